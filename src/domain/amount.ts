@@ -1,0 +1,137 @@
+import { INTL_TAG, type Locale } from '../i18n/locale.js';
+import type { Checked, Problem } from './problem.js';
+
+export type AmountProblemCode =
+  | 'required'
+  | 'amount_not_a_number'
+  | 'amount_zero'
+  | 'amount_negative'
+  | 'amount_too_many_decimals'
+  | 'amount_ambiguous'
+  | 'amount_bad_grouping'
+  | 'amount_too_large';
+
+// Regular, no-break, thin and narrow no-break spaces: Intl's French output uses U+202F and U+00A0,
+// and people paste amounts from documents that use any of them.
+const SPACE = '[ \\u00A0\\u2009\\u202F]';
+const CURRENCY = '(?:€|eur(?:os?)?)';
+const MINUS = '[-\\u2212]';
+const AMOUNT_SHAPE = new RegExp(
+  `^(?<minusBefore>${MINUS})?${SPACE}*(?<currencyBefore>${CURRENCY})?${SPACE}*(?<minusAfter>${MINUS})?${SPACE}*` +
+    `(?<number>\\d(?:[\\d.,]|${SPACE})*?)${SPACE}*(?<currencyAfter>${CURRENCY})?$`,
+  'iu',
+);
+const NUMBER_TOKENS = new RegExp(`\\d+|${SPACE}+|[.,]`, 'gu');
+const SPACE_ONLY = new RegExp(`^${SPACE}+$`, 'u');
+
+/**
+ * Reads an amount in euros as a French or English person writes it (`1 250,50`, `1,250.50`,
+ * `1.250,50 €`, `€12`) into integer cents. Digits are handled as strings and BigInt, never floats,
+ * so no amount is silently rounded.
+ */
+export function parseAmount(input: string, opts: { maxCents: number }): Checked<number, AmountProblemCode> {
+  if (!Number.isSafeInteger(opts.maxCents) || opts.maxCents < 1) {
+    throw new RangeError(`maxCents must be a positive safe integer, got ${opts.maxCents}`);
+  }
+  const text = input.trim();
+  if (text === '') return fail('required');
+
+  const shape = AMOUNT_SHAPE.exec(text)?.groups;
+  if (!shape?.number || !/\d$/.test(shape.number)) return fail('amount_not_a_number');
+  const { minusBefore, currencyBefore, minusAfter, currencyAfter } = shape;
+  if ((minusBefore && minusAfter) || (currencyBefore && currencyAfter)) return fail('amount_not_a_number');
+  if (minusBefore || minusAfter) return fail('amount_negative');
+
+  const digits = splitDigits(shape.number);
+  if (!digits.ok) return digits;
+  const cents = BigInt(digits.value.integer) * 100n + BigInt(digits.value.fraction.padEnd(2, '0'));
+
+  if (cents === 0n) return fail('amount_zero');
+  if (cents > BigInt(opts.maxCents)) return fail('amount_too_large', { maxCents: opts.maxCents });
+  return { ok: true, value: Number(cents) };
+}
+
+/** `1 250,50 €` in French (with Intl's own narrow no-break spaces), `€1,250.50` in English. */
+export function formatAmount(cents: number, locale: Locale): string {
+  if (!Number.isSafeInteger(cents) || cents < 0) {
+    throw new RangeError(`cents must be a non-negative safe integer, got ${cents}`);
+  }
+  // Intl formats the whole euros as a BigInt and the cents are spliced in as digits: dividing by
+  // 100 in floating point would misprint the largest safe amounts (beyond about 10^15 cents).
+  const formatter = new Intl.NumberFormat(INTL_TAG[locale], { style: 'currency', currency: 'EUR' });
+  const centDigits = String(cents % 100).padStart(2, '0');
+  return formatter
+    .formatToParts(BigInt(Math.floor(cents / 100)))
+    .map((part) => (part.type === 'fraction' ? centDigits : part.value))
+    .join('');
+}
+
+interface AmountDigits {
+  integer: string;
+  fraction: string;
+}
+
+/**
+ * Splits `1 250,50` into integer and fraction digits. A comma or dot is the decimal separator when
+ * it is the last separator and not also used between thousands groups; everything else must be
+ * thousands grouping with a single kind of separator and groups of three.
+ */
+function splitDigits(number: string): Checked<AmountDigits, AmountProblemCode> {
+  const groups: string[] = [];
+  const separators: string[] = [];
+  for (const [token] of number.matchAll(NUMBER_TOKENS)) {
+    if (/^\d/.test(token)) groups.push(token);
+    else separators.push(SPACE_ONLY.test(token) ? ' ' : token);
+  }
+  // Two separators in a row (`1,,5`, `1 .5`) leave fewer groups than separators + 1.
+  if (groups.length !== separators.length + 1) return fail('amount_not_a_number');
+  if (separators.length === 0) return { ok: true, value: { integer: number, fraction: '' } };
+
+  const last = separators[separators.length - 1];
+  const lastGroup = groups[groups.length - 1] ?? '';
+  const decimalSeparator = last === '.' || last === ',' ? last : undefined;
+  const decimalUsedOnce =
+    decimalSeparator !== undefined && separators.indexOf(decimalSeparator) === separators.length - 1;
+
+  if (!decimalUsedOnce) return thousandsOnly(groups, separators);
+
+  const integerGroups = groups.slice(0, -1);
+  const groupingSeparators = separators.slice(0, -1);
+  if (groupingSeparators.length === 0 && lastGroup.length === 3 && isThousandsGrouping(groups)) {
+    // `1,250` / `12.345`: a lone separator before exactly three digits reads either way.
+    return fail('amount_ambiguous', ambiguousReadings(groups));
+  }
+  if (lastGroup.length > 2) return fail('amount_too_many_decimals');
+  const integer = thousandsOnly(integerGroups, groupingSeparators);
+  if (!integer.ok) return integer;
+  return { ok: true, value: { integer: integer.value.integer, fraction: lastGroup } };
+}
+
+function thousandsOnly(groups: string[], separators: string[]): Checked<AmountDigits, AmountProblemCode> {
+  const singleKind = separators.every((separator) => separator === separators[0]);
+  if (separators.length > 0 && (!singleKind || !isThousandsGrouping(groups))) return fail('amount_bad_grouping');
+  return { ok: true, value: { integer: groups.join(''), fraction: '' } };
+}
+
+/** `1`/`12`/`123` followed by groups of exactly three digits, without a leading zero. */
+function isThousandsGrouping(groups: string[]): boolean {
+  const [first, ...rest] = groups;
+  return first !== undefined && /^[1-9]\d{0,2}$/.test(first) && rest.every((group) => group.length === 3);
+}
+
+/**
+ * Both readings of `1,250`, in cents: 1 250 € and 1,25 €. The decimal reading is only offered when
+ * it is a whole number of cents (`12.345` can only be 12 345 € as an amount).
+ */
+function ambiguousReadings([integer = '', threeDigits = '']: string[]): Record<string, number> {
+  const asThousands = Number(BigInt(integer + threeDigits) * 100n);
+  if (!threeDigits.endsWith('0')) return { asThousands };
+  return { asThousands, asDecimals: Number(BigInt(integer + threeDigits.slice(0, 2))) };
+}
+
+function fail(
+  code: AmountProblemCode,
+  params?: Record<string, number>,
+): { ok: false; problem: Problem<AmountProblemCode> } {
+  return { ok: false, problem: params ? { code, params } : { code } };
+}

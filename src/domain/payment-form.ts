@@ -1,0 +1,187 @@
+import { FIELD_MAX_LENGTH } from '../safedebit/fields.js';
+import { type AmountProblemCode, parseAmount } from './amount.js';
+import { checkFrenchVat, checkSiren, type SirenProblemCode, type VatProblemCode } from './company.js';
+import { normalizePhone, type PhoneProblemCode } from './phone.js';
+import type { Checked, Problem } from './problem.js';
+
+/** The payment modal's submitted values, as typed by the rep (the Slack layer only reads them out). */
+export interface PaymentFormInput {
+  amount: string;
+  payment_reference: string;
+  consumer_reference: string;
+  consumer_email: string;
+  consumer_phone_number: string;
+  consumer_first_name?: string;
+  consumer_last_name?: string;
+  reference_label?: string;
+  consumer_type?: 'individual' | 'company';
+  social_reference?: string;
+  siren?: string;
+  tva_interco?: string;
+  consumer_address_street_number?: string;
+  consumer_address_street_name?: string;
+  consumer_zip_code?: string;
+  consumer_city?: string;
+  delivery: Array<'sms' | 'email'>;
+}
+
+/** A modal input a problem can be shown under; the delivery checkboxes cannot be wrong on their own. */
+export type FormField = Exclude<keyof PaymentFormInput, 'delivery'>;
+
+export type PaymentFormProblemCode =
+  | AmountProblemCode
+  | PhoneProblemCode
+  | SirenProblemCode
+  | VatProblemCode
+  | 'required'
+  | 'too_long'
+  | 'not_printable'
+  | 'email_invalid'
+  | 'zip_code_invalid';
+
+export type PaymentFormProblems = Partial<Record<FormField, Problem<PaymentFormProblemCode>>>;
+
+/** The form once every rule holds: trimmed, normalized, optional values undefined when left empty. */
+export interface ValidatedPaymentForm {
+  amountCents: number;
+  payment_reference: string;
+  consumer_reference: string;
+  consumer_email: string;
+  /** `0612345678` for a French number, E.164 otherwise. */
+  consumer_phone_number: string;
+  consumer_first_name?: string;
+  consumer_last_name?: string;
+  reference_label?: string;
+  social_reference?: string;
+  siren?: string;
+  tva_interco?: string;
+  consumer_address_street_number?: string;
+  consumer_address_street_name?: string;
+  consumer_zip_code?: string;
+  consumer_city?: string;
+  /** SAFEDEBIT's consumer_type: 0 individual, 1 company. */
+  consumerType: 0 | 1 | undefined;
+  smsOption: 0 | 1;
+  emailOption: 0 | 1;
+}
+
+type TextField = Exclude<FormField, 'amount' | 'consumer_phone_number' | 'consumer_type' | 'siren' | 'tva_interco'>;
+type TextCheck = Checked<string | undefined, PaymentFormProblemCode>;
+
+// Pragmatic, not RFC 5322: one @, no spaces or invisible characters, a dotted domain with a 2+ letter TLD.
+const EMAIL = /^[^\s@\p{C}]+@(?:[^\s@.\p{C}]+\.)+[^\s@.\p{C}]{2,}$/u;
+// Control, format (zero-width, bidi), private-use and unassigned characters, and line breaks.
+const NOT_PRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
+const FRENCH_ZIP_CODE = /^\d{5}$/;
+const CONSUMER_TYPE = { individual: 0, company: 1 } as const;
+
+/** Checks every field and keeps every problem, so the rep sees all of them at once under their inputs. */
+export function validatePaymentForm(
+  input: PaymentFormInput,
+  opts: { maxCents: number },
+): { ok: true; value: ValidatedPaymentForm } | { ok: false; problems: PaymentFormProblems } {
+  const problems: PaymentFormProblems = {};
+  const take = <T>(field: FormField, check: Checked<T, PaymentFormProblemCode>): T | undefined => {
+    if (check.ok) return check.value;
+    problems[field] = check.problem;
+    return undefined;
+  };
+  const textField = (field: TextField, required: boolean, rule?: (text: string) => TextCheck) =>
+    take(field, checkText(field, input[field], required, rule));
+  const sms = input.delivery.includes('sms');
+  const isCompany = input.consumer_type === 'company';
+
+  const amountCents = take('amount', parseAmount(input.amount, opts));
+  const paymentReference = textField('payment_reference', true, checkPrintable);
+  const consumerReference = textField('consumer_reference', true, checkPrintable);
+  const consumerEmail = textField('consumer_email', true, checkEmail);
+  // The SMS carrying the link needs a mobile; a link sent by email only may go to any phone.
+  const consumerPhone = take(
+    'consumer_phone_number',
+    normalizePhone(input.consumer_phone_number, { requireMobile: sms }),
+  );
+  const optional = {
+    consumer_first_name: textField('consumer_first_name', false),
+    consumer_last_name: textField('consumer_last_name', false),
+    reference_label: textField('reference_label', false),
+    consumer_address_street_number: textField('consumer_address_street_number', false),
+    consumer_address_street_name: textField('consumer_address_street_name', false),
+    consumer_zip_code: textField('consumer_zip_code', false, checkFrenchZipCode),
+    consumer_city: textField('consumer_city', false),
+  };
+  // Company details mean nothing for an individual: they are neither checked nor sent.
+  const siren = isCompany ? take('siren', optionalWith(input.siren, checkSiren)) : undefined;
+  const company = isCompany
+    ? {
+        // A link for a company must name it.
+        social_reference: textField('social_reference', true),
+        siren,
+        tva_interco: take(
+          'tva_interco',
+          optionalWith(input.tva_interco, (vat) => checkFrenchVat(vat, siren)),
+        ),
+      }
+    : {};
+
+  if (
+    amountCents === undefined ||
+    paymentReference === undefined ||
+    consumerReference === undefined ||
+    consumerEmail === undefined ||
+    consumerPhone === undefined ||
+    Object.keys(problems).length > 0
+  ) {
+    return { ok: false, problems };
+  }
+  return {
+    ok: true,
+    value: {
+      amountCents,
+      payment_reference: paymentReference,
+      consumer_reference: consumerReference,
+      consumer_email: consumerEmail,
+      consumer_phone_number: consumerPhone,
+      ...optional,
+      ...company,
+      consumerType: input.consumer_type === undefined ? undefined : CONSUMER_TYPE[input.consumer_type],
+      smsOption: sms ? 1 : 0,
+      emailOption: input.delivery.includes('email') ? 1 : 0,
+    },
+  };
+}
+
+/** Trims, enforces presence and SAFEDEBIT's length, then the field's own rule; empty reads as undefined. */
+function checkText(
+  field: TextField,
+  value: string | undefined,
+  required: boolean,
+  rule?: (text: string) => TextCheck,
+): TextCheck {
+  const text = value?.trim() ?? '';
+  if (text === '') return required ? { ok: false, problem: { code: 'required' } } : { ok: true, value: undefined };
+  const max = FIELD_MAX_LENGTH[field];
+  // Counted in code points: an accented letter or an emoji is one character to the rep.
+  if (Array.from(text).length > max) return { ok: false, problem: { code: 'too_long', params: { max } } };
+  return rule ? rule(text) : { ok: true, value: text };
+}
+
+/** Runs a normalizing check on a trimmed optional value; its own result bounds the length. */
+function optionalWith<Code extends PaymentFormProblemCode>(
+  value: string | undefined,
+  check: (text: string) => Checked<string, Code>,
+): Checked<string | undefined, Code> {
+  const text = value?.trim() ?? '';
+  return text === '' ? { ok: true, value: undefined } : check(text);
+}
+
+function checkPrintable(text: string): TextCheck {
+  return NOT_PRINTABLE.test(text) ? { ok: false, problem: { code: 'not_printable' } } : { ok: true, value: text };
+}
+
+function checkEmail(text: string): TextCheck {
+  return EMAIL.test(text) ? { ok: true, value: text } : { ok: false, problem: { code: 'email_invalid' } };
+}
+
+function checkFrenchZipCode(text: string): TextCheck {
+  return FRENCH_ZIP_CODE.test(text) ? { ok: true, value: text } : { ok: false, problem: { code: 'zip_code_invalid' } };
+}

@@ -1,0 +1,33 @@
+// The "max" metadata bundle is the one that tells mobile numbers from fixed lines reliably.
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { FIELD_MAX_LENGTH } from '../safedebit/fields.js';
+import type { Checked } from './problem.js';
+
+export type PhoneProblemCode = 'required' | 'too_long' | 'phone_invalid' | 'phone_not_mobile';
+
+// Digits, `+`, and the punctuation people write numbers with. libphonenumber would otherwise pick a
+// number out of any text ("call 0612345678 now") and accept it.
+const PHONE_CHARACTERS = /^[\d+().\-/ \u00A0\u2009\u202F]+$/u;
+
+// Types that can receive the SMS carrying the payment link; FIXED_LINE_OR_MOBILE is what the
+// metadata says for countries (e.g. the US) that do not tell the two apart.
+const SMS_CAPABLE_TYPES: ReadonlySet<string> = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
+
+/**
+ * French numbers in any writing (`06 12 34 56 78`, `+33 (0)6…`, `0033 6…`) become the national
+ * 10 digits `0612345678`, as in SAFEDEBIT's example; valid foreign numbers become E.164.
+ */
+export function normalizePhone(input: string, opts: { requireMobile: boolean }): Checked<string, PhoneProblemCode> {
+  const text = input.trim();
+  const max = FIELD_MAX_LENGTH.consumer_phone_number;
+  if (text === '') return { ok: false, problem: { code: 'required' } };
+  if (text.length > max) return { ok: false, problem: { code: 'too_long', params: { max } } };
+  if (!PHONE_CHARACTERS.test(text)) return { ok: false, problem: { code: 'phone_invalid' } };
+
+  const phone = parsePhoneNumberFromString(text, 'FR');
+  if (!phone?.isValid()) return { ok: false, problem: { code: 'phone_invalid' } };
+  if (opts.requireMobile && !SMS_CAPABLE_TYPES.has(phone.getType() ?? '')) {
+    return { ok: false, problem: { code: 'phone_not_mobile' } };
+  }
+  return { ok: true, value: phone.country === 'FR' ? `0${phone.nationalNumber}` : phone.number };
+}

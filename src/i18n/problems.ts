@@ -1,0 +1,122 @@
+import { formatAmount } from '../domain/amount.js';
+import type { PaymentFormProblemCode } from '../domain/payment-form.js';
+import type { Problem } from '../domain/problem.js';
+import type { Locale } from './locale.js';
+
+type Params = NonNullable<Problem['params']>;
+/** A sentence shown under a Slack input: short, and saying how to write the value. */
+type Message = string | ((params: Params) => string);
+
+// Typed by every code the rules can return, so a code without a sentence in both languages is a type error.
+const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
+  required: { fr: 'Ce champ est obligatoire.', en: 'This field is required.' },
+  too_long: {
+    fr: ({ max }) => `${max} caractères au maximum.`,
+    en: ({ max }) => `${max} characters at most.`,
+  },
+  not_printable: {
+    fr: 'Caractères invisibles ou retours à la ligne refusés : saisissez le texte sur une seule ligne.',
+    en: 'Invisible characters and line breaks are not accepted: type the text on a single line.',
+  },
+  email_invalid: {
+    fr: 'Adresse e-mail invalide : écrivez-la comme nom@exemple.fr.',
+    en: 'Invalid email address: write it like name@example.com.',
+  },
+  zip_code_invalid: {
+    fr: 'Un code postal français a 5 chiffres, par ex. 75002 ou 01000.',
+    en: 'A French postcode has 5 digits, e.g. 75002 or 01000.',
+  },
+  amount_not_a_number: {
+    fr: 'Montant illisible : écrivez par ex. 1250 ou 1 250,50.',
+    en: 'Unreadable amount: write e.g. 1250 or 1,250.50.',
+  },
+  amount_zero: { fr: 'Le montant doit être supérieur à zéro.', en: 'The amount must be more than zero.' },
+  amount_negative: {
+    fr: 'Le montant doit être positif : écrivez-le sans signe moins.',
+    en: 'The amount must be positive: write it without a minus sign.',
+  },
+  amount_too_many_decimals: {
+    fr: 'Deux décimales au plus (les centimes) : par ex. 12,50.',
+    en: 'Two decimals at most (the cents): e.g. 12.50.',
+  },
+  amount_ambiguous: {
+    fr: ({ asThousands, asDecimals }) =>
+      asDecimals === undefined
+        ? `Montant ambigu : vouliez-vous dire ${money(asThousands, 'fr')} ? Écrivez ${euros(asThousands)}.`
+        : `Montant ambigu : ${money(asThousands, 'fr')} ou ${money(asDecimals, 'fr')} ? Écrivez ${euros(asThousands)} ou ${decimal(asDecimals, ',')}.`,
+    en: ({ asThousands, asDecimals }) =>
+      asDecimals === undefined
+        ? `Ambiguous amount: did you mean ${money(asThousands, 'en')}? Write ${euros(asThousands)}.`
+        : `Ambiguous amount: ${money(asThousands, 'en')} or ${money(asDecimals, 'en')}? Write ${euros(asThousands)} or ${decimal(asDecimals, '.')}.`,
+  },
+  amount_bad_grouping: {
+    fr: 'Milliers mal séparés : groupez les chiffres par 3 (1 250 000) ou ne les séparez pas (1250000).',
+    en: 'Misplaced thousands separators: group digits by 3 (1,250,000) or leave them out (1250000).',
+  },
+  amount_too_large: {
+    fr: ({ maxCents }) => `Montant trop élevé : ${money(maxCents, 'fr')} au maximum.`,
+    en: ({ maxCents }) => `Amount too high: ${money(maxCents, 'en')} at most.`,
+  },
+  phone_invalid: {
+    fr: 'Numéro invalide : écrivez par ex. 06 12 34 56 78, ou +44 7400 123456 hors de France.',
+    en: 'Invalid number: write e.g. 06 12 34 56 78, or +44 7400 123456 outside France.',
+  },
+  phone_not_mobile: {
+    fr: "Ce n'est pas un mobile : l'envoi par SMS demande un 06, un 07 ou un mobile étranger.",
+    en: 'Not a mobile number: sending by SMS needs a mobile (06, 07 or a foreign mobile).',
+  },
+  siren_format: {
+    fr: 'Un SIREN a 9 chiffres, par ex. 732 829 320.',
+    en: 'A SIREN has 9 digits, e.g. 732 829 320.',
+  },
+  siren_checksum: {
+    fr: "Ce SIREN n'existe pas (chiffre de contrôle faux) : vérifiez-le.",
+    en: 'This SIREN does not exist (wrong check digit): please check it.',
+  },
+  vat_not_french: {
+    fr: 'Seul un numéro de TVA français est accepté : FR suivi de 11 chiffres.',
+    en: 'Only a French VAT number is accepted: FR followed by 11 digits.',
+  },
+  vat_format: {
+    fr: 'Numéro de TVA attendu : FR, 2 chiffres puis le SIREN, par ex. FR44732829320.',
+    en: 'Expected VAT number: FR, 2 digits then the SIREN, e.g. FR44732829320.',
+  },
+  vat_checksum: {
+    fr: "Ce numéro de TVA n'existe pas (clé ou SIREN faux) : vérifiez-le.",
+    en: 'This VAT number does not exist (wrong key or SIREN): please check it.',
+  },
+  vat_siren_mismatch: {
+    fr: ({ siren }) => `Ce numéro de TVA n'est pas celui du SIREN ${siren}.`,
+    en: ({ siren }) => `This VAT number is not the one of SIREN ${siren}.`,
+  },
+};
+
+/** The sentence shown under the input a problem belongs to. */
+export function describeProblem(problem: Problem, locale: Locale): string {
+  // A code from outside the form's rules still reaches the rep, code included.
+  if (!isKnownCode(problem.code)) {
+    return locale === 'fr' ? `Valeur refusée (${problem.code}).` : `Value refused (${problem.code}).`;
+  }
+  const message = MESSAGES[problem.code][locale];
+  return typeof message === 'string' ? message : message(problem.params ?? {});
+}
+
+function isKnownCode(code: string): code is PaymentFormProblemCode {
+  return Object.hasOwn(MESSAGES, code);
+}
+
+/** An amount param in cents, as the rep's locale writes money. */
+function money(cents: string | number | undefined, locale: Locale): string {
+  return formatAmount(Number(cents), locale);
+}
+
+/** `125000` cents → `1250`: how to type the amount without any separator. */
+function euros(cents: string | number | undefined): string {
+  return String(Math.floor(Number(cents) / 100));
+}
+
+/** `125` cents → `1,25`: how to type the amount with an unmistakable decimal separator. */
+function decimal(cents: string | number | undefined, separator: ',' | '.'): string {
+  const value = Number(cents);
+  return `${Math.floor(value / 100)}${separator}${String(value % 100).padStart(2, '0')}`;
+}

@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import { type PaymentFormInput, validatePaymentForm } from '../../src/domain/payment-form.js';
+
+const opts = { maxCents: 100_000_000 };
+
+const minimal: PaymentFormInput = {
+  amount: '1 250,50 €',
+  payment_reference: 'FAC-2024-0042',
+  consumer_reference: 'CLI-17',
+  consumer_email: 'jean.dupont@example.com',
+  consumer_phone_number: '+33 6 12 34 56 78',
+  delivery: ['sms', 'email'],
+};
+
+const company: PaymentFormInput = {
+  ...minimal,
+  consumer_type: 'company',
+  social_reference: 'ACME SAS',
+  siren: '732 829 320',
+  tva_interco: 'fr 44 732829320',
+};
+
+function problemsOf(input: PaymentFormInput) {
+  const result = validatePaymentForm(input, opts);
+  if (result.ok) throw new Error(`expected problems, got ${JSON.stringify(result.value)}`);
+  return result.problems;
+}
+
+describe('validatePaymentForm', () => {
+  it('normalizes a minimal form, leaving optional values undefined', () => {
+    expect(validatePaymentForm(minimal, opts)).toEqual({
+      ok: true,
+      value: {
+        amountCents: 125050,
+        payment_reference: 'FAC-2024-0042',
+        consumer_reference: 'CLI-17',
+        consumer_email: 'jean.dupont@example.com',
+        consumer_phone_number: '0612345678',
+        consumer_first_name: undefined,
+        consumer_last_name: undefined,
+        reference_label: undefined,
+        consumer_address_street_number: undefined,
+        consumer_address_street_name: undefined,
+        consumer_zip_code: undefined,
+        consumer_city: undefined,
+        consumerType: undefined,
+        smsOption: 1,
+        emailOption: 1,
+      },
+    });
+  });
+
+  it('trims every value and maps the consumer type and delivery options', () => {
+    const result = validatePaymentForm(
+      {
+        amount: ' 12 ',
+        payment_reference: '  FAC-1  ',
+        consumer_reference: ' C1 ',
+        consumer_email: ' a@b.fr ',
+        consumer_phone_number: ' 01 23 45 67 89 ',
+        consumer_first_name: ' Élodie ',
+        consumer_last_name: '  ',
+        reference_label: ' Acompte ',
+        consumer_type: 'individual',
+        consumer_address_street_number: ' 12 bis ',
+        consumer_address_street_name: ' rue de la Paix ',
+        consumer_zip_code: ' 01000 ',
+        consumer_city: ' Bourg-en-Bresse ',
+        delivery: ['email'],
+      },
+      opts,
+    );
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        amountCents: 1200,
+        payment_reference: 'FAC-1',
+        consumer_reference: 'C1',
+        consumer_email: 'a@b.fr',
+        consumer_phone_number: '0123456789',
+        consumer_first_name: 'Élodie',
+        consumer_last_name: undefined,
+        reference_label: 'Acompte',
+        consumer_address_street_number: '12 bis',
+        consumer_address_street_name: 'rue de la Paix',
+        consumer_zip_code: '01000',
+        consumer_city: 'Bourg-en-Bresse',
+        consumerType: 0,
+        smsOption: 0,
+        emailOption: 1,
+      },
+    });
+  });
+
+  it('keeps normalized company details for a company', () => {
+    const result = validatePaymentForm(company, opts);
+    expect(result.ok && result.value).toMatchObject({
+      consumerType: 1,
+      social_reference: 'ACME SAS',
+      siren: '732829320',
+      tva_interco: 'FR44732829320',
+    });
+  });
+
+  it('neither checks nor keeps company details for an individual', () => {
+    const result = validatePaymentForm(
+      { ...company, consumer_type: 'individual', siren: '123', tva_interco: 'DE1' },
+      opts,
+    );
+    expect(result.ok).toBe(true);
+    expect(result.ok && [result.value.social_reference, result.value.siren, result.value.tva_interco]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('collects every problem at once, each under its field', () => {
+    expect(
+      problemsOf({
+        amount: '1,250',
+        payment_reference: '',
+        consumer_reference: 'C\u0007',
+        consumer_email: 'jean dupont@example',
+        consumer_phone_number: '01 23 45 67 89',
+        consumer_first_name: 'Jean-Christophe-Marie',
+        consumer_zip_code: '7500',
+        consumer_type: 'company',
+        siren: '732829321',
+        tva_interco: 'DE123456789',
+        delivery: ['sms'],
+      }),
+    ).toEqual({
+      amount: { code: 'amount_ambiguous', params: { asThousands: 125000, asDecimals: 125 } },
+      payment_reference: { code: 'required' },
+      consumer_reference: { code: 'not_printable' },
+      consumer_email: { code: 'email_invalid' },
+      consumer_phone_number: { code: 'phone_not_mobile' },
+      consumer_first_name: { code: 'too_long', params: { max: 16 } },
+      consumer_zip_code: { code: 'zip_code_invalid' },
+      social_reference: { code: 'required' },
+      siren: { code: 'siren_checksum' },
+      tva_interco: { code: 'vat_not_french' },
+    });
+  });
+
+  it('accepts a fixed line when the link is not sent by SMS', () => {
+    const result = validatePaymentForm({ ...minimal, consumer_phone_number: '01 23 45 67 89', delivery: [] }, opts);
+    expect(result.ok && [result.value.consumer_phone_number, result.value.smsOption, result.value.emailOption]).toEqual(
+      ['0123456789', 0, 0],
+    );
+  });
+
+  it('requires the VAT number to be the given SIREN', () => {
+    expect(problemsOf({ ...company, tva_interco: 'FR96552100554' })).toEqual({
+      tva_interco: { code: 'vat_siren_mismatch', params: { siren: '732829320' } },
+    });
+  });
+
+  it('checks the VAT number alone when the SIREN is left empty', () => {
+    const result = validatePaymentForm({ ...company, siren: ' ', tva_interco: 'FR96552100554' }, opts);
+    expect(result.ok && [result.value.siren, result.value.tva_interco]).toEqual([undefined, 'FR96552100554']);
+  });
+
+  it.each([
+    ['payment_reference', 'F'.repeat(65), 64],
+    ['consumer_reference', 'C'.repeat(33), 32],
+    ['consumer_email', `${'a'.repeat(63)}@exa.com`, 70],
+    ['consumer_last_name', 'Dupont-Lajoie-Martin', 16],
+    ['reference_label', 'L'.repeat(257), 256],
+    ['consumer_address_street_number', '1'.repeat(17), 16],
+    ['consumer_address_street_name', 'R'.repeat(71), 70],
+    ['consumer_city', 'V'.repeat(36), 35],
+  ] as const)("refuses a %s longer than SAFEDEBIT's %i characters", (field, value, max) => {
+    expect(problemsOf({ ...minimal, [field]: value })).toEqual({ [field]: { code: 'too_long', params: { max } } });
+  });
+
+  it('counts characters, not UTF-16 units', () => {
+    const result = validatePaymentForm({ ...minimal, consumer_last_name: '😀'.repeat(16) }, opts);
+    expect(result.ok && result.value.consumer_last_name).toBe('😀'.repeat(16));
+  });
+
+  it('refuses a company without its name', () => {
+    expect(problemsOf({ ...company, social_reference: ' ' })).toEqual({ social_reference: { code: 'required' } });
+  });
+
+  it.each(['', 'jean', 'jean@', '@example.com', 'jean@example', 'jean@@example.com', 'je an@example.com', 'j@ex..com'])(
+    'refuses the email %j',
+    (email) => {
+      const code = email === '' ? 'required' : 'email_invalid';
+      expect(problemsOf({ ...minimal, consumer_email: email })).toEqual({ consumer_email: { code } });
+    },
+  );
+
+  it.each(['FAC\n42', 'FAC\t42', 'FAC\u200B42', 'FAC\u202E42', 'FAC\u202842'])(
+    'refuses the invisible character in payment reference %j',
+    (reference) => {
+      expect(problemsOf({ ...minimal, payment_reference: reference })).toEqual({
+        payment_reference: { code: 'not_printable' },
+      });
+    },
+  );
+
+  it.each(['75002', '01000', '97400'])('accepts the zip code %s', (zip) => {
+    const result = validatePaymentForm({ ...minimal, consumer_zip_code: zip }, opts);
+    expect(result.ok && result.value.consumer_zip_code).toBe(zip);
+  });
+
+  it.each(['7500', '750021', '75 002', 'SW1A 1AA'])('refuses the zip code %j', (zip) => {
+    expect(problemsOf({ ...minimal, consumer_zip_code: zip })).toEqual({
+      consumer_zip_code: { code: 'zip_code_invalid' },
+    });
+  });
+});

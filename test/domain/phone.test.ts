@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { normalizePhone } from '../../src/domain/phone.js';
+
+const mobile = { requireMobile: true };
+const anyPhone = { requireMobile: false };
+
+describe('normalizePhone', () => {
+  it.each([
+    '06 12 34 56 78',
+    '0612345678',
+    '06.12.34.56.78',
+    '06-12-34-56-78',
+    '06/12/34/56/78',
+    '+33 6 12 34 56 78',
+    '+33612345678',
+    '+33 (0)6 12 34 56 78',
+    '(+33) 6 12 34 56 78',
+    '0033 6 12 34 56 78',
+    '0033612345678',
+    '06\u00A012\u00A034\u00A056\u00A078',
+    '  06 12 34 56 78  ',
+  ])('writes the French mobile %j as 0612345678', (input) => {
+    expect(normalizePhone(input, mobile)).toEqual({ ok: true, value: '0612345678' });
+  });
+
+  it.each([
+    ['+44 7400 123456', '+447400123456'],
+    ['+32 470 12 34 56', '+32470123456'],
+    ['0049 151 23456789', '+4915123456789'],
+    ['+1 201 555 0123', '+12015550123'], // FIXED_LINE_OR_MOBILE: the US does not tell them apart
+  ])('writes the foreign mobile %j in E.164 as %s', (input, expected) => {
+    expect(normalizePhone(input, mobile)).toEqual({ ok: true, value: expected });
+  });
+
+  it('accepts a fixed line when no SMS is sent', () => {
+    expect(normalizePhone('01 23 45 67 89', anyPhone)).toEqual({ ok: true, value: '0123456789' });
+    expect(normalizePhone('+44 20 7946 0958', anyPhone)).toEqual({ ok: true, value: '+442079460958' });
+  });
+
+  it.each([
+    '01 23 45 67 89',
+    '09 70 12 34 56', // VoIP
+    '+44 20 7946 0958',
+  ])('refuses %j when the link goes by SMS', (input) => {
+    expect(normalizePhone(input, mobile)).toEqual({ ok: false, problem: { code: 'phone_not_mobile' } });
+  });
+
+  it.each([
+    '0612',
+    '06 12 34 56 78 9',
+    '07 00 00 00 00', // 070-072 are not allocated
+    '+44 7700 900123', // Ofcom's range reserved for fiction
+    'abc',
+    'call 0612345678 now',
+    '0612345678 ext 12',
+    '06 12 34 56 78 x5',
+  ])('refuses %j as invalid', (input) => {
+    expect(normalizePhone(input, anyPhone)).toEqual({ ok: false, problem: { code: 'phone_invalid' } });
+  });
+
+  it('requires a number', () => {
+    expect(normalizePhone('  ', anyPhone)).toEqual({ ok: false, problem: { code: 'required' } });
+  });
+
+  it('refuses more than 32 characters before reading them', () => {
+    expect(normalizePhone('0'.repeat(33), anyPhone)).toEqual({
+      ok: false,
+      problem: { code: 'too_long', params: { max: 32 } },
+    });
+  });
+
+  it('writes any French mobile, however it is written, as its 10 national digits', () => {
+    // French mobiles are 06 (save parts of 063 and 069) and 073 to 079; these are the wholly mobile ranges.
+    const significant = fc
+      .tuple(
+        fc.constantFrom('60', '61', '62', '64', '65', '66', '67', '68', '73', '74', '75', '76', '77', '78', '79'),
+        fc.stringMatching(/^\d{7}$/),
+      )
+      .map(([start, rest]) => `${start}${rest}`);
+    const prefix = fc.constantFrom('0', '+33', '+33 ', '0033', '0033 ', '+33 (0)', '+33(0)', '(+33) ');
+    const separator = fc.constantFrom('', ' ', '.', '-', '\u00A0');
+    fc.assert(
+      fc.property(significant, prefix, fc.array(separator, { minLength: 4, maxLength: 4 }), (digits, start, seps) => {
+        const pairs = [digits.slice(1, 3), digits.slice(3, 5), digits.slice(5, 7), digits.slice(7, 9)];
+        const written = `${start}${digits[0]}${pairs.map((pair, i) => `${seps[i]}${pair}`).join('')}`;
+        expect(normalizePhone(written, mobile)).toEqual({ ok: true, value: `0${digits}` });
+      }),
+    );
+  });
+});
