@@ -1,0 +1,233 @@
+import { Buffer } from 'node:buffer';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import { Pool } from 'undici';
+import { z } from 'zod';
+import type { OutageReason, PaymentLinkOutcome } from './outcome.js';
+import { type PaymentLinkRequest, paymentLinkRequestSchema } from './request.js';
+
+export interface SafedebitClientOptions {
+  /** Where the API lives, e.g. `https://host.safedebit.fr/ssp`; `/get_link_payment` is appended. */
+  baseUrl: string;
+  login: string;
+  password: string;
+  /** Bounds the whole call: connecting (retry included), waiting for the answer and reading it. */
+  timeoutMs: number;
+  userAgent: string;
+  /** Past this many bytes the answer is abandoned as `too_large`. Default 64 KiB. */
+  maxResponseBytes?: number;
+}
+
+export interface SafedebitClient {
+  createPaymentLink(request: PaymentLinkRequest): Promise<PaymentLinkOutcome>;
+  /** Lets calls in flight finish, then closes the kept-alive connections. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
+
+/**
+ * A retry can create a second link, so the second attempt only follows a connection that never opened,
+ * where SAFEDEBIT cannot have seen the request.
+ */
+const MAX_ATTEMPTS = 2;
+
+/**
+ * Each connect attempt (TCP, and TLS for https) may use this share of the budget, so that a retry after a
+ * connect timeout still has time. Less than half: undici's connect timer is coarse and fires up to ~1 s late.
+ */
+const CONNECT_TIMEOUT_SHARE = 0.4;
+
+/**
+ * Failures before SAFEDEBIT could read a byte of the request: refused, name not resolved, connect timed out
+ * (undici's connect timeout ends at the TLS handshake, and the request is only written after it).
+ */
+const NEVER_CONNECTED_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** Plain http links are only believable from a local sandbox. */
+const LOOPBACK_HOSTNAMES: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+type WithoutLatency<T> = T extends unknown ? Omit<T, 'latencyMs'> : never;
+/** What a call came to, before its latency is known. */
+type Settlement = WithoutLatency<PaymentLinkOutcome>;
+
+function isPaymentPageUrl(link: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(link);
+  } catch {
+    return false;
+  }
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTNAMES.has(url.hostname));
+}
+
+/** What `get_pay_id` adds to the answer is undocumented: a string or integer id under one of these keys. */
+const paymentIdField = z
+  .union([z.string().trim().min(1), z.int()])
+  .transform(String)
+  .optional()
+  .catch(undefined);
+
+const answerSchema = z.discriminatedUnion('result', [
+  z.object({
+    result: z.literal(true),
+    link: z.string().refine(isPaymentPageUrl, 'expected an https URL'),
+    pay_id: paymentIdField,
+    payment_id: paymentIdField,
+    id: paymentIdField,
+  }),
+  z.object({
+    result: z.literal(false),
+    code: z.union([z.string().trim().min(1), z.number()]).transform(String),
+  }),
+]);
+
+/** Where each issue is, never what the value was: these strings end up in errors and logs. */
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const where = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+      const what = issue.code === 'unrecognized_keys' ? `unknown keys ${issue.keys.join(', ')}` : issue.code;
+      return `${where}: ${what}`;
+    })
+    .join('; ');
+}
+
+/**
+ * The first error code along the `cause` chain: undici rejects with the socket's own error
+ * (`ECONNREFUSED`), while wrappers such as fetch's `TypeError('fetch failed')` carry it as their cause.
+ */
+function errorCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const { code } = current as { code?: unknown };
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/**
+ * Rejects when the deadline passes. Needed beside the request's own signal: undici only acts on an abort once
+ * a connection is up (nodejs/undici#386), so a slow connect would otherwise outlive the deadline. A request
+ * whose connection opens after that is aborted by undici before anything is written.
+ */
+function deadlinePassed(deadline: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    deadline.addEventListener('abort', () => reject(deadline.reason), { once: true });
+  });
+}
+
+/** Drops an answer unread; undici reports that as an AbortError nobody needs to hear. */
+function discard(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
+function outage(reason: OutageReason, detail: string): Settlement {
+  return { kind: 'outage', reason, detail };
+}
+
+/** The content-type for a log line: it comes from the server, so it is cut short. */
+function describeContentType(contentType: string): string {
+  return contentType === '' ? 'no content-type' : `content-type ${contentType.slice(0, 100)}`;
+}
+
+/** Reads the body up to `maxBytes`; past that it stops, which destroys the stream and its connection. */
+async function readAtMost(body: AsyncIterable<Buffer>, maxBytes: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of body) {
+    received += chunk.length;
+    if (received > maxBytes) return undefined;
+    chunks.push(chunk);
+  }
+  // TextDecoder drops a UTF-8 byte order mark, which JSON.parse would choke on.
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/** Turns a complete HTTP 200 body into an outcome. */
+function interpretAnswer(text: string, contentType: string, wantsPaymentId: boolean): Settlement {
+  if (contentType.toLowerCase().includes('text/html') || text.trimStart().startsWith('<')) {
+    return outage('html', `HTML page instead of JSON (${describeContentType(contentType)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return outage('not_json', `answer is not JSON (${describeContentType(contentType)}, ${text.length} characters)`);
+  }
+  const answer = answerSchema.safeParse(json);
+  if (!answer.success) return outage('unexpected_shape', `undocumented answer: ${describeIssues(answer.error.issues)}`);
+  if (!answer.data.result) return { kind: 'refusal', code: answer.data.code };
+  const { link, pay_id, payment_id, id } = answer.data;
+  const paymentId = wantsPaymentId ? (pay_id ?? payment_id ?? id) : undefined;
+  return paymentId === undefined ? { kind: 'link', link } : { kind: 'link', link, paymentId };
+}
+
+export function createSafedebitClient(options: SafedebitClientOptions): SafedebitClient {
+  const base = new URL(options.baseUrl);
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') {
+    throw new TypeError('SAFEDEBIT base URL must be http(s)');
+  }
+  if (options.login.includes(':')) throw new TypeError('SAFEDEBIT login cannot contain ":" (HTTP Basic auth)');
+  const path = `${base.pathname.replace(/\/+$/, '')}/get_link_payment`;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    authorization: `Basic ${Buffer.from(`${options.login}:${options.password}`).toString('base64')}`,
+    'user-agent': options.userAgent,
+  };
+  const pool = new Pool(base.origin, {
+    connect: { timeout: Math.max(1, Math.floor(options.timeoutMs * CONNECT_TIMEOUT_SHARE)) },
+  });
+
+  /** One HTTP exchange; rejects only with transport errors (connection, abort). */
+  async function exchange(body: string, wantsPaymentId: boolean, signal: AbortSignal): Promise<Settlement> {
+    const response = await pool.request({ method: 'POST', path, headers, body, signal });
+    const contentType = String(response.headers['content-type'] ?? '');
+    if (response.statusCode !== 200) {
+      discard(response.body);
+      return outage('http_status', `HTTP ${response.statusCode} (${describeContentType(contentType)})`);
+    }
+    const text = await readAtMost(response.body, maxResponseBytes);
+    return text === undefined
+      ? outage('too_large', `answer longer than ${maxResponseBytes} bytes`)
+      : interpretAnswer(text, contentType, wantsPaymentId);
+  }
+
+  async function send(body: string, wantsPaymentId: boolean): Promise<Settlement> {
+    const deadline = AbortSignal.timeout(options.timeoutMs);
+    const timedOut = deadlinePassed(deadline);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Promise.race([exchange(body, wantsPaymentId, deadline), timedOut]);
+      } catch (error) {
+        if (deadline.aborted) return outage('timeout', `no complete answer within ${options.timeoutMs} ms`);
+        const code = errorCode(error);
+        const neverConnected = code !== undefined && NEVER_CONNECTED_CODES.has(code);
+        if (neverConnected && attempt < MAX_ATTEMPTS) continue;
+        const tried = attempt === 1 ? '1 attempt' : `${attempt} attempts`;
+        const cause = code ?? (error instanceof Error ? error.name : 'unknown error');
+        return outage('connection', `connection failed: ${cause} (${tried})`);
+      }
+    }
+  }
+
+  return {
+    async createPaymentLink(request) {
+      const parsed = paymentLinkRequestSchema.safeParse(request);
+      if (!parsed.success) {
+        throw new TypeError(`get_link_payment request refused by the schema: ${describeIssues(parsed.error.issues)}`);
+      }
+      const started = performance.now();
+      const settlement = await send(JSON.stringify(parsed.data), parsed.data.get_pay_id === true);
+      return { ...settlement, latencyMs: performance.now() - started };
+    },
+    close: () => pool.close(),
+  };
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { LOCALES } from '../../src/i18n/locale.js';
+import { describeRefusal, REFUSAL_CATALOG } from '../../src/safedebit/error-catalog.js';
+
+const SLACK_INPUT_HINT_MAX = 150;
+
+describe('describeRefusal', () => {
+  it.each(['AUTH_001', 'AUTH_002', 'AUTH_003', 'AUTH_004', 'AUTH_005'])(
+    '%s is a configuration problem the rep hands to the admin',
+    (code) => {
+      const refusal = describeRefusal(code, 'fr');
+      expect(refusal.configurationProblem).toBe(true);
+      expect(refusal.field).toBeUndefined();
+      expect(refusal.message).toBe(
+        `Accès SAFEDEBIT mal configuré : aucun lien n'a été créé, prévenez l'administrateur de l'application (${code}).`,
+      );
+      expect(refusal.adminDetail).toContain(`(${code})`);
+    },
+  );
+
+  it('tells the admin which setting AUTH_001 and AUTH_002 are about', () => {
+    expect(describeRefusal('AUTH_001', 'en').adminDetail).toBe(
+      'SAFEDEBIT refused the login (AUTH_001): check SAFEDEBIT_LOGIN',
+    );
+    expect(describeRefusal('AUTH_002', 'en').adminDetail).toBe(
+      'SAFEDEBIT refused the password (AUTH_002): check SAFEDEBIT_PASSWORD',
+    );
+  });
+
+  it('puts EXIST_005 under the payment reference', () => {
+    expect(describeRefusal('EXIST_005', 'fr')).toEqual({
+      field: 'payment_reference',
+      message: 'Cette référence de paiement a déjà été utilisée : saisissez-en une nouvelle (EXIST_005).',
+      configurationProblem: false,
+    });
+    expect(describeRefusal('EXIST_005', 'en').message).toBe(
+      'This payment reference has already been used: enter a new one (EXIST_005).',
+    );
+  });
+
+  it.each(['EXIST_001', 'EXIST_002'])('puts %s under the customer reference', (code) => {
+    const refusal = describeRefusal(code, 'en');
+    expect(refusal.field).toBe('consumer_reference');
+    expect(refusal.configurationProblem).toBe(false);
+  });
+
+  it('treats EXIST_004 as configuration: the beneficiary reference is a setting', () => {
+    const refusal = describeRefusal('EXIST_004', 'en');
+    expect(refusal.configurationProblem).toBe(true);
+    expect(refusal.adminDetail).toContain('SAFEDEBIT_BENEFICIARY_REFERENCE');
+  });
+
+  it('still shows an unknown code to the rep', () => {
+    expect(describeRefusal('PAY_042', 'fr')).toEqual({
+      message: 'SAFEDEBIT a refusé la demande : citez ce code au support (PAY_042).',
+      configurationProblem: false,
+    });
+    expect(describeRefusal('PAY_042', 'en').message).toBe(
+      'SAFEDEBIT refused the request: quote this code to support (PAY_042).',
+    );
+  });
+
+  it('does not mistake Object.prototype members for catalog entries', () => {
+    expect(describeRefusal('constructor', 'en').message).toBe(
+      'SAFEDEBIT refused the request: quote this code to support (constructor).',
+    );
+  });
+
+  it('keeps every message short enough for a Slack input, even for an absurdly long code', () => {
+    const codes = [...Object.keys(REFUSAL_CATALOG), 'X'.repeat(500)];
+    for (const locale of LOCALES) {
+      for (const code of codes) {
+        const { message } = describeRefusal(code, locale);
+        expect(message.length).toBeLessThanOrEqual(SLACK_INPUT_HINT_MAX);
+        expect(message).toMatch(/ \([^()]+\)\.$/);
+      }
+    }
+  });
+});
