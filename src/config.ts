@@ -1,0 +1,234 @@
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import { CALLBACK_ROUTE_PREFIX, callbackUrlBase, MIN_CALLBACK_TOKEN_LENGTH } from './callback/token.js';
+import { LOCALES, type Locale } from './i18n/locale.js';
+import { FIELD_MAX_LENGTH } from './safedebit/fields.js';
+
+/** SAFEDEBIT caps `url_callback` at 128 characters; the public URL must leave room for the token. */
+const URL_CALLBACK_MAX_LENGTH = FIELD_MAX_LENGTH.url_callback;
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalText = (max?: number) =>
+  z.preprocess(emptyAsUndefined, (max === undefined ? z.string().trim() : z.string().trim().max(max)).optional());
+const integerIn = (min: number, max: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'expected a whole number' })
+      .int('expected a whole number')
+      .min(min, `expected at least ${min}`)
+      .max(max, `expected at most ${max}`),
+  );
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+const slackIdList = z.preprocess(
+  (value) => (typeof value === 'string' ? value : ''),
+  z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
+    )
+    .pipe(z.array(z.string().regex(/^[A-Z0-9]+$/, 'expected comma-separated Slack IDs such as U012ABCDEF'))),
+);
+
+const environmentSchema = z.object({
+  NODE_ENV: optionalText(),
+  SLACK_BOT_TOKEN: z
+    .string({ error: 'required' })
+    .trim()
+    .startsWith('xoxb-', 'expected a bot token starting with xoxb-'),
+  SLACK_SIGNING_SECRET: optionalText(),
+  SLACK_APP_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z.string().trim().startsWith('xapp-', 'expected an app-level token starting with xapp-').optional(),
+  ),
+  SLACK_API_URL: z.preprocess(emptyAsUndefined, httpUrl.default('https://slack.com/api/')),
+  PORT: z.preprocess(emptyAsUndefined, integerIn(0, 65535).default(3000)),
+  SAFEDEBIT_API_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
+  SAFEDEBIT_LOGIN: optionalText(),
+  SAFEDEBIT_PASSWORD: z.preprocess(emptyAsUndefined, z.string().optional()),
+  SAFEDEBIT_BENEFICIARY_REFERENCE: optionalText(FIELD_MAX_LENGTH.beneficiary_reference),
+  SAFEDEBIT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, integerIn(500, 120_000).default(10_000)),
+  SAFEDEBIT_LINK_DURATION: z.preprocess(emptyAsUndefined, integerIn(1, 3650).optional()),
+  SAFEDEBIT_PAYMENT_SCENARIO: optionalText(FIELD_MAX_LENGTH.payment_scenario),
+  SAFEDEBIT_MERCHANT_ID: optionalText(),
+  SAFEDEBIT_SHOP_ID: optionalText(),
+  SAFEDEBIT_SHOP_REFERENCE: optionalText(),
+  PAYLINK_PUBLIC_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
+  PAYLINK_CALLBACK_SECRET: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(16, 'expected at least 16 characters').optional(),
+  ),
+  PAYLINK_ALLOWED_USERS: slackIdList,
+  PAYLINK_ALLOWED_CHANNELS: slackIdList,
+  PAYLINK_LOCALE: z.preprocess(
+    emptyAsUndefined,
+    z.enum(LOCALES, { error: `expected one of ${LOCALES.join(', ')}` }).default('fr'),
+  ),
+  PAYLINK_MAX_AMOUNT: z.preprocess(emptyAsUndefined, integerIn(1, 10_000_000).default(100_000)),
+  LOG_LEVEL: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() !== '' ? value.trim().toLowerCase() : undefined),
+    z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  ),
+});
+
+/**
+ * Rules across variables, read from the raw environment so they are reported together with the
+ * per-variable problems (a schema refinement would only run once every variable parsed).
+ */
+function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
+  const value = (variable: string) => env[variable]?.trim() || undefined;
+  const production = value('NODE_ENV') === 'production';
+  const problems: string[] = [];
+  const problem = (variable: string, message: string) => problems.push(`${variable}: ${message}`);
+  if (!value('SLACK_APP_TOKEN') && !value('SLACK_SIGNING_SECRET')) {
+    problem('SLACK_SIGNING_SECRET', 'required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
+  }
+  if (!value('PAYLINK_CALLBACK_SECRET') && !value('SLACK_SIGNING_SECRET') && value('SLACK_APP_TOKEN')) {
+    problem(
+      'PAYLINK_CALLBACK_SECRET',
+      'required in Socket Mode without SLACK_SIGNING_SECRET (the callback key is derived from it)',
+    );
+  }
+  if (!value('SAFEDEBIT_API_URL')) {
+    if (production)
+      problem('SAFEDEBIT_API_URL', 'required in production (the built-in sandbox is for development only)');
+  } else {
+    for (const variable of ['SAFEDEBIT_LOGIN', 'SAFEDEBIT_PASSWORD', 'SAFEDEBIT_BENEFICIARY_REFERENCE']) {
+      if (!value(variable)) problem(variable, 'required with SAFEDEBIT_API_URL');
+    }
+  }
+  const publicUrl = value('PAYLINK_PUBLIC_URL');
+  if (!publicUrl) {
+    if (production) problem('PAYLINK_PUBLIC_URL', 'required in production: the https address SAFEDEBIT calls back');
+  } else {
+    if (production && !publicUrl.startsWith('https://'))
+      problem('PAYLINK_PUBLIC_URL', 'expected an https URL in production');
+    if (URL_CALLBACK_MAX_LENGTH - callbackUrlBase(publicUrl).length < MIN_CALLBACK_TOKEN_LENGTH) {
+      const longest = URL_CALLBACK_MAX_LENGTH - MIN_CALLBACK_TOKEN_LENGTH - CALLBACK_ROUTE_PREFIX.length - 1;
+      problem(
+        'PAYLINK_PUBLIC_URL',
+        `too long: SAFEDEBIT caps url_callback at ${URL_CALLBACK_MAX_LENGTH} characters and the callback token needs ${MIN_CALLBACK_TOKEN_LENGTH}; use a URL of at most ${longest} characters`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Where and as whom to call SAFEDEBIT. Absent from Config: the built-in sandbox is used (development). */
+export interface SafedebitConnection {
+  apiUrl: string;
+  login: string;
+  password: string;
+  beneficiaryReference: string;
+}
+
+/** Optional merchant-level fields sent with every link, under their SAFEDEBIT names. */
+export interface MerchantFields {
+  payment_scenario?: string;
+  merchant_id?: string;
+  shop_id?: string;
+  shop_reference?: string;
+}
+
+export interface Config {
+  production: boolean;
+  slack: {
+    botToken: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl: string;
+  };
+  port: number;
+  safedebit?: SafedebitConnection;
+  safedebitTimeoutMs: number;
+  /** `link_duration`, in days: SAFEDEBIT does not document the unit, days is our assumption. */
+  linkDurationDays?: number;
+  merchantFields: MerchantFields;
+  /** Without a trailing slash; absent in development, where callbacks cannot reach the app anyway. */
+  publicUrl?: string;
+  callbackSecret: string;
+  allowedUsers: readonly string[];
+  allowedChannels: readonly string[];
+  locale: Locale;
+  maxAmountCents: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export type ConfigResult = { ok: true; config: Readonly<Config> } | { ok: false; problems: string[] };
+
+/**
+ * Parses the environment once into a frozen, typed config. Problems come back as one readable line per
+ * variable; values are never echoed, so a secret cannot leak through a start-up error.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
+  const parsed = environmentSchema.safeParse(env);
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => {
+          const variable = String(issue.path[0] ?? 'environment');
+          const message = env[variable] === undefined && issue.code === 'invalid_type' ? 'required' : issue.message;
+          return `${variable}: ${message}`;
+        })),
+    ...crossVariableProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
+  const e = parsed.data;
+  const config: Config = {
+    production: e.NODE_ENV === 'production',
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+    },
+    port: e.PORT,
+    safedebit:
+      e.SAFEDEBIT_API_URL === undefined
+        ? undefined
+        : {
+            apiUrl: e.SAFEDEBIT_API_URL.replace(/\/+$/, ''),
+            login: e.SAFEDEBIT_LOGIN ?? '',
+            password: e.SAFEDEBIT_PASSWORD ?? '',
+            beneficiaryReference: e.SAFEDEBIT_BENEFICIARY_REFERENCE ?? '',
+          },
+    safedebitTimeoutMs: e.SAFEDEBIT_TIMEOUT_MS,
+    linkDurationDays: e.SAFEDEBIT_LINK_DURATION,
+    merchantFields: withoutUndefined({
+      payment_scenario: e.SAFEDEBIT_PAYMENT_SCENARIO,
+      merchant_id: e.SAFEDEBIT_MERCHANT_ID,
+      shop_id: e.SAFEDEBIT_SHOP_ID,
+      shop_reference: e.SAFEDEBIT_SHOP_REFERENCE,
+    }),
+    publicUrl: e.PAYLINK_PUBLIC_URL?.replace(/\/+$/, ''),
+    callbackSecret: e.PAYLINK_CALLBACK_SECRET ?? deriveCallbackSecret(e.SLACK_SIGNING_SECRET ?? ''),
+    allowedUsers: e.PAYLINK_ALLOWED_USERS,
+    allowedChannels: e.PAYLINK_ALLOWED_CHANNELS,
+    locale: e.PAYLINK_LOCALE,
+    maxAmountCents: e.PAYLINK_MAX_AMOUNT * 100,
+    logLevel: e.LOG_LEVEL,
+  };
+  return { ok: true, config: deepFreeze(config) };
+}
+
+/** A distinct key for callback tokens, so a leaked callback key never signs Slack requests and vice versa. */
+function deriveCallbackSecret(signingSecret: string): string {
+  return createHmac('sha256', signingSecret).update('paylink/callback-token/v1').digest('base64url');
+}
+
+function withoutUndefined<T extends object>(record: T): T {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+
+const MINIMAL = { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: 'signing-secret-value' };
+
+function problemsOf(env: Record<string, string>): string[] {
+  const result = loadConfig(env);
+  if (result.ok) throw new Error('expected problems');
+  return result.problems;
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults and freezes the result', () => {
+    const result = loadConfig(MINIMAL);
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    const { config } = result;
+    expect(config).toMatchObject({
+      port: 3000,
+      locale: 'fr',
+      maxAmountCents: 10_000_000,
+      safedebitTimeoutMs: 10_000,
+      logLevel: 'info',
+      allowedUsers: [],
+      allowedChannels: [],
+      production: false,
+    });
+    expect(config.slack.apiUrl).toBe('https://slack.com/api/');
+    expect(config.safedebit).toBeUndefined();
+    expect(config.callbackSecret).not.toBe(MINIMAL.SLACK_SIGNING_SECRET);
+    expect(config.callbackSecret.length).toBeGreaterThanOrEqual(32);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.slack)).toBe(true);
+  });
+
+  it('reads every variable into its typed place', () => {
+    const result = loadConfig({
+      ...MINIMAL,
+      SLACK_APP_TOKEN: 'xapp-1-test',
+      SLACK_API_URL: 'http://127.0.0.1:9999/api',
+      PORT: '8080',
+      SAFEDEBIT_API_URL: 'https://api.safedebit.example/ssp/',
+      SAFEDEBIT_LOGIN: 'login',
+      SAFEDEBIT_PASSWORD: 'pass word',
+      SAFEDEBIT_BENEFICIARY_REFERENCE: 'BENEF',
+      SAFEDEBIT_TIMEOUT_MS: '5000',
+      SAFEDEBIT_LINK_DURATION: '7',
+      SAFEDEBIT_PAYMENT_SCENARIO: 'SCEN-1',
+      SAFEDEBIT_MERCHANT_ID: 'M1',
+      SAFEDEBIT_SHOP_ID: '',
+      PAYLINK_PUBLIC_URL: 'https://paylink.example.com/',
+      PAYLINK_CALLBACK_SECRET: 'a-callback-secret-of-32-characters',
+      PAYLINK_ALLOWED_USERS: 'U01, U02 ,',
+      PAYLINK_ALLOWED_CHANNELS: 'C01',
+      PAYLINK_LOCALE: 'en',
+      PAYLINK_MAX_AMOUNT: '2500',
+      LOG_LEVEL: 'DEBUG',
+    });
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config).toMatchObject({
+      slack: { appToken: 'xapp-1-test', apiUrl: 'http://127.0.0.1:9999/api/' },
+      port: 8080,
+      safedebit: {
+        apiUrl: 'https://api.safedebit.example/ssp',
+        login: 'login',
+        password: 'pass word',
+        beneficiaryReference: 'BENEF',
+      },
+      safedebitTimeoutMs: 5000,
+      linkDurationDays: 7,
+      merchantFields: { payment_scenario: 'SCEN-1', merchant_id: 'M1' },
+      publicUrl: 'https://paylink.example.com',
+      callbackSecret: 'a-callback-secret-of-32-characters',
+      allowedUsers: ['U01', 'U02'],
+      allowedChannels: ['C01'],
+      locale: 'en',
+      maxAmountCents: 250_000,
+      logLevel: 'debug',
+    });
+    expect(result.config.merchantFields).not.toHaveProperty('shop_id');
+  });
+
+  it('reports every problem at once, one line per variable, without echoing values', () => {
+    const problems = problemsOf({
+      SLACK_BOT_TOKEN: 'xoxp-user-token-secret',
+      PORT: 'eighty',
+      PAYLINK_LOCALE: 'de',
+      SAFEDEBIT_API_URL: 'https://api.example/ssp',
+      SAFEDEBIT_PASSWORD: 'hunter2-secret',
+      PAYLINK_MAX_AMOUNT: '-5',
+    });
+    expect(problems).toEqual([
+      'SLACK_BOT_TOKEN: expected a bot token starting with xoxb-',
+      'PORT: expected a whole number',
+      'PAYLINK_LOCALE: expected one of fr, en',
+      'PAYLINK_MAX_AMOUNT: expected at least 1',
+      'SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+      'SAFEDEBIT_LOGIN: required with SAFEDEBIT_API_URL',
+      'SAFEDEBIT_BENEFICIARY_REFERENCE: required with SAFEDEBIT_API_URL',
+    ]);
+    expect(problems.join('\n')).not.toMatch(/xoxp-user-token-secret|hunter2/);
+  });
+
+  it('says what is missing when nothing is set', () => {
+    expect(problemsOf({})).toEqual([
+      'SLACK_BOT_TOKEN: required',
+      'SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+    ]);
+  });
+
+  it('needs SAFEDEBIT and a public https URL in production: no sandbox there', () => {
+    expect(problemsOf({ ...MINIMAL, NODE_ENV: 'production' })).toEqual([
+      'SAFEDEBIT_API_URL: required in production (the built-in sandbox is for development only)',
+      'PAYLINK_PUBLIC_URL: required in production: the https address SAFEDEBIT calls back',
+    ]);
+    expect(
+      problemsOf({
+        ...MINIMAL,
+        NODE_ENV: 'production',
+        SAFEDEBIT_API_URL: 'https://api.example/ssp',
+        SAFEDEBIT_LOGIN: 'l',
+        SAFEDEBIT_PASSWORD: 'p',
+        SAFEDEBIT_BENEFICIARY_REFERENCE: 'b',
+        PAYLINK_PUBLIC_URL: 'http://paylink.example.com',
+      }),
+    ).toEqual(['PAYLINK_PUBLIC_URL: expected an https URL in production']);
+  });
+
+  it('refuses a public URL that leaves no room for the callback token in 128 characters', () => {
+    const longest = `https://${'a'.repeat(45 - 'https://'.length)}`;
+    expect(loadConfig({ ...MINIMAL, PAYLINK_PUBLIC_URL: longest }).ok).toBe(true);
+    expect(problemsOf({ ...MINIMAL, PAYLINK_PUBLIC_URL: `${longest}a` })).toEqual([
+      'PAYLINK_PUBLIC_URL: too long: SAFEDEBIT caps url_callback at 128 characters and the callback token needs 79; use a URL of at most 45 characters',
+    ]);
+  });
+
+  it('runs Socket Mode without a signing secret only with a callback secret', () => {
+    expect(problemsOf({ SLACK_BOT_TOKEN: 'xoxb-x', SLACK_APP_TOKEN: 'xapp-x' })).toEqual([
+      'PAYLINK_CALLBACK_SECRET: required in Socket Mode without SLACK_SIGNING_SECRET (the callback key is derived from it)',
+    ]);
+    expect(
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxb-x', SLACK_APP_TOKEN: 'xapp-x', PAYLINK_CALLBACK_SECRET: 'x'.repeat(16) }).ok,
+    ).toBe(true);
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { createJsonLogger } from '../../src/logger.js';
+
+function capture(level: 'debug' | 'info' | 'warn' | 'error' = 'debug') {
+  const lines: string[] = [];
+  const logger = createJsonLogger({
+    level,
+    secrets: ['super-secret-password', 'signing-secret-1234'],
+    write: (line) => lines.push(line),
+    now: () => new Date('2026-11-26T10:00:00Z'),
+  });
+  return { logger, lines };
+}
+
+describe('createJsonLogger', () => {
+  it('writes one JSON object per line, with the event fields and Bolt-style messages', () => {
+    const { logger, lines } = capture();
+    logger.info({ event: 'link_created', amount_cents: 125050 });
+    logger.warn('[WARN] bolt-app', 'something', 42);
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      { time: '2026-11-26T10:00:00.000Z', level: 'info', name: 'paylink', event: 'link_created', amount_cents: 125050 },
+      { time: '2026-11-26T10:00:00.000Z', level: 'warn', name: 'paylink', msg: '[WARN] bolt-app something 42' },
+    ]);
+  });
+
+  it('drops lines below its level', () => {
+    const { logger, lines } = capture('warn');
+    logger.debug('x');
+    logger.info('x');
+    logger.error('kept');
+    expect(lines).toHaveLength(1);
+  });
+
+  it('never prints a secret, a token, a Basic header, a full email or phone number', () => {
+    const { logger, lines } = capture();
+    logger.error({
+      event: 'oops',
+      detail: 'password super-secret-password and signing-secret-1234',
+      token: 'xoxb-1234-5678-abcdefABCDEF',
+      app: 'xapp-1-A0-123-abcdef',
+      header: 'Authorization: Basic bWVyY2hhbnQ6cGFzc3dvcmQ=',
+      contact: 'jean.dupont@example.com, 06 12 34 56 78, +33 6 12 34 56 78, 0612345678',
+      ts: '1700000000.000100',
+    });
+    const line = lines.join('\n');
+    for (const leaked of [
+      'super-secret-password',
+      'signing-secret-1234',
+      'xoxb-1234',
+      'xapp-1-A0',
+      'bWVyY2hhbnQ6cGFzc3dvcmQ=',
+      'jean.dupont@',
+      '06 12 34 56 78',
+      '+33 6 12 34',
+      '0612345678',
+    ]) {
+      expect(line).not.toContain(leaked);
+    }
+    expect(line).toContain('j•••@example.com');
+    expect(line).toContain('1700000000.000100');
+  });
+});
