@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, type Logger, type LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import type { Config, SafedebitConnection } from './config.js';
+import { SLACK_EVENTS_PATH } from './constants.js';
+import type { LinkCreator } from './flow/create-link.js';
+import { healthRoute } from './http/health.js';
+import { createJsonLogger } from './logger.js';
+import { createSafedebitClient } from './safedebit/client.js';
+import { type Sandbox, startSandbox } from './safedebit/sandbox.js';
+import { registerListeners } from './slack/listeners/index.js';
+
+/** paylink's User-Agent towards SAFEDEBIT. */
+export const USER_AGENT = 'paylink/0.1.0 (+Slack payment links)';
+
+export interface PaylinkDependencies {
+  /** Where log lines go (tests capture them); stdout by default. */
+  writeLog?: (line: string) => void;
+  clock?: () => Date;
+  /** IANA time zone for dates shown in Slack. */
+  timeZone?: string;
+}
+
+export interface RunningPaylink {
+  app: App;
+  /** The loopback port the HTTP server listens on (events in HTTP mode, /healthz and callbacks in both). */
+  port: number;
+  logger: Logger;
+  /** Stops taking new work, waits up to `graceMs` for links being created, then closes everything. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Builds and starts the whole app: Bolt, its routes, the SAFEDEBIT client (or the sandbox). */
+export async function startPaylink(config: Readonly<Config>, deps: PaylinkDependencies = {}): Promise<RunningPaylink> {
+  const logger = createJsonLogger({
+    level: config.logLevel,
+    secrets: [
+      config.slack.botToken,
+      config.slack.signingSecret ?? '',
+      config.slack.appToken ?? '',
+      config.safedebit?.password ?? '',
+      config.callbackSecret,
+    ],
+    ...(deps.writeLog ? { write: deps.writeLog } : {}),
+  });
+  const sandbox = config.safedebit ? undefined : await startEmbeddedSandbox(logger);
+  const connection = config.safedebit ?? sandbox?.connection;
+  if (!connection) throw new Error('no SAFEDEBIT connection');
+  const safedebit = createSafedebitClient({
+    baseUrl: connection.apiUrl,
+    login: connection.login,
+    password: connection.password,
+    timeoutMs: config.safedebitTimeoutMs,
+    userAgent: USER_AGENT,
+  });
+
+  const inFlight = new Set<Promise<void>>();
+  const customRoutes = [healthRoute(() => ({ sandbox: sandbox !== undefined, inFlight: inFlight.size }))];
+  const receiver: Receiver = config.slack.appToken
+    ? new SocketModeReceiver({
+        appToken: config.slack.appToken,
+        logger,
+        customRoutes,
+        installerOptions: { port: config.port },
+      })
+    : new HTTPReceiver({
+        signingSecret: config.slack.signingSecret ?? '',
+        endpoints: SLACK_EVENTS_PATH,
+        logger,
+        customRoutes,
+        processBeforeResponse: false,
+      });
+  const app = new App({
+    token: config.slack.botToken,
+    receiver,
+    logger,
+    logLevel: config.logLevel as LogLevel,
+    clientOptions: {
+      slackApiUrl: config.slack.apiUrl,
+      timeout: 10_000,
+      // Rate-limited calls wait for Retry-After and go again: a link is posted late rather than lost.
+      rejectRateLimitedCalls: false,
+      retryConfig: { retries: 4, factor: 2, minTimeout: 250, maxTimeout: 4000 },
+    },
+  });
+
+  registerListeners(app, {
+    config,
+    sandbox: sandbox !== undefined,
+    flow: {
+      config,
+      safedebit: safedebit satisfies LinkCreator,
+      beneficiaryReference: connection.beneficiaryReference,
+      publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
+      sandbox: sandbox !== undefined,
+      logger,
+      clock: deps.clock ?? (() => new Date()),
+      timeZone: deps.timeZone ?? process.env.TZ ?? 'Europe/Paris',
+    },
+    track(work) {
+      const tracked = work
+        .catch((error: unknown) => logger.error({ event: 'link_flow_failed', error }))
+        .finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+    },
+  });
+  app.error(async (error) => {
+    logger.error({ event: 'listener_error', error: error.message });
+  });
+
+  const server = await app.start(config.port);
+  // HTTP mode returns the listening server (PORT=0 picks a free port); Socket Mode listens on PORT as given.
+  const address = config.slack.appToken ? null : (server as { address(): AddressInfo | string | null }).address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({
+    event: 'started',
+    port,
+    mode: config.slack.appToken ? 'socket' : 'http',
+    safedebit: sandbox ? 'SANDBOX' : 'live',
+    locale: config.locale,
+  });
+
+  return {
+    app,
+    port,
+    logger,
+    async stop(graceMs = 25_000) {
+      logger.info({ event: 'stopping', in_flight: inFlight.size });
+      await app.stop().catch((error: unknown) => logger.warn({ event: 'receiver_stop_failed', error }));
+      const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
+      const outcome = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'done' as const), grace]);
+      if (outcome === 'timeout') logger.warn({ event: 'shutdown_grace_expired', in_flight: inFlight.size });
+      await safedebit.close();
+      await sandbox?.sandbox.close();
+      logger.info({ event: 'stopped' });
+    },
+  };
+}
+
+/** Development without SAFEDEBIT credentials: a loopback sandbox that follows the documented contract. */
+async function startEmbeddedSandbox(logger: Logger): Promise<{ sandbox: Sandbox; connection: SafedebitConnection }> {
+  const login = 'paylink-sandbox';
+  const password = randomBytes(18).toString('base64url');
+  const sandbox = await startSandbox({ login, password });
+  logger.warn({
+    event: 'sandbox_started',
+    msg: 'SANDBOX: SAFEDEBIT_API_URL is unset, links come from the built-in sandbox',
+    url: sandbox.url,
+  });
+  return { sandbox, connection: { apiUrl: sandbox.url, login, password, beneficiaryReference: 'SANDBOX-BENEFICIARY' } };
+}

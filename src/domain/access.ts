@@ -1,0 +1,13 @@
+/** Who may create links where: an empty list means everyone / everywhere. */
+export interface AccessRules {
+  allowedUsers: readonly string[];
+  allowedChannels: readonly string[];
+}
+
+export type AccessDecision = 'allowed' | 'user_not_allowed' | 'channel_not_allowed';
+
+export function decideAccess(rules: AccessRules, user: string, channel: string): AccessDecision {
+  if (rules.allowedUsers.length > 0 && !rules.allowedUsers.includes(user)) return 'user_not_allowed';
+  if (rules.allowedChannels.length > 0 && !rules.allowedChannels.includes(channel)) return 'channel_not_allowed';
+  return 'allowed';
+}

@@ -1,0 +1,339 @@
+import type { Logger, webApi } from '@slack/bolt';
+import { addDays } from 'date-fns';
+import { buildCallbackUrl, type CallbackTarget } from '../callback/token.js';
+import type { Config } from '../config.js';
+import { formatAmount } from '../domain/amount.js';
+import { maskEmail, maskPhone } from '../domain/mask.js';
+import type { PaymentFormInput, ValidatedPaymentForm } from '../domain/payment-form.js';
+import { formatDateTime } from '../i18n/dates.js';
+import { messagesFor } from '../i18n/messages.js';
+import { describeRefusal } from '../safedebit/error-catalog.js';
+import { FIELD_MAX_LENGTH } from '../safedebit/fields.js';
+import type { PaymentLinkOutcome } from '../safedebit/outcome.js';
+import type { PaymentLinkRequest } from '../safedebit/request.js';
+import type { TextField } from '../slack/form-state.js';
+import {
+  awaitingPaymentStatus,
+  buildLinkReply,
+  buildPlaceholderMessage,
+  buildSummaryMessage,
+  type LinkSummary,
+  type SlackMessage,
+} from '../slack/messages/link-messages.js';
+import type { ModalOrigin } from '../slack/metadata.js';
+import { postToResponseUrl } from '../slack/response-url.js';
+import { buildCreatedView, buildNoticeView } from '../slack/views/outcome-views.js';
+import { buildPaymentModal } from '../slack/views/payment-modal.js';
+
+export interface LinkCreator {
+  createPaymentLink(request: PaymentLinkRequest): Promise<PaymentLinkOutcome>;
+}
+
+/** What the link flow needs from the running app. */
+export interface LinkFlowContext {
+  config: Readonly<Config>;
+  client: webApi.WebClient;
+  safedebit: LinkCreator;
+  beneficiaryReference: string;
+  /** Base of url_callback: PAYLINK_PUBLIC_URL, or this app's local address in development. */
+  publicUrl: string;
+  sandbox: boolean;
+  logger: Logger;
+  clock: () => Date;
+  timeZone: string;
+}
+
+export interface LinkSubmission {
+  origin: ModalOrigin;
+  viewId: string;
+  privateMetadata: string;
+  input: PaymentFormInput;
+  form: ValidatedPaymentForm;
+}
+
+/** Slack errors that mean "the bot may not post there", as opposed to Slack being unwell. */
+const CANNOT_POST_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+
+/** Where the link's status message lives; the callback token points here. */
+interface StatusMessage {
+  channel: string;
+  ts: string;
+  threadTs: string;
+  /** True when the rep's conversation was out of reach and the app used a DM instead. */
+  inDirectMessage: boolean;
+}
+
+/**
+ * Everything after a valid submission was acknowledged: a status message (its ts goes into the callback
+ * URL), one SAFEDEBIT call, then the outcome in the thread and in the modal. A refusal or an outage
+ * deletes the status message, so nothing stays in the channel, and gives the rep the form back intact.
+ */
+export async function createLinkFromSubmission(ctx: LinkFlowContext, submission: LinkSubmission): Promise<void> {
+  const { origin, form } = submission;
+  const locale = ctx.config.locale;
+  const amount = formatAmount(form.amountCents, locale);
+  const status = await postStatusPlaceholder(ctx, submission);
+  if (!status) {
+    await showInModal(ctx, submission, formAgain(ctx, submission, messagesFor(locale).outageBanner));
+    return;
+  }
+  const request = buildRequest(ctx, form, {
+    channel: status.channel,
+    statusTs: status.ts,
+    threadTs: status.threadTs,
+    user: origin.user,
+    amountCents: form.amountCents,
+    paymentReference: form.payment_reference,
+  });
+  const outcome = await ctx.safedebit.createPaymentLink(request);
+  const logFields = {
+    payment_reference: form.payment_reference,
+    amount_cents: form.amountCents,
+    user: origin.user,
+    channel: origin.channel,
+    latency_ms: Math.round(outcome.latencyMs),
+    sandbox: ctx.sandbox,
+  };
+
+  if (outcome.kind !== 'link') {
+    await deleteQuietly(ctx, status);
+    if (outcome.kind === 'refusal') {
+      const refusal = describeRefusal(outcome.code, locale);
+      ctx.logger[refusal.configurationProblem ? 'error' : 'info']({
+        event: 'link_refused',
+        code: outcome.code,
+        ...(refusal.adminDetail ? { detail: refusal.adminDetail } : {}),
+        ...logFields,
+      });
+      const view = refusal.configurationProblem
+        ? buildNoticeView(viewBase(ctx, submission), refusal.message)
+        : formAgain(
+            ctx,
+            submission,
+            messagesFor(locale).refusedBanner(refusal.message),
+            refusal.field,
+            refusal.message,
+          );
+      await showInModal(ctx, submission, view, refusal.message);
+    } else {
+      ctx.logger.warn({ event: 'link_outage', reason: outcome.reason, detail: outcome.detail, ...logFields });
+      await showInModal(ctx, submission, formAgain(ctx, submission, messagesFor(locale).outageBanner));
+    }
+    return;
+  }
+
+  ctx.logger.info({ event: 'link_created', ...logFields, status_channel: status.channel });
+  const posted = await postLink(ctx, submission, status, outcome.link);
+  const createdView = buildCreatedView({
+    ...viewBase(ctx, submission),
+    amount,
+    reference: form.payment_reference,
+    link: outcome.link,
+    postedIn: posted ? `<#${status.channel}>` : undefined,
+  });
+  const shown = await showInModal(ctx, submission, createdView);
+  if (!shown && posted && !status.inDirectMessage) {
+    // The modal was closed or Slack refused the update: the rep still gets the link.
+    await sendToRep(ctx, origin, buildLinkReply(locale, ctx.sandbox, outcome.link));
+  }
+}
+
+function viewBase(ctx: LinkFlowContext, submission: LinkSubmission) {
+  return { locale: ctx.config.locale, sandbox: ctx.sandbox, privateMetadata: submission.privateMetadata };
+}
+
+/** The form as the rep left it, with what went wrong above it and, for a field, under that field. */
+function formAgain(ctx: LinkFlowContext, submission: LinkSubmission, banner: string, field?: string, note?: string) {
+  const fieldNotes = field && note ? ({ [field]: note } as Partial<Record<TextField, string>>) : undefined;
+  return buildPaymentModal({
+    ...viewBase(ctx, submission),
+    values: submission.input,
+    banner,
+    ...(fieldNotes ? { fieldNotes } : {}),
+  });
+}
+
+function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, target: CallbackTarget): PaymentLinkRequest {
+  const optional = {
+    consumer_first_name: form.consumer_first_name,
+    consumer_last_name: form.consumer_last_name,
+    reference_label: form.reference_label,
+    social_reference: form.social_reference,
+    siren: form.siren,
+    tva_interco: form.tva_interco,
+    consumer_address_street_number: form.consumer_address_street_number,
+    consumer_address_street_name: form.consumer_address_street_name,
+    consumer_zip_code: form.consumer_zip_code,
+    consumer_city: form.consumer_city,
+    consumer_type: form.consumerType,
+    link_duration: ctx.config.linkDurationDays,
+  };
+  return {
+    beneficiary_reference: ctx.beneficiaryReference,
+    amount: String(form.amountCents),
+    payment_reference: form.payment_reference,
+    consumer_reference: form.consumer_reference,
+    consumer_email: form.consumer_email,
+    consumer_phone_number: form.consumer_phone_number,
+    url_callback: buildCallbackUrl(ctx.publicUrl, target, ctx.config.callbackSecret, FIELD_MAX_LENGTH.url_callback),
+    sms_option: form.smsOption,
+    email_option: form.emailOption,
+    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
+    ...ctx.config.merchantFields,
+  };
+}
+
+async function postStatusPlaceholder(
+  ctx: LinkFlowContext,
+  submission: LinkSubmission,
+): Promise<StatusMessage | undefined> {
+  const { origin, form } = submission;
+  const placeholder = buildPlaceholderMessage({
+    locale: ctx.config.locale,
+    sandbox: ctx.sandbox,
+    amountCents: form.amountCents,
+    paymentReference: form.payment_reference,
+    user: origin.user,
+  });
+  try {
+    const ts = await post(ctx, origin.channel, placeholder, origin.threadTs);
+    return { channel: origin.channel, ts, threadTs: origin.threadTs ?? ts, inDirectMessage: false };
+  } catch (error) {
+    if (!CANNOT_POST_ERRORS.has(slackErrorCode(error))) {
+      ctx.logger.error({ event: 'slack_post_failed', step: 'placeholder', error: slackErrorCode(error) });
+      return undefined;
+    }
+  }
+  try {
+    const dm = await directMessageChannel(ctx, origin.user);
+    const ts = await post(ctx, dm, placeholder);
+    ctx.logger.info({ event: 'post_fallback_dm', channel: origin.channel, user: origin.user });
+    return { channel: dm, ts, threadTs: ts, inDirectMessage: true };
+  } catch (error) {
+    ctx.logger.error({ event: 'slack_post_failed', step: 'placeholder_dm', error: slackErrorCode(error) });
+    return undefined;
+  }
+}
+
+/** Turns the status message into the summary and posts the link under it. False if the link could not be posted. */
+async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, status: StatusMessage, link: string) {
+  const { origin, form } = submission;
+  const locale = ctx.config.locale;
+  const summary = buildSummaryMessage(summaryOf(ctx, submission), awaitingPaymentStatus(locale));
+  const linkReply = buildLinkReply(locale, ctx.sandbox, link);
+  try {
+    await ctx.client.chat.update({ channel: status.channel, ts: status.ts, ...summary });
+  } catch (error) {
+    ctx.logger.warn({ event: 'slack_post_failed', step: 'summary', error: slackErrorCode(error) });
+  }
+  try {
+    await post(ctx, status.channel, linkReply, status.threadTs);
+  } catch (error) {
+    ctx.logger.error({
+      event: 'slack_post_failed',
+      step: 'link_reply',
+      error: slackErrorCode(error),
+      payment_reference: form.payment_reference,
+    });
+    await sendToRep(ctx, origin, linkReply);
+    return false;
+  }
+  if (status.inDirectMessage && origin.responseUrl) {
+    await respondQuietly(ctx, origin.responseUrl, {
+      text: `${messagesFor(locale).fallbackDm(origin.channel)}\n${linkReply.text}`,
+    });
+  }
+  return true;
+}
+
+function summaryOf(ctx: LinkFlowContext, submission: LinkSubmission): LinkSummary {
+  const { form, origin } = submission;
+  const names = [form.consumer_first_name, form.consumer_last_name].filter(Boolean).join(' ');
+  const customer = form.consumerType === 1 ? form.social_reference : names || undefined;
+  const expiresAt =
+    ctx.config.linkDurationDays === undefined ? undefined : addDays(ctx.clock(), ctx.config.linkDurationDays);
+  return {
+    locale: ctx.config.locale,
+    sandbox: ctx.sandbox,
+    amountCents: form.amountCents,
+    paymentReference: form.payment_reference,
+    customer,
+    maskedEmail: maskEmail(form.consumer_email),
+    maskedPhone: maskPhone(form.consumer_phone_number),
+    deliveries: [...(form.smsOption ? ['sms' as const] : []), ...(form.emailOption ? ['email' as const] : [])],
+    user: origin.user,
+    expires: expiresAt ? formatDateTime(expiresAt, ctx.config.locale, ctx.timeZone) : undefined,
+  };
+}
+
+/** Replaces the modal's content; false when Slack would not (closed modal, Slack error). */
+async function showInModal(
+  ctx: LinkFlowContext,
+  submission: LinkSubmission,
+  view: ReturnType<typeof buildPaymentModal>,
+  fallbackText?: string,
+): Promise<boolean> {
+  try {
+    await ctx.client.views.update({ view_id: submission.viewId, view });
+    return true;
+  } catch (error) {
+    ctx.logger.warn({ event: 'views_update_failed', error: slackErrorCode(error) });
+    if (fallbackText) await sendToRep(ctx, submission.origin, { text: fallbackText });
+    return false;
+  }
+}
+
+/** Reaches the rep privately: the response_url first (works in any conversation), else a DM. */
+async function sendToRep(ctx: LinkFlowContext, origin: ModalOrigin, message: SlackMessage): Promise<void> {
+  if (origin.responseUrl && (await respondQuietly(ctx, origin.responseUrl, { text: message.text }))) return;
+  try {
+    await post(ctx, await directMessageChannel(ctx, origin.user), message);
+  } catch (error) {
+    ctx.logger.error({ event: 'rep_unreachable', user: origin.user, error: slackErrorCode(error) });
+  }
+}
+
+async function respondQuietly(ctx: LinkFlowContext, url: string, message: { text: string }): Promise<boolean> {
+  try {
+    await postToResponseUrl(url, message);
+    return true;
+  } catch (error) {
+    ctx.logger.warn({ event: 'response_url_failed', error: error instanceof Error ? error.message : String(error) });
+    return false;
+  }
+}
+
+async function post(ctx: LinkFlowContext, channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
+  const result = await ctx.client.chat.postMessage({
+    channel,
+    ...message,
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+    unfurl_links: false,
+    unfurl_media: false,
+  });
+  if (!result.ts) throw new Error('chat.postMessage returned no ts');
+  return result.ts;
+}
+
+async function directMessageChannel(ctx: LinkFlowContext, user: string): Promise<string> {
+  const opened = await ctx.client.conversations.open({ users: user });
+  const id = opened.channel?.id;
+  if (!id) throw new Error('conversations.open returned no channel');
+  return id;
+}
+
+async function deleteQuietly(ctx: LinkFlowContext, status: StatusMessage): Promise<void> {
+  try {
+    await ctx.client.chat.delete({ channel: status.channel, ts: status.ts });
+  } catch (error) {
+    ctx.logger.warn({ event: 'slack_delete_failed', error: slackErrorCode(error) });
+  }
+}
+
+/** The `error` of a Slack platform error (`not_in_channel`…), or the error's code for transport failures. */
+export function slackErrorCode(error: unknown): string {
+  const data = (error as { data?: { error?: unknown } } | undefined)?.data;
+  if (typeof data?.error === 'string') return data.error;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : 'unknown_error';
+}

@@ -1,0 +1,213 @@
+import type { Locale } from './locale.js';
+
+/** Everything the rep reads in Slack, in both languages; a missing sentence is a type error. */
+export interface Messages {
+  modalTitle: string;
+  sandboxModalTitle: string;
+  submit: string;
+  close: string;
+  sandboxBanner: string;
+  fields: Record<
+    | 'amount'
+    | 'payment_reference'
+    | 'consumer_reference'
+    | 'consumer_email'
+    | 'consumer_phone_number'
+    | 'consumer_first_name'
+    | 'consumer_last_name'
+    | 'reference_label'
+    | 'consumer_type'
+    | 'social_reference'
+    | 'siren'
+    | 'tva_interco'
+    | 'consumer_address_street_number'
+    | 'consumer_address_street_name'
+    | 'consumer_zip_code'
+    | 'consumer_city'
+    | 'delivery',
+    { label: string; hint?: string; placeholder?: string }
+  >;
+  consumerTypes: { individual: string; company: string };
+  deliveries: { sms: string; email: string };
+  addressHeader: string;
+  companyHeader: string;
+  creatingTitle: string;
+  creatingText: (amount: string, reference: string) => string;
+  createdTitle: string;
+  createdText: (amount: string, reference: string) => string;
+  createdWhere: (place: string) => string;
+  createdNotPosted: string;
+  openLink: string;
+  refusedBanner: (message: string) => string;
+  outageBanner: string;
+  retryHint: string;
+  configurationProblem: (code: string) => string;
+  notAllowedUser: string;
+  notAllowedChannel: string;
+  triggerExpired: string;
+  help: (command: string) => string;
+  parentTitle: string;
+  parentAmount: string;
+  parentReference: string;
+  parentCustomer: string;
+  parentContact: string;
+  parentDelivery: string;
+  parentRequestedBy: string;
+  parentExpires: string;
+  deliveryNone: string;
+  linkReply: (link: string) => string;
+  statusAwaiting: string;
+  placeholder: (amount: string, reference: string, user: string) => string;
+  fallbackDm: (channel: string) => string;
+  sandboxPrefix: string;
+}
+
+const fr: Messages = {
+  modalTitle: 'Lien de paiement',
+  sandboxModalTitle: 'SANDBOX · Lien paiement',
+  submit: 'Créer le lien',
+  close: 'Fermer',
+  sandboxBanner: ':test_tube: *SANDBOX* — les liens viennent du bac à sable intégré, aucun paiement réel.',
+  fields: {
+    amount: { label: 'Montant (€)', hint: 'Par exemple 1 250,50 ou 1250.50', placeholder: '1 250,50' },
+    payment_reference: { label: 'Référence du paiement', hint: 'Numéro de facture ou de commande, unique' },
+    consumer_reference: { label: 'Référence client', hint: 'Votre identifiant du client' },
+    consumer_email: { label: 'E-mail du client' },
+    consumer_phone_number: { label: 'Mobile du client', hint: '06 12 34 56 78 ou +44 7700 900123' },
+    consumer_first_name: { label: 'Prénom' },
+    consumer_last_name: { label: 'Nom' },
+    reference_label: { label: 'Libellé du paiement', hint: 'Ce que le client verra sur la page de paiement' },
+    consumer_type: { label: 'Type de client' },
+    social_reference: { label: 'Raison sociale' },
+    siren: { label: 'SIREN', hint: '9 chiffres, par exemple 732 829 320' },
+    tva_interco: { label: 'TVA intracommunautaire', hint: 'FR + 2 chiffres + SIREN, par exemple FR44732829320' },
+    consumer_address_street_number: { label: 'N° de rue' },
+    consumer_address_street_name: { label: 'Rue' },
+    consumer_zip_code: { label: 'Code postal', hint: '5 chiffres, par exemple 01000' },
+    consumer_city: { label: 'Ville' },
+    delivery: { label: 'Envoi par SAFEDEBIT', hint: 'SAFEDEBIT envoie lui-même le lien au client' },
+  },
+  consumerTypes: { individual: 'Particulier', company: 'Société' },
+  deliveries: { sms: 'Par SMS', email: 'Par e-mail' },
+  addressHeader: 'Adresse (facultatif)',
+  companyHeader: 'Société',
+  creatingTitle: 'Création en cours',
+  creatingText: (amount, reference) => `:hourglass_flowing_sand: Création du lien de ${amount} (réf. ${reference})…`,
+  createdTitle: 'Lien créé',
+  createdText: (amount, reference) => `:white_check_mark: Lien de paiement de *${amount}* créé (réf. ${reference}).`,
+  createdWhere: (place) => `Publié dans ${place}.`,
+  createdNotPosted: "Le lien n'a pas pu être publié dans la conversation : il vous a été envoyé en message privé.",
+  openLink: 'Ouvrir le lien',
+  refusedBanner: (message) => `:no_entry: SAFEDEBIT a refusé le lien : ${message}`,
+  outageBanner:
+    ":warning: SAFEDEBIT n'a pas répondu correctement : *aucun lien n'a été créé*. Votre saisie est conservée, vous pouvez réessayer.",
+  retryHint: 'Corrigez puis cliquez sur « Créer le lien ».',
+  configurationProblem: (code) =>
+    `paylink est mal configuré côté SAFEDEBIT (${code}) : aucun lien n'a été créé. Contactez l'administrateur de l'application.`,
+  notAllowedUser:
+    "Vous n'êtes pas autorisé·e à créer des liens de paiement. Demandez l'accès à l'administrateur de paylink.",
+  notAllowedChannel:
+    "Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez un canal autorisé par l'administrateur.",
+  triggerExpired: "Slack a mis trop de temps à ouvrir le formulaire. Relancez la commande, s'il vous plaît.",
+  help: (command) =>
+    [
+      `*${command}* crée un lien de paiement SAFEDEBIT et le publie dans un fil.`,
+      `• \`${command}\` ouvre le formulaire`,
+      `• \`${command} 1250,50 F-2026-031\` le pré-remplit avec le montant et la référence`,
+      '• Dans un fil : menu ⋮ d’un message → *Create payment link*, le lien est publié dans ce fil',
+      "E-mail et téléphone du client n'apparaissent que masqués dans le canal.",
+    ].join('\n'),
+  parentTitle: 'Lien de paiement',
+  parentAmount: 'Montant',
+  parentReference: 'Référence',
+  parentCustomer: 'Client',
+  parentContact: 'Contact',
+  parentDelivery: 'Envoi',
+  parentRequestedBy: 'Demandé par',
+  parentExpires: 'Expire le',
+  deliveryNone: 'aucun (lien à transmettre)',
+  linkReply: (link) => `:link: Lien de paiement : ${link}`,
+  statusAwaiting: ':hourglass: En attente de paiement',
+  placeholder: (amount, reference, user) =>
+    `:hourglass_flowing_sand: Création d'un lien de paiement de ${amount} (réf. ${reference}) pour <@${user}>…`,
+  fallbackDm: (channel) =>
+    `Je n'ai pas pu publier dans <#${channel}> (je n'y suis pas invité) : voici le lien ici. Invitez @paylink dans la conversation pour la prochaine fois.`,
+  sandboxPrefix: '[SANDBOX] ',
+};
+
+const en: Messages = {
+  modalTitle: 'Payment link',
+  sandboxModalTitle: 'SANDBOX · Payment link',
+  submit: 'Create link',
+  close: 'Close',
+  sandboxBanner: ':test_tube: *SANDBOX* — links come from the built-in sandbox, no real payment.',
+  fields: {
+    amount: { label: 'Amount (€)', hint: 'For example 1,250.50 or 1250.50', placeholder: '1,250.50' },
+    payment_reference: { label: 'Payment reference', hint: 'Invoice or order number, unique' },
+    consumer_reference: { label: 'Customer reference', hint: 'Your id for this customer' },
+    consumer_email: { label: 'Customer email' },
+    consumer_phone_number: { label: 'Customer mobile', hint: '06 12 34 56 78 or +44 7700 900123' },
+    consumer_first_name: { label: 'First name' },
+    consumer_last_name: { label: 'Last name' },
+    reference_label: { label: 'Payment label', hint: 'What the customer sees on the payment page' },
+    consumer_type: { label: 'Customer type' },
+    social_reference: { label: 'Company name' },
+    siren: { label: 'SIREN', hint: '9 digits, for example 732 829 320' },
+    tva_interco: { label: 'EU VAT number', hint: 'FR + 2 digits + SIREN, for example FR44732829320' },
+    consumer_address_street_number: { label: 'Street number' },
+    consumer_address_street_name: { label: 'Street' },
+    consumer_zip_code: { label: 'Postal code', hint: '5 digits, for example 01000' },
+    consumer_city: { label: 'City' },
+    delivery: { label: 'Sent by SAFEDEBIT', hint: 'SAFEDEBIT itself sends the link to the customer' },
+  },
+  consumerTypes: { individual: 'Individual', company: 'Company' },
+  deliveries: { sms: 'By SMS', email: 'By email' },
+  addressHeader: 'Address (optional)',
+  companyHeader: 'Company',
+  creatingTitle: 'Creating the link',
+  creatingText: (amount, reference) => `:hourglass_flowing_sand: Creating the ${amount} link (ref. ${reference})…`,
+  createdTitle: 'Link created',
+  createdText: (amount, reference) => `:white_check_mark: Payment link for *${amount}* created (ref. ${reference}).`,
+  createdWhere: (place) => `Posted in ${place}.`,
+  createdNotPosted: 'The link could not be posted in the conversation: it was sent to you as a direct message.',
+  openLink: 'Open the link',
+  refusedBanner: (message) => `:no_entry: SAFEDEBIT refused the link: ${message}`,
+  outageBanner:
+    ':warning: SAFEDEBIT did not answer properly: *no link was created*. Your form is kept, you can try again.',
+  retryHint: 'Fix it, then click “Create link”.',
+  configurationProblem: (code) =>
+    `paylink's SAFEDEBIT settings are wrong (${code}): no link was created. Please contact the app's administrator.`,
+  notAllowedUser: 'You are not allowed to create payment links. Ask the paylink administrator for access.',
+  notAllowedChannel: 'Payment links cannot be created in this conversation. Use a channel the administrator allowed.',
+  triggerExpired: 'Slack took too long to open the form. Please run the command again.',
+  help: (command) =>
+    [
+      `*${command}* creates a SAFEDEBIT payment link and posts it in a thread.`,
+      `• \`${command}\` opens the form`,
+      `• \`${command} 1250.50 F-2026-031\` pre-fills it with the amount and the reference`,
+      '• In a thread: a message’s ⋮ menu → *Create payment link* posts the link in that thread',
+      'The customer’s email and phone only ever appear masked in the channel.',
+    ].join('\n'),
+  parentTitle: 'Payment link',
+  parentAmount: 'Amount',
+  parentReference: 'Reference',
+  parentCustomer: 'Customer',
+  parentContact: 'Contact',
+  parentDelivery: 'Delivery',
+  parentRequestedBy: 'Requested by',
+  parentExpires: 'Expires',
+  deliveryNone: 'none (share the link yourself)',
+  linkReply: (link) => `:link: Payment link: ${link}`,
+  statusAwaiting: ':hourglass: Awaiting payment',
+  placeholder: (amount, reference, user) =>
+    `:hourglass_flowing_sand: Creating a ${amount} payment link (ref. ${reference}) for <@${user}>…`,
+  fallbackDm: (channel) =>
+    `I could not post in <#${channel}> (I am not a member): here is the link instead. Invite @paylink to that conversation next time.`,
+  sandboxPrefix: '[SANDBOX] ',
+};
+
+const MESSAGES: Record<Locale, Messages> = { fr, en };
+
+export function messagesFor(locale: Locale): Messages {
+  return MESSAGES[locale];
+}

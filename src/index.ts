@@ -1,0 +1,30 @@
+import { config as loadDotenv } from 'dotenv';
+import { startPaylink } from './app.js';
+import { loadConfig } from './config.js';
+
+/** Entry point: read the environment once, start, and stop cleanly on SIGTERM / SIGINT. */
+loadDotenv({ quiet: true });
+const loaded = loadConfig(process.env);
+if (!loaded.ok) {
+  process.stderr.write(
+    `paylink cannot start, the configuration has problems:\n${loaded.problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example and README.md.\n`,
+  );
+  process.exit(1);
+}
+
+const running = await startPaylink(loaded.config).catch((error: unknown) => {
+  // One readable line (port taken, Slack refusing the token…) rather than a stack trace.
+  process.stderr.write(`paylink could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

@@ -1,0 +1,31 @@
+import type { App } from '@slack/bolt';
+import { SLASH_COMMAND } from '../../../constants.js';
+import { messagesFor } from '../../../i18n/messages.js';
+import { isHelpRequest, parseCommandText } from '../../command-text.js';
+import { accessRefusal } from '../access.js';
+import type { ListenerContext } from '../context.js';
+import { openPaymentModal } from '../open-modal.js';
+
+export function registerPaylinkCommand(app: App, ctx: ListenerContext): void {
+  app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
+    const m = messagesFor(ctx.config.locale);
+    ctx.flow.logger.info({ event: 'command_received', user: command.user_id, channel: command.channel_id });
+    if (isHelpRequest(command.text ?? '')) {
+      await ack({ response_type: 'ephemeral', text: m.help(SLASH_COMMAND) });
+      return;
+    }
+    const refusal = accessRefusal(ctx, m, command.user_id, command.channel_id);
+    if (refusal) {
+      await ack({ response_type: 'ephemeral', text: refusal });
+      return;
+    }
+    await ack();
+    await openPaymentModal(
+      ctx,
+      client,
+      command.trigger_id,
+      { channel: command.channel_id, user: command.user_id, responseUrl: command.response_url },
+      parseCommandText(command.text ?? ''),
+    );
+  });
+}

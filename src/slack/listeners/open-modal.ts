@@ -1,0 +1,39 @@
+import type { webApi } from '@slack/bolt';
+import type { PaymentFormInput } from '../../domain/payment-form.js';
+import { slackErrorCode } from '../../flow/create-link.js';
+import { messagesFor } from '../../i18n/messages.js';
+import { encodeModalOrigin, type ModalOrigin } from '../metadata.js';
+import { postToResponseUrl } from '../response-url.js';
+import { buildPaymentModal } from '../views/payment-modal.js';
+import type { ListenerContext } from './context.js';
+
+/**
+ * Opens the payment modal. Called right after the ack, before any other I/O: the trigger_id dies after
+ * 3 seconds. When Slack refuses it anyway (expired, already used), the rep is told to try again.
+ */
+export async function openPaymentModal(
+  ctx: ListenerContext,
+  client: webApi.WebClient,
+  triggerId: string,
+  origin: ModalOrigin,
+  values: Partial<PaymentFormInput>,
+): Promise<void> {
+  const view = buildPaymentModal({
+    locale: ctx.config.locale,
+    sandbox: ctx.sandbox,
+    privateMetadata: encodeModalOrigin(origin),
+    values,
+  });
+  try {
+    await client.views.open({ trigger_id: triggerId, view });
+    ctx.flow.logger.info({ event: 'modal_opened', user: origin.user, channel: origin.channel });
+  } catch (error) {
+    const code = slackErrorCode(error);
+    ctx.flow.logger.warn({ event: 'modal_open_failed', error: code, user: origin.user });
+    if (origin.responseUrl) {
+      await postToResponseUrl(origin.responseUrl, { text: messagesFor(ctx.config.locale).triggerExpired }).catch(
+        () => undefined,
+      );
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import type { App } from '@slack/bolt';
+import { PAYMENT_MODAL_ID } from '../../../constants.js';
+import { formatAmount } from '../../../domain/amount.js';
+import { validatePaymentForm } from '../../../domain/payment-form.js';
+import { createLinkFromSubmission } from '../../../flow/create-link.js';
+import { messagesFor } from '../../../i18n/messages.js';
+import { describeProblem } from '../../../i18n/problems.js';
+import { formInputFromState } from '../../form-state.js';
+import { decodeModalOrigin } from '../../metadata.js';
+import { buildCreatingView, buildNoticeView } from '../../views/outcome-views.js';
+import { accessRefusal } from '../access.js';
+import type { ListenerContext } from '../context.js';
+
+/**
+ * The form's submission: validated before the ack (errors go back under their inputs), acknowledged
+ * with a "creating…" view, and only then handed to the slow part: SAFEDEBIT and the posts.
+ */
+export function registerPaymentSubmission(app: App, ctx: ListenerContext): void {
+  app.view(PAYMENT_MODAL_ID, async ({ ack, body, view, client }) => {
+    const locale = ctx.config.locale;
+    const m = messagesFor(locale);
+    const base = { locale, sandbox: ctx.sandbox, privateMetadata: view.private_metadata };
+    const decoded = decodeModalOrigin(view.private_metadata);
+    if (!decoded) {
+      ctx.flow.logger.warn({ event: 'submission_rejected', reason: 'bad_private_metadata' });
+      await ack({ response_action: 'update', view: buildNoticeView(base, m.triggerExpired) });
+      return;
+    }
+    // The submitter is who Slack says it is, whatever the metadata claims; the access is checked again.
+    const origin = { ...decoded, user: body.user.id };
+    const refusal = accessRefusal(ctx, m, origin.user, origin.channel);
+    if (refusal) {
+      await ack({ response_action: 'update', view: buildNoticeView(base, refusal) });
+      return;
+    }
+    const input = formInputFromState(view.state);
+    const checked = validatePaymentForm(input, { maxCents: ctx.config.maxAmountCents });
+    if (!checked.ok) {
+      const errors = Object.fromEntries(
+        Object.entries(checked.problems).map(([field, problem]) => [field, describeProblem(problem, locale)]),
+      );
+      ctx.flow.logger.info({ event: 'submission_invalid', user: origin.user, fields: Object.keys(errors) });
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    const form = checked.value;
+    await ack({
+      response_action: 'update',
+      view: buildCreatingView(base, formatAmount(form.amountCents, locale), form.payment_reference),
+    });
+    ctx.track(
+      createLinkFromSubmission(
+        { ...ctx.flow, client },
+        { origin, viewId: view.id, privateMetadata: view.private_metadata, input, form },
+      ),
+    );
+  });
+}

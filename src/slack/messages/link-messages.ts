@@ -1,0 +1,94 @@
+import type { types } from '@slack/bolt';
+import { formatAmount } from '../../domain/amount.js';
+import type { Locale } from '../../i18n/locale.js';
+import { messagesFor } from '../../i18n/messages.js';
+import { mrkdwn } from '../views/text.js';
+
+/** A message for chat.postMessage / chat.update, without its channel. */
+export interface SlackMessage {
+  text: string;
+  blocks?: types.KnownBlock[];
+  attachments?: types.MessageAttachment[];
+}
+
+/** Slack mrkdwn treats &, < and > as markup: escape anything a rep or customer typed. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export interface LinkSummary {
+  locale: Locale;
+  sandbox: boolean;
+  amountCents: number;
+  paymentReference: string;
+  /** Customer's name, or company name for a company. */
+  customer?: string;
+  maskedEmail: string;
+  maskedPhone: string;
+  deliveries: ReadonlyArray<'sms' | 'email'>;
+  user: string;
+  /** Already formatted in the locale and time zone. */
+  expires?: string;
+}
+
+/** Where a link stands, shown as the colored line under the summary and updated by chat.update. */
+export interface LinkStatus {
+  text: string;
+  color: string;
+}
+
+export function awaitingPaymentStatus(locale: Locale): LinkStatus {
+  return { text: messagesFor(locale).statusAwaiting, color: '#9e9e9e' };
+}
+
+/** The status line lives in an attachment: chat.update can then replace it and keep the summary blocks. */
+export function statusAttachments(status: LinkStatus): types.MessageAttachment[] {
+  return [
+    { color: status.color, fallback: status.text, blocks: [{ type: 'context', elements: [mrkdwn(status.text)] }] },
+  ];
+}
+
+/** Posted before SAFEDEBIT is called: its ts goes into the callback URL, and it is deleted if no link comes. */
+export function buildPlaceholderMessage(
+  summary: Pick<LinkSummary, 'locale' | 'sandbox' | 'amountCents' | 'paymentReference' | 'user'>,
+): SlackMessage {
+  const m = messagesFor(summary.locale);
+  const text = `${summary.sandbox ? m.sandboxPrefix : ''}${m.placeholder(
+    formatAmount(summary.amountCents, summary.locale),
+    escapeMrkdwn(summary.paymentReference),
+    summary.user,
+  )}`;
+  return { text };
+}
+
+/** The summary a channel sees: never the full email or phone number. */
+export function buildSummaryMessage(summary: LinkSummary, status: LinkStatus): SlackMessage {
+  const m = messagesFor(summary.locale);
+  const amount = formatAmount(summary.amountCents, summary.locale);
+  const reference = escapeMrkdwn(summary.paymentReference);
+  const deliveries =
+    summary.deliveries.length === 0 ? m.deliveryNone : summary.deliveries.map((kind) => m.deliveries[kind]).join(', ');
+  const fields: types.MrkdwnElement[] = [
+    mrkdwn(`*${m.parentAmount}*\n${amount}`),
+    mrkdwn(`*${m.parentReference}*\n${reference}`),
+    ...(summary.customer ? [mrkdwn(`*${m.parentCustomer}*\n${escapeMrkdwn(summary.customer)}`)] : []),
+    mrkdwn(`*${m.parentContact}*\n${escapeMrkdwn(summary.maskedEmail)} · ${escapeMrkdwn(summary.maskedPhone)}`),
+    mrkdwn(`*${m.parentDelivery}*\n${deliveries}`),
+    mrkdwn(`*${m.parentRequestedBy}*\n<@${summary.user}>`),
+    ...(summary.expires ? [mrkdwn(`*${m.parentExpires}*\n${summary.expires}`)] : []),
+  ];
+  const title = `${summary.sandbox ? m.sandboxPrefix : ''}:credit_card: ${m.parentTitle} · ${amount} · ${reference}`;
+  return {
+    text: title,
+    blocks: [
+      { type: 'section', text: mrkdwn(`*${title}*`) },
+      { type: 'section', fields },
+    ],
+    attachments: statusAttachments(status),
+  };
+}
+
+export function buildLinkReply(locale: Locale, sandbox: boolean, link: string): SlackMessage {
+  const m = messagesFor(locale);
+  return { text: `${sandbox ? m.sandboxPrefix : ''}${m.linkReply(link)}` };
+}

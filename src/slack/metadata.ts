@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/**
+ * What a modal must remember about where it was opened: `view_submission` carries no channel
+ * (PLATFORM.md). Short keys, because private_metadata is capped at 3000 characters.
+ */
+const modalOriginSchema = z.object({
+  channel: z.string().regex(/^[A-Z0-9]+$/),
+  user: z.string().regex(/^[A-Z0-9]+$/),
+  /** The thread to answer in (message shortcut); absent for the slash command. */
+  threadTs: z
+    .string()
+    .regex(/^\d+\.\d+$/)
+    .optional(),
+  /** The command's or shortcut's response_url: reaches the rep even where the bot cannot post. */
+  responseUrl: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+export type ModalOrigin = z.infer<typeof modalOriginSchema>;
+
+export function encodeModalOrigin(origin: ModalOrigin): string {
+  return JSON.stringify(origin);
+}
+
+/** The origin a view carries, or undefined when it is missing or not ours. */
+export function decodeModalOrigin(privateMetadata: unknown): ModalOrigin | undefined {
+  if (typeof privateMetadata !== 'string') return undefined;
+  try {
+    const parsed = modalOriginSchema.safeParse(JSON.parse(privateMetadata));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

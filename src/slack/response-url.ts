@@ -1,0 +1,24 @@
+import { request } from 'undici';
+
+/** A message for a command's or shortcut's response_url. */
+export interface ResponseUrlMessage {
+  text: string;
+  response_type?: 'ephemeral' | 'in_channel';
+  replace_original?: boolean;
+}
+
+/**
+ * Posts to a response_url. Bolt's `respond()` does the same but only inside a listener; the link
+ * flow runs after the ack and may need it later (the URL stays valid 30 minutes, 5 uses).
+ */
+export async function postToResponseUrl(url: string, message: ResponseUrlMessage, timeoutMs = 5000): Promise<void> {
+  const response = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ response_type: 'ephemeral', ...message }),
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  await response.body.dump();
+  if (response.statusCode !== 200) throw new Error(`response_url answered HTTP ${response.statusCode}`);
+}

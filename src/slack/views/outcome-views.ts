@@ -1,0 +1,62 @@
+import type { types } from '@slack/bolt';
+import { OPEN_LINK_ACTION, OUTCOME_VIEW_ID } from '../../constants.js';
+import type { Locale } from '../../i18n/locale.js';
+import { messagesFor } from '../../i18n/messages.js';
+import { mrkdwn, plain } from './text.js';
+
+interface OutcomeViewBase {
+  locale: Locale;
+  sandbox: boolean;
+  privateMetadata: string;
+}
+
+function outcomeView(base: OutcomeViewBase, title: string, blocks: types.KnownBlock[]): types.ModalView {
+  const m = messagesFor(base.locale);
+  return {
+    type: 'modal',
+    callback_id: OUTCOME_VIEW_ID,
+    private_metadata: base.privateMetadata,
+    title: plain(base.sandbox ? m.sandboxModalTitle : title, 24),
+    close: plain(m.close, 24),
+    blocks: [...(base.sandbox ? [sandboxNotice(base.locale)] : []), ...blocks],
+  };
+}
+
+function sandboxNotice(locale: Locale): types.ContextBlock {
+  return { type: 'context', elements: [mrkdwn(messagesFor(locale).sandboxBanner)] };
+}
+
+/** Shown at once on a valid submission, so Slack's 3-second ack never waits on SAFEDEBIT. */
+export function buildCreatingView(base: OutcomeViewBase, amount: string, reference: string): types.ModalView {
+  const m = messagesFor(base.locale);
+  return outcomeView(base, m.creatingTitle, [{ type: 'section', text: mrkdwn(m.creatingText(amount, reference)) }]);
+}
+
+export interface CreatedViewData extends OutcomeViewBase {
+  amount: string;
+  reference: string;
+  link: string;
+  /** Where the link was posted, as Slack mrkdwn (a channel mention or a permalink), or undefined if it could not be. */
+  postedIn?: string;
+}
+
+export function buildCreatedView(data: CreatedViewData): types.ModalView {
+  const m = messagesFor(data.locale);
+  return outcomeView(data, m.createdTitle, [
+    {
+      type: 'section',
+      text: mrkdwn(m.createdText(data.amount, data.reference)),
+    },
+    {
+      type: 'section',
+      text: mrkdwn(`<${data.link}>`),
+      accessory: { type: 'button', action_id: OPEN_LINK_ACTION, text: plain(m.openLink, 75), url: data.link },
+    },
+    { type: 'context', elements: [mrkdwn(data.postedIn ? m.createdWhere(data.postedIn) : m.createdNotPosted)] },
+  ]);
+}
+
+/** A plain notice in place of the form: access refused, or a problem only the admin can fix. */
+export function buildNoticeView(base: OutcomeViewBase, text: string): types.ModalView {
+  return outcomeView(base, messagesFor(base.locale).modalTitle, [{ type: 'section', text: mrkdwn(text) }]);
+}

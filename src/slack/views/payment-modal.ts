@@ -1,0 +1,150 @@
+import type { types } from '@slack/bolt';
+import { CONSUMER_TYPE_ACTION, INPUT_ACTION, PAYMENT_MODAL_ID } from '../../constants.js';
+import type { PaymentFormInput } from '../../domain/payment-form.js';
+import type { Locale } from '../../i18n/locale.js';
+import { type Messages, messagesFor } from '../../i18n/messages.js';
+import { FIELD_MAX_LENGTH } from '../../safedebit/fields.js';
+import type { TextField } from '../form-state.js';
+import { mrkdwn, plain } from './text.js';
+
+/** Longest amount a rep may type: "1 000 000,00 €" and its variants fit with room to spare. */
+const AMOUNT_INPUT_MAX_LENGTH = 32;
+
+export interface PaymentModalData {
+  locale: Locale;
+  sandbox: boolean;
+  /** Encoded ModalOrigin: travels with the view to the submission. */
+  privateMetadata: string;
+  /** Pre-filled or previously typed values: a modal rebuilt after a refusal loses nothing. */
+  values: Partial<PaymentFormInput>;
+  /** A banner above the form (a refusal, an outage). */
+  banner?: string;
+  /** A message shown right under a field, for problems found after the submission was acknowledged. */
+  fieldNotes?: Partial<Record<TextField, string>>;
+}
+
+/** The /paylink form. Each input's block_id is the SAFEDEBIT field it fills. */
+export function buildPaymentModal(data: PaymentModalData): types.ModalView {
+  const m = messagesFor(data.locale);
+  const company = data.values.consumer_type === 'company';
+  const input = (field: TextField, optional: boolean, element?: Partial<types.PlainTextInput>) =>
+    textInput(m, data, field, optional, element);
+  const blocks: types.KnownBlock[] = [
+    ...(data.sandbox ? [context(m.sandboxBanner)] : []),
+    ...(data.banner ? [section(data.banner)] : []),
+    ...input('amount', false, { max_length: AMOUNT_INPUT_MAX_LENGTH }),
+    ...input('payment_reference', false),
+    ...input('consumer_reference', false),
+    ...emailInput(m, data),
+    ...input('consumer_phone_number', false),
+    deliveryInput(m, data.values.delivery ?? []),
+    ...input('consumer_first_name', true),
+    ...input('consumer_last_name', true),
+    ...input('reference_label', true, { multiline: true }),
+    consumerTypeInput(m, company),
+    ...(company ? [...input('social_reference', false), ...input('siren', true), ...input('tva_interco', true)] : []),
+    { type: 'header', text: plain(m.addressHeader) },
+    ...input('consumer_address_street_number', true),
+    ...input('consumer_address_street_name', true),
+    ...input('consumer_zip_code', true),
+    ...input('consumer_city', true),
+  ];
+  return {
+    type: 'modal',
+    callback_id: PAYMENT_MODAL_ID,
+    private_metadata: data.privateMetadata,
+    title: plain(data.sandbox ? m.sandboxModalTitle : m.modalTitle, 24),
+    submit: plain(m.submit, 24),
+    close: plain(m.close, 24),
+    blocks,
+  };
+}
+
+function textInput(
+  m: Messages,
+  data: PaymentModalData,
+  field: TextField,
+  optional: boolean,
+  element: Partial<types.PlainTextInput> = {},
+): types.KnownBlock[] {
+  const texts = m.fields[field];
+  const initial = data.values[field];
+  const block: types.InputBlock = {
+    type: 'input',
+    block_id: field,
+    optional,
+    label: plain(texts.label),
+    ...(texts.hint ? { hint: plain(texts.hint) } : {}),
+    element: {
+      type: 'plain_text_input',
+      action_id: INPUT_ACTION,
+      max_length: field in FIELD_MAX_LENGTH ? FIELD_MAX_LENGTH[field as keyof typeof FIELD_MAX_LENGTH] : undefined,
+      ...(texts.placeholder ? { placeholder: plain(texts.placeholder) } : {}),
+      ...(initial ? { initial_value: initial } : {}),
+      ...element,
+    },
+  };
+  return withNote(block, data.fieldNotes?.[field]);
+}
+
+function emailInput(m: Messages, data: PaymentModalData): types.KnownBlock[] {
+  const block: types.InputBlock = {
+    type: 'input',
+    block_id: 'consumer_email',
+    label: plain(m.fields.consumer_email.label),
+    element: {
+      type: 'email_text_input',
+      action_id: INPUT_ACTION,
+      ...(data.values.consumer_email ? { initial_value: data.values.consumer_email } : {}),
+    },
+  };
+  return withNote(block, data.fieldNotes?.consumer_email);
+}
+
+function deliveryInput(m: Messages, selected: readonly string[]): types.InputBlock {
+  const options = (['sms', 'email'] as const).map((value) => ({ text: plain(m.deliveries[value]), value }));
+  const initial = options.filter((option) => selected.includes(option.value));
+  return {
+    type: 'input',
+    block_id: 'delivery',
+    optional: true,
+    label: plain(m.fields.delivery.label),
+    hint: plain(m.fields.delivery.hint ?? ''),
+    element: {
+      type: 'checkboxes',
+      action_id: INPUT_ACTION,
+      options,
+      ...(initial.length > 0 ? { initial_options: initial } : {}),
+    },
+  };
+}
+
+function consumerTypeInput(m: Messages, company: boolean): types.InputBlock {
+  const options = (['individual', 'company'] as const).map((value) => ({ text: plain(m.consumerTypes[value]), value }));
+  return {
+    type: 'input',
+    block_id: 'consumer_type',
+    optional: true,
+    // Choosing "company" re-renders the modal with the company fields (block_actions → views.update).
+    dispatch_action: true,
+    label: plain(m.fields.consumer_type.label),
+    element: {
+      type: 'radio_buttons',
+      action_id: CONSUMER_TYPE_ACTION,
+      options,
+      initial_option: options[company ? 1 : 0],
+    },
+  };
+}
+
+function withNote(block: types.InputBlock, note: string | undefined): types.KnownBlock[] {
+  return note ? [block, { type: 'context', block_id: `${block.block_id}__note`, elements: [mrkdwn(note)] }] : [block];
+}
+
+function section(text: string): types.SectionBlock {
+  return { type: 'section', text: mrkdwn(text) };
+}
+
+function context(text: string): types.ContextBlock {
+  return { type: 'context', elements: [mrkdwn(text)] };
+}

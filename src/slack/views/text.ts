@@ -1,0 +1,10 @@
+import type { types } from '@slack/bolt';
+
+/** Slack caps plain_text in titles and buttons; cut rather than have the whole view refused. */
+export function plain(text: string, maxLength = 3000): types.PlainTextElement {
+  return { type: 'plain_text', text: text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text, emoji: true };
+}
+
+export function mrkdwn(text: string): types.MrkdwnElement {
+  return { type: 'mrkdwn', text };
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const schemaPath = path.resolve(repoRoot, '..', 'shared', 'slack', 'manifest.schema.1.0.0.json');
+
+/**
+ * A draft-07 validator for Slack's published manifest schema. Strict mode stays on, so a keyword or format
+ * nobody taught it fails loudly; the schema's own extras are taught instead of ignored:
+ * - `regex` (Slack's spelling of `pattern`, on background_color) is enforced like `pattern`;
+ * - `_note` is a comment;
+ * - `format: uri` (only on `$schema`) is checked with the WHATWG URL parser, as ajv-formats is not installed.
+ * `strictTypes` is off because the schema puts `minItems` on string items in a part this app does not use.
+ */
+function manifestValidator() {
+  const ajv = new Ajv({ allErrors: true, strictTypes: false });
+  ajv.addKeyword({
+    keyword: 'regex',
+    type: 'string',
+    schemaType: 'string',
+    validate: (pattern: string, value: string) => new RegExp(pattern, 'u').test(value),
+  });
+  ajv.addKeyword({ keyword: '_note' });
+  ajv.addFormat('uri', (value: string) => URL.canParse(value));
+  return ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+}
+
+const validate = manifestValidator();
+const manifest = parse(readFileSync(path.join(repoRoot, 'manifest.yml'), 'utf8'));
+
+/** Every string under a key named `url` or ending in `_url`, wherever it sits in the manifest. */
+function requestUrls(node: unknown): string[] {
+  if (typeof node !== 'object' || node === null) return [];
+  return Object.entries(node).flatMap(([key, value]) =>
+    typeof value === 'string' && /(^|_)url$/.test(key) ? [value] : requestUrls(value),
+  );
+}
+
+describe('manifest.yml', () => {
+  it("is valid against Slack's manifest schema", () => {
+    expect(validate(manifest), JSON.stringify(validate.errors, null, 2)).toBe(true);
+  });
+
+  it('declares the /paylink command and the message shortcut', () => {
+    expect(manifest.features.slash_commands).toEqual([
+      expect.objectContaining({ command: '/paylink', usage_hint: '[amount] [payment reference] | help' }),
+    ]);
+    expect(manifest.features.shortcuts).toEqual([
+      expect.objectContaining({ type: 'message', name: 'Create payment link', callback_id: 'paylink_from_message' }),
+    ]);
+  });
+
+  it('asks for exactly the bot scopes the app uses, and no user scopes', () => {
+    expect(manifest.oauth_config.scopes).toEqual({ bot: ['commands', 'chat:write', 'chat:write.public', 'im:write'] });
+  });
+
+  it('sends commands and interactions over HTTP to /slack/events', () => {
+    const urls = requestUrls(manifest);
+
+    expect(urls).toHaveLength(2);
+    for (const url of urls) expect(url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
+    expect(manifest.settings).toMatchObject({ interactivity: { is_enabled: true }, socket_mode_enabled: false });
+  });
+
+  it('is checked by a validator that rejects what Slack would', () => {
+    const mutations = {
+      'an unknown top-level key': { ...manifest, commands: [] },
+      'a shortcut name over 24 characters': {
+        ...manifest,
+        features: { ...manifest.features, shortcuts: [{ ...manifest.features.shortcuts[0], name: 'x'.repeat(25) }] },
+      },
+      'a background colour that is not hex': {
+        ...manifest,
+        display_information: { ...manifest.display_information, background_color: 'navy' },
+      },
+    };
+    for (const [mutation, invalid] of Object.entries(mutations)) {
+      expect(validate(invalid), mutation).toBe(false);
+    }
+  });
+});

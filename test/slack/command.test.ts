@@ -1,0 +1,103 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseCommandText } from '../../src/slack/command-text.js';
+import { type Harness, SIGNING_SECRET, startHarness, visibleText } from '../support/paylink-harness.js';
+import { sendSlashCommand } from '../support/slack-requests.js';
+
+describe('parseCommandText', () => {
+  it.each([
+    ['1250,50 F-2026-031', { amount: '1250,50', payment_reference: 'F-2026-031' }],
+    ['1 250,50 F-2026-031', { amount: '1 250,50', payment_reference: 'F-2026-031' }],
+    ['12 € Facture 7 bis', { amount: '12 €', payment_reference: 'Facture 7 bis' }],
+    ['1250.5', { amount: '1250.5' }],
+    ['F-2026-031', { payment_reference: 'F-2026-031' }],
+    ['  ', {}],
+  ])('%j → %j', (text, expected) => {
+    expect(parseCommandText(text)).toEqual(expected);
+  });
+});
+
+describe('/paylink command', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  function initialValue(view: Record<string, unknown>, blockId: string): unknown {
+    const block = (view.blocks as Array<Record<string, unknown>>).find((b) => b.block_id === blockId);
+    return (block?.element as Record<string, unknown> | undefined)?.initial_value;
+  }
+
+  it('opens the modal pre-filled with the amount and the reference', async () => {
+    const { result, view } = await h.openModal({ text: '1 250,50 F-2026-031' });
+    expect(result.status).toBe(200);
+    expect(result.body).toBe('');
+    expect(initialValue(view, 'amount')).toBe('1 250,50');
+    expect(initialValue(view, 'payment_reference')).toBe('F-2026-031');
+    const blockIds = (view.blocks as Array<{ block_id?: string }>).map((b) => b.block_id);
+    for (const field of [
+      'amount',
+      'payment_reference',
+      'consumer_reference',
+      'consumer_email',
+      'consumer_phone_number',
+    ]) {
+      expect(blockIds).toContain(field);
+    }
+    const metadata = JSON.parse(String(view.private_metadata));
+    expect(metadata).toMatchObject({ channel: 'C0SALES', user: 'U0REP' });
+  });
+
+  it('answers help privately without opening a modal', async () => {
+    const result = await sendSlashCommand(h.baseUrl, SIGNING_SECRET, { text: 'help' });
+    expect(result.status).toBe(200);
+    expect(result.json).toMatchObject({ response_type: 'ephemeral' });
+    expect(visibleText(result.json)).toContain('/paylink 1250.50 F-2026-031');
+    expect(h.standin.callsTo('views.open')).toHaveLength(0);
+  });
+
+  it('tells the rep to try again when the trigger has expired', async () => {
+    const trigger = h.standin.issueTriggerId();
+    await new Promise((resolve) => setTimeout(resolve, 3100));
+    const responseUrl = h.standin.responseUrl();
+    const result = await sendSlashCommand(h.baseUrl, SIGNING_SECRET, {
+      trigger_id: trigger,
+      response_url: responseUrl,
+    });
+    expect(result.status).toBe(200);
+    const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
+    expect(visibleText(answer.body)).toContain('Slack took too long to open the form');
+  });
+
+  it('refuses a bad or stale signature with 401 and does nothing', async () => {
+    const forged = await sendSlashCommand(
+      h.baseUrl,
+      SIGNING_SECRET,
+      { trigger_id: h.standin.issueTriggerId() },
+      {
+        signature: `v0=${'0'.repeat(64)}`,
+      },
+    );
+    expect(forged.status).toBe(401);
+    const stale = await sendSlashCommand(
+      h.baseUrl,
+      SIGNING_SECRET,
+      { trigger_id: h.standin.issueTriggerId() },
+      {
+        timestampSeconds: Math.floor(Date.now() / 1000) - 6 * 60,
+      },
+    );
+    expect(stale.status).toBe(401);
+    const otherSecret = await sendSlashCommand(h.baseUrl, 'not-the-signing-secret', {});
+    expect(otherSecret.status).toBe(401);
+    expect(h.standin.callsTo('views.open')).toHaveLength(0);
+  });
+
+  it('serves /healthz', async () => {
+    const response = await fetch(`${h.baseUrl}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: true, safedebit: 'live' });
+  });
+});

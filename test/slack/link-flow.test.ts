@@ -1,0 +1,360 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CONSUMER_TYPE_ACTION } from '../../src/constants.js';
+import type { SandboxMode } from '../../src/safedebit/sandbox.js';
+import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import type { DisplayedView } from '../support/slack-api-standin.js';
+import {
+  blockActionsPayload,
+  messageShortcutPayload,
+  sendInteraction,
+  sendSlashCommand,
+  stateValuesFor,
+} from '../support/slack-requests.js';
+import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h.close();
+});
+
+const blockIdsOf = (view: Record<string, unknown>) =>
+  (view.blocks as Array<{ block_id?: string }>).map((block) => block.block_id);
+const initialValue = (view: Record<string, unknown>, blockId: string) =>
+  (
+    (view.blocks as Array<Record<string, unknown>>).find((b) => b.block_id === blockId)?.element as
+      | Record<string, unknown>
+      | undefined
+  )?.initial_value;
+/** Picks "company" in the modal as a rep would; resolves with the modal Slack then shows. */
+async function chooseCompany(view: DisplayedView, typed: Record<string, string> = {}): Promise<DisplayedView> {
+  const stateValues = stateValuesFor(view as { blocks?: readonly unknown[] }, { ...typed, consumer_type: 'company' });
+  await sendInteraction(
+    h.baseUrl,
+    SIGNING_SECRET,
+    blockActionsPayload({
+      view,
+      stateValues,
+      actions: [
+        {
+          type: 'radio_buttons',
+          action_id: CONSUMER_TYPE_ACTION,
+          block_id: 'consumer_type',
+          selected_option: { text: { type: 'plain_text', text: 'Company' }, value: 'company' },
+        },
+      ],
+    }),
+  );
+  await h.waitForViewUpdate(view.id);
+  return h.standin.displayedViews().find((shown) => shown.id === view.id) as DisplayedView;
+}
+const isFormView = (view: Record<string, unknown>) => blockIdsOf(view).includes('amount');
+const isCreatedView = (view: Record<string, unknown>) => visibleText(view).includes('paypage?SDESSID=');
+
+describe('a valid submission', () => {
+  it('creates one link, posts the summary in the channel and the link in its thread, and shows it in the modal', async () => {
+    h = await startHarness();
+    const { view } = await h.openModal();
+    const submitted = await h.submit(view, { ...VALID_FORM, delivery: ['sms', 'email'] });
+    expect(submitted.status).toBe(200);
+    expect(submitted.json).toMatchObject({ response_action: 'update' });
+    expect(visibleText((submitted.json as { view: unknown }).view)).toContain('Creating the €1,250.50 link');
+
+    const created = await h.waitForViewUpdate(view.id, isCreatedView);
+    expect(h.safedebit.requests).toHaveLength(1);
+    const body = h.safedebit.requests[0]?.body as Record<string, unknown>;
+    expect(body).toMatchObject({
+      beneficiary_reference: 'BENEF-0001',
+      amount: '125050',
+      payment_reference: 'F-2026-031',
+      consumer_reference: 'CUST-42',
+      consumer_email: 'jean.dupont@example.com',
+      consumer_phone_number: '0612345678',
+      consumer_first_name: 'Jean',
+      consumer_last_name: 'Dupont',
+      sms_option: 1,
+      email_option: 1,
+    });
+    expect(String(body.url_callback)).toMatch(/^https:\/\/paylink\.example\.com\/cb\/[A-Za-z0-9_-]+$/);
+    expect(String(body.url_callback).length).toBeLessThanOrEqual(128);
+
+    const messages = h.standin.messagesIn(SALES_CHANNEL.id);
+    expect(messages).toHaveLength(2);
+    const [summary, reply] = messages;
+    expect(reply?.thread_ts).toBe(summary?.ts);
+    expect(String(reply?.text)).toMatch(/paypage\?SDESSID=/);
+    const summaryText = visibleText(summary);
+    for (const expected of [
+      '€1,250.50',
+      'F-2026-031',
+      'Jean Dupont',
+      'j•••@example.com',
+      '•• •• •• 56 78',
+      'By SMS, By email',
+      '<@U0REP>',
+      'Awaiting payment',
+    ]) {
+      expect(summaryText).toContain(expected);
+    }
+    for (const secret of ['jean.dupont@example.com', '0612345678', '06 12 34 56 78']) {
+      expect(JSON.stringify(messages)).not.toContain(secret);
+    }
+    expect(String(body.url_callback)).not.toContain('jean');
+    expect(visibleText(created.args.view)).toContain(String(reply?.text).match(/https?:\/\/\S+/)?.[0]);
+  });
+
+  it('sends only what the form had: no empty optional field, consumer_type for a company', async () => {
+    h = await startHarness();
+    const { view } = await h.openModal();
+    await h.submit(await chooseCompany(view), {
+      ...VALID_FORM,
+      consumer_type: 'company',
+      social_reference: 'ACME SAS',
+      siren: '732 829 320',
+      tva_interco: 'FR44732829320',
+    });
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    const body = h.safedebit.requests[0]?.body as Record<string, unknown>;
+    expect(body).toMatchObject({
+      consumer_type: 1,
+      social_reference: 'ACME SAS',
+      siren: '732829320',
+      tva_interco: 'FR44732829320',
+    });
+    expect(body).not.toHaveProperty('consumer_city');
+    expect(body).not.toHaveProperty('reference_label');
+    expect(visibleText(h.standin.messagesIn(SALES_CHANNEL.id)[0])).toContain('ACME SAS');
+  });
+});
+
+describe('validation', () => {
+  it('answers each problem under its input and never calls SAFEDEBIT', async () => {
+    h = await startHarness();
+    const { view } = await h.openModal();
+    const result = await h.submit(view, {
+      amount: '1,250',
+      payment_reference: 'F-1',
+      consumer_reference: 'C-1',
+      consumer_email: 'not-an-email',
+      consumer_phone_number: '01 23 45 67 89',
+      consumer_zip_code: '750',
+      delivery: ['sms'],
+    });
+    expect(result.status).toBe(200);
+    const answer = result.json as { response_action: string; errors: Record<string, string> };
+    expect(answer.response_action).toBe('errors');
+    expect(Object.keys(answer.errors).sort()).toEqual([
+      'amount',
+      'consumer_email',
+      'consumer_phone_number',
+      'consumer_zip_code',
+    ]);
+    expect(answer.errors.amount).toMatch(/1,250\.00|1,25/);
+    expect(answer.errors.consumer_phone_number).toMatch(/mobile/i);
+    expect(h.safedebit.requests).toHaveLength(0);
+    expect(h.standin.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('refuses an amount over PAYLINK_MAX_AMOUNT, in French when the locale is fr', async () => {
+    h = await startHarness({ env: { PAYLINK_LOCALE: 'fr', PAYLINK_MAX_AMOUNT: '500' } });
+    const { view } = await h.openModal();
+    const result = await h.submit(view, { ...VALID_FORM, amount: '500,01' });
+    const answer = result.json as { errors: Record<string, string> };
+    expect(Object.keys(answer.errors)).toEqual(['amount']);
+    expect(answer.errors.amount).toContain('500,00');
+    expect(h.safedebit.requests).toHaveLength(0);
+  });
+
+  it('rejects a company without its name, and checks the SIREN', async () => {
+    h = await startHarness();
+    const { view } = await h.openModal();
+    const result = await h.submit(await chooseCompany(view), {
+      ...VALID_FORM,
+      consumer_type: 'company',
+      siren: '732829321',
+    });
+    const answer = result.json as { errors: Record<string, string> };
+    expect(Object.keys(answer.errors).sort()).toEqual(['siren', 'social_reference']);
+  });
+});
+
+describe('SAFEDEBIT refuses', () => {
+  it('shows a reused payment reference on that field, with everything typed still there, and posts nothing', async () => {
+    h = await startHarness();
+    const first = await h.openModal();
+    await h.submit(first.view, VALID_FORM);
+    await h.waitForViewUpdate(first.view.id, isCreatedView);
+    const before = h.standin.messagesIn(SALES_CHANNEL.id).length;
+
+    const second = await h.openModal();
+    await h.submit(second.view, { ...VALID_FORM, consumer_reference: 'CUST-43' });
+    const update = await h.waitForViewUpdate(second.view.id, isFormView);
+    const form = update.args.view as Record<string, unknown>;
+    expect(visibleText(form)).toContain('EXIST_005');
+    const blocks = blockIdsOf(form);
+    expect(blocks[blocks.indexOf('payment_reference') + 1]).toBe('payment_reference__note');
+    expect(initialValue(form, 'consumer_reference')).toBe('CUST-43');
+    expect(initialValue(form, 'amount')).toBe(VALID_FORM.amount);
+    expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(before);
+    expect(h.safedebit.requests).toHaveLength(2);
+  });
+
+  it('tells the rep to contact the admin when the credentials are refused', async () => {
+    h = await startHarness({ env: { SAFEDEBIT_PASSWORD: 'wrong-password' } });
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    const update = await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('AUTH_002'));
+    expect(visibleText(update.args.view)).toMatch(/administrator/);
+    expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
+    expect(h.logs.some((line) => line.includes('"link_refused"') && line.includes('AUTH_002'))).toBe(true);
+  });
+});
+
+describe('SAFEDEBIT outages', () => {
+  const outages: Array<[string, SandboxMode]> = [
+    ['HTTP 500', { kind: 'status', status: 500 }],
+    ['an HTML maintenance page', { kind: 'html' }],
+    ['a hang past the timeout', { kind: 'hang' }],
+    ['a dropped connection', { kind: 'drop' }],
+    ['a 10 MB body', { kind: 'huge', bytes: 10 * 1024 * 1024 }],
+  ];
+  it.each(outages)(
+    '%s: acknowledged at once, form kept, nothing in the channel, app keeps serving',
+    async (_name, mode) => {
+      h = await startHarness();
+      h.safedebit.setMode(mode);
+      const { view } = await h.openModal();
+      const submitted = await h.submit(view, VALID_FORM);
+      expect(submitted.status).toBe(200);
+      expect(submitted.elapsedMs).toBeLessThan(3000);
+      const update = await h.waitForViewUpdate(view.id, isFormView);
+      expect(visibleText(update.args.view)).toContain('no link was created');
+      expect(initialValue(update.args.view as Record<string, unknown>, 'payment_reference')).toBe('F-2026-031');
+      expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
+      expect(h.safedebit.requests).toHaveLength(1);
+
+      h.safedebit.setMode({ kind: 'normal' });
+      const retry = await h.openModal();
+      await h.submit(retry.view, VALID_FORM);
+      await h.waitForViewUpdate(retry.view.id, isCreatedView);
+    },
+  );
+});
+
+describe('message shortcut', () => {
+  it('opens the same modal and answers inside the existing thread', async () => {
+    h = await startHarness();
+    const responseUrl = h.standin.responseUrl();
+    const result = await sendInteraction(
+      h.baseUrl,
+      SIGNING_SECRET,
+      messageShortcutPayload({
+        trigger_id: h.standin.issueTriggerId(),
+        response_url: responseUrl,
+        message: { ts: '1699999999.000200', thread_ts: '1699999990.000100', text: 'Deal ACME', user: 'U0OTHER' },
+      }),
+    );
+    expect(result.status).toBe(200);
+    await h.standin.waitForCall('views.open');
+    const view = h.standin.displayedViews().at(-1) as DisplayedView;
+    expect(JSON.parse(String(view.private_metadata))).toMatchObject({ threadTs: '1699999990.000100' });
+    await h.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    const posts = h.standin.callsTo('chat.postMessage');
+    expect(posts.length).toBeGreaterThanOrEqual(2);
+    for (const post of posts) expect(post.args.thread_ts).toBe('1699999990.000100');
+    const messages = h.standin.messagesIn(SALES_CHANNEL.id);
+    expect(messages.some((m) => String(m.text).includes('paypage?SDESSID='))).toBe(true);
+  });
+
+  it('uses the message itself as the thread when it has none', async () => {
+    h = await startHarness();
+    await sendInteraction(
+      h.baseUrl,
+      SIGNING_SECRET,
+      messageShortcutPayload({
+        trigger_id: h.standin.issueTriggerId(),
+        message: { ts: '1699999999.000200', text: 'Deal ACME', user: 'U0OTHER' },
+      }),
+    );
+    await h.standin.waitForCall('views.open');
+    const view = h.standin.displayedViews().at(-1) as DisplayedView;
+    expect(JSON.parse(String(view.private_metadata))).toMatchObject({ threadTs: '1699999999.000200' });
+  });
+});
+
+describe('where the bot cannot post', () => {
+  it('in a private channel it is not in: the rep gets the whole thread by DM and the link through response_url', async () => {
+    h = await startHarness({ channels: { G0PRIVATE: { kind: 'private', botIsMember: false } } });
+    const { view, responseUrl } = await h.openModal({ channel_id: 'G0PRIVATE', channel_name: 'deals' });
+    await h.submit(view, VALID_FORM);
+    const created = await h.waitForViewUpdate(view.id, isCreatedView);
+    const dm = h.standin.callsTo('conversations.open')[0];
+    expect(dm?.args.users).toBe(SALES_REP.id);
+    const dmChannel = h.standin.callsTo('chat.postMessage').at(-1)?.args.channel as string;
+    expect(dmChannel).toMatch(/^D/);
+    expect(h.standin.messagesIn(dmChannel).some((m) => String(m.text).includes('paypage?SDESSID='))).toBe(true);
+    const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
+    expect(visibleText(answer.body)).toContain('paypage?SDESSID=');
+    expect(visibleText(created.args.view)).toContain('paypage?SDESSID=');
+  });
+
+  it('a public channel it has not joined: posts anyway (chat:write.public)', async () => {
+    h = await startHarness({ channels: { C0PUBLIC: { kind: 'public', botIsMember: false } } });
+    const { view } = await h.openModal({ channel_id: 'C0PUBLIC' });
+    await h.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    expect(h.standin.messagesIn('C0PUBLIC')).toHaveLength(2);
+    expect(h.standin.callsTo('conversations.open')).toHaveLength(0);
+  });
+});
+
+describe('who may create links', () => {
+  it('refuses a rep who is not allowed, privately, without opening the modal', async () => {
+    h = await startHarness({ env: { PAYLINK_ALLOWED_USERS: 'U0BOSS' } });
+    const result = await sendSlashCommand(h.baseUrl, SIGNING_SECRET, { trigger_id: h.standin.issueTriggerId() });
+    expect(result.json).toMatchObject({ response_type: 'ephemeral' });
+    expect(visibleText(result.json)).toContain('not allowed');
+    expect(h.standin.callsTo('views.open')).toHaveLength(0);
+  });
+
+  it('refuses a channel that is not allowed, on the shortcut too', async () => {
+    h = await startHarness({ env: { PAYLINK_ALLOWED_CHANNELS: 'C0OTHER' } });
+    const command = await sendSlashCommand(h.baseUrl, SIGNING_SECRET, { trigger_id: h.standin.issueTriggerId() });
+    expect(visibleText(command.json)).toContain('cannot be created in this conversation');
+    const responseUrl = h.standin.responseUrl();
+    await sendInteraction(
+      h.baseUrl,
+      SIGNING_SECRET,
+      messageShortcutPayload({
+        trigger_id: h.standin.issueTriggerId(),
+        response_url: responseUrl,
+        message: { ts: '1699999999.000200', text: 'Deal', user: 'U0OTHER' },
+      }),
+    );
+    const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
+    expect(visibleText(answer.body)).toContain('cannot be created in this conversation');
+    expect(h.standin.callsTo('views.open')).toHaveLength(0);
+  });
+
+  it('checks the submission again: a modal submitted by someone not allowed creates nothing', async () => {
+    h = await startHarness({ env: { PAYLINK_ALLOWED_USERS: 'U0REP' } });
+    const { view } = await h.openModal();
+    const result = await h.submit(view, VALID_FORM, { id: 'U0INTRUDER', username: 'x', name: 'x', team_id: 'T0001' });
+    expect(result.json).toMatchObject({ response_action: 'update' });
+    expect(visibleText((result.json as { view: unknown }).view)).toContain('not allowed');
+    expect(h.safedebit.requests).toHaveLength(0);
+  });
+});
+
+describe('customer type', () => {
+  it('choosing company shows the company fields and keeps what was typed', async () => {
+    h = await startHarness();
+    const { view } = await h.openModal({ text: '99 F-9' });
+    expect(blockIdsOf(view)).not.toContain('siren');
+    const updated = await chooseCompany(view, { consumer_reference: 'CUST-7' });
+    expect(blockIdsOf(updated)).toEqual(expect.arrayContaining(['social_reference', 'siren', 'tva_interco']));
+    expect(initialValue(updated, 'consumer_reference')).toBe('CUST-7');
+    expect(initialValue(updated, 'amount')).toBe('99');
+    expect(h.standin.callsTo('views.update')[0]?.args.hash).toBe(view.hash);
+  });
+});

@@ -1,0 +1,146 @@
+import { type RunningPaylink, startPaylink } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
+import {
+  type ChannelSetup,
+  type DisplayedView,
+  type SlackApiCall,
+  type SlackApiStandin,
+  startSlackApiStandin,
+} from './slack-api-standin.js';
+import {
+  type SlackHttpResult,
+  type SlashCommandFields,
+  sendInteraction,
+  sendSlashCommand,
+  stateValuesFor,
+  viewSubmissionPayload,
+} from './slack-requests.js';
+import { SALES_REP, type SlackUser } from './slack-workspace.js';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+export const BOT_TOKEN = 'xoxb-test-0000-paylink-bot-token';
+export const SAFEDEBIT_LOGIN = 'merchant-login';
+export const SAFEDEBIT_PASSWORD = 'merchant-password-S3cr3t!';
+export const PUBLIC_URL = 'https://paylink.example.com';
+
+/** A form the validation accepts, as a rep would type it. */
+export const VALID_FORM = {
+  amount: '1 250,50',
+  payment_reference: 'F-2026-031',
+  consumer_reference: 'CUST-42',
+  consumer_email: 'jean.dupont@example.com',
+  consumer_phone_number: '06 12 34 56 78',
+  consumer_first_name: 'Jean',
+  consumer_last_name: 'Dupont',
+} as const;
+
+export interface Harness {
+  baseUrl: string;
+  standin: SlackApiStandin;
+  safedebit: Sandbox;
+  paylink: RunningPaylink;
+  /** Every JSON line the app logged. */
+  logs: string[];
+  /** Runs /paylink with a live trigger and response_url; resolves with the modal Slack now shows. */
+  openModal(
+    fields?: Partial<SlashCommandFields>,
+  ): Promise<{ result: SlackHttpResult; view: DisplayedView; responseUrl: string }>;
+  /** Submits a displayed modal with these inputs typed (block_id → text, or option values). */
+  submit(
+    view: DisplayedView,
+    inputs: Record<string, string | readonly string[]>,
+    user?: SlackUser,
+  ): Promise<SlackHttpResult>;
+  /** The next views.update of `viewId` whose view satisfies `predicate`. */
+  waitForViewUpdate(viewId: string, predicate?: (view: Record<string, unknown>) => boolean): Promise<SlackApiCall>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  channels?: Record<string, ChannelSetup>;
+}
+
+/** Starts the real app over HTTP on a loopback port, against a stand-in Slack and the SAFEDEBIT sandbox. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const standin = await startSlackApiStandin({ channels: options.channels });
+  const safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
+  const loaded = loadConfig({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: standin.apiUrl,
+    PORT: '0',
+    SAFEDEBIT_API_URL: safedebit.url,
+    SAFEDEBIT_LOGIN,
+    SAFEDEBIT_PASSWORD,
+    SAFEDEBIT_BENEFICIARY_REFERENCE: 'BENEF-0001',
+    SAFEDEBIT_TIMEOUT_MS: '1500',
+    PAYLINK_PUBLIC_URL: PUBLIC_URL,
+    PAYLINK_LOCALE: 'en',
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  });
+  if (!loaded.ok) throw new Error(`test config refused: ${loaded.problems.join('; ')}`);
+  const logs: string[] = [];
+  const paylink = await startPaylink(loaded.config, { writeLog: (line) => logs.push(line), timeZone: 'Europe/Paris' });
+  const baseUrl = `http://127.0.0.1:${paylink.port}`;
+
+  const harness: Harness = {
+    baseUrl,
+    standin,
+    safedebit,
+    paylink,
+    logs,
+    async openModal(fields = {}) {
+      const responseUrl = fields.response_url ?? standin.responseUrl();
+      const opensBefore = standin.callsTo('views.open').length;
+      const result = await sendSlashCommand(baseUrl, SIGNING_SECRET, {
+        trigger_id: standin.issueTriggerId(),
+        response_url: responseUrl,
+        ...fields,
+      });
+      await standin.waitForCall('views.open', () => standin.callsTo('views.open').length > opensBefore);
+      const view = standin.displayedViews().at(-1);
+      if (!view) throw new Error('no modal displayed');
+      return { result, view, responseUrl };
+    },
+    submit(view, inputs, user = SALES_REP) {
+      const payload = viewSubmissionPayload({
+        view: {
+          ...view,
+          callback_id: String(view.callback_id),
+          state: { values: stateValuesFor(view as { blocks?: readonly unknown[] }, inputs) },
+        },
+        user,
+      });
+      return sendInteraction(baseUrl, SIGNING_SECRET, payload);
+    },
+    waitForViewUpdate(viewId, predicate = () => true) {
+      return standin.waitForCall(
+        'views.update',
+        (call) => call.args.view_id === viewId && predicate(call.args.view as Record<string, unknown>),
+      );
+    },
+    async close() {
+      await paylink.stop(2000);
+      await Promise.all([standin.close(), safedebit.close()]);
+    },
+  };
+  return harness;
+}
+
+/** All the text a Block Kit structure shows, flattened, for assertions on what a person reads. */
+export function visibleText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(visibleText).join('\n');
+  if (value && typeof value === 'object') {
+    return Object.entries(value)
+      .filter(([key]) =>
+        ['text', 'blocks', 'elements', 'fields', 'attachments', 'accessory', 'label', 'hint'].includes(key),
+      )
+      .map(([, inner]) => visibleText(inner))
+      .join('\n');
+  }
+  return '';
+}

@@ -1,0 +1,491 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  APP_ID,
+  BOT_ID,
+  BOT_USER_ID,
+  BOT_USER_NAME,
+  fakeTriggerId,
+  TEAM_DOMAIN,
+  TEAM_ID,
+  TEAM_NAME,
+} from './slack-workspace.js';
+
+/**
+ * A stand-in for Slack's Web API and for the `response_url` webhooks Slack hands out, on a loopback port,
+ * so integration tests run the real app (pass `apiUrl` as its `slackApiUrl`) and watch what it asks of Slack.
+ *
+ * It answers as Slack does: HTTP 200 with `{ok: true, ...}` or `{ok: false, error}`, HTTP 429 with `Retry-After`
+ * when rate limited. Error names are those of Slack's method reference (docs.slack.dev/reference/methods/<method>):
+ * - views.open / views.push: `invalid_trigger_id` (unknown), `expired_trigger_id` (older than 3 s),
+ *   `exchanged_trigger_id` (already used), `duplicate_external_id`;
+ * - views.update: `not_found` (unknown view_id / external_id), `hash_conflict` (stale `hash`);
+ * - chat.*: `channel_not_found` for a private channel or DM the bot is not in (see `accessibleChannel`),
+ *   `message_not_found` for chat.update of a message never posted, `no_text` for a message without content;
+ * - any method: `not_authed` / `invalid_auth` without a bot token, `unknown_method`.
+ */
+
+export type ChannelKind = 'public' | 'private' | 'im';
+
+export interface ChannelSetup {
+  kind: ChannelKind;
+  botIsMember: boolean;
+}
+
+export interface SlackApiStandinOptions {
+  /** Conversations by id; any other id is a public channel the bot has not joined. */
+  channels?: Record<string, ChannelSetup>;
+}
+
+/** One Web API request as the app sent it, recorded on arrival (faulted and refused calls included). */
+export interface SlackApiCall {
+  method: string;
+  /** The arguments, JSON-encoded ones parsed; `{ unparsed: <body> }` when the body was not valid form or JSON. */
+  args: Record<string, unknown>;
+  at: number;
+}
+
+/** One JSON body the app posted to a `response_url` issued by `responseUrl()`. */
+export interface ResponseUrlPost {
+  url: string;
+  body: unknown;
+  at: number;
+}
+
+/** What `failNext` makes a method answer: an error name (`{ok: false, error}`), or Slack's rate limiting. */
+export type SlackApiFault = string | { status: 429; retryAfterSeconds: number };
+
+/** A modal as Slack holds it: the view the app sent plus the fields Slack adds. */
+export type DisplayedView = Record<string, unknown> & { id: string; hash: string; root_view_id: string };
+
+export interface SlackApiStandin {
+  /** Base URL of the Web API, ending with `/api/` like `https://slack.com/api/`. */
+  readonly apiUrl: string;
+  readonly calls: readonly SlackApiCall[];
+  readonly responses: readonly ResponseUrlPost[];
+  callsTo(method: string): SlackApiCall[];
+  /** Resolves with the first call to `method` matching `predicate`, whether it already happened or comes later. */
+  waitForCall(method: string, predicate?: (call: SlackApiCall) => boolean, timeoutMs?: number): Promise<SlackApiCall>;
+  /**
+   * Calls `listener` with every Web API call as it arrives, before it is answered, until the returned function
+   * is called. For a caller following many calls at once (the bench): each `waitForCall` first scans the
+   * whole log, this costs nothing per call already seen.
+   */
+  onCall(listener: (call: SlackApiCall) => void): () => void;
+  /** A trigger id as Slack puts in a command or interaction payload: usable once, within 3 s of this call. */
+  issueTriggerId(): string;
+  /** The messages a conversation holds now (posted, as last updated, not deleted), oldest first. */
+  messagesIn(channel: string): Record<string, unknown>[];
+  /** Modals currently held (opened or pushed), oldest first, each as last updated. */
+  displayedViews(): DisplayedView[];
+  /** The next `times` calls to `method` answer with `fault` instead of being carried out. */
+  failNext(method: string, fault: SlackApiFault, times?: number): void;
+  /** Holds every answer of `method` back by `ms` (0 removes the delay). */
+  setDelay(method: string, ms: number): void;
+  /** A fresh `response_url` on this standin; what is posted to it lands in `responses`. */
+  responseUrl(): string;
+  /** Resolves with the first `response_url` post matching `predicate`, whether it already happened or comes later. */
+  waitForResponse(predicate?: (post: ResponseUrlPost) => boolean, timeoutMs?: number): Promise<ResponseUrlPost>;
+  close(): Promise<void>;
+}
+
+type WebApiArgs = Record<string, unknown>;
+type WebApiRefusal = { ok: false; error: string };
+type WebApiAnswer = ({ ok: true } & Record<string, unknown>) | WebApiRefusal;
+
+const TRIGGER_LIFETIME_MS = 3_000;
+const DEFAULT_WAIT_MS = 5_000;
+/** Form-encoded arguments that @slack/web-api serializes as JSON strings. */
+const JSON_ENCODED_ARGS = new Set(['view', 'blocks', 'attachments', 'metadata']);
+/** Message timestamps start here and grow by 100 µs per message, so they are unique and increasing. */
+const FIRST_MESSAGE_TS_SECONDS = 1_700_000_000;
+
+const refuse = (error: string): WebApiRefusal => ({ ok: false, error });
+
+export async function startSlackApiStandin(options: SlackApiStandinOptions = {}): Promise<SlackApiStandin> {
+  const callLog = new WaitableLog<SlackApiCall>();
+  const responseLog = new WaitableLog<ResponseUrlPost>();
+  const channels = new Map<string, ChannelSetup>(Object.entries(options.channels ?? {}));
+  const triggers = new Map<string, { issuedAt: number; exchanged: boolean }>();
+  const views = new Map<string, DisplayedView>();
+  const viewIdsByExternalId = new Map<string, string>();
+  const messages = new Map<string, Record<string, unknown>>();
+  const conversationIdsByUsers = new Map<string, string>();
+  const faults = new Map<string, SlackApiFault[]>();
+  const delays = new Map<string, number>();
+  const responseUrlIds = new Set<string>();
+  let idCount = 0;
+  let messageCount = 0;
+
+  const nextId = (prefix: string) => `${prefix}${String(++idCount).padStart(8, '0')}`;
+  const nextViewHash = () => `${Math.floor(Date.now() / 1000)}.${randomBytes(4).toString('hex')}`;
+  const messageKey = (channel: string, ts: string) => `${channel}/${ts}`;
+
+  function nextMessageTs(): string {
+    const micros = ++messageCount * 100;
+    return `${FIRST_MESSAGE_TS_SECONDS + Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+  }
+
+  /**
+   * The conversation id if the bot may use it, else Slack's refusal. With chat:write.public the bot reaches any
+   * public channel, joined or not; private channels and DMs only as a member. Slack hides a private conversation
+   * from non-members, so those answer `channel_not_found` (confirmed by reports on chat.postMessage to private
+   * channels and to other people's DMs); `not_in_channel` is a public channel refusing a token without
+   * chat:write.public, which this app never is, so it is not modelled (inject it with `failNext` if needed).
+   */
+  function accessibleChannel(channel: unknown): string | WebApiRefusal {
+    if (typeof channel !== 'string' || channel === '') return refuse('channel_not_found');
+    const setup = channels.get(channel) ?? { kind: 'public', botIsMember: false };
+    return setup.kind === 'public' || setup.botIsMember ? channel : refuse('channel_not_found');
+  }
+
+  function exchangeTrigger(triggerId: unknown): WebApiRefusal | undefined {
+    const trigger = typeof triggerId === 'string' ? triggers.get(triggerId) : undefined;
+    if (trigger === undefined) return refuse('invalid_trigger_id');
+    if (trigger.exchanged) return refuse('exchanged_trigger_id');
+    if (Date.now() - trigger.issuedAt > TRIGGER_LIFETIME_MS) return refuse('expired_trigger_id');
+    trigger.exchanged = true;
+    return undefined;
+  }
+
+  /** The view the app sent, completed with the fields Slack returns (see views.open's example response). */
+  function holdView(view: Record<string, unknown>, id: string, state: unknown): DisplayedView {
+    const held: DisplayedView = {
+      type: 'modal',
+      private_metadata: '',
+      callback_id: '',
+      external_id: '',
+      clear_on_close: false,
+      notify_on_close: false,
+      previous_view_id: null,
+      ...view,
+      id,
+      team_id: TEAM_ID,
+      state,
+      hash: nextViewHash(),
+      root_view_id: id,
+      app_id: APP_ID,
+      bot_id: BOT_ID,
+    };
+    views.set(id, held);
+    return held;
+  }
+
+  /** views.open and views.push: both exchange a trigger for a new modal. */
+  function openView(args: WebApiArgs): WebApiAnswer {
+    const view = asObject(args.view);
+    if (view === undefined) return refuse('invalid_arguments');
+    const externalId = typeof view.external_id === 'string' && view.external_id !== '' ? view.external_id : undefined;
+    if (externalId !== undefined && viewIdsByExternalId.has(externalId)) return refuse('duplicate_external_id');
+    const triggerRefusal = exchangeTrigger(args.trigger_id);
+    if (triggerRefusal !== undefined) return triggerRefusal;
+    const held = holdView(view, nextId('V'), { values: {} });
+    if (externalId !== undefined) viewIdsByExternalId.set(externalId, held.id);
+    return { ok: true, view: held };
+  }
+
+  function updateView(args: WebApiArgs): WebApiAnswer {
+    const view = asObject(args.view);
+    if (view === undefined) return refuse('invalid_arguments');
+    const id = typeof args.view_id === 'string' ? args.view_id : viewIdsByExternalId.get(String(args.external_id));
+    const current = id === undefined ? undefined : views.get(id);
+    if (current === undefined) return refuse('not_found');
+    if (typeof args.hash === 'string' && args.hash !== current.hash) return refuse('hash_conflict');
+    return { ok: true, view: holdView(view, current.id, current.state) };
+  }
+
+  /** The message Slack stores for a bot post: the content arguments plus the bot's identity. */
+  function botMessage(args: WebApiArgs, ts: string): Record<string, unknown> {
+    const message: Record<string, unknown> = {
+      type: 'message',
+      subtype: 'bot_message',
+      text: args.text ?? '',
+      user: BOT_USER_ID,
+      bot_id: BOT_ID,
+      app_id: APP_ID,
+      team: TEAM_ID,
+      ts,
+    };
+    for (const key of ['blocks', 'attachments', 'metadata', 'thread_ts']) {
+      if (args[key] !== undefined) message[key] = args[key];
+    }
+    return message;
+  }
+
+  const hasContent = (args: WebApiArgs) =>
+    [args.text, args.blocks, args.attachments].some((content) => content !== undefined && content !== '');
+
+  const methods: Record<string, (args: WebApiArgs) => WebApiAnswer> = {
+    'auth.test': () => ({
+      ok: true,
+      url: `https://${TEAM_DOMAIN}.slack.com/`,
+      team: TEAM_NAME,
+      user: BOT_USER_NAME,
+      team_id: TEAM_ID,
+      user_id: BOT_USER_ID,
+      bot_id: BOT_ID,
+      is_enterprise_install: false,
+    }),
+    'views.open': openView,
+    'views.push': openView,
+    'views.update': updateView,
+    'chat.postMessage': (args) => {
+      const channel = accessibleChannel(args.channel);
+      if (typeof channel !== 'string') return channel;
+      if (!hasContent(args)) return refuse('no_text');
+      const ts = nextMessageTs();
+      const message = botMessage(args, ts);
+      messages.set(messageKey(channel, ts), message);
+      return { ok: true, channel, ts, message };
+    },
+    'chat.update': (args) => {
+      const channel = accessibleChannel(args.channel);
+      if (typeof channel !== 'string') return channel;
+      const ts = String(args.ts);
+      const current = messages.get(messageKey(channel, ts));
+      if (current === undefined) return refuse('message_not_found');
+      if (!hasContent(args)) return refuse('no_text');
+      // Slack keeps what the update leaves out (blocks, thread) and marks the message edited.
+      const message: Record<string, unknown> = {
+        ...current,
+        ...botMessage(args, ts),
+        edited: { user: BOT_USER_ID, ts: nextMessageTs() },
+      };
+      messages.set(messageKey(channel, ts), message);
+      return { ok: true, channel, ts, text: message.text, message };
+    },
+    'chat.delete': (args) => {
+      const channel = accessibleChannel(args.channel);
+      if (typeof channel !== 'string') return channel;
+      const ts = String(args.ts);
+      if (!messages.delete(messageKey(channel, ts))) return refuse('message_not_found');
+      return { ok: true, channel, ts };
+    },
+    'chat.postEphemeral': (args) => {
+      const channel = accessibleChannel(args.channel);
+      if (typeof channel !== 'string') return channel;
+      if (typeof args.user !== 'string' || args.user === '') return refuse('user_not_found');
+      if (!hasContent(args)) return refuse('no_text');
+      return { ok: true, message_ts: nextMessageTs() };
+    },
+    'conversations.open': (args) => {
+      const users = String(args.users ?? '')
+        .split(',')
+        .map((user) => user.trim())
+        .filter((user) => user !== '');
+      if (users.length === 0) return refuse('users_list_not_supplied');
+      const usersKey = [...users].sort().join(',');
+      const existing = conversationIdsByUsers.get(usersKey);
+      if (existing !== undefined) return { ok: true, no_op: true, already_open: true, channel: { id: existing } };
+      // One user: a DM (D…); several: a group DM, private to its members (G…). Either way the bot is in it.
+      const id = nextId(users.length === 1 ? 'D' : 'G');
+      conversationIdsByUsers.set(usersKey, id);
+      channels.set(id, { kind: users.length === 1 ? 'im' : 'private', botIsMember: true });
+      return { ok: true, channel: { id } };
+    },
+    'chat.getPermalink': (args) => {
+      const channel = accessibleChannel(args.channel);
+      if (typeof channel !== 'string') return channel;
+      if (typeof args.message_ts !== 'string' || args.message_ts === '') return refuse('message_not_found');
+      const threadTs = messages.get(messageKey(channel, args.message_ts))?.thread_ts;
+      const permalink = `https://${TEAM_DOMAIN}.slack.com/archives/${channel}/p${args.message_ts.replace('.', '')}`;
+      return {
+        ok: true,
+        channel,
+        permalink: typeof threadTs === 'string' ? `${permalink}?thread_ts=${threadTs}&cid=${channel}` : permalink,
+      };
+    },
+  };
+
+  async function answerWebApi(method: string, request: IncomingMessage, rawBody: string, response: ServerResponse) {
+    const args = parseWebApiArgs(request.headers['content-type'], rawBody);
+    callLog.add({ method, args: args ?? { unparsed: rawBody }, at: Date.now() });
+    const delayMs = delays.get(method);
+    if (delayMs !== undefined) await sleep(delayMs);
+    const fault = faults.get(method)?.shift();
+    if (typeof fault === 'object') {
+      response.setHeader('Retry-After', String(fault.retryAfterSeconds));
+      return sendJson(response, 429, refuse('ratelimited'));
+    }
+    if (fault !== undefined) return sendJson(response, 200, refuse(fault));
+    if (args === undefined) return sendJson(response, 200, refuse('invalid_form_data'));
+    const authRefusal = checkBotToken(request.headers, args);
+    if (authRefusal !== undefined) return sendJson(response, 200, authRefusal);
+    const carryOut = methods[method];
+    sendJson(response, 200, carryOut === undefined ? refuse('unknown_method') : carryOut(args));
+  }
+
+  function answerResponseUrl(path: string, rawBody: string, response: ServerResponse) {
+    if (!responseUrlIds.has(path.slice('/response/'.length))) {
+      return sendJson(response, 404, { ok: false, error: 'response_url not issued by this standin' });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody);
+    } catch {
+      return sendJson(response, 400, { ok: false, error: 'invalid_payload' });
+    }
+    responseLog.add({ url: `${origin}${path}`, body, at: Date.now() });
+    sendJson(response, 200, { ok: true });
+  }
+
+  const server = createServer((request, response) => {
+    readBody(request)
+      .then((rawBody) => {
+        const path = new URL(request.url ?? '/', origin).pathname;
+        if (request.method === 'POST' && path.startsWith('/api/')) {
+          return answerWebApi(path.slice('/api/'.length), request, rawBody, response);
+        }
+        if (request.method === 'POST' && path.startsWith('/response/')) {
+          return answerResponseUrl(path, rawBody, response);
+        }
+        sendJson(response, 404, { ok: false, error: 'not_found' });
+      })
+      .catch((error: unknown) => sendJson(response, 500, { ok: false, error: String(error) }));
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    apiUrl: `${origin}/api/`,
+    calls: callLog.entries,
+    responses: responseLog.entries,
+    callsTo: (method) => callLog.entries.filter((call) => call.method === method),
+    waitForCall: (method, predicate = () => true, timeoutMs = DEFAULT_WAIT_MS) =>
+      callLog.waitFor(
+        (call) => call.method === method && predicate(call),
+        timeoutMs,
+        () =>
+          `No matching ${method} call; calls so far: ${callLog.entries.map((call) => call.method).join(', ') || 'none'}`,
+      ),
+    onCall: (listener) => callLog.subscribe(listener),
+    issueTriggerId: () => {
+      const triggerId = fakeTriggerId();
+      triggers.set(triggerId, { issuedAt: Date.now(), exchanged: false });
+      return triggerId;
+    },
+    displayedViews: () => [...views.values()],
+    messagesIn: (channel) =>
+      [...messages.entries()].filter(([key]) => key.startsWith(`${channel}/`)).map(([, message]) => message),
+    failNext: (method, fault, times = 1) => {
+      faults.set(method, [...(faults.get(method) ?? []), ...Array.from({ length: times }, () => fault)]);
+    },
+    setDelay: (method, ms) => {
+      if (ms > 0) delays.set(method, ms);
+      else delays.delete(method);
+    },
+    responseUrl: () => {
+      const id = randomBytes(8).toString('hex');
+      responseUrlIds.add(id);
+      return `${origin}/response/${id}`;
+    },
+    waitForResponse: (predicate = () => true, timeoutMs = DEFAULT_WAIT_MS) =>
+      responseLog.waitFor(
+        predicate,
+        timeoutMs,
+        () => `No matching response_url post (${responseLog.entries.length} seen)`,
+      ),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Clients keep connections alive; without this, close() would wait for them to time out.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** An append-only record that tests can wait on. */
+class WaitableLog<Entry> {
+  readonly entries: Entry[] = [];
+  readonly #waiters = new Set<(entry: Entry) => void>();
+
+  add(entry: Entry): void {
+    this.entries.push(entry);
+    for (const waiter of this.#waiters) waiter(entry);
+  }
+
+  /** Calls `listener` with each entry added from now on, until the returned function is called. */
+  subscribe(listener: (entry: Entry) => void): () => void {
+    this.#waiters.add(listener);
+    return () => {
+      this.#waiters.delete(listener);
+    };
+  }
+
+  /** The first entry, past or future, that `matches`; rejects with `describeMiss()` after `timeoutMs`. */
+  waitFor(matches: (entry: Entry) => boolean, timeoutMs: number, describeMiss: () => string): Promise<Entry> {
+    const found = this.entries.find(matches);
+    if (found !== undefined) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const stopWaiting = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(waiter);
+      };
+      const waiter = (entry: Entry) => {
+        if (!matches(entry)) return;
+        stopWaiting();
+        resolve(entry);
+      };
+      const timer = setTimeout(() => {
+        stopWaiting();
+        reject(new Error(`${describeMiss()} (waited ${timeoutMs} ms)`));
+      }, timeoutMs);
+      this.#waiters.add(waiter);
+    });
+  }
+}
+
+/**
+ * Web API arguments from a form-encoded body (what @slack/web-api sends, with structured arguments as JSON
+ * strings) or a JSON body; undefined when the body cannot be parsed.
+ */
+function parseWebApiArgs(contentType: string | undefined, rawBody: string): WebApiArgs | undefined {
+  if (contentType?.startsWith('application/json')) {
+    try {
+      return asObject(JSON.parse(rawBody || '{}'));
+    } catch {
+      return undefined;
+    }
+  }
+  const args: WebApiArgs = {};
+  for (const [key, value] of new URLSearchParams(rawBody)) {
+    args[key] = JSON_ENCODED_ARGS.has(key) ? parseJsonOrKeep(value) : value;
+  }
+  return args;
+}
+
+function parseJsonOrKeep(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function asObject(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/** Slack takes the token from `Authorization: Bearer …` or a `token` argument; this app only has a bot token. */
+function checkBotToken(headers: IncomingHttpHeaders, args: WebApiArgs): WebApiRefusal | undefined {
+  const token = headers.authorization?.match(/^Bearer (.+)$/)?.[1] ?? args.token;
+  if (typeof token !== 'string' || token === '') return refuse('not_authed');
+  return token.startsWith('xoxb-') ? undefined : refuse('invalid_auth');
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  // A delayed answer may outlive close(), which destroys open connections.
+  if (response.destroyed) return;
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+}

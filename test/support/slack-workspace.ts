@@ -1,0 +1,32 @@
+import { randomBytes, randomInt } from 'node:crypto';
+
+/**
+ * The pretend Slack workspace shared by the Web API standin (what it answers) and the request helpers
+ * (what "Slack" sends to the app), so both sides agree on who the team, the app and the bot are.
+ */
+export const TEAM_ID = 'T0001';
+export const TEAM_DOMAIN = 'paylink-test';
+export const TEAM_NAME = 'Paylink Test';
+export const APP_ID = 'A0PAYLINK';
+export const BOT_USER_ID = 'U0BOT';
+export const BOT_USER_NAME = 'paylink';
+export const BOT_ID = 'B0BOT';
+
+/** A user as Slack describes the actor in interaction payloads. */
+export interface SlackUser {
+  id: string;
+  username: string;
+  name: string;
+  team_id: string;
+}
+
+/** The sales rep who, by default, types `/paylink` or uses the shortcut. */
+export const SALES_REP: SlackUser = { id: 'U0REP', username: 'sales.rep', name: 'sales.rep', team_id: TEAM_ID };
+
+/** The public channel where, by default, the rep works. */
+export const SALES_CHANNEL = { id: 'C0SALES', name: 'sales' } as const;
+
+/** A trigger id in Slack's shape (`944799105734.773906753841.38b5894552bdd4a780554ee59d1f3638`). */
+export function fakeTriggerId(): string {
+  return `${randomInt(1e11, 1e12)}.${randomInt(1e11, 1e12)}.${randomBytes(16).toString('hex')}`;
+}
