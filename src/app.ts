@@ -5,6 +5,7 @@ import type { Config, SafedebitConnection } from './config.js';
 import { SLACK_EVENTS_PATH } from './constants.js';
 import type { LinkCreator } from './flow/create-link.js';
 import { healthRoute } from './http/health.js';
+import { answerMalformedRequests } from './http/malformed-request.js';
 import { createJsonLogger } from './logger.js';
 import { createSafedebitClient } from './safedebit/client.js';
 import { type Sandbox, startSandbox } from './safedebit/sandbox.js';
@@ -69,6 +70,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
         logger,
         customRoutes,
         processBeforeResponse: false,
+        processEventErrorHandler: answerMalformedRequests,
       });
   const app = new App({
     token: config.slack.botToken,

@@ -1,4 +1,4 @@
-import type { Logger, webApi } from '@slack/bolt';
+import type { Logger, types, webApi } from '@slack/bolt';
 import { addDays } from 'date-fns';
 import { buildCallbackUrl, type CallbackTarget } from '../callback/token.js';
 import type { Config } from '../config.js';
@@ -74,7 +74,8 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   const amount = formatAmount(form.amountCents, locale);
   const status = await postStatusPlaceholder(ctx, submission);
   if (!status) {
-    await showInModal(ctx, submission, formAgain(ctx, submission, messagesFor(locale).outageBanner));
+    const banner = messagesFor(locale).slackUnavailable;
+    await showInModal(ctx, submission, formAgain(ctx, submission, banner), { text: banner });
     return;
   }
   const request = buildRequest(ctx, form, {
@@ -114,10 +115,11 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
             refusal.field,
             refusal.message,
           );
-      await showInModal(ctx, submission, view, refusal.message);
+      await showInModal(ctx, submission, view, { text: refusal.message });
     } else {
       ctx.logger.warn({ event: 'link_outage', reason: outcome.reason, detail: outcome.detail, ...logFields });
-      await showInModal(ctx, submission, formAgain(ctx, submission, messagesFor(locale).outageBanner));
+      const banner = messagesFor(locale).outageBanner;
+      await showInModal(ctx, submission, formAgain(ctx, submission, banner), { text: banner });
     }
     return;
   }
@@ -131,11 +133,9 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     link: outcome.link,
     postedIn: posted ? `<#${status.channel}>` : undefined,
   });
-  const shown = await showInModal(ctx, submission, createdView);
-  if (!shown && posted && !status.inDirectMessage) {
-    // The modal was closed or Slack refused the update: the rep still gets the link.
-    await sendToRep(ctx, origin, buildLinkReply(locale, ctx.sandbox, outcome.link));
-  }
+  // If the modal cannot show it, the rep still gets the link privately (unless a DM or a failed post already did).
+  const linkForRep = posted && !status.inDirectMessage ? buildLinkReply(locale, ctx.sandbox, outcome.link) : undefined;
+  await showInModal(ctx, submission, createdView, linkForRep);
 }
 
 function viewBase(ctx: LinkFlowContext, submission: LinkSubmission) {
@@ -266,20 +266,18 @@ function summaryOf(ctx: LinkFlowContext, submission: LinkSubmission): LinkSummar
   };
 }
 
-/** Replaces the modal's content; false when Slack would not (closed modal, Slack error). */
+/** Replaces the modal's content; when Slack will not (modal closed, Slack error), sends `fallback` to the rep. */
 async function showInModal(
   ctx: LinkFlowContext,
   submission: LinkSubmission,
-  view: ReturnType<typeof buildPaymentModal>,
-  fallbackText?: string,
-): Promise<boolean> {
+  view: types.ModalView,
+  fallback: SlackMessage | undefined,
+): Promise<void> {
   try {
     await ctx.client.views.update({ view_id: submission.viewId, view });
-    return true;
   } catch (error) {
     ctx.logger.warn({ event: 'views_update_failed', error: slackErrorCode(error) });
-    if (fallbackText) await sendToRep(ctx, submission.origin, { text: fallbackText });
-    return false;
+    if (fallback) await sendToRep(ctx, submission.origin, fallback);
   }
 }
 

@@ -40,7 +40,7 @@ export interface Messages {
   openLink: string;
   refusedBanner: (message: string) => string;
   outageBanner: string;
-  retryHint: string;
+  slackUnavailable: string;
   configurationProblem: (code: string) => string;
   notAllowedUser: string;
   notAllowedChannel: string;
@@ -101,7 +101,8 @@ const fr: Messages = {
   refusedBanner: (message) => `:no_entry: SAFEDEBIT a refusé le lien : ${message}`,
   outageBanner:
     ":warning: SAFEDEBIT n'a pas répondu correctement : *aucun lien n'a été créé*. Votre saisie est conservée, vous pouvez réessayer.",
-  retryHint: 'Corrigez puis cliquez sur « Créer le lien ».',
+  slackUnavailable:
+    ":warning: Slack a refusé le message du lien : *aucun lien n'a été créé*. Votre saisie est conservée, réessayez dans un instant.",
   configurationProblem: (code) =>
     `paylink est mal configuré côté SAFEDEBIT (${code}) : aucun lien n'a été créé. Contactez l'administrateur de l'application.`,
   notAllowedUser:
@@ -174,7 +175,8 @@ const en: Messages = {
   refusedBanner: (message) => `:no_entry: SAFEDEBIT refused the link: ${message}`,
   outageBanner:
     ':warning: SAFEDEBIT did not answer properly: *no link was created*. Your form is kept, you can try again.',
-  retryHint: 'Fix it, then click “Create link”.',
+  slackUnavailable:
+    ':warning: Slack refused the link message: *no link was created*. Your form is kept, try again in a moment.',
   configurationProblem: (code) =>
     `paylink's SAFEDEBIT settings are wrong (${code}): no link was created. Please contact the app's administrator.`,
   notAllowedUser: 'You are not allowed to create payment links. Ask the paylink administrator for access.',

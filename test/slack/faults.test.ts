@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import { sendInteraction, sendSignedRequest, viewSubmissionPayload } from '../support/slack-requests.js';
+import { SALES_CHANNEL } from '../support/slack-workspace.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h.close();
+});
+
+const isCreatedView = (view: Record<string, unknown>) => visibleText(view).includes('paypage?SDESSID=');
+const linkPosts = () =>
+  h.standin.messagesIn(SALES_CHANNEL.id).filter((message) => String(message.text).includes('paypage?SDESSID='));
+
+describe('Slack faults', () => {
+  it('rate limited on posting: the link is posted once, late rather than lost', async () => {
+    h = await startHarness();
+    h.standin.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 1 }, 2);
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    expect(linkPosts()).toHaveLength(1);
+    expect(h.safedebit.requests).toHaveLength(1);
+    const attempts = h.standin.callsTo('chat.postMessage');
+    expect(attempts.length).toBe(4); // two refused, the status message, the link
+  });
+
+  it('rate limited when posting the link itself: still exactly one link in the thread', async () => {
+    h = await startHarness();
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    await h.standin.waitForCall('chat.postMessage');
+    h.standin.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 1 }, 1);
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    expect(linkPosts()).toHaveLength(1);
+  });
+
+  it('views.update failing: the outcome still reaches the rep by message', async () => {
+    h = await startHarness();
+    const { view, responseUrl } = await h.openModal();
+    h.standin.failNext('views.update', 'not_found', 1);
+    await h.submit(view, VALID_FORM);
+    const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
+    expect(visibleText(answer.body)).toContain('paypage?SDESSID=');
+    expect(linkPosts()).toHaveLength(1);
+  });
+
+  it('views.update failing after an outage: the rep is told no link was created', async () => {
+    h = await startHarness();
+    h.safedebit.setMode({ kind: 'status', status: 503 });
+    const { view, responseUrl } = await h.openModal();
+    h.standin.failNext('views.update', 'not_found', 1);
+    await h.submit(view, VALID_FORM);
+    const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
+    expect(visibleText(answer.body)).toContain('no link was created');
+    expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
+  });
+
+  it('Slack refusing the status message: SAFEDEBIT is not called and the rep keeps the form', async () => {
+    h = await startHarness();
+    const { view } = await h.openModal();
+    h.standin.failNext('chat.postMessage', 'internal_error', 10);
+    await h.submit(view, VALID_FORM);
+    const update = await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('no link was created'));
+    expect(visibleText(update.args.view)).toContain('Slack refused');
+    expect(h.safedebit.requests).toHaveLength(0);
+  });
+});
+
+describe('malformed but correctly signed requests', () => {
+  const cases: Array<[string, string]> = [
+    ['a payload that is not JSON', new URLSearchParams({ payload: '{not json' }).toString()],
+    ['a body with no payload', 'foo=bar'],
+    ['a JSON body of the wrong kind', JSON.stringify([1, 2, 3])],
+    [
+      'a view_submission without a view',
+      new URLSearchParams({ payload: JSON.stringify({ type: 'view_submission' }) }).toString(),
+    ],
+    [
+      'a view_submission for an unknown callback_id',
+      new URLSearchParams({
+        payload: JSON.stringify(viewSubmissionPayload({ view: { callback_id: 'nope', state: { values: {} } } })),
+      }).toString(),
+    ],
+    [
+      'a view_submission with values of the wrong type',
+      new URLSearchParams({
+        payload: JSON.stringify(
+          viewSubmissionPayload({
+            view: {
+              callback_id: 'paylink_modal',
+              private_metadata: JSON.stringify({ channel: 'C0SALES', user: 'U0REP' }),
+              state: { values: { amount: { value: 42 }, delivery: { value: { selected_options: 'sms' } } } as never },
+            },
+          }),
+        ),
+      }).toString(),
+    ],
+    [
+      'a view_submission with forged private_metadata',
+      new URLSearchParams({
+        payload: JSON.stringify(
+          viewSubmissionPayload({
+            view: { callback_id: 'paylink_modal', private_metadata: '{"channel":1}', state: { values: {} } },
+          }),
+        ),
+      }).toString(),
+    ],
+  ];
+  it.each(cases)('%s: 4xx or a harmless 200, never 5xx, nothing created', async (_name, rawBody) => {
+    h = await startHarness();
+    const result = await sendSignedRequest(h.baseUrl, SIGNING_SECRET, rawBody);
+    expect(result.status).toBeLessThan(500);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(h.safedebit.requests).toHaveLength(0);
+    expect(h.standin.callsTo('chat.postMessage')).toHaveLength(0);
+    const health = await fetch(`${h.baseUrl}/healthz`);
+    expect(health.status).toBe(200);
+  });
+
+  it('a block action for a view that does not exist is acknowledged and ignored', async () => {
+    h = await startHarness();
+    const result = await sendInteraction(h.baseUrl, SIGNING_SECRET, {
+      type: 'block_actions',
+      user: { id: 'U0REP' },
+      actions: [{ action_id: 'consumer_type_select', block_id: 'consumer_type', type: 'radio_buttons' }],
+    });
+    expect(result.status).toBeLessThan(500);
+  });
+});
