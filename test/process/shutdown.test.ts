@@ -1,0 +1,141 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
+import {
+  BOT_TOKEN,
+  SAFEDEBIT_LOGIN,
+  SAFEDEBIT_PASSWORD,
+  SIGNING_SECRET,
+  VALID_FORM,
+} from '../support/paylink-harness.js';
+import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
+import { sendInteraction, sendSlashCommand, stateValuesFor, viewSubmissionPayload } from '../support/slack-requests.js';
+
+/** The compiled entry point, as `npm start` runs it (`npm test` builds it first). */
+const ENTRY = path.resolve(import.meta.dirname, '../../dist/src/index.js');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+async function waitForHealth(baseUrl: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}`);
+    const ok = await fetch(`${baseUrl}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('app did not become healthy');
+}
+
+describe('the app as a process', () => {
+  let child: ChildProcess | undefined;
+  let standin: SlackApiStandin | undefined;
+  let safedebit: Sandbox | undefined;
+  afterEach(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await Promise.all([standin?.close(), safedebit?.close()]);
+    child = undefined;
+    standin = undefined;
+    safedebit = undefined;
+  });
+
+  it('on SIGTERM stops taking work, finishes the link being created and its posts, then exits 0', async () => {
+    standin = await startSlackApiStandin();
+    safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    let output = '';
+    child = spawn(process.execPath, [ENTRY], {
+      env: {
+        PATH: process.env.PATH,
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: standin.apiUrl,
+        PORT: String(port),
+        SAFEDEBIT_API_URL: safedebit.url,
+        SAFEDEBIT_LOGIN,
+        SAFEDEBIT_PASSWORD,
+        SAFEDEBIT_BENEFICIARY_REFERENCE: 'BENEF-0001',
+        PAYLINK_PUBLIC_URL: 'https://paylink.example.com',
+        PAYLINK_LOCALE: 'en',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    await waitForHealth(baseUrl, child);
+
+    safedebit.setMode({ kind: 'slow', delayMs: 1500 });
+    const trigger = standin.issueTriggerId();
+    await sendSlashCommand(baseUrl, SIGNING_SECRET, { trigger_id: trigger });
+    await standin.waitForCall('views.open');
+    const view = standin.displayedViews()[0];
+    if (!view) throw new Error('no modal');
+    const submitted = await sendInteraction(
+      baseUrl,
+      SIGNING_SECRET,
+      viewSubmissionPayload({
+        view: {
+          ...view,
+          callback_id: String(view.callback_id),
+          state: { values: stateValuesFor(view as { blocks?: readonly unknown[] }, VALID_FORM) },
+        },
+      }),
+    );
+    expect(submitted.status).toBe(200);
+    while (safedebit.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const afterStop = await sendSlashCommand(baseUrl, SIGNING_SECRET, { trigger_id: standin.issueTriggerId() }).then(
+      (result) => result.status,
+      () => 'refused',
+    );
+    expect(afterStop).toBe('refused');
+
+    const [code] = await exited;
+    expect(code, output).toBe(0);
+    const linkPosts = standin
+      .callsTo('chat.postMessage')
+      .filter((call) => String(call.args.text).includes('paypage?SDESSID='));
+    expect(linkPosts).toHaveLength(1);
+    expect(standin.callsTo('views.open')).toHaveLength(1);
+    expect(output).toContain('"event":"stopped"');
+  }, 30_000);
+
+  it('with no configuration, prints one line per missing variable and exits 1 without a stack trace', async () => {
+    child = spawn(process.execPath, [ENTRY], {
+      env: { PATH: process.env.PATH },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: '/',
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr).toContain('SLACK_BOT_TOKEN: required');
+    expect(stderr).toContain('SLACK_SIGNING_SECRET: required in HTTP mode');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
