@@ -41,7 +41,6 @@ export interface Messages {
   refusedBanner: (message: string) => string;
   outageBanner: string;
   slackUnavailable: string;
-  configurationProblem: (code: string) => string;
   notAllowedUser: string;
   notAllowedChannel: string;
   triggerExpired: string;
@@ -96,15 +95,13 @@ const fr: Messages = {
   createdTitle: 'Lien créé',
   createdText: (amount, reference) => `:white_check_mark: Lien de paiement de *${amount}* créé (réf. ${reference}).`,
   createdWhere: (place) => `Publié dans ${place}.`,
-  createdNotPosted: "Le lien n'a pas pu être publié dans la conversation : il vous a été envoyé en message privé.",
+  createdNotPosted: "Le lien n'a pas pu être publié dans la conversation : il vous a été envoyé en privé.",
   openLink: 'Ouvrir le lien',
   refusedBanner: (message) => `:no_entry: SAFEDEBIT a refusé le lien : ${message}`,
   outageBanner:
-    ":warning: SAFEDEBIT n'a pas répondu correctement : *aucun lien n'a été créé*. Votre saisie est conservée, vous pouvez réessayer.",
+    ":warning: SAFEDEBIT n'a pas répondu correctement : *aucun lien à afficher*. Votre saisie est conservée, vous pouvez réessayer sans risque : si un lien avait quand même été créé, SAFEDEBIT dira que la référence de paiement est déjà utilisée.",
   slackUnavailable:
     ":warning: Slack a refusé le message du lien : *aucun lien n'a été créé*. Votre saisie est conservée, réessayez dans un instant.",
-  configurationProblem: (code) =>
-    `paylink est mal configuré côté SAFEDEBIT (${code}) : aucun lien n'a été créé. Contactez l'administrateur de l'application.`,
   notAllowedUser:
     "Vous n'êtes pas autorisé·e à créer des liens de paiement. Demandez l'accès à l'administrateur de paylink.",
   notAllowedChannel:
@@ -170,15 +167,13 @@ const en: Messages = {
   createdTitle: 'Link created',
   createdText: (amount, reference) => `:white_check_mark: Payment link for *${amount}* created (ref. ${reference}).`,
   createdWhere: (place) => `Posted in ${place}.`,
-  createdNotPosted: 'The link could not be posted in the conversation: it was sent to you as a direct message.',
+  createdNotPosted: 'The link could not be posted in the conversation: it was sent to you privately.',
   openLink: 'Open the link',
   refusedBanner: (message) => `:no_entry: SAFEDEBIT refused the link: ${message}`,
   outageBanner:
-    ':warning: SAFEDEBIT did not answer properly: *no link was created*. Your form is kept, you can try again.',
+    ':warning: SAFEDEBIT did not answer properly: *no link to show*. Your form is kept and trying again is safe: if a link was created after all, SAFEDEBIT will say the payment reference is already used.',
   slackUnavailable:
     ':warning: Slack refused the link message: *no link was created*. Your form is kept, try again in a moment.',
-  configurationProblem: (code) =>
-    `paylink's SAFEDEBIT settings are wrong (${code}): no link was created. Please contact the app's administrator.`,
   notAllowedUser: 'You are not allowed to create payment links. Ask the paylink administrator for access.',
   notAllowedChannel: 'Payment links cannot be created in this conversation. Use a channel the administrator allowed.',
   triggerExpired: 'Slack took too long to open the form. Please run the command again.',

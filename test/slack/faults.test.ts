@@ -52,7 +52,7 @@ describe('Slack faults', () => {
     h.standin.failNext('views.update', 'not_found', 1);
     await h.submit(view, VALID_FORM);
     const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
-    expect(visibleText(answer.body)).toContain('no link was created');
+    expect(visibleText(answer.body)).toContain('no link to show');
     expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
   });
 

@@ -227,7 +227,7 @@ describe('SAFEDEBIT outages', () => {
       expect(submitted.status).toBe(200);
       expect(submitted.elapsedMs).toBeLessThan(3000);
       const update = await h.waitForViewUpdate(view.id, isFormView);
-      expect(visibleText(update.args.view)).toContain('no link was created');
+      expect(visibleText(update.args.view)).toContain('no link to show');
       expect(initialValue(update.args.view as Record<string, unknown>, 'payment_reference')).toBe('F-2026-031');
       expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
       expect(h.safedebit.requests).toHaveLength(1);

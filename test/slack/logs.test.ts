@@ -19,7 +19,7 @@ afterEach(async () => {
 const CALLBACK_SECRET = 'callback-secret-for-log-test-0123456789';
 const settled = (view: Record<string, unknown>) =>
   visibleText(view).includes('paypage?SDESSID=') ||
-  visibleText(view).includes('no link was created') ||
+  visibleText(view).includes('no link to show') ||
   visibleText(view).includes('EXIST_005');
 
 describe('logs', () => {

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { LOCALES } from '../../src/i18n/locale.js';
+import { FIELD_MAX_LENGTH } from '../../src/safedebit/fields.js';
+import { formInputFromState } from '../../src/slack/form-state.js';
+import {
+  awaitingPaymentStatus,
+  buildSummaryMessage,
+  escapeMrkdwn,
+  type LinkSummary,
+} from '../../src/slack/messages/link-messages.js';
+import { decodeModalOrigin, encodeModalOrigin } from '../../src/slack/metadata.js';
+import { buildCreatedView, buildCreatingView } from '../../src/slack/views/outcome-views.js';
+import { buildPaymentModal } from '../../src/slack/views/payment-modal.js';
+import { visibleText } from '../support/paylink-harness.js';
+import { stateValuesFor } from '../support/slack-requests.js';
+
+type Block = { type: string; block_id?: string; element?: Record<string, unknown> };
+const origin = encodeModalOrigin({
+  channel: 'C0SALES',
+  user: 'U0REP',
+  threadTs: '1700000000.000100',
+  responseUrl: 'https://hooks.slack.com/commands/T0001/1234567890/abcdefghijklmnopqrstuvwx',
+});
+
+describe.each(LOCALES)('payment modal (%s)', (locale) => {
+  for (const company of [false, true]) {
+    const view = buildPaymentModal({
+      locale,
+      sandbox: true,
+      privateMetadata: origin,
+      values: { consumer_type: company ? 'company' : 'individual', delivery: [] },
+    });
+    const inputs = (view.blocks as Block[]).filter((block) => block.type === 'input');
+
+    it(`stays within Slack's modal limits${company ? ' with the company fields' : ''}`, () => {
+      expect(view.title.text.length).toBeLessThanOrEqual(24);
+      expect(view.submit?.text.length).toBeLessThanOrEqual(24);
+      expect(view.close?.text.length).toBeLessThanOrEqual(24);
+      expect(view.blocks.length).toBeLessThanOrEqual(100);
+      expect(String(view.private_metadata).length).toBeLessThanOrEqual(3000);
+    });
+
+    it(`names each input after the SAFEDEBIT field it fills, with its maximum length${company ? ' (company)' : ''}`, () => {
+      for (const input of inputs) {
+        const field = input.block_id as string;
+        expect(field === 'delivery' || field === 'amount' || field in FIELD_MAX_LENGTH, field).toBe(true);
+        if (input.element?.type === 'plain_text_input' && field !== 'amount') {
+          expect(input.element.max_length, field).toBe(FIELD_MAX_LENGTH[field as keyof typeof FIELD_MAX_LENGTH]);
+        }
+      }
+      expect(inputs.some((input) => input.block_id === 'siren')).toBe(company);
+    });
+  }
+});
+
+describe('form state', () => {
+  it('reads back what the modal shows, whatever the element types', () => {
+    const view = buildPaymentModal({
+      locale: 'fr',
+      sandbox: false,
+      privateMetadata: origin,
+      values: { consumer_type: 'company', delivery: [] },
+    });
+    const state = {
+      values: stateValuesFor(view as { blocks?: readonly unknown[] }, {
+        amount: '12,50',
+        consumer_email: 'a@b.fr',
+        delivery: ['sms', 'email'],
+        consumer_type: 'company',
+        siren: '732829320',
+      }),
+    };
+    expect(formInputFromState(state)).toEqual({
+      amount: '12,50',
+      payment_reference: '',
+      consumer_reference: '',
+      consumer_email: 'a@b.fr',
+      consumer_phone_number: '',
+      siren: '732829320',
+      consumer_type: 'company',
+      delivery: ['sms', 'email'],
+    });
+  });
+
+  it('reads garbage as empty rather than crashing', () => {
+    expect(
+      formInputFromState({ values: { amount: { x: { value: 12 } }, delivery: { x: { selected_options: 'sms' } } } }),
+    ).toMatchObject({
+      amount: '',
+      delivery: [],
+    });
+    expect(formInputFromState(undefined).amount).toBe('');
+  });
+});
+
+describe('modal origin', () => {
+  it('round-trips and refuses what is not ours', () => {
+    expect(decodeModalOrigin(origin)).toMatchObject({ channel: 'C0SALES', threadTs: '1700000000.000100' });
+    expect(decodeModalOrigin('{"channel":"c0 sales","user":"U1"}')).toBeUndefined();
+    expect(decodeModalOrigin('not json')).toBeUndefined();
+    expect(decodeModalOrigin(undefined)).toBeUndefined();
+  });
+});
+
+describe('summary message', () => {
+  const summary: LinkSummary = {
+    locale: 'fr',
+    sandbox: false,
+    amountCents: 125050,
+    paymentReference: 'F-<2026>&031',
+    customer: 'ACME <SAS>',
+    maskedEmail: 'j•••@example.com',
+    maskedPhone: '•• •• •• 56 78',
+    deliveries: ['email'],
+    user: 'U0REP',
+    expires: '3 déc. 2026, 14:32',
+  };
+
+  it('shows amount in the locale, escaped texts, masked contact, delivery, requester and expiry', () => {
+    const text = visibleText(buildSummaryMessage(summary, awaitingPaymentStatus('fr')));
+    for (const expected of [
+      '1\u202f250,50\u00a0€',
+      'F-&lt;2026&gt;&amp;031',
+      'ACME &lt;SAS&gt;',
+      'j•••@example.com',
+      '•• •• •• 56 78',
+      'Par e-mail',
+      '<@U0REP>',
+      '3 déc. 2026, 14:32',
+      'En attente de paiement',
+    ]) {
+      expect(text).toContain(expected);
+    }
+  });
+
+  it('keeps the status line in an attachment so chat.update can change it alone', () => {
+    const message = buildSummaryMessage(summary, awaitingPaymentStatus('en'));
+    expect(message.attachments).toHaveLength(1);
+    expect(visibleText(message.blocks)).not.toContain('Awaiting payment');
+    expect(visibleText(message.attachments)).toContain('Awaiting payment');
+  });
+
+  it('escapes Slack markup', () => {
+    expect(escapeMrkdwn('<@U1> & <!channel>')).toBe('&lt;@U1&gt; &amp; &lt;!channel&gt;');
+  });
+});
+
+describe('outcome views', () => {
+  it('say SANDBOX when the sandbox answers, and show the link with a button', () => {
+    const base = { locale: 'en' as const, sandbox: true, privateMetadata: origin };
+    expect(visibleText(buildCreatingView(base, '€12.00', 'R-1'))).toContain('SANDBOX');
+    const created = buildCreatedView({ ...base, amount: '€12.00', reference: 'R-1', link: 'https://pay.example/x' });
+    expect(created.title.text).toContain('SANDBOX');
+    expect(JSON.stringify(created.blocks)).toContain('"url":"https://pay.example/x"');
+    expect(visibleText(created)).toContain('sent to you privately');
+  });
+});
