@@ -3,12 +3,16 @@ import { CONSUMER_TYPE_ACTION, INPUT_ACTION, PAYMENT_MODAL_ID } from '../../cons
 import type { PaymentFormInput } from '../../domain/payment-form.js';
 import type { Locale } from '../../i18n/locale.js';
 import { type Messages, messagesFor } from '../../i18n/messages.js';
-import { FIELD_MAX_LENGTH } from '../../safedebit/fields.js';
+import { FIELD_MAX_LENGTH, type LimitedField } from '../../safedebit/fields.js';
 import type { TextField } from '../form-state.js';
 import { mrkdwn, plain } from './text.js';
 
-/** Longest amount a rep may type: "1 000 000,00 €" and its variants fit with room to spare. */
-const AMOUNT_INPUT_MAX_LENGTH = 32;
+/**
+ * Inputs whose typed form is longer than what is sent: the amount is typed in euros ("1 000 000,00 €") and
+ * sent in cents; SIREN and VAT numbers are usually typed with spaces ("732 829 320"), removed before sending.
+ * Every other input is capped at its SAFEDEBIT field's maximum length.
+ */
+const TYPED_MAX_LENGTH: Partial<Record<TextField, number>> = { amount: 32, siren: 11, tva_interco: 17 };
 
 export interface PaymentModalData {
   locale: Locale;
@@ -32,7 +36,7 @@ export function buildPaymentModal(data: PaymentModalData): types.ModalView {
   const blocks: types.KnownBlock[] = [
     ...(data.sandbox ? [context(m.sandboxBanner)] : []),
     ...(data.banner ? [section(data.banner)] : []),
-    ...input('amount', false, { max_length: AMOUNT_INPUT_MAX_LENGTH }),
+    ...input('amount', false),
     ...input('payment_reference', false),
     ...input('consumer_reference', false),
     ...emailInput(m, data),
@@ -78,7 +82,7 @@ function textInput(
     element: {
       type: 'plain_text_input',
       action_id: INPUT_ACTION,
-      max_length: field in FIELD_MAX_LENGTH ? FIELD_MAX_LENGTH[field as keyof typeof FIELD_MAX_LENGTH] : undefined,
+      max_length: TYPED_MAX_LENGTH[field] ?? FIELD_MAX_LENGTH[field as LimitedField],
       ...(texts.placeholder ? { placeholder: plain(texts.placeholder) } : {}),
       ...(initial ? { initial_value: initial } : {}),
       ...element,
