@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,8 +15,15 @@ import {
 import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
 import { sendInteraction, sendSlashCommand, stateValuesFor, viewSubmissionPayload } from '../support/slack-requests.js';
 
-/** The compiled entry point, as `npm start` runs it (`npm test` builds it first). */
-const ENTRY = path.resolve(import.meta.dirname, '../../dist/src/index.js');
+const ROOT = path.resolve(import.meta.dirname, '../..');
+/** The compiled entry point, read from the `start` script so the test runs what `npm start` runs (`npm test` builds it first). */
+const ENTRY = path.resolve(ROOT, startScriptEntry(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'))));
+
+function startScriptEntry(pkg: { scripts: Record<string, string> }): string {
+  const match = /^node (\S+)$/.exec(pkg.scripts.start ?? '');
+  if (!match?.[1]) throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+  return match[1];
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
