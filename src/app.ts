@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Logger, type LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { callbackRoute } from './callback/route.js';
 import type { Config, SafedebitConnection } from './config.js';
 import { SLACK_EVENTS_PATH } from './constants.js';
 import type { LinkCreator } from './flow/create-link.js';
 import { healthRoute } from './http/health.js';
-import { answerMalformedRequests } from './http/malformed-request.js';
+import { answerMalformedRequests, answerMalformedUrls } from './http/malformed-request.js';
 import { createJsonLogger } from './logger.js';
 import { createSafedebitClient } from './safedebit/client.js';
 import { type Sandbox, startSandbox } from './safedebit/sandbox.js';
@@ -56,7 +57,13 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   });
 
   const inFlight = new Set<Promise<void>>();
-  const customRoutes = [healthRoute(() => ({ sandbox: sandbox !== undefined, inFlight: inFlight.size }))];
+  const clock = deps.clock ?? (() => new Date());
+  const timeZone = deps.timeZone ?? process.env.TZ ?? 'Europe/Paris';
+  const customRoutes = [
+    healthRoute(() => ({ sandbox: sandbox !== undefined, inFlight: inFlight.size })),
+    // The receiver reads its routes when built, before the App exists: the callback gets the client lazily.
+    callbackRoute({ slackClient: () => app.client, config, logger, clock, timeZone }),
+  ];
   const receiver: Receiver = config.slack.appToken
     ? new SocketModeReceiver({
         appToken: config.slack.appToken,
@@ -71,6 +78,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
         customRoutes,
         processBeforeResponse: false,
         processEventErrorHandler: answerMalformedRequests,
+        dispatchErrorHandler: answerMalformedUrls,
       });
   const app = new App({
     token: config.slack.botToken,
@@ -96,8 +104,8 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
       publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
       sandbox: sandbox !== undefined,
       logger,
-      clock: deps.clock ?? (() => new Date()),
-      timeZone: deps.timeZone ?? process.env.TZ ?? 'Europe/Paris',
+      clock,
+      timeZone,
     },
     track(work) {
       const tracked = work

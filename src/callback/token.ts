@@ -63,7 +63,8 @@ export function buildCallbackUrl(publicUrl: string, target: CallbackTarget, secr
 export function verifyCallbackToken(token: string, secret: string): CallbackTarget | undefined {
   if (!/^[A-Za-z0-9_-]{1,400}$/.test(token)) return undefined;
   const bytes = Buffer.from(token, 'base64url');
-  if (bytes.length <= MAC_BYTES) return undefined;
+  // Only the canonical spelling: the decoder ignores trailing bits and characters, we do not.
+  if (bytes.length <= MAC_BYTES || bytes.toString('base64url') !== token) return undefined;
   const payload = bytes.subarray(0, bytes.length - MAC_BYTES);
   const expected = mac(payload, secret);
   if (!timingSafeEqual(expected, bytes.subarray(bytes.length - MAC_BYTES))) return undefined;

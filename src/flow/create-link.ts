@@ -11,6 +11,7 @@ import { describeRefusal } from '../safedebit/error-catalog.js';
 import { FIELD_MAX_LENGTH } from '../safedebit/fields.js';
 import type { PaymentLinkOutcome } from '../safedebit/outcome.js';
 import type { PaymentLinkRequest } from '../safedebit/request.js';
+import { slackErrorCode } from '../slack/errors.js';
 import type { TextField } from '../slack/form-state.js';
 import {
   awaitingPaymentStatus,
@@ -326,12 +327,4 @@ async function deleteQuietly(ctx: LinkFlowContext, status: StatusMessage): Promi
   } catch (error) {
     ctx.logger.warn({ event: 'slack_delete_failed', error: slackErrorCode(error) });
   }
-}
-
-/** The `error` of a Slack platform error (`not_in_channel`…), or the error's code for transport failures. */
-export function slackErrorCode(error: unknown): string {
-  const data = (error as { data?: { error?: unknown } } | undefined)?.data;
-  if (typeof data?.error === 'string') return data.error;
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : 'unknown_error';
 }

@@ -1,4 +1,8 @@
-import { HTTPModuleFunctions, type ReceiverProcessEventErrorHandlerArgs } from '@slack/bolt';
+import {
+  HTTPModuleFunctions,
+  type ReceiverDispatchErrorHandlerArgs,
+  type ReceiverProcessEventErrorHandlerArgs,
+} from '@slack/bolt';
 
 /**
  * Bolt reads fields of a payload before any listener runs; a correctly signed but malformed payload (a
@@ -13,4 +17,15 @@ export async function answerMalformedRequests(args: ReceiverProcessEventErrorHan
     return true;
   }
   return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+}
+
+/** A request path Bolt cannot even decode (`/cb/%E0%A4%A`) is the sender's fault: 400, not Bolt's 500. */
+export function answerMalformedUrls(args: ReceiverDispatchErrorHandlerArgs): void {
+  if (args.error instanceof URIError && !args.response.headersSent) {
+    args.logger.warn({ event: 'malformed_request', error: 'undecodable URL' });
+    args.response.writeHead(400);
+    args.response.end();
+    return;
+  }
+  HTTPModuleFunctions.defaultDispatchErrorHandler(args);
 }

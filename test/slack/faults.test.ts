@@ -128,3 +128,11 @@ describe('malformed but correctly signed requests', () => {
     expect(result.status).toBeLessThan(500);
   });
 });
+
+describe('malformed URLs', () => {
+  it('a path that cannot be decoded is a 400, not a 500', async () => {
+    h = await startHarness();
+    const response = await fetch(`${h.baseUrl}/cb/%E0%A4%A`);
+    expect(response.status).toBe(400);
+  });
+});

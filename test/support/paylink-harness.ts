@@ -60,6 +60,8 @@ export interface Harness {
 export interface HarnessOptions {
   env?: Record<string, string>;
   channels?: Record<string, ChannelSetup>;
+  /** The app's clock (link expiry, notification times); the real one by default. */
+  clock?: () => Date;
 }
 
 /** Starts the real app over HTTP on a loopback port, against a stand-in Slack and the SAFEDEBIT sandbox. */
@@ -83,7 +85,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   if (!loaded.ok) throw new Error(`test config refused: ${loaded.problems.join('; ')}`);
   const logs: string[] = [];
-  const paylink = await startPaylink(loaded.config, { writeLog: (line) => logs.push(line), timeZone: 'Europe/Paris' });
+  const paylink = await startPaylink(loaded.config, {
+    writeLog: (line) => logs.push(line),
+    timeZone: 'Europe/Paris',
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const baseUrl = `http://127.0.0.1:${paylink.port}`;
 
   const harness: Harness = {

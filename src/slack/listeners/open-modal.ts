@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { PaymentFormInput } from '../../domain/payment-form.js';
-import { slackErrorCode } from '../../flow/create-link.js';
 import { messagesFor } from '../../i18n/messages.js';
+import { slackErrorCode } from '../errors.js';
 import { encodeModalOrigin, type ModalOrigin } from '../metadata.js';
 import { postToResponseUrl } from '../response-url.js';
 import { buildPaymentModal } from '../views/payment-modal.js';

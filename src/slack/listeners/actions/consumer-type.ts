@@ -1,6 +1,6 @@
 import type { App, BlockAction } from '@slack/bolt';
 import { CONSUMER_TYPE_ACTION } from '../../../constants.js';
-import { slackErrorCode } from '../../../flow/create-link.js';
+import { slackErrorCode } from '../../errors.js';
 import { formInputFromState } from '../../form-state.js';
 import { buildPaymentModal } from '../../views/payment-modal.js';
 import type { ListenerContext } from '../context.js';

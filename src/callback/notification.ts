@@ -1,0 +1,205 @@
+/**
+ * SAFEDEBIT's `url_callback` notification, read without knowing its shape: the provider documents neither
+ * its method, its encoding nor its fields (../shared/safedebit/README.md, "Not documented publicly"). So
+ * this reads whatever arrives (query string, JSON, form), never throws, and only picks out a status and a
+ * payment id from the names such notifications usually use.
+ */
+
+/** The annex's direct-debit / transfer statuses (doc.safedebit.fr/api/v1/annexe.php). */
+export const ANNEX_STATUSES = [
+  'CREATED',
+  'ISSUED',
+  'SETTLED',
+  'WAITINGFORVALIDATION',
+  'REJECTED',
+  'RETURNED',
+  'CANCELED',
+  'WAITING',
+  'GUARANTEED',
+  'INDEMNIZED',
+  'CREDITED',
+  'CREDITINPROGRESS',
+  'REMBOURSE',
+  'TOREMBOURSE',
+  'WAITINGREMBOURSE',
+  'PENDING',
+] as const;
+export type AnnexStatus = (typeof ANNEX_STATUSES)[number];
+
+/** What a status means for the rep: money in, money not coming, not decided yet, money going back. */
+export type StatusKind = 'paid' | 'failed' | 'pending' | 'refunded';
+
+/** Typed by every annex status, so a status added to the list without a kind is a type error. */
+const KIND_OF: Record<AnnexStatus, StatusKind> = {
+  CREATED: 'pending',
+  ISSUED: 'pending',
+  SETTLED: 'paid',
+  WAITINGFORVALIDATION: 'pending',
+  REJECTED: 'failed',
+  RETURNED: 'failed',
+  CANCELED: 'failed',
+  WAITING: 'pending',
+  // The merchant is covered (guarantee) or compensated (indemnity): for the rep, the money is there.
+  GUARANTEED: 'paid',
+  INDEMNIZED: 'paid',
+  CREDITED: 'paid',
+  CREDITINPROGRESS: 'pending',
+  REMBOURSE: 'refunded',
+  TOREMBOURSE: 'refunded',
+  WAITINGREMBOURSE: 'refunded',
+  PENDING: 'pending',
+};
+
+/** Other spellings of an annex status that an English-speaking implementation may well send. */
+const ALIASES: Readonly<Record<string, AnnexStatus>> = {
+  CANCELLED: 'CANCELED',
+  REFUNDED: 'REMBOURSE',
+  PAID: 'SETTLED',
+};
+
+/** A recognized status, or the text as received (shown verbatim, never guessed at). */
+export type ClassifiedStatus = { known: true; status: AnnexStatus; kind: StatusKind } | { known: false; raw: string };
+
+/** Field names that carry a status, best first; matched case-insensitively, also as the last part of a nested name. */
+const STATUS_FIELDS = [
+  'payment_status',
+  'sdd_status',
+  'transfer_status',
+  'transaction_status',
+  'status',
+  'statut',
+  'state',
+  'etat',
+] as const;
+/** A field whose name merely contains one of these is a status too, when none of the names above is present. */
+const STATUS_NAME_PART = /status|statut/;
+/** Field names that identify one payment, so two distinct events with the same status are not taken for one. */
+const PAYMENT_ID_FIELDS = ['pay_id', 'payment_id', 'id_payment', 'transaction_id', 'sdd_reference', 'notification_id'];
+
+/** Bounds on what is kept of a notification, whoever sends it: the token only says where it goes. */
+const MAX_FIELDS = 200;
+const MAX_DEPTH = 4;
+const MAX_VALUE_CHARS = 1000;
+/** A status is a short code; anything longer is cut before being shown in Slack. */
+export const MAX_STATUS_CHARS = 64;
+
+export interface NotificationInput {
+  /** The query string, with or without its `?`. */
+  query: string;
+  /** The request body as received (possibly empty). */
+  body: string;
+  contentType?: string;
+}
+
+export interface ParsedNotification {
+  /** The status as sent (trimmed, control characters removed, cut to MAX_STATUS_CHARS); absent if none found. */
+  status?: string;
+  /** A payment or notification id, when the notification carries one. */
+  paymentId?: string;
+  /** Every field read, nested names joined with dots; body fields win over query fields of the same name. */
+  fields: Record<string, string>;
+}
+
+/** Reads a notification from its query string and body. Never throws: what cannot be read is left out. */
+export function parseNotification(input: NotificationInput): ParsedNotification {
+  // A Map, not an object: a field named `__proto__` or `constructor` is just a field.
+  const read = new Map<string, string>();
+  addFormFields(read, input.query.replace(/^\?/, ''));
+  addBodyFields(read, input.body, input.contentType);
+  const fields = Object.fromEntries(read);
+  const status = cleanStatus(findStatus(fields));
+  const paymentId = findField(fields, PAYMENT_ID_FIELDS);
+  return {
+    ...(status === undefined ? {} : { status }),
+    ...(paymentId === undefined ? {} : { paymentId }),
+    fields,
+  };
+}
+
+/** Maps a status to its annex code and kind, case, spaces, dashes and underscores aside (`waiting_for_validation`). */
+export function classifyStatus(status: string): ClassifiedStatus {
+  const code = status.toUpperCase().replace(/[\s_-]+/g, '');
+  const annex = isAnnexStatus(code) ? code : Object.hasOwn(ALIASES, code) ? ALIASES[code] : undefined;
+  return annex === undefined ? { known: false, raw: status } : { known: true, status: annex, kind: KIND_OF[annex] };
+}
+
+function isAnnexStatus(code: string): code is AnnexStatus {
+  return Object.hasOwn(KIND_OF, code);
+}
+
+function addBodyFields(fields: Fields, body: string, contentType: string | undefined): void {
+  const text = body.trim();
+  if (text === '') return;
+  const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  // The declared type first; a missing or odd one (text/plain, octet-stream) is sniffed from the content.
+  const looksJson = type.endsWith('json') || (!type.includes('form') && /^[{[]/.test(text));
+  if (looksJson) {
+    const parsed = parseJson(text);
+    if (parsed !== undefined) {
+      addJsonFields(fields, parsed, '', 0);
+      return;
+    }
+  }
+  // Declared form, or anything shaped like one (including a "JSON" body that did not parse).
+  if (type === 'application/x-www-form-urlencoded' || /^[^=&\s]+=/.test(text)) addFormFields(fields, text);
+}
+
+type Fields = Map<string, string>;
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function addFormFields(fields: Fields, encoded: string): void {
+  if (encoded === '') return;
+  for (const [name, value] of new URLSearchParams(encoded)) addField(fields, name, value);
+}
+
+function addJsonFields(fields: Fields, value: unknown, name: string, depth: number): void {
+  if (value === null || value === undefined) return;
+  if (typeof value === 'object') {
+    if (depth >= MAX_DEPTH) return;
+    for (const [key, inner] of Object.entries(value)) {
+      addJsonFields(fields, inner, name === '' ? key : `${name}.${key}`, depth + 1);
+    }
+    return;
+  }
+  if (name !== '') addField(fields, name, String(value));
+}
+
+function addField(fields: Fields, name: string, value: string): void {
+  if (!fields.has(name) && fields.size >= MAX_FIELDS) return;
+  fields.set(name, value.slice(0, MAX_VALUE_CHARS));
+}
+
+function findStatus(fields: Record<string, string>): string | undefined {
+  return (
+    findField(fields, STATUS_FIELDS) ??
+    Object.entries(fields).find(([name, value]) => STATUS_NAME_PART.test(lastPart(name)) && value.trim() !== '')?.[1]
+  );
+}
+
+/** The first non-empty field among `names` (in that order), top-level fields before nested ones. */
+function findField(fields: Record<string, string>, names: readonly string[]): string | undefined {
+  const entries = Object.entries(fields).sort(([a], [b]) => a.split('.').length - b.split('.').length);
+  for (const wanted of names) {
+    const found = entries.find(([name, value]) => lastPart(name) === wanted && value.trim() !== '');
+    if (found) return found[1].trim();
+  }
+  return undefined;
+}
+
+const lastPart = (name: string) => name.slice(name.lastIndexOf('.') + 1).toLowerCase();
+
+function cleanStatus(status: string | undefined): string | undefined {
+  if (status === undefined) return undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+  const cleaned = Array.from(status.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim())
+    .slice(0, MAX_STATUS_CHARS)
+    .join('');
+  return cleaned === '' ? undefined : cleaned;
+}

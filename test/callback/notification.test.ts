@@ -1,0 +1,181 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  ANNEX_STATUSES,
+  type AnnexStatus,
+  classifyStatus,
+  MAX_STATUS_CHARS,
+  parseNotification,
+  type StatusKind,
+} from '../../src/callback/notification.js';
+
+const JSON_TYPE = 'application/json';
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+describe('parseNotification', () => {
+  it('reads a JSON body', () => {
+    const parsed = parseNotification({
+      query: '',
+      body: JSON.stringify({ payment_status: 'SETTLED', pay_id: 'P-1', amount: 125050, paid: true }),
+      contentType: 'application/json; charset=utf-8',
+    });
+    expect(parsed).toEqual({
+      status: 'SETTLED',
+      paymentId: 'P-1',
+      fields: { payment_status: 'SETTLED', pay_id: 'P-1', amount: '125050', paid: 'true' },
+    });
+  });
+
+  it('reads a form-encoded body', () => {
+    const parsed = parseNotification({
+      query: '',
+      body: 'status=REJECTED&payment_id=P+2&note=%C3%A9',
+      contentType: FORM_TYPE,
+    });
+    expect(parsed).toEqual({
+      status: 'REJECTED',
+      paymentId: 'P 2',
+      fields: { status: 'REJECTED', payment_id: 'P 2', note: 'é' },
+    });
+  });
+
+  it('reads the query string, with or without its "?", body fields winning', () => {
+    expect(parseNotification({ query: '?sdd_status=ISSUED', body: '' }).status).toBe('ISSUED');
+    expect(
+      parseNotification({ query: 'status=ISSUED&pay_id=1', body: 'status=SETTLED', contentType: FORM_TYPE }),
+    ).toEqual({ status: 'SETTLED', paymentId: '1', fields: { status: 'SETTLED', pay_id: '1' } });
+  });
+
+  it('reads nested JSON and arrays under dotted names', () => {
+    const parsed = parseNotification({
+      query: '',
+      body: JSON.stringify({ data: { payment: { status: 'CREDITED' } }, events: [{ id: 'E1' }] }),
+      contentType: JSON_TYPE,
+    });
+    expect(parsed.status).toBe('CREDITED');
+    expect(parsed.fields).toEqual({ 'data.payment.status': 'CREDITED', 'events.0.id': 'E1' });
+  });
+
+  it('prefers the most specific status field, then a top-level one', () => {
+    const body = JSON.stringify({ status: 'OK', payment_status: 'RETURNED', data: { sdd_status: 'SETTLED' } });
+    expect(parseNotification({ query: '', body, contentType: JSON_TYPE }).status).toBe('RETURNED');
+    const nested = JSON.stringify({ data: { status: 'SETTLED' }, status: 'CANCELED' });
+    expect(parseNotification({ query: '', body: nested, contentType: JSON_TYPE }).status).toBe('CANCELED');
+  });
+
+  it('falls back to any field whose name says status, and skips empty ones', () => {
+    expect(parseNotification({ query: 'paymentStatus=SETTLED', body: '' }).status).toBe('SETTLED');
+    expect(parseNotification({ query: 'StatutPaiement=REJETE', body: '' }).status).toBe('REJETE');
+    expect(parseNotification({ query: 'status=&etat=WAITING', body: '' }).status).toBe('WAITING');
+    expect(parseNotification({ query: 'STATUS=Settled', body: '' }).status).toBe('Settled');
+  });
+
+  it('sniffs a body sent without (or with a wrong) content type', () => {
+    expect(parseNotification({ query: '', body: '{"status":"SETTLED"}' }).status).toBe('SETTLED');
+    expect(parseNotification({ query: '', body: '{"status":"SETTLED"}', contentType: 'text/plain' }).status).toBe(
+      'SETTLED',
+    );
+    expect(
+      parseNotification({ query: '', body: 'status=SETTLED', contentType: 'application/octet-stream' }).status,
+    ).toBe('SETTLED');
+    expect(parseNotification({ query: '', body: 'status=SETTLED', contentType: JSON_TYPE }).status).toBe('SETTLED');
+  });
+
+  it('cleans the status: trimmed, no control characters, cut to a short code', () => {
+    expect(parseNotification({ query: `status=${encodeURIComponent('  SET\u0000TLED\n ')}`, body: '' }).status).toBe(
+      'SETTLED',
+    );
+    expect(parseNotification({ query: 'status=%20%0A', body: '' }).status).toBeUndefined();
+    const long = parseNotification({ query: `status=${'😀'.repeat(100)}`, body: '' }).status ?? '';
+    expect(Array.from(long)).toHaveLength(MAX_STATUS_CHARS);
+    expect(long).not.toContain('\uFFFD');
+  });
+
+  it('keeps a field named __proto__ or constructor as a plain field', () => {
+    const parsed = parseNotification({
+      query: '__proto__=x&constructor=y',
+      body: '{"__proto__":{"status":"SETTLED"}}',
+      contentType: JSON_TYPE,
+    });
+    expect(Object.getPrototypeOf(parsed.fields)).toBe(Object.prototype);
+    expect(Object.keys(parsed.fields).sort()).toEqual(['__proto__', '__proto__.status', 'constructor']);
+    expect(parsed.status).toBe('SETTLED');
+  });
+
+  it('bounds what it keeps: field count, value length, nesting depth', () => {
+    const many = Object.fromEntries(Array.from({ length: 1000 }, (_, index) => [`f${index}`, 'v'.repeat(5000)]));
+    const parsed = parseNotification({ query: '', body: JSON.stringify(many), contentType: JSON_TYPE });
+    expect(Object.keys(parsed.fields)).toHaveLength(200);
+    expect(Object.values(parsed.fields).every((value) => value.length === 1000)).toBe(true);
+    const deep = `${'{"a":'.repeat(5000)}"SETTLED"${'}'.repeat(5000)}`;
+    expect(parseNotification({ query: '', body: deep, contentType: JSON_TYPE })).toEqual({ fields: {} });
+  });
+
+  it.each([
+    ['empty', '', JSON_TYPE],
+    ['broken JSON', '{"status": ', JSON_TYPE],
+    ['JSON null', 'null', JSON_TYPE],
+    ['a JSON string', '"SETTLED"', JSON_TYPE],
+    ['a JSON number', '42', JSON_TYPE],
+    ['XML', '<notification><status>SETTLED</status></notification>', 'application/xml'],
+    ['binary', '\u0000\u00ff\ufffd', 'application/octet-stream'],
+  ])('%s: no status, no crash', (_label, body, contentType) => {
+    expect(parseNotification({ query: '', body, contentType }).status).toBeUndefined();
+  });
+
+  it('never throws, whatever arrives', () => {
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.oneof(fc.string(), fc.json()),
+        fc.option(fc.constantFrom(JSON_TYPE, FORM_TYPE, 'text/plain', 'multipart/form-data', ''), { nil: undefined }),
+        (query, body, contentType) => {
+          const parsed = parseNotification({ query, body, ...(contentType === undefined ? {} : { contentType }) });
+          expect(typeof parsed.fields).toBe('object');
+          if (parsed.status !== undefined) expect(parsed.status.trim()).toBe(parsed.status);
+        },
+      ),
+    );
+  });
+});
+
+describe('classifyStatus', () => {
+  const EXPECTED_KIND: Record<AnnexStatus, StatusKind> = {
+    CREATED: 'pending',
+    ISSUED: 'pending',
+    SETTLED: 'paid',
+    WAITINGFORVALIDATION: 'pending',
+    REJECTED: 'failed',
+    RETURNED: 'failed',
+    CANCELED: 'failed',
+    WAITING: 'pending',
+    GUARANTEED: 'paid',
+    INDEMNIZED: 'paid',
+    CREDITED: 'paid',
+    CREDITINPROGRESS: 'pending',
+    REMBOURSE: 'refunded',
+    TOREMBOURSE: 'refunded',
+    WAITINGREMBOURSE: 'refunded',
+    PENDING: 'pending',
+  };
+
+  it.each(ANNEX_STATUSES)('%s has its kind', (status) => {
+    expect(classifyStatus(status)).toEqual({ known: true, status, kind: EXPECTED_KIND[status] });
+  });
+
+  it.each([
+    ['settled', 'SETTLED'],
+    ['Waiting_For_Validation', 'WAITINGFORVALIDATION'],
+    ['credit-in-progress', 'CREDITINPROGRESS'],
+    ['to rembourse', 'TOREMBOURSE'],
+    ['CANCELLED', 'CANCELED'],
+    ['refunded', 'REMBOURSE'],
+    ['paid', 'SETTLED'],
+  ])('%s is %s', (received, status) => {
+    expect(classifyStatus(received)).toMatchObject({ known: true, status });
+  });
+
+  it.each(['ON_HOLD', '3', 'constructor', '__proto__', 'SETTLED!'])('%s is kept as received', (received) => {
+    expect(classifyStatus(received)).toEqual({ known: false, raw: received });
+  });
+});

@@ -1,0 +1,366 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CALLBACK_ROUTE_PREFIX } from '../../src/callback/token.js';
+import {
+  type Harness,
+  PUBLIC_URL,
+  SIGNING_SECRET,
+  startHarness,
+  VALID_FORM,
+  visibleText,
+} from '../support/paylink-harness.js';
+import type { DisplayedView } from '../support/slack-api-standin.js';
+import { messageShortcutPayload, sendInteraction } from '../support/slack-requests.js';
+import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
+
+interface CreatedLink {
+  callbackUrl: string;
+  /** The link's own message, whose status line a notification updates. */
+  statusTs: string;
+  /** The thread where the link was posted and status replies go. */
+  threadTs: string;
+  /** chat.postMessage calls made while creating the link (placeholder, link). */
+  postsSoFar: number;
+}
+
+/**
+ * A link created through the modal (opened by /paylink unless `openModal` says otherwise), the message that
+ * shows its status, the thread it lives in, and the callback URL SAFEDEBIT was given, pointed at the running app.
+ */
+async function createLink(
+  h: Harness,
+  openModal: () => Promise<DisplayedView> = async () => (await h.openModal()).view,
+): Promise<CreatedLink> {
+  const view = await openModal();
+  await h.submit(view, VALID_FORM);
+  await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('paypage'));
+  const sent = h.safedebit.requests.at(-1)?.body as { url_callback: string };
+  expect(sent.url_callback.startsWith(`${PUBLIC_URL}${CALLBACK_ROUTE_PREFIX}/`)).toBe(true);
+  const summary = h.standin.callsTo('chat.update').at(-1);
+  const linkReply = h.standin.callsTo('chat.postMessage').find((call) => String(call.args.text).includes('paypage'));
+  return {
+    callbackUrl: `${h.baseUrl}${sent.url_callback.slice(PUBLIC_URL.length)}`,
+    statusTs: String(summary?.args.ts),
+    threadTs: String(linkReply?.args.thread_ts),
+    postsSoFar: h.standin.callsTo('chat.postMessage').length,
+  };
+}
+
+function postJson(url: string, body: unknown): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+function postForm(url: string, fields: Record<string, string>): Promise<Response> {
+  return fetch(url, { method: 'POST', body: new URLSearchParams(fields) });
+}
+
+/** The status replies the app asked Slack to post in the link's thread (refused attempts included). */
+function statusReplies(h: Harness, link: CreatedLink) {
+  return h.standin
+    .callsTo('chat.postMessage')
+    .slice(link.postsSoFar)
+    .filter((call) => call.args.thread_ts === link.threadTs);
+}
+
+/** The thread replies Slack now holds that say the link was paid. */
+function paidRepliesHeld(h: Harness, threadTs: string) {
+  return h.standin
+    .messagesIn(SALES_CHANNEL.id)
+    .filter((m) => m.thread_ts === threadTs && m.ts !== threadTs && String(m.text).includes('Paid'));
+}
+
+function statusMessage(h: Harness, statusTs: string) {
+  const message = h.standin.messagesIn(SALES_CHANNEL.id).find((m) => m.ts === statusTs);
+  if (!message) throw new Error(`no message ${statusTs}`);
+  return message;
+}
+
+/** 26 Nov 2026, 14:32 in Paris. */
+const NOW = new Date('2026-11-26T13:32:00Z');
+
+describe('SAFEDEBIT notification → the link’s thread', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ clock: () => NOW });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('a JSON POST posts the status in the thread, mentions the rep and updates the status line only', async () => {
+    const link = await createLink(h);
+    const { callbackUrl, statusTs } = link;
+    const before = statusMessage(h, statusTs);
+
+    const response = await postJson(callbackUrl, { payment_status: 'SETTLED', pay_id: 'P-1' });
+    expect(response.status).toBe(200);
+
+    const replies = statusReplies(h, link);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.args.channel).toBe(SALES_CHANNEL.id);
+    expect(replies[0]?.args.text).toBe(`:white_check_mark: Paid · €1,250.50 · 14:32 · <@${SALES_REP.id}>`);
+
+    const updates = h.standin.callsTo('chat.update').filter((call) => call.args.ts === statusTs);
+    const statusUpdate = updates.at(-1);
+    expect(statusUpdate?.args.blocks).toBeUndefined();
+    const after = statusMessage(h, statusTs);
+    expect(after.blocks).toEqual(before.blocks);
+    expect(visibleText(after.attachments)).toContain('Paid · 26 Nov 2026, 14:32');
+    expect(visibleText(after.attachments)).not.toContain('Awaiting payment');
+    expect(after.attachments).toMatchObject([{ color: '#2eb67d' }]);
+
+    const logged = h.logs.map((line) => JSON.parse(line)).find((entry) => entry.event === 'callback');
+    expect(logged).toMatchObject({
+      level: 'info',
+      status: 'SETTLED',
+      kind: 'paid',
+      outcome: 'posted',
+      payment_reference: VALID_FORM.payment_reference,
+      channel: SALES_CHANNEL.id,
+    });
+  });
+
+  it('a link made inside a thread: the reply goes to that thread, the update to the link’s own message', async () => {
+    const link = await createLink(h, async () => {
+      await sendInteraction(
+        h.baseUrl,
+        SIGNING_SECRET,
+        messageShortcutPayload({
+          trigger_id: h.standin.issueTriggerId(),
+          message: { ts: '1699999999.000200', thread_ts: '1699999990.000100', text: 'Deal ACME', user: 'U0OTHER' },
+        }),
+      );
+      await h.standin.waitForCall('views.open');
+      return h.standin.displayedViews().at(-1) as DisplayedView;
+    });
+    const { callbackUrl, statusTs, threadTs } = link;
+    expect(threadTs).toBe('1699999990.000100');
+    expect(statusTs).not.toBe(threadTs);
+
+    expect((await postJson(callbackUrl, { status: 'SETTLED' })).status).toBe(200);
+    expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
+      `:white_check_mark: Paid · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
+    ]);
+    expect(h.standin.callsTo('chat.update').at(-1)?.args.ts).toBe(statusTs);
+    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain('Paid');
+  });
+
+  it('a form-encoded POST is read the same way', async () => {
+    const link = await createLink(h);
+    const { callbackUrl, statusTs } = link;
+    const response = await postForm(callbackUrl, { status: 'rejected', payment_reference: 'F-2026-031' });
+    expect(response.status).toBe(200);
+    expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
+      `:x: Rejected · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
+    ]);
+    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain('Rejected');
+  });
+
+  it('a multipart form (PHP curl with an array of fields) is read too', async () => {
+    const link = await createLink(h);
+    const { callbackUrl } = link;
+    const form = new FormData();
+    form.append('sdd_status', 'ISSUED');
+    const response = await fetch(callbackUrl, { method: 'POST', body: form });
+    expect(response.status).toBe(200);
+    expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
+      ':hourglass_flowing_sand: Debit issued · €1,250.50 · 14:32',
+    ]);
+  });
+
+  it('a GET with the status in the query string is a notification', async () => {
+    const link = await createLink(h);
+    const { callbackUrl } = link;
+    const response = await fetch(`${callbackUrl}?status=CANCELED&pay_id=P-9`);
+    expect(response.status).toBe(200);
+    expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
+      `:x: Canceled · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
+    ]);
+  });
+
+  it('the same notification delivered twice, or twice at once, posts once', async () => {
+    const link = await createLink(h);
+    const { callbackUrl, statusTs } = link;
+    h.standin.setDelay('chat.postMessage', 150);
+    const concurrent = await Promise.all([
+      postJson(callbackUrl, { status: 'SETTLED', pay_id: 'P-1' }),
+      postJson(callbackUrl, { status: 'SETTLED', pay_id: 'P-1' }),
+    ]);
+    h.standin.setDelay('chat.postMessage', 0);
+    const again = await postForm(callbackUrl, { status: 'settled', pay_id: 'P-1' });
+    expect([...concurrent, again].map((response) => response.status)).toEqual([200, 200, 200]);
+    expect(statusReplies(h, link)).toHaveLength(1);
+    expect(h.standin.callsTo('chat.update').filter((call) => call.args.ts === statusTs)).toHaveLength(2); // summary + 1
+
+    // Another status, or another payment with the same status, is news.
+    await postJson(callbackUrl, { status: 'SETTLED', pay_id: 'P-2' });
+    await postJson(callbackUrl, { status: 'REMBOURSE', pay_id: 'P-2' });
+    expect(statusReplies(h, link)).toHaveLength(3);
+    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain('Refunded');
+  });
+
+  it('an unknown status is shown as received, escaped, without mentioning the rep', async () => {
+    const link = await createLink(h);
+    const { callbackUrl, statusTs } = link;
+    const response = await postJson(callbackUrl, { status: 'ON_HOLD <!channel>' });
+    expect(response.status).toBe(200);
+    expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
+      ':grey_question: SAFEDEBIT status “ON_HOLD &lt;!channel&gt;” · €1,250.50 · 14:32',
+    ]);
+    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain(
+      'SAFEDEBIT status “ON_HOLD &lt;!channel&gt;”',
+    );
+  });
+
+  it.each([
+    ['forged', (token: string) => `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`],
+    ['truncated', (token: string) => token.slice(0, -2)],
+    ['extended', (token: string) => `${token}AA`],
+    ['made up', () => 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+  ])('a %s token is a 404, posts nothing and logs a warning', async (_name, alter) => {
+    const link = await createLink(h);
+    const { callbackUrl, statusTs } = link;
+    const base = callbackUrl.slice(0, callbackUrl.lastIndexOf('/') + 1);
+    const token = callbackUrl.slice(base.length);
+    const postsBefore = h.standin.callsTo('chat.postMessage').length;
+    const updatesBefore = h.standin.callsTo('chat.update').length;
+
+    const response = await postJson(`${base}${alter(token)}`, { status: 'SETTLED' });
+    expect(response.status).toBe(404);
+    expect(h.standin.callsTo('chat.postMessage')).toHaveLength(postsBefore);
+    expect(h.standin.callsTo('chat.update')).toHaveLength(updatesBefore);
+    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain('Awaiting payment');
+    const warning = h.logs.map((line) => JSON.parse(line)).find((entry) => entry.event === 'callback_rejected');
+    expect(warning).toMatchObject({ level: 'warn', reason: 'bad_token' });
+  });
+
+  it('a 10 MB body is refused with 413 quickly, without posting', async () => {
+    const link = await createLink(h);
+    const { callbackUrl } = link;
+    const huge = JSON.stringify({ status: 'SETTLED', padding: 'x'.repeat(10 * 1024 * 1024) });
+    const startedAt = performance.now();
+    const response = await fetch(callbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: huge,
+    });
+    expect(response.status).toBe(413);
+    expect(performance.now() - startedAt).toBeLessThan(2000);
+    expect(statusReplies(h, link)).toHaveLength(0);
+  });
+
+  it('a huge body without a declared length is cut off at the limit', async () => {
+    const link = await createLink(h);
+    const { callbackUrl } = link;
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += 1;
+        if (sent > 160) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const response = await fetch(callbackUrl, { method: 'POST', body, duplex: 'half' } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(sent).toBeLessThan(160);
+    expect(statusReplies(h, link)).toHaveLength(0);
+  });
+
+  it('Slack failing: 503 so that SAFEDEBIT delivers again, and the redelivery posts once', async () => {
+    const link = await createLink(h);
+    const { callbackUrl, statusTs } = link;
+    h.standin.failNext('chat.postMessage', 'internal_error');
+    const failed = await postJson(callbackUrl, { status: 'SETTLED' });
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get('retry-after')).toBeTruthy();
+    expect(paidRepliesHeld(h, statusTs)).toHaveLength(0);
+    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain('Awaiting payment');
+
+    const redelivered = await postJson(callbackUrl, { status: 'SETTLED' });
+    expect(redelivered.status).toBe(200);
+    const again = await postJson(callbackUrl, { status: 'SETTLED' });
+    expect(again.status).toBe(200);
+    expect(paidRepliesHeld(h, statusTs)).toHaveLength(1);
+    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain('Paid');
+  });
+
+  it('a failed status-line update is retried alone on redelivery: the reply is not posted twice', async () => {
+    const link = await createLink(h);
+    const { callbackUrl, statusTs } = link;
+    h.standin.failNext('chat.update', 'internal_error');
+    expect((await postJson(callbackUrl, { status: 'SETTLED' })).status).toBe(503);
+    expect((await postJson(callbackUrl, { status: 'SETTLED' })).status).toBe(200);
+    expect(paidRepliesHeld(h, statusTs)).toHaveLength(1);
+    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain('Paid');
+  });
+
+  it('a 429 storm past the client’s retries is a 503 too, and the redelivery posts once', async () => {
+    const link = await createLink(h);
+    const { callbackUrl, statusTs } = link;
+    // The app's WebClient tries 5 times (retries: 4) before giving up.
+    h.standin.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 0 }, 5);
+    const failed = await postJson(callbackUrl, { status: 'SETTLED' });
+    expect(failed.status).toBe(503);
+    expect(paidRepliesHeld(h, statusTs)).toHaveLength(0);
+    expect((await postJson(callbackUrl, { status: 'SETTLED' })).status).toBe(200);
+    expect((await postJson(callbackUrl, { status: 'SETTLED' })).status).toBe(200);
+    expect(paidRepliesHeld(h, statusTs)).toHaveLength(1);
+  });
+
+  it('a conversation that is gone is acknowledged (a repeat cannot help) and logged as an error', async () => {
+    const { callbackUrl } = await createLink(h);
+    h.standin.failNext('chat.postMessage', 'is_archived');
+    const response = await postJson(callbackUrl, { status: 'SETTLED' });
+    expect(response.status).toBe(200);
+    const logged = h.logs.map((line) => JSON.parse(line)).find((entry) => entry.event === 'callback');
+    expect(logged).toMatchObject({ level: 'error', outcome: 'undeliverable', error: 'is_archived' });
+  });
+
+  it('a GET without a status is the customer’s browser: a thank-you page, nothing posted', async () => {
+    const link = await createLink(h);
+    const { callbackUrl } = link;
+    const response = await fetch(`${callbackUrl}?SDESSID=abc`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    const page = await response.text();
+    expect(page).toContain('<html lang="en">');
+    expect(page).toContain('You can close this page.');
+    expect(statusReplies(h, link)).toHaveLength(0);
+
+    const head = await fetch(callbackUrl, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(statusReplies(h, link)).toHaveLength(0);
+  });
+
+  it('a POST without any recognizable status posts nothing and logs the field names, not the values', async () => {
+    const link = await createLink(h);
+    const { callbackUrl } = link;
+    const response = await postJson(callbackUrl, { consumer_email: 'jean.dupont@example.com', amount: '125050' });
+    expect(response.status).toBe(200);
+    expect(statusReplies(h, link)).toHaveLength(0);
+    const logged = h.logs.find((line) => line.includes('callback_without_status'));
+    expect(logged).toContain('consumer_email');
+    expect(logged).not.toContain('jean.dupont');
+  });
+
+  it('never logs the body', async () => {
+    const { callbackUrl } = await createLink(h);
+    await postJson(callbackUrl, { status: 'SETTLED', consumer_last_name: 'Zorglub-Unique' });
+    expect(h.logs.join('\n')).not.toContain('Zorglub-Unique');
+  });
+});
+
+describe('SAFEDEBIT_LINK_DURATION', () => {
+  it('shows the expiry date and time in the summary, in the locale and Paris time', async () => {
+    const h = await startHarness({ clock: () => NOW, env: { SAFEDEBIT_LINK_DURATION: '7', PAYLINK_LOCALE: 'fr' } });
+    try {
+      const { statusTs } = await createLink(h);
+      expect(h.safedebit.requests.at(-1)?.body).toMatchObject({ link_duration: 7 });
+      const summary = visibleText(statusMessage(h, statusTs).blocks);
+      expect(summary).toContain('*Expire le*\n3 déc. 2026, 14:32');
+    } finally {
+      await h.close();
+    }
+  });
+});
