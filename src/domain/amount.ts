@@ -1,4 +1,4 @@
-import { INTL_TAG, type Locale } from '../i18n/locale.js';
+import { INTL_TAG, LOCALES, type Locale } from '../i18n/locale.js';
 import type { Checked, Problem } from './problem.js';
 
 export type AmountProblemCode =
@@ -51,6 +51,11 @@ export function parseAmount(input: string, opts: { maxCents: number }): Checked<
   return { ok: true, value: Number(cents) };
 }
 
+/** Building an Intl.NumberFormat costs far more than using one: one per locale, made once. */
+const EURO_FORMATTERS = Object.fromEntries(
+  LOCALES.map((locale) => [locale, new Intl.NumberFormat(INTL_TAG[locale], { style: 'currency', currency: 'EUR' })]),
+) as Record<Locale, Intl.NumberFormat>;
+
 /** `1 250,50 €` in French (with Intl's own narrow no-break spaces), `€1,250.50` in English. */
 export function formatAmount(cents: number, locale: Locale): string {
   if (!Number.isSafeInteger(cents) || cents < 0) {
@@ -58,7 +63,7 @@ export function formatAmount(cents: number, locale: Locale): string {
   }
   // Intl formats the whole euros as a BigInt and the cents are spliced in as digits: dividing by
   // 100 in floating point would misprint the largest safe amounts (beyond about 10^15 cents).
-  const formatter = new Intl.NumberFormat(INTL_TAG[locale], { style: 'currency', currency: 'EUR' });
+  const formatter = EURO_FORMATTERS[locale];
   const centDigits = String(cents % 100).padStart(2, '0');
   return formatter
     .formatToParts(BigInt(Math.floor(cents / 100)))

@@ -1,5 +1,5 @@
 import type { Logger, types, webApi } from '@slack/bolt';
-import { addDays } from 'date-fns';
+import { addDays } from 'date-fns/addDays';
 import { buildCallbackUrl, type CallbackTarget } from '../callback/token.js';
 import type { Config } from '../config.js';
 import { formatAmount } from '../domain/amount.js';
@@ -16,7 +16,6 @@ import type { TextField } from '../slack/form-state.js';
 import {
   awaitingPaymentStatus,
   buildLinkReply,
-  buildPlaceholderMessage,
   buildSummaryMessage,
   type LinkSummary,
   type SlackMessage,
@@ -65,15 +64,16 @@ interface StatusMessage {
 }
 
 /**
- * Everything after a valid submission was acknowledged: a status message (its ts goes into the callback
- * URL), one SAFEDEBIT call, then the outcome in the thread and in the modal. A refusal or an outage
- * deletes the status message, so nothing stays in the channel, and gives the rep the form back intact.
+ * Everything after a valid submission was acknowledged: the summary is posted first (its ts goes into the
+ * callback URL), SAFEDEBIT is called once, then the link goes in the summary's thread and in the modal.
+ * A refusal or an outage deletes the summary, so nothing stays in the channel, and gives the rep the form
+ * back intact.
  */
 export async function createLinkFromSubmission(ctx: LinkFlowContext, submission: LinkSubmission): Promise<void> {
   const { origin, form } = submission;
   const locale = ctx.config.locale;
   const amount = formatAmount(form.amountCents, locale);
-  const status = await postStatusPlaceholder(ctx, submission);
+  const status = await postSummary(ctx, submission);
   if (!status) {
     const banner = messagesFor(locale).slackUnavailable;
     await showInModal(ctx, submission, formAgain(ctx, submission, banner), { text: banner });
@@ -184,49 +184,39 @@ function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, target: 
   };
 }
 
-async function postStatusPlaceholder(
-  ctx: LinkFlowContext,
-  submission: LinkSubmission,
-): Promise<StatusMessage | undefined> {
-  const { origin, form } = submission;
-  const placeholder = buildPlaceholderMessage({
-    locale: ctx.config.locale,
-    sandbox: ctx.sandbox,
-    amountCents: form.amountCents,
-    paymentReference: form.payment_reference,
-    user: origin.user,
-  });
+/**
+ * Posts the link's summary where the rep asked, or by DM where the bot may not post. It goes out before
+ * SAFEDEBIT is called because the callback URL must name it; its status line already reads "awaiting
+ * payment", which is true as soon as the link exists, and it is deleted if no link comes.
+ */
+async function postSummary(ctx: LinkFlowContext, submission: LinkSubmission): Promise<StatusMessage | undefined> {
+  const { origin } = submission;
+  const summary = buildSummaryMessage(summaryOf(ctx, submission), awaitingPaymentStatus(ctx.config.locale));
   try {
-    const ts = await post(ctx, origin.channel, placeholder, origin.threadTs);
+    const ts = await post(ctx, origin.channel, summary, origin.threadTs);
     return { channel: origin.channel, ts, threadTs: origin.threadTs ?? ts, inDirectMessage: false };
   } catch (error) {
     if (!CANNOT_POST_ERRORS.has(slackErrorCode(error))) {
-      ctx.logger.error({ event: 'slack_post_failed', step: 'placeholder', error: slackErrorCode(error) });
+      ctx.logger.error({ event: 'slack_post_failed', step: 'summary', error: slackErrorCode(error) });
       return undefined;
     }
   }
   try {
     const dm = await directMessageChannel(ctx, origin.user);
-    const ts = await post(ctx, dm, placeholder);
+    const ts = await post(ctx, dm, summary);
     ctx.logger.info({ event: 'post_fallback_dm', channel: origin.channel, user: origin.user });
     return { channel: dm, ts, threadTs: ts, inDirectMessage: true };
   } catch (error) {
-    ctx.logger.error({ event: 'slack_post_failed', step: 'placeholder_dm', error: slackErrorCode(error) });
+    ctx.logger.error({ event: 'slack_post_failed', step: 'summary_dm', error: slackErrorCode(error) });
     return undefined;
   }
 }
 
-/** Turns the status message into the summary and posts the link under it. False if the link could not be posted. */
+/** Posts the link in the summary's thread. False if it could not be posted (the rep then gets it privately). */
 async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, status: StatusMessage, link: string) {
   const { origin, form } = submission;
   const locale = ctx.config.locale;
-  const summary = buildSummaryMessage(summaryOf(ctx, submission), awaitingPaymentStatus(locale));
   const linkReply = buildLinkReply(locale, ctx.sandbox, link);
-  try {
-    await ctx.client.chat.update({ channel: status.channel, ts: status.ts, ...summary });
-  } catch (error) {
-    ctx.logger.warn({ event: 'slack_post_failed', step: 'summary', error: slackErrorCode(error) });
-  }
   try {
     await post(ctx, status.channel, linkReply, status.threadTs);
   } catch (error) {

@@ -1,6 +1,8 @@
 import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
-import { enGB, fr } from 'date-fns/locale';
+// Subpath imports: the package root and 'date-fns/locale' load every function and ~100 locales.
+import { format } from 'date-fns/format';
+import { enGB } from 'date-fns/locale/en-GB';
+import { fr } from 'date-fns/locale/fr';
 import type { Locale } from './locale.js';
 
 const DATE_FNS_LOCALE = { fr, en: enGB } as const;

@@ -56,7 +56,6 @@ export interface Messages {
   deliveryNone: string;
   linkReply: (link: string) => string;
   statusAwaiting: string;
-  placeholder: (amount: string, reference: string, user: string) => string;
   fallbackDm: (channel: string) => string;
   sandboxPrefix: string;
 }
@@ -126,8 +125,6 @@ const fr: Messages = {
   deliveryNone: 'aucun (lien à transmettre)',
   linkReply: (link) => `:link: Lien de paiement : ${link}`,
   statusAwaiting: ':hourglass: En attente de paiement',
-  placeholder: (amount, reference, user) =>
-    `:hourglass_flowing_sand: Création d'un lien de paiement de ${amount} (réf. ${reference}) pour <@${user}>…`,
   fallbackDm: (channel) =>
     `Je n'ai pas pu publier dans <#${channel}> (je n'y suis pas invité) : voici le lien ici. Invitez @paylink dans la conversation pour la prochaine fois.`,
   sandboxPrefix: '[SANDBOX] ',
@@ -196,8 +193,6 @@ const en: Messages = {
   deliveryNone: 'none (share the link yourself)',
   linkReply: (link) => `:link: Payment link: ${link}`,
   statusAwaiting: ':hourglass: Awaiting payment',
-  placeholder: (amount, reference, user) =>
-    `:hourglass_flowing_sand: Creating a ${amount} payment link (ref. ${reference}) for <@${user}>…`,
   fallbackDm: (channel) =>
     `I could not post in <#${channel}> (I am not a member): here is the link instead. Invite @paylink to that conversation next time.`,
   sandboxPrefix: '[SANDBOX] ',

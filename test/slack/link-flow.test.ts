@@ -79,6 +79,8 @@ describe('a valid submission', () => {
 
     const messages = h.standin.messagesIn(SALES_CHANNEL.id);
     expect(messages).toHaveLength(2);
+    // The summary goes out final: no edit of it while creating the link.
+    expect(h.standin.callsTo('chat.update')).toHaveLength(0);
     const [summary, reply] = messages;
     expect(reply?.thread_ts).toBe(summary?.ts);
     expect(String(reply?.text)).toMatch(/paypage\?SDESSID=/);

@@ -48,19 +48,6 @@ export function statusAttachments(status: LinkStatus): types.MessageAttachment[]
   ];
 }
 
-/** Posted before SAFEDEBIT is called: its ts goes into the callback URL, and it is deleted if no link comes. */
-export function buildPlaceholderMessage(
-  summary: Pick<LinkSummary, 'locale' | 'sandbox' | 'amountCents' | 'paymentReference' | 'user'>,
-): SlackMessage {
-  const m = messagesFor(summary.locale);
-  const text = `${summary.sandbox ? m.sandboxPrefix : ''}${m.placeholder(
-    formatAmount(summary.amountCents, summary.locale),
-    escapeMrkdwn(summary.paymentReference),
-    summary.user,
-  )}`;
-  return { text };
-}
-
 /** The summary a channel sees: never the full email or phone number. */
 export function buildSummaryMessage(summary: LinkSummary, status: LinkStatus): SlackMessage {
   const m = messagesFor(summary.locale);
