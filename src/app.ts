@@ -43,6 +43,8 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
       config.safedebit?.password ?? '',
       config.callbackSecret,
     ],
+    // Without SAFEDEBIT credentials the built-in sandbox answers: every log line says so.
+    context: config.safedebit ? {} : { safedebit: 'SANDBOX' },
     ...(deps.writeLog ? { write: deps.writeLog } : {}),
   });
   const sandbox = config.safedebit ? undefined : await startEmbeddedSandbox(logger);

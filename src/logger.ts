@@ -16,6 +16,8 @@ export interface JsonLoggerOptions {
   level: `${LogLevel}`;
   /** Exact values never to print (tokens, secrets, passwords), whatever field they turn up in. */
   secrets: readonly string[];
+  /** Fields every line carries (SANDBOX mode says so on each line). */
+  context?: Record<string, unknown>;
   write?: (line: string) => void;
   now?: () => Date;
 }
@@ -49,6 +51,7 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
       time: now().toISOString(),
       level: lineLevel,
       name,
+      ...options.context,
       ...fields,
       ...(texts.length ? { msg: texts.join(' ') } : {}),
     };

@@ -6,7 +6,7 @@ import { formatAmount } from '../domain/amount.js';
 import { maskEmail, maskPhone } from '../domain/mask.js';
 import type { PaymentFormInput, ValidatedPaymentForm } from '../domain/payment-form.js';
 import { formatDateTime } from '../i18n/dates.js';
-import { messagesFor } from '../i18n/messages.js';
+import { messagesFor, sandboxed } from '../i18n/messages.js';
 import { describeRefusal } from '../safedebit/error-catalog.js';
 import { FIELD_MAX_LENGTH } from '../safedebit/fields.js';
 import type { PaymentLinkOutcome } from '../safedebit/outcome.js';
@@ -231,7 +231,7 @@ async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, status
   }
   if (status.inDirectMessage && origin.responseUrl) {
     await respondQuietly(ctx, origin.responseUrl, {
-      text: `${messagesFor(locale).fallbackDm(origin.channel)}\n${linkReply.text}`,
+      text: sandboxed(`${messagesFor(locale).fallbackDm(origin.channel)}\n${linkReply.text}`, ctx.sandbox),
     });
   }
   return true;
@@ -274,9 +274,10 @@ async function showInModal(
 
 /** Reaches the rep privately: the response_url first (works in any conversation), else a DM. */
 async function sendToRep(ctx: LinkFlowContext, origin: ModalOrigin, message: SlackMessage): Promise<void> {
-  if (origin.responseUrl && (await respondQuietly(ctx, origin.responseUrl, { text: message.text }))) return;
+  const marked = { ...message, text: sandboxed(message.text, ctx.sandbox) };
+  if (origin.responseUrl && (await respondQuietly(ctx, origin.responseUrl, marked))) return;
   try {
-    await post(ctx, await directMessageChannel(ctx, origin.user), message);
+    await post(ctx, await directMessageChannel(ctx, origin.user), marked);
   } catch (error) {
     ctx.logger.error({ event: 'rep_unreachable', user: origin.user, error: slackErrorCode(error) });
   }

@@ -57,7 +57,6 @@ export interface Messages {
   linkReply: (link: string) => string;
   statusAwaiting: string;
   fallbackDm: (channel: string) => string;
-  sandboxPrefix: string;
 }
 
 const fr: Messages = {
@@ -127,7 +126,6 @@ const fr: Messages = {
   statusAwaiting: ':hourglass: En attente de paiement',
   fallbackDm: (channel) =>
     `Je n'ai pas pu publier dans <#${channel}> (je n'y suis pas invité) : voici le lien ici. Invitez @paylink dans la conversation pour la prochaine fois.`,
-  sandboxPrefix: '[SANDBOX] ',
 };
 
 const en: Messages = {
@@ -195,11 +193,17 @@ const en: Messages = {
   statusAwaiting: ':hourglass: Awaiting payment',
   fallbackDm: (channel) =>
     `I could not post in <#${channel}> (I am not a member): here is the link instead. Invite @paylink to that conversation next time.`,
-  sandboxPrefix: '[SANDBOX] ',
 };
 
 const MESSAGES: Record<Locale, Messages> = { fr, en };
 
 export function messagesFor(locale: Locale): Messages {
   return MESSAGES[locale];
+}
+
+const SANDBOX_PREFIX = '[SANDBOX] ';
+
+/** A message marked SANDBOX when the built-in sandbox answers (once, however often applied). */
+export function sandboxed(text: string, sandbox: boolean): string {
+  return sandbox && !text.startsWith(SANDBOX_PREFIX) ? `${SANDBOX_PREFIX}${text}` : text;
 }

@@ -23,6 +23,19 @@ describe('createJsonLogger', () => {
     ]);
   });
 
+  it('adds its context to every line', () => {
+    const lines: string[] = [];
+    const logger = createJsonLogger({
+      level: 'info',
+      secrets: [],
+      context: { safedebit: 'SANDBOX' },
+      write: (line) => lines.push(line),
+    });
+    logger.info('bolt says');
+    logger.warn({ event: 'x' });
+    expect(lines.map((line) => JSON.parse(line).safedebit)).toEqual(['SANDBOX', 'SANDBOX']);
+  });
+
   it('drops lines below its level', () => {
     const { logger, lines } = capture('warn');
     logger.debug('x');

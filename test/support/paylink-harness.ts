@@ -83,7 +83,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     LOG_LEVEL: 'debug',
     ...options.env,
   });
-  if (!loaded.ok) throw new Error(`test config refused: ${loaded.problems.join('; ')}`);
+  if (!loaded.ok) {
+    await Promise.all([standin.close(), safedebit.close()]);
+    throw new Error(`test config refused: ${loaded.problems.join('; ')}`);
+  }
   const logs: string[] = [];
   const paylink = await startPaylink(loaded.config, {
     writeLog: (line) => logs.push(line),

@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { PaymentFormInput } from '../../domain/payment-form.js';
-import { messagesFor } from '../../i18n/messages.js';
+import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { slackErrorCode } from '../errors.js';
 import { encodeModalOrigin, type ModalOrigin } from '../metadata.js';
 import { postToResponseUrl } from '../response-url.js';
@@ -31,9 +31,8 @@ export async function openPaymentModal(
     const code = slackErrorCode(error);
     ctx.flow.logger.warn({ event: 'modal_open_failed', error: code, user: origin.user });
     if (origin.responseUrl) {
-      await postToResponseUrl(origin.responseUrl, { text: messagesFor(ctx.config.locale).triggerExpired }).catch(
-        () => undefined,
-      );
+      const text = sandboxed(messagesFor(ctx.config.locale).triggerExpired, ctx.sandbox);
+      await postToResponseUrl(origin.responseUrl, { text }).catch(() => undefined);
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import { formatAmount } from '../../domain/amount.js';
 import type { Locale } from '../../i18n/locale.js';
-import { messagesFor } from '../../i18n/messages.js';
+import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { mrkdwn } from '../views/text.js';
 
 /** A message for chat.postMessage / chat.update, without its channel. */
@@ -64,7 +64,7 @@ export function buildSummaryMessage(summary: LinkSummary, status: LinkStatus): S
     mrkdwn(`*${m.parentRequestedBy}*\n<@${summary.user}>`),
     ...(summary.expires ? [mrkdwn(`*${m.parentExpires}*\n${summary.expires}`)] : []),
   ];
-  const title = `${summary.sandbox ? m.sandboxPrefix : ''}:credit_card: ${m.parentTitle} · ${amount} · ${reference}`;
+  const title = sandboxed(`:credit_card: ${m.parentTitle} · ${amount} · ${reference}`, summary.sandbox);
   return {
     text: title,
     blocks: [
@@ -77,5 +77,5 @@ export function buildSummaryMessage(summary: LinkSummary, status: LinkStatus): S
 
 export function buildLinkReply(locale: Locale, sandbox: boolean, link: string): SlackMessage {
   const m = messagesFor(locale);
-  return { text: `${sandbox ? m.sandboxPrefix : ''}${m.linkReply(link)}` };
+  return { text: sandboxed(m.linkReply(link), sandbox) };
 }

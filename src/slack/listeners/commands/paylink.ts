@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { SLASH_COMMAND } from '../../../constants.js';
-import { messagesFor } from '../../../i18n/messages.js';
+import { messagesFor, sandboxed } from '../../../i18n/messages.js';
 import { isHelpRequest, parseCommandText } from '../../command-text.js';
 import { accessRefusal } from '../access.js';
 import type { ListenerContext } from '../context.js';
@@ -9,14 +9,18 @@ import { openPaymentModal } from '../open-modal.js';
 export function registerPaylinkCommand(app: App, ctx: ListenerContext): void {
   app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
     const m = messagesFor(ctx.config.locale);
+    const privately = (text: string) => ({
+      response_type: 'ephemeral' as const,
+      text: sandboxed(text, ctx.sandbox),
+    });
     ctx.flow.logger.info({ event: 'command_received', user: command.user_id, channel: command.channel_id });
     if (isHelpRequest(command.text ?? '')) {
-      await ack({ response_type: 'ephemeral', text: m.help(SLASH_COMMAND) });
+      await ack(privately(m.help(SLASH_COMMAND)));
       return;
     }
     const refusal = accessRefusal(ctx, m, command.user_id, command.channel_id);
     if (refusal) {
-      await ack({ response_type: 'ephemeral', text: refusal });
+      await ack(privately(refusal));
       return;
     }
     await ack();
