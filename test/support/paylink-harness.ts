@@ -53,7 +53,11 @@ export interface Harness {
     user?: SlackUser,
   ): Promise<SlackHttpResult>;
   /** The next views.update of `viewId` whose view satisfies `predicate`. */
-  waitForViewUpdate(viewId: string, predicate?: (view: Record<string, unknown>) => boolean): Promise<SlackApiCall>;
+  waitForViewUpdate(
+    viewId: string,
+    predicate?: (view: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<SlackApiCall>;
   close(): Promise<void>;
 }
 
@@ -125,10 +129,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       });
       return sendInteraction(baseUrl, SIGNING_SECRET, payload);
     },
-    waitForViewUpdate(viewId, predicate = () => true) {
+    waitForViewUpdate(viewId, predicate = () => true, timeoutMs) {
       return standin.waitForCall(
         'views.update',
         (call) => call.args.view_id === viewId && predicate(call.args.view as Record<string, unknown>),
+        timeoutMs,
       );
     },
     async close() {
