@@ -1,6 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -41,23 +40,6 @@ function readClockTicks(): number {
   } catch {
     return 100;
   }
-}
-
-/**
- * A loopback port nobody listens on now: the apps report no port when given PORT=0, so the bench picks one.
- * Another process could take it before the app binds; the app then fails to start and the bench says so.
- */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** utime + stime, fields 14 and 15 of /proc/<pid>/stat, counted after the command name, which may hold spaces. */

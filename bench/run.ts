@@ -2,8 +2,9 @@ import { cpus, platform, release } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../src/safedebit/sandbox.js';
+import { freePort } from '../test/support/free-port.js';
 import { startSlackApiStandin } from '../test/support/slack-api-standin.js';
-import { type AppProcess, freePort, startAppProcess } from './app-process.js';
+import { type AppProcess, startAppProcess } from './app-process.js';
 import { FlowDriver, type FlowTimings } from './flows.js';
 import { type AppFigures, formatReport } from './report.js';
 

@@ -71,7 +71,8 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
         appToken: config.slack.appToken,
         logger,
         customRoutes,
-        installerOptions: { port: config.port },
+        // The socket client asks apps.connections.open with its own WebClient: without this, always slack.com.
+        installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
       })
     : new HTTPReceiver({
         signingSecret: config.slack.signingSecret ?? '',

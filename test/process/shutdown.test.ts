@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
+import { freePort } from '../support/free-port.js';
 import {
   BOT_TOKEN,
   SAFEDEBIT_LOGIN,
@@ -23,16 +23,6 @@ function startScriptEntry(pkg: { scripts: Record<string, string> }): string {
   const match = /^node (\S+)$/.exec(pkg.scripts.start ?? '');
   if (!match?.[1]) throw new Error(`unexpected start script: ${pkg.scripts.start}`);
   return match[1];
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 async function waitForHealth(baseUrl: string, child: ChildProcess): Promise<void> {

@@ -1,18 +1,22 @@
 import { type RunningPaylink, startPaylink } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
+import { freePort } from './free-port.js';
 import {
   type ChannelSetup,
   type DisplayedView,
   type SlackApiCall,
   type SlackApiStandin,
+  type SocketModeAck,
   startSlackApiStandin,
 } from './slack-api-standin.js';
 import {
+  type InteractionPayload,
   type SlackHttpResult,
   type SlashCommandFields,
   sendInteraction,
   sendSlashCommand,
+  slashCommandPayload,
   stateValuesFor,
   viewSubmissionPayload,
 } from './slack-requests.js';
@@ -20,6 +24,8 @@ import { SALES_REP, type SlackUser } from './slack-workspace.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-test-0000-paylink-bot-token';
+/** The app-level token a harness in Socket Mode starts with (the standin only checks the `xapp-` prefix). */
+export const APP_TOKEN = 'xapp-1-A0PAYLINK-0000-test-app-level-token';
 export const SAFEDEBIT_LOGIN = 'merchant-login';
 export const SAFEDEBIT_PASSWORD = 'merchant-password-S3cr3t!';
 export const PUBLIC_URL = 'https://paylink.example.com';
@@ -58,6 +64,17 @@ export interface Harness {
     predicate?: (view: Record<string, unknown>) => boolean,
     timeoutMs?: number,
   ): Promise<SlackApiCall>;
+  /** `openModal` and `submit` with Slack delivering over the Socket Mode connection (harness in `socketMode`). */
+  overSocket: {
+    openModal(
+      fields?: Partial<SlashCommandFields>,
+    ): Promise<{ result: SocketModeAck; view: DisplayedView; responseUrl: string }>;
+    submit(
+      view: DisplayedView,
+      inputs: Record<string, string | readonly string[]>,
+      user?: SlackUser,
+    ): Promise<SocketModeAck>;
+  };
   close(): Promise<void>;
 }
 
@@ -66,9 +83,18 @@ export interface HarnessOptions {
   channels?: Record<string, ChannelSetup>;
   /** The app's clock (link expiry, notification times); the real one by default. */
   clock?: () => Date;
+  /**
+   * Starts the app in Socket Mode (with `APP_TOKEN`): Slack's requests come over the standin's WebSocket (see
+   * `overSocket`), while PORT still serves /healthz and SAFEDEBIT callbacks over HTTP. The signing secret stays set
+   * unless `env` clears it (then give PAYLINK_CALLBACK_SECRET).
+   */
+  socketMode?: boolean;
 }
 
-/** Starts the real app over HTTP on a loopback port, against a stand-in Slack and the SAFEDEBIT sandbox. */
+/**
+ * Starts the real app on a loopback port, against a stand-in Slack and the SAFEDEBIT sandbox: over HTTP, or in
+ * Socket Mode with `socketMode`.
+ */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const standin = await startSlackApiStandin({ channels: options.channels });
   const safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
@@ -76,7 +102,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: standin.apiUrl,
-    PORT: '0',
+    // Bolt's Socket Mode receiver listens on PORT without telling which port PORT=0 became.
+    ...(options.socketMode ? { SLACK_APP_TOKEN: APP_TOKEN, PORT: String(await freePort()) } : { PORT: '0' }),
     SAFEDEBIT_API_URL: safedebit.url,
     SAFEDEBIT_LOGIN,
     SAFEDEBIT_PASSWORD,
@@ -99,35 +126,33 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const baseUrl = `http://127.0.0.1:${paylink.port}`;
 
+  /** Has Slack deliver /paylink with a live trigger and response_url; resolves once the modal it opened shows. */
+  async function openModalBy<Result>(
+    deliver: (fields: Partial<SlashCommandFields>) => Promise<Result>,
+    fields: Partial<SlashCommandFields>,
+  ): Promise<{ result: Result; view: DisplayedView; responseUrl: string }> {
+    const responseUrl = fields.response_url ?? standin.responseUrl();
+    const opensBefore = standin.callsTo('views.open').length;
+    const result = await deliver({ trigger_id: standin.issueTriggerId(), response_url: responseUrl, ...fields });
+    await standin.waitForCall('views.open', () => standin.callsTo('views.open').length > opensBefore);
+    const view = standin.displayedViews().at(-1);
+    if (!view) throw new Error('no modal displayed');
+    return { result, view, responseUrl };
+  }
+
   const harness: Harness = {
     baseUrl,
     standin,
     safedebit,
     paylink,
     logs,
-    async openModal(fields = {}) {
-      const responseUrl = fields.response_url ?? standin.responseUrl();
-      const opensBefore = standin.callsTo('views.open').length;
-      const result = await sendSlashCommand(baseUrl, SIGNING_SECRET, {
-        trigger_id: standin.issueTriggerId(),
-        response_url: responseUrl,
-        ...fields,
-      });
-      await standin.waitForCall('views.open', () => standin.callsTo('views.open').length > opensBefore);
-      const view = standin.displayedViews().at(-1);
-      if (!view) throw new Error('no modal displayed');
-      return { result, view, responseUrl };
-    },
-    submit(view, inputs, user = SALES_REP) {
-      const payload = viewSubmissionPayload({
-        view: {
-          ...view,
-          callback_id: String(view.callback_id),
-          state: { values: stateValuesFor(view as { blocks?: readonly unknown[] }, inputs) },
-        },
-        user,
-      });
-      return sendInteraction(baseUrl, SIGNING_SECRET, payload);
+    openModal: (fields = {}) => openModalBy((command) => sendSlashCommand(baseUrl, SIGNING_SECRET, command), fields),
+    submit: (view, inputs, user = SALES_REP) =>
+      sendInteraction(baseUrl, SIGNING_SECRET, submissionOf(view, inputs, user)),
+    overSocket: {
+      openModal: (fields = {}) =>
+        openModalBy((command) => standin.sendEnvelope('slash_commands', slashCommandPayload(command)), fields),
+      submit: (view, inputs, user = SALES_REP) => standin.sendEnvelope('interactive', submissionOf(view, inputs, user)),
     },
     waitForViewUpdate(viewId, predicate = () => true, timeoutMs) {
       return standin.waitForCall(
@@ -142,6 +167,22 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
   return harness;
+}
+
+/** The `view_submission` of a displayed modal with these inputs typed. */
+function submissionOf(
+  view: DisplayedView,
+  inputs: Record<string, string | readonly string[]>,
+  user: SlackUser,
+): InteractionPayload {
+  return viewSubmissionPayload({
+    view: {
+      ...view,
+      callback_id: String(view.callback_id),
+      state: { values: stateValuesFor(view as { blocks?: readonly unknown[] }, inputs) },
+    },
+    user,
+  });
 }
 
 /** All the text a Block Kit structure shows, flattened, for assertions on what a person reads. */

@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import {
   APP_ID,
   BOT_ID,
@@ -25,6 +26,11 @@ import {
  * - chat.*: `channel_not_found` for a private channel or DM the bot is not in (see `accessibleChannel`),
  *   `message_not_found` for chat.update of a message never posted, `no_text` for a message without content;
  * - any method: `not_authed` / `invalid_auth` without a bot token, `unknown_method`.
+ *
+ * It is also Slack's side of Socket Mode (docs.slack.dev/apis/events-api/using-socket-mode): `apps.connections.open`,
+ * called with the app-level token (`xapp-…`; a bot or user token gets `not_allowed_token_type`), answers a single-use
+ * `ws://` URL on this same port; the WebSocket opened there gets Slack's `hello`, then carries the envelopes of
+ * `sendEnvelope` and the app's acks for them.
  */
 
 export type ChannelKind = 'public' | 'private' | 'im';
@@ -57,6 +63,28 @@ export interface ResponseUrlPost {
 /** What `failNext` makes a method answer: an error name (`{ok: false, error}`), or Slack's rate limiting. */
 export type SlackApiFault = string | { status: 429; retryAfterSeconds: number };
 
+/** The Socket Mode envelope types carrying what this app listens to: slash commands and interactions. */
+export type SocketEnvelopeType = 'slash_commands' | 'interactive';
+
+/** What the app sent back over the socket for one envelope. */
+export interface SocketModeAck {
+  envelope_id: string;
+  /** The ack's body: `{}` for a bare ack, else what an HTTP app would answer (e.g. `{response_action: 'errors'}`). */
+  payload: Record<string, unknown>;
+  /** From sending the envelope to receiving its ack: Slack gives up after 3 s. */
+  elapsedMs: number;
+}
+
+/** One Socket Mode WebSocket the app opened with a URL from `apps.connections.open`. */
+export interface SocketModeConnection {
+  /** When Slack's `hello` was sent on it. */
+  openedAt: number;
+  /** When it closed (the app disconnecting, or the standin closing); absent while open. */
+  closedAt?: number;
+  /** The WebSocket close code: 1000 when the app said goodbye, 1006 when the connection just dropped. */
+  closeCode?: number;
+}
+
 /** A modal as Slack holds it: the view the app sent plus the fields Slack adds. */
 export type DisplayedView = Record<string, unknown> & { id: string; hash: string; root_view_id: string };
 
@@ -88,6 +116,17 @@ export interface SlackApiStandin {
   responseUrl(): string;
   /** Resolves with the first `response_url` post matching `predicate`, whether it already happened or comes later. */
   waitForResponse(predicate?: (post: ResponseUrlPost) => boolean, timeoutMs?: number): Promise<ResponseUrlPost>;
+  /** Socket Mode connections the app opened, oldest first. */
+  readonly socketConnections: readonly SocketModeConnection[];
+  /** Resolves with the first open Socket Mode connection, whether it opened already or opens later. */
+  waitForSocketConnection(timeoutMs?: number): Promise<SocketModeConnection>;
+  /**
+   * Delivers `payload` over the newest open Socket Mode connection as Slack does
+   * (`{envelope_id, type, payload, accepts_response_payload: true}`) and resolves with the app's ack for it;
+   * rejects when no connection is open or no ack comes within `timeoutMs`.
+   */
+  sendEnvelope(type: SocketEnvelopeType, payload: object, timeoutMs?: number): Promise<SocketModeAck>;
+  /** Closes the Web API and the Socket Mode connections; pending `sendEnvelope` calls reject. */
   close(): Promise<void>;
 }
 
@@ -101,6 +140,8 @@ const DEFAULT_WAIT_MS = 5_000;
 const JSON_ENCODED_ARGS = new Set(['view', 'blocks', 'attachments', 'metadata']);
 /** Message timestamps start here and grow by 100 µs per message, so they are unique and increasing. */
 const FIRST_MESSAGE_TS_SECONDS = 1_700_000_000;
+/** Where `apps.connections.open` sends the app; Slack's URLs look like `wss://wss-primary.slack.com/link/?ticket=…`. */
+const SOCKET_MODE_PATH = '/link/';
 
 const refuse = (error: string): WebApiRefusal => ({ ok: false, error });
 
@@ -116,6 +157,10 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
   const faults = new Map<string, SlackApiFault[]>();
   const delays = new Map<string, number>();
   const responseUrlIds = new Set<string>();
+  const socketTickets = new Set<string>();
+  const socketLog = new WaitableLog<SocketModeConnection>();
+  const openSockets = new Map<WebSocket, SocketModeConnection>();
+  const pendingAcks = new Map<string, PendingAck>();
   let idCount = 0;
   let messageCount = 0;
 
@@ -228,6 +273,11 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
       bot_id: BOT_ID,
       is_enterprise_install: false,
     }),
+    'apps.connections.open': () => {
+      const ticket = randomUUID();
+      socketTickets.add(ticket);
+      return { ok: true, url: `${origin.replace(/^http/, 'ws')}${SOCKET_MODE_PATH}?ticket=${ticket}&app_id=${APP_ID}` };
+    },
     'views.open': openView,
     'views.push': openView,
     'views.update': updateView,
@@ -311,7 +361,8 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
     }
     if (fault !== undefined) return sendJson(response, 200, refuse(fault));
     if (args === undefined) return sendJson(response, 200, refuse('invalid_form_data'));
-    const authRefusal = checkBotToken(request.headers, args);
+    const authRefusal =
+      method === 'apps.connections.open' ? checkAppToken(request.headers) : checkBotToken(request.headers, args);
     if (authRefusal !== undefined) return sendJson(response, 200, authRefusal);
     const carryOut = methods[method];
     sendJson(response, 200, carryOut === undefined ? refuse('unknown_method') : carryOut(args));
@@ -345,6 +396,79 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
       })
       .catch((error: unknown) => sendJson(response, 500, { ok: false, error: String(error) }));
   });
+  const socketServer = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    const url = new URL(request.url ?? '/', origin);
+    const ticket = url.searchParams.get('ticket') ?? '';
+    // Each apps.connections.open URL is good for one connection, as Slack's are.
+    if (url.pathname !== SOCKET_MODE_PATH || !socketTickets.delete(ticket)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    socketServer.handleUpgrade(request, socket, head, acceptSocketModeConnection);
+  });
+
+  function acceptSocketModeConnection(socket: WebSocket): void {
+    const connection: SocketModeConnection = { openedAt: Date.now() };
+    openSockets.set(socket, connection);
+    socket.on('message', (data) => settleAck(data));
+    socket.on('close', (code) => {
+      openSockets.delete(socket);
+      connection.closedAt = Date.now();
+      connection.closeCode = code;
+    });
+    // A peer vanishing mid-frame emits 'error' before 'close'; unheard, it would crash the test process.
+    socket.on('error', () => {});
+    socket.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: openSockets.size,
+        debug_info: { host: 'applink-standin', build_number: 1, approximate_connection_time: 3600 },
+        connection_info: { app_id: APP_ID },
+      }),
+    );
+    socketLog.add(connection);
+  }
+
+  /** An ack is `{envelope_id, payload}`; anything else on the socket is not for an envelope and is ignored. */
+  function settleAck(data: RawData): void {
+    const ack = asObject(parseJsonOrKeep(data.toString()));
+    const envelopeId = typeof ack?.envelope_id === 'string' ? ack.envelope_id : '';
+    const pending = pendingAcks.get(envelopeId);
+    if (ack === undefined || pending === undefined) return;
+    pending.settle({
+      envelope_id: envelopeId,
+      payload: asObject(ack.payload) ?? {},
+      elapsedMs: performance.now() - pending.sentAt,
+    });
+  }
+
+  function sendEnvelope(
+    type: SocketEnvelopeType,
+    payload: object,
+    timeoutMs = DEFAULT_WAIT_MS,
+  ): Promise<SocketModeAck> {
+    const socket = [...openSockets.keys()].findLast((candidate) => candidate.readyState === WebSocket.OPEN);
+    if (socket === undefined) {
+      return Promise.reject(new Error('No open Socket Mode connection: was the app started with an app-level token?'));
+    }
+    const envelopeId = randomUUID();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => settle(new Error(`No ack for the ${type} envelope ${envelopeId} (waited ${timeoutMs} ms)`)),
+        timeoutMs,
+      );
+      const settle = (outcome: SocketModeAck | Error) => {
+        clearTimeout(timer);
+        pendingAcks.delete(envelopeId);
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
+      };
+      pendingAcks.set(envelopeId, { sentAt: performance.now(), settle });
+      socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: true }));
+    });
+  }
+
   server.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -388,13 +512,32 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
         timeoutMs,
         () => `No matching response_url post (${responseLog.entries.length} seen)`,
       ),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    socketConnections: socketLog.entries,
+    waitForSocketConnection: (timeoutMs = DEFAULT_WAIT_MS) =>
+      socketLog.waitFor(
+        (connection) => connection.closedAt === undefined,
+        timeoutMs,
+        () => `No open Socket Mode connection (${socketLog.entries.length} opened and closed)`,
+      ),
+    sendEnvelope,
+    close: async () => {
+      for (const pending of pendingAcks.values()) pending.settle(new Error('The standin closed before the ack came'));
+      // Upgraded sockets no longer belong to the HTTP server: closeAllConnections() does not reach them.
+      for (const socket of openSockets.keys()) socket.terminate();
+      await new Promise<void>((resolve) => socketServer.close(() => resolve()));
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // Clients keep connections alive; without this, close() would wait for them to time out.
         server.closeAllConnections();
-      }),
+      });
+    },
   };
+}
+
+/** A `sendEnvelope` waiting for its ack (or an Error: timeout, standin closing). */
+interface PendingAck {
+  sentAt: number;
+  settle(outcome: SocketModeAck | Error): void;
 }
 
 /** An append-only record that tests can wait on. */
@@ -476,6 +619,14 @@ function checkBotToken(headers: IncomingHttpHeaders, args: WebApiArgs): WebApiRe
   const token = headers.authorization?.match(/^Bearer (.+)$/)?.[1] ?? args.token;
   if (typeof token !== 'string' || token === '') return refuse('not_authed');
   return token.startsWith('xoxb-') ? undefined : refuse('invalid_auth');
+}
+
+/** apps.connections.open takes only the app-level token, which @slack/socket-mode sends as `Bearer xapp-…`. */
+function checkAppToken(headers: IncomingHttpHeaders): WebApiRefusal | undefined {
+  const token = headers.authorization?.match(/^Bearer (.+)$/)?.[1];
+  if (token === undefined) return refuse('not_authed');
+  if (token.startsWith('xapp-')) return undefined;
+  return refuse(/^xox[a-z]-/.test(token) ? 'not_allowed_token_type' : 'invalid_auth');
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {

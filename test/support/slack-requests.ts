@@ -111,18 +111,9 @@ export async function sendSignedRequest(
   return { status: response.status, body, json: parseJsonOrUndefined(body), elapsedMs: performance.now() - startedAt };
 }
 
-/**
- * Sends a slash command. Defaults: `/paylink` with empty text, typed by the sales rep in #sales. The default
- * `trigger_id` is well-formed but unknown to the standin and the default `response_url` leads nowhere: pass
- * `standin.issueTriggerId()` and `standin.responseUrl()` when the app is expected to use them.
- */
-export function sendSlashCommand(
-  appBaseUrl: string,
-  signingSecret: string,
-  fields: Partial<SlashCommandFields> = {},
-  overrides?: SigningOverrides,
-): Promise<SlackHttpResult> {
-  const command: SlashCommandFields = {
+/** A slash command as Slack sends it: `/paylink` with empty text, typed by the sales rep in #sales, unless `fields` say otherwise. */
+export function slashCommandPayload(fields: Partial<SlashCommandFields> = {}): SlashCommandFields {
+  return {
     token: VERIFICATION_TOKEN,
     team_id: TEAM_ID,
     team_domain: TEAM_DOMAIN,
@@ -138,8 +129,23 @@ export function sendSlashCommand(
     trigger_id: fakeTriggerId(),
     ...fields,
   };
+}
+
+/**
+ * Sends a slash command (see `slashCommandPayload` for the defaults). The default `trigger_id` is well-formed but
+ * unknown to the standin and the default `response_url` leads nowhere: pass `standin.issueTriggerId()` and
+ * `standin.responseUrl()` when the app is expected to use them.
+ */
+export function sendSlashCommand(
+  appBaseUrl: string,
+  signingSecret: string,
+  fields: Partial<SlashCommandFields> = {},
+  overrides?: SigningOverrides,
+): Promise<SlackHttpResult> {
   const form = new URLSearchParams();
-  for (const [name, value] of Object.entries(command)) if (value !== undefined) form.append(name, value);
+  for (const [name, value] of Object.entries(slashCommandPayload(fields))) {
+    if (value !== undefined) form.append(name, value);
+  }
   return sendSignedRequest(appBaseUrl, signingSecret, form.toString(), overrides);
 }
 
