@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Logger, type LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { callbackRoute } from './callback/route.js';
@@ -121,10 +123,14 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     logger.error({ event: 'listener_error', error: error.message });
   });
 
-  const server = await app.start(config.port);
-  // HTTP mode returns the listening server (PORT=0 picks a free port); Socket Mode listens on PORT as given.
-  const address = config.slack.appToken ? null : (server as { address(): AddressInfo | string | null }).address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  // Socket Mode: Bolt serves the routes on an http.Server it keeps to itself and starts without an error
+  // handler, so a taken PORT would crash the process; watch it here, and read the port it got.
+  const socketModeServer = receiver instanceof SocketModeReceiver ? routesServerOf(receiver) : undefined;
+  const socketModeListening = socketModeServer && listening(socketModeServer);
+  const started = await app.start(config.port);
+  await socketModeListening;
+  const address = (socketModeServer ?? (started as Server)).address() as AddressInfo;
+  const port = address.port;
   logger.info({
     event: 'started',
     port,
@@ -133,21 +139,46 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     locale: config.locale,
   });
 
+  let stopping: Promise<void> | undefined;
+  async function stop(graceMs: number): Promise<void> {
+    logger.info({ event: 'stopping', in_flight: inFlight.size });
+    // Bolt's Socket Mode stop() does not wait for its HTTP server: a callback being answered would be cut short.
+    const socketModeServerClosed = socketModeServer?.listening ? once(socketModeServer, 'close') : undefined;
+    await app.stop().catch((error: unknown) => logger.warn({ event: 'receiver_stop_failed', error }));
+    await socketModeServerClosed;
+    const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
+    const outcome = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'done' as const), grace]);
+    if (outcome === 'timeout') logger.warn({ event: 'shutdown_grace_expired', in_flight: inFlight.size });
+    await safedebit.close();
+    await sandbox?.sandbox.close();
+    logger.info({ event: 'stopped' });
+  }
+
   return {
     app,
     port,
     logger,
-    async stop(graceMs = 25_000) {
-      logger.info({ event: 'stopping', in_flight: inFlight.size });
-      await app.stop().catch((error: unknown) => logger.warn({ event: 'receiver_stop_failed', error }));
-      const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
-      const outcome = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'done' as const), grace]);
-      if (outcome === 'timeout') logger.warn({ event: 'shutdown_grace_expired', in_flight: inFlight.size });
-      await safedebit.close();
-      await sandbox?.sandbox.close();
-      logger.info({ event: 'stopped' });
+    stop(graceMs = 25_000) {
+      stopping ??= stop(graceMs);
+      return stopping;
     },
   };
+}
+
+/** The http.Server Bolt's Socket Mode receiver serves custom routes on (a private field: checked, not assumed). */
+function routesServerOf(receiver: SocketModeReceiver): Server | undefined {
+  const server = (receiver as unknown as { httpServer?: unknown }).httpServer;
+  return server instanceof Server ? server : undefined;
+}
+
+/** Resolves once the server listens, rejects with its error (EADDRINUSE…); handled from the start. */
+function listening(server: Server): Promise<void> {
+  const ready = new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  ready.catch(() => undefined); // awaited later: a failure before then must not count as unhandled
+  return ready;
 }
 
 /** Development without SAFEDEBIT credentials: a loopback sandbox that follows the documented contract. */

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CALLBACK_ROUTE_PREFIX } from '../../src/callback/token.js';
 import { HEALTH_PATH, SLACK_EVENTS_PATH } from '../../src/constants.js';
@@ -110,8 +112,7 @@ describe('the running app', () => {
 
 describe('stopping', () => {
   afterEach(async () => {
-    // The app is stopped by the test itself: stopping it again would close its SAFEDEBIT client twice.
-    await Promise.all([h.standin.close(), h.safedebit.close()]);
+    await h.close(); // stopping again is harmless
   });
 
   it('says goodbye to Slack on the socket and closes PORT', async () => {
@@ -123,5 +124,18 @@ describe('stopping', () => {
     await expect(fetch(`${h.baseUrl}${HEALTH_PATH}`)).rejects.toThrow();
     await vi.waitFor(() => expect(connection.closedAt).toBeDefined());
     expect(connection.closeCode).toBe(1000);
+  });
+});
+
+describe('starting on a taken PORT', () => {
+  it('fails with the error, instead of crashing the process', async () => {
+    const blocker = createServer().listen(0);
+    await once(blocker, 'listening');
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      await expect(startHarness({ socketMode: true, env: { PORT: String(port) } })).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      blocker.close();
+    }
   });
 });

@@ -1,7 +1,6 @@
 import { type RunningPaylink, startPaylink } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
-import { freePort } from './free-port.js';
 import {
   type ChannelSetup,
   type DisplayedView,
@@ -102,8 +101,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: standin.apiUrl,
-    // Bolt's Socket Mode receiver listens on PORT without telling which port PORT=0 became.
-    ...(options.socketMode ? { SLACK_APP_TOKEN: APP_TOKEN, PORT: String(await freePort()) } : { PORT: '0' }),
+    PORT: '0',
+    ...(options.socketMode ? { SLACK_APP_TOKEN: APP_TOKEN } : {}),
     SAFEDEBIT_API_URL: safedebit.url,
     SAFEDEBIT_LOGIN,
     SAFEDEBIT_PASSWORD,
@@ -114,8 +113,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     LOG_LEVEL: 'debug',
     ...options.env,
   });
+  const closeStandins = () => Promise.all([standin.close(), safedebit.close()]);
   if (!loaded.ok) {
-    await Promise.all([standin.close(), safedebit.close()]);
+    await closeStandins();
     throw new Error(`test config refused: ${loaded.problems.join('; ')}`);
   }
   const logs: string[] = [];
@@ -123,6 +123,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     writeLog: (line) => logs.push(line),
     timeZone: 'Europe/Paris',
     ...(options.clock ? { clock: options.clock } : {}),
+  }).catch(async (error: unknown) => {
+    await closeStandins();
+    throw error;
   });
   const baseUrl = `http://127.0.0.1:${paylink.port}`;
 
@@ -163,7 +166,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async close() {
       await paylink.stop(2000);
-      await Promise.all([standin.close(), safedebit.close()]);
+      await closeStandins();
     },
   };
   return harness;
