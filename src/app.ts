@@ -12,6 +12,7 @@ import { answerMalformedRequests, answerMalformedUrls } from './http/malformed-r
 import { createJsonLogger } from './logger.js';
 import { createSafedebitClient } from './safedebit/client.js';
 import { type Sandbox, startSandbox } from './safedebit/sandbox.js';
+import { slackErrorCode } from './slack/errors.js';
 import { registerListeners } from './slack/listeners/index.js';
 
 /** paylink's User-Agent towards SAFEDEBIT. */
@@ -97,6 +98,8 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
       rejectRateLimitedCalls: false,
       retryConfig: { retries: 4, factor: 2, minTimeout: 250, maxTimeout: 4000 },
     },
+    // Bolt would otherwise check the token in its constructor, where a failure is an unhandled rejection.
+    deferInitialization: true,
   });
 
   registerListeners(app, {
@@ -127,6 +130,12 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   // handler, so a taken PORT would crash the process; watch it here, and read the port it got.
   const socketModeServer = receiver instanceof SocketModeReceiver ? routesServerOf(receiver) : undefined;
   const socketModeListening = socketModeServer && listening(socketModeServer);
+  try {
+    await app.init();
+  } catch (error) {
+    await Promise.all([safedebit.close(), sandbox?.sandbox.close()]);
+    throw new Error(describeTokenCheckFailure(error, config.slack.apiUrl));
+  }
   const started = await app.start(config.port);
   await socketModeListening;
   const address = (socketModeServer ?? (started as Server)).address() as AddressInfo;
@@ -163,6 +172,16 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
       return stopping;
     },
   };
+}
+
+/** Slack's refusals at start-up, as the admin needs them: which variable to fix. */
+const TOKEN_REFUSALS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired']);
+
+function describeTokenCheckFailure(error: unknown, apiUrl: string): string {
+  const code = slackErrorCode(error);
+  return TOKEN_REFUSALS.has(code)
+    ? `Slack refused SLACK_BOT_TOKEN (${code}): copy the Bot User OAuth Token again from the app's OAuth & Permissions page`
+    : `could not check SLACK_BOT_TOKEN with Slack at ${apiUrl} (${code})`;
 }
 
 /** The http.Server Bolt's Socket Mode receiver serves custom routes on (a private field: checked, not assumed). */

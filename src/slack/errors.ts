@@ -1,7 +1,16 @@
-/** The `error` of a Slack platform error (`not_in_channel`…), or the error's code for transport failures. */
+/**
+ * The `error` of a Slack platform error (`not_in_channel`…); for a transport failure, the deepest code along
+ * its causes (`ENOTFOUND` rather than the client's generic `slack_webapi_request_error`).
+ */
 export function slackErrorCode(error: unknown): string {
   const data = (error as { data?: { error?: unknown } } | undefined)?.data;
   if (typeof data?.error === 'string') return data.error;
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : 'unknown_error';
+  let code: string | undefined;
+  let current: unknown = error;
+  for (let depth = 0; current !== null && typeof current === 'object' && depth < 6; depth += 1) {
+    const { code: own, original, cause } = current as { code?: unknown; original?: unknown; cause?: unknown };
+    if (typeof own === 'string') code = own;
+    current = original ?? cause;
+  }
+  return code ?? 'unknown_error';
 }

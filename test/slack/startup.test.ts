@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { startPaylink } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { slackErrorCode } from '../../src/slack/errors.js';
+import { freePort } from '../support/free-port.js';
+import { BOT_TOKEN, SIGNING_SECRET } from '../support/paylink-harness.js';
+import { startSlackApiStandin } from '../support/slack-api-standin.js';
+
+function configFor(apiUrl: string) {
+  const loaded = loadConfig({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: apiUrl,
+    PORT: '0',
+    LOG_LEVEL: 'error',
+  });
+  if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+  return loaded.config;
+}
+
+describe('starting', () => {
+  it('says which variable to fix when Slack refuses the bot token', async () => {
+    const standin = await startSlackApiStandin();
+    try {
+      standin.failNext('auth.test', 'invalid_auth');
+      await expect(startPaylink(configFor(standin.apiUrl), { writeLog: () => {} })).rejects.toThrow(
+        /^Slack refused SLACK_BOT_TOKEN \(invalid_auth\)/,
+      );
+    } finally {
+      await standin.close();
+    }
+  });
+
+  it('says Slack could not be reached, with the cause, when it cannot be', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}/api/`;
+    await expect(startPaylink(configFor(closed), { writeLog: () => {} })).rejects.toThrow(
+      `could not check SLACK_BOT_TOKEN with Slack at ${closed} (ECONNREFUSED)`,
+    );
+  }, 15_000);
+});
+
+describe('slackErrorCode', () => {
+  it('reads a platform error, or the deepest transport code', () => {
+    expect(slackErrorCode({ data: { error: 'not_in_channel' } })).toBe('not_in_channel');
+    const transport = Object.assign(new Error('request error'), {
+      code: 'slack_webapi_request_error',
+      original: Object.assign(new TypeError('fetch failed'), {
+        cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }),
+      }),
+    });
+    expect(slackErrorCode(transport)).toBe('ECONNRESET');
+    expect(slackErrorCode(undefined)).toBe('unknown_error');
+  });
+});
