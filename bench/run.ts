@@ -68,7 +68,7 @@ async function main(): Promise<number> {
 
   // Only what both apps need, nothing inherited: a developer's .env or NODE_ENV must not change what is measured.
   const env = {
-    SLACK_BOT_TOKEN: 'xoxb-bench-0000-bot-token',
+    SLACK_BOT_TOKEN: 'xoxb-0000-bench-bot-token',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: standin.apiUrl,
     SAFEDEBIT_API_URL: sandbox.url,

@@ -81,7 +81,7 @@ describe('loadConfig', () => {
 
   it('reports every problem at once, one line per variable, without echoing values', () => {
     const problems = problemsOf({
-      SLACK_BOT_TOKEN: 'xoxp-user-token-secret',
+      SLACK_BOT_TOKEN: 'xoxp-test-user-token-secret',
       PORT: 'eighty',
       PAYLINK_LOCALE: 'de',
       SAFEDEBIT_API_URL: 'https://api.example/ssp',
@@ -97,7 +97,7 @@ describe('loadConfig', () => {
       'SAFEDEBIT_LOGIN: required with SAFEDEBIT_API_URL',
       'SAFEDEBIT_BENEFICIARY_REFERENCE: required with SAFEDEBIT_API_URL',
     ]);
-    expect(problems.join('\n')).not.toMatch(/xoxp-user-token-secret|hunter2/);
+    expect(problems.join('\n')).not.toMatch(/xoxp-test-user-token-secret|hunter2/);
   });
 
   it('says what is missing when nothing is set', () => {
