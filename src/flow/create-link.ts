@@ -72,7 +72,6 @@ interface StatusMessage {
 export async function createLinkFromSubmission(ctx: LinkFlowContext, submission: LinkSubmission): Promise<void> {
   const { origin, form } = submission;
   const locale = ctx.config.locale;
-  const amount = formatAmount(form.amountCents, locale);
   const status = await postSummary(ctx, submission);
   if (!status) {
     const banner = messagesFor(locale).slackUnavailable;
@@ -129,10 +128,10 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   const posted = await postLink(ctx, submission, status, outcome.link);
   const createdView = buildCreatedView({
     ...viewBase(ctx, submission),
-    amount,
+    amount: formatAmount(form.amountCents, locale),
     reference: form.payment_reference,
     link: outcome.link,
-    postedIn: posted ? `<#${status.channel}>` : undefined,
+    postedIn: !posted ? 'nowhere' : status.inDirectMessage ? 'direct_message' : { channel: status.channel },
   });
   // If the modal cannot show it, the rep still gets the link privately (unless a DM or a failed post already did).
   const linkForRep = posted && !status.inDirectMessage ? buildLinkReply(locale, ctx.sandbox, outcome.link) : undefined;

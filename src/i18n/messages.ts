@@ -36,6 +36,7 @@ export interface Messages {
   createdTitle: string;
   createdText: (amount: string, reference: string) => string;
   createdWhere: (place: string) => string;
+  createdInDirectMessage: string;
   createdNotPosted: string;
   openLink: string;
   refusedBanner: (message: string) => string;
@@ -93,6 +94,8 @@ const fr: Messages = {
   createdTitle: 'Lien créé',
   createdText: (amount, reference) => `:white_check_mark: Lien de paiement de *${amount}* créé (réf. ${reference}).`,
   createdWhere: (place) => `Publié dans ${place}.`,
+  createdInDirectMessage:
+    'Je ne peux pas publier dans cette conversation : le lien et son suivi sont dans vos messages privés avec paylink.',
   createdNotPosted: "Le lien n'a pas pu être publié dans la conversation : il vous a été envoyé en privé.",
   openLink: 'Ouvrir le lien',
   refusedBanner: (message) => `:no_entry: SAFEDEBIT a refusé le lien : ${message}`,
@@ -162,6 +165,8 @@ const en: Messages = {
   createdTitle: 'Link created',
   createdText: (amount, reference) => `:white_check_mark: Payment link for *${amount}* created (ref. ${reference}).`,
   createdWhere: (place) => `Posted in ${place}.`,
+  createdInDirectMessage:
+    'I cannot post in that conversation: the link and its follow-up are in your direct messages with paylink.',
   createdNotPosted: 'The link could not be posted in the conversation: it was sent to you privately.',
   openLink: 'Open the link',
   refusedBanner: (message) => `:no_entry: SAFEDEBIT refused the link: ${message}`,

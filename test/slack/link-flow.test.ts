@@ -298,6 +298,7 @@ describe('where the bot cannot post', () => {
     const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
     expect(visibleText(answer.body)).toContain('paypage?SDESSID=');
     expect(visibleText(created.args.view)).toContain('paypage?SDESSID=');
+    expect(visibleText(created.args.view)).toContain('your direct messages with paylink');
   });
 
   it('a public channel it has not joined: posts anyway (chat:write.public)', async () => {

@@ -152,9 +152,32 @@ describe('outcome views', () => {
   it('say SANDBOX when the sandbox answers, and show the link with a button', () => {
     const base = { locale: 'en' as const, sandbox: true, privateMetadata: origin };
     expect(visibleText(buildCreatingView(base, '€12.00', 'R-1'))).toContain('SANDBOX');
-    const created = buildCreatedView({ ...base, amount: '€12.00', reference: 'R-1', link: 'https://pay.example/x' });
+    const created = buildCreatedView({
+      ...base,
+      amount: '€12.00',
+      reference: 'R-1',
+      link: 'https://pay.example/x',
+      postedIn: 'nowhere',
+    });
     expect(created.title.text).toContain('SANDBOX');
     expect(JSON.stringify(created.blocks)).toContain('"url":"https://pay.example/x"');
     expect(visibleText(created)).toContain('sent to you privately');
+  });
+
+  it('say where the link went', () => {
+    const base = {
+      locale: 'en' as const,
+      sandbox: false,
+      privateMetadata: origin,
+      amount: '€1.00',
+      reference: 'R',
+      link: 'https://p.example/x',
+    };
+    expect(visibleText(buildCreatedView({ ...base, postedIn: { channel: 'C0SALES' } }))).toContain(
+      'Posted in <#C0SALES>.',
+    );
+    expect(visibleText(buildCreatedView({ ...base, postedIn: 'direct_message' }))).toContain(
+      'your direct messages with paylink',
+    );
   });
 });

@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import { OPEN_LINK_ACTION, OUTCOME_VIEW_ID } from '../../constants.js';
 import type { Locale } from '../../i18n/locale.js';
-import { messagesFor } from '../../i18n/messages.js';
+import { type Messages, messagesFor } from '../../i18n/messages.js';
 import { mrkdwn, plain } from './text.js';
 
 interface OutcomeViewBase {
@@ -36,8 +36,8 @@ export interface CreatedViewData extends OutcomeViewBase {
   amount: string;
   reference: string;
   link: string;
-  /** Where the link was posted, as Slack mrkdwn (a channel mention or a permalink), or undefined if it could not be. */
-  postedIn?: string;
+  /** Where the link was posted: a conversation, the rep's DM with the app (the bot could not post where asked), or nowhere. */
+  postedIn: { channel: string } | 'direct_message' | 'nowhere';
 }
 
 export function buildCreatedView(data: CreatedViewData): types.ModalView {
@@ -52,8 +52,14 @@ export function buildCreatedView(data: CreatedViewData): types.ModalView {
       text: mrkdwn(`<${data.link}>`),
       accessory: { type: 'button', action_id: OPEN_LINK_ACTION, text: plain(m.openLink, 75), url: data.link },
     },
-    { type: 'context', elements: [mrkdwn(data.postedIn ? m.createdWhere(data.postedIn) : m.createdNotPosted)] },
+    { type: 'context', elements: [mrkdwn(whereText(m, data.postedIn))] },
   ]);
+}
+
+function whereText(m: Messages, postedIn: CreatedViewData['postedIn']): string {
+  if (postedIn === 'nowhere') return m.createdNotPosted;
+  if (postedIn === 'direct_message') return m.createdInDirectMessage;
+  return m.createdWhere(`<#${postedIn.channel}>`);
 }
 
 /** A plain notice in place of the form: access refused, or a problem only the admin can fix. */
