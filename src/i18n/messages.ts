@@ -45,6 +45,7 @@ export interface Messages {
   notAllowedUser: string;
   notAllowedChannel: string;
   triggerExpired: string;
+  formUnusable: (command: string) => string;
   help: (command: string) => string;
   parentTitle: string;
   parentAmount: string;
@@ -108,6 +109,7 @@ const fr: Messages = {
   notAllowedChannel:
     "Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez un canal autorisé par l'administrateur.",
   triggerExpired: "Slack a mis trop de temps à ouvrir le formulaire. Relancez la commande, s'il vous plaît.",
+  formUnusable: (command) => `Ce formulaire ne peut plus être utilisé : relancez ${command}, s'il vous plaît.`,
   help: (command) =>
     [
       `*${command}* crée un lien de paiement SAFEDEBIT et le publie dans un fil.`,
@@ -177,6 +179,7 @@ const en: Messages = {
   notAllowedUser: 'You are not allowed to create payment links. Ask the paylink administrator for access.',
   notAllowedChannel: 'Payment links cannot be created in this conversation. Use a channel the administrator allowed.',
   triggerExpired: 'Slack took too long to open the form. Please run the command again.',
+  formUnusable: (command) => `This form can no longer be used: please run ${command} again.`,
   help: (command) =>
     [
       `*${command}* creates a SAFEDEBIT payment link and posts it in a thread.`,

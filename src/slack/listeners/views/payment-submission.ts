@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { PAYMENT_MODAL_ID } from '../../../constants.js';
+import { PAYMENT_MODAL_ID, SLASH_COMMAND } from '../../../constants.js';
 import { formatAmount } from '../../../domain/amount.js';
 import { validatePaymentForm } from '../../../domain/payment-form.js';
 import { createLinkFromSubmission } from '../../../flow/create-link.js';
@@ -23,7 +23,7 @@ export function registerPaymentSubmission(app: App, ctx: ListenerContext): void 
     const decoded = decodeModalOrigin(view.private_metadata);
     if (!decoded) {
       ctx.flow.logger.warn({ event: 'submission_rejected', reason: 'bad_private_metadata' });
-      await ack({ response_action: 'update', view: buildNoticeView(base, m.triggerExpired) });
+      await ack({ response_action: 'update', view: buildNoticeView(base, m.formUnusable(SLASH_COMMAND)) });
       return;
     }
     // The submitter is who Slack says it is, whatever the metadata claims; the access is checked again.
