@@ -61,11 +61,12 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     userAgent: USER_AGENT,
   });
 
+  const inSandbox = sandbox !== undefined;
   const inFlight = new Set<Promise<void>>();
   const clock = deps.clock ?? (() => new Date());
   const timeZone = deps.timeZone ?? process.env.TZ ?? 'Europe/Paris';
   const customRoutes = [
-    healthRoute(() => ({ sandbox: sandbox !== undefined, inFlight: inFlight.size })),
+    healthRoute(() => ({ sandbox: inSandbox, inFlight: inFlight.size })),
     // The receiver reads its routes when built, before the App exists: the callback gets the client lazily.
     callbackRoute({ slackClient: () => app.client, config, logger, clock, timeZone }),
   ];
@@ -104,17 +105,13 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
 
   registerListeners(app, {
     config,
-    sandbox: sandbox !== undefined,
-    flow: {
-      config,
-      safedebit: safedebit satisfies LinkCreator,
-      beneficiaryReference: connection.beneficiaryReference,
-      publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
-      sandbox: sandbox !== undefined,
-      logger,
-      clock,
-      timeZone,
-    },
+    safedebit: safedebit satisfies LinkCreator,
+    beneficiaryReference: connection.beneficiaryReference,
+    publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
+    sandbox: inSandbox,
+    logger,
+    clock,
+    timeZone,
     track(work) {
       const tracked = work
         .catch((error: unknown) => logger.error({ event: 'link_flow_failed', error }))
@@ -144,7 +141,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     event: 'started',
     port,
     mode: config.slack.appToken ? 'socket' : 'http',
-    safedebit: sandbox ? 'SANDBOX' : 'live',
+    safedebit: inSandbox ? 'SANDBOX' : 'live',
     locale: config.locale,
   });
 

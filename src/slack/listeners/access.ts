@@ -6,6 +6,6 @@ import type { ListenerContext } from './context.js';
 export function accessRefusal(ctx: ListenerContext, m: Messages, user: string, channel: string): string | undefined {
   const decision: AccessDecision = decideAccess(ctx.config, user, channel);
   if (decision === 'allowed') return undefined;
-  ctx.flow.logger.warn({ event: 'access_refused', reason: decision, user, channel });
+  ctx.logger.warn({ event: 'access_refused', reason: decision, user, channel });
   return decision === 'user_not_allowed' ? m.notAllowedUser : m.notAllowedChannel;
 }

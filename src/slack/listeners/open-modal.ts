@@ -26,10 +26,10 @@ export async function openPaymentModal(
   });
   try {
     await client.views.open({ trigger_id: triggerId, view });
-    ctx.flow.logger.info({ event: 'modal_opened', user: origin.user, channel: origin.channel });
+    ctx.logger.info({ event: 'modal_opened', user: origin.user, channel: origin.channel });
   } catch (error) {
     const code = slackErrorCode(error);
-    ctx.flow.logger.warn({ event: 'modal_open_failed', error: code, user: origin.user });
+    ctx.logger.warn({ event: 'modal_open_failed', error: code, user: origin.user });
     if (origin.responseUrl) {
       const text = sandboxed(messagesFor(ctx.config.locale).triggerExpired, ctx.sandbox);
       await postToResponseUrl(origin.responseUrl, { text }).catch(() => undefined);

@@ -24,7 +24,7 @@ export function registerConsumerTypeAction(app: App, ctx: ListenerContext): void
       });
     } catch (error) {
       // hash_conflict: the rep changed the view meanwhile; the next change re-renders it.
-      ctx.flow.logger.warn({ event: 'views_update_failed', step: 'consumer_type', error: slackErrorCode(error) });
+      ctx.logger.warn({ event: 'views_update_failed', step: 'consumer_type', error: slackErrorCode(error) });
     }
   });
 }

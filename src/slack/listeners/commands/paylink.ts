@@ -13,7 +13,7 @@ export function registerPaylinkCommand(app: App, ctx: ListenerContext): void {
       response_type: 'ephemeral' as const,
       text: sandboxed(text, ctx.sandbox),
     });
-    ctx.flow.logger.info({ event: 'command_received', user: command.user_id, channel: command.channel_id });
+    ctx.logger.info({ event: 'command_received', user: command.user_id, channel: command.channel_id });
     if (isHelpRequest(command.text ?? '')) {
       await ack(privately(m.help(SLASH_COMMAND)));
       return;

@@ -15,7 +15,7 @@ export function registerFromMessageShortcut(app: App, ctx: ListenerContext): voi
       const m = messagesFor(ctx.config.locale);
       const channel = shortcut.channel.id;
       const user = shortcut.user.id;
-      ctx.flow.logger.info({ event: 'shortcut_received', user, channel });
+      ctx.logger.info({ event: 'shortcut_received', user, channel });
       const refusal = accessRefusal(ctx, m, user, channel);
       if (refusal) {
         await postToResponseUrl(shortcut.response_url, {

@@ -22,7 +22,7 @@ export function registerPaymentSubmission(app: App, ctx: ListenerContext): void 
     const base = { locale, sandbox: ctx.sandbox, privateMetadata: view.private_metadata };
     const decoded = decodeModalOrigin(view.private_metadata);
     if (!decoded) {
-      ctx.flow.logger.warn({ event: 'submission_rejected', reason: 'bad_private_metadata' });
+      ctx.logger.warn({ event: 'submission_rejected', reason: 'bad_private_metadata' });
       await ack({ response_action: 'update', view: buildNoticeView(base, m.formUnusable(SLASH_COMMAND)) });
       return;
     }
@@ -39,7 +39,7 @@ export function registerPaymentSubmission(app: App, ctx: ListenerContext): void 
       const errors = Object.fromEntries(
         Object.entries(checked.problems).map(([field, problem]) => [field, describeProblem(problem, locale)]),
       );
-      ctx.flow.logger.info({ event: 'submission_invalid', user: origin.user, fields: Object.keys(errors) });
+      ctx.logger.info({ event: 'submission_invalid', user: origin.user, fields: Object.keys(errors) });
       await ack({ response_action: 'errors', errors });
       return;
     }
@@ -50,7 +50,7 @@ export function registerPaymentSubmission(app: App, ctx: ListenerContext): void 
     });
     ctx.track(
       createLinkFromSubmission(
-        { ...ctx.flow, client },
+        { ...ctx, client },
         { origin, viewId: view.id, privateMetadata: view.private_metadata, input, form },
       ),
     );
