@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 
@@ -140,5 +141,15 @@ describe('loadConfig', () => {
     expect(
       loadConfig({ SLACK_BOT_TOKEN: 'xoxb-x', SLACK_APP_TOKEN: 'xapp-x', PAYLINK_CALLBACK_SECRET: 'x'.repeat(16) }).ok,
     ).toBe(true);
+  });
+});
+
+describe('the User-Agent towards SAFEDEBIT', () => {
+  it('names paylink and the version package.json gives', async () => {
+    const { USER_AGENT } = await import('../../src/app.js');
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    expect(USER_AGENT.startsWith(`paylink/${version} `)).toBe(true);
   });
 });
