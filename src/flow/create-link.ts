@@ -78,15 +78,26 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     await showInModal(ctx, submission, formAgain(ctx, submission, banner), { text: banner });
     return;
   }
-  const request = buildRequest(ctx, form, {
-    channel: status.channel,
-    statusTs: status.ts,
-    threadTs: status.threadTs,
-    user: origin.user,
-    amountCents: form.amountCents,
-    paymentReference: form.payment_reference,
-  });
-  const outcome = await ctx.safedebit.createPaymentLink(request);
+  let outcome: PaymentLinkOutcome;
+  try {
+    const request = buildRequest(ctx, form, {
+      channel: status.channel,
+      statusTs: status.ts,
+      threadTs: status.threadTs,
+      user: origin.user,
+      amountCents: form.amountCents,
+      paymentReference: form.payment_reference,
+    });
+    outcome = await ctx.safedebit.createPaymentLink(request);
+  } catch (error) {
+    // A request paylink itself could not build or send (a bug, not SAFEDEBIT): nothing was sent, so
+    // nothing may stay in the channel, and the rep must not be left on "creating…".
+    ctx.logger.error({ event: 'link_request_failed', error, payment_reference: form.payment_reference });
+    await deleteQuietly(ctx, status);
+    const banner = messagesFor(locale).requestFailed;
+    await showInModal(ctx, submission, formAgain(ctx, submission, banner), { text: banner });
+    return;
+  }
   const logFields = {
     payment_reference: form.payment_reference,
     amount_cents: form.amountCents,

@@ -42,6 +42,7 @@ export interface Messages {
   refusedBanner: (message: string) => string;
   outageBanner: string;
   slackUnavailable: string;
+  requestFailed: string;
   notAllowedUser: string;
   notAllowedChannel: string;
   triggerExpired: string;
@@ -102,6 +103,8 @@ const fr: Messages = {
   refusedBanner: (message) => `:no_entry: SAFEDEBIT a refusé le lien : ${message}`,
   outageBanner:
     ":warning: SAFEDEBIT n'a pas répondu correctement : *aucun lien à afficher*. Votre saisie est conservée, vous pouvez réessayer sans risque : si un lien avait quand même été créé, SAFEDEBIT dira que la référence de paiement est déjà utilisée.",
+  requestFailed:
+    ":warning: paylink n'a pas pu préparer cette demande : *aucun lien n'a été créé*. Prévenez l'administrateur de l'application.",
   slackUnavailable:
     ":warning: Slack a refusé le message du lien : *aucun lien n'a été créé*. Votre saisie est conservée, réessayez dans un instant.",
   notAllowedUser:
@@ -174,6 +177,8 @@ const en: Messages = {
   refusedBanner: (message) => `:no_entry: SAFEDEBIT refused the link: ${message}`,
   outageBanner:
     ':warning: SAFEDEBIT did not answer properly: *no link to show*. Your form is kept and trying again is safe: if a link was created after all, SAFEDEBIT will say the payment reference is already used.',
+  requestFailed:
+    ":warning: paylink could not prepare this request: *no link was created*. Please tell the app's administrator.",
   slackUnavailable:
     ':warning: Slack refused the link message: *no link was created*. Your form is kept, try again in a moment.',
   notAllowedUser: 'You are not allowed to create payment links. Ask the paylink administrator for access.',

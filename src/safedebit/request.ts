@@ -1,8 +1,17 @@
 import { z } from 'zod';
 import { FIELD_MAX_LENGTH, type LimitedField } from './fields.js';
 
-/** A String field of the provider's table, capped at its documented length. */
-const text = (field: LimitedField) => z.string().max(FIELD_MAX_LENGTH[field]);
+/**
+ * A String field of the provider's table, capped at its documented length in characters (code points), as
+ * the form counts them: an emoji is one character to the rep, two UTF-16 units to `string.length`.
+ */
+const text = (field: LimitedField) =>
+  z.string().superRefine((value, ctx) => {
+    const maximum = FIELD_MAX_LENGTH[field];
+    if (Array.from(value).length > maximum) {
+      ctx.addIssue({ code: 'too_big', origin: 'string', maximum, inclusive: true, input: value });
+    }
+  });
 /** Required text must say something: SAFEDEBIT asks for these fields to be filled in. */
 const requiredText = (field: LimitedField) => text(field).min(1);
 const httpUrl = (field: LimitedField) => z.url({ protocol: /^https?$/ }).max(FIELD_MAX_LENGTH[field]);

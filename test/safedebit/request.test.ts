@@ -119,6 +119,14 @@ describe('paymentLinkRequestSchema', () => {
     expect(refusedPaths({ ...validRequest(), [field]: 1 })).toEqual([field]);
   });
 
+  it('counts characters as the form does: an emoji is one', () => {
+    const sixteen = '😀'.repeat(FIELD_MAX_LENGTH.consumer_last_name);
+    expect(paymentLinkRequestSchema.safeParse(validRequest({ consumer_last_name: sixteen })).success).toBe(true);
+    expect(paymentLinkRequestSchema.safeParse(validRequest({ consumer_last_name: `${sixteen}😀` })).success).toBe(
+      false,
+    );
+  });
+
   it('refuses a key the field table does not list', () => {
     const parsed = paymentLinkRequestSchema.safeParse({ ...validRequest(), consumer_birthday: '1990-01-01' });
     expect(parsed.success).toBe(false);

@@ -67,6 +67,21 @@ describe('Slack faults', () => {
   });
 });
 
+describe('a request paylink cannot build', () => {
+  it('leaves nothing in the channel and gives the rep the form back', async () => {
+    h = await startHarness();
+    // An id far longer than Slack's leaves no room for the callback token in url_callback.
+    const channel = `C${'0'.repeat(24)}`;
+    const { view } = await h.openModal({ channel_id: channel });
+    await h.submit(view, VALID_FORM);
+    const update = await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('could not prepare'));
+    expect(visibleText(update.args.view)).toContain('no link was created');
+    expect(h.standin.messagesIn(channel)).toHaveLength(0);
+    expect(h.safedebit.requests).toHaveLength(0);
+    expect(h.logs.some((line) => line.includes('"link_request_failed"'))).toBe(true);
+  });
+});
+
 describe('SAFEDEBIT slow', () => {
   it('a 5 s answer within the timeout: acknowledged at once, the link arrives late, the app keeps serving', async () => {
     h = await startHarness({ env: { SAFEDEBIT_TIMEOUT_MS: '10000' } });
