@@ -49,8 +49,8 @@ describe('createJsonLogger', () => {
     logger.error({
       event: 'oops',
       detail: 'password super-secret-password and signing-secret-1234',
-      token: 'xoxb-1234-5678-abcdefABCDEF',
-      app: 'xapp-1-A0-123-abcdef',
+      token: 'xoxb-test-5678-abcdefABCDEF',
+      app: 'xapp-fake01',
       header: 'Authorization: Basic bWVyY2hhbnQ6cGFzc3dvcmQ=',
       contact: 'jean.dupont@example.com, 06 12 34 56 78, +33 6 12 34 56 78, 0612345678',
       ts: '1700000000.000100',
@@ -59,8 +59,8 @@ describe('createJsonLogger', () => {
     for (const leaked of [
       'super-secret-password',
       'signing-secret-1234',
-      'xoxb-1234',
-      'xapp-1-A0',
+      'xoxb-test-5678',
+      'xapp-fake01',
       'bWVyY2hhbnQ6cGFzc3dvcmQ=',
       'jean.dupont@',
       '06 12 34 56 78',

@@ -24,7 +24,7 @@ import { SALES_REP, type SlackUser } from './slack-workspace.js';
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-test-0000-paylink-bot-token';
 /** The app-level token a harness in Socket Mode starts with (the standin only checks the `xapp-` prefix). */
-export const APP_TOKEN = 'xapp-1-A0PAYLINK-0000-test-app-level-token';
+export const APP_TOKEN = 'xapp-1-test';
 export const SAFEDEBIT_LOGIN = 'merchant-login';
 export const SAFEDEBIT_PASSWORD = 'merchant-password-S3cr3t!';
 export const PUBLIC_URL = 'https://paylink.example.com';
