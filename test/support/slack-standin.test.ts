@@ -14,7 +14,7 @@ import {
   viewSubmissionPayload,
 } from './slack-requests.js';
 
-const BOT_TOKEN = 'xoxb-standin-test';
+const BOT_TOKEN = 'xoxb-test-standin';
 const SIGNING_SECRET = 'standin-test-signing-secret';
 
 const MODAL = {
