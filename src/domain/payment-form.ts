@@ -4,24 +4,35 @@ import { checkFrenchVat, checkSiren, type SirenProblemCode, type VatProblemCode 
 import { normalizePhone, type PhoneProblemCode } from './phone.js';
 import type { Checked, Problem } from './problem.js';
 
+/** What a rep must fill in, under the SAFEDEBIT field names. */
+export const REQUIRED_INPUT_FIELDS = [
+  'amount',
+  'payment_reference',
+  'consumer_reference',
+  'consumer_email',
+  'consumer_phone_number',
+] as const;
+
+/** Text a rep may leave empty; once validated it is sent under the same SAFEDEBIT name, when given. */
+export const OPTIONAL_TEXT_FIELDS = [
+  'consumer_first_name',
+  'consumer_last_name',
+  'reference_label',
+  'social_reference',
+  'siren',
+  'tva_interco',
+  'consumer_address_street_number',
+  'consumer_address_street_name',
+  'consumer_zip_code',
+  'consumer_city',
+] as const;
+export type OptionalTextField = (typeof OPTIONAL_TEXT_FIELDS)[number];
+
 /** The payment modal's submitted values, as typed by the rep (the Slack layer only reads them out). */
-export interface PaymentFormInput {
-  amount: string;
-  payment_reference: string;
-  consumer_reference: string;
-  consumer_email: string;
-  consumer_phone_number: string;
-  consumer_first_name?: string;
-  consumer_last_name?: string;
-  reference_label?: string;
+export interface PaymentFormInput
+  extends Record<(typeof REQUIRED_INPUT_FIELDS)[number], string>,
+    Partial<Record<OptionalTextField, string>> {
   consumer_type?: 'individual' | 'company';
-  social_reference?: string;
-  siren?: string;
-  tva_interco?: string;
-  consumer_address_street_number?: string;
-  consumer_address_street_name?: string;
-  consumer_zip_code?: string;
-  consumer_city?: string;
   delivery: Array<'sms' | 'email'>;
 }
 
@@ -42,23 +53,13 @@ export type PaymentFormProblemCode =
 export type PaymentFormProblems = Partial<Record<FormField, Problem<PaymentFormProblemCode>>>;
 
 /** The form once every rule holds: trimmed, normalized, optional values undefined when left empty. */
-export interface ValidatedPaymentForm {
+export interface ValidatedPaymentForm extends Partial<Record<OptionalTextField, string>> {
   amountCents: number;
   payment_reference: string;
   consumer_reference: string;
   consumer_email: string;
   /** `0612345678` for a French number, E.164 otherwise. */
   consumer_phone_number: string;
-  consumer_first_name?: string;
-  consumer_last_name?: string;
-  reference_label?: string;
-  social_reference?: string;
-  siren?: string;
-  tva_interco?: string;
-  consumer_address_street_number?: string;
-  consumer_address_street_name?: string;
-  consumer_zip_code?: string;
-  consumer_city?: string;
   /** SAFEDEBIT's consumer_type: 0 individual, 1 company. */
   consumerType: 0 | 1 | undefined;
   smsOption: 0 | 1;

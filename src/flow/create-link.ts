@@ -4,7 +4,7 @@ import { buildCallbackUrl, type CallbackTarget } from '../callback/token.js';
 import type { Config } from '../config.js';
 import { formatAmount } from '../domain/amount.js';
 import { maskEmail, maskPhone } from '../domain/mask.js';
-import type { PaymentFormInput, ValidatedPaymentForm } from '../domain/payment-form.js';
+import { OPTIONAL_TEXT_FIELDS, type PaymentFormInput, type ValidatedPaymentForm } from '../domain/payment-form.js';
 import { formatDateTime } from '../i18n/dates.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
 import { describeRefusal } from '../safedebit/error-catalog.js';
@@ -166,16 +166,7 @@ function formAgain(ctx: LinkFlowContext, submission: LinkSubmission, banner: str
 
 function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, target: CallbackTarget): PaymentLinkRequest {
   const optional = {
-    consumer_first_name: form.consumer_first_name,
-    consumer_last_name: form.consumer_last_name,
-    reference_label: form.reference_label,
-    social_reference: form.social_reference,
-    siren: form.siren,
-    tva_interco: form.tva_interco,
-    consumer_address_street_number: form.consumer_address_street_number,
-    consumer_address_street_name: form.consumer_address_street_name,
-    consumer_zip_code: form.consumer_zip_code,
-    consumer_city: form.consumer_city,
+    ...Object.fromEntries(OPTIONAL_TEXT_FIELDS.map((field) => [field, form[field]])),
     consumer_type: form.consumerType,
     link_duration: ctx.config.linkDurationDays,
   };

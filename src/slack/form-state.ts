@@ -1,32 +1,8 @@
-import type { PaymentFormInput } from '../domain/payment-form.js';
+import { OPTIONAL_TEXT_FIELDS, type PaymentFormInput, REQUIRED_INPUT_FIELDS } from '../domain/payment-form.js';
 
-/** The text fields of the form, in the order the modal shows them. Their names are SAFEDEBIT's. */
-export const TEXT_FIELDS = [
-  'amount',
-  'payment_reference',
-  'consumer_reference',
-  'consumer_email',
-  'consumer_phone_number',
-  'consumer_first_name',
-  'consumer_last_name',
-  'reference_label',
-  'social_reference',
-  'siren',
-  'tva_interco',
-  'consumer_address_street_number',
-  'consumer_address_street_name',
-  'consumer_zip_code',
-  'consumer_city',
-] as const;
+/** The form's text inputs (every input but the customer type and the delivery checkboxes). */
+export const TEXT_FIELDS = [...REQUIRED_INPUT_FIELDS, ...OPTIONAL_TEXT_FIELDS] as const;
 export type TextField = (typeof TEXT_FIELDS)[number];
-
-const REQUIRED_TEXT_FIELDS = [
-  'amount',
-  'payment_reference',
-  'consumer_reference',
-  'consumer_email',
-  'consumer_phone_number',
-] as const satisfies readonly TextField[];
 
 type StateValues = Record<string, Record<string, unknown>>;
 
@@ -70,7 +46,7 @@ export function formInputFromState(state: unknown): PaymentFormInput {
   };
   for (const field of TEXT_FIELDS) {
     const text = textOf(values, field);
-    if (text !== '' || (REQUIRED_TEXT_FIELDS as readonly string[]).includes(field)) input[field] = text;
+    if (text !== '' || (REQUIRED_INPUT_FIELDS as readonly string[]).includes(field)) input[field] = text;
   }
   const consumerType = selectedValue(values, 'consumer_type');
   if (consumerType === 'individual' || consumerType === 'company') input.consumer_type = consumerType;
