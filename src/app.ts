@@ -14,6 +14,7 @@ import { createSafedebitClient } from './safedebit/client.js';
 import { type Sandbox, startSandbox } from './safedebit/sandbox.js';
 import { slackErrorCode } from './slack/errors.js';
 import { registerListeners } from './slack/listeners/index.js';
+import { createSlackTransport } from './slack/transport.js';
 
 /** paylink's User-Agent towards SAFEDEBIT. */
 export const USER_AGENT = 'paylink/0.1.0 (+Slack payment links)';
@@ -70,6 +71,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     // The receiver reads its routes when built, before the App exists: the callback gets the client lazily.
     callbackRoute({ slackClient: () => app.client, config, logger, clock, timeZone }),
   ];
+  const slackTransport = createSlackTransport();
   const receiver: Receiver = config.slack.appToken
     ? new SocketModeReceiver({
         appToken: config.slack.appToken,
@@ -94,6 +96,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     logLevel: config.logLevel as LogLevel,
     clientOptions: {
       slackApiUrl: config.slack.apiUrl,
+      fetch: slackTransport.fetch,
       timeout: 10_000,
       // Rate-limited calls wait for Retry-After and go again: a link is posted late rather than lost.
       rejectRateLimitedCalls: false,
@@ -130,7 +133,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   try {
     await app.init();
   } catch (error) {
-    await Promise.all([safedebit.close(), sandbox?.sandbox.close()]);
+    await Promise.all([safedebit.close(), sandbox?.sandbox.close(), slackTransport.close()]);
     throw new Error(describeTokenCheckFailure(error, config.slack.apiUrl));
   }
   const started = await app.start(config.port);
@@ -155,8 +158,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
     const outcome = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'done' as const), grace]);
     if (outcome === 'timeout') logger.warn({ event: 'shutdown_grace_expired', in_flight: inFlight.size });
-    await safedebit.close();
-    await sandbox?.sandbox.close();
+    await Promise.all([safedebit.close(), sandbox?.sandbox.close(), slackTransport.close()]);
     logger.info({ event: 'stopped' });
   }
 
