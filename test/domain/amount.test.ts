@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatAmount, parseAmount } from '../../src/domain/amount.js';
-import { LOCALES } from '../../src/i18n/locale.js';
+import { INTL_TAG, LOCALES } from '../../src/i18n/locale.js';
 
 const MAX_CENTS = 100_000_000; // 1 000 000,00 €
 const opts = { maxCents: MAX_CENTS };
@@ -121,6 +121,24 @@ describe('formatAmount', () => {
     [Number.MAX_SAFE_INTEGER, 'en', '€90,071,992,547,409.91'],
   ] as const)('formats %i cents in %s as %j', (cents, locale, expected) => {
     expect(formatAmount(cents, locale)).toBe(expected);
+  });
+
+  it('writes every amount exactly as Intl does, up to the largest safe integer', () => {
+    // Intl reads a decimal string exactly (no float in between): the oracle for any number of digits.
+    const intl = Object.fromEntries(
+      LOCALES.map((l) => [l, new Intl.NumberFormat(INTL_TAG[l], { style: 'currency', currency: 'EUR' })]),
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: 0, max: 10_000_000 }), fc.maxSafeNat()),
+        fc.constantFrom(...LOCALES),
+        (c, l) => {
+          const digits = String(c).padStart(3, '0');
+          const decimal = `${digits.slice(0, -2)}.${digits.slice(-2)}` as Intl.StringNumericLiteral;
+          expect(formatAmount(c, l)).toBe(intl[l]?.format(decimal));
+        },
+      ),
+    );
   });
 
   it('refuses what is not a whole, non-negative number of cents', () => {
