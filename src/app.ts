@@ -14,9 +14,9 @@ import { createSafedebitClient } from './safedebit/client.js';
 import { type Sandbox, startSandbox } from './safedebit/sandbox.js';
 import { slackErrorCode } from './slack/errors.js';
 import { registerListeners } from './slack/listeners/index.js';
-import { createSlackTransport } from './slack/transport.js';
+import { createSlackWebApi } from './slack/web-api.js';
 
-/** paylink's User-Agent towards SAFEDEBIT. */
+/** paylink's User-Agent towards SAFEDEBIT and Slack. */
 export const USER_AGENT = 'paylink/0.1.0 (+Slack payment links)';
 
 export interface PaylinkDependencies {
@@ -62,16 +62,21 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     userAgent: USER_AGENT,
   });
 
+  const slack = createSlackWebApi({
+    apiUrl: config.slack.apiUrl,
+    token: config.slack.botToken,
+    userAgent: USER_AGENT,
+    logger,
+  });
+
   const inSandbox = sandbox !== undefined;
   const inFlight = new Set<Promise<void>>();
   const clock = deps.clock ?? (() => new Date());
   const timeZone = deps.timeZone ?? process.env.TZ ?? 'Europe/Paris';
   const customRoutes = [
     healthRoute(() => ({ sandbox: inSandbox, inFlight: inFlight.size })),
-    // The receiver reads its routes when built, before the App exists: the callback gets the client lazily.
-    callbackRoute({ slackClient: () => app.client, config, logger, clock, timeZone }),
+    callbackRoute({ slack, config, logger, clock, timeZone }),
   ];
-  const slackTransport = createSlackTransport();
   const receiver: Receiver = config.slack.appToken
     ? new SocketModeReceiver({
         appToken: config.slack.appToken,
@@ -94,12 +99,11 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     receiver,
     logger,
     logLevel: config.logLevel as LogLevel,
+    // Bolt's own client only checks the token at start (paylink's calls go through `slack`): a few quick
+    // retries rather than WebClient's default of half an hour, so that an unreachable Slack is reported.
     clientOptions: {
       slackApiUrl: config.slack.apiUrl,
-      fetch: slackTransport.fetch,
       timeout: 10_000,
-      // Rate-limited calls wait for Retry-After and go again: a link is posted late rather than lost.
-      rejectRateLimitedCalls: false,
       retryConfig: { retries: 4, factor: 2, minTimeout: 250, maxTimeout: 4000 },
     },
     // Bolt would otherwise check the token in its constructor, where a failure is an unhandled rejection.
@@ -108,6 +112,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
 
   registerListeners(app, {
     config,
+    slack,
     safedebit: safedebit satisfies LinkCreator,
     beneficiaryReference: connection.beneficiaryReference,
     publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
@@ -133,7 +138,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   try {
     await app.init();
   } catch (error) {
-    await Promise.all([safedebit.close(), sandbox?.sandbox.close(), slackTransport.close()]);
+    await Promise.all([safedebit.close(), sandbox?.sandbox.close(), slack.close()]);
     throw new Error(describeTokenCheckFailure(error, config.slack.apiUrl));
   }
   const started = await app.start(config.port);
@@ -158,7 +163,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
     const outcome = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'done' as const), grace]);
     if (outcome === 'timeout') logger.warn({ event: 'shutdown_grace_expired', in_flight: inFlight.size });
-    await Promise.all([safedebit.close(), sandbox?.sandbox.close(), slackTransport.close()]);
+    await Promise.all([safedebit.close(), sandbox?.sandbox.close(), slack.close()]);
     logger.info({ event: 'stopped' });
   }
 

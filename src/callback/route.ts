@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CustomRoute, Logger, webApi } from '@slack/bolt';
+import type { CustomRoute, Logger } from '@slack/bolt';
 import type { Config } from '../config.js';
 import { formatAmount } from '../domain/amount.js';
 import { formatDateTime, formatTime } from '../i18n/dates.js';
@@ -9,12 +9,12 @@ import { messagesFor } from '../i18n/messages.js';
 import { buildThankYouPage, describeStatus } from '../i18n/statuses.js';
 import { slackErrorCode } from '../slack/errors.js';
 import { escapeMrkdwn, type LinkStatus, statusAttachments } from '../slack/messages/link-messages.js';
+import type { SlackWebApi } from '../slack/web-api.js';
 import { type ClassifiedStatus, classifyStatus, parseNotification, type StatusKind } from './notification.js';
 import { CALLBACK_ROUTE_PREFIX, type CallbackTarget, verifyCallbackToken } from './token.js';
 
 export interface CallbackRouteDependencies {
-  /** A getter: the receiver, and with it this route, is built before the Bolt App that owns the client. */
-  slackClient: () => webApi.WebClient;
+  slack: Pick<SlackWebApi, 'chat'>;
   config: Pick<Readonly<Config>, 'callbackSecret' | 'locale'>;
   logger: Logger;
   clock: () => Date;
@@ -254,11 +254,10 @@ async function postToSlack(
   receivedAt: Date,
   progress: DeliveryProgress,
 ): Promise<DeliveryOutcome> {
-  const client = deps.slackClient();
   const locale = deps.config.locale;
   try {
     if (!progress.replied) {
-      await client.chat.postMessage({
+      await deps.slack.chat.postMessage({
         channel: target.channel,
         thread_ts: target.threadTs,
         text: statusReplyText(target, status, locale, formatTime(receivedAt, locale, deps.timeZone)),
@@ -271,7 +270,7 @@ async function postToSlack(
       const line = statusLine(status, locale, formatDateTime(receivedAt, locale, deps.timeZone));
       const m = messagesFor(locale);
       const amount = formatAmount(target.amountCents, locale);
-      await client.chat.update({
+      await deps.slack.chat.update({
         channel: target.channel,
         ts: target.statusTs,
         // No `blocks`: Slack keeps the summary's blocks and only the status attachment changes.

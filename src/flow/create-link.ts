@@ -1,4 +1,4 @@
-import type { Logger, types, webApi } from '@slack/bolt';
+import type { Logger, types } from '@slack/bolt';
 import { addDays } from 'date-fns/addDays';
 import { buildCallbackUrl, type CallbackTarget } from '../callback/token.js';
 import type { Config } from '../config.js';
@@ -24,6 +24,7 @@ import type { ModalOrigin } from '../slack/metadata.js';
 import { postToResponseUrl } from '../slack/response-url.js';
 import { buildCreatedView, buildNoticeView } from '../slack/views/outcome-views.js';
 import { buildPaymentModal } from '../slack/views/payment-modal.js';
+import type { SlackWebApi } from '../slack/web-api.js';
 
 export interface LinkCreator {
   createPaymentLink(request: PaymentLinkRequest): Promise<PaymentLinkOutcome>;
@@ -32,7 +33,7 @@ export interface LinkCreator {
 /** What the link flow needs from the running app. */
 export interface LinkFlowContext {
   config: Readonly<Config>;
-  client: webApi.WebClient;
+  slack: SlackWebApi;
   safedebit: LinkCreator;
   beneficiaryReference: string;
   /** Base of url_callback: PAYLINK_PUBLIC_URL, or this app's local address in development. */
@@ -266,7 +267,7 @@ async function showInModal(
   fallback: SlackMessage | undefined,
 ): Promise<void> {
   try {
-    await ctx.client.views.update({ view_id: submission.viewId, view });
+    await ctx.slack.views.update({ view_id: submission.viewId, view });
   } catch (error) {
     ctx.logger.warn({ event: 'views_update_failed', error: slackErrorCode(error) });
     if (fallback) await sendToRep(ctx, submission.origin, fallback);
@@ -295,7 +296,7 @@ async function respondQuietly(ctx: LinkFlowContext, url: string, message: { text
 }
 
 async function post(ctx: LinkFlowContext, channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
-  const result = await ctx.client.chat.postMessage({
+  const result = await ctx.slack.chat.postMessage({
     channel,
     ...message,
     ...(threadTs ? { thread_ts: threadTs } : {}),
@@ -307,7 +308,7 @@ async function post(ctx: LinkFlowContext, channel: string, message: SlackMessage
 }
 
 async function directMessageChannel(ctx: LinkFlowContext, user: string): Promise<string> {
-  const opened = await ctx.client.conversations.open({ users: user });
+  const opened = await ctx.slack.conversations.open({ users: user });
   const id = opened.channel?.id;
   if (!id) throw new Error('conversations.open returned no channel');
   return id;
@@ -315,7 +316,7 @@ async function directMessageChannel(ctx: LinkFlowContext, user: string): Promise
 
 async function deleteQuietly(ctx: LinkFlowContext, status: StatusMessage): Promise<void> {
   try {
-    await ctx.client.chat.delete({ channel: status.channel, ts: status.ts });
+    await ctx.slack.chat.delete({ channel: status.channel, ts: status.ts });
   } catch (error) {
     ctx.logger.warn({ event: 'slack_delete_failed', error: slackErrorCode(error) });
   }

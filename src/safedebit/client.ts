@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import { z } from 'zod';
+import { errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
 import type { OutageReason, PaymentLinkOutcome } from './outcome.js';
 import { type PaymentLinkRequest, paymentLinkRequestSchema } from './request.js';
 
@@ -37,17 +38,6 @@ const MAX_ATTEMPTS = 2;
  * connect timeout still has time. Less than half: undici's connect timer is coarse and fires up to ~1 s late.
  */
 const CONNECT_TIMEOUT_SHARE = 0.4;
-
-/**
- * Failures before SAFEDEBIT could read a byte of the request: refused, name not resolved, connect timed out
- * (undici's connect timeout ends at the TLS handshake, and the request is only written after it).
- */
-const NEVER_CONNECTED_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 /** Plain http links are only believable from a local sandbox. */
 const LOOPBACK_HOSTNAMES: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -96,18 +86,6 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
       return `${where}: ${what}`;
     })
     .join('; ');
-}
-
-/**
- * The first error code along the `cause` chain: undici rejects with the socket's own error
- * (`ECONNREFUSED`), while wrappers such as fetch's `TypeError('fetch failed')` carry it as their cause.
- */
-function errorCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    const { code } = current as { code?: unknown };
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { webApi } from '@slack/bolt';
 import type { PaymentFormInput } from '../../domain/payment-form.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { slackErrorCode } from '../errors.js';
@@ -13,7 +12,6 @@ import type { ListenerContext } from './context.js';
  */
 export async function openPaymentModal(
   ctx: ListenerContext,
-  client: webApi.WebClient,
   triggerId: string,
   origin: ModalOrigin,
   values: Partial<PaymentFormInput>,
@@ -25,7 +23,7 @@ export async function openPaymentModal(
     values,
   });
   try {
-    await client.views.open({ trigger_id: triggerId, view });
+    await ctx.slack.views.open({ trigger_id: triggerId, view });
     ctx.logger.info({ event: 'modal_opened', user: origin.user, channel: origin.channel });
   } catch (error) {
     const code = slackErrorCode(error);

@@ -7,12 +7,12 @@ import type { ListenerContext } from '../context.js';
 
 /** Individual ↔ company: re-render with or without the company fields, keeping everything typed. */
 export function registerConsumerTypeAction(app: App, ctx: ListenerContext): void {
-  app.action<BlockAction>(CONSUMER_TYPE_ACTION, async ({ ack, body, client }) => {
+  app.action<BlockAction>(CONSUMER_TYPE_ACTION, async ({ ack, body }) => {
     await ack();
     const view = body.view;
     if (!view) return;
     try {
-      await client.views.update({
+      await ctx.slack.views.update({
         view_id: view.id,
         hash: view.hash,
         view: buildPaymentModal({

@@ -7,7 +7,7 @@ import type { ListenerContext } from '../context.js';
 import { openPaymentModal } from '../open-modal.js';
 
 export function registerPaylinkCommand(app: App, ctx: ListenerContext): void {
-  app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
+  app.command(SLASH_COMMAND, async ({ command, ack }) => {
     const m = messagesFor(ctx.config.locale);
     const privately = (text: string) => ({
       response_type: 'ephemeral' as const,
@@ -26,7 +26,6 @@ export function registerPaylinkCommand(app: App, ctx: ListenerContext): void {
     await ack();
     await openPaymentModal(
       ctx,
-      client,
       command.trigger_id,
       { channel: command.channel_id, user: command.user_id, responseUrl: command.response_url },
       parseCommandText(command.text ?? ''),

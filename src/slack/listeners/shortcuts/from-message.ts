@@ -10,7 +10,7 @@ import { openPaymentModal } from '../open-modal.js';
 export function registerFromMessageShortcut(app: App, ctx: ListenerContext): void {
   app.shortcut<MessageShortcut>(
     { callback_id: MESSAGE_SHORTCUT_ID, type: 'message_action' },
-    async ({ shortcut, ack, client }) => {
+    async ({ shortcut, ack }) => {
       await ack();
       const m = messagesFor(ctx.config.locale);
       const channel = shortcut.channel.id;
@@ -26,7 +26,6 @@ export function registerFromMessageShortcut(app: App, ctx: ListenerContext): voi
       const threadTs = shortcut.message.thread_ts ?? shortcut.message.ts;
       await openPaymentModal(
         ctx,
-        client,
         shortcut.trigger_id,
         {
           channel,

@@ -16,7 +16,7 @@ import type { ListenerContext } from '../context.js';
  * with a "creating…" view, and only then handed to the slow part: SAFEDEBIT and the posts.
  */
 export function registerPaymentSubmission(app: App, ctx: ListenerContext): void {
-  app.view(PAYMENT_MODAL_ID, async ({ ack, body, view, client }) => {
+  app.view(PAYMENT_MODAL_ID, async ({ ack, body, view }) => {
     const locale = ctx.config.locale;
     const m = messagesFor(locale);
     const base = { locale, sandbox: ctx.sandbox, privateMetadata: view.private_metadata };
@@ -49,10 +49,7 @@ export function registerPaymentSubmission(app: App, ctx: ListenerContext): void 
       view: buildCreatingView(base, formatAmount(form.amountCents, locale), form.payment_reference),
     });
     ctx.track(
-      createLinkFromSubmission(
-        { ...ctx, client },
-        { origin, viewId: view.id, privateMetadata: view.private_metadata, input, form },
-      ),
+      createLinkFromSubmission(ctx, { origin, viewId: view.id, privateMetadata: view.private_metadata, input, form }),
     );
   });
 }

@@ -1,0 +1,23 @@
+/**
+ * Failures before the server could read a byte of the request: refused, name not resolved, connect timed out
+ * (undici's connect timeout ends at the TLS handshake, and the request is only written after it). Only these
+ * make a retry safe for a call that creates something.
+ */
+export const NEVER_CONNECTED_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * The first error code along the `cause` chain: undici rejects with the socket's own error
+ * (`ECONNREFUSED`), while wrappers such as fetch's `TypeError('fetch failed')` carry it as their cause.
+ */
+export function errorCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const { code } = current as { code?: unknown };
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}

@@ -1,0 +1,159 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger, webApi } from '@slack/bolt';
+import { Agent, request } from 'undici';
+import { errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
+
+/**
+ * The Slack Web API methods paylink calls, with the same arguments and answers as Bolt's WebClient (whose
+ * types they are), so listeners read as in Slack's samples: `slack.chat.postMessage({...})`.
+ *
+ * Why not Bolt's WebClient: under `npm run bench` each of its calls cost about 0.6 ms of CPU (the global
+ * fetch's streams, a request queue, a retry operation, a timeout signal, a form encoding, and a recursive
+ * redacted copy of every argument and answer for a debug line it builds even when debug is off). A created
+ * link takes four calls, which put paylink at 1.8× the CPU per link of a bare Bolt app making two; through
+ * this client it uses about as much as that app (README, Performance). Bolt keeps its WebClient for what it
+ * does itself: checking the token at start, and Socket Mode's connection.
+ *
+ * What it does instead: each call is one JSON POST (Slack takes JSON bodies on these write methods) on a
+ * kept-alive undici pool, bearer token in the header. A call is sent again only when Slack says, or it is
+ * certain, that it was not carried out, so that a link is not posted twice:
+ * - HTTP 429: after `Retry-After`, so a rate-limited link is posted late rather than lost;
+ * - a connection that never opened, or an HTTP 5xx (Slack failing): after a short backoff;
+ * - never after a timeout or a connection lost once the request was written: Slack may have done it.
+ * A refusal (`{ok: false, error}`) throws a SlackApiError whose `data.error` is Slack's error name, as
+ * WebClient's platform errors do.
+ */
+export interface SlackWebApi {
+  views: {
+    open(args: webApi.ViewsOpenArguments): Promise<webApi.ViewsOpenResponse>;
+    update(args: webApi.ViewsUpdateArguments): Promise<webApi.ViewsUpdateResponse>;
+  };
+  chat: {
+    postMessage(args: webApi.ChatPostMessageArguments): Promise<webApi.ChatPostMessageResponse>;
+    update(args: webApi.ChatUpdateArguments): Promise<webApi.ChatUpdateResponse>;
+    delete(args: webApi.ChatDeleteArguments): Promise<webApi.ChatDeleteResponse>;
+  };
+  conversations: {
+    open(args: webApi.ConversationsOpenArguments): Promise<webApi.ConversationsOpenResponse>;
+  };
+  /** Lets calls in flight finish, then closes the connections. */
+  close(): Promise<void>;
+}
+
+export interface SlackWebApiOptions {
+  /** Base URL of the Web API, ending with `/`: `https://slack.com/api/`, or a stand-in's. */
+  apiUrl: string;
+  token: string;
+  userAgent: string;
+  logger: Logger;
+  /** Bounds each attempt's wait for an answer, and for the answer's body. Default 10 s. */
+  timeoutMs?: number;
+  /** First backoff after a 5xx or a refused connection, doubled each time. Default 250 ms. */
+  backoffMs?: number;
+}
+
+/** Attempts per call, the first included. */
+const MAX_ATTEMPTS = 5;
+const MAX_BACKOFF_MS = 4_000;
+/** A longer Retry-After than this is Slack asking to stop for a while: the call fails instead of hanging on. */
+const MAX_RETRY_AFTER_S = 60;
+/** WebClient's own default: past this many calls at once, the next ones wait for a connection. */
+const MAX_CONNECTIONS = 100;
+
+/** Slack refused the call: `data.error` names why (`channel_not_found`, `expired_trigger_id`…). */
+export class SlackApiError extends Error {
+  readonly code = 'slack_webapi_platform_error';
+  constructor(
+    readonly method: string,
+    readonly data: { ok: false; error: string } & Record<string, unknown>,
+  ) {
+    super(`${method}: ${data.error}`);
+    this.name = 'SlackApiError';
+  }
+}
+
+/** Slack answered something other than its JSON: a 5xx after the retries, a 4xx, a body that is not JSON. */
+export class SlackHttpError extends Error {
+  readonly code = 'slack_webapi_http_error';
+  constructor(
+    readonly method: string,
+    readonly statusCode: number,
+    detail: string,
+  ) {
+    super(`${method}: ${detail}`);
+    this.name = 'SlackHttpError';
+  }
+}
+
+type Answer = { ok: boolean; error?: unknown } & Record<string, unknown>;
+
+export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const backoffMs = options.backoffMs ?? 250;
+  const dispatcher = new Agent({ connections: MAX_CONNECTIONS, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const headers = {
+    authorization: `Bearer ${options.token}`,
+    'content-type': 'application/json; charset=utf-8',
+    'user-agent': options.userAgent,
+  };
+  const backoff = (attempt: number) => sleep(Math.min(backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS));
+
+  async function call<Result>(method: string, args: object): Promise<Result> {
+    const body = JSON.stringify(args);
+    for (let attempt = 1; ; attempt++) {
+      const last = attempt === MAX_ATTEMPTS;
+      let response: Awaited<ReturnType<typeof request>>;
+      try {
+        response = await request(`${options.apiUrl}${method}`, { method: 'POST', headers, body, dispatcher });
+      } catch (error) {
+        const code = errorCode(error);
+        if (last || code === undefined || !NEVER_CONNECTED_CODES.has(code)) throw error;
+        await backoff(attempt);
+        continue;
+      }
+      const { statusCode } = response;
+      if (statusCode === 429) {
+        await response.body.dump();
+        const retryAfterS = Number(response.headers['retry-after'] ?? 1);
+        const waitS = Number.isFinite(retryAfterS) && retryAfterS >= 0 ? retryAfterS : 1;
+        if (last || waitS > MAX_RETRY_AFTER_S) throw new SlackHttpError(method, 429, `rate limited for ${waitS} s`);
+        options.logger.warn({ event: 'slack_rate_limited', method, retry_after_s: waitS });
+        await sleep(waitS * 1000);
+        continue;
+      }
+      if (statusCode >= 500 && !last) {
+        await response.body.dump();
+        await backoff(attempt);
+        continue;
+      }
+      const text = await response.body.text();
+      if (statusCode !== 200) throw new SlackHttpError(method, statusCode, `HTTP ${statusCode}`);
+      let answer: Answer;
+      try {
+        answer = JSON.parse(text) as Answer;
+      } catch {
+        throw new SlackHttpError(method, statusCode, 'answer is not JSON');
+      }
+      if (answer.ok !== true) {
+        throw new SlackApiError(method, { ...answer, ok: false, error: String(answer.error ?? 'unknown_error') });
+      }
+      return answer as Result;
+    }
+  }
+
+  return {
+    views: {
+      open: (args) => call('views.open', args),
+      update: (args) => call('views.update', args),
+    },
+    chat: {
+      postMessage: (args) => call('chat.postMessage', args),
+      update: (args) => call('chat.update', args),
+      delete: (args) => call('chat.delete', args),
+    },
+    conversations: {
+      open: (args) => call('conversations.open', args),
+    },
+    close: () => dispatcher.close(),
+  };
+}

@@ -1,0 +1,214 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createJsonLogger } from '../../src/logger.js';
+import { slackErrorCode } from '../../src/slack/errors.js';
+import { createSlackWebApi, SlackApiError, SlackHttpError, type SlackWebApi } from '../../src/slack/web-api.js';
+import { freePort } from '../support/free-port.js';
+import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
+
+const TOKEN = 'xoxb-test-web-api';
+
+/** A loopback server answering each request with the next of `answers` (the last one repeats). */
+async function scriptedSlack(...answers: ((req: IncomingMessage, res: ServerResponse) => void)[]) {
+  const received: { path: string; headers: IncomingMessage['headers']; body: string }[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const answer = answers[Math.min(received.length, answers.length) - 1];
+      answer?.(req, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`,
+    received,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+const okJson = (body: object) => (_req: IncomingMessage, res: ServerResponse) =>
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ ok: true, ...body }));
+const httpStatus = (status: number) => (_req: IncomingMessage, res: ServerResponse) =>
+  res.writeHead(status, { 'content-type': 'text/html' }).end('<h1>Slack is having trouble</h1>');
+
+describe("paylink's Slack Web API client", () => {
+  let standin: SlackApiStandin;
+  let slack: SlackWebApi | undefined;
+  let logLines: Record<string, unknown>[];
+
+  function client(apiUrl: string, options: { timeoutMs?: number; backoffMs?: number } = {}): SlackWebApi {
+    logLines = [];
+    const logger = createJsonLogger({
+      level: 'debug',
+      secrets: [TOKEN],
+      write: (line) => logLines.push(JSON.parse(line) as Record<string, unknown>),
+    });
+    slack = createSlackWebApi({ apiUrl, token: TOKEN, userAgent: 'paylink-test', logger, backoffMs: 5, ...options });
+    return slack;
+  }
+
+  beforeAll(async () => {
+    standin = await startSlackApiStandin();
+  });
+  afterEach(async () => {
+    await slack?.close();
+    slack = undefined;
+  });
+  afterAll(() => standin.close());
+
+  it('sends the arguments as JSON with the bot token, and returns what Slack answers', async () => {
+    const api = client(standin.apiUrl);
+    const posted = await api.chat.postMessage({
+      channel: 'C0WEBAPI',
+      text: 'Lien de paiement — 12,50 €',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*12,50 €*' } }],
+    });
+    expect(posted).toMatchObject({ ok: true, channel: 'C0WEBAPI', ts: expect.stringMatching(/^\d+\.\d+$/) });
+    expect(standin.callsTo('chat.postMessage').at(-1)?.args).toEqual({
+      channel: 'C0WEBAPI',
+      text: 'Lien de paiement — 12,50 €',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*12,50 €*' } }],
+    });
+    expect(standin.messagesIn('C0WEBAPI')).toHaveLength(1);
+
+    const scripted = await scriptedSlack(okJson({ channel: { id: 'D0REP' } }));
+    try {
+      await client(scripted.apiUrl).conversations.open({ users: 'U0REP' });
+      expect(scripted.received[0]).toMatchObject({
+        path: '/api/conversations.open',
+        headers: {
+          authorization: `Bearer ${TOKEN}`,
+          'content-type': 'application/json; charset=utf-8',
+          'user-agent': 'paylink-test',
+        },
+        body: '{"users":"U0REP"}',
+      });
+    } finally {
+      await scripted.close();
+    }
+  });
+
+  it("throws Slack's refusal with its error name, and does not send it again", async () => {
+    standin.failNext('views.open', 'expired_trigger_id');
+    const before = standin.callsTo('views.open').length;
+    const refused = client(standin.apiUrl).views.open({
+      trigger_id: standin.issueTriggerId(),
+      view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] },
+    });
+    await expect(refused).rejects.toBeInstanceOf(SlackApiError);
+    expect(slackErrorCode(await refused.catch((error: unknown) => error))).toBe('expired_trigger_id');
+    expect(standin.callsTo('views.open').length - before).toBe(1);
+  });
+
+  it('waits out Retry-After on HTTP 429, then posts once', async () => {
+    standin.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 1 });
+    const before = standin.callsTo('chat.postMessage').length;
+    const startedAt = Date.now();
+    await client(standin.apiUrl).chat.postMessage({ channel: 'C0LIMITED', text: 'late, not lost' });
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(950);
+    expect(standin.callsTo('chat.postMessage').length - before).toBe(2);
+    expect(standin.messagesIn('C0LIMITED')).toHaveLength(1);
+    expect(logLines).toContainEqual(
+      expect.objectContaining({ level: 'warn', event: 'slack_rate_limited', method: 'chat.postMessage' }),
+    );
+  });
+
+  it('gives up at once when Slack asks to wait more than a minute', async () => {
+    standin.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 600 });
+    const startedAt = Date.now();
+    await expect(client(standin.apiUrl).chat.postMessage({ channel: 'C0', text: 'x' })).rejects.toMatchObject({
+      name: 'SlackHttpError',
+      statusCode: 429,
+    });
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+  });
+
+  it('sends a call again after an HTTP 5xx, and reports the status once the attempts are spent', async () => {
+    const flaky = await scriptedSlack(httpStatus(503), okJson({ ts: '1.2' }));
+    try {
+      await expect(client(flaky.apiUrl).chat.delete({ channel: 'C0', ts: '1.2' })).resolves.toMatchObject({
+        ok: true,
+      });
+      expect(flaky.received).toHaveLength(2);
+    } finally {
+      await flaky.close();
+    }
+    const down = await scriptedSlack(httpStatus(502));
+    try {
+      const failed = client(down.apiUrl).chat.delete({ channel: 'C0', ts: '1.2' });
+      await expect(failed).rejects.toBeInstanceOf(SlackHttpError);
+      await expect(failed).rejects.toMatchObject({ statusCode: 502 });
+      expect(down.received).toHaveLength(5);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('connects again when Slack refused the connection, since nothing was sent', async () => {
+    const port = await freePort();
+    const api = client(`http://127.0.0.1:${port}/api/`, { backoffMs: 150 });
+    const call = api.conversations.open({ users: 'U0REP' });
+    // Slack's address refuses the first attempt, then answers.
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => okJson({ channel: { id: 'D0REP' } })(req, res));
+    });
+    await new Promise<void>((resolve) => setTimeout(resolve, 50));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    try {
+      await expect(call).resolves.toMatchObject({ channel: { id: 'D0REP' } });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('reports a refused connection by its code once the attempts are spent', async () => {
+    const port = await freePort();
+    const failed = client(`http://127.0.0.1:${port}/api/`).chat.postMessage({ channel: 'C0', text: 'x' });
+    expect(slackErrorCode(await failed.catch((error: unknown) => error))).toBe('ECONNREFUSED');
+  });
+
+  it('does not send a call again once Slack may have carried it out: a timeout, a connection cut mid-answer', async () => {
+    const hung = await scriptedSlack(() => undefined);
+    try {
+      const startedAt = Date.now();
+      const timedOut = client(hung.apiUrl, { timeoutMs: 200 }).chat.postMessage({ channel: 'C0', text: 'x' });
+      expect(slackErrorCode(await timedOut.catch((error: unknown) => error))).toBe('UND_ERR_HEADERS_TIMEOUT');
+      expect(Date.now() - startedAt).toBeLessThan(2_000);
+      expect(hung.received).toHaveLength(1);
+    } finally {
+      await hung.close();
+    }
+    const cut = await scriptedSlack((req) => req.socket.destroy());
+    try {
+      await expect(client(cut.apiUrl).chat.postMessage({ channel: 'C0', text: 'x' })).rejects.toThrow();
+      expect(cut.received).toHaveLength(1);
+    } finally {
+      await cut.close();
+    }
+  });
+
+  it('reports an answer that is not JSON', async () => {
+    const odd = await scriptedSlack((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>'));
+    try {
+      await expect(
+        client(odd.apiUrl).views.update({
+          view_id: 'V0',
+          view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] },
+        }),
+      ).rejects.toMatchObject({
+        name: 'SlackHttpError',
+        statusCode: 200,
+      });
+    } finally {
+      await odd.close();
+    }
+  });
+});
