@@ -22,6 +22,8 @@ export interface AppProcessOptions {
   name: string;
   script: string;
   env: Record<string, string>;
+  /** Options for node itself, before the script (`--cpu-prof`…). */
+  nodeOptions: readonly string[];
   port: number;
   /** How long to wait for `GET /healthz` to answer 200. */
   readyTimeoutMs: number;
@@ -57,16 +59,24 @@ function readRssBytes(pid: number): number {
   return Number(kib) * 1024;
 }
 
-/** Each line the child prints goes to the bench's stderr under its name, keeping stdout for the results. */
+/** paylink's JSON lines at these levels: logged by the app under load (and so measured), not shown. */
+const ROUTINE_LOG_LINE = /^\{"time":"[^"]*","level":"(?:debug|info)"/;
+
+/**
+ * Each line the child prints goes to the bench's stderr under its name, keeping stdout for the results; the
+ * routine ones (a few per flow) are read and dropped, leaving warnings and errors in sight.
+ */
 function forwardOutput(child: ChildProcess, name: string): void {
   for (const stream of [child.stdout, child.stderr]) {
     if (stream === null) continue;
-    createInterface({ input: stream }).on('line', (line) => process.stderr.write(`[${name}] ${line}\n`));
+    createInterface({ input: stream }).on('line', (line) => {
+      if (!ROUTINE_LOG_LINE.test(line)) process.stderr.write(`[${name}] ${line}\n`);
+    });
   }
 }
 
 export async function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
-  const child = spawn(process.execPath, [options.script], {
+  const child = spawn(process.execPath, [...options.nodeOptions, options.script], {
     env: { ...options.env, PORT: String(options.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

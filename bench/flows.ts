@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type { DisplayedView, SlackApiCall, SlackApiStandin } from '../test/support/slack-api-standin.js';
 import {
   type SlackHttpResult,
@@ -35,19 +34,13 @@ const FORM = {
 /** Past this, a step of a flow counts as failed: Slack itself gives up after 3 s. */
 const STEP_TIMEOUT_MS = 10_000;
 
-interface Arrival {
-  call: SlackApiCall;
-  /** performance.now() when the stand-in received the call. */
-  at: number;
-}
-
 /** Calls the bench waits for, by a key unique to one flow: O(1) per call whatever the number of flows. */
 class ExpectedCalls {
-  readonly #pending = new Map<string, { arrived: (arrival: Arrival) => void; timer: NodeJS.Timeout }>();
+  readonly #pending = new Map<string, { arrived: (call: SlackApiCall) => void; timer: NodeJS.Timeout }>();
 
   constructor(private readonly what: string) {}
 
-  expect(key: string): Promise<Arrival> {
+  expect(key: string): Promise<SlackApiCall> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(key);
@@ -57,12 +50,12 @@ class ExpectedCalls {
     });
   }
 
-  arrived(key: unknown, arrival: Arrival): void {
+  arrived(key: unknown, call: SlackApiCall): void {
     if (typeof key !== 'string') return;
     const pending = this.#pending.get(key);
     if (pending === undefined) return;
     this.cancel(key);
-    pending.arrived(arrival);
+    pending.arrived(call);
   }
 
   /** Stops waiting without settling: for a flow that failed before it awaited the call. */
@@ -104,10 +97,9 @@ export class FlowDriver {
     linkPrefix: string,
   ) {
     this.#stopWatching = standin.onCall((call) => {
-      const arrival = { call, at: performance.now() };
-      if (call.method === 'views.open') this.#viewsOpened.arrived(call.args.trigger_id, arrival);
+      if (call.method === 'views.open') this.#viewsOpened.arrived(call.args.trigger_id, call);
       else if (call.method === 'chat.postMessage' && String(call.args.text).includes(linkPrefix)) {
-        this.#linksPosted.arrived(call.args.channel, arrival);
+        this.#linksPosted.arrived(call.args.channel, call);
       }
     });
   }
@@ -133,7 +125,8 @@ export class FlowDriver {
     const triggerId = this.standin.issueTriggerId();
     try {
       const viewOpened = this.#viewsOpened.expect(triggerId);
-      const commandSentAt = performance.now();
+      // Date.now(), the clock of the stand-in's arrival times (SlackApiCall.at).
+      const commandSentAt = Date.now();
       const command = await within(
         sendSlashCommand(baseUrl, this.signingSecret, {
           trigger_id: triggerId,
@@ -146,13 +139,13 @@ export class FlowDriver {
       expectHttpOk(command, 'the command');
       const opened = await viewOpened;
 
-      const view = this.#displayedView(opened.call);
+      const view = this.#displayedView(opened);
       const inputs = { ...FORM, payment_reference: `BENCH-${flowNumber}` };
       const payload = viewSubmissionPayload({
         view: { ...view, callback_id: String(view.callback_id), state: { values: stateValuesFor(view, inputs) } },
       });
       const linkPosted = this.#linksPosted.expect(channel);
-      const submittedAt = performance.now();
+      const submittedAt = Date.now();
       const submission = await within(
         sendInteraction(baseUrl, this.signingSecret, payload),
         'answer to the submission',

@@ -16,7 +16,9 @@ import { type AppFigures, formatReport } from './report.js';
  * could not measure (an app would not start, died, or failed flows); a missed target is printed as FAIL.
  *
  * BENCH_FLOWS (default 50) flows per burst, BENCH_ROUNDS (default 6) measured bursts per app after one warm-up,
- * BENCH_SAFEDEBIT_DELAY_MS (default 100) how long the sandbox takes to answer, like a remote API would.
+ * BENCH_SAFEDEBIT_DELAY_MS (default 100) how long the sandbox takes to answer, like a remote API would,
+ * BENCH_NODE_OPTIONS (default none) options for node in both apps' processes, e.g. to profile them:
+ * `BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/profiles" npm run bench`.
  */
 
 const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
@@ -59,6 +61,7 @@ async function main(): Promise<number> {
   const flowsPerBurst = integerFromEnv('BENCH_FLOWS', 50, 1, 500);
   const rounds = integerFromEnv('BENCH_ROUNDS', 6, 1, 50);
   const safedebitDelayMs = integerFromEnv('BENCH_SAFEDEBIT_DELAY_MS', 100, 0, 5_000);
+  const nodeOptions = process.env.BENCH_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? [];
 
   const standin = await startSlackApiStandin();
   const sandbox = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
@@ -76,7 +79,8 @@ async function main(): Promise<number> {
     SAFEDEBIT_PASSWORD,
     SAFEDEBIT_BENEFICIARY_REFERENCE: 'BENCH-BENEFICIARY',
     PAYLINK_PUBLIC_URL: 'https://paylink.example.com',
-    LOG_LEVEL: 'warn',
+    // paylink's default level: the log lines finance relies on are part of what a link costs.
+    LOG_LEVEL: 'info',
     DOTENV_CONFIG_PATH: '/dev/null',
     DOTENV_CONFIG_QUIET: 'true',
   };
@@ -96,6 +100,7 @@ async function main(): Promise<number> {
           name,
           script: fileURLToPath(new URL(script, import.meta.url)),
           env,
+          nodeOptions,
           port: await freePort(),
           readyTimeoutMs: READY_TIMEOUT_MS,
         }),

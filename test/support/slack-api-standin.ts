@@ -45,11 +45,12 @@ export interface SlackApiStandinOptions {
   channels?: Record<string, ChannelSetup>;
 }
 
-/** One Web API request as the app sent it, recorded on arrival (faulted and refused calls included). */
+/** One Web API request as the app sent it (faulted and refused calls included). */
 export interface SlackApiCall {
   method: string;
   /** The arguments, JSON-encoded ones parsed; `{ unparsed: <body> }` when the body was not valid form or JSON. */
   args: Record<string, unknown>;
+  /** Date.now() when the request arrived, before its body was read: the standin's own work is not the app's. */
   at: number;
 }
 
@@ -349,9 +350,15 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
     },
   };
 
-  async function answerWebApi(method: string, request: IncomingMessage, rawBody: string, response: ServerResponse) {
+  async function answerWebApi(
+    method: string,
+    request: IncomingMessage,
+    rawBody: string,
+    arrivedAt: number,
+    response: ServerResponse,
+  ) {
     const args = parseWebApiArgs(request.headers['content-type'], rawBody);
-    callLog.add({ method, args: args ?? { unparsed: rawBody }, at: Date.now() });
+    callLog.add({ method, args: args ?? { unparsed: rawBody }, at: arrivedAt });
     const delayMs = delays.get(method);
     if (delayMs !== undefined) await sleep(delayMs);
     const fault = faults.get(method)?.shift();
@@ -383,11 +390,12 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
   }
 
   const server = createServer((request, response) => {
+    const arrivedAt = Date.now();
     readBody(request)
       .then((rawBody) => {
         const path = new URL(request.url ?? '/', origin).pathname;
         if (request.method === 'POST' && path.startsWith('/api/')) {
-          return answerWebApi(path.slice('/api/'.length), request, rawBody, response);
+          return answerWebApi(path.slice('/api/'.length), request, rawBody, arrivedAt, response);
         }
         if (request.method === 'POST' && path.startsWith('/response/')) {
           return answerResponseUrl(path, rawBody, response);
