@@ -302,7 +302,7 @@ describe('SAFEDEBIT notification → the link’s thread', () => {
   it('a 429 storm past the client’s retries is a 503 too, and the redelivery posts once', async () => {
     const link = await createLink(h);
     const { callbackUrl, statusTs } = link;
-    // The app's WebClient tries 5 times (retries: 4) before giving up.
+    // paylink's Slack client makes 5 attempts before giving up (src/slack/web-api.ts).
     h.standin.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 0 }, 5);
     const failed = await postJson(callbackUrl, { status: 'SETTLED' });
     expect(failed.status).toBe(503);
