@@ -7,8 +7,8 @@ import { errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
  * The Slack Web API methods paylink calls, with the same arguments and answers as Bolt's WebClient (whose
  * types they are), so listeners read as in Slack's samples: `slack.chat.postMessage({...})`.
  *
- * Why not Bolt's WebClient: under `npm run bench` each of its calls cost about 0.6 ms of CPU (the global
- * fetch's streams, a request queue, a retry operation, a timeout signal, a form encoding, and a recursive
+ * Why not Bolt's WebClient: under `npm run bench` each of its calls cost about 0.6 ms more CPU than here (the
+ * global fetch's streams, a request queue, a retry operation, a timeout signal, a form encoding, and a recursive
  * redacted copy of every argument and answer for a debug line it builds even when debug is off). A created
  * link takes four calls, which put paylink at 1.8× the CPU per link of a bare Bolt app making two; through
  * this client it uses about as much as that app (README, Performance). Bolt keeps its WebClient for what it
