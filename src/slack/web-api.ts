@@ -126,8 +126,11 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
         await backoff(attempt);
         continue;
       }
+      if (statusCode !== 200) {
+        await response.body.dump();
+        throw new SlackHttpError(method, statusCode, `HTTP ${statusCode}`);
+      }
       const text = await response.body.text();
-      if (statusCode !== 200) throw new SlackHttpError(method, statusCode, `HTTP ${statusCode}`);
       let answer: Answer;
       try {
         answer = JSON.parse(text) as Answer;
