@@ -9,6 +9,8 @@ import { SLACK_EVENTS_PATH } from './constants.js';
 import type { LinkCreator } from './flow/create-link.js';
 import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls } from './http/malformed-request.js';
+import type { Ledger } from './ledger/ledger.js';
+import { openLedger } from './ledger/open.js';
 import { createJsonLogger } from './logger.js';
 import { createSafedebitClient } from './safedebit/client.js';
 import { type Sandbox, startSandbox } from './safedebit/sandbox.js';
@@ -25,6 +27,8 @@ export interface PaylinkDependencies {
   clock?: () => Date;
   /** IANA time zone for dates shown in Slack. */
   timeZone?: string;
+  /** A notification reply claimed this long ago by an instance that never finished may be posted by another. */
+  replyClaimTimeoutMs?: number;
 }
 
 export interface RunningPaylink {
@@ -32,6 +36,7 @@ export interface RunningPaylink {
   /** The loopback port the HTTP server listens on (events in HTTP mode, /healthz and callbacks in both). */
   port: number;
   logger: Logger;
+  ledger: Ledger;
   /** Stops taking new work, waits up to `graceMs` for links being created, then closes everything. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -51,6 +56,10 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     context: config.safedebit ? {} : { safedebit: 'SANDBOX' },
     ...(deps.writeLog ? { write: deps.writeLog } : {}),
   });
+  const ledger = await openLedger(config.ledger).catch((error: unknown) => {
+    throw new Error(describeLedgerFailure(error, config.ledger.engine));
+  });
+  logger.info({ event: 'ledger_opened', engine: config.ledger.engine });
   const sandbox = config.safedebit ? undefined : await startEmbeddedSandbox(logger);
   const connection = config.safedebit ?? sandbox?.connection;
   if (!connection) throw new Error('no SAFEDEBIT connection');
@@ -73,9 +82,18 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const inFlight = new Set<Promise<void>>();
   const clock = deps.clock ?? (() => new Date());
   const timeZone = deps.timeZone ?? process.env.TZ ?? 'Europe/Paris';
+  const statusUpdates = {
+    ledger,
+    slack,
+    logger,
+    sandbox: inSandbox,
+    clock,
+    timeZone,
+    replyClaimTimeoutMs: deps.replyClaimTimeoutMs ?? DEFAULT_REPLY_CLAIM_TIMEOUT_MS,
+  };
   const customRoutes = [
     healthRoute(() => ({ sandbox: inSandbox, inFlight: inFlight.size })),
-    callbackRoute({ slack, config, logger, clock, timeZone }),
+    callbackRoute({ ...statusUpdates, config }),
   ];
   const receiver: Receiver = config.slack.appToken
     ? new SocketModeReceiver({
@@ -111,15 +129,11 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   });
 
   registerListeners(app, {
+    ...statusUpdates,
     config,
-    slack,
     safedebit: safedebit satisfies LinkCreator,
     beneficiaryReference: connection.beneficiaryReference,
     publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
-    sandbox: inSandbox,
-    logger,
-    clock,
-    timeZone,
     track(work) {
       const tracked = work
         .catch((error: unknown) => logger.error({ event: 'link_flow_failed', error }))
@@ -138,7 +152,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   try {
     await app.init();
   } catch (error) {
-    await Promise.all([safedebit.close(), sandbox?.sandbox.close(), slack.close()]);
+    await Promise.all([safedebit.close(), sandbox?.sandbox.close(), slack.close(), ledger.close()]);
     throw new Error(describeTokenCheckFailure(error, config.slack.apiUrl));
   }
   const started = await app.start(config.port);
@@ -164,6 +178,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     const outcome = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'done' as const), grace]);
     if (outcome === 'timeout') logger.warn({ event: 'shutdown_grace_expired', in_flight: inFlight.size });
     await Promise.all([safedebit.close(), sandbox?.sandbox.close(), slack.close()]);
+    await ledger.close();
     logger.info({ event: 'stopped' });
   }
 
@@ -171,11 +186,22 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     app,
     port,
     logger,
+    ledger,
     stop(graceMs = 25_000) {
       stopping ??= stop(graceMs);
       return stopping;
     },
   };
+}
+
+/** Long enough for a Slack call waited out after a 429 (up to a minute); short enough that a crash costs little. */
+const DEFAULT_REPLY_CLAIM_TIMEOUT_MS = 120_000;
+
+/** Why the ledger could not open, in one line without the URL (it may hold a password). */
+function describeLedgerFailure(error: unknown, engine: string): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const detail = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+  return `could not open the link ledger (${engine}, DATABASE_URL): ${detail}`;
 }
 
 /** Slack's refusals at start-up, as the admin needs them: which variable to fix. */

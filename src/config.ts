@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { CALLBACK_ROUTE_PREFIX, callbackUrlBase, MIN_CALLBACK_TOKEN_LENGTH } from './callback/token.js';
+import { CALLBACK_ROUTE_PREFIX, CALLBACK_TOKEN_LENGTH, callbackUrlBase } from './callback/token.js';
 import { LOCALES, type Locale } from './i18n/locale.js';
+import { type LedgerLocation, parseDatabaseUrl } from './ledger/database-url.js';
 import { FIELD_MAX_LENGTH } from './safedebit/fields.js';
 
 /** SAFEDEBIT caps `url_callback` at 128 characters; the public URL must leave room for the token. */
@@ -70,6 +71,14 @@ const environmentSchema = z.object({
     z.enum(LOCALES, { error: `expected one of ${LOCALES.join(', ')}` }).default('fr'),
   ),
   PAYLINK_MAX_AMOUNT: z.preprocess(emptyAsUndefined, integerIn(1, 10_000_000).default(100_000)),
+  DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().optional()).transform((value, ctx) => {
+    const location = parseDatabaseUrl(value);
+    if ('error' in location) {
+      ctx.addIssue({ code: 'custom', message: location.error });
+      return z.NEVER;
+    }
+    return location;
+  }),
   LOG_LEVEL: z.preprocess(
     (value) => (typeof value === 'string' && value.trim() !== '' ? value.trim().toLowerCase() : undefined),
     z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -108,11 +117,11 @@ function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
   } else {
     if (production && !publicUrl.startsWith('https://'))
       problem('PAYLINK_PUBLIC_URL', 'expected an https URL in production');
-    if (URL_CALLBACK_MAX_LENGTH - callbackUrlBase(publicUrl).length < MIN_CALLBACK_TOKEN_LENGTH) {
-      const longest = URL_CALLBACK_MAX_LENGTH - MIN_CALLBACK_TOKEN_LENGTH - CALLBACK_ROUTE_PREFIX.length - 1;
+    if (URL_CALLBACK_MAX_LENGTH - callbackUrlBase(publicUrl).length < CALLBACK_TOKEN_LENGTH) {
+      const longest = URL_CALLBACK_MAX_LENGTH - CALLBACK_TOKEN_LENGTH - CALLBACK_ROUTE_PREFIX.length - 1;
       problem(
         'PAYLINK_PUBLIC_URL',
-        `too long: SAFEDEBIT caps url_callback at ${URL_CALLBACK_MAX_LENGTH} characters and the callback token needs ${MIN_CALLBACK_TOKEN_LENGTH}; use a URL of at most ${longest} characters`,
+        `too long: SAFEDEBIT caps url_callback at ${URL_CALLBACK_MAX_LENGTH} characters and the callback token needs ${CALLBACK_TOKEN_LENGTH}; use a URL of at most ${longest} characters`,
       );
     }
   }
@@ -156,6 +165,8 @@ export interface Config {
   allowedChannels: readonly string[];
   locale: Locale;
   maxAmountCents: number;
+  /** The link ledger: the embedded SQLite file by default, PostgreSQL when several instances share the work. */
+  ledger: LedgerLocation;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -211,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     allowedChannels: e.PAYLINK_ALLOWED_CHANNELS,
     locale: e.PAYLINK_LOCALE,
     maxAmountCents: e.PAYLINK_MAX_AMOUNT * 100,
+    ledger: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
   };
   return { ok: true, config: deepFreeze(config) };

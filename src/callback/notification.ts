@@ -50,6 +50,36 @@ const KIND_OF: Record<AnnexStatus, StatusKind> = {
   PENDING: 'pending',
 };
 
+/**
+ * How far along the payment each annex status is, so a late notification cannot take a link back (`CREATED`
+ * after `SETTLED`). A return or rejection comes after settlement, an indemnity after a return, refunds last.
+ * Equal ranks: the later notification wins.
+ */
+const PROGRESS: Record<AnnexStatus, number> = {
+  CREATED: 10,
+  WAITING: 15,
+  WAITINGFORVALIDATION: 15,
+  PENDING: 15,
+  ISSUED: 20,
+  CREDITINPROGRESS: 25,
+  SETTLED: 40,
+  CREDITED: 40,
+  GUARANTEED: 45,
+  REJECTED: 50,
+  RETURNED: 50,
+  CANCELED: 50,
+  INDEMNIZED: 55,
+  TOREMBOURSE: 60,
+  WAITINGREMBOURSE: 65,
+  REMBOURSE: 70,
+};
+/** A status paylink does not know is shown, but never replaces a known one. */
+const UNKNOWN_STATUS_PROGRESS = 1;
+
+export function statusProgress(status: ClassifiedStatus): number {
+  return status.known ? PROGRESS[status.status] : UNKNOWN_STATUS_PROGRESS;
+}
+
 /** Other spellings of an annex status that an English-speaking implementation may well send. */
 const ALIASES: Readonly<Record<string, AnnexStatus>> = {
   CANCELLED: 'CANCELED',

@@ -1,6 +1,7 @@
 import type { Logger, types } from '@slack/bolt';
 import { addDays } from 'date-fns/addDays';
-import { buildCallbackUrl, type CallbackTarget } from '../callback/token.js';
+import { classifyStatus } from '../callback/notification.js';
+import { buildCallbackUrl } from '../callback/token.js';
 import type { Config } from '../config.js';
 import { formatAmount } from '../domain/amount.js';
 import { maskEmail, maskPhone } from '../domain/mask.js';
@@ -8,9 +9,9 @@ import { OPTIONAL_TEXT_FIELDS, type PaymentFormInput, type ValidatedPaymentForm 
 import { formatDateTime } from '../i18n/dates.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
 import { describeRefusal } from '../safedebit/error-catalog.js';
-import { FIELD_MAX_LENGTH } from '../safedebit/fields.js';
 import type { PaymentLinkOutcome } from '../safedebit/outcome.js';
 import type { PaymentLinkRequest } from '../safedebit/request.js';
+import { CANNOT_POST_ERRORS, directMessageChannel, postMessage, respondQuietly, sendToRep } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import type { TextField } from '../slack/form-state.js';
 import {
@@ -20,43 +21,43 @@ import {
   type LinkSummary,
   type SlackMessage,
 } from '../slack/messages/link-messages.js';
+import { statusLine } from '../slack/messages/status-messages.js';
 import type { ModalOrigin } from '../slack/metadata.js';
-import { postToResponseUrl } from '../slack/response-url.js';
 import { buildCreatedView, buildNoticeView } from '../slack/views/outcome-views.js';
 import { buildPaymentModal } from '../slack/views/payment-modal.js';
-import type { SlackWebApi } from '../slack/web-api.js';
+import { deliverStatusUpdates, type StatusUpdateContext } from './status-updates.js';
 
 export interface LinkCreator {
   createPaymentLink(request: PaymentLinkRequest): Promise<PaymentLinkOutcome>;
 }
 
 /** What the link flow needs from the running app. */
-export interface LinkFlowContext {
+export interface LinkFlowContext extends StatusUpdateContext {
   config: Readonly<Config>;
-  slack: SlackWebApi;
   safedebit: LinkCreator;
   beneficiaryReference: string;
   /** Base of url_callback: PAYLINK_PUBLIC_URL, or this app's local address in development. */
   publicUrl: string;
-  sandbox: boolean;
   logger: Logger;
-  clock: () => Date;
-  timeZone: string;
 }
 
 export interface LinkSubmission {
   origin: ModalOrigin;
+  /** The workspace the rep submitted from. */
+  teamId?: string;
   viewId: string;
+  /** Slack's hash of the view as submitted: a repeat of this delivery has the same, a later submission not. */
+  viewHash: string;
   privateMetadata: string;
   input: PaymentFormInput;
   form: ValidatedPaymentForm;
 }
 
-/** Slack errors that mean "the bot may not post there", as opposed to Slack being unwell. */
-const CANNOT_POST_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+/** Links are in euros: SAFEDEBIT is a SEPA platform and its `amount` has no currency field. */
+const CURRENCY = 'EUR';
 
-/** Where the link's status message lives; the callback token points here. */
-interface StatusMessage {
+/** Where the link's summary was posted; its thread gets the link and the status replies. */
+interface PostedSummary {
   channel: string;
   ts: string;
   threadTs: string;
@@ -65,41 +66,41 @@ interface StatusMessage {
 }
 
 /**
- * Everything after a valid submission was acknowledged: the summary is posted first (its ts goes into the
- * callback URL), SAFEDEBIT is called once, then the link goes in the summary's thread and in the modal.
- * A refusal or an outage deletes the summary, so nothing stays in the channel, and gives the rep the form
- * back intact.
+ * Everything after a valid submission was acknowledged: the ledger row first (claimed once per submission,
+ * whichever instance and however often Slack delivers it), SAFEDEBIT called once with a callback URL that
+ * names that row, and only when a link exists: the summary in the conversation, the link in its thread, the
+ * modal updated. A refusal or an outage posts nothing in the channel and gives the rep the form back intact.
  */
 export async function createLinkFromSubmission(ctx: LinkFlowContext, submission: LinkSubmission): Promise<void> {
   const { origin, form } = submission;
   const locale = ctx.config.locale;
-  const status = await postSummary(ctx, submission);
-  if (!status) {
-    const banner = messagesFor(locale).slackUnavailable;
-    await showInModal(ctx, submission, formAgain(ctx, submission, banner), { text: banner });
+  const m = messagesFor(locale);
+  let linkId: string | undefined;
+  try {
+    linkId = await ctx.ledger.claimSubmission(newLinkOf(ctx, submission));
+  } catch (error) {
+    ctx.logger.error({ event: 'ledger_write_failed', step: 'claim', error, payment_reference: form.payment_reference });
+    await showInModal(ctx, submission, formAgain(ctx, submission, m.ledgerUnavailable), { text: m.ledgerUnavailable });
     return;
   }
+  if (linkId === undefined) {
+    // Slack delivered this submission again (a retry, a double click, another instance): it is being handled.
+    ctx.logger.info({ event: 'submission_repeat', user: origin.user, view_id: submission.viewId });
+    return;
+  }
+
   let outcome: PaymentLinkOutcome;
   try {
-    const request = buildRequest(ctx, form, {
-      channel: status.channel,
-      statusTs: status.ts,
-      threadTs: status.threadTs,
-      user: origin.user,
-      amountCents: form.amountCents,
-      paymentReference: form.payment_reference,
-    });
-    outcome = await ctx.safedebit.createPaymentLink(request);
+    outcome = await ctx.safedebit.createPaymentLink(buildRequest(ctx, form, linkId));
   } catch (error) {
-    // A request paylink itself could not build or send (a bug, not SAFEDEBIT): nothing was sent, so
-    // nothing may stay in the channel, and the rep must not be left on "creating…".
+    // A request paylink itself could not build or send (a bug, not SAFEDEBIT): nothing was sent.
     ctx.logger.error({ event: 'link_request_failed', error, payment_reference: form.payment_reference });
-    await deleteQuietly(ctx, status);
-    const banner = messagesFor(locale).requestFailed;
-    await showInModal(ctx, submission, formAgain(ctx, submission, banner), { text: banner });
+    await recordOutcome(ctx, linkId, { state: 'outage', detail: 'request_failed' });
+    await showInModal(ctx, submission, formAgain(ctx, submission, m.requestFailed), { text: m.requestFailed });
     return;
   }
   const logFields = {
+    link: linkId,
     payment_reference: form.payment_reference,
     amount_cents: form.amountCents,
     user: origin.user,
@@ -108,46 +109,100 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     sandbox: ctx.sandbox,
   };
 
-  if (outcome.kind !== 'link') {
-    await deleteQuietly(ctx, status);
-    if (outcome.kind === 'refusal') {
-      const refusal = describeRefusal(outcome.code, locale);
-      ctx.logger[refusal.configurationProblem ? 'error' : 'info']({
-        event: 'link_refused',
-        code: outcome.code,
-        ...(refusal.adminDetail ? { detail: refusal.adminDetail } : {}),
-        ...logFields,
-      });
-      const view = refusal.configurationProblem
-        ? buildNoticeView(viewBase(ctx, submission), refusal.message)
-        : formAgain(
-            ctx,
-            submission,
-            messagesFor(locale).refusedBanner(refusal.message),
-            refusal.field,
-            refusal.message,
-          );
-      await showInModal(ctx, submission, view, { text: refusal.message });
-    } else {
-      ctx.logger.warn({ event: 'link_outage', reason: outcome.reason, detail: outcome.detail, ...logFields });
-      const banner = messagesFor(locale).outageBanner;
-      await showInModal(ctx, submission, formAgain(ctx, submission, banner), { text: banner });
-    }
+  if (outcome.kind === 'refusal') {
+    await recordOutcome(ctx, linkId, { state: 'refused', detail: outcome.code });
+    const refusal = describeRefusal(outcome.code, locale);
+    ctx.logger[refusal.configurationProblem ? 'error' : 'info']({
+      event: 'link_refused',
+      code: outcome.code,
+      ...(refusal.adminDetail ? { detail: refusal.adminDetail } : {}),
+      ...logFields,
+    });
+    const view = refusal.configurationProblem
+      ? buildNoticeView(viewBase(ctx, submission), refusal.message)
+      : formAgain(ctx, submission, m.refusedBanner(refusal.message), refusal.field, refusal.message);
+    await showInModal(ctx, submission, view, { text: refusal.message });
+    return;
+  }
+  if (outcome.kind === 'outage') {
+    await recordOutcome(ctx, linkId, { state: 'outage', detail: outcome.reason });
+    ctx.logger.warn({ event: 'link_outage', reason: outcome.reason, detail: outcome.detail, ...logFields });
+    await showInModal(ctx, submission, formAgain(ctx, submission, m.outageBanner), { text: m.outageBanner });
     return;
   }
 
-  ctx.logger.info({ event: 'link_created', ...logFields, status_channel: status.channel });
-  const posted = await postLink(ctx, submission, status, outcome.link);
+  await recordOutcome(ctx, linkId, { state: 'created', link: outcome.link });
+  ctx.logger.info({ event: 'link_created', ...logFields });
+  const summary = await postSummary(ctx, submission, linkId);
+  const posted = summary !== undefined && (await postLink(ctx, submission, summary, outcome.link));
+  if (!summary) await sendToRep(ctx, origin, buildLinkReply(locale, ctx.sandbox, outcome.link));
+  else await showPendingStatuses(ctx, linkId);
   const createdView = buildCreatedView({
     ...viewBase(ctx, submission),
     amount: formatAmount(form.amountCents, locale),
     reference: form.payment_reference,
     link: outcome.link,
-    postedIn: !posted ? 'nowhere' : status.inDirectMessage ? 'direct_message' : { channel: status.channel },
+    postedIn: !posted ? 'nowhere' : summary.inDirectMessage ? 'direct_message' : { channel: summary.channel },
   });
   // If the modal cannot show it, the rep still gets the link privately (unless a DM or a failed post already did).
-  const linkForRep = posted && !status.inDirectMessage ? buildLinkReply(locale, ctx.sandbox, outcome.link) : undefined;
+  const linkForRep = posted && !summary.inDirectMessage ? buildLinkReply(locale, ctx.sandbox, outcome.link) : undefined;
   await showInModal(ctx, submission, createdView, linkForRep);
+}
+
+/**
+ * Records what SAFEDEBIT answered. A failure here must not cost the rep the link SAFEDEBIT just made: it is
+ * logged as an error (the row stays `requested`) and the flow goes on.
+ */
+async function recordOutcome(
+  ctx: LinkFlowContext,
+  linkId: string,
+  outcome: Parameters<LinkFlowContext['ledger']['recordOutcome']>[1],
+): Promise<void> {
+  try {
+    await ctx.ledger.recordOutcome(linkId, outcome);
+  } catch (error) {
+    ctx.logger.error({ event: 'ledger_write_failed', step: 'outcome', state: outcome.state, link: linkId, error });
+  }
+}
+
+/** Notifications that arrived before the summary existed are shown now, once. */
+async function showPendingStatuses(ctx: LinkFlowContext, linkId: string): Promise<void> {
+  try {
+    const shown = await deliverStatusUpdates(ctx, linkId);
+    if (shown.kind === 'slack_unavailable' || shown.kind === 'undeliverable') {
+      ctx.logger.warn({ event: 'pending_statuses_not_shown', link: linkId, error: shown.error });
+    }
+  } catch (error) {
+    ctx.logger.error({ event: 'pending_statuses_not_shown', link: linkId, error });
+  }
+}
+
+function newLinkOf(ctx: LinkFlowContext, submission: LinkSubmission) {
+  const { origin, form } = submission;
+  const customer = customerOf(form);
+  return {
+    submissionKey: `${submission.viewId}:${submission.viewHash}`,
+    createdAt: ctx.clock(),
+    ...(submission.teamId ? { teamId: submission.teamId } : {}),
+    userId: origin.user,
+    originChannel: origin.channel,
+    ...(origin.threadTs ? { originThreadTs: origin.threadTs } : {}),
+    amountCents: form.amountCents,
+    currency: CURRENCY,
+    paymentReference: form.payment_reference,
+    consumerReference: form.consumer_reference,
+    ...(customer ? { customer } : {}),
+    maskedEmail: maskEmail(form.consumer_email),
+    maskedPhone: maskPhone(form.consumer_phone_number),
+    smsOption: form.smsOption,
+    emailOption: form.emailOption,
+  };
+}
+
+/** The customer as finance names them: the company, or the person. */
+function customerOf(form: ValidatedPaymentForm): string | undefined {
+  const names = [form.consumer_first_name, form.consumer_last_name].filter(Boolean).join(' ');
+  return form.consumerType === 1 ? form.social_reference : names || undefined;
 }
 
 function viewBase(ctx: LinkFlowContext, submission: LinkSubmission) {
@@ -165,7 +220,7 @@ function formAgain(ctx: LinkFlowContext, submission: LinkSubmission, banner: str
   });
 }
 
-function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, target: CallbackTarget): PaymentLinkRequest {
+function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, linkId: string): PaymentLinkRequest {
   const optional = {
     ...Object.fromEntries(OPTIONAL_TEXT_FIELDS.map((field) => [field, form[field]])),
     consumer_type: form.consumerType,
@@ -178,7 +233,7 @@ function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, target: 
     consumer_reference: form.consumer_reference,
     consumer_email: form.consumer_email,
     consumer_phone_number: form.consumer_phone_number,
-    url_callback: buildCallbackUrl(ctx.publicUrl, target, ctx.config.callbackSecret, FIELD_MAX_LENGTH.url_callback),
+    url_callback: buildCallbackUrl(ctx.publicUrl, linkId, ctx.config.callbackSecret),
     sms_option: form.smsOption,
     email_option: form.emailOption,
     ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
@@ -187,40 +242,59 @@ function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, target: 
 }
 
 /**
- * Posts the link's summary where the rep asked, or by DM where the bot may not post. It goes out before
- * SAFEDEBIT is called because the callback URL must name it; its status line already reads "awaiting
- * payment", which is true as soon as the link exists, and it is deleted if no link comes.
+ * Posts the link's summary where the rep asked, or by DM where the bot may not post, with the link's status
+ * as the ledger has it (a notification may have come before the summary), and records where it went.
  */
-async function postSummary(ctx: LinkFlowContext, submission: LinkSubmission): Promise<StatusMessage | undefined> {
+async function postSummary(
+  ctx: LinkFlowContext,
+  submission: LinkSubmission,
+  linkId: string,
+): Promise<PostedSummary | undefined> {
   const { origin } = submission;
-  const summary = buildSummaryMessage(summaryOf(ctx, submission), awaitingPaymentStatus(ctx.config.locale));
+  const status = (await ctx.ledger.findLink(linkId))?.payment_status ?? null;
+  const message = buildSummaryMessage(summaryOf(ctx, submission), currentStatusLine(ctx, status));
+  let summary: PostedSummary | undefined;
   try {
-    const ts = await post(ctx, origin.channel, summary, origin.threadTs);
-    return { channel: origin.channel, ts, threadTs: origin.threadTs ?? ts, inDirectMessage: false };
+    const ts = await postMessage(ctx, origin.channel, message, origin.threadTs);
+    summary = { channel: origin.channel, ts, threadTs: origin.threadTs ?? ts, inDirectMessage: false };
   } catch (error) {
     if (!CANNOT_POST_ERRORS.has(slackErrorCode(error))) {
-      ctx.logger.error({ event: 'slack_post_failed', step: 'summary', error: slackErrorCode(error) });
+      ctx.logger.error({ event: 'slack_post_failed', step: 'summary', error: slackErrorCode(error), link: linkId });
+      return undefined;
+    }
+  }
+  if (!summary) {
+    try {
+      const dm = await directMessageChannel(ctx, origin.user);
+      const ts = await postMessage(ctx, dm, message);
+      ctx.logger.info({ event: 'post_fallback_dm', channel: origin.channel, user: origin.user });
+      summary = { channel: dm, ts, threadTs: ts, inDirectMessage: true };
+    } catch (error) {
+      ctx.logger.error({ event: 'slack_post_failed', step: 'summary_dm', error: slackErrorCode(error), link: linkId });
       return undefined;
     }
   }
   try {
-    const dm = await directMessageChannel(ctx, origin.user);
-    const ts = await post(ctx, dm, summary);
-    ctx.logger.info({ event: 'post_fallback_dm', channel: origin.channel, user: origin.user });
-    return { channel: dm, ts, threadTs: ts, inDirectMessage: true };
+    await ctx.ledger.recordSummary(linkId, summary, status);
   } catch (error) {
-    ctx.logger.error({ event: 'slack_post_failed', step: 'summary_dm', error: slackErrorCode(error) });
-    return undefined;
+    ctx.logger.error({ event: 'ledger_write_failed', step: 'summary', link: linkId, error });
   }
+  return summary;
+}
+
+function currentStatusLine(ctx: LinkFlowContext, status: string | null) {
+  if (status === null) return awaitingPaymentStatus(ctx.config.locale);
+  const now = formatDateTime(ctx.clock(), ctx.config.locale, ctx.timeZone);
+  return statusLine(classifyStatus(status), ctx.config.locale, now);
 }
 
 /** Posts the link in the summary's thread. False if it could not be posted (the rep then gets it privately). */
-async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, status: StatusMessage, link: string) {
+async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, summary: PostedSummary, link: string) {
   const { origin, form } = submission;
   const locale = ctx.config.locale;
   const linkReply = buildLinkReply(locale, ctx.sandbox, link);
   try {
-    await post(ctx, status.channel, linkReply, status.threadTs);
+    await postMessage(ctx, summary.channel, linkReply, summary.threadTs);
   } catch (error) {
     ctx.logger.error({
       event: 'slack_post_failed',
@@ -231,7 +305,7 @@ async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, status
     await sendToRep(ctx, origin, linkReply);
     return false;
   }
-  if (status.inDirectMessage && origin.responseUrl) {
+  if (summary.inDirectMessage && origin.responseUrl) {
     await respondQuietly(ctx, origin.responseUrl, {
       text: sandboxed(`${messagesFor(locale).fallbackDm(origin.channel)}\n${linkReply.text}`, ctx.sandbox),
     });
@@ -241,8 +315,6 @@ async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, status
 
 function summaryOf(ctx: LinkFlowContext, submission: LinkSubmission): LinkSummary {
   const { form, origin } = submission;
-  const names = [form.consumer_first_name, form.consumer_last_name].filter(Boolean).join(' ');
-  const customer = form.consumerType === 1 ? form.social_reference : names || undefined;
   const expiresAt =
     ctx.config.linkDurationDays === undefined ? undefined : addDays(ctx.clock(), ctx.config.linkDurationDays);
   return {
@@ -250,7 +322,7 @@ function summaryOf(ctx: LinkFlowContext, submission: LinkSubmission): LinkSummar
     sandbox: ctx.sandbox,
     amountCents: form.amountCents,
     paymentReference: form.payment_reference,
-    customer,
+    customer: customerOf(form),
     maskedEmail: maskEmail(form.consumer_email),
     maskedPhone: maskPhone(form.consumer_phone_number),
     deliveries: [...(form.smsOption ? ['sms' as const] : []), ...(form.emailOption ? ['email' as const] : [])],
@@ -271,53 +343,5 @@ async function showInModal(
   } catch (error) {
     ctx.logger.warn({ event: 'views_update_failed', error: slackErrorCode(error) });
     if (fallback) await sendToRep(ctx, submission.origin, fallback);
-  }
-}
-
-/** Reaches the rep privately: the response_url first (works in any conversation), else a DM. */
-async function sendToRep(ctx: LinkFlowContext, origin: ModalOrigin, message: SlackMessage): Promise<void> {
-  const marked = { ...message, text: sandboxed(message.text, ctx.sandbox) };
-  if (origin.responseUrl && (await respondQuietly(ctx, origin.responseUrl, marked))) return;
-  try {
-    await post(ctx, await directMessageChannel(ctx, origin.user), marked);
-  } catch (error) {
-    ctx.logger.error({ event: 'rep_unreachable', user: origin.user, error: slackErrorCode(error) });
-  }
-}
-
-async function respondQuietly(ctx: LinkFlowContext, url: string, message: { text: string }): Promise<boolean> {
-  try {
-    await postToResponseUrl(url, message);
-    return true;
-  } catch (error) {
-    ctx.logger.warn({ event: 'response_url_failed', error: error instanceof Error ? error.message : String(error) });
-    return false;
-  }
-}
-
-async function post(ctx: LinkFlowContext, channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
-  const result = await ctx.slack.chat.postMessage({
-    channel,
-    ...message,
-    ...(threadTs ? { thread_ts: threadTs } : {}),
-    unfurl_links: false,
-    unfurl_media: false,
-  });
-  if (!result.ts) throw new Error('chat.postMessage returned no ts');
-  return result.ts;
-}
-
-async function directMessageChannel(ctx: LinkFlowContext, user: string): Promise<string> {
-  const opened = await ctx.slack.conversations.open({ users: user });
-  const id = opened.channel?.id;
-  if (!id) throw new Error('conversations.open returned no channel');
-  return id;
-}
-
-async function deleteQuietly(ctx: LinkFlowContext, status: StatusMessage): Promise<void> {
-  try {
-    await ctx.slack.chat.delete({ channel: status.channel, ts: status.ts });
-  } catch (error) {
-    ctx.logger.warn({ event: 'slack_delete_failed', error: slackErrorCode(error) });
   }
 }

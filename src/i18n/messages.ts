@@ -41,7 +41,7 @@ export interface Messages {
   openLink: string;
   refusedBanner: (message: string) => string;
   outageBanner: string;
-  slackUnavailable: string;
+  ledgerUnavailable: string;
   requestFailed: string;
   notAllowedUser: string;
   notAllowedChannel: string;
@@ -105,8 +105,8 @@ const fr: Messages = {
     ":warning: SAFEDEBIT n'a pas répondu correctement : *aucun lien à afficher*. Votre saisie est conservée, vous pouvez réessayer sans risque : si un lien avait quand même été créé, SAFEDEBIT dira que la référence de paiement est déjà utilisée.",
   requestFailed:
     ":warning: paylink n'a pas pu préparer cette demande : *aucun lien n'a été créé*. Prévenez l'administrateur de l'application.",
-  slackUnavailable:
-    ":warning: Slack a refusé le message du lien : *aucun lien n'a été créé*. Votre saisie est conservée, réessayez dans un instant.",
+  ledgerUnavailable:
+    ":warning: paylink n'a pas pu enregistrer la demande : *aucun lien n'a été créé*. Votre saisie est conservée, réessayez dans un instant.",
   notAllowedUser:
     "Vous n'êtes pas autorisé·e à créer des liens de paiement. Demandez l'accès à l'administrateur de paylink.",
   notAllowedChannel:
@@ -179,8 +179,8 @@ const en: Messages = {
     ':warning: SAFEDEBIT did not answer properly: *no link to show*. Your form is kept and trying again is safe: if a link was created after all, SAFEDEBIT will say the payment reference is already used.',
   requestFailed:
     ":warning: paylink could not prepare this request: *no link was created*. Please tell the app's administrator.",
-  slackUnavailable:
-    ':warning: Slack refused the link message: *no link was created*. Your form is kept, try again in a moment.',
+  ledgerUnavailable:
+    ':warning: paylink could not record the request: *no link was created*. Your form is kept, try again in a moment.',
   notAllowedUser: 'You are not allowed to create payment links. Ask the paylink administrator for access.',
   notAllowedChannel: 'Payment links cannot be created in this conversation. Use a channel the administrator allowed.',
   triggerExpired: 'Slack took too long to open the form. Please run the command again.',

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ANNEX_STATUSES, classifyStatus } from '../../src/callback/notification.js';
-import { statusLine, statusReplyText } from '../../src/callback/route.js';
 import { formatAmount } from '../../src/domain/amount.js';
 import { LOCALES } from '../../src/i18n/locale.js';
 import { buildThankYouPage, describeStatus, escapeHtml } from '../../src/i18n/statuses.js';
+import { statusLine, statusReplyText } from '../../src/slack/messages/status-messages.js';
 
 const TARGET = { amountCents: 125050, user: 'U0REP' };
 

@@ -127,10 +127,10 @@ describe('loadConfig', () => {
   });
 
   it('refuses a public URL that leaves no room for the callback token in 128 characters', () => {
-    const longest = `https://${'a'.repeat(45 - 'https://'.length)}`;
+    const longest = `https://${'a'.repeat(85 - 'https://'.length)}`;
     expect(loadConfig({ ...MINIMAL, PAYLINK_PUBLIC_URL: longest }).ok).toBe(true);
     expect(problemsOf({ ...MINIMAL, PAYLINK_PUBLIC_URL: `${longest}a` })).toEqual([
-      'PAYLINK_PUBLIC_URL: too long: SAFEDEBIT caps url_callback at 128 characters and the callback token needs 79; use a URL of at most 45 characters',
+      'PAYLINK_PUBLIC_URL: too long: SAFEDEBIT caps url_callback at 128 characters and the callback token needs 39; use a URL of at most 85 characters',
     ]);
   });
 

@@ -56,29 +56,32 @@ describe('Slack faults', () => {
     expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
   });
 
-  it('Slack refusing the status message: SAFEDEBIT is not called and the rep keeps the form', async () => {
+  it('Slack refusing the summary: the link was made, so the rep gets it in the modal and privately', async () => {
     h = await startHarness();
-    const { view } = await h.openModal();
+    const { view, responseUrl } = await h.openModal();
     h.standin.failNext('chat.postMessage', 'internal_error', 10);
     await h.submit(view, VALID_FORM);
-    const update = await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('no link was created'));
-    expect(visibleText(update.args.view)).toContain('Slack refused');
-    expect(h.safedebit.requests).toHaveLength(0);
+    const update = await h.waitForViewUpdate(view.id, isCreatedView);
+    expect(visibleText(update.args.view)).toContain('could not be posted');
+    const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
+    expect(visibleText(answer.body)).toContain('paypage?SDESSID=');
+    expect(h.safedebit.requests).toHaveLength(1);
+    expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
   });
 });
 
-describe('a request paylink cannot build', () => {
-  it('leaves nothing in the channel and gives the rep the form back', async () => {
+describe('the ledger out of reach', () => {
+  it('SAFEDEBIT is not called, nothing is posted, and the rep gets the form back as typed', async () => {
     h = await startHarness();
-    // An id far longer than Slack's leaves no room for the callback token in url_callback.
-    const channel = `C${'0'.repeat(24)}`;
-    const { view } = await h.openModal({ channel_id: channel });
+    const { view } = await h.openModal();
+    await h.paylink.ledger.close();
     await h.submit(view, VALID_FORM);
-    const update = await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('could not prepare'));
+    const update = await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('could not record'));
     expect(visibleText(update.args.view)).toContain('no link was created');
-    expect(h.standin.messagesIn(channel)).toHaveLength(0);
+    expect(JSON.stringify(update.args.view)).toContain(VALID_FORM.payment_reference);
     expect(h.safedebit.requests).toHaveLength(0);
-    expect(h.logs.some((line) => line.includes('"link_request_failed"'))).toBe(true);
+    expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
+    expect(h.logs.some((line) => line.includes('"ledger_write_failed"'))).toBe(true);
   });
 });
 

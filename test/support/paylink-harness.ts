@@ -1,6 +1,7 @@
 import { type RunningPaylink, startPaylink } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
+import { type Engine, freshDatabase } from './databases.js';
 import {
   type ChannelSetup,
   type DisplayedView,
@@ -88,6 +89,12 @@ export interface HarnessOptions {
    * unless `env` clears it (then give PAYLINK_CALLBACK_SECRET).
    */
   socketMode?: boolean;
+  /** The ledger's engine (a fresh, empty database either way); SQLite by default. */
+  engine?: Engine;
+  /** An existing ledger to share (two instances on one database); the harness then leaves it alone. */
+  databaseUrl?: string;
+  /** See PaylinkDependencies.replyClaimTimeoutMs. */
+  replyClaimTimeoutMs?: number;
 }
 
 /**
@@ -95,6 +102,7 @@ export interface HarnessOptions {
  * Socket Mode with `socketMode`.
  */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const database = options.databaseUrl === undefined ? await freshDatabase(options.engine ?? 'sqlite') : undefined;
   const standin = await startSlackApiStandin({ channels: options.channels });
   const safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
   const loaded = loadConfig({
@@ -111,9 +119,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     PAYLINK_PUBLIC_URL: PUBLIC_URL,
     PAYLINK_LOCALE: 'en',
     LOG_LEVEL: 'debug',
+    DATABASE_URL: options.databaseUrl ?? database?.url ?? '',
     ...options.env,
   });
-  const closeStandins = () => Promise.all([standin.close(), safedebit.close()]);
+  const closeStandins = () => Promise.all([standin.close(), safedebit.close(), database?.drop()]);
   if (!loaded.ok) {
     await closeStandins();
     throw new Error(`test config refused: ${loaded.problems.join('; ')}`);
@@ -123,6 +132,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     writeLog: (line) => logs.push(line),
     timeZone: 'Europe/Paris',
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.replyClaimTimeoutMs === undefined ? {} : { replyClaimTimeoutMs: options.replyClaimTimeoutMs }),
   }).catch(async (error: unknown) => {
     await closeStandins();
     throw error;

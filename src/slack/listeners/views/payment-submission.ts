@@ -44,12 +44,21 @@ export function registerPaymentSubmission(app: App, ctx: ListenerContext): void 
       return;
     }
     const form = checked.value;
+    const teamId = body.team?.id ?? body.user.team_id;
     await ack({
       response_action: 'update',
       view: buildCreatingView(base, formatAmount(form.amountCents, locale), form.payment_reference),
     });
     ctx.track(
-      createLinkFromSubmission(ctx, { origin, viewId: view.id, privateMetadata: view.private_metadata, input, form }),
+      createLinkFromSubmission(ctx, {
+        origin,
+        ...(teamId ? { teamId } : {}),
+        viewId: view.id,
+        viewHash: view.hash,
+        privateMetadata: view.private_metadata,
+        input,
+        form,
+      }),
     );
   });
 }

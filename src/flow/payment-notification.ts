@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { classifyStatus, type StatusKind, statusProgress } from '../callback/notification.js';
+import { deliverStatusUpdates, type StatusUpdateContext, type StatusUpdateOutcome } from './status-updates.js';
+
+export interface ReceivedStatus {
+  /** The status as sent. */
+  status: string;
+  paymentId?: string;
+}
+
+/**
+ * A payment notification for a ledger link: kept in the ledger (a repeat, to this instance or another, before
+ * or after a restart, is recognised by its key), then shown in Slack if the link's summary exists yet.
+ */
+export async function acceptPaymentNotification(
+  ctx: StatusUpdateContext,
+  linkId: string,
+  received: ReceivedStatus,
+): Promise<{ isNew: boolean; kind: StatusKind | 'unknown'; outcome: StatusUpdateOutcome }> {
+  const status = classifyStatus(received.status);
+  const isNew = await ctx.ledger.recordNotification({
+    linkId,
+    dedupeKey: notificationKey(linkId, status.known ? status.status : status.raw.toUpperCase(), received.paymentId),
+    status: received.status,
+    rank: statusProgress(status),
+    ...(received.paymentId === undefined ? {} : { paymentId: received.paymentId }),
+    receivedAt: ctx.clock(),
+  });
+  const kind = status.known ? status.kind : 'unknown';
+  return { isNew, kind, outcome: await deliverStatusUpdates(ctx, linkId) };
+}
+
+/**
+ * What makes a notification "the same one again": the link, the status and, when the notification carries
+ * one, the payment id (two instalments may both be SETTLED). Hashed, so every key has the same small size
+ * whatever the sender put in those fields.
+ */
+function notificationKey(linkId: string, statusCode: string, paymentId: string | undefined): string {
+  return createHash('sha256')
+    .update(JSON.stringify([linkId, statusCode, paymentId ?? '']))
+    .digest('base64url');
+}

@@ -1,0 +1,116 @@
+import { classifyStatus } from '../callback/notification.js';
+import type { Config } from '../config.js';
+import { formatDateTime, formatTime } from '../i18n/dates.js';
+import type { Ledger, LinkRecord } from '../ledger/ledger.js';
+import { postMessage, type SlackDeliveryContext } from '../slack/delivery.js';
+import { slackErrorCode } from '../slack/errors.js';
+import { statusLine, statusReplyText, summaryStatusUpdate } from '../slack/messages/status-messages.js';
+
+export interface StatusUpdateContext extends SlackDeliveryContext {
+  ledger: Ledger;
+  config: Pick<Readonly<Config>, 'locale'>;
+  timeZone: string;
+  clock: () => Date;
+  /** A reply claimed longer ago than this by an instance that never finished may be posted by another. */
+  replyClaimTimeoutMs: number;
+}
+
+/** How far a link's pending status news got into Slack. */
+export type StatusUpdateOutcome =
+  /** Every pending reply is posted and the summary shows the furthest-along status. */
+  | { kind: 'posted'; replies: number }
+  /** No summary yet (the link is being created): the notifications wait in the ledger; the flow shows them. */
+  | { kind: 'kept' }
+  /** Slack refused for good (conversation or message gone): a repeat cannot help. */
+  | { kind: 'undeliverable'; error: string }
+  /** Slack out of reach: what was not posted stays pending, and a redelivery may post it. */
+  | { kind: 'slack_unavailable'; error: string };
+
+/**
+ * Slack errors after which trying again cannot help: the conversation or the message is gone, or Slack
+ * refuses the content. Anything else (transport, 5xx, rate limits, an auth problem an admin may fix) may.
+ */
+const UNDELIVERABLE_ERRORS = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'message_not_found',
+  'cant_update_message',
+  'edit_window_closed',
+  'restricted_action',
+  'invalid_blocks',
+  'invalid_attachments',
+  'msg_too_long',
+  'no_text',
+]);
+
+/** Concurrent writers of the status line converge in a round or two; this only bounds a pathological race. */
+const MAX_STATUS_LINE_ROUNDS = 3;
+
+/**
+ * Brings a link's thread and summary up to date with its notifications: one reply per notification, each
+ * claimed in the ledger so that no other instance posts it too, then the summary's status line set to the
+ * furthest-along status. Called by the notification route and by the link flow once the summary exists.
+ */
+export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: string): Promise<StatusUpdateOutcome> {
+  const link = await ctx.ledger.findLink(linkId);
+  if (!link?.summary_channel || !link.summary_ts || !link.thread_ts) return { kind: 'kept' };
+  const place = { channel: link.summary_channel, ts: link.summary_ts, threadTs: link.thread_ts };
+  let replies = 0;
+  try {
+    for (const notification of await ctx.ledger.unrepliedNotifications(linkId)) {
+      const now = ctx.clock();
+      const staleBefore = new Date(now.getTime() - ctx.replyClaimTimeoutMs);
+      if (!(await ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore))) continue;
+      try {
+        const time = formatTime(new Date(notification.received_at), ctx.config.locale, ctx.timeZone);
+        const text = statusReplyText(repOf(link), classifyStatus(notification.status), ctx.config.locale, time);
+        await postMessage(ctx, place.channel, { text }, place.threadTs);
+      } catch (error) {
+        if (UNDELIVERABLE_ERRORS.has(slackErrorCode(error))) await ctx.ledger.markReplied(notification.dedupe_key, now);
+        else await ctx.ledger.releaseReply(notification.dedupe_key);
+        throw error;
+      }
+      await ctx.ledger.markReplied(notification.dedupe_key, ctx.clock());
+      replies += 1;
+    }
+    await updateStatusLine(ctx, link.id, place);
+  } catch (error) {
+    const code = slackErrorCode(error);
+    return UNDELIVERABLE_ERRORS.has(code)
+      ? { kind: 'undeliverable', error: code }
+      : { kind: 'slack_unavailable', error: code };
+  }
+  return { kind: 'posted', replies };
+}
+
+/** Rewrites the summary's status line until it shows the link's current status (no call when it already does). */
+async function updateStatusLine(
+  ctx: StatusUpdateContext,
+  linkId: string,
+  place: { channel: string; ts: string },
+): Promise<void> {
+  for (let round = 0; round < MAX_STATUS_LINE_ROUNDS; round += 1) {
+    const link = await ctx.ledger.findLink(linkId);
+    if (!link?.payment_status || !link.payment_status_at || link.payment_status === link.summary_status) return;
+    const line = statusLine(
+      classifyStatus(link.payment_status),
+      ctx.config.locale,
+      formatDateTime(new Date(link.payment_status_at), ctx.config.locale, ctx.timeZone),
+    );
+    await ctx.slack.chat.update({
+      channel: place.channel,
+      ts: place.ts,
+      ...summaryStatusUpdate(
+        { amountCents: link.amount_cents, paymentReference: link.payment_reference },
+        line,
+        ctx.config.locale,
+      ),
+    });
+    await ctx.ledger.recordSummaryStatus(linkId, link.payment_status);
+  }
+}
+
+function repOf(link: LinkRecord) {
+  return { amountCents: link.amount_cents, user: link.user_id };
+}

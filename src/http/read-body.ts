@@ -1,0 +1,58 @@
+import type { IncomingMessage } from 'node:http';
+
+export interface BodyLimits {
+  /** Anything larger is refused without being read to the end. */
+  maxBodyBytes: number;
+  /** A sender that trickles its body slower than this is cut off. */
+  bodyTimeoutMs: number;
+}
+
+export type BodyRead = { ok: true; body: Buffer } | { ok: false; reason: 'too_large' | 'timeout' | 'aborted' };
+
+/** The body, up to `maxBodyBytes`: reading stops as soon as it is exceeded, so a huge body is never held. */
+export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<BodyRead> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limits.maxBodyBytes) {
+    return Promise.resolve({ ok: false, reason: 'too_large' });
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (result: BodyRead) => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onAbort).off('close', onAbort);
+      if (!result.ok) req.pause();
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limits.maxBodyBytes) finish({ ok: false, reason: 'too_large' });
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish({ ok: true, body: Buffer.concat(chunks) });
+    const onAbort = () => finish({ ok: false, reason: 'aborted' });
+    const timer = setTimeout(() => finish({ ok: false, reason: 'timeout' }), limits.bodyTimeoutMs);
+    req.on('data', onData).on('end', onEnd).on('error', onAbort).on('close', onAbort);
+  });
+}
+
+/**
+ * The body as text. A multipart form (what PHP's curl sends for an array of fields) is turned into its
+ * url-encoded equivalent; one that cannot be read is left empty.
+ */
+export async function decodeBody(
+  body: Buffer,
+  contentType: string | undefined,
+): Promise<{ body: string; contentType?: string }> {
+  if (!contentType?.toLowerCase().startsWith('multipart/form-data')) {
+    return { body: body.toString('utf8'), ...(contentType === undefined ? {} : { contentType }) };
+  }
+  try {
+    const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+    const fields = new URLSearchParams();
+    for (const [name, value] of form) if (typeof value === 'string') fields.append(name, value);
+    return { body: fields.toString(), contentType: 'application/x-www-form-urlencoded' };
+  } catch {
+    return { body: '' };
+  }
+}

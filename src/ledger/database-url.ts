@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+
+/** Where the ledger lives, as `DATABASE_URL` says: an embedded SQLite file, or a PostgreSQL server. */
+export type LedgerLocation = { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string };
+
+/** The embedded default: one file beside the app, created with its folder on first start. */
+export const DEFAULT_SQLITE_PATH = './data/paylink.sqlite';
+
+/**
+ * Reads `DATABASE_URL`: unset → the default SQLite file; `sqlite:/path` (or `sqlite:///path`, or a relative
+ * `sqlite:data/x.sqlite`) → that file; `postgres://…` / `postgresql://…` → PostgreSQL. The error never
+ * repeats the value: it may hold a password.
+ */
+export function parseDatabaseUrl(value: string | undefined): LedgerLocation | { error: string } {
+  const url = value?.trim();
+  if (!url) return { engine: 'sqlite', path: resolve(DEFAULT_SQLITE_PATH) };
+  if (/^sqlite:/i.test(url)) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '' || path.endsWith('/'))
+      return { error: 'expected a file after sqlite:, e.g. sqlite:/var/lib/paylink/paylink.sqlite' };
+    return { engine: 'sqlite', path: resolve(path) };
+  }
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    try {
+      const parsed = new URL(url);
+      if (parsed.hostname === '' && !parsed.searchParams.has('host'))
+        return { error: 'expected a host in the postgres:// URL' };
+      return { engine: 'postgres', url };
+    } catch {
+      return { error: 'not a valid postgres:// URL' };
+    }
+  }
+  return { error: 'expected sqlite:/path/to/file.sqlite or postgres://user@host:5432/database' };
+}

@@ -1,0 +1,62 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/**
+ * The ledger's migrations, in order. They are in the code (not files beside it) so the build carries them;
+ * a released migration is never edited, only followed by a new one.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '2026-11-27-01-links-and-notifications': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('links')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('submission_key', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('team_id', 'text')
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('origin_channel', 'text', (c) => c.notNull())
+        .addColumn('origin_thread_ts', 'text')
+        .addColumn('summary_channel', 'text')
+        .addColumn('summary_ts', 'text')
+        .addColumn('thread_ts', 'text')
+        .addColumn('amount_cents', 'bigint', (c) => c.notNull())
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('payment_reference', 'text', (c) => c.notNull())
+        .addColumn('consumer_reference', 'text', (c) => c.notNull())
+        .addColumn('customer', 'text')
+        .addColumn('masked_email', 'text', (c) => c.notNull())
+        .addColumn('masked_phone', 'text', (c) => c.notNull())
+        .addColumn('sms_option', 'integer', (c) => c.notNull())
+        .addColumn('email_option', 'integer', (c) => c.notNull())
+        .addColumn('link', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('state_detail', 'text')
+        .addColumn('payment_status', 'text')
+        .addColumn('payment_status_rank', 'integer')
+        .addColumn('payment_status_at', 'text')
+        .addColumn('summary_status', 'text')
+        .execute();
+      await db.schema.createIndex('links_by_rep').on('links').columns(['user_id', 'created_at']).execute();
+      await db.schema.createIndex('links_by_date').on('links').column('created_at').execute();
+      await db.schema
+        .createTable('notifications')
+        .addColumn('dedupe_key', 'text', (c) => c.primaryKey())
+        .addColumn('link_id', 'text', (c) => c.notNull().references('links.id'))
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('payment_id', 'text')
+        .addColumn('reply_claimed_at', 'text')
+        .addColumn('replied_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('notifications_by_link')
+        .on('notifications')
+        .columns(['link_id', 'received_at'])
+        .execute();
+    },
+  },
+};
+
+export const ledgerMigrations: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};

@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { LedgerLocation } from './database-url.js';
+import { Ledger } from './ledger.js';
+import { ledgerMigrations } from './migrations.js';
+import type { LedgerDatabase } from './schema.js';
+
+const INT8_OID = 20;
+
+/**
+ * Opens the ledger where `location` says and brings its tables up to date. Two instances starting at once
+ * against one PostgreSQL are safe: Kysely's migrator holds an advisory lock while it migrates.
+ */
+export async function openLedger(location: LedgerLocation): Promise<Ledger> {
+  const db = new Kysely<LedgerDatabase>({ dialect: dialectFor(location) });
+  try {
+    const { error, results } = await new Migrator({ db, provider: ledgerMigrations }).migrateToLatest();
+    const failed = results?.find((result) => result.status === 'Error');
+    if (error || failed) throw error ?? new Error(`migration ${failed?.migrationName} failed`);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
+  return new Ledger(db);
+}
+
+function dialectFor(location: LedgerLocation) {
+  if (location.engine === 'postgres') {
+    return new PostgresDialect({
+      pool: new pg.Pool({
+        connectionString: location.url,
+        max: 10,
+        connectionTimeoutMillis: 5000,
+        // Amounts and counts are bigint; every one the ledger holds is far below 2^53, so read them as numbers.
+        types: {
+          getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+            oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        },
+      }),
+    });
+  }
+  mkdirSync(dirname(location.path), { recursive: true });
+  const database = new SqliteDatabase(location.path);
+  // WAL: readers never wait for the writer; a crash of the process loses nothing committed. busy_timeout: a
+  // second process on the same file waits for the lock instead of failing at once.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  return new SqliteDialect({ database });
+}

@@ -1,0 +1,64 @@
+/**
+ * The ledger's tables, as Kysely sees them. Times are ISO 8601 strings in UTC (`2026-11-27T05:28:51.123Z`):
+ * the same text on both engines, and in that form text order is time order.
+ */
+export interface LedgerDatabase {
+  links: LinksTable;
+  notifications: NotificationsTable;
+}
+
+/** What became of the request to SAFEDEBIT. */
+export const LINK_STATES = ['requested', 'created', 'refused', 'outage'] as const;
+export type LinkState = (typeof LINK_STATES)[number];
+
+export interface LinksTable {
+  /** 16 random bytes, base64url: the callback token names it. */
+  id: string;
+  /** One row per view submission, however often Slack delivers it, to however many instances. */
+  submission_key: string;
+  created_at: string;
+  team_id: string | null;
+  /** The rep who asked for the link. */
+  user_id: string;
+  /** Where the rep asked (the command's conversation, or the thread of a message shortcut). */
+  origin_channel: string;
+  origin_thread_ts: string | null;
+  /** Where the summary was posted, once it was: the rep's conversation, or a DM from paylink. */
+  summary_channel: string | null;
+  summary_ts: string | null;
+  /** The thread the link and its status replies went to. */
+  thread_ts: string | null;
+  amount_cents: number;
+  currency: string;
+  payment_reference: string;
+  consumer_reference: string;
+  /** The customer's name, or company name. */
+  customer: string | null;
+  /** Masked as channels show them: the full email and phone number are never stored. */
+  masked_email: string;
+  masked_phone: string;
+  sms_option: number;
+  email_option: number;
+  link: string | null;
+  state: LinkState;
+  /** The refusal's code, or the outage's kind. */
+  state_detail: string | null;
+  /** The furthest-along status SAFEDEBIT reported, its rank, and when it arrived. */
+  payment_status: string | null;
+  payment_status_rank: number | null;
+  payment_status_at: string | null;
+  /** The status the summary's status line shows now, so a repeat does not rewrite it. */
+  summary_status: string | null;
+}
+
+export interface NotificationsTable {
+  /** The link, the status and the payment id, hashed: a repeat has the same key. */
+  dedupe_key: string;
+  link_id: string;
+  received_at: string;
+  status: string;
+  payment_id: string | null;
+  /** Set by the instance posting the thread reply; a stale claim (a crash mid-post) may be taken over. */
+  reply_claimed_at: string | null;
+  replied_at: string | null;
+}

@@ -1,0 +1,74 @@
+import type { Logger } from '@slack/bolt';
+import { sandboxed } from '../i18n/messages.js';
+import { slackErrorCode } from './errors.js';
+import type { SlackMessage } from './messages/link-messages.js';
+import type { ModalOrigin } from './metadata.js';
+import { postToResponseUrl } from './response-url.js';
+import type { SlackWebApi } from './web-api.js';
+
+/** What posting to Slack needs: shared by the link flow and the payment notifications. */
+export interface SlackDeliveryContext {
+  slack: SlackWebApi;
+  logger: Logger;
+  sandbox: boolean;
+}
+
+/** Slack errors that mean "the bot may not post there", as opposed to Slack being unwell. */
+export const CANNOT_POST_ERRORS: ReadonlySet<string> = new Set([
+  'not_in_channel',
+  'channel_not_found',
+  'is_archived',
+  'restricted_action',
+]);
+
+/** Posts a message (in a thread when `threadTs` is given) and returns its ts. */
+export async function postMessage(
+  ctx: SlackDeliveryContext,
+  channel: string,
+  message: SlackMessage,
+  threadTs?: string,
+): Promise<string> {
+  const result = await ctx.slack.chat.postMessage({
+    channel,
+    ...message,
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+    unfurl_links: false,
+    unfurl_media: false,
+  });
+  if (!result.ts) throw new Error('chat.postMessage returned no ts');
+  return result.ts;
+}
+
+/** The rep's DM with paylink. */
+export async function directMessageChannel(ctx: SlackDeliveryContext, user: string): Promise<string> {
+  const opened = await ctx.slack.conversations.open({ users: user });
+  const id = opened.channel?.id;
+  if (!id) throw new Error('conversations.open returned no channel');
+  return id;
+}
+
+/** Reaches the rep privately: the response_url first (works in any conversation), else a DM. */
+export async function sendToRep(ctx: SlackDeliveryContext, origin: ModalOrigin, message: SlackMessage): Promise<void> {
+  const marked = { ...message, text: sandboxed(message.text, ctx.sandbox) };
+  if (origin.responseUrl && (await respondQuietly(ctx, origin.responseUrl, marked))) return;
+  try {
+    await postMessage(ctx, await directMessageChannel(ctx, origin.user), marked);
+  } catch (error) {
+    ctx.logger.error({ event: 'rep_unreachable', user: origin.user, error: slackErrorCode(error) });
+  }
+}
+
+/** Posts to a response_url; false (and a warning) when it could not. */
+export async function respondQuietly(
+  ctx: Pick<SlackDeliveryContext, 'logger'>,
+  url: string,
+  message: { text: string },
+): Promise<boolean> {
+  try {
+    await postToResponseUrl(url, message);
+    return true;
+  } catch (error) {
+    ctx.logger.warn({ event: 'response_url_failed', error: error instanceof Error ? error.message : String(error) });
+    return false;
+  }
+}

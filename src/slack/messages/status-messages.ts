@@ -1,0 +1,59 @@
+import type { ClassifiedStatus, StatusKind } from '../../callback/notification.js';
+import { formatAmount } from '../../domain/amount.js';
+import type { Locale } from '../../i18n/locale.js';
+import { messagesFor } from '../../i18n/messages.js';
+import { describeStatus } from '../../i18n/statuses.js';
+import { escapeMrkdwn, type LinkStatus, type SlackMessage, statusAttachments } from './link-messages.js';
+
+/** How each kind of status looks in Slack; only news the rep must act on mentions them. */
+const PRESENTATION: Record<StatusKind | 'unknown', { emoji: string; color: string; mentionRep: boolean }> = {
+  paid: { emoji: ':white_check_mark:', color: '#2eb67d', mentionRep: true },
+  failed: { emoji: ':x:', color: '#e01e5a', mentionRep: true },
+  pending: { emoji: ':hourglass_flowing_sand:', color: '#ecb22e', mentionRep: false },
+  refunded: { emoji: ':leftwards_arrow_with_hook:', color: '#1d9bd1', mentionRep: false },
+  unknown: { emoji: ':grey_question:', color: '#9e9e9e', mentionRep: false },
+};
+
+function presentationOf(status: ClassifiedStatus) {
+  return PRESENTATION[status.known ? status.kind : 'unknown'];
+}
+
+/** "✅ Paid · €1,250.50 · 14:32 · @rep": what happened, for how much, when; the rep is pinged if it matters. */
+export function statusReplyText(
+  link: { amountCents: number; user: string },
+  status: ClassifiedStatus,
+  locale: Locale,
+  time: string,
+): string {
+  const { emoji, mentionRep } = presentationOf(status);
+  const parts = [
+    `${emoji} ${escapeMrkdwn(describeStatus(status, locale))}`,
+    formatAmount(link.amountCents, locale),
+    time,
+    ...(mentionRep ? [`<@${link.user}>`] : []),
+  ];
+  return parts.join(' · ');
+}
+
+/** The colored line under the link's summary: where the payment stands, and since when. */
+export function statusLine(status: ClassifiedStatus, locale: Locale, dateTime: string): LinkStatus {
+  const { emoji, color } = presentationOf(status);
+  return { text: `${emoji} ${escapeMrkdwn(describeStatus(status, locale))} · ${dateTime}`, color };
+}
+
+/**
+ * The summary's new status line for chat.update. No `blocks`: Slack keeps the summary's blocks and only the
+ * status attachment (and the notification text) changes.
+ */
+export function summaryStatusUpdate(
+  link: { amountCents: number; paymentReference: string },
+  line: LinkStatus,
+  locale: Locale,
+): SlackMessage {
+  const m = messagesFor(locale);
+  const amount = formatAmount(link.amountCents, locale);
+  return {
+    text: `${m.parentTitle} · ${amount} · ${escapeMrkdwn(link.paymentReference)} — ${line.text}`,
+    attachments: statusAttachments(line),
+  };
+}
