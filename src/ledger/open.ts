@@ -12,19 +12,28 @@ const INT8_OID = 20;
 
 /**
  * Opens the ledger where `location` says and brings its tables up to date. Two instances starting at once
- * against one PostgreSQL are safe: Kysely's migrator holds an advisory lock while it migrates.
+ * are safe: on PostgreSQL Kysely's migrator holds an advisory lock while it migrates; SQLite has no such
+ * lock, so the instance that lost the race (its migration failed on the winner's tables, and was rolled
+ * back) migrates again and finds nothing left to do.
  */
 export async function openLedger(location: LedgerLocation): Promise<Ledger> {
   const db = new Kysely<LedgerDatabase>({ dialect: dialectFor(location) });
   try {
-    const { error, results } = await new Migrator({ db, provider: ledgerMigrations }).migrateToLatest();
-    const failed = results?.find((result) => result.status === 'Error');
-    if (error || failed) throw error ?? new Error(`migration ${failed?.migrationName} failed`);
+    await migrate(db).catch((error: unknown) => {
+      if (location.engine !== 'sqlite') throw error;
+      return migrate(db);
+    });
   } catch (error) {
     await db.destroy().catch(() => undefined);
     throw error;
   }
   return new Ledger(db);
+}
+
+async function migrate(db: Kysely<LedgerDatabase>): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider: ledgerMigrations }).migrateToLatest();
+  const failed = results?.find((result) => result.status === 'Error');
+  if (error || failed) throw error ?? new Error(`migration ${failed?.migrationName} failed`);
 }
 
 function dialectFor(location: LedgerLocation) {

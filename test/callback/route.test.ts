@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CALLBACK_ROUTE_PREFIX } from '../../src/callback/token.js';
+import { ENGINES } from '../support/databases.js';
 import {
   type Harness,
   PUBLIC_URL,
@@ -82,10 +83,10 @@ function statusMessage(h: Harness, statusTs: string) {
 /** 26 Nov 2026, 14:32 in Paris. */
 const NOW = new Date('2026-11-26T13:32:00Z');
 
-describe('SAFEDEBIT notification → the link’s thread', () => {
+describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger on %s)', (engine) => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ clock: () => NOW });
+    h = await startHarness({ clock: () => NOW, engine });
   });
   afterEach(async () => {
     await h.close();

@@ -1,18 +1,27 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startPaylink } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { slackErrorCode } from '../../src/slack/errors.js';
+import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { BOT_TOKEN, SIGNING_SECRET } from '../support/paylink-harness.js';
 import { startSlackApiStandin } from '../support/slack-api-standin.js';
 
-function configFor(apiUrl: string) {
+let database: TestDatabase | undefined;
+afterEach(async () => {
+  await database?.drop();
+  database = undefined;
+});
+
+async function configFor(apiUrl: string, databaseUrl?: string) {
+  database = await freshDatabase('sqlite');
   const loaded = loadConfig({
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: apiUrl,
     PORT: '0',
     LOG_LEVEL: 'error',
+    DATABASE_URL: databaseUrl ?? database.url,
   });
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
   return loaded.config;
@@ -23,7 +32,7 @@ describe('starting', () => {
     const standin = await startSlackApiStandin();
     try {
       standin.failNext('auth.test', 'invalid_auth');
-      await expect(startPaylink(configFor(standin.apiUrl), { writeLog: () => {} })).rejects.toThrow(
+      await expect(startPaylink(await configFor(standin.apiUrl), { writeLog: () => {} })).rejects.toThrow(
         /^Slack refused SLACK_BOT_TOKEN \(invalid_auth\)/,
       );
     } finally {
@@ -33,10 +42,17 @@ describe('starting', () => {
 
   it('says Slack could not be reached, with the cause, when it cannot be', async () => {
     const closed = `http://127.0.0.1:${await freePort()}/api/`;
-    await expect(startPaylink(configFor(closed), { writeLog: () => {} })).rejects.toThrow(
+    await expect(startPaylink(await configFor(closed), { writeLog: () => {} })).rejects.toThrow(
       `could not check SLACK_BOT_TOKEN with Slack at ${closed} (ECONNREFUSED)`,
     );
   }, 15_000);
+
+  it('says the ledger could not be opened, in one line that does not repeat DATABASE_URL', async () => {
+    const url = `postgres://paylink:hunter2@127.0.0.1:${await freePort()}/paylink`;
+    const starting = startPaylink(await configFor('http://127.0.0.1:1/api/', url), { writeLog: () => {} });
+    await expect(starting).rejects.toThrow('could not open the link ledger (postgres, DATABASE_URL): ECONNREFUSED');
+    await expect(starting).rejects.not.toThrow(/hunter2/);
+  });
 });
 
 describe('slackErrorCode', () => {

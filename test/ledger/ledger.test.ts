@@ -1,0 +1,149 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseDatabaseUrl } from '../../src/ledger/database-url.js';
+import type { Ledger, NewLink } from '../../src/ledger/ledger.js';
+import { openLedger } from '../../src/ledger/open.js';
+import { ENGINES, freshDatabase, type TestDatabase } from '../support/databases.js';
+
+const NOW = new Date('2026-11-27T10:00:00.000Z');
+const NEW_LINK: NewLink = {
+  submissionKey: 'V0VIEW:hash-1',
+  createdAt: NOW,
+  teamId: 'T0TEAM',
+  userId: 'U0REP',
+  originChannel: 'C0SALES',
+  amountCents: 9_007_199_254_740, // far above any real amount: bigint on PostgreSQL, read back as a number
+  currency: 'EUR',
+  paymentReference: 'F-2026-031',
+  consumerReference: 'CUST-42',
+  customer: 'Jean Dupont',
+  maskedEmail: 'j•••@example.com',
+  maskedPhone: '+33 6 •• •• •• 78',
+  smsOption: 1,
+  emailOption: 0,
+};
+
+function locationOf(database: TestDatabase) {
+  const location = parseDatabaseUrl(database.url);
+  if ('error' in location) throw new Error(location.error);
+  return location;
+}
+
+describe.each(ENGINES)('the ledger on %s', (engine) => {
+  let database: TestDatabase;
+  const opened: Ledger[] = [];
+  async function open(): Promise<Ledger> {
+    database ??= await freshDatabase(engine);
+    const ledger = await openLedger(locationOf(database));
+    opened.push(ledger);
+    return ledger;
+  }
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((ledger) => ledger.close()));
+    await database?.drop();
+    database = undefined as unknown as TestDatabase;
+  });
+
+  it('migrates once, however many instances start at once, and again at a restart', async () => {
+    database = await freshDatabase(engine);
+    const [first, second, third] = await Promise.all([open(), open(), open()]);
+    expect(await first?.claimSubmission(NEW_LINK)).toBeDefined();
+    await Promise.all(opened.splice(0).map((ledger) => ledger.close()));
+    const restarted = await open();
+    expect(await restarted.claimSubmission(NEW_LINK)).toBeUndefined();
+    expect(second).toBeDefined();
+    expect(third).toBeDefined();
+  });
+
+  it('claims a submission once, even when claimed concurrently, and keeps the row as given', async () => {
+    const [a, b] = [await open(), await open()];
+    const claims = await Promise.all([a, b, a, b].map((ledger) => ledger.claimSubmission(NEW_LINK)));
+    const ids = claims.filter((id) => id !== undefined);
+    expect(ids).toHaveLength(1);
+    const row = await a.findLink(String(ids[0]));
+    expect(row).toMatchObject({
+      submission_key: NEW_LINK.submissionKey,
+      created_at: NOW.toISOString(),
+      team_id: 'T0TEAM',
+      user_id: 'U0REP',
+      origin_channel: 'C0SALES',
+      origin_thread_ts: null,
+      amount_cents: NEW_LINK.amountCents,
+      currency: 'EUR',
+      customer: 'Jean Dupont',
+      masked_email: NEW_LINK.maskedEmail,
+      sms_option: 1,
+      email_option: 0,
+      state: 'requested',
+      link: null,
+      payment_status: null,
+    });
+    expect(typeof row?.amount_cents).toBe('number');
+    expect(await a.claimSubmission({ ...NEW_LINK, submissionKey: 'V0VIEW:hash-2' })).toBeDefined();
+  });
+
+  it('records what SAFEDEBIT answered and where the summary went', async () => {
+    const ledger = await open();
+    const id = String(await ledger.claimSubmission(NEW_LINK));
+    await ledger.recordOutcome(id, { state: 'created', link: 'https://pay.example/paypage?SDESSID=1' });
+    await ledger.recordSummary(
+      id,
+      { channel: 'C0SALES', ts: '1700000000.000100', threadTs: '1700000000.000100' },
+      null,
+    );
+    expect(await ledger.findLink(id)).toMatchObject({
+      state: 'created',
+      link: 'https://pay.example/paypage?SDESSID=1',
+      summary_channel: 'C0SALES',
+      summary_ts: '1700000000.000100',
+      thread_ts: '1700000000.000100',
+    });
+    const refused = String(await ledger.claimSubmission({ ...NEW_LINK, submissionKey: 'other' }));
+    await ledger.recordOutcome(refused, { state: 'refused', detail: 'EXIST_005' });
+    expect(await ledger.findLink(refused)).toMatchObject({ state: 'refused', state_detail: 'EXIST_005', link: null });
+  });
+
+  it('keeps each notification once and only moves the status forward', async () => {
+    const ledger = await open();
+    const id = String(await ledger.claimSubmission(NEW_LINK));
+    const notification = (key: string, status: string, rank: number, minutes: number) => ({
+      linkId: id,
+      dedupeKey: key,
+      status,
+      rank,
+      receivedAt: new Date(NOW.getTime() + minutes * 60_000),
+    });
+    expect(await ledger.recordNotification(notification('settled', 'SETTLED', 40, 1))).toBe(true);
+    expect(await ledger.recordNotification(notification('settled', 'SETTLED', 40, 2))).toBe(false);
+    expect(await ledger.recordNotification(notification('created', 'CREATED', 10, 3))).toBe(true);
+    expect(await ledger.findLink(id)).toMatchObject({
+      payment_status: 'SETTLED',
+      payment_status_rank: 40,
+      payment_status_at: new Date(NOW.getTime() + 60_000).toISOString(),
+    });
+    expect(await ledger.recordNotification(notification('credited', 'CREDITED', 40, 4))).toBe(true);
+    expect(await ledger.findLink(id)).toMatchObject({ payment_status: 'CREDITED' });
+    const pending = await ledger.unrepliedNotifications(id);
+    expect(pending.map((n) => n.status)).toEqual(['SETTLED', 'CREATED', 'CREDITED']);
+  });
+
+  it('lets one claimant post a reply; a released or stale claim can be taken again, a posted one never', async () => {
+    const [a, b] = [await open(), await open()];
+    const id = String(await a.claimSubmission(NEW_LINK));
+    await a.recordNotification({ linkId: id, dedupeKey: 'k', status: 'SETTLED', rank: 40, receivedAt: NOW });
+    const staleBefore = new Date(NOW.getTime() - 60_000);
+    const claims = await Promise.all([a, b, a, b].map((ledger) => ledger.claimReply('k', NOW, staleBefore)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+
+    await a.releaseReply('k');
+    expect(await b.claimReply('k', NOW, staleBefore)).toBe(true);
+    const later = new Date(NOW.getTime() + 30_000);
+    expect(await a.claimReply('k', later, new Date(later.getTime() - 60_000))).toBe(false);
+    const muchLater = new Date(NOW.getTime() + 120_000);
+    expect(await a.claimReply('k', muchLater, new Date(muchLater.getTime() - 60_000))).toBe(true);
+
+    await a.markReplied('k', muchLater);
+    const muchMuchLater = new Date(NOW.getTime() + 3_600_000);
+    expect(await b.claimReply('k', muchMuchLater, muchMuchLater)).toBe(false);
+    expect(await b.unrepliedNotifications(id)).toEqual([]);
+  });
+});

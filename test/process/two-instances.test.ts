@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
+import { type AppProcess, startAppProcess } from '../support/app-process.js';
+import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import {
+  BOT_TOKEN,
+  PUBLIC_URL,
+  SAFEDEBIT_LOGIN,
+  SAFEDEBIT_PASSWORD,
+  SIGNING_SECRET,
+  VALID_FORM,
+} from '../support/paylink-harness.js';
+import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
+import { sendInteraction, sendSlashCommand, stateValuesFor, viewSubmissionPayload } from '../support/slack-requests.js';
+import { SALES_CHANNEL } from '../support/slack-workspace.js';
+
+/** Two instances of `npm start` behind one imaginary load balancer, sharing one PostgreSQL ledger. */
+describe('two app processes on one PostgreSQL', () => {
+  let instances: AppProcess[] = [];
+  let standin: SlackApiStandin | undefined;
+  let safedebit: Sandbox | undefined;
+  let database: TestDatabase | undefined;
+  afterEach(async () => {
+    for (const instance of instances) instance.kill();
+    await Promise.all([standin?.close(), safedebit?.close(), database?.drop()]);
+    instances = [];
+  });
+
+  it('a submission delivered to both calls SAFEDEBIT once; a notification delivered to both posts once', async () => {
+    standin = await startSlackApiStandin();
+    safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
+    database = await freshDatabase('postgres');
+    const env = {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: standin.apiUrl,
+      SAFEDEBIT_API_URL: safedebit.url,
+      SAFEDEBIT_LOGIN,
+      SAFEDEBIT_PASSWORD,
+      SAFEDEBIT_BENEFICIARY_REFERENCE: 'BENEF-0001',
+      PAYLINK_PUBLIC_URL: PUBLIC_URL,
+      PAYLINK_LOCALE: 'en',
+      DATABASE_URL: database.url,
+    };
+    // Started together: both migrate the empty database at once.
+    instances = await Promise.all([startAppProcess(env), startAppProcess(env)]);
+    const [a, b] = instances as [AppProcess, AppProcess];
+
+    await sendSlashCommand(a.baseUrl, SIGNING_SECRET, { trigger_id: standin.issueTriggerId() });
+    await standin.waitForCall('views.open');
+    const view = standin.displayedViews()[0];
+    if (!view) throw new Error('no modal');
+    const submission = viewSubmissionPayload({
+      view: {
+        ...view,
+        callback_id: String(view.callback_id),
+        state: { values: stateValuesFor(view as { blocks?: readonly unknown[] }, VALID_FORM) },
+      },
+    });
+    const acks = await Promise.all([a, b].map((app) => sendInteraction(app.baseUrl, SIGNING_SECRET, submission)));
+    expect(acks.map((ack) => ack.status)).toEqual([200, 200]);
+    await standin.waitForCall('views.update', (call) => JSON.stringify(call.args.view).includes('paypage?SDESSID='));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(safedebit.requests).toHaveLength(1);
+    const linkPosts = standin.messagesIn(SALES_CHANNEL.id).filter((m) => String(m.text).includes('paypage?SDESSID='));
+    expect(linkPosts).toHaveLength(1);
+
+    const callbackPath = (safedebit.requests[0]?.body as { url_callback: string } | undefined)?.url_callback.slice(
+      PUBLIC_URL.length,
+    );
+    const notify = (app: AppProcess) =>
+      fetch(`${app.baseUrl}${callbackPath}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ payment_status: 'SETTLED', pay_id: 'P-77' }),
+      }).then((response) => response.status);
+    expect(await Promise.all([notify(a), notify(b), notify(a), notify(b)])).toEqual([200, 200, 200, 200]);
+    const paidReplies = standin
+      .messagesIn(SALES_CHANNEL.id)
+      .filter((m) => m.thread_ts && m.thread_ts !== m.ts && String(m.text).includes('Paid'));
+    expect(paidReplies).toHaveLength(1);
+  }, 30_000);
+});

@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { freePort } from './free-port.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+/** The compiled entry point, read from the `start` script so tests run what `npm start` runs (`npm test` builds it first). */
+export const ENTRY = path.resolve(
+  ROOT,
+  startScriptEntry(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'))),
+);
+
+function startScriptEntry(pkg: { scripts: Record<string, string> }): string {
+  const match = /^node (\S+)$/.exec(pkg.scripts.start ?? '');
+  if (!match?.[1]) throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+  return match[1];
+}
+
+export interface AppProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  /** Everything the process wrote so far, stdout and stderr. */
+  output(): string;
+  /** SIGKILL if still running (tests' cleanup). */
+  kill(): void;
+}
+
+/** Runs the app as `npm start` would, on a free loopback port, and resolves once /healthz answers. */
+export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let output = '';
+  const child = spawn(process.execPath, [ENTRY], {
+    env: { PATH: process.env.PATH, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const collect = (chunk: Buffer) => {
+    output += chunk;
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const app = {
+    child,
+    baseUrl,
+    output: () => output,
+    kill: () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+  try {
+    await waitForHealth(app);
+  } catch (error) {
+    app.kill();
+    throw error;
+  }
+  return app;
+}
+
+async function waitForHealth(app: AppProcess): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (app.child.exitCode !== null) throw new Error(`app exited with ${app.child.exitCode}: ${app.output()}`);
+    const ok = await fetch(`${app.baseUrl}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`app did not become healthy: ${app.output()}`);
+}
+
+/** Waits for the process to exit and returns its exit code. */
+export async function exitCodeOf(app: AppProcess): Promise<number | null> {
+  if (app.child.exitCode !== null) return app.child.exitCode;
+  const [code] = await once(app.child, 'exit');
+  return code as number | null;
+}
