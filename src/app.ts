@@ -9,6 +9,7 @@ import { SLACK_EVENTS_PATH } from './constants.js';
 import type { LinkCreator } from './flow/create-link.js';
 import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls } from './http/malformed-request.js';
+import { createOutboundDispatcher, fetchThrough, type ProxySettings, usesProxy } from './http/outbound.js';
 import { createJsonLogger } from './logger.js';
 import { createSafedebitClient } from './safedebit/client.js';
 import { type Sandbox, startSandbox } from './safedebit/sandbox.js';
@@ -25,6 +26,8 @@ export interface PaylinkDependencies {
   clock?: () => Date;
   /** IANA time zone for dates shown in Slack. */
   timeZone?: string;
+  /** The proxies every outbound call goes through (index.ts reads HTTP(S)_PROXY, NO_PROXY); none by default. */
+  proxy?: ProxySettings;
 }
 
 export interface RunningPaylink {
@@ -54,12 +57,14 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const sandbox = config.safedebit ? undefined : await startEmbeddedSandbox(logger);
   const connection = config.safedebit ?? sandbox?.connection;
   if (!connection) throw new Error('no SAFEDEBIT connection');
+  const proxy = deps.proxy ?? {};
   const safedebit = createSafedebitClient({
     baseUrl: connection.apiUrl,
     login: connection.login,
     password: connection.password,
     timeoutMs: config.safedebitTimeoutMs,
     userAgent: USER_AGENT,
+    proxy,
   });
 
   const slack = createSlackWebApi({
@@ -67,7 +72,13 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     token: config.slack.botToken,
     userAgent: USER_AGENT,
     logger,
+    proxy,
   });
+  // Bolt's own calls (the token check; Socket Mode's apps.connections.open and WebSocket) only need a dispatcher
+  // to go through a proxy: without one they keep Bolt's, whose WebSocket connection Socket Mode can force-close.
+  const boltDispatcher = usesProxy(proxy) ? createOutboundDispatcher(proxy) : undefined;
+  const closeClients = () =>
+    Promise.all([safedebit.close(), sandbox?.sandbox.close(), slack.close(), boltDispatcher?.close()]);
 
   const inSandbox = sandbox !== undefined;
   const inFlight = new Set<Promise<void>>();
@@ -82,6 +93,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
         appToken: config.slack.appToken,
         logger,
         customRoutes,
+        dispatcher: boltDispatcher,
         // The socket client asks apps.connections.open with its own WebClient: without this, always slack.com.
         installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
       })
@@ -105,6 +117,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
       slackApiUrl: config.slack.apiUrl,
       timeout: 10_000,
       retryConfig: { retries: 4, factor: 2, minTimeout: 250, maxTimeout: 4000 },
+      ...(boltDispatcher && { fetch: fetchThrough(boltDispatcher) }),
     },
     // Bolt would otherwise check the token in its constructor, where a failure is an unhandled rejection.
     deferInitialization: true,
@@ -138,7 +151,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   try {
     await app.init();
   } catch (error) {
-    await Promise.all([safedebit.close(), sandbox?.sandbox.close(), slack.close()]);
+    await closeClients();
     throw new Error(describeTokenCheckFailure(error, config.slack.apiUrl));
   }
   const started = await app.start(config.port);
@@ -163,7 +176,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
     const outcome = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'done' as const), grace]);
     if (outcome === 'timeout') logger.warn({ event: 'shutdown_grace_expired', in_flight: inFlight.size });
-    await Promise.all([safedebit.close(), sandbox?.sandbox.close(), slack.close()]);
+    await closeClients();
     logger.info({ event: 'stopped' });
   }
 

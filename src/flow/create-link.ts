@@ -21,7 +21,6 @@ import {
   type SlackMessage,
 } from '../slack/messages/link-messages.js';
 import type { ModalOrigin } from '../slack/metadata.js';
-import { postToResponseUrl } from '../slack/response-url.js';
 import { buildCreatedView, buildNoticeView } from '../slack/views/outcome-views.js';
 import { buildPaymentModal } from '../slack/views/payment-modal.js';
 import type { SlackWebApi } from '../slack/web-api.js';
@@ -287,7 +286,7 @@ async function sendToRep(ctx: LinkFlowContext, origin: ModalOrigin, message: Sla
 
 async function respondQuietly(ctx: LinkFlowContext, url: string, message: { text: string }): Promise<boolean> {
   try {
-    await postToResponseUrl(url, message);
+    await ctx.slack.respond(url, message);
     return true;
   } catch (error) {
     ctx.logger.warn({ event: 'response_url_failed', error: error instanceof Error ? error.message : String(error) });

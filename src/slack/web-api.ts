@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, webApi } from '@slack/bolt';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
+import { createOutboundDispatcher, type ProxySettings } from '../http/outbound.js';
 import { errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
+import { postToResponseUrl, type ResponseUrlMessage } from './response-url.js';
 
 /**
  * The Slack Web API methods paylink calls, with the same arguments and answers as Bolt's WebClient (whose
@@ -15,7 +17,7 @@ import { errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
  * does itself: checking the token at start, and Socket Mode's connection.
  *
  * What it does instead: each call is one JSON POST (Slack takes JSON bodies on these write methods) on a
- * kept-alive undici pool, bearer token in the header. A call is sent again only when Slack says, or it is
+ * kept-alive undici pool (through the outbound proxy when one is set), bearer token in the header. A call is sent again only when Slack says, or it is
  * certain, that it was not carried out, so that a link is not posted twice:
  * - HTTP 429: after `Retry-After`, so a rate-limited link is posted late rather than lost;
  * - a connection that never opened, or an HTTP 5xx (Slack failing): after a short backoff;
@@ -36,6 +38,8 @@ export interface SlackWebApi {
   conversations: {
     open(args: webApi.ConversationsOpenArguments): Promise<webApi.ConversationsOpenResponse>;
   };
+  /** Posts to a command's or shortcut's response_url: not a Web API method, but Slack's, so on the same pool. */
+  respond(responseUrl: string, message: ResponseUrlMessage): Promise<void>;
   /** Lets calls in flight finish, then closes the connections. */
   close(): Promise<void>;
 }
@@ -50,6 +54,8 @@ export interface SlackWebApiOptions {
   timeoutMs?: number;
   /** First backoff after a 5xx or a refused connection, doubled each time. Default 250 ms. */
   backoffMs?: number;
+  /** The outbound proxies; none by default (the process environment is not read here). */
+  proxy?: ProxySettings;
 }
 
 /** Attempts per call, the first included. */
@@ -90,7 +96,11 @@ type Answer = { ok: boolean; error?: unknown } & Record<string, unknown>;
 export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const backoffMs = options.backoffMs ?? 250;
-  const dispatcher = new Agent({ connections: MAX_CONNECTIONS, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const dispatcher = createOutboundDispatcher(options.proxy ?? {}, {
+    connections: MAX_CONNECTIONS,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
   const headers = {
     authorization: `Bearer ${options.token}`,
     'content-type': 'application/json; charset=utf-8',
@@ -157,6 +167,7 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
     conversations: {
       open: (args) => call('conversations.open', args),
     },
+    respond: (responseUrl, message) => postToResponseUrl(dispatcher, responseUrl, message),
     close: () => dispatcher.close(),
   };
 }
