@@ -23,7 +23,7 @@ import { postToResponseUrl, type ResponseUrlMessage } from './response-url.js';
  * - a connection that never opened, or an HTTP 5xx (Slack failing): after a short backoff;
  * - never after a timeout or a connection lost once the request was written: Slack may have done it.
  * A refusal (`{ok: false, error}`) throws a SlackApiError whose `data.error` is Slack's error name, as
- * WebClient's platform errors do.
+ * WebClient's platform errors do. Slack's warnings about a call (`response_metadata`) are logged, once each.
  */
 export interface SlackWebApi {
   views: {
@@ -65,6 +65,10 @@ const MAX_BACKOFF_MS = 4_000;
 const MAX_RETRY_AFTER_S = 60;
 /** WebClient's own default: past this many calls at once, the next ones wait for a connection. */
 const MAX_CONNECTIONS = 100;
+/** Distinct Slack warnings remembered so that each is logged once; past this many the oldest is forgotten. */
+const MAX_WARNINGS_REMEMBERED = 200;
+/** Slack's words are cut to this length in a log line. */
+const MAX_WARNING_LENGTH = 300;
 
 /** Slack refused the call: `data.error` names why (`channel_not_found`, `expired_trigger_id`…). */
 export class SlackApiError extends Error {
@@ -107,6 +111,7 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
     'user-agent': options.userAgent,
   };
   const backoff = (attempt: number) => sleep(Math.min(backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS));
+  const logWarnings = slackWarningLogger(options.logger);
 
   async function call<Result>(method: string, args: object): Promise<Result> {
     const body = JSON.stringify(args);
@@ -147,6 +152,7 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
       } catch {
         throw new SlackHttpError(method, statusCode, 'answer is not JSON');
       }
+      logWarnings(method, answer.response_metadata);
       if (answer.ok !== true) {
         throw new SlackApiError(method, { ...answer, ok: false, error: String(answer.error ?? 'unknown_error') });
       }
@@ -170,4 +176,41 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
     respond: (responseUrl, message) => postToResponseUrl(dispatcher, responseUrl, message),
     close: () => dispatcher.close(),
   };
+}
+
+/**
+ * Logs what Slack says about a call beside its answer, as its WebClient does, so that a deprecated argument or a
+ * malformed block is noticed: `response_metadata.warnings` (`missing_charset`…) and `response_metadata.messages`
+ * (`[WARN] …` at warn, `[ERROR] …` at error). Each (method, words) once per process: they repeat with every call.
+ */
+function slackWarningLogger(logger: Logger): (method: string, metadata: unknown) => void {
+  const logged = new Set<string>();
+  const firstTime = (method: string, words: string) => {
+    const key = `${method} ${words}`;
+    if (logged.has(key)) return false;
+    if (logged.size >= MAX_WARNINGS_REMEMBERED) logged.delete(logged.values().next().value as string);
+    logged.add(key);
+    return true;
+  };
+  return (method, metadata) => {
+    if (typeof metadata !== 'object' || metadata === null) return;
+    const { warnings, messages } = metadata as { warnings?: unknown; messages?: unknown };
+    for (const warning of stringsIn(warnings)) {
+      if (firstTime(method, warning)) logger.warn({ event: 'slack_warning', method, warning });
+    }
+    for (const message of stringsIn(messages)) {
+      if (!firstTime(method, message)) continue;
+      const [, level, words = message] = /^\[(WARN|ERROR)\]\s*(.*)$/s.exec(message) ?? [];
+      if (level === 'ERROR') logger.error({ event: 'slack_error_message', method, message: words });
+      else logger.warn({ event: 'slack_warning', method, message: words });
+    }
+  };
+}
+
+/** The strings of an array from Slack's answer, cut for a log line; nothing for anything else. */
+function stringsIn(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((item): item is string => typeof item === 'string')
+    .map((item) => item.slice(0, MAX_WARNING_LENGTH));
 }
