@@ -9,6 +9,7 @@ import { SLACK_EVENTS_PATH } from './constants.js';
 import type { LinkCreator } from './flow/create-link.js';
 import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls } from './http/malformed-request.js';
+import { createOutboundDispatcher, fetchThrough, type ProxySettings, usesProxy } from './http/outbound.js';
 import type { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open.js';
 import { createJsonLogger } from './logger.js';
@@ -29,6 +30,8 @@ export interface PaylinkDependencies {
   timeZone?: string;
   /** A notification reply claimed this long ago by an instance that never finished may be posted by another. */
   replyClaimTimeoutMs?: number;
+  /** The proxies every outbound call goes through (index.ts reads HTTP(S)_PROXY, NO_PROXY); none by default. */
+  proxy?: ProxySettings;
 }
 
 export interface RunningPaylink {
@@ -63,12 +66,14 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const sandbox = config.safedebit ? undefined : await startEmbeddedSandbox(logger);
   const connection = config.safedebit ?? sandbox?.connection;
   if (!connection) throw new Error('no SAFEDEBIT connection');
+  const proxy = deps.proxy ?? {};
   const safedebit = createSafedebitClient({
     baseUrl: connection.apiUrl,
     login: connection.login,
     password: connection.password,
     timeoutMs: config.safedebitTimeoutMs,
     userAgent: USER_AGENT,
+    proxy,
   });
 
   const slack = createSlackWebApi({
@@ -76,7 +81,13 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     token: config.slack.botToken,
     userAgent: USER_AGENT,
     logger,
+    proxy,
   });
+  // Bolt's own calls (the token check; Socket Mode's apps.connections.open and WebSocket) only need a dispatcher
+  // to go through a proxy: without one they keep Bolt's, whose WebSocket connection Socket Mode can force-close.
+  const boltDispatcher = usesProxy(proxy) ? createOutboundDispatcher(proxy) : undefined;
+  const closeClients = () =>
+    Promise.all([safedebit.close(), sandbox?.sandbox.close(), slack.close(), boltDispatcher?.close()]);
 
   const inSandbox = sandbox !== undefined;
   const inFlight = new Set<Promise<void>>();
@@ -100,6 +111,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
         appToken: config.slack.appToken,
         logger,
         customRoutes,
+        dispatcher: boltDispatcher,
         // The socket client asks apps.connections.open with its own WebClient: without this, always slack.com.
         installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
       })
@@ -123,6 +135,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
       slackApiUrl: config.slack.apiUrl,
       timeout: 10_000,
       retryConfig: { retries: 4, factor: 2, minTimeout: 250, maxTimeout: 4000 },
+      ...(boltDispatcher && { fetch: fetchThrough(boltDispatcher) }),
     },
     // Bolt would otherwise check the token in its constructor, where a failure is an unhandled rejection.
     deferInitialization: true,
@@ -152,7 +165,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   try {
     await app.init();
   } catch (error) {
-    await Promise.all([safedebit.close(), sandbox?.sandbox.close(), slack.close(), ledger.close()]);
+    await Promise.all([closeClients(), ledger.close()]);
     throw new Error(describeTokenCheckFailure(error, config.slack.apiUrl));
   }
   const started = await app.start(config.port);
@@ -177,7 +190,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
     const outcome = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'done' as const), grace]);
     if (outcome === 'timeout') logger.warn({ event: 'shutdown_grace_expired', in_flight: inFlight.size });
-    await Promise.all([safedebit.close(), sandbox?.sandbox.close(), slack.close()]);
+    await closeClients();
     await ledger.close();
     logger.info({ event: 'stopped' });
   }

@@ -1,8 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import { Pool } from 'undici';
 import { z } from 'zod';
+import { createOutboundDispatcher, type ProxySettings } from '../http/outbound.js';
 import { errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
 import type { OutageReason, PaymentLinkOutcome } from './outcome.js';
 import { type PaymentLinkRequest, paymentLinkRequestSchema } from './request.js';
@@ -17,6 +17,8 @@ export interface SafedebitClientOptions {
   userAgent: string;
   /** Past this many bytes the answer is abandoned as `too_large`. Default 64 KiB. */
   maxResponseBytes?: number;
+  /** The outbound proxies; none by default (the process environment is not read here). */
+  proxy?: ProxySettings;
 }
 
 export interface SafedebitClient {
@@ -160,13 +162,13 @@ export function createSafedebitClient(options: SafedebitClientOptions): Safedebi
     authorization: `Basic ${Buffer.from(`${options.login}:${options.password}`).toString('base64')}`,
     'user-agent': options.userAgent,
   };
-  const pool = new Pool(base.origin, {
-    connect: { timeout: Math.max(1, Math.floor(options.timeoutMs * CONNECT_TIMEOUT_SHARE)) },
+  const dispatcher = createOutboundDispatcher(options.proxy ?? {}, {
+    connectTimeoutMs: Math.max(1, Math.floor(options.timeoutMs * CONNECT_TIMEOUT_SHARE)),
   });
 
   /** One HTTP exchange; rejects only with transport errors (connection, abort). */
   async function exchange(body: string, wantsPaymentId: boolean, signal: AbortSignal): Promise<Settlement> {
-    const response = await pool.request({ method: 'POST', path, headers, body, signal });
+    const response = await dispatcher.request({ origin: base.origin, method: 'POST', path, headers, body, signal });
     const contentType = String(response.headers['content-type'] ?? '');
     if (response.statusCode !== 200) {
       discard(response.body);
@@ -206,6 +208,6 @@ export function createSafedebitClient(options: SafedebitClientOptions): Safedebi
       const settlement = await send(JSON.stringify(parsed.data), parsed.data.get_pay_id === true);
       return { ...settlement, latencyMs: performance.now() - started };
     },
-    close: () => pool.close(),
+    close: () => dispatcher.close(),
   };
 }

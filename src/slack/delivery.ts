@@ -3,7 +3,6 @@ import { sandboxed } from '../i18n/messages.js';
 import { slackErrorCode } from './errors.js';
 import type { SlackMessage } from './messages/link-messages.js';
 import type { ModalOrigin } from './metadata.js';
-import { postToResponseUrl } from './response-url.js';
 import type { SlackWebApi } from './web-api.js';
 
 /** What posting to Slack needs: shared by the link flow and the payment notifications. */
@@ -60,12 +59,12 @@ export async function sendToRep(ctx: SlackDeliveryContext, origin: ModalOrigin, 
 
 /** Posts to a response_url; false (and a warning) when it could not. */
 export async function respondQuietly(
-  ctx: Pick<SlackDeliveryContext, 'logger'>,
+  ctx: Pick<SlackDeliveryContext, 'logger' | 'slack'>,
   url: string,
   message: { text: string },
 ): Promise<boolean> {
   try {
-    await postToResponseUrl(url, message);
+    await ctx.slack.respond(url, message);
     return true;
   } catch (error) {
     ctx.logger.warn({ event: 'response_url_failed', error: error instanceof Error ? error.message : String(error) });

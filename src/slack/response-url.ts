@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 
 /** A message for a command's or shortcut's response_url. */
 export interface ResponseUrlMessage {
@@ -8,16 +8,23 @@ export interface ResponseUrlMessage {
 }
 
 /**
- * Posts to a response_url. Bolt's `respond()` does the same but only inside a listener; the link
- * flow runs after the ack and may need it later (the URL stays valid 30 minutes, 5 uses).
+ * Posts to a response_url through `dispatcher` (the Slack client's: same connections, same proxy). Bolt's
+ * `respond()` does the same but only inside a listener; the link flow runs after the ack and may need it later
+ * (the URL stays valid 30 minutes, 5 uses).
  */
-export async function postToResponseUrl(url: string, message: ResponseUrlMessage, timeoutMs = 5000): Promise<void> {
+export async function postToResponseUrl(
+  dispatcher: Dispatcher,
+  url: string,
+  message: ResponseUrlMessage,
+  timeoutMs = 5000,
+): Promise<void> {
   const response = await request(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ response_type: 'ephemeral', ...message }),
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
+    dispatcher,
   });
   await response.body.dump();
   if (response.statusCode !== 200) throw new Error(`response_url answered HTTP ${response.statusCode}`);

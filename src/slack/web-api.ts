@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, webApi } from '@slack/bolt';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
+import { createOutboundDispatcher, type ProxySettings } from '../http/outbound.js';
 import { errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
+import { postToResponseUrl, type ResponseUrlMessage } from './response-url.js';
 
 /**
  * The Slack Web API methods paylink calls, with the same arguments and answers as Bolt's WebClient (whose
@@ -15,13 +17,13 @@ import { errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
  * does itself: checking the token at start, and Socket Mode's connection.
  *
  * What it does instead: each call is one JSON POST (Slack takes JSON bodies on these write methods) on a
- * kept-alive undici pool, bearer token in the header. A call is sent again only when Slack says, or it is
+ * kept-alive undici pool (through the outbound proxy when one is set), bearer token in the header. A call is sent again only when Slack says, or it is
  * certain, that it was not carried out, so that a link is not posted twice:
  * - HTTP 429: after `Retry-After`, so a rate-limited link is posted late rather than lost;
  * - a connection that never opened, or an HTTP 5xx (Slack failing): after a short backoff;
  * - never after a timeout or a connection lost once the request was written: Slack may have done it.
  * A refusal (`{ok: false, error}`) throws a SlackApiError whose `data.error` is Slack's error name, as
- * WebClient's platform errors do.
+ * WebClient's platform errors do. Slack's warnings about a call (`response_metadata`) are logged, once each.
  */
 export interface SlackWebApi {
   views: {
@@ -36,6 +38,8 @@ export interface SlackWebApi {
   conversations: {
     open(args: webApi.ConversationsOpenArguments): Promise<webApi.ConversationsOpenResponse>;
   };
+  /** Posts to a command's or shortcut's response_url: not a Web API method, but Slack's, so on the same pool. */
+  respond(responseUrl: string, message: ResponseUrlMessage): Promise<void>;
   /** Lets calls in flight finish, then closes the connections. */
   close(): Promise<void>;
 }
@@ -50,6 +54,8 @@ export interface SlackWebApiOptions {
   timeoutMs?: number;
   /** First backoff after a 5xx or a refused connection, doubled each time. Default 250 ms. */
   backoffMs?: number;
+  /** The outbound proxies; none by default (the process environment is not read here). */
+  proxy?: ProxySettings;
 }
 
 /** Attempts per call, the first included. */
@@ -59,6 +65,10 @@ const MAX_BACKOFF_MS = 4_000;
 const MAX_RETRY_AFTER_S = 60;
 /** WebClient's own default: past this many calls at once, the next ones wait for a connection. */
 const MAX_CONNECTIONS = 100;
+/** Distinct Slack warnings remembered so that each is logged once; past this many the oldest is forgotten. */
+const MAX_WARNINGS_REMEMBERED = 200;
+/** Slack's words are cut to this length in a log line. */
+const MAX_WARNING_LENGTH = 300;
 
 /** Slack refused the call: `data.error` names why (`channel_not_found`, `expired_trigger_id`…). */
 export class SlackApiError extends Error {
@@ -90,13 +100,18 @@ type Answer = { ok: boolean; error?: unknown } & Record<string, unknown>;
 export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const backoffMs = options.backoffMs ?? 250;
-  const dispatcher = new Agent({ connections: MAX_CONNECTIONS, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const dispatcher = createOutboundDispatcher(options.proxy ?? {}, {
+    connections: MAX_CONNECTIONS,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
   const headers = {
     authorization: `Bearer ${options.token}`,
     'content-type': 'application/json; charset=utf-8',
     'user-agent': options.userAgent,
   };
   const backoff = (attempt: number) => sleep(Math.min(backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS));
+  const logWarnings = slackWarningLogger(options.logger);
 
   async function call<Result>(method: string, args: object): Promise<Result> {
     const body = JSON.stringify(args);
@@ -137,6 +152,7 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
       } catch {
         throw new SlackHttpError(method, statusCode, 'answer is not JSON');
       }
+      logWarnings(method, answer.response_metadata);
       if (answer.ok !== true) {
         throw new SlackApiError(method, { ...answer, ok: false, error: String(answer.error ?? 'unknown_error') });
       }
@@ -157,6 +173,44 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
     conversations: {
       open: (args) => call('conversations.open', args),
     },
+    respond: (responseUrl, message) => postToResponseUrl(dispatcher, responseUrl, message),
     close: () => dispatcher.close(),
   };
+}
+
+/**
+ * Logs what Slack says about a call beside its answer, as its WebClient does, so that a deprecated argument or a
+ * malformed block is noticed: `response_metadata.warnings` (`missing_charset`…) and `response_metadata.messages`
+ * (`[WARN] …` at warn, `[ERROR] …` at error). Each (method, words) once per process: they repeat with every call.
+ */
+function slackWarningLogger(logger: Logger): (method: string, metadata: unknown) => void {
+  const logged = new Set<string>();
+  const firstTime = (method: string, words: string) => {
+    const key = `${method} ${words}`;
+    if (logged.has(key)) return false;
+    if (logged.size >= MAX_WARNINGS_REMEMBERED) logged.delete(logged.values().next().value as string);
+    logged.add(key);
+    return true;
+  };
+  return (method, metadata) => {
+    if (typeof metadata !== 'object' || metadata === null) return;
+    const { warnings, messages } = metadata as { warnings?: unknown; messages?: unknown };
+    for (const warning of stringsIn(warnings)) {
+      if (firstTime(method, warning)) logger.warn({ event: 'slack_warning', method, warning });
+    }
+    for (const message of stringsIn(messages)) {
+      if (!firstTime(method, message)) continue;
+      const [, level, words = message] = /^\[(WARN|ERROR)\]\s*(.*)$/s.exec(message) ?? [];
+      if (level === 'ERROR') logger.error({ event: 'slack_error_message', method, message: words });
+      else logger.warn({ event: 'slack_warning', method, message: words });
+    }
+  };
+}
+
+/** The strings of an array from Slack's answer, cut for a log line; nothing for anything else. */
+function stringsIn(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((item): item is string => typeof item === 'string')
+    .map((item) => item.slice(0, MAX_WARNING_LENGTH));
 }

@@ -103,4 +103,21 @@ describe('the app as a process', () => {
     expect(stderr).toContain('SLACK_SIGNING_SECRET: required in HTTP mode');
     expect(stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('lists a proxy variable that is not a URL with the configuration problems, without its value', async () => {
+    child = spawn(process.execPath, [ENTRY], {
+      env: { PATH: process.env.PATH, HTTPS_PROXY: 'rep:hunter2@proxy.corp:3128' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: '/',
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr).toContain('SLACK_BOT_TOKEN: required');
+    expect(stderr).toContain('HTTPS_PROXY: expected a proxy URL such as http://proxy.example:3128');
+    expect(stderr).not.toContain('hunter2');
+  });
 });

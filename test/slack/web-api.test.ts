@@ -195,6 +195,68 @@ describe("paylink's Slack Web API client", () => {
     }
   });
 
+  describe("Slack's warnings", () => {
+    const slackSays = () =>
+      logLines
+        .filter((line) => line.event === 'slack_warning' || line.event === 'slack_error_message')
+        .map(({ level, event, method, warning, message }) => ({ level, event, method, warning, message }));
+    afterEach(() => {
+      for (const method of ['chat.postMessage', 'chat.update']) standin.setResponseMetadata(method, undefined);
+    });
+
+    it('logs each warning and message once per method, with the method, from refusals too', async () => {
+      standin.setResponseMetadata('chat.postMessage', {
+        warnings: ['missing_charset'],
+        messages: [
+          "[WARN] A Content-Type HTTP header was presented but did not declare a charset, such as a 'utf-8'",
+          '[ERROR] failed to match all allowed schemas [json-pointer:/blocks/0]',
+        ],
+      });
+      standin.setResponseMetadata('chat.update', { warnings: ['missing_charset'] });
+      const api = client(standin.apiUrl);
+      const posted = await api.chat.postMessage({ channel: 'C0WARN', text: 'first' });
+      await api.chat.postMessage({ channel: 'C0WARN', text: 'second' });
+      standin.failNext('chat.postMessage', 'invalid_blocks');
+      await expect(api.chat.postMessage({ channel: 'C0WARN', text: 'refused' })).rejects.toBeInstanceOf(SlackApiError);
+      await api.chat.update({ channel: 'C0WARN', ts: String(posted.ts), text: 'edited' });
+
+      const postMessage = { method: 'chat.postMessage', warning: undefined, message: undefined };
+      expect(slackSays()).toEqual([
+        { ...postMessage, level: 'warn', event: 'slack_warning', warning: 'missing_charset' },
+        {
+          ...postMessage,
+          level: 'warn',
+          event: 'slack_warning',
+          message: "A Content-Type HTTP header was presented but did not declare a charset, such as a 'utf-8'",
+        },
+        {
+          ...postMessage,
+          level: 'error',
+          event: 'slack_error_message',
+          message: 'failed to match all allowed schemas [json-pointer:/blocks/0]',
+        },
+        { ...postMessage, method: 'chat.update', level: 'warn', event: 'slack_warning', warning: 'missing_charset' },
+      ]);
+    });
+
+    it('remembers a bounded number of them: past 200, the oldest is logged again if it comes back', async () => {
+      const api = client(standin.apiUrl);
+      const postWarned = async (...warnings: string[]) => {
+        standin.setResponseMetadata('chat.postMessage', { warnings });
+        await api.chat.postMessage({ channel: 'C0WARN', text: 'x' });
+      };
+      await postWarned(...Array.from({ length: 200 }, (_, index) => `warning_${index}`));
+      await postWarned('warning_0', 'warning_199');
+      expect(slackSays()).toHaveLength(200);
+      await postWarned('warning_200', 'warning_0', 'warning_2');
+      expect(
+        slackSays()
+          .slice(200)
+          .map((line) => line.warning),
+      ).toEqual(['warning_200', 'warning_0']);
+    });
+  });
+
   it('reports an answer that is not JSON', async () => {
     const odd = await scriptedSlack((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>'));
     try {

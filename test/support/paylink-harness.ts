@@ -1,5 +1,6 @@
 import { type RunningPaylink, startPaylink } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { readProxySettings } from '../../src/http/outbound.js';
 import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
 import { type Engine, freshDatabase } from './databases.js';
 import {
@@ -122,15 +123,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DATABASE_URL: options.databaseUrl ?? database?.url ?? '',
     ...options.env,
   });
+  // HTTP_PROXY, HTTPS_PROXY, NO_PROXY in `env` reach the app as index.ts passes them; the test process's own do not.
+  const proxy = readProxySettings(options.env ?? {});
   const closeStandins = () => Promise.all([standin.close(), safedebit.close(), database?.drop()]);
-  if (!loaded.ok) {
+  if (!loaded.ok || !proxy.ok) {
     await closeStandins();
-    throw new Error(`test config refused: ${loaded.problems.join('; ')}`);
+    throw new Error(
+      `test config refused: ${[loaded.ok ? [] : loaded.problems, proxy.ok ? [] : proxy.problems].flat().join('; ')}`,
+    );
   }
   const logs: string[] = [];
   const paylink = await startPaylink(loaded.config, {
     writeLog: (line) => logs.push(line),
     timeZone: 'Europe/Paris',
+    proxy: proxy.proxy,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.replyClaimTimeoutMs === undefined ? {} : { replyClaimTimeoutMs: options.replyClaimTimeoutMs }),
   }).catch(async (error: unknown) => {

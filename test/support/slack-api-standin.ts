@@ -64,6 +64,12 @@ export interface ResponseUrlPost {
 /** What `failNext` makes a method answer: an error name (`{ok: false, error}`), or Slack's rate limiting. */
 export type SlackApiFault = string | { status: 429; retryAfterSeconds: number };
 
+/** What Slack adds to its answers about a call: `warnings` (`missing_charset`…), `messages` (`[WARN] …`, `[ERROR] …`). */
+export interface ResponseMetadata {
+  warnings?: string[];
+  messages?: string[];
+}
+
 /** The Socket Mode envelope types carrying what this app listens to: slash commands and interactions. */
 export type SocketEnvelopeType = 'slash_commands' | 'interactive';
 
@@ -113,6 +119,11 @@ export interface SlackApiStandin {
   failNext(method: string, fault: SlackApiFault, times?: number): void;
   /** Holds every answer of `method` back by `ms` (0 removes the delay). */
   setDelay(method: string, ms: number): void;
+  /**
+   * Every answer of `method`, success or refusal, carries this `response_metadata` (undefined removes it), as Slack's
+   * do for a deprecated argument or a malformed block; warnings also go in the top-level `warning`, as Slack puts them.
+   */
+  setResponseMetadata(method: string, metadata: ResponseMetadata | undefined): void;
   /** A fresh `response_url` on this standin; what is posted to it lands in `responses`. */
   responseUrl(): string;
   /** Resolves with the first `response_url` post matching `predicate`, whether it already happened or comes later. */
@@ -157,6 +168,7 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
   const conversationIdsByUsers = new Map<string, string>();
   const faults = new Map<string, SlackApiFault[]>();
   const delays = new Map<string, number>();
+  const metadataByMethod = new Map<string, ResponseMetadata>();
   const responseUrlIds = new Set<string>();
   const socketTickets = new Set<string>();
   const socketLog = new WaitableLog<SocketModeConnection>();
@@ -366,13 +378,26 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
       response.setHeader('Retry-After', String(fault.retryAfterSeconds));
       return sendJson(response, 429, refuse('ratelimited'));
     }
-    if (fault !== undefined) return sendJson(response, 200, refuse(fault));
-    if (args === undefined) return sendJson(response, 200, refuse('invalid_form_data'));
+    const metadata = metadataByMethod.get(method);
+    const answer = (body: WebApiAnswer) =>
+      sendJson(
+        response,
+        200,
+        metadata === undefined
+          ? body
+          : {
+              ...body,
+              ...(metadata.warnings && { warning: metadata.warnings.join(',') }),
+              response_metadata: metadata,
+            },
+      );
+    if (fault !== undefined) return answer(refuse(fault));
+    if (args === undefined) return answer(refuse('invalid_form_data'));
     const authRefusal =
       method === 'apps.connections.open' ? checkAppToken(request.headers) : checkBotToken(request.headers, args);
-    if (authRefusal !== undefined) return sendJson(response, 200, authRefusal);
+    if (authRefusal !== undefined) return answer(authRefusal);
     const carryOut = methods[method];
-    sendJson(response, 200, carryOut === undefined ? refuse('unknown_method') : carryOut(args));
+    answer(carryOut === undefined ? refuse('unknown_method') : carryOut(args));
   }
 
   function answerResponseUrl(path: string, rawBody: string, response: ServerResponse) {
@@ -508,6 +533,10 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
     setDelay: (method, ms) => {
       if (ms > 0) delays.set(method, ms);
       else delays.delete(method);
+    },
+    setResponseMetadata: (method, metadata) => {
+      if (metadata) metadataByMethod.set(method, metadata);
+      else metadataByMethod.delete(method);
     },
     responseUrl: () => {
       const id = randomBytes(8).toString('hex');

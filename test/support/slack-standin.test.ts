@@ -264,6 +264,29 @@ describe('Slack Web API standin', () => {
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1_000);
     });
 
+    it("adds Slack's warnings to a method's answers, refusals included, until removed", async () => {
+      const post = () =>
+        fetch(`${standin.apiUrl}chat.postMessage`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${BOT_TOKEN}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ channel: 'C0SALES', text: 'x' }),
+        }).then((response) => response.json() as Promise<Record<string, unknown>>);
+      const metadata = { warnings: ['missing_charset', 'superfluous_charset'], messages: ['[WARN] no charset'] };
+      standin.setResponseMetadata('chat.postMessage', metadata);
+
+      await expect(post()).resolves.toMatchObject({
+        ok: true,
+        warning: 'missing_charset,superfluous_charset',
+        response_metadata: metadata,
+      });
+      standin.failNext('chat.postMessage', 'fatal_error');
+      await expect(post()).resolves.toMatchObject({ ok: false, error: 'fatal_error', response_metadata: metadata });
+      standin.setResponseMetadata('chat.postMessage', undefined);
+      const plain = await post();
+      expect(plain).not.toHaveProperty('warning');
+      expect(plain).not.toHaveProperty('response_metadata');
+    });
+
     it('delays answers', async () => {
       standin.setDelay('views.open', 300);
       const startedAt = Date.now();

@@ -2,7 +2,6 @@ import type { PaymentFormInput } from '../../domain/payment-form.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { slackErrorCode } from '../errors.js';
 import { encodeModalOrigin, type ModalOrigin } from '../metadata.js';
-import { postToResponseUrl } from '../response-url.js';
 import { buildPaymentModal } from '../views/payment-modal.js';
 import type { ListenerContext } from './context.js';
 
@@ -30,7 +29,7 @@ export async function openPaymentModal(
     ctx.logger.warn({ event: 'modal_open_failed', error: code, user: origin.user });
     if (origin.responseUrl) {
       const text = sandboxed(messagesFor(ctx.config.locale).triggerExpired, ctx.sandbox);
-      await postToResponseUrl(origin.responseUrl, { text }).catch(() => undefined);
+      await ctx.slack.respond(origin.responseUrl, { text }).catch(() => undefined);
     }
   }
 }

@@ -1,7 +1,6 @@
 import type { App, MessageShortcut } from '@slack/bolt';
 import { MESSAGE_SHORTCUT_ID } from '../../../constants.js';
 import { messagesFor, sandboxed } from '../../../i18n/messages.js';
-import { postToResponseUrl } from '../../response-url.js';
 import { accessRefusal } from '../access.js';
 import type { ListenerContext } from '../context.js';
 import { openPaymentModal } from '../open-modal.js';
@@ -18,9 +17,11 @@ export function registerFromMessageShortcut(app: App, ctx: ListenerContext): voi
       ctx.logger.info({ event: 'shortcut_received', user, channel });
       const refusal = accessRefusal(ctx, m, user, channel);
       if (refusal) {
-        await postToResponseUrl(shortcut.response_url, {
-          text: sandboxed(refusal, ctx.sandbox),
-        }).catch(() => undefined);
+        await ctx.slack
+          .respond(shortcut.response_url, {
+            text: sandboxed(refusal, ctx.sandbox),
+          })
+          .catch(() => undefined);
         return;
       }
       const threadTs = shortcut.message.thread_ts ?? shortcut.message.ts;

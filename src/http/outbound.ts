@@ -1,0 +1,92 @@
+import { type Agent, type Dispatcher, EnvHttpProxyAgent, fetch, type RequestInit } from 'undici';
+
+/**
+ * The outbound proxies, as HTTP_PROXY, HTTPS_PROXY and NO_PROXY give them. Read once at start (index.ts) and
+ * passed down, so that tests set them explicitly and nothing below reads the process environment.
+ */
+export interface ProxySettings {
+  /** Proxy for http:// targets. */
+  httpProxy?: string;
+  /** Proxy for https:// targets; when unset, `httpProxy` serves them too (undici's rule). */
+  httpsProxy?: string;
+  /** Hosts reached directly: comma- or space-separated names (subdomains included), `host:port`, or `*`. */
+  noProxy?: string;
+}
+
+export type ProxySettingsResult = { ok: true; proxy: ProxySettings } | { ok: false; problems: string[] };
+
+/** Each setting's variables, the lowercase one first: when both are set it wins, as in undici and curl. */
+const PROXY_VARIABLES = {
+  httpProxy: ['http_proxy', 'HTTP_PROXY'],
+  httpsProxy: ['https_proxy', 'HTTPS_PROXY'],
+  noProxy: ['no_proxy', 'NO_PROXY'],
+} as const satisfies Record<keyof ProxySettings, readonly [string, string]>;
+
+/**
+ * The proxy settings of an environment; an empty variable is no proxy. A proxy that is not an http(s) URL is a
+ * problem named by its variable, never printed: it may carry a password (`http://user:pass@proxy:3128`).
+ */
+export function readProxySettings(env: Readonly<Record<string, string | undefined>>): ProxySettingsResult {
+  const proxy: ProxySettings = {};
+  const problems: string[] = [];
+  for (const [setting, names] of Object.entries(PROXY_VARIABLES) as [keyof ProxySettings, readonly string[]][]) {
+    const name = names.find((candidate) => env[candidate] !== undefined);
+    const value = name === undefined ? '' : (env[name] ?? '').trim();
+    if (value === '') continue;
+    if (setting !== 'noProxy' && !isProxyUrl(value)) {
+      problems.push(`${name}: expected a proxy URL such as http://proxy.example:3128`);
+      continue;
+    }
+    proxy[setting] = value;
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, proxy };
+}
+
+function isProxyUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+}
+
+export function usesProxy(proxy: ProxySettings): boolean {
+  return proxy.httpProxy !== undefined || proxy.httpsProxy !== undefined;
+}
+
+export interface OutboundOptions extends Pick<Agent.Options, 'connections' | 'headersTimeout' | 'bodyTimeout'> {
+  /** Bounds each connection attempt: to the server, or to the proxy and then the TLS handshake through it. */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * A dispatcher for calls leaving paylink: through the proxy the settings name for the target's scheme, unless
+ * NO_PROXY exempts its host; a plain pooled Agent when no proxy is set. Through a proxy every target, http or
+ * https, is reached by a CONNECT tunnel (undici's default), pooled and kept alive like a direct connection. A
+ * proxy that cannot be reached fails like a server that cannot (`ECONNREFUSED`…): nothing was sent, so the
+ * clients' retry rules hold as they are.
+ */
+export function createOutboundDispatcher(proxy: ProxySettings, options: OutboundOptions = {}): Dispatcher {
+  const { connectTimeoutMs, ...agentOptions } = options;
+  // A ProxyAgent replaces the Agent's connector with its tunnel: its two legs take their own timeouts.
+  const connectTimeouts =
+    connectTimeoutMs === undefined
+      ? {}
+      : {
+          connect: { timeout: connectTimeoutMs },
+          proxyTls: { timeout: connectTimeoutMs },
+          requestTls: { timeout: connectTimeoutMs },
+        };
+  return new EnvHttpProxyAgent({
+    ...agentOptions,
+    ...connectTimeouts,
+    // Empty strings, not undefined: undici reads the process environment for a setting left undefined.
+    httpProxy: proxy.httpProxy ?? '',
+    httpsProxy: proxy.httpsProxy ?? '',
+    noProxy: proxy.noProxy ?? '',
+  });
+}
+
+/** A fetch going through `dispatcher`, for libraries that take a fetch function (Bolt's WebClient). */
+export function fetchThrough(dispatcher: Dispatcher) {
+  // Node's global RequestInit is undici's, declared apart (undici-types): the same shape, distinct FormData types.
+  return (url: string | URL, init: globalThis.RequestInit = {}) => fetch(url, { ...(init as RequestInit), dispatcher });
+}
