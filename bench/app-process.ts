@@ -22,6 +22,8 @@ export interface AppProcessOptions {
   name: string;
   script: string;
   env: Record<string, string>;
+  /** The working directory: paylink's default ledger is ./data/paylink.sqlite under it. */
+  cwd: string;
   /** Options for node itself, before the script (`--cpu-prof`…). */
   nodeOptions: readonly string[];
   port: number;
@@ -78,6 +80,7 @@ function forwardOutput(child: ChildProcess, name: string): void {
 export async function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
   const child = spawn(process.execPath, [...options.nodeOptions, options.script], {
     env: { ...options.env, PORT: String(options.port) },
+    cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const { pid } = child;

@@ -1,4 +1,6 @@
-import { cpus, platform, release } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, platform, release, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../src/safedebit/sandbox.js';
@@ -68,6 +70,8 @@ async function main(): Promise<number> {
   if (safedebitDelayMs > 0) sandbox.setMode({ kind: 'slow', delayMs: safedebitDelayMs });
   const driver = new FlowDriver(standin, SIGNING_SECRET, `${sandbox.url}/paypage?SDESSID=`);
   const apps: AppProcess[] = [];
+  // paylink runs at its defaults, so its ledger is ./data/paylink.sqlite: a fresh folder per run keeps runs apart.
+  const workDir = mkdtempSync(join(tmpdir(), 'paylink-bench-'));
 
   // Only what both apps need, nothing inherited: a developer's .env or NODE_ENV must not change what is measured.
   const env = {
@@ -100,6 +104,7 @@ async function main(): Promise<number> {
           name,
           script: fileURLToPath(new URL(script, import.meta.url)),
           env,
+          cwd: workDir,
           nodeOptions,
           port: await freePort(),
           readyTimeoutMs: READY_TIMEOUT_MS,
@@ -176,6 +181,7 @@ async function main(): Promise<number> {
     driver.close();
     await Promise.allSettled(apps.map((app) => app.stop()));
     await Promise.all([standin.close(), sandbox.close()]);
+    rmSync(workDir, { recursive: true, force: true });
   }
 }
 

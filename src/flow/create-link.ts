@@ -8,6 +8,7 @@ import { maskEmail, maskPhone } from '../domain/mask.js';
 import { OPTIONAL_TEXT_FIELDS, type PaymentFormInput, type ValidatedPaymentForm } from '../domain/payment-form.js';
 import { formatDateTime } from '../i18n/dates.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
+import type { LinkOutcomeRecord } from '../ledger/ledger.js';
 import { describeRefusal } from '../safedebit/error-catalog.js';
 import type { PaymentLinkOutcome } from '../safedebit/outcome.js';
 import type { PaymentLinkRequest } from '../safedebit/request.js';
@@ -63,6 +64,8 @@ interface PostedSummary {
   threadTs: string;
   /** True when the rep's conversation was out of reach and the app used a DM instead. */
   inDirectMessage: boolean;
+  /** The link's payment status once the summary was recorded; null: no notification to show yet. */
+  statusSinceRecorded: string | null;
 }
 
 /**
@@ -131,12 +134,12 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     return;
   }
 
-  await recordOutcome(ctx, linkId, { state: 'created', link: outcome.link });
+  const status = await recordOutcome(ctx, linkId, { state: 'created', link: outcome.link });
   ctx.logger.info({ event: 'link_created', ...logFields });
-  const summary = await postSummary(ctx, submission, linkId);
+  const summary = await postSummary(ctx, submission, linkId, status);
   const posted = summary !== undefined && (await postLink(ctx, submission, summary, outcome.link));
   if (!summary) await sendToRep(ctx, origin, buildLinkReply(locale, ctx.sandbox, outcome.link));
-  else await showPendingStatuses(ctx, linkId);
+  else if (summary.statusSinceRecorded !== null) await showPendingStatuses(ctx, linkId);
   const createdView = buildCreatedView({
     ...viewBase(ctx, submission),
     amount: formatAmount(form.amountCents, locale),
@@ -150,18 +153,15 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
 }
 
 /**
- * Records what SAFEDEBIT answered. A failure here must not cost the rep the link SAFEDEBIT just made: it is
- * logged as an error (the row stays `requested`) and the flow goes on.
+ * Records what SAFEDEBIT answered and returns the link's payment status so far. A failure here must not cost
+ * the rep the link SAFEDEBIT just made: it is logged as an error (the row stays `requested`) and the flow goes on.
  */
-async function recordOutcome(
-  ctx: LinkFlowContext,
-  linkId: string,
-  outcome: Parameters<LinkFlowContext['ledger']['recordOutcome']>[1],
-): Promise<void> {
+async function recordOutcome(ctx: LinkFlowContext, linkId: string, outcome: LinkOutcomeRecord): Promise<string | null> {
   try {
-    await ctx.ledger.recordOutcome(linkId, outcome);
+    return await ctx.ledger.recordOutcome(linkId, outcome);
   } catch (error) {
     ctx.logger.error({ event: 'ledger_write_failed', step: 'outcome', state: outcome.state, link: linkId, error });
+    return null;
   }
 }
 
@@ -249,11 +249,11 @@ async function postSummary(
   ctx: LinkFlowContext,
   submission: LinkSubmission,
   linkId: string,
+  status: string | null,
 ): Promise<PostedSummary | undefined> {
   const { origin } = submission;
-  const status = (await ctx.ledger.findLink(linkId))?.payment_status ?? null;
   const message = buildSummaryMessage(summaryOf(ctx, submission), currentStatusLine(ctx, status));
-  let summary: PostedSummary | undefined;
+  let summary: Omit<PostedSummary, 'statusSinceRecorded'> | undefined;
   try {
     const ts = await postMessage(ctx, origin.channel, message, origin.threadTs);
     summary = { channel: origin.channel, ts, threadTs: origin.threadTs ?? ts, inDirectMessage: false };
@@ -275,11 +275,12 @@ async function postSummary(
     }
   }
   try {
-    await ctx.ledger.recordSummary(linkId, summary, status);
+    return { ...summary, statusSinceRecorded: await ctx.ledger.recordSummary(linkId, summary, status) };
   } catch (error) {
+    // Notifications for this link stay kept in the ledger; App Home and the export still show its status.
     ctx.logger.error({ event: 'ledger_write_failed', step: 'summary', link: linkId, error });
+    return { ...summary, statusSinceRecorded: null };
   }
-  return summary;
 }
 
 function currentStatusLine(ctx: LinkFlowContext, status: string | null) {

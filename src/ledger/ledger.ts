@@ -92,9 +92,12 @@ export class Ledger {
     return inserted?.id;
   }
 
-  /** What SAFEDEBIT answered: the link, or why there is none. */
-  async recordOutcome(id: string, outcome: LinkOutcomeRecord): Promise<void> {
-    await this.db
+  /**
+   * What SAFEDEBIT answered: the link, or why there is none. Returns the link's payment status as it
+   * stands (a notification may already have come), read in the same statement.
+   */
+  async recordOutcome(id: string, outcome: LinkOutcomeRecord): Promise<string | null> {
+    const row = await this.db
       .updateTable('links')
       .set(
         outcome.state === 'created'
@@ -102,12 +105,18 @@ export class Ledger {
           : { state: outcome.state, state_detail: outcome.detail },
       )
       .where('id', '=', id)
-      .execute();
+      .returning('payment_status')
+      .executeTakeFirst();
+    return row?.payment_status ?? null;
   }
 
-  /** Where the summary was posted, and which status its line shows. */
-  async recordSummary(id: string, place: SummaryPlace, shownStatus: string | null): Promise<void> {
-    await this.db
+  /**
+   * Where the summary was posted, and which status its line shows. Returns the link's payment status as it
+   * stands once the summary is known: null means no notification has arrived yet, since a link's first
+   * notification sets it in the transaction that keeps it (and any later one finds the summary).
+   */
+  async recordSummary(id: string, place: SummaryPlace, shownStatus: string | null): Promise<string | null> {
+    const row = await this.db
       .updateTable('links')
       .set({
         summary_channel: place.channel,
@@ -116,7 +125,9 @@ export class Ledger {
         summary_status: shownStatus,
       })
       .where('id', '=', id)
-      .execute();
+      .returning('payment_status')
+      .executeTakeFirst();
+    return row?.payment_status ?? null;
   }
 
   async recordSummaryStatus(id: string, shownStatus: string): Promise<void> {

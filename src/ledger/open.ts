@@ -1,14 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type { Database as BetterSqliteDatabase } from 'better-sqlite3';
+import type { SqliteDatabase } from 'kysely';
+import { type Dialect, Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import type { LedgerLocation } from './database-url.js';
 import { Ledger } from './ledger.js';
 import { ledgerMigrations } from './migrations.js';
 import type { LedgerDatabase } from './schema.js';
 
 const INT8_OID = 20;
+const MAX_PREPARED_STATEMENTS = 256;
 
 /**
  * Opens the ledger where `location` says and brings its tables up to date. Two instances starting at once
@@ -17,7 +18,7 @@ const INT8_OID = 20;
  * back) migrates again and finds nothing left to do.
  */
 export async function openLedger(location: LedgerLocation): Promise<Ledger> {
-  const db = new Kysely<LedgerDatabase>({ dialect: dialectFor(location) });
+  const db = new Kysely<LedgerDatabase>({ dialect: await dialectFor(location) });
   try {
     await migrate(db).catch((error: unknown) => {
       if (location.engine !== 'sqlite') throw error;
@@ -36,8 +37,10 @@ async function migrate(db: Kysely<LedgerDatabase>): Promise<void> {
   if (error || failed) throw error ?? new Error(`migration ${failed?.migrationName} failed`);
 }
 
-function dialectFor(location: LedgerLocation) {
+/** Each engine's driver is loaded only when used: an embedded deployment never loads pg, nor PostgreSQL better-sqlite3. */
+async function dialectFor(location: LedgerLocation): Promise<Dialect> {
   if (location.engine === 'postgres') {
+    const { default: pg } = await import('pg');
     return new PostgresDialect({
       pool: new pg.Pool({
         connectionString: location.url,
@@ -51,6 +54,7 @@ function dialectFor(location: LedgerLocation) {
       }),
     });
   }
+  const { default: SqliteDatabase } = await import('better-sqlite3');
   mkdirSync(dirname(location.path), { recursive: true });
   const database = new SqliteDatabase(location.path);
   // WAL: readers never wait for the writer; a crash of the process loses nothing committed. busy_timeout: a
@@ -59,5 +63,26 @@ function dialectFor(location: LedgerLocation) {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new SqliteDialect({ database });
+  return new SqliteDialect({ database: reusingStatements(database) });
+}
+
+/**
+ * Kysely prepares every query anew; the ledger runs a handful of distinct statements over and over, so each is
+ * prepared once. Safe because Kysely runs one query at a time on its single SQLite connection.
+ */
+function reusingStatements(database: BetterSqliteDatabase): SqliteDatabase {
+  const prepared = new Map<string, ReturnType<BetterSqliteDatabase['prepare']>>();
+  return {
+    prepare(sql) {
+      let statement = prepared.get(sql);
+      if (!statement) {
+        // Bounded, should a query ever be built with a variable shape (an IN list of any length).
+        if (prepared.size >= MAX_PREPARED_STATEMENTS) prepared.clear();
+        statement = database.prepare(sql);
+        prepared.set(sql, statement);
+      }
+      return statement;
+    },
+    close: () => database.close(),
+  };
 }
