@@ -1,6 +1,6 @@
 import { FIELD_MAX_LENGTH } from '../safedebit/fields.js';
 import { type AmountProblemCode, parseAmount } from './amount.js';
-import { checkFrenchVat, checkSiren, type SirenProblemCode, type VatProblemCode } from './company.js';
+import { checkEuVat, checkSiren, type SirenProblemCode, type VatProblemCode } from './company.js';
 import { normalizePhone, type PhoneProblemCode } from './phone.js';
 import type { Checked, Problem } from './problem.js';
 
@@ -119,7 +119,7 @@ export function validatePaymentForm(
         siren,
         tva_interco: take(
           'tva_interco',
-          optionalWith(input.tva_interco, (vat) => checkFrenchVat(vat, siren)),
+          optionalWith(input.tva_interco, (vat) => checkEuVat(vat, siren)),
         ),
       }
     : {};

@@ -80,7 +80,10 @@ const fr: Messages = {
     consumer_type: { label: 'Type de client' },
     social_reference: { label: 'Raison sociale' },
     siren: { label: 'SIREN', hint: '9 chiffres, par exemple 732 829 320' },
-    tva_interco: { label: 'TVA intracommunautaire', hint: 'FR + 2 chiffres + SIREN, par exemple FR44732829320' },
+    tva_interco: {
+      label: 'TVA intracommunautaire',
+      hint: 'Code pays de l’UE puis le numéro, par exemple FR44732829320 ou DE136695976',
+    },
     consumer_address_street_number: { label: 'N° de rue' },
     consumer_address_street_name: { label: 'Rue' },
     consumer_zip_code: { label: 'Code postal', hint: '5 chiffres, par exemple 01000' },
@@ -154,7 +157,10 @@ const en: Messages = {
     consumer_type: { label: 'Customer type' },
     social_reference: { label: 'Company name' },
     siren: { label: 'SIREN', hint: '9 digits, for example 732 829 320' },
-    tva_interco: { label: 'EU VAT number', hint: 'FR + 2 digits + SIREN, for example FR44732829320' },
+    tva_interco: {
+      label: 'EU VAT number',
+      hint: 'EU country code then the number, for example FR44732829320 or DE136695976',
+    },
     consumer_address_street_number: { label: 'Street number' },
     consumer_address_street_name: { label: 'Street' },
     consumer_zip_code: { label: 'Postal code', hint: '5 digits, for example 01000' },

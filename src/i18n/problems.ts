@@ -73,17 +73,17 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
     fr: "Ce SIREN n'existe pas (chiffre de contrôle faux) : vérifiez-le.",
     en: 'This SIREN does not exist (wrong check digit): please check it.',
   },
-  vat_not_french: {
-    fr: 'Seul un numéro de TVA français est accepté : FR suivi de 11 chiffres.',
-    en: 'Only a French VAT number is accepted: FR followed by 11 digits.',
+  vat_not_eu: {
+    fr: "Seul un numéro de TVA d'un pays de l'UE est accepté : il commence par son code (FR, DE, BE, IT, EL…).",
+    en: 'Only the VAT number of an EU member state is accepted: it starts with its code (FR, DE, BE, IT, EL…).',
   },
   vat_format: {
-    fr: 'Numéro de TVA attendu : FR, 2 chiffres puis le SIREN, par ex. FR44732829320.',
-    en: 'Expected VAT number: FR, 2 digits then the SIREN, e.g. FR44732829320.',
+    fr: 'Numéro de TVA mal formé pour ce pays : par ex. FR44732829320, DE136695976, BE0417497106.',
+    en: 'Malformed VAT number for that country: e.g. FR44732829320, DE136695976, BE0417497106.',
   },
   vat_checksum: {
-    fr: "Ce numéro de TVA n'existe pas (clé ou SIREN faux) : vérifiez-le.",
-    en: 'This VAT number does not exist (wrong key or SIREN): please check it.',
+    fr: "Ce numéro de TVA n'existe pas (chiffres de contrôle faux) : vérifiez-le.",
+    en: 'This VAT number does not exist (wrong check digits): please check it.',
   },
   vat_siren_mismatch: {
     fr: ({ siren }) => `Ce numéro de TVA n'est pas celui du SIREN ${siren}.`,

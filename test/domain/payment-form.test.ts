@@ -127,7 +127,7 @@ describe('validatePaymentForm', () => {
         consumer_zip_code: '7500',
         consumer_type: 'company',
         siren: '732829321',
-        tva_interco: 'DE123456789',
+        tva_interco: 'GB980780684',
         delivery: ['sms'],
       }),
     ).toEqual({
@@ -140,7 +140,7 @@ describe('validatePaymentForm', () => {
       consumer_zip_code: { code: 'zip_code_invalid' },
       social_reference: { code: 'required' },
       siren: { code: 'siren_checksum' },
-      tva_interco: { code: 'vat_not_french' },
+      tva_interco: { code: 'vat_not_eu' },
     });
   });
 

@@ -22,7 +22,7 @@ const SAMPLES: Record<PaymentFormProblemCode, Problem> = {
   phone_not_mobile: { code: 'phone_not_mobile' },
   siren_format: { code: 'siren_format' },
   siren_checksum: { code: 'siren_checksum' },
-  vat_not_french: { code: 'vat_not_french' },
+  vat_not_eu: { code: 'vat_not_eu' },
   vat_format: { code: 'vat_format' },
   vat_checksum: { code: 'vat_checksum' },
   vat_siren_mismatch: { code: 'vat_siren_mismatch', params: { siren: '732829320' } },

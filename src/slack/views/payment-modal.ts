@@ -9,10 +9,10 @@ import { mrkdwn, plain } from './text.js';
 
 /**
  * Inputs whose typed form is longer than what is sent: the amount is typed in euros ("1 000 000,00 €") and
- * sent in cents; SIREN and VAT numbers are usually typed with spaces ("732 829 320"), removed before sending.
- * Every other input is capped at its SAFEDEBIT field's maximum length.
+ * sent in cents; SIREN and VAT numbers are usually typed with separators ("732 829 320", "BE 0417.497.106"),
+ * removed before sending. Every other input is capped at its SAFEDEBIT field's maximum length.
  */
-const TYPED_MAX_LENGTH: Partial<Record<TextField, number>> = { amount: 32, siren: 11, tva_interco: 17 };
+const TYPED_MAX_LENGTH: Partial<Record<TextField, number>> = { amount: 32, siren: 11, tva_interco: 24 };
 
 export interface PaymentModalData {
   locale: Locale;
