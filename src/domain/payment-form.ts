@@ -47,8 +47,10 @@ export type PaymentFormProblemCode =
   | 'required'
   | 'too_long'
   | 'not_printable'
+  | 'control_character'
   | 'email_invalid'
-  | 'zip_code_invalid';
+  | 'zip_code_invalid'
+  | 'zip_code_letters';
 
 export type PaymentFormProblems = Partial<Record<FormField, Problem<PaymentFormProblemCode>>>;
 
@@ -73,7 +75,13 @@ type TextCheck = Checked<string | undefined, PaymentFormProblemCode>;
 const EMAIL = /^[^\s@\p{C}]+@(?:[^\s@.\p{C}]+\.)+[^\s@.\p{C}]{2,}$/u;
 // Control, format (zero-width, bidi), private-use and unassigned characters, and line breaks.
 const NOT_PRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
-const FRENCH_ZIP_CODE = /^\d{5}$/;
+// C0 and C1 controls (tab and line breaks included), DEL, and the Unicode line and paragraph separators.
+const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
+// The same, but for line breaks (LF, CRLF): the payment label may take several lines.
+const CONTROL_CHARACTER_BUT_LINE_BREAK = /[^\P{Cc}\n\r]|\r(?!\n)|[\u2028\u2029]/u;
+// SAFEDEBIT types consumer_zip_code Integer: a French code has 5 digits, other countries' 4 to 10.
+const NUMERIC_ZIP_CODE = /^\d{4,10}$/;
+const COMPANY_FIELDS: ReadonlySet<FormField> = new Set(['social_reference', 'siren', 'tva_interco']);
 const CONSUMER_TYPE = { individual: 0, company: 1 } as const;
 
 /** Checks every field and keeps every problem, so the rep sees all of them at once under their inputs. */
@@ -81,8 +89,11 @@ export function validatePaymentForm(
   input: PaymentFormInput,
   opts: { maxCents: number },
 ): { ok: true; value: ValidatedPaymentForm } | { ok: false; problems: PaymentFormProblems } {
-  const problems: PaymentFormProblems = {};
+  const isCompany = input.consumer_type === 'company';
+  const problems = controlCharacterProblems(input, isCompany);
   const take = <T>(field: FormField, check: Checked<T, PaymentFormProblemCode>): T | undefined => {
+    // A field refused for its characters keeps that problem: its own rule would only blur it.
+    if (problems[field]) return undefined;
     if (check.ok) return check.value;
     problems[field] = check.problem;
     return undefined;
@@ -90,7 +101,6 @@ export function validatePaymentForm(
   const textField = (field: TextField, required: boolean, rule?: (text: string) => TextCheck) =>
     take(field, checkText(field, input[field], required, rule));
   const sms = input.delivery.includes('sms');
-  const isCompany = input.consumer_type === 'company';
 
   const amountCents = take('amount', parseAmount(input.amount, opts));
   const paymentReference = textField('payment_reference', true, checkPrintable);
@@ -107,15 +117,14 @@ export function validatePaymentForm(
     reference_label: textField('reference_label', false),
     consumer_address_street_number: textField('consumer_address_street_number', false),
     consumer_address_street_name: textField('consumer_address_street_name', false),
-    consumer_zip_code: textField('consumer_zip_code', false, checkFrenchZipCode),
+    consumer_zip_code: textField('consumer_zip_code', false, checkZipCode),
     consumer_city: textField('consumer_city', false),
   };
   // Company details mean nothing for an individual: they are neither checked nor sent.
   const siren = isCompany ? take('siren', optionalWith(input.siren, checkSiren)) : undefined;
   const company = isCompany
     ? {
-        // A link for a company must name it.
-        social_reference: textField('social_reference', true),
+        social_reference: textField('social_reference', false),
         siren,
         tva_interco: take(
           'tva_interco',
@@ -183,6 +192,26 @@ function checkEmail(text: string): TextCheck {
   return EMAIL.test(text) ? { ok: true, value: text } : { ok: false, problem: { code: 'email_invalid' } };
 }
 
-function checkFrenchZipCode(text: string): TextCheck {
-  return FRENCH_ZIP_CODE.test(text) ? { ok: true, value: text } : { ok: false, problem: { code: 'zip_code_invalid' } };
+function checkZipCode(text: string): TextCheck {
+  if (NUMERIC_ZIP_CODE.test(text)) return { ok: true, value: text };
+  return { ok: false, problem: { code: /\p{L}/u.test(text) ? 'zip_code_letters' : 'zip_code_invalid' } };
+}
+
+/**
+ * Control characters refused in every text the form sends, whatever the field's own rule (an amount or a phone
+ * number would otherwise read through a tab). Only the payment label may hold line breaks. The value is checked
+ * trimmed, as it is sent.
+ */
+function controlCharacterProblems(input: PaymentFormInput, isCompany: boolean): PaymentFormProblems {
+  const problems: PaymentFormProblems = {};
+  for (const field of [...REQUIRED_INPUT_FIELDS, ...OPTIONAL_TEXT_FIELDS]) {
+    if (!isCompany && COMPANY_FIELDS.has(field)) continue;
+    const text = input[field]?.trim() ?? '';
+    if (field === 'reference_label') {
+      if (CONTROL_CHARACTER_BUT_LINE_BREAK.test(text)) problems[field] = { code: 'control_character' };
+    } else if (CONTROL_CHARACTER.test(text)) {
+      problems[field] = { code: 'not_printable' };
+    }
+  }
+  return problems;
 }

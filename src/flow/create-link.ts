@@ -242,7 +242,8 @@ async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, status
 function summaryOf(ctx: LinkFlowContext, submission: LinkSubmission): LinkSummary {
   const { form, origin } = submission;
   const names = [form.consumer_first_name, form.consumer_last_name].filter(Boolean).join(' ');
-  const customer = form.consumerType === 1 ? form.social_reference : names || undefined;
+  // A company is shown by its name when the form gives one, else by the names typed, as an individual is.
+  const customer = (form.consumerType === 1 ? form.social_reference : undefined) ?? (names || undefined);
   const expiresAt =
     ctx.config.linkDurationDays === undefined ? undefined : addDays(ctx.clock(), ctx.config.linkDurationDays);
   return {

@@ -18,13 +18,21 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
     fr: 'Caractères invisibles ou retours à la ligne refusés : saisissez le texte sur une seule ligne.',
     en: 'Invisible characters and line breaks are not accepted: type the text on a single line.',
   },
+  control_character: {
+    fr: 'Caractères de contrôle (tabulation…) refusés : seuls les retours à la ligne sont acceptés.',
+    en: 'Control characters (tabs…) are not accepted: only line breaks are.',
+  },
   email_invalid: {
     fr: 'Adresse e-mail invalide : écrivez-la comme nom@exemple.fr.',
     en: 'Invalid email address: write it like name@example.com.',
   },
   zip_code_invalid: {
-    fr: 'Un code postal français a 5 chiffres, par ex. 75002 ou 01000.',
-    en: 'A French postcode has 5 digits, e.g. 75002 or 01000.',
+    fr: 'Un code postal a de 4 à 10 chiffres (5 en France), par ex. 75002 ou 01000.',
+    en: 'A postcode has 4 to 10 digits (5 in France), e.g. 75002 or 01000.',
+  },
+  zip_code_letters: {
+    fr: "SAFEDEBIT n'accepte que des chiffres dans le code postal : laissez-le vide s'il a des lettres.",
+    en: 'SAFEDEBIT takes digits only in the postcode: leave it empty if it has letters.',
   },
   amount_not_a_number: {
     fr: 'Montant illisible : écrivez par ex. 1250 ou 1 250,50.',

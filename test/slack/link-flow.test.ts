@@ -126,6 +126,21 @@ describe('a valid submission', () => {
     expect(body).not.toHaveProperty('reference_label');
     expect(visibleText(h.standin.messagesIn(SALES_CHANNEL.id)[0])).toContain('ACME SAS');
   });
+
+  it("sends a company's German VAT number, and shows the names when the company's is left out", async () => {
+    h = await startHarness();
+    const { view } = await h.openModal();
+    await h.submit(await chooseCompany(view), {
+      ...VALID_FORM,
+      consumer_type: 'company',
+      tva_interco: 'DE 136 695 976',
+    });
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    const body = h.safedebit.requests[0]?.body as Record<string, unknown>;
+    expect(body).toMatchObject({ consumer_type: 1, tva_interco: 'DE136695976' });
+    expect(body).not.toHaveProperty('social_reference');
+    expect(visibleText(h.standin.messagesIn(SALES_CHANNEL.id)[0])).toContain('*Customer*\nJean Dupont');
+  });
 });
 
 describe('validation', () => {
@@ -166,16 +181,32 @@ describe('validation', () => {
     expect(h.safedebit.requests).toHaveLength(0);
   });
 
-  it('rejects a company without its name, and checks the SIREN', async () => {
+  it('checks the SIREN and the VAT number of a company', async () => {
     h = await startHarness();
     const { view } = await h.openModal();
     const result = await h.submit(await chooseCompany(view), {
       ...VALID_FORM,
       consumer_type: 'company',
       siren: '732829321',
+      tva_interco: 'GB980780684',
     });
     const answer = result.json as { errors: Record<string, string> };
-    expect(Object.keys(answer.errors).sort()).toEqual(['siren', 'social_reference']);
+    expect(Object.keys(answer.errors).sort()).toEqual(['siren', 'tva_interco']);
+    expect(answer.errors.tva_interco).toContain('EU member state');
+  });
+
+  it('refuses control characters under their field, and letters in a postcode', async () => {
+    h = await startHarness();
+    const { view } = await h.openModal();
+    const result = await h.submit(view, {
+      ...VALID_FORM,
+      consumer_last_name: 'Du\tpont',
+      consumer_zip_code: 'SW1A 1AA',
+    });
+    const answer = result.json as { errors: Record<string, string> };
+    expect(Object.keys(answer.errors).sort()).toEqual(['consumer_last_name', 'consumer_zip_code']);
+    expect(answer.errors.consumer_zip_code).toContain('SAFEDEBIT takes digits only');
+    expect(h.safedebit.requests).toHaveLength(0);
   });
 });
 
