@@ -1,14 +1,15 @@
 import type { Logger, types } from '@slack/bolt';
-import { addDays } from 'date-fns/addDays';
 import { buildCallbackUrl, type CallbackTarget } from '../callback/token.js';
 import type { Config } from '../config.js';
 import { formatAmount } from '../domain/amount.js';
+import { linkExpiry } from '../domain/link-duration.js';
 import { maskEmail, maskPhone } from '../domain/mask.js';
-import { OPTIONAL_TEXT_FIELDS, type PaymentFormInput, type ValidatedPaymentForm } from '../domain/payment-form.js';
+import type { PaymentFormInput, ValidatedPaymentForm } from '../domain/payment-form.js';
 import { formatDateTime } from '../i18n/dates.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
 import { describeRefusal } from '../safedebit/error-catalog.js';
 import { FIELD_MAX_LENGTH } from '../safedebit/fields.js';
+import { buildPaymentLinkRequest } from '../safedebit/link-request.js';
 import type { PaymentLinkOutcome } from '../safedebit/outcome.js';
 import type { PaymentLinkRequest } from '../safedebit/request.js';
 import { slackErrorCode } from '../slack/errors.js';
@@ -166,24 +167,12 @@ function formAgain(ctx: LinkFlowContext, submission: LinkSubmission, banner: str
 }
 
 function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, target: CallbackTarget): PaymentLinkRequest {
-  const optional = {
-    ...Object.fromEntries(OPTIONAL_TEXT_FIELDS.map((field) => [field, form[field]])),
-    consumer_type: form.consumerType,
-    link_duration: ctx.config.linkDurationDays,
-  };
-  return {
-    beneficiary_reference: ctx.beneficiaryReference,
-    amount: String(form.amountCents),
-    payment_reference: form.payment_reference,
-    consumer_reference: form.consumer_reference,
-    consumer_email: form.consumer_email,
-    consumer_phone_number: form.consumer_phone_number,
-    url_callback: buildCallbackUrl(ctx.publicUrl, target, ctx.config.callbackSecret, FIELD_MAX_LENGTH.url_callback),
-    sms_option: form.smsOption,
-    email_option: form.emailOption,
-    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
-    ...ctx.config.merchantFields,
-  };
+  const callbackUrl = buildCallbackUrl(ctx.publicUrl, target, ctx.config.callbackSecret, FIELD_MAX_LENGTH.url_callback);
+  return buildPaymentLinkRequest(form, {
+    beneficiaryReference: ctx.beneficiaryReference,
+    callbackUrl,
+    config: ctx.config,
+  });
 }
 
 /**
@@ -244,8 +233,7 @@ function summaryOf(ctx: LinkFlowContext, submission: LinkSubmission): LinkSummar
   const names = [form.consumer_first_name, form.consumer_last_name].filter(Boolean).join(' ');
   // A company is shown by its name when the form gives one, else by the names typed, as an individual is.
   const customer = (form.consumerType === 1 ? form.social_reference : undefined) ?? (names || undefined);
-  const expiresAt =
-    ctx.config.linkDurationDays === undefined ? undefined : addDays(ctx.clock(), ctx.config.linkDurationDays);
+  const expiresAt = linkExpiry(ctx.clock(), ctx.config.linkDuration);
   return {
     locale: ctx.config.locale,
     sandbox: ctx.sandbox,

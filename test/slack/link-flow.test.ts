@@ -73,6 +73,7 @@ describe('a valid submission', () => {
       consumer_last_name: 'Dupont',
       sms_option: 1,
       email_option: 1,
+      manual_redirect_url: 'https://paylink.example.com/thanks',
     });
     expect(String(body.url_callback)).toMatch(/^https:\/\/paylink\.example\.com\/cb\/[A-Za-z0-9_-]+$/);
     expect(String(body.url_callback).length).toBeLessThanOrEqual(128);
@@ -125,6 +126,17 @@ describe('a valid submission', () => {
     expect(body).not.toHaveProperty('consumer_city');
     expect(body).not.toHaveProperty('reference_label');
     expect(visibleText(h.standin.messagesIn(SALES_CHANNEL.id)[0])).toContain('ACME SAS');
+  });
+
+  it('sends a link_duration whose unit is undeclared, and then shows no expiry', async () => {
+    h = await startHarness({ env: { SAFEDEBIT_LINK_DURATION: '30' } });
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    expect(h.safedebit.requests[0]?.body).toMatchObject({ link_duration: 30 });
+    const summary = visibleText(h.standin.messagesIn(SALES_CHANNEL.id)[0]);
+    expect(summary).toContain('Requested by');
+    expect(summary).not.toContain('Expires');
   });
 
   it("sends a company's German VAT number, and shows the names when the company's is left out", async () => {
