@@ -7,7 +7,7 @@ import {
   type LinkDurationUnit,
   LONGEST_LINK_DURATION,
 } from './domain/link-duration.js';
-import { PAYMENT_TYPES, type PaymentType } from './domain/payment-type.js';
+import { type OfferedPaymentTypes, PAYMENT_TYPES } from './domain/payment-type.js';
 import { LOCALES, type Locale } from './i18n/locale.js';
 import { FIELD_MAX_LENGTH } from './safedebit/fields.js';
 
@@ -18,9 +18,6 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 /** Where the customer lands after paying, below the app's public URL when PAYLINK_REDIRECT_URL is unset. */
 export const DEFAULT_REDIRECT_PATH = '/thanks';
-
-/** A list with at least one element. */
-export type NonEmptyList<T> = readonly [T, ...T[]];
 
 const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalText = (max?: number) =>
@@ -50,7 +47,7 @@ const paymentTypeList = z.preprocess(
       : [],
   z
     .array(z.enum(PAYMENT_TYPES, { error: `expected a comma-separated list of ${PAYMENT_TYPES.join(', ')}` }))
-    .transform((types): NonEmptyList<PaymentType> => {
+    .transform((types): OfferedPaymentTypes => {
       const [first = 'now', ...rest] = new Set(types);
       return [first, ...rest];
     }),
@@ -205,8 +202,7 @@ export interface Config {
   publicUrl?: string;
   /** `manual_redirect_url`, sent with every link: where the payment page sends the customer afterwards. */
   redirectUrl: string;
-  /** The payment types reps may offer, in the modal's order; the first is the default. */
-  paymentTypes: NonEmptyList<PaymentType>;
+  paymentTypes: OfferedPaymentTypes;
   callbackSecret: string;
   allowedUsers: readonly string[];
   allowedChannels: readonly string[];

@@ -1,6 +1,8 @@
+import { LOCALES, type Locale } from '../i18n/locale.js';
 import { FIELD_MAX_LENGTH } from '../safedebit/fields.js';
 import { type AmountProblemCode, parseAmount } from './amount.js';
 import { checkEuVat, checkSiren, type SirenProblemCode, type VatProblemCode } from './company.js';
+import type { OfferedPaymentTypes, PaymentType } from './payment-type.js';
 import { normalizePhone, type PhoneProblemCode } from './phone.js';
 import type { Checked, Problem } from './problem.js';
 
@@ -33,6 +35,10 @@ export interface PaymentFormInput
   extends Record<(typeof REQUIRED_INPUT_FIELDS)[number], string>,
     Partial<Record<OptionalTextField, string>> {
   consumer_type?: 'individual' | 'company';
+  /** The option chosen; absent from a modal that did not offer the choice. */
+  payment_type?: string;
+  /** The customer's language, as chosen. */
+  payment_lang?: string;
   delivery: Array<'sms' | 'email'>;
 }
 
@@ -50,7 +56,8 @@ export type PaymentFormProblemCode =
   | 'control_character'
   | 'email_invalid'
   | 'zip_code_invalid'
-  | 'zip_code_letters';
+  | 'zip_code_letters'
+  | 'option_not_offered';
 
 export type PaymentFormProblems = Partial<Record<FormField, Problem<PaymentFormProblemCode>>>;
 
@@ -66,9 +73,22 @@ export interface ValidatedPaymentForm extends Partial<Record<OptionalTextField, 
   consumerType: 0 | 1 | undefined;
   smsOption: 0 | 1;
   emailOption: 0 | 1;
+  paymentType: PaymentType;
+  /** The language of the payment page, SAFEDEBIT's `payment_lang`. */
+  paymentLang: Locale;
 }
 
-type TextField = Exclude<FormField, 'amount' | 'consumer_phone_number' | 'consumer_type' | 'siren' | 'tva_interco'>;
+export interface PaymentFormOptions {
+  maxCents: number;
+  paymentTypes: OfferedPaymentTypes;
+  /** The customer's language when the form does not say (the modal's default). */
+  defaultLang: Locale;
+}
+
+type TextField = Exclude<
+  FormField,
+  'amount' | 'consumer_phone_number' | 'consumer_type' | 'siren' | 'tva_interco' | 'payment_type' | 'payment_lang'
+>;
 type TextCheck = Checked<string | undefined, PaymentFormProblemCode>;
 
 // Pragmatic, not RFC 5322: one @, no spaces or invisible characters, a dotted domain with a 2+ letter TLD.
@@ -87,7 +107,7 @@ const CONSUMER_TYPE = { individual: 0, company: 1 } as const;
 /** Checks every field and keeps every problem, so the rep sees all of them at once under their inputs. */
 export function validatePaymentForm(
   input: PaymentFormInput,
-  opts: { maxCents: number },
+  opts: PaymentFormOptions,
 ): { ok: true; value: ValidatedPaymentForm } | { ok: false; problems: PaymentFormProblems } {
   const isCompany = input.consumer_type === 'company';
   const problems = controlCharacterProblems(input, isCompany);
@@ -103,6 +123,9 @@ export function validatePaymentForm(
   const sms = input.delivery.includes('sms');
 
   const amountCents = take('amount', parseAmount(input.amount, opts));
+  // A modal opened before the choice was offered submits none: the default is what it would have shown.
+  const paymentType = take('payment_type', checkChoice(input.payment_type ?? opts.paymentTypes[0], opts.paymentTypes));
+  const paymentLang = take('payment_lang', checkChoice(input.payment_lang ?? opts.defaultLang, LOCALES));
   const paymentReference = textField('payment_reference', true, checkPrintable);
   const consumerReference = textField('consumer_reference', true, checkPrintable);
   const consumerEmail = textField('consumer_email', true, checkEmail);
@@ -139,6 +162,8 @@ export function validatePaymentForm(
     consumerReference === undefined ||
     consumerEmail === undefined ||
     consumerPhone === undefined ||
+    paymentType === undefined ||
+    paymentLang === undefined ||
     Object.keys(problems).length > 0
   ) {
     return { ok: false, problems };
@@ -156,8 +181,16 @@ export function validatePaymentForm(
       consumerType: input.consumer_type === undefined ? undefined : CONSUMER_TYPE[input.consumer_type],
       smsOption: sms ? 1 : 0,
       emailOption: input.delivery.includes('email') ? 1 : 0,
+      paymentType,
+      paymentLang,
     },
   };
+}
+
+/** One of the options the modal offered; anything else comes from a forged or outdated submission. */
+function checkChoice<T extends string>(value: string, offered: readonly T[]): Checked<T, PaymentFormProblemCode> {
+  const chosen = offered.find((option) => option === value);
+  return chosen === undefined ? { ok: false, problem: { code: 'option_not_offered' } } : { ok: true, value: chosen };
 }
 
 /** Trims, enforces presence and SAFEDEBIT's length, then the field's own rule; empty reads as undefined. */

@@ -5,6 +5,5 @@
 export const PAYMENT_TYPES = ['now', 'multi', 'later'] as const;
 export type PaymentType = (typeof PAYMENT_TYPES)[number];
 
-export function isPaymentType(value: string): value is PaymentType {
-  return (PAYMENT_TYPES as readonly string[]).includes(value);
-}
+/** The payment types a merchant offers reps, in the order offered: never none, the first one the default. */
+export type OfferedPaymentTypes = readonly [PaymentType, ...PaymentType[]];

@@ -160,6 +160,7 @@ function formAgain(ctx: LinkFlowContext, submission: LinkSubmission, banner: str
   const fieldNotes = field && note ? ({ [field]: note } as Partial<Record<TextField, string>>) : undefined;
   return buildPaymentModal({
     ...viewBase(ctx, submission),
+    paymentTypes: ctx.config.paymentTypes,
     values: submission.input,
     banner,
     ...(fieldNotes ? { fieldNotes } : {}),
@@ -239,6 +240,7 @@ function summaryOf(ctx: LinkFlowContext, submission: LinkSubmission): LinkSummar
     sandbox: ctx.sandbox,
     amountCents: form.amountCents,
     paymentReference: form.payment_reference,
+    paymentType: form.paymentType,
     customer,
     maskedEmail: maskEmail(form.consumer_email),
     maskedPhone: maskPhone(form.consumer_phone_number),

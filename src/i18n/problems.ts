@@ -34,6 +34,10 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
     fr: "SAFEDEBIT n'accepte que des chiffres dans le code postal : laissez-le vide s'il a des lettres.",
     en: 'SAFEDEBIT takes digits only in the postcode: leave it empty if it has letters.',
   },
+  option_not_offered: {
+    fr: 'Ce choix ne fait pas partie de ceux proposés : choisissez-en un dans la liste.',
+    en: 'This choice is not one of those offered: pick one from the list.',
+  },
   amount_not_a_number: {
     fr: 'Montant illisible : écrivez par ex. 1250 ou 1 250,50.',
     en: 'Unreadable amount: write e.g. 1250 or 1,250.50.',

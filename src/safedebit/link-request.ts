@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { OPTIONAL_TEXT_FIELDS, type ValidatedPaymentForm } from '../domain/payment-form.js';
+import type { PaymentType } from '../domain/payment-type.js';
 import type { PaymentLinkRequest } from './request.js';
 
 /** What a link request takes besides the form: who is paid, where SAFEDEBIT calls back, the merchant's settings. */
@@ -9,6 +10,12 @@ export interface LinkRequestSettings {
   callbackUrl: string;
   config: Pick<Config, 'redirectUrl' | 'linkDuration' | 'merchantFields'>;
 }
+
+/** SAFEDEBIT's flag for each payment type: the chosen one is sent as `true`, the others not at all. */
+const PAYMENT_TYPE_FLAG = { now: 'pay_now', multi: 'multi_pay', later: 'pay_later' } as const satisfies Record<
+  PaymentType,
+  keyof PaymentLinkRequest
+>;
 
 /** The `get_link_payment` body for a validated form: every field the form or the settings give, nothing empty. */
 export function buildPaymentLinkRequest(form: ValidatedPaymentForm, settings: LinkRequestSettings): PaymentLinkRequest {
@@ -28,6 +35,8 @@ export function buildPaymentLinkRequest(form: ValidatedPaymentForm, settings: Li
     url_callback: settings.callbackUrl,
     sms_option: form.smsOption,
     email_option: form.emailOption,
+    [PAYMENT_TYPE_FLAG[form.paymentType]]: true,
+    payment_lang: form.paymentLang,
     manual_redirect_url: config.redirectUrl,
     ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
     ...config.merchantFields,

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import {
   OPTIONAL_TEXT_FIELDS,
   type PaymentFormInput,
+  type PaymentFormOptions,
   REQUIRED_INPUT_FIELDS,
   validatePaymentForm,
 } from '../../src/domain/payment-form.js';
 
-const opts = { maxCents: 100_000_000 };
+const opts: PaymentFormOptions = { maxCents: 100_000_000, paymentTypes: ['now'], defaultLang: 'fr' };
 
 const minimal: PaymentFormInput = {
   amount: '1 250,50 €',
@@ -52,6 +53,8 @@ describe('validatePaymentForm', () => {
         consumerType: undefined,
         smsOption: 1,
         emailOption: 1,
+        paymentType: 'now',
+        paymentLang: 'fr',
       },
     });
   });
@@ -94,8 +97,26 @@ describe('validatePaymentForm', () => {
         consumerType: 0,
         smsOption: 0,
         emailOption: 1,
+        paymentType: 'now',
+        paymentLang: 'fr',
       },
     });
+  });
+
+  it("takes the payment type and the customer's language chosen among those offered", () => {
+    const offering: PaymentFormOptions = { ...opts, paymentTypes: ['now', 'multi'], defaultLang: 'fr' };
+    const result = validatePaymentForm({ ...minimal, payment_type: 'multi', payment_lang: 'en' }, offering);
+    expect(result.ok && [result.value.paymentType, result.value.paymentLang]).toEqual(['multi', 'en']);
+    expect(validatePaymentForm({ ...minimal, payment_type: 'later', payment_lang: 'de' }, offering)).toEqual({
+      ok: false,
+      problems: { payment_type: { code: 'option_not_offered' }, payment_lang: { code: 'option_not_offered' } },
+    });
+  });
+
+  it('defaults to the first payment type and the default language when the modal did not ask', () => {
+    const offering: PaymentFormOptions = { ...opts, paymentTypes: ['later', 'now'], defaultLang: 'en' };
+    const result = validatePaymentForm(minimal, offering);
+    expect(result.ok && [result.value.paymentType, result.value.paymentLang]).toEqual(['later', 'en']);
   });
 
   it('keeps normalized company details for a company', () => {

@@ -13,6 +13,7 @@ const SAMPLES: Record<PaymentFormProblemCode, Problem> = {
   email_invalid: { code: 'email_invalid' },
   zip_code_invalid: { code: 'zip_code_invalid' },
   zip_code_letters: { code: 'zip_code_letters' },
+  option_not_offered: { code: 'option_not_offered' },
   amount_not_a_number: { code: 'amount_not_a_number' },
   amount_zero: { code: 'amount_zero' },
   amount_negative: { code: 'amount_negative' },

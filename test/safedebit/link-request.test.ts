@@ -14,6 +14,8 @@ const form: ValidatedPaymentForm = {
   consumerType: undefined,
   smsOption: 0,
   emailOption: 1,
+  paymentType: 'now',
+  paymentLang: 'fr',
 };
 
 const settings: LinkRequestSettings = {
@@ -36,9 +38,26 @@ describe('buildPaymentLinkRequest', () => {
       url_callback: 'https://paylink.example.com/cb/token',
       sms_option: 0,
       email_option: 1,
+      pay_now: true,
+      payment_lang: 'fr',
       manual_redirect_url: 'https://paylink.example.com/thanks',
     });
     expect(paymentLinkRequestSchema.parse(request)).toEqual(request);
+  });
+
+  it.each([
+    ['now', 'pay_now'],
+    ['multi', 'multi_pay'],
+    ['later', 'pay_later'],
+  ] as const)('sends the payment type %s as %s: true, and no other flag', (paymentType, flag) => {
+    const request = buildPaymentLinkRequest({ ...form, paymentType }, settings);
+    const flags = { pay_now: request.pay_now, multi_pay: request.multi_pay, pay_later: request.pay_later };
+    expect(flags).toEqual({ pay_now: undefined, multi_pay: undefined, pay_later: undefined, [flag]: true });
+    expect(JSON.stringify(request)).toContain(`"${flag}":true`);
+  });
+
+  it('sends the customer language as payment_lang', () => {
+    expect(buildPaymentLinkRequest({ ...form, paymentLang: 'en' }, settings).payment_lang).toBe('en');
   });
 
   it('sends link_duration as the configured number, whether or not its unit is declared', () => {

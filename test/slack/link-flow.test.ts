@@ -25,6 +25,12 @@ const initialValue = (view: Record<string, unknown>, blockId: string) =>
       | Record<string, unknown>
       | undefined
   )?.initial_value;
+const initialOption = (view: Record<string, unknown>, blockId: string) =>
+  (
+    (view.blocks as Array<Record<string, unknown>>).find((b) => b.block_id === blockId)?.element as
+      | { initial_option?: { value: string } }
+      | undefined
+  )?.initial_option?.value;
 /** Picks "company" in the modal as a rep would; resolves with the modal Slack then shows. */
 async function chooseCompany(view: DisplayedView, typed: Record<string, string> = {}): Promise<DisplayedView> {
   const stateValues = stateValuesFor(view as { blocks?: readonly unknown[] }, { ...typed, consumer_type: 'company' });
@@ -73,8 +79,12 @@ describe('a valid submission', () => {
       consumer_last_name: 'Dupont',
       sms_option: 1,
       email_option: 1,
+      pay_now: true,
+      payment_lang: 'en',
       manual_redirect_url: 'https://paylink.example.com/thanks',
     });
+    expect(body).not.toHaveProperty('multi_pay');
+    expect(body).not.toHaveProperty('pay_later');
     expect(String(body.url_callback)).toMatch(/^https:\/\/paylink\.example\.com\/cb\/[A-Za-z0-9_-]+$/);
     expect(String(body.url_callback).length).toBeLessThanOrEqual(128);
 
@@ -126,6 +136,23 @@ describe('a valid submission', () => {
     expect(body).not.toHaveProperty('consumer_city');
     expect(body).not.toHaveProperty('reference_label');
     expect(visibleText(h.standin.messagesIn(SALES_CHANNEL.id)[0])).toContain('ACME SAS');
+  });
+
+  it("sends the payment type and the customer's language the rep chose, as the documentation spells them", async () => {
+    h = await startHarness({ env: { PAYLINK_PAYMENT_TYPES: 'now,multi', PAYLINK_LOCALE: 'fr' } });
+    const { view } = await h.openModal();
+    await h.submit(view, { ...VALID_FORM, payment_type: 'multi', payment_lang: 'en' });
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    const [sent] = h.safedebit.requests;
+    expect(sent?.rawBody).toContain('"multi_pay":true');
+    expect(sent?.rawBody).toContain('"payment_lang":"en"');
+    expect(sent?.body).toMatchObject({
+      multi_pay: true,
+      payment_lang: 'en',
+      manual_redirect_url: 'https://paylink.example.com/thanks',
+    });
+    expect(sent?.body).not.toHaveProperty('pay_now');
+    expect(visibleText(h.standin.messagesIn(SALES_CHANNEL.id)[0])).toContain('*Paiement*\nPaiement multiple');
   });
 
   it('sends a link_duration whose unit is undeclared, and then shows no expiry', async () => {
@@ -397,9 +424,10 @@ describe('customer type', () => {
     h = await startHarness();
     const { view } = await h.openModal({ text: '99 F-9' });
     expect(blockIdsOf(view)).not.toContain('siren');
-    const updated = await chooseCompany(view, { consumer_reference: 'CUST-7' });
+    const updated = await chooseCompany(view, { consumer_reference: 'CUST-7', payment_lang: 'fr' });
     expect(blockIdsOf(updated)).toEqual(expect.arrayContaining(['social_reference', 'siren', 'tva_interco']));
     expect(initialValue(updated, 'consumer_reference')).toBe('CUST-7');
+    expect(initialOption(updated, 'payment_lang')).toBe('fr');
     expect(initialValue(updated, 'amount')).toBe('99');
     expect(h.standin.callsTo('views.update')[0]?.args.hash).toBe(view.hash);
   });

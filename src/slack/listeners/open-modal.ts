@@ -20,6 +20,7 @@ export async function openPaymentModal(
     locale: ctx.config.locale,
     sandbox: ctx.sandbox,
     privateMetadata: encodeModalOrigin(origin),
+    paymentTypes: ctx.config.paymentTypes,
     values,
   });
   try {
