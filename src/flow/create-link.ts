@@ -18,6 +18,7 @@ import {
   awaitingPaymentStatus,
   buildLinkReply,
   buildSummaryMessage,
+  escapeMrkdwn,
   type LinkSummary,
   type SlackMessage,
 } from '../slack/messages/link-messages.js';
@@ -112,7 +113,9 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   if (outcome.kind !== 'link') {
     await deleteQuietly(ctx, status);
     if (outcome.kind === 'refusal') {
-      const refusal = describeRefusal(outcome.code, locale);
+      const refusal = describeRefusal(outcome, locale);
+      // SAFEDEBIT's words and codes go into mrkdwn: escaped, they can neither format nor mention.
+      const shown = escapeMrkdwn(refusal.message);
       ctx.logger[refusal.configurationProblem ? 'error' : 'info']({
         event: 'link_refused',
         code: outcome.code,
@@ -120,15 +123,9 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
         ...logFields,
       });
       const view = refusal.configurationProblem
-        ? buildNoticeView(viewBase(ctx, submission), refusal.message)
-        : formAgain(
-            ctx,
-            submission,
-            messagesFor(locale).refusedBanner(refusal.message),
-            refusal.field,
-            refusal.message,
-          );
-      await showInModal(ctx, submission, view, { text: refusal.message });
+        ? buildNoticeView(viewBase(ctx, submission), shown)
+        : formAgain(ctx, submission, messagesFor(locale).refusedBanner(shown), refusal.field, shown);
+      await showInModal(ctx, submission, view, { text: shown });
     } else {
       ctx.logger.warn({ event: 'link_outage', reason: outcome.reason, detail: outcome.detail, ...logFields });
       const banner = messagesFor(locale).outageBanner;

@@ -270,6 +270,24 @@ describe('SAFEDEBIT refuses', () => {
     expect(h.safedebit.requests).toHaveLength(2);
   });
 
+  it("shows SAFEDEBIT's words without a code under the field they name, never as an outage", async () => {
+    h = await startHarness();
+    h.safedebit.setMode({ kind: 'refuse', message: 'Le champ consumer_email est invalide <!channel>' });
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    const update = await h.waitForViewUpdate(view.id, isFormView);
+    const form = update.args.view as Record<string, unknown>;
+    const text = visibleText(form);
+    expect(text).toContain('SAFEDEBIT refused the link: “Le champ consumer_email est invalide &lt;!channel&gt;”');
+    expect(text).not.toMatch(/no link to show|trying again is safe/);
+    const blocks = blockIdsOf(form);
+    expect(blocks[blocks.indexOf('consumer_email') + 1]).toBe('consumer_email__note');
+    expect(initialValue(form, 'consumer_email')).toBe(VALID_FORM.consumer_email);
+    expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
+    expect(h.logs.some((line) => line.includes('"link_refused"'))).toBe(true);
+    expect(h.logs.some((line) => line.includes('"link_outage"'))).toBe(false);
+  });
+
   it('tells the rep to contact the admin when the credentials are refused', async () => {
     h = await startHarness({ env: { SAFEDEBIT_PASSWORD: 'wrong-password' } });
     const { view } = await h.openModal();
