@@ -1,6 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { CALLBACK_ROUTE_PREFIX, CALLBACK_TOKEN_LENGTH, callbackUrlBase } from './callback/token.js';
+import {
+  LINK_DURATION_UNITS,
+  type LinkDuration,
+  type LinkDurationUnit,
+  LONGEST_LINK_DURATION,
+} from './domain/link-duration.js';
+import { type OfferedPaymentTypes, PAYMENT_TYPES } from './domain/payment-type.js';
 import { LOCALES, type Locale } from './i18n/locale.js';
 import { type LedgerLocation, parseDatabaseUrl } from './ledger/database-url.js';
 import { FIELD_MAX_LENGTH } from './safedebit/fields.js';
@@ -9,6 +16,9 @@ import { FIELD_MAX_LENGTH } from './safedebit/fields.js';
 const URL_CALLBACK_MAX_LENGTH = FIELD_MAX_LENGTH.url_callback;
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/** Where the customer lands after paying, below the app's public URL when PAYLINK_REDIRECT_URL is unset. */
+export const DEFAULT_REDIRECT_PATH = '/thanks';
 
 const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalText = (max?: number) =>
@@ -23,6 +33,26 @@ const integerIn = (min: number, max: number) =>
       .max(max, `expected at most ${max}`),
   );
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+const trimmedLowerCase = (value: unknown) =>
+  typeof value === 'string' && value.trim() !== '' ? value.trim().toLowerCase() : undefined;
+const oneOf = <const Values extends readonly [string, ...string[]]>(values: Values) =>
+  z.enum(values, { error: `expected one of ${values.join(', ')}` });
+/** A comma list of payment types, in the order the modal offers them; unset or empty: `now` alone. */
+const paymentTypeList = z.preprocess(
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((type) => type.trim().toLowerCase())
+          .filter((type) => type !== '')
+      : [],
+  z
+    .array(z.enum(PAYMENT_TYPES, { error: `expected a comma-separated list of ${PAYMENT_TYPES.join(', ')}` }))
+    .transform((types): OfferedPaymentTypes => {
+      const [first = 'now', ...rest] = new Set(types);
+      return [first, ...rest];
+    }),
+);
 const slackIdList = z.preprocess(
   (value) => (typeof value === 'string' ? value : ''),
   z
@@ -54,22 +84,31 @@ const environmentSchema = z.object({
   SAFEDEBIT_PASSWORD: z.preprocess(emptyAsUndefined, z.string().optional()),
   SAFEDEBIT_BENEFICIARY_REFERENCE: optionalText(FIELD_MAX_LENGTH.beneficiary_reference),
   SAFEDEBIT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, integerIn(500, 120_000).default(10_000)),
-  SAFEDEBIT_LINK_DURATION: z.preprocess(emptyAsUndefined, integerIn(1, 3650).optional()),
+  // The unit may be undeclared: the bound is then ten years in the smallest unit it could be.
+  SAFEDEBIT_LINK_DURATION: z.preprocess(emptyAsUndefined, integerIn(1, LONGEST_LINK_DURATION.minutes).optional()),
+  SAFEDEBIT_LINK_DURATION_UNIT: z.preprocess(trimmedLowerCase, oneOf(LINK_DURATION_UNITS).optional()),
   SAFEDEBIT_PAYMENT_SCENARIO: optionalText(FIELD_MAX_LENGTH.payment_scenario),
   SAFEDEBIT_MERCHANT_ID: optionalText(),
   SAFEDEBIT_SHOP_ID: optionalText(),
   SAFEDEBIT_SHOP_REFERENCE: optionalText(),
   PAYLINK_PUBLIC_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
+  PAYLINK_REDIRECT_URL: z.preprocess(
+    emptyAsUndefined,
+    httpUrl
+      .max(
+        FIELD_MAX_LENGTH.manual_redirect_url,
+        `expected at most ${FIELD_MAX_LENGTH.manual_redirect_url} characters (SAFEDEBIT's limit for manual_redirect_url)`,
+      )
+      .optional(),
+  ),
+  PAYLINK_PAYMENT_TYPES: paymentTypeList,
   PAYLINK_CALLBACK_SECRET: z.preprocess(
     emptyAsUndefined,
     z.string().min(16, 'expected at least 16 characters').optional(),
   ),
   PAYLINK_ALLOWED_USERS: slackIdList,
   PAYLINK_ALLOWED_CHANNELS: slackIdList,
-  PAYLINK_LOCALE: z.preprocess(
-    emptyAsUndefined,
-    z.enum(LOCALES, { error: `expected one of ${LOCALES.join(', ')}` }).default('fr'),
-  ),
+  PAYLINK_LOCALE: z.preprocess(emptyAsUndefined, oneOf(LOCALES).default('fr')),
   PAYLINK_MAX_AMOUNT: z.preprocess(emptyAsUndefined, integerIn(1, 10_000_000).default(100_000)),
   DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().optional()).transform((value, ctx) => {
     const location = parseDatabaseUrl(value);
@@ -79,10 +118,7 @@ const environmentSchema = z.object({
     }
     return location;
   }),
-  LOG_LEVEL: z.preprocess(
-    (value) => (typeof value === 'string' && value.trim() !== '' ? value.trim().toLowerCase() : undefined),
-    z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  ),
+  LOG_LEVEL: z.preprocess(trimmedLowerCase, oneOf(LOG_LEVELS).default('info')),
 });
 
 /**
@@ -125,7 +161,20 @@ function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
       );
     }
   }
+  const redirectUrl = value('PAYLINK_REDIRECT_URL');
+  if (production && redirectUrl && !redirectUrl.startsWith('https://'))
+    problem('PAYLINK_REDIRECT_URL', 'expected an https URL in production');
+  const duration = value('SAFEDEBIT_LINK_DURATION');
+  const unit = value('SAFEDEBIT_LINK_DURATION_UNIT')?.toLowerCase();
+  if (unit && !duration) problem('SAFEDEBIT_LINK_DURATION_UNIT', 'set without SAFEDEBIT_LINK_DURATION');
+  if (duration && isLinkDurationUnit(unit) && Number(duration) > LONGEST_LINK_DURATION[unit]) {
+    problem('SAFEDEBIT_LINK_DURATION', `expected at most ${LONGEST_LINK_DURATION[unit]} ${unit} (ten years)`);
+  }
   return problems;
+}
+
+function isLinkDurationUnit(unit: string | undefined): unit is LinkDurationUnit {
+  return (LINK_DURATION_UNITS as readonly (string | undefined)[]).includes(unit);
 }
 
 /** Where and as whom to call SAFEDEBIT. Absent from Config: the built-in sandbox is used (development). */
@@ -155,11 +204,14 @@ export interface Config {
   port: number;
   safedebit?: SafedebitConnection;
   safedebitTimeoutMs: number;
-  /** `link_duration`, in days: SAFEDEBIT does not document the unit, days is our assumption. */
-  linkDurationDays?: number;
+  /** `link_duration` sent with every link; with its unit declared, Slack shows when the link expires. */
+  linkDuration?: LinkDuration;
   merchantFields: MerchantFields;
   /** Without a trailing slash; absent in development, where callbacks cannot reach the app anyway. */
   publicUrl?: string;
+  /** `manual_redirect_url`, sent with every link: where the payment page sends the customer afterwards. */
+  redirectUrl: string;
+  paymentTypes: OfferedPaymentTypes;
   callbackSecret: string;
   allowedUsers: readonly string[];
   allowedChannels: readonly string[];
@@ -190,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   ];
   if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
   const e = parsed.data;
+  const publicUrl = e.PAYLINK_PUBLIC_URL?.replace(/\/+$/, '');
   const config: Config = {
     production: e.NODE_ENV === 'production',
     slack: {
@@ -209,14 +262,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
             beneficiaryReference: e.SAFEDEBIT_BENEFICIARY_REFERENCE ?? '',
           },
     safedebitTimeoutMs: e.SAFEDEBIT_TIMEOUT_MS,
-    linkDurationDays: e.SAFEDEBIT_LINK_DURATION,
+    linkDuration:
+      e.SAFEDEBIT_LINK_DURATION === undefined
+        ? undefined
+        : withoutUndefined({ value: e.SAFEDEBIT_LINK_DURATION, unit: e.SAFEDEBIT_LINK_DURATION_UNIT }),
     merchantFields: withoutUndefined({
       payment_scenario: e.SAFEDEBIT_PAYMENT_SCENARIO,
       merchant_id: e.SAFEDEBIT_MERCHANT_ID,
       shop_id: e.SAFEDEBIT_SHOP_ID,
       shop_reference: e.SAFEDEBIT_SHOP_REFERENCE,
     }),
-    publicUrl: e.PAYLINK_PUBLIC_URL?.replace(/\/+$/, ''),
+    publicUrl,
+    redirectUrl: e.PAYLINK_REDIRECT_URL ?? `${publicUrl ?? `http://localhost:${e.PORT}`}${DEFAULT_REDIRECT_PATH}`,
+    paymentTypes: e.PAYLINK_PAYMENT_TYPES,
     callbackSecret: e.PAYLINK_CALLBACK_SECRET ?? deriveCallbackSecret(e.SLACK_SIGNING_SECRET ?? ''),
     allowedUsers: e.PAYLINK_ALLOWED_USERS,
     allowedChannels: e.PAYLINK_ALLOWED_CHANNELS,

@@ -1,10 +1,25 @@
+import { type Country, checkVAT, countries } from 'jsvat';
 import type { Checked } from './problem.js';
 
 export type SirenProblemCode = 'siren_format' | 'siren_checksum';
-export type VatProblemCode = 'vat_not_french' | 'vat_format' | 'vat_checksum' | 'vat_siren_mismatch';
+export type VatProblemCode = 'vat_not_eu' | 'vat_format' | 'vat_checksum' | 'vat_siren_mismatch';
 
 // SIREN and VAT numbers are printed in groups (`732 829 320`, `FR 44 732829320`).
 const SPACES = /[ \u00A0\u2009\u202F]/gu;
+// VAT numbers are also printed with dots or hyphens between the groups (`BE 0417.497.106`).
+const VAT_SEPARATORS = /[ \u00A0\u2009\u202F.-]/gu;
+
+/** The 27 member states (ISO codes; Greece's VAT prefix is EL, which jsvat knows). */
+const EU_MEMBER_STATE_CODES: ReadonlySet<string> = new Set(
+  'AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK'.split(' '),
+);
+/**
+ * jsvat also knows non-members (United Kingdom, Switzerland, Norway…) and the `EU` numbers of the non-Union OSS
+ * scheme: none of them is an intra-community VAT number.
+ */
+const EU_MEMBER_STATES: readonly Country[] = countries.filter((country) =>
+  EU_MEMBER_STATE_CODES.has(country.codes[0] ?? ''),
+);
 
 /** A French company number: 9 digits with a Luhn check digit. Returns the 9 digits. */
 export function checkSiren(input: string): Checked<string, SirenProblemCode> {
@@ -15,30 +30,26 @@ export function checkSiren(input: string): Checked<string, SirenProblemCode> {
 }
 
 /**
- * A French intra-community VAT number, `FR` + 2-digit key + SIREN, returned as `FR44732829320`.
- * When the form also gives a SIREN, the VAT number must be that company's.
+ * An intra-community VAT number of any EU member state, its format and check digits checked by jsvat, returned
+ * without separators (`FR44732829320`, `DE136695976`). A French number also carries a SIREN, which must pass
+ * its own check and, when the form gives a SIREN, be that one.
  */
-export function checkFrenchVat(input: string, siren?: string): Checked<string, VatProblemCode> {
-  const vat = input.replace(SPACES, '').toUpperCase();
-  const parts = /^FR(?<key>\d{2})(?<siren>\d{9})$/.exec(vat)?.groups;
-  if (!parts?.key || !parts.siren) {
-    return {
-      ok: false,
-      problem: { code: /^[A-Z]{2}/.test(vat) && !vat.startsWith('FR') ? 'vat_not_french' : 'vat_format' },
-    };
-  }
-  if (!passesLuhn(parts.siren) || Number(parts.key) !== vatKey(parts.siren)) {
-    return { ok: false, problem: { code: 'vat_checksum' } };
-  }
-  if (siren !== undefined && parts.siren !== siren) {
-    return { ok: false, problem: { code: 'vat_siren_mismatch', params: { siren } } };
+export function checkEuVat(input: string, siren?: string): Checked<string, VatProblemCode> {
+  const vat = input.replace(VAT_SEPARATORS, '').toUpperCase();
+  // Irish numbers may hold `+` or `*`; anything else (jsvat would drop `/`) is not a VAT number.
+  if (!/^[A-Z]{2}[0-9A-Z+*]+$/.test(vat)) return { ok: false, problem: { code: 'vat_format' } };
+  const checked = checkVAT(vat, EU_MEMBER_STATES);
+  if (!checked.isSupportedCountry) return { ok: false, problem: { code: 'vat_not_eu' } };
+  if (!checked.isValidFormat) return { ok: false, problem: { code: 'vat_format' } };
+  if (!checked.isValid) return { ok: false, problem: { code: 'vat_checksum' } };
+  if (vat.startsWith('FR')) {
+    const vatSiren = vat.slice(-9);
+    if (!passesLuhn(vatSiren)) return { ok: false, problem: { code: 'vat_checksum' } };
+    if (siren !== undefined && vatSiren !== siren) {
+      return { ok: false, problem: { code: 'vat_siren_mismatch', params: { siren } } };
+    }
   }
   return { ok: true, value: vat };
-}
-
-/** The French VAT key of a SIREN: (12 + 3 × (SIREN mod 97)) mod 97. A 9-digit SIREN is a safe integer. */
-function vatKey(siren: string): number {
-  return (12 + 3 * (Number(siren) % 97)) % 97;
 }
 
 function passesLuhn(digits: string): boolean {

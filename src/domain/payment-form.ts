@@ -1,6 +1,8 @@
+import { LOCALES, type Locale } from '../i18n/locale.js';
 import { FIELD_MAX_LENGTH } from '../safedebit/fields.js';
 import { type AmountProblemCode, parseAmount } from './amount.js';
-import { checkFrenchVat, checkSiren, type SirenProblemCode, type VatProblemCode } from './company.js';
+import { checkEuVat, checkSiren, type SirenProblemCode, type VatProblemCode } from './company.js';
+import type { OfferedPaymentTypes, PaymentType } from './payment-type.js';
 import { normalizePhone, type PhoneProblemCode } from './phone.js';
 import type { Checked, Problem } from './problem.js';
 
@@ -33,6 +35,10 @@ export interface PaymentFormInput
   extends Record<(typeof REQUIRED_INPUT_FIELDS)[number], string>,
     Partial<Record<OptionalTextField, string>> {
   consumer_type?: 'individual' | 'company';
+  /** The option chosen; absent from a modal that did not offer the choice. */
+  payment_type?: string;
+  /** The customer's language, as chosen. */
+  payment_lang?: string;
   delivery: Array<'sms' | 'email'>;
 }
 
@@ -47,8 +53,11 @@ export type PaymentFormProblemCode =
   | 'required'
   | 'too_long'
   | 'not_printable'
+  | 'control_character'
   | 'email_invalid'
-  | 'zip_code_invalid';
+  | 'zip_code_invalid'
+  | 'zip_code_letters'
+  | 'option_not_offered';
 
 export type PaymentFormProblems = Partial<Record<FormField, Problem<PaymentFormProblemCode>>>;
 
@@ -64,25 +73,47 @@ export interface ValidatedPaymentForm extends Partial<Record<OptionalTextField, 
   consumerType: 0 | 1 | undefined;
   smsOption: 0 | 1;
   emailOption: 0 | 1;
+  paymentType: PaymentType;
+  /** The language of the payment page, SAFEDEBIT's `payment_lang`. */
+  paymentLang: Locale;
 }
 
-type TextField = Exclude<FormField, 'amount' | 'consumer_phone_number' | 'consumer_type' | 'siren' | 'tva_interco'>;
+export interface PaymentFormOptions {
+  maxCents: number;
+  paymentTypes: OfferedPaymentTypes;
+  /** The customer's language when the form does not say (the modal's default). */
+  defaultLang: Locale;
+}
+
+type TextField = Exclude<
+  FormField,
+  'amount' | 'consumer_phone_number' | 'consumer_type' | 'siren' | 'tva_interco' | 'payment_type' | 'payment_lang'
+>;
 type TextCheck = Checked<string | undefined, PaymentFormProblemCode>;
 
 // Pragmatic, not RFC 5322: one @, no spaces or invisible characters, a dotted domain with a 2+ letter TLD.
 const EMAIL = /^[^\s@\p{C}]+@(?:[^\s@.\p{C}]+\.)+[^\s@.\p{C}]{2,}$/u;
 // Control, format (zero-width, bidi), private-use and unassigned characters, and line breaks.
 const NOT_PRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
-const FRENCH_ZIP_CODE = /^\d{5}$/;
+// C0 and C1 controls (tab and line breaks included), DEL, and the Unicode line and paragraph separators.
+const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
+// The same, but for line breaks (LF, CRLF): the payment label may take several lines.
+const CONTROL_CHARACTER_BUT_LINE_BREAK = /[^\P{Cc}\n\r]|\r(?!\n)|[\u2028\u2029]/u;
+// SAFEDEBIT types consumer_zip_code Integer: a French code has 5 digits, other countries' 4 to 10.
+const NUMERIC_ZIP_CODE = /^\d{4,10}$/;
+const COMPANY_FIELDS: ReadonlySet<FormField> = new Set(['social_reference', 'siren', 'tva_interco']);
 const CONSUMER_TYPE = { individual: 0, company: 1 } as const;
 
 /** Checks every field and keeps every problem, so the rep sees all of them at once under their inputs. */
 export function validatePaymentForm(
   input: PaymentFormInput,
-  opts: { maxCents: number },
+  opts: PaymentFormOptions,
 ): { ok: true; value: ValidatedPaymentForm } | { ok: false; problems: PaymentFormProblems } {
-  const problems: PaymentFormProblems = {};
+  const isCompany = input.consumer_type === 'company';
+  const problems = controlCharacterProblems(input, isCompany);
   const take = <T>(field: FormField, check: Checked<T, PaymentFormProblemCode>): T | undefined => {
+    // A field refused for its characters keeps that problem: its own rule would only blur it.
+    if (problems[field]) return undefined;
     if (check.ok) return check.value;
     problems[field] = check.problem;
     return undefined;
@@ -90,9 +121,11 @@ export function validatePaymentForm(
   const textField = (field: TextField, required: boolean, rule?: (text: string) => TextCheck) =>
     take(field, checkText(field, input[field], required, rule));
   const sms = input.delivery.includes('sms');
-  const isCompany = input.consumer_type === 'company';
 
   const amountCents = take('amount', parseAmount(input.amount, opts));
+  // A modal opened before the choice was offered submits none: the default is what it would have shown.
+  const paymentType = take('payment_type', checkChoice(input.payment_type ?? opts.paymentTypes[0], opts.paymentTypes));
+  const paymentLang = take('payment_lang', checkChoice(input.payment_lang ?? opts.defaultLang, LOCALES));
   const paymentReference = textField('payment_reference', true, checkPrintable);
   const consumerReference = textField('consumer_reference', true, checkPrintable);
   const consumerEmail = textField('consumer_email', true, checkEmail);
@@ -107,19 +140,18 @@ export function validatePaymentForm(
     reference_label: textField('reference_label', false),
     consumer_address_street_number: textField('consumer_address_street_number', false),
     consumer_address_street_name: textField('consumer_address_street_name', false),
-    consumer_zip_code: textField('consumer_zip_code', false, checkFrenchZipCode),
+    consumer_zip_code: textField('consumer_zip_code', false, checkZipCode),
     consumer_city: textField('consumer_city', false),
   };
   // Company details mean nothing for an individual: they are neither checked nor sent.
   const siren = isCompany ? take('siren', optionalWith(input.siren, checkSiren)) : undefined;
   const company = isCompany
     ? {
-        // A link for a company must name it.
-        social_reference: textField('social_reference', true),
+        social_reference: textField('social_reference', false),
         siren,
         tva_interco: take(
           'tva_interco',
-          optionalWith(input.tva_interco, (vat) => checkFrenchVat(vat, siren)),
+          optionalWith(input.tva_interco, (vat) => checkEuVat(vat, siren)),
         ),
       }
     : {};
@@ -130,6 +162,8 @@ export function validatePaymentForm(
     consumerReference === undefined ||
     consumerEmail === undefined ||
     consumerPhone === undefined ||
+    paymentType === undefined ||
+    paymentLang === undefined ||
     Object.keys(problems).length > 0
   ) {
     return { ok: false, problems };
@@ -147,8 +181,16 @@ export function validatePaymentForm(
       consumerType: input.consumer_type === undefined ? undefined : CONSUMER_TYPE[input.consumer_type],
       smsOption: sms ? 1 : 0,
       emailOption: input.delivery.includes('email') ? 1 : 0,
+      paymentType,
+      paymentLang,
     },
   };
+}
+
+/** One of the options the modal offered; anything else comes from a forged or outdated submission. */
+function checkChoice<T extends string>(value: string, offered: readonly T[]): Checked<T, PaymentFormProblemCode> {
+  const chosen = offered.find((option) => option === value);
+  return chosen === undefined ? { ok: false, problem: { code: 'option_not_offered' } } : { ok: true, value: chosen };
 }
 
 /** Trims, enforces presence and SAFEDEBIT's length, then the field's own rule; empty reads as undefined. */
@@ -183,6 +225,26 @@ function checkEmail(text: string): TextCheck {
   return EMAIL.test(text) ? { ok: true, value: text } : { ok: false, problem: { code: 'email_invalid' } };
 }
 
-function checkFrenchZipCode(text: string): TextCheck {
-  return FRENCH_ZIP_CODE.test(text) ? { ok: true, value: text } : { ok: false, problem: { code: 'zip_code_invalid' } };
+function checkZipCode(text: string): TextCheck {
+  if (NUMERIC_ZIP_CODE.test(text)) return { ok: true, value: text };
+  return { ok: false, problem: { code: /\p{L}/u.test(text) ? 'zip_code_letters' : 'zip_code_invalid' } };
+}
+
+/**
+ * Control characters refused in every text the form sends, whatever the field's own rule (an amount or a phone
+ * number would otherwise read through a tab). Only the payment label may hold line breaks. The value is checked
+ * trimmed, as it is sent.
+ */
+function controlCharacterProblems(input: PaymentFormInput, isCompany: boolean): PaymentFormProblems {
+  const problems: PaymentFormProblems = {};
+  for (const field of [...REQUIRED_INPUT_FIELDS, ...OPTIONAL_TEXT_FIELDS]) {
+    if (!isCompany && COMPANY_FIELDS.has(field)) continue;
+    const text = input[field]?.trim() ?? '';
+    if (field === 'reference_label') {
+      if (CONTROL_CHARACTER_BUT_LINE_BREAK.test(text)) problems[field] = { code: 'control_character' };
+    } else if (CONTROL_CHARACTER.test(text)) {
+      problems[field] = { code: 'not_printable' };
+    }
+  }
+  return problems;
 }

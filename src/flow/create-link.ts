@@ -1,15 +1,16 @@
 import type { Logger, types } from '@slack/bolt';
-import { addDays } from 'date-fns/addDays';
 import { classifyStatus } from '../callback/notification.js';
 import { buildCallbackUrl } from '../callback/token.js';
 import type { Config } from '../config.js';
 import { formatAmount } from '../domain/amount.js';
+import { linkExpiry } from '../domain/link-duration.js';
 import { maskEmail, maskPhone } from '../domain/mask.js';
-import { OPTIONAL_TEXT_FIELDS, type PaymentFormInput, type ValidatedPaymentForm } from '../domain/payment-form.js';
+import type { PaymentFormInput, ValidatedPaymentForm } from '../domain/payment-form.js';
 import { formatDateTime } from '../i18n/dates.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
 import type { LinkOutcomeRecord } from '../ledger/ledger.js';
 import { describeRefusal } from '../safedebit/error-catalog.js';
+import { buildPaymentLinkRequest } from '../safedebit/link-request.js';
 import type { PaymentLinkOutcome } from '../safedebit/outcome.js';
 import type { PaymentLinkRequest } from '../safedebit/request.js';
 import { CANNOT_POST_ERRORS, directMessageChannel, postMessage, respondQuietly, sendToRep } from '../slack/delivery.js';
@@ -19,6 +20,7 @@ import {
   awaitingPaymentStatus,
   buildLinkReply,
   buildSummaryMessage,
+  escapeMrkdwn,
   type LinkSummary,
   type SlackMessage,
 } from '../slack/messages/link-messages.js';
@@ -113,8 +115,10 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   };
 
   if (outcome.kind === 'refusal') {
-    await recordOutcome(ctx, linkId, { state: 'refused', detail: outcome.code });
-    const refusal = describeRefusal(outcome.code, locale);
+    await recordOutcome(ctx, linkId, { state: 'refused', detail: outcome.code ?? null });
+    const refusal = describeRefusal(outcome, locale);
+    // SAFEDEBIT's words and codes go into mrkdwn: escaped, they can neither format nor mention.
+    const shown = escapeMrkdwn(refusal.message);
     ctx.logger[refusal.configurationProblem ? 'error' : 'info']({
       event: 'link_refused',
       code: outcome.code,
@@ -122,9 +126,9 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
       ...logFields,
     });
     const view = refusal.configurationProblem
-      ? buildNoticeView(viewBase(ctx, submission), refusal.message)
-      : formAgain(ctx, submission, m.refusedBanner(refusal.message), refusal.field, refusal.message);
-    await showInModal(ctx, submission, view, { text: refusal.message });
+      ? buildNoticeView(viewBase(ctx, submission), shown)
+      : formAgain(ctx, submission, m.refusedBanner(shown), refusal.field, shown);
+    await showInModal(ctx, submission, view, { text: shown });
     return;
   }
   if (outcome.kind === 'outage') {
@@ -196,13 +200,14 @@ function newLinkOf(ctx: LinkFlowContext, submission: LinkSubmission) {
     maskedPhone: maskPhone(form.consumer_phone_number),
     smsOption: form.smsOption,
     emailOption: form.emailOption,
+    paymentType: form.paymentType,
   };
 }
 
-/** The customer as finance names them: the company, or the person. */
+/** The customer as finance names them: a company by its name when the form gives one, else the names typed. */
 function customerOf(form: ValidatedPaymentForm): string | undefined {
   const names = [form.consumer_first_name, form.consumer_last_name].filter(Boolean).join(' ');
-  return form.consumerType === 1 ? form.social_reference : names || undefined;
+  return (form.consumerType === 1 ? form.social_reference : undefined) ?? (names || undefined);
 }
 
 function viewBase(ctx: LinkFlowContext, submission: LinkSubmission) {
@@ -214,6 +219,7 @@ function formAgain(ctx: LinkFlowContext, submission: LinkSubmission, banner: str
   const fieldNotes = field && note ? ({ [field]: note } as Partial<Record<TextField, string>>) : undefined;
   return buildPaymentModal({
     ...viewBase(ctx, submission),
+    paymentTypes: ctx.config.paymentTypes,
     values: submission.input,
     banner,
     ...(fieldNotes ? { fieldNotes } : {}),
@@ -221,24 +227,11 @@ function formAgain(ctx: LinkFlowContext, submission: LinkSubmission, banner: str
 }
 
 function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, linkId: string): PaymentLinkRequest {
-  const optional = {
-    ...Object.fromEntries(OPTIONAL_TEXT_FIELDS.map((field) => [field, form[field]])),
-    consumer_type: form.consumerType,
-    link_duration: ctx.config.linkDurationDays,
-  };
-  return {
-    beneficiary_reference: ctx.beneficiaryReference,
-    amount: String(form.amountCents),
-    payment_reference: form.payment_reference,
-    consumer_reference: form.consumer_reference,
-    consumer_email: form.consumer_email,
-    consumer_phone_number: form.consumer_phone_number,
-    url_callback: buildCallbackUrl(ctx.publicUrl, linkId, ctx.config.callbackSecret),
-    sms_option: form.smsOption,
-    email_option: form.emailOption,
-    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
-    ...ctx.config.merchantFields,
-  };
+  return buildPaymentLinkRequest(form, {
+    beneficiaryReference: ctx.beneficiaryReference,
+    callbackUrl: buildCallbackUrl(ctx.publicUrl, linkId, ctx.config.callbackSecret),
+    config: ctx.config,
+  });
 }
 
 /**
@@ -316,13 +309,13 @@ async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, summar
 
 function summaryOf(ctx: LinkFlowContext, submission: LinkSubmission): LinkSummary {
   const { form, origin } = submission;
-  const expiresAt =
-    ctx.config.linkDurationDays === undefined ? undefined : addDays(ctx.clock(), ctx.config.linkDurationDays);
+  const expiresAt = linkExpiry(ctx.clock(), ctx.config.linkDuration);
   return {
     locale: ctx.config.locale,
     sandbox: ctx.sandbox,
     amountCents: form.amountCents,
     paymentReference: form.payment_reference,
+    paymentType: form.paymentType,
     customer: customerOf(form),
     maskedEmail: maskEmail(form.consumer_email),
     maskedPhone: maskPhone(form.consumer_phone_number),

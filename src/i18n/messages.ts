@@ -1,3 +1,4 @@
+import type { PaymentType } from '../domain/payment-type.js';
 import type { Locale } from './locale.js';
 
 /** Everything the rep reads in Slack, in both languages; a missing sentence is a type error. */
@@ -24,10 +25,13 @@ export interface Messages {
     | 'consumer_address_street_name'
     | 'consumer_zip_code'
     | 'consumer_city'
-    | 'delivery',
+    | 'delivery'
+    | 'payment_type'
+    | 'payment_lang',
     { label: string; hint?: string; placeholder?: string }
   >;
   consumerTypes: { individual: string; company: string };
+  paymentTypes: Record<PaymentType, string>;
   deliveries: { sms: string; email: string };
   addressHeader: string;
   companyHeader: string;
@@ -51,6 +55,7 @@ export interface Messages {
   parentTitle: string;
   parentAmount: string;
   parentReference: string;
+  parentPaymentType: string;
   parentCustomer: string;
   parentContact: string;
   parentDelivery: string;
@@ -80,14 +85,21 @@ const fr: Messages = {
     consumer_type: { label: 'Type de client' },
     social_reference: { label: 'Raison sociale' },
     siren: { label: 'SIREN', hint: '9 chiffres, par exemple 732 829 320' },
-    tva_interco: { label: 'TVA intracommunautaire', hint: 'FR + 2 chiffres + SIREN, par exemple FR44732829320' },
+    tva_interco: {
+      label: 'TVA intracommunautaire',
+      hint: 'Code pays de l’UE puis le numéro, par exemple FR44732829320 ou DE136695976',
+    },
     consumer_address_street_number: { label: 'N° de rue' },
     consumer_address_street_name: { label: 'Rue' },
-    consumer_zip_code: { label: 'Code postal', hint: '5 chiffres, par exemple 01000' },
+    consumer_zip_code: { label: 'Code postal', hint: 'Chiffres seulement : 5 en France, par exemple 01000' },
     consumer_city: { label: 'Ville' },
     delivery: { label: 'Envoi par SAFEDEBIT', hint: 'SAFEDEBIT envoie lui-même le lien au client' },
+    payment_type: { label: 'Type de paiement' },
+    payment_lang: { label: 'Langue du client', hint: 'Celle de la page de paiement' },
   },
   consumerTypes: { individual: 'Particulier', company: 'Société' },
+  // SAFEDEBIT's own words for pay_now, multi_pay and pay_later.
+  paymentTypes: { now: 'Paiement comptant', multi: 'Paiement multiple', later: 'Paiement différé' },
   deliveries: { sms: 'Par SMS', email: 'Par e-mail' },
   addressHeader: 'Adresse (facultatif)',
   companyHeader: 'Société',
@@ -124,6 +136,7 @@ const fr: Messages = {
   parentTitle: 'Lien de paiement',
   parentAmount: 'Montant',
   parentReference: 'Référence',
+  parentPaymentType: 'Paiement',
   parentCustomer: 'Client',
   parentContact: 'Contact',
   parentDelivery: 'Envoi',
@@ -154,14 +167,20 @@ const en: Messages = {
     consumer_type: { label: 'Customer type' },
     social_reference: { label: 'Company name' },
     siren: { label: 'SIREN', hint: '9 digits, for example 732 829 320' },
-    tva_interco: { label: 'EU VAT number', hint: 'FR + 2 digits + SIREN, for example FR44732829320' },
+    tva_interco: {
+      label: 'EU VAT number',
+      hint: 'EU country code then the number, for example FR44732829320 or DE136695976',
+    },
     consumer_address_street_number: { label: 'Street number' },
     consumer_address_street_name: { label: 'Street' },
-    consumer_zip_code: { label: 'Postal code', hint: '5 digits, for example 01000' },
+    consumer_zip_code: { label: 'Postal code', hint: 'Digits only: 5 in France, for example 01000' },
     consumer_city: { label: 'City' },
     delivery: { label: 'Sent by SAFEDEBIT', hint: 'SAFEDEBIT itself sends the link to the customer' },
+    payment_type: { label: 'Payment type' },
+    payment_lang: { label: "Customer's language", hint: 'The language of the payment page' },
   },
   consumerTypes: { individual: 'Individual', company: 'Company' },
+  paymentTypes: { now: 'Pay now', multi: 'Multiple payments', later: 'Pay later' },
   deliveries: { sms: 'By SMS', email: 'By email' },
   addressHeader: 'Address (optional)',
   companyHeader: 'Company',
@@ -196,6 +215,7 @@ const en: Messages = {
   parentTitle: 'Payment link',
   parentAmount: 'Amount',
   parentReference: 'Reference',
+  parentPaymentType: 'Payment',
   parentCustomer: 'Customer',
   parentContact: 'Contact',
   parentDelivery: 'Delivery',

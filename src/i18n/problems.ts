@@ -18,13 +18,25 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
     fr: 'Caractères invisibles ou retours à la ligne refusés : saisissez le texte sur une seule ligne.',
     en: 'Invisible characters and line breaks are not accepted: type the text on a single line.',
   },
+  control_character: {
+    fr: 'Caractères de contrôle (tabulation…) refusés : seuls les retours à la ligne sont acceptés.',
+    en: 'Control characters (tabs…) are not accepted: only line breaks are.',
+  },
   email_invalid: {
     fr: 'Adresse e-mail invalide : écrivez-la comme nom@exemple.fr.',
     en: 'Invalid email address: write it like name@example.com.',
   },
   zip_code_invalid: {
-    fr: 'Un code postal français a 5 chiffres, par ex. 75002 ou 01000.',
-    en: 'A French postcode has 5 digits, e.g. 75002 or 01000.',
+    fr: 'Un code postal a de 4 à 10 chiffres (5 en France), par ex. 75002 ou 01000.',
+    en: 'A postcode has 4 to 10 digits (5 in France), e.g. 75002 or 01000.',
+  },
+  zip_code_letters: {
+    fr: "SAFEDEBIT n'accepte que des chiffres dans le code postal : laissez-le vide s'il a des lettres.",
+    en: 'SAFEDEBIT takes digits only in the postcode: leave it empty if it has letters.',
+  },
+  option_not_offered: {
+    fr: 'Ce choix ne fait pas partie de ceux proposés : choisissez-en un dans la liste.',
+    en: 'This choice is not one of those offered: pick one from the list.',
   },
   amount_not_a_number: {
     fr: 'Montant illisible : écrivez par ex. 1250 ou 1 250,50.',
@@ -73,17 +85,17 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
     fr: "Ce SIREN n'existe pas (chiffre de contrôle faux) : vérifiez-le.",
     en: 'This SIREN does not exist (wrong check digit): please check it.',
   },
-  vat_not_french: {
-    fr: 'Seul un numéro de TVA français est accepté : FR suivi de 11 chiffres.',
-    en: 'Only a French VAT number is accepted: FR followed by 11 digits.',
+  vat_not_eu: {
+    fr: "Seul un numéro de TVA d'un pays de l'UE est accepté : il commence par son code (FR, DE, BE, IT, EL…).",
+    en: 'Only the VAT number of an EU member state is accepted: it starts with its code (FR, DE, BE, IT, EL…).',
   },
   vat_format: {
-    fr: 'Numéro de TVA attendu : FR, 2 chiffres puis le SIREN, par ex. FR44732829320.',
-    en: 'Expected VAT number: FR, 2 digits then the SIREN, e.g. FR44732829320.',
+    fr: 'Numéro de TVA mal formé pour ce pays : par ex. FR44732829320, DE136695976, BE0417497106.',
+    en: 'Malformed VAT number for that country: e.g. FR44732829320, DE136695976, BE0417497106.',
   },
   vat_checksum: {
-    fr: "Ce numéro de TVA n'existe pas (clé ou SIREN faux) : vérifiez-le.",
-    en: 'This VAT number does not exist (wrong key or SIREN): please check it.',
+    fr: "Ce numéro de TVA n'existe pas (chiffres de contrôle faux) : vérifiez-le.",
+    en: 'This VAT number does not exist (wrong check digits): please check it.',
   },
   vat_siren_mismatch: {
     fr: ({ siren }) => `Ce numéro de TVA n'est pas celui du SIREN ${siren}.`,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import type { PaymentType } from '../domain/payment-type.js';
 import type { LedgerDatabase, LinkState, LinksTable, NotificationsTable } from './schema.js';
 
 export type LinkRecord = Selectable<LinksTable>;
@@ -23,9 +24,13 @@ export interface NewLink {
   /** 1 when SAFEDEBIT sends the link by SMS / email, as on the wire. */
   smsOption: 0 | 1;
   emailOption: 0 | 1;
+  paymentType: PaymentType;
 }
 
-export type LinkOutcomeRecord = { state: 'created'; link: string } | { state: 'refused' | 'outage'; detail: string };
+/** A refusal's detail is SAFEDEBIT's code (null when it gave only a message); an outage's, its kind. */
+export type LinkOutcomeRecord =
+  | { state: 'created'; link: string }
+  | { state: 'refused' | 'outage'; detail: string | null };
 
 export interface SummaryPlace {
   channel: string;
@@ -78,6 +83,7 @@ export class Ledger {
         masked_phone: link.maskedPhone,
         sms_option: link.smsOption,
         email_option: link.emailOption,
+        payment_type: link.paymentType,
         link: null,
         state: 'requested' satisfies LinkState,
         state_detail: null,

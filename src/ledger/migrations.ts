@@ -28,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('masked_phone', 'text', (c) => c.notNull())
         .addColumn('sms_option', 'integer', (c) => c.notNull())
         .addColumn('email_option', 'integer', (c) => c.notNull())
+        .addColumn('payment_type', 'text', (c) => c.notNull())
         .addColumn('link', 'text')
         .addColumn('state', 'text', (c) => c.notNull())
         .addColumn('state_detail', 'text')

@@ -39,6 +39,8 @@ export interface LinksTable {
   masked_phone: string;
   sms_option: number;
   email_option: number;
+  /** `now`, `multi` or `later`: which of SAFEDEBIT's pay_now / multi_pay / pay_later was sent. */
+  payment_type: string;
   link: string | null;
   state: LinkState;
   /** The refusal's code, or the outage's kind. */

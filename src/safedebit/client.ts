@@ -65,6 +65,19 @@ const paymentIdField = z
   .optional()
   .catch(undefined);
 
+/**
+ * SAFEDEBIT's own words with a refusal. The documentation shows only a code and names no such field, so a text
+ * is read under the usual names, in REFUSAL_WORD_KEYS' order of preference; one that is not text, or shows
+ * nothing, is ignored rather than taken for an outage.
+ */
+const refusalWords = z
+  .string()
+  .regex(/[^\p{C}\s]/u, 'nothing visible')
+  .optional()
+  .catch(undefined);
+const REFUSAL_WORD_KEYS = ['message', 'msg', 'error_message', 'error'] as const;
+type RefusalWordKey = (typeof REFUSAL_WORD_KEYS)[number];
+
 const answerSchema = z.discriminatedUnion('result', [
   z.object({
     result: z.literal(true),
@@ -75,7 +88,15 @@ const answerSchema = z.discriminatedUnion('result', [
   }),
   z.object({
     result: z.literal(false),
-    code: z.union([z.string().trim().min(1), z.number()]).transform(String),
+    code: z
+      .union([z.string().trim().min(1), z.number()])
+      .transform(String)
+      .optional()
+      .catch(undefined),
+    message: refusalWords,
+    msg: refusalWords,
+    error_message: refusalWords,
+    error: refusalWords,
   }),
 ]);
 
@@ -129,6 +150,15 @@ async function readAtMost(body: AsyncIterable<Buffer>, maxBytes: number): Promis
   return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
+/** `result: false` is SAFEDEBIT saying no, with a code or its own words; with neither it is not the contract. */
+function refusalOf(answer: { code?: string } & Partial<Record<RefusalWordKey, string>>): Settlement {
+  const { code } = answer;
+  const message = REFUSAL_WORD_KEYS.map((key) => answer[key]).find((words) => words !== undefined);
+  if (code !== undefined) return message === undefined ? { kind: 'refusal', code } : { kind: 'refusal', code, message };
+  if (message !== undefined) return { kind: 'refusal', message };
+  return outage('unexpected_shape', 'undocumented answer: result false without a code or a message');
+}
+
 /** Turns a complete HTTP 200 body into an outcome. */
 function interpretAnswer(text: string, contentType: string, wantsPaymentId: boolean): Settlement {
   if (contentType.toLowerCase().includes('text/html') || text.trimStart().startsWith('<')) {
@@ -142,7 +172,7 @@ function interpretAnswer(text: string, contentType: string, wantsPaymentId: bool
   }
   const answer = answerSchema.safeParse(json);
   if (!answer.success) return outage('unexpected_shape', `undocumented answer: ${describeIssues(answer.error.issues)}`);
-  if (!answer.data.result) return { kind: 'refusal', code: answer.data.code };
+  if (!answer.data.result) return refusalOf(answer.data);
   const { link, pay_id, payment_id, id } = answer.data;
   const paymentId = wantsPaymentId ? (pay_id ?? payment_id ?? id) : undefined;
   return paymentId === undefined ? { kind: 'link', link } : { kind: 'link', link, paymentId };

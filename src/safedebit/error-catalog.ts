@@ -1,5 +1,7 @@
+import { OPTIONAL_TEXT_FIELDS, REQUIRED_INPUT_FIELDS } from '../domain/payment-form.js';
 import type { Locale } from '../i18n/locale.js';
 import type { LimitedField } from './fields.js';
+import type { SafedebitRefusal } from './outcome.js';
 
 /** Who can fix a refusal: the rep by changing the form, or the admin by fixing the configuration. */
 export type RefusalAudience = 'rep' | 'admin';
@@ -17,7 +19,10 @@ export interface RefusalEntry {
 
 export interface RefusalDescription {
   field?: LimitedField;
-  /** Short enough to sit under a Slack input; ends with the code in parentheses, for support. */
+  /**
+   * Plain text, short enough to sit under a Slack input: the code's description ending with the code in
+   * parentheses, for support, then SAFEDEBIT's own words when it gave some.
+   */
   message: string;
   adminDetail?: string;
   configurationProblem: boolean;
@@ -78,21 +83,70 @@ const UNKNOWN_REFUSAL: Record<Locale, string> = {
   en: 'SAFEDEBIT refused the request: quote this code to support',
 };
 
-/** Codes come from SAFEDEBIT: a freak long one must not push the message past what a Slack input shows. */
-const MAX_SHOWN_CODE_LENGTH = 48;
+/** SAFEDEBIT's words, quoted as each language quotes. */
+const QUOTED: Record<Locale, (words: string) => string> = {
+  fr: (words) => `« ${words} »`,
+  en: (words) => `“${words}”`,
+};
+/** After a code's description, who said the words that follow. */
+const SAFEDEBIT_SAID: Record<Locale, string> = { fr: 'SAFEDEBIT :', en: 'SAFEDEBIT:' };
 
-/** The rep's message for a refusal code, in the given locale; any code not in the catalog still reaches the rep. */
-export function describeRefusal(code: string, locale: Locale): RefusalDescription {
-  const shownCode = code.length > MAX_SHOWN_CODE_LENGTH ? `${code.slice(0, MAX_SHOWN_CODE_LENGTH - 1)}…` : code;
-  // hasOwn: a code such as "constructor" must not find Object.prototype's members.
-  const entry = Object.hasOwn(REFUSAL_CATALOG, code) ? REFUSAL_CATALOG[code] : undefined;
-  if (entry === undefined) {
-    return { message: `${UNKNOWN_REFUSAL[locale]} (${shownCode}).`, configurationProblem: false };
+/** Codes and words come from SAFEDEBIT: freak long ones must not push the message past what a Slack input shows. */
+const MAX_SHOWN_CODE_LENGTH = 48;
+const MAX_SHOWN_WORDS_LENGTH = 150;
+
+/** The form fields a refusal's words can be about, by the SAFEDEBIT names the modal's blocks carry. */
+const FORM_FIELDS: readonly LimitedField[] = [...REQUIRED_INPUT_FIELDS, ...OPTIONAL_TEXT_FIELDS];
+const FIELD_MENTIONS = FORM_FIELDS.map((field) => ({
+  field,
+  // The name as a whole word: `_` belongs to it, case aside ("SIREN invalide").
+  pattern: new RegExp(`(?<![a-z0-9_])${field}(?![a-z0-9_])`, 'i'),
+}));
+
+/**
+ * The rep's message for a refusal, in the given locale: a code's description from the catalog (any other code
+ * still reaches the rep), SAFEDEBIT's own words after it, or those words alone. The field is the catalog's, or
+ * the form field the words name first.
+ */
+export function describeRefusal(refusal: SafedebitRefusal, locale: Locale): RefusalDescription {
+  const words = refusal.message === undefined ? undefined : shown(refusal.message, MAX_SHOWN_WORDS_LENGTH);
+  const field = words === undefined ? undefined : fieldNamedIn(words);
+  if (refusal.code === undefined) {
+    return { ...(field ? { field } : {}), message: QUOTED[locale](words ?? ''), configurationProblem: false };
   }
+  const shownCode = shown(refusal.code, MAX_SHOWN_CODE_LENGTH);
+  const said = words === undefined ? '' : ` ${SAFEDEBIT_SAID[locale]} ${QUOTED[locale](words)}`;
+  // hasOwn: a code such as "constructor" must not find Object.prototype's members.
+  const entry = Object.hasOwn(REFUSAL_CATALOG, refusal.code) ? REFUSAL_CATALOG[refusal.code] : undefined;
+  if (entry === undefined) {
+    return {
+      ...(field ? { field } : {}),
+      message: `${UNKNOWN_REFUSAL[locale]} (${shownCode}).${said}`,
+      configurationProblem: false,
+    };
+  }
+  // A configuration problem is no field's: the rep gets a notice, not the form.
+  const entryField = entry.audience === 'admin' ? undefined : (entry.field ?? field);
   return {
-    ...(entry.field === undefined ? {} : { field: entry.field }),
-    message: `${entry[locale]} (${shownCode}).`,
+    ...(entryField === undefined ? {} : { field: entryField }),
+    message: `${entry[locale]} (${shownCode}).${said}`,
     ...(entry.adminDetail === undefined ? {} : { adminDetail: entry.adminDetail }),
     configurationProblem: entry.audience === 'admin',
   };
+}
+
+/** On one line, without invisible characters, cut to `max` characters. */
+function shown(text: string, max: number): string {
+  const characters = Array.from(text.replace(/[\p{C}\s]+/gu, ' ').trim());
+  return characters.length > max ? `${characters.slice(0, max - 1).join('')}…` : characters.join('');
+}
+
+/** The form field the words name first, if any. */
+function fieldNamedIn(words: string): LimitedField | undefined {
+  let first: { field: LimitedField; at: number } | undefined;
+  for (const { field, pattern } of FIELD_MENTIONS) {
+    const at = words.search(pattern);
+    if (at >= 0 && (first === undefined || at < first.at)) first = { field, at };
+  }
+  return first?.field;
 }

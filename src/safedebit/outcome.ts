@@ -1,8 +1,14 @@
-/** What one `get_link_payment` call came to. A refusal is SAFEDEBIT's answer; an outage is no answer. */
+/**
+ * What one `get_link_payment` call came to. A refusal is SAFEDEBIT's answer (`result: false`), with a code, its
+ * own words, or both; an outage is no answer.
+ */
 export type PaymentLinkOutcome =
   | { kind: 'link'; link: string; paymentId?: string; latencyMs: number }
-  | { kind: 'refusal'; code: string; latencyMs: number }
+  | ({ kind: 'refusal'; latencyMs: number } & SafedebitRefusal)
   | { kind: 'outage'; reason: OutageReason; detail: string; latencyMs: number };
+
+/** Why SAFEDEBIT said no: at least one of the two. */
+export type SafedebitRefusal = { code: string; message?: string } | { code?: undefined; message: string };
 
 export type OutageReason =
   | 'timeout'

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
+import type { SafedebitRefusal } from './outcome.js';
 import { paymentLinkRequestSchema } from './request.js';
 
 /**
@@ -10,7 +11,8 @@ import { paymentLinkRequestSchema } from './request.js';
  */
 export type SandboxMode =
   | { kind: 'normal' }
-  | { kind: 'refuse'; code: string }
+  /** Refuses everything with this code and/or these words (`message`), as SAFEDEBIT may answer. */
+  | ({ kind: 'refuse' } & SafedebitRefusal)
   | { kind: 'status'; status: number }
   /** A 200 HTML maintenance page, as a proxy in front of the API would serve. */
   | { kind: 'html' }
@@ -56,7 +58,7 @@ export interface SandboxOptions {
   port?: number;
 }
 
-type Answer = { result: true; link: string; pay_id?: string } | { result: false; code: string };
+type Answer = { result: true; link: string; pay_id?: string } | ({ result: false } & SafedebitRefusal);
 
 /** The docs' example path; the real base is configuration. */
 const BASE_PATH = '/ssp';
@@ -176,9 +178,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       case 'normal':
         sendAnswer(response, answerNormally(request.headers.authorization, rawBody));
         break;
-      case 'refuse':
-        sendAnswer(response, refusal(current.code));
+      case 'refuse': {
+        const { kind: _refuse, ...reason } = current;
+        sendAnswer(response, { result: false, ...reason });
         break;
+      }
       case 'status':
         send(response, current.status, 'application/json', '{"error":"sandbox fault"}');
         break;

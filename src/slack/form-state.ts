@@ -50,5 +50,9 @@ export function formInputFromState(state: unknown): PaymentFormInput {
   }
   const consumerType = selectedValue(values, 'consumer_type');
   if (consumerType === 'individual' || consumerType === 'company') input.consumer_type = consumerType;
+  for (const choice of ['payment_type', 'payment_lang'] as const) {
+    const chosen = selectedValue(values, choice);
+    if (chosen !== undefined) input[choice] = chosen;
+  }
   return input;
 }

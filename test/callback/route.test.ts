@@ -359,7 +359,10 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
 
 describe('SAFEDEBIT_LINK_DURATION', () => {
   it('shows the expiry date and time in the summary, in the locale and Paris time', async () => {
-    const h = await startHarness({ clock: () => NOW, env: { SAFEDEBIT_LINK_DURATION: '7', PAYLINK_LOCALE: 'fr' } });
+    const h = await startHarness({
+      clock: () => NOW,
+      env: { SAFEDEBIT_LINK_DURATION: '7', SAFEDEBIT_LINK_DURATION_UNIT: 'days', PAYLINK_LOCALE: 'fr' },
+    });
     try {
       const { statusTs } = await createLink(h);
       expect(h.safedebit.requests.at(-1)?.body).toMatchObject({ link_duration: 7 });

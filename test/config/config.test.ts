@@ -3,6 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 
 const MINIMAL = { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: 'signing-secret-value' };
+/** What production requires, all given. */
+const PRODUCTION = {
+  ...MINIMAL,
+  NODE_ENV: 'production',
+  SAFEDEBIT_API_URL: 'https://api.example/ssp',
+  SAFEDEBIT_LOGIN: 'l',
+  SAFEDEBIT_PASSWORD: 'p',
+  SAFEDEBIT_BENEFICIARY_REFERENCE: 'b',
+  PAYLINK_PUBLIC_URL: 'https://paylink.example.com',
+};
 
 function problemsOf(env: Record<string, string>): string[] {
   const result = loadConfig(env);
@@ -24,7 +34,10 @@ describe('loadConfig', () => {
       allowedUsers: [],
       allowedChannels: [],
       production: false,
+      redirectUrl: 'http://localhost:3000/thanks',
+      paymentTypes: ['now'],
     });
+    expect(config.linkDuration).toBeUndefined();
     expect(config.slack.apiUrl).toBe('https://slack.com/api/');
     expect(config.safedebit).toBeUndefined();
     expect(config.callbackSecret).not.toBe(MINIMAL.SLACK_SIGNING_SECRET);
@@ -45,11 +58,14 @@ describe('loadConfig', () => {
       SAFEDEBIT_BENEFICIARY_REFERENCE: 'BENEF',
       SAFEDEBIT_TIMEOUT_MS: '5000',
       SAFEDEBIT_LINK_DURATION: '7',
+      SAFEDEBIT_LINK_DURATION_UNIT: 'Days',
       SAFEDEBIT_PAYMENT_SCENARIO: 'SCEN-1',
       SAFEDEBIT_MERCHANT_ID: 'M1',
       SAFEDEBIT_SHOP_ID: '',
       PAYLINK_PUBLIC_URL: 'https://paylink.example.com/',
       PAYLINK_CALLBACK_SECRET: 'a-callback-secret-of-32-characters',
+      PAYLINK_REDIRECT_URL: 'https://www.merchant.example/merci',
+      PAYLINK_PAYMENT_TYPES: ' multi, NOW ,multi',
       PAYLINK_ALLOWED_USERS: 'U01, U02 ,',
       PAYLINK_ALLOWED_CHANNELS: 'C01',
       PAYLINK_LOCALE: 'en',
@@ -67,9 +83,11 @@ describe('loadConfig', () => {
         beneficiaryReference: 'BENEF',
       },
       safedebitTimeoutMs: 5000,
-      linkDurationDays: 7,
+      linkDuration: { value: 7, unit: 'days' },
       merchantFields: { payment_scenario: 'SCEN-1', merchant_id: 'M1' },
       publicUrl: 'https://paylink.example.com',
+      redirectUrl: 'https://www.merchant.example/merci',
+      paymentTypes: ['multi', 'now'],
       callbackSecret: 'a-callback-secret-of-32-characters',
       allowedUsers: ['U01', 'U02'],
       allowedChannels: ['C01'],
@@ -113,17 +131,10 @@ describe('loadConfig', () => {
       'SAFEDEBIT_API_URL: required in production (the built-in sandbox is for development only)',
       'PAYLINK_PUBLIC_URL: required in production: the https address SAFEDEBIT calls back',
     ]);
-    expect(
-      problemsOf({
-        ...MINIMAL,
-        NODE_ENV: 'production',
-        SAFEDEBIT_API_URL: 'https://api.example/ssp',
-        SAFEDEBIT_LOGIN: 'l',
-        SAFEDEBIT_PASSWORD: 'p',
-        SAFEDEBIT_BENEFICIARY_REFERENCE: 'b',
-        PAYLINK_PUBLIC_URL: 'http://paylink.example.com',
-      }),
-    ).toEqual(['PAYLINK_PUBLIC_URL: expected an https URL in production']);
+    expect(loadConfig(PRODUCTION).ok).toBe(true);
+    expect(problemsOf({ ...PRODUCTION, PAYLINK_PUBLIC_URL: 'http://paylink.example.com' })).toEqual([
+      'PAYLINK_PUBLIC_URL: expected an https URL in production',
+    ]);
   });
 
   it('refuses a public URL that leaves no room for the callback token in 128 characters', () => {
@@ -131,6 +142,55 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...MINIMAL, PAYLINK_PUBLIC_URL: longest }).ok).toBe(true);
     expect(problemsOf({ ...MINIMAL, PAYLINK_PUBLIC_URL: `${longest}a` })).toEqual([
       'PAYLINK_PUBLIC_URL: too long: SAFEDEBIT caps url_callback at 128 characters and the callback token needs 39; use a URL of at most 85 characters',
+    ]);
+  });
+
+  it('sends the customer to /thanks below the public URL unless PAYLINK_REDIRECT_URL says otherwise', () => {
+    const withPublicUrl = loadConfig({ ...MINIMAL, PAYLINK_PUBLIC_URL: 'https://paylink.example.com/' });
+    expect(withPublicUrl.ok && withPublicUrl.config.redirectUrl).toBe('https://paylink.example.com/thanks');
+    const longest = `https://merchant.example/${'a'.repeat(256 - 'https://merchant.example/'.length)}`;
+    expect(loadConfig({ ...MINIMAL, PAYLINK_REDIRECT_URL: longest }).ok).toBe(true);
+    expect(problemsOf({ ...MINIMAL, PAYLINK_REDIRECT_URL: `${longest}a` })).toEqual([
+      "PAYLINK_REDIRECT_URL: expected at most 256 characters (SAFEDEBIT's limit for manual_redirect_url)",
+    ]);
+    expect(problemsOf({ ...MINIMAL, PAYLINK_REDIRECT_URL: 'merchant.example/merci' })).toEqual([
+      'PAYLINK_REDIRECT_URL: expected an http(s) URL',
+    ]);
+    expect(problemsOf({ ...PRODUCTION, PAYLINK_REDIRECT_URL: 'http://www.merchant.example/merci' })).toEqual([
+      'PAYLINK_REDIRECT_URL: expected an https URL in production',
+    ]);
+  });
+
+  it('reads PAYLINK_PAYMENT_TYPES as a list of now, multi and later, and says what a bad one should be', () => {
+    const all = loadConfig({ ...MINIMAL, PAYLINK_PAYMENT_TYPES: 'later,multi,now' });
+    expect(all.ok && all.config.paymentTypes).toEqual(['later', 'multi', 'now']);
+    const empty = loadConfig({ ...MINIMAL, PAYLINK_PAYMENT_TYPES: ' , ' });
+    expect(empty.ok && empty.config.paymentTypes).toEqual(['now']);
+    expect(problemsOf({ ...MINIMAL, PAYLINK_PAYMENT_TYPES: 'now,instalments,sometimes' })).toEqual([
+      'PAYLINK_PAYMENT_TYPES: expected a comma-separated list of now, multi, later',
+    ]);
+  });
+
+  it('sends SAFEDEBIT_LINK_DURATION with an undeclared unit, and bounds it by the unit when declared', () => {
+    const undeclared = loadConfig({ ...MINIMAL, SAFEDEBIT_LINK_DURATION: '4320' });
+    expect(undeclared.ok && undeclared.config.linkDuration).toEqual({ value: 4320 });
+    const inMinutes = loadConfig({
+      ...MINIMAL,
+      SAFEDEBIT_LINK_DURATION: '4320',
+      SAFEDEBIT_LINK_DURATION_UNIT: 'minutes',
+    });
+    expect(inMinutes.ok && inMinutes.config.linkDuration).toEqual({ value: 4320, unit: 'minutes' });
+    expect(problemsOf({ ...MINIMAL, SAFEDEBIT_LINK_DURATION: '4320', SAFEDEBIT_LINK_DURATION_UNIT: 'days' })).toEqual([
+      'SAFEDEBIT_LINK_DURATION: expected at most 3650 days (ten years)',
+    ]);
+    expect(problemsOf({ ...MINIMAL, SAFEDEBIT_LINK_DURATION: '3', SAFEDEBIT_LINK_DURATION_UNIT: 'weeks' })).toEqual([
+      'SAFEDEBIT_LINK_DURATION_UNIT: expected one of days, hours, minutes',
+    ]);
+    expect(problemsOf({ ...MINIMAL, SAFEDEBIT_LINK_DURATION_UNIT: 'hours' })).toEqual([
+      'SAFEDEBIT_LINK_DURATION_UNIT: set without SAFEDEBIT_LINK_DURATION',
+    ]);
+    expect(problemsOf({ ...MINIMAL, SAFEDEBIT_LINK_DURATION: '0' })).toEqual([
+      'SAFEDEBIT_LINK_DURATION: expected at least 1',
     ]);
   });
 

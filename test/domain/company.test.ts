@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFrenchVat, checkSiren } from '../../src/domain/company.js';
+import { checkEuVat, checkSiren } from '../../src/domain/company.js';
 
 // Real companies' SIRENs; VAT key = (12 + 3 × (SIREN mod 97)) mod 97, worked out by hand.
 const COMPANIES = [
@@ -27,41 +27,71 @@ describe('checkSiren', () => {
   });
 });
 
-describe('checkFrenchVat', () => {
-  it.each(COMPANIES)('accepts $vat', ({ vat }) => {
-    expect(checkFrenchVat(vat)).toEqual({ ok: true, value: vat });
+describe('checkEuVat', () => {
+  it.each(COMPANIES)('accepts the French $vat', ({ vat }) => {
+    expect(checkEuVat(vat)).toEqual({ ok: true, value: vat });
   });
 
-  it('removes spaces and upper-cases', () => {
-    expect(checkFrenchVat('fr 44 732 829 320')).toEqual({ ok: true, value: 'FR44732829320' });
+  // Numbers of real companies, each passing jsvat's checks (Deutsche Telekom, AB InBev, Eni).
+  it.each([
+    ['DE136695976', 'DE136695976'],
+    ['BE 0417.497.106', 'BE0417497106'],
+    ['IT 00743110157', 'IT00743110157'],
+    ['el 094 259 216', 'EL094259216'],
+  ])('accepts the EU VAT number %j as %s', (input, value) => {
+    expect(checkEuVat(input)).toEqual({ ok: true, value });
+  });
+
+  it('removes spaces, dots and hyphens, and upper-cases', () => {
+    expect(checkEuVat('fr 44 732 829 320')).toEqual({ ok: true, value: 'FR44732829320' });
+    expect(checkEuVat('FR 44 732829320')).toEqual({ ok: true, value: 'FR44732829320' });
+    expect(checkEuVat('FR-44-732.829.320')).toEqual({ ok: true, value: 'FR44732829320' });
   });
 
   it('accepts the VAT number of the SIREN given with it', () => {
-    expect(checkFrenchVat('FR44732829320', '732829320')).toEqual({ ok: true, value: 'FR44732829320' });
+    expect(checkEuVat('FR44732829320', '732829320')).toEqual({ ok: true, value: 'FR44732829320' });
   });
 
   it("refuses another company's VAT number, naming the SIREN", () => {
-    expect(checkFrenchVat('FR96552100554', '732829320')).toEqual({
+    expect(checkEuVat('FR96552100554', '732829320')).toEqual({
       ok: false,
       problem: { code: 'vat_siren_mismatch', params: { siren: '732829320' } },
     });
   });
 
-  it.each(['DE123456789', 'BE0123456789', 'be 0123 456 789'])('refuses the foreign VAT number %j', (input) => {
-    expect(checkFrenchVat(input)).toEqual({ ok: false, problem: { code: 'vat_not_french' } });
-  });
-
-  it.each(['FR4473282932', 'FR447328293200', 'FRAB732829320', '44732829320', '', 'FR-44-732829320'])(
-    'refuses %j as not FR + 2 digits + SIREN',
+  it.each(['GB980780684', 'CHE116281710', 'NO923609016MVA', 'XI980780684', 'EU372000041', 'US123456789'])(
+    'refuses %s, which is not the number of an EU member state',
     (input) => {
-      expect(checkFrenchVat(input)).toEqual({ ok: false, problem: { code: 'vat_format' } });
+      expect(checkEuVat(input)).toEqual({ ok: false, problem: { code: 'vat_not_eu' } });
+    },
+  );
+
+  it.each('AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK'.split(' '))(
+    'knows %s as the prefix of a member state',
+    (prefix) => {
+      expect(checkEuVat(`${prefix}0`)).toEqual({ ok: false, problem: { code: 'vat_format' } });
     },
   );
 
   it.each([
+    'FR4473282932', // one digit short
+    'FR447328293200',
+    'DE13669597', // eight digits instead of nine
+    'GR094259216', // Greece's prefix is EL
+    '44732829320', // no country code
+    'FR 44/732829320',
+    '',
+  ])('refuses %j as malformed', (input) => {
+    expect(checkEuVat(input)).toEqual({ ok: false, problem: { code: 'vat_format' } });
+  });
+
+  it.each([
+    'DE136695977',
+    'BE0417497107',
+    'IT00743110158',
     'FR45732829320', // wrong key
     'FR47732829321', // key matching a SIREN whose Luhn check fails
-  ])('refuses %s as a number that cannot exist', (input) => {
-    expect(checkFrenchVat(input)).toEqual({ ok: false, problem: { code: 'vat_checksum' } });
+  ])('refuses %s, whose check digits are wrong', (input) => {
+    expect(checkEuVat(input)).toEqual({ ok: false, problem: { code: 'vat_checksum' } });
   });
 });

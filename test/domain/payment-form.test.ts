@@ -1,7 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type PaymentFormInput, validatePaymentForm } from '../../src/domain/payment-form.js';
+import {
+  OPTIONAL_TEXT_FIELDS,
+  type PaymentFormInput,
+  type PaymentFormOptions,
+  REQUIRED_INPUT_FIELDS,
+  validatePaymentForm,
+} from '../../src/domain/payment-form.js';
 
-const opts = { maxCents: 100_000_000 };
+const opts: PaymentFormOptions = { maxCents: 100_000_000, paymentTypes: ['now'], defaultLang: 'fr' };
 
 const minimal: PaymentFormInput = {
   amount: '1 250,50 €',
@@ -46,6 +53,8 @@ describe('validatePaymentForm', () => {
         consumerType: undefined,
         smsOption: 1,
         emailOption: 1,
+        paymentType: 'now',
+        paymentLang: 'fr',
       },
     });
   });
@@ -88,8 +97,26 @@ describe('validatePaymentForm', () => {
         consumerType: 0,
         smsOption: 0,
         emailOption: 1,
+        paymentType: 'now',
+        paymentLang: 'fr',
       },
     });
+  });
+
+  it("takes the payment type and the customer's language chosen among those offered", () => {
+    const offering: PaymentFormOptions = { ...opts, paymentTypes: ['now', 'multi'], defaultLang: 'fr' };
+    const result = validatePaymentForm({ ...minimal, payment_type: 'multi', payment_lang: 'en' }, offering);
+    expect(result.ok && [result.value.paymentType, result.value.paymentLang]).toEqual(['multi', 'en']);
+    expect(validatePaymentForm({ ...minimal, payment_type: 'later', payment_lang: 'de' }, offering)).toEqual({
+      ok: false,
+      problems: { payment_type: { code: 'option_not_offered' }, payment_lang: { code: 'option_not_offered' } },
+    });
+  });
+
+  it('defaults to the first payment type and the default language when the modal did not ask', () => {
+    const offering: PaymentFormOptions = { ...opts, paymentTypes: ['later', 'now'], defaultLang: 'en' };
+    const result = validatePaymentForm(minimal, offering);
+    expect(result.ok && [result.value.paymentType, result.value.paymentLang]).toEqual(['later', 'en']);
   });
 
   it('keeps normalized company details for a company', () => {
@@ -124,10 +151,10 @@ describe('validatePaymentForm', () => {
         consumer_email: 'jean dupont@example',
         consumer_phone_number: '01 23 45 67 89',
         consumer_first_name: 'Jean-Christophe-Marie',
-        consumer_zip_code: '7500',
+        consumer_zip_code: '750',
         consumer_type: 'company',
         siren: '732829321',
-        tva_interco: 'DE123456789',
+        tva_interco: 'GB980780684',
         delivery: ['sms'],
       }),
     ).toEqual({
@@ -138,9 +165,8 @@ describe('validatePaymentForm', () => {
       consumer_phone_number: { code: 'phone_not_mobile' },
       consumer_first_name: { code: 'too_long', params: { max: 16 } },
       consumer_zip_code: { code: 'zip_code_invalid' },
-      social_reference: { code: 'required' },
       siren: { code: 'siren_checksum' },
-      tva_interco: { code: 'vat_not_french' },
+      tva_interco: { code: 'vat_not_eu' },
     });
   });
 
@@ -180,8 +206,9 @@ describe('validatePaymentForm', () => {
     expect(result.ok && result.value.consumer_last_name).toBe('😀'.repeat(16));
   });
 
-  it('refuses a company without its name', () => {
-    expect(problemsOf({ ...company, social_reference: ' ' })).toEqual({ social_reference: { code: 'required' } });
+  it('takes a company without its name, as SAFEDEBIT does', () => {
+    const result = validatePaymentForm({ ...company, social_reference: ' ' }, opts);
+    expect(result.ok && [result.value.consumerType, result.value.social_reference]).toEqual([1, undefined]);
   });
 
   it.each(['', 'jean', 'jean@', '@example.com', 'jean@example', 'jean@@example.com', 'je an@example.com', 'j@ex..com'])(
@@ -201,14 +228,89 @@ describe('validatePaymentForm', () => {
     },
   );
 
-  it.each(['75002', '01000', '97400'])('accepts the zip code %s', (zip) => {
+  it.each([
+    ['75002', 'French'],
+    ['01000', 'French, leading zero kept'],
+    ['97400', 'French overseas'],
+    ['1000', 'Belgian'],
+    ['10115', 'German'],
+    ['1234567890', 'ten digits'],
+  ])('accepts the zip code %s (%s)', (zip) => {
     const result = validatePaymentForm({ ...minimal, consumer_zip_code: zip }, opts);
     expect(result.ok && result.value.consumer_zip_code).toBe(zip);
   });
 
-  it.each(['7500', '750021', '75 002', 'SW1A 1AA'])('refuses the zip code %j', (zip) => {
+  it.each(['750', '12345678901', '75 002', '00-950', '+75002'])('refuses the zip code %j', (zip) => {
     expect(problemsOf({ ...minimal, consumer_zip_code: zip })).toEqual({
       consumer_zip_code: { code: 'zip_code_invalid' },
+    });
+  });
+
+  it.each(['SW1A 1AA', '1012 AB', 'K1A 0B1', 'D02 X285'])('says SAFEDEBIT takes digits only for %j', (zip) => {
+    expect(problemsOf({ ...minimal, consumer_zip_code: zip })).toEqual({
+      consumer_zip_code: { code: 'zip_code_letters' },
+    });
+  });
+});
+
+describe('control characters', () => {
+  /** A company form with every text field filled in validly. */
+  const everything: PaymentFormInput = {
+    ...company,
+    consumer_first_name: 'Jean',
+    consumer_last_name: 'Dupont',
+    reference_label: 'Acompte commande 42',
+    consumer_address_street_number: '12 bis',
+    consumer_address_street_name: 'rue de la Paix',
+    consumer_zip_code: '75002',
+    consumer_city: 'Paris',
+  };
+  const textFields = [...REQUIRED_INPUT_FIELDS, ...OPTIONAL_TEXT_FIELDS];
+  /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
+  const controlCharacter = fc
+    .oneof(fc.integer({ min: 0x00, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }), fc.constantFrom(0x2028, 0x2029))
+    .map((codePoint) => String.fromCodePoint(codePoint));
+  const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+
+  it('the form used here is valid', () => {
+    expect(validatePaymentForm(everything, opts).ok).toBe(true);
+  });
+
+  it('refuses one inside any text field, under that field alone', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...textFields), controlCharacter, fc.nat(), (field, control, at) => {
+        fc.pre(!(field === 'reference_label' && control === '\n'));
+        const valid = everything[field] ?? '';
+        // Inside the value: at either end it would be trimmed away like any space.
+        const cut = 1 + (at % (valid.length - 1));
+        const problems = problemsOf({ ...everything, [field]: valid.slice(0, cut) + control + valid.slice(cut) });
+        const code = field === 'reference_label' ? 'control_character' : 'not_printable';
+        expect(problems).toEqual({ [field]: { code } });
+      }),
+    );
+  });
+
+  it('never lets one through, whatever is typed', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...textFields), fc.string({ unit: 'binary', maxLength: 20 }), (field, typed) => {
+        const result = validatePaymentForm({ ...everything, [field]: typed }, opts);
+        if (!result.ok) return;
+        const { reference_label: label = '', ...others } = result.value;
+        expect(label.replace(/\r?\n/g, '')).not.toMatch(CONTROL);
+        for (const value of Object.values(others)) if (typeof value === 'string') expect(value).not.toMatch(CONTROL);
+      }),
+    );
+  });
+
+  it('takes line breaks in the payment label only', () => {
+    const label = 'Acompte\nFacture 42\r\nMerci';
+    const result = validatePaymentForm({ ...everything, reference_label: label }, opts);
+    expect(result.ok && result.value.reference_label).toBe(label);
+    expect(problemsOf({ ...everything, consumer_city: 'Paris\n15e' })).toEqual({
+      consumer_city: { code: 'not_printable' },
+    });
+    expect(problemsOf({ ...everything, reference_label: 'Acompte\u2028Facture' })).toEqual({
+      reference_label: { code: 'control_character' },
     });
   });
 });

@@ -20,6 +20,7 @@ const NEW_LINK: NewLink = {
   maskedPhone: '+33 6 •• •• •• 78',
   smsOption: 1,
   emailOption: 0,
+  paymentType: 'now',
 };
 
 function locationOf(database: TestDatabase) {
@@ -73,6 +74,7 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
       masked_email: NEW_LINK.maskedEmail,
       sms_option: 1,
       email_option: 0,
+      payment_type: 'now',
       state: 'requested',
       link: null,
       payment_status: null,

@@ -78,6 +78,11 @@ const link = (pattern: RegExp, extra: object = {}) => ({
   ...extra,
 });
 const refusal = (code: string) => ({ kind: 'refusal', code, latencyMs: expect.any(Number) });
+const refusalSaying = (said: { code?: string; message: string }) => ({
+  kind: 'refusal',
+  ...said,
+  latencyMs: expect.any(Number),
+});
 const outage = (reason: string, detail: string) => ({ kind: 'outage', reason, detail, latencyMs: expect.any(Number) });
 
 beforeAll(async () => {
@@ -165,6 +170,21 @@ describe('createPaymentLink: refusals', () => {
   it('passes on a code it does not know', async () => {
     sandbox.setMode({ kind: 'refuse', code: 'PAY_042' });
     expect(await clientFor().createPaymentLink(validRequest())).toEqual(refusal('PAY_042'));
+  });
+
+  it("passes on SAFEDEBIT's words with the code", async () => {
+    sandbox.setMode({ kind: 'refuse', code: 'PAY_042', message: 'Montant hors plafond' });
+    expect(await clientFor().createPaymentLink(validRequest())).toEqual(
+      refusalSaying({ code: 'PAY_042', message: 'Montant hors plafond' }),
+    );
+  });
+
+  it('takes result false with words and no code for a refusal, not an outage', async () => {
+    sandbox.setMode({ kind: 'refuse', message: 'Le champ consumer_email est invalide' });
+    const outcome = await clientFor().createPaymentLink(validRequest());
+    expect(outcome).toEqual(refusalSaying({ message: 'Le champ consumer_email est invalide' }));
+    expect(outcome).not.toHaveProperty('code');
+    expect(sandbox.requests).toHaveLength(1);
   });
 });
 
@@ -312,10 +332,34 @@ describe('createPaymentLink: answers the sandbox never gives', () => {
       outage('unexpected_shape', 'undocumented answer: link: invalid_type'),
     ],
     [
-      'a refusal without a code',
+      'a refusal without a code or words',
       { result: false },
       {},
-      outage('unexpected_shape', 'undocumented answer: code: invalid_union'),
+      outage('unexpected_shape', 'undocumented answer: result false without a code or a message'),
+    ],
+    [
+      'a refusal whose words are under msg',
+      { result: false, msg: 'Paiement refusé' },
+      {},
+      refusalSaying({ message: 'Paiement refusé' }),
+    ],
+    [
+      'a refusal whose words are under error_message, beside an empty code',
+      { result: false, code: '', error_message: 'Référence inconnue' },
+      {},
+      refusalSaying({ message: 'Référence inconnue' }),
+    ],
+    [
+      'a refusal with words under several names: message first',
+      { result: false, error: 'generic', message: 'precise' },
+      {},
+      refusalSaying({ message: 'precise' }),
+    ],
+    [
+      'a refusal whose only words are not text, or nothing visible',
+      { result: false, message: { text: 'x' }, msg: ' \u200B\n' },
+      {},
+      outage('unexpected_shape', 'undocumented answer: result false without a code or a message'),
     ],
   ])('handles %s', async (_label, body, overrides, expected) => {
     answer = body;

@@ -8,7 +8,7 @@ describe('describeRefusal', () => {
   it.each(['AUTH_001', 'AUTH_002', 'AUTH_003', 'AUTH_004', 'AUTH_005'])(
     '%s is a configuration problem the rep hands to the admin',
     (code) => {
-      const refusal = describeRefusal(code, 'fr');
+      const refusal = describeRefusal({ code: code }, 'fr');
       expect(refusal.configurationProblem).toBe(true);
       expect(refusal.field).toBeUndefined();
       expect(refusal.message).toBe(
@@ -19,58 +19,100 @@ describe('describeRefusal', () => {
   );
 
   it('tells the admin which setting AUTH_001 and AUTH_002 are about', () => {
-    expect(describeRefusal('AUTH_001', 'en').adminDetail).toBe(
+    expect(describeRefusal({ code: 'AUTH_001' }, 'en').adminDetail).toBe(
       'SAFEDEBIT refused the login (AUTH_001): check SAFEDEBIT_LOGIN',
     );
-    expect(describeRefusal('AUTH_002', 'en').adminDetail).toBe(
+    expect(describeRefusal({ code: 'AUTH_002' }, 'en').adminDetail).toBe(
       'SAFEDEBIT refused the password (AUTH_002): check SAFEDEBIT_PASSWORD',
     );
   });
 
   it('puts EXIST_005 under the payment reference', () => {
-    expect(describeRefusal('EXIST_005', 'fr')).toEqual({
+    expect(describeRefusal({ code: 'EXIST_005' }, 'fr')).toEqual({
       field: 'payment_reference',
       message: 'Cette référence de paiement a déjà été utilisée : saisissez-en une nouvelle (EXIST_005).',
       configurationProblem: false,
     });
-    expect(describeRefusal('EXIST_005', 'en').message).toBe(
+    expect(describeRefusal({ code: 'EXIST_005' }, 'en').message).toBe(
       'This payment reference has already been used: enter a new one (EXIST_005).',
     );
   });
 
   it.each(['EXIST_001', 'EXIST_002'])('puts %s under the customer reference', (code) => {
-    const refusal = describeRefusal(code, 'en');
+    const refusal = describeRefusal({ code: code }, 'en');
     expect(refusal.field).toBe('consumer_reference');
     expect(refusal.configurationProblem).toBe(false);
   });
 
   it('treats EXIST_004 as configuration: the beneficiary reference is a setting', () => {
-    const refusal = describeRefusal('EXIST_004', 'en');
+    const refusal = describeRefusal({ code: 'EXIST_004' }, 'en');
     expect(refusal.configurationProblem).toBe(true);
     expect(refusal.adminDetail).toContain('SAFEDEBIT_BENEFICIARY_REFERENCE');
   });
 
   it('still shows an unknown code to the rep', () => {
-    expect(describeRefusal('PAY_042', 'fr')).toEqual({
+    expect(describeRefusal({ code: 'PAY_042' }, 'fr')).toEqual({
       message: 'SAFEDEBIT a refusé la demande : citez ce code au support (PAY_042).',
       configurationProblem: false,
     });
-    expect(describeRefusal('PAY_042', 'en').message).toBe(
+    expect(describeRefusal({ code: 'PAY_042' }, 'en').message).toBe(
       'SAFEDEBIT refused the request: quote this code to support (PAY_042).',
     );
   });
 
   it('does not mistake Object.prototype members for catalog entries', () => {
-    expect(describeRefusal('constructor', 'en').message).toBe(
+    expect(describeRefusal({ code: 'constructor' }, 'en').message).toBe(
       'SAFEDEBIT refused the request: quote this code to support (constructor).',
     );
+  });
+
+  it("shows SAFEDEBIT's words alone when it gives no code, under the field they name", () => {
+    expect(describeRefusal({ message: 'Le champ consumer_email est invalide' }, 'fr')).toEqual({
+      field: 'consumer_email',
+      message: '« Le champ consumer_email est invalide »',
+      configurationProblem: false,
+    });
+    expect(describeRefusal({ message: 'Invalid SIREN, then payment_reference too' }, 'en')).toEqual({
+      field: 'siren',
+      message: '“Invalid SIREN, then payment_reference too”',
+      configurationProblem: false,
+    });
+  });
+
+  it('names no field when the words name none of the form', () => {
+    const refusal = describeRefusal({ message: 'beneficiary_reference inconnue (consumer_emails)' }, 'fr');
+    expect(refusal.field).toBeUndefined();
+    expect(refusal.configurationProblem).toBe(false);
+  });
+
+  it("adds SAFEDEBIT's words after the description of a code", () => {
+    expect(describeRefusal({ code: 'EXIST_005', message: 'Référence déjà utilisée' }, 'fr')).toEqual({
+      field: 'payment_reference',
+      message:
+        'Cette référence de paiement a déjà été utilisée : saisissez-en une nouvelle (EXIST_005). SAFEDEBIT : « Référence déjà utilisée »',
+      configurationProblem: false,
+    });
+    expect(describeRefusal({ code: 'PAY_042', message: 'consumer_zip_code must be an integer' }, 'en')).toEqual({
+      field: 'consumer_zip_code',
+      message:
+        'SAFEDEBIT refused the request: quote this code to support (PAY_042). SAFEDEBIT: “consumer_zip_code must be an integer”',
+      configurationProblem: false,
+    });
+    const auth = describeRefusal({ code: 'AUTH_002', message: 'Bad password for consumer_email' }, 'en');
+    expect([auth.field, auth.configurationProblem]).toEqual([undefined, true]);
+  });
+
+  it('puts their words on one line, without invisible characters, cut short', () => {
+    const { message } = describeRefusal({ message: `Ligne 1\n\tLigne\u200B 2 ${'x'.repeat(300)}` }, 'fr');
+    expect(message).toMatch(/^« Ligne 1 Ligne 2 x+… »$/);
+    expect(Array.from(message).length).toBe(150 + 4);
   });
 
   it('keeps every message short enough for a Slack input, even for an absurdly long code', () => {
     const codes = [...Object.keys(REFUSAL_CATALOG), 'X'.repeat(500)];
     for (const locale of LOCALES) {
       for (const code of codes) {
-        const { message } = describeRefusal(code, locale);
+        const { message } = describeRefusal({ code: code }, locale);
         expect(message.length).toBeLessThanOrEqual(SLACK_INPUT_HINT_MAX);
         expect(message).toMatch(/ \([^()]+\)\.$/);
       }

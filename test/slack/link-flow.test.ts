@@ -25,6 +25,12 @@ const initialValue = (view: Record<string, unknown>, blockId: string) =>
       | Record<string, unknown>
       | undefined
   )?.initial_value;
+const initialOption = (view: Record<string, unknown>, blockId: string) =>
+  (
+    (view.blocks as Array<Record<string, unknown>>).find((b) => b.block_id === blockId)?.element as
+      | { initial_option?: { value: string } }
+      | undefined
+  )?.initial_option?.value;
 /** Picks "company" in the modal as a rep would; resolves with the modal Slack then shows. */
 async function chooseCompany(view: DisplayedView, typed: Record<string, string> = {}): Promise<DisplayedView> {
   const stateValues = stateValuesFor(view as { blocks?: readonly unknown[] }, { ...typed, consumer_type: 'company' });
@@ -73,7 +79,12 @@ describe('a valid submission', () => {
       consumer_last_name: 'Dupont',
       sms_option: 1,
       email_option: 1,
+      pay_now: true,
+      payment_lang: 'en',
+      manual_redirect_url: 'https://paylink.example.com/thanks',
     });
+    expect(body).not.toHaveProperty('multi_pay');
+    expect(body).not.toHaveProperty('pay_later');
     expect(String(body.url_callback)).toMatch(/^https:\/\/paylink\.example\.com\/cb\/[A-Za-z0-9_-]+$/);
     expect(String(body.url_callback).length).toBeLessThanOrEqual(128);
 
@@ -126,6 +137,49 @@ describe('a valid submission', () => {
     expect(body).not.toHaveProperty('reference_label');
     expect(visibleText(h.standin.messagesIn(SALES_CHANNEL.id)[0])).toContain('ACME SAS');
   });
+
+  it("sends the payment type and the customer's language the rep chose, as the documentation spells them", async () => {
+    h = await startHarness({ env: { PAYLINK_PAYMENT_TYPES: 'now,multi', PAYLINK_LOCALE: 'fr' } });
+    const { view } = await h.openModal();
+    await h.submit(view, { ...VALID_FORM, payment_type: 'multi', payment_lang: 'en' });
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    const [sent] = h.safedebit.requests;
+    expect(sent?.rawBody).toContain('"multi_pay":true');
+    expect(sent?.rawBody).toContain('"payment_lang":"en"');
+    expect(sent?.body).toMatchObject({
+      multi_pay: true,
+      payment_lang: 'en',
+      manual_redirect_url: 'https://paylink.example.com/thanks',
+    });
+    expect(sent?.body).not.toHaveProperty('pay_now');
+    expect(visibleText(h.standin.messagesIn(SALES_CHANNEL.id)[0])).toContain('*Paiement*\nPaiement multiple');
+  });
+
+  it('sends a link_duration whose unit is undeclared, and then shows no expiry', async () => {
+    h = await startHarness({ env: { SAFEDEBIT_LINK_DURATION: '30' } });
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    expect(h.safedebit.requests[0]?.body).toMatchObject({ link_duration: 30 });
+    const summary = visibleText(h.standin.messagesIn(SALES_CHANNEL.id)[0]);
+    expect(summary).toContain('Requested by');
+    expect(summary).not.toContain('Expires');
+  });
+
+  it("sends a company's German VAT number, and shows the names when the company's is left out", async () => {
+    h = await startHarness();
+    const { view } = await h.openModal();
+    await h.submit(await chooseCompany(view), {
+      ...VALID_FORM,
+      consumer_type: 'company',
+      tva_interco: 'DE 136 695 976',
+    });
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    const body = h.safedebit.requests[0]?.body as Record<string, unknown>;
+    expect(body).toMatchObject({ consumer_type: 1, tva_interco: 'DE136695976' });
+    expect(body).not.toHaveProperty('social_reference');
+    expect(visibleText(h.standin.messagesIn(SALES_CHANNEL.id)[0])).toContain('*Customer*\nJean Dupont');
+  });
 });
 
 describe('validation', () => {
@@ -166,16 +220,32 @@ describe('validation', () => {
     expect(h.safedebit.requests).toHaveLength(0);
   });
 
-  it('rejects a company without its name, and checks the SIREN', async () => {
+  it('checks the SIREN and the VAT number of a company', async () => {
     h = await startHarness();
     const { view } = await h.openModal();
     const result = await h.submit(await chooseCompany(view), {
       ...VALID_FORM,
       consumer_type: 'company',
       siren: '732829321',
+      tva_interco: 'GB980780684',
     });
     const answer = result.json as { errors: Record<string, string> };
-    expect(Object.keys(answer.errors).sort()).toEqual(['siren', 'social_reference']);
+    expect(Object.keys(answer.errors).sort()).toEqual(['siren', 'tva_interco']);
+    expect(answer.errors.tva_interco).toContain('EU member state');
+  });
+
+  it('refuses control characters under their field, and letters in a postcode', async () => {
+    h = await startHarness();
+    const { view } = await h.openModal();
+    const result = await h.submit(view, {
+      ...VALID_FORM,
+      consumer_last_name: 'Du\tpont',
+      consumer_zip_code: 'SW1A 1AA',
+    });
+    const answer = result.json as { errors: Record<string, string> };
+    expect(Object.keys(answer.errors).sort()).toEqual(['consumer_last_name', 'consumer_zip_code']);
+    expect(answer.errors.consumer_zip_code).toContain('SAFEDEBIT takes digits only');
+    expect(h.safedebit.requests).toHaveLength(0);
   });
 });
 
@@ -198,6 +268,24 @@ describe('SAFEDEBIT refuses', () => {
     expect(initialValue(form, 'amount')).toBe(VALID_FORM.amount);
     expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(before);
     expect(h.safedebit.requests).toHaveLength(2);
+  });
+
+  it("shows SAFEDEBIT's words without a code under the field they name, never as an outage", async () => {
+    h = await startHarness();
+    h.safedebit.setMode({ kind: 'refuse', message: 'Le champ consumer_email est invalide <!channel>' });
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    const update = await h.waitForViewUpdate(view.id, isFormView);
+    const form = update.args.view as Record<string, unknown>;
+    const text = visibleText(form);
+    expect(text).toContain('SAFEDEBIT refused the link: “Le champ consumer_email est invalide &lt;!channel&gt;”');
+    expect(text).not.toMatch(/no link to show|trying again is safe/);
+    const blocks = blockIdsOf(form);
+    expect(blocks[blocks.indexOf('consumer_email') + 1]).toBe('consumer_email__note');
+    expect(initialValue(form, 'consumer_email')).toBe(VALID_FORM.consumer_email);
+    expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
+    expect(h.logs.some((line) => line.includes('"link_refused"'))).toBe(true);
+    expect(h.logs.some((line) => line.includes('"link_outage"'))).toBe(false);
   });
 
   it('tells the rep to contact the admin when the credentials are refused', async () => {
@@ -354,9 +442,10 @@ describe('customer type', () => {
     h = await startHarness();
     const { view } = await h.openModal({ text: '99 F-9' });
     expect(blockIdsOf(view)).not.toContain('siren');
-    const updated = await chooseCompany(view, { consumer_reference: 'CUST-7' });
+    const updated = await chooseCompany(view, { consumer_reference: 'CUST-7', payment_lang: 'fr' });
     expect(blockIdsOf(updated)).toEqual(expect.arrayContaining(['social_reference', 'siren', 'tva_interco']));
     expect(initialValue(updated, 'consumer_reference')).toBe('CUST-7');
+    expect(initialOption(updated, 'payment_lang')).toBe('fr');
     expect(initialValue(updated, 'amount')).toBe('99');
     expect(h.standin.callsTo('views.update')[0]?.args.hash).toBe(view.hash);
   });

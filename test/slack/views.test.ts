@@ -1,3 +1,4 @@
+import type { types } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { LOCALES } from '../../src/i18n/locale.js';
 import { FIELD_MAX_LENGTH } from '../../src/safedebit/fields.js';
@@ -28,6 +29,7 @@ describe.each(LOCALES)('payment modal (%s)', (locale) => {
       locale,
       sandbox: true,
       privateMetadata: origin,
+      paymentTypes: ['now', 'multi', 'later'],
       values: { consumer_type: company ? 'company' : 'individual', delivery: [] },
     });
     const inputs = (view.blocks as Block[]).filter((block) => block.type === 'input');
@@ -43,10 +45,12 @@ describe.each(LOCALES)('payment modal (%s)', (locale) => {
     it(`names each input after the SAFEDEBIT field it fills, with its maximum length${company ? ' (company)' : ''}`, () => {
       for (const input of inputs) {
         const field = input.block_id as string;
-        expect(field === 'delivery' || field === 'amount' || field in FIELD_MAX_LENGTH, field).toBe(true);
+        // payment_type picks one of SAFEDEBIT's pay_now, multi_pay and pay_later flags.
+        const notLimited = ['delivery', 'payment_type', 'payment_lang'];
+        expect(notLimited.includes(field) || field in FIELD_MAX_LENGTH, field).toBe(true);
         if (input.element?.type !== 'plain_text_input') continue;
         // Typed with spaces or in euros, sent normalized: room for the typing, the rules check the rest.
-        const typedLonger: Record<string, number> = { amount: 32, siren: 11, tva_interco: 17 };
+        const typedLonger: Record<string, number> = { amount: 32, siren: 11, tva_interco: 24 };
         expect(input.element.max_length, field).toBe(
           typedLonger[field] ?? FIELD_MAX_LENGTH[field as keyof typeof FIELD_MAX_LENGTH],
         );
@@ -54,6 +58,30 @@ describe.each(LOCALES)('payment modal (%s)', (locale) => {
       expect(inputs.some((input) => input.block_id === 'siren')).toBe(company);
     });
   }
+
+  const choiceOf = (view: types.ModalView, blockId: string) =>
+    (view.blocks as Block[]).find((block) => block.block_id === blockId)?.element as
+      | { type: string; options: { value: string }[]; initial_option: { value: string } }
+      | undefined;
+
+  it("offers the customer's language, the rep's by default, and keeps the one chosen", () => {
+    const base = { locale, sandbox: false, privateMetadata: origin, paymentTypes: ['now'] as const };
+    const fresh = choiceOf(buildPaymentModal({ ...base, values: {} }), 'payment_lang');
+    expect(fresh?.options.map((option) => option.value)).toEqual(['fr', 'en']);
+    expect(fresh?.initial_option.value).toBe(locale);
+    const kept = choiceOf(buildPaymentModal({ ...base, values: { payment_lang: 'en' } }), 'payment_lang');
+    expect(kept?.initial_option.value).toBe('en');
+  });
+
+  it('asks for the payment type only when several are offered, in their order, the first by default', () => {
+    const base = { locale, sandbox: false, privateMetadata: origin, values: {} };
+    expect(choiceOf(buildPaymentModal({ ...base, paymentTypes: ['later'] }), 'payment_type')).toBeUndefined();
+    const offered = choiceOf(buildPaymentModal({ ...base, paymentTypes: ['later', 'now'] }), 'payment_type');
+    expect(offered?.options.map((option) => option.value)).toEqual(['later', 'now']);
+    expect(offered?.initial_option.value).toBe('later');
+    const kept = buildPaymentModal({ ...base, paymentTypes: ['later', 'now'], values: { payment_type: 'now' } });
+    expect(choiceOf(kept, 'payment_type')?.initial_option.value).toBe('now');
+  });
 });
 
 describe('form state', () => {
@@ -62,6 +90,7 @@ describe('form state', () => {
       locale: 'fr',
       sandbox: false,
       privateMetadata: origin,
+      paymentTypes: ['now', 'multi'],
       values: { consumer_type: 'company', delivery: [] },
     });
     const state = {
@@ -71,6 +100,7 @@ describe('form state', () => {
         delivery: ['sms', 'email'],
         consumer_type: 'company',
         siren: '732829320',
+        payment_type: 'multi',
       }),
     };
     expect(formInputFromState(state)).toEqual({
@@ -81,6 +111,8 @@ describe('form state', () => {
       consumer_phone_number: '',
       siren: '732829320',
       consumer_type: 'company',
+      payment_type: 'multi',
+      payment_lang: 'fr',
       delivery: ['sms', 'email'],
     });
   });
@@ -111,6 +143,7 @@ describe('summary message', () => {
     sandbox: false,
     amountCents: 125050,
     paymentReference: 'F-<2026>&031',
+    paymentType: 'multi',
     customer: 'ACME <SAS>',
     maskedEmail: 'j•••@example.com',
     maskedPhone: '•• •• •• 56 78',
@@ -124,6 +157,7 @@ describe('summary message', () => {
     for (const expected of [
       '1\u202f250,50\u00a0€',
       'F-&lt;2026&gt;&amp;031',
+      '*Paiement*\nPaiement multiple',
       'ACME &lt;SAS&gt;',
       'j•••@example.com',
       '•• •• •• 56 78',

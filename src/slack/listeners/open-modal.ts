@@ -19,6 +19,7 @@ export async function openPaymentModal(
     locale: ctx.config.locale,
     sandbox: ctx.sandbox,
     privateMetadata: encodeModalOrigin(origin),
+    paymentTypes: ctx.config.paymentTypes,
     values,
   });
   try {

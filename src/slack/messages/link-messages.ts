@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { formatAmount } from '../../domain/amount.js';
+import type { PaymentType } from '../../domain/payment-type.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { mrkdwn } from '../views/text.js';
@@ -21,6 +22,7 @@ export interface LinkSummary {
   sandbox: boolean;
   amountCents: number;
   paymentReference: string;
+  paymentType: PaymentType;
   /** Customer's name, or company name for a company. */
   customer?: string;
   maskedEmail: string;
@@ -58,6 +60,7 @@ export function buildSummaryMessage(summary: LinkSummary, status: LinkStatus): S
   const fields: types.MrkdwnElement[] = [
     mrkdwn(`*${m.parentAmount}*\n${amount}`),
     mrkdwn(`*${m.parentReference}*\n${reference}`),
+    mrkdwn(`*${m.parentPaymentType}*\n${m.paymentTypes[summary.paymentType]}`),
     ...(summary.customer ? [mrkdwn(`*${m.parentCustomer}*\n${escapeMrkdwn(summary.customer)}`)] : []),
     mrkdwn(`*${m.parentContact}*\n${escapeMrkdwn(summary.maskedEmail)} · ${escapeMrkdwn(summary.maskedPhone)}`),
     mrkdwn(`*${m.parentDelivery}*\n${deliveries}`),

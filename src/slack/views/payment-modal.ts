@@ -1,7 +1,8 @@
 import type { types } from '@slack/bolt';
 import { CONSUMER_TYPE_ACTION, INPUT_ACTION, PAYMENT_MODAL_ID } from '../../constants.js';
 import type { PaymentFormInput } from '../../domain/payment-form.js';
-import type { Locale } from '../../i18n/locale.js';
+import type { OfferedPaymentTypes } from '../../domain/payment-type.js';
+import { LANGUAGE_NAMES, LOCALES, type Locale } from '../../i18n/locale.js';
 import { type Messages, messagesFor } from '../../i18n/messages.js';
 import { FIELD_MAX_LENGTH, type LimitedField } from '../../safedebit/fields.js';
 import type { TextField } from '../form-state.js';
@@ -9,16 +10,18 @@ import { mrkdwn, plain } from './text.js';
 
 /**
  * Inputs whose typed form is longer than what is sent: the amount is typed in euros ("1 000 000,00 €") and
- * sent in cents; SIREN and VAT numbers are usually typed with spaces ("732 829 320"), removed before sending.
- * Every other input is capped at its SAFEDEBIT field's maximum length.
+ * sent in cents; SIREN and VAT numbers are usually typed with separators ("732 829 320", "BE 0417.497.106"),
+ * removed before sending. Every other input is capped at its SAFEDEBIT field's maximum length.
  */
-const TYPED_MAX_LENGTH: Partial<Record<TextField, number>> = { amount: 32, siren: 11, tva_interco: 17 };
+const TYPED_MAX_LENGTH: Partial<Record<TextField, number>> = { amount: 32, siren: 11, tva_interco: 24 };
 
 export interface PaymentModalData {
   locale: Locale;
   sandbox: boolean;
   /** Encoded ModalOrigin: travels with the view to the submission. */
   privateMetadata: string;
+  /** A choice appears when the merchant offers several, the first one chosen. */
+  paymentTypes: OfferedPaymentTypes;
   /** Pre-filled or previously typed values: a modal rebuilt after a refusal loses nothing. */
   values: Partial<PaymentFormInput>;
   /** A banner above the form (a refusal, an outage). */
@@ -37,11 +40,13 @@ export function buildPaymentModal(data: PaymentModalData): types.ModalView {
     ...(data.sandbox ? [context(m.sandboxBanner)] : []),
     ...(data.banner ? [section(data.banner)] : []),
     ...input('amount', false),
+    ...(data.paymentTypes.length > 1 ? [paymentTypeInput(m, data)] : []),
     ...input('payment_reference', false),
     ...input('consumer_reference', false),
     ...emailInput(m, data),
     ...input('consumer_phone_number', false),
     deliveryInput(m, data.values.delivery ?? []),
+    paymentLangInput(m, data),
     ...input('consumer_first_name', true),
     ...input('consumer_last_name', true),
     ...input('reference_label', true, { multiline: true }),
@@ -119,6 +124,39 @@ function deliveryInput(m: Messages, selected: readonly string[]): types.InputBlo
       action_id: INPUT_ACTION,
       options,
       ...(initial.length > 0 ? { initial_options: initial } : {}),
+    },
+  };
+}
+
+function paymentTypeInput(m: Messages, data: PaymentModalData): types.InputBlock {
+  const options = data.paymentTypes.map((value) => ({ text: plain(m.paymentTypes[value]), value }));
+  return {
+    type: 'input',
+    block_id: 'payment_type',
+    label: plain(m.fields.payment_type.label),
+    element: {
+      type: 'radio_buttons',
+      action_id: INPUT_ACTION,
+      options,
+      initial_option: options.find((option) => option.value === data.values.payment_type) ?? options[0],
+    },
+  };
+}
+
+/** The language of SAFEDEBIT's payment page, the rep's own by default. */
+function paymentLangInput(m: Messages, data: PaymentModalData): types.InputBlock {
+  const options = LOCALES.map((value) => ({ text: plain(LANGUAGE_NAMES[value]), value }));
+  const chosen = data.values.payment_lang ?? data.locale;
+  return {
+    type: 'input',
+    block_id: 'payment_lang',
+    label: plain(m.fields.payment_lang.label),
+    hint: plain(m.fields.payment_lang.hint ?? ''),
+    element: {
+      type: 'static_select',
+      action_id: INPUT_ACTION,
+      options,
+      initial_option: options.find((option) => option.value === chosen) ?? options[0],
     },
   };
 }

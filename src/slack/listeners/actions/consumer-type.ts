@@ -19,6 +19,7 @@ export function registerConsumerTypeAction(app: App, ctx: ListenerContext): void
           locale: ctx.config.locale,
           sandbox: ctx.sandbox,
           privateMetadata: view.private_metadata,
+          paymentTypes: ctx.config.paymentTypes,
           values: formInputFromState(view.state),
         }),
       });

@@ -34,7 +34,11 @@ export function registerPaymentSubmission(app: App, ctx: ListenerContext): void 
       return;
     }
     const input = formInputFromState(view.state);
-    const checked = validatePaymentForm(input, { maxCents: ctx.config.maxAmountCents });
+    const checked = validatePaymentForm(input, {
+      maxCents: ctx.config.maxAmountCents,
+      paymentTypes: ctx.config.paymentTypes,
+      defaultLang: locale,
+    });
     if (!checked.ok) {
       const errors = Object.fromEntries(
         Object.entries(checked.problems).map(([field, problem]) => [field, describeProblem(problem, locale)]),
