@@ -32,6 +32,10 @@ export interface PaylinkDependencies {
   replyClaimTimeoutMs?: number;
   /** The proxies every outbound call goes through (index.ts reads HTTP(S)_PROXY, NO_PROXY); none by default. */
   proxy?: ProxySettings;
+  /** How long Bolt waits for a listener to acknowledge before answering 404 itself; Bolt's 3001 ms by default. */
+  unhandledRequestTimeoutMs?: number;
+  /** How many times the token check at start is tried again (with a doubling wait from 250 ms); 4 by default. */
+  tokenCheckRetries?: number;
 }
 
 export interface RunningPaylink {
@@ -121,6 +125,9 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
         logger,
         customRoutes,
         processBeforeResponse: false,
+        ...(deps.unhandledRequestTimeoutMs === undefined
+          ? {}
+          : { unhandledRequestTimeoutMillis: deps.unhandledRequestTimeoutMs }),
         processEventErrorHandler: answerMalformedRequests,
         dispatchErrorHandler: answerMalformedUrls,
       });
@@ -134,7 +141,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     clientOptions: {
       slackApiUrl: config.slack.apiUrl,
       timeout: 10_000,
-      retryConfig: { retries: 4, factor: 2, minTimeout: 250, maxTimeout: 4000 },
+      retryConfig: { retries: deps.tokenCheckRetries ?? 4, factor: 2, minTimeout: 250, maxTimeout: 4000 },
       ...(boltDispatcher && { fetch: fetchThrough(boltDispatcher) }),
     },
     // Bolt would otherwise check the token in its constructor, where a failure is an unhandled rejection.

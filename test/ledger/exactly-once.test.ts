@@ -138,7 +138,7 @@ describe.each(ENGINES)('exactly once, on %s', (engine) => {
     h = await startHarness({ engine });
     const { view } = await h.openModal();
     // Slack slow to take the summary: SAFEDEBIT's notification overtakes it.
-    h.standin.setDelay('chat.postMessage', 400);
+    h.standin.setDelay('chat.postMessage', 150);
     await h.submit(view, VALID_FORM);
     while (h.safedebit.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     await new Promise((resolve) => setTimeout(resolve, 50));

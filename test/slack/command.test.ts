@@ -19,7 +19,8 @@ describe('parseCommandText', () => {
 describe('/paylink command', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness();
+    // A trigger that lives 200 ms (Slack's live 3 s) lets a test see one expire without waiting seconds.
+    h = await startHarness({ triggerLifetimeMs: 200 });
   });
   afterEach(async () => {
     await h.close();
@@ -60,7 +61,7 @@ describe('/paylink command', () => {
 
   it('tells the rep to try again when the trigger has expired', async () => {
     const trigger = h.standin.issueTriggerId();
-    await new Promise((resolve) => setTimeout(resolve, 3100));
+    await new Promise((resolve) => setTimeout(resolve, 250));
     const responseUrl = h.standin.responseUrl();
     const result = await sendSlashCommand(h.baseUrl, SIGNING_SECRET, {
       trigger_id: trigger,

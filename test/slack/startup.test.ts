@@ -42,14 +42,16 @@ describe('starting', () => {
 
   it('says Slack could not be reached, with the cause, when it cannot be', async () => {
     const closed = `http://127.0.0.1:${await freePort()}/api/`;
-    await expect(startPaylink(await configFor(closed), { writeLog: () => {} })).rejects.toThrow(
-      `could not check SLACK_BOT_TOKEN with Slack at ${closed} (ECONNREFUSED)`,
-    );
+    const starting = startPaylink(await configFor(closed), { writeLog: () => {}, tokenCheckRetries: 1 });
+    await expect(starting).rejects.toThrow(`could not check SLACK_BOT_TOKEN with Slack at ${closed} (ECONNREFUSED)`);
   }, 15_000);
 
   it('says the ledger could not be opened, in one line that does not repeat DATABASE_URL', async () => {
     const url = `postgres://paylink:hunter2@127.0.0.1:${await freePort()}/paylink`;
-    const starting = startPaylink(await configFor('http://127.0.0.1:1/api/', url), { writeLog: () => {} });
+    const starting = startPaylink(await configFor('http://127.0.0.1:1/api/', url), {
+      writeLog: () => {},
+      tokenCheckRetries: 0,
+    });
     await expect(starting).rejects.toThrow('could not open the link ledger (postgres, DATABASE_URL): ECONNREFUSED');
     await expect(starting).rejects.not.toThrow(/hunter2/);
   });

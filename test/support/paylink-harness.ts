@@ -94,6 +94,8 @@ export interface HarnessOptions {
   engine?: Engine;
   /** An existing ledger to share (two instances on one database); the harness then leaves it alone. */
   databaseUrl?: string;
+  /** How long the stand-in's trigger_ids live (Slack's 3 s by default). */
+  triggerLifetimeMs?: number;
   /** See PaylinkDependencies.replyClaimTimeoutMs. */
   replyClaimTimeoutMs?: number;
 }
@@ -104,7 +106,10 @@ export interface HarnessOptions {
  */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const database = options.databaseUrl === undefined ? await freshDatabase(options.engine ?? 'sqlite') : undefined;
-  const standin = await startSlackApiStandin({ channels: options.channels });
+  const standin = await startSlackApiStandin({
+    channels: options.channels,
+    ...(options.triggerLifetimeMs === undefined ? {} : { triggerLifetimeMs: options.triggerLifetimeMs }),
+  });
   const safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
   const loaded = loadConfig({
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -137,6 +142,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     writeLog: (line) => logs.push(line),
     timeZone: 'Europe/Paris',
     proxy: proxy.proxy,
+    // A request no listener acknowledges gets Bolt's 404 after this, rather than after Slack's 3 s.
+    unhandledRequestTimeoutMs: 300,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.replyClaimTimeoutMs === undefined ? {} : { replyClaimTimeoutMs: options.replyClaimTimeoutMs }),
   }).catch(async (error: unknown) => {

@@ -43,6 +43,8 @@ export interface ChannelSetup {
 export interface SlackApiStandinOptions {
   /** Conversations by id; any other id is a public channel the bot has not joined. */
   channels?: Record<string, ChannelSetup>;
+  /** How long a trigger_id stays usable: Slack's 3 s by default; shorter lets a test see one expire at once. */
+  triggerLifetimeMs?: number;
 }
 
 /** One Web API request as the app sent it (faulted and refused calls included). */
@@ -146,6 +148,7 @@ type WebApiArgs = Record<string, unknown>;
 type WebApiRefusal = { ok: false; error: string };
 type WebApiAnswer = ({ ok: true } & Record<string, unknown>) | WebApiRefusal;
 
+/** Slack's: a trigger_id must be used within 3 seconds. */
 const TRIGGER_LIFETIME_MS = 3_000;
 const DEFAULT_WAIT_MS = 5_000;
 /** Form-encoded arguments that @slack/web-api serializes as JSON strings. */
@@ -203,7 +206,8 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
     const trigger = typeof triggerId === 'string' ? triggers.get(triggerId) : undefined;
     if (trigger === undefined) return refuse('invalid_trigger_id');
     if (trigger.exchanged) return refuse('exchanged_trigger_id');
-    if (Date.now() - trigger.issuedAt > TRIGGER_LIFETIME_MS) return refuse('expired_trigger_id');
+    if (Date.now() - trigger.issuedAt > (options.triggerLifetimeMs ?? TRIGGER_LIFETIME_MS))
+      return refuse('expired_trigger_id');
     trigger.exchanged = true;
     return undefined;
   }
