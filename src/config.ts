@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { CALLBACK_ROUTE_PREFIX, CALLBACK_TOKEN_LENGTH, callbackUrlBase } from './callback/token.js';
+import { parseDuration } from './domain/duration.js';
 import {
   LINK_DURATION_UNITS,
   type LinkDuration,
@@ -53,6 +54,20 @@ const paymentTypeList = z.preprocess(
       return [first, ...rest];
     }),
 );
+/** Reminders wait at least a second and at most a year: anything else is a typo. */
+const SHORTEST_REMINDER_MS = 1_000;
+const LONGEST_REMINDER_MS = 365 * 86_400_000;
+const DURATION_EXAMPLE = 'a duration such as 72h, 30m, 10s or 3d';
+const duration = z
+  .string()
+  .trim()
+  .transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) ctx.addIssue({ code: 'custom', message: `expected ${DURATION_EXAMPLE}` });
+    else if (ms < SHORTEST_REMINDER_MS || ms > LONGEST_REMINDER_MS)
+      ctx.addIssue({ code: 'custom', message: `expected ${DURATION_EXAMPLE}, between 1s and 365d` });
+    return ms ?? 0;
+  });
 const slackIdList = z.preprocess(
   (value) => (typeof value === 'string' ? value : ''),
   z
@@ -108,6 +123,8 @@ const environmentSchema = z.object({
   ),
   PAYLINK_ALLOWED_USERS: slackIdList,
   PAYLINK_ALLOWED_CHANNELS: slackIdList,
+  PAYLINK_ADMINS: slackIdList,
+  PAYLINK_REMIND_AFTER: z.preprocess(emptyAsUndefined, duration.optional()),
   PAYLINK_LOCALE: z.preprocess(emptyAsUndefined, oneOf(LOCALES).default('fr')),
   PAYLINK_MAX_AMOUNT: z.preprocess(emptyAsUndefined, integerIn(1, 10_000_000).default(100_000)),
   DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().optional()).transform((value, ctx) => {
@@ -215,6 +232,10 @@ export interface Config {
   callbackSecret: string;
   allowedUsers: readonly string[];
   allowedChannels: readonly string[];
+  /** Slack user ids who see the whole team's links and may export them. */
+  admins: readonly string[];
+  /** How long after its creation an unpaid link earns its rep a reminder; absent: no reminders. */
+  remindAfterMs?: number;
   locale: Locale;
   maxAmountCents: number;
   /** The link ledger: the embedded SQLite file by default, PostgreSQL when several instances share the work. */
@@ -278,6 +299,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     callbackSecret: e.PAYLINK_CALLBACK_SECRET ?? deriveCallbackSecret(e.SLACK_SIGNING_SECRET ?? ''),
     allowedUsers: e.PAYLINK_ALLOWED_USERS,
     allowedChannels: e.PAYLINK_ALLOWED_CHANNELS,
+    admins: e.PAYLINK_ADMINS,
+    remindAfterMs: e.PAYLINK_REMIND_AFTER,
     locale: e.PAYLINK_LOCALE,
     maxAmountCents: e.PAYLINK_MAX_AMOUNT * 100,
     ledger: e.DATABASE_URL,
