@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database as BetterSqliteDatabase } from 'better-sqlite3';
 import type { SqliteDatabase } from 'kysely';
-import { type Dialect, Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { type Dialect, Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { LedgerLocation } from './database-url.js';
 import { Ledger } from './ledger.js';
 import { ledgerMigrations } from './migrations.js';
@@ -10,20 +11,20 @@ import type { LedgerDatabase } from './schema.js';
 
 const INT8_OID = 20;
 const MAX_PREPARED_STATEMENTS = 256;
+/** Up to a second for another process to finish switching a new SQLite file to WAL. */
+const WAL_SWITCH_ATTEMPTS = 50;
+const WAL_SWITCH_PAUSE_MS = 20;
 
 /**
  * Opens the ledger where `location` says and brings its tables up to date. Two instances starting at once
- * are safe: on PostgreSQL Kysely's migrator holds an advisory lock while it migrates; SQLite has no such
- * lock, so the instance that lost the race (its migration failed on the winner's tables, and was rolled
- * back) migrates again and finds nothing left to do.
+ * are safe: on PostgreSQL Kysely's migrator holds an advisory lock while it migrates; on SQLite the
+ * migrations run inside one `BEGIN IMMEDIATE` transaction (see `migrateSqlite`).
  */
 export async function openLedger(location: LedgerLocation): Promise<Ledger> {
   const db = new Kysely<LedgerDatabase>({ dialect: await dialectFor(location) });
   try {
-    await migrate(db).catch((error: unknown) => {
-      if (location.engine !== 'sqlite') throw error;
-      return migrate(db);
-    });
+    if (location.engine === 'postgres') await migrateToLatest(db, await currentSchema(db));
+    else await inTurn(location.path, () => migrateSqlite(db));
   } catch (error) {
     await db.destroy().catch(() => undefined);
     throw error;
@@ -31,8 +32,59 @@ export async function openLedger(location: LedgerLocation): Promise<Ledger> {
   return new Ledger(db);
 }
 
-async function migrate(db: Kysely<LedgerDatabase>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider: ledgerMigrations }).migrateToLatest();
+/**
+ * Kysely runs SQLite migrations outside any transaction and without a lock, so two processes starting at once
+ * could each apply part of one migration. `BEGIN IMMEDIATE` takes the file's write lock first: the other
+ * process waits for it (busy_timeout), then finds nothing left to do; a failure rolls the whole run back.
+ */
+async function migrateSqlite(db: Kysely<LedgerDatabase>): Promise<void> {
+  await db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection);
+    try {
+      await migrateToLatest(connection);
+      await sql`commit`.execute(connection);
+    } catch (error) {
+      await sql`rollback`.execute(connection).catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+/**
+ * The schema the ledger's tables go to (the first of search_path). Kysely's migrator, told no schema, takes a
+ * migration table of any schema for its own: beside another schema holding one (another app, a parallel test),
+ * it would not create paylink's.
+ */
+async function currentSchema(db: Kysely<LedgerDatabase>): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('no current schema: check search_path');
+  return schema;
+}
+
+/**
+ * Runs `work` once every earlier work with the same key in this process is over. better-sqlite3 waits for a lock
+ * synchronously: a second connection of this process waiting for the first one's lock would block the very
+ * thread the first one needs to finish, so openings of one file in one process take turns instead.
+ */
+const turns = new Map<string, Promise<void>>();
+async function inTurn(key: string, work: () => Promise<void>): Promise<void> {
+  const mine = (turns.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
+  turns.set(key, mine);
+  try {
+    await mine;
+  } finally {
+    if (turns.get(key) === mine) turns.delete(key);
+  }
+}
+
+async function migrateToLatest(db: Kysely<LedgerDatabase>, migrationTableSchema?: string): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: ledgerMigrations,
+    ...(migrationTableSchema && { migrationTableSchema }),
+  });
+  const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) throw error ?? new Error(`migration ${failed?.migrationName} failed`);
 }
@@ -57,13 +109,29 @@ async function dialectFor(location: LedgerLocation): Promise<Dialect> {
   const { default: SqliteDatabase } = await import('better-sqlite3');
   mkdirSync(dirname(location.path), { recursive: true });
   const database = new SqliteDatabase(location.path);
-  // WAL: readers never wait for the writer; a crash of the process loses nothing committed. busy_timeout: a
-  // second process on the same file waits for the lock instead of failing at once.
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
+  // busy_timeout: a second process on the same file waits for the lock instead of failing at once. WAL: readers
+  // never wait for the writer; a crash of the process loses nothing committed.
   database.pragma('busy_timeout = 5000');
+  await switchToWal(database);
+  database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   return new SqliteDialect({ database: reusingStatements(database) });
+}
+
+/**
+ * Switching a new file to WAL takes its exclusive lock, and SQLite answers SQLITE_BUSY at once, without waiting
+ * busy_timeout, when another process is opening the same new file: it is tried again shortly.
+ */
+async function switchToWal(database: BetterSqliteDatabase): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || attempt === WAL_SWITCH_ATTEMPTS) throw error;
+      await sleep(WAL_SWITCH_PAUSE_MS);
+    }
+  }
 }
 
 /**
