@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
+import { DECIDED_RANKS, RANKS_OF_KIND } from '../domain/link-standing.js';
 import type { PaymentType } from '../domain/payment-type.js';
 import type { LedgerDatabase, LinkState, LinksTable, NotificationsTable } from './schema.js';
 
@@ -228,7 +229,161 @@ export class Ledger {
       .execute();
   }
 
+  /**
+   * The latest links that exist (SAFEDEBIT made them), newest first: one rep's, or the whole team's without
+   * `userId`; `awaiting` keeps those still awaiting payment, `paid` those paid.
+   */
+  async latestLinks(options: { userId?: string; limit: number; only?: 'awaiting' | 'paid' }): Promise<LinkRecord[]> {
+    const { userId, only } = options;
+    return this.db
+      .selectFrom('links')
+      .selectAll()
+      .where('state', '=', 'created' satisfies LinkState)
+      .$if(userId !== undefined, (query) => query.where('user_id', '=', userId ?? ''))
+      .$if(only === 'awaiting', (query) => query.where(awaitingPayment))
+      .$if(only === 'paid', (query) => query.where('payment_status_rank', 'in', RANKS_OF_KIND.paid))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(options.limit)
+      .execute();
+  }
+
+  /**
+   * How many links (one rep's, or the team's) await payment and for how much, and how many were paid between
+   * `paidFrom` (included) and `paidUntil` (excluded), by the date of the status that says so.
+   */
+  async totals(options: { userId?: string; paidFrom: Date; paidUntil: Date }): Promise<LinkTotals> {
+    const total = async (
+      only: (eb: ExpressionBuilder<LedgerDatabase, 'links'>) => ReturnType<typeof awaitingPayment>,
+    ) => {
+      const row = await this.db
+        .selectFrom('links')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('count'),
+          eb.fn.sum<number | string | null>('amount_cents').as('cents'),
+        ])
+        .$if(options.userId !== undefined, (query) => query.where('user_id', '=', options.userId ?? ''))
+        .where(only)
+        .executeTakeFirstOrThrow();
+      // PostgreSQL's SUM of a bigint is a numeric, which node-pg reads as a string.
+      return { count: Number(row.count), cents: Number(row.cents ?? 0) };
+    };
+    const [awaiting, paid] = await Promise.all([
+      total(awaitingPayment),
+      total((eb) =>
+        eb.and([
+          eb('state', '=', 'created' satisfies LinkState),
+          eb('payment_status_rank', 'in', RANKS_OF_KIND.paid),
+          eb('payment_status_at', '>=', options.paidFrom.toISOString()),
+          eb('payment_status_at', '<', options.paidUntil.toISOString()),
+        ]),
+      ),
+    ]);
+    return { awaiting, paid };
+  }
+
+  /** The links (whatever became of them) with this payment reference, case aside, newest first. */
+  async linksWithReference(paymentReference: string, limit: number): Promise<LinkRecord[]> {
+    return this.db
+      .selectFrom('links')
+      .selectAll()
+      .where(sql<string>`lower(payment_reference)`, '=', sql<string>`lower(${paymentReference})`)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Every notification of a link, oldest first: its history. */
+  async notificationsOf(linkId: string): Promise<NotificationRecord[]> {
+    return this.db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('link_id', '=', linkId)
+      .orderBy('received_at')
+      .orderBy('dedupe_key')
+      .execute();
+  }
+
+  /** Every link (whatever became of it) created between `from` (included) and `until` (excluded), oldest first. */
+  async linksCreatedBetween(from: Date, until: Date): Promise<LinkRecord[]> {
+    return this.db
+      .selectFrom('links')
+      .selectAll()
+      .where('created_at', '>=', from.toISOString())
+      .where('created_at', '<', until.toISOString())
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Keeps the thread's permalink, so Slack is asked for it once per link. */
+  async recordPermalink(id: string, permalink: string): Promise<void> {
+    await this.db.updateTable('links').set({ summary_permalink: permalink }).where('id', '=', id).execute();
+  }
+
+  /**
+   * Claims up to `limit` links created at or before `createdUpTo` that still await payment and were never
+   * reminded: each is returned to one claimant only, whichever instance asks and however often, since the
+   * update sets `reminded_at` only where it is still unset (PostgreSQL checks that again on a row another
+   * transaction just claimed; SQLite runs one writer at a time).
+   */
+  async claimDueReminders(createdUpTo: Date, now: Date, limit: number): Promise<LinkRecord[]> {
+    const due = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) =>
+      eb.and([eb('reminded_at', 'is', null), eb('created_at', '<=', createdUpTo.toISOString()), awaitingPayment(eb)]);
+    return this.db
+      .updateTable('links')
+      .set({ reminded_at: now.toISOString() })
+      .where('id', 'in', (eb) => eb.selectFrom('links').select('id').where(due).orderBy('created_at').limit(limit))
+      .where(due)
+      .returningAll()
+      .execute();
+  }
+
+  /** Slack certainly did not take the reminder: the next round may send it. */
+  async releaseReminder(id: string, claimedAt: Date): Promise<void> {
+    await this.db
+      .updateTable('links')
+      .set({ reminded_at: null })
+      .where('id', '=', id)
+      .where('reminded_at', '=', claimedAt.toISOString())
+      .execute();
+  }
+
+  /** The rep opened paylink's App Home: from now on it is kept up to date for them. */
+  async recordHomeOpened(userId: string, at: Date): Promise<void> {
+    await this.db
+      .insertInto('home_views')
+      .values({ user_id: userId, opened_at: at.toISOString() })
+      .onConflict((conflict) => conflict.column('user_id').doUpdateSet({ opened_at: at.toISOString() }))
+      .execute();
+  }
+
+  /** Which of these users ever opened paylink's App Home. */
+  async homeViewers(userIds: readonly string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('home_views')
+      .select('user_id')
+      .where('user_id', 'in', [...userIds])
+      .execute();
+    return rows.map((row) => row.user_id);
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+export interface LinkTotals {
+  awaiting: { count: number; cents: number };
+  paid: { count: number; cents: number };
+}
+
+/** A link SAFEDEBIT made whose furthest status (if any) decides nothing yet: no paid, failed or refunded status. */
+function awaitingPayment(eb: ExpressionBuilder<LedgerDatabase, 'links'>) {
+  return eb.and([
+    eb('state', '=', 'created' satisfies LinkState),
+    eb.or([eb('payment_status_rank', 'is', null), eb('payment_status_rank', 'not in', DECIDED_RANKS)]),
+  ]);
 }

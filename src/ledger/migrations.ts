@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
 /**
  * The ledger's migrations, in order. They are in the code (not files beside it) so the build carries them;
@@ -53,6 +53,26 @@ const MIGRATIONS: Record<string, Migration> = {
         .createIndex('notifications_by_link')
         .on('notifications')
         .columns(['link_id', 'received_at'])
+        .execute();
+    },
+  },
+  '2026-11-27-02-reminders-and-home': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('links').addColumn('summary_permalink', 'text').execute();
+      await db.schema.alterTable('links').addColumn('reminded_at', 'text').execute();
+      // `/paylink status <reference>` finds a link whatever the case the rep types it in.
+      await db.schema.createIndex('links_by_reference').on('links').expression(sql`lower(payment_reference)`).execute();
+      // The reminder timer's query: only links not reminded yet, so it stays small however old the ledger.
+      await db.schema
+        .createIndex('links_awaiting_reminder')
+        .on('links')
+        .column('created_at')
+        .where(sql<boolean>`reminded_at is null and state = 'created'`)
+        .execute();
+      await db.schema
+        .createTable('home_views')
+        .addColumn('user_id', 'text', (c) => c.primaryKey())
+        .addColumn('opened_at', 'text', (c) => c.notNull())
         .execute();
     },
   },

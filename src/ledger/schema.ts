@@ -5,6 +5,7 @@
 export interface LedgerDatabase {
   links: LinksTable;
   notifications: NotificationsTable;
+  home_views: HomeViewsTable;
 }
 
 /** What became of the request to SAFEDEBIT. */
@@ -51,6 +52,10 @@ export interface LinksTable {
   payment_status_at: string | null;
   /** The status the summary's status line shows now, so a repeat does not rewrite it. */
   summary_status: string | null;
+  /** The thread's permalink, asked of Slack once (App Home, lists, reminders) and kept: it never changes. */
+  summary_permalink: string | null;
+  /** When the instance that sent the rep's reminder claimed it: set once, so one DM per link. */
+  reminded_at: string | null;
 }
 
 export interface NotificationsTable {
@@ -63,4 +68,11 @@ export interface NotificationsTable {
   /** Set by the instance posting the thread reply; a stale claim (a crash mid-post) may be taken over. */
   reply_claimed_at: string | null;
   replied_at: string | null;
+}
+
+/** Reps who opened paylink's App Home: theirs is published again when one of their links changes. */
+export interface HomeViewsTable {
+  user_id: string;
+  /** The last time they opened it. */
+  opened_at: string;
 }

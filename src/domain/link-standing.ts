@@ -1,0 +1,45 @@
+import { ANNEX_STATUSES, classifyStatus, type StatusKind, statusProgress } from '../callback/notification.js';
+import type { LinkState } from '../ledger/schema.js';
+
+/**
+ * Where a link stands for the rep: not created (being created, refused, SAFEDEBIT out of reach), awaiting
+ * payment (no status yet, or one that decides nothing: pending or unknown), or decided by its furthest status.
+ */
+export type LinkStanding = 'creating' | 'refused' | 'not_created' | 'awaiting' | StatusKind;
+
+/** Kinds of status after which the customer is no longer expected to pay: no reminder, not "awaiting". */
+const DECIDED_KINDS: readonly StatusKind[] = ['paid', 'failed', 'refunded'];
+
+const NOT_CREATED: Record<Exclude<LinkState, 'created'>, LinkStanding> = {
+  requested: 'creating',
+  refused: 'refused',
+  outage: 'not_created',
+};
+
+export function standingOf(link: { state: LinkState; payment_status: string | null }): LinkStanding {
+  if (link.state !== 'created') return NOT_CREATED[link.state];
+  if (link.payment_status === null) return 'awaiting';
+  const status = classifyStatus(link.payment_status);
+  return status.known && status.kind !== 'pending' ? status.kind : 'awaiting';
+}
+
+/**
+ * The ranks (`payment_status_rank`) of the annex statuses of each kind. The ledger keeps a link's furthest rank,
+ * and no rank belongs to two kinds (tested), so SQL can tell a link's kind from its rank alone.
+ */
+export const RANKS_OF_KIND: Readonly<Record<StatusKind, readonly number[]>> = {
+  paid: ranksOf('paid'),
+  failed: ranksOf('failed'),
+  pending: ranksOf('pending'),
+  refunded: ranksOf('refunded'),
+};
+
+function ranksOf(kind: StatusKind): number[] {
+  const ranks = ANNEX_STATUSES.map(classifyStatus).flatMap((status) =>
+    status.known && status.kind === kind ? [statusProgress(status)] : [],
+  );
+  return [...new Set(ranks)].sort((a, b) => a - b);
+}
+
+/** The ranks that take a created link out of "awaiting payment". */
+export const DECIDED_RANKS: readonly number[] = DECIDED_KINDS.flatMap((kind) => RANKS_OF_KIND[kind]);

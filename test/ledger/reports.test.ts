@@ -1,0 +1,237 @@
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { classifyStatus, statusProgress } from '../../src/callback/notification.js';
+import { parseDatabaseUrl } from '../../src/ledger/database-url.js';
+import type { Ledger, LinkRecord, NewLink } from '../../src/ledger/ledger.js';
+import { ledgerMigrations } from '../../src/ledger/migrations.js';
+import { openLedger } from '../../src/ledger/open.js';
+import { ENGINES, freshDatabase, type TestDatabase } from '../support/databases.js';
+
+const NOW = new Date('2026-11-27T10:00:00.000Z');
+const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
+
+let keyCount = 0;
+function newLink(overrides: Partial<NewLink> = {}): NewLink {
+  keyCount += 1;
+  return {
+    submissionKey: `V0VIEW:${keyCount}`,
+    createdAt: NOW,
+    userId: 'U0REP',
+    originChannel: 'C0SALES',
+    amountCents: 125_050,
+    currency: 'EUR',
+    paymentReference: `F-${keyCount}`,
+    consumerReference: 'CUST-42',
+    customer: 'Jean Dupont',
+    maskedEmail: 'j•••@example.com',
+    maskedPhone: '•• •• •• 56 78',
+    smsOption: 1,
+    emailOption: 0,
+    paymentType: 'now',
+    ...overrides,
+  };
+}
+
+/** A link SAFEDEBIT made, with these statuses received in order (a minute apart from `at`). */
+async function createdLink(
+  ledger: Ledger,
+  overrides: Partial<NewLink> = {},
+  statuses: string[] = [],
+  at = NOW,
+): Promise<string> {
+  const id = String(await ledger.claimSubmission(newLink(overrides)));
+  await ledger.recordOutcome(id, { state: 'created', link: `https://pay.example/paypage?SDESSID=${id}` });
+  for (const [index, status] of statuses.entries()) {
+    await ledger.recordNotification({
+      linkId: id,
+      dedupeKey: `${id}:${status}`,
+      status,
+      rank: statusProgress(classifyStatus(status)),
+      receivedAt: new Date(at.getTime() + (index + 1) * 60_000),
+    });
+  }
+  return id;
+}
+
+describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine) => {
+  let database: TestDatabase | undefined;
+  const opened: Ledger[] = [];
+  async function open(): Promise<Ledger> {
+    database ??= await freshDatabase(engine);
+    const location = parseDatabaseUrl(database.url);
+    if ('error' in location) throw new Error(location.error);
+    const ledger = await openLedger(location);
+    opened.push(ledger);
+    return ledger;
+  }
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((ledger) => ledger.close()));
+    await database?.drop();
+    database = undefined;
+  });
+
+  it("lists a rep's links that exist, newest first, and only the awaiting or the paid ones when asked", async () => {
+    const ledger = await open();
+    const awaiting = await createdLink(ledger, { createdAt: minutes(1) });
+    const pending = await createdLink(ledger, { createdAt: minutes(2) }, ['PENDING']);
+    const unknown = await createdLink(ledger, { createdAt: minutes(3) }, ['SOMETHING_NEW']);
+    const paid = await createdLink(ledger, { createdAt: minutes(4) }, ['ISSUED', 'SETTLED']);
+    const indemnified = await createdLink(ledger, { createdAt: minutes(5) }, ['RETURNED', 'INDEMNIZED']);
+    const failed = await createdLink(ledger, { createdAt: minutes(6) }, ['REJECTED']);
+    const refunded = await createdLink(ledger, { createdAt: minutes(7) }, ['SETTLED', 'REMBOURSE']);
+    const someoneElses = await createdLink(ledger, { createdAt: minutes(8), userId: 'U0OTHER' });
+    const refused = String(await ledger.claimSubmission(newLink({ createdAt: minutes(9) })));
+    await ledger.recordOutcome(refused, { state: 'refused', detail: 'EXIST_005' });
+    await ledger.claimSubmission(newLink({ createdAt: minutes(10) })); // still being created
+
+    const ids = (links: { id: string }[]) => links.map((link) => link.id);
+    expect(ids(await ledger.latestLinks({ userId: 'U0REP', limit: 20 }))).toEqual([
+      refunded,
+      failed,
+      indemnified,
+      paid,
+      unknown,
+      pending,
+      awaiting,
+    ]);
+    expect(ids(await ledger.latestLinks({ userId: 'U0REP', limit: 2 }))).toEqual([refunded, failed]);
+    expect(ids(await ledger.latestLinks({ limit: 3 }))).toEqual([someoneElses, refunded, failed]);
+    expect(ids(await ledger.latestLinks({ userId: 'U0REP', limit: 20, only: 'awaiting' }))).toEqual([
+      unknown,
+      pending,
+      awaiting,
+    ]);
+    expect(ids(await ledger.latestLinks({ userId: 'U0REP', limit: 20, only: 'paid' }))).toEqual([indemnified, paid]);
+    expect(await ledger.latestLinks({ userId: 'U0NOBODY', limit: 20 })).toEqual([]);
+  });
+
+  it('adds up what awaits payment and what was paid in a period, in whole cents, as numbers', async () => {
+    const ledger = await open();
+    const big = 9_007_199_254_740; // bigint on PostgreSQL: its SUM is a numeric there
+    await createdLink(ledger, { amountCents: big });
+    await createdLink(ledger, { amountCents: 1 }, ['PENDING']);
+    // Paid on the first minutes after NOW (statuses are a minute apart).
+    await createdLink(ledger, { amountCents: 10_000 }, ['SETTLED']);
+    await createdLink(ledger, { amountCents: 20_000 }, ['WAITING', 'CREDITED']);
+    await createdLink(ledger, { amountCents: 40_000, userId: 'U0OTHER' }, ['SETTLED']);
+    await createdLink(ledger, { amountCents: 80_000 }, ['REJECTED']);
+
+    const period = { paidFrom: NOW, paidUntil: minutes(2) };
+    const mine = await ledger.totals({ userId: 'U0REP', ...period });
+    expect(mine).toEqual({ awaiting: { count: 2, cents: big + 1 }, paid: { count: 1, cents: 10_000 } });
+    const team = await ledger.totals({ paidFrom: NOW, paidUntil: minutes(3) });
+    expect(team).toEqual({ awaiting: { count: 2, cents: big + 1 }, paid: { count: 3, cents: 70_000 } });
+    const none = await ledger.totals({ userId: 'U0NOBODY', ...period });
+    expect(none).toEqual({ awaiting: { count: 0, cents: 0 }, paid: { count: 0, cents: 0 } });
+  });
+
+  it('finds links by payment reference whatever the case, with their history oldest first', async () => {
+    const ledger = await open();
+    const refused = String(await ledger.claimSubmission(newLink({ paymentReference: 'F-2026-031' })));
+    await ledger.recordOutcome(refused, { state: 'refused', detail: 'EXIST_005' });
+    const created = await createdLink(ledger, { paymentReference: 'f-2026-031', createdAt: minutes(1) }, [
+      'CREATED',
+      'ISSUED',
+      'SETTLED',
+    ]);
+    await createdLink(ledger, { paymentReference: 'F-2026-0310' });
+
+    const found = await ledger.linksWithReference('F-2026-031', 5);
+    expect(found.map((link) => link.id)).toEqual([created, refused]);
+    expect((await ledger.linksWithReference('F-2026-031', 1)).map((link) => link.id)).toEqual([created]);
+    expect(await ledger.linksWithReference('F-2026', 5)).toEqual([]);
+    const history = await ledger.notificationsOf(created);
+    expect(history.map((notification) => notification.status)).toEqual(['CREATED', 'ISSUED', 'SETTLED']);
+  });
+
+  it("gives a month's links whatever became of them, oldest first, its bounds as given", async () => {
+    const ledger = await open();
+    const before = await createdLink(ledger, { createdAt: minutes(-1) });
+    const first = await createdLink(ledger, { createdAt: NOW });
+    const refused = String(await ledger.claimSubmission(newLink({ createdAt: minutes(5) })));
+    await ledger.recordOutcome(refused, { state: 'refused', detail: 'EXIST_005' });
+    const atTheEnd = await createdLink(ledger, { createdAt: minutes(10) });
+    const rows = await ledger.linksCreatedBetween(NOW, minutes(10));
+    expect(rows.map((link) => link.id)).toEqual([first, refused]);
+    expect(rows.map((link) => link.id)).not.toContain(before);
+    expect(rows.map((link) => link.id)).not.toContain(atTheEnd);
+  });
+
+  it('hands each due reminder to one claimant across instances, never a paid or a recent link', async () => {
+    const [a, b] = [await open(), await open()];
+    const due = await Promise.all(
+      Array.from({ length: 12 }, (_, index) => createdLink(a, { createdAt: minutes(-100 - index) })),
+    );
+    const pendingDue = await createdLink(a, { createdAt: minutes(-100) }, ['WAITINGFORVALIDATION'], minutes(-90));
+    await createdLink(a, { createdAt: minutes(-100) }, ['SETTLED'], minutes(-90));
+    await createdLink(a, { createdAt: minutes(-100) }, ['CANCELED'], minutes(-90));
+    await createdLink(a, { createdAt: minutes(-10) }); // not due yet
+    const refused = String(await a.claimSubmission(newLink({ createdAt: minutes(-100) })));
+    await a.recordOutcome(refused, { state: 'refused', detail: 'EXIST_005' });
+
+    const cutoff = minutes(-60);
+    // Both instances claim at once, round after round, until nothing is left: each link comes out once.
+    const claimed: LinkRecord[] = [];
+    for (let round = 0; round < 10; round += 1) {
+      const got = (await Promise.all([a, b, a, b].map((ledger) => ledger.claimDueReminders(cutoff, NOW, 5)))).flat();
+      if (got.length === 0) break;
+      claimed.push(...got);
+    }
+    expect(claimed.map((link) => link.id).sort()).toEqual([...due, pendingDue].sort());
+    expect(claimed.every((link) => link.reminded_at === NOW.toISOString())).toBe(true);
+
+    // Released (Slack did not take the DM): the next round claims it again, and only it.
+    await b.releaseReminder(String(due[0]), NOW);
+    const later = minutes(1);
+    expect((await a.claimDueReminders(cutoff, later, 5)).map((link) => link.id)).toEqual([due[0]]);
+    // A release by a claim that is not the current one changes nothing.
+    await a.releaseReminder(String(due[0]), NOW);
+    expect(await b.claimDueReminders(cutoff, minutes(2), 5)).toEqual([]);
+  });
+
+  it('remembers who opened App Home, once per person, and keeps the thread permalinks', async () => {
+    const ledger = await open();
+    expect(await ledger.homeViewers(['U0REP', 'U0FIN'])).toEqual([]);
+    await ledger.recordHomeOpened('U0REP', NOW);
+    await ledger.recordHomeOpened('U0REP', minutes(1));
+    expect(await ledger.homeViewers(['U0REP', 'U0FIN'])).toEqual(['U0REP']);
+    expect(await ledger.homeViewers([])).toEqual([]);
+    const rows = await ledger.db.selectFrom('home_views').selectAll().execute();
+    expect(rows).toEqual([{ user_id: 'U0REP', opened_at: minutes(1).toISOString() }]);
+
+    const id = await createdLink(ledger);
+    await ledger.recordPermalink(id, 'https://paylink-test.slack.com/archives/C0SALES/p1700000000000100');
+    expect(await ledger.findLink(id)).toMatchObject({
+      summary_permalink: 'https://paylink-test.slack.com/archives/C0SALES/p1700000000000100',
+    });
+  });
+});
+
+describe('a ledger made before reminders and App Home', () => {
+  it('gets their columns and table at the next start, its links kept', async () => {
+    const database = await freshDatabase('sqlite');
+    try {
+      const location = parseDatabaseUrl(database.url);
+      if ('error' in location || location.engine !== 'sqlite') throw new Error('expected a SQLite file');
+      const all = await ledgerMigrations.getMigrations();
+      const [firstName] = Object.keys(all);
+      const first = { [String(firstName)]: all[String(firstName)] } as typeof all;
+      const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SqliteDatabase(location.path) }) });
+      await new Migrator({ db: old, provider: { getMigrations: async () => first } }).migrateToLatest();
+      await old.destroy();
+
+      const ledger = await openLedger(location);
+      try {
+        const id = await createdLink(ledger, {}, ['SETTLED']);
+        expect(await ledger.findLink(id)).toMatchObject({ reminded_at: null, summary_permalink: null });
+        await ledger.recordHomeOpened('U0REP', NOW);
+        expect(await ledger.homeViewers(['U0REP'])).toEqual(['U0REP']);
+      } finally {
+        await ledger.close();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+});
