@@ -16,8 +16,9 @@ import { postToResponseUrl, type ResponseUrlMessage } from './response-url.js';
  * this client it uses about as much as that app (README, Performance). Bolt keeps its WebClient for what it
  * does itself: checking the token at start, and Socket Mode's connection.
  *
- * What it does instead: each call is one JSON POST (Slack takes JSON bodies on these write methods) on a
- * kept-alive undici pool (through the outbound proxy when one is set), bearer token in the header. A call is sent again only when Slack says, or it is
+ * What it does instead: each call is one JSON POST (Slack takes JSON bodies on these write methods; the file
+ * upload methods are form-encoded, see FORM_ENCODED_METHODS) on a kept-alive undici pool (through the outbound
+ * proxy when one is set), bearer token in the header. A call is sent again only when Slack says, or it is
  * certain, that it was not carried out, so that a link is not posted twice:
  * - HTTP 429: after `Retry-After`, so a rate-limited link is posted late rather than lost;
  * - a connection that never opened, or an HTTP 5xx (Slack failing): after a short backoff;
@@ -29,14 +30,27 @@ export interface SlackWebApi {
   views: {
     open(args: webApi.ViewsOpenArguments): Promise<webApi.ViewsOpenResponse>;
     update(args: webApi.ViewsUpdateArguments): Promise<webApi.ViewsUpdateResponse>;
+    publish(args: webApi.ViewsPublishArguments): Promise<webApi.ViewsPublishResponse>;
   };
   chat: {
     postMessage(args: webApi.ChatPostMessageArguments): Promise<webApi.ChatPostMessageResponse>;
     update(args: webApi.ChatUpdateArguments): Promise<webApi.ChatUpdateResponse>;
     delete(args: webApi.ChatDeleteArguments): Promise<webApi.ChatDeleteResponse>;
+    getPermalink(args: webApi.ChatGetPermalinkArguments): Promise<webApi.ChatGetPermalinkResponse>;
   };
   conversations: {
     open(args: webApi.ConversationsOpenArguments): Promise<webApi.ConversationsOpenResponse>;
+  };
+  /** Slack's external upload: get an upload URL, POST the bytes there (`upload`), then complete it in a channel. */
+  files: {
+    getUploadURLExternal(
+      args: webApi.FilesGetUploadURLExternalArguments,
+    ): Promise<webApi.FilesGetUploadURLExternalResponse>;
+    completeUploadExternal(
+      args: webApi.FilesCompleteUploadExternalArguments,
+    ): Promise<webApi.FilesCompleteUploadExternalResponse>;
+    /** POSTs a file's bytes to the `upload_url` files.getUploadURLExternal gave, with the calls' retry rules. */
+    upload(uploadUrl: string, bytes: Uint8Array): Promise<void>;
   };
   /** Posts to a command's or shortcut's response_url: not a Web API method, but Slack's, so on the same pool. */
   respond(responseUrl: string, message: ResponseUrlMessage): Promise<void>;
@@ -69,6 +83,15 @@ const MAX_CONNECTIONS = 100;
 const MAX_WARNINGS_REMEMBERED = 200;
 /** Slack's words are cut to this length in a log line. */
 const MAX_WARNING_LENGTH = 300;
+
+/**
+ * Methods Slack reads only form-encoded arguments for, whatever its docs say: files.getUploadURLExternal with a
+ * JSON body answers `invalid_arguments` (PLATFORM.md). Its sibling goes the same way, as WebClient sends it.
+ */
+const FORM_ENCODED_METHODS: ReadonlySet<string> = new Set([
+  'files.getUploadURLExternal',
+  'files.completeUploadExternal',
+]);
 
 /** Slack refused the call: `data.error` names why (`channel_not_found`, `expired_trigger_id`…). */
 export class SlackApiError extends Error {
@@ -105,21 +128,26 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
-  const headers = {
-    authorization: `Bearer ${options.token}`,
+  const authorization = `Bearer ${options.token}`;
+  const jsonHeaders = {
+    authorization,
     'content-type': 'application/json; charset=utf-8',
     'user-agent': options.userAgent,
   };
+  const formHeaders = { ...jsonHeaders, 'content-type': 'application/x-www-form-urlencoded' };
   const backoff = (attempt: number) => sleep(Math.min(backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS));
   const logWarnings = slackWarningLogger(options.logger);
 
-  async function call<Result>(method: string, args: object): Promise<Result> {
-    const body = JSON.stringify(args);
+  /**
+   * POSTs `body` to `url` until Slack answers 200, within the retry rules above, and returns that answer with
+   * its body unread; throws for anything else. `name` says what was sent, in errors and logs.
+   */
+  async function post(name: string, url: string, headers: Record<string, string>, body: string | Uint8Array) {
     for (let attempt = 1; ; attempt++) {
       const last = attempt === MAX_ATTEMPTS;
       let response: Awaited<ReturnType<typeof request>>;
       try {
-        response = await request(`${options.apiUrl}${method}`, { method: 'POST', headers, body, dispatcher });
+        response = await request(url, { method: 'POST', headers, body, dispatcher });
       } catch (error) {
         const code = errorCode(error);
         if (last || code === undefined || !NEVER_CONNECTED_CODES.has(code)) throw error;
@@ -131,8 +159,8 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
         await response.body.dump();
         const retryAfterS = Number(response.headers['retry-after'] ?? 1);
         const waitS = Number.isFinite(retryAfterS) && retryAfterS >= 0 ? retryAfterS : 1;
-        if (last || waitS > MAX_RETRY_AFTER_S) throw new SlackHttpError(method, 429, `rate limited for ${waitS} s`);
-        options.logger.warn({ event: 'slack_rate_limited', method, retry_after_s: waitS });
+        if (last || waitS > MAX_RETRY_AFTER_S) throw new SlackHttpError(name, 429, `rate limited for ${waitS} s`);
+        options.logger.warn({ event: 'slack_rate_limited', method: name, retry_after_s: waitS });
         await sleep(waitS * 1000);
         continue;
       }
@@ -143,39 +171,68 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
       }
       if (statusCode !== 200) {
         await response.body.dump();
-        throw new SlackHttpError(method, statusCode, `HTTP ${statusCode}`);
+        throw new SlackHttpError(name, statusCode, `HTTP ${statusCode}`);
       }
-      const text = await response.body.text();
-      let answer: Answer;
-      try {
-        answer = JSON.parse(text) as Answer;
-      } catch {
-        throw new SlackHttpError(method, statusCode, 'answer is not JSON');
-      }
-      logWarnings(method, answer.response_metadata);
-      if (answer.ok !== true) {
-        throw new SlackApiError(method, { ...answer, ok: false, error: String(answer.error ?? 'unknown_error') });
-      }
-      return answer as Result;
+      return response;
     }
+  }
+
+  async function call<Result>(method: string, args: object): Promise<Result> {
+    const form = FORM_ENCODED_METHODS.has(method);
+    const body = form ? formEncode(args) : JSON.stringify(args);
+    const response = await post(method, `${options.apiUrl}${method}`, form ? formHeaders : jsonHeaders, body);
+    const text = await response.body.text();
+    let answer: Answer;
+    try {
+      answer = JSON.parse(text) as Answer;
+    } catch {
+      throw new SlackHttpError(method, response.statusCode, 'answer is not JSON');
+    }
+    logWarnings(method, answer.response_metadata);
+    if (answer.ok !== true) {
+      throw new SlackApiError(method, { ...answer, ok: false, error: String(answer.error ?? 'unknown_error') });
+    }
+    return answer as Result;
   }
 
   return {
     views: {
       open: (args) => call('views.open', args),
       update: (args) => call('views.update', args),
+      publish: (args) => call('views.publish', args),
     },
     chat: {
       postMessage: (args) => call('chat.postMessage', args),
       update: (args) => call('chat.update', args),
       delete: (args) => call('chat.delete', args),
+      getPermalink: (args) => call('chat.getPermalink', args),
     },
     conversations: {
       open: (args) => call('conversations.open', args),
     },
+    files: {
+      getUploadURLExternal: (args) => call('files.getUploadURLExternal', args),
+      completeUploadExternal: (args) => call('files.completeUploadExternal', args),
+      async upload(uploadUrl, bytes) {
+        // Raw bytes, which Slack's upload URL takes as well as a multipart form; the token goes along, as WebClient's.
+        const headers = { ...jsonHeaders, 'content-type': 'application/octet-stream' };
+        const response = await post('file upload', uploadUrl, headers, bytes);
+        await response.body.dump();
+      },
+    },
     respond: (responseUrl, message) => postToResponseUrl(dispatcher, responseUrl, message),
     close: () => dispatcher.close(),
   };
+}
+
+/** Arguments as a form: strings as they are, numbers and booleans as text, objects and arrays as JSON (as WebClient does). */
+function formEncode(args: object): string {
+  const form = new URLSearchParams();
+  for (const [name, value] of Object.entries(args)) {
+    if (value === undefined) continue;
+    form.append(name, typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
+  }
+  return form.toString();
 }
 
 /**

@@ -94,6 +94,77 @@ describe("paylink's Slack Web API client", () => {
     }
   });
 
+  it("form-encodes the file upload methods (Slack reads no JSON there) and runs Slack's three-step upload", async () => {
+    const api = client(standin.apiUrl);
+    const bytes = new TextEncoder().encode('\uFEFFcreated_at;amount\r\n2026-11-27T06:28:51+01:00;1250,50\r\n');
+    const { upload_url: uploadUrl, file_id: fileId } = await api.files.getUploadURLExternal({
+      filename: 'paylink-2026-11.csv',
+      length: bytes.length,
+    });
+    const asked = standin.callsTo('files.getUploadURLExternal').at(-1);
+    expect(asked?.args).toEqual({ filename: 'paylink-2026-11.csv', length: String(bytes.length) });
+    await api.files.upload(String(uploadUrl), bytes);
+    await api.files.completeUploadExternal({
+      files: [{ id: String(fileId), title: 'paylink 2026-11' }],
+      channel_id: 'D0ADMIN',
+      initial_comment: 'The export',
+    });
+    expect(standin.callsTo('files.completeUploadExternal').at(-1)?.args).toEqual({
+      files: [{ id: fileId, title: 'paylink 2026-11' }],
+      channel_id: 'D0ADMIN',
+      initial_comment: 'The export',
+    });
+    const file = standin.uploadedFiles().find((held) => held.id === fileId);
+    expect(file).toMatchObject({ declaredLength: bytes.length, title: 'paylink 2026-11', channels: ['D0ADMIN'] });
+    expect(new Uint8Array(file?.bytes ?? [])).toEqual(bytes);
+    expect(standin.messagesIn('D0ADMIN')).toEqual([
+      expect.objectContaining({ text: 'The export', files: [expect.objectContaining({ id: fileId })] }),
+    ]);
+
+    const scripted = await scriptedSlack(okJson({ upload_url: 'http://127.0.0.1:9/u', file_id: 'F1' }));
+    try {
+      await client(scripted.apiUrl).files.getUploadURLExternal({ filename: 'a b.csv', length: 12 });
+      expect(scripted.received[0]).toMatchObject({
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'filename=a+b.csv&length=12',
+      });
+    } finally {
+      await scripted.close();
+    }
+  });
+
+  it('sends the bytes of an upload again after an HTTP 5xx, and reports any other status', async () => {
+    const flaky = await scriptedSlack(httpStatus(503), (_req, res) => res.writeHead(200).end('OK - 3'));
+    try {
+      await client(flaky.apiUrl).files.upload(`${flaky.apiUrl}upload`, new Uint8Array([1, 2, 3]));
+      expect(flaky.received).toHaveLength(2);
+      expect(flaky.received[1]?.headers['content-type']).toBe('application/octet-stream');
+    } finally {
+      await flaky.close();
+    }
+    const refusing = await scriptedSlack(httpStatus(413));
+    try {
+      const failed = client(refusing.apiUrl).files.upload(`${refusing.apiUrl}upload`, new Uint8Array([1]));
+      await expect(failed).rejects.toMatchObject({ name: 'SlackHttpError', statusCode: 413 });
+      expect(refusing.received).toHaveLength(1);
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it("publishes a Home tab and asks a message's permalink", async () => {
+    const api = client(standin.apiUrl);
+    const view = {
+      type: 'home' as const,
+      blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'Hi' } }],
+    };
+    await api.views.publish({ user_id: 'U0HOME', view });
+    expect(standin.homeView('U0HOME')).toMatchObject(view);
+    const posted = await api.chat.postMessage({ channel: 'C0PERMA', text: 'summary' });
+    const { permalink } = await api.chat.getPermalink({ channel: 'C0PERMA', message_ts: String(posted.ts) });
+    expect(permalink).toMatch(/^https:\/\/paylink-test\.slack\.com\/archives\/C0PERMA\/p\d+$/);
+  });
+
   it("throws Slack's refusal with its error name, and does not send it again", async () => {
     standin.failNext('views.open', 'expired_trigger_id');
     const before = standin.callsTo('views.open').length;

@@ -23,6 +23,12 @@ import {
  * - views.open / views.push: `invalid_trigger_id` (unknown), `expired_trigger_id` (older than 3 s),
  *   `exchanged_trigger_id` (already used), `duplicate_external_id`;
  * - views.update: `not_found` (unknown view_id / external_id), `hash_conflict` (stale `hash`);
+ * - views.publish: `invalid_arguments` (no user, not a `home` view, over 100 blocks), `hash_conflict`;
+ * - files.getUploadURLExternal: `invalid_arguments` for a JSON body (live Slack reads only a form here, PLATFORM.md)
+ *   or without filename and length, `missing_argument` for a length of 0; the bytes POSTed to its `upload_url` are
+ *   kept (`uploadedFiles`);
+ * - files.completeUploadExternal: `invalid_arguments` without `files`, `file_not_found` for a file never issued or
+ *   whose bytes never came; with `channel_id` the file is shared there as a message carrying it;
  * - chat.*: `channel_not_found` for a private channel or DM the bot is not in (see `accessibleChannel`),
  *   `message_not_found` for chat.update of a message never posted, `no_text` for a message without content;
  * - any method: `not_authed` / `invalid_auth` without a bot token, `unknown_method`.
@@ -73,7 +79,7 @@ export interface ResponseMetadata {
 }
 
 /** The Socket Mode envelope types carrying what this app listens to: slash commands and interactions. */
-export type SocketEnvelopeType = 'slash_commands' | 'interactive';
+export type SocketEnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
 
 /** What the app sent back over the socket for one envelope. */
 export interface SocketModeAck {
@@ -92,6 +98,20 @@ export interface SocketModeConnection {
   closedAt?: number;
   /** The WebSocket close code: 1000 when the app said goodbye, 1006 when the connection just dropped. */
   closeCode?: number;
+}
+
+/** A file of the external upload, as the standin holds it. */
+export interface UploadedFile {
+  id: string;
+  /** As given to files.getUploadURLExternal. */
+  filename: string;
+  declaredLength: number;
+  /** What was POSTed to the upload URL; undefined until then. */
+  bytes?: Buffer;
+  /** The title files.completeUploadExternal gave; undefined until completed. */
+  title?: string;
+  /** Where the completion shared it. */
+  channels: string[];
 }
 
 /** A modal as Slack holds it: the view the app sent plus the fields Slack adds. */
@@ -117,6 +137,10 @@ export interface SlackApiStandin {
   messagesIn(channel: string): Record<string, unknown>[];
   /** Modals currently held (opened or pushed), oldest first, each as last updated. */
   displayedViews(): DisplayedView[];
+  /** The Home tab last published for `user`, as Slack holds it; undefined when none was. */
+  homeView(user: string): DisplayedView | undefined;
+  /** Files of external uploads, in the order their upload URLs were issued. */
+  uploadedFiles(): UploadedFile[];
   /** The next `times` calls to `method` answer with `fault` instead of being carried out. */
   failNext(method: string, fault: SlackApiFault, times?: number): void;
   /** Holds every answer of `method` back by `ms` (0 removes the delay). */
@@ -152,7 +176,13 @@ type WebApiAnswer = ({ ok: true } & Record<string, unknown>) | WebApiRefusal;
 const TRIGGER_LIFETIME_MS = 3_000;
 const DEFAULT_WAIT_MS = 5_000;
 /** Form-encoded arguments that @slack/web-api serializes as JSON strings. */
-const JSON_ENCODED_ARGS = new Set(['view', 'blocks', 'attachments', 'metadata']);
+const JSON_ENCODED_ARGS = new Set(['view', 'blocks', 'attachments', 'metadata', 'files']);
+/** Methods whose arguments live Slack reads only from a form: a JSON body gets `invalid_arguments` (PLATFORM.md). */
+const FORM_ONLY_METHODS = new Set(['files.getUploadURLExternal']);
+/** Slack's cap on the blocks of a Home tab. */
+const MAX_HOME_BLOCKS = 100;
+/** Where files.getUploadURLExternal sends the bytes; Slack's look like `https://files.slack.com/upload/v1/…`. */
+const UPLOAD_PATH = '/upload/';
 /** Message timestamps start here and grow by 100 µs per message, so they are unique and increasing. */
 const FIRST_MESSAGE_TS_SECONDS = 1_700_000_000;
 /** Where `apps.connections.open` sends the app; Slack's URLs look like `wss://wss-primary.slack.com/link/?ticket=…`. */
@@ -166,6 +196,8 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
   const channels = new Map<string, ChannelSetup>(Object.entries(options.channels ?? {}));
   const triggers = new Map<string, { issuedAt: number; exchanged: boolean }>();
   const views = new Map<string, DisplayedView>();
+  const homeViews = new Map<string, DisplayedView>();
+  const files = new Map<string, UploadedFile>();
   const viewIdsByExternalId = new Map<string, string>();
   const messages = new Map<string, Record<string, unknown>>();
   const conversationIdsByUsers = new Map<string, string>();
@@ -298,6 +330,55 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
     'views.open': openView,
     'views.push': openView,
     'views.update': updateView,
+    'views.publish': (args) => {
+      const view = asObject(args.view);
+      const user = typeof args.user_id === 'string' ? args.user_id : '';
+      const blocks = Array.isArray(view?.blocks) ? view.blocks : [];
+      if (view === undefined || user === '' || view.type !== 'home' || blocks.length > MAX_HOME_BLOCKS) {
+        return refuse('invalid_arguments');
+      }
+      const current = homeViews.get(user);
+      if (typeof args.hash === 'string' && args.hash !== current?.hash) return refuse('hash_conflict');
+      const held = holdView(view, current?.id ?? nextId('V'), { values: {} });
+      // A Home tab is not a modal: held apart from displayedViews().
+      views.delete(held.id);
+      homeViews.set(user, held);
+      return { ok: true, view: held };
+    },
+    'files.getUploadURLExternal': (args) => {
+      const length = Number(args.length);
+      if (typeof args.filename !== 'string' || args.filename === '' || args.length === undefined) {
+        return refuse('invalid_arguments');
+      }
+      if (!Number.isInteger(length) || length < 0) return refuse('invalid_arguments');
+      if (length === 0) return refuse('missing_argument');
+      const id = nextId('F');
+      files.set(id, { id, filename: args.filename, declaredLength: length, channels: [] });
+      return { ok: true, upload_url: `${origin}${UPLOAD_PATH}${id}`, file_id: id };
+    },
+    'files.completeUploadExternal': (args) => {
+      const completed = Array.isArray(args.files) ? args.files.map(asObject) : [];
+      if (completed.length === 0 || completed.some((file) => typeof file?.id !== 'string')) {
+        return refuse('invalid_arguments');
+      }
+      const held = completed.map((file) => files.get(String(file?.id)));
+      if (held.some((file) => file?.bytes === undefined)) return refuse('file_not_found');
+      const channel = args.channel_id === undefined ? undefined : accessibleChannel(args.channel_id);
+      if (typeof channel === 'object') return channel;
+      const shared = held.flatMap((file, index) => {
+        if (file === undefined) return [];
+        const title = completed[index]?.title;
+        file.title = typeof title === 'string' ? title : file.filename;
+        if (channel !== undefined) file.channels.push(channel);
+        return [{ id: file.id, name: file.filename, title: file.title, size: file.bytes?.length ?? 0 }];
+      });
+      if (channel !== undefined) {
+        const ts = nextMessageTs();
+        const text = typeof args.initial_comment === 'string' ? args.initial_comment : '';
+        messages.set(messageKey(channel, ts), { ...botMessage({ text }, ts), subtype: 'file_share', files: shared });
+      }
+      return { ok: true, files: shared.map(({ id, title }) => ({ id, title })) };
+    },
     'chat.postMessage': (args) => {
       const channel = accessibleChannel(args.channel);
       if (typeof channel !== 'string') return channel;
@@ -397,11 +478,36 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
       );
     if (fault !== undefined) return answer(refuse(fault));
     if (args === undefined) return answer(refuse('invalid_form_data'));
+    if (FORM_ONLY_METHODS.has(method) && request.headers['content-type']?.startsWith('application/json')) {
+      // Live Slack reads nothing from the JSON body here, so the required arguments are "missing".
+      return answer(refuse('invalid_arguments'));
+    }
     const authRefusal =
       method === 'apps.connections.open' ? checkAppToken(request.headers) : checkBotToken(request.headers, args);
     if (authRefusal !== undefined) return answer(authRefusal);
     const carryOut = methods[method];
     answer(carryOut === undefined ? refuse('unknown_method') : carryOut(args));
+  }
+
+  /**
+   * The bytes of an external upload, raw (as paylink sends them) or as the file of a multipart form (as WebClient
+   * does): both are Slack's documented ways. 200 `OK - <length>`, as Slack answers.
+   */
+  async function answerUpload(path: string, request: IncomingMessage, body: Buffer, response: ServerResponse) {
+    const file = files.get(path.slice(UPLOAD_PATH.length));
+    if (file === undefined) {
+      response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+      return;
+    }
+    const contentType = request.headers['content-type'] ?? '';
+    let bytes = body;
+    if (contentType.startsWith('multipart/form-data')) {
+      const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+      const part = [...form.values()].find((value): value is File => typeof value !== 'string');
+      bytes = Buffer.from(part ? await part.arrayBuffer() : new ArrayBuffer(0));
+    }
+    file.bytes = bytes;
+    response.writeHead(200, { 'Content-Type': 'text/plain' }).end(`OK - ${bytes.length}`);
   }
 
   function answerResponseUrl(path: string, rawBody: string, response: ServerResponse) {
@@ -421,13 +527,17 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
   const server = createServer((request, response) => {
     const arrivedAt = Date.now();
     readBody(request)
-      .then((rawBody) => {
+      .then((bytes) => {
         const path = new URL(request.url ?? '/', origin).pathname;
+        const rawBody = bytes.toString('utf8');
         if (request.method === 'POST' && path.startsWith('/api/')) {
           return answerWebApi(path.slice('/api/'.length), request, rawBody, arrivedAt, response);
         }
         if (request.method === 'POST' && path.startsWith('/response/')) {
           return answerResponseUrl(path, rawBody, response);
+        }
+        if (request.method === 'POST' && path.startsWith(UPLOAD_PATH)) {
+          return answerUpload(path, request, bytes, response);
         }
         sendJson(response, 404, { ok: false, error: 'not_found' });
       })
@@ -529,6 +639,8 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
       return triggerId;
     },
     displayedViews: () => [...views.values()],
+    homeView: (user) => homeViews.get(user),
+    uploadedFiles: () => [...files.values()],
     messagesIn: (channel) =>
       [...messages.entries()].filter(([key]) => key.startsWith(`${channel}/`)).map(([, message]) => message),
     failNext: (method, fault, times = 1) => {
@@ -670,10 +782,10 @@ function checkAppToken(headers: IncomingHttpHeaders): WebApiRefusal | undefined 
   return refuse(/^xox[a-z]-/.test(token) ? 'not_allowed_token_type' : 'invalid_auth');
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -1,7 +1,8 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import {
   APP_ID,
   BOT_ID,
+  BOT_USER_ID,
   fakeTriggerId,
   SALES_CHANNEL,
   SALES_REP,
@@ -11,8 +12,8 @@ import {
 } from './slack-workspace.js';
 
 /**
- * Requests to the app's `POST /slack/events` as Slack sends them: form-encoded, signed with the signing secret,
- * carrying slash command fields or an interaction `payload`. The payload shapes follow Slack's interaction payload
+ * Requests to the app's `POST /slack/events` as Slack sends them, signed with the signing secret: form-encoded,
+ * carrying slash command fields or an interaction `payload`, or JSON for the Events API (`event_callback`). The payload shapes follow Slack's interaction payload
  * reference (docs.slack.dev/reference/interaction-payloads) and Bolt's own types for them.
  */
 
@@ -81,16 +82,21 @@ export function signSlackRequest(
   rawBody: string,
   signingSecret: string,
   timestampSeconds = Math.floor(Date.now() / 1000),
+  contentType = FORM_CONTENT_TYPE,
 ): Record<string, string> {
   const timestamp = String(timestampSeconds);
   const digest = createHmac('sha256', signingSecret).update(`v0:${timestamp}:${rawBody}`).digest('hex');
   return {
-    'Content-Type': 'application/x-www-form-urlencoded',
+    'Content-Type': contentType,
     'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
     'X-Slack-Request-Timestamp': timestamp,
     'X-Slack-Signature': `v0=${digest}`,
   };
 }
+
+const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
+/** What Slack sends Events API requests as. */
+const JSON_CONTENT_TYPE = 'application/json';
 
 /** Posts `rawBody` to `<appBaseUrl>/slack/events`, signed as Slack would (unless overridden). */
 export async function sendSignedRequest(
@@ -98,8 +104,9 @@ export async function sendSignedRequest(
   signingSecret: string,
   rawBody: string,
   overrides: SigningOverrides = {},
+  contentType = FORM_CONTENT_TYPE,
 ): Promise<SlackHttpResult> {
-  const headers = signSlackRequest(rawBody, signingSecret, overrides.timestampSeconds);
+  const headers = signSlackRequest(rawBody, signingSecret, overrides.timestampSeconds, contentType);
   if (overrides.signature !== undefined) headers['X-Slack-Signature'] = overrides.signature;
   const startedAt = performance.now();
   const response = await fetch(`${appBaseUrl.replace(/\/$/, '')}/slack/events`, {
@@ -358,4 +365,38 @@ function parseJsonOrUndefined(body: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** An Events API event, as inside `event_callback`: `type` and whatever that event carries. */
+export type SlackEvent = { type: string } & Record<string, unknown>;
+
+/** `app_home_opened`: `user` opened the app's Home tab (or its Messages tab, `tab: 'messages'`). */
+export function appHomeOpenedEvent(user: string, tab: 'home' | 'messages' = 'home'): SlackEvent {
+  return { type: 'app_home_opened', user, channel: 'D0APPHOME', tab, event_ts: nowTs() };
+}
+
+/** The `event_callback` envelope Slack wraps an event in (docs.slack.dev/apis/events-api). */
+export function eventCallbackPayload(event: SlackEvent): Record<string, unknown> {
+  return {
+    token: VERIFICATION_TOKEN,
+    team_id: TEAM_ID,
+    api_app_id: APP_ID,
+    event,
+    type: 'event_callback',
+    event_id: `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: TEAM_ID, user_id: BOT_USER_ID, is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+  };
+}
+
+/** Delivers an event as the Events API does: JSON, signed like every other request. */
+export function sendEvent(
+  appBaseUrl: string,
+  signingSecret: string,
+  event: SlackEvent,
+  overrides?: SigningOverrides,
+): Promise<SlackHttpResult> {
+  const rawBody = JSON.stringify(eventCallbackPayload(event));
+  return sendSignedRequest(appBaseUrl, signingSecret, rawBody, overrides, JSON_CONTENT_TYPE);
 }

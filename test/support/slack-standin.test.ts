@@ -5,8 +5,10 @@ import { App, LogLevel, verifySlackRequest, webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type SlackApiStandin, startSlackApiStandin } from './slack-api-standin.js';
 import {
+  appHomeOpenedEvent,
   blockActionsPayload,
   messageShortcutPayload,
+  sendEvent,
   sendInteraction,
   sendSlashCommand,
   signSlackRequest,
@@ -295,6 +297,90 @@ describe('Slack Web API standin', () => {
     });
   });
 
+  describe('external file upload', () => {
+    it("serves it as WebClient's files.uploadV2 runs it: the bytes kept, the file shared in the channel", async () => {
+      const content = '\uFEFFa;b\r\n"=x";1,5\r\n';
+      const uploaded = await webClient(standin).files.uploadV2({
+        channel_id: 'C0SALES',
+        filename: 'export.csv',
+        title: 'Export',
+        initial_comment: 'Here it is',
+        content,
+      });
+      expect(uploaded.ok).toBe(true);
+      const [file] = standin.uploadedFiles();
+      expect(file).toMatchObject({ filename: 'export.csv', title: 'Export', channels: ['C0SALES'] });
+      expect(file?.bytes?.toString('utf8')).toBe(content);
+      expect(file?.declaredLength).toBe(Buffer.byteLength(content));
+      expect(standin.messagesIn('C0SALES')).toEqual([
+        expect.objectContaining({
+          text: 'Here it is',
+          files: [expect.objectContaining({ id: file?.id, title: 'Export' })],
+        }),
+      ]);
+    });
+
+    it('answers invalid_arguments to a JSON body on files.getUploadURLExternal, as live Slack does', async () => {
+      const send = (contentType: string, body: string) =>
+        fetch(`${standin.apiUrl}files.getUploadURLExternal`, {
+          method: 'POST',
+          headers: { 'Content-Type': contentType, Authorization: `Bearer ${BOT_TOKEN}` },
+          body,
+        }).then((response) => response.json());
+      await expect(
+        send('application/json; charset=utf-8', JSON.stringify({ filename: 'a.csv', length: 3 })),
+      ).resolves.toEqual({ ok: false, error: 'invalid_arguments' });
+      await expect(send('application/x-www-form-urlencoded', 'filename=a.csv&length=3')).resolves.toMatchObject({
+        ok: true,
+        file_id: expect.stringMatching(/^F/),
+        upload_url: expect.stringContaining('/upload/'),
+      });
+      await expect(send('application/x-www-form-urlencoded', 'filename=a.csv')).resolves.toMatchObject({
+        error: 'invalid_arguments',
+      });
+      await expect(send('application/x-www-form-urlencoded', 'filename=a.csv&length=0')).resolves.toMatchObject({
+        error: 'missing_argument',
+      });
+    });
+
+    it('refuses to complete a file whose bytes never came, or to share it where the bot may not post', async () => {
+      const client = webClient(standin);
+      const { file_id: fileId, upload_url: uploadUrl } = await client.files.getUploadURLExternal({
+        filename: 'a.csv',
+        length: 3,
+      });
+      const complete = (channel: string) =>
+        answerOf(client.files.completeUploadExternal({ files: [{ id: String(fileId) }], channel_id: channel }));
+      await expect(complete('C0SALES')).resolves.toMatchObject({ ok: false, error: 'file_not_found' });
+      expect((await fetch(String(uploadUrl), { method: 'POST', body: 'abc' })).status).toBe(200);
+      await expect(complete('D0OTHERS')).resolves.toMatchObject({ ok: false, error: 'channel_not_found' });
+      await expect(complete('C0SALES')).resolves.toMatchObject({ ok: true, files: [{ id: fileId, title: 'a.csv' }] });
+      expect((await fetch(`${standin.apiUrl.replace('/api/', '/upload/')}F0NEVER`, { method: 'POST' })).status).toBe(
+        404,
+      );
+    });
+  });
+
+  it("publishes each user's Home tab, and refuses what Slack would", async () => {
+    const client = webClient(standin);
+    const home = { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Hello' } }] };
+    const published = await client.views.publish({ user_id: 'U0REP', view: home as never });
+    expect(standin.homeView('U0REP')).toMatchObject({ ...home, id: published.view?.id });
+    expect(standin.homeView('U0OTHER')).toBeUndefined();
+    expect(standin.displayedViews()).toEqual([]);
+    const again = await client.views.publish({ user_id: 'U0REP', view: home as never, hash: published.view?.hash });
+    expect(again.view?.id).toBe(published.view?.id);
+    await expect(
+      answerOf(client.views.publish({ user_id: 'U0REP', view: home as never, hash: published.view?.hash })),
+    ).resolves.toMatchObject({ error: 'hash_conflict' });
+    const tooMany = { type: 'home', blocks: Array.from({ length: 101 }, () => ({ type: 'divider' })) };
+    for (const view of [{ ...home, type: 'modal' }, tooMany]) {
+      await expect(answerOf(client.views.publish({ user_id: 'U0REP', view: view as never }))).resolves.toMatchObject({
+        error: 'invalid_arguments',
+      });
+    }
+  });
+
   it('waits for calls still to come, and says what it saw when they do not', async () => {
     const awaited = standin.waitForCall('chat.postMessage', (call) => call.args.channel === 'C0LATER');
     await webClient(standin).chat.postMessage({ channel: 'C0LATER', text: 'x' });
@@ -385,6 +471,9 @@ describe('requests to a Bolt app', () => {
       await ack();
       received.push(body);
     });
+    app.event('app_home_opened', async ({ event }) => {
+      received.push(event);
+    });
     app.view('paylink_form', async ({ ack, view }) => {
       received.push(view);
       await ack({ response_action: 'errors', errors: { amount: 'Too much' } });
@@ -456,6 +545,17 @@ describe('requests to a Bolt app', () => {
       actions: [{ action_id: 'pick', value: 'x' }],
       view: { state: { values: { amount: { value: { value: '12.5' } } } } },
     });
+  });
+
+  it('delivers an event as JSON, signed; a forged one is refused', async () => {
+    const result = await sendEvent(appUrl, SIGNING_SECRET, appHomeOpenedEvent('U0REP'));
+    expect(result.status).toBe(200);
+    await expect
+      .poll(() => received)
+      .toEqual([expect.objectContaining({ type: 'app_home_opened', user: 'U0REP', tab: 'home' })]);
+    const forged = await sendEvent(appUrl, SIGNING_SECRET, appHomeOpenedEvent('U0REP'), { signature: 'v0=forged' });
+    expect(forged.status).toBe(401);
+    expect(received).toHaveLength(1);
   });
 
   it('delivers a view submission with its state and returns the ack body', async () => {
