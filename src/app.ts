@@ -7,6 +7,7 @@ import { callbackRoute } from './callback/route.js';
 import type { Config, SafedebitConnection } from './config.js';
 import { SLACK_EVENTS_PATH } from './constants.js';
 import type { LinkCreator } from './flow/create-link.js';
+import { createHomeTabs } from './flow/home-tab.js';
 import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls } from './http/malformed-request.js';
 import { createOutboundDispatcher, fetchThrough, type ProxySettings, usesProxy } from './http/outbound.js';
@@ -97,6 +98,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const inFlight = new Set<Promise<void>>();
   const clock = deps.clock ?? (() => new Date());
   const timeZone = deps.timeZone ?? process.env.TZ ?? 'Europe/Paris';
+  const homeTabs = createHomeTabs({ ledger, slack, logger, config, sandbox: inSandbox, clock, timeZone });
   const statusUpdates = {
     ledger,
     slack,
@@ -104,6 +106,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     sandbox: inSandbox,
     clock,
     timeZone,
+    homeTabs,
     replyClaimTimeoutMs: deps.replyClaimTimeoutMs ?? DEFAULT_REPLY_CLAIM_TIMEOUT_MS,
   };
   const customRoutes = [

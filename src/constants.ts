@@ -6,6 +6,8 @@ export const PAYMENT_MODAL_ID = 'paylink_modal';
 export const OUTCOME_VIEW_ID = 'paylink_outcome';
 export const CONSUMER_TYPE_ACTION = 'consumer_type_select';
 export const OPEN_LINK_ACTION = 'open_payment_link';
+/** The URL button of a link in App Home and lists: opens the link's thread. */
+export const OPEN_THREAD_ACTION = 'open_link_thread';
 /** The action_id of the single element inside each input block (the block_id names the field). */
 export const INPUT_ACTION = 'value';
 

@@ -55,13 +55,20 @@ describe('manifest.yml', () => {
   });
 
   it('asks for exactly the bot scopes the app uses, and no user scopes', () => {
-    expect(manifest.oauth_config.scopes).toEqual({ bot: ['commands', 'chat:write', 'chat:write.public', 'im:write'] });
+    expect(manifest.oauth_config.scopes).toEqual({
+      bot: ['commands', 'chat:write', 'chat:write.public', 'im:write', 'files:write'],
+    });
   });
 
-  it('sends commands and interactions over HTTP to /slack/events', () => {
+  it('has a Home tab, and subscribes to the event that opens it', () => {
+    expect(manifest.features.app_home).toMatchObject({ home_tab_enabled: true });
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
+  });
+
+  it('sends commands, interactions and events over HTTP to /slack/events', () => {
     const urls = requestUrls(manifest);
 
-    expect(urls).toHaveLength(2);
+    expect(urls).toHaveLength(3);
     for (const url of urls) expect(url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
     expect(manifest.settings).toMatchObject({ interactivity: { is_enabled: true }, socket_mode_enabled: false });
   });

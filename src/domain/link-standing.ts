@@ -5,19 +5,20 @@ import type { LinkState } from '../ledger/schema.js';
  * Where a link stands for the rep: not created (being created, refused, SAFEDEBIT out of reach), awaiting
  * payment (no status yet, or one that decides nothing: pending or unknown), or decided by its furthest status.
  */
-export type LinkStanding = 'creating' | 'refused' | 'not_created' | 'awaiting' | StatusKind;
+export type LinkStanding = NotCreatedStanding | 'awaiting' | Exclude<StatusKind, 'pending'>;
+export type NotCreatedStanding = 'creating' | 'refused' | 'not_created';
 
 /** Kinds of status after which the customer is no longer expected to pay: no reminder, not "awaiting". */
 const DECIDED_KINDS: readonly StatusKind[] = ['paid', 'failed', 'refunded'];
 
-const NOT_CREATED: Record<Exclude<LinkState, 'created'>, LinkStanding> = {
+export const NOT_CREATED_STANDING: Readonly<Record<Exclude<LinkState, 'created'>, NotCreatedStanding>> = {
   requested: 'creating',
   refused: 'refused',
   outage: 'not_created',
 };
 
 export function standingOf(link: { state: LinkState; payment_status: string | null }): LinkStanding {
-  if (link.state !== 'created') return NOT_CREATED[link.state];
+  if (link.state !== 'created') return NOT_CREATED_STANDING[link.state];
   if (link.payment_status === null) return 'awaiting';
   const status = classifyStatus(link.payment_status);
   return status.known && status.kind !== 'pending' ? status.kind : 'awaiting';

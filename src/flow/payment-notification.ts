@@ -10,7 +10,8 @@ export interface ReceivedStatus {
 
 /**
  * A payment notification for a ledger link: kept in the ledger (a repeat, to this instance or another, before
- * or after a restart, is recognised by its key), then shown in Slack if the link's summary exists yet.
+ * or after a restart, is recognised by its key), then shown in Slack if the link's summary exists yet, and in
+ * App Home for those who opened it.
  */
 export async function acceptPaymentNotification(
   ctx: StatusUpdateContext,
@@ -27,7 +28,9 @@ export async function acceptPaymentNotification(
     receivedAt: ctx.clock(),
   });
   const kind = status.known ? status.kind : 'unknown';
-  return { isNew, kind, outcome: await deliverStatusUpdates(ctx, linkId) };
+  const outcome = await deliverStatusUpdates(ctx, linkId);
+  if (isNew) await ctx.homeTabs.refreshAfterStatusChange(linkId);
+  return { isNew, kind, outcome };
 }
 
 /**

@@ -5,9 +5,12 @@ import type { Ledger, LinkRecord } from '../ledger/ledger.js';
 import { postMessage, type SlackDeliveryContext } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import { statusLine, statusReplyText, summaryStatusUpdate } from '../slack/messages/status-messages.js';
+import type { HomeTabs } from './home-tab.js';
 
 export interface StatusUpdateContext extends SlackDeliveryContext {
   ledger: Ledger;
+  /** App Home, drawn again for the rep (and admins) who opened it when one of their links changes. */
+  homeTabs: HomeTabs;
   config: Pick<Readonly<Config>, 'locale'>;
   timeZone: string;
   clock: () => Date;

@@ -1,6 +1,7 @@
 import { TZDate } from '@date-fns/tz';
 // Subpath imports: the package root and 'date-fns/locale' load every function and ~100 locales.
 import { format } from 'date-fns/format';
+import { formatDistanceStrict } from 'date-fns/formatDistanceStrict';
 import { enGB } from 'date-fns/locale/en-GB';
 import { fr } from 'date-fns/locale/fr';
 import type { Locale } from './locale.js';
@@ -15,4 +16,24 @@ export function formatDateTime(date: Date, locale: Locale, timeZone: string): st
 /** "14:32" in the given time zone. */
 export function formatTime(date: Date, locale: Locale, timeZone: string): string {
   return format(new TZDate(date, timeZone), 'HH:mm', { locale: DATE_FNS_LOCALE[locale] });
+}
+
+/** "3 days ago" / "il y a 3 jours": how long before `now` the date was. */
+export function formatAge(date: Date, now: Date, locale: Locale): string {
+  return formatDistanceStrict(date, now, { locale: DATE_FNS_LOCALE[locale], addSuffix: true });
+}
+
+/** "3 days" / "3 jours": a duration, as its nearest whole unit. */
+export function formatDuration(from: Date, to: Date, locale: Locale): string {
+  return formatDistanceStrict(from, to, { locale: DATE_FNS_LOCALE[locale] });
+}
+
+/** "November 2026" / "novembre 2026": the month the date falls in, in the given time zone. */
+export function formatMonth(date: Date, locale: Locale, timeZone: string): string {
+  return format(new TZDate(date, timeZone), 'LLLL yyyy', { locale: DATE_FNS_LOCALE[locale] });
+}
+
+/** "2026-11-27T06:28:51+01:00": ISO 8601 to the second, with the offset of the given time zone on that date. */
+export function formatIsoWithOffset(date: Date, timeZone: string): string {
+  return format(new TZDate(date, timeZone), "yyyy-MM-dd'T'HH:mm:ssxxx");
 }

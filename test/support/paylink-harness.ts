@@ -65,6 +65,13 @@ export interface Harness {
     predicate?: (view: Record<string, unknown>) => boolean,
     timeoutMs?: number,
   ): Promise<SlackApiCall>;
+  /**
+   * Creates a link as `user` would, end to end (command, modal, submission), and resolves once the modal shows it,
+   * with the callback URL SAFEDEBIT was given, pointed at this app.
+   */
+  createLink(inputs?: Record<string, string | readonly string[]>, user?: SlackUser): Promise<{ callbackUrl: string }>;
+  /** SAFEDEBIT's notification of `status` for the link of `callbackUrl`; resolves with the app's HTTP status. */
+  notify(callbackUrl: string, status: string): Promise<number>;
   /** `openModal` and `submit` with Slack delivering over the Socket Mode connection (harness in `socketMode`). */
   overSocket: {
     openModal(
@@ -179,6 +186,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       openModal: (fields = {}) =>
         openModalBy((command) => standin.sendEnvelope('slash_commands', slashCommandPayload(command)), fields),
       submit: (view, inputs, user = SALES_REP) => standin.sendEnvelope('interactive', submissionOf(view, inputs, user)),
+    },
+    async createLink(inputs = VALID_FORM, user = SALES_REP) {
+      const { view } = await harness.openModal({ user_id: user.id, user_name: user.username });
+      await harness.submit(view, inputs, user);
+      await harness.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('paypage?SDESSID='));
+      const sent = safedebit.requests.at(-1)?.body as { url_callback?: string } | undefined;
+      if (!sent?.url_callback) throw new Error('SAFEDEBIT got no url_callback');
+      return { callbackUrl: `${baseUrl}${new URL(sent.url_callback).pathname}` };
+    },
+    async notify(callbackUrl, status) {
+      const response = await fetch(callbackUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ payment_status: status }),
+      });
+      await response.body?.cancel();
+      return response.status;
     },
     waitForViewUpdate(viewId, predicate = () => true, timeoutMs) {
       return standin.waitForCall(

@@ -3,6 +3,7 @@ import { registerConsumerTypeAction } from './actions/consumer-type.js';
 import { registerOpenLinkAction } from './actions/open-link.js';
 import { registerPaylinkCommand } from './commands/paylink.js';
 import type { ListenerContext } from './context.js';
+import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerFromMessageShortcut } from './shortcuts/from-message.js';
 import { registerPaymentSubmission } from './views/payment-submission.js';
 
@@ -13,4 +14,5 @@ export function registerListeners(app: App, ctx: ListenerContext): void {
   registerConsumerTypeAction(app, ctx);
   registerOpenLinkAction(app);
   registerPaymentSubmission(app, ctx);
+  registerAppHomeOpened(app, ctx);
 }

@@ -1,0 +1,87 @@
+import type { Logger } from '@slack/bolt';
+import type { Config } from '../config.js';
+import { monthBounds, monthOf } from '../domain/month.js';
+import { formatMonth } from '../i18n/dates.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { slackErrorCode } from '../slack/errors.js';
+import { buildHomeView, type HomeLinks } from '../slack/views/home-view.js';
+import type { SlackWebApi } from '../slack/web-api.js';
+import { threadPermalinks } from './thread-permalinks.js';
+
+/** How many links App Home lists: the rep's, and the team's for an admin. */
+export const HOME_LINKS = 20;
+
+export interface HomeContext {
+  ledger: Ledger;
+  slack: SlackWebApi;
+  logger: Logger;
+  config: Pick<Readonly<Config>, 'locale' | 'admins' | 'allowedUsers'>;
+  sandbox: boolean;
+  clock: () => Date;
+  timeZone: string;
+}
+
+/** paylink's App Home, kept up to date for those who opened it. Never throws: a failure is logged. */
+export interface HomeTabs {
+  /** The user opened the Home tab: remembered, and drawn afresh. */
+  opened(userId: string): Promise<void>;
+  /** A link's status changed: the Home of its rep, and of the admins, is drawn again where they opened it before. */
+  refreshAfterStatusChange(linkId: string): Promise<void>;
+}
+
+export function createHomeTabs(ctx: HomeContext): HomeTabs {
+  const failed = (step: string, user: string | undefined, error: unknown) =>
+    ctx.logger.warn({ event: 'home_not_published', step, user, error: slackErrorCode(error) });
+  return {
+    async opened(userId) {
+      try {
+        await ctx.ledger.recordHomeOpened(userId, ctx.clock());
+        await publishHome(ctx, userId);
+      } catch (error) {
+        failed('opened', userId, error);
+      }
+    },
+    async refreshAfterStatusChange(linkId) {
+      try {
+        const link = await ctx.ledger.findLink(linkId);
+        if (!link) return;
+        const viewers = await ctx.ledger.homeViewers([...new Set([link.user_id, ...ctx.config.admins])]);
+        await Promise.all(
+          viewers.map((user) => publishHome(ctx, user).catch((error) => failed('refresh', user, error))),
+        );
+      } catch (error) {
+        failed('refresh', undefined, error);
+      }
+    },
+  };
+}
+
+/** Draws one user's Home from the ledger and publishes it. */
+async function publishHome(ctx: HomeContext, userId: string): Promise<void> {
+  const now = ctx.clock();
+  const month = monthOf(now, ctx.timeZone);
+  const { from, until } = monthBounds(month, ctx.timeZone);
+  const isAdmin = ctx.config.admins.includes(userId);
+  const linksOf = async (owner: string | undefined): Promise<HomeLinks> => {
+    const [totals, links] = await Promise.all([
+      ctx.ledger.totals({ ...(owner ? { userId: owner } : {}), paidFrom: from, paidUntil: until }),
+      ctx.ledger.latestLinks({ ...(owner ? { userId: owner } : {}), limit: HOME_LINKS }),
+    ]);
+    return { totals, links };
+  };
+  const [mine, team] = await Promise.all([linksOf(userId), isAdmin ? linksOf(undefined) : undefined]);
+  const permalinks = await threadPermalinks(ctx, [...mine.links, ...(team?.links ?? [])]);
+  const view = buildHomeView({
+    locale: ctx.config.locale,
+    timeZone: ctx.timeZone,
+    now,
+    sandbox: ctx.sandbox,
+    month: formatMonth(now, ctx.config.locale, ctx.timeZone),
+    mine,
+    ...(team ? { team } : {}),
+    notAllowed: ctx.config.allowedUsers.length > 0 && !ctx.config.allowedUsers.includes(userId),
+    permalinks,
+  });
+  await ctx.slack.views.publish({ user_id: userId, view });
+  ctx.logger.debug({ event: 'home_published', user: userId, links: mine.links.length, team: team !== undefined });
+}

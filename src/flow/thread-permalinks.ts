@@ -1,0 +1,40 @@
+import type { Logger } from '@slack/bolt';
+import type { Ledger, LinkRecord } from '../ledger/ledger.js';
+import { slackErrorCode } from '../slack/errors.js';
+import type { SlackWebApi } from '../slack/web-api.js';
+
+export interface PermalinkContext {
+  ledger: Ledger;
+  slack: SlackWebApi;
+  logger: Logger;
+}
+
+/**
+ * The permalink of each link's thread (its summary message), by link id: kept in the ledger once Slack gave it,
+ * asked of Slack otherwise. A link without a summary, or whose permalink Slack will not give now, has none.
+ */
+export async function threadPermalinks(
+  ctx: PermalinkContext,
+  links: readonly LinkRecord[],
+): Promise<Map<string, string>> {
+  const distinct = [...new Map(links.map((link) => [link.id, link])).values()];
+  const found = await Promise.all(
+    distinct.map(async (link): Promise<[string, string] | undefined> => {
+      if (link.summary_permalink) return [link.id, link.summary_permalink];
+      if (!link.summary_channel || !link.summary_ts) return undefined;
+      try {
+        const { permalink } = await ctx.slack.chat.getPermalink({
+          channel: link.summary_channel,
+          message_ts: link.summary_ts,
+        });
+        if (!permalink) return undefined;
+        await ctx.ledger.recordPermalink(link.id, permalink);
+        return [link.id, permalink];
+      } catch (error) {
+        ctx.logger.warn({ event: 'permalink_unavailable', link: link.id, error: slackErrorCode(error) });
+        return undefined;
+      }
+    }),
+  );
+  return new Map(found.filter((entry) => entry !== undefined));
+}

@@ -1,0 +1,176 @@
+import type { NotCreatedStanding } from '../domain/link-standing.js';
+import type { Locale } from './locale.js';
+
+/**
+ * What paylink tells people about the links it made, in both languages: App Home, `/paylink list`,
+ * `/paylink status`, `/paylink export` and the reminders. A missing sentence is a type error.
+ */
+export interface LinkReportTexts {
+  /** Where a link that SAFEDEBIT did not make stands (a made one shows its payment status). */
+  notCreated: Record<NotCreatedStanding, string>;
+  /** "3 links · 2 500,00 €"; no amount when there is no link. */
+  linkCount: (count: number, amount: string) => string;
+  createdAgo: (distance: string) => string;
+  by: (user: string) => string;
+  openThread: string;
+  homeTitle: string;
+  homeAwaiting: string;
+  homePaidIn: (month: string) => string;
+  homeUpdated: (dateTime: string) => string;
+  homeMine: string;
+  homeTeam: string;
+  homeEmpty: (command: string) => string;
+  listTitle: Record<'all' | 'awaiting' | 'paid', string>;
+  listEmpty: Record<'all' | 'awaiting' | 'paid', string>;
+  listMore: (command: string) => string;
+  listUsage: (command: string) => string;
+  statusUsage: (command: string) => string;
+  statusNotFound: (reference: string) => string;
+  statusTitle: (amount: string, reference: string) => string;
+  statusCustomer: string;
+  statusCreated: string;
+  statusLink: string;
+  statusHistory: string;
+  statusNoHistory: string;
+  statusRequestedBy: string;
+  exportNotAdmin: string;
+  exportUsage: (command: string, example: string) => string;
+  exportPreparing: (month: string) => string;
+  exportNothing: (month: string) => string;
+  exportComment: (month: string, count: number) => string;
+  exportDone: (month: string, count: number) => string;
+  exportFailed: (month: string) => string;
+  exportTitle: (month: string) => string;
+  unavailable: string;
+  reminder: (age: string) => string;
+  reminderThread: string;
+}
+
+const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+
+const fr: LinkReportTexts = {
+  notCreated: {
+    creating: ':hourglass_flowing_sand: En cours de création',
+    refused: ':no_entry: Refusé par SAFEDEBIT',
+    not_created: ":warning: Non créé (SAFEDEBIT n'a pas répondu)",
+  },
+  linkCount: (count, amount) => (count === 0 ? 'aucun lien' : `${plural(count, 'lien', 'liens')} · ${amount}`),
+  createdAgo: (distance) => `créé ${distance}`,
+  by: (user) => `par ${user}`,
+  openThread: 'Voir le fil',
+  homeTitle: 'Vos liens de paiement',
+  homeAwaiting: 'En attente de paiement',
+  homePaidIn: (month) => `Payés en ${month}`,
+  homeUpdated: (dateTime) => `Mis à jour le ${dateTime}`,
+  homeMine: 'Vos derniers liens',
+  homeTeam: "Les derniers liens de l'équipe",
+  homeEmpty: (command) =>
+    [
+      "Vous n'avez pas encore créé de lien de paiement.",
+      `Pour le premier : tapez \`${command}\` dans un canal (ou \`${command} 1250,50 F-2026-031\` pour pré-remplir le montant et la référence), remplissez le formulaire, et le lien est publié dans un fil.`,
+      'Dans un fil : menu ⋮ d’un message → *Create payment link*.',
+    ].join('\n'),
+  listTitle: {
+    all: 'Vos 10 derniers liens',
+    awaiting: 'Vos liens en attente de paiement',
+    paid: 'Vos derniers liens payés',
+  },
+  listEmpty: {
+    all: "Vous n'avez encore créé aucun lien de paiement.",
+    awaiting: "Aucun de vos liens n'attend de paiement.",
+    paid: "Aucun de vos liens n'a encore été payé.",
+  },
+  listMore: (command) =>
+    `Tous vos liens sont dans l'onglet *Accueil* de paylink ; \`${command} status <référence>\` pour le détail d'un lien.`,
+  listUsage: (command) => `\`${command} list\` accepte \`open\` (en attente de paiement) ou \`paid\` (payés), ou rien.`,
+  statusUsage: (command) => `Indiquez la référence du paiement : \`${command} status F-2026-031\`.`,
+  statusNotFound: (reference) =>
+    `Aucun de vos liens n'a la référence « ${reference} ». Vérifiez-la, ou tapez \`/paylink list\` pour voir vos liens.`,
+  statusTitle: (amount, reference) => `Lien de paiement · ${amount} · ${reference}`,
+  statusCustomer: 'Client',
+  statusCreated: 'Créé le',
+  statusLink: 'Lien',
+  statusHistory: 'Historique',
+  statusNoHistory: 'Aucune notification de SAFEDEBIT pour ce lien.',
+  statusRequestedBy: 'Demandé par',
+  exportNotAdmin:
+    "L'export est réservé aux administrateurs de paylink. Demandez-le à l'un d'eux, ou demandez à être ajouté·e à PAYLINK_ADMINS.",
+  exportUsage: (command, example) => `Indiquez le mois au format AAAA-MM : \`${command} export ${example}\`.`,
+  exportPreparing: (month) => `:hourglass_flowing_sand: Préparation de l'export de ${month}…`,
+  exportNothing: (month) => `Aucun lien créé en ${month} : rien à exporter.`,
+  exportComment: (month, count) => `Export paylink de ${month} : ${plural(count, 'lien', 'liens')}.`,
+  exportDone: (month, count) =>
+    `:white_check_mark: L'export de ${month} (${plural(count, 'lien', 'liens')}) est dans vos messages privés avec paylink.`,
+  exportFailed: (month) =>
+    `:warning: L'export de ${month} n'a pas pu être envoyé : Slack n'a pas accepté le fichier. Réessayez dans un instant.`,
+  exportTitle: (month) => `paylink · liens de ${month}`,
+  unavailable: ":warning: paylink n'a pas pu lire ses liens pour l'instant. Réessayez dans un instant.",
+  reminder: (age) => `:alarm_clock: Ce lien de paiement attend toujours d'être payé, ${age} après sa création :`,
+  reminderThread: 'Voir le fil du lien',
+};
+
+const en: LinkReportTexts = {
+  notCreated: {
+    creating: ':hourglass_flowing_sand: Being created',
+    refused: ':no_entry: Refused by SAFEDEBIT',
+    not_created: ':warning: Not created (SAFEDEBIT did not answer)',
+  },
+  linkCount: (count, amount) => (count === 0 ? 'no links' : `${plural(count, 'link', 'links')} · ${amount}`),
+  createdAgo: (distance) => `created ${distance}`,
+  by: (user) => `by ${user}`,
+  openThread: 'Open thread',
+  homeTitle: 'Your payment links',
+  homeAwaiting: 'Awaiting payment',
+  homePaidIn: (month) => `Paid in ${month}`,
+  homeUpdated: (dateTime) => `Updated ${dateTime}`,
+  homeMine: 'Your latest links',
+  homeTeam: "The team's latest links",
+  homeEmpty: (command) =>
+    [
+      'You have not created a payment link yet.',
+      `For your first one: type \`${command}\` in a channel (or \`${command} 1250.50 F-2026-031\` to pre-fill the amount and the reference), fill in the form, and the link is posted in a thread.`,
+      'In a thread: a message’s ⋮ menu → *Create payment link*.',
+    ].join('\n'),
+  listTitle: {
+    all: 'Your 10 latest links',
+    awaiting: 'Your links awaiting payment',
+    paid: 'Your latest paid links',
+  },
+  listEmpty: {
+    all: 'You have not created any payment link yet.',
+    awaiting: 'None of your links is awaiting payment.',
+    paid: 'None of your links has been paid yet.',
+  },
+  listMore: (command) =>
+    `All your links are on paylink's *Home* tab; \`${command} status <reference>\` shows one in detail.`,
+  listUsage: (command) => `\`${command} list\` takes \`open\` (awaiting payment) or \`paid\`, or nothing.`,
+  statusUsage: (command) => `Give the payment reference: \`${command} status F-2026-031\`.`,
+  statusNotFound: (reference) =>
+    `None of your links has the reference “${reference}”. Check it, or type \`/paylink list\` to see your links.`,
+  statusTitle: (amount, reference) => `Payment link · ${amount} · ${reference}`,
+  statusCustomer: 'Customer',
+  statusCreated: 'Created',
+  statusLink: 'Link',
+  statusHistory: 'History',
+  statusNoHistory: 'No notification from SAFEDEBIT for this link.',
+  statusRequestedBy: 'Requested by',
+  exportNotAdmin: 'The export is for paylink admins only. Ask one of them, or ask to be added to PAYLINK_ADMINS.',
+  exportUsage: (command, example) => `Give the month as YYYY-MM: \`${command} export ${example}\`.`,
+  exportPreparing: (month) => `:hourglass_flowing_sand: Preparing the export of ${month}…`,
+  exportNothing: (month) => `No link was created in ${month}: nothing to export.`,
+  exportComment: (month, count) => `paylink export of ${month}: ${plural(count, 'link', 'links')}.`,
+  exportDone: (month, count) =>
+    `:white_check_mark: The export of ${month} (${plural(count, 'link', 'links')}) is in your direct messages with paylink.`,
+  exportFailed: (month) =>
+    `:warning: The export of ${month} could not be sent: Slack did not take the file. Try again in a moment.`,
+  exportTitle: (month) => `paylink · links of ${month}`,
+  unavailable: ':warning: paylink could not read its links just now. Try again in a moment.',
+  reminder: (age) => `:alarm_clock: This payment link is still awaiting payment, ${age} after it was created:`,
+  reminderThread: "Open the link's thread",
+};
+
+const TEXTS: Record<Locale, LinkReportTexts> = { fr, en };
+
+export function linkReportTexts(locale: Locale): LinkReportTexts {
+  return TEXTS[locale];
+}

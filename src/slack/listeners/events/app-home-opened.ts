@@ -1,0 +1,14 @@
+import type { App } from '@slack/bolt';
+import type { ListenerContext } from '../context.js';
+
+/**
+ * The rep opened paylink's Home tab: drawn afresh from the ledger. Bolt acknowledges the event at once (Slack
+ * delivers it again after 3 s otherwise); the drawing runs after, counted for a graceful shutdown. The Messages
+ * tab sends the same event, and needs nothing.
+ */
+export function registerAppHomeOpened(app: App, ctx: ListenerContext): void {
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    ctx.track(ctx.homeTabs.opened(event.user));
+  });
+}

@@ -1,0 +1,81 @@
+import type { types } from '@slack/bolt';
+import { classifyStatus } from '../../callback/notification.js';
+import { OPEN_THREAD_ACTION } from '../../constants.js';
+import { formatAmount } from '../../domain/amount.js';
+import { NOT_CREATED_STANDING } from '../../domain/link-standing.js';
+import { formatAge, formatDateTime } from '../../i18n/dates.js';
+import { linkReportTexts } from '../../i18n/link-reports.js';
+import type { Locale } from '../../i18n/locale.js';
+import { messagesFor } from '../../i18n/messages.js';
+import type { LinkRecord } from '../../ledger/ledger.js';
+import { mrkdwn, plain } from '../views/text.js';
+import { escapeMrkdwn } from './link-messages.js';
+import { statusLine } from './status-messages.js';
+
+/** How a link is shown in App Home, lists and reminders: what the formatters need besides the link. */
+export interface LinkLineContext {
+  locale: Locale;
+  timeZone: string;
+  now: Date;
+}
+
+/** A customer's name is the rep's typing: long ones are cut so a list stays a list. */
+const CUSTOMER_SHOWN_CHARS = 80;
+
+/** "*1 250,50 €* · F-2026-031 · Jean Dupont": amount, reference, customer. */
+export function linkHeadline(link: LinkRecord, locale: Locale): string {
+  const customer = link.customer === null ? [] : [escapeMrkdwn(cut(link.customer, CUSTOMER_SHOWN_CHARS))];
+  return [`*${formatAmount(link.amount_cents, locale)}*`, escapeMrkdwn(link.payment_reference), ...customer].join(
+    ' · ',
+  );
+}
+
+/**
+ * Where the link stands and since when: its furthest payment status and its date ("✅ Paid · 27 Nov 2026, 14:32"),
+ * "awaiting payment" since its creation when SAFEDEBIT said nothing yet, or why it was never made.
+ */
+export function standingText(link: LinkRecord, locale: Locale, timeZone: string): string {
+  if (link.state !== 'created') return linkReportTexts(locale).notCreated[NOT_CREATED_STANDING[link.state]];
+  if (link.payment_status === null || link.payment_status_at === null) {
+    return `${messagesFor(locale).statusAwaiting} · ${formatDateTime(new Date(link.created_at), locale, timeZone)}`;
+  }
+  const since = formatDateTime(new Date(link.payment_status_at), locale, timeZone);
+  return statusLine(classifyStatus(link.payment_status), locale, since).text;
+}
+
+/**
+ * A link as one section: headline, where it stands, how old it is (and whose, in a team list), with a button to
+ * its thread when its permalink is known.
+ */
+export function linkSection(
+  link: LinkRecord,
+  context: LinkLineContext,
+  options: { permalink?: string; showRep?: boolean } = {},
+): types.SectionBlock {
+  const t = linkReportTexts(context.locale);
+  const age = t.createdAgo(formatAge(new Date(link.created_at), context.now, context.locale));
+  const details = options.showRep ? `${age} · ${t.by(`<@${link.user_id}>`)}` : age;
+  return {
+    type: 'section',
+    text: mrkdwn(
+      [linkHeadline(link, context.locale), standingText(link, context.locale, context.timeZone), `_${details}_`].join(
+        '\n',
+      ),
+    ),
+    ...(options.permalink
+      ? {
+          accessory: {
+            type: 'button',
+            action_id: OPEN_THREAD_ACTION,
+            text: plain(t.openThread, 75),
+            url: options.permalink,
+          },
+        }
+      : {}),
+  };
+}
+
+function cut(text: string, max: number): string {
+  const characters = Array.from(text);
+  return characters.length > max ? `${characters.slice(0, max - 1).join('')}…` : text;
+}

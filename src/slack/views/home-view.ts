@@ -1,0 +1,93 @@
+import type { types } from '@slack/bolt';
+import { SLASH_COMMAND } from '../../constants.js';
+import { formatAmount } from '../../domain/amount.js';
+import { formatDateTime } from '../../i18n/dates.js';
+import { linkReportTexts } from '../../i18n/link-reports.js';
+import { messagesFor } from '../../i18n/messages.js';
+import type { LinkRecord, LinkTotals } from '../../ledger/ledger.js';
+import { type LinkLineContext, linkSection } from '../messages/link-lines.js';
+import { mrkdwn, plain } from './text.js';
+
+/** A list of links with where they stand, as App Home shows it. */
+export interface HomeLinks {
+  totals: LinkTotals;
+  /** Newest first. */
+  links: readonly LinkRecord[];
+}
+
+export interface HomeData extends LinkLineContext {
+  sandbox: boolean;
+  /** "November 2026": the month "paid this month" counts. */
+  month: string;
+  mine: HomeLinks;
+  /** The whole team's, for an admin. */
+  team?: HomeLinks;
+  /** The rep may not create links (PAYLINK_ALLOWED_USERS): the empty state says so instead of how. */
+  notAllowed?: boolean;
+  /** Thread permalinks by link id, for the links whose thread exists. */
+  permalinks: ReadonlyMap<string, string>;
+}
+
+/**
+ * The rep's App Home: how much awaits payment and how much was paid this month, then their latest links, newest
+ * first, each with a button to its thread; an admin also gets the team's. At most 2 × 20 links plus a dozen
+ * blocks: well under Slack's 100.
+ */
+export function buildHomeView(data: HomeData): types.HomeView {
+  const t = linkReportTexts(data.locale);
+  const m = messagesFor(data.locale);
+  const mine = data.mine.links.length > 0 ? linkSections(data, data.mine, false) : [emptyState(data)];
+  const team = data.team
+    ? [
+        { type: 'divider' } as const,
+        header(t.homeTeam),
+        totalsBlock(data, data.team),
+        ...linkSections(data, data.team, true),
+      ]
+    : [];
+  return {
+    type: 'home',
+    blocks: [
+      header(t.homeTitle),
+      ...(data.sandbox ? [{ type: 'context' as const, elements: [mrkdwn(m.sandboxBanner)] }] : []),
+      totalsBlock(data, data.mine),
+      { type: 'context', elements: [mrkdwn(t.homeUpdated(formatDateTime(data.now, data.locale, data.timeZone)))] },
+      { type: 'divider' },
+      header(t.homeMine),
+      ...mine,
+      ...team,
+    ],
+  };
+}
+
+function header(text: string): types.HeaderBlock {
+  return { type: 'header', text: plain(text, 150) };
+}
+
+/** "Awaiting payment: 3 links · 2 500,00 €" beside "Paid in November 2026: 1 link · 1 250,50 €". */
+function totalsBlock(data: HomeData, list: HomeLinks): types.SectionBlock {
+  const t = linkReportTexts(data.locale);
+  const count = ({ count, cents }: { count: number; cents: number }) =>
+    t.linkCount(count, formatAmount(cents, data.locale));
+  return {
+    type: 'section',
+    fields: [
+      mrkdwn(`*${t.homeAwaiting}*\n${count(list.totals.awaiting)}`),
+      mrkdwn(`*${t.homePaidIn(data.month)}*\n${count(list.totals.paid)}`),
+    ],
+  };
+}
+
+function linkSections(data: HomeData, list: HomeLinks, showRep: boolean): types.SectionBlock[] {
+  return list.links.map((link) => {
+    const permalink = data.permalinks.get(link.id);
+    return linkSection(link, data, { showRep, ...(permalink ? { permalink } : {}) });
+  });
+}
+
+function emptyState(data: HomeData): types.SectionBlock {
+  const text = data.notAllowed
+    ? messagesFor(data.locale).notAllowedUser
+    : linkReportTexts(data.locale).homeEmpty(SLASH_COMMAND);
+  return { type: 'section', text: mrkdwn(text) };
+}

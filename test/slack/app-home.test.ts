@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { OPEN_THREAD_ACTION } from '../../src/constants.js';
+import { ENGINES } from '../support/databases.js';
+import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import { appHomeOpenedEvent, sendEvent } from '../support/slack-requests.js';
+import { SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
+
+const OTHER_REP: SlackUser = { id: 'U0REP2', username: 'other.rep', name: 'other.rep', team_id: TEAM_ID };
+const ADMIN: SlackUser = { id: 'U0FINANCE', username: 'finance', name: 'finance', team_id: TEAM_ID };
+
+describe.each(ENGINES)('App Home, on %s', (engine) => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  /** Opens `user`'s Home tab as Slack would, and resolves with the view paylink publishes for it. */
+  async function openHome(app: Harness, user: string): Promise<Record<string, unknown>> {
+    const before = app.standin.callsTo('views.publish').length;
+    const result = await sendEvent(app.baseUrl, SIGNING_SECRET, appHomeOpenedEvent(user));
+    expect(result.status).toBe(200);
+    const published = await app.standin.waitForCall(
+      'views.publish',
+      (call) => call.args.user_id === user && app.standin.callsTo('views.publish').indexOf(call) >= before,
+    );
+    return published.args.view as Record<string, unknown>;
+  }
+
+  it("shows a new rep how to create a first link, then their links with the totals and each link's thread", async () => {
+    const app = await startHarness({ engine });
+    h = app;
+    expect(visibleText(await openHome(app, SALES_REP.id))).toContain('You have not created a payment link yet');
+
+    await app.createLink();
+    const { callbackUrl } = await app.createLink({ ...VALID_FORM, amount: '99', payment_reference: 'F-2026-032' });
+    expect(await app.notify(callbackUrl, 'SETTLED')).toBe(200);
+    await app.createLink({ ...VALID_FORM, payment_reference: 'F-OTHER' }, OTHER_REP);
+
+    const view = await openHome(app, SALES_REP.id);
+    const text = visibleText(view);
+    expect(text).toContain('Awaiting payment*\n1 link · €1,250.50');
+    expect(text).toMatch(/Paid in \w+ \d{4}\*\n1 link · €99\.00/);
+    expect(text).not.toContain('F-OTHER');
+    expect(text).not.toContain("team's");
+    const sections = (
+      view.blocks as Array<{ type: string; text?: { text: string }; accessory?: { url: string } }>
+    ).filter((block) => block.type === 'section' && block.text?.text.includes('F-2026-03'));
+    expect(sections.map((block) => block.text?.text.split('\n')[0])).toEqual([
+      '*€99.00* · F-2026-032 · Jean Dupont',
+      '*€1,250.50* · F-2026-031 · Jean Dupont',
+    ]);
+    expect(sections[0]?.text?.text).toContain(':white_check_mark: Paid');
+    // The button opens the link's thread: the summary message, which the stand-in holds.
+    const summaries = app.standin.messagesIn('C0SALES').filter((message) => message.attachments && !message.thread_ts);
+    const permalinks = sections.map((block) => block.accessory?.url);
+    for (const permalink of permalinks) expect(permalink).toMatch(/\/archives\/C0SALES\/p\d+$/);
+    expect(permalinks.sort()).toEqual(
+      summaries
+        .filter((summary) => String(summary.text).includes('F-2026-03'))
+        .map((summary) => `https://paylink-test.slack.com/archives/C0SALES/p${String(summary.ts).replace('.', '')}`)
+        .sort(),
+    );
+    expect(JSON.stringify(view)).toContain(OPEN_THREAD_ACTION);
+
+    // Permalinks are asked of Slack once per link, then kept.
+    const asked = app.standin.callsTo('chat.getPermalink').length;
+    await openHome(app, SALES_REP.id);
+    expect(app.standin.callsTo('chat.getPermalink')).toHaveLength(asked);
+  });
+
+  it("shows an admin the whole team's latest links, each with its rep", async () => {
+    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id } });
+    h = app;
+    await app.createLink();
+    await app.createLink({ ...VALID_FORM, payment_reference: 'F-OTHER' }, OTHER_REP);
+    const text = visibleText(await openHome(app, ADMIN.id));
+    expect(text).toContain('You have not created a payment link yet');
+    expect(text).toContain("The team's latest links");
+    expect(text).toContain('Awaiting payment*\n2 links · €2,501.00');
+    expect(text).toContain(`by <@${OTHER_REP.id}>`);
+    expect(text).toContain(`by <@${SALES_REP.id}>`);
+  });
+
+  it('is drawn again after a status change for the rep and the admins who opened it before, and only for them', async () => {
+    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: `${ADMIN.id},U0ADMIN2` } });
+    h = app;
+    const { callbackUrl } = await app.createLink();
+    const { callbackUrl: othersLink } = await app.createLink(
+      { ...VALID_FORM, payment_reference: 'F-OTHER' },
+      OTHER_REP,
+    );
+    await openHome(app, SALES_REP.id);
+    await openHome(app, ADMIN.id);
+    const before = app.standin.callsTo('views.publish').length;
+
+    expect(await app.notify(callbackUrl, 'SETTLED')).toBe(200);
+    const published = app.standin.callsTo('views.publish').slice(before);
+    expect(published.map((call) => call.args.user_id).sort()).toEqual([ADMIN.id, SALES_REP.id].sort());
+    expect(visibleText(app.standin.homeView(SALES_REP.id))).toContain(':white_check_mark: Paid');
+
+    // The same notification again changes nothing; OTHER_REP never opened the Home tab.
+    expect(await app.notify(callbackUrl, 'SETTLED')).toBe(200);
+    expect(await app.notify(othersLink, 'REJECTED')).toBe(200);
+    const afterwards = app.standin.callsTo('views.publish').slice(before + 2);
+    expect(afterwards.map((call) => call.args.user_id)).toEqual([ADMIN.id]);
+    expect(app.standin.homeView(OTHER_REP.id)).toBeUndefined();
+  });
+
+  it('draws nothing for the Messages tab, and a Slack failure to publish fails nothing else', async () => {
+    const app = await startHarness({ engine });
+    h = app;
+    await sendEvent(app.baseUrl, SIGNING_SECRET, appHomeOpenedEvent(SALES_REP.id, 'messages'));
+    const { callbackUrl } = await app.createLink();
+    app.standin.failNext('views.publish', 'internal_error');
+    await sendEvent(app.baseUrl, SIGNING_SECRET, appHomeOpenedEvent(SALES_REP.id));
+    await app.standin.waitForCall('views.publish');
+    await expect.poll(() => app.logs.some((line) => line.includes('"home_not_published"'))).toBe(true);
+    // Still remembered as opened: the next status change draws it.
+    expect(await app.notify(callbackUrl, 'SETTLED')).toBe(200);
+    expect(visibleText(app.standin.homeView(SALES_REP.id))).toContain('Paid');
+    expect(app.standin.callsTo('views.publish')).toHaveLength(2);
+  });
+});

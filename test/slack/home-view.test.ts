@@ -1,0 +1,106 @@
+import type { types } from '@slack/bolt';
+import { describe, expect, it } from 'vitest';
+import { OPEN_THREAD_ACTION } from '../../src/constants.js';
+import { LOCALES } from '../../src/i18n/locale.js';
+import { buildHomeView, type HomeData } from '../../src/slack/views/home-view.js';
+import { linkRecord } from '../support/link-records.js';
+import { visibleText } from '../support/paylink-harness.js';
+
+const NOW = new Date('2026-11-30T09:30:00.000Z');
+const NO_TOTALS = { awaiting: { count: 0, cents: 0 }, paid: { count: 0, cents: 0 } };
+
+function data(overrides: Partial<HomeData> = {}): HomeData {
+  return {
+    locale: 'en',
+    timeZone: 'Europe/Paris',
+    now: NOW,
+    sandbox: false,
+    month: 'November 2026',
+    mine: { totals: NO_TOTALS, links: [] },
+    permalinks: new Map(),
+    ...overrides,
+  };
+}
+
+type Section = types.SectionBlock & { accessory?: { type: string; url?: string; action_id?: string } };
+const sections = (view: types.HomeView) => view.blocks.filter((block): block is Section => block.type === 'section');
+
+describe('App Home', () => {
+  it('shows the totals, then each link: amount, reference, customer, status and its date, age, and its thread', () => {
+    const paid = linkRecord({
+      payment_status: 'SETTLED',
+      payment_status_rank: 40,
+      payment_status_at: '2026-11-28T13:32:00.000Z',
+    });
+    const awaiting = linkRecord({ payment_reference: 'F-2026-032', customer: 'ACME <SAS> & co', amount_cents: 9_900 });
+    const view = buildHomeView(
+      data({
+        mine: {
+          totals: { awaiting: { count: 3, cents: 250_000 }, paid: { count: 1, cents: 125_050 } },
+          links: [awaiting, paid],
+        },
+        permalinks: new Map([[paid.id, 'https://paylink-test.slack.com/archives/C0SALES/p1700000000000100']]),
+      }),
+    );
+    expect(view.type).toBe('home');
+    const text = visibleText(view);
+    expect(text).toContain('Awaiting payment*\n3 links · €2,500.00');
+    expect(text).toContain('Paid in November 2026*\n1 link · €1,250.50');
+    const [, first, second] = sections(view);
+    expect(first?.text?.text).toBe(
+      '*€99.00* · F-2026-032 · ACME &lt;SAS&gt; &amp; co\n:hourglass: Awaiting payment · 27 Nov 2026, 10:30\n_created 3 days ago_',
+    );
+    expect(first?.accessory).toBeUndefined();
+    expect(second?.text?.text).toBe(
+      '*€1,250.50* · F-2026-031 · Jean Dupont\n:white_check_mark: Paid · 28 Nov 2026, 14:32\n_created 3 days ago_',
+    );
+    expect(second?.accessory).toMatchObject({
+      type: 'button',
+      action_id: OPEN_THREAD_ACTION,
+      url: 'https://paylink-test.slack.com/archives/C0SALES/p1700000000000100',
+    });
+  });
+
+  it.each(LOCALES)('tells a new rep how to create a first link (%s), or that they may not', (locale) => {
+    const empty = visibleText(buildHomeView(data({ locale })));
+    expect(empty).toContain('/paylink');
+    expect(empty).toMatch(/1250[.,]50 F-2026-031/);
+    const refused = visibleText(buildHomeView(data({ locale, notAllowed: true })));
+    expect(refused).not.toContain('1250');
+    expect(refused).toMatch(/paylink/);
+  });
+
+  it("gives an admin the team's links and totals, each with its rep, and stays within Slack's 100 blocks", () => {
+    const links = Array.from({ length: 20 }, (_, index) => linkRecord({ user_id: `U0REP${index % 3}` }));
+    const view = buildHomeView(
+      data({
+        sandbox: true,
+        mine: { totals: NO_TOTALS, links },
+        team: { totals: { awaiting: { count: 40, cents: 1 }, paid: { count: 0, cents: 0 } }, links },
+      }),
+    );
+    expect(view.blocks.length).toBeLessThanOrEqual(100);
+    const text = visibleText(view);
+    expect(text).toContain("The team's latest links");
+    expect(text).toContain('40 links · €0.01');
+    expect(text).toContain('SANDBOX');
+    expect(text.match(/by <@U0REP1>/g)).toHaveLength(7);
+    const mineOnly = visibleText(buildHomeView(data({ mine: { totals: NO_TOTALS, links } })));
+    expect(mineOnly).not.toContain("team's");
+    expect(mineOnly).not.toContain('by <@');
+  });
+
+  it('says why a link that was never made has no status', () => {
+    const refused = linkRecord({ state: 'refused', state_detail: 'EXIST_005', link: null });
+    const view = buildHomeView(data({ locale: 'fr', mine: { totals: NO_TOTALS, links: [refused] } }));
+    expect(visibleText(view)).toContain('Refusé par SAFEDEBIT');
+    expect(visibleText(view)).toContain('il y a 3 jours');
+  });
+
+  it('cuts a very long customer name rather than a whole line', () => {
+    const long = linkRecord({ customer: 'x'.repeat(500) });
+    const [, section] = sections(buildHomeView(data({ mine: { totals: NO_TOTALS, links: [long] } })));
+    expect(section?.text?.text).toContain(`${'x'.repeat(79)}…`);
+    expect(section?.text?.text).not.toContain('x'.repeat(81));
+  });
+});

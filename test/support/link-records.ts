@@ -1,0 +1,40 @@
+import type { LinkRecord } from '../../src/ledger/ledger.js';
+
+let count = 0;
+
+/** A ledger row as a created, awaiting link would have it (`1 250,50 €`, F-2026-031, Jean Dupont), with `overrides`. */
+export function linkRecord(overrides: Partial<LinkRecord> = {}): LinkRecord {
+  count += 1;
+  return {
+    id: `link-${count}`,
+    submission_key: `V0VIEW:${count}`,
+    created_at: '2026-11-27T09:30:00.000Z',
+    team_id: 'T0001',
+    user_id: 'U0REP',
+    origin_channel: 'C0SALES',
+    origin_thread_ts: null,
+    summary_channel: 'C0SALES',
+    summary_ts: '1700000000.000100',
+    thread_ts: '1700000000.000100',
+    amount_cents: 125_050,
+    currency: 'EUR',
+    payment_reference: 'F-2026-031',
+    consumer_reference: 'CUST-42',
+    customer: 'Jean Dupont',
+    masked_email: 'j•••@example.com',
+    masked_phone: '•• •• •• 56 78',
+    sms_option: 1,
+    email_option: 0,
+    payment_type: 'now',
+    link: 'https://pay.example/paypage?SDESSID=abc',
+    state: 'created',
+    state_detail: null,
+    payment_status: null,
+    payment_status_rank: null,
+    payment_status_at: null,
+    summary_status: null,
+    summary_permalink: null,
+    reminded_at: null,
+    ...overrides,
+  };
+}
