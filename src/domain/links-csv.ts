@@ -1,0 +1,81 @@
+import { formatIsoWithOffset } from '../i18n/dates.js';
+import type { Locale } from '../i18n/locale.js';
+import type { LinkRecord } from '../ledger/ledger.js';
+
+/** The export's columns, in order: one row per link, whatever became of it. */
+export const CSV_COLUMNS = [
+  'created_at',
+  'rep_id',
+  'channel',
+  'payment_reference',
+  'consumer_reference',
+  'customer',
+  'amount',
+  'currency',
+  'state',
+  'payment_status',
+  'status_date',
+  'link',
+  'sms',
+  'email',
+] as const;
+
+/**
+ * How a spreadsheet of the locale reads a CSV: a French one splits on semicolons (the comma is its decimal
+ * separator), an English one on commas.
+ */
+const SPREADSHEET: Record<Locale, { separator: string; decimal: string }> = {
+  fr: { separator: ';', decimal: ',' },
+  en: { separator: ',', decimal: '.' },
+};
+
+/** Excel and LibreOffice open UTF-8 as UTF-8 (not the system's code page) only behind this mark. */
+const BYTE_ORDER_MARK = '\uFEFF';
+
+/**
+ * A cell starting with one of these is taken for a formula by spreadsheets (CSV injection): `=cmd()`, `+1-2`,
+ * `@SUM()`, `-2+3`, and a tab or carriage return before one of them.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * The links as a CSV file (RFC 4180: CRLF lines, fields quoted when they hold the separator, a quote or a line
+ * break, quotes doubled) that opens cleanly in a spreadsheet of `locale`. Dates are ISO 8601 with the offset of
+ * `timeZone`; amounts in euros with the locale's decimal separator; the contact masked, as the ledger keeps it.
+ * Every cell a spreadsheet could take for a formula starts with an apostrophe instead: shown, never run.
+ */
+export function buildLinksCsv(links: readonly LinkRecord[], options: { locale: Locale; timeZone: string }): string {
+  const { separator, decimal } = SPREADSHEET[options.locale];
+  const date = (iso: string | null) => (iso === null ? '' : formatIsoWithOffset(new Date(iso), options.timeZone));
+  const rows = links.map((link) => [
+    date(link.created_at),
+    link.user_id,
+    link.origin_channel,
+    link.payment_reference,
+    link.consumer_reference,
+    link.customer ?? '',
+    euros(link.amount_cents, decimal),
+    link.currency,
+    link.state,
+    link.payment_status ?? '',
+    date(link.payment_status_at),
+    link.link ?? '',
+    link.masked_phone,
+    link.masked_email,
+  ]);
+  const lines = [[...CSV_COLUMNS], ...rows].map((cells) =>
+    cells.map((cell) => csvCell(cell, separator)).join(separator),
+  );
+  return `${BYTE_ORDER_MARK}${lines.join('\r\n')}\r\n`;
+}
+
+/** `125050` → `1250,50` / `1250.50`: no grouping, which spreadsheets would read as text. */
+function euros(cents: number, decimal: string): string {
+  const digits = String(cents).padStart(3, '0');
+  return `${digits.slice(0, -2)}${decimal}${digits.slice(-2)}`;
+}
+
+function csvCell(value: string, separator: string): string {
+  const inert = FORMULA_START.test(value) ? `'${value}` : value;
+  return inert.includes(separator) || /["\r\n]/.test(inert) ? `"${inert.replaceAll('"', '""')}"` : inert;
+}

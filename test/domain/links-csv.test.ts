@@ -1,0 +1,127 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildLinksCsv, CSV_COLUMNS } from '../../src/domain/links-csv.js';
+import { linkRecord } from '../support/link-records.js';
+
+/** Reads RFC 4180 CSV back into rows, as a strict reader would: quoted fields, doubled quotes, CRLF lines. */
+function parseCsv(text: string, separator: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i];
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"' && field === '') quoted = true;
+    else if (char === separator) {
+      row.push(field);
+      field = '';
+    } else if (char === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i += 1;
+    } else field += char;
+  }
+  if (field !== '' || row.length > 0) throw new Error('the last line has no CRLF');
+  return rows;
+}
+
+const PAID = linkRecord({
+  created_at: '2026-11-27T05:28:51.123Z',
+  user_id: 'U0REP',
+  origin_channel: 'C0SALES',
+  payment_reference: 'F-2026-031',
+  consumer_reference: 'CUST-42',
+  customer: 'Jean Dupont',
+  amount_cents: 125_050,
+  payment_status: 'SETTLED',
+  payment_status_at: '2026-07-02T12:00:00.000Z',
+  link: 'https://pay.example/paypage?SDESSID=abc',
+});
+
+describe('the links CSV', () => {
+  it('opens in a French spreadsheet: semicolons, decimal comma, UTF-8 with a BOM, CRLF lines', () => {
+    const csv = buildLinksCsv([PAID], { locale: 'fr', timeZone: 'Europe/Paris' });
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    expect(csv.slice(1).split('\r\n')).toEqual([
+      CSV_COLUMNS.join(';'),
+      '2026-11-27T06:28:51+01:00;U0REP;C0SALES;F-2026-031;CUST-42;Jean Dupont;1250,50;EUR;created;SETTLED;2026-07-02T14:00:00+02:00;https://pay.example/paypage?SDESSID=abc;•• •• •• 56 78;j•••@example.com',
+      '',
+    ]);
+  });
+
+  it('opens in an English spreadsheet: commas, decimal dot; quoted where a comma would split a cell', () => {
+    const link = linkRecord({ ...PAID, customer: 'Dupont, Jean', amount_cents: 5 });
+    const [, row] = parseCsv(buildLinksCsv([link], { locale: 'en', timeZone: 'UTC' }).slice(1), ',');
+    expect(row).toEqual([
+      '2026-11-27T05:28:51+00:00',
+      'U0REP',
+      'C0SALES',
+      'F-2026-031',
+      'CUST-42',
+      'Dupont, Jean',
+      '0.05',
+      'EUR',
+      'created',
+      'SETTLED',
+      '2026-07-02T12:00:00+00:00',
+      'https://pay.example/paypage?SDESSID=abc',
+      '•• •• •• 56 78',
+      'j•••@example.com',
+    ]);
+  });
+
+  it('quotes quotes, line breaks and separators as RFC 4180 says', () => {
+    const link = linkRecord({
+      customer: 'La "Belle"\r\nÉpoque; SARL',
+      consumer_reference: 'a\nb',
+      payment_status: null,
+    });
+    const csv = buildLinksCsv([link], { locale: 'fr', timeZone: 'Europe/Paris' });
+    expect(csv).toContain(';"La ""Belle""\r\nÉpoque; SARL";');
+    const [, row] = parseCsv(csv.slice(1), ';');
+    expect(row?.[4]).toBe('a\nb');
+    expect(row?.[5]).toBe('La "Belle"\r\nÉpoque; SARL');
+    expect(row?.[9]).toBe('');
+  });
+
+  it.each([
+    ['=cmd()', "'=cmd()"],
+    ['+33 1 23', "'+33 1 23"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\t=1', "'\t=1"],
+    ['\r=1', "'\r=1"],
+    ['Jean = Dupont', 'Jean = Dupont'],
+  ])('makes %j inert in a spreadsheet', (customer, shown) => {
+    const csv = buildLinksCsv([linkRecord({ customer })], { locale: 'en', timeZone: 'UTC' });
+    expect(parseCsv(csv.slice(1), ',')[1]?.[5]).toBe(shown);
+  });
+
+  it('reads back every value as written, whatever the text, the only change an apostrophe before a formula', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme' }),
+        fc.constantFrom('fr' as const, 'en' as const),
+        (customer, locale) => {
+          const csv = buildLinksCsv([linkRecord({ customer })], { locale, timeZone: 'Europe/Paris' });
+          const rows = parseCsv(csv.slice(1), locale === 'fr' ? ';' : ',');
+          expect(rows).toHaveLength(2);
+          expect(rows[1]).toHaveLength(CSV_COLUMNS.length);
+          expect(rows[1]?.[5]).toBe(/^[=+\-@\t\r]/.test(customer) ? `'${customer}` : customer);
+        },
+      ),
+    );
+  });
+
+  it('is the header alone for no link', () => {
+    expect(buildLinksCsv([], { locale: 'en', timeZone: 'UTC' })).toBe(`\uFEFF${CSV_COLUMNS.join(',')}\r\n`);
+  });
+});
