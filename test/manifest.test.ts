@@ -47,7 +47,11 @@ describe('manifest.yml', () => {
 
   it('declares the /paylink command and the message shortcut', () => {
     expect(manifest.features.slash_commands).toEqual([
-      expect.objectContaining({ command: '/paylink', usage_hint: '[amount] [payment reference] | help' }),
+      expect.objectContaining({
+        command: '/paylink',
+        usage_hint:
+          '[amount] [payment reference] | list [open|paid] | status <payment reference> | export <YYYY-MM> | help',
+      }),
     ]);
     expect(manifest.features.shortcuts).toEqual([
       expect.objectContaining({ type: 'message', name: 'Create payment link', callback_id: 'paylink_from_message' }),

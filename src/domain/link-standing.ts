@@ -1,11 +1,7 @@
 import { ANNEX_STATUSES, classifyStatus, type StatusKind, statusProgress } from '../callback/notification.js';
 import type { LinkState } from '../ledger/schema.js';
 
-/**
- * Where a link stands for the rep: not created (being created, refused, SAFEDEBIT out of reach), awaiting
- * payment (no status yet, or one that decides nothing: pending or unknown), or decided by its furthest status.
- */
-export type LinkStanding = NotCreatedStanding | 'awaiting' | Exclude<StatusKind, 'pending'>;
+/** Why a link SAFEDEBIT did not make has no payment status: being created, refused, or SAFEDEBIT out of reach. */
 export type NotCreatedStanding = 'creating' | 'refused' | 'not_created';
 
 /** Kinds of status after which the customer is no longer expected to pay: no reminder, not "awaiting". */
@@ -16,13 +12,6 @@ export const NOT_CREATED_STANDING: Readonly<Record<Exclude<LinkState, 'created'>
   refused: 'refused',
   outage: 'not_created',
 };
-
-export function standingOf(link: { state: LinkState; payment_status: string | null }): LinkStanding {
-  if (link.state !== 'created') return NOT_CREATED_STANDING[link.state];
-  if (link.payment_status === null) return 'awaiting';
-  const status = classifyStatus(link.payment_status);
-  return status.known && status.kind !== 'pending' ? status.kind : 'awaiting';
-}
 
 /**
  * The ranks (`payment_status_rank`) of the annex statuses of each kind. The ledger keeps a link's furthest rank,

@@ -282,12 +282,17 @@ export class Ledger {
     return { awaiting, paid };
   }
 
-  /** The links (whatever became of them) with this payment reference, case aside, newest first. */
-  async linksWithReference(paymentReference: string, limit: number): Promise<LinkRecord[]> {
+  /** The links (whatever became of them) with this payment reference, case aside, newest first; one rep's with `userId`. */
+  async linksWithReference(
+    paymentReference: string,
+    options: { userId?: string; limit: number },
+  ): Promise<LinkRecord[]> {
+    const { userId, limit } = options;
     return this.db
       .selectFrom('links')
       .selectAll()
       .where(sql<string>`lower(payment_reference)`, '=', sql<string>`lower(${paymentReference})`)
+      .$if(userId !== undefined, (query) => query.where('user_id', '=', userId ?? ''))
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)

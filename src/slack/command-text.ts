@@ -1,8 +1,61 @@
 import { parseAmount } from '../domain/amount.js';
+import { type Month, parseMonth } from '../domain/month.js';
 
 export interface CommandPrefill {
   amount?: string;
   payment_reference?: string;
+}
+
+/** What `/paylink <text>` asks for: a report on the ledger, help, or the form (pre-filled from the text). */
+export type PaylinkCommand =
+  | { kind: 'help' }
+  | { kind: 'list'; only?: 'awaiting' | 'paid' }
+  | { kind: 'status'; reference: string }
+  | { kind: 'export'; month: Month }
+  /** A report's keyword with what it cannot take: the answer says how to write it. */
+  | { kind: 'usage'; of: 'list' | 'status' | 'export' }
+  | { kind: 'form'; prefill: CommandPrefill };
+
+/** Each report's keyword, in English and in French. */
+const KEYWORDS: Readonly<Record<string, 'list' | 'status' | 'export'>> = {
+  list: 'list',
+  liste: 'list',
+  status: 'status',
+  statut: 'status',
+  export: 'export',
+};
+const LIST_FILTERS: Readonly<Record<string, 'awaiting' | 'paid'>> = {
+  open: 'awaiting',
+  unpaid: 'awaiting',
+  ouverts: 'awaiting',
+  paid: 'paid',
+  payés: 'paid',
+  payes: 'paid',
+};
+
+/**
+ * `/paylink list [open|paid]`, `/paylink status <payment reference>`, `/paylink export <YYYY-MM>`, `/paylink help`;
+ * anything else pre-fills the form, as `/paylink 1 250,50 F-2026-031` always did. Keywords are whole first words,
+ * any case.
+ */
+export function parsePaylinkCommand(text: string): PaylinkCommand {
+  if (isHelpRequest(text)) return { kind: 'help' };
+  const trimmed = text.trim();
+  const [first = '', ...rest] = trimmed.split(/\s+/);
+  const keyword = Object.hasOwn(KEYWORDS, first.toLowerCase()) ? KEYWORDS[first.toLowerCase()] : undefined;
+  const argument = trimmed.slice(first.length).trim();
+  if (keyword === 'list') {
+    if (argument === '') return { kind: 'list' };
+    const only = rest.length === 1 && Object.hasOwn(LIST_FILTERS, argument.toLowerCase());
+    return only ? { kind: 'list', only: LIST_FILTERS[argument.toLowerCase()] } : { kind: 'usage', of: 'list' };
+  }
+  if (keyword === 'status')
+    return argument === '' ? { kind: 'usage', of: 'status' } : { kind: 'status', reference: argument };
+  if (keyword === 'export') {
+    const month = parseMonth(argument);
+    return month ? { kind: 'export', month } : { kind: 'usage', of: 'export' };
+  }
+  return { kind: 'form', prefill: parseCommandText(text) };
 }
 
 /**

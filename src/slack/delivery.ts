@@ -3,6 +3,7 @@ import { sandboxed } from '../i18n/messages.js';
 import { slackErrorCode } from './errors.js';
 import type { SlackMessage } from './messages/link-messages.js';
 import type { ModalOrigin } from './metadata.js';
+import type { ResponseUrlMessage } from './response-url.js';
 import type { SlackWebApi } from './web-api.js';
 
 /** What posting to Slack needs: shared by the link flow and the payment notifications. */
@@ -61,7 +62,7 @@ export async function sendToRep(ctx: SlackDeliveryContext, origin: ModalOrigin, 
 export async function respondQuietly(
   ctx: Pick<SlackDeliveryContext, 'logger' | 'slack'>,
   url: string,
-  message: { text: string },
+  message: ResponseUrlMessage,
 ): Promise<boolean> {
   try {
     await ctx.slack.respond(url, message);

@@ -1,8 +1,10 @@
+import type { types } from '@slack/bolt';
 import { type Dispatcher, request } from 'undici';
 
 /** A message for a command's or shortcut's response_url. */
 export interface ResponseUrlMessage {
   text: string;
+  blocks?: types.KnownBlock[];
   response_type?: 'ephemeral' | 'in_channel';
   replace_original?: boolean;
 }

@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ANNEX_STATUSES, classifyStatus, statusProgress } from '../../src/callback/notification.js';
-import { DECIDED_RANKS, RANKS_OF_KIND, standingOf } from '../../src/domain/link-standing.js';
+import { DECIDED_RANKS, RANKS_OF_KIND } from '../../src/domain/link-standing.js';
 
-describe('where a link stands', () => {
-  it.each([
-    [{ state: 'requested', payment_status: null }, 'creating'],
-    [{ state: 'refused', payment_status: null }, 'refused'],
-    [{ state: 'outage', payment_status: null }, 'not_created'],
-    [{ state: 'created', payment_status: null }, 'awaiting'],
-    [{ state: 'created', payment_status: 'waiting_for_validation' }, 'awaiting'],
-    [{ state: 'created', payment_status: 'SOMETHING_NEW' }, 'awaiting'],
-    [{ state: 'created', payment_status: 'SETTLED' }, 'paid'],
-    [{ state: 'created', payment_status: 'Paid' }, 'paid'],
-    [{ state: 'created', payment_status: 'INDEMNIZED' }, 'paid'],
-    [{ state: 'created', payment_status: 'RETURNED' }, 'failed'],
-    [{ state: 'created', payment_status: 'TOREMBOURSE' }, 'refunded'],
-  ] as const)('%j → %s', (link, standing) => {
-    expect(standingOf(link)).toBe(standing);
-  });
-
+describe('status ranks', () => {
   it('tells the kind from the rank alone: no rank is shared by two kinds, every annex status has its kind', () => {
     const kinds = Object.keys(RANKS_OF_KIND) as (keyof typeof RANKS_OF_KIND)[];
     const all = kinds.flatMap((kind) => RANKS_OF_KIND[kind]);

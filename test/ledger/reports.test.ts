@@ -136,11 +136,20 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
       'SETTLED',
     ]);
     await createdLink(ledger, { paymentReference: 'F-2026-0310' });
+    const someoneElses = await createdLink(ledger, {
+      paymentReference: 'F-2026-031',
+      userId: 'U0OTHER',
+      createdAt: minutes(2),
+    });
 
-    const found = await ledger.linksWithReference('F-2026-031', 5);
-    expect(found.map((link) => link.id)).toEqual([created, refused]);
-    expect((await ledger.linksWithReference('F-2026-031', 1)).map((link) => link.id)).toEqual([created]);
-    expect(await ledger.linksWithReference('F-2026', 5)).toEqual([]);
+    const ids = (links: { id: string }[]) => links.map((link) => link.id);
+    expect(ids(await ledger.linksWithReference('F-2026-031', { limit: 5 }))).toEqual([someoneElses, created, refused]);
+    expect(ids(await ledger.linksWithReference('F-2026-031', { userId: 'U0REP', limit: 5 }))).toEqual([
+      created,
+      refused,
+    ]);
+    expect(ids(await ledger.linksWithReference('F-2026-031', { userId: 'U0REP', limit: 1 }))).toEqual([created]);
+    expect(await ledger.linksWithReference('F-2026', { limit: 5 })).toEqual([]);
     const history = await ledger.notificationsOf(created);
     expect(history.map((notification) => notification.status)).toEqual(['CREATED', 'ISSUED', 'SETTLED']);
   });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCommandText } from '../../src/slack/command-text.js';
+import { parseCommandText, parsePaylinkCommand } from '../../src/slack/command-text.js';
 import { type Harness, SIGNING_SECRET, startHarness, visibleText } from '../support/paylink-harness.js';
 import { sendSlashCommand } from '../support/slack-requests.js';
 
@@ -13,6 +13,33 @@ describe('parseCommandText', () => {
     ['  ', {}],
   ])('%j → %j', (text, expected) => {
     expect(parseCommandText(text)).toEqual(expected);
+  });
+});
+
+describe('parsePaylinkCommand', () => {
+  it.each([
+    ['help', { kind: 'help' }],
+    [' AIDE ', { kind: 'help' }],
+    ['list', { kind: 'list' }],
+    ['List open', { kind: 'list', only: 'awaiting' }],
+    ['liste payés', { kind: 'list', only: 'paid' }],
+    ['list PAID', { kind: 'list', only: 'paid' }],
+    ['list everything', { kind: 'usage', of: 'list' }],
+    ['list open paid', { kind: 'usage', of: 'list' }],
+    ['status F-2026-031', { kind: 'status', reference: 'F-2026-031' }],
+    ['statut  Facture 7 bis ', { kind: 'status', reference: 'Facture 7 bis' }],
+    ['status', { kind: 'usage', of: 'status' }],
+    ['export 2026-11', { kind: 'export', month: { year: 2026, month: 11 } }],
+    ['export 2026-13', { kind: 'usage', of: 'export' }],
+    ['export novembre', { kind: 'usage', of: 'export' }],
+    ['export', { kind: 'usage', of: 'export' }],
+    ['12,50 F-1', { kind: 'form', prefill: { amount: '12,50', payment_reference: 'F-1' } }],
+    ['listing-2026', { kind: 'form', prefill: { payment_reference: 'listing-2026' } }],
+    ['F-status', { kind: 'form', prefill: { payment_reference: 'F-status' } }],
+    ['help me', { kind: 'form', prefill: { payment_reference: 'help me' } }],
+    ['', { kind: 'form', prefill: {} }],
+  ])('%j → %j', (text, expected) => {
+    expect(parsePaylinkCommand(text)).toEqual(expected);
   });
 });
 

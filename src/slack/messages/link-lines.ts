@@ -62,17 +62,15 @@ export function linkSection(
         '\n',
       ),
     ),
-    ...(options.permalink
-      ? {
-          accessory: {
-            type: 'button',
-            action_id: OPEN_THREAD_ACTION,
-            text: plain(t.openThread, 75),
-            url: options.permalink,
-          },
-        }
-      : {}),
+    ...threadButton(context.locale, options.permalink),
   };
+}
+
+/** A section's accessory: a URL button to the link's thread, when its permalink is known (else nothing). */
+export function threadButton(locale: Locale, permalink: string | undefined, label?: string) {
+  if (!permalink) return {};
+  const text = plain(label ?? linkReportTexts(locale).openThread, 75);
+  return { accessory: { type: 'button' as const, action_id: OPEN_THREAD_ACTION, text, url: permalink } };
 }
 
 function cut(text: string, max: number): string {

@@ -1,22 +1,62 @@
 import type { App } from '@slack/bolt';
 import { SLASH_COMMAND } from '../../../constants.js';
+import { monthBounds, monthKey, monthOf, previousMonth } from '../../../domain/month.js';
+import { exportMonth } from '../../../flow/export-month.js';
+import { answerList, answerStatus, isAdmin, monthName } from '../../../flow/link-reports.js';
+import { linkReportTexts } from '../../../i18n/link-reports.js';
 import { messagesFor, sandboxed } from '../../../i18n/messages.js';
-import { isHelpRequest, parseCommandText } from '../../command-text.js';
+import { type PaylinkCommand, parsePaylinkCommand } from '../../command-text.js';
 import { accessRefusal } from '../access.js';
 import type { ListenerContext } from '../context.js';
 import { openPaymentModal } from '../open-modal.js';
 
+/**
+ * `/paylink`: the form (pre-filled from the text), or a private answer about the ledger: `list`, `status`,
+ * `export` (admins). The reports are acknowledged at once and answered through the command's response_url,
+ * so that Slack's 3 seconds never wait on the ledger or on Slack.
+ */
 export function registerPaylinkCommand(app: App, ctx: ListenerContext): void {
   app.command(SLASH_COMMAND, async ({ command, ack }) => {
     const m = messagesFor(ctx.config.locale);
+    const t = linkReportTexts(ctx.config.locale);
     const privately = (text: string) => ({
       response_type: 'ephemeral' as const,
       text: sandboxed(text, ctx.sandbox),
     });
-    ctx.logger.info({ event: 'command_received', user: command.user_id, channel: command.channel_id });
-    if (isHelpRequest(command.text ?? '')) {
-      await ack(privately(m.help(SLASH_COMMAND)));
-      return;
+    const request = parsePaylinkCommand(command.text ?? '');
+    ctx.logger.info({
+      event: 'command_received',
+      user: command.user_id,
+      channel: command.channel_id,
+      request: request.kind,
+    });
+    const asker = { user: command.user_id, responseUrl: command.response_url };
+    switch (request.kind) {
+      case 'help':
+        await ack(privately(m.help(SLASH_COMMAND)));
+        return;
+      case 'usage':
+        await ack(privately(usage(ctx, request.of)));
+        return;
+      case 'list':
+        await ack();
+        ctx.track(answerList(ctx, asker, request.only));
+        return;
+      case 'status':
+        await ack();
+        ctx.track(answerStatus(ctx, asker, request.reference));
+        return;
+      case 'export':
+        if (!isAdmin(ctx, command.user_id)) {
+          ctx.logger.warn({ event: 'access_refused', reason: 'not_admin', user: command.user_id, report: 'export' });
+          await ack(privately(t.exportNotAdmin));
+          return;
+        }
+        await ack(privately(t.exportPreparing(monthName(ctx, monthBounds(request.month, ctx.timeZone).from))));
+        ctx.track(exportMonth(ctx, asker, request.month));
+        return;
+      case 'form':
+        break;
     }
     const refusal = accessRefusal(ctx, m, command.user_id, command.channel_id);
     if (refusal) {
@@ -28,7 +68,15 @@ export function registerPaylinkCommand(app: App, ctx: ListenerContext): void {
       ctx,
       command.trigger_id,
       { channel: command.channel_id, user: command.user_id, responseUrl: command.response_url },
-      parseCommandText(command.text ?? ''),
+      request.prefill,
     );
   });
+}
+
+/** How to write a report's request: last month is the export's example, as the one finance most often wants. */
+function usage(ctx: ListenerContext, of: Extract<PaylinkCommand, { kind: 'usage' }>['of']): string {
+  const t = linkReportTexts(ctx.config.locale);
+  if (of === 'list') return t.listUsage(SLASH_COMMAND);
+  if (of === 'status') return t.statusUsage(SLASH_COMMAND);
+  return t.exportUsage(SLASH_COMMAND, monthKey(previousMonth(monthOf(ctx.clock(), ctx.timeZone))));
 }

@@ -1,0 +1,131 @@
+import type { types } from '@slack/bolt';
+import { classifyStatus } from '../../callback/notification.js';
+import { SLASH_COMMAND } from '../../constants.js';
+import { formatAmount } from '../../domain/amount.js';
+import { formatDateTime } from '../../i18n/dates.js';
+import { linkReportTexts } from '../../i18n/link-reports.js';
+import { sandboxed } from '../../i18n/messages.js';
+import type { LinkRecord, NotificationRecord } from '../../ledger/ledger.js';
+import { mrkdwn } from '../views/text.js';
+import { type LinkLineContext, linkHeadline, linkSection, standingText, threadButton } from './link-lines.js';
+import { escapeMrkdwn, type SlackMessage } from './link-messages.js';
+import { statusLine } from './status-messages.js';
+
+export interface ReportContext extends LinkLineContext {
+  sandbox: boolean;
+}
+
+/** Slack shows at most this many notifications of one link's history in a status answer. */
+const HISTORY_SHOWN = 25;
+
+/** `/paylink list [open|paid]`: the rep's latest links, each with where it stands and a button to its thread. */
+export function buildListMessage(
+  ctx: ReportContext,
+  only: 'awaiting' | 'paid' | undefined,
+  links: readonly LinkRecord[],
+  permalinks: ReadonlyMap<string, string>,
+): SlackMessage {
+  const t = linkReportTexts(ctx.locale);
+  const filter = only ?? 'all';
+  if (links.length === 0) return { text: sandboxed(t.listEmpty[filter], ctx.sandbox) };
+  const title = sandboxed(t.listTitle[filter], ctx.sandbox);
+  return {
+    text: title,
+    blocks: [
+      { type: 'section', text: mrkdwn(`*${title}*`) },
+      ...links.map((link) => linkSection(link, ctx, withPermalink(permalinks.get(link.id)))),
+      { type: 'context', elements: [mrkdwn(t.listMore(SLASH_COMMAND))] },
+    ],
+  };
+}
+
+/** One link found by `/paylink status`, with its notifications oldest first. */
+export interface LinkWithHistory {
+  link: LinkRecord;
+  history: readonly NotificationRecord[];
+  permalink?: string;
+}
+
+/**
+ * `/paylink status <reference>`: each link with that reference the asker may see (newest first), where it
+ * stands, and every status SAFEDEBIT sent for it. None: the same "not found" whether the reference is unknown
+ * or another rep's, so that the answer tells nothing about other reps' links.
+ */
+export function buildStatusMessage(
+  ctx: ReportContext,
+  reference: string,
+  found: readonly LinkWithHistory[],
+): SlackMessage {
+  const t = linkReportTexts(ctx.locale);
+  if (found.length === 0) return { text: sandboxed(t.statusNotFound(escapeMrkdwn(reference)), ctx.sandbox) };
+  const blocks = found.flatMap((entry, index): types.KnownBlock[] => [
+    ...(index > 0 ? [{ type: 'divider' } as const] : []),
+    ...statusBlocks(ctx, entry),
+  ]);
+  const [first] = found;
+  const title = first ? statusTitle(ctx, first.link) : '';
+  return { text: sandboxed(title, ctx.sandbox), blocks };
+}
+
+function statusTitle(ctx: ReportContext, link: LinkRecord): string {
+  return linkReportTexts(ctx.locale).statusTitle(
+    formatAmount(link.amount_cents, ctx.locale),
+    escapeMrkdwn(link.payment_reference),
+  );
+}
+
+function statusBlocks(ctx: ReportContext, { link, history, permalink }: LinkWithHistory): types.KnownBlock[] {
+  const t = linkReportTexts(ctx.locale);
+  const dateTime = (iso: string) => formatDateTime(new Date(iso), ctx.locale, ctx.timeZone);
+  const fields = [
+    ...(link.customer ? [mrkdwn(`*${t.statusCustomer}*\n${escapeMrkdwn(link.customer)}`)] : []),
+    mrkdwn(`*${t.statusCreated}*\n${dateTime(link.created_at)}`),
+    mrkdwn(`*${t.statusRequestedBy}*\n<@${link.user_id}>`),
+    ...(link.link ? [mrkdwn(`*${t.statusLink}*\n<${link.link}>`)] : []),
+  ];
+  const shown = history.slice(-HISTORY_SHOWN);
+  const lines = shown.map(
+    (notification) =>
+      `• ${statusLine(classifyStatus(notification.status), ctx.locale, dateTime(notification.received_at)).text}`,
+  );
+  return [
+    {
+      type: 'section',
+      text: mrkdwn(
+        `*${sandboxed(statusTitle(ctx, link), ctx.sandbox)}*\n${standingText(link, ctx.locale, ctx.timeZone)}`,
+      ),
+      ...threadButton(ctx.locale, permalink),
+    },
+    { type: 'section', fields },
+    {
+      type: 'section',
+      text: mrkdwn(`*${t.statusHistory}*\n${lines.length > 0 ? lines.join('\n') : t.statusNoHistory}`),
+    },
+  ];
+}
+
+/** The rep's DM about a link still awaiting payment: how long, which link, and its thread. */
+export function buildReminderMessage(
+  ctx: ReportContext,
+  link: LinkRecord,
+  age: string,
+  permalink?: string,
+): SlackMessage {
+  const t = linkReportTexts(ctx.locale);
+  const text = sandboxed(t.reminder(age), ctx.sandbox);
+  const headline = linkHeadline(link, ctx.locale);
+  return {
+    text: `${text} ${headline}`,
+    blocks: [
+      {
+        type: 'section',
+        text: mrkdwn(`${text}\n${headline}`),
+        ...threadButton(ctx.locale, permalink, t.reminderThread),
+      },
+    ],
+  };
+}
+
+function withPermalink(permalink: string | undefined) {
+  return permalink ? { permalink } : {};
+}

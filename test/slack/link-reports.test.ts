@@ -1,0 +1,160 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { monthKey, monthOf, previousMonth } from '../../src/domain/month.js';
+import { ENGINES } from '../support/databases.js';
+import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import { type SlackHttpResult, sendSlashCommand } from '../support/slack-requests.js';
+import { SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
+
+const OTHER_REP: SlackUser = { id: 'U0REP2', username: 'other.rep', name: 'other.rep', team_id: TEAM_ID };
+const ADMIN: SlackUser = { id: 'U0FINANCE', username: 'finance', name: 'finance', team_id: TEAM_ID };
+
+/** Runs `/paylink <text>` as `user`; `answer()` is what paylink then posts to the command's response_url. */
+async function paylink(
+  app: Harness,
+  text: string,
+  user: SlackUser = SALES_REP,
+): Promise<{ ack: SlackHttpResult; answer(): Promise<string> }> {
+  const responseUrl = app.standin.responseUrl();
+  const ack = await sendSlashCommand(app.baseUrl, SIGNING_SECRET, {
+    text,
+    user_id: user.id,
+    user_name: user.username,
+    response_url: responseUrl,
+  });
+  return {
+    ack,
+    answer: async () => {
+      const post = await app.standin.waitForResponse((candidate) => candidate.url === responseUrl);
+      expect(post.body).toMatchObject({ response_type: 'ephemeral' });
+      return visibleText(post.body);
+    },
+  };
+}
+
+const thisMonth = () => monthOf(new Date(), 'Europe/Paris');
+
+describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it("lists the rep's own last links, newest first, where each stands, and only the open or paid ones when asked", async () => {
+    const app = await startHarness({ engine });
+    h = app;
+    expect(await (await paylink(app, 'list')).answer()).toContain('You have not created any payment link yet.');
+    await app.createLink();
+    const { callbackUrl } = await app.createLink({ ...VALID_FORM, payment_reference: 'F-2026-032', amount: '99' });
+    await app.createLink({ ...VALID_FORM, payment_reference: 'F-2026-033' });
+    await app.createLink({ ...VALID_FORM, payment_reference: 'F-OTHER' }, OTHER_REP);
+    expect(await app.notify(callbackUrl, 'SETTLED')).toBe(200);
+
+    const list = await paylink(app, 'list');
+    expect(list.ack).toMatchObject({ status: 200, body: '' });
+    const all = await list.answer();
+    expect(all).toContain('Your 10 latest links');
+    const references = [...all.matchAll(/F-2026-03\d|F-OTHER/g)].map(([reference]) => reference);
+    expect(references).toEqual(['F-2026-033', 'F-2026-032', 'F-2026-031']);
+    expect(all).toContain(':white_check_mark: Paid');
+    expect(all).toContain(':hourglass: Awaiting payment');
+
+    const open = await (await paylink(app, 'list open')).answer();
+    expect(open).toContain('F-2026-033');
+    expect(open).toContain('F-2026-031');
+    expect(open).not.toContain('F-2026-032');
+    const paid = await (await paylink(app, 'list paid')).answer();
+    expect(paid).toContain('F-2026-032');
+    expect(paid).not.toContain('F-2026-031');
+
+    const wrong = await paylink(app, 'list everything');
+    expect(wrong.ack.json).toMatchObject({ response_type: 'ephemeral' });
+    expect(visibleText(wrong.ack.json)).toContain('`/paylink list` takes `open` (awaiting payment) or `paid`');
+    expect(app.standin.callsTo('views.open')).toHaveLength(4);
+  });
+
+  it('shows where a link stands with its history to its rep and to an admin, never to another rep', async () => {
+    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id } });
+    h = app;
+    const { callbackUrl } = await app.createLink();
+    expect(await app.notify(callbackUrl, 'ISSUED')).toBe(200);
+    expect(await app.notify(callbackUrl, 'SETTLED')).toBe(200);
+
+    const mine = await (await paylink(app, 'status f-2026-031')).answer();
+    expect(mine).toContain('Payment link · €1,250.50 · F-2026-031');
+    expect(mine).toContain('Jean Dupont');
+    expect(mine).toContain(`<@${SALES_REP.id}>`);
+    expect(mine).toMatch(/Debit issued · [^\n]+\n• :white_check_mark: Paid/);
+    expect(mine).toContain('paypage?SDESSID=');
+
+    const notFound = 'None of your links has the reference “F-2026-031”.';
+    const theirs = await (await paylink(app, 'status F-2026-031', OTHER_REP)).answer();
+    expect(theirs).toContain(notFound);
+    for (const secret of ['Jean', '1,250', 'paypage', SALES_REP.id, 'Paid']) expect(theirs).not.toContain(secret);
+    const unknown = await (await paylink(app, 'status F-NOWHERE', OTHER_REP)).answer();
+    expect(unknown.replace('F-NOWHERE', 'F-2026-031')).toBe(theirs);
+
+    const asAdmin = await (await paylink(app, 'status F-2026-031', ADMIN)).answer();
+    expect(asAdmin).toContain(`<@${SALES_REP.id}>`);
+    expect(asAdmin).toContain(':white_check_mark: Paid');
+
+    const usage = await paylink(app, 'status');
+    expect(visibleText(usage.ack.json)).toContain('Give the payment reference: `/paylink status F-2026-031`');
+  });
+
+  it('exports a month as an inert French CSV to the admin’s DM, with the external upload', async () => {
+    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id, PAYLINK_LOCALE: 'fr' } });
+    h = app;
+    await app.createLink({ ...VALID_FORM, consumer_first_name: '=cmd()', consumer_last_name: 'Dupont' });
+    await app.createLink({ ...VALID_FORM, payment_reference: 'F-OTHER', amount: '12' }, OTHER_REP);
+    const month = monthKey(thisMonth());
+
+    const exported = await paylink(app, `export ${month}`, ADMIN);
+    expect(visibleText(exported.ack.json)).toContain("Préparation de l'export");
+    expect(await exported.answer()).toContain('(2 liens) est dans vos messages privés avec paylink');
+
+    const [file] = app.standin.uploadedFiles();
+    expect(file).toMatchObject({ filename: `paylink-${month}.csv`, channels: [expect.stringMatching(/^D/)] });
+    // The only DM opened is the admin's: the file went there.
+    expect(app.standin.callsTo('conversations.open').map((call) => call.args.users)).toEqual([ADMIN.id]);
+    const csv = file?.bytes?.toString('utf8') ?? '';
+    expect(file?.declaredLength).toBe(file?.bytes?.length);
+    expect(csv.startsWith('\uFEFFcreated_at;rep_id;channel;payment_reference;')).toBe(true);
+    const rows = csv.slice(1).split('\r\n');
+    expect(rows).toHaveLength(4);
+    expect(rows[1]).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00;U0REP;C0SALES;F-2026-031;CUST-42;'=cmd\(\) Dupont;1250,50;EUR;created;;;https?:\/\/\S+paypage\?SDESSID=\S+;•• •• •• 56 78;j•••@example\.com$/,
+    );
+    expect(rows[2]).toContain(';U0REP2;C0SALES;F-OTHER;');
+    expect(rows[2]).toContain(';12,00;EUR;');
+    expect(csv).not.toMatch(/jean\.dupont@|06 ?12 ?34|612345678/);
+    // The file went where the admin reads it, with its words.
+    const shared = app.standin.messagesIn(String(file?.channels[0])).find((message) => message.files);
+    expect(String(shared?.text)).toContain('2 liens');
+  });
+
+  it('refuses the export politely to a non-admin, explains a bad month, and says when a month has nothing', async () => {
+    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id } });
+    h = app;
+    await app.createLink();
+    const refused = await paylink(app, `export ${monthKey(thisMonth())}`);
+    expect(visibleText(refused.ack.json)).toContain('The export is for paylink admins only.');
+    const badMonth = await paylink(app, 'export 2026-13', ADMIN);
+    expect(visibleText(badMonth.ack.json)).toContain(
+      `Give the month as YYYY-MM: \`/paylink export ${monthKey(previousMonth(thisMonth()))}\``,
+    );
+    const empty = await paylink(app, `export ${monthKey(previousMonth(thisMonth()))}`, ADMIN);
+    expect(await empty.answer()).toMatch(/^No link was created in \w+ \d{4}: nothing to export\.$/);
+    expect(app.standin.callsTo('files.getUploadURLExternal')).toHaveLength(0);
+  });
+
+  it('tells the admin when Slack does not take the file', async () => {
+    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id } });
+    h = app;
+    await app.createLink();
+    app.standin.failNext('files.completeUploadExternal', 'internal_error');
+    const exported = await paylink(app, `export ${monthKey(thisMonth())}`, ADMIN);
+    expect(await exported.answer()).toContain('could not be sent: Slack did not take the file');
+    expect(app.logs.some((line) => line.includes('"export_failed"') && line.includes('internal_error'))).toBe(true);
+  });
+});
