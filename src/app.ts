@@ -8,6 +8,7 @@ import type { Config, SafedebitConnection } from './config.js';
 import { SLACK_EVENTS_PATH } from './constants.js';
 import type { LinkCreator } from './flow/create-link.js';
 import { createHomeTabs } from './flow/home-tab.js';
+import { reminderPeriodMs, startReminders } from './flow/reminders.js';
 import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls } from './http/malformed-request.js';
 import { createOutboundDispatcher, fetchThrough, type ProxySettings, usesProxy } from './http/outbound.js';
@@ -37,6 +38,8 @@ export interface PaylinkDependencies {
   unhandledRequestTimeoutMs?: number;
   /** How many times the token check at start is tried again (with a doubling wait from 250 ms); 4 by default. */
   tokenCheckRetries?: number;
+  /** How often due reminders are looked for; a tenth of PAYLINK_REMIND_AFTER, within [1 s, 5 min], by default. */
+  reminderPeriodMs?: number;
 }
 
 export interface RunningPaylink {
@@ -182,12 +185,20 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   await socketModeListening;
   const address = (socketModeServer ?? (started as Server)).address() as AddressInfo;
   const port = address.port;
+  // Due reminders are looked for once the app is up; at shutdown the round in progress ends before the clients close.
+  const reminderPeriod =
+    config.remindAfterMs === undefined ? undefined : (deps.reminderPeriodMs ?? reminderPeriodMs(config.remindAfterMs));
+  const reminders =
+    config.remindAfterMs === undefined || reminderPeriod === undefined
+      ? undefined
+      : startReminders({ ...statusUpdates, config }, config.remindAfterMs, reminderPeriod);
   logger.info({
     event: 'started',
     port,
     mode: config.slack.appToken ? 'socket' : 'http',
     safedebit: inSandbox ? 'SANDBOX' : 'live',
     locale: config.locale,
+    ...(reminderPeriod === undefined ? {} : { reminder_period_ms: reminderPeriod }),
   });
 
   let stopping: Promise<void> | undefined;
@@ -196,6 +207,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     // Bolt's Socket Mode stop() does not wait for its HTTP server: a callback being answered would be cut short.
     const socketModeServerClosed = socketModeServer?.listening ? once(socketModeServer, 'close') : undefined;
     await app.stop().catch((error: unknown) => logger.warn({ event: 'receiver_stop_failed', error }));
+    await reminders?.stop();
     await socketModeServerClosed;
     const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
     const outcome = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'done' as const), grace]);

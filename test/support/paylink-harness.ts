@@ -105,6 +105,8 @@ export interface HarnessOptions {
   triggerLifetimeMs?: number;
   /** See PaylinkDependencies.replyClaimTimeoutMs. */
   replyClaimTimeoutMs?: number;
+  /** See PaylinkDependencies.reminderPeriodMs. */
+  reminderPeriodMs?: number;
 }
 
 /**
@@ -153,6 +155,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     unhandledRequestTimeoutMs: 300,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.replyClaimTimeoutMs === undefined ? {} : { replyClaimTimeoutMs: options.replyClaimTimeoutMs }),
+    ...(options.reminderPeriodMs === undefined ? {} : { reminderPeriodMs: options.reminderPeriodMs }),
   }).catch(async (error: unknown) => {
     await closeStandins();
     throw error;

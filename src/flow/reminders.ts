@@ -1,0 +1,120 @@
+import { errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
+import { formatDuration } from '../i18n/dates.js';
+import type { LinkRecord } from '../ledger/ledger.js';
+import { directMessageChannel, postMessage } from '../slack/delivery.js';
+import { slackErrorCode } from '../slack/errors.js';
+import { buildReminderMessage } from '../slack/messages/report-messages.js';
+import { SlackApiError, SlackHttpError } from '../slack/web-api.js';
+import { type ReportFlowContext, reportContext } from './link-reports.js';
+import { threadPermalinks } from './thread-permalinks.js';
+
+/** Links claimed per query: a backlog (reminders just turned on) is worked through in rounds of this size. */
+const REMINDER_BATCH = 50;
+const SHORTEST_PERIOD_MS = 1_000;
+const LONGEST_PERIOD_MS = 5 * 60_000;
+
+/** How often due reminders are looked for: a tenth of the delay, between a second and five minutes. */
+export function reminderPeriodMs(remindAfterMs: number): number {
+  return Math.min(LONGEST_PERIOD_MS, Math.max(SHORTEST_PERIOD_MS, Math.round(remindAfterMs / 10)));
+}
+
+export interface ReminderTimer {
+  /** No round starts any more; resolves once the round in progress (if any) is over. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Looks for due reminders every `periodMs`, one round at a time: the next round is scheduled once the last one
+ * is over, so rounds never overlap however slow Slack is.
+ */
+export function startReminders(ctx: ReportFlowContext, remindAfterMs: number, periodMs: number): ReminderTimer {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let round: Promise<void> | undefined;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      round = sendDueReminders(ctx, remindAfterMs, () => stopped)
+        .then(
+          () => undefined,
+          (error: unknown) => ctx.logger.error({ event: 'reminders_failed', error }),
+        )
+        .finally(() => {
+          round = undefined;
+          schedule();
+        });
+    }, periodMs);
+  };
+  schedule();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await round;
+    },
+  };
+}
+
+/**
+ * One round: every link created `remindAfterMs` ago or more that still awaits payment and was never reminded
+ * earns one DM to its rep. Each link is claimed in the ledger before its DM is sent, so that one instance only
+ * sends it, once, across instances and restarts; a DM Slack certainly did not take is released for the next
+ * round. Resolves with how many DMs were sent.
+ */
+export async function sendDueReminders(
+  ctx: ReportFlowContext,
+  remindAfterMs: number,
+  stopping: () => boolean = () => false,
+): Promise<number> {
+  let sent = 0;
+  while (!stopping()) {
+    const now = ctx.clock();
+    const claimed = await ctx.ledger.claimDueReminders(new Date(now.getTime() - remindAfterMs), now, REMINDER_BATCH);
+    const permalinks = await threadPermalinks(ctx, claimed);
+    for (const link of claimed) {
+      if (await remind(ctx, link, now, permalinks.get(link.id))) sent += 1;
+    }
+    if (claimed.length < REMINDER_BATCH) break;
+  }
+  return sent;
+}
+
+async function remind(ctx: ReportFlowContext, link: LinkRecord, claimedAt: Date, permalink?: string): Promise<boolean> {
+  const age = formatDuration(new Date(link.created_at), claimedAt, ctx.config.locale);
+  const message = buildReminderMessage(reportContext(ctx), link, age, permalink);
+  let posting = false;
+  try {
+    const channel = await directMessageChannel(ctx, link.user_id);
+    posting = true;
+    await postMessage(ctx, channel, message);
+  } catch (error) {
+    const retry = mayTryAgain(error, posting);
+    ctx.logger[retry ? 'warn' : 'error']({
+      event: retry ? 'reminder_postponed' : 'reminder_not_sent',
+      link: link.id,
+      user: link.user_id,
+      error: slackErrorCode(error),
+    });
+    if (retry) await ctx.ledger.releaseReminder(link.id, claimedAt);
+    return false;
+  }
+  ctx.logger.info({
+    event: 'reminder_sent',
+    link: link.id,
+    user: link.user_id,
+    payment_reference: link.payment_reference,
+  });
+  return true;
+}
+
+/**
+ * Whether the next round may send the DM again: only when Slack certainly did not post it (the post was not sent
+ * yet, or Slack answered an HTTP error or could not be reached), and did not refuse it for good (a refusal would
+ * come again every round). A timeout while posting may have posted: not sent again, so never twice.
+ */
+function mayTryAgain(error: unknown, posting: boolean): boolean {
+  if (error instanceof SlackApiError) return false;
+  if (!posting || error instanceof SlackHttpError) return true;
+  const code = errorCode(error);
+  return code !== undefined && NEVER_CONNECTED_CODES.has(code);
+}

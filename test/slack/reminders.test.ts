@@ -1,0 +1,173 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { reminderPeriodMs } from '../../src/flow/reminders.js';
+import { ENGINES, freshDatabase, type TestDatabase } from '../support/databases.js';
+import { BOT_TOKEN, type Harness, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import type { SlackApiCall } from '../support/slack-api-standin.js';
+import { SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
+
+const OTHER_REP: SlackUser = { id: 'U0REP2', username: 'other.rep', name: 'other.rep', team_id: TEAM_ID };
+const HOURS = 3_600_000;
+/** Short enough that a test waits a few of them, long enough not to spin. */
+const PERIOD_MS = 30;
+
+/** The app's clock, which a test moves forward. */
+function movableClock() {
+  let offsetMs = 0;
+  return {
+    now: () => new Date(Date.now() + offsetMs),
+    advance(ms: number) {
+      offsetMs += ms;
+    },
+  };
+}
+
+const isReminder = (call: SlackApiCall) => String(call.args.text).includes('still awaiting payment');
+const reminders = (app: Harness) => app.standin.callsTo('chat.postMessage').filter(isReminder);
+const settle = (ms = PERIOD_MS * 8) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `user`'s DM with the bot on this stand-in (the id conversations.open gives, already open or not). */
+async function dmOf(app: Harness, user: string): Promise<string> {
+  const response = await fetch(`${app.standin.apiUrl}conversations.open`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${BOT_TOKEN}` },
+    body: JSON.stringify({ users: user }),
+  });
+  return ((await response.json()) as { channel: { id: string } }).channel.id;
+}
+
+describe('the reminder timer', () => {
+  it('looks every tenth of the delay, at least every 5 minutes and at most every second', () => {
+    expect(reminderPeriodMs(72 * HOURS)).toBe(5 * 60_000);
+    expect(reminderPeriodMs(30 * 60_000)).toBe(3 * 60_000);
+    expect(reminderPeriodMs(10_000)).toBe(1_000);
+    expect(reminderPeriodMs(1_000)).toBe(1_000);
+  });
+});
+
+describe.each(ENGINES)('reminders, on %s', (engine) => {
+  const harnesses: Harness[] = [];
+  let database: TestDatabase | undefined;
+  afterEach(async () => {
+    await Promise.all(harnesses.splice(0).map((app) => app.close()));
+    await database?.drop();
+    database = undefined;
+  });
+  async function start(clock: () => Date, options: { databaseUrl?: string; env?: Record<string, string> } = {}) {
+    const app = await startHarness({
+      engine,
+      clock,
+      reminderPeriodMs: PERIOD_MS,
+      ...options,
+      env: { PAYLINK_REMIND_AFTER: '72h', ...options.env },
+    });
+    harnesses.push(app);
+    return app;
+  }
+
+  it('sends one DM per link still awaiting payment once the delay is over, to its rep, and never again', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    await app.createLink();
+    const { callbackUrl: paid } = await app.createLink({ ...VALID_FORM, payment_reference: 'F-PAID' });
+    const { callbackUrl: rejected } = await app.createLink({ ...VALID_FORM, payment_reference: 'F-REJECTED' });
+    const { callbackUrl: issued } = await app.createLink({ ...VALID_FORM, payment_reference: 'F-ISSUED' });
+    await app.createLink({ ...VALID_FORM, payment_reference: 'F-OTHER', amount: '99' }, OTHER_REP);
+    expect(await app.notify(paid, 'SETTLED')).toBe(200);
+    expect(await app.notify(rejected, 'REJECTED')).toBe(200);
+    expect(await app.notify(issued, 'ISSUED')).toBe(200);
+
+    clock.advance(71 * HOURS);
+    await settle();
+    expect(reminders(app)).toEqual([]);
+
+    clock.advance(2 * HOURS);
+    await expect.poll(() => reminders(app).length).toBe(3);
+    await settle();
+    expect(reminders(app)).toHaveLength(3);
+
+    const repDm = await dmOf(app, SALES_REP.id);
+    const repReminders = app.standin.messagesIn(repDm).map((message) => visibleText(message));
+    expect(repReminders).toHaveLength(2);
+    expect(repReminders.join('\n')).toContain('F-2026-031');
+    expect(repReminders.join('\n')).toContain('F-ISSUED');
+    expect(repReminders[0]).toContain('This payment link is still awaiting payment, 3 days after it was created:');
+    expect(repReminders[0]).toContain('*€1,250.50* · F-');
+    expect(repReminders[0]).toContain('Jean Dupont');
+    const [reminder] = app.standin.messagesIn(repDm);
+    expect(JSON.stringify(reminder)).toMatch(/"url":"https:\/\/paylink-test\.slack\.com\/archives\/C0SALES\/p\d+"/);
+    const otherReminders = app.standin.messagesIn(await dmOf(app, OTHER_REP.id)).map((message) => visibleText(message));
+    expect(otherReminders).toEqual([expect.stringContaining('*€99.00* · F-OTHER')]);
+
+    const rows = await app.paylink.ledger.db.selectFrom('links').select(['payment_reference', 'reminded_at']).execute();
+    const reminded = rows.filter((row) => row.reminded_at !== null).map((row) => row.payment_reference);
+    expect(reminded.sort()).toEqual(['F-2026-031', 'F-ISSUED', 'F-OTHER']);
+  });
+
+  it('across two instances sharing the ledger, and after a restart, reminds each link once', async () => {
+    database = await freshDatabase(engine);
+    const clock = movableClock();
+    const first = await start(clock.now, { databaseUrl: database.url });
+    const second = await start(clock.now, { databaseUrl: database.url });
+    for (const reference of ['F-1', 'F-2', 'F-3'])
+      await first.createLink({ ...VALID_FORM, payment_reference: reference });
+    await second.createLink({ ...VALID_FORM, payment_reference: 'F-4' }, OTHER_REP);
+
+    clock.advance(73 * HOURS);
+    const sent = () => [...reminders(first), ...reminders(second)];
+    await expect.poll(() => sent().length).toBe(4);
+    await settle();
+    const references = sent().map((call) => String(call.args.text).match(/F-\d/)?.[0]);
+    expect(references.sort()).toEqual(['F-1', 'F-2', 'F-3', 'F-4']);
+
+    await second.close();
+    harnesses.splice(harnesses.indexOf(second), 1);
+    const restarted = await start(clock.now, { databaseUrl: database.url });
+    await settle();
+    expect(reminders(restarted)).toEqual([]);
+    expect(sent()).toHaveLength(4);
+  });
+
+  it('sends again at the next round a DM Slack did not take, never one Slack refused', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    await app.createLink();
+    await app.createLink({ ...VALID_FORM, payment_reference: 'F-GONE' }, OTHER_REP);
+    app.standin.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 3600 });
+    app.standin.failNext('conversations.open', 'user_not_found');
+    clock.advance(73 * HOURS);
+    await expect.poll(() => reminders(app).length).toBe(2);
+    await settle();
+    // One of the two was rate limited, then sent; the other rep's DM could never open.
+    const delivered = app.standin
+      .messagesIn(await dmOf(app, SALES_REP.id))
+      .concat(app.standin.messagesIn(await dmOf(app, OTHER_REP.id)));
+    expect(delivered).toHaveLength(1);
+    expect(app.logs.filter((line) => line.includes('"reminder_postponed"'))).toHaveLength(1);
+    expect(app.logs.filter((line) => line.includes('"reminder_not_sent"'))).toHaveLength(1);
+  });
+
+  it('stops with the app: the round in progress ends, no other starts', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    await app.createLink();
+    app.standin.setDelay('chat.postMessage', 300);
+    clock.advance(73 * HOURS);
+    await app.standin.waitForCall('chat.postMessage', isReminder);
+    await app.paylink.stop(2000);
+    const events = app.logs.map((line) => (JSON.parse(line) as { event?: string }).event);
+    expect(events.indexOf('reminder_sent')).toBeGreaterThan(-1);
+    expect(events.indexOf('reminder_sent')).toBeLessThan(events.indexOf('stopped'));
+    const calls = app.standin.calls.length;
+    await settle();
+    expect(app.standin.calls.length).toBe(calls);
+  });
+
+  it('is off without PAYLINK_REMIND_AFTER', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now, { env: { PAYLINK_REMIND_AFTER: '' } });
+    await app.createLink();
+    clock.advance(365 * 24 * HOURS);
+    await settle();
+    expect(reminders(app)).toEqual([]);
+  });
+});
