@@ -2,17 +2,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
-import { type AppProcess, ENTRY, exitCodeOf, startAppProcess } from '../support/app-process.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import {
-  BOT_TOKEN,
-  SAFEDEBIT_LOGIN,
-  SAFEDEBIT_PASSWORD,
-  SIGNING_SECRET,
-  VALID_FORM,
-} from '../support/paylink-harness.js';
+  type AppProcess,
+  ENTRY,
+  exitCodeOf,
+  openModalOf,
+  standinEnv,
+  startAppProcess,
+  validSubmission,
+} from '../support/app-process.js';
+import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import { SAFEDEBIT_LOGIN, SAFEDEBIT_PASSWORD, SIGNING_SECRET } from '../support/paylink-harness.js';
 import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
-import { sendInteraction, sendSlashCommand, stateValuesFor, viewSubmissionPayload } from '../support/slack-requests.js';
+import { sendInteraction, sendSlashCommand } from '../support/slack-requests.js';
 
 describe('the app as a process', () => {
   let app: AppProcess | undefined;
@@ -35,37 +37,12 @@ describe('the app as a process', () => {
     standin = await startSlackApiStandin();
     safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
     database = await freshDatabase('sqlite');
-    app = await startAppProcess({
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: standin.apiUrl,
-      SAFEDEBIT_API_URL: safedebit.url,
-      SAFEDEBIT_LOGIN,
-      SAFEDEBIT_PASSWORD,
-      SAFEDEBIT_BENEFICIARY_REFERENCE: 'BENEF-0001',
-      PAYLINK_PUBLIC_URL: 'https://paylink.example.com',
-      PAYLINK_LOCALE: 'en',
-      DATABASE_URL: database.url,
-    });
+    app = await startAppProcess(standinEnv(standin, safedebit, database.url));
     const { baseUrl } = app;
 
     safedebit.setMode({ kind: 'slow', delayMs: 1500 });
-    const trigger = standin.issueTriggerId();
-    await sendSlashCommand(baseUrl, SIGNING_SECRET, { trigger_id: trigger });
-    await standin.waitForCall('views.open');
-    const view = standin.displayedViews()[0];
-    if (!view) throw new Error('no modal');
-    const submitted = await sendInteraction(
-      baseUrl,
-      SIGNING_SECRET,
-      viewSubmissionPayload({
-        view: {
-          ...view,
-          callback_id: String(view.callback_id),
-          state: { values: stateValuesFor(view as { blocks?: readonly unknown[] }, VALID_FORM) },
-        },
-      }),
-    );
+    const view = await openModalOf(baseUrl, standin);
+    const submitted = await sendInteraction(baseUrl, SIGNING_SECRET, validSubmission(view));
     expect(submitted.status).toBe(200);
     while (safedebit.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
 

@@ -1,17 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
-import { type AppProcess, startAppProcess } from '../support/app-process.js';
+import { type AppProcess, openModalOf, standinEnv, startAppProcess, validSubmission } from '../support/app-process.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
-import {
-  BOT_TOKEN,
-  PUBLIC_URL,
-  SAFEDEBIT_LOGIN,
-  SAFEDEBIT_PASSWORD,
-  SIGNING_SECRET,
-  VALID_FORM,
-} from '../support/paylink-harness.js';
+import { PUBLIC_URL, SAFEDEBIT_LOGIN, SAFEDEBIT_PASSWORD, SIGNING_SECRET } from '../support/paylink-harness.js';
 import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
-import { sendInteraction, sendSlashCommand, stateValuesFor, viewSubmissionPayload } from '../support/slack-requests.js';
+import { sendInteraction } from '../support/slack-requests.js';
 import { SALES_CHANNEL } from '../support/slack-workspace.js';
 
 /** Two instances of `npm start` behind one imaginary load balancer, sharing one PostgreSQL ledger. */
@@ -30,33 +23,12 @@ describe('two app processes on one PostgreSQL', () => {
     standin = await startSlackApiStandin();
     safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
     database = await freshDatabase('postgres');
-    const env = {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: standin.apiUrl,
-      SAFEDEBIT_API_URL: safedebit.url,
-      SAFEDEBIT_LOGIN,
-      SAFEDEBIT_PASSWORD,
-      SAFEDEBIT_BENEFICIARY_REFERENCE: 'BENEF-0001',
-      PAYLINK_PUBLIC_URL: PUBLIC_URL,
-      PAYLINK_LOCALE: 'en',
-      DATABASE_URL: database.url,
-    };
+    const env = standinEnv(standin, safedebit, database.url);
     // Started together: both migrate the empty database at once.
     instances = await Promise.all([startAppProcess(env), startAppProcess(env)]);
     const [a, b] = instances as [AppProcess, AppProcess];
 
-    await sendSlashCommand(a.baseUrl, SIGNING_SECRET, { trigger_id: standin.issueTriggerId() });
-    await standin.waitForCall('views.open');
-    const view = standin.displayedViews()[0];
-    if (!view) throw new Error('no modal');
-    const submission = viewSubmissionPayload({
-      view: {
-        ...view,
-        callback_id: String(view.callback_id),
-        state: { values: stateValuesFor(view as { blocks?: readonly unknown[] }, VALID_FORM) },
-      },
-    });
+    const submission = validSubmission(await openModalOf(a.baseUrl, standin));
     const acks = await Promise.all([a, b].map((app) => sendInteraction(app.baseUrl, SIGNING_SECRET, submission)));
     expect(acks.map((ack) => ack.status)).toEqual([200, 200]);
     await standin.waitForCall('views.update', (call) => JSON.stringify(call.args.view).includes('paypage?SDESSID='));

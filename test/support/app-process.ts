@@ -2,7 +2,18 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Sandbox } from '../../src/safedebit/sandbox.js';
 import { freePort } from './free-port.js';
+import {
+  BOT_TOKEN,
+  PUBLIC_URL,
+  SAFEDEBIT_LOGIN,
+  SAFEDEBIT_PASSWORD,
+  SIGNING_SECRET,
+  VALID_FORM,
+} from './paylink-harness.js';
+import type { DisplayedView, SlackApiStandin } from './slack-api-standin.js';
+import { type InteractionPayload, sendSlashCommand, stateValuesFor, viewSubmissionPayload } from './slack-requests.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The compiled entry point, read from the `start` script so tests run what `npm start` runs (`npm test` builds it first). */
@@ -76,4 +87,47 @@ export async function exitCodeOf(app: AppProcess): Promise<number | null> {
   if (app.child.exitCode !== null) return app.child.exitCode;
   const [code] = await once(app.child, 'exit');
   return code as number | null;
+}
+
+/** An app process's environment against these stand-ins and this ledger, in English as the harness, plus `extra`. */
+export function standinEnv(
+  standin: SlackApiStandin,
+  safedebit: Sandbox,
+  databaseUrl: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: standin.apiUrl,
+    SAFEDEBIT_API_URL: safedebit.url,
+    SAFEDEBIT_LOGIN,
+    SAFEDEBIT_PASSWORD,
+    SAFEDEBIT_BENEFICIARY_REFERENCE: 'BENEF-0001',
+    PAYLINK_PUBLIC_URL: PUBLIC_URL,
+    PAYLINK_LOCALE: 'en',
+    DATABASE_URL: databaseUrl,
+    ...extra,
+  };
+}
+
+/** Runs `/paylink` on the app at `baseUrl` with a live trigger; resolves with the modal it opened. */
+export async function openModalOf(baseUrl: string, standin: SlackApiStandin): Promise<DisplayedView> {
+  const opened = standin.callsTo('views.open').length;
+  await sendSlashCommand(baseUrl, SIGNING_SECRET, { trigger_id: standin.issueTriggerId() });
+  await standin.waitForCall('views.open', () => standin.callsTo('views.open').length > opened);
+  const view = standin.displayedViews().at(-1);
+  if (!view) throw new Error('no modal');
+  return view;
+}
+
+/** The submission of `view` with VALID_FORM typed in. */
+export function validSubmission(view: DisplayedView): InteractionPayload {
+  return viewSubmissionPayload({
+    view: {
+      ...view,
+      callback_id: String(view.callback_id),
+      state: { values: stateValuesFor(view as { blocks?: readonly unknown[] }, VALID_FORM) },
+    },
+  });
 }
