@@ -71,7 +71,7 @@ const fr: LinkReportTexts = {
       'Dans un fil : menu ⋮ d’un message → *Create payment link*.',
     ].join('\n'),
   listTitle: {
-    all: 'Vos 10 derniers liens',
+    all: 'Vos derniers liens',
     awaiting: 'Vos liens en attente de paiement',
     paid: 'Vos derniers liens payés',
   },
@@ -132,7 +132,7 @@ const en: LinkReportTexts = {
       'In a thread: a message’s ⋮ menu → *Create payment link*.',
     ].join('\n'),
   listTitle: {
-    all: 'Your 10 latest links',
+    all: 'Your latest links',
     awaiting: 'Your links awaiting payment',
     paid: 'Your latest paid links',
   },

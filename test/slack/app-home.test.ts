@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OPEN_THREAD_ACTION } from '../../src/constants.js';
 import { ENGINES } from '../support/databases.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
-import { appHomeOpenedEvent, sendEvent } from '../support/slack-requests.js';
+import { appHomeOpenedEvent, eventCallbackPayload, sendEvent } from '../support/slack-requests.js';
 import { SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
 
 const OTHER_REP: SlackUser = { id: 'U0REP2', username: 'other.rep', name: 'other.rep', team_id: TEAM_ID };
@@ -120,5 +120,21 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
     expect(await app.notify(callbackUrl, 'SETTLED')).toBe(200);
     expect(visibleText(app.standin.homeView(SALES_REP.id))).toContain('Paid');
     expect(app.standin.callsTo('views.publish')).toHaveLength(2);
+  });
+});
+
+describe('App Home in Socket Mode', () => {
+  it('is drawn when the event comes over the socket, acknowledged at once', async () => {
+    const app = await startHarness({ socketMode: true });
+    try {
+      await app.standin.waitForSocketConnection();
+      const ack = await app.standin.sendEnvelope('events_api', eventCallbackPayload(appHomeOpenedEvent(SALES_REP.id)));
+      expect(ack.elapsedMs).toBeLessThan(3_000);
+      const published = await app.standin.waitForCall('views.publish');
+      expect(published.args.user_id).toBe(SALES_REP.id);
+      expect(visibleText(published.args.view)).toContain('You have not created a payment link yet');
+    } finally {
+      await app.close();
+    }
   });
 });
