@@ -113,7 +113,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
 
 /**
  * Rejects when the deadline passes. Needed beside the request's own signal: undici only acts on an abort once
- * a connection is up (nodejs/undici#386), so a slow connect would otherwise outlive the deadline. A request
+ * a connection is up, so a slow connect would otherwise outlive the deadline. A request
  * whose connection opens after that is aborted by undici before anything is written.
  */
 function deadlinePassed(deadline: AbortSignal): Promise<never> {

@@ -37,7 +37,7 @@ function configurationProblem(adminDetail: string): RefusalEntry {
   };
 }
 
-/** The codes of SAFEDEBIT's annex (doc.safedebit.fr/api/v1/annexe.php) known so far. */
+/** The error codes listed in the annex of SAFEDEBIT's API documentation, known so far. */
 export const REFUSAL_CATALOG: Readonly<Record<string, RefusalEntry>> = {
   AUTH_001: configurationProblem('SAFEDEBIT refused the login (AUTH_001): check SAFEDEBIT_LOGIN'),
   AUTH_002: configurationProblem('SAFEDEBIT refused the password (AUTH_002): check SAFEDEBIT_PASSWORD'),
