@@ -1,9 +1,6 @@
-import type { App } from '@slack/bolt';
-import { OPEN_LINK_ACTION } from '../../../constants.js';
+import type { SlackActionMiddlewareArgs } from '@slack/bolt';
 
 /** A URL button still sends block_actions; acknowledge it so Slack shows no error on the button. */
-export function registerOpenLinkAction(app: App): void {
-  app.action(OPEN_LINK_ACTION, async ({ ack }) => {
-    await ack();
-  });
+export async function openLinkAction({ ack }: Pick<SlackActionMiddlewareArgs, 'ack'>): Promise<void> {
+  await ack();
 }
