@@ -48,7 +48,8 @@ export function fakeSlack(): FakeSlack {
       update: (args) => answer('views.update', args, () => ({ ok: true })),
     },
     chat: {
-      postMessage: (args) => answer('chat.postMessage', args, () => ({ ok: true, channel: args.channel, ts: nextTs() })),
+      postMessage: (args) =>
+        answer('chat.postMessage', args, () => ({ ok: true, channel: args.channel, ts: nextTs() })),
       update: (args) => answer('chat.update', args, () => ({ ok: true })),
       delete: (args) => answer('chat.delete', args, () => ({ ok: true })),
     },
