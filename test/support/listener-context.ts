@@ -38,7 +38,10 @@ export function fakeSlack(): FakeSlack {
     }
     return ok();
   };
-  const nextTs = () => `${(ts += 1)}.000100`;
+  const nextTs = () => {
+    ts += 1;
+    return `${ts}.000100`;
+  };
   return {
     calls,
     callsTo: (method) => calls.filter((call) => call.method === method),
