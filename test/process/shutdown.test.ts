@@ -1,31 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
-import { type AppProcess, ENTRY, exitCodeOf, startAppProcess } from '../support/app-process.js';
+import { type AppProcess, appEnvironment, exitCodeOf, runUntilExit, startAppProcess } from '../support/app-process.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
-import {
-  BOT_TOKEN,
-  SAFEDEBIT_LOGIN,
-  SAFEDEBIT_PASSWORD,
-  SIGNING_SECRET,
-  VALID_FORM,
-} from '../support/paylink-harness.js';
+import { SAFEDEBIT_LOGIN, SAFEDEBIT_PASSWORD, SIGNING_SECRET, VALID_FORM } from '../support/paylink-harness.js';
 import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
 import { sendInteraction, sendSlashCommand, stateValuesFor, viewSubmissionPayload } from '../support/slack-requests.js';
 
 describe('the app as a process', () => {
   let app: AppProcess | undefined;
-  let child: ChildProcess | undefined;
   let standin: SlackApiStandin | undefined;
   let safedebit: Sandbox | undefined;
   let database: TestDatabase | undefined;
   afterEach(async () => {
     app?.kill();
-    if (child && child.exitCode === null) child.kill('SIGKILL');
     await Promise.all([standin?.close(), safedebit?.close(), database?.drop()]);
     app = undefined;
-    child = undefined;
     standin = undefined;
     safedebit = undefined;
     database = undefined;
@@ -35,18 +24,9 @@ describe('the app as a process', () => {
     standin = await startSlackApiStandin();
     safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
     database = await freshDatabase('sqlite');
-    app = await startAppProcess({
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: standin.apiUrl,
-      SAFEDEBIT_API_URL: safedebit.url,
-      SAFEDEBIT_LOGIN,
-      SAFEDEBIT_PASSWORD,
-      SAFEDEBIT_BENEFICIARY_REFERENCE: 'BENEF-0001',
-      PAYLINK_PUBLIC_URL: 'https://paylink.example.com',
-      PAYLINK_LOCALE: 'en',
-      DATABASE_URL: database.url,
-    });
+    app = await startAppProcess(
+      appEnvironment({ slackApiUrl: standin.apiUrl, safedebitUrl: safedebit.url, databaseUrl: database.url }),
+    );
     const { baseUrl } = app;
 
     safedebit.setMode({ kind: 'slow', delayMs: 1500 });
@@ -88,16 +68,7 @@ describe('the app as a process', () => {
   }, 30_000);
 
   it('with no configuration, prints one line per missing variable and exits 1 without a stack trace', async () => {
-    child = spawn(process.execPath, [ENTRY], {
-      env: { PATH: process.env.PATH },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: '/',
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const [code] = await once(child, 'exit');
+    const { code, stderr } = await runUntilExit({});
     expect(code).toBe(1);
     expect(stderr).toContain('SLACK_BOT_TOKEN: required');
     expect(stderr).toContain('SLACK_SIGNING_SECRET: required in HTTP mode');
@@ -105,16 +76,7 @@ describe('the app as a process', () => {
   });
 
   it('lists a proxy variable that is not a URL with the configuration problems, without its value', async () => {
-    child = spawn(process.execPath, [ENTRY], {
-      env: { PATH: process.env.PATH, HTTPS_PROXY: 'rep:hunter2@proxy.corp:3128' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: '/',
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const [code] = await once(child, 'exit');
+    const { code, stderr } = await runUntilExit({ HTTPS_PROXY: 'rep:hunter2@proxy.corp:3128' });
     expect(code).toBe(1);
     expect(stderr).toContain('SLACK_BOT_TOKEN: required');
     expect(stderr).toContain('HTTPS_PROXY: expected a proxy URL such as http://proxy.example:3128');

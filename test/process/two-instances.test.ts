@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
-import { type AppProcess, startAppProcess } from '../support/app-process.js';
+import { type AppProcess, appEnvironment, startAppProcess } from '../support/app-process.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import {
-  BOT_TOKEN,
   PUBLIC_URL,
   SAFEDEBIT_LOGIN,
   SAFEDEBIT_PASSWORD,
@@ -30,18 +29,11 @@ describe('two app processes on one PostgreSQL', () => {
     standin = await startSlackApiStandin();
     safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
     database = await freshDatabase('postgres');
-    const env = {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: standin.apiUrl,
-      SAFEDEBIT_API_URL: safedebit.url,
-      SAFEDEBIT_LOGIN,
-      SAFEDEBIT_PASSWORD,
-      SAFEDEBIT_BENEFICIARY_REFERENCE: 'BENEF-0001',
-      PAYLINK_PUBLIC_URL: PUBLIC_URL,
-      PAYLINK_LOCALE: 'en',
-      DATABASE_URL: database.url,
-    };
+    const env = appEnvironment({
+      slackApiUrl: standin.apiUrl,
+      safedebitUrl: safedebit.url,
+      databaseUrl: database.url,
+    });
     // Started together: both migrate the empty database at once.
     instances = await Promise.all([startAppProcess(env), startAppProcess(env)]);
     const [a, b] = instances as [AppProcess, AppProcess];

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from './free-port.js';
+import { BOT_TOKEN, PUBLIC_URL, SAFEDEBIT_LOGIN, SAFEDEBIT_PASSWORD, SIGNING_SECRET } from './paylink-harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The compiled entry point, read from the `start` script so tests run what `npm start` runs (`npm test` builds it first). */
@@ -69,6 +70,37 @@ async function waitForHealth(app: AppProcess): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`app did not become healthy: ${app.output()}`);
+}
+
+/** The environment of an app wired to these stand-ins and this ledger, as a deployment's .env would give it. */
+export function appEnvironment(wiring: { slackApiUrl: string; safedebitUrl: string; databaseUrl: string }) {
+  return {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: wiring.slackApiUrl,
+    SAFEDEBIT_API_URL: wiring.safedebitUrl,
+    SAFEDEBIT_LOGIN,
+    SAFEDEBIT_PASSWORD,
+    SAFEDEBIT_BENEFICIARY_REFERENCE: 'BENEF-0001',
+    PAYLINK_PUBLIC_URL: PUBLIC_URL,
+    PAYLINK_LOCALE: 'en',
+    DATABASE_URL: wiring.databaseUrl,
+  };
+}
+
+/** Runs the app with only `env` (and PATH) until it exits, as a start that fails would: its exit code and stderr. */
+export async function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [ENTRY], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: '/',
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const [code] = await once(child, 'exit');
+  return { code: code as number | null, stderr };
 }
 
 /** Waits for the process to exit and returns its exit code. */
