@@ -10,6 +10,7 @@ import type { LinkCreator } from './flow/create-link.js';
 import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls } from './http/malformed-request.js';
 import { createOutboundDispatcher, fetchThrough, type ProxySettings, usesProxy } from './http/outbound.js';
+import { thankYouRoute } from './http/thank-you.js';
 import type { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open.js';
 import { createJsonLogger } from './logger.js';
@@ -105,6 +106,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const customRoutes = [
     healthRoute(() => ({ sandbox: inSandbox, inFlight: inFlight.size })),
     callbackRoute({ ...statusUpdates, config }),
+    thankYouRoute(config.locale),
   ];
   const receiver: Receiver = config.slack.appToken
     ? new SocketModeReceiver({

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { CALLBACK_ROUTE_PREFIX, CALLBACK_TOKEN_LENGTH, callbackUrlBase } from './callback/token.js';
+import { type AddressRule, parseAddressRules } from './http/client-address.js';
 import { LOCALES, type Locale } from './i18n/locale.js';
 import { type LedgerLocation, parseDatabaseUrl } from './ledger/database-url.js';
 import { FIELD_MAX_LENGTH } from './safedebit/fields.js';
@@ -64,6 +65,16 @@ const environmentSchema = z.object({
     emptyAsUndefined,
     z.string().min(16, 'expected at least 16 characters').optional(),
   ),
+  PAYLINK_CALLBACK_ALLOWED_IPS: z.preprocess(emptyAsUndefined, z.string().optional()).transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const parsed = parseAddressRules(value);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    }
+    return parsed.rules;
+  }),
+  PAYLINK_TRUST_PROXY: z.preprocess(emptyAsUndefined, integerIn(0, 10).default(0)),
   PAYLINK_ALLOWED_USERS: slackIdList,
   PAYLINK_ALLOWED_CHANNELS: slackIdList,
   PAYLINK_LOCALE: z.preprocess(
@@ -161,6 +172,10 @@ export interface Config {
   /** Without a trailing slash; absent in development, where callbacks cannot reach the app anyway. */
   publicUrl?: string;
   callbackSecret: string;
+  /** Who may post payment notifications; absent: anyone holding a callback URL. */
+  callbackAllowedAddresses?: readonly AddressRule[];
+  /** Proxies in front of paylink whose `X-Forwarded-For` entries are believed; 0: the socket's address. */
+  trustProxyHops: number;
   allowedUsers: readonly string[];
   allowedChannels: readonly string[];
   locale: Locale;
@@ -218,6 +233,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     }),
     publicUrl: e.PAYLINK_PUBLIC_URL?.replace(/\/+$/, ''),
     callbackSecret: e.PAYLINK_CALLBACK_SECRET ?? deriveCallbackSecret(e.SLACK_SIGNING_SECRET ?? ''),
+    callbackAllowedAddresses: e.PAYLINK_CALLBACK_ALLOWED_IPS,
+    trustProxyHops: e.PAYLINK_TRUST_PROXY,
     allowedUsers: e.PAYLINK_ALLOWED_USERS,
     allowedChannels: e.PAYLINK_ALLOWED_CHANNELS,
     locale: e.PAYLINK_LOCALE,

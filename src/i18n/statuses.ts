@@ -61,8 +61,8 @@ const PAGE_STYLE =
   'text-align:center;max-width:28rem;margin:1rem}h1{font-size:1.5rem;margin:0 0 .5rem}p{margin:0}';
 
 /**
- * The page a customer's browser gets on the callback URL without a status: SAFEDEBIT may use that URL as
- * the return URL. Self-contained (no script, no external resource), every text escaped.
+ * The page a customer's browser gets after paying (`/thanks`), or on the callback URL, which SAFEDEBIT may
+ * use as the return URL. Self-contained (no script, no external resource), every text escaped.
  */
 export function buildThankYouPage(locale: Locale): string {
   const t = TEXTS[locale];

@@ -23,8 +23,10 @@ describe('loadConfig', () => {
       logLevel: 'info',
       allowedUsers: [],
       allowedChannels: [],
+      trustProxyHops: 0,
       production: false,
     });
+    expect(config.callbackAllowedAddresses).toBeUndefined();
     expect(config.slack.apiUrl).toBe('https://slack.com/api/');
     expect(config.safedebit).toBeUndefined();
     expect(config.callbackSecret).not.toBe(MINIMAL.SLACK_SIGNING_SECRET);
@@ -132,6 +134,34 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...MINIMAL, PAYLINK_PUBLIC_URL: `${longest}a` })).toEqual([
       'PAYLINK_PUBLIC_URL: too long: SAFEDEBIT caps url_callback at 128 characters and the callback token needs 39; use a URL of at most 85 characters',
     ]);
+  });
+
+  it('reads the callback allow-list and the proxy hops; a bad entry is one line naming its position', () => {
+    const result = loadConfig({
+      ...MINIMAL,
+      PAYLINK_CALLBACK_ALLOWED_IPS: '203.0.113.7, 198.51.100.0/24, 2001:db8::/32',
+      PAYLINK_TRUST_PROXY: '1',
+    });
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config.trustProxyHops).toBe(1);
+    expect(result.config.callbackAllowedAddresses).toEqual([
+      { kind: 'address', address: '203.0.113.7', family: 'ipv4' },
+      { kind: 'range', network: '198.51.100.0', prefix: 24, family: 'ipv4' },
+      { kind: 'range', network: '2001:db8::', prefix: 32, family: 'ipv6' },
+    ]);
+    expect(Object.isFrozen(result.config.callbackAllowedAddresses?.[0])).toBe(true);
+
+    expect(
+      problemsOf({
+        ...MINIMAL,
+        PAYLINK_CALLBACK_ALLOWED_IPS: '203.0.113.7, safedebit.example',
+        PAYLINK_TRUST_PROXY: 'x',
+      }),
+    ).toEqual([
+      'PAYLINK_CALLBACK_ALLOWED_IPS: entry 2 is not an IPv4 or IPv6 address or CIDR range (e.g. 203.0.113.7, 203.0.113.0/24, 2001:db8::/32)',
+      'PAYLINK_TRUST_PROXY: expected a whole number',
+    ]);
+    expect(problemsOf({ ...MINIMAL, PAYLINK_TRUST_PROXY: '11' })).toEqual(['PAYLINK_TRUST_PROXY: expected at most 10']);
   });
 
   it('runs Socket Mode without a signing secret only with a callback secret', () => {
