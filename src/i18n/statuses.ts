@@ -66,15 +66,25 @@ const PAGE_STYLE =
  */
 export function buildThankYouPage(locale: Locale): string {
   const t = TEXTS[locale];
+  return htmlDocument(
+    locale,
+    t.thankYouTitle,
+    PAGE_STYLE,
+    `<main><h1>${escapeHtml(t.thankYouHeading)}</h1><p>${escapeHtml(t.thankYouBody)}</p></main>`,
+  );
+}
+
+/** A whole page around `body` (already HTML): no script, no external resource, one inline style sheet. */
+export function htmlDocument(locale: Locale, title: string, style: string, body: string): string {
   return [
     '<!doctype html>',
     `<html lang="${escapeHtml(locale)}">`,
     '<head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="robots" content="noindex">',
-    `<title>${escapeHtml(t.thankYouTitle)}</title>`,
-    `<style>${PAGE_STYLE}</style></head>`,
-    `<body><main><h1>${escapeHtml(t.thankYouHeading)}</h1><p>${escapeHtml(t.thankYouBody)}</p></main></body>`,
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${style}</style></head>`,
+    `<body>${body}</body>`,
     '</html>',
   ].join('\n');
 }

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
 import { type AppProcess, ENTRY, exitCodeOf, startAppProcess } from '../support/app-process.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import {
@@ -11,6 +10,7 @@ import {
   SIGNING_SECRET,
   VALID_FORM,
 } from '../support/paylink-harness.js';
+import { type SafedebitStandin, startSafedebitStandin } from '../support/safedebit-standin.js';
 import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
 import { sendInteraction, sendSlashCommand, stateValuesFor, viewSubmissionPayload } from '../support/slack-requests.js';
 
@@ -18,7 +18,7 @@ describe('the app as a process', () => {
   let app: AppProcess | undefined;
   let child: ChildProcess | undefined;
   let standin: SlackApiStandin | undefined;
-  let safedebit: Sandbox | undefined;
+  let safedebit: SafedebitStandin | undefined;
   let database: TestDatabase | undefined;
   afterEach(async () => {
     app?.kill();
@@ -33,7 +33,7 @@ describe('the app as a process', () => {
 
   it('on SIGTERM stops taking work, finishes the link being created and its posts, then exits 0', async () => {
     standin = await startSlackApiStandin();
-    safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
+    safedebit = await startSafedebitStandin({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
     database = await freshDatabase('sqlite');
     app = await startAppProcess({
       SLACK_BOT_TOKEN: BOT_TOKEN,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSUMER_TYPE_ACTION } from '../../src/constants.js';
-import type { SandboxMode } from '../../src/safedebit/sandbox.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import type { StandinMode } from '../support/safedebit-standin.js';
 import type { DisplayedView } from '../support/slack-api-standin.js';
 import {
   blockActionsPayload,
@@ -212,7 +212,7 @@ describe('SAFEDEBIT refuses', () => {
 });
 
 describe('SAFEDEBIT outages', () => {
-  const outages: Array<[string, SandboxMode]> = [
+  const outages: Array<[string, StandinMode]> = [
     ['HTTP 500', { kind: 'status', status: 500 }],
     ['an HTML maintenance page', { kind: 'html' }],
     ['a hang past the timeout', { kind: 'hang' }],
