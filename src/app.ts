@@ -13,7 +13,7 @@ import { thankYouRoute } from './http/thank-you.js';
 import type { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open.js';
 import { createJsonLogger } from './logger.js';
-import { createSafedebitClient, type SafedebitClient } from './safedebit/client.js';
+import { createSafedebitClient, isPaymentPageUrl, type SafedebitClient } from './safedebit/client.js';
 import { createSandbox, type EmbeddedSandbox, SANDBOX_API_PATH } from './sandbox/routes.js';
 import { slackErrorCode } from './slack/errors.js';
 import { registerListeners } from './slack/listeners/index.js';
@@ -277,6 +277,12 @@ function startEmbeddedSandbox(
     event: 'sandbox_started',
     msg: 'SANDBOX: SAFEDEBIT_API_URL is unset, links come from the built-in sandbox under /sandbox/',
   });
+  if (config.publicUrl !== undefined && !isPaymentPageUrl(config.publicUrl)) {
+    logger.warn({
+      event: 'sandbox_links_refused',
+      msg: 'PAYLINK_PUBLIC_URL is plain http outside localhost: paylink refuses such payment links, so every sandbox link would be an outage. Use https, or leave it unset',
+    });
+  }
   return {
     safedebit: {
       createPaymentLink: (request) => connected().createPaymentLink(request),

@@ -47,6 +47,16 @@ describe('without SAFEDEBIT credentials (development)', () => {
     for (const line of h.logs) expect(JSON.parse(line)).toMatchObject({ safedebit: 'SANDBOX' });
   });
 
+  it.each([
+    ['http://192.0.2.1:3000', true],
+    ['http://localhost:3000', false],
+    [PUBLIC_URL, false],
+  ])('warns at start when PAYLINK_PUBLIC_URL=%s makes sandbox links unacceptable: %s', async (publicUrl, warns) => {
+    running = await startHarness({ env: { SAFEDEBIT_API_URL: '', PAYLINK_PUBLIC_URL: publicUrl } });
+    const warned = running.logs.some((line) => line.includes('"sandbox_links_refused"'));
+    expect(warned).toBe(warns);
+  });
+
   it('is refused in production: no sandbox there', async () => {
     await expect(startHarness({ env: { SAFEDEBIT_API_URL: '', NODE_ENV: 'production' } })).rejects.toThrow(
       'SAFEDEBIT_API_URL: required in production',
@@ -159,6 +169,22 @@ describe.each(ENGINES)('the sandbox closes the loop (ledger on %s)', (engine) =>
     expect(threadReplies(h, threadTs)).toHaveLength(1);
     const logged = h.logs.map((line) => JSON.parse(line)).find((e) => e.event === 'sandbox_notification_refused');
     expect(logged).toMatchObject({ level: 'warn', http_status: 403 });
+  });
+
+  it('in Socket Mode too: the sandbox is on PORT, where the callbacks are', async () => {
+    running = await startHarness({ engine, socketMode: true, env: { SAFEDEBIT_API_URL: '', PAYLINK_PUBLIC_URL: '' } });
+    const h = running;
+    const { view } = await h.overSocket.openModal();
+    await h.overSocket.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('/sandbox/pay/'));
+    const reply = h.standin.messagesIn(SALES_CHANNEL.id).findLast((m) => String(m.text).includes('/sandbox/pay/'));
+    const link = String(reply?.text).match(/https?:\/\/[^\s|>]+/)?.[0] ?? '';
+    expect(link.startsWith(`http://localhost:${h.paylink.port}/sandbox/pay/`)).toBe(true);
+    expect((await press(link, 'pay')).status).toBe(303);
+    expect(threadReplies(h, String(reply?.thread_ts)).map((m) => String(m.text))).toEqual([
+      expect.stringContaining('/sandbox/pay/'),
+      expect.stringMatching(/^:white_check_mark: Paid · /),
+    ]);
   });
 
   it('an unknown payment page is a 404 that says why', async () => {
