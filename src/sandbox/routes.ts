@@ -136,6 +136,9 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
     else res.destroy();
   }
 
+  /** The customer's language: `payment_lang` when the request gives one paylink speaks, else PAYLINK_LOCALE. */
+  const localeOfLink = (link: IssuedLink) => localeOf(link.request.payment_lang, deps.locale);
+
   function redirectOf(link: IssuedLink, locale: Locale): string {
     return link.request.manual_redirect_url ?? `${deps.publicUrl()}${THANK_YOU_PATH}?lang=${locale}`;
   }
@@ -147,7 +150,7 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
     status: number,
     problem?: string,
   ): void {
-    const locale = localeOf(link.request.payment_lang, deps.locale);
+    const locale = localeOfLink(link);
     const decision = decisions.get(link.id);
     const page: PaymentPage = {
       locale,
@@ -213,7 +216,7 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
       showPaymentPage(req, res, link, 400);
       return;
     }
-    const locale = localeOf(link.request.payment_lang, deps.locale);
+    const locale = localeOfLink(link);
     // Pressed again (a double click, the back button): the customer already chose, nothing more is sent.
     if (!decisions.has(link.id)) {
       const problem = await notify(link, chosen, locale);
