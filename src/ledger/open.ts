@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { LedgerLocation } from './database-url.js';
 import { Ledger } from './ledger.js';
@@ -19,9 +19,10 @@ const INT8_OID = 20;
 export async function openLedger(location: LedgerLocation): Promise<Ledger> {
   const db = new Kysely<LedgerDatabase>({ dialect: dialectFor(location) });
   try {
-    await migrate(db).catch((error: unknown) => {
+    const migrationTableSchema = location.engine === 'postgres' ? await currentSchema(db) : undefined;
+    await migrate(db, migrationTableSchema).catch((error: unknown) => {
       if (location.engine !== 'sqlite') throw error;
-      return migrate(db);
+      return migrate(db, migrationTableSchema);
     });
   } catch (error) {
     await db.destroy().catch(() => undefined);
@@ -30,10 +31,25 @@ export async function openLedger(location: LedgerLocation): Promise<Ledger> {
   return new Ledger(db);
 }
 
-async function migrate(db: Kysely<LedgerDatabase>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider: ledgerMigrations }).migrateToLatest();
+/**
+ * Kysely's migrator takes its tables for present when any schema has them: on a server where another schema
+ * does (another app's, another paylink's), it would skip creating its own. So on PostgreSQL it is told which
+ * schema is paylink's: the first of the search path.
+ */
+async function migrate(db: Kysely<LedgerDatabase>, migrationTableSchema: string | undefined): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: ledgerMigrations,
+    ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
+  });
+  const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) throw error ?? new Error(`migration ${failed?.migrationName} failed`);
+}
+
+async function currentSchema(db: Kysely<LedgerDatabase>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }
 
 function dialectFor(location: LedgerLocation) {
