@@ -229,6 +229,7 @@ function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, linkId: 
   return buildPaymentLinkRequest(form, {
     beneficiaryReference: ctx.beneficiaryReference,
     callbackUrl: buildCallbackUrl(ctx.publicUrl, linkId, ctx.config.callbackSecret),
+    publicUrl: ctx.publicUrl,
     config: ctx.config,
   });
 }

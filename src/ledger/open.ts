@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database as BetterSqliteDatabase } from 'better-sqlite3';
 import type { SqliteDatabase } from 'kysely';
-import { type Dialect, Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { type Dialect, Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { LedgerLocation } from './database-url.js';
 import { Ledger } from './ledger.js';
 import { ledgerMigrations } from './migrations.js';
@@ -20,9 +20,10 @@ const MAX_PREPARED_STATEMENTS = 256;
 export async function openLedger(location: LedgerLocation): Promise<Ledger> {
   const db = new Kysely<LedgerDatabase>({ dialect: await dialectFor(location) });
   try {
-    await migrate(db).catch((error: unknown) => {
+    const migrationTableSchema = location.engine === 'postgres' ? await currentSchema(db) : undefined;
+    await migrate(db, migrationTableSchema).catch((error: unknown) => {
       if (location.engine !== 'sqlite') throw error;
-      return migrate(db);
+      return migrate(db, migrationTableSchema);
     });
   } catch (error) {
     await db.destroy().catch(() => undefined);
@@ -31,10 +32,25 @@ export async function openLedger(location: LedgerLocation): Promise<Ledger> {
   return new Ledger(db);
 }
 
-async function migrate(db: Kysely<LedgerDatabase>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider: ledgerMigrations }).migrateToLatest();
+/**
+ * Kysely's migrator takes its tables for present when any schema has them: on a server where another schema
+ * does (another app's, another paylink's), it would skip creating its own. So on PostgreSQL it is told which
+ * schema is paylink's: the first of the search path.
+ */
+async function migrate(db: Kysely<LedgerDatabase>, migrationTableSchema: string | undefined): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: ledgerMigrations,
+    ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
+  });
+  const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) throw error ?? new Error(`migration ${failed?.migrationName} failed`);
+}
+
+async function currentSchema(db: Kysely<LedgerDatabase>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }
 
 /** Each engine's driver is loaded only when used: an embedded deployment never loads pg, nor PostgreSQL better-sqlite3. */

@@ -48,7 +48,8 @@ type WithoutLatency<T> = T extends unknown ? Omit<T, 'latencyMs'> : never;
 /** What a call came to, before its latency is known. */
 type Settlement = WithoutLatency<PaymentLinkOutcome>;
 
-function isPaymentPageUrl(link: string): boolean {
+/** A link paylink passes on to a customer: https, or plain http from a local sandbox only. */
+export function isPaymentPageUrl(link: string): boolean {
   let url: URL;
   try {
     url = new URL(link);

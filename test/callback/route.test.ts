@@ -74,6 +74,15 @@ function paidRepliesHeld(h: Harness, threadTs: string) {
     .filter((m) => m.thread_ts === threadTs && m.ts !== threadTs && String(m.text).includes('Paid'));
 }
 
+/** Every row of the ledger, to tell that a request changed nothing. */
+async function ledgerRows(h: Harness) {
+  const { db } = h.paylink.ledger;
+  return {
+    links: await db.selectFrom('links').selectAll().orderBy('id').execute(),
+    notifications: await db.selectFrom('notifications').selectAll().orderBy('dedupe_key').execute(),
+  };
+}
+
 function statusMessage(h: Harness, statusTs: string) {
   const message = h.standin.messagesIn(SALES_CHANNEL.id).find((m) => m.ts === statusTs);
   if (!message) throw new Error(`no message ${statusTs}`);
@@ -173,14 +182,28 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     ]);
   });
 
-  it('a GET with the status in the query string is a notification', async () => {
+  it('a browser GET with status=SETTLED changes nothing: the thank-you page, no post, no ledger change', async () => {
     const link = await createLink(h);
-    const { callbackUrl } = link;
-    const response = await fetch(`${callbackUrl}?status=CANCELED&pay_id=P-9`);
+    const { callbackUrl, statusTs } = link;
+    const ledgerBefore = await ledgerRows(h);
+    const response = await fetch(`${callbackUrl}?status=SETTLED&pay_id=P-9&payment_reference=F-2026-031`, {
+      headers: { accept: 'text/html' },
+    });
     expect(response.status).toBe(200);
-    expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
-      `:x: Canceled · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
+    expect(await response.text()).toContain('You can close this page.');
+    const head = await fetch(`${callbackUrl}?payment_status=SETTLED`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+
+    expect(statusReplies(h, link)).toHaveLength(0);
+    expect(h.standin.callsTo('chat.update').filter((call) => call.args.ts === statusTs)).toHaveLength(0);
+    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain('Awaiting payment');
+    expect(await ledgerRows(h)).toEqual(ledgerBefore);
+    const visits = h.logs.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'callback_browser_visit');
+    expect(visits).toMatchObject([
+      { level: 'info', method: 'GET', status_in_query: true },
+      { level: 'info', method: 'HEAD', status_in_query: true },
     ]);
+    expect(h.logs.join('\n')).not.toContain('P-9');
   });
 
   it('the same notification delivered twice, or twice at once, posts once', async () => {
@@ -333,6 +356,9 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     expect(page).toContain('<html lang="en">');
     expect(page).toContain('You can close this page.');
     expect(statusReplies(h, link)).toHaveLength(0);
+    expect(h.logs.map((line) => JSON.parse(line)).find((e) => e.event === 'callback_browser_visit')).toMatchObject({
+      status_in_query: false,
+    });
 
     const head = await fetch(callbackUrl, { method: 'HEAD' });
     expect(head.status).toBe(200);
@@ -371,5 +397,111 @@ describe('SAFEDEBIT_LINK_DURATION', () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe.each(ENGINES)('PAYLINK_CALLBACK_ALLOWED_IPS (ledger on %s)', (engine) => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  const start = async (env: Record<string, string>) => {
+    h = await startHarness({ clock: () => NOW, engine, env });
+    return h;
+  };
+  const refusals = (h: Harness) =>
+    h.logs.map((line) => JSON.parse(line)).filter((entry) => entry.reason === 'address_not_allowed');
+
+  it('a sender outside the list gets 403: nothing posted, nothing recorded, its address logged', async () => {
+    const h = await start({ PAYLINK_CALLBACK_ALLOWED_IPS: '203.0.113.0/24, 2001:db8::1' });
+    const link = await createLink(h);
+    const before = await ledgerRows(h);
+
+    const refused = await postJson(link.callbackUrl, { status: 'SETTLED' });
+    expect(refused.status).toBe(403);
+    // Without a trusted proxy, X-Forwarded-For is whatever the sender wrote: not believed.
+    const forwarded = await fetch(link.callbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' },
+      body: JSON.stringify({ status: 'SETTLED' }),
+    });
+    expect(forwarded.status).toBe(403);
+
+    expect(statusReplies(h, link)).toHaveLength(0);
+    expect(await ledgerRows(h)).toEqual(before);
+    expect(visibleText(statusMessage(h, link.statusTs).attachments)).toContain('Awaiting payment');
+    expect(refusals(h)).toMatchObject([
+      { level: 'warn', event: 'callback_rejected', method: 'POST', address: '127.0.0.1' },
+      { level: 'warn', event: 'callback_rejected', method: 'POST', address: '127.0.0.1' },
+    ]);
+    // A browser is still shown the thank-you page.
+    expect((await fetch(link.callbackUrl)).status).toBe(200);
+  });
+
+  it.each(['127.0.0.0/8', '::1, 127.0.0.1'])('“%s” lets the loopback post', async (allowed) => {
+    const h = await start({ PAYLINK_CALLBACK_ALLOWED_IPS: allowed });
+    const link = await createLink(h);
+    expect((await postJson(link.callbackUrl, { status: 'SETTLED' })).status).toBe(200);
+    expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
+      `:white_check_mark: Paid · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
+    ]);
+    expect(refusals(h)).toHaveLength(0);
+  });
+
+  it('behind one trusted proxy, the address the proxy appended to X-Forwarded-For decides', async () => {
+    const h = await start({ PAYLINK_CALLBACK_ALLOWED_IPS: '203.0.113.7', PAYLINK_TRUST_PROXY: '1' });
+    const link = await createLink(h);
+    const post = (forwardedFor?: string) =>
+      fetch(link.callbackUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor }),
+        },
+        body: JSON.stringify({ status: 'SETTLED' }),
+      });
+
+    // The sender put the allowed address first; the proxy appended where it really came from.
+    expect((await post('203.0.113.7, 198.51.100.9')).status).toBe(403);
+    // Not through the proxy: the socket's address.
+    expect((await post()).status).toBe(403);
+    expect(statusReplies(h, link)).toHaveLength(0);
+    expect(refusals(h).map((entry) => entry.address)).toEqual(['198.51.100.9', '127.0.0.1']);
+
+    expect((await post('198.51.100.9, 203.0.113.7')).status).toBe(200);
+    expect(statusReplies(h, link)).toHaveLength(1);
+  });
+});
+
+describe('the thank-you page', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness(); // PAYLINK_LOCALE=en
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it.each([
+    ['?lang=fr', 'fr', 'Vous pouvez fermer cette page.'],
+    ['?lang=en-US', 'en', 'You can close this page.'],
+    ['', 'en', 'You can close this page.'],
+    ['?lang=de', 'en', 'You can close this page.'],
+  ])('/thanks%s is in %s', async (query, lang, text) => {
+    const response = await fetch(`${h.baseUrl}/thanks${query}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const page = await response.text();
+    expect(page).toContain(`<html lang="${lang}">`);
+    expect(page).toContain(text);
+  });
+
+  it('answers HEAD without a body, and nothing but GET and HEAD', async () => {
+    const head = await fetch(`${h.baseUrl}/thanks`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    expect((await fetch(`${h.baseUrl}/thanks`, { method: 'POST', body: 'status=SETTLED' })).status).toBe(404);
   });
 });

@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
 import { type AppProcess, appEnvironment, exitCodeOf, runUntilExit, startAppProcess } from '../support/app-process.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { SAFEDEBIT_LOGIN, SAFEDEBIT_PASSWORD, SIGNING_SECRET, VALID_FORM } from '../support/paylink-harness.js';
+import { type SafedebitStandin, startSafedebitStandin } from '../support/safedebit-standin.js';
 import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
 import { sendInteraction, sendSlashCommand, stateValuesFor, viewSubmissionPayload } from '../support/slack-requests.js';
 
 describe('the app as a process', () => {
   let app: AppProcess | undefined;
   let standin: SlackApiStandin | undefined;
-  let safedebit: Sandbox | undefined;
+  let safedebit: SafedebitStandin | undefined;
   let database: TestDatabase | undefined;
   afterEach(async () => {
     app?.kill();
@@ -22,7 +22,7 @@ describe('the app as a process', () => {
 
   it('on SIGTERM stops taking work, finishes the link being created and its posts, then exits 0', async () => {
     standin = await startSlackApiStandin();
-    safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
+    safedebit = await startSafedebitStandin({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
     database = await freshDatabase('sqlite');
     app = await startAppProcess(
       appEnvironment({ slackApiUrl: standin.apiUrl, safedebitUrl: safedebit.url, databaseUrl: database.url }),

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
 import { type AppProcess, appEnvironment, startAppProcess } from '../support/app-process.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import {
@@ -9,6 +8,7 @@ import {
   SIGNING_SECRET,
   VALID_FORM,
 } from '../support/paylink-harness.js';
+import { type SafedebitStandin, startSafedebitStandin } from '../support/safedebit-standin.js';
 import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
 import { sendInteraction, sendSlashCommand, stateValuesFor, viewSubmissionPayload } from '../support/slack-requests.js';
 import { SALES_CHANNEL } from '../support/slack-workspace.js';
@@ -17,7 +17,7 @@ import { SALES_CHANNEL } from '../support/slack-workspace.js';
 describe('two app processes on one PostgreSQL', () => {
   let instances: AppProcess[] = [];
   let standin: SlackApiStandin | undefined;
-  let safedebit: Sandbox | undefined;
+  let safedebit: SafedebitStandin | undefined;
   let database: TestDatabase | undefined;
   afterEach(async () => {
     for (const instance of instances) instance.kill();
@@ -27,7 +27,7 @@ describe('two app processes on one PostgreSQL', () => {
 
   it('a submission delivered to both calls SAFEDEBIT once; a notification delivered to both posts once', async () => {
     standin = await startSlackApiStandin();
-    safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
+    safedebit = await startSafedebitStandin({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
     database = await freshDatabase('postgres');
     const env = appEnvironment({
       slackApiUrl: standin.apiUrl,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSUMER_TYPE_ACTION } from '../../src/constants.js';
-import type { SandboxMode } from '../../src/safedebit/sandbox.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import type { StandinMode } from '../support/safedebit-standin.js';
 import type { DisplayedView } from '../support/slack-api-standin.js';
 import {
   blockActionsPayload,
@@ -81,7 +81,7 @@ describe('a valid submission', () => {
       email_option: 1,
       pay_now: true,
       payment_lang: 'en',
-      manual_redirect_url: 'https://paylink.example.com/thanks',
+      manual_redirect_url: 'https://paylink.example.com/thanks?lang=en',
     });
     expect(body).not.toHaveProperty('multi_pay');
     expect(body).not.toHaveProperty('pay_later');
@@ -149,7 +149,7 @@ describe('a valid submission', () => {
     expect(sent?.body).toMatchObject({
       multi_pay: true,
       payment_lang: 'en',
-      manual_redirect_url: 'https://paylink.example.com/thanks',
+      manual_redirect_url: 'https://paylink.example.com/thanks?lang=en',
     });
     expect(sent?.body).not.toHaveProperty('pay_now');
     expect(visibleText(h.standin.messagesIn(SALES_CHANNEL.id)[0])).toContain('*Paiement*\nPaiement multiple');
@@ -300,7 +300,7 @@ describe('SAFEDEBIT refuses', () => {
 });
 
 describe('SAFEDEBIT outages', () => {
-  const outages: Array<[string, SandboxMode]> = [
+  const outages: Array<[string, StandinMode]> = [
     ['HTTP 500', { kind: 'status', status: 500 }],
     ['an HTML maintenance page', { kind: 'html' }],
     ['a hang past the timeout', { kind: 'hang' }],
