@@ -52,15 +52,15 @@ export interface Messages {
   triggerExpired: string;
   formUnusable: (command: string) => string;
   help: (command: string) => string;
-  parentTitle: string;
-  parentAmount: string;
-  parentReference: string;
-  parentPaymentType: string;
-  parentCustomer: string;
-  parentContact: string;
-  parentDelivery: string;
-  parentRequestedBy: string;
-  parentExpires: string;
+  summaryTitle: string;
+  summaryAmount: string;
+  summaryReference: string;
+  summaryPaymentType: string;
+  summaryCustomer: string;
+  summaryContact: string;
+  summaryDelivery: string;
+  summaryRequestedBy: string;
+  summaryExpires: string;
   deliveryNone: string;
   linkReply: (link: string) => string;
   statusAwaiting: string;
@@ -133,15 +133,15 @@ const fr: Messages = {
       '• Dans un fil : menu ⋮ d’un message → *Create payment link*, le lien est publié dans ce fil',
       "E-mail et téléphone du client n'apparaissent que masqués dans le canal.",
     ].join('\n'),
-  parentTitle: 'Lien de paiement',
-  parentAmount: 'Montant',
-  parentReference: 'Référence',
-  parentPaymentType: 'Paiement',
-  parentCustomer: 'Client',
-  parentContact: 'Contact',
-  parentDelivery: 'Envoi',
-  parentRequestedBy: 'Demandé par',
-  parentExpires: 'Expire le',
+  summaryTitle: 'Lien de paiement',
+  summaryAmount: 'Montant',
+  summaryReference: 'Référence',
+  summaryPaymentType: 'Paiement',
+  summaryCustomer: 'Client',
+  summaryContact: 'Contact',
+  summaryDelivery: 'Envoi',
+  summaryRequestedBy: 'Demandé par',
+  summaryExpires: 'Expire le',
   deliveryNone: 'aucun (lien à transmettre)',
   linkReply: (link) => `:link: Lien de paiement : ${link}`,
   statusAwaiting: ':hourglass: En attente de paiement',
@@ -212,15 +212,15 @@ const en: Messages = {
       '• In a thread: a message’s ⋮ menu → *Create payment link* posts the link in that thread',
       'The customer’s email and phone only ever appear masked in the channel.',
     ].join('\n'),
-  parentTitle: 'Payment link',
-  parentAmount: 'Amount',
-  parentReference: 'Reference',
-  parentPaymentType: 'Payment',
-  parentCustomer: 'Customer',
-  parentContact: 'Contact',
-  parentDelivery: 'Delivery',
-  parentRequestedBy: 'Requested by',
-  parentExpires: 'Expires',
+  summaryTitle: 'Payment link',
+  summaryAmount: 'Amount',
+  summaryReference: 'Reference',
+  summaryPaymentType: 'Payment',
+  summaryCustomer: 'Customer',
+  summaryContact: 'Contact',
+  summaryDelivery: 'Delivery',
+  summaryRequestedBy: 'Requested by',
+  summaryExpires: 'Expires',
   deliveryNone: 'none (share the link yourself)',
   linkReply: (link) => `:link: Payment link: ${link}`,
   statusAwaiting: ':hourglass: Awaiting payment',
