@@ -3,8 +3,8 @@ import { cpus, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { startSandbox } from '../src/safedebit/sandbox.js';
 import { freePort } from '../test/support/free-port.js';
+import { startSafedebitStandin } from '../test/support/safedebit-standin.js';
 import { startSlackApiStandin } from '../test/support/slack-api-standin.js';
 import { type AppProcess, startAppProcess } from './app-process.js';
 import { FlowDriver, type FlowTimings } from './flows.js';
@@ -66,7 +66,7 @@ async function main(): Promise<number> {
   const nodeOptions = process.env.BENCH_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? [];
 
   const standin = await startSlackApiStandin();
-  const sandbox = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
+  const sandbox = await startSafedebitStandin({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
   if (safedebitDelayMs > 0) sandbox.setMode({ kind: 'slow', delayMs: safedebitDelayMs });
   const driver = new FlowDriver(standin, SIGNING_SECRET, `${sandbox.url}/paypage?SDESSID=`);
   const apps: AppProcess[] = [];

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Logger, type LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { callbackRoute } from './callback/route.js';
-import type { Config, SafedebitConnection } from './config.js';
+import type { Config } from './config.js';
 import { SLACK_EVENTS_PATH } from './constants.js';
 import type { LinkCreator } from './flow/create-link.js';
 import { createHomeTabs } from './flow/home-tab.js';
@@ -12,11 +11,12 @@ import { reminderPeriodMs, startReminders } from './flow/reminders.js';
 import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls } from './http/malformed-request.js';
 import { createOutboundDispatcher, fetchThrough, type ProxySettings, usesProxy } from './http/outbound.js';
+import { thankYouRoute } from './http/thank-you.js';
 import type { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open.js';
 import { createJsonLogger } from './logger.js';
-import { createSafedebitClient } from './safedebit/client.js';
-import { type Sandbox, startSandbox } from './safedebit/sandbox.js';
+import { createSafedebitClient, isPaymentPageUrl, type SafedebitClient } from './safedebit/client.js';
+import { createSandbox, type EmbeddedSandbox, SANDBOX_API_PATH } from './sandbox/routes.js';
 import { slackErrorCode } from './slack/errors.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createSlackWebApi } from './slack/web-api.js';
@@ -71,18 +71,24 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     throw new Error(describeLedgerFailure(error, config.ledger.engine));
   });
   logger.info({ event: 'ledger_opened', engine: config.ledger.engine });
-  const sandbox = config.safedebit ? undefined : await startEmbeddedSandbox(logger);
-  const connection = config.safedebit ?? sandbox?.connection;
-  if (!connection) throw new Error('no SAFEDEBIT connection');
+  // Known once listening: with PORT=0 (tests) the system picks it.
+  let listeningPort = config.port;
+  const publicUrl = () => config.publicUrl ?? `http://localhost:${listeningPort}`;
   const proxy = deps.proxy ?? {};
-  const safedebit = createSafedebitClient({
-    baseUrl: connection.apiUrl,
-    login: connection.login,
-    password: connection.password,
-    timeoutMs: config.safedebitTimeoutMs,
-    userAgent: USER_AGENT,
-    proxy,
-  });
+  const { safedebit, beneficiaryReference, sandbox } = config.safedebit
+    ? {
+        safedebit: createSafedebitClient({
+          baseUrl: config.safedebit.apiUrl,
+          login: config.safedebit.login,
+          password: config.safedebit.password,
+          timeoutMs: config.safedebitTimeoutMs,
+          userAgent: USER_AGENT,
+          proxy,
+        }),
+        beneficiaryReference: config.safedebit.beneficiaryReference,
+        sandbox: undefined,
+      }
+    : startEmbeddedSandbox(config, logger, publicUrl, () => listeningPort);
 
   const slack = createSlackWebApi({
     apiUrl: config.slack.apiUrl,
@@ -94,8 +100,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   // Bolt's own calls (the token check; Socket Mode's apps.connections.open and WebSocket) only need a dispatcher
   // to go through a proxy: without one they keep Bolt's, whose WebSocket connection Socket Mode can force-close.
   const boltDispatcher = usesProxy(proxy) ? createOutboundDispatcher(proxy) : undefined;
-  const closeClients = () =>
-    Promise.all([safedebit.close(), sandbox?.sandbox.close(), slack.close(), boltDispatcher?.close()]);
+  const closeClients = () => Promise.all([safedebit.close(), sandbox?.close(), slack.close(), boltDispatcher?.close()]);
 
   const inSandbox = sandbox !== undefined;
   const inFlight = new Set<Promise<void>>();
@@ -115,6 +120,8 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const customRoutes = [
     healthRoute(() => ({ sandbox: inSandbox, inFlight: inFlight.size })),
     callbackRoute({ ...statusUpdates, config }),
+    thankYouRoute(config.locale),
+    ...(sandbox?.routes ?? []),
   ];
   const receiver: Receiver = config.slack.appToken
     ? new SocketModeReceiver({
@@ -158,8 +165,10 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     ...statusUpdates,
     config,
     safedebit: safedebit satisfies LinkCreator,
-    beneficiaryReference: connection.beneficiaryReference,
-    publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
+    beneficiaryReference,
+    get publicUrl() {
+      return publicUrl();
+    },
     track(work) {
       const tracked = work
         .catch((error: unknown) => logger.error({ event: 'link_flow_failed', error }))
@@ -185,6 +194,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   await socketModeListening;
   const address = (socketModeServer ?? (started as Server)).address() as AddressInfo;
   const port = address.port;
+  listeningPort = port;
   // Due reminders are looked for once the app is up; at shutdown the round in progress ends before the clients close.
   const reminderPeriod =
     config.remindAfterMs === undefined ? undefined : (deps.reminderPeriodMs ?? reminderPeriodMs(config.remindAfterMs));
@@ -265,15 +275,42 @@ function listening(server: Server): Promise<void> {
   return ready;
 }
 
-/** Development without SAFEDEBIT credentials: a loopback sandbox that follows the documented contract. */
-async function startEmbeddedSandbox(logger: Logger): Promise<{ sandbox: Sandbox; connection: SafedebitConnection }> {
-  const login = 'paylink-sandbox';
-  const password = randomBytes(18).toString('base64url');
-  const sandbox = await startSandbox({ login, password });
+/**
+ * Development without SAFEDEBIT credentials: the built-in sandbox, on paylink's own port. paylink calls it over
+ * HTTP as it calls SAFEDEBIT, so its test references take the real paths (timeout, HTML 500…); never through a
+ * proxy, since it is paylink calling itself. The client is made at the first link, once the port is known.
+ */
+function startEmbeddedSandbox(
+  config: Readonly<Config>,
+  logger: Logger,
+  publicUrl: () => string,
+  port: () => number,
+): { safedebit: SafedebitClient; beneficiaryReference: string; sandbox: EmbeddedSandbox } {
+  const sandbox = createSandbox({ logger, locale: config.locale, timeoutMs: config.safedebitTimeoutMs, publicUrl });
+  let client: SafedebitClient | undefined;
+  const connected = () =>
+    (client ??= createSafedebitClient({
+      baseUrl: `http://127.0.0.1:${port()}${SANDBOX_API_PATH}`,
+      ...sandbox.credentials,
+      timeoutMs: config.safedebitTimeoutMs,
+      userAgent: USER_AGENT,
+    }));
   logger.warn({
     event: 'sandbox_started',
-    msg: 'SANDBOX: SAFEDEBIT_API_URL is unset, links come from the built-in sandbox',
-    url: sandbox.url,
+    msg: 'SANDBOX: SAFEDEBIT_API_URL is unset, links come from the built-in sandbox under /sandbox/',
   });
-  return { sandbox, connection: { apiUrl: sandbox.url, login, password, beneficiaryReference: 'SANDBOX-BENEFICIARY' } };
+  if (config.publicUrl !== undefined && !isPaymentPageUrl(config.publicUrl)) {
+    logger.warn({
+      event: 'sandbox_links_refused',
+      msg: 'PAYLINK_PUBLIC_URL is plain http outside localhost: paylink refuses such payment links, so every sandbox link would be an outage. Use https, or leave it unset',
+    });
+  }
+  return {
+    safedebit: {
+      createPaymentLink: (request) => connected().createPaymentLink(request),
+      close: async () => client?.close(),
+    },
+    beneficiaryReference: sandbox.beneficiaryReference,
+    sandbox,
+  };
 }

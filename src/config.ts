@@ -9,6 +9,7 @@ import {
   LONGEST_LINK_DURATION,
 } from './domain/link-duration.js';
 import { type OfferedPaymentTypes, PAYMENT_TYPES } from './domain/payment-type.js';
+import { type AddressRule, parseAddressRules } from './http/client-address.js';
 import { LOCALES, type Locale } from './i18n/locale.js';
 import { type LedgerLocation, parseDatabaseUrl } from './ledger/database-url.js';
 import { FIELD_MAX_LENGTH } from './safedebit/fields.js';
@@ -17,9 +18,6 @@ import { FIELD_MAX_LENGTH } from './safedebit/fields.js';
 const URL_CALLBACK_MAX_LENGTH = FIELD_MAX_LENGTH.url_callback;
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-
-/** Where the customer lands after paying, below the app's public URL when PAYLINK_REDIRECT_URL is unset. */
-export const DEFAULT_REDIRECT_PATH = '/thanks';
 
 const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalText = (max?: number) =>
@@ -121,6 +119,16 @@ const environmentSchema = z.object({
     emptyAsUndefined,
     z.string().min(16, 'expected at least 16 characters').optional(),
   ),
+  PAYLINK_CALLBACK_ALLOWED_IPS: z.preprocess(emptyAsUndefined, z.string().optional()).transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const parsed = parseAddressRules(value);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    }
+    return parsed.rules;
+  }),
+  PAYLINK_TRUST_PROXY: z.preprocess(emptyAsUndefined, integerIn(0, 10).default(0)),
   PAYLINK_ALLOWED_USERS: slackIdList,
   PAYLINK_ALLOWED_CHANNELS: slackIdList,
   PAYLINK_ADMINS: slackIdList,
@@ -226,10 +234,17 @@ export interface Config {
   merchantFields: MerchantFields;
   /** Without a trailing slash; absent in development, where callbacks cannot reach the app anyway. */
   publicUrl?: string;
-  /** `manual_redirect_url`, sent with every link: where the payment page sends the customer afterwards. */
-  redirectUrl: string;
+  /**
+   * `manual_redirect_url`: where the payment page sends the customer afterwards. Absent: paylink's own
+   * thank-you page, in the customer's language.
+   */
+  redirectUrl?: string;
   paymentTypes: OfferedPaymentTypes;
   callbackSecret: string;
+  /** Who may post payment notifications; absent: anyone holding a callback URL. */
+  callbackAllowedAddresses?: readonly AddressRule[];
+  /** Proxies in front of paylink whose `X-Forwarded-For` entries are believed; 0: the socket's address. */
+  trustProxyHops: number;
   allowedUsers: readonly string[];
   allowedChannels: readonly string[];
   /** Slack user ids who see the whole team's links and may export them. */
@@ -294,9 +309,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       shop_reference: e.SAFEDEBIT_SHOP_REFERENCE,
     }),
     publicUrl,
-    redirectUrl: e.PAYLINK_REDIRECT_URL ?? `${publicUrl ?? `http://localhost:${e.PORT}`}${DEFAULT_REDIRECT_PATH}`,
+    redirectUrl: e.PAYLINK_REDIRECT_URL,
     paymentTypes: e.PAYLINK_PAYMENT_TYPES,
     callbackSecret: e.PAYLINK_CALLBACK_SECRET ?? deriveCallbackSecret(e.SLACK_SIGNING_SECRET ?? ''),
+    callbackAllowedAddresses: e.PAYLINK_CALLBACK_ALLOWED_IPS,
+    trustProxyHops: e.PAYLINK_TRUST_PROXY,
     allowedUsers: e.PAYLINK_ALLOWED_USERS,
     allowedChannels: e.PAYLINK_ALLOWED_CHANNELS,
     admins: e.PAYLINK_ADMINS,

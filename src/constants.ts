@@ -13,3 +13,5 @@ export const INPUT_ACTION = 'value';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 export const HEALTH_PATH = '/healthz';
+/** The customer's thank-you page (`?lang=fr|en`), where the payment page sends the browser by default. */
+export const THANK_YOU_PATH = '/thanks';

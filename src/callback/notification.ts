@@ -1,11 +1,10 @@
 /**
  * SAFEDEBIT's `url_callback` notification, read without knowing its shape: the provider documents neither
- * its method, its encoding nor its fields (../shared/safedebit/README.md, "Not documented publicly"). So
- * this reads whatever arrives (query string, JSON, form), never throws, and only picks out a status and a
+ * its method, its encoding nor its fields. So this reads whatever arrives (query string, JSON, form), never throws, and only picks out a status and a
  * payment id from the names such notifications usually use.
  */
 
-/** The annex's direct-debit / transfer statuses (doc.safedebit.fr/api/v1/annexe.php). */
+/** The direct-debit / transfer statuses listed in the annex of SAFEDEBIT's API documentation. */
 export const ANNEX_STATUSES = [
   'CREATED',
   'ISSUED',

@@ -3,14 +3,14 @@ import type { CustomRoute } from '@slack/bolt';
 import type { Config } from '../config.js';
 import { acceptPaymentNotification } from '../flow/payment-notification.js';
 import type { StatusUpdateContext } from '../flow/status-updates.js';
+import { addressAllowList, clientAddress } from '../http/client-address.js';
 import { type BodyLimits, decodeBody, readBody } from '../http/read-body.js';
-import type { Locale } from '../i18n/locale.js';
-import { buildThankYouPage } from '../i18n/statuses.js';
+import { sendThankYouPage } from '../http/thank-you.js';
 import { parseNotification } from './notification.js';
 import { CALLBACK_ROUTE_PREFIX, verifyCallbackToken } from './token.js';
 
 export interface CallbackRouteDependencies extends StatusUpdateContext {
-  config: Pick<Readonly<Config>, 'locale' | 'callbackSecret'>;
+  config: Pick<Readonly<Config>, 'locale' | 'callbackSecret' | 'callbackAllowedAddresses' | 'trustProxyHops'>;
   /** Test seams; the defaults suit production. */
   limits?: Partial<BodyLimits>;
 }
@@ -20,19 +20,30 @@ const DEFAULT_LIMITS: BodyLimits = { maxBodyBytes: 64 * 1024, bodyTimeoutMs: 10_
 /** Suggested delay before SAFEDEBIT delivers again when Slack is out of reach (whether it honours it is unknown). */
 const RETRY_AFTER_SECONDS = 60;
 
+/** Who may post a notification: an address the allow-list takes, or anyone when there is none. */
+type SenderCheck = (req: IncomingMessage) => { allowed: boolean; address?: string };
+
 /**
- * `GET|POST|HEAD ${CALLBACK_ROUTE_PREFIX}/:token`: SAFEDEBIT's payment notification for the ledger link the
- * token names. This file reads HTTP and answers it; the ledger and Slack are the flow's business.
- * The token is the only authentication SAFEDEBIT's undocumented notification allows: a forged one is a 404.
+ * `POST ${CALLBACK_ROUTE_PREFIX}/:token`: SAFEDEBIT's payment notification for the ledger link the token names.
+ * This file reads HTTP and answers it; the ledger and Slack are the flow's business. The signed token, and
+ * the sender's address when PAYLINK_CALLBACK_ALLOWED_IPS is set, are the only authentication SAFEDEBIT's
+ * undocumented notification allows: a forged token is a 404, another sender a 403.
+ * `GET|HEAD` is a browser (SAFEDEBIT may send the customer there): it gets the thank-you page and changes
+ * nothing, whatever its query string says, since anyone holding the URL could type one.
  */
 export function callbackRoute(deps: CallbackRouteDependencies): CustomRoute {
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const checkSender = senderCheck(deps.config);
   return {
     path: `${CALLBACK_ROUTE_PREFIX}/:token`,
     method: ['GET', 'POST', 'HEAD'],
     handler: (req, res) => {
-      const token = req.params?.token;
-      handleCallback(deps, limits, req, typeof token === 'string' ? token : '', res).catch((error: unknown) => {
+      const token = typeof req.params?.token === 'string' ? req.params.token : '';
+      const handling =
+        req.method === 'POST'
+          ? handleNotification(deps, limits, checkSender, req, token, res)
+          : handleBrowserVisit(deps, req, token, res);
+      handling.catch((error: unknown) => {
         deps.logger.error({ event: 'callback_failed', error });
         if (!res.headersSent) sendText(res, 500, 'Internal error');
         else res.destroy();
@@ -41,14 +52,18 @@ export function callbackRoute(deps: CallbackRouteDependencies): CustomRoute {
   };
 }
 
-async function handleCallback(
-  deps: CallbackRouteDependencies,
-  limits: BodyLimits,
-  req: IncomingMessage,
-  token: string,
-  res: ServerResponse,
-): Promise<void> {
-  const method = req.method ?? 'GET';
+function senderCheck(config: CallbackRouteDependencies['config']): SenderCheck {
+  const rules = config.callbackAllowedAddresses;
+  if (rules === undefined) return () => ({ allowed: true });
+  const allowed = addressAllowList(rules);
+  return (req) => {
+    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustProxyHops);
+    return address === undefined ? { allowed: false } : { allowed: allowed(address), address };
+  };
+}
+
+/** The ledger link a token names, or undefined after answering 404 (the token is forged, or its link gone). */
+async function linkOfToken(deps: CallbackRouteDependencies, method: string, token: string, res: ServerResponse) {
   const linkId = verifyCallbackToken(token, deps.config.callbackSecret);
   const link = linkId === undefined ? undefined : await deps.ledger.findLink(linkId);
   if (!link) {
@@ -56,13 +71,49 @@ async function handleCallback(
     const reason = linkId === undefined ? 'bad_token' : 'unknown_link';
     deps.logger.warn({ event: 'callback_rejected', reason, method, token_length: token.length });
     sendText(res, 404, 'Not found');
+  }
+  return link;
+}
+
+async function handleBrowserVisit(
+  deps: CallbackRouteDependencies,
+  req: IncomingMessage,
+  token: string,
+  res: ServerResponse,
+): Promise<void> {
+  const method = req.method ?? 'GET';
+  const link = await linkOfToken(deps, method, token, res);
+  if (!link) return;
+  // Whether the query string looked like a notification, never what it said: someone may be trying.
+  const query = new URL(req.url ?? '/', 'http://localhost').search;
+  const statusInQuery = parseNotification({ query, body: '' }).status !== undefined;
+  deps.logger.info({ event: 'callback_browser_visit', method, status_in_query: statusInQuery, link: link.id });
+  sendThankYouPage(res, deps.config.locale, method !== 'HEAD');
+}
+
+async function handleNotification(
+  deps: CallbackRouteDependencies,
+  limits: BodyLimits,
+  checkSender: SenderCheck,
+  req: IncomingMessage,
+  token: string,
+  res: ServerResponse,
+): Promise<void> {
+  const method = 'POST';
+  const sender = checkSender(req);
+  if (!sender.allowed) {
+    // The address is logged so that the admin can tell SAFEDEBIT's new servers from someone else.
+    deps.logger.warn({
+      event: 'callback_rejected',
+      reason: 'address_not_allowed',
+      method,
+      address: sender.address ?? 'unreadable',
+    });
+    sendText(res, 403, 'Forbidden');
     return;
   }
-  const locale = deps.config.locale;
-  if (method === 'HEAD') {
-    sendThankYouPage(res, locale, false);
-    return;
-  }
+  const link = await linkOfToken(deps, method, token, res);
+  if (!link) return;
 
   const read = await readBody(req, limits);
   if (!read.ok) {
@@ -77,25 +128,18 @@ async function handleCallback(
     query: new URL(req.url ?? '/', 'http://localhost').search,
     ...(await decodeBody(read.body, contentType)),
   });
-  const wantsPage = method === 'GET' && (req.headers.accept ?? '').includes('text/html');
 
   if (notification.status === undefined) {
-    if (method === 'GET') {
-      // The customer's browser, if SAFEDEBIT sends it here after paying: not a notification.
-      deps.logger.debug({ event: 'callback_page', link: link.id });
-      sendThankYouPage(res, locale, true);
-    } else {
-      // Field names only: their values may be the customer's data. They show what SAFEDEBIT sends.
-      deps.logger.info({
-        event: 'callback_without_status',
-        method,
-        content_type: contentType,
-        field_names: Object.keys(notification.fields).slice(0, 50),
-        payment_reference: link.payment_reference,
-        link: link.id,
-      });
-      sendText(res, 200, 'OK');
-    }
+    // Field names only: their values may be the customer's data. They show what SAFEDEBIT sends.
+    deps.logger.info({
+      event: 'callback_without_status',
+      method,
+      content_type: contentType,
+      field_names: Object.keys(notification.fields).slice(0, 50),
+      payment_reference: link.payment_reference,
+      link: link.id,
+    });
+    sendText(res, 200, 'OK');
     return;
   }
 
@@ -122,25 +166,10 @@ async function handleCallback(
   }
   if (outcome.kind === 'undeliverable') deps.logger.error({ ...logFields, error: outcome.error });
   else deps.logger.info(logFields);
-  if (wantsPage) sendThankYouPage(res, locale, true);
-  else sendText(res, 200, 'OK');
+  sendText(res, 200, 'OK');
 }
 
 function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(text);
-}
-
-function sendThankYouPage(res: ServerResponse, locale: Locale, withBody: boolean): void {
-  const page = buildThankYouPage(locale);
-  res.writeHead(200, {
-    'content-type': 'text/html; charset=utf-8',
-    'content-length': String(Buffer.byteLength(page)),
-    'cache-control': 'no-store',
-    // The URL carries the token: no page resource, no referrer, nothing to leak it through.
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
-    'referrer-policy': 'no-referrer',
-    'x-content-type-options': 'nosniff',
-  });
-  res.end(withBody ? page : undefined);
 }

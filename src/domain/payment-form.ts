@@ -30,6 +30,10 @@ export const OPTIONAL_TEXT_FIELDS = [
 ] as const;
 export type OptionalTextField = (typeof OPTIONAL_TEXT_FIELDS)[number];
 
+/** The form's text inputs (every input but the choices: customer type, delivery, payment type, language). */
+export const TEXT_FIELDS = [...REQUIRED_INPUT_FIELDS, ...OPTIONAL_TEXT_FIELDS] as const;
+export type TextField = (typeof TEXT_FIELDS)[number];
+
 /** The payment modal's submitted values, as typed by the rep (the Slack layer only reads them out). */
 export interface PaymentFormInput
   extends Record<(typeof REQUIRED_INPUT_FIELDS)[number], string>,
@@ -85,7 +89,8 @@ export interface PaymentFormOptions {
   defaultLang: Locale;
 }
 
-type TextField = Exclude<
+/** Fields checked as text only (length, printable characters): the others have rules of their own. */
+type PlainTextField = Exclude<
   FormField,
   'amount' | 'consumer_phone_number' | 'consumer_type' | 'siren' | 'tva_interco' | 'payment_type' | 'payment_lang'
 >;
@@ -118,7 +123,7 @@ export function validatePaymentForm(
     problems[field] = check.problem;
     return undefined;
   };
-  const textField = (field: TextField, required: boolean, rule?: (text: string) => TextCheck) =>
+  const textField = (field: PlainTextField, required: boolean, rule?: (text: string) => TextCheck) =>
     take(field, checkText(field, input[field], required, rule));
   const sms = input.delivery.includes('sms');
 
@@ -195,7 +200,7 @@ function checkChoice<T extends string>(value: string, offered: readonly T[]): Ch
 
 /** Trims, enforces presence and SAFEDEBIT's length, then the field's own rule; empty reads as undefined. */
 function checkText(
-  field: TextField,
+  field: PlainTextField,
   value: string | undefined,
   required: boolean,
   rule?: (text: string) => TextCheck,

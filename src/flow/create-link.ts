@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import { formatAmount } from '../domain/amount.js';
 import { linkExpiry } from '../domain/link-duration.js';
 import { maskEmail, maskPhone } from '../domain/mask.js';
-import type { PaymentFormInput, ValidatedPaymentForm } from '../domain/payment-form.js';
+import type { PaymentFormInput, TextField, ValidatedPaymentForm } from '../domain/payment-form.js';
 import { formatDateTime } from '../i18n/dates.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
 import type { LinkOutcomeRecord } from '../ledger/ledger.js';
@@ -15,7 +15,6 @@ import type { PaymentLinkOutcome } from '../safedebit/outcome.js';
 import type { PaymentLinkRequest } from '../safedebit/request.js';
 import { CANNOT_POST_ERRORS, directMessageChannel, postMessage, respondQuietly, sendToRep } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
-import type { TextField } from '../slack/form-state.js';
 import {
   awaitingPaymentStatus,
   buildLinkReply,
@@ -215,8 +214,8 @@ function viewBase(ctx: LinkFlowContext, submission: LinkSubmission) {
 }
 
 /** The form as the rep left it, with what went wrong above it and, for a field, under that field. */
-function formAgain(ctx: LinkFlowContext, submission: LinkSubmission, banner: string, field?: string, note?: string) {
-  const fieldNotes = field && note ? ({ [field]: note } as Partial<Record<TextField, string>>) : undefined;
+function formAgain(ctx: LinkFlowContext, submission: LinkSubmission, banner: string, field?: TextField, note?: string) {
+  const fieldNotes: Partial<Record<TextField, string>> | undefined = field && note ? { [field]: note } : undefined;
   return buildPaymentModal({
     ...viewBase(ctx, submission),
     paymentTypes: ctx.config.paymentTypes,
@@ -230,6 +229,7 @@ function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, linkId: 
   return buildPaymentLinkRequest(form, {
     beneficiaryReference: ctx.beneficiaryReference,
     callbackUrl: buildCallbackUrl(ctx.publicUrl, linkId, ctx.config.callbackSecret),
+    publicUrl: ctx.publicUrl,
     config: ctx.config,
   });
 }

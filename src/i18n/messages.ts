@@ -52,15 +52,15 @@ export interface Messages {
   triggerExpired: string;
   formUnusable: (command: string) => string;
   help: (command: string) => string;
-  parentTitle: string;
-  parentAmount: string;
-  parentReference: string;
-  parentPaymentType: string;
-  parentCustomer: string;
-  parentContact: string;
-  parentDelivery: string;
-  parentRequestedBy: string;
-  parentExpires: string;
+  summaryTitle: string;
+  summaryAmount: string;
+  summaryReference: string;
+  summaryPaymentType: string;
+  summaryCustomer: string;
+  summaryContact: string;
+  summaryDelivery: string;
+  summaryRequestedBy: string;
+  summaryExpires: string;
   deliveryNone: string;
   linkReply: (link: string) => string;
   statusAwaiting: string;
@@ -137,15 +137,15 @@ const fr: Messages = {
       "• L'onglet *Accueil* de paylink montre vos liens et ce qui reste à encaisser",
       "E-mail et téléphone du client n'apparaissent que masqués dans le canal.",
     ].join('\n'),
-  parentTitle: 'Lien de paiement',
-  parentAmount: 'Montant',
-  parentReference: 'Référence',
-  parentPaymentType: 'Paiement',
-  parentCustomer: 'Client',
-  parentContact: 'Contact',
-  parentDelivery: 'Envoi',
-  parentRequestedBy: 'Demandé par',
-  parentExpires: 'Expire le',
+  summaryTitle: 'Lien de paiement',
+  summaryAmount: 'Montant',
+  summaryReference: 'Référence',
+  summaryPaymentType: 'Paiement',
+  summaryCustomer: 'Client',
+  summaryContact: 'Contact',
+  summaryDelivery: 'Envoi',
+  summaryRequestedBy: 'Demandé par',
+  summaryExpires: 'Expire le',
   deliveryNone: 'aucun (lien à transmettre)',
   linkReply: (link) => `:link: Lien de paiement : ${link}`,
   statusAwaiting: ':hourglass: En attente de paiement',
@@ -220,15 +220,15 @@ const en: Messages = {
       "• paylink's *Home* tab shows your links and what is still to be paid",
       'The customer’s email and phone only ever appear masked in the channel.',
     ].join('\n'),
-  parentTitle: 'Payment link',
-  parentAmount: 'Amount',
-  parentReference: 'Reference',
-  parentPaymentType: 'Payment',
-  parentCustomer: 'Customer',
-  parentContact: 'Contact',
-  parentDelivery: 'Delivery',
-  parentRequestedBy: 'Requested by',
-  parentExpires: 'Expires',
+  summaryTitle: 'Payment link',
+  summaryAmount: 'Amount',
+  summaryReference: 'Reference',
+  summaryPaymentType: 'Payment',
+  summaryCustomer: 'Customer',
+  summaryContact: 'Contact',
+  summaryDelivery: 'Delivery',
+  summaryRequestedBy: 'Requested by',
+  summaryExpires: 'Expires',
   deliveryNone: 'none (share the link yourself)',
   linkReply: (link) => `:link: Payment link: ${link}`,
   statusAwaiting: ':hourglass: Awaiting payment',

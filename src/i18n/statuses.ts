@@ -61,20 +61,30 @@ const PAGE_STYLE =
   'text-align:center;max-width:28rem;margin:1rem}h1{font-size:1.5rem;margin:0 0 .5rem}p{margin:0}';
 
 /**
- * The page a customer's browser gets on the callback URL without a status: SAFEDEBIT may use that URL as
- * the return URL. Self-contained (no script, no external resource), every text escaped.
+ * The page a customer's browser gets after paying (`/thanks`), or on the callback URL, which SAFEDEBIT may
+ * use as the return URL. Self-contained (no script, no external resource), every text escaped.
  */
 export function buildThankYouPage(locale: Locale): string {
   const t = TEXTS[locale];
+  return htmlDocument(
+    locale,
+    t.thankYouTitle,
+    PAGE_STYLE,
+    `<main><h1>${escapeHtml(t.thankYouHeading)}</h1><p>${escapeHtml(t.thankYouBody)}</p></main>`,
+  );
+}
+
+/** A whole page around `body` (already HTML): no script, no external resource, one inline style sheet. */
+export function htmlDocument(locale: Locale, title: string, style: string, body: string): string {
   return [
     '<!doctype html>',
     `<html lang="${escapeHtml(locale)}">`,
     '<head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="robots" content="noindex">',
-    `<title>${escapeHtml(t.thankYouTitle)}</title>`,
-    `<style>${PAGE_STYLE}</style></head>`,
-    `<body><main><h1>${escapeHtml(t.thankYouHeading)}</h1><p>${escapeHtml(t.thankYouBody)}</p></main></body>`,
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${style}</style></head>`,
+    `<body>${body}</body>`,
     '</html>',
   ].join('\n');
 }

@@ -51,18 +51,6 @@ async function migrateSqlite(db: Kysely<LedgerDatabase>): Promise<void> {
 }
 
 /**
- * The schema the ledger's tables go to (the first of search_path). Kysely's migrator, told no schema, takes a
- * migration table of any schema for its own: beside another schema holding one (another app, a parallel test),
- * it would not create paylink's.
- */
-async function currentSchema(db: Kysely<LedgerDatabase>): Promise<string> {
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  const schema = rows[0]?.schema;
-  if (!schema) throw new Error('no current schema: check search_path');
-  return schema;
-}
-
-/**
  * Runs `work` once every earlier work with the same key in this process is over. better-sqlite3 waits for a lock
  * synchronously: a second connection of this process waiting for the first one's lock would block the very
  * thread the first one needs to finish, so openings of one file in one process take turns instead.
@@ -78,15 +66,25 @@ async function inTurn(key: string, work: () => Promise<void>): Promise<void> {
   }
 }
 
+/**
+ * Kysely's migrator takes its tables for present when any schema has them: on a server where another schema
+ * does (another app's, another paylink's), it would skip creating its own. So on PostgreSQL it is told which
+ * schema is paylink's: the first of the search path.
+ */
 async function migrateToLatest(db: Kysely<LedgerDatabase>, migrationTableSchema?: string): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: ledgerMigrations,
-    ...(migrationTableSchema && { migrationTableSchema }),
+    ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) throw error ?? new Error(`migration ${failed?.migrationName} failed`);
+}
+
+async function currentSchema(db: Kysely<LedgerDatabase>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }
 
 /** Each engine's driver is loaded only when used: an embedded deployment never loads pg, nor PostgreSQL better-sqlite3. */

@@ -48,7 +48,8 @@ type WithoutLatency<T> = T extends unknown ? Omit<T, 'latencyMs'> : never;
 /** What a call came to, before its latency is known. */
 type Settlement = WithoutLatency<PaymentLinkOutcome>;
 
-function isPaymentPageUrl(link: string): boolean {
+/** A link paylink passes on to a customer: https, or plain http from a local sandbox only. */
+export function isPaymentPageUrl(link: string): boolean {
   let url: URL;
   try {
     url = new URL(link);
@@ -113,7 +114,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
 
 /**
  * Rejects when the deadline passes. Needed beside the request's own signal: undici only acts on an abort once
- * a connection is up (nodejs/undici#386), so a slow connect would otherwise outlive the deadline. A request
+ * a connection is up, so a slow connect would otherwise outlive the deadline. A request
  * whose connection opens after that is aborted by undici before anything is written.
  */
 function deadlinePassed(deadline: AbortSignal): Promise<never> {

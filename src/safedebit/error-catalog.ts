@@ -1,6 +1,5 @@
-import { OPTIONAL_TEXT_FIELDS, REQUIRED_INPUT_FIELDS } from '../domain/payment-form.js';
+import { TEXT_FIELDS, type TextField } from '../domain/payment-form.js';
 import type { Locale } from '../i18n/locale.js';
-import type { LimitedField } from './fields.js';
 import type { SafedebitRefusal } from './outcome.js';
 
 /** Who can fix a refusal: the rep by changing the form, or the admin by fixing the configuration. */
@@ -8,7 +7,7 @@ export type RefusalAudience = 'rep' | 'admin';
 
 export interface RefusalEntry {
   /** The form field the refusal is about, so the message can sit under that input. */
-  field?: LimitedField;
+  field?: TextField;
   audience: RefusalAudience;
   /** What the rep reads, without the code (describeRefusal appends it). */
   fr: string;
@@ -18,7 +17,7 @@ export interface RefusalEntry {
 }
 
 export interface RefusalDescription {
-  field?: LimitedField;
+  field?: TextField;
   /**
    * Plain text, short enough to sit under a Slack input: the code's description ending with the code in
    * parentheses, for support, then SAFEDEBIT's own words when it gave some.
@@ -38,7 +37,7 @@ function configurationProblem(adminDetail: string): RefusalEntry {
   };
 }
 
-/** The codes of SAFEDEBIT's annex (doc.safedebit.fr/api/v1/annexe.php) known so far. */
+/** The error codes listed in the annex of SAFEDEBIT's API documentation, known so far. */
 export const REFUSAL_CATALOG: Readonly<Record<string, RefusalEntry>> = {
   AUTH_001: configurationProblem('SAFEDEBIT refused the login (AUTH_001): check SAFEDEBIT_LOGIN'),
   AUTH_002: configurationProblem('SAFEDEBIT refused the password (AUTH_002): check SAFEDEBIT_PASSWORD'),
@@ -96,8 +95,7 @@ const MAX_SHOWN_CODE_LENGTH = 48;
 const MAX_SHOWN_WORDS_LENGTH = 150;
 
 /** The form fields a refusal's words can be about, by the SAFEDEBIT names the modal's blocks carry. */
-const FORM_FIELDS: readonly LimitedField[] = [...REQUIRED_INPUT_FIELDS, ...OPTIONAL_TEXT_FIELDS];
-const FIELD_MENTIONS = FORM_FIELDS.map((field) => ({
+const FIELD_MENTIONS = TEXT_FIELDS.map((field) => ({
   field,
   // The name as a whole word: `_` belongs to it, case aside ("SIREN invalide").
   pattern: new RegExp(`(?<![a-z0-9_])${field}(?![a-z0-9_])`, 'i'),
@@ -142,8 +140,8 @@ function shown(text: string, max: number): string {
 }
 
 /** The form field the words name first, if any. */
-function fieldNamedIn(words: string): LimitedField | undefined {
-  let first: { field: LimitedField; at: number } | undefined;
+function fieldNamedIn(words: string): TextField | undefined {
+  let first: { field: TextField; at: number } | undefined;
   for (const { field, pattern } of FIELD_MENTIONS) {
     const at = words.search(pattern);
     if (at >= 0 && (first === undefined || at < first.at)) first = { field, at };

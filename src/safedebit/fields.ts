@@ -1,6 +1,6 @@
 /**
- * SAFEDEBIT `get_link_payment` fields and their maximum lengths, from the provider's field table
- * (../shared/safedebit/README.md). The modal's block_ids use these same names.
+ * SAFEDEBIT `get_link_payment` fields and their maximum lengths, from the field table of SAFEDEBIT's
+ * documentation. The modal's block_ids use these same names.
  */
 export const FIELD_MAX_LENGTH = {
   beneficiary_reference: 32,

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { THANK_YOU_PATH } from '../constants.js';
 import { OPTIONAL_TEXT_FIELDS, type ValidatedPaymentForm } from '../domain/payment-form.js';
 import type { PaymentType } from '../domain/payment-type.js';
 import type { PaymentLinkRequest } from './request.js';
@@ -6,8 +7,10 @@ import type { PaymentLinkRequest } from './request.js';
 /** What a link request takes besides the form: who is paid, where SAFEDEBIT calls back, the merchant's settings. */
 export interface LinkRequestSettings {
   beneficiaryReference: string;
-  /** The signed `url_callback` naming the link's Slack message. */
+  /** The signed `url_callback` naming the link's ledger row. */
   callbackUrl: string;
+  /** paylink's base URL: the customer's thank-you page is there unless PAYLINK_REDIRECT_URL names another. */
+  publicUrl: string;
   config: Pick<Config, 'redirectUrl' | 'linkDuration' | 'merchantFields'>;
 }
 
@@ -37,7 +40,7 @@ export function buildPaymentLinkRequest(form: ValidatedPaymentForm, settings: Li
     email_option: form.emailOption,
     [PAYMENT_TYPE_FLAG[form.paymentType]]: true,
     payment_lang: form.paymentLang,
-    manual_redirect_url: config.redirectUrl,
+    manual_redirect_url: config.redirectUrl ?? `${settings.publicUrl}${THANK_YOU_PATH}?lang=${form.paymentLang}`,
     ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
     ...config.merchantFields,
   };

@@ -30,7 +30,7 @@ const linkDuration = z
   .refine((value) => String(value).length <= FIELD_MAX_LENGTH.link_duration, 'too many digits');
 
 /**
- * The JSON body of `get_link_payment`, after the provider's field table (../shared/safedebit/README.md).
+ * The JSON body of `get_link_payment`, after the field table of SAFEDEBIT's documentation.
  * Strict: a key the table does not list is refused, so nothing unexpected is ever sent.
  */
 export const paymentLinkRequestSchema = z.strictObject({

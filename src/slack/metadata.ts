@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * What a modal must remember about where it was opened: `view_submission` carries no channel
- * (PLATFORM.md). Short keys, because private_metadata is capped at 3000 characters.
+ * What a modal must remember about where it was opened: Slack's `view_submission` carries no channel.
+ * Short keys, because private_metadata is capped at 3000 characters.
  */
 const modalOriginSchema = z.object({
   channel: z.string().regex(/^[A-Z0-9]+$/),

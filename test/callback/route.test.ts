@@ -15,8 +15,8 @@ import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
 
 interface CreatedLink {
   callbackUrl: string;
-  /** The link's own message, whose status line a notification updates. */
-  statusTs: string;
+  /** The link's summary, whose status line a notification updates. */
+  summaryTs: string;
   /** The thread where the link was posted and status replies go. */
   threadTs: string;
   /** chat.postMessage calls made while creating the link (summary, link). */
@@ -45,7 +45,7 @@ async function createLink(
     .findLast((message) => message.attachments !== undefined);
   return {
     callbackUrl: `${h.baseUrl}${sent.url_callback.slice(PUBLIC_URL.length)}`,
-    statusTs: String(summary?.ts),
+    summaryTs: String(summary?.ts),
     threadTs: String(linkReply?.args.thread_ts),
     postsSoFar: h.standin.callsTo('chat.postMessage').length,
   };
@@ -74,9 +74,18 @@ function paidRepliesHeld(h: Harness, threadTs: string) {
     .filter((m) => m.thread_ts === threadTs && m.ts !== threadTs && String(m.text).includes('Paid'));
 }
 
-function statusMessage(h: Harness, statusTs: string) {
-  const message = h.standin.messagesIn(SALES_CHANNEL.id).find((m) => m.ts === statusTs);
-  if (!message) throw new Error(`no message ${statusTs}`);
+/** Every row of the ledger, to tell that a request changed nothing. */
+async function ledgerRows(h: Harness) {
+  const { db } = h.paylink.ledger;
+  return {
+    links: await db.selectFrom('links').selectAll().orderBy('id').execute(),
+    notifications: await db.selectFrom('notifications').selectAll().orderBy('dedupe_key').execute(),
+  };
+}
+
+function summaryMessage(h: Harness, summaryTs: string) {
+  const message = h.standin.messagesIn(SALES_CHANNEL.id).find((m) => m.ts === summaryTs);
+  if (!message) throw new Error(`no message ${summaryTs}`);
   return message;
 }
 
@@ -94,8 +103,8 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
 
   it('a JSON POST posts the status in the thread, mentions the rep and updates the status line only', async () => {
     const link = await createLink(h);
-    const { callbackUrl, statusTs } = link;
-    const before = statusMessage(h, statusTs);
+    const { callbackUrl, summaryTs } = link;
+    const before = summaryMessage(h, summaryTs);
 
     const response = await postJson(callbackUrl, { payment_status: 'SETTLED', pay_id: 'P-1' });
     expect(response.status).toBe(200);
@@ -105,10 +114,10 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     expect(replies[0]?.args.channel).toBe(SALES_CHANNEL.id);
     expect(replies[0]?.args.text).toBe(`:white_check_mark: Paid · €1,250.50 · 14:32 · <@${SALES_REP.id}>`);
 
-    const updates = h.standin.callsTo('chat.update').filter((call) => call.args.ts === statusTs);
+    const updates = h.standin.callsTo('chat.update').filter((call) => call.args.ts === summaryTs);
     const statusUpdate = updates.at(-1);
     expect(statusUpdate?.args.blocks).toBeUndefined();
-    const after = statusMessage(h, statusTs);
+    const after = summaryMessage(h, summaryTs);
     expect(after.blocks).toEqual(before.blocks);
     expect(visibleText(after.attachments)).toContain('Paid · 26 Nov 2026, 14:32');
     expect(visibleText(after.attachments)).not.toContain('Awaiting payment');
@@ -138,27 +147,27 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
       await h.standin.waitForCall('views.open');
       return h.standin.displayedViews().at(-1) as DisplayedView;
     });
-    const { callbackUrl, statusTs, threadTs } = link;
+    const { callbackUrl, summaryTs, threadTs } = link;
     expect(threadTs).toBe('1699999990.000100');
-    expect(statusTs).not.toBe(threadTs);
+    expect(summaryTs).not.toBe(threadTs);
 
     expect((await postJson(callbackUrl, { status: 'SETTLED' })).status).toBe(200);
     expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
       `:white_check_mark: Paid · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
     ]);
-    expect(h.standin.callsTo('chat.update').at(-1)?.args.ts).toBe(statusTs);
-    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain('Paid');
+    expect(h.standin.callsTo('chat.update').at(-1)?.args.ts).toBe(summaryTs);
+    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Paid');
   });
 
   it('a form-encoded POST is read the same way', async () => {
     const link = await createLink(h);
-    const { callbackUrl, statusTs } = link;
+    const { callbackUrl, summaryTs } = link;
     const response = await postForm(callbackUrl, { status: 'rejected', payment_reference: 'F-2026-031' });
     expect(response.status).toBe(200);
     expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
       `:x: Rejected · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
     ]);
-    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain('Rejected');
+    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Rejected');
   });
 
   it('a multipart form (PHP curl with an array of fields) is read too', async () => {
@@ -173,19 +182,33 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     ]);
   });
 
-  it('a GET with the status in the query string is a notification', async () => {
+  it('a browser GET with status=SETTLED changes nothing: the thank-you page, no post, no ledger change', async () => {
     const link = await createLink(h);
-    const { callbackUrl } = link;
-    const response = await fetch(`${callbackUrl}?status=CANCELED&pay_id=P-9`);
+    const { callbackUrl, summaryTs } = link;
+    const ledgerBefore = await ledgerRows(h);
+    const response = await fetch(`${callbackUrl}?status=SETTLED&pay_id=P-9&payment_reference=F-2026-031`, {
+      headers: { accept: 'text/html' },
+    });
     expect(response.status).toBe(200);
-    expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
-      `:x: Canceled · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
+    expect(await response.text()).toContain('You can close this page.');
+    const head = await fetch(`${callbackUrl}?payment_status=SETTLED`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+
+    expect(statusReplies(h, link)).toHaveLength(0);
+    expect(h.standin.callsTo('chat.update').filter((call) => call.args.ts === summaryTs)).toHaveLength(0);
+    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Awaiting payment');
+    expect(await ledgerRows(h)).toEqual(ledgerBefore);
+    const visits = h.logs.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'callback_browser_visit');
+    expect(visits).toMatchObject([
+      { level: 'info', method: 'GET', status_in_query: true },
+      { level: 'info', method: 'HEAD', status_in_query: true },
     ]);
+    expect(h.logs.join('\n')).not.toContain('P-9');
   });
 
   it('the same notification delivered twice, or twice at once, posts once', async () => {
     const link = await createLink(h);
-    const { callbackUrl, statusTs } = link;
+    const { callbackUrl, summaryTs } = link;
     h.standin.setDelay('chat.postMessage', 150);
     const concurrent = await Promise.all([
       postJson(callbackUrl, { status: 'SETTLED', pay_id: 'P-1' }),
@@ -195,24 +218,24 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     const again = await postForm(callbackUrl, { status: 'settled', pay_id: 'P-1' });
     expect([...concurrent, again].map((response) => response.status)).toEqual([200, 200, 200]);
     expect(statusReplies(h, link)).toHaveLength(1);
-    expect(h.standin.callsTo('chat.update').filter((call) => call.args.ts === statusTs)).toHaveLength(1);
+    expect(h.standin.callsTo('chat.update').filter((call) => call.args.ts === summaryTs)).toHaveLength(1);
 
     // Another status, or another payment with the same status, is news.
     await postJson(callbackUrl, { status: 'SETTLED', pay_id: 'P-2' });
     await postJson(callbackUrl, { status: 'REMBOURSE', pay_id: 'P-2' });
     expect(statusReplies(h, link)).toHaveLength(3);
-    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain('Refunded');
+    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Refunded');
   });
 
   it('an unknown status is shown as received, escaped, without mentioning the rep', async () => {
     const link = await createLink(h);
-    const { callbackUrl, statusTs } = link;
+    const { callbackUrl, summaryTs } = link;
     const response = await postJson(callbackUrl, { status: 'ON_HOLD <!channel>' });
     expect(response.status).toBe(200);
     expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
       ':grey_question: SAFEDEBIT status “ON_HOLD &lt;!channel&gt;” · €1,250.50 · 14:32',
     ]);
-    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain(
+    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain(
       'SAFEDEBIT status “ON_HOLD &lt;!channel&gt;”',
     );
   });
@@ -224,7 +247,7 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     ['made up', () => 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
   ])('a %s token is a 404, posts nothing and logs a warning', async (_name, alter) => {
     const link = await createLink(h);
-    const { callbackUrl, statusTs } = link;
+    const { callbackUrl, summaryTs } = link;
     const base = callbackUrl.slice(0, callbackUrl.lastIndexOf('/') + 1);
     const token = callbackUrl.slice(base.length);
     const postsBefore = h.standin.callsTo('chat.postMessage').length;
@@ -234,7 +257,7 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     expect(response.status).toBe(404);
     expect(h.standin.callsTo('chat.postMessage')).toHaveLength(postsBefore);
     expect(h.standin.callsTo('chat.update')).toHaveLength(updatesBefore);
-    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain('Awaiting payment');
+    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Awaiting payment');
     const warning = h.logs.map((line) => JSON.parse(line)).find((entry) => entry.event === 'callback_rejected');
     expect(warning).toMatchObject({ level: 'warn', reason: 'bad_token' });
   });
@@ -274,43 +297,43 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
 
   it('Slack failing: 503 so that SAFEDEBIT delivers again, and the redelivery posts once', async () => {
     const link = await createLink(h);
-    const { callbackUrl, statusTs } = link;
+    const { callbackUrl, summaryTs } = link;
     h.standin.failNext('chat.postMessage', 'internal_error');
     const failed = await postJson(callbackUrl, { status: 'SETTLED' });
     expect(failed.status).toBe(503);
     expect(failed.headers.get('retry-after')).toBeTruthy();
-    expect(paidRepliesHeld(h, statusTs)).toHaveLength(0);
-    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain('Awaiting payment');
+    expect(paidRepliesHeld(h, summaryTs)).toHaveLength(0);
+    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Awaiting payment');
 
     const redelivered = await postJson(callbackUrl, { status: 'SETTLED' });
     expect(redelivered.status).toBe(200);
     const again = await postJson(callbackUrl, { status: 'SETTLED' });
     expect(again.status).toBe(200);
-    expect(paidRepliesHeld(h, statusTs)).toHaveLength(1);
-    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain('Paid');
+    expect(paidRepliesHeld(h, summaryTs)).toHaveLength(1);
+    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Paid');
   });
 
   it('a failed status-line update is retried alone on redelivery: the reply is not posted twice', async () => {
     const link = await createLink(h);
-    const { callbackUrl, statusTs } = link;
+    const { callbackUrl, summaryTs } = link;
     h.standin.failNext('chat.update', 'internal_error');
     expect((await postJson(callbackUrl, { status: 'SETTLED' })).status).toBe(503);
     expect((await postJson(callbackUrl, { status: 'SETTLED' })).status).toBe(200);
-    expect(paidRepliesHeld(h, statusTs)).toHaveLength(1);
-    expect(visibleText(statusMessage(h, statusTs).attachments)).toContain('Paid');
+    expect(paidRepliesHeld(h, summaryTs)).toHaveLength(1);
+    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Paid');
   });
 
   it('a 429 storm past the client’s retries is a 503 too, and the redelivery posts once', async () => {
     const link = await createLink(h);
-    const { callbackUrl, statusTs } = link;
+    const { callbackUrl, summaryTs } = link;
     // paylink's Slack client makes 5 attempts before giving up (src/slack/web-api.ts).
     h.standin.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 0 }, 5);
     const failed = await postJson(callbackUrl, { status: 'SETTLED' });
     expect(failed.status).toBe(503);
-    expect(paidRepliesHeld(h, statusTs)).toHaveLength(0);
+    expect(paidRepliesHeld(h, summaryTs)).toHaveLength(0);
     expect((await postJson(callbackUrl, { status: 'SETTLED' })).status).toBe(200);
     expect((await postJson(callbackUrl, { status: 'SETTLED' })).status).toBe(200);
-    expect(paidRepliesHeld(h, statusTs)).toHaveLength(1);
+    expect(paidRepliesHeld(h, summaryTs)).toHaveLength(1);
   });
 
   it('a conversation that is gone is acknowledged (a repeat cannot help) and logged as an error', async () => {
@@ -333,6 +356,9 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     expect(page).toContain('<html lang="en">');
     expect(page).toContain('You can close this page.');
     expect(statusReplies(h, link)).toHaveLength(0);
+    expect(h.logs.map((line) => JSON.parse(line)).find((e) => e.event === 'callback_browser_visit')).toMatchObject({
+      status_in_query: false,
+    });
 
     const head = await fetch(callbackUrl, { method: 'HEAD' });
     expect(head.status).toBe(200);
@@ -364,12 +390,118 @@ describe('SAFEDEBIT_LINK_DURATION', () => {
       env: { SAFEDEBIT_LINK_DURATION: '7', SAFEDEBIT_LINK_DURATION_UNIT: 'days', PAYLINK_LOCALE: 'fr' },
     });
     try {
-      const { statusTs } = await createLink(h);
+      const { summaryTs } = await createLink(h);
       expect(h.safedebit.requests.at(-1)?.body).toMatchObject({ link_duration: 7 });
-      const summary = visibleText(statusMessage(h, statusTs).blocks);
+      const summary = visibleText(summaryMessage(h, summaryTs).blocks);
       expect(summary).toContain('*Expire le*\n3 déc. 2026, 14:32');
     } finally {
       await h.close();
     }
+  });
+});
+
+describe.each(ENGINES)('PAYLINK_CALLBACK_ALLOWED_IPS (ledger on %s)', (engine) => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  const start = async (env: Record<string, string>) => {
+    h = await startHarness({ clock: () => NOW, engine, env });
+    return h;
+  };
+  const refusals = (h: Harness) =>
+    h.logs.map((line) => JSON.parse(line)).filter((entry) => entry.reason === 'address_not_allowed');
+
+  it('a sender outside the list gets 403: nothing posted, nothing recorded, its address logged', async () => {
+    const h = await start({ PAYLINK_CALLBACK_ALLOWED_IPS: '203.0.113.0/24, 2001:db8::1' });
+    const link = await createLink(h);
+    const before = await ledgerRows(h);
+
+    const refused = await postJson(link.callbackUrl, { status: 'SETTLED' });
+    expect(refused.status).toBe(403);
+    // Without a trusted proxy, X-Forwarded-For is whatever the sender wrote: not believed.
+    const forwarded = await fetch(link.callbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' },
+      body: JSON.stringify({ status: 'SETTLED' }),
+    });
+    expect(forwarded.status).toBe(403);
+
+    expect(statusReplies(h, link)).toHaveLength(0);
+    expect(await ledgerRows(h)).toEqual(before);
+    expect(visibleText(summaryMessage(h, link.summaryTs).attachments)).toContain('Awaiting payment');
+    expect(refusals(h)).toMatchObject([
+      { level: 'warn', event: 'callback_rejected', method: 'POST', address: '127.0.0.1' },
+      { level: 'warn', event: 'callback_rejected', method: 'POST', address: '127.0.0.1' },
+    ]);
+    // A browser is still shown the thank-you page.
+    expect((await fetch(link.callbackUrl)).status).toBe(200);
+  });
+
+  it.each(['127.0.0.0/8', '::1, 127.0.0.1'])('“%s” lets the loopback post', async (allowed) => {
+    const h = await start({ PAYLINK_CALLBACK_ALLOWED_IPS: allowed });
+    const link = await createLink(h);
+    expect((await postJson(link.callbackUrl, { status: 'SETTLED' })).status).toBe(200);
+    expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
+      `:white_check_mark: Paid · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
+    ]);
+    expect(refusals(h)).toHaveLength(0);
+  });
+
+  it('behind one trusted proxy, the address the proxy appended to X-Forwarded-For decides', async () => {
+    const h = await start({ PAYLINK_CALLBACK_ALLOWED_IPS: '203.0.113.7', PAYLINK_TRUST_PROXY: '1' });
+    const link = await createLink(h);
+    const post = (forwardedFor?: string) =>
+      fetch(link.callbackUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor }),
+        },
+        body: JSON.stringify({ status: 'SETTLED' }),
+      });
+
+    // The sender put the allowed address first; the proxy appended where it really came from.
+    expect((await post('203.0.113.7, 198.51.100.9')).status).toBe(403);
+    // Not through the proxy: the socket's address.
+    expect((await post()).status).toBe(403);
+    expect(statusReplies(h, link)).toHaveLength(0);
+    expect(refusals(h).map((entry) => entry.address)).toEqual(['198.51.100.9', '127.0.0.1']);
+
+    expect((await post('198.51.100.9, 203.0.113.7')).status).toBe(200);
+    expect(statusReplies(h, link)).toHaveLength(1);
+  });
+});
+
+describe('the thank-you page', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness(); // PAYLINK_LOCALE=en
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it.each([
+    ['?lang=fr', 'fr', 'Vous pouvez fermer cette page.'],
+    ['?lang=en-US', 'en', 'You can close this page.'],
+    ['', 'en', 'You can close this page.'],
+    ['?lang=de', 'en', 'You can close this page.'],
+  ])('/thanks%s is in %s', async (query, lang, text) => {
+    const response = await fetch(`${h.baseUrl}/thanks${query}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const page = await response.text();
+    expect(page).toContain(`<html lang="${lang}">`);
+    expect(page).toContain(text);
+  });
+
+  it('answers HEAD without a body, and nothing but GET and HEAD', async () => {
+    const head = await fetch(`${h.baseUrl}/thanks`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    expect((await fetch(`${h.baseUrl}/thanks`, { method: 'POST', body: 'status=SETTLED' })).status).toBe(404);
   });
 });

@@ -33,11 +33,12 @@ describe('loadConfig', () => {
       logLevel: 'info',
       allowedUsers: [],
       allowedChannels: [],
+      trustProxyHops: 0,
       production: false,
-      redirectUrl: 'http://localhost:3000/thanks',
       paymentTypes: ['now'],
     });
     expect(config.linkDuration).toBeUndefined();
+    expect(config.callbackAllowedAddresses).toBeUndefined();
     expect(config.slack.apiUrl).toBe('https://slack.com/api/');
     expect(config.safedebit).toBeUndefined();
     expect(config.callbackSecret).not.toBe(MINIMAL.SLACK_SIGNING_SECRET);
@@ -145,9 +146,9 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('sends the customer to /thanks below the public URL unless PAYLINK_REDIRECT_URL says otherwise', () => {
+  it('takes PAYLINK_REDIRECT_URL as the customer’s redirect, none by default (paylink’s own /thanks)', () => {
     const withPublicUrl = loadConfig({ ...MINIMAL, PAYLINK_PUBLIC_URL: 'https://paylink.example.com/' });
-    expect(withPublicUrl.ok && withPublicUrl.config.redirectUrl).toBe('https://paylink.example.com/thanks');
+    expect(withPublicUrl.ok && withPublicUrl.config.redirectUrl).toBeUndefined();
     const longest = `https://merchant.example/${'a'.repeat(256 - 'https://merchant.example/'.length)}`;
     expect(loadConfig({ ...MINIMAL, PAYLINK_REDIRECT_URL: longest }).ok).toBe(true);
     expect(problemsOf({ ...MINIMAL, PAYLINK_REDIRECT_URL: `${longest}a` })).toEqual([
@@ -192,6 +193,34 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...MINIMAL, SAFEDEBIT_LINK_DURATION: '0' })).toEqual([
       'SAFEDEBIT_LINK_DURATION: expected at least 1',
     ]);
+  });
+
+  it('reads the callback allow-list and the proxy hops; a bad entry is one line naming its position', () => {
+    const result = loadConfig({
+      ...MINIMAL,
+      PAYLINK_CALLBACK_ALLOWED_IPS: '203.0.113.7, 198.51.100.0/24, 2001:db8::/32',
+      PAYLINK_TRUST_PROXY: '1',
+    });
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config.trustProxyHops).toBe(1);
+    expect(result.config.callbackAllowedAddresses).toEqual([
+      { kind: 'address', address: '203.0.113.7', family: 'ipv4' },
+      { kind: 'range', network: '198.51.100.0', prefix: 24, family: 'ipv4' },
+      { kind: 'range', network: '2001:db8::', prefix: 32, family: 'ipv6' },
+    ]);
+    expect(Object.isFrozen(result.config.callbackAllowedAddresses?.[0])).toBe(true);
+
+    expect(
+      problemsOf({
+        ...MINIMAL,
+        PAYLINK_CALLBACK_ALLOWED_IPS: '203.0.113.7, safedebit.example',
+        PAYLINK_TRUST_PROXY: 'x',
+      }),
+    ).toEqual([
+      'PAYLINK_CALLBACK_ALLOWED_IPS: entry 2 is not an IPv4 or IPv6 address or CIDR range (e.g. 203.0.113.7, 203.0.113.0/24, 2001:db8::/32)',
+      'PAYLINK_TRUST_PROXY: expected a whole number',
+    ]);
+    expect(problemsOf({ ...MINIMAL, PAYLINK_TRUST_PROXY: '11' })).toEqual(['PAYLINK_TRUST_PROXY: expected at most 10']);
   });
 
   it('runs Socket Mode without a signing secret only with a callback secret', () => {

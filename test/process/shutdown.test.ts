@@ -1,33 +1,28 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
 import {
   type AppProcess,
-  ENTRY,
+  appEnvironment,
   exitCodeOf,
   openModalOf,
-  standinEnv,
+  runUntilExit,
   startAppProcess,
   validSubmission,
 } from '../support/app-process.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { SAFEDEBIT_LOGIN, SAFEDEBIT_PASSWORD, SIGNING_SECRET } from '../support/paylink-harness.js';
+import { type SafedebitStandin, startSafedebitStandin } from '../support/safedebit-standin.js';
 import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
 import { sendInteraction, sendSlashCommand } from '../support/slack-requests.js';
 
 describe('the app as a process', () => {
   let app: AppProcess | undefined;
-  let child: ChildProcess | undefined;
   let standin: SlackApiStandin | undefined;
-  let safedebit: Sandbox | undefined;
+  let safedebit: SafedebitStandin | undefined;
   let database: TestDatabase | undefined;
   afterEach(async () => {
     app?.kill();
-    if (child && child.exitCode === null) child.kill('SIGKILL');
     await Promise.all([standin?.close(), safedebit?.close(), database?.drop()]);
     app = undefined;
-    child = undefined;
     standin = undefined;
     safedebit = undefined;
     database = undefined;
@@ -35,9 +30,11 @@ describe('the app as a process', () => {
 
   it('on SIGTERM stops taking work, finishes the link being created and its posts, then exits 0', async () => {
     standin = await startSlackApiStandin();
-    safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
+    safedebit = await startSafedebitStandin({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
     database = await freshDatabase('sqlite');
-    app = await startAppProcess(standinEnv(standin, safedebit, database.url));
+    app = await startAppProcess(
+      appEnvironment({ slackApiUrl: standin.apiUrl, safedebitUrl: safedebit.url, databaseUrl: database.url }),
+    );
     const { baseUrl } = app;
 
     safedebit.setMode({ kind: 'slow', delayMs: 1500 });
@@ -65,16 +62,7 @@ describe('the app as a process', () => {
   }, 30_000);
 
   it('with no configuration, prints one line per missing variable and exits 1 without a stack trace', async () => {
-    child = spawn(process.execPath, [ENTRY], {
-      env: { PATH: process.env.PATH },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: '/',
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const [code] = await once(child, 'exit');
+    const { code, stderr } = await runUntilExit({});
     expect(code).toBe(1);
     expect(stderr).toContain('SLACK_BOT_TOKEN: required');
     expect(stderr).toContain('SLACK_SIGNING_SECRET: required in HTTP mode');
@@ -82,16 +70,7 @@ describe('the app as a process', () => {
   });
 
   it('lists a proxy variable that is not a URL with the configuration problems, without its value', async () => {
-    child = spawn(process.execPath, [ENTRY], {
-      env: { PATH: process.env.PATH, HTTPS_PROXY: 'rep:hunter2@proxy.corp:3128' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: '/',
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const [code] = await once(child, 'exit');
+    const { code, stderr } = await runUntilExit({ HTTPS_PROXY: 'rep:hunter2@proxy.corp:3128' });
     expect(code).toBe(1);
     expect(stderr).toContain('SLACK_BOT_TOKEN: required');
     expect(stderr).toContain('HTTPS_PROXY: expected a proxy URL such as http://proxy.example:3128');

@@ -1,8 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
-import { type AppProcess, openModalOf, standinEnv, startAppProcess, validSubmission } from '../support/app-process.js';
+import {
+  type AppProcess,
+  appEnvironment,
+  openModalOf,
+  startAppProcess,
+  validSubmission,
+} from '../support/app-process.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { PUBLIC_URL, SAFEDEBIT_LOGIN, SAFEDEBIT_PASSWORD, SIGNING_SECRET } from '../support/paylink-harness.js';
+import { type SafedebitStandin, startSafedebitStandin } from '../support/safedebit-standin.js';
 import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
 import { sendInteraction } from '../support/slack-requests.js';
 import { SALES_CHANNEL } from '../support/slack-workspace.js';
@@ -11,7 +17,7 @@ import { SALES_CHANNEL } from '../support/slack-workspace.js';
 describe('two app processes on one PostgreSQL', () => {
   let instances: AppProcess[] = [];
   let standin: SlackApiStandin | undefined;
-  let safedebit: Sandbox | undefined;
+  let safedebit: SafedebitStandin | undefined;
   let database: TestDatabase | undefined;
   afterEach(async () => {
     for (const instance of instances) instance.kill();
@@ -21,9 +27,13 @@ describe('two app processes on one PostgreSQL', () => {
 
   it('a submission delivered to both calls SAFEDEBIT once; a notification delivered to both posts once', async () => {
     standin = await startSlackApiStandin();
-    safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
+    safedebit = await startSafedebitStandin({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
     database = await freshDatabase('postgres');
-    const env = standinEnv(standin, safedebit, database.url);
+    const env = appEnvironment({
+      slackApiUrl: standin.apiUrl,
+      safedebitUrl: safedebit.url,
+      databaseUrl: database.url,
+    });
     // Started together: both migrate the empty database at once.
     instances = await Promise.all([startAppProcess(env), startAppProcess(env)]);
     const [a, b] = instances as [AppProcess, AppProcess];

@@ -5,13 +5,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createSafedebitClient, type SafedebitClientOptions } from '../../src/safedebit/client.js';
 import type { PaymentLinkOutcome } from '../../src/safedebit/outcome.js';
 import { type PaymentLinkRequest, paymentLinkRequestSchema } from '../../src/safedebit/request.js';
-import { type Sandbox, type SandboxMode, startSandbox } from '../../src/safedebit/sandbox.js';
+import { type SafedebitStandin, type StandinMode, startSafedebitStandin } from '../support/safedebit-standin.js';
 import { LOGIN, PASSWORD, validRequest } from './fixtures.js';
 
 const USER_AGENT = 'paylink-test/1.0';
 const SHORT_TIMEOUT_MS = 300;
 
-let sandbox: Sandbox;
+let sandbox: SafedebitStandin;
 const toClose: { close(): Promise<void> }[] = [];
 
 function clientFor(overrides: Partial<SafedebitClientOptions> = {}) {
@@ -86,7 +86,7 @@ const refusalSaying = (said: { code?: string; message: string }) => ({
 const outage = (reason: string, detail: string) => ({ kind: 'outage', reason, detail, latencyMs: expect.any(Number) });
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ login: LOGIN, password: PASSWORD });
+  sandbox = await startSafedebitStandin({ login: LOGIN, password: PASSWORD });
 });
 
 afterAll(async () => {
@@ -189,7 +189,7 @@ describe('createPaymentLink: refusals', () => {
 });
 
 describe('createPaymentLink: outages', () => {
-  it.each<[string, SandboxMode, string, string]>([
+  it.each<[string, StandinMode, string, string]>([
     ['a 500', { kind: 'status', status: 500 }, 'http_status', 'HTTP 500 (content-type application/json)'],
     ['an HTML page', { kind: 'html' }, 'html', 'HTML page instead of JSON (content-type text/html; charset=utf-8)'],
     [
@@ -397,7 +397,7 @@ describe('secrets', () => {
     const request = () =>
       validRequest({ payment_reference: `${secretValue}-${texts.length}`, consumer_city: secretValue });
 
-    const modes: SandboxMode[] = [
+    const modes: StandinMode[] = [
       { kind: 'normal' },
       { kind: 'status', status: 503 },
       { kind: 'html' },

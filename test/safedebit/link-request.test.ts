@@ -21,7 +21,8 @@ const form: ValidatedPaymentForm = {
 const settings: LinkRequestSettings = {
   beneficiaryReference: 'BENEF-0001',
   callbackUrl: 'https://paylink.example.com/cb/token',
-  config: { redirectUrl: 'https://paylink.example.com/thanks', merchantFields: {} },
+  publicUrl: 'https://paylink.example.com',
+  config: { merchantFields: {} },
 };
 
 describe('buildPaymentLinkRequest', () => {
@@ -40,9 +41,17 @@ describe('buildPaymentLinkRequest', () => {
       email_option: 1,
       pay_now: true,
       payment_lang: 'fr',
-      manual_redirect_url: 'https://paylink.example.com/thanks',
+      manual_redirect_url: 'https://paylink.example.com/thanks?lang=fr',
     });
     expect(paymentLinkRequestSchema.parse(request)).toEqual(request);
+  });
+
+  it('sends the merchant’s PAYLINK_REDIRECT_URL as is, else paylink’s thank-you page in the customer’s language', () => {
+    const merchant = { ...settings, config: { ...settings.config, redirectUrl: 'https://www.merchant.example/merci' } };
+    expect(buildPaymentLinkRequest(form, merchant).manual_redirect_url).toBe('https://www.merchant.example/merci');
+    expect(buildPaymentLinkRequest({ ...form, paymentLang: 'en' }, settings).manual_redirect_url).toBe(
+      'https://paylink.example.com/thanks?lang=en',
+    );
   });
 
   it.each([

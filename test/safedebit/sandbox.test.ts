@@ -1,50 +1,27 @@
-import { request } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { checkLinkRequest, LinkIssuer } from '../../src/safedebit/sandbox.js';
 import { LOGIN, PASSWORD, validRequest } from './fixtures.js';
 
-const AUTHORIZATION = `Basic ${Buffer.from(`${LOGIN}:${PASSWORD}`).toString('base64')}`;
+const CREDENTIALS = { login: LOGIN, password: PASSWORD };
+const basic = (login: string, password: string) => `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`;
+const AUTHORIZATION = basic(LOGIN, PASSWORD);
 
-let sandbox: Sandbox;
-
-beforeEach(async () => {
-  sandbox = await startSandbox({ login: LOGIN, password: PASSWORD });
-});
-
-afterEach(async () => {
-  await sandbox.close();
-});
-
-/** Posts a raw body to get_link_payment with the right credentials and returns the parsed answer. */
-async function postLinkRequest(body: string): Promise<unknown> {
-  const response = await request(`${sandbox.url}/get_link_payment`, {
-    method: 'POST',
-    headers: { authorization: AUTHORIZATION, 'content-type': 'application/json' },
-    body,
-  });
-  expect(response.statusCode).toBe(200);
-  return response.body.json();
-}
-
-describe('sandbox', () => {
-  it('serves a payment page for the link it gave, with the reference escaped', async () => {
-    const answer = (await postLinkRequest(
-      JSON.stringify(validRequest({ amount: '123456', payment_reference: '<b>F&1</b>' })),
-    )) as { result: boolean; link: string };
-    expect(answer.result).toBe(true);
-
-    const page = await request(answer.link);
-    expect(page.statusCode).toBe(200);
-    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(await page.body.text()).toContain(
-      '<h1>SAFEDEBIT SANDBOX — payment page for 1234.56 EUR ref &lt;b&gt;F&amp;1&lt;/b&gt;</h1>',
-    );
+describe('checkLinkRequest', () => {
+  it('takes a documented request with the right credentials', () => {
+    const request = validRequest();
+    expect(checkLinkRequest(AUTHORIZATION, JSON.stringify(request), CREDENTIALS)).toEqual({ ok: true, request });
   });
 
-  it('answers 404 for an unknown payment session', async () => {
-    const page = await request(`${sandbox.url}/paypage?SDESSID=0123`);
-    expect(page.statusCode).toBe(404);
-    await page.body.dump();
+  it.each([
+    ['no credentials', undefined, 'AUTH_001'],
+    ['another scheme', `Bearer ${LOGIN}`, 'AUTH_001'],
+    ['an unknown login', basic('someone', PASSWORD), 'AUTH_001'],
+    ['a wrong password', basic(LOGIN, 'wrong'), 'AUTH_002'],
+  ])('refuses %s as SAFEDEBIT does, before reading the body', (_label, authorization, code) => {
+    expect(checkLinkRequest(authorization, 'not even JSON', CREDENTIALS)).toEqual({
+      ok: false,
+      answer: { result: false, code },
+    });
   });
 
   it.each([
@@ -52,37 +29,44 @@ describe('sandbox', () => {
     ['a missing field', { ...validRequest(), consumer_email: undefined }, 'SANDBOX_INVALID_CONSUMER_EMAIL'],
     ['a mistyped field', { ...validRequest(), amount: 1250 }, 'SANDBOX_INVALID_AMOUNT'],
     ['an unknown field', { ...validRequest(), colour: 'blue' }, 'SANDBOX_UNKNOWN_FIELD'],
-  ])('refuses %s with its own code', async (_label, body, code) => {
-    expect(await postLinkRequest(JSON.stringify(body))).toEqual({ result: false, code });
+  ])('refuses %s with its own code', (_label, body, code) => {
+    expect(checkLinkRequest(AUTHORIZATION, JSON.stringify(body), CREDENTIALS)).toEqual({
+      ok: false,
+      answer: { result: false, code },
+    });
   });
 
-  it('refuses a body that is not a JSON object', async () => {
-    expect(await postLinkRequest('amount=100')).toEqual({ result: false, code: 'SANDBOX_INVALID_BODY' });
+  it('refuses a body that is not a JSON object', () => {
+    expect(checkLinkRequest(AUTHORIZATION, 'amount=100', CREDENTIALS)).toEqual({
+      ok: false,
+      answer: { result: false, code: 'SANDBOX_INVALID_BODY' },
+    });
+  });
+});
+
+describe('LinkIssuer', () => {
+  it('issues a link per payment reference, EXIST_005 for a reference used before', () => {
+    let base = 'http://first';
+    const issuer = new LinkIssuer((id) => `${base}/pay/${id}`);
+    const request = validRequest();
+    const answer = issuer.issue(request);
+    expect(answer).toEqual({ result: true, link: expect.stringMatching(/^http:\/\/first\/pay\/[0-9a-f]{32}$/) });
+    expect(issuer.issue({ ...request, amount: '1' })).toEqual({ result: false, code: 'EXIST_005' });
+
+    // The base is asked for each link: it may only be known after the issuer was made.
+    base = 'http://second';
+    const second = issuer.issue(validRequest());
+    expect(second).toMatchObject({ link: expect.stringMatching(/^http:\/\/second\//) });
   });
 
-  it('records requests without their authorization header', async () => {
-    const body = JSON.stringify(validRequest());
-    await postLinkRequest(body);
-    expect(sandbox.requests).toEqual([
-      {
-        method: 'POST',
-        path: '/ssp/get_link_payment',
-        headers: expect.objectContaining({ 'content-type': 'application/json' }),
-        rawBody: body,
-        body: JSON.parse(body),
-      },
-    ]);
-    expect(sandbox.requests[0]?.headers).not.toHaveProperty('authorization');
-  });
-
-  it('ends hanging connections when it closes', async () => {
-    sandbox.setMode({ kind: 'hang' });
-    const pending = request(`${sandbox.url}/get_link_payment`, { method: 'POST', body: '{}' });
-    await expect.poll(() => sandbox.requests.length).toBe(1);
-    const started = performance.now();
-    await sandbox.close();
-    expect(performance.now() - started).toBeLessThan(500);
-    await expect(pending).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
-    sandbox = await startSandbox({ login: LOGIN, password: PASSWORD });
+  it('remembers what it issued, and gives the payment id when get_pay_id asks', () => {
+    const issuer = new LinkIssuer((id) => `https://pay.example/${id}`);
+    const request = validRequest({ get_pay_id: true });
+    const answer = issuer.issue(request);
+    expect(answer).toEqual({ result: true, link: expect.any(String), pay_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    if (!answer.result) return;
+    const id = answer.link.slice('https://pay.example/'.length);
+    expect(issuer.find(id)).toEqual({ id, link: answer.link, payId: answer.pay_id, request });
+    expect(issuer.find('0123')).toBeUndefined();
   });
 });

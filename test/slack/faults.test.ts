@@ -154,16 +154,6 @@ describe('malformed but correctly signed requests', () => {
     expect(health.status).toBe(200);
   });
 
-  it('a submission whose private_metadata is not ours tells the rep to start again', async () => {
-    h = await startHarness();
-    const payload = viewSubmissionPayload({
-      view: { callback_id: 'paylink_modal', private_metadata: 'tampered', state: { values: {} } },
-    });
-    const result = await sendInteraction(h.baseUrl, SIGNING_SECRET, payload);
-    expect(result.json).toMatchObject({ response_action: 'update' });
-    expect(visibleText((result.json as { view: unknown }).view)).toContain('please run /paylink again');
-  });
-
   it('a block action for a view that does not exist is acknowledged and ignored', async () => {
     h = await startHarness();
     const result = await sendInteraction(h.baseUrl, SIGNING_SECRET, {

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import { ENGINES } from '../support/databases.js';
+import {
+  type Harness,
+  PUBLIC_URL,
+  SIGNING_SECRET,
+  startHarness,
+  VALID_FORM,
+  visibleText,
+} from '../support/paylink-harness.js';
 import { sendSlashCommand } from '../support/slack-requests.js';
 import { SALES_CHANNEL } from '../support/slack-workspace.js';
 
@@ -21,16 +29,17 @@ describe('without SAFEDEBIT credentials (development)', () => {
     const { view } = await h.openModal();
     expect(visibleText(view.title)).toContain('SANDBOX');
     await h.submit(view, VALID_FORM);
-    const created = await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('paypage?SDESSID='));
+    const created = await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('/sandbox/pay/'));
     expect(visibleText(created.args.view)).toContain('SANDBOX');
 
     expect(h.safedebit.requests).toHaveLength(0); // the test's own sandbox is not the one used
     const [summary, reply] = h.standin.messagesIn(SALES_CHANNEL.id);
     expect(String(summary?.text)).toMatch(/^\[SANDBOX\]/);
     expect(String(reply?.text)).toMatch(/^\[SANDBOX\]/);
-    const link = String(reply?.text).match(/https?:\/\/\S+/)?.[0] ?? '';
-    expect(new URL(link).hostname).toBe('127.0.0.1');
-    const page = await fetch(link);
+    // On paylink's own port, under its public URL: wherever paylink is reachable, so is the sandbox.
+    const link = String(reply?.text).match(/https?:\/\/[^\s|>]+/)?.[0] ?? '';
+    expect(link).toMatch(new RegExp(`^${PUBLIC_URL}/sandbox/pay/[0-9a-f]{32}$`));
+    const page = await fetch(`${h.baseUrl}${new URL(link).pathname}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('SANDBOX');
 
@@ -38,9 +47,164 @@ describe('without SAFEDEBIT credentials (development)', () => {
     for (const line of h.logs) expect(JSON.parse(line)).toMatchObject({ safedebit: 'SANDBOX' });
   });
 
+  it.each([
+    ['http://192.0.2.1:3000', true],
+    ['http://localhost:3000', false],
+    [PUBLIC_URL, false],
+  ])('warns at start when PAYLINK_PUBLIC_URL=%s makes sandbox links unacceptable: %s', async (publicUrl, warns) => {
+    running = await startHarness({ env: { SAFEDEBIT_API_URL: '', PAYLINK_PUBLIC_URL: publicUrl } });
+    const warned = running.logs.some((line) => line.includes('"sandbox_links_refused"'));
+    expect(warned).toBe(warns);
+  });
+
   it('is refused in production: no sandbox there', async () => {
     await expect(startHarness({ env: { SAFEDEBIT_API_URL: '', NODE_ENV: 'production' } })).rejects.toThrow(
       'SAFEDEBIT_API_URL: required in production',
     );
+  });
+});
+
+/** A link created in the built-in sandbox: its page's URL, and the messages its status shows in. */
+async function createSandboxLink(h: Harness, form: Record<string, string> = VALID_FORM) {
+  const { view } = await h.openModal();
+  await h.submit(view, form);
+  await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('/sandbox/pay/'));
+  const reply = h.standin.messagesIn(SALES_CHANNEL.id).findLast((m) => String(m.text).includes('/sandbox/pay/'));
+  const summary = h.standin.messagesIn(SALES_CHANNEL.id).findLast((m) => m.attachments !== undefined);
+  const link = String(reply?.text).match(/https?:\/\/[^\s|>]+/)?.[0] ?? '';
+  return { link, threadTs: String(reply?.thread_ts), summaryTs: String(summary?.ts) };
+}
+
+function threadReplies(h: Harness, threadTs: string) {
+  return h.standin.messagesIn(SALES_CHANNEL.id).filter((m) => m.thread_ts === threadTs && m.ts !== threadTs);
+}
+
+function statusLine(h: Harness, summaryTs: string): string {
+  return visibleText(h.standin.messagesIn(SALES_CHANNEL.id).find((m) => m.ts === summaryTs)?.attachments);
+}
+
+function press(link: string, decision: 'pay' | 'refuse'): Promise<Response> {
+  return fetch(link, { method: 'POST', body: new URLSearchParams({ decision }), redirect: 'manual' });
+}
+
+describe.each(ENGINES)('the sandbox closes the loop (ledger on %s)', (engine) => {
+  // No public URL: links and callbacks go to http://localhost:<the port the system picked>.
+  const start = async (env: Record<string, string> = {}) => {
+    running = await startHarness({ engine, env: { SAFEDEBIT_API_URL: '', PAYLINK_PUBLIC_URL: '', ...env } });
+    return running;
+  };
+
+  it('link → page → pay → 303 to the thank-you page, and the thread says Paid', async () => {
+    const h = await start();
+    const { link, threadTs, summaryTs } = await createSandboxLink(h);
+    const base = `http://localhost:${h.paylink.port}`;
+    expect(link).toMatch(new RegExp(`^${base}/sandbox/pay/[0-9a-f]{32}$`));
+
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'sha256-/);
+    const html = await page.text();
+    expect(html).toContain('<html lang="en">');
+    expect(html).toContain('SANDBOX');
+    expect(html).toContain('<dd>€1,250.50</dd>');
+    expect(html).toContain('<dd>F-2026-031</dd>');
+    expect(html).toContain('<dd>Jean Dupont · CUST-42</dd>');
+    expect(html).toContain('<form method="post"><button name="decision" value="pay">Pay</button>');
+    expect(html).not.toContain('<script');
+    expect(threadReplies(h, threadTs)).toHaveLength(1); // the link itself
+
+    const started = performance.now();
+    const paid = await press(link, 'pay');
+    expect(paid.status).toBe(303);
+    // The notification reached paylink, and paylink Slack, before the browser was sent on.
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(paid.headers.get('location')).toBe(`${base}/thanks?lang=en`);
+    const replies = threadReplies(h, threadTs);
+    expect(replies).toHaveLength(2);
+    expect(String(replies[1]?.text)).toMatch(/^:white_check_mark: Paid · €1,250\.50 · /);
+    expect(statusLine(h, summaryTs)).toContain('Paid');
+    expect(statusLine(h, summaryTs)).not.toContain('Awaiting payment');
+    const thanks = await fetch(String(paid.headers.get('location')));
+    expect(await thanks.text()).toContain('You can close this page.');
+
+    // Pressed again (back button, double click): nothing more is sent; the page says what was chosen.
+    expect((await press(link, 'refuse')).status).toBe(303);
+    expect(threadReplies(h, threadTs)).toHaveLength(2);
+    const after = await (await fetch(link)).text();
+    expect(after).toContain('This payment was made.');
+    expect(after).not.toContain('<form');
+    const sent = h.logs.map((line) => JSON.parse(line)).find((e) => e.event === 'sandbox_notification_sent');
+    expect(sent).toMatchObject({ status: 'SETTLED', http_status: 200, payment_reference: 'F-2026-031' });
+  });
+
+  it('refuse → the thread says Rejected', async () => {
+    const h = await start();
+    const { link, threadTs, summaryTs } = await createSandboxLink(h);
+    const refused = await press(link, 'refuse');
+    expect(refused.status).toBe(303);
+    expect(String(threadReplies(h, threadTs)[1]?.text)).toMatch(/^:x: Rejected · €1,250\.50 · /);
+    expect(statusLine(h, summaryTs)).toContain('Rejected');
+    expect(await (await fetch(link)).text()).toContain('This payment was refused.');
+  });
+
+  it('in French: the page, the amount and the thank-you page', async () => {
+    const h = await start({ PAYLINK_LOCALE: 'fr' });
+    const { link } = await createSandboxLink(h);
+    const html = await (await fetch(link)).text();
+    expect(html).toContain('<html lang="fr">');
+    expect(html).toMatch(/<dd>1\s250,50\s€<\/dd>/u);
+    expect(html).toContain('value="refuse">Refuser</button>');
+    const paid = await press(link, 'pay');
+    expect(paid.headers.get('location')).toMatch(/\/thanks\?lang=fr$/);
+  });
+
+  it('a notification paylink refuses is shown on the page, and pressing again delivers it', async () => {
+    const h = await start({ PAYLINK_CALLBACK_ALLOWED_IPS: '203.0.113.7' });
+    const { link, threadTs } = await createSandboxLink(h);
+    const refused = await press(link, 'pay');
+    expect(refused.status).toBe(502);
+    const page = await refused.text();
+    expect(page).toContain('The sandbox could not notify paylink (paylink answered HTTP 403)');
+    expect(page).toContain('<form method="post">');
+    expect(threadReplies(h, threadTs)).toHaveLength(1);
+    const logged = h.logs.map((line) => JSON.parse(line)).find((e) => e.event === 'sandbox_notification_refused');
+    expect(logged).toMatchObject({ level: 'warn', http_status: 403 });
+  });
+
+  it('in Socket Mode too: the sandbox is on PORT, where the callbacks are', async () => {
+    running = await startHarness({ engine, socketMode: true, env: { SAFEDEBIT_API_URL: '', PAYLINK_PUBLIC_URL: '' } });
+    const h = running;
+    const { view } = await h.overSocket.openModal();
+    await h.overSocket.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('/sandbox/pay/'));
+    const reply = h.standin.messagesIn(SALES_CHANNEL.id).findLast((m) => String(m.text).includes('/sandbox/pay/'));
+    const link = String(reply?.text).match(/https?:\/\/[^\s|>]+/)?.[0] ?? '';
+    expect(link.startsWith(`http://localhost:${h.paylink.port}/sandbox/pay/`)).toBe(true);
+    expect((await press(link, 'pay')).status).toBe(303);
+    expect(threadReplies(h, String(reply?.thread_ts)).map((m) => String(m.text))).toEqual([
+      expect.stringContaining('/sandbox/pay/'),
+      expect.stringMatching(/^:white_check_mark: Paid · /),
+    ]);
+  });
+
+  it('an unknown payment page is a 404 that says why', async () => {
+    const h = await start();
+    const response = await fetch(`${h.baseUrl}/sandbox/pay/0123456789abcdef0123456789abcdef`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('paylink restarted since it was made');
+  });
+
+  it.each([
+    ['SANDBOX-EXIST-1', 'link_refused', { code: 'EXIST_005' }],
+    ['SANDBOX-REFUSE-1', 'link_refused', {}],
+    ['sandbox-slow-1', 'link_outage', { reason: 'timeout' }],
+    ['SANDBOX-HTML500', 'link_outage', { reason: 'http_status', detail: expect.stringContaining('HTTP 500') }],
+  ])('the test reference %s takes its path through paylink’s client', async (reference, event, fields) => {
+    const h = await start({ SAFEDEBIT_TIMEOUT_MS: '500' });
+    const { view } = await h.openModal();
+    await h.submit(view, { ...VALID_FORM, payment_reference: reference });
+    await expect
+      .poll(() => h.logs.map((line) => JSON.parse(line)).find((e) => e.event === event), { timeout: 3000 })
+      .toMatchObject({ payment_reference: reference, ...fields });
   });
 });

@@ -118,13 +118,14 @@ describe('form state', () => {
   });
 
   it('reads garbage as empty rather than crashing', () => {
-    expect(
-      formInputFromState({ values: { amount: { x: { value: 12 } }, delivery: { x: { selected_options: 'sms' } } } }),
-    ).toMatchObject({
+    // What a forged payload may carry, whatever Bolt's types say.
+    const forged = { values: { amount: { x: { value: 12 } }, delivery: { x: { selected_options: 'sms' } } } };
+    expect(formInputFromState(forged as never)).toMatchObject({
       amount: '',
       delivery: [],
     });
-    expect(formInputFromState(undefined).amount).toBe('');
+    expect(formInputFromState(undefined as never).amount).toBe('');
+    expect(formInputFromState({ values: { amount: null } } as never).amount).toBe('');
   });
 });
 

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Sandbox } from '../../src/safedebit/sandbox.js';
 import { freePort } from './free-port.js';
 import {
   BOT_TOKEN,
@@ -82,33 +81,42 @@ async function waitForHealth(app: AppProcess): Promise<void> {
   throw new Error(`app did not become healthy: ${app.output()}`);
 }
 
-/** Waits for the process to exit and returns its exit code. */
-export async function exitCodeOf(app: AppProcess): Promise<number | null> {
-  if (app.child.exitCode !== null) return app.child.exitCode;
-  const [code] = await once(app.child, 'exit');
-  return code as number | null;
-}
-
-/** An app process's environment against these stand-ins and this ledger, in English as the harness, plus `extra`. */
-export function standinEnv(
-  standin: SlackApiStandin,
-  safedebit: Sandbox,
-  databaseUrl: string,
-  extra: Record<string, string> = {},
-): Record<string, string> {
+/** The environment of an app wired to these stand-ins and this ledger, as a deployment's .env would give it. */
+export function appEnvironment(wiring: { slackApiUrl: string; safedebitUrl: string; databaseUrl: string }) {
   return {
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: standin.apiUrl,
-    SAFEDEBIT_API_URL: safedebit.url,
+    SLACK_API_URL: wiring.slackApiUrl,
+    SAFEDEBIT_API_URL: wiring.safedebitUrl,
     SAFEDEBIT_LOGIN,
     SAFEDEBIT_PASSWORD,
     SAFEDEBIT_BENEFICIARY_REFERENCE: 'BENEF-0001',
     PAYLINK_PUBLIC_URL: PUBLIC_URL,
     PAYLINK_LOCALE: 'en',
-    DATABASE_URL: databaseUrl,
-    ...extra,
+    DATABASE_URL: wiring.databaseUrl,
   };
+}
+
+/** Runs the app with only `env` (and PATH) until it exits, as a start that fails would: its exit code and stderr. */
+export async function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [ENTRY], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: '/',
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const [code] = await once(child, 'exit');
+  return { code: code as number | null, stderr };
+}
+
+/** Waits for the process to exit and returns its exit code. */
+export async function exitCodeOf(app: AppProcess): Promise<number | null> {
+  if (app.child.exitCode !== null) return app.child.exitCode;
+  const [code] = await once(app.child, 'exit');
+  return code as number | null;
 }
 
 /** Runs `/paylink` on the app at `baseUrl` with a live trigger; resolves with the modal it opened. */

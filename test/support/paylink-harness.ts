@@ -1,8 +1,8 @@
 import { type RunningPaylink, startPaylink } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { readProxySettings } from '../../src/http/outbound.js';
-import { type Sandbox, startSandbox } from '../../src/safedebit/sandbox.js';
 import { type Engine, freshDatabase } from './databases.js';
+import { type SafedebitStandin, startSafedebitStandin } from './safedebit-standin.js';
 import {
   type ChannelSetup,
   type DisplayedView,
@@ -45,7 +45,7 @@ export const VALID_FORM = {
 export interface Harness {
   baseUrl: string;
   standin: SlackApiStandin;
-  safedebit: Sandbox;
+  safedebit: SafedebitStandin;
   paylink: RunningPaylink;
   /** Every JSON line the app logged. */
   logs: string[];
@@ -119,7 +119,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     channels: options.channels,
     ...(options.triggerLifetimeMs === undefined ? {} : { triggerLifetimeMs: options.triggerLifetimeMs }),
   });
-  const safedebit = await startSandbox({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
+  const safedebit = await startSafedebitStandin({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
   const loaded = loadConfig({
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,

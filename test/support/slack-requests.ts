@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import type { ViewStateSelectedOption, ViewStateValue } from '@slack/bolt';
 import {
   APP_ID,
   BOT_ID,
@@ -50,19 +51,7 @@ export interface SlashCommandFields {
   trigger_id: string;
 }
 
-/** A Block Kit option as it appears in `selected_option(s)`. */
-export interface SelectedOption {
-  text: { type: string; text: string; emoji?: boolean };
-  value: string;
-}
-
-/** One element's entry in `view.state.values`. */
-export type ViewStateValue =
-  | { type: string; value: string | null }
-  | { type: string; selected_options: SelectedOption[] }
-  | { type: string; selected_option: SelectedOption | null };
-
-/** `view.state.values`: by block_id, then by action_id. */
+/** `view.state.values`: by block_id, then by action_id, as Bolt types them. */
 export type ViewStateValues = Record<string, Record<string, ViewStateValue>>;
 
 /** Any interaction payload; `sendInteraction` sends it as `payload=<json>`. */
@@ -270,7 +259,7 @@ export function viewSubmissionPayload(options: {
 }
 
 interface OptionShape {
-  text: SelectedOption['text'];
+  text: ViewStateSelectedOption['text'];
   value: string;
 }
 
@@ -357,7 +346,7 @@ function optionWithValue(element: InputElementShape, value: string, blockId: str
   return option;
 }
 
-const selectedOption = ({ text, value }: OptionShape): SelectedOption => ({ text, value });
+const selectedOption = ({ text, value }: OptionShape): ViewStateSelectedOption => ({ text, value });
 
 function parseJsonOrUndefined(body: string): unknown {
   try {

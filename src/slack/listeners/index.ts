@@ -1,18 +1,19 @@
 import type { App } from '@slack/bolt';
-import { registerConsumerTypeAction } from './actions/consumer-type.js';
-import { registerOpenLinkAction } from './actions/open-link.js';
+import { registerActions } from './actions/index.js';
 import { registerPaylinkCommand } from './commands/paylink.js';
 import type { ListenerContext } from './context.js';
-import { registerAppHomeOpened } from './events/app-home-opened.js';
-import { registerFromMessageShortcut } from './shortcuts/from-message.js';
-import { registerPaymentSubmission } from './views/payment-submission.js';
+import { registerEvents } from './events/index.js';
+import { registerShortcuts } from './shortcuts/index.js';
+import { registerViews } from './views/index.js';
 
-/** Every listener, registered from one place, grouped by Slack surface. */
+/**
+ * Every listener, registered from one place, grouped by Slack surface. Each surface's index.ts says which
+ * Slack id goes to which listener; each listener is a function of its own, taking the context once.
+ */
 export function registerListeners(app: App, ctx: ListenerContext): void {
   registerPaylinkCommand(app, ctx);
-  registerFromMessageShortcut(app, ctx);
-  registerConsumerTypeAction(app, ctx);
-  registerOpenLinkAction(app);
-  registerPaymentSubmission(app, ctx);
-  registerAppHomeOpened(app, ctx);
+  registerShortcuts(app, ctx);
+  registerActions(app, ctx);
+  registerViews(app, ctx);
+  registerEvents(app, ctx);
 }

@@ -58,16 +58,16 @@ export function buildSummaryMessage(summary: LinkSummary, status: LinkStatus): S
   const deliveries =
     summary.deliveries.length === 0 ? m.deliveryNone : summary.deliveries.map((kind) => m.deliveries[kind]).join(', ');
   const fields: types.MrkdwnElement[] = [
-    mrkdwn(`*${m.parentAmount}*\n${amount}`),
-    mrkdwn(`*${m.parentReference}*\n${reference}`),
-    mrkdwn(`*${m.parentPaymentType}*\n${m.paymentTypes[summary.paymentType]}`),
-    ...(summary.customer ? [mrkdwn(`*${m.parentCustomer}*\n${escapeMrkdwn(summary.customer)}`)] : []),
-    mrkdwn(`*${m.parentContact}*\n${escapeMrkdwn(summary.maskedEmail)} · ${escapeMrkdwn(summary.maskedPhone)}`),
-    mrkdwn(`*${m.parentDelivery}*\n${deliveries}`),
-    mrkdwn(`*${m.parentRequestedBy}*\n<@${summary.user}>`),
-    ...(summary.expires ? [mrkdwn(`*${m.parentExpires}*\n${summary.expires}`)] : []),
+    mrkdwn(`*${m.summaryAmount}*\n${amount}`),
+    mrkdwn(`*${m.summaryReference}*\n${reference}`),
+    mrkdwn(`*${m.summaryPaymentType}*\n${m.paymentTypes[summary.paymentType]}`),
+    ...(summary.customer ? [mrkdwn(`*${m.summaryCustomer}*\n${escapeMrkdwn(summary.customer)}`)] : []),
+    mrkdwn(`*${m.summaryContact}*\n${escapeMrkdwn(summary.maskedEmail)} · ${escapeMrkdwn(summary.maskedPhone)}`),
+    mrkdwn(`*${m.summaryDelivery}*\n${deliveries}`),
+    mrkdwn(`*${m.summaryRequestedBy}*\n<@${summary.user}>`),
+    ...(summary.expires ? [mrkdwn(`*${m.summaryExpires}*\n${summary.expires}`)] : []),
   ];
-  const title = sandboxed(`:credit_card: ${m.parentTitle} · ${amount} · ${reference}`, summary.sandbox);
+  const title = sandboxed(`:credit_card: ${m.summaryTitle} · ${amount} · ${reference}`, summary.sandbox);
   return {
     text: title,
     blocks: [

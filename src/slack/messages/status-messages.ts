@@ -53,7 +53,7 @@ export function summaryStatusUpdate(
   const m = messagesFor(locale);
   const amount = formatAmount(link.amountCents, locale);
   return {
-    text: `${m.parentTitle} · ${amount} · ${escapeMrkdwn(link.paymentReference)} — ${line.text}`,
+    text: `${m.summaryTitle} · ${amount} · ${escapeMrkdwn(link.paymentReference)} — ${line.text}`,
     attachments: statusAttachments(line),
   };
 }

@@ -1,11 +1,10 @@
 import type { types } from '@slack/bolt';
 import { CONSUMER_TYPE_ACTION, INPUT_ACTION, PAYMENT_MODAL_ID } from '../../constants.js';
-import type { PaymentFormInput } from '../../domain/payment-form.js';
+import type { PaymentFormInput, TextField } from '../../domain/payment-form.js';
 import type { OfferedPaymentTypes } from '../../domain/payment-type.js';
 import { LANGUAGE_NAMES, LOCALES, type Locale } from '../../i18n/locale.js';
 import { type Messages, messagesFor } from '../../i18n/messages.js';
 import { FIELD_MAX_LENGTH, type LimitedField } from '../../safedebit/fields.js';
-import type { TextField } from '../form-state.js';
 import { mrkdwn, plain } from './text.js';
 
 /**

@@ -1,13 +1,12 @@
-import type { App, BlockAction } from '@slack/bolt';
-import { CONSUMER_TYPE_ACTION } from '../../../constants.js';
+import type { BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { slackErrorCode } from '../../errors.js';
 import { formInputFromState } from '../../form-state.js';
 import { buildPaymentModal } from '../../views/payment-modal.js';
 import type { ListenerContext } from '../context.js';
 
 /** Individual ↔ company: re-render with or without the company fields, keeping everything typed. */
-export function registerConsumerTypeAction(app: App, ctx: ListenerContext): void {
-  app.action<BlockAction>(CONSUMER_TYPE_ACTION, async ({ ack, body }) => {
+export function consumerTypeAction(ctx: ListenerContext) {
+  return async ({ ack, body }: Pick<SlackActionMiddlewareArgs<BlockAction>, 'ack' | 'body'>): Promise<void> => {
     await ack();
     const view = body.view;
     if (!view) return;
@@ -27,5 +26,5 @@ export function registerConsumerTypeAction(app: App, ctx: ListenerContext): void
       // hash_conflict: the rep changed the view meanwhile; the next change re-renders it.
       ctx.logger.warn({ event: 'views_update_failed', step: 'consumer_type', error: slackErrorCode(error) });
     }
-  });
+  };
 }

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { ListenerContext } from '../context.js';
 
 /**
@@ -6,9 +6,9 @@ import type { ListenerContext } from '../context.js';
  * delivers it again after 3 s otherwise); the drawing runs after, counted for a graceful shutdown. The Messages
  * tab sends the same event, and needs nothing.
  */
-export function registerAppHomeOpened(app: App, ctx: ListenerContext): void {
-  app.event('app_home_opened', async ({ event }) => {
+export function appHomeOpened(ctx: ListenerContext) {
+  return async ({ event }: Pick<SlackEventMiddlewareArgs<'app_home_opened'>, 'event'>): Promise<void> => {
     if (event.tab !== 'home') return;
     ctx.track(ctx.homeTabs.opened(event.user));
-  });
+  };
 }

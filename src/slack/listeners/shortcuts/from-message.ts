@@ -1,41 +1,40 @@
-import type { App, MessageShortcut } from '@slack/bolt';
-import { MESSAGE_SHORTCUT_ID } from '../../../constants.js';
+import type { MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { messagesFor, sandboxed } from '../../../i18n/messages.js';
 import { accessRefusal } from '../access.js';
 import type { ListenerContext } from '../context.js';
 import { openPaymentModal } from '../open-modal.js';
 
 /** "Create payment link" on a message: the link goes into that message's thread (slash commands can't). */
-export function registerFromMessageShortcut(app: App, ctx: ListenerContext): void {
-  app.shortcut<MessageShortcut>(
-    { callback_id: MESSAGE_SHORTCUT_ID, type: 'message_action' },
-    async ({ shortcut, ack }) => {
-      await ack();
-      const m = messagesFor(ctx.config.locale);
-      const channel = shortcut.channel.id;
-      const user = shortcut.user.id;
-      ctx.logger.info({ event: 'shortcut_received', user, channel });
-      const refusal = accessRefusal(ctx, m, user, channel);
-      if (refusal) {
-        await ctx.slack
-          .respond(shortcut.response_url, {
-            text: sandboxed(refusal, ctx.sandbox),
-          })
-          .catch(() => undefined);
-        return;
-      }
-      const threadTs = shortcut.message.thread_ts ?? shortcut.message.ts;
-      await openPaymentModal(
-        ctx,
-        shortcut.trigger_id,
-        {
-          channel,
-          user,
-          threadTs,
-          responseUrl: shortcut.response_url,
-        },
-        {},
-      );
-    },
-  );
+export function fromMessageShortcut(ctx: ListenerContext) {
+  return async ({
+    shortcut,
+    ack,
+  }: Pick<SlackShortcutMiddlewareArgs<MessageShortcut>, 'shortcut' | 'ack'>): Promise<void> => {
+    await ack();
+    const m = messagesFor(ctx.config.locale);
+    const channel = shortcut.channel.id;
+    const user = shortcut.user.id;
+    ctx.logger.info({ event: 'shortcut_received', user, channel });
+    const refusal = accessRefusal(ctx, m, user, channel);
+    if (refusal) {
+      await ctx.slack
+        .respond(shortcut.response_url, {
+          text: sandboxed(refusal, ctx.sandbox),
+        })
+        .catch(() => undefined);
+      return;
+    }
+    const threadTs = shortcut.message.thread_ts ?? shortcut.message.ts;
+    await openPaymentModal(
+      ctx,
+      shortcut.trigger_id,
+      {
+        channel,
+        user,
+        threadTs,
+        responseUrl: shortcut.response_url,
+      },
+      {},
+    );
+  };
 }

@@ -1,5 +1,5 @@
-import type { App } from '@slack/bolt';
-import { PAYMENT_MODAL_ID, SLASH_COMMAND } from '../../../constants.js';
+import type { SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { SLASH_COMMAND } from '../../../constants.js';
 import { formatAmount } from '../../../domain/amount.js';
 import { validatePaymentForm } from '../../../domain/payment-form.js';
 import { createLinkFromSubmission } from '../../../flow/create-link.js';
@@ -15,8 +15,12 @@ import type { ListenerContext } from '../context.js';
  * The form's submission: validated before the ack (errors go back under their inputs), acknowledged
  * with a "creating…" view, and only then handed to the slow part: SAFEDEBIT and the posts.
  */
-export function registerPaymentSubmission(app: App, ctx: ListenerContext): void {
-  app.view(PAYMENT_MODAL_ID, async ({ ack, body, view }) => {
+export function paymentSubmission(ctx: ListenerContext) {
+  return async ({
+    ack,
+    body,
+    view,
+  }: Pick<SlackViewMiddlewareArgs<ViewSubmitAction>, 'ack' | 'body' | 'view'>): Promise<void> => {
     const locale = ctx.config.locale;
     const m = messagesFor(locale);
     const base = { locale, sandbox: ctx.sandbox, privateMetadata: view.private_metadata };
@@ -64,5 +68,5 @@ export function registerPaymentSubmission(app: App, ctx: ListenerContext): void 
         form,
       }),
     );
-  });
+  };
 }

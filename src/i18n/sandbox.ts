@@ -1,0 +1,62 @@
+import type { Locale } from './locale.js';
+
+/** What the built-in sandbox's payment pages say, in the customer's language. */
+export interface SandboxTexts {
+  title: string;
+  /** Says plainly that nothing is real, on every page. */
+  banner: string;
+  heading: string;
+  amount: string;
+  reference: string;
+  customer: string;
+  pay: string;
+  refuse: string;
+  /** Shown instead of the buttons once the notification for a decision reached paylink. */
+  decided: Record<'pay' | 'refuse', string>;
+  unknownLinkHeading: string;
+  unknownLinkBody: string;
+  /** The notification did not reach paylink; the page offers the buttons again. */
+  notificationFailed: (reason: string) => string;
+  paylinkAnswered: (status: number) => string;
+  unreachable: (origin: string) => string;
+}
+
+export const SANDBOX_TEXTS: Record<Locale, SandboxTexts> = {
+  fr: {
+    title: 'SAFEDEBIT SANDBOX — Paiement',
+    banner:
+      'SANDBOX : aucun argent ne circule. Payer ou refuser envoie à paylink la notification que SAFEDEBIT enverrait.',
+    heading: 'Demande de paiement',
+    amount: 'Montant',
+    reference: 'Référence du paiement',
+    customer: 'Client',
+    pay: 'Payer',
+    refuse: 'Refuser',
+    decided: { pay: 'Ce paiement a été effectué.', refuse: 'Ce paiement a été refusé.' },
+    unknownLinkHeading: 'Lien de paiement inconnu',
+    unknownLinkBody:
+      'Ce lien SANDBOX n’existe pas, ou paylink a redémarré depuis sa création (le sandbox garde ses liens en mémoire).',
+    notificationFailed: (reason) =>
+      `Le sandbox n’a pas pu prévenir paylink (${reason}). Rien n’a été enregistré : vous pouvez réessayer.`,
+    paylinkAnswered: (status) => `paylink a répondu HTTP ${status}`,
+    unreachable: (origin) => `${origin} injoignable`,
+  },
+  en: {
+    title: 'SAFEDEBIT SANDBOX — Payment',
+    banner: 'SANDBOX: no money moves. Paying or refusing sends paylink the notification SAFEDEBIT would.',
+    heading: 'Payment request',
+    amount: 'Amount',
+    reference: 'Payment reference',
+    customer: 'Customer',
+    pay: 'Pay',
+    refuse: 'Refuse',
+    decided: { pay: 'This payment was made.', refuse: 'This payment was refused.' },
+    unknownLinkHeading: 'Unknown payment link',
+    unknownLinkBody:
+      'This SANDBOX link does not exist, or paylink restarted since it was made (the sandbox keeps its links in memory).',
+    notificationFailed: (reason) =>
+      `The sandbox could not notify paylink (${reason}). Nothing was recorded: you can try again.`,
+    paylinkAnswered: (status) => `paylink answered HTTP ${status}`,
+    unreachable: (origin) => `${origin} could not be reached`,
+  },
+};
