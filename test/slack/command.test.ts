@@ -78,14 +78,6 @@ describe('/paylink command', () => {
     expect(metadata).toMatchObject({ channel: 'C0SALES', user: 'U0REP' });
   });
 
-  it('answers help privately without opening a modal', async () => {
-    const result = await sendSlashCommand(h.baseUrl, SIGNING_SECRET, { text: 'help' });
-    expect(result.status).toBe(200);
-    expect(result.json).toMatchObject({ response_type: 'ephemeral' });
-    expect(visibleText(result.json)).toContain('/paylink 1250.50 F-2026-031');
-    expect(h.standin.callsTo('views.open')).toHaveLength(0);
-  });
-
   it('tells the rep to try again when the trigger has expired', async () => {
     const trigger = h.standin.issueTriggerId();
     await new Promise((resolve) => setTimeout(resolve, 250));

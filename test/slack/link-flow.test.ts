@@ -385,14 +385,6 @@ describe('where the bot cannot post', () => {
 });
 
 describe('who may create links', () => {
-  it('refuses a rep who is not allowed, privately, without opening the modal', async () => {
-    h = await startHarness({ env: { PAYLINK_ALLOWED_USERS: 'U0BOSS' } });
-    const result = await sendSlashCommand(h.baseUrl, SIGNING_SECRET, { trigger_id: h.standin.issueTriggerId() });
-    expect(result.json).toMatchObject({ response_type: 'ephemeral' });
-    expect(visibleText(result.json)).toContain('not allowed');
-    expect(h.standin.callsTo('views.open')).toHaveLength(0);
-  });
-
   it('refuses a channel that is not allowed, on the shortcut too', async () => {
     h = await startHarness({ env: { PAYLINK_ALLOWED_CHANNELS: 'C0OTHER' } });
     const command = await sendSlashCommand(h.baseUrl, SIGNING_SECRET, { trigger_id: h.standin.issueTriggerId() });

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { registerActions } from './actions/index.js';
-import { registerPaylinkCommand } from './commands/paylink.js';
+import { registerCommands } from './commands/index.js';
 import type { ListenerContext } from './context.js';
 import { registerEvents } from './events/index.js';
 import { registerShortcuts } from './shortcuts/index.js';
@@ -11,7 +11,7 @@ import { registerViews } from './views/index.js';
  * Slack id goes to which listener; each listener is a function of its own, taking the context once.
  */
 export function registerListeners(app: App, ctx: ListenerContext): void {
-  registerPaylinkCommand(app, ctx);
+  registerCommands(app, ctx);
   registerShortcuts(app, ctx);
   registerActions(app, ctx);
   registerViews(app, ctx);

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { SLASH_COMMAND } from '../../../constants.js';
 import { monthBounds, monthKey, monthOf, previousMonth } from '../../../domain/month.js';
 import { exportMonth } from '../../../flow/export-month.js';
@@ -15,8 +15,8 @@ import { openPaymentModal } from '../open-modal.js';
  * `export` (admins). The reports are acknowledged at once and answered through the command's response_url,
  * so that Slack's 3 seconds never wait on the ledger or on Slack.
  */
-export function registerPaylinkCommand(app: App, ctx: ListenerContext): void {
-  app.command(SLASH_COMMAND, async ({ command, ack }) => {
+export function paylinkCommand(ctx: ListenerContext) {
+  return async ({ command, ack }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack'>): Promise<void> => {
     const m = messagesFor(ctx.config.locale);
     const t = linkReportTexts(ctx.config.locale);
     const privately = (text: string) => ({
@@ -70,7 +70,7 @@ export function registerPaylinkCommand(app: App, ctx: ListenerContext): void {
       { channel: command.channel_id, user: command.user_id, responseUrl: command.response_url },
       request.prefill,
     );
-  });
+  };
 }
 
 /** How to write a report's request: last month is the export's example, as the one finance most often wants. */
