@@ -5,6 +5,7 @@ import type { Ledger, LinkRecord } from '../ledger/ledger.js';
 import { postMessage, type SlackDeliveryContext } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import { statusLine, statusReplyText, summaryStatusUpdate } from '../slack/messages/status-messages.js';
+import { slackMayHaveActed } from '../slack/web-api.js';
 import type { HomeTabs } from './home-tab.js';
 
 export interface StatusUpdateContext extends SlackDeliveryContext {
@@ -70,7 +71,10 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
         const text = statusReplyText(repOf(link), classifyStatus(notification.status), ctx.config.locale, time);
         await postMessage(ctx, place.channel, { text }, place.threadTs);
       } catch (error) {
-        if (UNDELIVERABLE_ERRORS.has(slackErrorCode(error))) await ctx.ledger.markReplied(notification.dedupe_key, now);
+        // A reply Slack may have posted is not posted again (as the client never resends such a call): the
+        // thread may miss it, never show it twice. One Slack surely did not take stays for a redelivery.
+        const undeliverable = UNDELIVERABLE_ERRORS.has(slackErrorCode(error));
+        if (undeliverable || slackMayHaveActed(error)) await ctx.ledger.markReplied(notification.dedupe_key, now);
         else await ctx.ledger.releaseReply(notification.dedupe_key);
         throw error;
       }

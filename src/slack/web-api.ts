@@ -105,6 +105,17 @@ export class SlackApiError extends Error {
   }
 }
 
+/**
+ * True when a failed call may still have been carried out by Slack: it was sent, and no answer says it was
+ * not (a timeout, a connection lost mid-call). Slack's refusals and HTTP answers, and connections that never
+ * opened, say it was not.
+ */
+export function slackMayHaveActed(error: unknown): boolean {
+  if (error instanceof SlackApiError || error instanceof SlackHttpError) return false;
+  const code = errorCode(error);
+  return code === undefined || !NEVER_CONNECTED_CODES.has(code);
+}
+
 /** Slack answered something other than its JSON: a 5xx after the retries, a 4xx, a body that is not JSON. */
 export class SlackHttpError extends Error {
   readonly code = 'slack_webapi_http_error';

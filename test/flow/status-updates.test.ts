@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { deliverStatusUpdates } from '../../src/flow/status-updates.js';
+import { SlackApiError } from '../../src/slack/web-api.js';
+import { type ListenerTestContext, listenerContext } from '../support/listener-context.js';
+
+let t: ListenerTestContext;
+afterEach(async () => {
+  await t.close();
+});
+
+/** A created link whose summary is posted, with one SETTLED notification waiting for its thread reply. */
+async function linkWithPendingNotification(): Promise<string> {
+  const id = await t.ledger.claimSubmission({
+    submissionKey: 'V0MODAL:h-1',
+    createdAt: t.ctx.clock(),
+    userId: 'U0REP',
+    originChannel: 'C0SALES',
+    amountCents: 125050,
+    currency: 'EUR',
+    paymentReference: 'F-2026-031',
+    consumerReference: 'CUST-42',
+    maskedEmail: 'j•••@example.com',
+    maskedPhone: '•• •• •• 56 78',
+    smsOption: 0,
+    emailOption: 0,
+    paymentType: 'now',
+  });
+  if (id === undefined) throw new Error('not claimed');
+  await t.ledger.recordOutcome(id, { state: 'created', link: 'https://pay.example/paypage?SDESSID=1' });
+  const place = { channel: 'C0SALES', ts: '1700000000.000100', threadTs: '1700000000.000100' };
+  await t.ledger.recordSummary(id, place, null);
+  await t.ledger.recordNotification({
+    linkId: id,
+    dedupeKey: 'k',
+    status: 'SETTLED',
+    rank: 40,
+    receivedAt: t.ctx.clock(),
+  });
+  return id;
+}
+
+function failPostsWith(error: Error) {
+  t.slack.chat.postMessage = async () => {
+    throw error;
+  };
+}
+
+describe('a thread reply Slack did not confirm', () => {
+  it('is never posted twice: after a timeout Slack may have posted it, so it is not tried again', async () => {
+    t = await listenerContext();
+    const id = await linkWithPendingNotification();
+    failPostsWith(Object.assign(new Error('Headers Timeout Error'), { code: 'UND_ERR_HEADERS_TIMEOUT' }));
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({
+      kind: 'slack_unavailable',
+      error: 'UND_ERR_HEADERS_TIMEOUT',
+    });
+    expect(await t.ledger.unrepliedNotifications(id)).toEqual([]);
+  });
+
+  it('is tried again on redelivery when Slack surely did not take it (a refusal, a connection never opened)', async () => {
+    t = await listenerContext();
+    const id = await linkWithPendingNotification();
+    failPostsWith(new SlackApiError('chat.postMessage', { ok: false, error: 'internal_error' }));
+    expect(await deliverStatusUpdates(t.ctx, id)).toMatchObject({ kind: 'slack_unavailable' });
+    failPostsWith(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    expect(await deliverStatusUpdates(t.ctx, id)).toMatchObject({ kind: 'slack_unavailable', error: 'ECONNREFUSED' });
+    expect(await t.ledger.unrepliedNotifications(id)).toHaveLength(1);
+  });
+});
