@@ -1,10 +1,9 @@
-import { errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
 import { formatDuration } from '../i18n/dates.js';
 import type { LinkRecord } from '../ledger/ledger.js';
 import { directMessageChannel, postMessage } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import { buildReminderMessage } from '../slack/messages/report-messages.js';
-import { SlackApiError, SlackHttpError } from '../slack/web-api.js';
+import { SlackApiError, slackMayHaveActed } from '../slack/web-api.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
 import { threadPermalinks } from './thread-permalinks.js';
 
@@ -114,7 +113,5 @@ async function remind(ctx: ReportFlowContext, link: LinkRecord, claimedAt: Date,
  */
 function mayTryAgain(error: unknown, posting: boolean): boolean {
   if (error instanceof SlackApiError) return false;
-  if (!posting || error instanceof SlackHttpError) return true;
-  const code = errorCode(error);
-  return code !== undefined && NEVER_CONNECTED_CODES.has(code);
+  return !posting || !slackMayHaveActed(error);
 }
