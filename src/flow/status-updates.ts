@@ -1,6 +1,7 @@
 import { classifyStatus } from '../callback/notification.js';
 import type { Config } from '../config.js';
 import { formatDateTime, formatTime } from '../i18n/dates.js';
+import { sandboxed } from '../i18n/messages.js';
 import type { Ledger, LinkRecord } from '../ledger/ledger.js';
 import { postMessage, type SlackDeliveryContext } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
@@ -68,7 +69,8 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
       if (!(await ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore))) continue;
       try {
         const time = formatTime(new Date(notification.received_at), ctx.config.locale, ctx.timeZone);
-        const text = statusReplyText(repOf(link), classifyStatus(notification.status), ctx.config.locale, time);
+        const reply = statusReplyText(repOf(link), classifyStatus(notification.status), ctx.config.locale, time);
+        const text = sandboxed(reply, ctx.sandbox);
         await postMessage(ctx, place.channel, { text }, place.threadTs);
       } catch (error) {
         // A reply Slack may have posted is not posted again (as the client never resends such a call): the
@@ -112,6 +114,7 @@ async function updateStatusLine(
         { amountCents: link.amount_cents, paymentReference: link.payment_reference },
         line,
         ctx.config.locale,
+        ctx.sandbox,
       ),
     });
     await ctx.ledger.recordSummaryStatus(linkId, link.payment_status);

@@ -121,8 +121,10 @@ describe.each(ENGINES)('the sandbox closes the loop (ledger on %s)', (engine) =>
     expect(paid.headers.get('location')).toBe(`${base}/thanks?lang=en`);
     const replies = threadReplies(h, threadTs);
     expect(replies).toHaveLength(2);
-    expect(String(replies[1]?.text)).toMatch(/^:white_check_mark: Paid · €1,250\.50 · /);
+    expect(String(replies[1]?.text)).toMatch(/^\[SANDBOX\] :white_check_mark: Paid · €1,250\.50 · /);
     expect(statusLine(h, summaryTs)).toContain('Paid');
+    const summary = h.standin.messagesIn(SALES_CHANNEL.id).find((m) => m.ts === summaryTs);
+    expect(String(summary?.text)).toMatch(/^\[SANDBOX\] .* — :white_check_mark: Paid/);
     expect(statusLine(h, summaryTs)).not.toContain('Awaiting payment');
     const thanks = await fetch(String(paid.headers.get('location')));
     expect(await thanks.text()).toContain('You can close this page.');
@@ -142,7 +144,7 @@ describe.each(ENGINES)('the sandbox closes the loop (ledger on %s)', (engine) =>
     const { link, threadTs, summaryTs } = await createSandboxLink(h);
     const refused = await press(link, 'refuse');
     expect(refused.status).toBe(303);
-    expect(String(threadReplies(h, threadTs)[1]?.text)).toMatch(/^:x: Rejected · €1,250\.50 · /);
+    expect(String(threadReplies(h, threadTs)[1]?.text)).toMatch(/^\[SANDBOX\] :x: Rejected · €1,250\.50 · /);
     expect(statusLine(h, summaryTs)).toContain('Rejected');
     expect(await (await fetch(link)).text()).toContain('This payment was refused.');
   });
@@ -183,7 +185,7 @@ describe.each(ENGINES)('the sandbox closes the loop (ledger on %s)', (engine) =>
     expect((await press(link, 'pay')).status).toBe(303);
     expect(threadReplies(h, String(reply?.thread_ts)).map((m) => String(m.text))).toEqual([
       expect.stringContaining('/sandbox/pay/'),
-      expect.stringMatching(/^:white_check_mark: Paid · /),
+      expect.stringMatching(/^\[SANDBOX\] :white_check_mark: Paid · /),
     ]);
   });
 

@@ -1,7 +1,7 @@
 import type { ClassifiedStatus, StatusKind } from '../../callback/notification.js';
 import { formatAmount } from '../../domain/amount.js';
 import type { Locale } from '../../i18n/locale.js';
-import { messagesFor } from '../../i18n/messages.js';
+import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { describeStatus } from '../../i18n/statuses.js';
 import { escapeMrkdwn, type LinkStatus, type SlackMessage, statusAttachments } from './link-messages.js';
 
@@ -49,11 +49,12 @@ export function summaryStatusUpdate(
   link: { amountCents: number; paymentReference: string },
   line: LinkStatus,
   locale: Locale,
+  sandbox: boolean,
 ): SlackMessage {
   const m = messagesFor(locale);
   const amount = formatAmount(link.amountCents, locale);
   return {
-    text: `${m.summaryTitle} · ${amount} · ${escapeMrkdwn(link.paymentReference)} — ${line.text}`,
+    text: sandboxed(`${m.summaryTitle} · ${amount} · ${escapeMrkdwn(link.paymentReference)} — ${line.text}`, sandbox),
     attachments: statusAttachments(line),
   };
 }
