@@ -1,38 +1,28 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type AppProcess,
-  appEnvironment,
   exitCodeOf,
   openModalOf,
+  type ProcessWorld,
   startAppProcess,
+  startProcessWorld,
   validSubmission,
 } from '../support/app-process.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
-import { SAFEDEBIT_LOGIN, SAFEDEBIT_PASSWORD, SIGNING_SECRET } from '../support/paylink-harness.js';
-import { type SafedebitStandin, startSafedebitStandin } from '../support/safedebit-standin.js';
-import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
+import { SIGNING_SECRET } from '../support/paylink-harness.js';
 import { sendInteraction } from '../support/slack-requests.js';
 
 describe('reminders in the app as a process', () => {
+  let world: ProcessWorld | undefined;
   let app: AppProcess | undefined;
-  let standin: SlackApiStandin | undefined;
-  let safedebit: SafedebitStandin | undefined;
-  let database: TestDatabase | undefined;
   afterEach(async () => {
-    app?.kill();
-    await Promise.all([standin?.close(), safedebit?.close(), database?.drop()]);
-    app = standin = safedebit = database = undefined;
+    await world?.close([app]);
+    world = app = undefined;
   });
 
   it('with PAYLINK_REMIND_AFTER=1s, reminds the rep a second after the link, and still stops at once on SIGTERM', async () => {
-    standin = await startSlackApiStandin();
-    safedebit = await startSafedebitStandin({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
-    database = await freshDatabase('sqlite');
-    app = await startAppProcess({
-      ...appEnvironment({ slackApiUrl: standin.apiUrl, safedebitUrl: safedebit.url, databaseUrl: database.url }),
-      PAYLINK_LOCALE: 'fr',
-      PAYLINK_REMIND_AFTER: '1s',
-    });
+    world = await startProcessWorld();
+    const { standin } = world;
+    app = await startAppProcess({ ...world.env, PAYLINK_LOCALE: 'fr', PAYLINK_REMIND_AFTER: '1s' });
     expect(app.output()).toContain('"reminder_period_ms":1000');
     await sendInteraction(app.baseUrl, SIGNING_SECRET, validSubmission(await openModalOf(app.baseUrl, standin)));
     const createdAt = Date.now();

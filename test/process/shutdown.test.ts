@@ -1,40 +1,29 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type AppProcess,
-  appEnvironment,
   exitCodeOf,
   openModalOf,
+  type ProcessWorld,
   runUntilExit,
   startAppProcess,
+  startProcessWorld,
   validSubmission,
 } from '../support/app-process.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
-import { SAFEDEBIT_LOGIN, SAFEDEBIT_PASSWORD, SIGNING_SECRET } from '../support/paylink-harness.js';
-import { type SafedebitStandin, startSafedebitStandin } from '../support/safedebit-standin.js';
-import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
+import { SIGNING_SECRET } from '../support/paylink-harness.js';
 import { sendInteraction, sendSlashCommand } from '../support/slack-requests.js';
 
 describe('the app as a process', () => {
+  let world: ProcessWorld | undefined;
   let app: AppProcess | undefined;
-  let standin: SlackApiStandin | undefined;
-  let safedebit: SafedebitStandin | undefined;
-  let database: TestDatabase | undefined;
   afterEach(async () => {
-    app?.kill();
-    await Promise.all([standin?.close(), safedebit?.close(), database?.drop()]);
-    app = undefined;
-    standin = undefined;
-    safedebit = undefined;
-    database = undefined;
+    await world?.close([app]);
+    world = app = undefined;
   });
 
   it('on SIGTERM stops taking work, finishes the link being created and its posts, then exits 0', async () => {
-    standin = await startSlackApiStandin();
-    safedebit = await startSafedebitStandin({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
-    database = await freshDatabase('sqlite');
-    app = await startAppProcess(
-      appEnvironment({ slackApiUrl: standin.apiUrl, safedebitUrl: safedebit.url, databaseUrl: database.url }),
-    );
+    world = await startProcessWorld();
+    const { standin, safedebit } = world;
+    app = await startAppProcess(world.env);
     const { baseUrl } = app;
 
     safedebit.setMode({ kind: 'slow', delayMs: 1500 });

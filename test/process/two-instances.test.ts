@@ -1,39 +1,29 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type AppProcess,
-  appEnvironment,
   openModalOf,
+  type ProcessWorld,
   startAppProcess,
+  startProcessWorld,
   validSubmission,
 } from '../support/app-process.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
-import { PUBLIC_URL, SAFEDEBIT_LOGIN, SAFEDEBIT_PASSWORD, SIGNING_SECRET } from '../support/paylink-harness.js';
-import { type SafedebitStandin, startSafedebitStandin } from '../support/safedebit-standin.js';
-import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
+import { PUBLIC_URL, SIGNING_SECRET } from '../support/paylink-harness.js';
 import { sendInteraction } from '../support/slack-requests.js';
 import { SALES_CHANNEL } from '../support/slack-workspace.js';
 
 /** Two instances of `npm start` behind one imaginary load balancer, sharing one PostgreSQL ledger. */
 describe('two app processes on one PostgreSQL', () => {
+  let world: ProcessWorld | undefined;
   let instances: AppProcess[] = [];
-  let standin: SlackApiStandin | undefined;
-  let safedebit: SafedebitStandin | undefined;
-  let database: TestDatabase | undefined;
   afterEach(async () => {
-    for (const instance of instances) instance.kill();
-    await Promise.all([standin?.close(), safedebit?.close(), database?.drop()]);
+    await world?.close(instances);
+    world = undefined;
     instances = [];
   });
 
   it('a submission delivered to both calls SAFEDEBIT once; a notification delivered to both posts once', async () => {
-    standin = await startSlackApiStandin();
-    safedebit = await startSafedebitStandin({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
-    database = await freshDatabase('postgres');
-    const env = appEnvironment({
-      slackApiUrl: standin.apiUrl,
-      safedebitUrl: safedebit.url,
-      databaseUrl: database.url,
-    });
+    world = await startProcessWorld('postgres');
+    const { standin, safedebit, env } = world;
     // Started together: both migrate the empty database at once.
     instances = await Promise.all([startAppProcess(env), startAppProcess(env)]);
     const [a, b] = instances as [AppProcess, AppProcess];

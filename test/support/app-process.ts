@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { type Engine, freshDatabase, type TestDatabase } from './databases.js';
 import { freePort } from './free-port.js';
 import {
   BOT_TOKEN,
@@ -11,7 +12,8 @@ import {
   SIGNING_SECRET,
   VALID_FORM,
 } from './paylink-harness.js';
-import type { DisplayedView, SlackApiStandin } from './slack-api-standin.js';
+import { type SafedebitStandin, startSafedebitStandin } from './safedebit-standin.js';
+import { type DisplayedView, type SlackApiStandin, startSlackApiStandin } from './slack-api-standin.js';
 import { type InteractionPayload, sendSlashCommand, stateValuesFor, viewSubmissionPayload } from './slack-requests.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -79,6 +81,33 @@ async function waitForHealth(app: AppProcess): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`app did not become healthy: ${app.output()}`);
+}
+
+/** What the app as a process talks to in a test: Slack and SAFEDEBIT stand-ins and a fresh ledger. */
+export interface ProcessWorld {
+  standin: SlackApiStandin;
+  safedebit: SafedebitStandin;
+  database: TestDatabase;
+  /** The environment of an app wired to all three. */
+  env: Record<string, string>;
+  /** Kills the apps started in this world that still run, then closes the stand-ins and drops the ledger. */
+  close(apps: ReadonlyArray<AppProcess | undefined>): Promise<void>;
+}
+
+export async function startProcessWorld(engine: Engine = 'sqlite'): Promise<ProcessWorld> {
+  const standin = await startSlackApiStandin();
+  const safedebit = await startSafedebitStandin({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD });
+  const database = await freshDatabase(engine);
+  return {
+    standin,
+    safedebit,
+    database,
+    env: appEnvironment({ slackApiUrl: standin.apiUrl, safedebitUrl: safedebit.url, databaseUrl: database.url }),
+    async close(apps) {
+      for (const app of apps) app?.kill();
+      await Promise.all([standin.close(), safedebit.close(), database.drop()]);
+    },
+  };
 }
 
 /** The environment of an app wired to these stand-ins and this ledger, as a deployment's .env would give it. */
