@@ -5,6 +5,7 @@ import { acceptPaymentNotification } from '../flow/payment-notification.js';
 import type { StatusUpdateContext } from '../flow/status-updates.js';
 import { addressAllowList, clientAddress } from '../http/client-address.js';
 import { type BodyLimits, decodeBody, readBody } from '../http/read-body.js';
+import { sendText } from '../http/send-text.js';
 import { sendThankYouPage } from '../http/thank-you.js';
 import { parseNotification } from './notification.js';
 import { CALLBACK_ROUTE_PREFIX, verifyCallbackToken } from './token.js';
@@ -167,9 +168,4 @@ async function handleNotification(
   if (outcome.kind === 'undeliverable') deps.logger.error({ ...logFields, error: outcome.error });
   else deps.logger.info(logFields);
   sendText(res, 200, 'OK');
-}
-
-function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
-  res.end(text);
 }

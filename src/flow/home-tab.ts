@@ -6,6 +6,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import { slackErrorCode } from '../slack/errors.js';
 import { buildHomeView, type HomeLinks } from '../slack/views/home-view.js';
 import type { SlackWebApi } from '../slack/web-api.js';
+import { isAdmin } from './link-reports.js';
 import { threadPermalinks } from './thread-permalinks.js';
 
 /** How many links App Home lists: the rep's, and the team's for an admin. */
@@ -61,7 +62,6 @@ async function publishHome(ctx: HomeContext, userId: string): Promise<void> {
   const now = ctx.clock();
   const month = monthOf(now, ctx.timeZone);
   const { from, until } = monthBounds(month, ctx.timeZone);
-  const isAdmin = ctx.config.admins.includes(userId);
   const linksOf = async (owner: string | undefined): Promise<HomeLinks> => {
     const [totals, links] = await Promise.all([
       ctx.ledger.totals({ ...(owner ? { userId: owner } : {}), paidFrom: from, paidUntil: until }),
@@ -69,7 +69,7 @@ async function publishHome(ctx: HomeContext, userId: string): Promise<void> {
     ]);
     return { totals, links };
   };
-  const [mine, team] = await Promise.all([linksOf(userId), isAdmin ? linksOf(undefined) : undefined]);
+  const [mine, team] = await Promise.all([linksOf(userId), isAdmin(ctx, userId) ? linksOf(undefined) : undefined]);
   const permalinks = await threadPermalinks(ctx, [...mine.links, ...(team?.links ?? [])]);
   const view = buildHomeView({
     locale: ctx.config.locale,

@@ -4,6 +4,7 @@ import type { CustomRoute, Logger } from '@slack/bolt';
 import { Agent, request } from 'undici';
 import { THANK_YOU_PATH } from '../constants.js';
 import { type BodyLimits, readBody } from '../http/read-body.js';
+import { sendText } from '../http/send-text.js';
 import { errorCode } from '../http/transport-errors.js';
 import { type Locale, localeOf } from '../i18n/locale.js';
 import { SANDBOX_TEXTS } from '../i18n/sandbox.js';
@@ -264,11 +265,6 @@ function sendJson(res: ServerResponse, answer: LinkAnswer): void {
   const body = JSON.stringify(answer);
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
-}
-
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(text);
 }
 
 function sendPage(res: ServerResponse, status: number, page: string, headOnly = false, redirectOrigin?: string): void {
