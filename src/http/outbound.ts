@@ -1,4 +1,4 @@
-import { type Agent, type Dispatcher, EnvHttpProxyAgent, fetch, type RequestInit } from 'undici';
+import { Agent, type Dispatcher, EnvHttpProxyAgent, fetch, type RequestInit } from 'undici';
 
 /**
  * The outbound proxies, as HTTP_PROXY, HTTPS_PROXY and NO_PROXY give them. Read once at start (index.ts) and
@@ -58,14 +58,29 @@ export interface OutboundOptions extends Pick<Agent.Options, 'connections' | 'he
 }
 
 /**
+ * How long before the end of the idle time a server announces (`Keep-Alive: timeout=5`, Node's default) a
+ * connection stops being reused. undici's default, 2 s, dropped such connections after 3 s idle, so calls a few
+ * seconds apart (a rep's next flow, a burst of status replies) each opened a new one, a TCP and TLS handshake
+ * apiece. 1 s still leaves a round trip's margin before the server may close it.
+ */
+const KEEP_ALIVE_TIMEOUT_THRESHOLD_MS = 1_000;
+
+/**
  * A dispatcher for calls leaving paylink: through the proxy the settings name for the target's scheme, unless
- * NO_PROXY exempts its host; a plain pooled Agent when no proxy is set. Through a proxy every target, http or
- * https, is reached by a CONNECT tunnel (undici's default), pooled and kept alive like a direct connection. A
- * proxy that cannot be reached fails like a server that cannot (`ECONNREFUSED`…): nothing was sent, so the
- * clients' retry rules hold as they are.
+ * NO_PROXY exempts its host; a plain pooled Agent when no proxy is set (no per-call proxy lookup). Through a
+ * proxy every target, http or https, is reached by a CONNECT tunnel (undici's default), pooled and kept alive
+ * like a direct connection. A proxy that cannot be reached fails like a server that cannot (`ECONNREFUSED`…):
+ * nothing was sent, so the clients' retry rules hold as they are.
  */
 export function createOutboundDispatcher(proxy: ProxySettings, options: OutboundOptions = {}): Dispatcher {
   const { connectTimeoutMs, ...agentOptions } = options;
+  const pooling = { ...agentOptions, keepAliveTimeoutThreshold: KEEP_ALIVE_TIMEOUT_THRESHOLD_MS };
+  if (!usesProxy(proxy)) {
+    return new Agent({
+      ...pooling,
+      ...(connectTimeoutMs === undefined ? {} : { connect: { timeout: connectTimeoutMs } }),
+    });
+  }
   // A ProxyAgent replaces the Agent's connector with its tunnel: its two legs take their own timeouts.
   const connectTimeouts =
     connectTimeoutMs === undefined
@@ -76,7 +91,7 @@ export function createOutboundDispatcher(proxy: ProxySettings, options: Outbound
           requestTls: { timeout: connectTimeoutMs },
         };
   return new EnvHttpProxyAgent({
-    ...agentOptions,
+    ...pooling,
     ...connectTimeouts,
     // Empty strings, not undefined: undici reads the process environment for a setting left undefined.
     httpProxy: proxy.httpProxy ?? '',

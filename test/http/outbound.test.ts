@@ -93,6 +93,26 @@ describe('createOutboundDispatcher', () => {
     expect(proxy.requestsTo(new URL(origin).host)).toEqual(['GET /proxied']);
   });
 
+  it('reuses a connection the server keeps 2 s (Keep-Alive: timeout=2), which undici 7 alone would close at once', async () => {
+    const origin = await startTarget();
+    if (!target) throw new Error('no target');
+    // Node announces the idle timeout in whole seconds: `Keep-Alive: timeout=2`.
+    target.keepAliveTimeout = 2_000;
+    let connections = 0;
+    target.on('connection', () => connections++);
+    const dispatcher = createOutboundDispatcher({});
+    try {
+      for (const path of ['/first', '/second', '/third']) {
+        await (await request(`${origin}${path}`, { dispatcher })).body.text();
+        // The connection goes back to the pool once undici has seen the answer end, just after the body does.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      await dispatcher.close();
+    }
+    expect(connections).toBe(1);
+  });
+
   it('fails like a server that refuses the connection when the proxy does: nothing was sent, a retry is safe', async () => {
     const origin = await startTarget();
     const dispatcher = createOutboundDispatcher({ httpProxy: `http://127.0.0.1:${await freePort()}` });
