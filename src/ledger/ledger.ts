@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
+import { type ExpressionBuilder, type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import { DECIDED_RANKS, RANKS_OF_KIND } from '../domain/link-standing.js';
 import type { PaymentType } from '../domain/payment-type.js';
+import { prepareQuery, type SlotFor } from './prepared.js';
 import type { LedgerDatabase, LinkState, LinksTable, NotificationsTable } from './schema.js';
 
 export type LinkRecord = Selectable<LinksTable>;
@@ -27,6 +28,30 @@ export interface NewLink {
   emailOption: 0 | 1;
   paymentType: PaymentType;
 }
+
+/** A new link's row as claimSubmission writes it: the columns known before SAFEDEBIT is asked. */
+type NewLinkRow = Required<
+  Pick<
+    Insertable<LinksTable>,
+    | 'id'
+    | 'submission_key'
+    | 'created_at'
+    | 'team_id'
+    | 'user_id'
+    | 'origin_channel'
+    | 'origin_thread_ts'
+    | 'amount_cents'
+    | 'currency'
+    | 'payment_reference'
+    | 'consumer_reference'
+    | 'customer'
+    | 'masked_email'
+    | 'masked_phone'
+    | 'sms_option'
+    | 'email_option'
+    | 'payment_type'
+  >
+>;
 
 /** A refusal's detail is SAFEDEBIT's code (null when it gave only a message); an outage's, its kind. */
 export type LinkOutcomeRecord =
@@ -55,47 +80,103 @@ export interface NewNotification {
  * here with a unique key or a conditional update, so it holds across instances and restarts.
  */
 export class Ledger {
-  constructor(readonly db: Kysely<LedgerDatabase>) {}
+  readonly #insertLink;
+  readonly #recordCreated;
+  readonly #recordFailure;
+  readonly #recordSummary;
+
+  constructor(readonly db: Kysely<LedgerDatabase>) {
+    this.#insertLink = prepareQuery(db, (slot: SlotFor<NewLinkRow>) =>
+      db
+        .insertInto('links')
+        .values({
+          id: slot('id'),
+          submission_key: slot('submission_key'),
+          created_at: slot('created_at'),
+          team_id: slot('team_id'),
+          user_id: slot('user_id'),
+          origin_channel: slot('origin_channel'),
+          origin_thread_ts: slot('origin_thread_ts'),
+          summary_channel: null,
+          summary_ts: null,
+          thread_ts: null,
+          amount_cents: slot('amount_cents'),
+          currency: slot('currency'),
+          payment_reference: slot('payment_reference'),
+          consumer_reference: slot('consumer_reference'),
+          customer: slot('customer'),
+          masked_email: slot('masked_email'),
+          masked_phone: slot('masked_phone'),
+          sms_option: slot('sms_option'),
+          email_option: slot('email_option'),
+          payment_type: slot('payment_type'),
+          link: null,
+          state: 'requested' satisfies LinkState,
+          state_detail: null,
+          payment_status: null,
+          payment_status_rank: null,
+          payment_status_at: null,
+          summary_status: null,
+        })
+        .onConflict((conflict) => conflict.column('submission_key').doNothing())
+        .returning('id'),
+    );
+    this.#recordCreated = prepareQuery(db, (slot: SlotFor<{ id: string; link: string }>) =>
+      db
+        .updateTable('links')
+        .set({ state: 'created' satisfies LinkState, link: slot('link') })
+        .where('id', '=', slot('id'))
+        .returning('payment_status'),
+    );
+    this.#recordFailure = prepareQuery(
+      db,
+      (slot: SlotFor<{ id: string; state: 'refused' | 'outage'; detail: string | null }>) =>
+        db
+          .updateTable('links')
+          .set({ state: slot('state'), state_detail: slot('detail') })
+          .where('id', '=', slot('id'))
+          .returning('payment_status'),
+    );
+    this.#recordSummary = prepareQuery(
+      db,
+      (slot: SlotFor<{ id: string; channel: string; ts: string; threadTs: string; shownStatus: string | null }>) =>
+        db
+          .updateTable('links')
+          .set({
+            summary_channel: slot('channel'),
+            summary_ts: slot('ts'),
+            thread_ts: slot('threadTs'),
+            summary_status: slot('shownStatus'),
+          })
+          .where('id', '=', slot('id'))
+          .returning('payment_status'),
+    );
+  }
 
   /**
    * Records a new link in state `requested` and returns its id, or undefined when this submission was
    * already claimed (Slack delivered it twice, or to two instances): then there is nothing left to do.
    */
   async claimSubmission(link: NewLink): Promise<string | undefined> {
-    const inserted = await this.db
-      .insertInto('links')
-      .values({
-        id: randomBytes(16).toString('base64url'),
-        submission_key: link.submissionKey,
-        created_at: link.createdAt.toISOString(),
-        team_id: link.teamId ?? null,
-        user_id: link.userId,
-        origin_channel: link.originChannel,
-        origin_thread_ts: link.originThreadTs ?? null,
-        summary_channel: null,
-        summary_ts: null,
-        thread_ts: null,
-        amount_cents: link.amountCents,
-        currency: link.currency,
-        payment_reference: link.paymentReference,
-        consumer_reference: link.consumerReference,
-        customer: link.customer ?? null,
-        masked_email: link.maskedEmail,
-        masked_phone: link.maskedPhone,
-        sms_option: link.smsOption,
-        email_option: link.emailOption,
-        payment_type: link.paymentType,
-        link: null,
-        state: 'requested' satisfies LinkState,
-        state_detail: null,
-        payment_status: null,
-        payment_status_rank: null,
-        payment_status_at: null,
-        summary_status: null,
-      })
-      .onConflict((conflict) => conflict.column('submission_key').doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    const [inserted] = await this.#insertLink({
+      id: randomBytes(16).toString('base64url'),
+      submission_key: link.submissionKey,
+      created_at: link.createdAt.toISOString(),
+      team_id: link.teamId ?? null,
+      user_id: link.userId,
+      origin_channel: link.originChannel,
+      origin_thread_ts: link.originThreadTs ?? null,
+      amount_cents: link.amountCents,
+      currency: link.currency,
+      payment_reference: link.paymentReference,
+      consumer_reference: link.consumerReference,
+      customer: link.customer ?? null,
+      masked_email: link.maskedEmail,
+      masked_phone: link.maskedPhone,
+      sms_option: link.smsOption,
+      email_option: link.emailOption,
+      payment_type: link.paymentType,
+    });
     return inserted?.id;
   }
 
@@ -104,16 +185,10 @@ export class Ledger {
    * stands (a notification may already have come), read in the same statement.
    */
   async recordOutcome(id: string, outcome: LinkOutcomeRecord): Promise<string | null> {
-    const row = await this.db
-      .updateTable('links')
-      .set(
-        outcome.state === 'created'
-          ? { state: outcome.state, link: outcome.link }
-          : { state: outcome.state, state_detail: outcome.detail },
-      )
-      .where('id', '=', id)
-      .returning('payment_status')
-      .executeTakeFirst();
+    const [row] =
+      outcome.state === 'created'
+        ? await this.#recordCreated({ id, link: outcome.link })
+        : await this.#recordFailure({ id, state: outcome.state, detail: outcome.detail });
     return row?.payment_status ?? null;
   }
 
@@ -123,17 +198,7 @@ export class Ledger {
    * notification sets it in the transaction that keeps it (and any later one finds the summary).
    */
   async recordSummary(id: string, place: SummaryPlace, shownStatus: string | null): Promise<string | null> {
-    const row = await this.db
-      .updateTable('links')
-      .set({
-        summary_channel: place.channel,
-        summary_ts: place.ts,
-        thread_ts: place.threadTs,
-        summary_status: shownStatus,
-      })
-      .where('id', '=', id)
-      .returning('payment_status')
-      .executeTakeFirst();
+    const [row] = await this.#recordSummary({ id, ...place, shownStatus });
     return row?.payment_status ?? null;
   }
 
