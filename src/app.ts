@@ -159,6 +159,9 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     },
     // Bolt would otherwise check the token in its constructor, where a failure is an unhandled rejection.
     deferInitialization: true,
+    // Bolt's default conversation store keeps state in this process's memory and looks it up on every event;
+    // paylink keeps none there (its state is in the ledger, shared by every instance).
+    convoStore: false,
   });
 
   registerListeners(app, {
