@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseDatabaseUrl } from '../../src/ledger/database-url.js';
 import type { Ledger, NewLink } from '../../src/ledger/ledger.js';
 import { openLedger } from '../../src/ledger/open.js';
-import { ENGINES, freshDatabase, type TestDatabase } from '../support/databases.js';
+import { ENGINES, freshDatabase, ledgerLocationOf, type TestDatabase } from '../support/databases.js';
 
 const NOW = new Date('2026-11-27T10:00:00.000Z');
 const NEW_LINK: NewLink = {
@@ -23,18 +22,12 @@ const NEW_LINK: NewLink = {
   paymentType: 'now',
 };
 
-function locationOf(database: TestDatabase) {
-  const location = parseDatabaseUrl(database.url);
-  if ('error' in location) throw new Error(location.error);
-  return location;
-}
-
 describe.each(ENGINES)('the ledger on %s', (engine) => {
   let database: TestDatabase;
   const opened: Ledger[] = [];
   async function open(): Promise<Ledger> {
     database ??= await freshDatabase(engine);
-    const ledger = await openLedger(locationOf(database));
+    const ledger = await openLedger(ledgerLocationOf(database));
     opened.push(ledger);
     return ledger;
   }

@@ -4,11 +4,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseDatabaseUrl } from '../../src/ledger/database-url.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { ledgerMigrations } from '../../src/ledger/migrations.js';
 import { openLedger } from '../../src/ledger/open.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import { freshDatabase, ledgerLocationOf, type TestDatabase } from '../support/databases.js';
 
 const opened: Ledger[] = [];
 const databases: TestDatabase[] = [];
@@ -18,9 +17,7 @@ afterEach(async () => {
 });
 
 async function open(database: TestDatabase): Promise<Ledger> {
-  const location = parseDatabaseUrl(database.url);
-  if ('error' in location) throw new Error(location.error);
-  const ledger = await openLedger(location);
+  const ledger = await openLedger(ledgerLocationOf(database));
   opened.push(ledger);
   return ledger;
 }
@@ -44,8 +41,8 @@ describe('two processes opening one new SQLite file at once', () => {
   it('both start, and each migration runs once', async () => {
     const database = await freshDatabase('sqlite');
     try {
-      const location = parseDatabaseUrl(database.url);
-      if ('error' in location || location.engine !== 'sqlite') throw new Error('expected a SQLite file');
+      const location = ledgerLocationOf(database);
+      if (location.engine !== 'sqlite') throw new Error('expected a SQLite file');
       // The compiled ledger (`npm test` builds first), opened by two Node processes started together.
       const openJs = pathToFileURL(path.resolve(import.meta.dirname, '../../dist/src/ledger/open.js')).href;
       // Both wait for the same instant, once loaded, so that their migrations overlap.

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseDatabaseUrl } from '../../src/ledger/database-url.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { openLedger } from '../../src/ledger/open.js';
 import { prepareQuery, type SlotFor } from '../../src/ledger/prepared.js';
-import { ENGINES, freshDatabase, type TestDatabase } from '../support/databases.js';
+import { ENGINES, freshDatabase, ledgerLocationOf, type TestDatabase } from '../support/databases.js';
 
 describe.each(ENGINES)('a prepared query on %s', (engine) => {
   let database: TestDatabase | undefined;
@@ -17,9 +16,7 @@ describe.each(ENGINES)('a prepared query on %s', (engine) => {
 
   async function open(): Promise<Ledger> {
     database = await freshDatabase(engine);
-    const location = parseDatabaseUrl(database.url);
-    if ('error' in location) throw new Error(location.error);
-    ledger = await openLedger(location);
+    ledger = await openLedger(ledgerLocationOf(database));
     return ledger;
   }
 

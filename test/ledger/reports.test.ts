@@ -2,11 +2,10 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyStatus, statusProgress } from '../../src/callback/notification.js';
-import { parseDatabaseUrl } from '../../src/ledger/database-url.js';
 import type { Ledger, LinkRecord, NewLink } from '../../src/ledger/ledger.js';
 import { ledgerMigrations } from '../../src/ledger/migrations.js';
 import { openLedger } from '../../src/ledger/open.js';
-import { ENGINES, freshDatabase, type TestDatabase } from '../support/databases.js';
+import { ENGINES, freshDatabase, ledgerLocationOf, type TestDatabase } from '../support/databases.js';
 
 const NOW = new Date('2026-11-27T10:00:00.000Z');
 const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
@@ -59,9 +58,7 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
   const opened: Ledger[] = [];
   async function open(): Promise<Ledger> {
     database ??= await freshDatabase(engine);
-    const location = parseDatabaseUrl(database.url);
-    if ('error' in location) throw new Error(location.error);
-    const ledger = await openLedger(location);
+    const ledger = await openLedger(ledgerLocationOf(database));
     opened.push(ledger);
     return ledger;
   }
@@ -221,8 +218,8 @@ describe('a ledger made before reminders and App Home', () => {
   it('gets their columns and table at the next start, its links kept', async () => {
     const database = await freshDatabase('sqlite');
     try {
-      const location = parseDatabaseUrl(database.url);
-      if ('error' in location || location.engine !== 'sqlite') throw new Error('expected a SQLite file');
+      const location = ledgerLocationOf(database);
+      if (location.engine !== 'sqlite') throw new Error('expected a SQLite file');
       const all = await ledgerMigrations.getMigrations();
       const [firstName] = Object.keys(all);
       const first = { [String(firstName)]: all[String(firstName)] } as typeof all;

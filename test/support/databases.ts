@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { type LedgerLocation, parseDatabaseUrl } from '../../src/ledger/database-url.js';
 
 /** The engines every ledger test runs on: a real SQLite file, and the machine's real PostgreSQL server. */
 export const ENGINES = ['sqlite', 'postgres'] as const;
@@ -37,6 +38,13 @@ export async function freshDatabase(engine: Engine): Promise<TestDatabase> {
     url: url.toString(),
     drop: () => onPostgres((client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)),
   };
+}
+
+/** Where the app's ledger is for this database, as DATABASE_URL says it. */
+export function ledgerLocationOf(database: TestDatabase): LedgerLocation {
+  const location = parseDatabaseUrl(database.url);
+  if ('error' in location) throw new Error(location.error);
+  return location;
 }
 
 /** Runs one statement batch on the test server; an unreachable server is a loud failure, never a skip. */
