@@ -18,7 +18,7 @@ export interface CallbackRouteDependencies extends StatusUpdateContext {
 
 const DEFAULT_LIMITS: BodyLimits = { maxBodyBytes: 64 * 1024, bodyTimeoutMs: 10_000 };
 
-/** Suggested delay before SAFEDEBIT delivers again when Slack is out of reach (whether it honours it is unknown). */
+/** Suggested delay before SAFEDEBIT delivers again when Slack or the ledger is out of reach (whether it honours it is unknown). */
 const RETRY_AFTER_SECONDS = 60;
 
 /** Who may post a notification: an address the allow-list takes, or anyone when there is none. */
@@ -160,9 +160,11 @@ async function handleNotification(
     link: link.id,
     channel: link.summary_channel,
   };
-  if (outcome.kind === 'slack_unavailable') {
-    deps.logger.warn({ ...logFields, error: outcome.error });
-    sendText(res, 503, 'Slack unavailable, please retry', { 'retry-after': String(RETRY_AFTER_SECONDS) });
+  if (outcome.kind === 'slack_unavailable' || outcome.kind === 'ledger_unavailable') {
+    // The notification is kept when it got that far; what is not in Slack yet waits for a redelivery.
+    deps.logger[outcome.kind === 'ledger_unavailable' ? 'error' : 'warn']({ ...logFields, error: outcome.error });
+    const what = outcome.kind === 'ledger_unavailable' ? 'Link ledger' : 'Slack';
+    sendText(res, 503, `${what} unavailable, please retry`, { 'retry-after': String(RETRY_AFTER_SECONDS) });
     return;
   }
   if (outcome.kind === 'undeliverable') deps.logger.error({ ...logFields, error: outcome.error });

@@ -172,7 +172,7 @@ async function recordOutcome(ctx: LinkFlowContext, linkId: string, outcome: Link
 async function showPendingStatuses(ctx: LinkFlowContext, linkId: string): Promise<void> {
   try {
     const shown = await deliverStatusUpdates(ctx, linkId);
-    if (shown.kind === 'slack_unavailable' || shown.kind === 'undeliverable') {
+    if (shown.kind !== 'posted' && shown.kind !== 'kept') {
       ctx.logger.warn({ event: 'pending_statuses_not_shown', link: linkId, error: shown.error });
     }
   } catch (error) {

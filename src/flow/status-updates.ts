@@ -1,5 +1,6 @@
 import { classifyStatus } from '../callback/notification.js';
 import type { Config } from '../config.js';
+import { errorCode } from '../http/transport-errors.js';
 import { formatDateTime, formatTime } from '../i18n/dates.js';
 import { sandboxed } from '../i18n/messages.js';
 import type { Ledger, LinkRecord } from '../ledger/ledger.js';
@@ -29,7 +30,9 @@ export type StatusUpdateOutcome =
   /** Slack refused for good (conversation or message gone): a repeat cannot help. */
   | { kind: 'undeliverable'; error: string }
   /** Slack out of reach: what was not posted stays pending, and a redelivery may post it. */
-  | { kind: 'slack_unavailable'; error: string };
+  | { kind: 'slack_unavailable'; error: string }
+  /** The ledger failed (its database out of reach, busy…): what was not posted stays pending, as for Slack. */
+  | { kind: 'ledger_unavailable'; error: string };
 
 /**
  * Slack errors after which trying again cannot help: the conversation or the message is gone, or Slack
@@ -58,15 +61,15 @@ const MAX_STATUS_LINE_ROUNDS = 3;
  * furthest-along status. Called by the notification route and by the link flow once the summary exists.
  */
 export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: string): Promise<StatusUpdateOutcome> {
-  const link = await ctx.ledger.findLink(linkId);
-  if (!link?.summary_channel || !link.summary_ts || !link.thread_ts) return { kind: 'kept' };
-  const place = { channel: link.summary_channel, ts: link.summary_ts, threadTs: link.thread_ts };
   let replies = 0;
   try {
-    for (const notification of await ctx.ledger.unrepliedNotifications(linkId)) {
+    const link = await fromLedger(ctx.ledger.findLink(linkId));
+    if (!link?.summary_channel || !link.summary_ts || !link.thread_ts) return { kind: 'kept' };
+    const place = { channel: link.summary_channel, ts: link.summary_ts, threadTs: link.thread_ts };
+    for (const notification of await fromLedger(ctx.ledger.unrepliedNotifications(linkId))) {
       const now = ctx.clock();
       const staleBefore = new Date(now.getTime() - ctx.replyClaimTimeoutMs);
-      if (!(await ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore))) continue;
+      if (!(await fromLedger(ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore)))) continue;
       try {
         const time = formatTime(new Date(notification.received_at), ctx.config.locale, ctx.timeZone);
         const reply = statusReplyText(repOf(link), classifyStatus(notification.status), ctx.config.locale, time);
@@ -76,21 +79,42 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
         // A reply Slack may have posted is not posted again (as the client never resends such a call): the
         // thread may miss it, never show it twice. One Slack surely did not take stays for a redelivery.
         const undeliverable = UNDELIVERABLE_ERRORS.has(slackErrorCode(error));
-        if (undeliverable || slackMayHaveActed(error)) await ctx.ledger.markReplied(notification.dedupe_key, now);
-        else await ctx.ledger.releaseReply(notification.dedupe_key);
+        if (undeliverable || slackMayHaveActed(error))
+          await fromLedger(ctx.ledger.markReplied(notification.dedupe_key, now));
+        else await fromLedger(ctx.ledger.releaseReply(notification.dedupe_key));
         throw error;
       }
-      await ctx.ledger.markReplied(notification.dedupe_key, ctx.clock());
+      await fromLedger(ctx.ledger.markReplied(notification.dedupe_key, ctx.clock()));
       replies += 1;
     }
     await updateStatusLine(ctx, link.id, place);
   } catch (error) {
+    if (error instanceof LedgerFailure) return { kind: 'ledger_unavailable', error: error.code };
     const code = slackErrorCode(error);
     return UNDELIVERABLE_ERRORS.has(code)
       ? { kind: 'undeliverable', error: code }
       : { kind: 'slack_unavailable', error: code };
   }
   return { kind: 'posted', replies };
+}
+
+/**
+ * A ledger call that failed. Told apart from Slack's failures by where it happened rather than by its code:
+ * a database out of reach and Slack out of reach both say ECONNREFUSED.
+ */
+class LedgerFailure extends Error {
+  readonly code: string;
+  constructor(cause: unknown) {
+    super('ledger call failed', { cause });
+    this.code = errorCode(cause) ?? (cause instanceof Error ? cause.name : 'unknown_error');
+  }
+}
+
+/** What `call` gives, or a LedgerFailure if it failed. */
+function fromLedger<T>(call: Promise<T>): Promise<T> {
+  return call.catch((error: unknown) => {
+    throw new LedgerFailure(error);
+  });
 }
 
 /** Rewrites the summary's status line until it shows the link's current status (no call when it already does). */
@@ -100,7 +124,7 @@ async function updateStatusLine(
   place: { channel: string; ts: string },
 ): Promise<void> {
   for (let round = 0; round < MAX_STATUS_LINE_ROUNDS; round += 1) {
-    const link = await ctx.ledger.findLink(linkId);
+    const link = await fromLedger(ctx.ledger.findLink(linkId));
     if (!link?.payment_status || !link.payment_status_at || link.payment_status === link.summary_status) return;
     const line = statusLine(
       classifyStatus(link.payment_status),
@@ -117,7 +141,7 @@ async function updateStatusLine(
         ctx.sandbox,
       ),
     });
-    await ctx.ledger.recordSummaryStatus(linkId, link.payment_status);
+    await fromLedger(ctx.ledger.recordSummaryStatus(linkId, link.payment_status));
   }
 }
 

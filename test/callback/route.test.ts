@@ -313,6 +313,25 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Paid');
   });
 
+  it('the ledger failing mid-delivery: 503 as well, logged as the ledger’s failure, not Slack’s', async () => {
+    const link = await createLink(h);
+    const { ledger } = h.paylink;
+    const { claimReply } = ledger;
+    ledger.claimReply = async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    };
+    const failed = await postJson(link.callbackUrl, { status: 'SETTLED' });
+    expect(failed.status).toBe(503);
+    expect(await failed.text()).toContain('ledger');
+    const logged = h.logs.map((line) => JSON.parse(line)).find((entry) => entry.event === 'callback');
+    expect(logged).toMatchObject({ level: 'error', outcome: 'ledger_unavailable', error: 'ECONNREFUSED' });
+    expect(paidRepliesHeld(h, link.summaryTs)).toHaveLength(0);
+
+    ledger.claimReply = claimReply;
+    expect((await postJson(link.callbackUrl, { status: 'SETTLED' })).status).toBe(200);
+    expect(paidRepliesHeld(h, link.summaryTs)).toHaveLength(1);
+  });
+
   it('a failed status-line update is retried alone on redelivery: the reply is not posted twice', async () => {
     const link = await createLink(h);
     const { callbackUrl, summaryTs } = link;

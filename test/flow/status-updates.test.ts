@@ -67,3 +67,46 @@ describe('a thread reply Slack did not confirm', () => {
     expect(await t.ledger.unrepliedNotifications(id)).toHaveLength(1);
   });
 });
+
+describe('a ledger failure while delivering', () => {
+  const databaseDown = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+
+  it('is told apart from Slack being out of reach, though both may say ECONNREFUSED', async () => {
+    t = await listenerContext();
+    const id = await linkWithPendingNotification();
+    const { claimReply } = t.ledger;
+    t.ledger.claimReply = async () => {
+      throw databaseDown();
+    };
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'ledger_unavailable', error: 'ECONNREFUSED' });
+    expect(t.slack.callsTo('chat.postMessage')).toEqual([]);
+
+    // The database back: the redelivery posts the reply, once.
+    t.ledger.claimReply = claimReply;
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'posted', replies: 1 });
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'posted', replies: 0 });
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('after the reply was posted does not post it again: the claim stands until it goes stale', async () => {
+    t = await listenerContext();
+    const id = await linkWithPendingNotification();
+    const { markReplied } = t.ledger;
+    t.ledger.markReplied = async () => {
+      throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    };
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'ledger_unavailable', error: 'SQLITE_BUSY' });
+    t.ledger.markReplied = markReplied;
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'posted', replies: 0 });
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('is a ledger failure too when the link itself cannot be read', async () => {
+    t = await listenerContext();
+    const id = await linkWithPendingNotification();
+    t.ledger.findLink = async () => {
+      throw databaseDown();
+    };
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'ledger_unavailable', error: 'ECONNREFUSED' });
+  });
+});
