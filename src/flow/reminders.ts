@@ -1,10 +1,9 @@
 import { formatDuration } from '../i18n/dates.js';
 import type { LinkRecord } from '../ledger/ledger.js';
-import { directMessageChannel, postMessage } from '../slack/delivery.js';
-import { slackErrorCode } from '../slack/errors.js';
+import { sendDirectMessage } from '../slack/delivery.js';
 import { buildReminderMessage } from '../slack/messages/report-messages.js';
-import { SlackApiError, slackMayHaveActed } from '../slack/web-api.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
+import { type RoundTimer, startRounds } from './rounds.js';
 import { threadPermalinks } from './thread-permalinks.js';
 
 /** Links claimed per query: a backlog (reminders just turned on) is worked through in rounds of this size. */
@@ -17,41 +16,11 @@ export function reminderPeriodMs(remindAfterMs: number): number {
   return Math.min(LONGEST_PERIOD_MS, Math.max(SHORTEST_PERIOD_MS, Math.round(remindAfterMs / 10)));
 }
 
-export interface ReminderTimer {
-  /** No round starts any more; resolves once the round in progress (if any) is over. */
-  stop(): Promise<void>;
-}
-
-/**
- * Looks for due reminders every `periodMs`, one round at a time: the next round is scheduled once the last one
- * is over, so rounds never overlap however slow Slack is.
- */
-export function startReminders(ctx: ReportFlowContext, remindAfterMs: number, periodMs: number): ReminderTimer {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let round: Promise<void> | undefined;
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      round = sendDueReminders(ctx, remindAfterMs, () => stopped)
-        .then(
-          () => undefined,
-          (error: unknown) => ctx.logger.error({ event: 'reminders_failed', error }),
-        )
-        .finally(() => {
-          round = undefined;
-          schedule();
-        });
-    }, periodMs);
-  };
-  schedule();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await round;
-    },
-  };
+/** Looks for due reminders every `periodMs`, one round at a time. */
+export function startReminders(ctx: ReportFlowContext, remindAfterMs: number, periodMs: number): RoundTimer {
+  return startRounds({ name: 'reminders', periodMs, logger: ctx.logger }, (stopping) =>
+    sendDueReminders(ctx, remindAfterMs, stopping),
+  );
 }
 
 /**
@@ -81,18 +50,14 @@ export async function sendDueReminders(
 async function remind(ctx: ReportFlowContext, link: LinkRecord, claimedAt: Date, permalink?: string): Promise<boolean> {
   const age = formatDuration(new Date(link.created_at), claimedAt, ctx.config.locale);
   const message = buildReminderMessage(reportContext(ctx), link, age, permalink);
-  let posting = false;
-  try {
-    const channel = await directMessageChannel(ctx, link.user_id);
-    posting = true;
-    await postMessage(ctx, channel, message);
-  } catch (error) {
-    const retry = mayTryAgain(error, posting);
+  const outcome = await sendDirectMessage(ctx, link.user_id, message);
+  if (!outcome.sent) {
+    const retry = outcome.mayTryAgain;
     ctx.logger[retry ? 'warn' : 'error']({
       event: retry ? 'reminder_postponed' : 'reminder_not_sent',
       link: link.id,
       user: link.user_id,
-      error: slackErrorCode(error),
+      error: outcome.error,
     });
     if (retry) await ctx.ledger.releaseReminder(link.id, claimedAt);
     return false;
@@ -104,14 +69,4 @@ async function remind(ctx: ReportFlowContext, link: LinkRecord, claimedAt: Date,
     payment_reference: link.payment_reference,
   });
   return true;
-}
-
-/**
- * Whether the next round may send the DM again: only when Slack certainly did not post it (the post was not sent
- * yet, or Slack answered an HTTP error or could not be reached), and did not refuse it for good (a refusal would
- * come again every round). A timeout while posting may have posted: not sent again, so never twice.
- */
-function mayTryAgain(error: unknown, posting: boolean): boolean {
-  if (error instanceof SlackApiError) return false;
-  return !posting || !slackMayHaveActed(error);
 }

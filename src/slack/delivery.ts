@@ -4,7 +4,7 @@ import { slackErrorCode } from './errors.js';
 import type { SlackMessage } from './messages/link-messages.js';
 import type { ModalOrigin } from './metadata.js';
 import type { ResponseUrlMessage } from './response-url.js';
-import type { SlackWebApi } from './web-api.js';
+import { SlackApiError, type SlackWebApi, slackMayHaveActed } from './web-api.js';
 
 /** What posting to Slack needs: shared by the link flow and the payment notifications. */
 export interface SlackDeliveryContext {
@@ -45,6 +45,31 @@ export async function directMessageChannel(ctx: SlackDeliveryContext, user: stri
   const id = opened.channel?.id;
   if (!id) throw new Error('conversations.open returned no channel');
   return id;
+}
+
+/** How a DM went: sent, or not, and then whether sending it again is safe. */
+export type DirectMessageOutcome = { sent: true } | { sent: false; error: string; mayTryAgain: boolean };
+
+/**
+ * DMs `user`. A DM that failed may be sent again only when Slack certainly did not post it (the post was not sent
+ * yet, or Slack answered an HTTP error or could not be reached) and did not refuse it for good (a refusal would
+ * come again). A timeout while posting may have posted: not sent again, so never twice.
+ */
+export async function sendDirectMessage(
+  ctx: SlackDeliveryContext,
+  user: string,
+  message: SlackMessage,
+): Promise<DirectMessageOutcome> {
+  let posting = false;
+  try {
+    const channel = await directMessageChannel(ctx, user);
+    posting = true;
+    await postMessage(ctx, channel, message);
+    return { sent: true };
+  } catch (error) {
+    const mayTryAgain = !(error instanceof SlackApiError) && (!posting || !slackMayHaveActed(error));
+    return { sent: false, error: slackErrorCode(error), mayTryAgain };
+  }
 }
 
 /** Reaches the rep privately: the response_url first (works in any conversation), else a DM. */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { reminderPeriodMs } from '../../src/flow/reminders.js';
 import { ENGINES, freshDatabase, type TestDatabase } from '../support/databases.js';
+import { movableClock } from '../support/movable-clock.js';
 import { BOT_TOKEN, type Harness, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
 import { SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
@@ -9,17 +10,6 @@ const OTHER_REP: SlackUser = { id: 'U0REP2', username: 'other.rep', name: 'other
 const HOURS = 3_600_000;
 /** Short enough that a test waits a few of them, long enough not to spin. */
 const PERIOD_MS = 30;
-
-/** The app's clock, which a test moves forward. */
-function movableClock() {
-  let offsetMs = 0;
-  return {
-    now: () => new Date(Date.now() + offsetMs),
-    advance(ms: number) {
-      offsetMs += ms;
-    },
-  };
-}
 
 const isReminder = (call: SlackApiCall) => String(call.args.text).includes('still awaiting payment');
 const reminders = (app: Harness) => app.standin.callsTo('chat.postMessage').filter(isReminder);

@@ -1,0 +1,47 @@
+import type { Logger } from '@slack/bolt';
+
+export interface RoundTimer {
+  /** No round starts any more; resolves once the round in progress (if any) is over. */
+  stop(): Promise<void>;
+}
+
+export interface RoundOptions {
+  /** Logged as `${name}_failed` when a round fails; the next one is still scheduled. */
+  name: string;
+  periodMs: number;
+  /** Before the first round; `periodMs` by default. */
+  firstAfterMs?: number;
+  logger: Logger;
+}
+
+/**
+ * Runs `round` every `periodMs`, one at a time: the next round is scheduled once the last one is over, so rounds
+ * never overlap however slow Slack or the ledger is. `round` is told whether the timer is being stopped.
+ */
+export function startRounds(options: RoundOptions, round: (stopping: () => boolean) => Promise<unknown>): RoundTimer {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> | undefined;
+  const schedule = (delayMs: number) => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      current = round(() => stopped)
+        .then(
+          () => undefined,
+          (error: unknown) => options.logger.error({ event: `${options.name}_failed`, error }),
+        )
+        .finally(() => {
+          current = undefined;
+          schedule(options.periodMs);
+        });
+    }, delayMs);
+  };
+  schedule(options.firstAfterMs ?? options.periodMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}
