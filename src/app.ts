@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { SLACK_EVENTS_PATH } from './constants.js';
 import type { LinkCreator } from './flow/create-link.js';
 import { createHomeTabs } from './flow/home-tab.js';
+import { interruptedLinksPeriodMs, startInterruptedLinkChecks } from './flow/interrupted-links.js';
 import { reminderPeriodMs, startReminders } from './flow/reminders.js';
 import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls } from './http/malformed-request.js';
@@ -40,6 +41,8 @@ export interface PaylinkDependencies {
   tokenCheckRetries?: number;
   /** How often due reminders are looked for; a tenth of PAYLINK_REMIND_AFTER, within [1 s, 5 min], by default. */
   reminderPeriodMs?: number;
+  /** How often interrupted links are looked for after the look at start; see interruptedLinksPeriodMs. */
+  interruptedLinksPeriodMs?: number;
 }
 
 export interface RunningPaylink {
@@ -198,13 +201,19 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const address = (socketModeServer ?? (started as Server)).address() as AddressInfo;
   const port = address.port;
   listeningPort = port;
-  // Due reminders are looked for once the app is up; at shutdown the round in progress ends before the clients close.
+  // Due reminders are looked for once the app is up; at shutdown the rounds in progress end before the clients close.
   const reminderPeriod =
     config.remindAfterMs === undefined ? undefined : (deps.reminderPeriodMs ?? reminderPeriodMs(config.remindAfterMs));
   const reminders =
     config.remindAfterMs === undefined || reminderPeriod === undefined
       ? undefined
       : startReminders({ ...statusUpdates, config }, config.remindAfterMs, reminderPeriod);
+  // Links whose creation an instance (this one before a restart, or another) left unfinished: looked for now.
+  const interruptedLinks = startInterruptedLinkChecks(
+    { ...statusUpdates, config },
+    config.safedebitTimeoutMs,
+    deps.interruptedLinksPeriodMs ?? interruptedLinksPeriodMs(config.safedebitTimeoutMs),
+  );
   logger.info({
     event: 'started',
     port,
@@ -220,7 +229,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     // Bolt's Socket Mode stop() does not wait for its HTTP server: a callback being answered would be cut short.
     const socketModeServerClosed = socketModeServer?.listening ? once(socketModeServer, 'close') : undefined;
     await app.stop().catch((error: unknown) => logger.warn({ event: 'receiver_stop_failed', error }));
-    await reminders?.stop();
+    await Promise.all([reminders?.stop(), interruptedLinks.stop()]);
     await socketModeServerClosed;
     const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
     const outcome = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'done' as const), grace]);

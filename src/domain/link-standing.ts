@@ -1,8 +1,11 @@
 import { ANNEX_STATUSES, classifyStatus, type StatusKind, statusProgress } from '../callback/notification.js';
 import type { LinkState } from '../ledger/schema.js';
 
-/** Why a link SAFEDEBIT did not make has no payment status: being created, refused, or SAFEDEBIT out of reach. */
-export type NotCreatedStanding = 'creating' | 'refused' | 'not_created';
+/**
+ * Why a link has no payment status: being created, refused, SAFEDEBIT out of reach, or paylink stopped before
+ * SAFEDEBIT's answer was recorded (the link may exist).
+ */
+export type NotCreatedStanding = 'creating' | 'refused' | 'not_created' | 'unconfirmed';
 
 /** Kinds of status after which the customer is no longer expected to pay: no reminder, not "awaiting". */
 const DECIDED_KINDS: readonly StatusKind[] = ['paid', 'failed', 'refunded'];
@@ -11,6 +14,7 @@ export const NOT_CREATED_STANDING: Readonly<Record<Exclude<LinkState, 'created'>
   requested: 'creating',
   refused: 'refused',
   outage: 'not_created',
+  interrupted: 'unconfirmed',
 };
 
 /**

@@ -3,7 +3,8 @@ import type { Locale } from './locale.js';
 
 /**
  * What paylink tells people about the links it made, in both languages: App Home, `/paylink list`,
- * `/paylink status`, `/paylink export` and the reminders. A missing sentence is a type error.
+ * `/paylink status`, `/paylink export`, the reminders and the notice of an interrupted link. A missing sentence
+ * is a type error.
  */
 export interface LinkReportTexts {
   /** Where a link that SAFEDEBIT did not make stands (a made one shows its payment status). */
@@ -44,6 +45,8 @@ export interface LinkReportTexts {
   unavailable: string;
   reminder: (age: string) => string;
   reminderThread: string;
+  /** The rep's DM when paylink stopped while SAFEDEBIT was making their link: what to do about it. */
+  interrupted: (command: string) => string;
 }
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
@@ -53,6 +56,7 @@ const fr: LinkReportTexts = {
     creating: ':hourglass_flowing_sand: En cours de création',
     refused: ':no_entry: Refusé par SAFEDEBIT',
     not_created: ":warning: Non créé (SAFEDEBIT n'a pas répondu)",
+    unconfirmed: ":grey_question: Non confirmé (paylink s'est arrêté pendant la demande à SAFEDEBIT)",
   },
   linkCount: (count, amount) => (count === 0 ? 'aucun lien' : `${plural(count, 'lien', 'liens')} · ${amount}`),
   createdAgo: (distance) => `créé ${distance}`,
@@ -107,6 +111,8 @@ const fr: LinkReportTexts = {
   unavailable: ":warning: paylink n'a pas pu lire ses liens pour l'instant. Réessayez dans un instant.",
   reminder: (age) => `:alarm_clock: Ce lien de paiement attend toujours d'être payé, ${age} après sa création :`,
   reminderThread: 'Voir le fil du lien',
+  interrupted: (command) =>
+    `:warning: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien de paiement : on ne sait pas s'il existe, ni s'il a été envoyé au client. Pour le savoir, refaites \`${command}\` avec la même référence : SAFEDEBIT refuse une référence qu'il a déjà (le lien existe alors), sinon il crée le lien.`,
 };
 
 const en: LinkReportTexts = {
@@ -114,6 +120,7 @@ const en: LinkReportTexts = {
     creating: ':hourglass_flowing_sand: Being created',
     refused: ':no_entry: Refused by SAFEDEBIT',
     not_created: ':warning: Not created (SAFEDEBIT did not answer)',
+    unconfirmed: ':grey_question: Unconfirmed (paylink stopped while asking SAFEDEBIT)',
   },
   linkCount: (count, amount) => (count === 0 ? 'no links' : `${plural(count, 'link', 'links')} · ${amount}`),
   createdAgo: (distance) => `created ${distance}`,
@@ -167,6 +174,8 @@ const en: LinkReportTexts = {
   unavailable: ':warning: paylink could not read its links just now. Try again in a moment.',
   reminder: (age) => `:alarm_clock: This payment link is still awaiting payment, ${age} after it was created:`,
   reminderThread: "Open the link's thread",
+  interrupted: (command) =>
+    `:warning: paylink stopped while SAFEDEBIT was creating this payment link, so whether it exists, or reached the customer, is unknown. To find out, run \`${command}\` again with the same reference: SAFEDEBIT refuses a reference it already has (the link then exists), and otherwise makes the link.`,
 };
 
 const TEXTS: Record<Locale, LinkReportTexts> = { fr, en };

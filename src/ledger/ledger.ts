@@ -420,6 +420,40 @@ export class Ledger {
       .execute();
   }
 
+  /**
+   * Claims up to `limit` links still `requested` with no summary (SAFEDEBIT's answer never recorded) that were
+   * claimed at or before `window.upTo`, and not before `window.from` when given: the instance asking SAFEDEBIT
+   * stopped. Each becomes `interrupted` and is returned to one claimant only, as claimDueReminders does.
+   */
+  async claimInterruptedLinks(window: { from?: Date; upTo: Date }, limit: number): Promise<LinkRecord[]> {
+    const abandoned = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) =>
+      eb.and([
+        eb('state', '=', 'requested' satisfies LinkState),
+        eb('summary_ts', 'is', null),
+        eb('created_at', '<=', window.upTo.toISOString()),
+        ...(window.from === undefined ? [] : [eb('created_at', '>=', window.from.toISOString())]),
+      ]);
+    return this.db
+      .updateTable('links')
+      .set({ state: 'interrupted' satisfies LinkState })
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('links').select('id').where(abandoned).orderBy('created_at').limit(limit),
+      )
+      .where(abandoned)
+      .returningAll()
+      .execute();
+  }
+
+  /** Slack certainly did not take the rep's notice of an interrupted link: a later round may claim it again. */
+  async releaseInterruptedLink(id: string): Promise<void> {
+    await this.db
+      .updateTable('links')
+      .set({ state: 'requested' satisfies LinkState })
+      .where('id', '=', id)
+      .where('state', '=', 'interrupted' satisfies LinkState)
+      .execute();
+  }
+
   /** The rep opened paylink's App Home: from now on it is kept up to date for them. */
   async recordHomeOpened(userId: string, at: Date): Promise<void> {
     await this.db

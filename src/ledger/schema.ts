@@ -8,8 +8,11 @@ export interface LedgerDatabase {
   home_views: HomeViewsTable;
 }
 
-/** What became of the request to SAFEDEBIT. */
-export const LINK_STATES = ['requested', 'created', 'refused', 'outage'] as const;
+/**
+ * What became of the request to SAFEDEBIT. `interrupted`: the instance asking stopped before SAFEDEBIT's answer
+ * was recorded (a crash, a kill), so whether the link exists is unknown; its rep was told.
+ */
+export const LINK_STATES = ['requested', 'created', 'refused', 'outage', 'interrupted'] as const;
 export type LinkState = (typeof LINK_STATES)[number];
 
 export interface LinksTable {

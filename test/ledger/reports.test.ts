@@ -196,6 +196,50 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     expect(await b.claimDueReminders(cutoff, minutes(2), 5)).toEqual([]);
   });
 
+  it('hands each interrupted link to one claimant across instances, never one being created, answered or posted', async () => {
+    const [a, b] = [await open(), await open()];
+    const requested = (createdAt: Date) => a.claimSubmission(newLink({ createdAt })).then(String);
+    const abandoned = await Promise.all(Array.from({ length: 7 }, (_, index) => requested(minutes(-30 - index))));
+    const beingCreated = await requested(minutes(-1));
+    const answered = await createdLink(a, { createdAt: minutes(-40) });
+    const refused = await requested(minutes(-40));
+    await a.recordOutcome(refused, { state: 'refused', detail: 'EXIST_005' });
+    // Its answer could not be recorded, but its summary was posted: the link exists, nothing was interrupted.
+    const posted = await requested(minutes(-40));
+    await a.recordSummary(posted, { channel: 'C0SALES', ts: '1.000100', threadTs: '1.000100' }, null);
+
+    const upTo = minutes(-10);
+    const claimed: LinkRecord[] = [];
+    for (let round = 0; round < 10; round += 1) {
+      const got = (await Promise.all([a, b, a, b].map((ledger) => ledger.claimInterruptedLinks({ upTo }, 3)))).flat();
+      if (got.length === 0) break;
+      claimed.push(...got);
+    }
+    expect(claimed.map((link) => link.id).sort()).toEqual([...abandoned].sort());
+    expect(claimed.every((link) => link.state === 'interrupted')).toBe(true);
+    expect((await a.findLink(beingCreated))?.state).toBe('requested');
+    expect((await a.findLink(answered))?.state).toBe('created');
+    expect((await a.findLink(refused))?.state).toBe('refused');
+    expect((await a.findLink(posted))?.state).toBe('requested');
+
+    // Released (Slack did not take the rep's DM): claimed again, and only it.
+    await b.releaseInterruptedLink(String(abandoned[0]));
+    expect((await a.claimInterruptedLinks({ upTo }, 3)).map((link) => link.id)).toEqual([abandoned[0]]);
+    // SAFEDEBIT's answer recorded after all (a very late flow): it stands, and a release changes nothing.
+    await a.recordOutcome(String(abandoned[1]), { state: 'created', link: 'https://pay.example/paypage?SDESSID=late' });
+    await a.releaseInterruptedLink(String(abandoned[1]));
+    expect((await a.findLink(String(abandoned[1])))?.state).toBe('created');
+  });
+
+  it('looks for interrupted links only from `from` on when given', async () => {
+    const ledger = await open();
+    const old = String(await ledger.claimSubmission(newLink({ createdAt: minutes(-200) })));
+    const recent = String(await ledger.claimSubmission(newLink({ createdAt: minutes(-30) })));
+    const window = { from: minutes(-100), upTo: minutes(-10) };
+    expect((await ledger.claimInterruptedLinks(window, 10)).map((link) => link.id)).toEqual([recent]);
+    expect((await ledger.claimInterruptedLinks({ upTo: minutes(-10) }, 10)).map((link) => link.id)).toEqual([old]);
+  });
+
   it('remembers who opened App Home, once per person, and keeps the thread permalinks', async () => {
     const ledger = await open();
     expect(await ledger.homeViewers(['U0REP', 'U0FIN'])).toEqual([]);

@@ -107,6 +107,8 @@ export interface HarnessOptions {
   replyClaimTimeoutMs?: number;
   /** See PaylinkDependencies.reminderPeriodMs. */
   reminderPeriodMs?: number;
+  /** See PaylinkDependencies.interruptedLinksPeriodMs. */
+  interruptedLinksPeriodMs?: number;
 }
 
 /**
@@ -156,6 +158,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.replyClaimTimeoutMs === undefined ? {} : { replyClaimTimeoutMs: options.replyClaimTimeoutMs }),
     ...(options.reminderPeriodMs === undefined ? {} : { reminderPeriodMs: options.reminderPeriodMs }),
+    ...(options.interruptedLinksPeriodMs === undefined
+      ? {}
+      : { interruptedLinksPeriodMs: options.interruptedLinksPeriodMs }),
   }).catch(async (error: unknown) => {
     await closeStandins();
     throw error;

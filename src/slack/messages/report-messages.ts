@@ -126,6 +126,16 @@ export function buildReminderMessage(
   };
 }
 
+/** The rep's DM about a link whose creation was interrupted: which link, when it was asked, and what to do. */
+export function buildInterruptedMessage(ctx: ReportContext, link: LinkRecord): SlackMessage {
+  const text = sandboxed(linkReportTexts(ctx.locale).interrupted(SLASH_COMMAND), ctx.sandbox);
+  const headline = `${linkHeadline(link, ctx.locale)} · ${formatDateTime(new Date(link.created_at), ctx.locale, ctx.timeZone)}`;
+  return {
+    text: `${text} ${headline}`,
+    blocks: [{ type: 'section', text: mrkdwn(`${text}\n${headline}`) }],
+  };
+}
+
 function withPermalink(permalink: string | undefined) {
   return permalink ? { permalink } : {};
 }

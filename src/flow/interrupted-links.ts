@@ -1,0 +1,92 @@
+import type { LinkRecord } from '../ledger/ledger.js';
+import { sendDirectMessage } from '../slack/delivery.js';
+import { buildInterruptedMessage } from '../slack/messages/report-messages.js';
+import { type ReportFlowContext, reportContext } from './link-reports.js';
+import { type RoundTimer, startRounds } from './rounds.js';
+
+/** Links claimed per query: a backlog (after a long outage) is worked through in rounds of this size. */
+const INTERRUPTED_BATCH = 50;
+const SHORTEST_PERIOD_MS = 1_000;
+const LONGEST_PERIOD_MS = 60_000;
+/**
+ * After a first round that looks at the whole ledger, rounds look only at links asked for this long before they
+ * became abandoned: a round every minute at most finds them well within it, and the query stays small however
+ * old the ledger. A link older than that still `requested` (no instance ran all that while) is found at the
+ * next start.
+ */
+const LOOK_BACK_MS = 60 * 60_000;
+
+/**
+ * How long after its claim a link still `requested` has surely been abandoned: its flow waits for SAFEDEBIT at
+ * most `safedebitTimeoutMs`, then records the answer at once. Twice that and 5 s more leave room for a stalled
+ * event loop, so a link still being created is never taken for an interrupted one.
+ */
+export function abandonedAfterMs(safedebitTimeoutMs: number): number {
+  return 2 * safedebitTimeoutMs + 5_000;
+}
+
+/** How often interrupted links are looked for: half the abandonment delay, between a second and a minute. */
+export function interruptedLinksPeriodMs(safedebitTimeoutMs: number): number {
+  return Math.min(LONGEST_PERIOD_MS, Math.max(SHORTEST_PERIOD_MS, abandonedAfterMs(safedebitTimeoutMs) / 2));
+}
+
+/** Looks for interrupted links at start, then every `periodMs`, one round at a time. */
+export function startInterruptedLinkChecks(
+  ctx: ReportFlowContext,
+  safedebitTimeoutMs: number,
+  periodMs: number,
+): RoundTimer {
+  let wholeLedgerSeen = false;
+  return startRounds({ name: 'interrupted_links', periodMs, firstAfterMs: 0, logger: ctx.logger }, async (stopping) => {
+    await noticeInterruptedLinks(
+      ctx,
+      {
+        abandonedAfterMs: abandonedAfterMs(safedebitTimeoutMs),
+        ...(wholeLedgerSeen ? { lookBackMs: LOOK_BACK_MS } : {}),
+      },
+      stopping,
+    );
+    wholeLedgerSeen = true;
+  });
+}
+
+/**
+ * One round: every link asked of SAFEDEBIT `abandonedAfterMs` ago or more whose answer was never recorded (the
+ * instance asking stopped: a crash, a kill) becomes `interrupted`, and its rep gets one DM saying which link and
+ * how to find out whether it exists. Each link is claimed in the ledger first, so one instance sends the DM,
+ * once; a DM Slack certainly did not take is released for the next round. Resolves with how many DMs were sent.
+ */
+export async function noticeInterruptedLinks(
+  ctx: ReportFlowContext,
+  options: { abandonedAfterMs: number; lookBackMs?: number },
+  stopping: () => boolean = () => false,
+): Promise<number> {
+  let sent = 0;
+  while (!stopping()) {
+    const upTo = new Date(ctx.clock().getTime() - options.abandonedAfterMs);
+    const from = options.lookBackMs === undefined ? {} : { from: new Date(upTo.getTime() - options.lookBackMs) };
+    const claimed = await ctx.ledger.claimInterruptedLinks({ ...from, upTo }, INTERRUPTED_BATCH);
+    for (const link of claimed) {
+      if (await notice(ctx, link)) sent += 1;
+    }
+    if (claimed.length < INTERRUPTED_BATCH) break;
+  }
+  return sent;
+}
+
+async function notice(ctx: ReportFlowContext, link: LinkRecord): Promise<boolean> {
+  const fields = { link: link.id, user: link.user_id, payment_reference: link.payment_reference };
+  ctx.logger.warn({ event: 'link_interrupted', ...fields, created_at: link.created_at });
+  const outcome = await sendDirectMessage(ctx, link.user_id, buildInterruptedMessage(reportContext(ctx), link));
+  if (outcome.sent) {
+    ctx.logger.info({ event: 'interrupted_notice_sent', ...fields });
+    return true;
+  }
+  ctx.logger[outcome.mayTryAgain ? 'warn' : 'error']({
+    event: outcome.mayTryAgain ? 'interrupted_notice_postponed' : 'interrupted_notice_not_sent',
+    ...fields,
+    error: outcome.error,
+  });
+  if (outcome.mayTryAgain) await ctx.ledger.releaseInterruptedLink(link.id);
+  return false;
+}

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { abandonedAfterMs } from '../../src/flow/interrupted-links.js';
+import { openLedger } from '../../src/ledger/open.js';
+import {
+  type AppProcess,
+  exitCodeOf,
+  openModalOf,
+  type ProcessWorld,
+  startAppProcess,
+  startProcessWorld,
+  validSubmission,
+} from '../support/app-process.js';
+import { ledgerLocationOf } from '../support/databases.js';
+import { SIGNING_SECRET } from '../support/paylink-harness.js';
+import { sendInteraction } from '../support/slack-requests.js';
+
+/** Both instances' SAFEDEBIT timeout: the first is killed well within it, while SAFEDEBIT is answering. */
+const SAFEDEBIT_TIMEOUT_MS = 2_000;
+
+describe('an instance killed while SAFEDEBIT is answering', () => {
+  let world: ProcessWorld | undefined;
+  const apps: AppProcess[] = [];
+  afterEach(async () => {
+    await world?.close(apps.splice(0));
+    world = undefined;
+  });
+
+  it('leaves its link to the next instance, which tells the rep and marks it interrupted', async () => {
+    world = await startProcessWorld();
+    const { standin, safedebit } = world;
+    const env = { ...world.env, SAFEDEBIT_TIMEOUT_MS: String(SAFEDEBIT_TIMEOUT_MS) };
+    const first = await startAppProcess(env);
+    apps.push(first);
+    safedebit.setMode({ kind: 'hang' });
+    await sendInteraction(first.baseUrl, SIGNING_SECRET, validSubmission(await openModalOf(first.baseUrl, standin)));
+    while (safedebit.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const claimedBy = Date.now();
+    const killed = exitCodeOf(first);
+    first.child.kill('SIGKILL');
+    await killed;
+
+    const next = await startAppProcess(env);
+    apps.push(next);
+    const notice = await standin.waitForCall(
+      'chat.postMessage',
+      (call) => String(call.args.text).includes('paylink stopped while SAFEDEBIT was creating'),
+      20_000,
+    );
+    expect(notice.at - claimedBy).toBeGreaterThanOrEqual(abandonedAfterMs(SAFEDEBIT_TIMEOUT_MS) - 100);
+    expect(String(notice.args.channel)).toMatch(/^D/);
+    expect(String(notice.args.text)).toContain('F-2026-031');
+    expect(next.output()).toContain('"event":"link_interrupted"');
+
+    const ledger = await openLedger(ledgerLocationOf(world.database));
+    try {
+      const rows = await ledger.db.selectFrom('links').select(['state', 'payment_reference']).execute();
+      expect(rows).toEqual([{ state: 'interrupted', payment_reference: 'F-2026-031' }]);
+    } finally {
+      await ledger.close();
+    }
+    // Nothing was posted in the channel: there is no link to show.
+    expect(standin.callsTo('chat.postMessage').filter((call) => !String(call.args.channel).startsWith('D'))).toEqual(
+      [],
+    );
+  }, 40_000);
+});

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { abandonedAfterMs, interruptedLinksPeriodMs } from '../../src/flow/interrupted-links.js';
+import { ENGINES, freshDatabase, type TestDatabase } from '../support/databases.js';
+import { movableClock } from '../support/movable-clock.js';
+import { type Harness, SIGNING_SECRET, startHarness, visibleText } from '../support/paylink-harness.js';
+import type { SlackApiCall } from '../support/slack-api-standin.js';
+import { sendSlashCommand } from '../support/slack-requests.js';
+import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
+
+/** Short enough that a test waits a few of them, long enough not to spin. */
+const PERIOD_MS = 30;
+/** The harness's SAFEDEBIT_TIMEOUT_MS. */
+const SAFEDEBIT_TIMEOUT_MS = 1500;
+
+const settle = (ms = PERIOD_MS * 8) => new Promise((resolve) => setTimeout(resolve, ms));
+const isNotice = (call: SlackApiCall) => String(call.args.text).includes('paylink stopped while SAFEDEBIT');
+const notices = (app: Harness) => app.standin.callsTo('chat.postMessage').filter(isNotice);
+
+/**
+ * What an instance that died while SAFEDEBIT was answering leaves behind: the submission claimed in the ledger
+ * (state `requested`), and nothing else.
+ */
+async function abandonedClaim(app: Harness, createdAt: Date, paymentReference = 'F-2026-031'): Promise<string> {
+  const id = await app.paylink.ledger.claimSubmission({
+    submissionKey: `V0DEAD:${paymentReference}`,
+    createdAt,
+    userId: SALES_REP.id,
+    originChannel: SALES_CHANNEL.id,
+    amountCents: 125_050,
+    currency: 'EUR',
+    paymentReference,
+    consumerReference: 'CUST-42',
+    customer: 'Jean Dupont',
+    maskedEmail: 'j•••@example.com',
+    maskedPhone: '•• •• •• 56 78',
+    smsOption: 1,
+    emailOption: 0,
+    paymentType: 'now',
+  });
+  if (id === undefined) throw new Error('not claimed');
+  return id;
+}
+
+describe('when a link counts as interrupted', () => {
+  it('twice the SAFEDEBIT timeout and 5 s after its claim, looked for every half of that, within [1 s, 1 min]', () => {
+    expect(abandonedAfterMs(10_000)).toBe(25_000);
+    expect(interruptedLinksPeriodMs(10_000)).toBe(12_500);
+    expect(interruptedLinksPeriodMs(500)).toBe(3_000);
+    expect(interruptedLinksPeriodMs(120_000)).toBe(60_000);
+  });
+});
+
+describe.each(ENGINES)('links whose creation was interrupted, on %s', (engine) => {
+  const harnesses: Harness[] = [];
+  let database: TestDatabase | undefined;
+  afterEach(async () => {
+    await Promise.all(harnesses.splice(0).map((app) => app.close()));
+    await database?.drop();
+    database = undefined;
+  });
+  async function start(clock: () => Date) {
+    database ??= await freshDatabase(engine);
+    const app = await startHarness({
+      engine,
+      clock,
+      databaseUrl: database.url,
+      interruptedLinksPeriodMs: PERIOD_MS,
+    });
+    harnesses.push(app);
+    return app;
+  }
+
+  it('earn their rep one DM once surely abandoned, whichever instance finds them, and read as unconfirmed', async () => {
+    const clock = movableClock();
+    const [a, b] = [await start(clock.now), await start(clock.now)];
+    const id = await abandonedClaim(a, clock.now());
+    await settle();
+    // Within the abandonment delay its flow may still be waiting for SAFEDEBIT: left alone.
+    expect(notices(a)).toEqual([]);
+    expect((await a.paylink.ledger.findLink(id))?.state).toBe('requested');
+
+    clock.advance(abandonedAfterMs(SAFEDEBIT_TIMEOUT_MS));
+    // Each instance has its Slack stand-in: whichever claimed the link sent the DM.
+    await Promise.any([a, b].map((app) => app.standin.waitForCall('chat.postMessage', isNotice)));
+    await settle();
+    const sent = [...notices(a), ...notices(b)];
+    expect(sent).toHaveLength(1);
+    const [notice] = sent;
+    expect(String(notice?.args.channel)).toMatch(/^D/);
+    const text = visibleText(notice?.args);
+    expect(text).toContain('€1,250.50');
+    expect(text).toContain('F-2026-031');
+    expect(text).toContain('run `/paylink` again with the same reference');
+    expect((await a.paylink.ledger.findLink(id))?.state).toBe('interrupted');
+    const logged = [...a.logs, ...b.logs].map((line) => JSON.parse(line));
+    expect(logged.filter((entry) => entry.event === 'link_interrupted')).toHaveLength(1);
+
+    const responseUrl = a.standin.responseUrl();
+    await sendSlashCommand(a.baseUrl, SIGNING_SECRET, { text: 'status F-2026-031', response_url: responseUrl });
+    const answer = await a.standin.waitForResponse((post) => post.url === responseUrl);
+    expect(visibleText(answer.body)).toContain('Unconfirmed (paylink stopped while asking SAFEDEBIT)');
+  });
+
+  it('are noticed again at the next round when Slack certainly did not take the DM', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    await abandonedClaim(app, new Date(clock.now().getTime() - abandonedAfterMs(SAFEDEBIT_TIMEOUT_MS)));
+    // Past the client's 5 attempts: Slack answered HTTP 429, so it posted nothing.
+    app.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 0 }, 5);
+    await app.standin.waitForCall('chat.postMessage', isNotice);
+    await settle();
+    expect(notices(app)).toHaveLength(1);
+    const events = app.logs.map((line) => JSON.parse(line).event);
+    expect(events).toContain('interrupted_notice_postponed');
+    expect(events.filter((event) => event === 'interrupted_notice_sent')).toHaveLength(1);
+  });
+});
