@@ -18,7 +18,10 @@ export interface CallbackRouteDependencies extends StatusUpdateContext {
 
 const DEFAULT_LIMITS: BodyLimits = { maxBodyBytes: 64 * 1024, bodyTimeoutMs: 10_000 };
 
-/** Suggested delay before SAFEDEBIT delivers again when Slack or the ledger is out of reach (whether it honours it is unknown). */
+/**
+ * Suggested delay before SAFEDEBIT delivers again when Slack or the ledger is out of reach (whether it honours it
+ * is unknown).
+ */
 const RETRY_AFTER_SECONDS = 60;
 
 /** Who may post a notification: an address the allow-list takes, or anyone when there is none. */
