@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Ledger, NewLink } from '../../src/ledger/ledger.js';
-import { openLedger } from '../../src/ledger/open.js';
-import { ENGINES, freshDatabase, ledgerLocationOf, type TestDatabase } from '../support/databases.js';
+import { describe, expect, it } from 'vitest';
+import type { NewLink } from '../../src/ledger/ledger.js';
+import { ENGINES } from '../support/databases.js';
+import { testLedgers } from '../support/ledgers.js';
 
 const NOW = new Date('2026-11-27T10:00:00.000Z');
 const NEW_LINK: NewLink = {
@@ -23,25 +23,12 @@ const NEW_LINK: NewLink = {
 };
 
 describe.each(ENGINES)('the ledger on %s', (engine) => {
-  let database: TestDatabase;
-  const opened: Ledger[] = [];
-  async function open(): Promise<Ledger> {
-    database ??= await freshDatabase(engine);
-    const ledger = await openLedger(ledgerLocationOf(database));
-    opened.push(ledger);
-    return ledger;
-  }
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((ledger) => ledger.close()));
-    await database?.drop();
-    database = undefined as unknown as TestDatabase;
-  });
+  const { open, closeAll } = testLedgers(engine);
 
   it('migrates once, however many instances start at once, and again at a restart', async () => {
-    database = await freshDatabase(engine);
     const [first, second, third] = await Promise.all([open(), open(), open()]);
     expect(await first?.claimSubmission(NEW_LINK)).toBeDefined();
-    await Promise.all(opened.splice(0).map((ledger) => ledger.close()));
+    await closeAll();
     const restarted = await open();
     expect(await restarted.claimSubmission(NEW_LINK)).toBeUndefined();
     expect(second).toBeDefined();

@@ -1,11 +1,12 @@
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { classifyStatus, statusProgress } from '../../src/callback/notification.js';
 import type { Ledger, LinkRecord, NewLink } from '../../src/ledger/ledger.js';
 import { ledgerMigrations } from '../../src/ledger/migrations.js';
 import { openLedger } from '../../src/ledger/open.js';
-import { ENGINES, freshDatabase, ledgerLocationOf, type TestDatabase } from '../support/databases.js';
+import { ENGINES, freshDatabase, ledgerLocationOf } from '../support/databases.js';
+import { testLedgers } from '../support/ledgers.js';
 
 const NOW = new Date('2026-11-27T10:00:00.000Z');
 const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
@@ -54,19 +55,7 @@ async function createdLink(
 }
 
 describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine) => {
-  let database: TestDatabase | undefined;
-  const opened: Ledger[] = [];
-  async function open(): Promise<Ledger> {
-    database ??= await freshDatabase(engine);
-    const ledger = await openLedger(ledgerLocationOf(database));
-    opened.push(ledger);
-    return ledger;
-  }
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((ledger) => ledger.close()));
-    await database?.drop();
-    database = undefined;
-  });
+  const { open } = testLedgers(engine);
 
   it("lists a rep's links that exist, newest first, and only the awaiting or the paid ones when asked", async () => {
     const ledger = await open();
