@@ -15,7 +15,7 @@ import { SIGNING_SECRET } from '../support/paylink-harness.js';
 import { sendInteraction } from '../support/slack-requests.js';
 
 /** Both instances' SAFEDEBIT timeout: the first is killed well within it, while SAFEDEBIT is answering. */
-const SAFEDEBIT_TIMEOUT_MS = 2_000;
+const SAFEDEBIT_TIMEOUT_MS = 3_000;
 
 describe('an instance killed while SAFEDEBIT is answering', () => {
   let world: ProcessWorld | undefined;
