@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliverStatusUpdates } from '../../src/flow/status-updates.js';
 import { SlackApiError } from '../../src/slack/web-api.js';
+import { newLink } from '../support/link-records.js';
 import { type ListenerTestContext, listenerContext } from '../support/listener-context.js';
 
 let t: ListenerTestContext;
@@ -10,21 +11,7 @@ afterEach(async () => {
 
 /** A created link whose summary is posted, with one SETTLED notification waiting for its thread reply. */
 async function linkWithPendingNotification(): Promise<string> {
-  const id = await t.ledger.claimSubmission({
-    submissionKey: 'V0MODAL:h-1',
-    createdAt: t.ctx.clock(),
-    userId: 'U0REP',
-    originChannel: 'C0SALES',
-    amountCents: 125050,
-    currency: 'EUR',
-    paymentReference: 'F-2026-031',
-    consumerReference: 'CUST-42',
-    maskedEmail: 'j•••@example.com',
-    maskedPhone: '•• •• •• 56 78',
-    smsOption: 0,
-    emailOption: 0,
-    paymentType: 'now',
-  });
+  const id = await t.ledger.claimSubmission(newLink({ createdAt: t.ctx.clock() }));
   if (id === undefined) throw new Error('not claimed');
   await t.ledger.recordOutcome(id, { state: 'created', link: 'https://pay.example/paypage?SDESSID=1' });
   const place = { channel: 'C0SALES', ts: '1700000000.000100', threadTs: '1700000000.000100' };

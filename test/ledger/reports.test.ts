@@ -7,31 +7,13 @@ import { ledgerMigrations } from '../../src/ledger/migrations.js';
 import { openLedger } from '../../src/ledger/open.js';
 import { ENGINES, freshDatabase, ledgerLocationOf } from '../support/databases.js';
 import { testLedgers } from '../support/ledgers.js';
+import { newLink as newSubmission } from '../support/link-records.js';
 
 const NOW = new Date('2026-11-27T10:00:00.000Z');
 const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
 
-let keyCount = 0;
-function newLink(overrides: Partial<NewLink> = {}): NewLink {
-  keyCount += 1;
-  return {
-    submissionKey: `V0VIEW:${keyCount}`,
-    createdAt: NOW,
-    userId: 'U0REP',
-    originChannel: 'C0SALES',
-    amountCents: 125_050,
-    currency: 'EUR',
-    paymentReference: `F-${keyCount}`,
-    consumerReference: 'CUST-42',
-    customer: 'Jean Dupont',
-    maskedEmail: 'j•••@example.com',
-    maskedPhone: '•• •• •• 56 78',
-    smsOption: 1,
-    emailOption: 0,
-    paymentType: 'now',
-    ...overrides,
-  };
-}
+/** A submission claimed at NOW unless `overrides` say otherwise. */
+const newLink = (overrides: Partial<NewLink> = {}) => newSubmission({ createdAt: NOW, ...overrides });
 
 /** A link SAFEDEBIT made, with these statuses received in order (a minute apart from `at`). */
 async function createdLink(

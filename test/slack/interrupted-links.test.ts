@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { abandonedAfterMs, interruptedLinksPeriodMs } from '../../src/flow/interrupted-links.js';
 import { ENGINES, freshDatabase, type TestDatabase } from '../support/databases.js';
+import { newLink } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
 import { type Harness, SIGNING_SECRET, startHarness, visibleText } from '../support/paylink-harness.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
@@ -20,23 +21,10 @@ const notices = (app: Harness) => app.standin.callsTo('chat.postMessage').filter
  * What an instance that died while SAFEDEBIT was answering leaves behind: the submission claimed in the ledger
  * (state `requested`), and nothing else.
  */
-async function abandonedClaim(app: Harness, createdAt: Date, paymentReference = 'F-2026-031'): Promise<string> {
-  const id = await app.paylink.ledger.claimSubmission({
-    submissionKey: `V0DEAD:${paymentReference}`,
-    createdAt,
-    userId: SALES_REP.id,
-    originChannel: SALES_CHANNEL.id,
-    amountCents: 125_050,
-    currency: 'EUR',
-    paymentReference,
-    consumerReference: 'CUST-42',
-    customer: 'Jean Dupont',
-    maskedEmail: 'j•••@example.com',
-    maskedPhone: '•• •• •• 56 78',
-    smsOption: 1,
-    emailOption: 0,
-    paymentType: 'now',
-  });
+async function abandonedClaim(app: Harness, createdAt: Date): Promise<string> {
+  const id = await app.paylink.ledger.claimSubmission(
+    newLink({ createdAt, userId: SALES_REP.id, originChannel: SALES_CHANNEL.id, paymentReference: 'F-2026-031' }),
+  );
   if (id === undefined) throw new Error('not claimed');
   return id;
 }

@@ -1,4 +1,4 @@
-import type { LinkRecord } from '../../src/ledger/ledger.js';
+import type { LinkRecord, NewLink } from '../../src/ledger/ledger.js';
 
 let count = 0;
 
@@ -35,6 +35,33 @@ export function linkRecord(overrides: Partial<LinkRecord> = {}): LinkRecord {
     summary_status: null,
     summary_permalink: null,
     reminded_at: null,
+    ...overrides,
+  };
+}
+
+let submissionCount = 0;
+
+/**
+ * A submission as the link flow claims it (`1 250,50 €`, the rep U0REP in C0SALES), with a submission key and
+ * payment reference of its own unless `overrides` say otherwise.
+ */
+export function newLink(overrides: Partial<NewLink> = {}): NewLink {
+  submissionCount += 1;
+  return {
+    submissionKey: `V0VIEW:${submissionCount}`,
+    createdAt: new Date(),
+    userId: 'U0REP',
+    originChannel: 'C0SALES',
+    amountCents: 125_050,
+    currency: 'EUR',
+    paymentReference: `F-${submissionCount}`,
+    consumerReference: 'CUST-42',
+    customer: 'Jean Dupont',
+    maskedEmail: 'j•••@example.com',
+    maskedPhone: '•• •• •• 56 78',
+    smsOption: 1,
+    emailOption: 0,
+    paymentType: 'now',
     ...overrides,
   };
 }
