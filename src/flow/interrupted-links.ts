@@ -2,7 +2,7 @@ import type { LinkRecord } from '../ledger/ledger.js';
 import { sendDirectMessage } from '../slack/delivery.js';
 import { buildInterruptedMessage } from '../slack/messages/report-messages.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
-import { type RoundTimer, startRounds } from './rounds.js';
+import { type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
 
 /** Links claimed per query: a backlog (after a long outage) is worked through in rounds of this size. */
 const INTERRUPTED_BATCH = 50;
@@ -61,17 +61,12 @@ export async function noticeInterruptedLinks(
   options: { abandonedAfterMs: number; lookBackMs?: number },
   stopping: () => boolean = () => false,
 ): Promise<number> {
-  let sent = 0;
-  while (!stopping()) {
+  return workThroughClaims(INTERRUPTED_BATCH, stopping, async () => {
     const upTo = new Date(ctx.clock().getTime() - options.abandonedAfterMs);
     const from = options.lookBackMs === undefined ? {} : { from: new Date(upTo.getTime() - options.lookBackMs) };
     const claimed = await ctx.ledger.claimInterruptedLinks({ ...from, upTo }, INTERRUPTED_BATCH);
-    for (const link of claimed) {
-      if (await notice(ctx, link)) sent += 1;
-    }
-    if (claimed.length < INTERRUPTED_BATCH) break;
-  }
-  return sent;
+    return { claimed, handle: (link) => notice(ctx, link) };
+  });
 }
 
 async function notice(ctx: ReportFlowContext, link: LinkRecord): Promise<boolean> {

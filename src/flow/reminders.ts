@@ -3,7 +3,7 @@ import type { LinkRecord } from '../ledger/ledger.js';
 import { sendDirectMessage } from '../slack/delivery.js';
 import { buildReminderMessage } from '../slack/messages/report-messages.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
-import { type RoundTimer, startRounds } from './rounds.js';
+import { type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
 import { threadPermalinks } from './thread-permalinks.js';
 
 /** Links claimed per query: a backlog (reminders just turned on) is worked through in rounds of this size. */
@@ -34,17 +34,12 @@ export async function sendDueReminders(
   remindAfterMs: number,
   stopping: () => boolean = () => false,
 ): Promise<number> {
-  let sent = 0;
-  while (!stopping()) {
+  return workThroughClaims(REMINDER_BATCH, stopping, async () => {
     const now = ctx.clock();
     const claimed = await ctx.ledger.claimDueReminders(new Date(now.getTime() - remindAfterMs), now, REMINDER_BATCH);
     const permalinks = await threadPermalinks(ctx, claimed);
-    for (const link of claimed) {
-      if (await remind(ctx, link, now, permalinks.get(link.id))) sent += 1;
-    }
-    if (claimed.length < REMINDER_BATCH) break;
-  }
-  return sent;
+    return { claimed, handle: (link) => remind(ctx, link, now, permalinks.get(link.id)) };
+  });
 }
 
 async function remind(ctx: ReportFlowContext, link: LinkRecord, claimedAt: Date, permalink?: string): Promise<boolean> {

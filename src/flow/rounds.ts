@@ -45,3 +45,30 @@ export function startRounds(options: RoundOptions, round: (stopping: () => boole
     },
   };
 }
+
+/** One batch of claimed work, and what to do with each item of it (true when it was done). */
+export interface ClaimedBatch<Item> {
+  claimed: readonly Item[];
+  handle(item: Item): Promise<boolean>;
+}
+
+/**
+ * Works through claimed work in batches of `batchSize`, so that a backlog does not come out of the ledger at once:
+ * claims a batch, handles each item, and claims again until a batch comes back short or the timer is stopping.
+ * Resolves with how many items were done.
+ */
+export async function workThroughClaims<Item>(
+  batchSize: number,
+  stopping: () => boolean,
+  claimBatch: () => Promise<ClaimedBatch<Item>>,
+): Promise<number> {
+  let done = 0;
+  while (!stopping()) {
+    const { claimed, handle } = await claimBatch();
+    for (const item of claimed) {
+      if (await handle(item)) done += 1;
+    }
+    if (claimed.length < batchSize) break;
+  }
+  return done;
+}
