@@ -65,8 +65,6 @@ interface PostedSummary {
   threadTs: string;
   /** True when the rep's conversation was out of reach and the app used a DM instead. */
   inDirectMessage: boolean;
-  /** The link's payment status once the summary was recorded; null: no notification to show yet. */
-  statusSinceRecorded: string | null;
 }
 
 /**
@@ -142,7 +140,8 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   const summary = await postSummary(ctx, submission, linkId, status);
   const posted = summary !== undefined && (await postLink(ctx, submission, summary, outcome.link));
   if (!summary) await sendToRep(ctx, origin, buildLinkReply(locale, ctx.sandbox, outcome.link));
-  else if (summary.statusSinceRecorded !== null) await showPendingStatuses(ctx, linkId);
+  // Recorded only once the link is in the thread, so that a notification finding the summary replies after it.
+  else if ((await recordSummary(ctx, linkId, summary, status)) !== null) await showPendingStatuses(ctx, linkId);
   const createdView = buildCreatedView({
     ...viewBase(ctx, submission),
     amount: formatAmount(form.amountCents, locale),
@@ -168,7 +167,20 @@ async function recordOutcome(ctx: LinkFlowContext, linkId: string, outcome: Link
   }
 }
 
-/** Notifications that arrived before the summary existed are shown now, once. */
+/**
+ * Records where the summary is and returns the link's payment status once it is known: null when no notification
+ * came yet. A failure is logged: the notifications stay kept in the ledger, App Home and the export still show them.
+ */
+async function recordSummary(ctx: LinkFlowContext, linkId: string, summary: PostedSummary, shown: string | null) {
+  try {
+    return await ctx.ledger.recordSummary(linkId, summary, shown);
+  } catch (error) {
+    ctx.logger.error({ event: 'ledger_write_failed', step: 'summary', link: linkId, error });
+    return null;
+  }
+}
+
+/** Notifications that arrived before the summary was recorded are shown now, once. */
 async function showPendingStatuses(ctx: LinkFlowContext, linkId: string): Promise<void> {
   try {
     const shown = await deliverStatusUpdates(ctx, linkId);
@@ -236,7 +248,7 @@ function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, linkId: 
 
 /**
  * Posts the link's summary where the rep asked, or by DM where the bot may not post, with the link's status
- * as the ledger has it (a notification may have come before the summary), and records where it went.
+ * as the ledger has it (a notification may have come before the summary).
  */
 async function postSummary(
   ctx: LinkFlowContext,
@@ -246,33 +258,23 @@ async function postSummary(
 ): Promise<PostedSummary | undefined> {
   const { origin } = submission;
   const message = buildSummaryMessage(summaryOf(ctx, submission), currentStatusLine(ctx, status));
-  let summary: Omit<PostedSummary, 'statusSinceRecorded'> | undefined;
   try {
     const ts = await postMessage(ctx, origin.channel, message, origin.threadTs);
-    summary = { channel: origin.channel, ts, threadTs: origin.threadTs ?? ts, inDirectMessage: false };
+    return { channel: origin.channel, ts, threadTs: origin.threadTs ?? ts, inDirectMessage: false };
   } catch (error) {
     if (!CANNOT_POST_ERRORS.has(slackErrorCode(error))) {
       ctx.logger.error({ event: 'slack_post_failed', step: 'summary', error: slackErrorCode(error), link: linkId });
       return undefined;
     }
   }
-  if (!summary) {
-    try {
-      const dm = await directMessageChannel(ctx, origin.user);
-      const ts = await postMessage(ctx, dm, message);
-      ctx.logger.info({ event: 'post_fallback_dm', channel: origin.channel, user: origin.user });
-      summary = { channel: dm, ts, threadTs: ts, inDirectMessage: true };
-    } catch (error) {
-      ctx.logger.error({ event: 'slack_post_failed', step: 'summary_dm', error: slackErrorCode(error), link: linkId });
-      return undefined;
-    }
-  }
   try {
-    return { ...summary, statusSinceRecorded: await ctx.ledger.recordSummary(linkId, summary, status) };
+    const dm = await directMessageChannel(ctx, origin.user);
+    const ts = await postMessage(ctx, dm, message);
+    ctx.logger.info({ event: 'post_fallback_dm', channel: origin.channel, user: origin.user });
+    return { channel: dm, ts, threadTs: ts, inDirectMessage: true };
   } catch (error) {
-    // Notifications for this link stay kept in the ledger; App Home and the export still show its status.
-    ctx.logger.error({ event: 'ledger_write_failed', step: 'summary', link: linkId, error });
-    return { ...summary, statusSinceRecorded: null };
+    ctx.logger.error({ event: 'slack_post_failed', step: 'summary_dm', error: slackErrorCode(error), link: linkId });
+    return undefined;
   }
 }
 

@@ -154,4 +154,29 @@ describe.each(ENGINES)('exactly once, on %s', (engine) => {
     ]);
     expect(visibleText(summaries(h)[0]?.attachments)).toContain('Paid');
   });
+
+  it('a notification that finds the summary recorded gets its reply after the link, never above it', async () => {
+    const app = await startHarness({ engine });
+    h = app;
+    // The notification comes the moment the summary's place is in the ledger, and is answered before the flow
+    // goes on: whatever the flow posts after recording the summary comes after the reply.
+    const { ledger } = app.paylink;
+    const recordSummary = ledger.recordSummary.bind(ledger);
+    let callbackStatus: number | undefined;
+    ledger.recordSummary = async (...args) => {
+      const status = await recordSummary(...args);
+      callbackStatus = (await postJson(callbackUrlOf(app), { payment_status: 'SETTLED' })).status;
+      return status;
+    };
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, isCreatedView);
+
+    expect(callbackStatus).toBe(200);
+    const thread = channelMessages(h).filter((m) => m.thread_ts && m.thread_ts !== m.ts);
+    expect(thread.map((m) => String(m.text))).toEqual([
+      expect.stringContaining('paypage?SDESSID='),
+      expect.stringContaining('Paid'),
+    ]);
+  });
 });
