@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { Config } from '../config.js';
+import type { ConfirmedLinkContext } from '../flow/confirmed-links.js';
 import { acceptPaymentNotification } from '../flow/payment-notification.js';
-import type { StatusUpdateContext } from '../flow/status-updates.js';
 import { addressAllowList, clientAddress } from '../http/client-address.js';
 import { type BodyLimits, decodeBody, readBody } from '../http/read-body.js';
 import { sendText } from '../http/send-text.js';
@@ -10,8 +10,11 @@ import { sendThankYouPage } from '../http/thank-you.js';
 import { parseNotification } from './notification.js';
 import { CALLBACK_ROUTE_PREFIX, verifyCallbackToken } from './token.js';
 
-export interface CallbackRouteDependencies extends StatusUpdateContext {
-  config: Pick<Readonly<Config>, 'locale' | 'callbackSecret' | 'callbackAllowedAddresses' | 'trustProxyHops'>;
+export interface CallbackRouteDependencies extends ConfirmedLinkContext {
+  config: Pick<
+    Readonly<Config>,
+    'locale' | 'linkDuration' | 'callbackSecret' | 'callbackAllowedAddresses' | 'trustProxyHops'
+  >;
   /** Test seams; the defaults suit production. */
   limits?: Partial<BodyLimits>;
 }

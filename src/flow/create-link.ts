@@ -13,7 +13,7 @@ import { describeRefusal } from '../safedebit/error-catalog.js';
 import { buildPaymentLinkRequest } from '../safedebit/link-request.js';
 import type { PaymentLinkOutcome } from '../safedebit/outcome.js';
 import type { PaymentLinkRequest } from '../safedebit/request.js';
-import { CANNOT_POST_ERRORS, directMessageChannel, postMessage, respondQuietly, sendToRep } from '../slack/delivery.js';
+import { type PostedPlace, postMessage, postSummaryWhereAsked, respondQuietly, sendToRep } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import {
   awaitingPaymentStatus,
@@ -57,15 +57,6 @@ export interface LinkSubmission {
 
 /** Links are in euros: SAFEDEBIT is a SEPA platform and its `amount` has no currency field. */
 const CURRENCY = 'EUR';
-
-/** Where the link's summary was posted; its thread gets the link and the status replies. */
-interface PostedSummary {
-  channel: string;
-  ts: string;
-  threadTs: string;
-  /** True when the rep's conversation was out of reach and the app used a DM instead. */
-  inDirectMessage: boolean;
-}
 
 /**
  * Everything after a valid submission was acknowledged: the ledger row first (claimed once per submission,
@@ -171,7 +162,7 @@ async function recordOutcome(ctx: LinkFlowContext, linkId: string, outcome: Link
  * Records where the summary is and returns the link's payment status once it is known: null when no notification
  * came yet. A failure is logged: the notifications stay kept in the ledger, App Home and the export still show them.
  */
-async function recordSummary(ctx: LinkFlowContext, linkId: string, summary: PostedSummary, shown: string | null) {
+async function recordSummary(ctx: LinkFlowContext, linkId: string, summary: PostedPlace, shown: string | null) {
   try {
     return await ctx.ledger.recordSummary(linkId, summary, shown);
   } catch (error) {
@@ -250,32 +241,9 @@ function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, linkId: 
  * Posts the link's summary where the rep asked, or by DM where the bot may not post, with the link's status
  * as the ledger has it (a notification may have come before the summary).
  */
-async function postSummary(
-  ctx: LinkFlowContext,
-  submission: LinkSubmission,
-  linkId: string,
-  status: string | null,
-): Promise<PostedSummary | undefined> {
-  const { origin } = submission;
+async function postSummary(ctx: LinkFlowContext, submission: LinkSubmission, linkId: string, status: string | null) {
   const message = buildSummaryMessage(summaryOf(ctx, submission), currentStatusLine(ctx, status));
-  try {
-    const ts = await postMessage(ctx, origin.channel, message, origin.threadTs);
-    return { channel: origin.channel, ts, threadTs: origin.threadTs ?? ts, inDirectMessage: false };
-  } catch (error) {
-    if (!CANNOT_POST_ERRORS.has(slackErrorCode(error))) {
-      ctx.logger.error({ event: 'slack_post_failed', step: 'summary', error: slackErrorCode(error), link: linkId });
-      return undefined;
-    }
-  }
-  try {
-    const dm = await directMessageChannel(ctx, origin.user);
-    const ts = await postMessage(ctx, dm, message);
-    ctx.logger.info({ event: 'post_fallback_dm', channel: origin.channel, user: origin.user });
-    return { channel: dm, ts, threadTs: ts, inDirectMessage: true };
-  } catch (error) {
-    ctx.logger.error({ event: 'slack_post_failed', step: 'summary_dm', error: slackErrorCode(error), link: linkId });
-    return undefined;
-  }
+  return postSummaryWhereAsked(ctx, submission.origin, message, linkId);
 }
 
 function currentStatusLine(ctx: LinkFlowContext, status: string | null) {
@@ -285,7 +253,7 @@ function currentStatusLine(ctx: LinkFlowContext, status: string | null) {
 }
 
 /** Posts the link in the summary's thread. False if it could not be posted (the rep then gets it privately). */
-async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, summary: PostedSummary, link: string) {
+async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, summary: PostedPlace, link: string) {
   const { origin, form } = submission;
   const locale = ctx.config.locale;
   const linkReply = buildLinkReply(locale, ctx.sandbox, link);

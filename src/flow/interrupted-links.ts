@@ -1,8 +1,13 @@
 import type { LinkRecord } from '../ledger/ledger.js';
 import { sendDirectMessage } from '../slack/delivery.js';
 import { buildInterruptedMessage } from '../slack/messages/report-messages.js';
+import { announceConfirmedLink, type ConfirmedLinkContext } from './confirmed-links.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
 import { type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
+import { deliverStatusUpdates } from './status-updates.js';
+
+/** The rep's notice needs what reports need; a link SAFEDEBIT already reported on gets its summary instead. */
+type InterruptedLinkContext = ReportFlowContext & ConfirmedLinkContext;
 
 /** Links claimed per query: a backlog (after a long outage) is worked through in rounds of this size. */
 const INTERRUPTED_BATCH = 50;
@@ -32,7 +37,7 @@ export function interruptedLinksPeriodMs(safedebitTimeoutMs: number): number {
 
 /** Looks for interrupted links at start, then every `periodMs`, one round at a time. */
 export function startInterruptedLinkChecks(
-  ctx: ReportFlowContext,
+  ctx: InterruptedLinkContext,
   safedebitTimeoutMs: number,
   periodMs: number,
 ): RoundTimer {
@@ -57,7 +62,7 @@ export function startInterruptedLinkChecks(
  * once; a DM Slack certainly did not take is released for the next round. Resolves with how many DMs were sent.
  */
 export async function noticeInterruptedLinks(
-  ctx: ReportFlowContext,
+  ctx: InterruptedLinkContext,
   options: { abandonedAfterMs: number; lookBackMs?: number },
   stopping: () => boolean = () => false,
 ): Promise<number> {
@@ -69,7 +74,17 @@ export async function noticeInterruptedLinks(
   });
 }
 
-async function notice(ctx: ReportFlowContext, link: LinkRecord): Promise<boolean> {
+async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<boolean> {
+  if (link.payment_status !== null) {
+    // SAFEDEBIT sent a notification while the link was being created: it exists, and its rep is told so instead.
+    if (!(await announceConfirmedLink(ctx, link.id))) return false;
+    const shown = await deliverStatusUpdates(ctx, link.id);
+    if (shown.kind !== 'posted') {
+      ctx.logger.warn({ event: 'pending_statuses_not_shown', link: link.id, outcome: shown.kind });
+    }
+    await ctx.homeTabs.refreshAfterStatusChange(link.id);
+    return true;
+  }
   const fields = { link: link.id, user: link.user_id, payment_reference: link.payment_reference };
   ctx.logger.warn({ event: 'link_interrupted', ...fields, created_at: link.created_at });
   const outcome = await sendDirectMessage(ctx, link.user_id, buildInterruptedMessage(reportContext(ctx), link));

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { classifyStatus, type StatusKind, statusProgress } from '../callback/notification.js';
-import { deliverStatusUpdates, type StatusUpdateContext, type StatusUpdateOutcome } from './status-updates.js';
+import { announceConfirmedLink, type ConfirmedLinkContext } from './confirmed-links.js';
+import { deliverStatusUpdates, type StatusUpdateOutcome } from './status-updates.js';
 
 export interface ReceivedStatus {
   /** The status as sent. */
@@ -11,10 +12,11 @@ export interface ReceivedStatus {
 /**
  * A payment notification for a ledger link: kept in the ledger (a repeat, to this instance or another, before
  * or after a restart, is recognised by its key), then shown in Slack if the link's summary exists yet, and in
- * App Home for those who opened it.
+ * App Home for those who opened it. For a link whose creation was interrupted, it shows that the link exists:
+ * the link gets its summary now.
  */
 export async function acceptPaymentNotification(
-  ctx: StatusUpdateContext,
+  ctx: ConfirmedLinkContext,
   linkId: string,
   received: ReceivedStatus,
 ): Promise<{ isNew: boolean; kind: StatusKind | 'unknown'; outcome: StatusUpdateOutcome }> {
@@ -28,8 +30,10 @@ export async function acceptPaymentNotification(
     receivedAt: ctx.clock(),
   });
   const kind = status.known ? status.kind : 'unknown';
+  // Whether new or a repeat: a repeat may come after an attempt cut short by a failure.
+  const confirmed = await announceConfirmedLink(ctx, linkId);
   const outcome = await deliverStatusUpdates(ctx, linkId);
-  if (isNew) await ctx.homeTabs.refreshAfterStatusChange(linkId);
+  if (isNew || confirmed) await ctx.homeTabs.refreshAfterStatusChange(linkId);
   return { isNew, kind, outcome };
 }
 

@@ -6,6 +6,7 @@ import { sandboxed } from '../i18n/messages.js';
 import type { Ledger, LinkRecord } from '../ledger/ledger.js';
 import { postMessage, type SlackDeliveryContext } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
+import type { LinkStatus } from '../slack/messages/link-messages.js';
 import { statusLine, statusReplyText, summaryStatusUpdate } from '../slack/messages/status-messages.js';
 import { slackMayHaveActed } from '../slack/web-api.js';
 import type { HomeTabs } from './home-tab.js';
@@ -125,12 +126,8 @@ async function updateStatusLine(
 ): Promise<void> {
   for (let round = 0; round < MAX_STATUS_LINE_ROUNDS; round += 1) {
     const link = await fromLedger(ctx.ledger.findLink(linkId));
-    if (!link?.payment_status || !link.payment_status_at || link.payment_status === link.summary_status) return;
-    const line = statusLine(
-      classifyStatus(link.payment_status),
-      ctx.config.locale,
-      formatDateTime(new Date(link.payment_status_at), ctx.config.locale, ctx.timeZone),
-    );
+    const line = link && link.payment_status !== link.summary_status ? paymentStatusLine(ctx, link) : undefined;
+    if (!link?.payment_status || !line) return;
     await ctx.slack.chat.update({
       channel: place.channel,
       ts: place.ts,
@@ -143,6 +140,16 @@ async function updateStatusLine(
     });
     await fromLedger(ctx.ledger.recordSummaryStatus(linkId, link.payment_status));
   }
+}
+
+/** The summary's status line for the link's furthest-along status, since it was reported; undefined before any. */
+export function paymentStatusLine(
+  ctx: Pick<StatusUpdateContext, 'config' | 'timeZone'>,
+  link: Pick<LinkRecord, 'payment_status' | 'payment_status_at'>,
+): LinkStatus | undefined {
+  if (link.payment_status === null || link.payment_status_at === null) return undefined;
+  const since = formatDateTime(new Date(link.payment_status_at), ctx.config.locale, ctx.timeZone);
+  return statusLine(classifyStatus(link.payment_status), ctx.config.locale, since);
 }
 
 function repOf(link: LinkRecord) {

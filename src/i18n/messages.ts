@@ -63,6 +63,8 @@ export interface Messages {
   summaryExpires: string;
   deliveryNone: string;
   linkReply: (link: string) => string;
+  /** The thread's first reply when a link's creation was interrupted and a notification later showed it exists. */
+  linkAddressUnknown: string;
   statusAwaiting: string;
   fallbackDm: (channel: string) => string;
 }
@@ -148,6 +150,8 @@ const fr: Messages = {
   summaryExpires: 'Expire le',
   deliveryNone: 'aucun (lien à transmettre)',
   linkReply: (link) => `:link: Lien de paiement : ${link}`,
+  linkAddressUnknown:
+    ":information_source: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien, et son adresse ne lui est jamais parvenue. SAFEDEBIT a depuis envoyé un statut pour ce lien : il existe. Son adresse est dans l'espace marchand SAFEDEBIT.",
   statusAwaiting: ':hourglass: En attente de paiement',
   fallbackDm: (channel) =>
     `Je n'ai pas pu publier dans <#${channel}> (je n'y suis pas invité) : voici le lien ici. Invitez @paylink dans la conversation pour la prochaine fois.`,
@@ -231,6 +235,8 @@ const en: Messages = {
   summaryExpires: 'Expires',
   deliveryNone: 'none (share the link yourself)',
   linkReply: (link) => `:link: Payment link: ${link}`,
+  linkAddressUnknown:
+    ':information_source: paylink stopped while SAFEDEBIT was creating this link, and its address never reached paylink. SAFEDEBIT has since sent a status for it: the link exists. Its address is in your SAFEDEBIT merchant back office.',
   statusAwaiting: ':hourglass: Awaiting payment',
   fallbackDm: (channel) =>
     `I could not post in <#${channel}> (I am not a member): here is the link instead. Invite @paylink to that conversation next time.`,

@@ -454,6 +454,21 @@ export class Ledger {
       .execute();
   }
 
+  /**
+   * SAFEDEBIT sent a notification for an `interrupted` link, so the link exists: it becomes `created`, with
+   * `interrupted` as its detail since its address never arrived. Returns the link to one claimant only (the
+   * one that posts its summary), undefined to any other caller and for a link in any other state.
+   */
+  async confirmInterruptedLink(id: string): Promise<LinkRecord | undefined> {
+    return this.db
+      .updateTable('links')
+      .set({ state: 'created' satisfies LinkState, state_detail: 'interrupted' satisfies LinkState })
+      .where('id', '=', id)
+      .where('state', '=', 'interrupted' satisfies LinkState)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   /** The rep opened paylink's App Home: from now on it is kept up to date for them. */
   async recordHomeOpened(userId: string, at: Date): Promise<void> {
     await this.db

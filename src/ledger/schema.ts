@@ -1,3 +1,5 @@
+import type { PaymentType } from '../domain/payment-type.js';
+
 /**
  * The ledger's tables, as Kysely sees them. Times are ISO 8601 strings in UTC (`2026-11-27T05:28:51.123Z`):
  * the same text on both engines, and in that form text order is time order.
@@ -10,7 +12,8 @@ export interface LedgerDatabase {
 
 /**
  * What became of the request to SAFEDEBIT. `interrupted`: the instance asking stopped before SAFEDEBIT's answer
- * was recorded (a crash, a kill), so whether the link exists is unknown; its rep was told.
+ * was recorded (a crash, a kill), so whether the link exists is unknown; its rep was told. A notification for it
+ * later shows that it exists: it becomes `created`.
  */
 export const LINK_STATES = ['requested', 'created', 'refused', 'outage', 'interrupted'] as const;
 export type LinkState = (typeof LINK_STATES)[number];
@@ -44,10 +47,13 @@ export interface LinksTable {
   sms_option: number;
   email_option: number;
   /** `now`, `multi` or `later`: which of SAFEDEBIT's pay_now / multi_pay / pay_later was sent. */
-  payment_type: string;
+  payment_type: PaymentType;
   link: string | null;
   state: LinkState;
-  /** The refusal's code, or the outage's kind. */
+  /**
+   * The refusal's code, or the outage's kind; for a created link, `interrupted` when paylink stopped before
+   * SAFEDEBIT's answer and learned that the link exists from a notification (its address is unknown).
+   */
   state_detail: string | null;
   /** The furthest-along status SAFEDEBIT reported, its rank, and when it arrived. */
   payment_status: string | null;

@@ -39,6 +39,44 @@ export async function postMessage(
   return result.ts;
 }
 
+/** Where a message went: the conversation and its ts, the thread its replies go to, and whether a DM stood in. */
+export interface PostedPlace {
+  channel: string;
+  ts: string;
+  threadTs: string;
+  inDirectMessage: boolean;
+}
+
+/**
+ * Posts a link's summary where the rep asked (in the thread of `origin.threadTs` when given), or in their DM with
+ * paylink where the bot may not post. Undefined when neither took it: the failure is logged with `link`.
+ */
+export async function postSummaryWhereAsked(
+  ctx: SlackDeliveryContext,
+  origin: Pick<ModalOrigin, 'channel' | 'user' | 'threadTs'>,
+  message: SlackMessage,
+  link: string,
+): Promise<PostedPlace | undefined> {
+  try {
+    const ts = await postMessage(ctx, origin.channel, message, origin.threadTs);
+    return { channel: origin.channel, ts, threadTs: origin.threadTs ?? ts, inDirectMessage: false };
+  } catch (error) {
+    if (!CANNOT_POST_ERRORS.has(slackErrorCode(error))) {
+      ctx.logger.error({ event: 'slack_post_failed', step: 'summary', error: slackErrorCode(error), link });
+      return undefined;
+    }
+  }
+  try {
+    const dm = await directMessageChannel(ctx, origin.user);
+    const ts = await postMessage(ctx, dm, message);
+    ctx.logger.info({ event: 'post_fallback_dm', channel: origin.channel, user: origin.user });
+    return { channel: dm, ts, threadTs: ts, inDirectMessage: true };
+  } catch (error) {
+    ctx.logger.error({ event: 'slack_post_failed', step: 'summary_dm', error: slackErrorCode(error), link });
+    return undefined;
+  }
+}
+
 /** The rep's DM with paylink. */
 export async function directMessageChannel(ctx: SlackDeliveryContext, user: string): Promise<string> {
   const opened = await ctx.slack.conversations.open({ users: user });

@@ -211,6 +211,27 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     expect((await ledger.claimInterruptedLinks({ upTo: minutes(-10) }, 10)).map((link) => link.id)).toEqual([old]);
   });
 
+  it('confirms an interrupted link to one caller across instances, and no link in another state', async () => {
+    const [a, b] = [await open(), await open()];
+    const interrupted = String(await a.claimSubmission(newLink({ createdAt: minutes(-30) })));
+    const beingCreated = String(await a.claimSubmission(newLink({ createdAt: minutes(-1) })));
+    const answered = await createdLink(a, { createdAt: minutes(-40) });
+    await a.claimInterruptedLinks({ upTo: minutes(-10) }, 10);
+    expect((await a.latestLinks({ limit: 10 })).map((link) => link.id)).toEqual([answered]);
+
+    const confirmed = await Promise.all([a, b, a, b].map((ledger) => ledger.confirmInterruptedLink(interrupted)));
+    expect(confirmed.filter((link) => link !== undefined)).toEqual([
+      expect.objectContaining({ id: interrupted, state: 'created', state_detail: 'interrupted', link: null }),
+    ]);
+    expect(await a.confirmInterruptedLink(beingCreated)).toBeUndefined();
+    expect(await b.confirmInterruptedLink(answered)).toBeUndefined();
+    expect((await a.findLink(beingCreated))?.state).toBe('requested');
+    // A link that exists from now on: listed with the others, and a late release of the rep's notice leaves it so.
+    expect((await a.latestLinks({ limit: 10 })).map((link) => link.id)).toEqual([interrupted, answered]);
+    await a.releaseInterruptedLink(interrupted);
+    expect((await b.findLink(interrupted))?.state).toBe('created');
+  });
+
   it('remembers who opened App Home, once per person, and keeps the thread permalinks', async () => {
     const ledger = await open();
     expect(await ledger.homeViewers(['U0REP', 'U0FIN'])).toEqual([]);

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildCallbackUrl } from '../../src/callback/token.js';
 import { abandonedAfterMs, interruptedLinksPeriodMs } from '../../src/flow/interrupted-links.js';
 import { ENGINES, freshDatabase, type TestDatabase } from '../support/databases.js';
 import { newLink } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
 import { type Harness, SIGNING_SECRET, startHarness, visibleText } from '../support/paylink-harness.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
-import { sendSlashCommand } from '../support/slack-requests.js';
+import { appHomeOpenedEvent, sendEvent, sendSlashCommand } from '../support/slack-requests.js';
 import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
 
 /** Short enough that a test waits a few of them, long enough not to spin. */
@@ -13,14 +14,30 @@ const PERIOD_MS = 30;
 /** The harness's SAFEDEBIT_TIMEOUT_MS. */
 const SAFEDEBIT_TIMEOUT_MS = 1500;
 
+const CALLBACK_SECRET = 'interrupted-links-callback-secret-0123456789';
+
 const settle = (ms = PERIOD_MS * 8) => new Promise((resolve) => setTimeout(resolve, ms));
-const isNotice = (call: SlackApiCall) => String(call.args.text).includes('paylink stopped while SAFEDEBIT');
+/** The rep's DM about a link whose creation was interrupted (the thread of a confirmed link says it too). */
+const isNotice = (call: SlackApiCall) =>
+  String(call.args.channel).startsWith('D') && String(call.args.text).includes('paylink stopped while SAFEDEBIT');
 const notices = (app: Harness) => app.standin.callsTo('chat.postMessage').filter(isNotice);
 
 /**
  * What an instance that died while SAFEDEBIT was answering leaves behind: the submission claimed in the ledger
  * (state `requested`), and nothing else.
  */
+/** SAFEDEBIT's notification of `status` for link `id`, sent to `app`. */
+const notify = (app: Harness, id: string, status: string) =>
+  app.notify(buildCallbackUrl(app.baseUrl, id, CALLBACK_SECRET), status);
+
+/** The chat.postMessage calls of every instance (each has its own Slack stand-in) about the link's summary. */
+function summaryPosts(apps: readonly Harness[]) {
+  const posts = apps.flatMap((app) => app.standin.callsTo('chat.postMessage'));
+  const summaries = posts.filter((call) => call.args.attachments !== undefined && call.args.thread_ts === undefined);
+  const replies = posts.filter((call) => call.args.thread_ts !== undefined);
+  return { summaries, replies };
+}
+
 async function abandonedClaim(app: Harness, createdAt: Date): Promise<string> {
   const id = await app.paylink.ledger.claimSubmission(
     newLink({ createdAt, userId: SALES_REP.id, originChannel: SALES_CHANNEL.id, paymentReference: 'F-2026-031' }),
@@ -53,6 +70,7 @@ describe.each(ENGINES)('links whose creation was interrupted, on %s', (engine) =
       clock,
       databaseUrl: database.url,
       interruptedLinksPeriodMs: PERIOD_MS,
+      env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET },
     });
     harnesses.push(app);
     return app;
@@ -87,6 +105,69 @@ describe.each(ENGINES)('links whose creation was interrupted, on %s', (engine) =
     await sendSlashCommand(a.baseUrl, SIGNING_SECRET, { text: 'status F-2026-031', response_url: responseUrl });
     const answer = await a.standin.waitForResponse((post) => post.url === responseUrl);
     expect(visibleText(answer.body)).toContain('Unconfirmed (paylink stopped while asking SAFEDEBIT)');
+  });
+
+  it('become links with a summary once SAFEDEBIT reports on one, whichever instance hears it, once', async () => {
+    const clock = movableClock();
+    const [a, b] = [await start(clock.now), await start(clock.now)];
+    const id = await abandonedClaim(a, new Date(clock.now().getTime() - abandonedAfterMs(SAFEDEBIT_TIMEOUT_MS)));
+    await Promise.any([a, b].map((app) => app.standin.waitForCall('chat.postMessage', isNotice)));
+    // SAFEDEBIT had made the link, and the customer paid: both instances hear of it, one twice.
+    expect(await Promise.all([notify(a, id, 'SETTLED'), notify(b, id, 'SETTLED'), notify(a, id, 'SETTLED')])).toEqual([
+      200, 200, 200,
+    ]);
+
+    const { summaries, replies } = summaryPosts([a, b]);
+    expect(summaries).toHaveLength(1);
+    const [summary] = summaries;
+    expect(summary?.args.channel).toBe(SALES_CHANNEL.id);
+    expect(visibleText(summary?.args)).toContain('F-2026-031');
+    expect(visibleText(summary?.args.attachments)).toContain('Paid');
+    // The reply may come from the other instance's stand-in: in order of arrival, the note first.
+    const note = replies.filter((reply) => String(reply.args.text).includes('its address never reached paylink'));
+    const paid = replies.filter((reply) => String(reply.args.text).includes('Paid'));
+    expect([note.length, paid.length, replies.length]).toEqual([1, 1, 2]);
+    expect(note[0]?.at).toBeLessThanOrEqual(Number(paid[0]?.at));
+    const logged = [...a.logs, ...b.logs].map((line) => JSON.parse(line));
+    expect(logged.filter((entry) => entry.event === 'link_confirmed')).toHaveLength(1);
+    expect(await a.paylink.ledger.findLink(id)).toMatchObject({
+      state: 'created',
+      state_detail: 'interrupted',
+      payment_status: 'SETTLED',
+      summary_channel: SALES_CHANNEL.id,
+    });
+
+    const responseUrl = b.standin.responseUrl();
+    await sendSlashCommand(b.baseUrl, SIGNING_SECRET, { text: 'status F-2026-031', response_url: responseUrl });
+    const answer = await b.standin.waitForResponse((post) => post.url === responseUrl);
+    expect(visibleText(answer.body)).toContain('Paid');
+    expect(visibleText(answer.body)).not.toContain('Unconfirmed');
+  });
+
+  it('get their summary instead of the DM when SAFEDEBIT reported on them before they were found', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    const id = await abandonedClaim(app, clock.now());
+    await sendEvent(app.baseUrl, SIGNING_SECRET, appHomeOpenedEvent(SALES_REP.id));
+    await app.standin.waitForCall('views.publish');
+    // The notification comes while the link is being created: kept, since there is no summary to show it under.
+    expect(await notify(app, id, 'CREATED')).toBe(200);
+    expect(summaryPosts([app]).summaries).toEqual([]);
+    expect(visibleText(app.standin.homeView(SALES_REP.id))).not.toContain('€1,250.50');
+
+    clock.advance(abandonedAfterMs(SAFEDEBIT_TIMEOUT_MS));
+    const summary = await app.standin.waitForCall('chat.postMessage', (call) => call.args.attachments !== undefined);
+    await app.standin.waitForCall('chat.postMessage', (call) => String(call.args.text).includes('Payment created'));
+    await settle();
+    expect(notices(app)).toEqual([]);
+    expect(summary.args.channel).toBe(SALES_CHANNEL.id);
+    expect(summaryPosts([app]).replies.map((reply) => String(reply.args.text))).toEqual([
+      expect.stringContaining('its address never reached paylink'),
+      expect.stringContaining('Payment created'),
+    ]);
+    expect((await app.paylink.ledger.findLink(id))?.state).toBe('created');
+    // The rep's App Home lists it now, as a link that exists.
+    expect(visibleText(app.standin.homeView(SALES_REP.id))).toContain('€1,250.50');
   });
 
   it('are noticed again at the next round when Slack certainly did not take the DM', async () => {

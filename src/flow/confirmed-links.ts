@@ -1,0 +1,77 @@
+import type { Config } from '../config.js';
+import { linkExpiry } from '../domain/link-duration.js';
+import { formatDateTime } from '../i18n/dates.js';
+import { messagesFor, sandboxed } from '../i18n/messages.js';
+import type { LinkRecord } from '../ledger/ledger.js';
+import { postMessage, postSummaryWhereAsked } from '../slack/delivery.js';
+import { slackErrorCode } from '../slack/errors.js';
+import { awaitingPaymentStatus, buildSummaryMessage, type LinkSummary } from '../slack/messages/link-messages.js';
+import { paymentStatusLine, type StatusUpdateContext } from './status-updates.js';
+
+export interface ConfirmedLinkContext extends StatusUpdateContext {
+  config: Pick<Readonly<Config>, 'locale' | 'linkDuration'>;
+}
+
+/**
+ * A link whose creation was interrupted (paylink stopped before SAFEDEBIT's answer was recorded) and that SAFEDEBIT
+ * has since sent a notification for: it exists. Claimed in the ledger, so that one instance does this once, it
+ * becomes a created link and gets the summary any link gets, where the rep asked, with a first reply in its thread
+ * saying why its address is missing. Its status replies follow from deliverStatusUpdates, as for any link.
+ * False when the link was not interrupted (or another caller confirmed it).
+ */
+export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: string): Promise<boolean> {
+  const link = await ctx.ledger.confirmInterruptedLink(linkId);
+  if (link === undefined) return false;
+  const { locale } = ctx.config;
+  ctx.logger.info({
+    event: 'link_confirmed',
+    link: link.id,
+    user: link.user_id,
+    payment_reference: link.payment_reference,
+    status: link.payment_status,
+  });
+  const status = paymentStatusLine(ctx, link) ?? awaitingPaymentStatus(locale);
+  const origin = {
+    channel: link.origin_channel,
+    user: link.user_id,
+    ...(link.origin_thread_ts === null ? {} : { threadTs: link.origin_thread_ts }),
+  };
+  const place = await postSummaryWhereAsked(ctx, origin, buildSummaryMessage(summaryOf(ctx, link), status), link.id);
+  // Not posted (logged): App Home, `/paylink status` and the export still show the link and its status.
+  if (place === undefined) return true;
+  try {
+    await postMessage(
+      ctx,
+      place.channel,
+      { text: sandboxed(messagesFor(locale).linkAddressUnknown, ctx.sandbox) },
+      place.threadTs,
+    );
+  } catch (error) {
+    ctx.logger.warn({
+      event: 'slack_post_failed',
+      step: 'link_address_unknown',
+      error: slackErrorCode(error),
+      link: link.id,
+    });
+  }
+  await ctx.ledger.recordSummary(link.id, place, link.payment_status);
+  return true;
+}
+
+function summaryOf(ctx: ConfirmedLinkContext, link: LinkRecord): LinkSummary {
+  const { locale } = ctx.config;
+  const expiresAt = linkExpiry(new Date(link.created_at), ctx.config.linkDuration);
+  return {
+    locale,
+    sandbox: ctx.sandbox,
+    amountCents: link.amount_cents,
+    paymentReference: link.payment_reference,
+    paymentType: link.payment_type,
+    ...(link.customer === null ? {} : { customer: link.customer }),
+    maskedEmail: link.masked_email,
+    maskedPhone: link.masked_phone,
+    deliveries: [...(link.sms_option ? ['sms' as const] : []), ...(link.email_option ? ['email' as const] : [])],
+    user: link.user_id,
+    ...(expiresAt ? { expires: formatDateTime(expiresAt, locale, ctx.timeZone) } : {}),
+  };
+}
