@@ -25,6 +25,7 @@ import {
 } from '../slack/messages/link-messages.js';
 import { statusLine } from '../slack/messages/status-messages.js';
 import type { ModalOrigin } from '../slack/metadata.js';
+import { submissionKey } from '../slack/submission-key.js';
 import { buildCreatedView, buildNoticeView } from '../slack/views/outcome-views.js';
 import { buildPaymentModal } from '../slack/views/payment-modal.js';
 import { deliverStatusUpdates, type StatusUpdateContext } from './status-updates.js';
@@ -187,7 +188,7 @@ function newLinkOf(ctx: LinkFlowContext, submission: LinkSubmission) {
   const { origin, form } = submission;
   const customer = customerOf(form);
   return {
-    submissionKey: `${submission.viewId}:${submission.viewHash}`,
+    submissionKey: submissionKey(submission.viewId, submission.viewHash),
     createdAt: ctx.clock(),
     ...(submission.teamId ? { teamId: submission.teamId } : {}),
     userId: origin.user,

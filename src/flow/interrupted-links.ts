@@ -1,6 +1,8 @@
 import type { LinkRecord } from '../ledger/ledger.js';
 import { sendDirectMessage } from '../slack/delivery.js';
-import { buildInterruptedMessage } from '../slack/messages/report-messages.js';
+import { slackErrorCode } from '../slack/errors.js';
+import { buildInterruptedMessage, buildInterruptedView } from '../slack/messages/report-messages.js';
+import { viewIdOfSubmission } from '../slack/submission-key.js';
 import { announceConfirmedLink, type ConfirmedLinkContext } from './confirmed-links.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
 import { type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
@@ -87,6 +89,7 @@ async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<bo
   }
   const fields = { link: link.id, user: link.user_id, payment_reference: link.payment_reference };
   ctx.logger.warn({ event: 'link_interrupted', ...fields, created_at: link.created_at });
+  await showInModal(ctx, link);
   const outcome = await sendDirectMessage(ctx, link.user_id, buildInterruptedMessage(reportContext(ctx), link));
   if (outcome.sent) {
     ctx.logger.info({ event: 'interrupted_notice_sent', ...fields });
@@ -99,4 +102,14 @@ async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<bo
   });
   if (outcome.mayTryAgain) await ctx.ledger.releaseInterruptedLink(link.id);
   return false;
+}
+
+/** A rep still looking at the modal reads there what the DM says; a modal closed since is no longer Slack's to update. */
+async function showInModal(ctx: InterruptedLinkContext, link: LinkRecord): Promise<void> {
+  try {
+    const view = buildInterruptedView(reportContext(ctx), link);
+    await ctx.slack.views.update({ view_id: viewIdOfSubmission(link.submission_key), view });
+  } catch (error) {
+    ctx.logger.info({ event: 'interrupted_modal_not_updated', link: link.id, error: slackErrorCode(error) });
+  }
 }

@@ -11,7 +11,7 @@ import {
   validSubmission,
 } from '../support/app-process.js';
 import { ledgerLocationOf } from '../support/databases.js';
-import { SIGNING_SECRET } from '../support/paylink-harness.js';
+import { SIGNING_SECRET, visibleText } from '../support/paylink-harness.js';
 import { sendInteraction } from '../support/slack-requests.js';
 
 /** Both instances' SAFEDEBIT timeout: the first is killed well within it, while SAFEDEBIT is answering. */
@@ -32,7 +32,8 @@ describe('an instance killed while SAFEDEBIT is answering', () => {
     const first = await startAppProcess(env);
     apps.push(first);
     safedebit.setMode({ kind: 'hang' });
-    await sendInteraction(first.baseUrl, SIGNING_SECRET, validSubmission(await openModalOf(first.baseUrl, standin)));
+    const modal = await openModalOf(first.baseUrl, standin);
+    await sendInteraction(first.baseUrl, SIGNING_SECRET, validSubmission(modal));
     while (safedebit.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     const claimedBy = Date.now();
     const killed = exitCodeOf(first);
@@ -50,6 +51,10 @@ describe('an instance killed while SAFEDEBIT is answering', () => {
     expect(String(notice.args.channel)).toMatch(/^D/);
     expect(String(notice.args.text)).toContain('F-2026-031');
     expect(next.output()).toContain('"event":"link_interrupted"');
+    // The modal, "creating…" since the submission, says it too for a rep still looking at it.
+    const shown = standin.displayedViews().find((view) => view.id === modal.id);
+    expect(visibleText(shown)).toContain('paylink stopped while SAFEDEBIT was creating');
+    expect(visibleText(shown)).toContain('F-2026-031');
 
     const ledger = await openLedger(ledgerLocationOf(world.database));
     try {

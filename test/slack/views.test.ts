@@ -9,9 +9,12 @@ import {
   escapeMrkdwn,
   type LinkSummary,
 } from '../../src/slack/messages/link-messages.js';
+import { buildInterruptedMessage, buildInterruptedView } from '../../src/slack/messages/report-messages.js';
 import { decodeModalOrigin, encodeModalOrigin } from '../../src/slack/metadata.js';
+import { submissionKey, viewIdOfSubmission } from '../../src/slack/submission-key.js';
 import { buildCreatedView, buildCreatingView } from '../../src/slack/views/outcome-views.js';
 import { buildPaymentModal } from '../../src/slack/views/payment-modal.js';
+import { linkRecord } from '../support/link-records.js';
 import { visibleText } from '../support/paylink-harness.js';
 import { stateValuesFor } from '../support/slack-requests.js';
 
@@ -214,5 +217,36 @@ describe('outcome views', () => {
     expect(visibleText(buildCreatedView({ ...base, postedIn: 'direct_message' }))).toContain(
       'your direct messages with paylink',
     );
+  });
+});
+
+describe('interrupted link notice', () => {
+  const context = { locale: 'en' as const, timeZone: 'Europe/Paris', now: new Date('2026-11-27T10:00:00Z') };
+  const link = linkRecord({ state: 'interrupted', link: null, summary_channel: null, summary_ts: null });
+
+  it('tells the rep in a DM and in the modal which link, asked when, and what to do', () => {
+    for (const shown of [
+      visibleText(buildInterruptedMessage({ ...context, sandbox: false }, link)),
+      visibleText(buildInterruptedView({ ...context, sandbox: false }, link)),
+    ]) {
+      expect(shown).toContain('paylink stopped while SAFEDEBIT was creating');
+      expect(shown).toContain('run `/paylink` again with the same reference');
+      expect(shown).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · 27 Nov 2026, 10:30');
+    }
+  });
+
+  it('says SANDBOX once: the DM in its text, the modal in its title', () => {
+    const message = buildInterruptedMessage({ ...context, sandbox: true }, link);
+    expect(message.text.match(/SANDBOX/g)).toHaveLength(1);
+    const view = buildInterruptedView({ ...context, sandbox: true }, link);
+    expect(view.title.text).toContain('SANDBOX');
+    expect(JSON.stringify(view.blocks).match(/SANDBOX/g)).toHaveLength(1);
+  });
+});
+
+describe('submission key', () => {
+  it('names the modal a submission came from', () => {
+    expect(viewIdOfSubmission(submissionKey('V0A1B2C3D4', '1764236400.a1b2c3d4'))).toBe('V0A1B2C3D4');
+    expect(submissionKey('V0A1', 'h1')).not.toBe(submissionKey('V0A1', 'h2'));
   });
 });

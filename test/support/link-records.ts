@@ -1,4 +1,5 @@
 import type { LinkRecord, NewLink } from '../../src/ledger/ledger.js';
+import { submissionKey } from '../../src/slack/submission-key.js';
 
 let count = 0;
 
@@ -7,7 +8,7 @@ export function linkRecord(overrides: Partial<LinkRecord> = {}): LinkRecord {
   count += 1;
   return {
     id: `link-${count}`,
-    submission_key: `V0VIEW:${count}`,
+    submission_key: submissionKey('V0VIEW', String(count)),
     created_at: '2026-11-27T09:30:00.000Z',
     team_id: 'T0001',
     user_id: 'U0REP',
@@ -48,7 +49,7 @@ let submissionCount = 0;
 export function newLink(overrides: Partial<NewLink> = {}): NewLink {
   submissionCount += 1;
   return {
-    submissionKey: `V0VIEW:${submissionCount}`,
+    submissionKey: submissionKey('V0VIEW', String(submissionCount)),
     createdAt: new Date(),
     userId: 'U0REP',
     originChannel: 'C0SALES',

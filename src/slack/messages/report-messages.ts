@@ -6,6 +6,7 @@ import { formatDateTime } from '../../i18n/dates.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
 import { sandboxed } from '../../i18n/messages.js';
 import type { LinkRecord, NotificationRecord } from '../../ledger/ledger.js';
+import { buildNoticeView } from '../views/outcome-views.js';
 import { mrkdwn } from '../views/text.js';
 import { type LinkLineContext, linkHeadline, linkSection, standingText, threadButton } from './link-lines.js';
 import { escapeMrkdwn, type SlackMessage } from './link-messages.js';
@@ -128,11 +129,27 @@ export function buildReminderMessage(
 
 /** The rep's DM about a link whose creation was interrupted: which link, when it was asked, and what to do. */
 export function buildInterruptedMessage(ctx: ReportContext, link: LinkRecord): SlackMessage {
-  const text = sandboxed(linkReportTexts(ctx.locale).interrupted(SLASH_COMMAND), ctx.sandbox);
-  const headline = `${linkHeadline(link, ctx.locale)} · ${formatDateTime(new Date(link.created_at), ctx.locale, ctx.timeZone)}`;
+  const { notice, headline } = interruptedNotice(ctx, link);
+  const text = sandboxed(notice, ctx.sandbox);
   return {
     text: `${text} ${headline}`,
     blocks: [{ type: 'section', text: mrkdwn(`${text}\n${headline}`) }],
+  };
+}
+
+/**
+ * The same notice in the rep's modal, in place of "creating…", for a rep still looking at it (the view says
+ * sandbox itself).
+ */
+export function buildInterruptedView(ctx: ReportContext, link: LinkRecord): types.ModalView {
+  const { notice, headline } = interruptedNotice(ctx, link);
+  return buildNoticeView({ locale: ctx.locale, sandbox: ctx.sandbox, privateMetadata: '' }, `${notice}\n${headline}`);
+}
+
+function interruptedNotice(ctx: ReportContext, link: LinkRecord) {
+  return {
+    notice: linkReportTexts(ctx.locale).interrupted(SLASH_COMMAND),
+    headline: `${linkHeadline(link, ctx.locale)} · ${formatDateTime(new Date(link.created_at), ctx.locale, ctx.timeZone)}`,
   };
 }
 
