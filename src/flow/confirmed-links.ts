@@ -54,7 +54,7 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
       link: link.id,
     });
   }
-  await ctx.ledger.recordSummary(link.id, place, link.payment_status);
+  await ctx.ledger.recordSummary(link.id, place, link.payment_status, null);
   return true;
 }
 

@@ -133,7 +133,9 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   const posted = summary !== undefined && (await postLink(ctx, submission, summary, outcome.link));
   if (!summary) await sendToRep(ctx, origin, buildLinkReply(locale, ctx.sandbox, outcome.link));
   // Recorded only once the link is in the thread, so that a notification finding the summary replies after it.
-  else if ((await recordSummary(ctx, linkId, summary, status)) !== null) await showPendingStatuses(ctx, linkId);
+  else if ((await recordSummary(ctx, linkId, summary, status, outcome.link)) !== null) {
+    await showPendingStatuses(ctx, linkId);
+  }
   const createdView = buildCreatedView({
     ...viewBase(ctx, submission),
     amount: formatAmount(form.amountCents, locale),
@@ -160,12 +162,19 @@ async function recordOutcome(ctx: LinkFlowContext, linkId: string, outcome: Link
 }
 
 /**
- * Records where the summary is and returns the link's payment status once it is known: null when no notification
- * came yet. A failure is logged: the notifications stay kept in the ledger, App Home and the export still show them.
+ * Records where the summary is (and the link again, in case recording SAFEDEBIT's answer failed) and returns the
+ * link's payment status once it is known: null when no notification came yet. A failure is logged: the
+ * notifications stay kept in the ledger, App Home and the export still show them.
  */
-async function recordSummary(ctx: LinkFlowContext, linkId: string, summary: PostedPlace, shown: string | null) {
+async function recordSummary(
+  ctx: LinkFlowContext,
+  linkId: string,
+  summary: PostedPlace,
+  shown: string | null,
+  link: string,
+) {
   try {
-    return await ctx.ledger.recordSummary(linkId, summary, shown);
+    return await ctx.ledger.recordSummary(linkId, summary, shown, link);
   } catch (error) {
     ctx.logger.error({ event: 'ledger_write_failed', step: 'summary', link: linkId, error });
     return null;

@@ -139,7 +139,16 @@ export class Ledger {
     );
     this.#recordSummary = prepareQuery(
       db,
-      (slot: SlotFor<{ id: string; channel: string; ts: string; threadTs: string; shownStatus: string | null }>) =>
+      (
+        slot: SlotFor<{
+          id: string;
+          channel: string;
+          ts: string;
+          threadTs: string;
+          shownStatus: string | null;
+          link: string | null;
+        }>,
+      ) =>
         db
           .updateTable('links')
           .set({
@@ -147,6 +156,8 @@ export class Ledger {
             summary_ts: slot('ts'),
             thread_ts: slot('threadTs'),
             summary_status: slot('shownStatus'),
+            state: 'created' satisfies LinkState,
+            link: sql<string | null>`coalesce(link, ${slot('link')})`,
           })
           .where('id', '=', slot('id'))
           .returning('payment_status'),
@@ -196,9 +207,16 @@ export class Ledger {
    * Where the summary was posted, and which status its line shows. Returns the link's payment status as it
    * stands once the summary is known: null means no notification has arrived yet, since a link's first
    * notification sets it in the transaction that keeps it (and any later one finds the summary).
+   * A summary is posted only for a link that exists: the link is `created` with its address (null when unknown),
+   * even if recording SAFEDEBIT's answer failed before.
    */
-  async recordSummary(id: string, place: SummaryPlace, shownStatus: string | null): Promise<string | null> {
-    const [row] = await this.#recordSummary({ id, ...place, shownStatus });
+  async recordSummary(
+    id: string,
+    place: SummaryPlace,
+    shownStatus: string | null,
+    link: string | null,
+  ): Promise<string | null> {
+    const [row] = await this.#recordSummary({ id, ...place, shownStatus, link });
     return row?.payment_status ?? null;
   }
 

@@ -15,7 +15,7 @@ async function linkWithPendingNotification(): Promise<string> {
   if (id === undefined) throw new Error('not claimed');
   await t.ledger.recordOutcome(id, { state: 'created', link: 'https://pay.example/paypage?SDESSID=1' });
   const place = { channel: 'C0SALES', ts: '1700000000.000100', threadTs: '1700000000.000100' };
-  await t.ledger.recordSummary(id, place, null);
+  await t.ledger.recordSummary(id, place, null, 'https://pay.example/paypage?SDESSID=1');
   await t.ledger.recordNotification({
     linkId: id,
     dedupeKey: 'k',

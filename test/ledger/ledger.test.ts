@@ -67,11 +67,8 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
     const ledger = await open();
     const id = String(await ledger.claimSubmission(NEW_LINK));
     await ledger.recordOutcome(id, { state: 'created', link: 'https://pay.example/paypage?SDESSID=1' });
-    await ledger.recordSummary(
-      id,
-      { channel: 'C0SALES', ts: '1700000000.000100', threadTs: '1700000000.000100' },
-      null,
-    );
+    const place = { channel: 'C0SALES', ts: '1700000000.000100', threadTs: '1700000000.000100' };
+    await ledger.recordSummary(id, place, null, 'https://pay.example/paypage?SDESSID=1');
     expect(await ledger.findLink(id)).toMatchObject({
       state: 'created',
       link: 'https://pay.example/paypage?SDESSID=1',
@@ -79,6 +76,16 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
       summary_ts: '1700000000.000100',
       thread_ts: '1700000000.000100',
     });
+    // SAFEDEBIT's answer could not be recorded, its summary's place could: the link is known all the same.
+    const unrecorded = String(await ledger.claimSubmission({ ...NEW_LINK, submissionKey: 'unrecorded' }));
+    await ledger.recordSummary(unrecorded, place, null, 'https://pay.example/paypage?SDESSID=2');
+    expect(await ledger.findLink(unrecorded)).toMatchObject({
+      state: 'created',
+      link: 'https://pay.example/paypage?SDESSID=2',
+    });
+    // A summary posted without the link's address (a link known to exist from a notification) keeps the one known.
+    await ledger.recordSummary(id, place, null, null);
+    expect((await ledger.findLink(id))?.link).toBe('https://pay.example/paypage?SDESSID=1');
     const refused = String(await ledger.claimSubmission({ ...NEW_LINK, submissionKey: 'other' }));
     await ledger.recordOutcome(refused, { state: 'refused', detail: 'EXIST_005' });
     expect(await ledger.findLink(refused)).toMatchObject({ state: 'refused', state_detail: 'EXIST_005', link: null });

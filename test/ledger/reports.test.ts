@@ -177,7 +177,7 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     await a.recordOutcome(refused, { state: 'refused', detail: 'EXIST_005' });
     // Its answer could not be recorded, but its summary was posted: the link exists, nothing was interrupted.
     const posted = await requested(minutes(-40));
-    await a.recordSummary(posted, { channel: 'C0SALES', ts: '1.000100', threadTs: '1.000100' }, null);
+    await a.recordSummary(posted, { channel: 'C0SALES', ts: '1.000100', threadTs: '1.000100' }, null, 'https://p/x');
 
     const upTo = minutes(-10);
     const claimed: LinkRecord[] = [];
@@ -191,7 +191,7 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     expect((await a.findLink(beingCreated))?.state).toBe('requested');
     expect((await a.findLink(answered))?.state).toBe('created');
     expect((await a.findLink(refused))?.state).toBe('refused');
-    expect((await a.findLink(posted))?.state).toBe('requested');
+    expect((await a.findLink(posted))?.state).toBe('created');
 
     // Released (Slack did not take the rep's DM): claimed again, and only it.
     await b.releaseInterruptedLink(String(abandoned[0]));

@@ -83,6 +83,21 @@ describe('the ledger out of reach', () => {
     expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
     expect(h.logs.some((line) => line.includes('"ledger_write_failed"'))).toBe(true);
   });
+
+  it("for SAFEDEBIT's answer only: the link is posted all the same, and recorded with its summary", async () => {
+    h = await startHarness();
+    const { ledger } = h.paylink;
+    ledger.recordOutcome = () =>
+      Promise.reject(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }));
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    expect(linkPosts()).toHaveLength(1);
+    expect(h.logs.some((line) => line.includes('"ledger_write_failed"') && line.includes('"outcome"'))).toBe(true);
+    const [row] = await ledger.db.selectFrom('links').selectAll().execute();
+    expect(row).toMatchObject({ state: 'created', summary_channel: SALES_CHANNEL.id });
+    expect(row?.link).toContain('paypage?SDESSID=');
+  });
 });
 
 describe('SAFEDEBIT slow', () => {
