@@ -5,7 +5,12 @@ import { messagesFor, sandboxed } from '../i18n/messages.js';
 import type { LinkRecord } from '../ledger/ledger.js';
 import { postMessage, postSummaryWhereAsked } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
-import { awaitingPaymentStatus, buildSummaryMessage, type LinkSummary } from '../slack/messages/link-messages.js';
+import {
+  awaitingPaymentStatus,
+  buildSummaryMessage,
+  deliveriesOf,
+  type LinkSummary,
+} from '../slack/messages/link-messages.js';
 import { paymentStatusLine, type StatusUpdateContext } from './status-updates.js';
 
 export interface ConfirmedLinkContext extends StatusUpdateContext {
@@ -54,7 +59,12 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
       link: link.id,
     });
   }
-  await ctx.ledger.recordSummary(link.id, place, link.payment_status, null);
+  try {
+    await ctx.ledger.recordSummary(link.id, place, link.payment_status, null);
+  } catch (error) {
+    // Its notifications stay kept in the ledger; App Home and the export still show its status.
+    ctx.logger.error({ event: 'ledger_write_failed', step: 'summary', link: link.id, error });
+  }
   return true;
 }
 
@@ -70,7 +80,7 @@ function summaryOf(ctx: ConfirmedLinkContext, link: LinkRecord): LinkSummary {
     ...(link.customer === null ? {} : { customer: link.customer }),
     maskedEmail: link.masked_email,
     maskedPhone: link.masked_phone,
-    deliveries: [...(link.sms_option ? ['sms' as const] : []), ...(link.email_option ? ['email' as const] : [])],
+    deliveries: deliveriesOf(link.sms_option, link.email_option),
     user: link.user_id,
     ...(expiresAt ? { expires: formatDateTime(expiresAt, locale, ctx.timeZone) } : {}),
   };

@@ -19,6 +19,7 @@ import {
   awaitingPaymentStatus,
   buildLinkReply,
   buildSummaryMessage,
+  deliveriesOf,
   escapeMrkdwn,
   type LinkSummary,
   type SlackMessage,
@@ -299,7 +300,7 @@ function summaryOf(ctx: LinkFlowContext, submission: LinkSubmission): LinkSummar
     customer: customerOf(form),
     maskedEmail: maskEmail(form.consumer_email),
     maskedPhone: maskPhone(form.consumer_phone_number),
-    deliveries: [...(form.smsOption ? ['sms' as const] : []), ...(form.emailOption ? ['email' as const] : [])],
+    deliveries: deliveriesOf(form.smsOption, form.emailOption),
     user: origin.user,
     expires: expiresAt ? formatDateTime(expiresAt, ctx.config.locale, ctx.timeZone) : undefined,
   };

@@ -33,6 +33,11 @@ export interface LinkSummary {
   expires?: string;
 }
 
+/** How SAFEDEBIT sends the link to the customer, from its `sms_option` and `email_option` (1: it does). */
+export function deliveriesOf(smsOption: number, emailOption: number): LinkSummary['deliveries'] {
+  return [...(smsOption ? ['sms' as const] : []), ...(emailOption ? ['email' as const] : [])];
+}
+
 /** Where a link stands, shown as the colored line under the summary and updated by chat.update. */
 export interface LinkStatus {
   text: string;
