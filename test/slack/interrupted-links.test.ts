@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildCallbackUrl } from '../../src/callback/token.js';
 import { abandonedAfterMs, interruptedLinksPeriodMs } from '../../src/flow/interrupted-links.js';
-import { ENGINES, freshDatabase, type TestDatabase } from '../support/databases.js';
+import { ENGINES } from '../support/databases.js';
+import { testHarnesses } from '../support/harnesses.js';
 import { newLink } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
-import { type Harness, SIGNING_SECRET, startHarness, visibleText } from '../support/paylink-harness.js';
+import { type Harness, SIGNING_SECRET, visibleText } from '../support/paylink-harness.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
 import { appHomeOpenedEvent, sendEvent, sendSlashCommand } from '../support/slack-requests.js';
 import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
@@ -56,25 +57,13 @@ describe('when a link counts as interrupted', () => {
 });
 
 describe.each(ENGINES)('links whose creation was interrupted, on %s', (engine) => {
-  const harnesses: Harness[] = [];
-  let database: TestDatabase | undefined;
-  afterEach(async () => {
-    await Promise.all(harnesses.splice(0).map((app) => app.close()));
-    await database?.drop();
-    database = undefined;
-  });
-  async function start(clock: () => Date) {
-    database ??= await freshDatabase(engine);
-    const app = await startHarness({
-      engine,
+  const harnesses = testHarnesses(engine);
+  const start = (clock: () => Date) =>
+    harnesses.start({
       clock,
-      databaseUrl: database.url,
       interruptedLinksPeriodMs: PERIOD_MS,
       env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET },
     });
-    harnesses.push(app);
-    return app;
-  }
 
   it('earn their rep one DM once surely abandoned, whichever instance finds them, and read as unconfirmed', async () => {
     const clock = movableClock();

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reminderPeriodMs } from '../../src/flow/reminders.js';
-import { ENGINES, freshDatabase, type TestDatabase } from '../support/databases.js';
+import { ENGINES } from '../support/databases.js';
+import { testHarnesses } from '../support/harnesses.js';
 import { movableClock } from '../support/movable-clock.js';
-import { BOT_TOKEN, type Harness, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import { BOT_TOKEN, type Harness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
 import { SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
 
@@ -35,24 +36,14 @@ describe('the reminder timer', () => {
 });
 
 describe.each(ENGINES)('reminders, on %s', (engine) => {
-  const harnesses: Harness[] = [];
-  let database: TestDatabase | undefined;
-  afterEach(async () => {
-    await Promise.all(harnesses.splice(0).map((app) => app.close()));
-    await database?.drop();
-    database = undefined;
-  });
-  async function start(clock: () => Date, options: { databaseUrl?: string; env?: Record<string, string> } = {}) {
-    const app = await startHarness({
-      engine,
+  const harnesses = testHarnesses(engine);
+  const start = (clock: () => Date, options: { env?: Record<string, string> } = {}) =>
+    harnesses.start({
       clock,
       reminderPeriodMs: PERIOD_MS,
       ...options,
       env: { PAYLINK_REMIND_AFTER: '72h', ...options.env },
     });
-    harnesses.push(app);
-    return app;
-  }
 
   it('sends one DM per link still awaiting payment once the delay is over, to its rep, and never again', async () => {
     const clock = movableClock();
@@ -94,10 +85,9 @@ describe.each(ENGINES)('reminders, on %s', (engine) => {
   });
 
   it('across two instances sharing the ledger, and after a restart, reminds each link once', async () => {
-    database = await freshDatabase(engine);
     const clock = movableClock();
-    const first = await start(clock.now, { databaseUrl: database.url });
-    const second = await start(clock.now, { databaseUrl: database.url });
+    const first = await start(clock.now);
+    const second = await start(clock.now);
     for (const reference of ['F-1', 'F-2', 'F-3'])
       await first.createLink({ ...VALID_FORM, payment_reference: reference });
     await second.createLink({ ...VALID_FORM, payment_reference: 'F-4' }, OTHER_REP);
@@ -109,9 +99,8 @@ describe.each(ENGINES)('reminders, on %s', (engine) => {
     const references = sent().map((call) => String(call.args.text).match(/F-\d/)?.[0]);
     expect(references.sort()).toEqual(['F-1', 'F-2', 'F-3', 'F-4']);
 
-    await second.close();
-    harnesses.splice(harnesses.indexOf(second), 1);
-    const restarted = await start(clock.now, { databaseUrl: database.url });
+    await harnesses.stop(second);
+    const restarted = await start(clock.now);
     await settle();
     expect(reminders(restarted)).toEqual([]);
     expect(sent()).toHaveLength(4);
