@@ -8,6 +8,7 @@ import { SLACK_EVENTS_PATH } from './constants.js';
 import type { LinkCreator } from './flow/create-link.js';
 import { createHomeTabs } from './flow/home-tab.js';
 import { interruptedLinksPeriodMs, startInterruptedLinkChecks } from './flow/interrupted-links.js';
+import { DEFAULT_LEDGER_RETRY_DELAYS_MS } from './flow/ledger-writes.js';
 import { reminderPeriodMs, startReminders } from './flow/reminders.js';
 import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls } from './http/malformed-request.js';
@@ -43,6 +44,8 @@ export interface PaylinkDependencies {
   reminderPeriodMs?: number;
   /** How often interrupted links are looked for after the look at start; see interruptedLinksPeriodMs. */
   interruptedLinksPeriodMs?: number;
+  /** The waits before each new try of a ledger write refused after SAFEDEBIT answered; about 15 s in all by default. */
+  ledgerRetryDelaysMs?: readonly number[];
 }
 
 export interface RunningPaylink {
@@ -172,6 +175,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     config,
     safedebit: safedebit satisfies LinkCreator,
     beneficiaryReference,
+    ledgerRetryDelaysMs: deps.ledgerRetryDelaysMs ?? DEFAULT_LEDGER_RETRY_DELAYS_MS,
     get publicUrl() {
       return publicUrl();
     },

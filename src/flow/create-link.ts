@@ -29,6 +29,7 @@ import type { ModalOrigin } from '../slack/metadata.js';
 import { submissionKey } from '../slack/submission-key.js';
 import { buildCreatedView, buildNoticeView } from '../slack/views/outcome-views.js';
 import { buildPaymentModal } from '../slack/views/payment-modal.js';
+import { type LedgerWriteContext, retryLedgerWrite, tryLedgerWrite, type Written } from './ledger-writes.js';
 import { deliverStatusUpdates, type StatusUpdateContext } from './status-updates.js';
 
 export interface LinkCreator {
@@ -36,7 +37,7 @@ export interface LinkCreator {
 }
 
 /** What the link flow needs from the running app. */
-export interface LinkFlowContext extends StatusUpdateContext {
+export interface LinkFlowContext extends StatusUpdateContext, LedgerWriteContext {
   config: Readonly<Config>;
   safedebit: LinkCreator;
   beneficiaryReference: string;
@@ -90,8 +91,8 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   } catch (error) {
     // A request paylink itself could not build or send (a bug, not SAFEDEBIT): nothing was sent.
     ctx.logger.error({ event: 'link_request_failed', error, payment_reference: form.payment_reference });
-    await recordOutcome(ctx, linkId, { state: 'outage', detail: 'request_failed' });
-    await showInModal(ctx, submission, formAgain(ctx, submission, m.requestFailed), { text: m.requestFailed });
+    const view = formAgain(ctx, submission, m.requestFailed);
+    await endWithoutLink(ctx, submission, linkId, { state: 'outage', detail: 'request_failed' }, view, m.requestFailed);
     return;
   }
   const logFields = {
@@ -105,7 +106,6 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   };
 
   if (outcome.kind === 'refusal') {
-    await recordOutcome(ctx, linkId, { state: 'refused', detail: outcome.code ?? null });
     const refusal = describeRefusal(outcome, locale);
     // SAFEDEBIT's words and codes go into mrkdwn: escaped, they can neither format nor mention.
     const shown = escapeMrkdwn(refusal.message);
@@ -118,24 +118,40 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     const view = refusal.configurationProblem
       ? buildNoticeView(viewBase(ctx, submission), shown)
       : formAgain(ctx, submission, m.refusedBanner(shown), refusal.field, shown);
-    await showInModal(ctx, submission, view, { text: shown });
+    await endWithoutLink(ctx, submission, linkId, { state: 'refused', detail: outcome.code ?? null }, view, shown);
     return;
   }
   if (outcome.kind === 'outage') {
-    await recordOutcome(ctx, linkId, { state: 'outage', detail: outcome.reason });
     ctx.logger.warn({ event: 'link_outage', reason: outcome.reason, detail: outcome.detail, ...logFields });
-    await showInModal(ctx, submission, formAgain(ctx, submission, m.outageBanner), { text: m.outageBanner });
+    const view = formAgain(ctx, submission, m.outageBanner);
+    await endWithoutLink(ctx, submission, linkId, { state: 'outage', detail: outcome.reason }, view, m.outageBanner);
     return;
   }
 
-  const status = await recordOutcome(ctx, linkId, { state: 'created', link: outcome.link });
+  // A failed write does not cost the rep the link SAFEDEBIT just made: the flow goes on, and the write is tried
+  // again once the rep has the link. Recording the summary's place records the link too, so only one is retried.
+  const recordCreated = () => ctx.ledger.recordOutcome(linkId, { state: 'created', link: outcome.link });
+  const createdWrite = { step: 'outcome', state: 'created', link: linkId };
+  const created = await tryLedgerWrite(ctx, createdWrite, recordCreated);
+  const status = created?.value ?? null;
   ctx.logger.info({ event: 'link_created', ...logFields });
   const summary = await postSummary(ctx, submission, linkId, status);
   const posted = summary !== undefined && (await postLink(ctx, submission, summary, outcome.link));
-  if (!summary) await sendToRep(ctx, origin, buildLinkReply(locale, ctx.sandbox, outcome.link));
-  // Recorded only once the link is in the thread, so that a notification finding the summary replies after it.
-  else if ((await recordSummary(ctx, linkId, summary, status, outcome.link)) !== null) {
-    await showPendingStatuses(ctx, linkId);
+  let retryLater: (() => Promise<unknown>) | undefined;
+  if (!summary) {
+    await sendToRep(ctx, origin, buildLinkReply(locale, ctx.sandbox, outcome.link));
+    if (!created) retryLater = () => retryLedgerWrite(ctx, createdWrite, recordCreated);
+  } else {
+    // Recorded only once the link is in the thread, so that a notification finding the summary replies after it.
+    const summaryWrite = { step: 'summary', link: linkId };
+    const recordPlace = () => ctx.ledger.recordSummary(linkId, summary, status, outcome.link);
+    // A payment status known by then means notifications came before the summary: they are shown now.
+    const showStatusesKnownBy = async (place: Written<string | null>) => {
+      if (place && place.value !== null) await showPendingStatuses(ctx, linkId);
+    };
+    const place = await tryLedgerWrite(ctx, summaryWrite, recordPlace);
+    await showStatusesKnownBy(place);
+    if (!place) retryLater = async () => showStatusesKnownBy(await retryLedgerWrite(ctx, summaryWrite, recordPlace));
   }
   const createdView = buildCreatedView({
     ...viewBase(ctx, submission),
@@ -147,39 +163,27 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   // If the modal cannot show it, the rep still gets the link privately (unless a DM or a failed post already did).
   const linkForRep = posted && !summary.inDirectMessage ? buildLinkReply(locale, ctx.sandbox, outcome.link) : undefined;
   await showInModal(ctx, submission, createdView, linkForRep);
+  await retryLater?.();
 }
 
 /**
- * Records what SAFEDEBIT answered and returns the link's payment status so far. A failure here must not cost
- * the rep the link SAFEDEBIT just made: it is logged as an error (the row stays `requested`) and the flow goes on.
+ * A refusal, an outage or a request that could not be sent: recorded as such, and the rep sees `view` (or gets
+ * `text` when the modal is gone). A refused write is tried again once the rep has the answer: left `requested`,
+ * the link would be taken for an interrupted one and its rep told it might exist.
  */
-async function recordOutcome(ctx: LinkFlowContext, linkId: string, outcome: LinkOutcomeRecord): Promise<string | null> {
-  try {
-    return await ctx.ledger.recordOutcome(linkId, outcome);
-  } catch (error) {
-    ctx.logger.error({ event: 'ledger_write_failed', step: 'outcome', state: outcome.state, link: linkId, error });
-    return null;
-  }
-}
-
-/**
- * Records where the summary is (and the link again, in case recording SAFEDEBIT's answer failed) and returns the
- * link's payment status once it is known: null when no notification came yet. A failure is logged: the
- * notifications stay kept in the ledger, App Home and the export still show them.
- */
-async function recordSummary(
+async function endWithoutLink(
   ctx: LinkFlowContext,
+  submission: LinkSubmission,
   linkId: string,
-  summary: PostedPlace,
-  shown: string | null,
-  link: string,
-) {
-  try {
-    return await ctx.ledger.recordSummary(linkId, summary, shown, link);
-  } catch (error) {
-    ctx.logger.error({ event: 'ledger_write_failed', step: 'summary', link: linkId, error });
-    return null;
-  }
+  outcome: Extract<LinkOutcomeRecord, { state: 'refused' | 'outage' }>,
+  view: types.ModalView,
+  text: string,
+): Promise<void> {
+  const what = { step: 'outcome', state: outcome.state, link: linkId };
+  const record = () => ctx.ledger.recordOutcome(linkId, outcome);
+  const recorded = await tryLedgerWrite(ctx, what, record);
+  await showInModal(ctx, submission, view, { text });
+  if (!recorded) await retryLedgerWrite(ctx, what, record);
 }
 
 /** Notifications that arrived before the summary was recorded are shown now, once. */

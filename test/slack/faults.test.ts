@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Ledger } from '../../src/ledger/ledger.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import { sendInteraction, sendSignedRequest, viewSubmissionPayload } from '../support/slack-requests.js';
 import { SALES_CHANNEL } from '../support/slack-workspace.js';
@@ -97,6 +98,74 @@ describe('the ledger out of reach', () => {
     const [row] = await ledger.db.selectFrom('links').selectAll().execute();
     expect(row).toMatchObject({ state: 'created', summary_channel: SALES_CHANNEL.id });
     expect(row?.link).toContain('paypage?SDESSID=');
+  });
+
+  const locked = () => Promise.reject(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }));
+  /** The ledger's `method` refuses its first `times` calls, then works again. */
+  function refuseFirst(ledger: Ledger, method: 'recordOutcome' | 'recordSummary', times: number): void {
+    const original = ledger[method].bind(ledger) as (...args: unknown[]) => Promise<unknown>;
+    let refused = 0;
+    ledger[method] = ((...args: unknown[]) => (refused++ < times ? locked() : original(...args))) as never;
+  }
+  const onlyRow = async () => (await h.paylink.ledger.db.selectFrom('links').selectAll().execute())[0];
+  const logged = (event: string) => h.logs.filter((line) => line.includes(`"event":"${event}"`));
+
+  it('for both writes after the answer, for a moment: the rep gets the link at once, the ledger gets it when back', async () => {
+    h = await startHarness({ ledgerRetryDelaysMs: [300, 300] });
+    refuseFirst(h.paylink.ledger, 'recordOutcome', Number.POSITIVE_INFINITY);
+    refuseFirst(h.paylink.ledger, 'recordSummary', 2);
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    expect(linkPosts()).toHaveLength(1);
+    // The modal did not wait for the ledger: the retries come after it.
+    expect(await onlyRow()).toMatchObject({ state: 'requested', link: null });
+    await expect.poll(async () => (await onlyRow())?.state, { timeout: 3000 }).toBe('created');
+    const row = await onlyRow();
+    expect(row).toMatchObject({ summary_channel: SALES_CHANNEL.id });
+    expect(row?.link).toContain('paypage?SDESSID=');
+    expect(logged('ledger_write_retried').join()).toContain('"step":"summary","link"');
+    expect(logged('ledger_write_retried').join()).toContain('"attempt":3');
+    expect(linkPosts()).toHaveLength(1);
+  });
+
+  it('a notification that came while the summary could not be recorded is shown once it is', async () => {
+    h = await startHarness({ ledgerRetryDelaysMs: [500] });
+    refuseFirst(h.paylink.ledger, 'recordSummary', 1);
+    const { callbackUrl } = await h.createLink();
+    expect(await h.notify(callbackUrl, 'SETTLED')).toBe(200);
+    const settledReplies = () =>
+      h.standin.messagesIn(SALES_CHANNEL.id).filter((message) => visibleText(message).includes('Paid'));
+    expect(settledReplies()).toHaveLength(0);
+    await expect.poll(() => settledReplies().length, { timeout: 3000 }).toBeGreaterThan(0);
+    expect((await onlyRow())?.payment_status).toBe('SETTLED');
+  });
+
+  it('for a refusal, for a moment: the form comes back at once, the refusal is recorded when the ledger is back', async () => {
+    h = await startHarness({ ledgerRetryDelaysMs: [200] });
+    h.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
+    refuseFirst(h.paylink.ledger, 'recordOutcome', 1);
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, (v) => JSON.stringify(v).includes(VALID_FORM.payment_reference));
+    await expect.poll(async () => (await onlyRow())?.state, { timeout: 3000 }).toBe('refused');
+    expect(await onlyRow()).toMatchObject({ state_detail: 'EXIST_005' });
+    expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
+  });
+
+  it("gone for longer than the retries: the link is still the rep's, and the lost write is logged as abandoned", async () => {
+    h = await startHarness({ ledgerRetryDelaysMs: [20, 20] });
+    refuseFirst(h.paylink.ledger, 'recordOutcome', Number.POSITIVE_INFINITY);
+    refuseFirst(h.paylink.ledger, 'recordSummary', Number.POSITIVE_INFINITY);
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    await expect.poll(() => logged('ledger_write_abandoned').length, { timeout: 3000 }).toBe(1);
+    expect(logged('ledger_write_abandoned')[0]).toContain('"step":"summary"');
+    expect(logged('ledger_write_abandoned')[0]).toContain('"attempts":3');
+    expect(logged('ledger_write_retried')).toHaveLength(0);
+    expect(linkPosts()).toHaveLength(1);
+    expect((await onlyRow())?.state).toBe('requested');
   });
 });
 

@@ -165,6 +165,7 @@ export async function listenerContext(env: Record<string, string> = {}): Promise
     timeZone,
     homeTabs: createHomeTabs({ ledger, slack, logger, config, sandbox: false, clock, timeZone }),
     replyClaimTimeoutMs: 120_000,
+    ledgerRetryDelaysMs: [10, 10],
     track: (work) => {
       tracked.push(work);
     },

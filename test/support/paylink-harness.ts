@@ -109,6 +109,8 @@ export interface HarnessOptions {
   reminderPeriodMs?: number;
   /** See PaylinkDependencies.interruptedLinksPeriodMs. */
   interruptedLinksPeriodMs?: number;
+  /** See PaylinkDependencies.ledgerRetryDelaysMs. */
+  ledgerRetryDelaysMs?: readonly number[];
 }
 
 /**
@@ -161,6 +163,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.interruptedLinksPeriodMs === undefined
       ? {}
       : { interruptedLinksPeriodMs: options.interruptedLinksPeriodMs }),
+    ...(options.ledgerRetryDelaysMs === undefined ? {} : { ledgerRetryDelaysMs: options.ledgerRetryDelaysMs }),
   }).catch(async (error: unknown) => {
     await closeStandins();
     throw error;

@@ -1,0 +1,69 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@slack/bolt';
+
+/** The waits before each new try of a refused write: about 15 s in all, well within a shutdown's grace. */
+export const DEFAULT_LEDGER_RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000, 8_000];
+
+export interface LedgerWriteContext {
+  logger: Logger;
+  /** The waits before each new try of a write the ledger refused after SAFEDEBIT answered. */
+  ledgerRetryDelaysMs: readonly number[];
+}
+
+/** A write's result, or undefined when the ledger refused it (logged). */
+export type Written<T> = { value: T } | undefined;
+
+/** What a log line says of a write: which step of the flow, for which link, and anything the caller adds. */
+export interface WriteDescription {
+  step: string;
+  link: string;
+  [field: string]: unknown;
+}
+
+/**
+ * One try of a write that follows SAFEDEBIT's answer. A refusal is logged and does not stop the flow: the rep
+ * must get the link SAFEDEBIT made, or the form back, whatever the ledger does.
+ */
+export async function tryLedgerWrite<T>(
+  ctx: LedgerWriteContext,
+  what: WriteDescription,
+  write: () => Promise<T>,
+): Promise<Written<T>> {
+  try {
+    return { value: await write() };
+  } catch (error) {
+    ctx.logger.error({ event: 'ledger_write_failed', ...what, error });
+    return undefined;
+  }
+}
+
+/**
+ * Tries a refused write again until the ledger takes it, waiting `ledgerRetryDelaysMs` before each try. A ledger
+ * out of reach for a moment (a PostgreSQL failover, a locked SQLite file) must not leave a link `requested`: the
+ * interrupted-link round would take it for one whose creation was cut short and tell its rep so, and App Home,
+ * `/paylink status` and the export would miss its address.
+ */
+export async function retryLedgerWrite<T>(
+  ctx: LedgerWriteContext,
+  what: WriteDescription,
+  write: () => Promise<T>,
+): Promise<Written<T>> {
+  let lastError: unknown;
+  for (const [index, delayMs] of ctx.ledgerRetryDelaysMs.entries()) {
+    await sleep(delayMs);
+    try {
+      const value = await write();
+      ctx.logger.info({ event: 'ledger_write_retried', ...what, attempt: index + 2 });
+      return { value };
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  ctx.logger.error({
+    event: 'ledger_write_abandoned',
+    ...what,
+    attempts: ctx.ledgerRetryDelaysMs.length + 1,
+    error: lastError,
+  });
+  return undefined;
+}
