@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../src/ledger/ledger.js';
+import { ENGINES } from '../support/databases.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import { sendInteraction, sendSignedRequest, viewSubmissionPayload } from '../support/slack-requests.js';
 import { SALES_CHANNEL } from '../support/slack-workspace.js';
@@ -110,24 +111,27 @@ describe('the ledger out of reach', () => {
   const onlyRow = async () => (await h.paylink.ledger.db.selectFrom('links').selectAll().execute())[0];
   const logged = (event: string) => h.logs.filter((line) => line.includes(`"event":"${event}"`));
 
-  it('for both writes after the answer, for a moment: the rep gets the link at once, the ledger gets it when back', async () => {
-    h = await startHarness({ ledgerRetryDelaysMs: [300, 300] });
-    refuseFirst(h.paylink.ledger, 'recordOutcome', Number.POSITIVE_INFINITY);
-    refuseFirst(h.paylink.ledger, 'recordSummary', 2);
-    const { view } = await h.openModal();
-    await h.submit(view, VALID_FORM);
-    await h.waitForViewUpdate(view.id, isCreatedView);
-    expect(linkPosts()).toHaveLength(1);
-    // The modal did not wait for the ledger: the retries come after it.
-    expect(await onlyRow()).toMatchObject({ state: 'requested', link: null });
-    await expect.poll(async () => (await onlyRow())?.state, { timeout: 3000 }).toBe('created');
-    const row = await onlyRow();
-    expect(row).toMatchObject({ summary_channel: SALES_CHANNEL.id });
-    expect(row?.link).toContain('paypage?SDESSID=');
-    expect(logged('ledger_write_retried').join()).toContain('"step":"summary","link"');
-    expect(logged('ledger_write_retried').join()).toContain('"attempt":3');
-    expect(linkPosts()).toHaveLength(1);
-  });
+  it.each(ENGINES)(
+    'for both writes after the answer, for a moment, on %s: the rep gets the link at once, the ledger gets it when back',
+    async (engine) => {
+      h = await startHarness({ engine, ledgerRetryDelaysMs: [300, 300] });
+      refuseFirst(h.paylink.ledger, 'recordOutcome', Number.POSITIVE_INFINITY);
+      refuseFirst(h.paylink.ledger, 'recordSummary', 2);
+      const { view } = await h.openModal();
+      await h.submit(view, VALID_FORM);
+      await h.waitForViewUpdate(view.id, isCreatedView);
+      expect(linkPosts()).toHaveLength(1);
+      // The modal did not wait for the ledger: the retries come after it.
+      expect(await onlyRow()).toMatchObject({ state: 'requested', link: null });
+      await expect.poll(async () => (await onlyRow())?.state, { timeout: 3000 }).toBe('created');
+      const row = await onlyRow();
+      expect(row).toMatchObject({ summary_channel: SALES_CHANNEL.id });
+      expect(row?.link).toContain('paypage?SDESSID=');
+      expect(logged('ledger_write_retried').join()).toContain('"step":"summary","link"');
+      expect(logged('ledger_write_retried').join()).toContain('"attempt":3');
+      expect(linkPosts()).toHaveLength(1);
+    },
+  );
 
   it('a notification that came while the summary could not be recorded is shown once it is', async () => {
     h = await startHarness({ ledgerRetryDelaysMs: [500] });
