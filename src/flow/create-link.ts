@@ -168,8 +168,8 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
 
 /**
  * A refusal, an outage or a request that could not be sent: recorded as such, and the rep sees `view` (or gets
- * `text` when the modal is gone). A refused write is tried again once the rep has the answer: left `requested`,
- * the link would be taken for an interrupted one and its rep told it might exist.
+ * `text` when the modal is gone). If the ledger refuses the write, it is tried again once the rep has the answer:
+ * left `requested`, the link would be taken for an interrupted one and its rep told it might exist.
  */
 async function endWithoutLink(
   ctx: LinkFlowContext,

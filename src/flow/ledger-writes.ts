@@ -38,7 +38,7 @@ export async function tryLedgerWrite<T>(
 }
 
 /**
- * Tries a refused write again until the ledger takes it, waiting `ledgerRetryDelaysMs` before each try. A ledger
+ * Tries a write the ledger refused again until it takes it, waiting `ledgerRetryDelaysMs` before each try. A ledger
  * out of reach for a moment (a PostgreSQL failover, a locked SQLite file) must not leave a link `requested`: the
  * interrupted-link round would take it for one whose creation was cut short and tell its rep so, and App Home,
  * `/paylink status` and the export would miss its address.
