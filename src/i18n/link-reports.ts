@@ -33,6 +33,8 @@ export interface LinkReportTexts {
   statusLink: string;
   statusHistory: string;
   statusNoHistory: string;
+  /** Above the history when its oldest notifications do not fit in the answer. */
+  statusEarlierHistory: (count: number) => string;
   statusRequestedBy: string;
   exportNotAdmin: string;
   exportUsage: (command: string, example: string) => string;
@@ -96,6 +98,8 @@ const fr: LinkReportTexts = {
   statusLink: 'Lien',
   statusHistory: 'Historique',
   statusNoHistory: 'Aucune notification de SAFEDEBIT pour ce lien.',
+  statusEarlierHistory: (count) =>
+    count === 1 ? '_… et 1 notification plus ancienne_' : `_… et ${count} notifications plus anciennes_`,
   statusRequestedBy: 'Demandé par',
   exportNotAdmin:
     "L'export est réservé aux administrateurs de paylink. Demandez-le à l'un d'eux, ou demandez à être ajouté·e à PAYLINK_ADMINS.",
@@ -160,6 +164,8 @@ const en: LinkReportTexts = {
   statusLink: 'Link',
   statusHistory: 'History',
   statusNoHistory: 'No notification from SAFEDEBIT for this link.',
+  statusEarlierHistory: (count) =>
+    count === 1 ? '_… and 1 earlier notification_' : `_… and ${count} earlier notifications_`,
   statusRequestedBy: 'Requested by',
   exportNotAdmin: 'The export is for paylink admins only. Ask one of them, or ask to be added to PAYLINK_ADMINS.',
   exportUsage: (command, example) => `Give the month as YYYY-MM: \`${command} export ${example}\`.`,

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { LOCALES } from '../../src/i18n/locale.js';
+import type { NotificationRecord } from '../../src/ledger/ledger.js';
 import { FIELD_MAX_LENGTH } from '../../src/safedebit/fields.js';
 import { formInputFromState } from '../../src/slack/form-state.js';
 import {
@@ -9,7 +10,11 @@ import {
   escapeMrkdwn,
   type LinkSummary,
 } from '../../src/slack/messages/link-messages.js';
-import { buildInterruptedMessage, buildInterruptedView } from '../../src/slack/messages/report-messages.js';
+import {
+  buildInterruptedMessage,
+  buildInterruptedView,
+  buildStatusMessage,
+} from '../../src/slack/messages/report-messages.js';
 import { decodeModalOrigin, encodeModalOrigin } from '../../src/slack/metadata.js';
 import { submissionKey, viewIdOfSubmission } from '../../src/slack/submission-key.js';
 import { buildCreatedView, buildCreatingView } from '../../src/slack/views/outcome-views.js';
@@ -66,6 +71,20 @@ describe.each(LOCALES)('payment modal (%s)', (locale) => {
     (view.blocks as Block[]).find((block) => block.block_id === blockId)?.element as
       | { type: string; options: { value: string }[]; initial_option: { value: string } }
       | undefined;
+
+  it('opens with a pre-filled value longer than its field allows, to be refused at submission, not by Slack', () => {
+    const reference = 'F-2026-'.repeat(12);
+    const view = buildPaymentModal({
+      locale,
+      sandbox: false,
+      privateMetadata: origin,
+      paymentTypes: ['now'],
+      values: { amount: '12,50', payment_reference: reference },
+    });
+    const elementOf = (field: string) => (view.blocks as Block[]).find((block) => block.block_id === field)?.element;
+    expect(elementOf('payment_reference')).toMatchObject({ initial_value: reference, max_length: reference.length });
+    expect(elementOf('amount')).toMatchObject({ initial_value: '12,50', max_length: 32 });
+  });
 
   it("offers the customer's language, the rep's by default, and keeps the one chosen", () => {
     const base = { locale, sandbox: false, privateMetadata: origin, paymentTypes: ['now'] as const };
@@ -217,6 +236,61 @@ describe('outcome views', () => {
     expect(visibleText(buildCreatedView({ ...base, postedIn: 'direct_message' }))).toContain(
       'your direct messages with paylink',
     );
+  });
+
+  it("show the rep's reference as typed, never as a mention or a link", () => {
+    const base = { locale: 'en' as const, sandbox: false, privateMetadata: origin };
+    const reference = '<!channel> <https://evil.example|Pay> & co';
+    const creating = visibleText(buildCreatingView(base, '€1.00', reference));
+    const created = visibleText(
+      buildCreatedView({ ...base, amount: '€1.00', reference, link: 'https://p.example/x', postedIn: 'nowhere' }),
+    );
+    for (const shown of [creating, created]) {
+      expect(shown).toContain('&lt;!channel&gt; &lt;https://evil.example|Pay&gt; &amp; co');
+      expect(shown).not.toContain('<!channel>');
+    }
+  });
+});
+
+describe('status answer', () => {
+  const context = {
+    locale: 'en' as const,
+    timeZone: 'Europe/Paris',
+    now: new Date('2026-11-27T10:00:00Z'),
+    sandbox: false,
+  };
+  const historyOf = (statuses: readonly string[]): NotificationRecord[] =>
+    statuses.map((status, index) => ({
+      dedupe_key: `key-${index}`,
+      link_id: 'link-1',
+      received_at: new Date(Date.UTC(2026, 10, 27, 10, index)).toISOString(),
+      status,
+      payment_id: null,
+      reply_claimed_at: null,
+      replied_at: null,
+    }));
+  const historyText = (statuses: readonly string[]) => {
+    const message = buildStatusMessage(context, 'F-2026-031', [{ link: linkRecord(), history: historyOf(statuses) }]);
+    return (message.blocks?.at(-1) as { text: { text: string } }).text.text;
+  };
+
+  it('shows every notification of a usual history, oldest first', () => {
+    const text = historyText(['CREATED', 'ISSUED', 'SETTLED']);
+    expect(text.split('\n')).toHaveLength(4);
+    expect(text.indexOf('Payment created')).toBeLessThan(text.indexOf('Paid'));
+    expect(text).not.toContain('earlier');
+  });
+
+  it("keeps within Slack's 3000 characters, the latest first, when SAFEDEBIT sends long unknown statuses", () => {
+    // The callback keeps an unknown status up to 64 characters; each `&` is 5 once escaped.
+    const statuses = Array.from({ length: 25 }, (_, index) => `STATUS_${index}_`.padEnd(64, '&'));
+    const text = historyText(statuses);
+    expect(text.length).toBeLessThanOrEqual(3000);
+    expect(text).toContain('STATUS_24_');
+    const shown = statuses.filter((status) => text.includes(`${status.slice(0, 10)}&amp;`)).length;
+    expect(shown).toBeGreaterThan(0);
+    expect(text).toContain(`_… and ${25 - shown} earlier notifications_`);
+    expect(text).not.toContain('STATUS_0_');
   });
 });
 

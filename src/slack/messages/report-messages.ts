@@ -18,6 +18,12 @@ export interface ReportContext extends LinkLineContext {
 
 /** Slack shows at most this many notifications of one link's history in a status answer. */
 const HISTORY_SHOWN = 25;
+/**
+ * Slack refuses a section text over 3000 characters, and a status SAFEDEBIT sends outside the annex is shown as
+ * sent (up to 64 characters, longer once escaped): the history keeps its latest lines within this, with room to spare
+ * for its title and the line saying how many earlier ones were left out.
+ */
+const HISTORY_MAX_CHARS = 2800;
 
 /** `/paylink list [open|paid]`: the rep's latest links, each with where it stands and a button to its thread. */
 export function buildListMessage(
@@ -84,11 +90,17 @@ function statusBlocks(ctx: ReportContext, { link, history, permalink }: LinkWith
     mrkdwn(`*${t.statusRequestedBy}*\n<@${link.user_id}>`),
     ...(link.link ? [mrkdwn(`*${t.statusLink}*\n<${link.link}>`)] : []),
   ];
-  const shown = history.slice(-HISTORY_SHOWN);
-  const lines = shown.map(
-    (notification) =>
-      `• ${statusLine(classifyStatus(notification.status), ctx.locale, dateTime(notification.received_at)).text}`,
+  const lines = latestLinesWithin(
+    history
+      .slice(-HISTORY_SHOWN)
+      .map(
+        (notification) =>
+          `• ${statusLine(classifyStatus(notification.status), ctx.locale, dateTime(notification.received_at)).text}`,
+      ),
+    HISTORY_MAX_CHARS,
   );
+  const earlier = history.length - lines.length;
+  if (earlier > 0) lines.unshift(t.statusEarlierHistory(earlier));
   return [
     {
       type: 'section',
@@ -103,6 +115,18 @@ function statusBlocks(ctx: ReportContext, { link, history, permalink }: LinkWith
       text: mrkdwn(`*${t.statusHistory}*\n${lines.length > 0 ? lines.join('\n') : t.statusNoHistory}`),
     },
   ];
+}
+
+/** The last of `lines` whose text, one per line, stays within `maxChars`. */
+function latestLinesWithin(lines: readonly string[], maxChars: number): string[] {
+  const kept: string[] = [];
+  let length = 0;
+  for (const line of [...lines].reverse()) {
+    length += line.length + 1;
+    if (length > maxChars) break;
+    kept.unshift(line);
+  }
+  return kept;
 }
 
 /** The rep's DM about a link still awaiting payment: how long, which link, and its thread. */

@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import { OPEN_LINK_ACTION, OUTCOME_VIEW_ID } from '../../constants.js';
 import type { Locale } from '../../i18n/locale.js';
 import { type Messages, messagesFor } from '../../i18n/messages.js';
+import { escapeMrkdwn } from '../messages/link-messages.js';
 import { mrkdwn, plain } from './text.js';
 
 interface OutcomeViewBase {
@@ -26,14 +27,15 @@ function sandboxNotice(locale: Locale): types.ContextBlock {
   return { type: 'context', elements: [mrkdwn(messagesFor(locale).sandboxBanner)] };
 }
 
-/** Shown at once on a valid submission, so Slack's 3-second ack never waits on SAFEDEBIT. */
+/** Shown at once on a valid submission, so Slack's 3-second ack never waits on SAFEDEBIT. `reference` as typed. */
 export function buildCreatingView(base: OutcomeViewBase, amount: string, reference: string): types.ModalView {
   const m = messagesFor(base.locale);
-  return outcomeView(base, m.creatingTitle, [{ type: 'section', text: mrkdwn(m.creatingText(amount, reference)) }]);
+  return outcomeView(base, m.creatingTitle, [{ type: 'section', text: mrkdwn(m.creatingText(amount, escapeMrkdwn(reference))) }]);
 }
 
 export interface CreatedViewData extends OutcomeViewBase {
   amount: string;
+  /** As the rep typed it: escaped here. */
   reference: string;
   link: string;
   /** Where the link was posted: a conversation, the rep's DM with the app (the bot could not post where asked), or nowhere. */
@@ -45,7 +47,7 @@ export function buildCreatedView(data: CreatedViewData): types.ModalView {
   return outcomeView(data, m.createdTitle, [
     {
       type: 'section',
-      text: mrkdwn(m.createdText(data.amount, data.reference)),
+      text: mrkdwn(m.createdText(data.amount, escapeMrkdwn(data.reference))),
     },
     {
       type: 'section',

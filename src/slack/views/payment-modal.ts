@@ -77,6 +77,7 @@ function textInput(
 ): types.KnownBlock[] {
   const texts = m.fields[field];
   const initial = data.values[field];
+  const limit = TYPED_MAX_LENGTH[field] ?? FIELD_MAX_LENGTH[field as LimitedField];
   const block: types.InputBlock = {
     type: 'input',
     block_id: field,
@@ -86,7 +87,9 @@ function textInput(
     element: {
       type: 'plain_text_input',
       action_id: INPUT_ACTION,
-      max_length: TYPED_MAX_LENGTH[field] ?? FIELD_MAX_LENGTH[field as LimitedField],
+      // A value pre-filled from `/paylink <amount> <reference>` may be longer: the form shows it as typed, with its
+      // error once submitted, rather than Slack refusing to open it.
+      max_length: Math.max(limit, initial?.length ?? 0),
       ...(texts.placeholder ? { placeholder: plain(texts.placeholder) } : {}),
       ...(initial ? { initial_value: initial } : {}),
       ...element,
