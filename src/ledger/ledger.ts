@@ -255,6 +255,9 @@ export class Ledger {
           payment_status: notification.status,
           payment_status_rank: notification.rank,
           payment_status_at: receivedAt,
+          paid_at: RANKS_OF_KIND.paid.includes(notification.rank)
+            ? sql<string>`coalesce(paid_at, ${receivedAt})`
+            : null,
         })
         .where('id', '=', notification.linkId)
         .where((eb) =>
@@ -333,7 +336,7 @@ export class Ledger {
 
   /**
    * How many links (one rep's, or the team's) await payment and for how much, and how many were paid between
-   * `paidFrom` (included) and `paidUntil` (excluded), by the date of the status that says so.
+   * `paidFrom` (included) and `paidUntil` (excluded), by the date their paid standing began (`paid_at`).
    */
   async totals(options: { userId?: string; paidFrom: Date; paidUntil: Date }): Promise<LinkTotals> {
     const total = async (
@@ -357,8 +360,8 @@ export class Ledger {
         eb.and([
           eb('state', '=', 'created' satisfies LinkState),
           eb('payment_status_rank', 'in', RANKS_OF_KIND.paid),
-          eb('payment_status_at', '>=', options.paidFrom.toISOString()),
-          eb('payment_status_at', '<', options.paidUntil.toISOString()),
+          eb('paid_at', '>=', options.paidFrom.toISOString()),
+          eb('paid_at', '<', options.paidUntil.toISOString()),
         ]),
       ),
     ]);

@@ -1,5 +1,8 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
+/** The ranks of paid statuses when `paid_at` came (SETTLED, CREDITED, GUARANTEED, INDEMNIZED), as they were then. */
+const PAID_RANKS_AT_MIGRATION = [40, 45, 55];
+
 /**
  * The ledger's migrations, in order. They are in the code (not files beside it) so the build carries them;
  * a released migration is never edited, only followed by a new one.
@@ -74,6 +77,15 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('user_id', 'text', (c) => c.primaryKey())
         .addColumn('opened_at', 'text', (c) => c.notNull())
         .execute();
+    },
+  },
+  '2026-11-27-03-paid-at': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('links').addColumn('paid_at', 'text').execute();
+      // Links paid before: the date of their paid status, the best known.
+      await sql`update links set paid_at = payment_status_at where payment_status_rank in (${sql.join(
+        PAID_RANKS_AT_MIGRATION,
+      )})`.execute(db);
     },
   },
 };

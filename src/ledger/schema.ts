@@ -65,6 +65,11 @@ export interface LinksTable {
   summary_permalink: string | null;
   /** When the instance that sent the rep's reminder claimed it: set once, so one DM per link. */
   reminded_at: string | null;
+  /**
+   * When the link's paid standing began: its first paid status since it last had a status of another kind. Another
+   * paid status later (CREDITED after SETTLED, an instalment) keeps it, so a payment counts in one month only.
+   */
+  paid_at: string | null;
 }
 
 export interface NotificationsTable {

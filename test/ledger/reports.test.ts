@@ -94,6 +94,45 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     expect(none).toEqual({ awaiting: { count: 0, cents: 0 }, paid: { count: 0, cents: 0 } });
   });
 
+  it('counts a payment in the month its paid standing began, whatever paid status comes after', async () => {
+    const ledger = await open();
+    const received = async (id: string, status: string, at: string, paymentId?: string) => {
+      await ledger.recordNotification({
+        linkId: id,
+        dedupeKey: `${id}:${status}:${paymentId ?? ''}`,
+        status,
+        rank: statusProgress(classifyStatus(status)),
+        ...(paymentId === undefined ? {} : { paymentId }),
+        receivedAt: new Date(at),
+      });
+    };
+    const october = { paidFrom: new Date('2026-09-30T22:00:00Z'), paidUntil: new Date('2026-10-31T23:00:00Z') };
+    const november = { paidFrom: october.paidUntil, paidUntil: new Date('2026-11-30T23:00:00Z') };
+    const december = { paidFrom: november.paidUntil, paidUntil: new Date('2026-12-31T23:00:00Z') };
+
+    const credited = await createdLink(ledger, { amountCents: 100_000 });
+    await received(credited, 'SETTLED', '2026-10-30T09:00:00Z');
+    await received(credited, 'CREDITED', '2026-11-02T09:00:00Z');
+    const instalments = await createdLink(ledger, { amountCents: 20_000 });
+    await received(instalments, 'SETTLED', '2026-10-15T09:00:00Z', 'PAY-1');
+    await received(instalments, 'SETTLED', '2026-11-15T09:00:00Z', 'PAY-2');
+    await received(instalments, 'GUARANTEED', '2026-11-16T09:00:00Z');
+    // Paid, returned by the bank, then indemnified: paid again from the indemnity on.
+    const indemnified = await createdLink(ledger, { amountCents: 3_000 });
+    await received(indemnified, 'SETTLED', '2026-10-20T09:00:00Z');
+    await received(indemnified, 'RETURNED', '2026-11-20T09:00:00Z');
+    await received(indemnified, 'INDEMNIZED', '2026-12-01T09:00:00Z');
+
+    expect((await ledger.totals(october)).paid).toEqual({ count: 2, cents: 120_000 });
+    expect((await ledger.totals(november)).paid).toEqual({ count: 0, cents: 0 });
+    expect((await ledger.totals(december)).paid).toEqual({ count: 1, cents: 3_000 });
+    expect(await ledger.findLink(credited)).toMatchObject({
+      payment_status: 'CREDITED',
+      payment_status_at: '2026-11-02T09:00:00.000Z',
+      paid_at: '2026-10-30T09:00:00.000Z',
+    });
+  });
+
   it('finds links by payment reference whatever the case, with their history oldest first', async () => {
     const ledger = await open();
     const refused = String(await ledger.claimSubmission(newLink({ paymentReference: 'F-2026-031' })));
@@ -247,6 +286,61 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     expect(await ledger.findLink(id)).toMatchObject({
       summary_permalink: 'https://paylink-test.slack.com/archives/C0SALES/p1700000000000100',
     });
+  });
+});
+
+describe('a ledger made before paid_at', () => {
+  it('dates the payment of its paid links by their paid status, and no other', async () => {
+    const database = await freshDatabase('sqlite');
+    try {
+      const location = ledgerLocationOf(database);
+      if (location.engine !== 'sqlite') throw new Error('expected a SQLite file');
+      const all = await ledgerMigrations.getMigrations();
+      const before = Object.fromEntries(Object.entries(all).filter(([name]) => !name.endsWith('-paid-at')));
+      expect(Object.keys(before)).toHaveLength(Object.keys(all).length - 1);
+      const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SqliteDatabase(location.path) }) });
+      await new Migrator({ db: old, provider: { getMigrations: async () => before } }).migrateToLatest();
+      const oldRow = (id: string, status: string | null, rank: number | null) => ({
+        id,
+        submission_key: `key-${id}`,
+        created_at: NOW.toISOString(),
+        user_id: 'U0REP',
+        origin_channel: 'C0SALES',
+        amount_cents: 1_000,
+        currency: 'EUR',
+        payment_reference: `F-${id}`,
+        consumer_reference: 'CUST-42',
+        masked_email: 'j•••@example.com',
+        masked_phone: '•• •• •• 56 78',
+        sms_option: 0,
+        email_option: 0,
+        payment_type: 'now',
+        state: 'created',
+        payment_status: status,
+        payment_status_rank: rank,
+        payment_status_at: status === null ? null : minutes(5).toISOString(),
+      });
+      await (old as Kysely<{ links: Record<string, unknown> }>)
+        .insertInto('links')
+        .values([oldRow('paid', 'CREDITED', 40), oldRow('returned', 'RETURNED', 50), oldRow('awaiting', null, null)])
+        .execute();
+      await old.destroy();
+
+      const ledger = await openLedger(location);
+      try {
+        expect(await ledger.findLink('paid')).toMatchObject({ paid_at: minutes(5).toISOString() });
+        expect(await ledger.findLink('returned')).toMatchObject({ paid_at: null });
+        expect(await ledger.findLink('awaiting')).toMatchObject({ paid_at: null });
+        expect((await ledger.totals({ paidFrom: NOW, paidUntil: minutes(6) })).paid).toEqual({
+          count: 1,
+          cents: 1_000,
+        });
+      } finally {
+        await ledger.close();
+      }
+    } finally {
+      await database.drop();
+    }
   });
 });
 

@@ -271,7 +271,8 @@ describe('status answer', () => {
     }));
   const historyText = (statuses: readonly string[]) => {
     const message = buildStatusMessage(context, 'F-2026-031', [{ link: linkRecord(), history: historyOf(statuses) }]);
-    return (message.blocks?.at(-1) as { text: { text: string } }).text.text;
+    const history = message.blocks?.at(-1) as { text?: { text: string } } | undefined;
+    return history?.text?.text ?? '';
   };
 
   it('shows every notification of a usual history, oldest first', () => {

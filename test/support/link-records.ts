@@ -36,6 +36,7 @@ export function linkRecord(overrides: Partial<LinkRecord> = {}): LinkRecord {
     summary_status: null,
     summary_permalink: null,
     reminded_at: null,
+    paid_at: null,
     ...overrides,
   };
 }

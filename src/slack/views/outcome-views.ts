@@ -30,7 +30,9 @@ function sandboxNotice(locale: Locale): types.ContextBlock {
 /** Shown at once on a valid submission, so Slack's 3-second ack never waits on SAFEDEBIT. `reference` as typed. */
 export function buildCreatingView(base: OutcomeViewBase, amount: string, reference: string): types.ModalView {
   const m = messagesFor(base.locale);
-  return outcomeView(base, m.creatingTitle, [{ type: 'section', text: mrkdwn(m.creatingText(amount, escapeMrkdwn(reference))) }]);
+  return outcomeView(base, m.creatingTitle, [
+    { type: 'section', text: mrkdwn(m.creatingText(amount, escapeMrkdwn(reference))) },
+  ]);
 }
 
 export interface CreatedViewData extends OutcomeViewBase {
