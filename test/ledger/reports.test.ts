@@ -289,85 +289,88 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
   });
 });
 
+/**
+ * A SQLite ledger made by an earlier paylink, with only the migrations `kept` names and what `seed` put in it; then
+ * opened as paylink opens it at start, for `check`.
+ */
+async function upgradedLedger(
+  kept: (migration: string) => boolean,
+  seed: (old: Kysely<unknown>) => Promise<unknown>,
+  check: (ledger: Ledger) => Promise<void>,
+): Promise<void> {
+  const database = await freshDatabase('sqlite');
+  try {
+    const location = ledgerLocationOf(database);
+    if (location.engine !== 'sqlite') throw new Error('expected a SQLite file');
+    const earlier = Object.fromEntries(
+      Object.entries(await ledgerMigrations.getMigrations()).filter(([name]) => kept(name)),
+    );
+    const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SqliteDatabase(location.path) }) });
+    await new Migrator({ db: old, provider: { getMigrations: async () => earlier } }).migrateToLatest();
+    await seed(old);
+    await old.destroy();
+    const ledger = await openLedger(location);
+    try {
+      await check(ledger);
+    } finally {
+      await ledger.close();
+    }
+  } finally {
+    await database.drop();
+  }
+}
+
 describe('a ledger made before paid_at', () => {
   it('dates the payment of its paid links by their paid status, and no other', async () => {
-    const database = await freshDatabase('sqlite');
-    try {
-      const location = ledgerLocationOf(database);
-      if (location.engine !== 'sqlite') throw new Error('expected a SQLite file');
-      const all = await ledgerMigrations.getMigrations();
-      const before = Object.fromEntries(Object.entries(all).filter(([name]) => !name.endsWith('-paid-at')));
-      expect(Object.keys(before)).toHaveLength(Object.keys(all).length - 1);
-      const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SqliteDatabase(location.path) }) });
-      await new Migrator({ db: old, provider: { getMigrations: async () => before } }).migrateToLatest();
-      const oldRow = (id: string, status: string | null, rank: number | null) => ({
-        id,
-        submission_key: `key-${id}`,
-        created_at: NOW.toISOString(),
-        user_id: 'U0REP',
-        origin_channel: 'C0SALES',
-        amount_cents: 1_000,
-        currency: 'EUR',
-        payment_reference: `F-${id}`,
-        consumer_reference: 'CUST-42',
-        masked_email: 'j•••@example.com',
-        masked_phone: '•• •• •• 56 78',
-        sms_option: 0,
-        email_option: 0,
-        payment_type: 'now',
-        state: 'created',
-        payment_status: status,
-        payment_status_rank: rank,
-        payment_status_at: status === null ? null : minutes(5).toISOString(),
-      });
-      await (old as Kysely<{ links: Record<string, unknown> }>)
-        .insertInto('links')
-        .values([oldRow('paid', 'CREDITED', 40), oldRow('returned', 'RETURNED', 50), oldRow('awaiting', null, null)])
-        .execute();
-      await old.destroy();
-
-      const ledger = await openLedger(location);
-      try {
+    const oldRow = (id: string, status: string | null, rank: number | null) => ({
+      id,
+      submission_key: `key-${id}`,
+      created_at: NOW.toISOString(),
+      user_id: 'U0REP',
+      origin_channel: 'C0SALES',
+      amount_cents: 1_000,
+      currency: 'EUR',
+      payment_reference: `F-${id}`,
+      consumer_reference: 'CUST-42',
+      masked_email: 'j•••@example.com',
+      masked_phone: '•• •• •• 56 78',
+      sms_option: 0,
+      email_option: 0,
+      payment_type: 'now',
+      state: 'created',
+      payment_status: status,
+      payment_status_rank: rank,
+      payment_status_at: status === null ? null : minutes(5).toISOString(),
+    });
+    await upgradedLedger(
+      (migration) => !migration.endsWith('-paid-at'),
+      (old) =>
+        (old as Kysely<{ links: Record<string, unknown> }>)
+          .insertInto('links')
+          .values([oldRow('paid', 'CREDITED', 40), oldRow('returned', 'RETURNED', 50), oldRow('awaiting', null, null)])
+          .execute(),
+      async (ledger) => {
         expect(await ledger.findLink('paid')).toMatchObject({ paid_at: minutes(5).toISOString() });
         expect(await ledger.findLink('returned')).toMatchObject({ paid_at: null });
         expect(await ledger.findLink('awaiting')).toMatchObject({ paid_at: null });
-        expect((await ledger.totals({ paidFrom: NOW, paidUntil: minutes(6) })).paid).toEqual({
-          count: 1,
-          cents: 1_000,
-        });
-      } finally {
-        await ledger.close();
-      }
-    } finally {
-      await database.drop();
-    }
+        const paid = (await ledger.totals({ paidFrom: NOW, paidUntil: minutes(6) })).paid;
+        expect(paid).toEqual({ count: 1, cents: 1_000 });
+      },
+    );
   });
 });
 
 describe('a ledger made before reminders and App Home', () => {
   it('gets their columns and table at the next start, its links kept', async () => {
-    const database = await freshDatabase('sqlite');
-    try {
-      const location = ledgerLocationOf(database);
-      if (location.engine !== 'sqlite') throw new Error('expected a SQLite file');
-      const all = await ledgerMigrations.getMigrations();
-      const [firstName] = Object.keys(all);
-      const first = { [String(firstName)]: all[String(firstName)] } as typeof all;
-      const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SqliteDatabase(location.path) }) });
-      await new Migrator({ db: old, provider: { getMigrations: async () => first } }).migrateToLatest();
-      await old.destroy();
-
-      const ledger = await openLedger(location);
-      try {
+    await upgradedLedger(
+      (migration) => migration.includes('-01-'),
+      async () => undefined,
+      async (ledger) => {
         const id = await createdLink(ledger, {}, ['SETTLED']);
         expect(await ledger.findLink(id)).toMatchObject({ reminded_at: null, summary_permalink: null });
         await ledger.recordHomeOpened('U0REP', NOW);
         expect(await ledger.homeViewers(['U0REP'])).toEqual(['U0REP']);
-      } finally {
-        await ledger.close();
-      }
-    } finally {
-      await database.drop();
-    }
+      },
+    );
   });
 });
