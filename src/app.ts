@@ -122,6 +122,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     timeZone,
     homeTabs,
     replyClaimTimeoutMs: deps.replyClaimTimeoutMs ?? DEFAULT_REPLY_CLAIM_TIMEOUT_MS,
+    ledgerRetryDelaysMs: deps.ledgerRetryDelaysMs ?? DEFAULT_LEDGER_RETRY_DELAYS_MS,
   };
   const customRoutes = [
     healthRoute(() => ({ sandbox: inSandbox, inFlight: inFlight.size })),
@@ -175,7 +176,6 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     config,
     safedebit: safedebit satisfies LinkCreator,
     beneficiaryReference,
-    ledgerRetryDelaysMs: deps.ledgerRetryDelaysMs ?? DEFAULT_LEDGER_RETRY_DELAYS_MS,
     get publicUrl() {
       return publicUrl();
     },
@@ -255,8 +255,12 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   };
 }
 
-/** Long enough for a Slack call waited out after a 429 (up to a minute); short enough that a crash costs little. */
-const DEFAULT_REPLY_CLAIM_TIMEOUT_MS = 120_000;
+/**
+ * Longer than a thread reply's post can take (paylink's Slack client makes up to 5 attempts of up to 10 s each, and
+ * waits up to a minute between them when Slack asks it to, about 5 minutes in all), so that a reply still being
+ * posted is never taken for one whose instance died; a crash costs its reply that long.
+ */
+const DEFAULT_REPLY_CLAIM_TIMEOUT_MS = 10 * 60_000;
 
 /** Why the ledger could not open, in one line without the URL (it may hold a password). */
 function describeLedgerFailure(error: unknown, engine: string): string {

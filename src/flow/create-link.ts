@@ -29,7 +29,7 @@ import type { ModalOrigin } from '../slack/metadata.js';
 import { submissionKey } from '../slack/submission-key.js';
 import { buildCreatedView, buildNoticeView } from '../slack/views/outcome-views.js';
 import { buildPaymentModal } from '../slack/views/payment-modal.js';
-import { type LedgerWriteContext, retryLedgerWrite, tryLedgerWrite, type Written } from './ledger-writes.js';
+import { retryLedgerWrite, tryLedgerWrite, type Written } from './ledger-writes.js';
 import { deliverStatusUpdates, type StatusUpdateContext } from './status-updates.js';
 
 export interface LinkCreator {
@@ -37,7 +37,7 @@ export interface LinkCreator {
 }
 
 /** What the link flow needs from the running app. */
-export interface LinkFlowContext extends StatusUpdateContext, LedgerWriteContext {
+export interface LinkFlowContext extends StatusUpdateContext {
   config: Readonly<Config>;
   safedebit: LinkCreator;
   beneficiaryReference: string;
@@ -133,25 +133,25 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   const recordCreated = () => ctx.ledger.recordOutcome(linkId, { state: 'created', link: outcome.link });
   const createdWrite = { step: 'outcome', state: 'created', link: linkId };
   const created = await tryLedgerWrite(ctx, createdWrite, recordCreated);
-  const status = created?.value ?? null;
+  const status = created.ok ? created.value : null;
   ctx.logger.info({ event: 'link_created', ...logFields });
   const summary = await postSummary(ctx, submission, linkId, status);
   const posted = summary !== undefined && (await postLink(ctx, submission, summary, outcome.link));
   let retryLater: (() => Promise<unknown>) | undefined;
   if (!summary) {
     await sendToRep(ctx, origin, buildLinkReply(locale, ctx.sandbox, outcome.link));
-    if (!created) retryLater = () => retryLedgerWrite(ctx, createdWrite, recordCreated);
+    if (!created.ok) retryLater = () => retryLedgerWrite(ctx, createdWrite, recordCreated);
   } else {
     // Recorded only once the link is in the thread, so that a notification finding the summary replies after it.
     const summaryWrite = { step: 'summary', link: linkId };
     const recordPlace = () => ctx.ledger.recordSummary(linkId, summary, status, outcome.link);
     // A payment status known by then means notifications came before the summary: they are shown now.
     const showStatusesKnownBy = async (place: Written<string | null>) => {
-      if (place && place.value !== null) await showPendingStatuses(ctx, linkId);
+      if (place.ok && place.value !== null) await showPendingStatuses(ctx, linkId);
     };
     const place = await tryLedgerWrite(ctx, summaryWrite, recordPlace);
     await showStatusesKnownBy(place);
-    if (!place) retryLater = async () => showStatusesKnownBy(await retryLedgerWrite(ctx, summaryWrite, recordPlace));
+    if (!place.ok) retryLater = async () => showStatusesKnownBy(await retryLedgerWrite(ctx, summaryWrite, recordPlace));
   }
   const createdView = buildCreatedView({
     ...viewBase(ctx, submission),
@@ -183,7 +183,7 @@ async function endWithoutLink(
   const record = () => ctx.ledger.recordOutcome(linkId, outcome);
   const recorded = await tryLedgerWrite(ctx, what, record);
   await showInModal(ctx, submission, view, { text });
-  if (!recorded) await retryLedgerWrite(ctx, what, record);
+  if (!recorded.ok) await retryLedgerWrite(ctx, what, record);
 }
 
 /** Notifications that arrived before the summary was recorded are shown now, once. */

@@ -10,8 +10,8 @@ export interface LedgerWriteContext {
   ledgerRetryDelaysMs: readonly number[];
 }
 
-/** A write's result, or undefined when the ledger refused it (logged). */
-export type Written<T> = { value: T } | undefined;
+/** A write's result, or why the ledger refused it (logged): the last error when it was tried again. */
+export type Written<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 /** What a log line says of a write: which step of the flow, for which link, and anything the caller adds. */
 export interface WriteDescription {
@@ -21,8 +21,8 @@ export interface WriteDescription {
 }
 
 /**
- * One try of a write that follows SAFEDEBIT's answer. A refusal is logged and does not stop the flow: the rep
- * must get the link SAFEDEBIT made, or the form back, whatever the ledger does.
+ * One try of a write that must not stop what follows (the rep must get the link SAFEDEBIT made, or the form back,
+ * whatever the ledger does): a refusal is logged and returned.
  */
 export async function tryLedgerWrite<T>(
   ctx: LedgerWriteContext,
@@ -30,10 +30,10 @@ export async function tryLedgerWrite<T>(
   write: () => Promise<T>,
 ): Promise<Written<T>> {
   try {
-    return { value: await write() };
+    return { ok: true, value: await write() };
   } catch (error) {
     ctx.logger.error({ event: 'ledger_write_failed', ...what, error });
-    return undefined;
+    return { ok: false, error };
   }
 }
 
@@ -54,7 +54,7 @@ export async function retryLedgerWrite<T>(
     try {
       const value = await write();
       ctx.logger.info({ event: 'ledger_write_retried', ...what, attempt: index + 2 });
-      return { value };
+      return { ok: true, value };
     } catch (error) {
       lastError = error;
     }
@@ -65,5 +65,5 @@ export async function retryLedgerWrite<T>(
     attempts: ctx.ledgerRetryDelaysMs.length + 1,
     error: lastError,
   });
-  return undefined;
+  return { ok: false, error: lastError };
 }

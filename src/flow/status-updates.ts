@@ -10,8 +10,9 @@ import type { LinkStatus } from '../slack/messages/link-messages.js';
 import { statusLine, statusReplyText, summaryStatusUpdate } from '../slack/messages/status-messages.js';
 import { slackMayHaveActed } from '../slack/web-api.js';
 import type { HomeTabs } from './home-tab.js';
+import { type LedgerWriteContext, retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
 
-export interface StatusUpdateContext extends SlackDeliveryContext {
+export interface StatusUpdateContext extends SlackDeliveryContext, LedgerWriteContext {
   ledger: Ledger;
   /** App Home, drawn again for the rep (and admins) who opened it when one of their links changes. */
   homeTabs: HomeTabs;
@@ -82,10 +83,14 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
         const undeliverable = UNDELIVERABLE_ERRORS.has(slackErrorCode(error));
         if (undeliverable || slackMayHaveActed(error))
           await fromLedger(ctx.ledger.markReplied(notification.dedupe_key, now));
-        else await fromLedger(ctx.ledger.releaseReply(notification.dedupe_key));
+        else await fromLedger(ctx.ledger.releaseReply(notification.dedupe_key, now));
         throw error;
       }
-      await fromLedger(ctx.ledger.markReplied(notification.dedupe_key, ctx.clock()));
+      // Posted: unless the ledger takes it, another instance would post it again once the claim is stale.
+      const markReplied = () => ctx.ledger.markReplied(notification.dedupe_key, ctx.clock());
+      const what = { step: 'reply_posted', link: linkId };
+      const marked = await tryLedgerWrite(ctx, what, markReplied);
+      if (!marked.ok && !(await retryLedgerWrite(ctx, what, markReplied)).ok) throw new LedgerFailure(marked.error);
       replies += 1;
     }
     await updateStatusLine(ctx, link.id, place);

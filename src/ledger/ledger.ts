@@ -305,13 +305,17 @@ export class Ledger {
       .execute();
   }
 
-  /** Slack could not take the reply now: the next delivery of the notification may try again. */
-  async releaseReply(dedupeKey: string): Promise<void> {
+  /**
+   * Slack could not take the reply now: the next delivery of the notification may try again. Only the claim made at
+   * `claimedAt` is released: one another instance took over since stays its own.
+   */
+  async releaseReply(dedupeKey: string, claimedAt: Date): Promise<void> {
     await this.db
       .updateTable('notifications')
       .set({ reply_claimed_at: null })
       .where('dedupe_key', '=', dedupeKey)
       .where('replied_at', 'is', null)
+      .where('reply_claimed_at', '=', claimedAt.toISOString())
       .execute();
   }
 

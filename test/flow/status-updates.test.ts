@@ -88,6 +88,24 @@ describe('a ledger failure while delivering', () => {
     expect(t.slack.callsTo('chat.postMessage')).toHaveLength(1);
   });
 
+  it('after the reply was posted, for a moment: the reply is recorded when the ledger is back, never posted again', async () => {
+    t = await listenerContext();
+    const id = await linkWithPendingNotification();
+    const { markReplied } = t.ledger;
+    let refused = 0;
+    t.ledger.markReplied = async (...args) => {
+      if (refused++ === 0) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      return markReplied.apply(t.ledger, args);
+    };
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'posted', replies: 1 });
+    expect(await t.ledger.unrepliedNotifications(id)).toEqual([]);
+    expect(t.logs.some((line) => line.includes('"ledger_write_retried"'))).toBe(true);
+    // Even once its claim would be stale, no delivery posts it again.
+    t.ctx.replyClaimTimeoutMs = 0;
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'posted', replies: 0 });
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
   it('is a ledger failure too when the link itself cannot be read', async () => {
     t = await listenerContext();
     const id = await linkWithPendingNotification();

@@ -123,12 +123,15 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
     const claims = await Promise.all([a, b, a, b].map((ledger) => ledger.claimReply('k', NOW, staleBefore)));
     expect(claims.filter(Boolean)).toHaveLength(1);
 
-    await a.releaseReply('k');
+    await a.releaseReply('k', NOW);
     expect(await b.claimReply('k', NOW, staleBefore)).toBe(true);
     const later = new Date(NOW.getTime() + 30_000);
     expect(await a.claimReply('k', later, new Date(later.getTime() - 60_000))).toBe(false);
     const muchLater = new Date(NOW.getTime() + 120_000);
     expect(await a.claimReply('k', muchLater, new Date(muchLater.getTime() - 60_000))).toBe(true);
+    // b, still on its stale claim, cannot release a's: a keeps the reply.
+    await b.releaseReply('k', NOW);
+    expect(await b.claimReply('k', muchLater, new Date(muchLater.getTime() - 60_000))).toBe(false);
 
     await a.markReplied('k', muchLater);
     const muchMuchLater = new Date(NOW.getTime() + 3_600_000);
