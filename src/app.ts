@@ -10,6 +10,7 @@ import { createHomeTabs } from './flow/home-tab.js';
 import { interruptedLinksPeriodMs, startInterruptedLinkChecks } from './flow/interrupted-links.js';
 import { DEFAULT_LEDGER_RETRY_DELAYS_MS } from './flow/ledger-writes.js';
 import { reminderPeriodMs, startReminders } from './flow/reminders.js';
+import { DEFAULT_STATUS_ROUND_PERIOD_MS, startStatusRounds } from './flow/status-updates.js';
 import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls } from './http/malformed-request.js';
 import { createOutboundDispatcher, fetchThrough, type ProxySettings, usesProxy } from './http/outbound.js';
@@ -44,6 +45,8 @@ export interface PaylinkDependencies {
   reminderPeriodMs?: number;
   /** How often interrupted links are looked for after the look at start; see interruptedLinksPeriodMs. */
   interruptedLinksPeriodMs?: number;
+  /** How often thread replies Slack did not take are looked for; a minute by default. */
+  statusRoundPeriodMs?: number;
   /** The waits before each new try of a ledger write refused after SAFEDEBIT answered; about 15 s in all by default. */
   ledgerRetryDelaysMs?: readonly number[];
 }
@@ -218,6 +221,11 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     config.safedebitTimeoutMs,
     deps.interruptedLinksPeriodMs ?? interruptedLinksPeriodMs(config.safedebitTimeoutMs),
   );
+  // Thread replies Slack did not take, which SAFEDEBIT may never bring again: looked for once a minute.
+  const statusRounds = startStatusRounds(
+    { ...statusUpdates, config },
+    deps.statusRoundPeriodMs ?? DEFAULT_STATUS_ROUND_PERIOD_MS,
+  );
   logger.info({
     event: 'started',
     port,
@@ -233,7 +241,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     // Bolt's Socket Mode stop() does not wait for its HTTP server: a callback being answered would be cut short.
     const socketModeServerClosed = socketModeServer?.listening ? once(socketModeServer, 'close') : undefined;
     await app.stop().catch((error: unknown) => logger.warn({ event: 'receiver_stop_failed', error }));
-    await Promise.all([reminders?.stop(), interruptedLinks.stop()]);
+    await Promise.all([reminders?.stop(), interruptedLinks.stop(), statusRounds.stop()]);
     await socketModeServerClosed;
     const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
     const outcome = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'done' as const), grace]);

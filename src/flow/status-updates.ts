@@ -11,6 +11,7 @@ import { statusLine, statusReplyText, summaryStatusUpdate } from '../slack/messa
 import { slackMayHaveActed } from '../slack/web-api.js';
 import type { HomeTabs } from './home-tab.js';
 import { type LedgerWriteContext, retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
+import { type RoundTimer, startRounds } from './rounds.js';
 
 export interface StatusUpdateContext extends SlackDeliveryContext, LedgerWriteContext {
   ledger: Ledger;
@@ -102,6 +103,40 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
       : { kind: 'slack_unavailable', error: code };
   }
   return { kind: 'posted', replies };
+}
+
+/** Links looked at per round: after a long Slack outage, a backlog is worked through a batch a round. */
+const PENDING_REPLIES_BATCH = 50;
+export const DEFAULT_STATUS_ROUND_PERIOD_MS = 60_000;
+
+/**
+ * Looks every `periodMs` for notifications whose thread reply Slack did not take (an outage, a refusal it surely did
+ * not act on) and posts them, with the status line: SAFEDEBIT may never deliver them again, as when one arrived
+ * before the summary existed and was answered 200, kept for the link's flow.
+ */
+export function startStatusRounds(ctx: StatusUpdateContext, periodMs: number): RoundTimer {
+  return startRounds({ name: 'status_updates', periodMs, logger: ctx.logger }, (stopping) =>
+    deliverUnpostedReplies(ctx, stopping),
+  );
+}
+
+/**
+ * One round: brings up to date the threads of links with a reply not posted and not being posted (each reply is
+ * claimed as the route claims it, so one instance posts it, once). Resolves with how many replies were posted.
+ */
+export async function deliverUnpostedReplies(
+  ctx: StatusUpdateContext,
+  stopping: () => boolean = () => false,
+): Promise<number> {
+  const staleBefore = new Date(ctx.clock().getTime() - ctx.replyClaimTimeoutMs);
+  let posted = 0;
+  for (const linkId of await ctx.ledger.linksWithUnpostedReplies(staleBefore, PENDING_REPLIES_BATCH)) {
+    if (stopping()) break;
+    const outcome = await deliverStatusUpdates(ctx, linkId);
+    if (outcome.kind === 'posted') posted += outcome.replies;
+    else ctx.logger.warn({ event: 'status_replies_not_posted', link: linkId, outcome: outcome.kind });
+  }
+  return posted;
 }
 
 /**

@@ -280,6 +280,31 @@ export class Ledger {
   }
 
   /**
+   * Up to `limit` links whose summary is posted and that have a notification with no thread reply yet and no live
+   * claim on it (none, or one made before `staleBefore`): Slack did not take the reply, and nothing may bring the
+   * notification again. The links with the oldest such notifications first.
+   */
+  async linksWithUnpostedReplies(staleBefore: Date, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('notifications')
+      .innerJoin('links', 'links.id', 'notifications.link_id')
+      .select('notifications.link_id')
+      .where('notifications.replied_at', 'is', null)
+      .where((eb) =>
+        eb.or([
+          eb('notifications.reply_claimed_at', 'is', null),
+          eb('notifications.reply_claimed_at', '<', staleBefore.toISOString()),
+        ]),
+      )
+      .where('links.summary_ts', 'is not', null)
+      .groupBy('notifications.link_id')
+      .orderBy((eb) => eb.fn.min('notifications.received_at'))
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.link_id);
+  }
+
+  /**
    * Claims the right to post a notification's thread reply. Only one claimant wins; a claim older than
    * `staleBefore` (its instance died mid-post) may be taken over.
    */

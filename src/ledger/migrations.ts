@@ -88,6 +88,17 @@ const MIGRATIONS: Record<string, Migration> = {
       )})`.execute(db);
     },
   },
+  '2026-11-27-04-unposted-replies': {
+    async up(db: Kysely<unknown>) {
+      // The status round's query: only notifications whose reply is not posted, however old the ledger.
+      await db.schema
+        .createIndex('notifications_unreplied')
+        .on('notifications')
+        .column('received_at')
+        .where(sql<boolean>`replied_at is null`)
+        .execute();
+    },
+  },
 };
 
 export const ledgerMigrations: MigrationProvider = {

@@ -402,6 +402,25 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
   });
 });
 
+describe.each(ENGINES)('a thread reply Slack did not take (ledger on %s)', (engine) => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('is posted by the status round, once, when SAFEDEBIT does not deliver the notification again', async () => {
+    h = await startHarness({ clock: () => NOW, engine, statusRoundPeriodMs: 200 });
+    const { callbackUrl, summaryTs } = await createLink(h);
+    h.standin.failNext('chat.postMessage', 'internal_error');
+    expect((await postJson(callbackUrl, { status: 'SETTLED' })).status).toBe(503);
+    await expect.poll(() => paidRepliesHeld(h, summaryTs).length, { timeout: 5_000 }).toBe(1);
+    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Paid');
+    // Later rounds find nothing left to post.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(paidRepliesHeld(h, summaryTs)).toHaveLength(1);
+  });
+});
+
 describe('SAFEDEBIT_LINK_DURATION', () => {
   it('shows the expiry date and time in the summary, in the locale and Paris time', async () => {
     const h = await startHarness({

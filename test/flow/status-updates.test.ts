@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliverStatusUpdates } from '../../src/flow/status-updates.js';
+import { deliverStatusUpdates, deliverUnpostedReplies } from '../../src/flow/status-updates.js';
 import { SlackApiError } from '../../src/slack/web-api.js';
 import { newLink } from '../support/link-records.js';
 import { type ListenerTestContext, listenerContext } from '../support/listener-context.js';
@@ -113,5 +113,50 @@ describe('a ledger failure while delivering', () => {
       throw databaseDown();
     };
     expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'ledger_unavailable', error: 'ECONNREFUSED' });
+  });
+});
+
+describe('the round for replies Slack did not take', () => {
+  const refusedOnce = () => {
+    const { postMessage } = t.slack.chat;
+    t.slack.chat.postMessage = async () => {
+      t.slack.chat.postMessage = postMessage;
+      throw new SlackApiError('chat.postMessage', { ok: false, error: 'internal_error' });
+    };
+  };
+
+  it('posts a reply Slack surely did not take, once, with the status line', async () => {
+    t = await listenerContext();
+    const id = await linkWithPendingNotification();
+    refusedOnce();
+    expect(await deliverStatusUpdates(t.ctx, id)).toMatchObject({ kind: 'slack_unavailable' });
+    expect(await deliverUnpostedReplies(t.ctx)).toBe(1);
+    expect(await deliverUnpostedReplies(t.ctx)).toBe(0);
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(t.slack.callsTo('chat.update')).toHaveLength(1);
+    expect(await t.ledger.unrepliedNotifications(id)).toEqual([]);
+  });
+
+  it('leaves alone a link still being created, and a reply another instance is posting until its claim is stale', async () => {
+    t = await listenerContext();
+    const creating = await t.ledger.claimSubmission(newLink({ createdAt: t.ctx.clock() }));
+    if (creating === undefined) throw new Error('not claimed');
+    await t.ledger.recordNotification({
+      linkId: creating,
+      dedupeKey: 'early',
+      status: 'SETTLED',
+      rank: 40,
+      receivedAt: t.ctx.clock(),
+    });
+    const id = await linkWithPendingNotification();
+    const now = t.ctx.clock();
+    expect(await t.ledger.claimReply('k', now, new Date(now.getTime() - 1))).toBe(true);
+    expect(await deliverUnpostedReplies(t.ctx)).toBe(0);
+    expect(t.slack.callsTo('chat.postMessage')).toEqual([]);
+
+    t.ctx.clock = () => new Date(now.getTime() + t.ctx.replyClaimTimeoutMs + 1);
+    expect(await deliverUnpostedReplies(t.ctx)).toBe(1);
+    expect(await t.ledger.unrepliedNotifications(id)).toEqual([]);
+    expect(await t.ledger.unrepliedNotifications(creating)).toHaveLength(1);
   });
 });

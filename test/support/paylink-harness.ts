@@ -111,6 +111,8 @@ export interface HarnessOptions {
   interruptedLinksPeriodMs?: number;
   /** See PaylinkDependencies.ledgerRetryDelaysMs. */
   ledgerRetryDelaysMs?: readonly number[];
+  /** See PaylinkDependencies.statusRoundPeriodMs. */
+  statusRoundPeriodMs?: number;
 }
 
 /**
@@ -164,6 +166,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ? {}
       : { interruptedLinksPeriodMs: options.interruptedLinksPeriodMs }),
     ...(options.ledgerRetryDelaysMs === undefined ? {} : { ledgerRetryDelaysMs: options.ledgerRetryDelaysMs }),
+    ...(options.statusRoundPeriodMs === undefined ? {} : { statusRoundPeriodMs: options.statusRoundPeriodMs }),
   }).catch(async (error: unknown) => {
     await closeStandins();
     throw error;
