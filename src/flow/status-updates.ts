@@ -20,7 +20,7 @@ export interface StatusUpdateContext extends SlackDeliveryContext, LedgerWriteCo
   config: Pick<Readonly<Config>, 'locale'>;
   timeZone: string;
   clock: () => Date;
-  /** A reply claimed longer ago than this by an instance that never finished may be posted by another. */
+  /** A reply or a status line claimed longer ago than this by an instance that never finished may be taken over. */
   replyClaimTimeoutMs: number;
 }
 
@@ -158,27 +158,40 @@ function fromLedger<T>(call: Promise<T>): Promise<T> {
   });
 }
 
-/** Rewrites the summary's status line until it shows the link's current status (no call when it already does). */
+/**
+ * Rewrites the summary's status line until it shows the link's current status (no call when it already does). One
+ * instance at a time, under a claim in the ledger, reads the status, writes Slack and records what it wrote; one that
+ * finds the claim taken leaves it to its holder, who reads the link again once done.
+ */
 async function updateStatusLine(
   ctx: StatusUpdateContext,
   linkId: string,
   place: { channel: string; ts: string },
 ): Promise<void> {
   for (let round = 0; round < MAX_STATUS_LINE_ROUNDS; round += 1) {
-    const link = await fromLedger(ctx.ledger.findLink(linkId));
-    const line = link && link.payment_status !== link.summary_status ? paymentStatusLine(ctx, link) : undefined;
-    if (!link?.payment_status || !line) return;
-    await ctx.slack.chat.update({
-      channel: place.channel,
-      ts: place.ts,
-      ...summaryStatusUpdate(
-        { amountCents: link.amount_cents, paymentReference: link.payment_reference },
-        line,
-        ctx.config.locale,
-        ctx.sandbox,
-      ),
-    });
-    await fromLedger(ctx.ledger.recordSummaryStatus(linkId, link.payment_status));
+    const before = await fromLedger(ctx.ledger.findLink(linkId));
+    if (!before?.payment_status || before.payment_status === before.summary_status) return;
+    const claimedAt = ctx.clock();
+    const staleBefore = new Date(claimedAt.getTime() - ctx.replyClaimTimeoutMs);
+    if (!(await fromLedger(ctx.ledger.claimStatusLine(linkId, claimedAt, staleBefore)))) return;
+    try {
+      const link = await fromLedger(ctx.ledger.findLink(linkId));
+      const line = link && link.payment_status !== link.summary_status ? paymentStatusLine(ctx, link) : undefined;
+      if (!link?.payment_status || !line) return;
+      await ctx.slack.chat.update({
+        channel: place.channel,
+        ts: place.ts,
+        ...summaryStatusUpdate(
+          { amountCents: link.amount_cents, paymentReference: link.payment_reference },
+          line,
+          ctx.config.locale,
+          ctx.sandbox,
+        ),
+      });
+      await fromLedger(ctx.ledger.recordSummaryStatus(linkId, link.payment_status));
+    } finally {
+      await fromLedger(ctx.ledger.releaseStatusLine(linkId, claimedAt));
+    }
   }
 }
 

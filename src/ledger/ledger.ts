@@ -220,6 +220,32 @@ export class Ledger {
     return row?.payment_status ?? null;
   }
 
+  /**
+   * Claims the right to rewrite the link's status line: two instances writing it at once could leave Slack showing
+   * the lesser status while the ledger records the other. A claim older than `staleBefore` may be taken over.
+   */
+  async claimStatusLine(id: string, now: Date, staleBefore: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('links')
+      .set({ status_line_claimed_at: now.toISOString() })
+      .where('id', '=', id)
+      .where((eb) =>
+        eb.or([eb('status_line_claimed_at', 'is', null), eb('status_line_claimed_at', '<', staleBefore.toISOString())]),
+      )
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Ends the claim made at `claimedAt`; one another instance took over since stays its own. */
+  async releaseStatusLine(id: string, claimedAt: Date): Promise<void> {
+    await this.db
+      .updateTable('links')
+      .set({ status_line_claimed_at: null })
+      .where('id', '=', id)
+      .where('status_line_claimed_at', '=', claimedAt.toISOString())
+      .execute();
+  }
+
   async recordSummaryStatus(id: string, shownStatus: string): Promise<void> {
     await this.db.updateTable('links').set({ summary_status: shownStatus }).where('id', '=', id).execute();
   }

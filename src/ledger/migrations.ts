@@ -88,8 +88,9 @@ const MIGRATIONS: Record<string, Migration> = {
       )})`.execute(db);
     },
   },
-  '2026-11-27-04-unposted-replies': {
+  '2026-11-27-04-status-delivery': {
     async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('links').addColumn('status_line_claimed_at', 'text').execute();
       // The status round's query: only notifications whose reply is not posted, however old the ledger.
       await db.schema
         .createIndex('notifications_unreplied')

@@ -61,6 +61,8 @@ export interface LinksTable {
   payment_status_at: string | null;
   /** The status the summary's status line shows now, so a repeat does not rewrite it. */
   summary_status: string | null;
+  /** Set by the instance rewriting the status line, so that two never do at once (a stale claim may be taken over). */
+  status_line_claimed_at: string | null;
   /** The thread's permalink, asked of Slack once (App Home, lists, reminders) and kept: it never changes. */
   summary_permalink: string | null;
   /** When the instance that sent the rep's reminder claimed it: set once, so one DM per link. */

@@ -411,8 +411,9 @@ describe.each(ENGINES)('a thread reply Slack did not take (ledger on %s)', (engi
   it('is posted by the status round, once, when SAFEDEBIT does not deliver the notification again', async () => {
     h = await startHarness({ clock: () => NOW, engine, statusRoundPeriodMs: 200 });
     const { callbackUrl, summaryTs } = await createLink(h);
-    h.standin.failNext('chat.postMessage', 'internal_error');
-    expect((await postJson(callbackUrl, { status: 'SETTLED' })).status).toBe(503);
+    // Refused twice: the route tries once (a round may claim the reply first), so a round posts it in the end.
+    h.standin.failNext('chat.postMessage', 'internal_error', 2);
+    expect([200, 503]).toContain((await postJson(callbackUrl, { status: 'SETTLED' })).status);
     await expect.poll(() => paidRepliesHeld(h, summaryTs).length, { timeout: 5_000 }).toBe(1);
     expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Paid');
     // Later rounds find nothing left to post.

@@ -343,7 +343,7 @@ describe('a ledger made before paid_at', () => {
       payment_status_at: status === null ? null : minutes(5).toISOString(),
     });
     await upgradedLedger(
-      (migration) => !migration.endsWith('-paid-at'),
+      (migration) => migration < '2026-11-27-03-paid-at',
       (old) =>
         (old as Kysely<{ links: Record<string, unknown> }>)
           .insertInto('links')

@@ -37,6 +37,7 @@ export function linkRecord(overrides: Partial<LinkRecord> = {}): LinkRecord {
     summary_permalink: null,
     reminded_at: null,
     paid_at: null,
+    status_line_claimed_at: null,
     ...overrides,
   };
 }
