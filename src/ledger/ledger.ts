@@ -229,9 +229,7 @@ export class Ledger {
       .updateTable('links')
       .set({ status_line_claimed_at: now.toISOString() })
       .where('id', '=', id)
-      .where((eb) =>
-        eb.or([eb('status_line_claimed_at', 'is', null), eb('status_line_claimed_at', '<', staleBefore.toISOString())]),
-      )
+      .where(unclaimedOrStale('status_line_claimed_at', staleBefore))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
@@ -316,12 +314,7 @@ export class Ledger {
       .innerJoin('links', 'links.id', 'notifications.link_id')
       .select('notifications.link_id')
       .where('notifications.replied_at', 'is', null)
-      .where((eb) =>
-        eb.or([
-          eb('notifications.reply_claimed_at', 'is', null),
-          eb('notifications.reply_claimed_at', '<', staleBefore.toISOString()),
-        ]),
-      )
+      .where(unclaimedOrStale('notifications.reply_claimed_at', staleBefore))
       .where('links.summary_ts', 'is not', null)
       .groupBy('notifications.link_id')
       .orderBy((eb) => eb.fn.min('notifications.received_at'))
@@ -340,9 +333,7 @@ export class Ledger {
       .set({ reply_claimed_at: now.toISOString() })
       .where('dedupe_key', '=', dedupeKey)
       .where('replied_at', 'is', null)
-      .where((eb) =>
-        eb.or([eb('reply_claimed_at', 'is', null), eb('reply_claimed_at', '<', staleBefore.toISOString())]),
-      )
+      .where(unclaimedOrStale('reply_claimed_at', staleBefore))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
@@ -573,6 +564,11 @@ export class Ledger {
 export interface LinkTotals {
   awaiting: { count: number; cents: number };
   paid: { count: number; cents: number };
+}
+
+/** A claim (`column` holds when it was made) no one holds, or one made before `staleBefore` by an instance that never finished. */
+function unclaimedOrStale(column: string, staleBefore: Date) {
+  return sql<boolean>`(${sql.ref(column)} is null or ${sql.ref(column)} < ${staleBefore.toISOString()})`;
 }
 
 /** A link SAFEDEBIT made whose furthest status (if any) decides nothing yet: no paid, failed or refunded status. */
