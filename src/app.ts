@@ -31,7 +31,7 @@ export interface PaylinkDependencies {
   /** Where log lines go (tests capture them); stdout by default. */
   writeLog?: (line: string) => void;
   clock?: () => Date;
-  /** IANA time zone for dates shown in Slack. */
+  /** IANA time zone for dates shown in Slack; the configuration's (TZ) by default. */
   timeZone?: string;
   /** A notification reply claimed this long ago by an instance that never finished may be posted by another. */
   replyClaimTimeoutMs?: number;
@@ -114,7 +114,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const inSandbox = sandbox !== undefined;
   const inFlight = new Set<Promise<void>>();
   const clock = deps.clock ?? (() => new Date());
-  const timeZone = deps.timeZone ?? process.env.TZ ?? 'Europe/Paris';
+  const timeZone = deps.timeZone ?? config.timeZone;
   const homeTabs = createHomeTabs({ ledger, slack, logger, config, sandbox: inSandbox, clock, timeZone });
   const statusUpdates = {
     ledger,

@@ -144,7 +144,21 @@ const environmentSchema = z.object({
     return location;
   }),
   LOG_LEVEL: z.preprocess(trimmedLowerCase, oneOf(LOG_LEVELS).default('info')),
+  // Node reads it too; glibc's `:Europe/Paris` spelling is taken as `Europe/Paris`.
+  TZ: z.preprocess(
+    (value) => (typeof value === 'string' ? value.trim().replace(/^:/, '') || undefined : value),
+    z.string().refine(isTimeZone, 'expected a time zone such as Europe/Paris').default('Europe/Paris'),
+  ),
 });
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Rules across variables, read from the raw environment so they are reported together with the
@@ -252,6 +266,8 @@ export interface Config {
   /** How long after its creation an unpaid link earns its rep a reminder; absent: no reminders. */
   remindAfterMs?: number;
   locale: Locale;
+  /** Where dates are shown and months begin (App Home's "paid this month", the export): TZ, Europe/Paris by default. */
+  timeZone: string;
   maxAmountCents: number;
   /** The link ledger: the embedded SQLite file by default, PostgreSQL when several instances share the work. */
   ledger: LedgerLocation;
@@ -319,6 +335,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     admins: e.PAYLINK_ADMINS,
     remindAfterMs: e.PAYLINK_REMIND_AFTER,
     locale: e.PAYLINK_LOCALE,
+    timeZone: e.TZ,
     maxAmountCents: e.PAYLINK_MAX_AMOUNT * 100,
     ledger: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,

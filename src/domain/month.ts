@@ -6,12 +6,15 @@ export interface Month {
   month: number;
 }
 
-/** `2026-11` → November 2026; undefined for anything else (`2026-13`, `11/2026`, `2026-1`). */
+/** Before SEPA: a mistyped year, not a month with links (and Date reads years below 100 as 19xx). */
+const FIRST_YEAR = 2000;
+
+/** `2026-11` → November 2026; undefined for anything else (`2026-13`, `11/2026`, `2026-1`, `0050-01`). */
 export function parseMonth(text: string): Month | undefined {
   const match = /^(\d{4})-(\d{2})$/.exec(text.trim());
   if (!match) return undefined;
   const month = { year: Number(match[1]), month: Number(match[2]) };
-  return month.month >= 1 && month.month <= 12 ? month : undefined;
+  return month.year >= FIRST_YEAR && month.month >= 1 && month.month <= 12 ? month : undefined;
 }
 
 /** `2026-11`. */

@@ -120,6 +120,18 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toMatch(/xoxp-test-user-token-secret|hunter2/);
   });
 
+  it('takes TZ as the time zone of dates and months, Europe/Paris when unset or empty, and refuses an unknown one', () => {
+    const zoneOf = (TZ?: string) => {
+      const result = loadConfig({ ...MINIMAL, ...(TZ === undefined ? {} : { TZ }) });
+      return result.ok ? result.config.timeZone : result.problems;
+    };
+    expect(zoneOf()).toBe('Europe/Paris');
+    expect(zoneOf(' ')).toBe('Europe/Paris');
+    expect(zoneOf('America/New_York')).toBe('America/New_York');
+    expect(zoneOf(':Europe/Brussels')).toBe('Europe/Brussels');
+    expect(zoneOf('Mars/Olympus_Mons')).toEqual(['TZ: expected a time zone such as Europe/Paris']);
+  });
+
   it('says what is missing when nothing is set', () => {
     expect(problemsOf({})).toEqual([
       'SLACK_BOT_TOKEN: required',
