@@ -33,7 +33,10 @@ export interface PaylinkDependencies {
   clock?: () => Date;
   /** IANA time zone for dates shown in Slack; the configuration's (TZ) by default. */
   timeZone?: string;
-  /** A thread reply or status line claimed this long ago by an instance that never finished may be taken over; 10 min by default. */
+  /**
+   * A thread reply or status line claimed this long ago by an instance that never finished may be taken over;
+   * 10 minutes by default.
+   */
   replyClaimTimeoutMs?: number;
   /** The proxies every outbound call goes through (index.ts reads HTTP(S)_PROXY, NO_PROXY); none by default. */
   proxy?: ProxySettings;
