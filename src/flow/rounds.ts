@@ -54,8 +54,10 @@ export interface ClaimedBatch<Item> {
 
 /**
  * Works through claimed work in batches of `batchSize`, so that a backlog does not come out of the ledger at once:
- * claims a batch, handles each item, and claims again until a batch comes back short or the timer is stopping.
- * Resolves with how many items were done.
+ * claims a batch, handles each item, and claims again until a batch comes back short, an item of it was not done, or
+ * the timer is stopping. An item not done may have been released for later: claimed again at once, a full batch of
+ * them would be tried over and over while Slack refuses, so it waits for the next round. Resolves with how many
+ * items were done.
  */
 export async function workThroughClaims<Item>(
   batchSize: number,
@@ -65,10 +67,12 @@ export async function workThroughClaims<Item>(
   let done = 0;
   while (!stopping()) {
     const { claimed, handle } = await claimBatch();
+    let allDone = true;
     for (const item of claimed) {
       if (await handle(item)) done += 1;
+      else allDone = false;
     }
-    if (claimed.length < batchSize) break;
+    if (claimed.length < batchSize || !allDone) break;
   }
   return done;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { reminderPeriodMs } from '../../src/flow/reminders.js';
 import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
+import { newLink } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
 import { BOT_TOKEN, type Harness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
@@ -139,6 +140,26 @@ describe.each(ENGINES)('reminders, on %s', (engine) => {
     const calls = app.standin.calls.length;
     await settle();
     expect(app.standin.calls.length).toBe(calls);
+  });
+
+  it('tries each due link once a round while Slack turns its DMs away, then waits for the next round', async () => {
+    const clock = movableClock();
+    const app = await harnesses.start({
+      clock: clock.now,
+      reminderPeriodMs: 1_000,
+      env: { PAYLINK_REMIND_AFTER: '72h' },
+    });
+    // More due links than a batch: a round that claimed the released ones again at once would never end.
+    for (const n of Array.from({ length: 60 }, (_, index) => index)) {
+      await app.paylink.ledger.claimSubmission(newLink({ createdAt: clock.now(), paymentReference: `F-${n}` }));
+    }
+    await app.paylink.ledger.db.updateTable('links').set({ state: 'created', link: 'https://pay.example/x' }).execute();
+    app.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 3600 }, 1_000);
+    clock.advance(73 * HOURS);
+    await app.standin.waitForCall('conversations.open', undefined, 3_000);
+    await settle(500); // within the first round's second
+    expect(app.standin.callsTo('conversations.open')).toHaveLength(50);
+    expect(app.logs.filter((line) => line.includes('"reminder_postponed"'))).toHaveLength(50);
   });
 
   it('is off without PAYLINK_REMIND_AFTER', async () => {
