@@ -162,7 +162,9 @@ function refusalOf(answer: { code?: string } & Partial<Record<RefusalWordKey, st
 
 /** Turns a complete HTTP 200 body into an outcome. */
 function interpretAnswer(text: string, contentType: string, wantsPaymentId: boolean): Settlement {
-  if (contentType.toLowerCase().includes('text/html') || text.trimStart().startsWith('<')) {
+  // The body decides, not its label: a PHP endpoint that echoes its JSON without a Content-Type header says
+  // text/html, and taking that answer for an outage would lose a link SAFEDEBIT made (and may have sent).
+  if (text.trimStart().startsWith('<')) {
     return outage('html', `HTML page instead of JSON (${describeContentType(contentType)})`);
   }
   let json: unknown;

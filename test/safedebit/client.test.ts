@@ -210,6 +210,15 @@ describe('createPaymentLink: outages', () => {
     expect(sandbox.requests).toHaveLength(1);
   });
 
+  it("takes SAFEDEBIT's JSON for what it says even when labelled text/html, as PHP labels what it echoes", async () => {
+    const baseUrl = await startRawServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=UTF-8' });
+      response.end('{"result":true,"link":"https://pay.safedebit.fr/paypage?SDESSID=abc"}');
+    });
+    const outcome = await clientFor({ baseUrl }).createPaymentLink(validRequest());
+    expect(outcome).toMatchObject({ kind: 'link', link: 'https://pay.safedebit.fr/paypage?SDESSID=abc' });
+  });
+
   it('times out an answer whose body stops half way', async () => {
     const baseUrl = await startRawServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
