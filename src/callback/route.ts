@@ -7,6 +7,8 @@ import { addressAllowList, clientAddress } from '../http/client-address.js';
 import { type BodyLimits, decodeBody, readBody } from '../http/read-body.js';
 import { sendText } from '../http/send-text.js';
 import { sendThankYouPage } from '../http/thank-you.js';
+import { errorCode } from '../http/transport-errors.js';
+import type { LinkRecord } from '../ledger/ledger.js';
 import { parseNotification } from './notification.js';
 import { CALLBACK_ROUTE_PREFIX, verifyCallbackToken } from './token.js';
 
@@ -72,7 +74,13 @@ function senderCheck(config: CallbackRouteDependencies['config']): SenderCheck {
 /** The ledger link a token names, or undefined after answering 404 (the token is forged, or its link gone). */
 async function linkOfToken(deps: CallbackRouteDependencies, method: string, token: string, res: ServerResponse) {
   const linkId = verifyCallbackToken(token, deps.config.callbackSecret);
-  const link = linkId === undefined ? undefined : await deps.ledger.findLink(linkId);
+  let link: LinkRecord | undefined;
+  try {
+    link = linkId === undefined ? undefined : await deps.ledger.findLink(linkId);
+  } catch (error) {
+    answerLedgerUnavailable(deps, res, { event: 'callback', method, link: linkId }, errorCode(error));
+    return undefined;
+  }
   if (!link) {
     // The token is not echoed: it is whatever the sender made up. Its length tells a truncation apart.
     const reason = linkId === undefined ? 'bad_token' : 'unknown_link';
@@ -166,14 +174,28 @@ async function handleNotification(
     link: link.id,
     channel: link.summary_channel,
   };
-  if (outcome.kind === 'slack_unavailable' || outcome.kind === 'ledger_unavailable') {
-    // The notification is kept when it got that far; what is not in Slack yet waits for a redelivery.
-    deps.logger[outcome.kind === 'ledger_unavailable' ? 'error' : 'warn']({ ...logFields, error: outcome.error });
-    const what = outcome.kind === 'ledger_unavailable' ? 'Link ledger' : 'Slack';
-    sendText(res, 503, `${what} unavailable, please retry`, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+  if (outcome.kind === 'ledger_unavailable') {
+    answerLedgerUnavailable(deps, res, logFields, outcome.error);
+    return;
+  }
+  if (outcome.kind === 'slack_unavailable') {
+    // The notification is kept; what is not in Slack yet waits for a redelivery, or the status round.
+    deps.logger.warn({ ...logFields, error: outcome.error });
+    sendText(res, 503, 'Slack unavailable, please retry', { 'retry-after': String(RETRY_AFTER_SECONDS) });
     return;
   }
   if (outcome.kind === 'undeliverable') deps.logger.error({ ...logFields, error: outcome.error });
   else deps.logger.info(logFields);
   sendText(res, 200, 'OK');
+}
+
+/** The ledger failed: a 503, so that SAFEDEBIT delivers the notification again, logged as the ledger's failure. */
+function answerLedgerUnavailable(
+  deps: CallbackRouteDependencies,
+  res: ServerResponse,
+  logFields: Record<string, unknown>,
+  error: string | undefined,
+): void {
+  deps.logger.error({ ...logFields, outcome: 'ledger_unavailable', error });
+  sendText(res, 503, 'Link ledger unavailable, please retry', { 'retry-after': String(RETRY_AFTER_SECONDS) });
 }

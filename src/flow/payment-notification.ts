@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { classifyStatus, type StatusKind, statusProgress } from '../callback/notification.js';
+import { errorCode } from '../http/transport-errors.js';
 import { announceConfirmedLink, type ConfirmedLinkContext } from './confirmed-links.js';
 import { deliverStatusUpdates, type StatusUpdateOutcome } from './status-updates.js';
 
@@ -21,15 +22,21 @@ export async function acceptPaymentNotification(
   received: ReceivedStatus,
 ): Promise<{ isNew: boolean; kind: StatusKind | 'unknown'; outcome: StatusUpdateOutcome }> {
   const status = classifyStatus(received.status);
-  const isNew = await ctx.ledger.recordNotification({
-    linkId,
-    dedupeKey: notificationKey(linkId, status.known ? status.status : status.raw.toUpperCase(), received.paymentId),
-    status: received.status,
-    rank: statusProgress(status),
-    ...(received.paymentId === undefined ? {} : { paymentId: received.paymentId }),
-    receivedAt: ctx.clock(),
-  });
   const kind = status.known ? status.kind : 'unknown';
+  let isNew: boolean;
+  try {
+    isNew = await ctx.ledger.recordNotification({
+      linkId,
+      dedupeKey: notificationKey(linkId, status.known ? status.status : status.raw.toUpperCase(), received.paymentId),
+      status: received.status,
+      rank: statusProgress(status),
+      ...(received.paymentId === undefined ? {} : { paymentId: received.paymentId }),
+      receivedAt: ctx.clock(),
+    });
+  } catch (error) {
+    // Not kept: only a redelivery can bring it back.
+    return { isNew: false, kind, outcome: { kind: 'ledger_unavailable', error: errorCode(error) ?? 'unknown_error' } };
+  }
   // Whether new or a repeat: a repeat may come after an attempt cut short by a failure.
   const confirmed = await announceConfirmedLink(ctx, linkId);
   const outcome = await deliverStatusUpdates(ctx, linkId);

@@ -332,6 +332,27 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     expect(paidRepliesHeld(h, link.summaryTs)).toHaveLength(1);
   });
 
+  it.each(['findLink', 'recordNotification'] as const)(
+    'the ledger out of reach at its first call (%s): 503 too, and the redelivery posts once',
+    async (method) => {
+      const link = await createLink(h);
+      const { ledger } = h.paylink;
+      const original = ledger[method];
+      ledger[method] = async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      };
+      const failed = await postJson(link.callbackUrl, { status: 'SETTLED' });
+      expect(failed.status).toBe(503);
+      expect(failed.headers.get('retry-after')).toBe('60');
+      const logged = h.logs.map((line) => JSON.parse(line)).find((entry) => entry.event === 'callback');
+      expect(logged).toMatchObject({ level: 'error', outcome: 'ledger_unavailable', error: 'ECONNREFUSED' });
+
+      ledger[method] = original as never;
+      expect((await postJson(link.callbackUrl, { status: 'SETTLED' })).status).toBe(200);
+      expect(paidRepliesHeld(h, link.summaryTs)).toHaveLength(1);
+    },
+  );
+
   it('a failed status-line update is retried alone on redelivery: the reply is not posted twice', async () => {
     const link = await createLink(h);
     const { callbackUrl, summaryTs } = link;
