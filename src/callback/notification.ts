@@ -160,8 +160,9 @@ function addBodyFields(fields: Fields, body: string, contentType: string | undef
   const text = body.trim();
   if (text === '') return;
   const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-  // The declared type first; a missing or odd one (text/plain, octet-stream) is sniffed from the content.
-  const looksJson = type.endsWith('json') || (!type.includes('form') && /^[{[]/.test(text));
+  // JSON when declared, or when it looks like it whatever the declared type: PHP's curl posts a json_encode()
+  // body as a form unless told otherwise, and no form body starts with `{` or `[`.
+  const looksJson = type.endsWith('json') || /^[{[]/.test(text);
   if (looksJson) {
     const parsed = parseJson(text);
     if (parsed !== undefined) {

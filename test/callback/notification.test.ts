@@ -81,6 +81,15 @@ describe('parseNotification', () => {
     expect(parseNotification({ query: '', body: 'status=SETTLED', contentType: JSON_TYPE }).status).toBe('SETTLED');
   });
 
+  it("reads JSON sent as a form, as PHP's curl sends json_encode() unless told otherwise", () => {
+    const form = 'application/x-www-form-urlencoded';
+    const parsed = (body: string) => parseNotification({ query: '', body, contentType: form });
+    expect(parsed('{"payment_status":"SETTLED"}').status).toBe('SETTLED');
+    expect(parsed('{"payment_status":"SETTLED","signature":"c2lnbg=="}').status).toBe('SETTLED');
+    expect(parsed('[{"status":"SETTLED"}]').status).toBe('SETTLED');
+    expect(parsed('status=SETTLED&pay_id=42')).toMatchObject({ status: 'SETTLED', paymentId: '42' });
+  });
+
   it('cleans the status: trimmed, no control characters, cut to a short code', () => {
     expect(parseNotification({ query: `status=${encodeURIComponent('  SET\u0000TLED\n ')}`, body: '' }).status).toBe(
       'SETTLED',
