@@ -104,7 +104,11 @@ const environmentSchema = z.object({
   SAFEDEBIT_MERCHANT_ID: optionalText(),
   SAFEDEBIT_SHOP_ID: optionalText(),
   SAFEDEBIT_SHOP_REFERENCE: optionalText(),
-  PAYLINK_PUBLIC_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
+  // paylink appends its own paths (the callback, the thank-you page): a query or a fragment would swallow them.
+  PAYLINK_PUBLIC_URL: z.preprocess(
+    emptyAsUndefined,
+    httpUrl.refine((url) => !/[?#]/.test(url), 'expected no query (?) or fragment (#)').optional(),
+  ),
   PAYLINK_REDIRECT_URL: z.preprocess(
     emptyAsUndefined,
     httpUrl

@@ -120,6 +120,15 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toMatch(/xoxp-test-user-token-secret|hunter2/);
   });
 
+  it('refuses a public URL with a query or a fragment, which would swallow the paths paylink adds', () => {
+    for (const url of ['https://pay.example.com/?x=1', 'https://pay.example.com/#', 'https://pay.example.com/?']) {
+      expect(problemsOf({ ...MINIMAL, PAYLINK_PUBLIC_URL: url })).toEqual([
+        'PAYLINK_PUBLIC_URL: expected no query (?) or fragment (#)',
+      ]);
+    }
+    expect(loadConfig({ ...MINIMAL, PAYLINK_PUBLIC_URL: 'https://pay.example.com/paylink/' }).ok).toBe(true);
+  });
+
   it('takes TZ as the time zone of dates and months, Europe/Paris when unset or empty, and refuses an unknown one', () => {
     const zoneOf = (TZ?: string) => {
       const result = loadConfig({ ...MINIMAL, ...(TZ === undefined ? {} : { TZ }) });
