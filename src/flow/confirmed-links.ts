@@ -18,14 +18,15 @@ export interface ConfirmedLinkContext extends StatusUpdateContext {
 }
 
 /**
- * A link whose creation was interrupted (paylink stopped before SAFEDEBIT's answer was recorded) and that SAFEDEBIT
- * has since sent a notification for: it exists. Claimed in the ledger, so that one instance does this once, it
- * becomes a created link and gets the summary any link gets, where the rep asked, with a first reply in its thread
- * saying why its address is missing. Its status replies follow from deliverStatusUpdates, as for any link.
- * False when the link was not interrupted (or another caller confirmed it).
+ * A link whose creation was interrupted (paylink stopped before SAFEDEBIT's answer was recorded), or whose answer
+ * was an outage (lost, cut off, unreadable), and that SAFEDEBIT has since sent a notification for: it exists.
+ * Claimed in the ledger, so that one instance does this once, it becomes a created link and gets the summary any
+ * link gets, where the rep asked, with a first reply in its thread saying why its address is missing. Its status
+ * replies follow from deliverStatusUpdates, as for any link. False when the link was neither (or another caller
+ * confirmed it).
  */
 export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: string): Promise<boolean> {
-  const link = await ctx.ledger.confirmInterruptedLink(linkId);
+  const link = await ctx.ledger.confirmUnansweredLink(linkId);
   if (link === undefined) return false;
   const { locale } = ctx.config;
   ctx.logger.info({
@@ -48,7 +49,7 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
     await postMessage(
       ctx,
       place.channel,
-      { text: sandboxed(messagesFor(locale).linkAddressUnknown, ctx.sandbox) },
+      { text: sandboxed(messagesFor(locale).linkAddressUnknown[addressLostBy(link)], ctx.sandbox) },
       place.threadTs,
     );
   } catch (error) {
@@ -66,6 +67,11 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
     ctx.logger.error({ event: 'ledger_write_failed', step: 'summary', link: link.id, error });
   }
   return true;
+}
+
+/** Why a confirmed link's address never reached paylink: its state before it was confirmed. */
+function addressLostBy(link: LinkRecord): 'interrupted' | 'outage' {
+  return link.state_detail === 'outage' ? 'outage' : 'interrupted';
 }
 
 function summaryOf(ctx: ConfirmedLinkContext, link: LinkRecord): LinkSummary {

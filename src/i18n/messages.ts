@@ -64,7 +64,8 @@ export interface Messages {
   deliveryNone: string;
   linkReply: (link: string) => string;
   /** The thread's first reply when a link's creation was interrupted and a notification later showed it exists. */
-  linkAddressUnknown: string;
+  /** The first reply under a link confirmed by a notification, by why its address never reached paylink. */
+  linkAddressUnknown: Record<'interrupted' | 'outage', string>;
   statusAwaiting: string;
   fallbackDm: (channel: string) => string;
 }
@@ -150,8 +151,12 @@ const fr: Messages = {
   summaryExpires: 'Expire le',
   deliveryNone: 'aucun (lien à transmettre)',
   linkReply: (link) => `:link: Lien de paiement : ${link}`,
-  linkAddressUnknown:
-    ":information_source: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien, et son adresse ne lui est jamais parvenue. SAFEDEBIT a depuis envoyé un statut pour ce lien : il existe. Son adresse est dans l'espace marchand SAFEDEBIT.",
+  linkAddressUnknown: {
+    interrupted:
+      ":information_source: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien, et son adresse ne lui est jamais parvenue. SAFEDEBIT a depuis envoyé un statut pour ce lien : il existe. Son adresse est dans l'espace marchand SAFEDEBIT.",
+    outage:
+      ":information_source: La réponse de SAFEDEBIT à la création de ce lien n'est pas parvenue correctement à paylink (aucun lien n'avait été affiché), et son adresse lui est inconnue. SAFEDEBIT a depuis envoyé un statut pour ce lien : il existe. Son adresse est dans l'espace marchand SAFEDEBIT.",
+  },
   statusAwaiting: ':hourglass: En attente de paiement',
   fallbackDm: (channel) =>
     `Je n'ai pas pu publier dans <#${channel}> (je n'y suis pas invité) : voici le lien ici. Invitez @paylink dans la conversation pour la prochaine fois.`,
@@ -235,8 +240,12 @@ const en: Messages = {
   summaryExpires: 'Expires',
   deliveryNone: 'none (share the link yourself)',
   linkReply: (link) => `:link: Payment link: ${link}`,
-  linkAddressUnknown:
-    ':information_source: paylink stopped while SAFEDEBIT was creating this link, and its address never reached paylink. SAFEDEBIT has since sent a status for it: the link exists. Its address is in your SAFEDEBIT merchant back office.',
+  linkAddressUnknown: {
+    interrupted:
+      ':information_source: paylink stopped while SAFEDEBIT was creating this link, and its address never reached paylink. SAFEDEBIT has since sent a status for it: the link exists. Its address is in your SAFEDEBIT merchant back office.',
+    outage:
+      ":information_source: SAFEDEBIT's answer to this link's creation did not reach paylink properly (no link was shown then), and its address is unknown to paylink. SAFEDEBIT has since sent a status for it: the link exists. Its address is in your SAFEDEBIT merchant back office.",
+  },
   statusAwaiting: ':hourglass: Awaiting payment',
   fallbackDm: (channel) =>
     `I could not post in <#${channel}> (I am not a member): here is the link instead. Invite @paylink to that conversation next time.`,

@@ -522,16 +522,18 @@ export class Ledger {
   }
 
   /**
-   * SAFEDEBIT sent a notification for an `interrupted` link, so the link exists: it becomes `created`, with
-   * `interrupted` as its detail since its address never arrived. Returns the link to one claimant only (the
-   * one that posts its summary), undefined to any other caller and for a link in any other state.
+   * SAFEDEBIT sent a notification for a link whose answer paylink never had (`interrupted`: paylink stopped while
+   * asking; `outage`: the answer was lost or unreadable), so the link exists: it becomes `created`, with its former
+   * state as its detail since its address never arrived. Returns the link to one claimant only (the one that posts
+   * its summary), undefined to any other caller and for a link in any other state.
    */
-  async confirmInterruptedLink(id: string): Promise<LinkRecord | undefined> {
+  async confirmUnansweredLink(id: string): Promise<LinkRecord | undefined> {
+    const unanswered: LinkState[] = ['interrupted', 'outage'];
     return this.db
       .updateTable('links')
-      .set({ state: 'created' satisfies LinkState, state_detail: 'interrupted' satisfies LinkState })
+      .set({ state: 'created' satisfies LinkState, state_detail: sql<string>`state` })
       .where('id', '=', id)
-      .where('state', '=', 'interrupted' satisfies LinkState)
+      .where('state', 'in', unanswered)
       .returningAll()
       .executeTakeFirst();
   }

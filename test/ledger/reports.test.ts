@@ -258,17 +258,28 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     await a.claimInterruptedLinks({ upTo: minutes(-10) }, 10);
     expect((await a.latestLinks({ limit: 10 })).map((link) => link.id)).toEqual([answered]);
 
-    const confirmed = await Promise.all([a, b, a, b].map((ledger) => ledger.confirmInterruptedLink(interrupted)));
+    const confirmed = await Promise.all([a, b, a, b].map((ledger) => ledger.confirmUnansweredLink(interrupted)));
     expect(confirmed.filter((link) => link !== undefined)).toEqual([
       expect.objectContaining({ id: interrupted, state: 'created', state_detail: 'interrupted', link: null }),
     ]);
-    expect(await a.confirmInterruptedLink(beingCreated)).toBeUndefined();
-    expect(await b.confirmInterruptedLink(answered)).toBeUndefined();
+    expect(await a.confirmUnansweredLink(beingCreated)).toBeUndefined();
+    expect(await b.confirmUnansweredLink(answered)).toBeUndefined();
     expect((await a.findLink(beingCreated))?.state).toBe('requested');
     // A link that exists from now on: listed with the others, and a late release of the rep's notice leaves it so.
     expect((await a.latestLinks({ limit: 10 })).map((link) => link.id)).toEqual([interrupted, answered]);
     await a.releaseInterruptedLink(interrupted);
     expect((await b.findLink(interrupted))?.state).toBe('created');
+  });
+
+  it('confirms a link whose answer was an outage, never a refused one', async () => {
+    const ledger = await open();
+    const lost = String(await ledger.claimSubmission(newLink()));
+    await ledger.recordOutcome(lost, { state: 'outage', detail: 'timeout' });
+    const refused = String(await ledger.claimSubmission(newLink()));
+    await ledger.recordOutcome(refused, { state: 'refused', detail: 'EXIST_005' });
+    expect(await ledger.confirmUnansweredLink(lost)).toMatchObject({ state: 'created', state_detail: 'outage' });
+    expect(await ledger.confirmUnansweredLink(lost)).toBeUndefined();
+    expect(await ledger.confirmUnansweredLink(refused)).toBeUndefined();
   });
 
   it('remembers who opened App Home, once per person, and keeps the thread permalinks', async () => {

@@ -5,7 +5,7 @@ import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
 import { newLink } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
-import { type Harness, SIGNING_SECRET, visibleText } from '../support/paylink-harness.js';
+import { type Harness, SIGNING_SECRET, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
 import { appHomeOpenedEvent, sendEvent, sendSlashCommand } from '../support/slack-requests.js';
 import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
@@ -131,6 +131,34 @@ describe.each(ENGINES)('links whose creation was interrupted, on %s', (engine) =
     const answer = await b.standin.waitForResponse((post) => post.url === responseUrl);
     expect(visibleText(answer.body)).toContain('Paid');
     expect(visibleText(answer.body)).not.toContain('Unconfirmed');
+  });
+
+  it('and links whose answer was an outage get their summary too once SAFEDEBIT reports on them', async () => {
+    const app = await harnesses.start({
+      env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET, SAFEDEBIT_TIMEOUT_MS: '500' },
+    });
+    app.safedebit.setMode({ kind: 'hang' });
+    const { view } = await app.openModal();
+    await app.submit(view, VALID_FORM);
+    await app.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('no link to show'));
+    const [row] = await app.paylink.ledger.db.selectFrom('links').selectAll().execute();
+    expect(row).toMatchObject({ state: 'outage', state_detail: 'timeout' });
+    expect(app.standin.messagesIn(SALES_CHANNEL.id)).toEqual([]);
+
+    // SAFEDEBIT had made the link after all, and the customer paid.
+    expect(await notify(app, String(row?.id), 'SETTLED')).toBe(200);
+    const { summaries, replies } = summaryPosts([app]);
+    expect(summaries).toHaveLength(1);
+    expect(visibleText(summaries[0]?.args.attachments)).toContain('Paid');
+    expect(replies.map((reply) => String(reply.args.text))).toEqual([
+      expect.stringContaining("SAFEDEBIT's answer to this link's creation did not reach paylink properly"),
+      expect.stringContaining('Paid'),
+    ]);
+    expect(await app.paylink.ledger.findLink(String(row?.id))).toMatchObject({
+      state: 'created',
+      state_detail: 'outage',
+      paid_at: expect.any(String),
+    });
   });
 
   it('get their summary instead of the DM when SAFEDEBIT reported on them before they were found', async () => {
