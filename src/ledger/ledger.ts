@@ -3,6 +3,7 @@ import { type ExpressionBuilder, type Insertable, type Kysely, type Selectable, 
 import { DECIDED_RANKS, RANKS_OF_KIND } from '../domain/link-standing.js';
 import type { PaymentType } from '../domain/payment-type.js';
 import { prepareQuery, type SlotFor } from './prepared.js';
+import { referenceKey } from './reference-key.js';
 import type { LedgerDatabase, LinkState, LinksTable, NotificationsTable } from './schema.js';
 
 export type LinkRecord = Selectable<LinksTable>;
@@ -43,6 +44,7 @@ type NewLinkRow = Required<
     | 'amount_cents'
     | 'currency'
     | 'payment_reference'
+    | 'reference_key'
     | 'consumer_reference'
     | 'customer'
     | 'masked_email'
@@ -103,6 +105,7 @@ export class Ledger {
           amount_cents: slot('amount_cents'),
           currency: slot('currency'),
           payment_reference: slot('payment_reference'),
+          reference_key: slot('reference_key'),
           consumer_reference: slot('consumer_reference'),
           customer: slot('customer'),
           masked_email: slot('masked_email'),
@@ -180,6 +183,7 @@ export class Ledger {
       amount_cents: link.amountCents,
       currency: link.currency,
       payment_reference: link.paymentReference,
+      reference_key: referenceKey(link.paymentReference),
       consumer_reference: link.consumerReference,
       customer: link.customer ?? null,
       masked_email: link.maskedEmail,
@@ -423,7 +427,7 @@ export class Ledger {
     return this.db
       .selectFrom('links')
       .selectAll()
-      .where(sql<string>`lower(payment_reference)`, '=', sql<string>`lower(${paymentReference})`)
+      .where('reference_key', '=', referenceKey(paymentReference))
       .$if(userId !== undefined, (query) => query.where('user_id', '=', userId ?? ''))
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { referenceKey } from './reference-key.js';
 
 /** The ranks of paid statuses when `paid_at` came (SETTLED, CREDITED, GUARANTEED, INDEMNIZED), as they were then. */
 const PAID_RANKS_AT_MIGRATION = [40, 45, 55];
@@ -98,6 +99,24 @@ const MIGRATIONS: Record<string, Migration> = {
         .column('received_at')
         .where(sql<boolean>`replied_at is null`)
         .execute();
+    },
+  },
+  '2026-11-27-05-reference-key': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('links').addColumn('reference_key', 'text').execute();
+      const links = db as Kysely<{ links: { id: string; payment_reference: string; reference_key: string | null } }>;
+      for (const { id, payment_reference } of await links
+        .selectFrom('links')
+        .select(['id', 'payment_reference'])
+        .execute()) {
+        await links
+          .updateTable('links')
+          .set({ reference_key: referenceKey(payment_reference) })
+          .where('id', '=', id)
+          .execute();
+      }
+      await db.schema.dropIndex('links_by_reference').execute();
+      await db.schema.createIndex('links_by_reference_key').on('links').column('reference_key').execute();
     },
   },
 };

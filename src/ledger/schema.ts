@@ -38,6 +38,8 @@ export interface LinksTable {
   amount_cents: number;
   currency: string;
   payment_reference: string;
+  /** The payment reference as `/paylink status` looks it up, whatever its case (see referenceKey). */
+  reference_key: string;
   consumer_reference: string;
   /** The customer's name, or company name. */
   customer: string | null;

@@ -7,7 +7,7 @@ import { ledgerMigrations } from '../../src/ledger/migrations.js';
 import { openLedger } from '../../src/ledger/open.js';
 import { ENGINES, freshDatabase, ledgerLocationOf } from '../support/databases.js';
 import { testLedgers } from '../support/ledgers.js';
-import { newLink as newSubmission } from '../support/link-records.js';
+import { linkRecord, newLink as newSubmission } from '../support/link-records.js';
 
 const NOW = new Date('2026-11-27T10:00:00.000Z');
 const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
@@ -159,6 +159,15 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     expect(await ledger.linksWithReference('F-2026', { limit: 5 })).toEqual([]);
     const history = await ledger.notificationsOf(created);
     expect(history.map((notification) => notification.status)).toEqual(['CREATED', 'ISSUED', 'SETTLED']);
+  });
+
+  it('finds a reference with accented letters whatever their case, composed or not', async () => {
+    const ledger = await open();
+    const summer = await createdLink(ledger, { paymentReference: 'FACTURE-ÉTÉ-12' });
+    const ids = async (typed: string) => (await ledger.linksWithReference(typed, { limit: 5 })).map((link) => link.id);
+    expect(await ids('facture-été-12')).toEqual([summer]);
+    expect(await ids('FACTURE-E\u0301TE\u0301-12')).toEqual([summer]);
+    expect(await ids('facture-ete-12')).toEqual([]);
   });
 
   it("gives a month's links whatever became of them, oldest first, its bounds as given", async () => {
@@ -366,6 +375,22 @@ describe('a ledger made before paid_at', () => {
         expect(await ledger.findLink('awaiting')).toMatchObject({ paid_at: null });
         const paid = (await ledger.totals({ paidFrom: NOW, paidUntil: minutes(6) })).paid;
         expect(paid).toEqual({ count: 1, cents: 1_000 });
+      },
+    );
+  });
+});
+
+describe('a ledger made before reference keys', () => {
+  it('finds its links by reference whatever the case once upgraded', async () => {
+    await upgradedLedger(
+      (migration) => migration < '2026-11-27-05-reference-key',
+      (old) =>
+        (old as Kysely<{ links: Record<string, unknown> }>)
+          .insertInto('links')
+          .values({ ...linkRecord({ id: 'old', payment_reference: 'FACTURE-É1' }), reference_key: undefined })
+          .execute(),
+      async (ledger) => {
+        expect((await ledger.linksWithReference('facture-é1', { limit: 5 })).map((link) => link.id)).toEqual(['old']);
       },
     );
   });

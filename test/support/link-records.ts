@@ -1,4 +1,5 @@
 import type { LinkRecord, NewLink } from '../../src/ledger/ledger.js';
+import { referenceKey } from '../../src/ledger/reference-key.js';
 import { submissionKey } from '../../src/slack/submission-key.js';
 
 let count = 0;
@@ -6,6 +7,7 @@ let count = 0;
 /** A ledger row as a created, awaiting link would have it (`1 250,50 €`, F-2026-031, Jean Dupont), with `overrides`. */
 export function linkRecord(overrides: Partial<LinkRecord> = {}): LinkRecord {
   count += 1;
+  const paymentReference = overrides.payment_reference ?? 'F-2026-031';
   return {
     id: `link-${count}`,
     submission_key: submissionKey('V0VIEW', String(count)),
@@ -19,7 +21,8 @@ export function linkRecord(overrides: Partial<LinkRecord> = {}): LinkRecord {
     thread_ts: '1700000000.000100',
     amount_cents: 125_050,
     currency: 'EUR',
-    payment_reference: 'F-2026-031',
+    payment_reference: paymentReference,
+    reference_key: referenceKey(paymentReference),
     consumer_reference: 'CUST-42',
     customer: 'Jean Dupont',
     masked_email: 'j•••@example.com',
