@@ -57,6 +57,7 @@ describe('a thread reply Slack did not confirm', () => {
 
 describe('a ledger failure while delivering', () => {
   const databaseDown = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  const databaseLocked = () => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
 
   it('is told apart from Slack being out of reach, though both may say ECONNREFUSED', async () => {
     t = await listenerContext();
@@ -80,7 +81,7 @@ describe('a ledger failure while delivering', () => {
     const id = await linkWithPendingNotification();
     const { markReplied } = t.ledger;
     t.ledger.markReplied = async () => {
-      throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      throw databaseLocked();
     };
     expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'ledger_unavailable', error: 'SQLITE_BUSY' });
     t.ledger.markReplied = markReplied;
@@ -94,7 +95,7 @@ describe('a ledger failure while delivering', () => {
     const { markReplied } = t.ledger;
     let refused = 0;
     t.ledger.markReplied = async (...args) => {
-      if (refused++ === 0) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      if (refused++ === 0) throw databaseLocked();
       return markReplied.apply(t.ledger, args);
     };
     expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'posted', replies: 1 });
