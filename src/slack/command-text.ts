@@ -1,4 +1,4 @@
-import { parseAmount } from '../domain/amount.js';
+import { type AmountProblemCode, parseAmount } from '../domain/amount.js';
 import { type Month, parseMonth } from '../domain/month.js';
 
 export interface CommandPrefill {
@@ -59,15 +59,29 @@ export function parsePaylinkCommand(text: string): PaylinkCommand {
 }
 
 /**
+ * Refusals of what is written as an amount but whose value is wrong or unclear: kept as the amount, so that the
+ * form asks about it on submission, rather than read as part of the reference (or a shorter amount kept instead).
+ */
+const AMOUNT_VALUE_PROBLEMS: ReadonlySet<AmountProblemCode> = new Set([
+  'amount_zero',
+  'amount_negative',
+  'amount_too_many_decimals',
+  'amount_ambiguous',
+  'amount_too_large',
+]);
+
+/**
  * `/paylink 1 250,50 F-2026-031` → amount "1 250,50", reference "F-2026-031". The amount is the longest
- * run of leading words that reads as an amount (so "1 250,50" keeps its space), the rest the reference.
- * Text that does not start with an amount is all reference.
+ * run of leading words written as an amount (so "1 250,50" keeps its space, and "1,250" is asked about in the
+ * form, not taken for a reference), the rest the reference. Text that does not start with an amount is all
+ * reference.
  */
 export function parseCommandText(text: string): CommandPrefill {
   const words = text.trim().split(/\s+/).filter(Boolean);
   for (let count = words.length; count >= 1; count -= 1) {
     const amount = words.slice(0, count).join(' ');
-    if (parseAmount(amount, { maxCents: Number.MAX_SAFE_INTEGER }).ok) {
+    const checked = parseAmount(amount, { maxCents: Number.MAX_SAFE_INTEGER });
+    if (checked.ok || AMOUNT_VALUE_PROBLEMS.has(checked.problem.code)) {
       const reference = words.slice(count).join(' ');
       return reference ? { amount, payment_reference: reference } : { amount };
     }

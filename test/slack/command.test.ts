@@ -11,6 +11,12 @@ describe('parseCommandText', () => {
     ['1250.5', { amount: '1250.5' }],
     ['F-2026-031', { payment_reference: 'F-2026-031' }],
     ['  ', {}],
+    // Written as amounts, unclear or wrong: kept as the amount for the form to ask about, never half taken.
+    ['1.250 F-2026-031', { amount: '1.250', payment_reference: 'F-2026-031' }],
+    ['1 250,505 F-1', { amount: '1 250,505', payment_reference: 'F-1' }],
+    ['0 F-1', { amount: '0', payment_reference: 'F-1' }],
+    // A reference of digits stays the reference when the amount before it reads alone.
+    ['1250,50 12345', { amount: '1250,50', payment_reference: '12345' }],
   ])('%j → %j', (text, expected) => {
     expect(parseCommandText(text)).toEqual(expected);
   });

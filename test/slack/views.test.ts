@@ -72,6 +72,19 @@ describe.each(LOCALES)('payment modal (%s)', (locale) => {
       | { type: string; options: { value: string }[]; initial_option: { value: string } }
       | undefined;
 
+  it('leaves every company field optional, the name included, as SAFEDEBIT and the form checks do', () => {
+    const view = buildPaymentModal({
+      locale,
+      sandbox: false,
+      privateMetadata: origin,
+      paymentTypes: ['now'],
+      values: { consumer_type: 'company' },
+    });
+    const optional = (field: string) =>
+      (view.blocks as (Block & { optional?: boolean })[]).find((block) => block.block_id === field)?.optional;
+    expect(['social_reference', 'siren', 'tva_interco'].map(optional)).toEqual([true, true, true]);
+  });
+
   it('opens with a pre-filled value longer than its field allows, to be refused at submission, not by Slack', () => {
     const reference = 'F-2026-'.repeat(12);
     const view = buildPaymentModal({

@@ -50,7 +50,7 @@ export function buildPaymentModal(data: PaymentModalData): types.ModalView {
     ...input('consumer_last_name', true),
     ...input('reference_label', true, { multiline: true }),
     consumerTypeInput(m, company),
-    ...(company ? [...input('social_reference', false), ...input('siren', true), ...input('tva_interco', true)] : []),
+    ...(company ? [...input('social_reference', true), ...input('siren', true), ...input('tva_interco', true)] : []),
     { type: 'header', text: plain(m.addressHeader) },
     ...input('consumer_address_street_number', true),
     ...input('consumer_address_street_name', true),
