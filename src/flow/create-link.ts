@@ -82,6 +82,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   if (linkId === undefined) {
     // Slack delivered this submission again (a retry, a double click, another instance): it is being handled.
     ctx.logger.info({ event: 'submission_repeat', user: origin.user, view_id: submission.viewId });
+    await showLinkAlreadyMade(ctx, submission);
     return;
   }
 
@@ -184,6 +185,26 @@ async function endWithoutLink(
   const recorded = await tryLedgerWrite(ctx, what, record);
   await showInModal(ctx, submission, view, { text });
   if (!recorded.ok) await retryLedgerWrite(ctx, what, record);
+}
+
+/**
+ * A repeat's acknowledgement put the modal back on "creating…": if the first delivery's link is already made, the
+ * modal shows it again (while it is being made, that flow's own update comes after). Best effort: the rep had it.
+ */
+async function showLinkAlreadyMade(ctx: LinkFlowContext, submission: LinkSubmission): Promise<void> {
+  const key = submissionKey(submission.viewId, submission.viewHash);
+  const made = await ctx.ledger.findLinkOfSubmission(key).catch(() => undefined);
+  if (made?.state !== 'created' || made.link === null) return;
+  const channel = made.summary_channel;
+  const view = buildCreatedView({
+    ...viewBase(ctx, submission),
+    amount: formatAmount(made.amount_cents, ctx.config.locale),
+    reference: made.payment_reference,
+    link: made.link,
+    // Direct message conversations' ids start with D.
+    postedIn: channel === null ? 'nowhere' : channel.startsWith('D') ? 'direct_message' : { channel },
+  });
+  await showInModal(ctx, submission, view, undefined);
 }
 
 /** Notifications that arrived before the summary was recorded are shown now, once. */

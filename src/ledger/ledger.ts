@@ -256,6 +256,11 @@ export class Ledger {
     return this.db.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** The link a submission claimed, by its submission key. */
+  async findLinkOfSubmission(submissionKey: string): Promise<LinkRecord | undefined> {
+    return this.db.selectFrom('links').selectAll().where('submission_key', '=', submissionKey).executeTakeFirst();
+  }
+
   /**
    * Keeps a notification (a repeat is recognised by its key and changes nothing) and, when it is new and at
    * least as far along as the link's current status, makes it the link's status. True when it was new.

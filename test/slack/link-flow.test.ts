@@ -180,6 +180,22 @@ describe('a valid submission', () => {
     expect(body).not.toHaveProperty('social_reference');
     expect(visibleText(h.standin.messagesIn(SALES_CHANNEL.id)[0])).toContain('*Customer*\nJean Dupont');
   });
+
+  it('delivered again once its link is shown: the repeat is acknowledged as any, then the modal shows the link again', async () => {
+    h = await startHarness();
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    const updatesBefore = h.standin.callsTo('views.update').length;
+    const repeat = await h.submit(view, VALID_FORM);
+    expect(visibleText((repeat.json as { view?: unknown }).view)).toContain('Creating');
+    await expect.poll(() => h.standin.callsTo('views.update').length).toBe(updatesBefore + 1);
+    const shownAgain = h.standin.callsTo('views.update').at(-1);
+    expect(visibleText(shownAgain?.args.view)).toContain('paypage?SDESSID=');
+    expect(visibleText(shownAgain?.args.view)).toContain(`Posted in <#${SALES_CHANNEL.id}>`);
+    expect(h.safedebit.requests).toHaveLength(1);
+    expect(h.standin.messagesIn(SALES_CHANNEL.id).filter((message) => isCreatedView(message))).toHaveLength(1);
+  });
 });
 
 describe('validation', () => {
