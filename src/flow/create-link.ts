@@ -119,7 +119,8 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     const view = refusal.configurationProblem
       ? buildNoticeView(viewBase(ctx, submission), shown)
       : formAgain(ctx, submission, m.refusedBanner(shown), refusal.field, shown);
-    await endWithoutLink(ctx, submission, linkId, { state: 'refused', detail: outcome.code ?? null }, view, shown);
+    const refused = { state: 'refused' as const, detail: outcome.code ?? null };
+    await endWithoutLink(ctx, submission, linkId, refused, view, m.refusedBanner(shown));
     return;
   }
   if (outcome.kind === 'outage') {
@@ -168,9 +169,10 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
 }
 
 /**
- * A refusal, an outage or a request that could not be sent: recorded as such, and the rep sees `view` (or gets
- * `text` when the modal is gone). If the ledger refuses the write, it is tried again once the rep has the answer:
- * left `requested`, the link would be taken for an interrupted one and its rep told it might exist.
+ * A refusal, an outage or a request that could not be sent: recorded as such, and the rep sees `view` (or, when the
+ * modal is gone, gets `outcome` with the link's amount and reference). If the ledger refuses the write, it is tried
+ * again once the rep has the answer: left `requested`, the link would be taken for an interrupted one and its rep
+ * told it might exist.
  */
 async function endWithoutLink(
   ctx: LinkFlowContext,
@@ -183,7 +185,14 @@ async function endWithoutLink(
   const what = { step: 'outcome', state: outcome.state, link: linkId };
   const record = () => ctx.ledger.recordOutcome(linkId, outcome);
   const recorded = await tryLedgerWrite(ctx, what, record);
-  await showInModal(ctx, submission, view, { text });
+  const { locale } = ctx.config;
+  const { amountCents, payment_reference } = submission.form;
+  const about = messagesFor(locale).outcomeOfLink(
+    formatAmount(amountCents, locale),
+    escapeMrkdwn(payment_reference),
+    text,
+  );
+  await showInModal(ctx, submission, view, { text: about });
   if (!recorded.ok) await retryLedgerWrite(ctx, what, record);
 }
 

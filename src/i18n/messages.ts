@@ -68,6 +68,8 @@ export interface Messages {
   linkAddressUnknown: Record<'interrupted' | 'outage', string>;
   statusAwaiting: string;
   fallbackDm: (channel: string) => string;
+  /** What became of a link, sent to the rep when the modal that would have shown it is gone. */
+  outcomeOfLink: (amount: string, reference: string, outcome: string) => string;
 }
 
 const fr: Messages = {
@@ -160,6 +162,7 @@ const fr: Messages = {
   statusAwaiting: ':hourglass: En attente de paiement',
   fallbackDm: (channel) =>
     `Je n'ai pas pu publier dans <#${channel}> (je n'y suis pas invité) : voici le lien ici. Invitez @paylink dans la conversation pour la prochaine fois.`,
+  outcomeOfLink: (amount, reference, outcome) => `Lien de paiement de *${amount}* (réf. ${reference}) : ${outcome}`,
 };
 
 const en: Messages = {
@@ -249,6 +252,7 @@ const en: Messages = {
   statusAwaiting: ':hourglass: Awaiting payment',
   fallbackDm: (channel) =>
     `I could not post in <#${channel}> (I am not a member): here is the link instead. Invite @paylink to that conversation next time.`,
+  outcomeOfLink: (amount, reference, outcome) => `Payment link for *${amount}* (ref. ${reference}): ${outcome}`,
 };
 
 const MESSAGES: Record<Locale, Messages> = { fr, en };

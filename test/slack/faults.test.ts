@@ -58,6 +58,19 @@ describe('Slack faults', () => {
     expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
   });
 
+  it('views.update failing after a refusal: the rep is told which link SAFEDEBIT refused, and why', async () => {
+    h = await startHarness();
+    h.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
+    const { view, responseUrl } = await h.openModal();
+    h.standin.failNext('views.update', 'not_found', 1);
+    await h.submit(view, VALID_FORM);
+    const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
+    const text = visibleText(answer.body);
+    expect(text).toContain('Payment link for *€1,250.50* (ref. F-2026-031)');
+    expect(text).toContain('SAFEDEBIT refused the link');
+    expect(text).toContain('EXIST_005');
+  });
+
   it('Slack refusing the summary: the link was made, so the rep gets it in the modal and privately', async () => {
     h = await startHarness();
     const { view, responseUrl } = await h.openModal();
