@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { App, HTTPReceiver, type Logger, type LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { callbackRoute } from './callback/route.js';
 import type { Config } from './config.js';
@@ -15,6 +16,8 @@ import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls } from './http/malformed-request.js';
 import { createOutboundDispatcher, fetchThrough, type ProxySettings, usesProxy } from './http/outbound.js';
 import { thankYouRoute } from './http/thank-you.js';
+import { errorCode } from './http/transport-errors.js';
+import type { LedgerLocation } from './ledger/database-url.js';
 import type { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open.js';
 import { createJsonLogger } from './logger.js';
@@ -79,8 +82,10 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     context: config.safedebit ? {} : { safedebit: 'SANDBOX' },
     ...(deps.writeLog ? { write: deps.writeLog } : {}),
   });
-  const ledger = await openLedger(config.ledger).catch((error: unknown) => {
-    throw new Error(describeLedgerFailure(error, config.ledger.engine));
+  const ledger = await openLedger(config.ledger, {
+    onConnectionLost: (error) => logger.warn({ event: 'ledger_connection_lost', error: errorCode(error) }),
+  }).catch((error: unknown) => {
+    throw new Error(describeLedgerFailure(error, config.ledger));
   });
   logger.info({ event: 'ledger_opened', engine: config.ledger.engine });
   // Known once listening: with PORT=0 (tests) the system picks it.
@@ -274,10 +279,17 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
 const DEFAULT_REPLY_CLAIM_TIMEOUT_MS = 10 * 60_000;
 
 /** Why the ledger could not open, in one line without the URL (it may hold a password). */
-function describeLedgerFailure(error: unknown, engine: string): string {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  const detail = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
-  return `could not open the link ledger (${engine}, DATABASE_URL): ${detail}`;
+function describeLedgerFailure(error: unknown, location: LedgerLocation): string {
+  // The SQLite file's path is no secret, and tells the admin which folder to fix.
+  const where = location.engine === 'sqlite' ? `sqlite, ${resolve(location.path)}` : 'postgres, DATABASE_URL';
+  return `could not open the link ledger (${where}): ${ledgerFailureDetail(error)}`;
+}
+
+function ledgerFailureDetail(error: unknown): string {
+  const { code, message, severity } = (error ?? {}) as { code?: unknown; message?: unknown; severity?: unknown };
+  if (typeof code !== 'string') return error instanceof Error ? error.message : String(error);
+  // PostgreSQL's refusals carry a SQLSTATE and words (`database "x" does not exist`), never the password.
+  return typeof severity === 'string' && typeof message === 'string' ? `${code} ${message}` : code;
 }
 
 /** Slack's refusals at start-up, as the admin needs them: which variable to fix. */

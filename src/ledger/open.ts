@@ -20,8 +20,16 @@ const WAL_SWITCH_PAUSE_MS = 20;
  * are safe: on PostgreSQL Kysely's migrator holds an advisory lock while it migrates; on SQLite the
  * migrations run inside one `BEGIN IMMEDIATE` transaction (see `migrateSqlite`).
  */
-export async function openLedger(location: LedgerLocation): Promise<Ledger> {
-  const db = new Kysely<LedgerDatabase>({ dialect: await dialectFor(location) });
+export interface LedgerOptions {
+  /**
+   * PostgreSQL closed an idle connection (a restart, a failover, an administrator): the pool drops it and opens
+   * another at the next query. Unheard, the pool's error would end the process.
+   */
+  onConnectionLost?: (error: unknown) => void;
+}
+
+export async function openLedger(location: LedgerLocation, options: LedgerOptions = {}): Promise<Ledger> {
+  const db = new Kysely<LedgerDatabase>({ dialect: await dialectFor(location, options) });
   try {
     if (location.engine === 'postgres') await migrateToLatest(db, await currentSchema(db));
     else await inTurn(location.path, () => migrateSqlite(db));
@@ -88,21 +96,21 @@ async function currentSchema(db: Kysely<LedgerDatabase>): Promise<string | undef
 }
 
 /** Each engine's driver is loaded only when used: an embedded deployment never loads pg, nor PostgreSQL better-sqlite3. */
-async function dialectFor(location: LedgerLocation): Promise<Dialect> {
+async function dialectFor(location: LedgerLocation, options: LedgerOptions): Promise<Dialect> {
   if (location.engine === 'postgres') {
     const { default: pg } = await import('pg');
-    return new PostgresDialect({
-      pool: new pg.Pool({
-        connectionString: location.url,
-        max: 10,
-        connectionTimeoutMillis: 5000,
-        // Amounts and counts are bigint; every one the ledger holds is far below 2^53, so read them as numbers.
-        types: {
-          getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-            oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-        },
-      }),
+    const pool = new pg.Pool({
+      connectionString: location.url,
+      max: 10,
+      connectionTimeoutMillis: 5000,
+      // Amounts and counts are bigint; every one the ledger holds is far below 2^53, so read them as numbers.
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
     });
+    pool.on('error', (error) => options.onConnectionLost?.(error));
+    return new PostgresDialect({ pool });
   }
   const { default: SqliteDatabase } = await import('better-sqlite3');
   mkdirSync(dirname(location.path), { recursive: true });

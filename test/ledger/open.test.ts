@@ -3,11 +3,12 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { ledgerMigrations } from '../../src/ledger/migrations.js';
 import { openLedger } from '../../src/ledger/open.js';
-import { freshDatabase, ledgerLocationOf, type TestDatabase } from '../support/databases.js';
+import { freshDatabase, ledgerLocationOf, TEST_POSTGRES_URL, type TestDatabase } from '../support/databases.js';
 
 const opened: Ledger[] = [];
 const databases: TestDatabase[] = [];
@@ -34,6 +35,37 @@ describe('openLedger on PostgreSQL', () => {
     await ledger.close();
     opened.splice(opened.indexOf(ledger), 1);
     await open(second);
+  });
+});
+
+describe("PostgreSQL closing the ledger's connections (a restart, a failover)", () => {
+  it('is heard, not fatal, and the next query opens a new connection', async () => {
+    const database = await freshDatabase('postgres');
+    databases.push(database);
+    // Named, so that this test ends its own connections and no other test's.
+    const name = `paylink-lost-${Date.now()}`;
+    const url = new URL(database.url);
+    url.searchParams.set('application_name', name);
+    const lost: unknown[] = [];
+    const ledger = await openLedger(ledgerLocationOf({ ...database, url: url.toString() }), {
+      onConnectionLost: (error) => lost.push(error),
+    });
+    opened.push(ledger);
+    expect(await ledger.findLink('AAAAAAAAAAAAAAAAAAAAAA')).toBeUndefined();
+    const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await admin.connect();
+    try {
+      const ended = await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
+        [name],
+      );
+      expect(ended.rowCount).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    await vi.waitFor(() => expect(lost).not.toHaveLength(0));
+    expect(lost[0]).toMatchObject({ code: '57P01' });
+    expect(await ledger.findLink('AAAAAAAAAAAAAAAAAAAAAA')).toBeUndefined();
   });
 });
 

@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPaylink } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { slackErrorCode } from '../../src/slack/errors.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import { freshDatabase, TEST_POSTGRES_URL, type TestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { BOT_TOKEN, SIGNING_SECRET } from '../support/paylink-harness.js';
 import { startSlackApiStandin } from '../support/slack-api-standin.js';
@@ -54,6 +57,34 @@ describe('starting', () => {
     });
     await expect(starting).rejects.toThrow('could not open the link ledger (postgres, DATABASE_URL): ECONNREFUSED');
     await expect(starting).rejects.not.toThrow(/hunter2/);
+  });
+
+  it("gives PostgreSQL's words with its code, and a SQLite file's path, so the admin knows what to fix", async () => {
+    const missing = new URL(TEST_POSTGRES_URL);
+    missing.pathname = '/no_such_paylink_db';
+    const onServer = startPaylink(await configFor('http://127.0.0.1:1/api/', missing.toString()), {
+      writeLog: () => {},
+      tokenCheckRetries: 0,
+    });
+    await expect(onServer).rejects.toThrow(
+      'could not open the link ledger (postgres, DATABASE_URL): 3D000 database "no_such_paylink_db" does not exist',
+    );
+
+    // A folder that cannot be made: its parent is a file.
+    const folder = mkdtempSync(join(tmpdir(), 'paylink-startup-'));
+    try {
+      const file = join(folder, 'a-file');
+      writeFileSync(file, '');
+      const inFile = startPaylink(await configFor('http://127.0.0.1:1/api/', `sqlite:${file}/ledger/paylink.sqlite`), {
+        writeLog: () => {},
+        tokenCheckRetries: 0,
+      });
+      await expect(inFile).rejects.toThrow(
+        `could not open the link ledger (sqlite, ${file}/ledger/paylink.sqlite): ENOTDIR`,
+      );
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 
