@@ -63,7 +63,10 @@ export interface RunningPaylink {
   port: number;
   logger: Logger;
   ledger: Ledger;
-  /** Stops taking new work, waits up to `graceMs` for links being created, then closes everything. */
+  /**
+   * Stops taking new work, waits up to `graceMs` (shutdownGraceMs by default) for links being created, then closes
+   * everything.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -264,11 +267,22 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     port,
     logger,
     ledger,
-    stop(graceMs = 25_000) {
+    stop(graceMs = shutdownGraceMs(config.safedebitTimeoutMs)) {
       stopping ??= stop(graceMs);
       return stopping;
     },
   };
+}
+
+/** Within the 30 s most process managers give before they kill (Kubernetes' default), with room to close. */
+const SHUTDOWN_GRACE_MS = 25_000;
+
+/**
+ * How long a stopping instance waits for the links being created: 25 s, or longer when SAFEDEBIT may take longer to
+ * answer (SAFEDEBIT_TIMEOUT_MS and 5 s more), so that a SIGTERM does not cut a link SAFEDEBIT is still making.
+ */
+export function shutdownGraceMs(safedebitTimeoutMs: number): number {
+  return Math.max(SHUTDOWN_GRACE_MS, safedebitTimeoutMs + 5_000);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { shutdownGraceMs } from '../../src/app.js';
 import {
   type AppProcess,
   exitCodeOf,
@@ -11,6 +12,15 @@ import {
 } from '../support/app-process.js';
 import { SIGNING_SECRET } from '../support/paylink-harness.js';
 import { sendInteraction, sendSlashCommand } from '../support/slack-requests.js';
+
+describe('the shutdown grace', () => {
+  it('is 25 s, or longer when SAFEDEBIT may take longer to answer a link being created', () => {
+    expect(shutdownGraceMs(10_000)).toBe(25_000);
+    expect(shutdownGraceMs(20_000)).toBe(25_000);
+    expect(shutdownGraceMs(40_000)).toBe(45_000);
+    expect(shutdownGraceMs(120_000)).toBe(125_000);
+  });
+});
 
 describe('the app as a process', () => {
   let world: ProcessWorld | undefined;
