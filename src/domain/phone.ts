@@ -14,6 +14,23 @@ const PHONE_CHARACTERS = /^[\d+().\-/ \u00A0\u2009\u202F]+$/u;
 const SMS_CAPABLE_TYPES: ReadonlySet<string> = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
 
 /**
+ * France's overseas departments and collectivities: their numbers are written like mainland ones (0692 12 34 56 in
+ * Réunion, 0696… in Martinique), but belong to their own numbering plans.
+ */
+const OVERSEAS_REGIONS = ['RE', 'YT', 'GP', 'MQ', 'GF', 'PM'] as const;
+
+/** A number as a French rep writes it: mainland first, then overseas for a 0-and-9-digits one mainland lacks. */
+function parseAsFrench(text: string) {
+  const mainland = parsePhoneNumberFromString(text, 'FR');
+  if (mainland?.isValid() || !/^0\d{9}$/.test(text.replace(/\D/g, ''))) return mainland;
+  for (const region of OVERSEAS_REGIONS) {
+    const overseas = parsePhoneNumberFromString(text, region);
+    if (overseas?.isValid()) return overseas;
+  }
+  return mainland;
+}
+
+/**
  * French numbers in any writing (`06 12 34 56 78`, `+33 (0)6…`, `0033 6…`) become the national
  * 10 digits `0612345678`, as in SAFEDEBIT's example; valid foreign numbers become E.164.
  */
@@ -24,7 +41,7 @@ export function normalizePhone(input: string, opts: { requireMobile: boolean }):
   if (text.length > max) return { ok: false, problem: { code: 'too_long', params: { max } } };
   if (!PHONE_CHARACTERS.test(text)) return { ok: false, problem: { code: 'phone_invalid' } };
 
-  const phone = parsePhoneNumberFromString(text, 'FR');
+  const phone = parseAsFrench(text);
   if (!phone?.isValid()) return { ok: false, problem: { code: 'phone_invalid' } };
   if (opts.requireMobile && !SMS_CAPABLE_TYPES.has(phone.getType() ?? '')) {
     return { ok: false, problem: { code: 'phone_not_mobile' } };

@@ -33,6 +33,20 @@ describe('normalizePhone', () => {
     expect(normalizePhone(input, mobile)).toEqual({ ok: true, value: expected });
   });
 
+  it.each([
+    ['0692 12 34 56', '+262692123456'], // Réunion
+    ['0696 12 34 56', '+596696123456'], // Martinique
+    ['06 90 12 34 56', '+590690123456'], // Guadeloupe
+    ['0694 12 34 56', '+594694123456'], // French Guiana
+  ])('reads the overseas French mobile %j written the French way, in E.164 as %s', (input, expected) => {
+    expect(normalizePhone(input, mobile)).toEqual({ ok: true, value: expected });
+  });
+
+  it('tells an overseas fixed line from a mobile', () => {
+    expect(normalizePhone('0590 12 34 56', mobile)).toEqual({ ok: false, problem: { code: 'phone_not_mobile' } });
+    expect(normalizePhone('0590 12 34 56', anyPhone)).toEqual({ ok: true, value: '+590590123456' });
+  });
+
   it('accepts a fixed line when no SMS is sent', () => {
     expect(normalizePhone('01 23 45 67 89', anyPhone)).toEqual({ ok: true, value: '0123456789' });
     expect(normalizePhone('+44 20 7946 0958', anyPhone)).toEqual({ ok: true, value: '+442079460958' });
