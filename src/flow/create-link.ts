@@ -170,7 +170,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
 
 /**
  * A refusal, an outage or a request that could not be sent: recorded as such, and the rep sees `view` (or, when the
- * modal is gone, gets `outcome` with the link's amount and reference). If the ledger refuses the write, it is tried
+ * modal is gone, gets `text` with the link's amount and reference). If the ledger refuses the write, it is tried
  * again once the rep has the answer: left `requested`, the link would be taken for an interrupted one and its rep
  * told it might exist.
  */
