@@ -24,7 +24,11 @@ const running = await startPaylink(loaded.config, { proxy: proxy.proxy }).catch(
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
-    if (stopping) return;
+    if (stopping) {
+      // Asked twice (Ctrl-C again): the operator does not want to wait for the links being created.
+      running.logger.warn({ event: 'stop_forced', signal });
+      process.exit(1);
+    }
     stopping = true;
     running.stop().then(
       () => process.exit(0),

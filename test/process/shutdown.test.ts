@@ -60,6 +60,25 @@ describe('the app as a process', () => {
     expect(app.output()).toContain('"event":"stopped"');
   }, 30_000);
 
+  it('stops at once, exit 1, when told to stop again while waiting for a link being created', async () => {
+    world = await startProcessWorld();
+    const { standin, safedebit } = world;
+    app = await startAppProcess(world.env);
+    safedebit.setMode({ kind: 'slow', delayMs: 5_000 });
+    const view = await openModalOf(app.baseUrl, standin);
+    await sendInteraction(app.baseUrl, SIGNING_SECRET, validSubmission(view));
+    while (safedebit.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const exited = exitCodeOf(app);
+    const signalledAt = Date.now();
+    app.child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    app.child.kill('SIGINT');
+    expect(await exited, app.output()).toBe(1);
+    expect(Date.now() - signalledAt).toBeLessThan(3_000);
+    expect(app.output()).toContain('"event":"stop_forced"');
+  }, 30_000);
+
   it('with no configuration, prints one line per missing variable and exits 1 without a stack trace', async () => {
     const { code, stderr } = await runUntilExit({});
     expect(code).toBe(1);
