@@ -9,7 +9,7 @@ import type { PaymentFormInput, TextField, ValidatedPaymentForm } from '../domai
 import { formatDateTime } from '../i18n/dates.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
 import type { LinkOutcomeRecord } from '../ledger/ledger.js';
-import { describeRefusal } from '../safedebit/error-catalog.js';
+import { describeRefusal, type RefusalDescription } from '../safedebit/error-catalog.js';
 import { buildPaymentLinkRequest } from '../safedebit/link-request.js';
 import type { PaymentLinkOutcome } from '../safedebit/outcome.js';
 import type { PaymentLinkRequest } from '../safedebit/request.js';
@@ -82,7 +82,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   if (linkId === undefined) {
     // Slack delivered this submission again (a retry, a double click, another instance): it is being handled.
     ctx.logger.info({ event: 'submission_repeat', user: origin.user, view_id: submission.viewId });
-    await showLinkAlreadyMade(ctx, submission);
+    await showOutcomeAgain(ctx, submission);
     return;
   }
 
@@ -116,9 +116,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
       ...(refusal.adminDetail ? { detail: refusal.adminDetail } : {}),
       ...logFields,
     });
-    const view = refusal.configurationProblem
-      ? buildNoticeView(viewBase(ctx, submission), shown)
-      : formAgain(ctx, submission, m.refusedBanner(shown), refusal.field, shown);
+    const view = refusalView(ctx, submission, refusal, shown);
     const refused = { state: 'refused' as const, detail: outcome.code ?? null };
     await endWithoutLink(ctx, submission, linkId, refused, view, m.refusedBanner(shown));
     return;
@@ -197,23 +195,44 @@ async function endWithoutLink(
 }
 
 /**
- * A repeat's acknowledgement put the modal back on "creating…": if the first delivery's link is already made, the
- * modal shows it again (while it is being made, that flow's own update comes after). Best effort: the rep had it.
+ * A repeat's acknowledgement put the modal back on "creating…": once the first delivery's outcome is recorded, the
+ * modal shows it again (while the link is being made, that flow's own update comes after). Best effort: the rep had
+ * it already. A refusal is shown from its code, SAFEDEBIT's words not being kept.
  */
-async function showLinkAlreadyMade(ctx: LinkFlowContext, submission: LinkSubmission): Promise<void> {
+async function showOutcomeAgain(ctx: LinkFlowContext, submission: LinkSubmission): Promise<void> {
   const key = submissionKey(submission.viewId, submission.viewHash);
   const made = await ctx.ledger.findLinkOfSubmission(key).catch(() => undefined);
-  if (made?.state !== 'created' || made.link === null) return;
-  const channel = made.summary_channel;
-  const view = buildCreatedView({
-    ...viewBase(ctx, submission),
-    amount: formatAmount(made.amount_cents, ctx.config.locale),
-    reference: made.payment_reference,
-    link: made.link,
-    // Direct message conversations' ids start with D.
-    postedIn: channel === null ? 'nowhere' : channel.startsWith('D') ? 'direct_message' : { channel },
-  });
-  await showInModal(ctx, submission, view, undefined);
+  const m = messagesFor(ctx.config.locale);
+  let view: types.ModalView | undefined;
+  if (made?.state === 'created' && made.link !== null) {
+    const channel = made.summary_channel;
+    view = buildCreatedView({
+      ...viewBase(ctx, submission),
+      amount: formatAmount(made.amount_cents, ctx.config.locale),
+      reference: made.payment_reference,
+      link: made.link,
+      // Direct message conversations' ids start with D.
+      postedIn: channel === null ? 'nowhere' : channel.startsWith('D') ? 'direct_message' : { channel },
+    });
+  } else if (made?.state === 'refused' && made.state_detail !== null) {
+    const refusal = describeRefusal({ code: made.state_detail }, ctx.config.locale);
+    view = refusalView(ctx, submission, refusal, escapeMrkdwn(refusal.message));
+  } else if (made?.state === 'outage') {
+    view = formAgain(ctx, submission, made.state_detail === 'request_failed' ? m.requestFailed : m.outageBanner);
+  }
+  if (view) await showInModal(ctx, submission, view, undefined);
+}
+
+/** A refusal in the modal: a notice for one only the admin can fix, else the form again with why on its field. */
+function refusalView(
+  ctx: LinkFlowContext,
+  submission: LinkSubmission,
+  refusal: RefusalDescription,
+  shown: string,
+): types.ModalView {
+  return refusal.configurationProblem
+    ? buildNoticeView(viewBase(ctx, submission), shown)
+    : formAgain(ctx, submission, messagesFor(ctx.config.locale).refusedBanner(shown), refusal.field, shown);
 }
 
 /** Notifications that arrived before the summary was recorded are shown now, once. */

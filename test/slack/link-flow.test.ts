@@ -196,6 +196,19 @@ describe('a valid submission', () => {
     expect(h.safedebit.requests).toHaveLength(1);
     expect(h.standin.messagesIn(SALES_CHANNEL.id).filter((message) => isCreatedView(message))).toHaveLength(1);
   });
+
+  it('delivered again once SAFEDEBIT refused it: the modal shows the form and the refusal again, no second call', async () => {
+    h = await startHarness();
+    h.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    const refused = await h.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('EXIST_005'));
+    const updatesBefore = h.standin.callsTo('views.update').length;
+    await h.submit(view, VALID_FORM);
+    await expect.poll(() => h.standin.callsTo('views.update').length).toBe(updatesBefore + 1);
+    expect(h.standin.callsTo('views.update').at(-1)?.args.view).toEqual(refused.args.view);
+    expect(h.safedebit.requests).toHaveLength(1);
+  });
 });
 
 describe('validation', () => {
