@@ -279,6 +279,21 @@ describe('validation', () => {
 });
 
 describe('SAFEDEBIT refuses', () => {
+  it('keeps saying why on the form given back when the rep switches the customer type', async () => {
+    h = await startHarness();
+    h.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('EXIST_005'));
+    const refused = h.standin.displayedViews().find((shown) => shown.id === view.id) as DisplayedView;
+    await chooseCompany(refused);
+    const shownNow = () => h.standin.displayedViews().find((shown) => shown.id === view.id) as Record<string, unknown>;
+    await expect.poll(() => blockIdsOf(shownNow())).toContain('social_reference');
+    expect(visibleText(shownNow())).toContain('SAFEDEBIT refused the link');
+    const blocks = blockIdsOf(shownNow());
+    expect(blocks[blocks.indexOf('payment_reference') + 1]).toBe('payment_reference__note');
+  });
+
   it('shows a reused payment reference on that field, with everything typed still there, and posts nothing', async () => {
     h = await startHarness();
     const first = await h.openModal();

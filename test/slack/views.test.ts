@@ -18,7 +18,7 @@ import {
 import { decodeModalOrigin, encodeModalOrigin } from '../../src/slack/metadata.js';
 import { submissionKey, viewIdOfSubmission } from '../../src/slack/submission-key.js';
 import { buildCreatedView, buildCreatingView } from '../../src/slack/views/outcome-views.js';
-import { buildPaymentModal } from '../../src/slack/views/payment-modal.js';
+import { buildPaymentModal, notesOfForm } from '../../src/slack/views/payment-modal.js';
 import { linkRecord } from '../support/link-records.js';
 import { visibleText } from '../support/paylink-harness.js';
 import { stateValuesFor } from '../support/slack-requests.js';
@@ -83,6 +83,13 @@ describe.each(LOCALES)('payment modal (%s)', (locale) => {
     const optional = (field: string) =>
       (view.blocks as (Block & { optional?: boolean })[]).find((block) => block.block_id === field)?.optional;
     expect(['social_reference', 'siren', 'tva_interco'].map(optional)).toEqual([true, true, true]);
+  });
+
+  it('reads back the banner and field notes it shows, so that a re-render keeps them', () => {
+    const shown = { banner: ':no_entry: Refused: *R-1*', fieldNotes: { payment_reference: 'Already used &amp; more' } };
+    const base = { locale, sandbox: false, privateMetadata: origin, paymentTypes: ['now'] as const, values: {} };
+    expect(notesOfForm(buildPaymentModal({ ...base, ...shown }).blocks)).toEqual(shown);
+    expect(notesOfForm(buildPaymentModal(base).blocks)).toEqual({});
   });
 
   it('opens with a pre-filled value longer than its field allows, to be refused at submission, not by Slack', () => {

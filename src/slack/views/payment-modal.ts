@@ -29,6 +29,32 @@ export interface PaymentModalData {
   fieldNotes?: Partial<Record<TextField, string>>;
 }
 
+/** The blocks that say what went wrong: above the form, and under a field (its block_id and this suffix). */
+const BANNER_BLOCK_ID = 'form_banner';
+const NOTE_SUFFIX = '__note';
+
+/**
+ * The banner and field notes a displayed form shows (the form given back after a refusal), read back from its blocks
+ * so that a re-render of it (the customer type switched) keeps them.
+ */
+export function notesOfForm(blocks: readonly unknown[]): Pick<PaymentModalData, 'banner' | 'fieldNotes'> {
+  const textOf = (block: unknown): string | undefined => {
+    const { text, elements } = (block ?? {}) as { text?: { text?: unknown }; elements?: { text?: unknown }[] };
+    const found = text?.text ?? elements?.[0]?.text;
+    return typeof found === 'string' ? found : undefined;
+  };
+  const idOf = (block: unknown) => String((block as { block_id?: unknown }).block_id ?? '');
+  const banner = textOf(blocks.find((block) => idOf(block) === BANNER_BLOCK_ID));
+  const fieldNotes: Partial<Record<TextField, string>> = {};
+  for (const block of blocks) {
+    const note = textOf(block);
+    if (idOf(block).endsWith(NOTE_SUFFIX) && note !== undefined) {
+      fieldNotes[idOf(block).slice(0, -NOTE_SUFFIX.length) as TextField] = note;
+    }
+  }
+  return { ...(banner === undefined ? {} : { banner }), ...(Object.keys(fieldNotes).length > 0 ? { fieldNotes } : {}) };
+}
+
 /** The /paylink form. Each input's block_id is the SAFEDEBIT field it fills. */
 export function buildPaymentModal(data: PaymentModalData): types.ModalView {
   const m = messagesFor(data.locale);
@@ -37,7 +63,7 @@ export function buildPaymentModal(data: PaymentModalData): types.ModalView {
     textInput(m, data, field, optional, element);
   const blocks: types.KnownBlock[] = [
     ...(data.sandbox ? [context(m.sandboxBanner)] : []),
-    ...(data.banner ? [section(data.banner)] : []),
+    ...(data.banner ? [{ ...section(data.banner), block_id: BANNER_BLOCK_ID }] : []),
     ...input('amount', false),
     ...(data.paymentTypes.length > 1 ? [paymentTypeInput(m, data)] : []),
     ...input('payment_reference', false),
@@ -182,7 +208,9 @@ function consumerTypeInput(m: Messages, company: boolean): types.InputBlock {
 }
 
 function withNote(block: types.InputBlock, note: string | undefined): types.KnownBlock[] {
-  return note ? [block, { type: 'context', block_id: `${block.block_id}__note`, elements: [mrkdwn(note)] }] : [block];
+  return note
+    ? [block, { type: 'context', block_id: `${block.block_id}${NOTE_SUFFIX}`, elements: [mrkdwn(note)] }]
+    : [block];
 }
 
 function section(text: string): types.SectionBlock {

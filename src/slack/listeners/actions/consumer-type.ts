@@ -1,10 +1,10 @@
 import type { BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { slackErrorCode } from '../../errors.js';
 import { formInputFromState } from '../../form-state.js';
-import { buildPaymentModal } from '../../views/payment-modal.js';
+import { buildPaymentModal, notesOfForm } from '../../views/payment-modal.js';
 import type { ListenerContext } from '../context.js';
 
-/** Individual ↔ company: re-render with or without the company fields, keeping everything typed. */
+/** Individual ↔ company: re-render with or without the company fields, keeping everything typed and shown. */
 export function consumerTypeAction(ctx: ListenerContext) {
   return async ({ ack, body }: Pick<SlackActionMiddlewareArgs<BlockAction>, 'ack' | 'body'>): Promise<void> => {
     await ack();
@@ -20,6 +20,8 @@ export function consumerTypeAction(ctx: ListenerContext) {
           privateMetadata: view.private_metadata,
           paymentTypes: ctx.config.paymentTypes,
           values: formInputFromState(view.state),
+          // The form given back after a refusal keeps saying why.
+          ...notesOfForm(view.blocks),
         }),
       });
     } catch (error) {
