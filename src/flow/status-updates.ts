@@ -111,8 +111,8 @@ export const DEFAULT_STATUS_ROUND_PERIOD_MS = 60_000;
 
 /**
  * Looks every `periodMs` for notifications whose thread reply Slack did not take (an outage, a refusal it surely did
- * not act on) and posts them, with the status line: SAFEDEBIT may never deliver them again, as when one arrived
- * before the summary existed and was answered 200, kept for the link's flow.
+ * not act on) and for status lines whose rewrite failed, and brings those threads up to date: SAFEDEBIT may never
+ * deliver them again, as when one arrived before the summary existed and was answered 200, kept for the link's flow.
  */
 export function startStatusRounds(ctx: StatusUpdateContext, periodMs: number): RoundTimer {
   return startRounds({ name: 'status_updates', periodMs, logger: ctx.logger }, (stopping) =>
@@ -121,16 +121,21 @@ export function startStatusRounds(ctx: StatusUpdateContext, periodMs: number): R
 }
 
 /**
- * One round: brings up to date the threads of links with a reply not posted and not being posted (each reply is
- * claimed as the route claims it, so one instance posts it, once). Resolves with how many replies were posted.
+ * One round: brings up to date the threads of links with a reply not posted and not being posted, or a status line
+ * behind and not being rewritten (each claimed as the route claims it, so one instance does it, once). Resolves with
+ * how many replies were posted.
  */
 export async function deliverUnpostedReplies(
   ctx: StatusUpdateContext,
   stopping: () => boolean = () => false,
 ): Promise<number> {
   const staleBefore = new Date(ctx.clock().getTime() - ctx.replyClaimTimeoutMs);
+  const linkIds = new Set([
+    ...(await ctx.ledger.linksWithUnpostedReplies(staleBefore, PENDING_REPLIES_BATCH)),
+    ...(await ctx.ledger.linksWithStatusLineBehind(staleBefore, PENDING_REPLIES_BATCH)),
+  ]);
   let posted = 0;
-  for (const linkId of await ctx.ledger.linksWithUnpostedReplies(staleBefore, PENDING_REPLIES_BATCH)) {
+  for (const linkId of linkIds) {
     if (stopping()) break;
     const outcome = await deliverStatusUpdates(ctx, linkId);
     if (outcome.kind === 'posted') posted += outcome.replies;
@@ -178,16 +183,24 @@ async function updateStatusLine(
       const link = await fromLedger(ctx.ledger.findLink(linkId));
       const line = link && link.payment_status !== link.summary_status ? paymentStatusLine(ctx, link) : undefined;
       if (!link?.payment_status || !line) return;
-      await ctx.slack.chat.update({
-        channel: place.channel,
-        ts: place.ts,
-        ...summaryStatusUpdate(
-          { amountCents: link.amount_cents, paymentReference: link.payment_reference },
-          line,
-          ctx.config.locale,
-          ctx.sandbox,
-        ),
-      });
+      try {
+        await ctx.slack.chat.update({
+          channel: place.channel,
+          ts: place.ts,
+          ...summaryStatusUpdate(
+            { amountCents: link.amount_cents, paymentReference: link.payment_reference },
+            line,
+            ctx.config.locale,
+            ctx.sandbox,
+          ),
+        });
+      } catch (error) {
+        // A summary that can never be rewritten (deleted, its conversation gone) is not tried again by every round.
+        if (UNDELIVERABLE_ERRORS.has(slackErrorCode(error))) {
+          await fromLedger(ctx.ledger.recordSummaryStatus(linkId, link.payment_status));
+        }
+        throw error;
+      }
       await fromLedger(ctx.ledger.recordSummaryStatus(linkId, link.payment_status));
     } finally {
       await fromLedger(ctx.ledger.releaseStatusLine(linkId, claimedAt));

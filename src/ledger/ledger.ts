@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type ExpressionBuilder, type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import { DECIDED_RANKS, RANKS_OF_KIND } from '../domain/link-standing.js';
 import type { PaymentType } from '../domain/payment-type.js';
+import { STATUS_LINE_BEHIND_CONDITION } from './migrations.js';
 import { prepareQuery, type SlotFor } from './prepared.js';
 import { referenceKey } from './reference-key.js';
 import type { LedgerDatabase, LinkState, LinksTable, NotificationsTable } from './schema.js';
@@ -333,6 +334,23 @@ export class Ledger {
   }
 
   /**
+   * Up to `limit` links whose summary's status line shows less than their furthest-along status, with no live claim on
+   * the line: its chat.update failed, and SAFEDEBIT may send nothing more that would rewrite it. Oldest status first.
+   */
+  async linksWithStatusLineBehind(staleBefore: Date, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('links')
+      .select('id')
+      // Written as the partial index links_status_line_behind is, so that SQLite's planner uses it.
+      .where(STATUS_LINE_BEHIND)
+      .where(unclaimedOrStale('status_line_claimed_at', staleBefore))
+      .orderBy('payment_status_at')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  /**
    * Claims the right to post a notification's thread reply. Only one claimant wins; a claim older than
    * `staleBefore` (its instance died mid-post) may be taken over.
    */
@@ -578,6 +596,9 @@ export interface LinkTotals {
 }
 
 /** A claim (`column` holds when it was made) no one holds, or one made before `staleBefore` by an instance that never finished. */
+/** The links whose summary's status line is behind their furthest-along status (see linksWithStatusLineBehind). */
+const STATUS_LINE_BEHIND = sql<boolean>`${sql.raw(STATUS_LINE_BEHIND_CONDITION)}`;
+
 function unclaimedOrStale(column: string, staleBefore: Date) {
   return sql<boolean>`(${sql.ref(column)} is null or ${sql.ref(column)} < ${staleBefore.toISOString()})`;
 }

@@ -8,6 +8,13 @@ const PAID_RANKS_AT_MIGRATION = [40, 45, 55];
  * The ledger's migrations, in order. They are in the code (not files beside it) so the build carries them;
  * a released migration is never edited, only followed by a new one.
  */
+/**
+ * A link whose summary's status line shows less than its furthest-along status. Fixed, as the index made of it is:
+ * the ledger's query repeats it word for word, which is what SQLite's planner needs to use a partial index.
+ */
+export const STATUS_LINE_BEHIND_CONDITION =
+  'payment_status is not null and summary_ts is not null and (summary_status is null or summary_status <> payment_status)';
+
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-27-01-links-and-notifications': {
     async up(db: Kysely<unknown>) {
@@ -117,6 +124,17 @@ const MIGRATIONS: Record<string, Migration> = {
       }
       await db.schema.dropIndex('links_by_reference').execute();
       await db.schema.createIndex('links_by_reference_key').on('links').column('reference_key').execute();
+    },
+  },
+  '2026-11-27-06-status-line-behind': {
+    async up(db: Kysely<unknown>) {
+      // The status round's other query: only links whose status line is behind, however old the ledger.
+      await db.schema
+        .createIndex('links_status_line_behind')
+        .on('links')
+        .column('payment_status_at')
+        .where(sql.raw<boolean>(STATUS_LINE_BEHIND_CONDITION))
+        .execute();
     },
   },
 };

@@ -61,7 +61,7 @@ export interface LinksTable {
   payment_status: string | null;
   payment_status_rank: number | null;
   payment_status_at: string | null;
-  /** The status the summary's status line shows now, so a repeat does not rewrite it. */
+  /** The status the summary's status line shows now (or could never be rewritten to), so a repeat does not rewrite it. */
   summary_status: string | null;
   /** Set by the instance rewriting the status line, so that two never do at once (a stale claim may be taken over). */
   status_line_claimed_at: string | null;

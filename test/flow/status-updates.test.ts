@@ -160,4 +160,36 @@ describe('the round for replies Slack did not take', () => {
     expect(await t.ledger.unrepliedNotifications(id)).toEqual([]);
     expect(await t.ledger.unrepliedNotifications(creating)).toHaveLength(1);
   });
+
+  const updatesFailWith = (error: Error) => {
+    const { update } = t.slack.chat;
+    t.slack.chat.update = async () => {
+      t.slack.chat.update = update;
+      throw error;
+    };
+  };
+
+  it('rewrites a status line whose update Slack did not take, once', async () => {
+    t = await listenerContext();
+    const id = await linkWithPendingNotification();
+    updatesFailWith(new SlackApiError('chat.update', { ok: false, error: 'internal_error' }));
+    expect(await deliverStatusUpdates(t.ctx, id)).toMatchObject({ kind: 'slack_unavailable' });
+    expect(await t.ledger.findLink(id)).toMatchObject({ payment_status: 'SETTLED', summary_status: null });
+
+    expect(await deliverUnpostedReplies(t.ctx)).toBe(0);
+    expect(await deliverUnpostedReplies(t.ctx)).toBe(0);
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(t.slack.callsTo('chat.update')).toHaveLength(1);
+    expect(JSON.stringify(t.slack.callsTo('chat.update')[0])).toContain('Paid');
+    expect(await t.ledger.findLink(id)).toMatchObject({ summary_status: 'SETTLED' });
+  });
+
+  it('does not try again, round after round, to rewrite a summary Slack says is gone', async () => {
+    t = await listenerContext();
+    const id = await linkWithPendingNotification();
+    updatesFailWith(new SlackApiError('chat.update', { ok: false, error: 'message_not_found' }));
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'undeliverable', error: 'message_not_found' });
+    expect(await deliverUnpostedReplies(t.ctx)).toBe(0);
+    expect(t.slack.callsTo('chat.update')).toEqual([]);
+  });
 });

@@ -138,4 +138,33 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
     expect(await b.claimReply('k', muchMuchLater, muchMuchLater)).toBe(false);
     expect(await b.unrepliedNotifications(id)).toEqual([]);
   });
+
+  it('finds the links whose status line is behind their status, oldest status first, unless being rewritten', async () => {
+    const [a, b] = [await open(), await open()];
+    const place = (n: number) => ({ channel: 'C0SALES', ts: `1700000000.00010${n}`, threadTs: `1700000000.00010${n}` });
+    const linkWith = async (n: number, status: string | undefined, summary: boolean) => {
+      const id = String(await a.claimSubmission({ ...NEW_LINK, submissionKey: `submission-${n}` }));
+      await a.recordOutcome(id, { state: 'created', link: `https://pay.example/paypage?SDESSID=${n}` });
+      if (summary) await a.recordSummary(id, place(n), null, `https://pay.example/paypage?SDESSID=${n}`);
+      const receivedAt = new Date(NOW.getTime() - n * 60_000);
+      if (status) await a.recordNotification({ linkId: id, dedupeKey: `k${n}`, status, rank: 40, receivedAt });
+      return id;
+    };
+    const newer = await linkWith(1, 'SETTLED', true);
+    const older = await linkWith(2, 'SETTLED', true);
+    const shown = await linkWith(3, 'SETTLED', true);
+    await a.recordSummaryStatus(shown, 'SETTLED');
+    const movedOn = await linkWith(4, 'SETTLED', true);
+    await a.recordSummaryStatus(movedOn, 'CREATED');
+    await linkWith(5, undefined, true);
+    await linkWith(6, 'SETTLED', false);
+    const staleBefore = new Date(NOW.getTime() - 60_000);
+    expect(await b.linksWithStatusLineBehind(staleBefore, 10)).toEqual([movedOn, older, newer]);
+    expect(await b.linksWithStatusLineBehind(staleBefore, 2)).toEqual([movedOn, older]);
+
+    expect(await a.claimStatusLine(older, NOW, staleBefore)).toBe(true);
+    expect(await b.linksWithStatusLineBehind(staleBefore, 10)).toEqual([movedOn, newer]);
+    const later = new Date(NOW.getTime() + 120_000);
+    expect(await b.linksWithStatusLineBehind(new Date(later.getTime() - 60_000), 10)).toEqual([movedOn, older, newer]);
+  });
 });
