@@ -20,7 +20,7 @@ import { errorCode } from './http/transport-errors.js';
 import type { LedgerLocation } from './ledger/database-url.js';
 import type { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open.js';
-import { createJsonLogger } from './logger.js';
+import { createJsonLogger, withoutSlackEnvelopes } from './logger.js';
 import { createSafedebitClient, isPaymentPageUrl, type SafedebitClient } from './safedebit/client.js';
 import { createSandbox, type EmbeddedSandbox, SANDBOX_API_PATH } from './sandbox/routes.js';
 import { slackErrorCode } from './slack/errors.js';
@@ -147,7 +147,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const receiver: Receiver = config.slack.appToken
     ? new SocketModeReceiver({
         appToken: config.slack.appToken,
-        logger,
+        logger: withoutSlackEnvelopes(logger),
         customRoutes,
         dispatcher: boltDispatcher,
         // The socket client asks apps.connections.open with its own WebClient: without this, always slack.com.

@@ -77,3 +77,22 @@ function jsonSafe(_key: string, value: unknown): unknown {
   if (value instanceof Error) return `${value.name}: ${value.message}`;
   return value;
 }
+
+/**
+ * Debug lines of Slack's socket client that quote a whole envelope or answer: what the rep typed in the form (the
+ * customer's email and phone as written, which no pattern recognises in every writing) and Slack's verification token.
+ */
+const ENVELOPE_LINE =
+  /^(Received a message on the WebSocket|Unable to parse an incoming WebSocket message|Calling ack\(\)|Sending a WebSocket message)/;
+
+/** The logger for Slack's socket client: its lines quoting envelopes keep their first words only. */
+export function withoutSlackEnvelopes(logger: Logger): Logger {
+  return {
+    ...logger,
+    debug: (...parts) => {
+      const [first] = parts;
+      const envelope = typeof first === 'string' ? ENVELOPE_LINE.exec(first) : null;
+      logger.debug(...(envelope ? [`${envelope[1]} (envelope not logged)`] : parts));
+    },
+  };
+}

@@ -58,7 +58,7 @@ export type ViewStateValues = Record<string, Record<string, ViewStateValue>>;
 export type InteractionPayload = { type: string } & Record<string, unknown>;
 
 /** The deprecated verification token Slack still puts in payloads; Bolt checks the signature instead. */
-const VERIFICATION_TOKEN = 'xVerificationTokenx';
+export const VERIFICATION_TOKEN = 'xVerificationTokenx';
 
 /**
  * Deliberately not a Slack URL: an app that posts to a response_url the test did not set gets a refused
