@@ -29,6 +29,7 @@ import type { ModalOrigin } from '../slack/metadata.js';
 import { submissionKey } from '../slack/submission-key.js';
 import { buildCreatedView, buildNoticeView } from '../slack/views/outcome-views.js';
 import { buildPaymentModal } from '../slack/views/payment-modal.js';
+import { announceConfirmedLink } from './confirmed-links.js';
 import { retryLedgerWrite, tryLedgerWrite, type Written } from './ledger-writes.js';
 import { deliverStatusUpdates, type StatusUpdateContext } from './status-updates.js';
 
@@ -183,15 +184,36 @@ async function endWithoutLink(
   const what = { step: 'outcome', state: outcome.state, link: linkId };
   const record = () => ctx.ledger.recordOutcome(linkId, outcome);
   const recorded = await tryLedgerWrite(ctx, what, record);
+  // A notification that came while SAFEDEBIT's answer was awaited (then lost or cut off): the link exists.
+  const reportedOn = (written: Written<string | null>) =>
+    outcome.state === 'outage' && written.ok && written.value !== null;
+  if (reportedOn(recorded)) {
+    const m = messagesFor(ctx.config.locale);
+    const notice = buildNoticeView(viewBase(ctx, submission), m.outageLinkExists);
+    await showInModal(ctx, submission, notice, { text: aboutLink(ctx, submission, m.outageLinkExists) });
+    await confirmReportedLink(ctx, linkId);
+    return;
+  }
+  await showInModal(ctx, submission, view, { text: aboutLink(ctx, submission, text) });
+  if (!recorded.ok && reportedOn(await retryLedgerWrite(ctx, what, record))) await confirmReportedLink(ctx, linkId);
+}
+
+/** `outcome`, saying which link it is about, for the rep whose modal is gone. */
+function aboutLink(ctx: LinkFlowContext, submission: LinkSubmission, outcome: string): string {
   const { locale } = ctx.config;
   const { amountCents, payment_reference } = submission.form;
-  const about = messagesFor(locale).outcomeOfLink(
-    formatAmount(amountCents, locale),
-    escapeMrkdwn(payment_reference),
-    text,
-  );
-  await showInModal(ctx, submission, view, { text: about });
-  if (!recorded.ok) await retryLedgerWrite(ctx, what, record);
+  return messagesFor(locale).outcomeOfLink(formatAmount(amountCents, locale), escapeMrkdwn(payment_reference), outcome);
+}
+
+/** A link whose answer was lost but that SAFEDEBIT reported on: it gets its summary and its statuses, as any. */
+async function confirmReportedLink(ctx: LinkFlowContext, linkId: string): Promise<void> {
+  try {
+    if (!(await announceConfirmedLink(ctx, linkId))) return;
+    await showPendingStatuses(ctx, linkId);
+    await ctx.homeTabs.refreshAfterStatusChange(linkId);
+  } catch (error) {
+    ctx.logger.error({ event: 'link_not_confirmed', link: linkId, error });
+  }
 }
 
 /**
@@ -214,9 +236,13 @@ async function showOutcomeAgain(ctx: LinkFlowContext, submission: LinkSubmission
       // Direct message conversations' ids start with D.
       postedIn: channel === null ? 'nowhere' : channel.startsWith('D') ? 'direct_message' : { channel },
     });
+  } else if (made?.state === 'created' && made.state_detail === 'outage') {
+    view = buildNoticeView(viewBase(ctx, submission), m.outageLinkExists);
   } else if (made?.state === 'refused' && made.state_detail !== null) {
     const refusal = describeRefusal({ code: made.state_detail }, ctx.config.locale);
     view = refusalView(ctx, submission, refusal, escapeMrkdwn(refusal.message));
+  } else if (made?.state === 'refused') {
+    view = formAgain(ctx, submission, m.refusedWithoutCode);
   } else if (made?.state === 'outage') {
     view = formAgain(ctx, submission, made.state_detail === 'request_failed' ? m.requestFailed : m.outageBanner);
   }

@@ -45,6 +45,10 @@ export interface Messages {
   openLink: string;
   refusedBanner: (message: string) => string;
   outageBanner: string;
+  /** In the modal: SAFEDEBIT's answer was lost, but a notification that came meanwhile shows the link exists. */
+  outageLinkExists: string;
+  /** A refusal shown again (the submission delivered twice) that came without a code: its words are not kept. */
+  refusedWithoutCode: string;
   ledgerUnavailable: string;
   requestFailed: string;
   notAllowedUser: string;
@@ -63,7 +67,6 @@ export interface Messages {
   summaryExpires: string;
   deliveryNone: string;
   linkReply: (link: string) => string;
-  /** The thread's first reply when a link's creation was interrupted and a notification later showed it exists. */
   /** The first reply under a link confirmed by a notification, by why its address never reached paylink. */
   linkAddressUnknown: Record<'interrupted' | 'outage', string>;
   statusAwaiting: string;
@@ -120,6 +123,10 @@ const fr: Messages = {
   refusedBanner: (message) => `:no_entry: SAFEDEBIT a refusé le lien : ${message}`,
   outageBanner:
     ":warning: SAFEDEBIT n'a pas répondu correctement : *aucun lien à afficher*. Votre saisie est conservée, vous pouvez réessayer sans risque : si un lien avait quand même été créé, SAFEDEBIT dira que la référence de paiement est déjà utilisée.",
+  refusedWithoutCode:
+    ":no_entry: SAFEDEBIT a refusé le lien. Sa raison, affichée à sa réponse, n'est pas conservée : vérifiez le formulaire, puis réessayez.",
+  outageLinkExists:
+    ":information_source: La réponse de SAFEDEBIT n'est pas parvenue correctement à paylink, mais SAFEDEBIT a depuis envoyé un statut pour ce lien : *il existe*, ne le créez pas une seconde fois. Son résumé est publié dans la conversation ; son adresse est dans l'espace marchand SAFEDEBIT.",
   requestFailed:
     ":warning: paylink n'a pas pu préparer cette demande : *aucun lien n'a été créé*. Prévenez l'administrateur de l'application.",
   ledgerUnavailable:
@@ -212,6 +219,10 @@ const en: Messages = {
   refusedBanner: (message) => `:no_entry: SAFEDEBIT refused the link: ${message}`,
   outageBanner:
     ':warning: SAFEDEBIT did not answer properly: *no link to show*. Your form is kept and trying again is safe: if a link was created after all, SAFEDEBIT will say the payment reference is already used.',
+  refusedWithoutCode:
+    ':no_entry: SAFEDEBIT refused the link. Its reason, shown when it answered, is not kept: check the form, then try again.',
+  outageLinkExists:
+    ":information_source: SAFEDEBIT's answer did not reach paylink properly, but SAFEDEBIT has since sent a status for this link: *it exists*, do not create it again. Its summary is posted in the conversation; its address is in your SAFEDEBIT merchant back office.",
   requestFailed:
     ":warning: paylink could not prepare this request: *no link was created*. Please tell the app's administrator.",
   ledgerUnavailable:

@@ -133,20 +133,19 @@ describe.each(ENGINES)('links whose creation was interrupted, on %s', (engine) =
     expect(visibleText(answer.body)).not.toContain('Unconfirmed');
   });
 
-  it('and links whose answer was an outage get their summary too once SAFEDEBIT reports on them', async () => {
+  /** An instance whose SAFEDEBIT never answers, and a submission made on it. */
+  async function submittedToHangingSafedebit(timeoutMs: number) {
     const app = await harnesses.start({
-      env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET, SAFEDEBIT_TIMEOUT_MS: '500' },
+      env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET, SAFEDEBIT_TIMEOUT_MS: String(timeoutMs) },
     });
     app.safedebit.setMode({ kind: 'hang' });
     const { view } = await app.openModal();
     await app.submit(view, VALID_FORM);
-    await app.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('no link to show'));
-    const [row] = await app.paylink.ledger.db.selectFrom('links').selectAll().execute();
-    expect(row).toMatchObject({ state: 'outage', state_detail: 'timeout' });
-    expect(app.standin.messagesIn(SALES_CHANNEL.id)).toEqual([]);
+    return { app, view };
+  }
 
-    // SAFEDEBIT had made the link after all, and the customer paid.
-    expect(await notify(app, String(row?.id), 'SETTLED')).toBe(200);
+  /** What a link confirmed after an outage shows: its summary, paid, and why its address is missing. */
+  async function expectConfirmedAfterOutage(app: Harness, id: string) {
     const { summaries, replies } = summaryPosts([app]);
     expect(summaries).toHaveLength(1);
     expect(visibleText(summaries[0]?.args.attachments)).toContain('Paid');
@@ -154,11 +153,44 @@ describe.each(ENGINES)('links whose creation was interrupted, on %s', (engine) =
       expect.stringContaining("SAFEDEBIT's answer to this link's creation did not reach paylink properly"),
       expect.stringContaining('Paid'),
     ]);
-    expect(await app.paylink.ledger.findLink(String(row?.id))).toMatchObject({
+    expect(await app.paylink.ledger.findLink(id)).toMatchObject({
       state: 'created',
       state_detail: 'outage',
       paid_at: expect.any(String),
     });
+  }
+
+  it('and links whose answer was an outage get their summary too once SAFEDEBIT reports on them', async () => {
+    const { app, view } = await submittedToHangingSafedebit(500);
+    await app.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('no link to show'));
+    const [row] = await app.paylink.ledger.db.selectFrom('links').selectAll().execute();
+    expect(row).toMatchObject({ state: 'outage', state_detail: 'timeout' });
+    expect(app.standin.messagesIn(SALES_CHANNEL.id)).toEqual([]);
+
+    // SAFEDEBIT had made the link after all, and the customer paid.
+    expect(await notify(app, String(row?.id), 'SETTLED')).toBe(200);
+    await expectConfirmedAfterOutage(app, String(row?.id));
+  });
+
+  it('and links SAFEDEBIT reported on while its answer was awaited are confirmed when that answer is lost', async () => {
+    const { app, view } = await submittedToHangingSafedebit(1000);
+    await expect.poll(() => app.safedebit.requests.length).toBe(1);
+    const [row] = await app.paylink.ledger.db.selectFrom('links').selectAll().execute();
+    // SAFEDEBIT made the link and sent it to the customer, who paid, while its answer was still on its way.
+    expect(await notify(app, String(row?.id), 'SETTLED')).toBe(200);
+    expect(summaryPosts([app]).summaries).toEqual([]);
+
+    const shown = await app.waitForViewUpdate(view.id, (update) => visibleText(update).includes('it exists'));
+    expect(visibleText(shown.args.view)).toContain('do not create it again');
+    await app.standin.waitForCall('chat.postMessage', (call) => String(call.args.text).includes('Paid'));
+    await expectConfirmedAfterOutage(app, String(row?.id));
+
+    // The same submission delivered again shows that, not the form of an outage.
+    await app.submit(view, VALID_FORM);
+    await expect
+      .poll(() => visibleText(app.standin.callsTo('views.update').at(-1)?.args.view))
+      .toContain('do not create it again');
+    expect(app.safedebit.requests).toHaveLength(1);
   });
 
   it('get their summary instead of the DM when SAFEDEBIT reported on them before they were found', async () => {

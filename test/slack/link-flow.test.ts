@@ -209,6 +209,21 @@ describe('a valid submission', () => {
     expect(h.standin.callsTo('views.update').at(-1)?.args.view).toEqual(refused.args.view);
     expect(h.safedebit.requests).toHaveLength(1);
   });
+
+  it('delivered again once SAFEDEBIT refused it in its own words, without a code: the form and the fact of it', async () => {
+    h = await startHarness();
+    h.safedebit.setMode({ kind: 'refuse', message: 'Le champ consumer_email est invalide' });
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('consumer_email est invalide'));
+    const updatesBefore = h.standin.callsTo('views.update').length;
+    await h.submit(view, VALID_FORM);
+    await expect.poll(() => h.standin.callsTo('views.update').length).toBe(updatesBefore + 1);
+    const shownAgain = h.standin.callsTo('views.update').at(-1)?.args.view;
+    expect(visibleText(shownAgain)).toContain('SAFEDEBIT refused the link. Its reason, shown when it answered');
+    expect(JSON.stringify(shownAgain)).toContain('"block_id":"amount"');
+    expect(h.safedebit.requests).toHaveLength(1);
+  });
 });
 
 describe('validation', () => {
