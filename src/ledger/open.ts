@@ -3,7 +3,17 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database as BetterSqliteDatabase } from 'better-sqlite3';
 import type { SqliteDatabase } from 'kysely';
-import { type Dialect, Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  type DatabaseMetadata,
+  type Dialect,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type TableMetadata,
+} from 'kysely';
 import type { LedgerLocation } from './database-url.js';
 import { Ledger } from './ledger.js';
 import { ledgerMigrations } from './migrations.js';
@@ -95,6 +105,41 @@ async function currentSchema(db: Kysely<LedgerDatabase>): Promise<string | undef
   return rows[0]?.schema ?? undefined;
 }
 
+/**
+ * Kysely's PostgreSQL introspector lists every column of every table of every schema on the server, by name, and
+ * fails ("schema … does not exist") when another app drops a schema meanwhile; its migrator only asks whether its own
+ * tables exist. So the ledger's introspector lists the tables of paylink's schema, the first of the search path.
+ */
+function ownSchemaOnly(dialect: PostgresDialect): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => dialect.createDriver(),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db) => new OwnSchemaIntrospector(db, dialect.createIntrospector(db)),
+  };
+}
+
+class OwnSchemaIntrospector implements DatabaseIntrospector {
+  constructor(
+    private readonly db: Kysely<unknown>,
+    private readonly serverWide: DatabaseIntrospector,
+  ) {}
+
+  getSchemas() {
+    return this.serverWide.getSchemas();
+  }
+
+  async getTables(): Promise<TableMetadata[]> {
+    const { rows } = await sql<{ schema: string; name: string }>`select schemaname as schema, tablename as name
+      from pg_catalog.pg_tables where schemaname = current_schema()`.execute(this.db);
+    return rows.map((row) => ({ ...row, isView: false, columns: [] }));
+  }
+
+  async getMetadata(): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables() };
+  }
+}
+
 /** Each engine's driver is loaded only when used: an embedded deployment never loads pg, nor PostgreSQL better-sqlite3. */
 async function dialectFor(location: LedgerLocation, options: LedgerOptions): Promise<Dialect> {
   if (location.engine === 'postgres') {
@@ -110,7 +155,7 @@ async function dialectFor(location: LedgerLocation, options: LedgerOptions): Pro
       },
     });
     pool.on('error', (error) => options.onConnectionLost?.(error));
-    return new PostgresDialect({ pool });
+    return ownSchemaOnly(new PostgresDialect({ pool }));
   }
   const { default: SqliteDatabase } = await import('better-sqlite3');
   mkdirSync(dirname(location.path), { recursive: true });
