@@ -136,8 +136,8 @@ export function parseNotification(input: NotificationInput): ParsedNotification 
   addFormFields(read, input.query.replace(/^\?/, ''));
   addBodyFields(read, input.body, input.contentType);
   const fields = Object.fromEntries(read);
-  const status = cleanStatus(findStatus(fields));
-  const paymentId = findField(fields, PAYMENT_ID_FIELDS);
+  const status = cleanValue(findStatus(fields), MAX_STATUS_CHARS);
+  const paymentId = cleanValue(findField(fields, PAYMENT_ID_FIELDS), MAX_VALUE_CHARS);
   return {
     ...(status === undefined ? {} : { status }),
     ...(paymentId === undefined ? {} : { paymentId }),
@@ -225,11 +225,15 @@ function findField(fields: Record<string, string>, names: readonly string[]): st
 
 const lastPart = (name: string) => name.slice(name.lastIndexOf('.') + 1).toLowerCase();
 
-function cleanStatus(status: string | undefined): string | undefined {
-  if (status === undefined) return undefined;
+/**
+ * A value kept in the ledger, on one line and cut to `max` characters: no control characters, which would break a
+ * line in Slack, and NUL, which PostgreSQL's text refuses (every redelivery would fail as if the ledger were down).
+ */
+function cleanValue(value: string | undefined, max: number): string | undefined {
+  if (value === undefined) return undefined;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  const cleaned = Array.from(status.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim())
-    .slice(0, MAX_STATUS_CHARS)
+  const cleaned = Array.from(value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim())
+    .slice(0, max)
     .join('');
   return cleaned === '' ? undefined : cleaned;
 }

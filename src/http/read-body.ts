@@ -38,7 +38,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
 
 /**
  * The body as text. A multipart form (what PHP's curl sends for an array of fields) is turned into its
- * url-encoded equivalent; one that cannot be read is left empty.
+ * url-encoded equivalent; one that cannot be read as multipart is read as text.
  */
 export async function decodeBody(
   body: Buffer,
@@ -53,6 +53,7 @@ export async function decodeBody(
     for (const [name, value] of form) if (typeof value === 'string') fields.append(name, value);
     return { body: fields.toString(), contentType: 'application/x-www-form-urlencoded' };
   } catch {
-    return { body: '' };
+    // Not a multipart after all (JSON or a form, mislabelled): read as what it looks like, as any body is.
+    return { body: body.toString('utf8') };
   }
 }

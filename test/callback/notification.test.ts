@@ -8,6 +8,7 @@ import {
   parseNotification,
   type StatusKind,
 } from '../../src/callback/notification.js';
+import { decodeBody } from '../../src/http/read-body.js';
 
 const JSON_TYPE = 'application/json';
 const FORM_TYPE = 'application/x-www-form-urlencoded';
@@ -24,6 +25,17 @@ describe('parseNotification', () => {
       paymentId: 'P-1',
       fields: { payment_status: 'SETTLED', pay_id: 'P-1', amount: '125050', paid: 'true' },
     });
+  });
+
+  it('keeps a payment id without control characters: PostgreSQL refuses NUL, and a line break would show', () => {
+    const parsed = parseNotification({
+      query: '',
+      body: JSON.stringify({ payment_status: 'SETTLED', pay_id: ' P-1\u0000\n' }),
+      contentType: 'application/json',
+    });
+    expect(parsed.paymentId).toBe('P-1');
+    const onlyControls = parseNotification({ query: 'pay_id=%00%01', body: '', contentType: FORM_TYPE });
+    expect(onlyControls.paymentId).toBeUndefined();
   });
 
   it('reads a form-encoded body', () => {
@@ -186,5 +198,25 @@ describe('classifyStatus', () => {
 
   it.each(['ON_HOLD', '3', 'constructor', '__proto__', 'SETTLED!'])('%s is kept as received', (received) => {
     expect(classifyStatus(received)).toEqual({ known: false, raw: received });
+  });
+});
+
+describe('decodeBody', () => {
+  /** What the route does with a body it has read (src/callback/route.ts). */
+  const statusOf = async (body: string, contentType: string) =>
+    parseNotification({ query: '', ...(await decodeBody(Buffer.from(body), contentType)) }).status;
+
+  it('reads a real multipart form as a form', async () => {
+    const boundary = '----paylink';
+    const body = `--${boundary}\r\nContent-Disposition: form-data; name="status"\r\n\r\nSETTLED\r\n--${boundary}--\r\n`;
+    expect(await statusOf(body, `multipart/form-data; boundary=${boundary}`)).toBe('SETTLED');
+  });
+
+  it.each([
+    ['{"payment_status":"SETTLED"}', 'multipart/form-data; boundary=----x'],
+    ['{"payment_status":"SETTLED"}', 'multipart/form-data'],
+    ['payment_status=SETTLED', 'multipart/form-data'],
+  ])('reads %s labelled %s, not a multipart after all, as what it looks like', async (body, type) => {
+    expect(await statusOf(body, type)).toBe('SETTLED');
   });
 });

@@ -101,6 +101,15 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     await h.close();
   });
 
+  it('a payment id holding a NUL character is kept without it, and its status posted', async () => {
+    const link = await createLink(h);
+    const response = await postJson(link.callbackUrl, { payment_status: 'SETTLED', pay_id: 'P-1\u0000' });
+    expect(response.status).toBe(200);
+    expect(statusReplies(h, link)).toHaveLength(1);
+    const [kept] = await h.paylink.ledger.db.selectFrom('notifications').select('payment_id').execute();
+    expect(kept?.payment_id).toBe('P-1');
+  });
+
   it('a JSON POST posts the status in the thread, mentions the rep and updates the status line only', async () => {
     const link = await createLink(h);
     const { callbackUrl, summaryTs } = link;
