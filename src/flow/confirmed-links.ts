@@ -11,6 +11,7 @@ import {
   deliveriesOf,
   type LinkSummary,
 } from '../slack/messages/link-messages.js';
+import { retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
 import { paymentStatusLine, type StatusUpdateContext } from './status-updates.js';
 
 export interface ConfirmedLinkContext extends StatusUpdateContext {
@@ -60,12 +61,11 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
       link: link.id,
     });
   }
-  try {
-    await ctx.ledger.recordSummary(link.id, place, link.payment_status, null);
-  } catch (error) {
-    // Its notifications stay kept in the ledger; App Home and the export still show its status.
-    ctx.logger.error({ event: 'ledger_write_failed', step: 'summary', link: link.id, error });
-  }
+  // Unrecorded, the summary's place would leave every status of this link out of its thread: tried again (logged),
+  // as the link flow does. Should the ledger stay out of reach, App Home and the export still show its status.
+  const recordPlace = () => ctx.ledger.recordSummary(link.id, place, link.payment_status, null);
+  const what = { step: 'summary', link: link.id };
+  if (!(await tryLedgerWrite(ctx, what, recordPlace)).ok) await retryLedgerWrite(ctx, what, recordPlace);
   return true;
 }
 

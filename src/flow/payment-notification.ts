@@ -38,7 +38,13 @@ export async function acceptPaymentNotification(
     return { isNew: false, kind, outcome: { kind: 'ledger_unavailable', error: errorCode(error) ?? 'unknown_error' } };
   }
   // Whether new or a repeat: a repeat may come after an attempt cut short by a failure.
-  const confirmed = await announceConfirmedLink(ctx, linkId);
+  let confirmed: boolean;
+  try {
+    confirmed = await announceConfirmedLink(ctx, linkId);
+  } catch (error) {
+    // Only its ledger calls can fail (Slack's failures are handled inside): kept, the redelivery confirms it.
+    return { isNew, kind, outcome: { kind: 'ledger_unavailable', error: errorCode(error) ?? 'unknown_error' } };
+  }
   const outcome = await deliverStatusUpdates(ctx, linkId);
   if (isNew || confirmed) await ctx.homeTabs.refreshAfterStatusChange(linkId);
   return { isNew, kind, outcome };

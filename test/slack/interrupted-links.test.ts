@@ -219,6 +219,56 @@ describe.each(ENGINES)('links whose creation was interrupted, on %s', (engine) =
     expect(visibleText(app.standin.homeView(SALES_REP.id))).toContain('€1,250.50');
   });
 
+  /** A confirmed interrupted link's thread: its summary once, why its address is missing, then the paid status. */
+  function expectOneSummaryThenPaid(app: Harness) {
+    const { summaries, replies } = summaryPosts([app]);
+    expect(summaries).toHaveLength(1);
+    expect(replies.map((reply) => String(reply.args.text))).toEqual([
+      expect.stringContaining('its address never reached paylink'),
+      expect.stringContaining('Paid'),
+    ]);
+  }
+
+  it('answer 503 when the ledger fails while confirming, and are confirmed by the redelivery', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    const id = await abandonedClaim(app, clock.now());
+    await app.paylink.ledger.db.updateTable('links').set({ state: 'interrupted' }).where('id', '=', id).execute();
+    const { ledger } = app.paylink;
+    const confirm = ledger.confirmUnansweredLink;
+    ledger.confirmUnansweredLink = async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    };
+    expect(await notify(app, id, 'SETTLED')).toBe(503);
+    const logged = app.logs.map((line) => JSON.parse(line)).find((entry) => entry.event === 'callback');
+    expect(logged).toMatchObject({ level: 'error', outcome: 'ledger_unavailable' });
+    expect(summaryPosts([app]).summaries).toEqual([]);
+
+    ledger.confirmUnansweredLink = confirm;
+    expect(await notify(app, id, 'SETTLED')).toBe(200);
+    expectOneSummaryThenPaid(app);
+  });
+
+  it("get their status replies when the summary's place could not be recorded at first", async () => {
+    const clock = movableClock();
+    const app = await harnesses.start({
+      clock: clock.now,
+      ledgerRetryDelaysMs: [10, 20],
+      env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET },
+    });
+    const id = await abandonedClaim(app, clock.now());
+    await app.paylink.ledger.db.updateTable('links').set({ state: 'interrupted' }).where('id', '=', id).execute();
+    const { ledger } = app.paylink;
+    const recordSummary = ledger.recordSummary.bind(ledger);
+    ledger.recordSummary = async () => {
+      ledger.recordSummary = recordSummary;
+      throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    };
+    expect(await notify(app, id, 'SETTLED')).toBe(200);
+    expectOneSummaryThenPaid(app);
+    expect(await ledger.findLink(id)).toMatchObject({ summary_ts: expect.any(String) });
+  });
+
   it('are noticed again at the next round when Slack certainly did not take the DM', async () => {
     const clock = movableClock();
     const app = await start(clock.now);
