@@ -51,7 +51,8 @@ const KIND_OF: Record<AnnexStatus, StatusKind> = {
 
 /**
  * How far along the payment each annex status is, so a late notification cannot take a link back (`CREATED`
- * after `SETTLED`). A return or rejection comes after settlement, an indemnity after a return, refunds last.
+ * after `SETTLED`). In SEPA a reject comes before settlement (so a payment settled after one is a new attempt that
+ * went through), a return or a cancellation after it, an indemnity after a return, refunds last.
  * Equal ranks: the later notification wins.
  */
 const PROGRESS: Record<AnnexStatus, number> = {
@@ -61,10 +62,10 @@ const PROGRESS: Record<AnnexStatus, number> = {
   PENDING: 15,
   ISSUED: 20,
   CREDITINPROGRESS: 25,
+  REJECTED: 30,
   SETTLED: 40,
   CREDITED: 40,
   GUARANTEED: 45,
-  REJECTED: 50,
   RETURNED: 50,
   CANCELED: 50,
   INDEMNIZED: 55,

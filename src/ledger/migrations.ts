@@ -3,6 +3,8 @@ import { referenceKey } from './reference-key.js';
 
 /** The ranks of paid statuses when `paid_at` came (SETTLED, CREDITED, GUARANTEED, INDEMNIZED), as they were then. */
 const PAID_RANKS_AT_MIGRATION = [40, 45, 55];
+const REJECTED_RANK_BEFORE = 50;
+const REJECTED_RANK_NOW = 30;
 
 /**
  * The ledger's migrations, in order. They are in the code (not files beside it) so the build carries them;
@@ -135,6 +137,13 @@ const MIGRATIONS: Record<string, Migration> = {
         .column('payment_status_at')
         .where(sql.raw<boolean>(STATUS_LINE_BEHIND_CONDITION))
         .execute();
+    },
+  },
+  '2026-11-27-07-rejected-before-settled': {
+    async up(db: Kysely<unknown>) {
+      // REJECTED ranked 50, above SETTLED, until SEPA's order was followed (a reject comes before settlement).
+      await sql`update links set payment_status_rank = ${REJECTED_RANK_NOW}
+        where payment_status_rank = ${REJECTED_RANK_BEFORE} and upper(payment_status) = 'REJECTED'`.execute(db);
     },
   },
 };

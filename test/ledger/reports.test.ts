@@ -396,6 +396,31 @@ describe('a ledger made before reference keys', () => {
   });
 });
 
+describe('a ledger made while REJECTED ranked above SETTLED', () => {
+  it('ranks its rejected links below settlement, so a payment made after the reject shows', async () => {
+    const status = (id: string, payment_status: string, payment_status_rank: number) =>
+      linkRecord({ id, state: 'created', payment_status, payment_status_rank, payment_status_at: NOW.toISOString() });
+    await upgradedLedger(
+      (migration) => migration < '2026-11-27-07-rejected-before-settled',
+      (old) =>
+        (old as Kysely<{ links: Record<string, unknown> }>)
+          .insertInto('links')
+          .values([status('rejected', 'Rejected', 50), status('returned', 'RETURNED', 50)])
+          .execute(),
+      async (ledger) => {
+        expect(await ledger.findLink('rejected')).toMatchObject({ payment_status_rank: 30 });
+        expect(await ledger.findLink('returned')).toMatchObject({ payment_status_rank: 50 });
+        const settled = { dedupeKey: 'settled', status: 'SETTLED', rank: 40, receivedAt: minutes(2) };
+        await ledger.recordNotification({ linkId: 'rejected', ...settled });
+        expect(await ledger.findLink('rejected')).toMatchObject({
+          payment_status: 'SETTLED',
+          paid_at: expect.any(String),
+        });
+      },
+    );
+  });
+});
+
 describe('a ledger made before reminders and App Home', () => {
   it('gets their columns and table at the next start, its links kept', async () => {
     await upgradedLedger(
