@@ -296,7 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         })),
     ...crossVariableProblems(env),
   ];
-  if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
+  if (!parsed.success || problems.length > 0) return { ok: false, problems: onePerVariable(problems) };
   const e = parsed.data;
   const publicUrl = e.PAYLINK_PUBLIC_URL?.replace(/\/+$/, '');
   const config: Config = {
@@ -345,6 +345,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     logLevel: e.LOG_LEVEL,
   };
   return { ok: true, config: deepFreeze(config) };
+}
+
+/** `VAR: a` and `VAR: b` → `VAR: a; b`, in the order the variables first came: one line per variable. */
+function onePerVariable(problems: readonly string[]): string[] {
+  const byVariable = new Map<string, string[]>();
+  for (const problem of problems) {
+    const colon = problem.indexOf(': ');
+    const variable = problem.slice(0, colon);
+    const messages = byVariable.get(variable) ?? [];
+    if (!messages.includes(problem.slice(colon + 2))) messages.push(problem.slice(colon + 2));
+    byVariable.set(variable, messages);
+  }
+  return [...byVariable].map(([variable, messages]) => `${variable}: ${messages.join('; ')}`);
 }
 
 /** A distinct key for callback tokens, so a leaked callback key never signs Slack requests and vice versa. */

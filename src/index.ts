@@ -21,15 +21,23 @@ const running = await startPaylink(loaded.config, { proxy: proxy.proxy }).catch(
   process.stderr.write(`paylink could not start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
+/**
+ * Under `npm start` (whose script execs node, so that a SIGTERM sent to npm reaches the app), a terminal's Ctrl-C
+ * arrives twice: from the terminal, and forwarded by npm a moment later. Within this delay it is the same request.
+ */
+const SAME_REQUEST_MS = 150;
 let stopping = false;
+let firstSignalAt = 0;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
+    if (stopping && Date.now() - firstSignalAt < SAME_REQUEST_MS) return;
     if (stopping) {
       // Asked twice (Ctrl-C again): the operator does not want to wait for the links being created.
       running.logger.warn({ event: 'stop_forced', signal });
       process.exit(1);
     }
     stopping = true;
+    firstSignalAt = Date.now();
     running.stop().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -263,3 +263,18 @@ describe('the User-Agent towards SAFEDEBIT', () => {
     expect(USER_AGENT.startsWith(`paylink/${version} `)).toBe(true);
   });
 });
+
+describe('a bad PAYLINK_PUBLIC_URL in production', () => {
+  it('is one line, as the README promises ("one line per variable")', () => {
+    for (const url of [
+      'http://paylink.example.com/?x=1',
+      `http://paylink.example.com/${'p'.repeat(80)}`,
+      'ftp://paylink.example.com',
+    ]) {
+      const lines = problemsOf({ ...PRODUCTION, PAYLINK_PUBLIC_URL: url }).filter((line) =>
+        line.startsWith('PAYLINK_PUBLIC_URL:'),
+      );
+      expect(lines, url).toHaveLength(1);
+    }
+  });
+});

@@ -24,7 +24,7 @@ export const ENTRY = path.resolve(
 );
 
 function startScriptEntry(pkg: { scripts: Record<string, string> }): string {
-  const match = /^node (\S+)$/.exec(pkg.scripts.start ?? '');
+  const match = /^(?:exec )?node (\S+)$/.exec(pkg.scripts.start ?? '');
   if (!match?.[1]) throw new Error(`unexpected start script: ${pkg.scripts.start}`);
   return match[1];
 }
