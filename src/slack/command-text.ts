@@ -36,9 +36,10 @@ const LIST_FILTERS: Readonly<Record<string, 'awaiting' | 'paid'>> = {
 /**
  * `/paylink list [open|paid]`, `/paylink status <payment reference>`, `/paylink export <YYYY-MM>`, `/paylink help`;
  * anything else pre-fills the form, as `/paylink 1 250,50 F-2026-031` always did. Keywords are whole first words,
- * any case.
+ * any case. `slackText` is the command's text as Slack sends it.
  */
-export function parsePaylinkCommand(text: string): PaylinkCommand {
+export function parsePaylinkCommand(slackText: string): PaylinkCommand {
+  const text = typedText(slackText);
   if (isHelpRequest(text)) return { kind: 'help' };
   const trimmed = text.trim();
   const [first = '', ...rest] = trimmed.split(/\s+/);
@@ -87,6 +88,11 @@ export function parseCommandText(text: string): CommandPrefill {
     }
   }
   return words.length > 0 ? { payment_reference: words.join(' ') } : {};
+}
+
+/** Slack sends what the rep typed with `&`, `<` and `>` written `&amp;`, `&lt;`, `&gt;` (`&amp;` last: `&amp;lt;`). */
+function typedText(slackText: string): string {
+  return slackText.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
 export function isHelpRequest(text: string): boolean {

@@ -44,6 +44,9 @@ describe('parsePaylinkCommand', () => {
     ['F-status', { kind: 'form', prefill: { payment_reference: 'F-status' } }],
     ['help me', { kind: 'form', prefill: { payment_reference: 'help me' } }],
     ['', { kind: 'form', prefill: {} }],
+    // As Slack sends what the rep typed: `&`, `<` and `>` escaped.
+    ['status R&amp;D-7', { kind: 'status', reference: 'R&D-7' }],
+    ['12,50 F&lt;1&gt;&amp;lt;', { kind: 'form', prefill: { amount: '12,50', payment_reference: 'F<1>&lt;' } }],
   ])('%j → %j', (text, expected) => {
     expect(parsePaylinkCommand(text)).toEqual(expected);
   });
