@@ -9,7 +9,7 @@ import type { PaymentFormInput, TextField, ValidatedPaymentForm } from '../domai
 import { formatDateTime } from '../i18n/dates.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
 import type { LinkOutcomeRecord } from '../ledger/ledger.js';
-import { describeRefusal, type RefusalDescription } from '../safedebit/error-catalog.js';
+import { describeRefusal, PAYMENT_REFERENCE_USED, type RefusalDescription } from '../safedebit/error-catalog.js';
 import { buildPaymentLinkRequest } from '../safedebit/link-request.js';
 import type { PaymentLinkOutcome } from '../safedebit/outcome.js';
 import type { PaymentLinkRequest } from '../safedebit/request.js';
@@ -31,6 +31,7 @@ import { buildCreatedView, buildNoticeView } from '../slack/views/outcome-views.
 import { buildPaymentModal } from '../slack/views/payment-modal.js';
 import { announceConfirmedLink } from './confirmed-links.js';
 import { retryLedgerWrite, tryLedgerWrite, type Written } from './ledger-writes.js';
+import { referenceUsedNote } from './reference-used.js';
 import { deliverStatusUpdates, type StatusUpdateContext } from './status-updates.js';
 
 export interface LinkCreator {
@@ -109,8 +110,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
 
   if (outcome.kind === 'refusal') {
     const refusal = describeRefusal(outcome, locale);
-    // SAFEDEBIT's words and codes go into mrkdwn: escaped, they can neither format nor mention.
-    const shown = escapeMrkdwn(refusal.message);
+    const shown = await shownRefusal(ctx, refusal, outcome.code ?? null, form.payment_reference, linkId);
     ctx.logger[refusal.configurationProblem ? 'error' : 'info']({
       event: 'link_refused',
       code: outcome.code,
@@ -240,13 +240,29 @@ async function showOutcomeAgain(ctx: LinkFlowContext, submission: LinkSubmission
     view = buildNoticeView(viewBase(ctx, submission), m.outageLinkExists);
   } else if (made?.state === 'refused' && made.state_detail !== null) {
     const refusal = describeRefusal({ code: made.state_detail }, ctx.config.locale);
-    view = refusalView(ctx, submission, refusal, escapeMrkdwn(refusal.message));
+    const shown = await shownRefusal(ctx, refusal, made.state_detail, made.payment_reference, made.id);
+    view = refusalView(ctx, submission, refusal, shown);
   } else if (made?.state === 'refused') {
     view = formAgain(ctx, submission, m.refusedWithoutCode);
   } else if (made?.state === 'outage') {
     view = formAgain(ctx, submission, made.state_detail === 'request_failed' ? m.requestFailed : m.outageBanner);
   }
   if (view) await showInModal(ctx, submission, view, undefined);
+}
+
+/**
+ * A refusal as the rep reads it (mrkdwn): SAFEDEBIT's words and codes escaped, so that they can neither format nor
+ * mention; for a payment reference already used, the earlier link paylink knows of, if any.
+ */
+async function shownRefusal(
+  ctx: LinkFlowContext,
+  refusal: RefusalDescription,
+  code: string | null,
+  paymentReference: string,
+  linkId: string,
+): Promise<string> {
+  const held = code === PAYMENT_REFERENCE_USED ? await referenceUsedNote(ctx, paymentReference, linkId) : undefined;
+  return held ?? escapeMrkdwn(refusal.message);
 }
 
 /** A refusal in the modal: a notice for one only the admin can fix, else the form again with why on its field. */

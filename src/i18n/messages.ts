@@ -49,6 +49,8 @@ export interface Messages {
   outageLinkExists: string;
   /** A refusal shown again (the submission delivered twice) that came without a code: its words are not kept. */
   refusedWithoutCode: string;
+  /** EXIST_005 when paylink knows the earlier link: the one it made, or one a try with no answer made after all. */
+  referenceHeld: { made: (when: string, user: string) => string; unanswered: (when: string) => string };
   ledgerUnavailable: string;
   requestFailed: string;
   notAllowedUser: string;
@@ -123,6 +125,12 @@ const fr: Messages = {
   refusedBanner: (message) => `:no_entry: SAFEDEBIT a refusé le lien : ${message}`,
   outageBanner:
     ":warning: SAFEDEBIT n'a pas répondu correctement : *aucun lien à afficher*. Votre saisie est conservée, vous pouvez réessayer sans risque : si un lien avait quand même été créé, SAFEDEBIT dira que la référence de paiement est déjà utilisée.",
+  referenceHeld: {
+    made: (when, user) =>
+      `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}> : utilisez celui-là, ou saisissez une autre référence pour un autre paiement (EXIST_005).`,
+    unanswered: (when) =>
+      `Un essai avec cette référence le ${when} est resté sans réponse de SAFEDEBIT, qui a pourtant créé ce lien : n'en créez pas un second. Il est dans l'espace marchand SAFEDEBIT (EXIST_005).`,
+  },
   refusedWithoutCode:
     ":no_entry: SAFEDEBIT a refusé le lien. Sa raison, affichée à sa réponse, n'est pas conservée : vérifiez le formulaire, puis réessayez.",
   outageLinkExists:
@@ -219,6 +227,12 @@ const en: Messages = {
   refusedBanner: (message) => `:no_entry: SAFEDEBIT refused the link: ${message}`,
   outageBanner:
     ':warning: SAFEDEBIT did not answer properly: *no link to show*. Your form is kept and trying again is safe: if a link was created after all, SAFEDEBIT will say the payment reference is already used.',
+  referenceHeld: {
+    made: (when, user) =>
+      `paylink already made a link for this reference on ${when}, asked by <@${user}>: use that one, or enter another reference for another payment (EXIST_005).`,
+    unanswered: (when) =>
+      `A try with this reference on ${when} got no answer from SAFEDEBIT, which made that link all the same: do not make a second one. It is in your SAFEDEBIT merchant back office (EXIST_005).`,
+  },
   refusedWithoutCode:
     ':no_entry: SAFEDEBIT refused the link. Its reason, shown when it answered, is not kept: check the form, then try again.',
   outageLinkExists:

@@ -37,6 +37,9 @@ function configurationProblem(adminDetail: string): RefusalEntry {
   };
 }
 
+/** SAFEDEBIT already has a link with this payment reference: after an outage, the sign that the link exists. */
+export const PAYMENT_REFERENCE_USED = 'EXIST_005';
+
 /** The error codes listed in the annex of SAFEDEBIT's API documentation, known so far. */
 export const REFUSAL_CATALOG: Readonly<Record<string, RefusalEntry>> = {
   AUTH_001: configurationProblem('SAFEDEBIT refused the login (AUTH_001): check SAFEDEBIT_LOGIN'),
@@ -69,7 +72,7 @@ export const REFUSAL_CATALOG: Readonly<Record<string, RefusalEntry>> = {
     fr: 'SAFEDEBIT signale une référence de prélèvement SEPA déjà utilisée : contactez le support SAFEDEBIT',
     en: 'SAFEDEBIT reports a SEPA direct debit reference already in use: contact SAFEDEBIT support',
   },
-  EXIST_005: {
+  [PAYMENT_REFERENCE_USED]: {
     field: 'payment_reference',
     audience: 'rep',
     fr: 'Cette référence de paiement a déjà été utilisée : saisissez-en une nouvelle',

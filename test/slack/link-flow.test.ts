@@ -321,12 +321,44 @@ describe('SAFEDEBIT refuses', () => {
     const update = await h.waitForViewUpdate(second.view.id, isFormView);
     const form = update.args.view as Record<string, unknown>;
     expect(visibleText(form)).toContain('EXIST_005');
+    // paylink made the link that holds the reference: the rep is told so, not to make another with a new reference.
+    expect(visibleText(form)).toMatch(
+      new RegExp(`paylink already made a link for this reference on .+, asked by <@${SALES_REP.id}>: use that one`),
+    );
     const blocks = blockIdsOf(form);
     expect(blocks[blocks.indexOf('payment_reference') + 1]).toBe('payment_reference__note');
     expect(initialValue(form, 'consumer_reference')).toBe('CUST-43');
     expect(initialValue(form, 'amount')).toBe(VALID_FORM.amount);
     expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(before);
     expect(h.safedebit.requests).toHaveLength(2);
+  });
+
+  it('says a reference used by a try that got no answer holds the link that try made, and never to use a new one', async () => {
+    h = await startHarness();
+    h.safedebit.setMode({ kind: 'hang' });
+    const first = await h.openModal();
+    await h.submit(first.view, VALID_FORM);
+    await h.waitForViewUpdate(first.view.id, (shown) => visibleText(shown).includes('no link to show'));
+
+    // The rep tries again, as the form invites: SAFEDEBIT had made the link, and says its reference is taken.
+    h.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
+    const retry = await h.openModal();
+    await h.submit(retry.view, VALID_FORM);
+    const update = await h.waitForViewUpdate(retry.view.id, isFormView);
+    const shown = visibleText(update.args.view);
+    expect(shown).toContain(
+      'got no answer from SAFEDEBIT, which made that link all the same: do not make a second one',
+    );
+    expect(shown).not.toContain('enter a new one');
+  });
+
+  it('asks for a new reference when paylink never used the one SAFEDEBIT says is taken', async () => {
+    h = await startHarness();
+    h.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    const update = await h.waitForViewUpdate(view.id, isFormView);
+    expect(visibleText(update.args.view)).toContain('This payment reference has already been used: enter a new one');
   });
 
   it("shows SAFEDEBIT's words without a code under the field they name, never as an outage", async () => {

@@ -1,0 +1,44 @@
+import { formatDateTime } from '../i18n/dates.js';
+import type { Locale } from '../i18n/locale.js';
+import { messagesFor } from '../i18n/messages.js';
+import type { Ledger, LinkRecord } from '../ledger/ledger.js';
+import type { LinkState } from '../ledger/schema.js';
+
+export interface ReferenceUsedContext {
+  ledger: Ledger;
+  config: { locale: Locale };
+  timeZone: string;
+}
+
+/** Earlier links whose reference SAFEDEBIT holds: made, being made, or asked for with no answer. */
+const HELD_BY_SAFEDEBIT: readonly LinkState[] = ['created', 'requested', 'outage', 'interrupted'];
+/** Links of one reference looked at: a reference is used once, a handful of tries at most. */
+const EARLIER_LINKS = 10;
+
+/**
+ * Why SAFEDEBIT says a payment reference is already used, when paylink knows (mrkdwn): a link it made, or a try that
+ * got no answer and so made the link after all. The catalog's "enter a new one" would then make a second link for
+ * the same payment. Undefined when paylink never asked for that reference (or cannot read its ledger).
+ */
+export async function referenceUsedNote(
+  ctx: ReferenceUsedContext,
+  paymentReference: string,
+  refusedLinkId: string,
+): Promise<string | undefined> {
+  const links = await ctx.ledger
+    .linksWithReference(paymentReference, { limit: EARLIER_LINKS })
+    .catch((): LinkRecord[] => []);
+  const earlier = links.find(
+    (link) =>
+      link.id !== refusedLinkId &&
+      link.payment_reference === paymentReference &&
+      HELD_BY_SAFEDEBIT.includes(link.state),
+  );
+  if (earlier === undefined) return undefined;
+  const { locale } = ctx.config;
+  const when = formatDateTime(new Date(earlier.created_at), locale, ctx.timeZone);
+  const { referenceHeld } = messagesFor(locale);
+  return earlier.state === 'outage' || earlier.state === 'interrupted'
+    ? referenceHeld.unanswered(when)
+    : referenceHeld.made(when, earlier.user_id);
+}
