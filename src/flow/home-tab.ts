@@ -33,11 +33,12 @@ export interface HomeTabs {
 export function createHomeTabs(ctx: HomeContext): HomeTabs {
   const failed = (step: string, user: string | undefined, error: unknown) =>
     ctx.logger.warn({ event: 'home_not_published', step, user, error: slackErrorCode(error) });
+  const draw = oneDrawAtATime((userId) => publishHome(ctx, userId));
   return {
     async opened(userId) {
       try {
         await ctx.ledger.recordHomeOpened(userId, ctx.clock());
-        await publishHome(ctx, userId);
+        await draw(userId);
       } catch (error) {
         failed('opened', userId, error);
       }
@@ -47,13 +48,46 @@ export function createHomeTabs(ctx: HomeContext): HomeTabs {
         const link = await ctx.ledger.findLink(linkId);
         if (!link) return;
         const viewers = await ctx.ledger.homeViewers([...new Set([link.user_id, ...ctx.config.admins])]);
-        await Promise.all(
-          viewers.map((user) => publishHome(ctx, user).catch((error) => failed('refresh', user, error))),
-        );
+        await Promise.all(viewers.map((user) => draw(user).catch((error) => failed('refresh', user, error))));
       } catch (error) {
         failed('refresh', undefined, error);
       }
     },
+  };
+}
+
+/**
+ * One draw of a user's Home at a time: a draw asked for while one is under way is made once it ends, from the ledger
+ * as it is then. Else a draw that read the ledger before a status changed (then waited on Slack for permalinks) could
+ * reach Slack after the draw showing the change, and leave the Home behind. Asked for several times meanwhile, it is
+ * drawn once more; every caller's promise settles when the user's Home is up to date (or the last draw failed).
+ */
+function oneDrawAtATime(publish: (userId: string) => Promise<void>): (userId: string) => Promise<void> {
+  const drawing = new Map<string, { again: boolean; done: Promise<void> }>();
+  return (userId) => {
+    const current = drawing.get(userId);
+    if (current) {
+      current.again = true;
+      return current.done;
+    }
+    const state = { again: false, done: Promise.resolve() };
+    state.done = (async () => {
+      try {
+        for (;;) {
+          state.again = false;
+          try {
+            await publish(userId);
+          } catch (error) {
+            if (!state.again) throw error;
+          }
+          if (!state.again) return;
+        }
+      } finally {
+        drawing.delete(userId);
+      }
+    })();
+    drawing.set(userId, state);
+    return state.done;
   };
 }
 

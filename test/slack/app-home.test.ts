@@ -107,6 +107,22 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
     expect(app.standin.homeView(OTHER_REP.id)).toBeUndefined();
   });
 
+  it('ends showing a status that arrived while it was being drawn, not the draw begun before it', async () => {
+    const app = await startHarness({ engine });
+    h = app;
+    const { callbackUrl } = await app.createLink();
+    // The rep opens the tab; its first draw asks Slack for the thread's permalink, which takes a moment.
+    app.standin.setDelay('chat.getPermalink', 1_000);
+    expect((await sendEvent(app.baseUrl, SIGNING_SECRET, appHomeOpenedEvent(SALES_REP.id))).status).toBe(200);
+    await app.standin.waitForCall('chat.getPermalink');
+    app.standin.setDelay('chat.getPermalink', 0);
+
+    // Meanwhile the customer pays: the Home is drawn again once the first draw is published.
+    expect(await app.notify(callbackUrl, 'SETTLED')).toBe(200);
+    await expect.poll(() => app.standin.callsTo('views.publish').length, { timeout: 5_000 }).toBe(2);
+    expect(visibleText(app.standin.homeView(SALES_REP.id))).toContain(':white_check_mark: Paid');
+  });
+
   it('draws nothing for the Messages tab, and a Slack failure to publish fails nothing else', async () => {
     const app = await startHarness({ engine });
     h = app;
