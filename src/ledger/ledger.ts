@@ -433,8 +433,8 @@ export class Ledger {
         eb.and([
           eb('state', '=', 'created' satisfies LinkState),
           eb('payment_status_rank', 'in', RANKS_OF_KIND.paid),
-          eb('paid_at', '>=', options.paidFrom.toISOString()),
-          eb('paid_at', '<', options.paidUntil.toISOString()),
+          eb(paidSince(eb), '>=', options.paidFrom.toISOString()),
+          eb(paidSince(eb), '<', options.paidUntil.toISOString()),
         ]),
       ),
     ]);
@@ -450,7 +450,16 @@ export class Ledger {
     return this.db
       .selectFrom('links')
       .selectAll()
-      .where('reference_key', '=', referenceKey(paymentReference))
+      .where((eb) =>
+        eb.or([
+          eb('reference_key', '=', referenceKey(paymentReference)),
+          // Written by an instance of a release before reference_key, still running during a rolling upgrade.
+          eb.and([
+            eb('reference_key', 'is', null),
+            eb(eb.fn('lower', ['payment_reference']), '=', eb.fn('lower', [eb.val(paymentReference)])),
+          ]),
+        ]),
+      )
       .$if(userId !== undefined, (query) => query.where('user_id', '=', userId ?? ''))
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
@@ -601,6 +610,14 @@ const STATUS_LINE_BEHIND = sql<boolean>`${sql.raw(STATUS_LINE_BEHIND_CONDITION)}
 
 function unclaimedOrStale(column: string, staleBefore: Date) {
   return sql<boolean>`(${sql.ref(column)} is null or ${sql.ref(column)} < ${staleBefore.toISOString()})`;
+}
+
+/**
+ * When a paid link's paid standing began: `paid_at`, or for a payment recorded by an instance of a release before it
+ * (still running during a rolling upgrade), the time of its paid status, as the migration that added it dated them.
+ */
+function paidSince(eb: ExpressionBuilder<LedgerDatabase, 'links'>) {
+  return eb.fn.coalesce('paid_at', 'payment_status_at');
 }
 
 /** A link SAFEDEBIT made whose furthest status (if any) decides nothing yet: no paid, failed or refunded status. */

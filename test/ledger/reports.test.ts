@@ -309,6 +309,41 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
   });
 });
 
+describe.each(ENGINES)(
+  'links written by an instance of the release before, during a rolling upgrade, on %s',
+  (engine) => {
+    const { open } = testLedgers(engine);
+
+    it('are found by reference and counted paid in their month, though that release left out reference_key and paid_at', async () => {
+      const ledger = await open();
+      // What that release's insert and status update wrote: no reference_key, no paid_at.
+      const previousRelease = ledger.db as unknown as Kysely<{ links: Record<string, unknown> }>;
+      const {
+        reference_key: _key,
+        paid_at: _paid,
+        ...row
+      } = linkRecord({
+        id: 'old-instance',
+        payment_reference: 'F-2026-777',
+        state: 'created',
+        payment_status: 'SETTLED',
+        payment_status_rank: 40,
+        payment_status_at: minutes(5).toISOString(),
+      });
+      await previousRelease.insertInto('links').values(row).execute();
+
+      expect((await ledger.linksWithReference('f-2026-777', { limit: 5 })).map((link) => link.id)).toEqual([
+        'old-instance',
+      ]);
+      expect((await ledger.totals({ paidFrom: NOW, paidUntil: minutes(6) })).paid).toEqual({
+        count: 1,
+        cents: row.amount_cents,
+      });
+      expect((await ledger.totals({ paidFrom: minutes(6), paidUntil: minutes(60) })).paid.count).toBe(0);
+    });
+  },
+);
+
 /**
  * A SQLite ledger made by an earlier paylink, with only the migrations `kept` names and what `seed` put in it; then
  * opened as paylink opens it at start, for `check`.
