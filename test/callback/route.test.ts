@@ -455,7 +455,8 @@ describe.each(ENGINES)('a thread reply Slack did not take (ledger on %s)', (engi
     h.standin.failNext('chat.postMessage', 'internal_error', 2);
     expect([200, 503]).toContain((await postJson(callbackUrl, { status: 'SETTLED' })).status);
     await expect.poll(() => paidRepliesHeld(h, summaryTs).length, { timeout: 5_000 }).toBe(1);
-    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Paid');
+    // The status line is rewritten right after the reply is posted.
+    await expect.poll(() => visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Paid');
     // Later rounds find nothing left to post.
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(paidRepliesHeld(h, summaryTs)).toHaveLength(1);
