@@ -4,6 +4,7 @@ import { slackErrorCode } from '../slack/errors.js';
 import { buildInterruptedMessage, buildInterruptedView } from '../slack/messages/report-messages.js';
 import { viewIdOfSubmission } from '../slack/submission-key.js';
 import { announceConfirmedLink, type ConfirmedLinkContext } from './confirmed-links.js';
+import { DEFAULT_LEDGER_RETRY_DELAYS_MS } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
 import { type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
 import { deliverStatusUpdates } from './status-updates.js';
@@ -25,11 +26,16 @@ const LOOK_BACK_MS = 60 * 60_000;
 
 /**
  * How long after its claim a link still `requested` has surely been abandoned: its flow waits for SAFEDEBIT at
- * most `safedebitTimeoutMs`, then records the answer at once. Twice that and 5 s more leave room for a stalled
- * event loop, so a link still being created is never taken for an interrupted one.
+ * most `safedebitTimeoutMs`, then records the answer at once, and when the ledger refuses that write, tries it
+ * again after each of `ledgerRetryDelaysMs`. Twice the timeout, those waits and 5 s more leave room for a stalled
+ * event loop, so a link still being created is not taken for an interrupted one.
  */
-export function abandonedAfterMs(safedebitTimeoutMs: number): number {
-  return 2 * safedebitTimeoutMs + 5_000;
+export function abandonedAfterMs(
+  safedebitTimeoutMs: number,
+  ledgerRetryDelaysMs: readonly number[] = DEFAULT_LEDGER_RETRY_DELAYS_MS,
+): number {
+  const retriesMs = ledgerRetryDelaysMs.reduce((sum, delayMs) => sum + delayMs, 0);
+  return 2 * safedebitTimeoutMs + retriesMs + 5_000;
 }
 
 /** How often interrupted links are looked for: half the abandonment delay, between a second and a minute. */
@@ -48,7 +54,7 @@ export function startInterruptedLinkChecks(
     await noticeInterruptedLinks(
       ctx,
       {
-        abandonedAfterMs: abandonedAfterMs(safedebitTimeoutMs),
+        abandonedAfterMs: abandonedAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs),
         ...(wholeLedgerSeen ? { lookBackMs: LOOK_BACK_MS } : {}),
       },
       stopping,

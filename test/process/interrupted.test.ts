@@ -45,7 +45,7 @@ describe('an instance killed while SAFEDEBIT is answering', () => {
     const notice = await standin.waitForCall(
       'chat.postMessage',
       (call) => String(call.args.text).includes('paylink stopped while SAFEDEBIT was creating'),
-      20_000,
+      40_000,
     );
     expect(notice.at - claimedBy).toBeGreaterThanOrEqual(abandonedAfterMs(SAFEDEBIT_TIMEOUT_MS) - 100);
     expect(String(notice.args.channel)).toMatch(/^D/);
@@ -67,5 +67,5 @@ describe('an instance killed while SAFEDEBIT is answering', () => {
     expect(standin.callsTo('chat.postMessage').filter((call) => !String(call.args.channel).startsWith('D'))).toEqual(
       [],
     );
-  }, 40_000);
+  }, 60_000);
 });

@@ -48,10 +48,11 @@ async function abandonedClaim(app: Harness, createdAt: Date): Promise<string> {
 }
 
 describe('when a link counts as interrupted', () => {
-  it('twice the SAFEDEBIT timeout and 5 s after its claim, looked for every half of that, within [1 s, 1 min]', () => {
-    expect(abandonedAfterMs(10_000)).toBe(25_000);
-    expect(interruptedLinksPeriodMs(10_000)).toBe(12_500);
-    expect(interruptedLinksPeriodMs(500)).toBe(3_000);
+  it('twice the SAFEDEBIT timeout, the ledger write retries and 5 s after its claim, looked for every half of that', () => {
+    expect(abandonedAfterMs(10_000)).toBe(40_000);
+    expect(abandonedAfterMs(10_000, [10, 20])).toBe(25_030);
+    expect(interruptedLinksPeriodMs(10_000)).toBe(20_000);
+    expect(interruptedLinksPeriodMs(500)).toBe(10_500);
     expect(interruptedLinksPeriodMs(120_000)).toBe(60_000);
   });
 });
