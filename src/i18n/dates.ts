@@ -25,7 +25,8 @@ export function formatAge(date: Date, now: Date, locale: Locale): string {
 
 /** "3 days" / "3 jours": a duration, as its nearest whole unit. */
 export function formatDuration(from: Date, to: Date, locale: Locale): string {
-  return formatDistanceStrict(from, to, { locale: DATE_FNS_LOCALE[locale] });
+  // Floored: a link 36 hours old has waited "1 day", never "2 days".
+  return formatDistanceStrict(from, to, { locale: DATE_FNS_LOCALE[locale], roundingMethod: 'floor' });
 }
 
 /** "November 2026" / "novembre 2026": the month the date falls in, in the given time zone. */

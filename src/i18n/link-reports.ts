@@ -52,6 +52,8 @@ export interface LinkReportTexts {
 }
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+/** French "de" before a month: elided before a vowel (d'avril, d'août, d'octobre). */
+const deMonth = (month: string) => (/^[aeiouyàâéèêîô]/i.test(month) ? `d'${month}` : `de ${month}`);
 
 const fr: LinkReportTexts = {
   notCreated: {
@@ -87,7 +89,7 @@ const fr: LinkReportTexts = {
     paid: "Aucun de vos liens n'a encore été payé.",
   },
   listMore: (command) =>
-    `Tous vos liens sont dans l'onglet *Accueil* de paylink ; \`${command} status <référence>\` pour le détail d'un lien.`,
+    `Tous vos liens sont dans l'onglet *Accueil* de paylink ; \`${command} status &lt;référence&gt;\` pour le détail d'un lien.`,
   listUsage: (command) => `\`${command} list\` accepte \`open\` (en attente de paiement) ou \`paid\` (payés), ou rien.`,
   statusUsage: (command) => `Indiquez la référence du paiement : \`${command} status F-2026-031\`.`,
   statusNotFound: (reference) =>
@@ -104,14 +106,14 @@ const fr: LinkReportTexts = {
   exportNotAdmin:
     "L'export est réservé aux administrateurs de paylink. Demandez-le à l'un d'eux, ou demandez à être ajouté·e à PAYLINK_ADMINS.",
   exportUsage: (command, example) => `Indiquez le mois au format AAAA-MM : \`${command} export ${example}\`.`,
-  exportPreparing: (month) => `:hourglass_flowing_sand: Préparation de l'export de ${month}…`,
+  exportPreparing: (month) => `:hourglass_flowing_sand: Préparation de l'export ${deMonth(month)}…`,
   exportNothing: (month) => `Aucun lien créé en ${month} : rien à exporter.`,
-  exportComment: (month, count) => `Export paylink de ${month} : ${plural(count, 'lien', 'liens')}.`,
+  exportComment: (month, count) => `Export paylink ${deMonth(month)} : ${plural(count, 'lien', 'liens')}.`,
   exportDone: (month, count) =>
-    `:white_check_mark: L'export de ${month} (${plural(count, 'lien', 'liens')}) est dans vos messages privés avec paylink.`,
+    `:white_check_mark: L'export ${deMonth(month)} (${plural(count, 'lien', 'liens')}) est dans vos messages privés avec paylink.`,
   exportFailed: (month) =>
-    `:warning: L'export de ${month} n'a pas pu être envoyé : Slack n'a pas accepté le fichier. Réessayez dans un instant.`,
-  exportTitle: (month) => `paylink · liens de ${month}`,
+    `:warning: L'export ${deMonth(month)} n'a pas pu être envoyé : Slack n'a pas accepté le fichier. Réessayez dans un instant.`,
+  exportTitle: (month) => `paylink · liens ${deMonth(month)}`,
   unavailable: ":warning: paylink n'a pas pu lire ses liens pour l'instant. Réessayez dans un instant.",
   reminder: (age) => `:alarm_clock: Ce lien de paiement attend toujours d'être payé, ${age} après sa création :`,
   reminderThread: 'Voir le fil du lien',
@@ -153,7 +155,7 @@ const en: LinkReportTexts = {
     paid: 'None of your links has been paid yet.',
   },
   listMore: (command) =>
-    `All your links are on paylink's *Home* tab; \`${command} status <reference>\` shows one in detail.`,
+    `All your links are on paylink's *Home* tab; \`${command} status &lt;reference&gt;\` shows one in detail.`,
   listUsage: (command) => `\`${command} list\` takes \`open\` (awaiting payment) or \`paid\`, or nothing.`,
   statusUsage: (command) => `Give the payment reference: \`${command} status F-2026-031\`.`,
   statusNotFound: (reference) =>

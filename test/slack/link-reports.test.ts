@@ -158,3 +158,83 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
     expect(app.logs.some((line) => line.includes('"export_failed"') && line.includes('internal_error'))).toBe(true);
   });
 });
+
+/**
+ * `<…>` sequences Slack would read as something other than what the text means: in mrkdwn, `<` opens a link, a
+ * mention or a command (`<https://…>`, `<@U…>`, `<#C…>`, `<!here>`), and a literal one must be written `&lt;`.
+ */
+function strayAngleBrackets(text: string): string[] {
+  return [...text.matchAll(/<([^>]*)>/g)]
+    .map(([whole]) => whole)
+    .filter((whole) => !/^<(?:@[UW][A-Z0-9]+|#[CDG][A-Z0-9]+|![a-z^]|https?:\/\/|mailto:)/.test(whole));
+}
+
+describe('texts as the rep reads them', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  describe('/paylink list, as the rep reads it', () => {
+    it.each(['fr', 'en'] as const)(
+      'writes its footer without a <…> Slack would take for a link (%s)',
+      async (locale) => {
+        const app = await startHarness({ env: { PAYLINK_LOCALE: locale } });
+        h = app;
+        await app.createLink();
+        const answer = await (await paylink(app, 'list')).answer();
+        expect(answer).toMatch(/status/);
+        expect(strayAngleBrackets(answer)).toEqual([]);
+      },
+    );
+  });
+
+  describe('/paylink export, in French', () => {
+    it.each([
+      ['2026-04', 'avril'],
+      ['2026-08', 'août'],
+      ['2026-10', 'octobre'],
+    ])('elides "de" before a month starting with a vowel (%s)', async (month, name) => {
+      const app = await startHarness({ env: { PAYLINK_LOCALE: 'fr', PAYLINK_ADMINS: SALES_REP.id } });
+      h = app;
+      const { ack } = await paylink(app, `export ${month}`);
+      const text = String((ack.json as { text?: string }).text);
+      expect(text).toContain(`l'export d'${name} 2026`);
+      expect(text).not.toContain(`de ${name}`);
+    });
+  });
+
+  describe('/paylink export, asked by a rep who is not an admin', () => {
+    it.each(['export', 'export nov'])(
+      'says it is for admins, rather than how to write the month (/paylink %s)',
+      async (text) => {
+        const app = await startHarness({ env: { PAYLINK_ADMINS: 'U0FINANCE' } });
+        h = app;
+        const { ack } = await paylink(app, text);
+        const answer = String((ack.json as { text?: string }).text);
+        expect(answer).toContain('The export is for paylink admins only');
+        expect(answer).not.toContain('Give the month as YYYY-MM');
+      },
+    );
+  });
+
+  describe('a reminder, as the rep reads it', () => {
+    it('does not say a link waited longer than it did (PAYLINK_REMIND_AFTER=36h): 1 day, not 2', async () => {
+      let offsetMs = 0;
+      const app = await startHarness({
+        clock: () => new Date(Date.now() + offsetMs),
+        reminderPeriodMs: 30,
+        env: { PAYLINK_REMIND_AFTER: '36h' },
+      });
+      h = app;
+      await app.createLink();
+      offsetMs += 36 * 3_600_000 + 60_000;
+      const reminder = await app.standin.waitForCall('chat.postMessage', (call) =>
+        String(call.args.text).includes('still awaiting payment'),
+      );
+      // Created a day and a half ago: not "2 days".
+      expect(String(reminder.args.text)).toContain('1 day after it was created');
+    });
+  });
+});

@@ -31,12 +31,19 @@ export function paylinkCommand(ctx: ListenerContext) {
       request: request.kind,
     });
     const asker = { user: command.user_id, responseUrl: command.response_url };
+    /** Admins only; anyone else is refused (logged). */
+    const mayExport = () => {
+      if (isAdmin(ctx, command.user_id)) return true;
+      ctx.logger.warn({ event: 'access_refused', reason: 'not_admin', user: command.user_id, report: 'export' });
+      return false;
+    };
     switch (request.kind) {
       case 'help':
         await ack(privately(m.help(SLASH_COMMAND)));
         return;
       case 'usage':
-        await ack(privately(usage(ctx, request.of)));
+        // How to write the month is of no use to someone the export is refused to.
+        await ack(privately(request.of === 'export' && !mayExport() ? t.exportNotAdmin : usage(ctx, request.of)));
         return;
       case 'list':
         await ack();
@@ -47,8 +54,7 @@ export function paylinkCommand(ctx: ListenerContext) {
         ctx.track(answerStatus(ctx, asker, request.reference));
         return;
       case 'export':
-        if (!isAdmin(ctx, command.user_id)) {
-          ctx.logger.warn({ event: 'access_refused', reason: 'not_admin', user: command.user_id, report: 'export' });
+        if (!mayExport()) {
           await ack(privately(t.exportNotAdmin));
           return;
         }
