@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type ExpressionBuilder, type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import { classifyStatus, statusProgress } from '../callback/notification.js';
 import { DECIDED_RANKS, RANKS_OF_KIND } from '../domain/link-standing.js';
 import type { PaymentType } from '../domain/payment-type.js';
 import { STATUS_LINE_BEHIND_CONDITION } from './migrations.js';
@@ -9,6 +10,9 @@ import type { LedgerDatabase, LinkState, LinksTable, NotificationsTable } from '
 
 export type LinkRecord = Selectable<LinksTable>;
 export type NotificationRecord = Selectable<NotificationsTable>;
+
+/** REJECTED's rank (below SETTLED: in SEPA a reject comes before settlement). */
+const REJECTED_RANK = statusProgress(classifyStatus('REJECTED'));
 
 /** What is known of a link when the rep's submission is accepted, before SAFEDEBIT is asked. */
 export interface NewLink {
@@ -295,7 +299,12 @@ export class Ledger {
         })
         .where('id', '=', notification.linkId)
         .where((eb) =>
-          eb.or([eb('payment_status_rank', 'is', null), eb('payment_status_rank', '<=', notification.rank)]),
+          eb.or([
+            eb('payment_status_rank', 'is', null),
+            eb('payment_status_rank', '<=', notification.rank),
+            // A REJECTED ranked 50 by an instance of the release before, still running during a rolling upgrade.
+            ...(notification.rank >= REJECTED_RANK ? [sql<boolean>`upper(payment_status) = 'REJECTED'`] : []),
+          ]),
         )
         .execute();
       return true;
@@ -444,9 +453,9 @@ export class Ledger {
   /** The links (whatever became of them) with this payment reference, case aside, newest first; one rep's with `userId`. */
   async linksWithReference(
     paymentReference: string,
-    options: { userId?: string; limit: number },
+    options: { userId?: string; limit: number; states?: readonly LinkState[] },
   ): Promise<LinkRecord[]> {
-    const { userId, limit } = options;
+    const { userId, limit, states } = options;
     return this.db
       .selectFrom('links')
       .selectAll()
@@ -461,6 +470,7 @@ export class Ledger {
         ]),
       )
       .$if(userId !== undefined, (query) => query.where('user_id', '=', userId ?? ''))
+      .$if(states !== undefined, (query) => query.where('state', 'in', [...(states ?? [])]))
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)

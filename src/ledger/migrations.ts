@@ -1,4 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { classifyStatus, statusProgress } from '../callback/notification.js';
+import { RANKS_OF_KIND } from '../domain/link-standing.js';
 import { referenceKey } from './reference-key.js';
 
 /** The ranks of paid statuses when `paid_at` came (SETTLED, CREDITED, GUARANTEED, INDEMNIZED), as they were then. */
@@ -144,6 +146,40 @@ const MIGRATIONS: Record<string, Migration> = {
       // REJECTED ranked 50, above SETTLED, until SEPA's order was followed (a reject comes before settlement).
       await sql`update links set payment_status_rank = ${REJECTED_RANK_NOW}
         where payment_status_rank = ${REJECTED_RANK_BEFORE} and upper(payment_status) = 'REJECTED'`.execute(db);
+      // Meanwhile a status that came after a reject (a SETTLED) was kept but not shown: each rejected link's status is
+      // worked out again from its notifications, in the order they came, as the ledger ranks them now.
+      const ledger = db as Kysely<{
+        links: { id: string; payment_status: string | null };
+        notifications: { link_id: string; status: string; received_at: string };
+      }>;
+      const rejected = await ledger
+        .selectFrom('links')
+        .select('id')
+        .where(sql<boolean>`upper(payment_status) = 'REJECTED'`)
+        .execute();
+      for (const { id } of rejected) {
+        const notifications = await ledger
+          .selectFrom('notifications')
+          .select(['status', 'received_at'])
+          .where('link_id', '=', id)
+          .orderBy('received_at')
+          .execute();
+        let status: { status: string; rank: number; at: string; paidAt: string | null } | undefined;
+        for (const n of notifications) {
+          const rank = statusProgress(classifyStatus(n.status));
+          if (status !== undefined && rank < status.rank) continue;
+          const paid = RANKS_OF_KIND.paid.includes(rank);
+          status = {
+            status: n.status,
+            rank,
+            at: n.received_at,
+            paidAt: paid ? (status?.paidAt ?? n.received_at) : null,
+          };
+        }
+        if (status === undefined) continue;
+        await sql`update links set payment_status = ${status.status}, payment_status_rank = ${status.rank},
+          payment_status_at = ${status.at}, paid_at = ${status.paidAt} where id = ${id}`.execute(db);
+      }
     },
   },
 };

@@ -314,23 +314,31 @@ describe.each(ENGINES)(
   (engine) => {
     const { open } = testLedgers(engine);
 
-    it('are found by reference and counted paid in their month, though that release left out reference_key and paid_at', async () => {
-      const ledger = await open();
-      // What that release's insert and status update wrote: no reference_key, no paid_at.
+    /**
+     * A created link as the release before wrote it, with the status it recorded `minute`s after NOW: without
+     * reference_key and paid_at, which it did not know.
+     */
+    async function writtenByPreviousRelease(ledger: Ledger, id: string, status: string, rank: number, minute: number) {
       const previousRelease = ledger.db as unknown as Kysely<{ links: Record<string, unknown> }>;
       const {
         reference_key: _key,
         paid_at: _paid,
         ...row
       } = linkRecord({
-        id: 'old-instance',
+        id,
         payment_reference: 'F-2026-777',
         state: 'created',
-        payment_status: 'SETTLED',
-        payment_status_rank: 40,
-        payment_status_at: minutes(5).toISOString(),
+        payment_status: status,
+        payment_status_rank: rank,
+        payment_status_at: minutes(minute).toISOString(),
       });
       await previousRelease.insertInto('links').values(row).execute();
+      return row;
+    }
+
+    it('are found by reference and counted paid in their month, though that release left out reference_key and paid_at', async () => {
+      const ledger = await open();
+      const row = await writtenByPreviousRelease(ledger, 'old-instance', 'SETTLED', 40, 5);
 
       expect((await ledger.linksWithReference('f-2026-777', { limit: 5 })).map((link) => link.id)).toEqual([
         'old-instance',
@@ -340,6 +348,15 @@ describe.each(ENGINES)(
         cents: row.amount_cents,
       });
       expect((await ledger.totals({ paidFrom: minutes(6), paidUntil: minutes(60) })).paid.count).toBe(0);
+    });
+
+    it('do not hide a payment settled after a REJECTED that release ranked above SETTLED', async () => {
+      const ledger = await open();
+      await writtenByPreviousRelease(ledger, 'rejected-by-old-instance', 'REJECTED', 50, 1);
+      // Days later the customer pays on a new attempt; a current instance gets the notification.
+      const settled = { dedupeKey: 'settled', status: 'SETTLED', rank: 40, receivedAt: minutes(60) };
+      await ledger.recordNotification({ linkId: 'rejected-by-old-instance', ...settled });
+      expect(await ledger.findLink('rejected-by-old-instance')).toMatchObject({ payment_status: 'SETTLED' });
     });
   },
 );
@@ -451,6 +468,52 @@ describe('a ledger made while REJECTED ranked above SETTLED', () => {
           payment_status: 'SETTLED',
           paid_at: expect.any(String),
         });
+      },
+    );
+  });
+});
+
+describe('a ledger made while REJECTED ranked above SETTLED, with a payment settled after its reject', () => {
+  it('shows the link paid once upgraded, as a link rejected then settled today does', async () => {
+    // What the release before wrote for REJECTED (rank 50) then SETTLED (rank 40, kept but not made the status).
+    const notification = (key: string, status: string, at: Date) => ({
+      dedupe_key: key,
+      link_id: 'paid-after-reject',
+      received_at: at.toISOString(),
+      status,
+      payment_id: null,
+      reply_claimed_at: null,
+      replied_at: at.toISOString(),
+    });
+    await upgradedLedger(
+      (migration) => migration < '2026-11-27-07-rejected-before-settled',
+      async (old) => {
+        const db = old as Kysely<{ links: Record<string, unknown>; notifications: Record<string, unknown> }>;
+        await db
+          .insertInto('links')
+          .values(
+            linkRecord({
+              id: 'paid-after-reject',
+              state: 'created',
+              payment_status: 'REJECTED',
+              payment_status_rank: 50,
+              payment_status_at: minutes(1).toISOString(),
+              summary_status: 'REJECTED',
+            }),
+          )
+          .execute();
+        await db
+          .insertInto('notifications')
+          .values([notification('r', 'REJECTED', minutes(1)), notification('s', 'SETTLED', minutes(2))])
+          .execute();
+      },
+      async (ledger) => {
+        expect(await ledger.findLink('paid-after-reject')).toMatchObject({
+          payment_status: 'SETTLED',
+          payment_status_rank: 40,
+          paid_at: minutes(2).toISOString(),
+        });
+        expect((await ledger.totals({ paidFrom: NOW, paidUntil: minutes(60) })).paid.count).toBe(1);
       },
     );
   });
