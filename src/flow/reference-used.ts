@@ -26,14 +26,17 @@ export async function referenceUsedNote(
   refusedLinkId: string,
 ): Promise<string | undefined> {
   const links = await ctx.ledger
-    .linksWithReference(paymentReference, { limit: EARLIER_LINKS })
+    .linksWithReference(paymentReference, { limit: EARLIER_LINKS, states: HELD_BY_SAFEDEBIT })
     .catch((): LinkRecord[] => []);
-  const earlier = links.find(
+  const held = links.filter(
     (link) =>
       link.id !== refusedLinkId &&
       link.payment_reference === paymentReference &&
-      HELD_BY_SAFEDEBIT.includes(link.state),
+      // A request paylink could not even send never reached SAFEDEBIT: it made nothing.
+      !(link.state === 'outage' && link.state_detail === 'request_failed'),
   );
+  // A link known to exist holds the reference, whatever unanswered tries came after it.
+  const earlier = held.find((link) => link.state === 'created') ?? held[0];
   if (earlier === undefined) return undefined;
   const { locale } = ctx.config;
   const when = formatDateTime(new Date(earlier.created_at), locale, ctx.timeZone);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSUMER_TYPE_ACTION } from '../../src/constants.js';
+import { linkRecord } from '../support/link-records.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import type { StandinMode } from '../support/safedebit-standin.js';
 import type { DisplayedView } from '../support/slack-api-standin.js';
@@ -350,6 +351,80 @@ describe('SAFEDEBIT refuses', () => {
       'got no answer from SAFEDEBIT, which made that link all the same: do not make a second one',
     );
     expect(shown).not.toContain('enter a new one');
+  });
+
+  it('points to the link paylink made, not to a later try of the same reference that got no answer', async () => {
+    h = await startHarness({ env: { SAFEDEBIT_TIMEOUT_MS: '500' } });
+    // The rep's link for F-2026-031 is made and posted in the channel.
+    await h.createLink();
+    // Later, a try with the same reference gets no answer (SAFEDEBIT's EXIST_005 lost on the way).
+    h.safedebit.setMode({ kind: 'hang' });
+    const lost = await h.openModal();
+    await h.submit(lost.view, { ...VALID_FORM, consumer_reference: 'CUST-43' });
+    await h.waitForViewUpdate(lost.view.id, (shown) => visibleText(shown).includes('no link to show'));
+
+    // Tried again: SAFEDEBIT says the reference is taken, by the link made first (in Slack, with its address).
+    h.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
+    const retry = await h.openModal();
+    await h.submit(retry.view, { ...VALID_FORM, consumer_reference: 'CUST-43' });
+    const update = await h.waitForViewUpdate(retry.view.id, isFormView);
+    const shown = visibleText(update.args.view);
+    expect(shown).not.toContain('got no answer from SAFEDEBIT, which made that link all the same');
+    expect(shown).toMatch(
+      new RegExp(`paylink already made a link for this reference on .+, asked by <@${SALES_REP.id}>: use that one`),
+    );
+  });
+
+  it('still points to the link paylink made after ten tries SAFEDEBIT refused with EXIST_005', async () => {
+    h = await startHarness();
+    await h.createLink();
+    // Ten later tries of F-2026-031, each refused EXIST_005 (as SAFEDEBIT answers every one), each a row of its own.
+    const later = Date.now() + 60_000;
+    const refused = Array.from({ length: 10 }, (_, n) =>
+      linkRecord({
+        id: `refused-${n}`,
+        created_at: new Date(later + n * 1000).toISOString(),
+        state: 'refused',
+        state_detail: 'EXIST_005',
+        link: null,
+        summary_channel: null,
+        summary_ts: null,
+        thread_ts: null,
+      }),
+    );
+    await h.paylink.ledger.db.insertInto('links').values(refused).execute();
+
+    const retry = await h.openModal();
+    await h.submit(retry.view, { ...VALID_FORM, consumer_reference: 'CUST-43' });
+    const update = await h.waitForViewUpdate(retry.view.id, isFormView);
+    const shown = visibleText(update.args.view);
+    expect(shown).not.toContain('enter a new one');
+    expect(shown).toContain('paylink already made a link for this reference');
+  });
+
+  it('does not say SAFEDEBIT made a link for a try paylink could not even send', async () => {
+    h = await startHarness();
+    // An earlier try of F-2026-031 that paylink could not build or send ("no link was created", the rep was told).
+    await h.paylink.ledger.db
+      .insertInto('links')
+      .values(
+        linkRecord({
+          id: 'never-sent',
+          state: 'outage',
+          state_detail: 'request_failed',
+          link: null,
+          summary_channel: null,
+          summary_ts: null,
+          thread_ts: null,
+        }),
+      )
+      .execute();
+    h.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    const update = await h.waitForViewUpdate(view.id, isFormView);
+    const shown = visibleText(update.args.view);
+    expect(shown).not.toContain('which made that link all the same');
   });
 
   it('asks for a new reference when paylink never used the one SAFEDEBIT says is taken', async () => {
