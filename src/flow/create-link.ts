@@ -187,15 +187,15 @@ async function endWithoutLink(
   // A notification that came while SAFEDEBIT's answer was awaited (then lost or cut off): the link exists.
   const reportedOn = (written: Written<string | null>) =>
     outcome.state === 'outage' && written.ok && written.value !== null;
-  if (reportedOn(recorded)) {
+  const linkExists = async () => {
     const m = messagesFor(ctx.config.locale);
     const notice = buildNoticeView(viewBase(ctx, submission), m.outageLinkExists);
     await showInModal(ctx, submission, notice, { text: aboutLink(ctx, submission, m.outageLinkExists) });
     await confirmReportedLink(ctx, linkId);
-    return;
-  }
+  };
+  if (reportedOn(recorded)) return linkExists();
   await showInModal(ctx, submission, view, { text: aboutLink(ctx, submission, text) });
-  if (!recorded.ok && reportedOn(await retryLedgerWrite(ctx, what, record))) await confirmReportedLink(ctx, linkId);
+  if (!recorded.ok && reportedOn(await retryLedgerWrite(ctx, what, record))) await linkExists();
 }
 
 /** `outcome`, saying which link it is about, for the rep whose modal is gone. */

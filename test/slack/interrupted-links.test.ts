@@ -194,6 +194,35 @@ describe.each(ENGINES)('links whose creation was interrupted, on %s', (engine) =
     expect(app.safedebit.requests).toHaveLength(1);
   });
 
+  it('and such links, their outage written only at the retry, end with the modal saying they exist', async () => {
+    const app = await harnesses.start({
+      ledgerRetryDelaysMs: [50, 100],
+      env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET, SAFEDEBIT_TIMEOUT_MS: '1000' },
+    });
+    app.safedebit.setMode({ kind: 'hang' });
+    const { view } = await app.openModal();
+    await app.submit(view, VALID_FORM);
+    await expect.poll(() => app.safedebit.requests.length).toBe(1);
+    const [row] = await app.paylink.ledger.db.selectFrom('links').selectAll().execute();
+    // SAFEDEBIT made the link and the customer paid, while its answer was still on its way.
+    expect(await app.notify(buildCallbackUrl(app.baseUrl, String(row?.id), CALLBACK_SECRET), 'SETTLED')).toBe(200);
+
+    // The first write of the outage fails (a locked SQLite file, a failover), the retry takes it.
+    const { ledger } = app.paylink;
+    const recordOutcome = ledger.recordOutcome.bind(ledger);
+    ledger.recordOutcome = async () => {
+      ledger.recordOutcome = recordOutcome;
+      throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    };
+
+    // The link is confirmed: its summary is posted, paid.
+    await app.standin.waitForCall('chat.postMessage', (call) => String(call.args.text).includes('Paid'));
+    expect(await ledger.findLink(String(row?.id))).toMatchObject({ state: 'created', state_detail: 'outage' });
+    // And the modal the rep looks at?
+    const last = () => visibleText(app.standin.callsTo('views.update').at(-1)?.args.view);
+    await expect.poll(last, { timeout: 2_000 }).toContain('do not create it again');
+  });
+
   it('get their summary instead of the DM when SAFEDEBIT reported on them before they were found', async () => {
     const clock = movableClock();
     const app = await start(clock.now);
