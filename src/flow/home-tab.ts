@@ -60,34 +60,31 @@ export function createHomeTabs(ctx: HomeContext): HomeTabs {
  * One draw of a user's Home at a time: a draw asked for while one is under way is made once it ends, from the ledger
  * as it is then. Else a draw that read the ledger before a status changed (then waited on Slack for permalinks) could
  * reach Slack after the draw showing the change, and leave the Home behind. Asked for several times meanwhile, it is
- * drawn once more; every caller's promise settles when the user's Home is up to date (or the last draw failed).
+ * drawn once more; every caller's promise settles once a draw begun after it asked is published (or failed), not
+ * when a stream of changes ends.
  */
 function oneDrawAtATime(publish: (userId: string) => Promise<void>): (userId: string) => Promise<void> {
-  const drawing = new Map<string, { again: boolean; done: Promise<void> }>();
+  // Per user: the draw not begun yet (joined by whoever asks before it begins), and the last draw asked for.
+  const waiting = new Map<string, Promise<void>>();
+  const last = new Map<string, Promise<void>>();
   return (userId) => {
-    const current = drawing.get(userId);
-    if (current) {
-      current.again = true;
-      return current.done;
-    }
-    const state = { again: false, done: Promise.resolve() };
-    state.done = (async () => {
-      try {
-        for (;;) {
-          state.again = false;
-          try {
-            await publish(userId);
-          } catch (error) {
-            if (!state.again) throw error;
-          }
-          if (!state.again) return;
-        }
-      } finally {
-        drawing.delete(userId);
-      }
-    })();
-    drawing.set(userId, state);
-    return state.done;
+    const queued = waiting.get(userId);
+    if (queued) return queued;
+    const before = last.get(userId) ?? Promise.resolve();
+    const draw = before
+      .catch(() => undefined)
+      .then(() => {
+        waiting.delete(userId);
+        return publish(userId);
+      });
+    waiting.set(userId, draw);
+    last.set(userId, draw);
+    draw
+      .finally(() => {
+        if (last.get(userId) === draw) last.delete(userId);
+      })
+      .catch(() => undefined);
+    return draw;
   };
 }
 

@@ -123,6 +123,28 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
     expect(visibleText(app.standin.homeView(SALES_REP.id))).toContain(':white_check_mark: Paid');
   });
 
+  it("answers a notification once a draw showing it is published, not once the whole stream's draws are", async () => {
+    const app = await startHarness({ engine });
+    h = app;
+    const links = [];
+    for (let n = 0; n < 8; n += 1) links.push(await app.createLink({ ...VALID_FORM, payment_reference: `F-${n}` }));
+    expect((await sendEvent(app.baseUrl, SIGNING_SECRET, appHomeOpenedEvent(SALES_REP.id))).status).toBe(200);
+    await expect.poll(() => app.standin.callsTo('views.publish').length).toBe(1);
+    // Each draw takes Slack 400 ms to publish; SAFEDEBIT notifies on the rep's links one every 150 ms.
+    app.standin.setDelay('views.publish', 400);
+    const answered: number[] = [];
+    await Promise.all(
+      links.map(async ({ callbackUrl }, n) => {
+        await new Promise((resolve) => setTimeout(resolve, n * 150));
+        const sentAt = Date.now();
+        expect(await app.notify(callbackUrl, 'SETTLED')).toBe(200);
+        answered[n] = Date.now() - sentAt;
+      }),
+    );
+    // The first notification's own draw, and at most the one under way: well under the time of the whole stream.
+    expect(answered[0]).toBeLessThan(1_200);
+  }, 30_000);
+
   it('draws nothing for the Messages tab, and a Slack failure to publish fails nothing else', async () => {
     const app = await startHarness({ engine });
     h = app;
