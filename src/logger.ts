@@ -83,7 +83,7 @@ function jsonSafe(_key: string, value: unknown): unknown {
  * customer's email and phone as written, which no pattern recognises in every writing) and Slack's verification token.
  */
 const ENVELOPE_LINE =
-  /^(Received a message on the WebSocket|Unable to parse an incoming WebSocket message|Calling ack\(\)|Sending a WebSocket message)/;
+  /^(Received a message on the WebSocket|Unable to parse an incoming WebSocket message|Calling ack\(\)|Sending a WebSocket message|ack\(\) call begins|ack\(\) response sent)/;
 
 /** The logger for Slack's socket client: its lines quoting envelopes keep their first words only. */
 export function withoutSlackEnvelopes(logger: Logger): Logger {

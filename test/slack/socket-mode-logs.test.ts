@@ -30,4 +30,14 @@ describe('logs in Socket Mode at debug', () => {
     for (const leaked of [...leaks, VERIFICATION_TOKEN]) expect(everything).not.toContain(leaked);
     expect(everything).toContain('Received a message on the WebSocket (envelope not logged)');
   });
+
+  it('never write the response_url paylink keeps in the modal (it lets whoever holds it post as paylink)', async () => {
+    h = await startHarness({ socketMode: true, env: { LOG_LEVEL: 'debug' } });
+    const { view, responseUrl } = await h.overSocket.openModal();
+    const ack = await h.overSocket.submit(view, { ...VALID_FORM, delivery: [] });
+    expect(ack.payload).toMatchObject({ response_action: 'update' });
+    await h.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('paypage?SDESSID='));
+    const lines = h.logs.filter((line) => line.includes(new URL(responseUrl).pathname));
+    expect(lines.map((line) => line.slice(0, 160))).toEqual([]);
+  });
 });
