@@ -87,10 +87,12 @@ const MAX_WARNING_LENGTH = 300;
 /**
  * Methods Slack reads only form-encoded arguments for, whatever its docs say: files.getUploadURLExternal with a
  * JSON body answers `invalid_arguments` (PLATFORM.md). Its sibling goes the same way, as WebClient sends it.
+ * chat.getPermalink is a read method: Slack takes JSON bodies on write methods only.
  */
 const FORM_ENCODED_METHODS: ReadonlySet<string> = new Set([
   'files.getUploadURLExternal',
   'files.completeUploadExternal',
+  'chat.getPermalink',
 ]);
 
 /** Slack refused the call: `data.error` names why (`channel_not_found`, `expired_trigger_id`…). */

@@ -104,6 +104,18 @@ describe.each(LOCALES)('payment modal (%s)', (locale) => {
     const elementOf = (field: string) => (view.blocks as Block[]).find((block) => block.block_id === field)?.element;
     expect(elementOf('payment_reference')).toMatchObject({ initial_value: reference, max_length: reference.length });
     expect(elementOf('amount')).toMatchObject({ initial_value: '12,50', max_length: 32 });
+
+    // Past Slack's own cap on max_length (3000), the value is cut to it: else Slack would not open the form at all.
+    const pasted = 'F-2026-031 '.repeat(300).trim();
+    const long = buildPaymentModal({
+      locale,
+      sandbox: false,
+      privateMetadata: origin,
+      paymentTypes: ['now'],
+      values: { payment_reference: pasted },
+    });
+    const longReference = (long.blocks as Block[]).find((block) => block.block_id === 'payment_reference')?.element;
+    expect(longReference).toMatchObject({ initial_value: pasted.slice(0, 3000), max_length: 3000 });
   });
 
   it("offers the customer's language, the rep's by default, and keeps the one chosen", () => {

@@ -177,8 +177,12 @@ const TRIGGER_LIFETIME_MS = 3_000;
 const DEFAULT_WAIT_MS = 5_000;
 /** Form-encoded arguments that @slack/web-api serializes as JSON strings. */
 const JSON_ENCODED_ARGS = new Set(['view', 'blocks', 'attachments', 'metadata', 'files']);
-/** Methods whose arguments live Slack reads only from a form: a JSON body gets `invalid_arguments` (PLATFORM.md). */
-const FORM_ONLY_METHODS = new Set(['files.getUploadURLExternal']);
+/**
+ * Methods whose arguments live Slack reads only from a form: a JSON body gets `invalid_arguments` (PLATFORM.md).
+ * chat.getPermalink is a read method: its reference page lists only application/x-www-form-urlencoded, and a JSON body
+ * is answered "[ERROR] missing required field: channel / message_ts" (stoiveyp/Slack.NetStandard#45).
+ */
+const FORM_ONLY_METHODS = new Set(['files.getUploadURLExternal', 'chat.getPermalink']);
 /** Slack's cap on the blocks of a Home tab. */
 const MAX_HOME_BLOCKS = 100;
 /** Where files.getUploadURLExternal sends the bytes; Slack's look like `https://files.slack.com/upload/v1/…`. */

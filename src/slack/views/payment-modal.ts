@@ -7,6 +7,9 @@ import { type Messages, messagesFor } from '../../i18n/messages.js';
 import { FIELD_MAX_LENGTH, type LimitedField } from '../../safedebit/fields.js';
 import { mrkdwn, plain } from './text.js';
 
+/** Slack's cap on a plain_text_input's max_length (and so on its initial value). */
+const SLACK_MAX_INPUT_LENGTH = 3000;
+
 /**
  * Inputs whose typed form is longer than what is sent: the amount is typed in euros ("1 000 000,00 €") and
  * sent in cents; SIREN and VAT numbers are usually typed with separators ("732 829 320", "BE 0417.497.106"),
@@ -114,10 +117,10 @@ function textInput(
       type: 'plain_text_input',
       action_id: INPUT_ACTION,
       // A value pre-filled from `/paylink <amount> <reference>` may be longer: the form shows it as typed, with its
-      // error once submitted, rather than Slack refusing to open it.
-      max_length: Math.max(limit, initial?.length ?? 0),
+      // error once submitted, rather than Slack refusing to open it; up to Slack's own cap, past which it is cut.
+      max_length: Math.min(SLACK_MAX_INPUT_LENGTH, Math.max(limit, initial?.length ?? 0)),
       ...(texts.placeholder ? { placeholder: plain(texts.placeholder) } : {}),
-      ...(initial ? { initial_value: initial } : {}),
+      ...(initial ? { initial_value: initial.slice(0, SLACK_MAX_INPUT_LENGTH) } : {}),
       ...element,
     },
   };
