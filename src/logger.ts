@@ -7,6 +7,10 @@ const SENSITIVE_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\bxox[a-z]-[A-Za-z0-9-]+/g, 'xox*-[redacted]'],
   [/\bxapp-[A-Za-z0-9-]+/g, 'xapp-[redacted]'],
   [/\bBasic\s+[A-Za-z0-9+/=]{6,}/gi, 'Basic [redacted]'],
+  // Socket Mode's WebSocket URL (apps.connections.open, logged by Slack's WebClient at debug): its ticket connects.
+  [/([?&]ticket=)[^&"\s\\]+/g, '$1[redacted]'],
+  // A callback URL's token (Bolt writes the URL of a request no route takes, e.g. a PUT to a callback URL).
+  [/(\/cb\/)[A-Za-z0-9_-]{20,}/g, '$1[redacted]'],
   [/\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b/g, '$1•••@$2'],
   [/(?<![\d.])(?:\+|00)\d[\d .-]{7,16}(\d{2})\b/g, '+•••$1'],
   [/(?<![\d.])0[1-9](?:[ .-]?\d{2}){3}[ .-]?(\d{2})(?![\d.])/g, '0••••••••$1'],

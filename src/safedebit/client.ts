@@ -48,14 +48,23 @@ type WithoutLatency<T> = T extends unknown ? Omit<T, 'latencyMs'> : never;
 /** What a call came to, before its latency is known. */
 type Settlement = WithoutLatency<PaymentLinkOutcome>;
 
+/**
+ * Characters no payment page's address needs, and that Slack reads as markup around a link: `<…>` (mentions such
+ * as `<!channel>`), `|` (a label that hides the address), whitespace and controls.
+ */
+const SLACK_MARKUP_IN_URL = /[\s\p{C}<>|]/u;
+
 /** A link paylink passes on to a customer: https, or plain http from a local sandbox only. */
 export function isPaymentPageUrl(link: string): boolean {
+  if (SLACK_MARKUP_IN_URL.test(link)) return false;
   let url: URL;
   try {
     url = new URL(link);
   } catch {
     return false;
   }
+  // `https://pay.safedebit.fr@evil.example/` reads as SAFEDEBIT's host and opens another.
+  if (url.username !== '' || url.password !== '') return false;
   return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTNAMES.has(url.hostname));
 }
 

@@ -72,4 +72,16 @@ describe('createJsonLogger', () => {
     expect(line).toContain('j•••@example.com');
     expect(line).toContain('1700000000.000100');
   });
+
+  it("never prints a callback URL's token, nor the ticket of Socket Mode's WebSocket URL, wherever a line holds them", () => {
+    const { logger, lines } = capture();
+    // As Bolt writes a request no route takes, and Slack's WebClient the answer of apps.connections.open.
+    logger.info('Unhandled HTTP request (PUT) made to /cb/ApRQSxk2n0Yq7vB1c9dZfGhJkLmNoPqRsT');
+    logger.debug('http request result: {"ok":true,"url":"wss://wss.slack.com/link/?ticket=4f2a-9c1e-77&app_id=A0X"}');
+    const line = lines.join('\n');
+    expect(line).not.toContain('ApRQSxk2n0Yq7vB1c9dZfGhJkLmNoPqRsT');
+    expect(line).not.toContain('4f2a-9c1e-77');
+    expect(line).toContain('/cb/[redacted]');
+    expect(line).toContain('ticket=[redacted]&app_id=A0X');
+  });
 });

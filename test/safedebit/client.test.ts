@@ -334,6 +334,19 @@ describe('createPaymentLink: answers the sandbox never gives', () => {
       {},
       outage('unexpected_shape', 'undocumented answer: link: custom'),
     ],
+    // Slack markup in a link could mention a channel or show one address and open another; a user part names a host
+    // it does not open. None of it belongs in a payment page's address.
+    ...[
+      'https://pay.safedebit.fr/paypage?SDESSID=1 <!channel>',
+      'https://evil.example/x|https://pay.safedebit.fr/paypage?SDESSID=1',
+      'https://pay.safedebit.fr/paypage?SDESSID=1\n',
+      'https://pay.safedebit.fr@evil.example/paypage?SDESSID=1',
+    ].map((tampered): [string, unknown, Partial<PaymentLinkRequest>, object] => [
+      `a link ${JSON.stringify(tampered)}`,
+      { result: true, link: tampered },
+      {},
+      outage('unexpected_shape', 'undocumented answer: link: custom'),
+    ]),
     [
       'success without a link',
       { result: true },
