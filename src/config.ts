@@ -189,6 +189,11 @@ function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
     for (const variable of ['SAFEDEBIT_LOGIN', 'SAFEDEBIT_PASSWORD', 'SAFEDEBIT_BENEFICIARY_REFERENCE']) {
       if (!value(variable)) problem(variable, 'required with SAFEDEBIT_API_URL');
     }
+    if (production && !value('SAFEDEBIT_API_URL')?.startsWith('https://'))
+      problem(
+        'SAFEDEBIT_API_URL',
+        'expected an https URL in production (the SAFEDEBIT password is sent with every call)',
+      );
   }
   const publicUrl = value('PAYLINK_PUBLIC_URL');
   if (!publicUrl) {

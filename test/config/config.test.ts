@@ -157,6 +157,9 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...PRODUCTION, PAYLINK_PUBLIC_URL: 'http://paylink.example.com' })).toEqual([
       'PAYLINK_PUBLIC_URL: expected an https URL in production',
     ]);
+    expect(problemsOf({ ...PRODUCTION, SAFEDEBIT_API_URL: 'http://api.example/ssp' })).toEqual([
+      'SAFEDEBIT_API_URL: expected an https URL in production (the SAFEDEBIT password is sent with every call)',
+    ]);
   });
 
   it('refuses a public URL that leaves no room for the callback token in 128 characters', () => {
