@@ -293,8 +293,11 @@ export class Ledger {
           payment_status: notification.status,
           payment_status_rank: notification.rank,
           payment_status_at: receivedAt,
+          // A paid status recorded by an instance of a release before paid_at dates the payment (see paidSince).
           paid_at: RANKS_OF_KIND.paid.includes(notification.rank)
-            ? sql<string>`coalesce(paid_at, ${receivedAt})`
+            ? sql<string>`coalesce(paid_at, case when payment_status_rank in (${sql.join(
+                RANKS_OF_KIND.paid,
+              )}) then payment_status_at end, ${receivedAt})`
             : null,
         })
         .where('id', '=', notification.linkId)

@@ -358,6 +358,21 @@ describe.each(ENGINES)(
       await ledger.recordNotification({ linkId: 'rejected-by-old-instance', ...settled });
       expect(await ledger.findLink('rejected-by-old-instance')).toMatchObject({ payment_status: 'SETTLED' });
     });
+
+    it('keep their payment in the month of its paid status when a current instance records a later paid status', async () => {
+      const ledger = await open();
+      // Settled 5 minutes after NOW, recorded by the release before (no paid_at): counted in [NOW, +6 min).
+      await writtenByPreviousRelease(ledger, 'settled-by-old-instance', 'SETTLED', 40, 5);
+      expect((await ledger.totals({ paidFrom: NOW, paidUntil: minutes(6) })).paid.count).toBe(1);
+      // Weeks later (another month) SAFEDEBIT sends CREDITED for the same payment; a current instance records it.
+      const credited = { dedupeKey: 'credited', status: 'CREDITED', rank: 40, receivedAt: minutes(60 * 24 * 40) };
+      await ledger.recordNotification({ linkId: 'settled-by-old-instance', ...credited });
+      // "A later CREDITED after SETTLED does not move it": the payment still counts in the month it was settled…
+      expect((await ledger.totals({ paidFrom: NOW, paidUntil: minutes(6) })).paid.count).toBe(1);
+      // …and not a second time in the month of the CREDITED.
+      const later = { paidFrom: minutes(60 * 24 * 39), paidUntil: minutes(60 * 24 * 41) };
+      expect((await ledger.totals(later)).paid.count).toBe(0);
+    });
   },
 );
 
