@@ -1,4 +1,5 @@
 import type { LinkRecord } from '../ledger/ledger.js';
+import { LEDGER_WAIT_MS } from '../ledger/open.js';
 import { sendDirectMessage } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import { buildInterruptedMessage, buildInterruptedView } from '../slack/messages/report-messages.js';
@@ -35,7 +36,9 @@ export function abandonedAfterMs(
   ledgerRetryDelaysMs: readonly number[] = DEFAULT_LEDGER_RETRY_DELAYS_MS,
 ): number {
   const retriesMs = ledgerRetryDelaysMs.reduce((sum, delayMs) => sum + delayMs, 0);
-  return 2 * safedebitTimeoutMs + retriesMs + 5_000;
+  // Each try may itself wait that long before it fails: the waits between tries are not all of it.
+  const triesMs = (ledgerRetryDelaysMs.length + 1) * LEDGER_WAIT_MS;
+  return 2 * safedebitTimeoutMs + retriesMs + triesMs + 5_000;
 }
 
 /** How often interrupted links are looked for: half the abandonment delay, between a second and a minute. */

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@slack/bolt';
 
-/** The waits before each new try of a refused write: about 15 s in all, well within a shutdown's grace. */
+/** The waits before each new try of a refused write: about 15 s in all. */
 export const DEFAULT_LEDGER_RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000, 8_000];
 
 export interface LedgerWriteContext {

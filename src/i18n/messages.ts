@@ -134,7 +134,7 @@ const fr: Messages = {
   refusedWithoutCode:
     ":no_entry: SAFEDEBIT a refusé le lien. Sa raison, affichée à sa réponse, n'est pas conservée : vérifiez le formulaire, puis réessayez.",
   outageLinkExists:
-    ":information_source: La réponse de SAFEDEBIT n'est pas parvenue correctement à paylink, mais SAFEDEBIT a depuis envoyé un statut pour ce lien : *il existe*, ne le créez pas une seconde fois. Son résumé est publié dans la conversation ; son adresse est dans l'espace marchand SAFEDEBIT.",
+    ":information_source: La réponse de SAFEDEBIT n'est pas parvenue correctement à paylink, mais SAFEDEBIT a depuis envoyé un statut pour ce lien : *il existe*, ne le créez pas une seconde fois. Son résumé est publié là où vous l'avez demandé (ou, si paylink ne peut pas y écrire, dans vos messages privés avec paylink) ; son adresse est dans l'espace marchand SAFEDEBIT.",
   requestFailed:
     ":warning: paylink n'a pas pu préparer cette demande : *aucun lien n'a été créé*. Prévenez l'administrateur de l'application.",
   ledgerUnavailable:
@@ -236,7 +236,7 @@ const en: Messages = {
   refusedWithoutCode:
     ':no_entry: SAFEDEBIT refused the link. Its reason, shown when it answered, is not kept: check the form, then try again.',
   outageLinkExists:
-    ":information_source: SAFEDEBIT's answer did not reach paylink properly, but SAFEDEBIT has since sent a status for this link: *it exists*, do not create it again. Its summary is posted in the conversation; its address is in your SAFEDEBIT merchant back office.",
+    ":information_source: SAFEDEBIT's answer did not reach paylink properly, but SAFEDEBIT has since sent a status for this link: *it exists*, do not create it again. Its summary is posted where you asked for it (or, where paylink cannot post, in your direct messages with paylink); its address is in your SAFEDEBIT merchant back office.",
   requestFailed:
     ":warning: paylink could not prepare this request: *no link was created*. Please tell the app's administrator.",
   ledgerUnavailable:

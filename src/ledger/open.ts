@@ -20,6 +20,11 @@ import { ledgerMigrations } from './migrations.js';
 import type { LedgerDatabase } from './schema.js';
 
 const INT8_OID = 20;
+/**
+ * The longest a ledger call waits before it fails: SQLite's busy_timeout on a file another process holds locked,
+ * pg's connectionTimeoutMillis on a server that does not answer.
+ */
+export const LEDGER_WAIT_MS = 5_000;
 const MAX_PREPARED_STATEMENTS = 256;
 /** Up to a second for another process to finish switching a new SQLite file to WAL. */
 const WAL_SWITCH_ATTEMPTS = 50;
@@ -147,7 +152,7 @@ async function dialectFor(location: LedgerLocation, options: LedgerOptions): Pro
     const pool = new pg.Pool({
       connectionString: location.url,
       max: 10,
-      connectionTimeoutMillis: 5000,
+      connectionTimeoutMillis: LEDGER_WAIT_MS,
       // Amounts and counts are bigint; every one the ledger holds is far below 2^53, so read them as numbers.
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -162,7 +167,7 @@ async function dialectFor(location: LedgerLocation, options: LedgerOptions): Pro
   const database = new SqliteDatabase(location.path);
   // busy_timeout: a second process on the same file waits for the lock instead of failing at once. WAL: readers
   // never wait for the writer; a crash of the process loses nothing committed.
-  database.pragma('busy_timeout = 5000');
+  database.pragma(`busy_timeout = ${LEDGER_WAIT_MS}`);
   await switchToWal(database);
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
