@@ -12,7 +12,7 @@ import {
   type LinkSummary,
 } from '../slack/messages/link-messages.js';
 import { retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
-import { paymentStatusLine, type StatusUpdateContext } from './status-updates.js';
+import { deliverStatusUpdates, paymentStatusLine, type StatusUpdateContext } from './status-updates.js';
 
 export interface ConfirmedLinkContext extends StatusUpdateContext {
   config: Pick<Readonly<Config>, 'locale' | 'linkDuration'>;
@@ -66,6 +66,20 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
   const recordPlace = () => ctx.ledger.recordSummary(link.id, place, link.payment_status, null);
   const what = { step: 'summary', link: link.id };
   if (!(await tryLedgerWrite(ctx, what, recordPlace)).ok) await retryLedgerWrite(ctx, what, recordPlace);
+  return true;
+}
+
+/**
+ * A link whose answer never reached paylink but that SAFEDEBIT reported on, found by a flow or a round: confirmed as
+ * announceConfirmedLink does, then the statuses that came meanwhile shown in its thread, and App Home drawn again.
+ * False when the link was not waiting for it (or another caller confirmed it).
+ */
+export async function confirmReportedLink(ctx: ConfirmedLinkContext, linkId: string): Promise<boolean> {
+  if (!(await announceConfirmedLink(ctx, linkId))) return false;
+  const shown = await deliverStatusUpdates(ctx, linkId);
+  if (shown.kind !== 'posted')
+    ctx.logger.warn({ event: 'pending_statuses_not_shown', link: linkId, outcome: shown.kind });
+  await ctx.homeTabs.refreshAfterStatusChange(linkId);
   return true;
 }
 

@@ -29,7 +29,7 @@ import type { ModalOrigin } from '../slack/metadata.js';
 import { submissionKey } from '../slack/submission-key.js';
 import { buildCreatedView, buildNoticeView } from '../slack/views/outcome-views.js';
 import { buildPaymentModal } from '../slack/views/payment-modal.js';
-import { announceConfirmedLink } from './confirmed-links.js';
+import { confirmReportedLink } from './confirmed-links.js';
 import { retryLedgerWrite, tryLedgerWrite, type Written } from './ledger-writes.js';
 import { referenceUsedNote } from './reference-used.js';
 import { deliverStatusUpdates, type StatusUpdateContext } from './status-updates.js';
@@ -191,7 +191,10 @@ async function endWithoutLink(
     const m = messagesFor(ctx.config.locale);
     const notice = buildNoticeView(viewBase(ctx, submission), m.outageLinkExists);
     await showInModal(ctx, submission, notice, { text: aboutLink(ctx, submission, m.outageLinkExists) });
-    await confirmReportedLink(ctx, linkId);
+    // It gets its summary and its statuses, as any link.
+    await confirmReportedLink(ctx, linkId).catch((error: unknown) =>
+      ctx.logger.error({ event: 'link_not_confirmed', link: linkId, error }),
+    );
   };
   if (reportedOn(recorded)) return linkExists();
   await showInModal(ctx, submission, view, { text: aboutLink(ctx, submission, text) });
@@ -203,17 +206,6 @@ function aboutLink(ctx: LinkFlowContext, submission: LinkSubmission, outcome: st
   const { locale } = ctx.config;
   const { amountCents, payment_reference } = submission.form;
   return messagesFor(locale).outcomeOfLink(formatAmount(amountCents, locale), escapeMrkdwn(payment_reference), outcome);
-}
-
-/** A link whose answer was lost but that SAFEDEBIT reported on: it gets its summary and its statuses, as any. */
-async function confirmReportedLink(ctx: LinkFlowContext, linkId: string): Promise<void> {
-  try {
-    if (!(await announceConfirmedLink(ctx, linkId))) return;
-    await showPendingStatuses(ctx, linkId);
-    await ctx.homeTabs.refreshAfterStatusChange(linkId);
-  } catch (error) {
-    ctx.logger.error({ event: 'link_not_confirmed', link: linkId, error });
-  }
 }
 
 /**

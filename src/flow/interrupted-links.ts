@@ -4,11 +4,10 @@ import { sendDirectMessage } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import { buildInterruptedMessage, buildInterruptedView } from '../slack/messages/report-messages.js';
 import { viewIdOfSubmission } from '../slack/submission-key.js';
-import { announceConfirmedLink, type ConfirmedLinkContext } from './confirmed-links.js';
+import { type ConfirmedLinkContext, confirmReportedLink } from './confirmed-links.js';
 import { DEFAULT_LEDGER_RETRY_DELAYS_MS } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
 import { type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
-import { deliverStatusUpdates } from './status-updates.js';
 
 /** The rep's notice needs what reports need; a link SAFEDEBIT already reported on gets its summary instead. */
 type InterruptedLinkContext = ReportFlowContext & ConfirmedLinkContext;
@@ -88,13 +87,7 @@ export async function noticeInterruptedLinks(
 async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<boolean> {
   if (link.payment_status !== null) {
     // SAFEDEBIT sent a notification while the link was being created: it exists, and its rep is told so instead.
-    if (!(await announceConfirmedLink(ctx, link.id))) return false;
-    const shown = await deliverStatusUpdates(ctx, link.id);
-    if (shown.kind !== 'posted') {
-      ctx.logger.warn({ event: 'pending_statuses_not_shown', link: link.id, outcome: shown.kind });
-    }
-    await ctx.homeTabs.refreshAfterStatusChange(link.id);
-    return true;
+    return confirmReportedLink(ctx, link.id);
   }
   const fields = { link: link.id, user: link.user_id, payment_reference: link.payment_reference };
   ctx.logger.warn({ event: 'link_interrupted', ...fields, created_at: link.created_at });
