@@ -160,6 +160,9 @@ async function dialectFor(location: LedgerLocation, options: LedgerOptions): Pro
       },
     });
     pool.on('error', (error) => options.onConnectionLost?.(error));
+    // pg-pool listens for a client's errors only while it is idle: one lost mid-query (a reset, a failover behind a
+    // proxy) would emit 'error' unheard and end the process. The query itself fails with it, so this only listens.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return ownSchemaOnly(new PostgresDialect({ pool }));
   }
   const { default: SqliteDatabase } = await import('better-sqlite3');
