@@ -35,8 +35,9 @@ export function abandonedAfterMs(
   ledgerRetryDelaysMs: readonly number[] = DEFAULT_LEDGER_RETRY_DELAYS_MS,
 ): number {
   const retriesMs = ledgerRetryDelaysMs.reduce((sum, delayMs) => sum + delayMs, 0);
-  // Each try may itself wait that long before it fails: the waits between tries are not all of it.
-  const triesMs = (ledgerRetryDelaysMs.length + 1) * LEDGER_WAIT_MS;
+  // Each ledger call may itself wait that long: the claim (its created_at is taken before it waits), the answer's
+  // write, the summary's place, then each retry of that last write.
+  const triesMs = (ledgerRetryDelaysMs.length + 3) * LEDGER_WAIT_MS;
   return 2 * safedebitTimeoutMs + retriesMs + triesMs + 5_000;
 }
 

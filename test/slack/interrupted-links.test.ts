@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCallbackUrl } from '../../src/callback/token.js';
 import { abandonedAfterMs, interruptedLinksPeriodMs } from '../../src/flow/interrupted-links.js';
+import { LEDGER_WAIT_MS } from '../../src/ledger/open.js';
 import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
 import { newLink } from '../support/link-records.js';
@@ -49,11 +50,12 @@ async function abandonedClaim(app: Harness, createdAt: Date): Promise<string> {
 
 describe('when a link counts as interrupted', () => {
   it('twice the SAFEDEBIT timeout, the ledger write retries and 5 s after its claim, looked for every half of that', () => {
-    // Each of the 5 tries of the write may itself wait 5 s (busy_timeout, connectionTimeoutMillis).
-    expect(abandonedAfterMs(10_000)).toBe(65_000);
-    expect(abandonedAfterMs(10_000, [10, 20])).toBe(40_030);
-    expect(interruptedLinksPeriodMs(10_000)).toBe(32_500);
-    expect(interruptedLinksPeriodMs(500)).toBe(23_000);
+    // Each of the flow's ledger calls may itself wait 5 s (busy_timeout, connectionTimeoutMillis): the claim, the
+    // answer's write, the summary's place and each of its 4 retries.
+    expect(abandonedAfterMs(10_000)).toBe(75_000);
+    expect(abandonedAfterMs(10_000, [10, 20])).toBe(50_030);
+    expect(interruptedLinksPeriodMs(10_000)).toBe(37_500);
+    expect(interruptedLinksPeriodMs(500)).toBe(28_000);
     expect(interruptedLinksPeriodMs(120_000)).toBe(60_000);
   });
 });
@@ -339,4 +341,64 @@ describe('a link SAFEDEBIT reported on while its answer was awaited, asked for i
     expect(app.standin.messagesIn('G0PRIVATE')).toEqual([]);
     expect(visibleText(shown.args.view)).not.toContain('Its summary is posted in the conversation');
   });
+});
+
+describe('a live link whose ledger writes each wait LEDGER_WAIT_MS (a locked SQLite file, a full pg pool)', () => {
+  const harnesses = testHarnesses('sqlite');
+
+  it('is not taken for an interrupted one while its last write is still being tried', async () => {
+    const busy = () => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const clock = movableClock();
+    const app = await harnesses.start({
+      clock: clock.now,
+      interruptedLinksPeriodMs: 20,
+      // The waits between tries: abandonedAfterMs counts them as given here.
+      ledgerRetryDelaysMs: [1, 2, 4, 8],
+      env: { SAFEDEBIT_TIMEOUT_MS: String(SAFEDEBIT_TIMEOUT_MS) },
+    });
+    const { ledger } = app.paylink;
+    // Every ledger call of the flow waits the longest it may (LEDGER_WAIT_MS) before it is answered; the clock moves
+    // by that much. The claim's wait comes after its created_at was taken.
+    const claim = ledger.claimSubmission.bind(ledger);
+    ledger.claimSubmission = async (link) => {
+      clock.advance(LEDGER_WAIT_MS);
+      return claim(link);
+    };
+    const recordOutcome = ledger.recordOutcome.bind(ledger);
+    ledger.recordOutcome = async () => {
+      ledger.recordOutcome = recordOutcome;
+      clock.advance(LEDGER_WAIT_MS);
+      throw busy();
+    };
+    const recordSummary = ledger.recordSummary.bind(ledger);
+    let summaryTries = 0;
+    ledger.recordSummary = async (...args) => {
+      summaryTries += 1;
+      clock.advance(LEDGER_WAIT_MS);
+      if (summaryTries < 5) throw busy();
+      // The fifth try (the last retry) is the one the ledger takes, once its wait is over; meanwhile other rounds run.
+      await pause(300);
+      return recordSummary(...args);
+    };
+    // SAFEDEBIT answers within its timeout.
+    app.safedebit.setMode({ kind: 'slow', delayMs: SAFEDEBIT_TIMEOUT_MS - 200 });
+
+    const { view } = await app.openModal();
+    await app.submit(view, VALID_FORM);
+    await expect.poll(() => summaryTries, { timeout: 10_000 }).toBe(5);
+    await pause(500);
+
+    const [row] = await ledger.db.selectFrom('links').selectAll().execute();
+    expect(row).toMatchObject({ state: 'created' });
+    // The rep has the link, in the thread and in the modal: nobody tells them paylink stopped.
+    const told = app.standin
+      .callsTo('chat.postMessage')
+      .filter((call) => String(call.args.text).includes('paylink stopped while SAFEDEBIT'));
+    expect(told).toEqual([]);
+    expect(app.logs.filter((line) => line.includes('"event":"link_interrupted"'))).toEqual([]);
+    expect(visibleText(app.standin.callsTo('views.update').at(-1)?.args.view)).not.toContain(
+      'paylink stopped while SAFEDEBIT',
+    );
+  }, 20_000);
 });
