@@ -11,6 +11,7 @@ export interface AppFigures {
 export interface RunDescription {
   flowsPerBurst: number;
   rounds: number;
+  warmupRounds: number;
   safedebitDelayMs: number;
   machine: string;
 }
@@ -54,7 +55,7 @@ const ROWS: Row[] = [
 export function formatReport(run: RunDescription, paylink: AppFigures, bare: AppFigures): string {
   const lines: string[] = [
     `paylink vs bare Bolt: ${run.flowsPerBurst} concurrent flows per burst, ${run.rounds} measured bursts each ` +
-      `(after 1 warm-up), interleaved; SAFEDEBIT sandbox answers after ${run.safedebitDelayMs} ms`,
+      `(after ${run.warmupRounds} warm-up), interleaved; SAFEDEBIT sandbox answers after ${run.safedebitDelayMs} ms`,
     run.machine,
     '',
   ];
