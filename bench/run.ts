@@ -63,7 +63,7 @@ function failuresSummary(name: string, failures: readonly string[]): string {
 async function main(): Promise<number> {
   const flowsPerBurst = integerFromEnv('BENCH_FLOWS', 50, 1, 500);
   const rounds = integerFromEnv('BENCH_ROUNDS', 6, 1, 50);
-  // One burst was not enough: the next still opened 40-60 connections per app and cost 20-50 % more CPU.
+  // One burst was not enough: the next still opened 20-40 connections per app and cost 20-50 % more CPU.
   const warmupRounds = integerFromEnv('BENCH_WARMUP', 2, 1, 20);
   const safedebitDelayMs = integerFromEnv('BENCH_SAFEDEBIT_DELAY_MS', 100, 0, 5_000);
   const nodeOptions = process.env.BENCH_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? [];
