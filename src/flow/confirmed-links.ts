@@ -12,7 +12,7 @@ import {
   type LinkSummary,
 } from '../slack/messages/link-messages.js';
 import { retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
-import { deliverStatusUpdates, paymentStatusLine, type StatusUpdateContext } from './status-updates.js';
+import { paymentStatusLine, type StatusUpdateContext, showPendingStatuses } from './status-updates.js';
 
 export interface ConfirmedLinkContext extends StatusUpdateContext {
   config: Pick<Readonly<Config>, 'locale' | 'linkDuration'>;
@@ -76,9 +76,7 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
  */
 export async function confirmReportedLink(ctx: ConfirmedLinkContext, linkId: string): Promise<boolean> {
   if (!(await announceConfirmedLink(ctx, linkId))) return false;
-  const shown = await deliverStatusUpdates(ctx, linkId);
-  if (shown.kind !== 'posted')
-    ctx.logger.warn({ event: 'pending_statuses_not_shown', link: linkId, outcome: shown.kind });
+  await showPendingStatuses(ctx, linkId);
   await ctx.homeTabs.refreshAfterStatusChange(linkId);
   return true;
 }

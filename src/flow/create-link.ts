@@ -32,7 +32,7 @@ import { buildPaymentModal } from '../slack/views/payment-modal.js';
 import { confirmReportedLink } from './confirmed-links.js';
 import { retryLedgerWrite, tryLedgerWrite, type Written } from './ledger-writes.js';
 import { referenceUsedNote } from './reference-used.js';
-import { deliverStatusUpdates, type StatusUpdateContext } from './status-updates.js';
+import { type StatusUpdateContext, showPendingStatuses } from './status-updates.js';
 
 export interface LinkCreator {
   createPaymentLink(request: PaymentLinkRequest): Promise<PaymentLinkOutcome>;
@@ -267,18 +267,6 @@ function refusalView(
   return refusal.configurationProblem
     ? buildNoticeView(viewBase(ctx, submission), shown)
     : formAgain(ctx, submission, messagesFor(ctx.config.locale).refusedBanner(shown), refusal.field, shown);
-}
-
-/** Notifications that arrived before the summary was recorded are shown now, once. */
-async function showPendingStatuses(ctx: LinkFlowContext, linkId: string): Promise<void> {
-  try {
-    const shown = await deliverStatusUpdates(ctx, linkId);
-    if (shown.kind !== 'posted' && shown.kind !== 'kept') {
-      ctx.logger.warn({ event: 'pending_statuses_not_shown', link: linkId, error: shown.error });
-    }
-  } catch (error) {
-    ctx.logger.error({ event: 'pending_statuses_not_shown', link: linkId, error });
-  }
 }
 
 function newLinkOf(ctx: LinkFlowContext, submission: LinkSubmission) {

@@ -105,6 +105,17 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
   return { kind: 'posted', replies };
 }
 
+/**
+ * Notifications that arrived before a link's summary was recorded, shown now, once, by a flow that goes on whatever
+ * comes of it: what Slack or the ledger did not take is logged, and stays pending for the status round.
+ */
+export async function showPendingStatuses(ctx: StatusUpdateContext, linkId: string): Promise<void> {
+  const shown = await deliverStatusUpdates(ctx, linkId);
+  if (shown.kind !== 'posted' && shown.kind !== 'kept') {
+    ctx.logger.warn({ event: 'pending_statuses_not_shown', link: linkId, outcome: shown.kind, error: shown.error });
+  }
+}
+
 /** Links looked at per round: after a long Slack outage, a backlog is worked through a batch a round. */
 const PENDING_REPLIES_BATCH = 50;
 export const DEFAULT_STATUS_ROUND_PERIOD_MS = 60_000;
