@@ -293,11 +293,8 @@ export class Ledger {
           payment_status: notification.status,
           payment_status_rank: notification.rank,
           payment_status_at: receivedAt,
-          // A paid status recorded by an instance of a release before paid_at dates the payment (see paidSince).
           paid_at: RANKS_OF_KIND.paid.includes(notification.rank)
-            ? sql<string>`coalesce(paid_at, case when payment_status_rank in (${sql.join(
-                RANKS_OF_KIND.paid,
-              )}) then payment_status_at end, ${receivedAt})`
+            ? sql<string>`coalesce(${PAID_SINCE}, ${receivedAt})`
             : null,
         })
         .where('id', '=', notification.linkId)
@@ -445,8 +442,8 @@ export class Ledger {
         eb.and([
           eb('state', '=', 'created' satisfies LinkState),
           eb('payment_status_rank', 'in', RANKS_OF_KIND.paid),
-          eb(paidSince(eb), '>=', options.paidFrom.toISOString()),
-          eb(paidSince(eb), '<', options.paidUntil.toISOString()),
+          eb(PAID_SINCE, '>=', options.paidFrom.toISOString()),
+          eb(PAID_SINCE, '<', options.paidUntil.toISOString()),
         ]),
       ),
     ]);
@@ -617,21 +614,22 @@ export interface LinkTotals {
   paid: { count: number; cents: number };
 }
 
-/** A claim (`column` holds when it was made) no one holds, or one made before `staleBefore` by an instance that never finished. */
 /** The links whose summary's status line is behind their furthest-along status (see linksWithStatusLineBehind). */
 const STATUS_LINE_BEHIND = sql<boolean>`${sql.raw(STATUS_LINE_BEHIND_CONDITION)}`;
 
+/** A claim (`column` holds when it was made) no one holds, or one made before `staleBefore` by an instance that never finished. */
 function unclaimedOrStale(column: string, staleBefore: Date) {
   return sql<boolean>`(${sql.ref(column)} is null or ${sql.ref(column)} < ${staleBefore.toISOString()})`;
 }
 
 /**
- * When a paid link's paid standing began: `paid_at`, or for a payment recorded by an instance of a release before it
- * (still running during a rolling upgrade), the time of its paid status, as the migration that added it dated them.
+ * When a link's paid standing began: `paid_at`, or for a payment recorded by an instance of a release before it (still
+ * running during a rolling upgrade), the time of its paid status, as the migration that added it dated them. Null for
+ * a link not paid.
  */
-function paidSince(eb: ExpressionBuilder<LedgerDatabase, 'links'>) {
-  return eb.fn.coalesce('paid_at', 'payment_status_at');
-}
+const PAID_SINCE = sql<string | null>`coalesce(paid_at, case when payment_status_rank in (${sql.join(
+  RANKS_OF_KIND.paid,
+)}) then payment_status_at end)`;
 
 /** A link SAFEDEBIT made whose furthest status (if any) decides nothing yet: no paid, failed or refunded status. */
 function awaitingPayment(eb: ExpressionBuilder<LedgerDatabase, 'links'>) {
