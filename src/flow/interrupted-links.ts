@@ -27,8 +27,8 @@ const LOOK_BACK_MS = 60 * 60_000;
 /**
  * How long after its claim a link still `requested` has surely been abandoned: its flow waits for SAFEDEBIT at
  * most `safedebitTimeoutMs`, then records the answer at once, and when the ledger refuses that write, tries it
- * again after each of `ledgerRetryDelaysMs`. Twice the timeout, those waits and 5 s more leave room for a stalled
- * event loop, so a link still being created is not taken for an interrupted one.
+ * again after each of `ledgerRetryDelaysMs`, every ledger call waiting up to LEDGER_WAIT_MS. Twice the timeout, those
+ * waits and 5 s more leave room for a stalled event loop, so a link still being created is not taken for an interrupted one.
  */
 export function abandonedAfterMs(
   safedebitTimeoutMs: number,
