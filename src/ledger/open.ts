@@ -10,6 +10,8 @@ import {
   Kysely,
   Migrator,
   PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
   SqliteDialect,
   sql,
   type TableMetadata,
@@ -20,9 +22,12 @@ import { ledgerMigrations } from './migrations.js';
 import type { LedgerDatabase } from './schema.js';
 
 const INT8_OID = 20;
+/** The message of the error pg gives a query when query_timeout passes without an answer. */
+const PG_READ_TIMEOUT = 'Query read timeout';
 /**
- * The longest a ledger call waits before it fails: SQLite's busy_timeout on a file another process holds locked,
- * pg's connectionTimeoutMillis on a server that does not answer.
+ * The longest a ledger call waits before it fails: SQLite's busy_timeout on a file another process holds locked;
+ * on PostgreSQL, for a connection (pg's connectionTimeoutMillis) and for an answer (statement_timeout on the server,
+ * query_timeout in pg for a server gone silent).
  */
 export const LEDGER_WAIT_MS = 5_000;
 const MAX_PREPARED_STATEMENTS = 256;
@@ -44,10 +49,22 @@ export interface LedgerOptions {
 }
 
 export async function openLedger(location: LedgerLocation, options: LedgerOptions = {}): Promise<Ledger> {
-  const db = new Kysely<LedgerDatabase>({ dialect: await dialectFor(location, options) });
+  if (location.engine === 'postgres') {
+    // Migrating may take longer than a ledger call may (a big table's new index; another instance holding the
+    // migration lock while it migrates): it runs on a connection of its own, without the calls' time limit.
+    const migrating = new Kysely<LedgerDatabase>({
+      dialect: await postgresDialect(location.url, options, 'unlimited'),
+    });
+    try {
+      await migrateToLatest(migrating, await currentSchema(migrating));
+    } finally {
+      await migrating.destroy().catch(() => undefined);
+    }
+    return new Ledger(new Kysely<LedgerDatabase>({ dialect: await postgresDialect(location.url, options, 'limited') }));
+  }
+  const db = new Kysely<LedgerDatabase>({ dialect: await sqliteDialect(location.path) });
   try {
-    if (location.engine === 'postgres') await migrateToLatest(db, await currentSchema(db));
-    else await inTurn(location.path, () => migrateSqlite(db));
+    await inTurn(location.path, () => migrateSqlite(db));
   } catch (error) {
     await db.destroy().catch(() => undefined);
     throw error;
@@ -146,28 +163,54 @@ class OwnSchemaIntrospector implements DatabaseIntrospector {
 }
 
 /** Each engine's driver is loaded only when used: an embedded deployment never loads pg, nor PostgreSQL better-sqlite3. */
-async function dialectFor(location: LedgerLocation, options: LedgerOptions): Promise<Dialect> {
-  if (location.engine === 'postgres') {
-    const { default: pg } = await import('pg');
-    const pool = new pg.Pool({
-      connectionString: location.url,
-      max: 10,
-      connectionTimeoutMillis: LEDGER_WAIT_MS,
-      // Amounts and counts are bigint; every one the ledger holds is far below 2^53, so read them as numbers.
-      types: {
-        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-      },
-    });
-    pool.on('error', (error) => options.onConnectionLost?.(error));
-    // pg-pool listens for a client's errors only while it is idle: one lost mid-query (a reset, a failover behind a
-    // proxy) would emit 'error' unheard and end the process. The query itself fails with it, so this only listens.
-    pool.on('connect', (client) => client.on('error', () => undefined));
-    return ownSchemaOnly(new PostgresDialect({ pool }));
-  }
+async function postgresDialect(url: string, options: LedgerOptions, calls: 'limited' | 'unlimited'): Promise<Dialect> {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: calls === 'limited' ? 10 : 1,
+    connectionTimeoutMillis: LEDGER_WAIT_MS,
+    ...(calls === 'limited' ? { statement_timeout: LEDGER_WAIT_MS, query_timeout: LEDGER_WAIT_MS } : {}),
+    // Amounts and counts are bigint; every one the ledger holds is far below 2^53, so read them as numbers.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  pool.on('error', (error) => options.onConnectionLost?.(error));
+  // pg-pool listens for a client's errors only while it is idle: one lost mid-query (a reset, a failover behind a
+  // proxy) would emit 'error' unheard and end the process. The query itself fails with it, so this only listens.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return ownSchemaOnly(new PostgresDialect({ pool: discardingSilentConnections(pool) }));
+}
+
+/**
+ * pg fails a query whose answer does not come within query_timeout, but keeps its connection, still waiting for that
+ * answer, and the pool would lend it again: every later call on it would wait as long and fail. Such a connection
+ * (a server, proxy or network gone silent without closing it) is closed instead of going back to the pool.
+ */
+function discardingSilentConnections(pool: PostgresPool): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let silent = false;
+      const query = ((...args: Parameters<PostgresPoolClient['query']>) => {
+        const result = (client.query as (...a: typeof args) => unknown)(...args);
+        if (!(result instanceof Promise)) return result;
+        return result.catch((error: unknown) => {
+          if (error instanceof Error && error.message === PG_READ_TIMEOUT) silent = true;
+          throw error;
+        });
+      }) as PostgresPoolClient['query'];
+      return { query, release: (destroy?: boolean) => client.release(destroy || silent) };
+    },
+    end: () => pool.end(),
+  };
+}
+
+async function sqliteDialect(path: string): Promise<Dialect> {
   const { default: SqliteDatabase } = await import('better-sqlite3');
-  mkdirSync(dirname(location.path), { recursive: true });
-  const database = new SqliteDatabase(location.path);
+  mkdirSync(dirname(path), { recursive: true });
+  const database = new SqliteDatabase(path);
   // busy_timeout: a second process on the same file waits for the lock instead of failing at once. WAL: readers
   // never wait for the writer; a crash of the process loses nothing committed.
   database.pragma(`busy_timeout = ${LEDGER_WAIT_MS}`);
