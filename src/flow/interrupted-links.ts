@@ -5,15 +5,13 @@ import { slackErrorCode } from '../slack/errors.js';
 import { buildInterruptedMessage, buildInterruptedView } from '../slack/messages/report-messages.js';
 import { viewIdOfSubmission } from '../slack/submission-key.js';
 import { type ConfirmedLinkContext, confirmReportedLink } from './confirmed-links.js';
-import { DEFAULT_LEDGER_RETRY_DELAYS_MS } from './ledger-writes.js';
+import { DEFAULT_LEDGER_RETRY_DELAYS_MS, releaseForLater } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
 import { type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
 
 /** The rep's notice needs what reports need; a link SAFEDEBIT already reported on gets its summary instead. */
 type InterruptedLinkContext = ReportFlowContext & ConfirmedLinkContext;
 
-/** Links claimed per query: a backlog (after a long outage) is worked through in rounds of this size. */
-const INTERRUPTED_BATCH = 50;
 const SHORTEST_PERIOD_MS = 1_000;
 const LONGEST_PERIOD_MS = 60_000;
 /**
@@ -77,11 +75,11 @@ export async function noticeInterruptedLinks(
   options: { abandonedAfterMs: number; lookBackMs?: number },
   stopping: () => boolean = () => false,
 ): Promise<number> {
-  return workThroughClaims(INTERRUPTED_BATCH, stopping, async () => {
+  return workThroughClaims(stopping, async () => {
     const upTo = new Date(ctx.clock().getTime() - options.abandonedAfterMs);
     const from = options.lookBackMs === undefined ? {} : { from: new Date(upTo.getTime() - options.lookBackMs) };
-    const claimed = await ctx.ledger.claimInterruptedLinks({ ...from, upTo }, INTERRUPTED_BATCH);
-    return { claimed, handle: (link) => notice(ctx, link) };
+    const [link] = await ctx.ledger.claimInterruptedLinks({ ...from, upTo }, 1);
+    return link && (() => notice(ctx, link));
   });
 }
 
@@ -103,7 +101,7 @@ async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<bo
     ...fields,
     error: outcome.error,
   });
-  if (outcome.mayTryAgain) await ctx.ledger.releaseInterruptedLink(link.id);
+  if (outcome.mayTryAgain) await releaseForLater(ctx, link.id, () => ctx.ledger.releaseInterruptedLink(link.id));
   return false;
 }
 

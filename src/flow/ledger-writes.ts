@@ -67,3 +67,16 @@ export async function retryLedgerWrite<T>(
   });
   return { ok: false, error: lastError };
 }
+
+/**
+ * Gives a claim back for a later round (a DM Slack certainly did not take), trying again should the ledger refuse:
+ * a claim left in place would mean that DM is never sent.
+ */
+export async function releaseForLater(
+  ctx: LedgerWriteContext,
+  link: string,
+  release: () => Promise<void>,
+): Promise<void> {
+  const what = { step: 'release_claim', link };
+  if (!(await tryLedgerWrite(ctx, what, release)).ok) await retryLedgerWrite(ctx, what, release);
+}

@@ -2,14 +2,16 @@ import { formatDuration } from '../i18n/dates.js';
 import type { LinkRecord } from '../ledger/ledger.js';
 import { sendDirectMessage } from '../slack/delivery.js';
 import { buildReminderMessage } from '../slack/messages/report-messages.js';
+import { type LedgerWriteContext, releaseForLater } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
 import { type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
 import { threadPermalinks } from './thread-permalinks.js';
 
-/** Links claimed per query: a backlog (reminders just turned on) is worked through in rounds of this size. */
-const REMINDER_BATCH = 50;
 const SHORTEST_PERIOD_MS = 1_000;
 const LONGEST_PERIOD_MS = 5 * 60_000;
+
+/** A reminder Slack did not take is released for a later round, that write tried again should the ledger refuse it. */
+type ReminderContext = ReportFlowContext & LedgerWriteContext;
 
 /** How often due reminders are looked for: a tenth of the delay, between a second and five minutes. */
 export function reminderPeriodMs(remindAfterMs: number): number {
@@ -17,7 +19,7 @@ export function reminderPeriodMs(remindAfterMs: number): number {
 }
 
 /** Looks for due reminders every `periodMs`, one round at a time. */
-export function startReminders(ctx: ReportFlowContext, remindAfterMs: number, periodMs: number): RoundTimer {
+export function startReminders(ctx: ReminderContext, remindAfterMs: number, periodMs: number): RoundTimer {
   return startRounds({ name: 'reminders', periodMs, logger: ctx.logger }, (stopping) =>
     sendDueReminders(ctx, remindAfterMs, stopping),
   );
@@ -30,19 +32,20 @@ export function startReminders(ctx: ReportFlowContext, remindAfterMs: number, pe
  * round. Resolves with how many DMs were sent.
  */
 export async function sendDueReminders(
-  ctx: ReportFlowContext,
+  ctx: ReminderContext,
   remindAfterMs: number,
   stopping: () => boolean = () => false,
 ): Promise<number> {
-  return workThroughClaims(REMINDER_BATCH, stopping, async () => {
+  return workThroughClaims(stopping, async () => {
     const now = ctx.clock();
-    const claimed = await ctx.ledger.claimDueReminders(new Date(now.getTime() - remindAfterMs), now, REMINDER_BATCH);
-    const permalinks = await threadPermalinks(ctx, claimed);
-    return { claimed, handle: (link) => remind(ctx, link, now, permalinks.get(link.id)) };
+    const [link] = await ctx.ledger.claimDueReminders(new Date(now.getTime() - remindAfterMs), now, 1);
+    if (link === undefined) return undefined;
+    const permalinks = await threadPermalinks(ctx, [link]);
+    return () => remind(ctx, link, now, permalinks.get(link.id));
   });
 }
 
-async function remind(ctx: ReportFlowContext, link: LinkRecord, claimedAt: Date, permalink?: string): Promise<boolean> {
+async function remind(ctx: ReminderContext, link: LinkRecord, claimedAt: Date, permalink?: string): Promise<boolean> {
   const age = formatDuration(new Date(link.created_at), claimedAt, ctx.config.locale);
   const message = buildReminderMessage(reportContext(ctx), link, age, permalink);
   const outcome = await sendDirectMessage(ctx, link.user_id, message);
@@ -54,7 +57,7 @@ async function remind(ctx: ReportFlowContext, link: LinkRecord, claimedAt: Date,
       user: link.user_id,
       error: outcome.error,
     });
-    if (retry) await ctx.ledger.releaseReminder(link.id, claimedAt);
+    if (retry) await releaseForLater(ctx, link.id, () => ctx.ledger.releaseReminder(link.id, claimedAt));
     return false;
   }
   ctx.logger.info({

@@ -46,33 +46,23 @@ export function startRounds(options: RoundOptions, round: (stopping: () => boole
   };
 }
 
-/** One batch of claimed work, and what to do with each item of it (true when it was done). */
-export interface ClaimedBatch<Item> {
-  claimed: readonly Item[];
-  handle(item: Item): Promise<boolean>;
-}
-
 /**
- * Works through claimed work in batches of `batchSize`, so that a backlog does not come out of the ledger at once:
- * claims a batch, handles each item, and claims again until a batch comes back short, an item of it was not done, or
- * the timer is stopping. An item not done may have been released for later: claimed again at once, a full batch of
- * them would be tried over and over while Slack refuses, so it waits for the next round. Resolves with how many
- * items were done.
+ * Works through claimed work one item at a time: `claimNext` claims an item in the ledger and returns what to do with
+ * it (true when it was done), or undefined when none is left. The next is claimed once the last is handled, until none
+ * is left, one was not done, or the timer is stopping. One at a time, so that a round cut short (a crash, a ledger call
+ * failing) leaves at most the item in hand claimed and undone, never a batch of them. An item not done may have been
+ * released for later: claimed again at once, it would be tried over and over while Slack refuses, so it waits for the
+ * next round. Resolves with how many items were done.
  */
-export async function workThroughClaims<Item>(
-  batchSize: number,
+export async function workThroughClaims(
   stopping: () => boolean,
-  claimBatch: () => Promise<ClaimedBatch<Item>>,
+  claimNext: () => Promise<(() => Promise<boolean>) | undefined>,
 ): Promise<number> {
   let done = 0;
   while (!stopping()) {
-    const { claimed, handle } = await claimBatch();
-    let allDone = true;
-    for (const item of claimed) {
-      if (await handle(item)) done += 1;
-      else allDone = false;
-    }
-    if (claimed.length < batchSize || !allDone) break;
+    const handle = await claimNext();
+    if (handle === undefined || !(await handle())) break;
+    done += 1;
   }
   return done;
 }
