@@ -12,40 +12,56 @@ import {
   type LinkSummary,
 } from '../slack/messages/link-messages.js';
 import { retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
-import { paymentStatusLine, type StatusUpdateContext, showPendingStatuses } from './status-updates.js';
+import {
+  paymentStatusLine,
+  type StatusUpdateContext,
+  showPendingStatuses,
+  slackMayTakeItLater,
+} from './status-updates.js';
 
 export interface ConfirmedLinkContext extends StatusUpdateContext {
   config: Pick<Readonly<Config>, 'locale' | 'linkDuration'>;
 }
 
 /**
+ * What became of a confirmation: done; not one (the link was not waiting for it, or another caller confirmed it); or
+ * put back, Slack having surely not posted its summary, for a later notification or round to do again.
+ */
+export type Confirmation = { kind: 'confirmed' } | { kind: 'not_waiting' } | { kind: 'postponed'; error: string };
+
+/**
  * A link whose creation was interrupted (paylink stopped before SAFEDEBIT's answer was recorded), or whose answer
  * was an outage (lost, cut off, unreadable), and that SAFEDEBIT has since sent a notification for: it exists.
  * Claimed in the ledger, so that one instance does this once, it becomes a created link and gets the summary any
  * link gets, where the rep asked, with a first reply in its thread saying why its address is missing. Its status
- * replies follow from deliverStatusUpdates, as for any link. False when the link was neither (or another caller
- * confirmed it).
+ * replies follow from deliverStatusUpdates, as for any link.
  */
-export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: string): Promise<boolean> {
+export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: string): Promise<Confirmation> {
+  const before = await ctx.ledger.findLink(linkId);
+  if (before?.state !== 'interrupted' && before?.state !== 'outage') return { kind: 'not_waiting' };
   const link = await ctx.ledger.confirmUnansweredLink(linkId);
-  if (link === undefined) return false;
+  if (link === undefined) return { kind: 'not_waiting' };
   const { locale } = ctx.config;
-  ctx.logger.info({
-    event: 'link_confirmed',
-    link: link.id,
-    user: link.user_id,
-    payment_reference: link.payment_reference,
-    status: link.payment_status,
-  });
+  const fields = { link: link.id, user: link.user_id, payment_reference: link.payment_reference };
   const status = paymentStatusLine(ctx, link) ?? awaitingPaymentStatus(locale);
   const origin = {
     channel: link.origin_channel,
     user: link.user_id,
     ...(link.origin_thread_ts === null ? {} : { threadTs: link.origin_thread_ts }),
   };
-  const place = await postSummaryWhereAsked(ctx, origin, buildSummaryMessage(summaryOf(ctx, link), status), link.id);
-  // Not posted (logged): App Home, `/paylink status` and the export still show the link and its status.
-  if (place === undefined) return true;
+  const summary = await postSummaryWhereAsked(ctx, origin, buildSummaryMessage(summaryOf(ctx, link), status), link.id);
+  if (summary.place === undefined && slackMayTakeItLater(summary.error)) {
+    // Slack surely did not post it: confirmed again later, by a redelivery or the interrupted-links round, rather than
+    // left created with no summary for good.
+    await ctx.ledger.unconfirmLink(link.id, before);
+    ctx.logger.warn({ event: 'link_confirmation_postponed', ...fields, error: slackErrorCode(summary.error) });
+    return { kind: 'postponed', error: slackErrorCode(summary.error) };
+  }
+  ctx.logger.info({ event: 'link_confirmed', ...fields, status: link.payment_status });
+  // Not posted, and Slack may have posted it or refused it for good (logged): not posted again. App Home,
+  // `/paylink status` and the export still show the link and its status.
+  if (summary.place === undefined) return { kind: 'confirmed' };
+  const place = summary.place;
   try {
     await postMessage(
       ctx,
@@ -66,19 +82,19 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
   const recordPlace = () => ctx.ledger.recordSummary(link.id, place, link.payment_status, null);
   const what = { step: 'summary', link: link.id };
   if (!(await tryLedgerWrite(ctx, what, recordPlace)).ok) await retryLedgerWrite(ctx, what, recordPlace);
-  return true;
+  return { kind: 'confirmed' };
 }
 
 /**
  * A link whose answer never reached paylink but that SAFEDEBIT reported on, found by a flow or a round: confirmed as
  * announceConfirmedLink does, then the statuses that came meanwhile shown in its thread, and App Home drawn again.
- * False when the link was not waiting for it (or another caller confirmed it).
  */
-export async function confirmReportedLink(ctx: ConfirmedLinkContext, linkId: string): Promise<boolean> {
-  if (!(await announceConfirmedLink(ctx, linkId))) return false;
+export async function confirmReportedLink(ctx: ConfirmedLinkContext, linkId: string): Promise<Confirmation> {
+  const confirmation = await announceConfirmedLink(ctx, linkId);
+  if (confirmation.kind !== 'confirmed') return confirmation;
   await showPendingStatuses(ctx, linkId);
   await ctx.homeTabs.refreshAfterStatusChange(linkId);
-  return true;
+  return confirmation;
 }
 
 /** Why a confirmed link's address never reached paylink: its state before it was confirmed. */

@@ -136,7 +136,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   const created = await tryLedgerWrite(ctx, createdWrite, recordCreated);
   const status = created.ok ? created.value : null;
   ctx.logger.info({ event: 'link_created', ...logFields });
-  const summary = await postSummary(ctx, submission, linkId, status);
+  const { place: summary } = await postSummary(ctx, submission, linkId, status);
   const posted = summary !== undefined && (await postLink(ctx, submission, summary, outcome.link));
   let retryLater: (() => Promise<unknown>) | undefined;
   if (!summary) {

@@ -12,6 +12,8 @@ import { type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
 /** The rep's notice needs what reports need; a link SAFEDEBIT already reported on gets its summary instead. */
 type InterruptedLinkContext = ReportFlowContext & ConfirmedLinkContext;
 
+/** Links reported on, whose summary Slack did not take, confirmed again per round. */
+const REPORTED_BATCH = 50;
 const SHORTEST_PERIOD_MS = 1_000;
 const LONGEST_PERIOD_MS = 60_000;
 /**
@@ -61,6 +63,7 @@ export function startInterruptedLinkChecks(
       stopping,
     );
     wholeLedgerSeen = true;
+    await confirmLinksReportedOn(ctx, stopping);
   });
 }
 
@@ -83,10 +86,21 @@ export async function noticeInterruptedLinks(
   });
 }
 
+/**
+ * Links whose answer never reached paylink that SAFEDEBIT reported on, but whose summary Slack did not take when the
+ * report came (it was out of reach): confirmed again, up to a batch a round, until Slack takes one no more.
+ */
+async function confirmLinksReportedOn(ctx: InterruptedLinkContext, stopping: () => boolean): Promise<void> {
+  for (const linkId of await ctx.ledger.reportedUnansweredLinks(REPORTED_BATCH)) {
+    if (stopping() || (await confirmReportedLink(ctx, linkId)).kind === 'postponed') return;
+  }
+}
+
 async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<boolean> {
   if (link.payment_status !== null) {
-    // SAFEDEBIT sent a notification while the link was being created: it exists, and its rep is told so instead.
-    return confirmReportedLink(ctx, link.id);
+    // SAFEDEBIT sent a notification while the link was being created: it exists, and its rep is told so instead. Put
+    // back `interrupted` when Slack did not take its summary, it is confirmed again at a later round.
+    return (await confirmReportedLink(ctx, link.id)).kind === 'confirmed';
   }
   const fields = { link: link.id, user: link.user_id, payment_reference: link.payment_reference };
   ctx.logger.warn({ event: 'link_interrupted', ...fields, created_at: link.created_at });

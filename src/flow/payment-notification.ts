@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { classifyStatus, type StatusKind, statusProgress } from '../callback/notification.js';
 import { errorCode } from '../http/transport-errors.js';
-import { announceConfirmedLink, type ConfirmedLinkContext } from './confirmed-links.js';
+import { announceConfirmedLink, type Confirmation, type ConfirmedLinkContext } from './confirmed-links.js';
 import { deliverStatusUpdates, type StatusUpdateOutcome } from './status-updates.js';
 
 export interface ReceivedStatus {
@@ -38,15 +38,20 @@ export async function acceptPaymentNotification(
     return { isNew: false, kind, outcome: { kind: 'ledger_unavailable', error: errorCode(error) ?? 'unknown_error' } };
   }
   // Whether new or a repeat: a repeat may come after an attempt cut short by a failure.
-  let confirmed: boolean;
+  let confirmation: Confirmation;
   try {
-    confirmed = await announceConfirmedLink(ctx, linkId);
+    confirmation = await announceConfirmedLink(ctx, linkId);
   } catch (error) {
     // Only its ledger calls can fail (Slack's failures are handled inside): kept, the redelivery confirms it.
     return { isNew, kind, outcome: { kind: 'ledger_unavailable', error: errorCode(error) ?? 'unknown_error' } };
   }
+  if (confirmation.kind === 'postponed') {
+    // Kept, and confirmed again by a redelivery or the interrupted-links round.
+    if (isNew) await ctx.homeTabs.refreshAfterStatusChange(linkId);
+    return { isNew, kind, outcome: { kind: 'slack_unavailable', error: confirmation.error } };
+  }
   const outcome = await deliverStatusUpdates(ctx, linkId);
-  if (isNew || confirmed) await ctx.homeTabs.refreshAfterStatusChange(linkId);
+  if (isNew || confirmation.kind === 'confirmed') await ctx.homeTabs.refreshAfterStatusChange(linkId);
   return { isNew, kind, outcome };
 }
 

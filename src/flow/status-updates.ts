@@ -55,6 +55,14 @@ const UNDELIVERABLE_ERRORS = new Set([
   'no_text',
 ]);
 
+/**
+ * Whether a post Slack did not take may be tried again: Slack surely did not post it (a refusal, an HTTP error, no
+ * connection) and may take it later (not refused for good). A post Slack may have made is never made twice.
+ */
+export function slackMayTakeItLater(error: unknown): boolean {
+  return !UNDELIVERABLE_ERRORS.has(slackErrorCode(error)) && !slackMayHaveActed(error);
+}
+
 /** Concurrent writers of the status line converge in a round or two; this only bounds a pathological race. */
 const MAX_STATUS_LINE_ROUNDS = 3;
 
@@ -81,10 +89,8 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
       } catch (error) {
         // A reply Slack may have posted is not posted again (as the client never resends such a call): the
         // thread may miss it, never show it twice. One Slack surely did not take stays for a redelivery.
-        const undeliverable = UNDELIVERABLE_ERRORS.has(slackErrorCode(error));
-        if (undeliverable || slackMayHaveActed(error))
-          await fromLedger(ctx.ledger.markReplied(notification.dedupe_key, now));
-        else await fromLedger(ctx.ledger.releaseReply(notification.dedupe_key, now));
+        if (slackMayTakeItLater(error)) await fromLedger(ctx.ledger.releaseReply(notification.dedupe_key, now));
+        else await fromLedger(ctx.ledger.markReplied(notification.dedupe_key, now));
         throw error;
       }
       // Posted: unless the ledger takes it, another instance would post it again once the claim is stale.

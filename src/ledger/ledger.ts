@@ -584,6 +584,38 @@ export class Ledger {
       .executeTakeFirst();
   }
 
+  /**
+   * Puts back a confirmation whose summary Slack surely did not post (it was out of reach, say), as the link was
+   * before it (`before`, read ahead of the confirmation), for a later notification or round to confirm it again.
+   */
+  async unconfirmLink(id: string, before: Pick<LinkRecord, 'state' | 'state_detail'>): Promise<void> {
+    await this.db
+      .updateTable('links')
+      .set({ state: before.state, state_detail: before.state_detail })
+      .where('id', '=', id)
+      .where('state', '=', 'created' satisfies LinkState)
+      .where('state_detail', '=', before.state)
+      .where('summary_ts', 'is', null)
+      .execute();
+  }
+
+  /**
+   * Links whose answer never reached paylink (`interrupted`, `outage`) although SAFEDEBIT has reported on them: each
+   * was to be confirmed when its notification came, but its summary could not be posted then. Oldest first.
+   */
+  async reportedUnansweredLinks(limit: number): Promise<string[]> {
+    const unanswered: LinkState[] = ['interrupted', 'outage'];
+    const rows = await this.db
+      .selectFrom('links')
+      .select('id')
+      .where('state', 'in', unanswered)
+      .where('payment_status', 'is not', null)
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
   /** The rep opened paylink's App Home: from now on it is kept up to date for them. */
   async recordHomeOpened(userId: string, at: Date): Promise<void> {
     await this.db

@@ -47,33 +47,36 @@ export interface PostedPlace {
   inDirectMessage: boolean;
 }
 
+/** Where a summary went, or, when neither the conversation nor the DM took it, the last error (logged). */
+export type SummaryPosting = { place: PostedPlace } | { place?: undefined; error: unknown };
+
 /**
  * Posts a link's summary where the rep asked (in the thread of `origin.threadTs` when given), or in their DM with
- * paylink where the bot may not post. Undefined when neither took it: the failure is logged with `link`.
+ * paylink where the bot may not post. A failure is logged with `link`.
  */
 export async function postSummaryWhereAsked(
   ctx: SlackDeliveryContext,
   origin: Pick<ModalOrigin, 'channel' | 'user' | 'threadTs'>,
   message: SlackMessage,
   link: string,
-): Promise<PostedPlace | undefined> {
+): Promise<SummaryPosting> {
   try {
     const ts = await postMessage(ctx, origin.channel, message, origin.threadTs);
-    return { channel: origin.channel, ts, threadTs: origin.threadTs ?? ts, inDirectMessage: false };
+    return { place: { channel: origin.channel, ts, threadTs: origin.threadTs ?? ts, inDirectMessage: false } };
   } catch (error) {
     if (!CANNOT_POST_ERRORS.has(slackErrorCode(error))) {
       ctx.logger.error({ event: 'slack_post_failed', step: 'summary', error: slackErrorCode(error), link });
-      return undefined;
+      return { error };
     }
   }
   try {
     const dm = await directMessageChannel(ctx, origin.user);
     const ts = await postMessage(ctx, dm, message);
     ctx.logger.info({ event: 'post_fallback_dm', channel: origin.channel, user: origin.user });
-    return { channel: dm, ts, threadTs: ts, inDirectMessage: true };
+    return { place: { channel: dm, ts, threadTs: ts, inDirectMessage: true } };
   } catch (error) {
     ctx.logger.error({ event: 'slack_post_failed', step: 'summary_dm', error: slackErrorCode(error), link });
-    return undefined;
+    return { error };
   }
 }
 

@@ -282,6 +282,32 @@ describe.each(ENGINES)('links whose creation was interrupted, on %s', (engine) =
     expectOneSummaryThenPaid(app);
   });
 
+  it.each(['interrupted', 'outage'] as const)(
+    'answer 503 when Slack certainly did not take the summary, and are confirmed at a later round (%s)',
+    async (state) => {
+      const clock = movableClock();
+      const app = await start(clock.now);
+      const id = await abandonedClaim(app, clock.now());
+      await app.paylink.ledger.db.updateTable('links').set({ state }).where('id', '=', id).execute();
+      // Past the client's 5 attempts: Slack answered HTTP 429 to the summary, so it posted nothing.
+      app.standin.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 0 }, 5);
+      expect(await notify(app, id, 'SETTLED')).toBe(503);
+      expect(app.logs.map((line) => JSON.parse(line).event)).toContain('link_confirmation_postponed');
+      // No redelivery needed: the interrupted-links round confirms it once Slack takes posts again.
+      await expect
+        .poll(async () => (await app.paylink.ledger.findLink(id))?.summary_ts, { timeout: 3_000 })
+        .toEqual(expect.any(String));
+      await app.standin.waitForCall('chat.postMessage', (call) => String(call.args.text).includes('Paid'));
+      // One summary in the channel, its thread saying why the address is missing, then the payment.
+      const channel = app.standin.messagesIn(SALES_CHANNEL.id);
+      expect(
+        channel.filter((message) => message.thread_ts === undefined || message.thread_ts === message.ts),
+      ).toHaveLength(1);
+      expect(channel).toHaveLength(3);
+      expect(await app.paylink.ledger.findLink(id)).toMatchObject({ state: 'created', state_detail: state });
+    },
+  );
+
   it("get their status replies when the summary's place could not be recorded at first", async () => {
     const clock = movableClock();
     const app = await harnesses.start({
