@@ -80,7 +80,6 @@ const slackIdList = z.preprocess(
 );
 
 const environmentSchema = z.object({
-  NODE_ENV: optionalText(),
   SLACK_BOT_TOKEN: z
     .string({ error: 'required' })
     .trim()
@@ -242,7 +241,6 @@ export interface MerchantFields {
 }
 
 export interface Config {
-  production: boolean;
   slack: {
     botToken: string;
     signingSecret?: string;
@@ -305,7 +303,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   const e = parsed.data;
   const publicUrl = e.PAYLINK_PUBLIC_URL?.replace(/\/+$/, '');
   const config: Config = {
-    production: e.NODE_ENV === 'production',
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
       signingSecret: e.SLACK_SIGNING_SECRET,

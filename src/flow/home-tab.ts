@@ -10,7 +10,7 @@ import { isAdmin } from './link-reports.js';
 import { threadPermalinks } from './thread-permalinks.js';
 
 /** How many links App Home lists: the rep's, and the team's for an admin. */
-export const HOME_LINKS = 20;
+const HOME_LINKS = 20;
 
 export interface HomeContext {
   ledger: Ledger;

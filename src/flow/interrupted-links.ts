@@ -73,7 +73,7 @@ export function startInterruptedLinkChecks(
  * how to find out whether it exists. Each link is claimed in the ledger first, so one instance sends the DM,
  * once; a DM Slack certainly did not take is released for the next round. Resolves with how many DMs were sent.
  */
-export async function noticeInterruptedLinks(
+async function noticeInterruptedLinks(
   ctx: InterruptedLinkContext,
   options: { abandonedAfterMs: number; lookBackMs?: number },
   stopping: () => boolean = () => false,

@@ -8,7 +8,7 @@ import { buildListMessage, buildStatusMessage, type ReportContext } from '../sla
 import { type PermalinkContext, threadPermalinks } from './thread-permalinks.js';
 
 /** How many links `/paylink list` shows, and how many links one reference may match in `/paylink status`. */
-export const LIST_LINKS = 10;
+const LIST_LINKS = 10;
 const STATUS_LINKS = 5;
 
 export interface ReportFlowContext extends PermalinkContext {

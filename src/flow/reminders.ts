@@ -31,7 +31,7 @@ export function startReminders(ctx: ReminderContext, remindAfterMs: number, peri
  * sends it, once, across instances and restarts; a DM Slack certainly did not take is released for the next
  * round. Resolves with how many DMs were sent.
  */
-export async function sendDueReminders(
+async function sendDueReminders(
   ctx: ReminderContext,
   remindAfterMs: number,
   stopping: () => boolean = () => false,

@@ -34,7 +34,6 @@ export interface Messages {
   paymentTypes: Record<PaymentType, string>;
   deliveries: { sms: string; email: string };
   addressHeader: string;
-  companyHeader: string;
   creatingTitle: string;
   creatingText: (amount: string, reference: string) => string;
   createdTitle: string;
@@ -112,7 +111,6 @@ const fr: Messages = {
   paymentTypes: { now: 'Paiement comptant', multi: 'Paiement multiple', later: 'Paiement différé' },
   deliveries: { sms: 'Par SMS', email: 'Par e-mail' },
   addressHeader: 'Adresse (facultatif)',
-  companyHeader: 'Société',
   creatingTitle: 'Création en cours',
   creatingText: (amount, reference) => `:hourglass_flowing_sand: Création du lien de ${amount} (réf. ${reference})…`,
   createdTitle: 'Lien créé',
@@ -214,7 +212,6 @@ const en: Messages = {
   paymentTypes: { now: 'Pay now', multi: 'Multiple payments', later: 'Pay later' },
   deliveries: { sms: 'By SMS', email: 'By email' },
   addressHeader: 'Address (optional)',
-  companyHeader: 'Company',
   creatingTitle: 'Creating the link',
   creatingText: (amount, reference) => `:hourglass_flowing_sand: Creating the ${amount} link (ref. ${reference})…`,
   createdTitle: 'Link created',

@@ -15,7 +15,7 @@ export interface LedgerDatabase {
  * was recorded (a crash, a kill), so whether the link exists is unknown; its rep was told. A notification for it
  * later shows that it exists: it becomes `created`.
  */
-export const LINK_STATES = ['requested', 'created', 'refused', 'outage', 'interrupted'] as const;
+const LINK_STATES = ['requested', 'created', 'refused', 'outage', 'interrupted'] as const;
 export type LinkState = (typeof LINK_STATES)[number];
 
 export interface LinksTable {

@@ -68,13 +68,6 @@ export function isPaymentPageUrl(link: string): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTNAMES.has(url.hostname));
 }
 
-/** What `get_pay_id` adds to the answer is undocumented: a string or integer id under one of these keys. */
-const paymentIdField = z
-  .union([z.string().trim().min(1), z.int()])
-  .transform(String)
-  .optional()
-  .catch(undefined);
-
 /**
  * SAFEDEBIT's own words with a refusal. The documentation shows only a code and names no such field, so a text
  * is read under the usual names, in REFUSAL_WORD_KEYS' order of preference; one that is not text, or shows
@@ -92,9 +85,6 @@ const answerSchema = z.discriminatedUnion('result', [
   z.object({
     result: z.literal(true),
     link: z.string().refine(isPaymentPageUrl, 'expected an https URL'),
-    pay_id: paymentIdField,
-    payment_id: paymentIdField,
-    id: paymentIdField,
   }),
   z.object({
     result: z.literal(false),
@@ -170,7 +160,7 @@ function refusalOf(answer: { code?: string } & Partial<Record<RefusalWordKey, st
 }
 
 /** Turns a complete HTTP 200 body into an outcome. */
-function interpretAnswer(text: string, contentType: string, wantsPaymentId: boolean): Settlement {
+function interpretAnswer(text: string, contentType: string): Settlement {
   // The body decides, not its label: a PHP endpoint that echoes its JSON without a Content-Type header says
   // text/html, and taking that answer for an outage would lose a link SAFEDEBIT made (and may have sent).
   if (text.trimStart().startsWith('<')) {
@@ -185,9 +175,7 @@ function interpretAnswer(text: string, contentType: string, wantsPaymentId: bool
   const answer = answerSchema.safeParse(json);
   if (!answer.success) return outage('unexpected_shape', `undocumented answer: ${describeIssues(answer.error.issues)}`);
   if (!answer.data.result) return refusalOf(answer.data);
-  const { link, pay_id, payment_id, id } = answer.data;
-  const paymentId = wantsPaymentId ? (pay_id ?? payment_id ?? id) : undefined;
-  return paymentId === undefined ? { kind: 'link', link } : { kind: 'link', link, paymentId };
+  return { kind: 'link', link: answer.data.link };
 }
 
 export function createSafedebitClient(options: SafedebitClientOptions): SafedebitClient {
@@ -209,7 +197,7 @@ export function createSafedebitClient(options: SafedebitClientOptions): Safedebi
   });
 
   /** One HTTP exchange; rejects only with transport errors (connection, abort). */
-  async function exchange(body: string, wantsPaymentId: boolean, signal: AbortSignal): Promise<Settlement> {
+  async function exchange(body: string, signal: AbortSignal): Promise<Settlement> {
     const response = await dispatcher.request({ origin: base.origin, method: 'POST', path, headers, body, signal });
     const contentType = String(response.headers['content-type'] ?? '');
     if (response.statusCode !== 200) {
@@ -219,15 +207,15 @@ export function createSafedebitClient(options: SafedebitClientOptions): Safedebi
     const text = await readAtMost(response.body, maxResponseBytes);
     return text === undefined
       ? outage('too_large', `answer longer than ${maxResponseBytes} bytes`)
-      : interpretAnswer(text, contentType, wantsPaymentId);
+      : interpretAnswer(text, contentType);
   }
 
-  async function send(body: string, wantsPaymentId: boolean): Promise<Settlement> {
+  async function send(body: string): Promise<Settlement> {
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const timedOut = deadlinePassed(deadline);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await Promise.race([exchange(body, wantsPaymentId, deadline), timedOut]);
+        return await Promise.race([exchange(body, deadline), timedOut]);
       } catch (error) {
         if (deadline.aborted) return outage('timeout', `no complete answer within ${options.timeoutMs} ms`);
         const code = errorCode(error);
@@ -247,7 +235,7 @@ export function createSafedebitClient(options: SafedebitClientOptions): Safedebi
         throw new TypeError(`get_link_payment request refused by the schema: ${describeIssues(parsed.error.issues)}`);
       }
       const started = performance.now();
-      const settlement = await send(JSON.stringify(parsed.data), parsed.data.get_pay_id === true);
+      const settlement = await send(JSON.stringify(parsed.data));
       return { ...settlement, latencyMs: performance.now() - started };
     },
     close: () => dispatcher.close(),

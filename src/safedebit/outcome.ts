@@ -3,7 +3,7 @@
  * own words, or both; an outage is no answer.
  */
 export type PaymentLinkOutcome =
-  | { kind: 'link'; link: string; paymentId?: string; latencyMs: number }
+  | { kind: 'link'; link: string; latencyMs: number }
   | ({ kind: 'refusal'; latencyMs: number } & SafedebitRefusal)
   | { kind: 'outage'; reason: OutageReason; detail: string; latencyMs: number };
 

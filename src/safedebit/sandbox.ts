@@ -15,7 +15,7 @@ export interface SandboxCredentials {
 }
 
 /** `get_link_payment`'s answers: a link, or a refusal with a code, SAFEDEBIT's words, or both. */
-export type LinkAnswer = { result: true; link: string; pay_id?: string } | ({ result: false } & SafedebitRefusal);
+export type LinkAnswer = { result: true; link: string } | ({ result: false } & SafedebitRefusal);
 
 export type CheckedLinkRequest = { ok: true; request: PaymentLinkRequest } | { ok: false; answer: LinkAnswer };
 
@@ -23,7 +23,7 @@ export interface IssuedLink {
   /** The payment session: what the link names. */
   id: string;
   link: string;
-  /** Given in the answer when `get_pay_id` asks for it, and in the notifications of this payment. */
+  /** The payment's id, given in its notifications. */
   payId: string;
   request: PaymentLinkRequest;
 }
@@ -64,10 +64,7 @@ export class LinkIssuer {
     const id = randomBytes(16).toString('hex');
     const issued: IssuedLink = { id, link: this.linkFor(id), payId: randomBytes(8).toString('hex'), request };
     this.issued.set(id, issued);
-    // What get_pay_id really adds is undocumented; the sandbox's `pay_id` is a guess.
-    return request.get_pay_id
-      ? { result: true, link: issued.link, pay_id: issued.payId }
-      : { result: true, link: issued.link };
+    return { result: true, link: issued.link };
   }
 
   find(id: string): IssuedLink | undefined {

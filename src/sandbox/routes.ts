@@ -37,7 +37,7 @@ const PAY_PATH = '/sandbox/pay';
  * Payment references that take the other paths, whatever follows the prefix (`SANDBOX-SLOW-1`…), any case.
  * Listed in the README.
  */
-export const TEST_REFERENCE_PREFIXES = {
+const TEST_REFERENCE_PREFIXES = {
   exists: 'SANDBOX-EXIST',
   refuse: 'SANDBOX-REFUSE',
   slow: 'SANDBOX-SLOW',

@@ -95,6 +95,6 @@ function typedText(slackText: string): string {
   return slackText.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
-export function isHelpRequest(text: string): boolean {
+function isHelpRequest(text: string): boolean {
   return /^(help|aide|\?)$/i.test(text.trim());
 }

@@ -14,7 +14,7 @@ export interface SlackDeliveryContext {
 }
 
 /** Slack errors that mean "the bot may not post there", as opposed to Slack being unwell. */
-export const CANNOT_POST_ERRORS: ReadonlySet<string> = new Set([
+const CANNOT_POST_ERRORS: ReadonlySet<string> = new Set([
   'not_in_channel',
   'channel_not_found',
   'is_archived',

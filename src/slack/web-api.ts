@@ -35,7 +35,6 @@ export interface SlackWebApi {
   chat: {
     postMessage(args: webApi.ChatPostMessageArguments): Promise<webApi.ChatPostMessageResponse>;
     update(args: webApi.ChatUpdateArguments): Promise<webApi.ChatUpdateResponse>;
-    delete(args: webApi.ChatDeleteArguments): Promise<webApi.ChatDeleteResponse>;
     getPermalink(args: webApi.ChatGetPermalinkArguments): Promise<webApi.ChatGetPermalinkResponse>;
   };
   conversations: {
@@ -217,7 +216,6 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
     chat: {
       postMessage: (args) => call('chat.postMessage', args),
       update: (args) => call('chat.update', args),
-      delete: (args) => call('chat.delete', args),
       getPermalink: (args) => call('chat.getPermalink', args),
     },
     conversations: {

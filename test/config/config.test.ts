@@ -34,7 +34,6 @@ describe('loadConfig', () => {
       allowedUsers: [],
       allowedChannels: [],
       trustProxyHops: 0,
-      production: false,
       paymentTypes: ['now'],
     });
     expect(config.linkDuration).toBeUndefined();

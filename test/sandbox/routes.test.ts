@@ -202,7 +202,7 @@ describe('the sandbox’s payment page', () => {
   });
 
   it('pay: notifies url_callback server to server as SAFEDEBIT would, then 303 to paylink’s thank-you page', async () => {
-    const link = await issue({ payment_reference: 'F-PAY-1', get_pay_id: true });
+    const link = await issue({ payment_reference: 'F-PAY-1' });
     const paid = await press(link, 'pay');
     expect(paid.status).toBe(303);
     expect(paid.headers.get('location')).toBe(`${base}/thanks?lang=en`);

@@ -203,7 +203,7 @@ describe("paylink's Slack Web API client", () => {
   it('sends a call again after an HTTP 5xx, and reports the status once the attempts are spent', async () => {
     const flaky = await scriptedSlack(httpStatus(503), okJson({ ts: '1.2' }));
     try {
-      await expect(client(flaky.apiUrl).chat.delete({ channel: 'C0', ts: '1.2' })).resolves.toMatchObject({
+      await expect(client(flaky.apiUrl).chat.update({ channel: 'C0', ts: '1.2', text: 'x' })).resolves.toMatchObject({
         ok: true,
       });
       expect(flaky.received).toHaveLength(2);
@@ -212,7 +212,7 @@ describe("paylink's Slack Web API client", () => {
     }
     const down = await scriptedSlack(httpStatus(502));
     try {
-      const failed = client(down.apiUrl).chat.delete({ channel: 'C0', ts: '1.2' });
+      const failed = client(down.apiUrl).chat.update({ channel: 'C0', ts: '1.2', text: 'x' });
       await expect(failed).rejects.toBeInstanceOf(SlackHttpError);
       await expect(failed).rejects.toMatchObject({ statusCode: 502 });
       expect(down.received).toHaveLength(5);

@@ -56,7 +56,6 @@ export function fakeSlack(): FakeSlack {
       postMessage: (args) =>
         answer('chat.postMessage', args, () => ({ ok: true, channel: args.channel, ts: nextTs() })),
       update: (args) => answer('chat.update', args, () => ({ ok: true })),
-      delete: (args) => answer('chat.delete', args, () => ({ ok: true })),
       getPermalink: (args) =>
         answer('chat.getPermalink', args, () => ({
           ok: true,

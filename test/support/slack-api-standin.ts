@@ -133,7 +133,7 @@ export interface SlackApiStandin {
   onCall(listener: (call: SlackApiCall) => void): () => void;
   /** A trigger id as Slack puts in a command or interaction payload: usable once, within 3 s of this call. */
   issueTriggerId(): string;
-  /** The messages a conversation holds now (posted, as last updated, not deleted), oldest first. */
+  /** The messages a conversation holds now, each as last updated, oldest first. */
   messagesIn(channel: string): Record<string, unknown>[];
   /** Modals currently held (opened or pushed), oldest first, each as last updated. */
   displayedViews(): DisplayedView[];
@@ -407,13 +407,6 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
       };
       messages.set(messageKey(channel, ts), message);
       return { ok: true, channel, ts, text: message.text, message };
-    },
-    'chat.delete': (args) => {
-      const channel = accessibleChannel(args.channel);
-      if (typeof channel !== 'string') return channel;
-      const ts = String(args.ts);
-      if (!messages.delete(messageKey(channel, ts))) return refuse('message_not_found');
-      return { ok: true, channel, ts };
     },
     'chat.postEphemeral': (args) => {
       const channel = accessibleChannel(args.channel);
