@@ -96,8 +96,9 @@ type PlainTextField = Exclude<
 >;
 type TextCheck = Checked<string | undefined, PaymentFormProblemCode>;
 
-// Pragmatic, not RFC 5322: one @, no spaces or invisible characters, a dotted domain with a 2+ letter TLD.
-const EMAIL = /^[^\s@\p{C}]+@(?:[^\s@.\p{C}]+\.)+[^\s@.\p{C}]{2,}$/u;
+// Pragmatic, not RFC 5322: one @, no spaces or invisible characters, a dotted domain whose TLD is 2+ letters of
+// any script (with their combining marks, as in .भारत) or the punycode of one (xn--p1ai).
+const EMAIL = /^[^\s@\p{C}]+@(?:[^\s@.\p{C}]+\.)+(?:(?:\p{L}\p{M}*){2,}|xn--[a-z\d](?:[a-z\d-]*[a-z\d])?)$/iu;
 // Control, format (zero-width, bidi), private-use and unassigned characters, and line breaks.
 const NOT_PRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
 // C0 and C1 controls (tab and line breaks included), DEL, and the Unicode line and paragraph separators.

@@ -211,13 +211,60 @@ describe('validatePaymentForm', () => {
     expect(result.ok && [result.value.consumerType, result.value.social_reference]).toEqual([1, undefined]);
   });
 
-  it.each(['', 'jean', 'jean@', '@example.com', 'jean@example', 'jean@@example.com', 'je an@example.com', 'j@ex..com'])(
-    'refuses the email %j',
-    (email) => {
-      const code = email === '' ? 'required' : 'email_invalid';
-      expect(problemsOf({ ...minimal, consumer_email: email })).toEqual({ consumer_email: { code } });
-    },
-  );
+  it.each([
+    '',
+    'jean',
+    'jean@',
+    '@example.com',
+    'jean@example',
+    'jean@@example.com',
+    'je an@example.com',
+    'j@ex..com',
+    'jean@example.c',
+    'jean@example.12',
+    'jean@example.c0m',
+    'jean@example.com,',
+    'jean@example.co_m',
+    'jean@example.xn--',
+  ])('refuses the email %j', (email) => {
+    const code = email === '' ? 'required' : 'email_invalid';
+    expect(problemsOf({ ...minimal, consumer_email: email })).toEqual({ consumer_email: { code } });
+  });
+
+  it.each([
+    'jean@example.fr',
+    'JEAN@EXAMPLE.COM',
+    'jean@mail.example.museum',
+    'jean@пример.рф',
+    'jean@xn--e1afmkfd.xn--p1ai',
+    'jean@example.XN--P1AI',
+    'jean@example.भारत',
+  ])('accepts the email %j', (email) => {
+    const result = validatePaymentForm({ ...minimal, consumer_email: email }, opts);
+    expect(result.ok && result.value.consumer_email).toBe(email);
+  });
+
+  it('refuses an email whose top-level domain holds anything but letters', () => {
+    // One character that is not a letter, nor a mark that would join the letter before it, nor a dot (which would
+    // only start another label).
+    const notALetter = fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 1 })
+      .filter((c) => c !== '.' && !/^[\p{L}\p{M}]/u.test(c));
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...'abcdefgh'), minLength: 1 }),
+        notALetter,
+        fc.nat(),
+        (letters, odd, at) => {
+          const cut = at % (letters.length + 1);
+          const tld = letters.slice(0, cut) + odd + letters.slice(cut);
+          fc.pre(!/^xn--/i.test(tld));
+          const result = validatePaymentForm({ ...minimal, consumer_email: `jean@example.${tld}` }, opts);
+          expect(result.ok).toBe(false);
+        },
+      ),
+    );
+  });
 
   it.each(['FAC\n42', 'FAC\t42', 'FAC\u200B42', 'FAC\u202E42', 'FAC\u202842'])(
     'refuses the invisible character in payment reference %j',
