@@ -4,6 +4,8 @@
  * payment id from the names such notifications usually use.
  */
 
+import { parseJson } from '../http/read-body.js';
+
 /** The direct-debit / transfer statuses listed in the annex of SAFEDEBIT's API documentation. */
 export const ANNEX_STATUSES = [
   'CREATED',
@@ -176,14 +178,6 @@ function addBodyFields(fields: Fields, body: string, contentType: string | undef
 }
 
 type Fields = Map<string, string>;
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 function addFormFields(fields: Fields, encoded: string): void {
   if (encoded === '') return;

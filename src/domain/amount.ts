@@ -89,19 +89,26 @@ const EURO_PATTERNS = Object.fromEntries(LOCALES.map((locale) => [locale, learnE
   EuroPattern
 >;
 
-/** `1 250,50 €` in French (with Intl's own narrow no-break spaces), `€1,250.50` in English. */
-export function formatAmount(cents: number, locale: Locale): string {
-  if (!Number.isSafeInteger(cents) || cents < 0) {
-    throw new RangeError(`cents must be a non-negative safe integer, got ${cents}`);
+/**
+ * `125050` cents → `{ euros: '1250', cents: '50' }`, `5` → `{ euros: '0', cents: '05' }`. The digits are split two
+ * from the end, with no division, so the largest safe amounts come out exact.
+ */
+export function euroDigits(amountCents: number): { euros: string; cents: string } {
+  if (!Number.isSafeInteger(amountCents) || amountCents < 0) {
+    throw new RangeError(`cents must be a non-negative safe integer, got ${amountCents}`);
   }
-  // Digits as a string, split two from the end: no division, so the largest safe amounts print exactly.
-  const digits = String(cents).padStart(3, '0');
-  const euros = digits.slice(0, -2);
+  const digits = String(amountCents).padStart(3, '0');
+  return { euros: digits.slice(0, -2), cents: digits.slice(-2) };
+}
+
+/** `1 250,50 €` in French (with Intl's own narrow no-break spaces), `€1,250.50` in English. */
+export function formatAmount(amountCents: number, locale: Locale): string {
+  const { euros, cents } = euroDigits(amountCents);
   const pattern = EURO_PATTERNS[locale];
   const firstGroup = euros.length % 3 || 3;
   let grouped = euros.slice(0, firstGroup);
   for (let at = firstGroup; at < euros.length; at += 3) grouped += pattern.group + euros.slice(at, at + 3);
-  return `${pattern.prefix}${grouped}${pattern.decimal}${digits.slice(-2)}${pattern.suffix}`;
+  return `${pattern.prefix}${grouped}${pattern.decimal}${cents}${pattern.suffix}`;
 }
 
 interface AmountDigits {

@@ -1,6 +1,7 @@
 import { formatIsoWithOffset } from '../i18n/dates.js';
 import type { Locale } from '../i18n/locale.js';
 import type { LinkRecord } from '../ledger/ledger.js';
+import { euroDigits } from './amount.js';
 
 /** The export's columns, in order: one row per link, whatever became of it. */
 export const CSV_COLUMNS = [
@@ -70,9 +71,9 @@ export function buildLinksCsv(links: readonly LinkRecord[], options: { locale: L
 }
 
 /** `125050` → `1250,50` / `1250.50`: no grouping, which spreadsheets would read as text. */
-function euros(cents: number, decimal: string): string {
-  const digits = String(cents).padStart(3, '0');
-  return `${digits.slice(0, -2)}${decimal}${digits.slice(-2)}`;
+function euros(amountCents: number, decimal: string): string {
+  const digits = euroDigits(amountCents);
+  return `${digits.euros}${decimal}${digits.cents}`;
 }
 
 function csvCell(value: string, separator: string): string {

@@ -57,3 +57,12 @@ export async function decodeBody(
     return { body: body.toString('utf8') };
   }
 }
+
+/** A body's text as JSON; undefined when it is empty or not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

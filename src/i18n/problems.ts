@@ -1,4 +1,4 @@
-import { formatAmount } from '../domain/amount.js';
+import { euroDigits, formatAmount } from '../domain/amount.js';
 import type { PaymentFormProblemCode } from '../domain/payment-form.js';
 import type { Problem } from '../domain/problem.js';
 import type { Locale } from './locale.js';
@@ -123,12 +123,12 @@ function money(cents: string | number | undefined, locale: Locale): string {
 }
 
 /** `125000` cents → `1250`: how to type the amount without any separator. */
-function euros(cents: string | number | undefined): string {
-  return String(Math.floor(Number(cents) / 100));
+function euros(amountCents: string | number | undefined): string {
+  return euroDigits(Number(amountCents)).euros;
 }
 
 /** `125` cents → `1,25`: how to type the amount with an unmistakable decimal separator. */
-function decimal(cents: string | number | undefined, separator: ',' | '.'): string {
-  const value = Number(cents);
-  return `${Math.floor(value / 100)}${separator}${String(value % 100).padStart(2, '0')}`;
+function decimal(amountCents: string | number | undefined, separator: ',' | '.'): string {
+  const digits = euroDigits(Number(amountCents));
+  return `${digits.euros}${separator}${digits.cents}`;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
+import { parseJson } from '../http/read-body.js';
 import type { SafedebitRefusal } from './outcome.js';
 import { type PaymentLinkRequest, paymentLinkRequestSchema } from './request.js';
 
@@ -84,13 +85,4 @@ function parseBasicAuth(header: string | undefined): SandboxCredentials | undefi
   const pair = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = pair.indexOf(':');
   return colon < 0 ? undefined : { login: pair.slice(0, colon), password: pair.slice(colon + 1) };
-}
-
-/** The body as JSON; undefined when it is empty or not JSON. */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatAmount, parseAmount } from '../../src/domain/amount.js';
+import { euroDigits, formatAmount, parseAmount } from '../../src/domain/amount.js';
 import { INTL_TAG, LOCALES } from '../../src/i18n/locale.js';
 
 const MAX_CENTS = 100_000_000; // 1 000 000,00 €
@@ -108,6 +108,35 @@ describe('parseAmount', () => {
   it('refuses a maximum that is not a positive safe integer', () => {
     expect(() => parseAmount('12', { maxCents: 0 })).toThrow(RangeError);
     expect(() => parseAmount('12', { maxCents: 2 ** 53 })).toThrow(RangeError);
+  });
+});
+
+describe('euroDigits', () => {
+  it.each([
+    [125050, '1250', '50'],
+    [5, '0', '05'],
+    [100, '1', '00'],
+    [0, '0', '00'],
+    [Number.MAX_SAFE_INTEGER, '90071992547409', '91'],
+  ])('splits %i cents into %s euros and %s cents', (amountCents, euros, cents) => {
+    expect(euroDigits(amountCents)).toEqual({ euros, cents });
+  });
+
+  it('gives the euros without leading zeros and the cents on two digits, up to the largest safe integer', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 10_000_000 }), fc.maxSafeNat()), (amountCents) => {
+        const { euros, cents } = euroDigits(amountCents);
+        expect(euros).toMatch(/^(0|[1-9]\d*)$/);
+        expect(cents).toMatch(/^\d\d$/);
+        expect(BigInt(euros) * 100n + BigInt(cents)).toBe(BigInt(amountCents));
+      }),
+    );
+  });
+
+  it('refuses what is not a whole, non-negative number of cents', () => {
+    expect(() => euroDigits(12.5)).toThrow(RangeError);
+    expect(() => euroDigits(-1)).toThrow(RangeError);
+    expect(() => euroDigits(Number.NaN)).toThrow(RangeError);
   });
 });
 

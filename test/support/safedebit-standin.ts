@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody } from '../../src/http/read-body.js';
+import { parseJson, readBody } from '../../src/http/read-body.js';
 import type { SafedebitRefusal } from '../../src/safedebit/outcome.js';
-import { checkLinkRequest, type LinkAnswer, LinkIssuer, parseJson } from '../../src/safedebit/sandbox.js';
+import { checkLinkRequest, type LinkAnswer, LinkIssuer } from '../../src/safedebit/sandbox.js';
 
 /**
  * A stand-in for SAFEDEBIT's `get_link_payment` on a loopback port of its own, for tests and the bench: it
