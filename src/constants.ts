@@ -1,4 +1,10 @@
-/** Every Slack identifier the app registers or matches, in one place (the manifest repeats the first two). */
+import type { FormField, PaymentFormInput } from './domain/payment-form.js';
+
+/**
+ * The Slack identifiers the app registers or matches, and the HTTP paths it serves (the manifest repeats the first
+ * two). The payment modal's text inputs are not here: each block_id is the SAFEDEBIT field it fills, from the form's
+ * field lists (src/domain/payment-form.ts).
+ */
 export const SLASH_COMMAND = '/paylink';
 export const MESSAGE_SHORTCUT_ID = 'paylink_from_message';
 export const PAYMENT_MODAL_ID = 'paylink_modal';
@@ -10,6 +16,19 @@ export const OPEN_LINK_ACTION = 'open_payment_link';
 export const OPEN_THREAD_ACTION = 'open_link_thread';
 /** The action_id of the single element inside each input block (the block_id names the field). */
 export const INPUT_ACTION = 'value';
+
+// The payment modal's other blocks, written by the modal and read back from a submitted or re-rendered view. A
+// choice that is a SAFEDEBIT field is named after it, as the text inputs are.
+export const CONSUMER_TYPE_BLOCK_ID = 'consumer_type' satisfies FormField;
+export const PAYMENT_LANG_BLOCK_ID = 'payment_lang' satisfies FormField;
+/** Sent as SAFEDEBIT's pay_now, multi_pay or pay_later flag. */
+export const PAYMENT_TYPE_BLOCK_ID = 'payment_type' satisfies FormField;
+/** Sent as SAFEDEBIT's sms_option and email_option. */
+export const DELIVERY_BLOCK_ID = 'delivery' satisfies keyof PaymentFormInput;
+/** Above a form given back: why (a refusal, an outage). */
+export const FORM_BANNER_BLOCK_ID = 'form_banner';
+/** A note under a field (a problem found once the submission was acknowledged): the field's block_id and this. */
+export const FIELD_NOTE_SUFFIX = '__note';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 export const HEALTH_PATH = '/healthz';

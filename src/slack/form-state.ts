@@ -1,4 +1,10 @@
 import type { ViewOutput, ViewStateValue } from '@slack/bolt';
+import {
+  CONSUMER_TYPE_BLOCK_ID,
+  DELIVERY_BLOCK_ID,
+  PAYMENT_LANG_BLOCK_ID,
+  PAYMENT_TYPE_BLOCK_ID,
+} from '../constants.js';
 import { type PaymentFormInput, REQUIRED_INPUT_FIELDS, TEXT_FIELDS } from '../domain/payment-form.js';
 
 /** A modal's state as Bolt types it: `values[block_id][action_id]`. */
@@ -42,15 +48,15 @@ export function formInputFromState(state: FormState): PaymentFormInput {
     consumer_reference: '',
     consumer_email: '',
     consumer_phone_number: '',
-    delivery: selectedValues(state, 'delivery').filter((value) => value === 'sms' || value === 'email'),
+    delivery: selectedValues(state, DELIVERY_BLOCK_ID).filter((value) => value === 'sms' || value === 'email'),
   };
   for (const field of TEXT_FIELDS) {
     const text = textOf(state, field);
     if (text !== '' || (REQUIRED_INPUT_FIELDS as readonly string[]).includes(field)) input[field] = text;
   }
-  const consumerType = selectedValue(state, 'consumer_type');
+  const consumerType = selectedValue(state, CONSUMER_TYPE_BLOCK_ID);
   if (consumerType === 'individual' || consumerType === 'company') input.consumer_type = consumerType;
-  for (const choice of ['payment_type', 'payment_lang'] as const) {
+  for (const choice of [PAYMENT_TYPE_BLOCK_ID, PAYMENT_LANG_BLOCK_ID] as const) {
     const chosen = selectedValue(state, choice);
     if (chosen !== undefined) input[choice] = chosen;
   }

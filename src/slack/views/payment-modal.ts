@@ -1,5 +1,15 @@
 import type { types } from '@slack/bolt';
-import { CONSUMER_TYPE_ACTION, INPUT_ACTION, PAYMENT_MODAL_ID } from '../../constants.js';
+import {
+  CONSUMER_TYPE_ACTION,
+  CONSUMER_TYPE_BLOCK_ID,
+  DELIVERY_BLOCK_ID,
+  FIELD_NOTE_SUFFIX,
+  FORM_BANNER_BLOCK_ID,
+  INPUT_ACTION,
+  PAYMENT_LANG_BLOCK_ID,
+  PAYMENT_MODAL_ID,
+  PAYMENT_TYPE_BLOCK_ID,
+} from '../../constants.js';
 import type { PaymentFormInput, TextField } from '../../domain/payment-form.js';
 import type { OfferedPaymentTypes } from '../../domain/payment-type.js';
 import { LANGUAGE_NAMES, LOCALES, type Locale } from '../../i18n/locale.js';
@@ -32,10 +42,6 @@ export interface PaymentModalData {
   fieldNotes?: Partial<Record<TextField, string>>;
 }
 
-/** The blocks that say what went wrong: above the form, and under a field (its block_id and this suffix). */
-const BANNER_BLOCK_ID = 'form_banner';
-const NOTE_SUFFIX = '__note';
-
 /**
  * The banner and field notes a displayed form shows (the form given back after a refusal), read back from its blocks
  * so that a re-render of it (the customer type switched) keeps them.
@@ -47,12 +53,12 @@ export function notesOfForm(blocks: readonly unknown[]): Pick<PaymentModalData, 
     return typeof found === 'string' ? found : undefined;
   };
   const idOf = (block: unknown) => String((block as { block_id?: unknown }).block_id ?? '');
-  const banner = textOf(blocks.find((block) => idOf(block) === BANNER_BLOCK_ID));
+  const banner = textOf(blocks.find((block) => idOf(block) === FORM_BANNER_BLOCK_ID));
   const fieldNotes: Partial<Record<TextField, string>> = {};
   for (const block of blocks) {
     const note = textOf(block);
-    if (idOf(block).endsWith(NOTE_SUFFIX) && note !== undefined) {
-      fieldNotes[idOf(block).slice(0, -NOTE_SUFFIX.length) as TextField] = note;
+    if (idOf(block).endsWith(FIELD_NOTE_SUFFIX) && note !== undefined) {
+      fieldNotes[idOf(block).slice(0, -FIELD_NOTE_SUFFIX.length) as TextField] = note;
     }
   }
   return { ...(banner === undefined ? {} : { banner }), ...(Object.keys(fieldNotes).length > 0 ? { fieldNotes } : {}) };
@@ -66,7 +72,7 @@ export function buildPaymentModal(data: PaymentModalData): types.ModalView {
     textInput(m, data, field, optional, element);
   const blocks: types.KnownBlock[] = [
     ...(data.sandbox ? [context(m.sandboxBanner)] : []),
-    ...(data.banner ? [{ ...section(data.banner), block_id: BANNER_BLOCK_ID }] : []),
+    ...(data.banner ? [{ ...section(data.banner), block_id: FORM_BANNER_BLOCK_ID }] : []),
     ...input('amount', false),
     ...(data.paymentTypes.length > 1 ? [paymentTypeInput(m, data)] : []),
     ...input('payment_reference', false),
@@ -130,7 +136,7 @@ function textInput(
 function emailInput(m: Messages, data: PaymentModalData): types.KnownBlock[] {
   const block: types.InputBlock = {
     type: 'input',
-    block_id: 'consumer_email',
+    block_id: 'consumer_email' satisfies TextField,
     label: plain(m.fields.consumer_email.label),
     element: {
       type: 'email_text_input',
@@ -146,7 +152,7 @@ function deliveryInput(m: Messages, selected: readonly string[]): types.InputBlo
   const initial = options.filter((option) => selected.includes(option.value));
   return {
     type: 'input',
-    block_id: 'delivery',
+    block_id: DELIVERY_BLOCK_ID,
     optional: true,
     label: plain(m.fields.delivery.label),
     hint: plain(m.fields.delivery.hint ?? ''),
@@ -163,7 +169,7 @@ function paymentTypeInput(m: Messages, data: PaymentModalData): types.InputBlock
   const options = data.paymentTypes.map((value) => ({ text: plain(m.paymentTypes[value]), value }));
   return {
     type: 'input',
-    block_id: 'payment_type',
+    block_id: PAYMENT_TYPE_BLOCK_ID,
     label: plain(m.fields.payment_type.label),
     element: {
       type: 'radio_buttons',
@@ -180,7 +186,7 @@ function paymentLangInput(m: Messages, data: PaymentModalData): types.InputBlock
   const chosen = data.values.payment_lang ?? data.locale;
   return {
     type: 'input',
-    block_id: 'payment_lang',
+    block_id: PAYMENT_LANG_BLOCK_ID,
     label: plain(m.fields.payment_lang.label),
     hint: plain(m.fields.payment_lang.hint ?? ''),
     element: {
@@ -196,7 +202,7 @@ function consumerTypeInput(m: Messages, company: boolean): types.InputBlock {
   const options = (['individual', 'company'] as const).map((value) => ({ text: plain(m.consumerTypes[value]), value }));
   return {
     type: 'input',
-    block_id: 'consumer_type',
+    block_id: CONSUMER_TYPE_BLOCK_ID,
     optional: true,
     // Choosing "company" re-renders the modal with the company fields (block_actions → views.update).
     dispatch_action: true,
@@ -212,7 +218,7 @@ function consumerTypeInput(m: Messages, company: boolean): types.InputBlock {
 
 function withNote(block: types.InputBlock, note: string | undefined): types.KnownBlock[] {
   return note
-    ? [block, { type: 'context', block_id: `${block.block_id}${NOTE_SUFFIX}`, elements: [mrkdwn(note)] }]
+    ? [block, { type: 'context', block_id: `${block.block_id}${FIELD_NOTE_SUFFIX}`, elements: [mrkdwn(note)] }]
     : [block];
 }
 
