@@ -16,8 +16,8 @@ import { postToResponseUrl, type ResponseUrlMessage } from './response-url.js';
  * this client it uses about as much as that app (README, Performance). Bolt keeps its WebClient for what it
  * does itself: checking the token at start, and Socket Mode's connection.
  *
- * What it does instead: each call is one JSON POST (Slack takes JSON bodies on these write methods; the file
- * upload methods are form-encoded, see FORM_ENCODED_METHODS) on a kept-alive undici pool (through the outbound
+ * What it does instead: each call is one JSON POST (Slack takes JSON bodies on write methods; the file upload
+ * methods and chat.getPermalink are form-encoded, see FORM_ENCODED_METHODS) on a kept-alive undici pool (through the outbound
  * proxy when one is set), bearer token in the header. A call is sent again only when Slack says, or it is
  * certain, that it was not carried out, so that a link is not posted twice:
  * - HTTP 429: after `Retry-After`, so a rate-limited link is posted late rather than lost;
