@@ -257,16 +257,17 @@ async function shownRefusal(
   return held ?? escapeMrkdwn(refusal.message);
 }
 
-/** A refusal in the modal: a notice for one only the admin can fix, else the form again with why on its field. */
+/**
+ * A refusal in the modal: the form again, why above it and under its field. One only the admin can fix is under no
+ * field, and keeps the form too, to be sent again once the admin has fixed it.
+ */
 function refusalView(
   ctx: LinkFlowContext,
   submission: LinkSubmission,
   refusal: RefusalDescription,
   shown: string,
 ): types.ModalView {
-  return refusal.configurationProblem
-    ? buildNoticeView(viewBase(ctx, submission), shown)
-    : formAgain(ctx, submission, messagesFor(ctx.config.locale).refusedBanner(shown), refusal.field, shown);
+  return formAgain(ctx, submission, messagesFor(ctx.config.locale).refusedBanner(shown), refusal.field, shown);
 }
 
 function newLinkOf(ctx: LinkFlowContext, submission: LinkSubmission) {

@@ -126,7 +126,7 @@ export function describeRefusal(refusal: SafedebitRefusal, locale: Locale): Refu
       configurationProblem: false,
     };
   }
-  // A configuration problem is no field's: the rep gets a notice, not the form.
+  // A configuration problem is no field's: the rep reads it above the form, under no input.
   const entryField = entry.audience === 'admin' ? undefined : (entry.field ?? field);
   return {
     ...(entryField === undefined ? {} : { field: entryField }),

@@ -454,14 +454,54 @@ describe('SAFEDEBIT refuses', () => {
     expect(h.logs.some((line) => line.includes('"link_outage"'))).toBe(false);
   });
 
-  it('tells the rep to contact the admin when the credentials are refused', async () => {
+  it('tells the rep to contact the admin when the credentials are refused, above the form kept as typed', async () => {
     h = await startHarness({ env: { SAFEDEBIT_PASSWORD: 'wrong-password' } });
     const { view } = await h.openModal();
     await h.submit(view, VALID_FORM);
     const update = await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('AUTH_002'));
-    expect(visibleText(update.args.view)).toMatch(/administrator/);
+    const form = update.args.view as Record<string, unknown>;
+    expect(visibleText(form)).toMatch(/administrator/);
+    expect(initialValue(form, 'amount')).toBe(VALID_FORM.amount);
     expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
     expect(h.logs.some((line) => line.includes('"link_refused"') && line.includes('AUTH_002'))).toBe(true);
+  });
+
+  // Once the admin has fixed the setting (or SAFEDEBIT's IP allow-list has caught up), the rep sends the form again.
+  it.each(['AUTH_001', 'AUTH_003', 'AUTH_004', 'AUTH_005', 'EXIST_004'])(
+    '%s, which only the admin can fix: the form comes back as typed, the message above it and under no field',
+    async (code) => {
+      h = await startHarness();
+      h.safedebit.setMode({ kind: 'refuse', code });
+      const { view } = await h.openModal();
+      await h.submit(view, { ...VALID_FORM, consumer_city: 'Lyon' });
+      const update = await h.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes(code));
+      const form = update.args.view as Record<string, unknown>;
+      expect(visibleText(form)).toContain(
+        `SAFEDEBIT refused the link: SAFEDEBIT access is misconfigured: no link was created, please tell the app administrator (${code}).`,
+      );
+      expect(initialValue(form, 'payment_reference')).toBe(VALID_FORM.payment_reference);
+      expect(initialValue(form, 'consumer_email')).toBe(VALID_FORM.consumer_email);
+      expect(initialValue(form, 'consumer_city')).toBe('Lyon');
+      expect(blockIdsOf(form).filter((id) => id?.endsWith('__note'))).toEqual([]);
+      // The log tells the admin which setting to check.
+      const refusedLog = h.logs.find((line) => line.includes('"link_refused"'));
+      expect(refusedLog).toContain('"level":"error"');
+      expect(refusedLog).toMatch(new RegExp(`"detail":"[^"]*\\(${code}\\)`));
+    },
+  );
+
+  it('delivered again after a refusal only the admin can fix: the form comes back again, no second call', async () => {
+    h = await startHarness();
+    h.safedebit.setMode({ kind: 'refuse', code: 'AUTH_003' });
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    const refused = await h.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('AUTH_003'));
+    expect(isFormView(refused.args.view as Record<string, unknown>)).toBe(true);
+    const updatesBefore = h.standin.callsTo('views.update').length;
+    await h.submit(view, VALID_FORM);
+    await expect.poll(() => h.standin.callsTo('views.update').length).toBe(updatesBefore + 1);
+    expect(h.standin.callsTo('views.update').at(-1)?.args.view).toEqual(refused.args.view);
+    expect(h.safedebit.requests).toHaveLength(1);
   });
 });
 
