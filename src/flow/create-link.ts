@@ -2,6 +2,7 @@ import type { Logger, types } from '@slack/bolt';
 import { classifyStatus } from '../callback/notification.js';
 import { buildCallbackUrl } from '../callback/token.js';
 import type { Config } from '../config.js';
+import { SLASH_COMMAND } from '../constants.js';
 import { formatAmount } from '../domain/amount.js';
 import { linkExpiry } from '../domain/link-duration.js';
 import { maskEmail, maskPhone } from '../domain/mask.js';
@@ -78,7 +79,8 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     linkId = await ctx.ledger.claimSubmission(newLinkOf(ctx, submission));
   } catch (error) {
     ctx.logger.error({ event: 'ledger_write_failed', step: 'claim', error, payment_reference: form.payment_reference });
-    await showInModal(ctx, submission, formAgain(ctx, submission, m.ledgerUnavailable), { text: m.ledgerUnavailable });
+    const formGone = { text: aboutLink(ctx, submission, m.ledgerUnavailableFormGone(SLASH_COMMAND)) };
+    await showInModal(ctx, submission, formAgain(ctx, submission, m.ledgerUnavailable), formGone);
     return;
   }
   if (linkId === undefined) {
@@ -125,7 +127,8 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   if (outcome.kind === 'outage') {
     ctx.logger.warn({ event: 'link_outage', reason: outcome.reason, detail: outcome.detail, ...logFields });
     const view = formAgain(ctx, submission, m.outageBanner);
-    await endWithoutLink(ctx, submission, linkId, { state: 'outage', detail: outcome.reason }, view, m.outageBanner);
+    const outage = { state: 'outage' as const, detail: outcome.reason };
+    await endWithoutLink(ctx, submission, linkId, outage, view, m.outageFormGone(SLASH_COMMAND));
     return;
   }
 

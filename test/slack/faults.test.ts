@@ -47,16 +47,31 @@ describe('Slack faults', () => {
     expect(linkPosts()).toHaveLength(1);
   });
 
-  it('views.update failing after an outage: the rep is told no link was created', async () => {
-    h = await startHarness();
-    h.safedebit.setMode({ kind: 'status', status: 503 });
-    const { view, responseUrl } = await h.openModal();
-    h.standin.failNext('views.update', 'not_found', 1);
-    await h.submit(view, VALID_FORM);
-    const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
-    expect(visibleText(answer.body)).toContain('no link to show');
-    expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
-  });
+  // The rep closed the modal while SAFEDEBIT was slow: the form is gone with it, and must not be said kept.
+  it.each([
+    [
+      'en',
+      '(ref. F-2026-031): :warning: SAFEDEBIT did not answer properly: *no link to show*. Running /paylink again with this same payment reference is safe',
+    ],
+    [
+      'fr',
+      "(réf. F-2026-031) : :warning: SAFEDEBIT n'a pas répondu correctement : *aucun lien à afficher*. Vous pouvez relancer /paylink sans risque avec cette même référence de paiement",
+    ],
+  ] as const)(
+    'views.update failing after an outage (%s): the rep is told no link was made, and that /paylink again is safe',
+    async (locale, told) => {
+      h = await startHarness({ env: { PAYLINK_LOCALE: locale, SAFEDEBIT_TIMEOUT_MS: '500' } });
+      h.safedebit.setMode({ kind: 'hang' });
+      const { view, responseUrl } = await h.openModal();
+      h.standin.failNext('views.update', 'not_found', 1);
+      await h.submit(view, VALID_FORM);
+      const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
+      const text = visibleText(answer.body);
+      expect(text).toContain(told);
+      expect(text).not.toMatch(/form is kept|saisie est conservée/);
+      expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
+    },
+  );
 
   it('views.update failing after a refusal: the rep is told which link SAFEDEBIT refused, and why', async () => {
     h = await startHarness();
@@ -97,6 +112,21 @@ describe('the ledger out of reach', () => {
     expect(h.safedebit.requests).toHaveLength(0);
     expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
     expect(h.logs.some((line) => line.includes('"ledger_write_failed"'))).toBe(true);
+  });
+
+  it('with the modal closed meanwhile: the rep is told which request was not recorded, and to run /paylink again', async () => {
+    h = await startHarness();
+    const { view, responseUrl } = await h.openModal();
+    await h.paylink.ledger.close();
+    h.standin.failNext('views.update', 'not_found', 1);
+    await h.submit(view, VALID_FORM);
+    const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
+    const text = visibleText(answer.body);
+    expect(text).toContain(
+      '(ref. F-2026-031): :warning: paylink could not record the request: *no link was created*. Run /paylink again in a moment.',
+    );
+    expect(text).not.toContain('form is kept');
+    expect(h.safedebit.requests).toHaveLength(0);
   });
 
   it("for SAFEDEBIT's answer only: the link is posted all the same, and recorded with its summary", async () => {
