@@ -138,8 +138,10 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     replyClaimTimeoutMs: deps.replyClaimTimeoutMs ?? DEFAULT_REPLY_CLAIM_TIMEOUT_MS,
     ledgerRetryDelaysMs: deps.ledgerRetryDelaysMs ?? DEFAULT_LEDGER_RETRY_DELAYS_MS,
   };
+  // Until started: in Socket Mode, Bolt serves PORT before Slack's WebSocket is open, and retries opening it.
+  let receivingSlack = false;
   const customRoutes = [
-    healthRoute(() => ({ sandbox: inSandbox, inFlight: inFlight.size })),
+    healthRoute(() => ({ receivingSlack, sandbox: inSandbox, inFlight: inFlight.size })),
     callbackRoute({ ...statusUpdates, config }),
     thankYouRoute(config.locale),
     ...(sandbox?.routes ?? []),
@@ -208,14 +210,24 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   // handler, so a taken PORT would crash the process; watch it here, and read the port it got.
   const socketModeServer = receiver instanceof SocketModeReceiver ? routesServerOf(receiver) : undefined;
   const socketModeListening = socketModeServer && listening(socketModeServer);
-  try {
-    await app.init();
-  } catch (error) {
-    await Promise.all([closeClients(), ledger.close()]);
-    throw new Error(describeTokenCheckFailure(error, config.slack.apiUrl));
-  }
+  const checkToken = async (variable: SlackTokenVariable, check: () => Promise<unknown>) => {
+    try {
+      await check();
+    } catch (error) {
+      await Promise.all([closeClients(), ledger.close()]);
+      throw new Error(describeTokenCheckFailure(variable, error, config.slack.apiUrl));
+    }
+  };
+  await checkToken('SLACK_BOT_TOKEN', () => app.init());
+  const appToken = config.slack.appToken;
+  // Bolt's Socket Mode client asks apps.connections.open again every few seconds, forever, whatever Slack answers
+  // but a few codes (token_revoked, missing_scope…): asked once here first, a refused app-level token stops the start.
+  // A Slack that fails to answer stops it too, as at the bot token's check just before: the process manager's
+  // restarts are the retries, and each one says why in a line, where Bolt would retry without a word.
+  if (appToken) await checkToken('SLACK_APP_TOKEN', () => slack.apps.connections.open({ token: appToken }));
   const started = await app.start(config.port);
   await socketModeListening;
+  receivingSlack = true;
   const address = (socketModeServer ?? (started as Server)).address() as AddressInfo;
   const port = address.port;
   listeningPort = port;
@@ -306,14 +318,31 @@ function ledgerFailureDetail(error: unknown): string {
   return typeof severity === 'string' && typeof message === 'string' ? `${code} ${message}` : code;
 }
 
-/** Slack's refusals at start-up, as the admin needs them: which variable to fix. */
-const TOKEN_REFUSALS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired']);
+/** Slack's refusals of a token at start-up, as the admin needs them: which variable to fix. */
+const TOKEN_REFUSALS = ['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired'];
 
-function describeTokenCheckFailure(error: unknown, apiUrl: string): string {
+/** The tokens checked with Slack at start: the codes that say Slack refused one, and what the admin does then. */
+const TOKEN_CHECKS = {
+  SLACK_BOT_TOKEN: {
+    refusals: new Set(TOKEN_REFUSALS),
+    advice: "copy the Bot User OAuth Token again from the app's OAuth & Permissions page",
+  },
+  SLACK_APP_TOKEN: {
+    // An app-level token may also lack connections:write, or be another kind of token.
+    refusals: new Set([...TOKEN_REFUSALS, 'missing_scope', 'not_allowed_token_type']),
+    advice:
+      'generate an app-level token with connections:write under Basic Information → App-Level Tokens, and copy it again',
+  },
+};
+type SlackTokenVariable = keyof typeof TOKEN_CHECKS;
+
+function describeTokenCheckFailure(variable: SlackTokenVariable, error: unknown, apiUrl: string): string {
   const code = slackErrorCode(error);
-  return TOKEN_REFUSALS.has(code)
-    ? `Slack refused SLACK_BOT_TOKEN (${code}): copy the Bot User OAuth Token again from the app's OAuth & Permissions page`
-    : `could not check SLACK_BOT_TOKEN with Slack at ${apiUrl} (${code})`;
+  const { refusals, advice } = TOKEN_CHECKS[variable];
+  if (refusals.has(code)) return `Slack refused ${variable} (${code}): ${advice}`;
+  // Slack's failures (5xx, 429) answer with an HTTP status, which says more than the client's error code.
+  const { statusCode } = (error ?? {}) as { statusCode?: unknown };
+  return `could not check ${variable} with Slack at ${apiUrl} (${typeof statusCode === 'number' ? `HTTP ${statusCode}` : code})`;
 }
 
 /** The http.Server Bolt's Socket Mode receiver serves custom routes on (a private field: checked, not assumed). */

@@ -14,7 +14,8 @@ import { postToResponseUrl, type ResponseUrlMessage } from './response-url.js';
  * redacted copy of every argument and answer for a debug line it builds even when debug is off). A created
  * link takes four calls, which put paylink at 1.8× the CPU per link of a bare Bolt app making two; through
  * this client it uses about as much as that app (README, Performance). Bolt keeps its WebClient for what it
- * does itself: checking the token at start, and Socket Mode's connection.
+ * does itself: checking the bot token at start, and Socket Mode's connection (whose app-level token paylink checks
+ * first, through `apps.connections.open` here, since Bolt retries a refused one forever).
  *
  * What it does instead: each call is one JSON POST (Slack takes JSON bodies on write methods; the file upload
  * methods and chat.getPermalink are form-encoded, see FORM_ENCODED_METHODS) on a kept-alive undici pool (through the outbound
@@ -39,6 +40,15 @@ export interface SlackWebApi {
   };
   conversations: {
     open(args: webApi.ConversationsOpenArguments): Promise<webApi.ConversationsOpenResponse>;
+  };
+  apps: {
+    connections: {
+      /**
+       * A Socket Mode WebSocket URL: Slack takes only an app-level token (`xapp-…`, connections:write) for it, in the
+       * Authorization header, so `token` is sent there in place of the bot token.
+       */
+      open(args: { token: string }): Promise<webApi.AppsConnectionsOpenResponse>;
+    };
   };
   /** Slack's external upload: get an upload URL, POST the bytes there (`upload`), then complete it in a channel. */
   files: {
@@ -189,10 +199,17 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
     }
   }
 
-  async function call<Result>(method: string, args: object): Promise<Result> {
+  /** Calls `method` with the bot token, or with `token` when given. */
+  async function call<Result>(method: string, args: object, token?: string): Promise<Result> {
     const form = FORM_ENCODED_METHODS.has(method);
     const body = form ? formEncode(args) : JSON.stringify(args);
-    const response = await post(method, `${options.apiUrl}${method}`, form ? formHeaders : jsonHeaders, body);
+    const headers = form ? formHeaders : jsonHeaders;
+    const response = await post(
+      method,
+      `${options.apiUrl}${method}`,
+      token === undefined ? headers : { ...headers, authorization: `Bearer ${token}` },
+      body,
+    );
     const text = await response.body.text();
     let answer: Answer;
     try {
@@ -220,6 +237,11 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
     },
     conversations: {
       open: (args) => call('conversations.open', args),
+    },
+    apps: {
+      connections: {
+        open: ({ token }) => call('apps.connections.open', {}, token),
+      },
     },
     files: {
       getUploadURLExternal: (args) => call('files.getUploadURLExternal', args),

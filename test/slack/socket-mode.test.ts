@@ -29,7 +29,8 @@ describe('the running app', () => {
     h = await startHarness({ socketMode: true });
 
     const connection = await h.standin.waitForSocketConnection();
-    expect(h.standin.callsTo('apps.connections.open')).toHaveLength(1);
+    // paylink's check of the app-level token at start, then Bolt's own call for the WebSocket it opened.
+    expect(h.standin.callsTo('apps.connections.open')).toHaveLength(2);
     expect(h.standin.socketConnections).toEqual([connection]);
     expect(loggedEvent('started')).toMatchObject({ mode: 'socket', port: h.paylink.port });
 

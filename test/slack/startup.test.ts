@@ -1,14 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startPaylink } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { HEALTH_PATH } from '../../src/constants.js';
 import { slackErrorCode } from '../../src/slack/errors.js';
 import { freshDatabase, TEST_POSTGRES_URL, type TestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/paylink-harness.js';
-import { startSlackApiStandin } from '../support/slack-api-standin.js';
+import { APP_TOKEN, BOT_TOKEN, SIGNING_SECRET } from '../support/paylink-harness.js';
+import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
 
 let database: TestDatabase | undefined;
 afterEach(async () => {
@@ -16,7 +17,7 @@ afterEach(async () => {
   database = undefined;
 });
 
-async function configFor(apiUrl: string, databaseUrl?: string) {
+async function configFor(apiUrl: string, databaseUrl?: string, env: Record<string, string> = {}) {
   database = await freshDatabase('sqlite');
   const loaded = loadConfig({
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -25,6 +26,7 @@ async function configFor(apiUrl: string, databaseUrl?: string) {
     PORT: '0',
     LOG_LEVEL: 'error',
     DATABASE_URL: databaseUrl ?? database.url,
+    ...env,
   });
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
   return loaded.config;
@@ -84,6 +86,68 @@ describe('starting', () => {
       );
     } finally {
       rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('starting in Socket Mode', () => {
+  let standin: SlackApiStandin;
+  afterEach(async () => {
+    await standin.close();
+  });
+
+  /** Starts in Socket Mode on a port of its own, which answers only once Bolt listens. */
+  async function startInSocketMode() {
+    standin = await startSlackApiStandin();
+    const port = await freePort();
+    const config = await configFor(standin.apiUrl, undefined, { SLACK_APP_TOKEN: APP_TOKEN, PORT: String(port) });
+    const health = () =>
+      fetch(`http://127.0.0.1:${port}${HEALTH_PATH}`).then(
+        async (response) => ({ status: response.status, body: await response.json() }),
+        () => 'not listening',
+      );
+    return { starting: startPaylink(config, { writeLog: () => {} }), health };
+  }
+
+  it.each(['invalid_auth', 'token_revoked', 'token_expired', 'missing_scope'])(
+    'says which variable to fix when Slack refuses the app-level token (%s), at once and before serving /healthz',
+    async (refusal) => {
+      const { starting, health } = await startInSocketMode();
+      // Slack refuses a revoked token however often it is sent; Bolt's client would ask again forever.
+      standin.failNext('apps.connections.open', refusal, 100);
+
+      await expect(starting).rejects.toThrow(
+        `Slack refused SLACK_APP_TOKEN (${refusal}): generate an app-level token with connections:write under Basic Information → App-Level Tokens, and copy it again`,
+      );
+      expect(await health()).toBe('not listening');
+      expect(standin.callsTo('apps.connections.open')).toHaveLength(1);
+      expect(standin.socketConnections).toEqual([]);
+    },
+  );
+
+  it('says Slack failed to answer, not that it refused the token, when the check meets an outage', async () => {
+    const { starting } = await startInSocketMode();
+    standin.failNext('apps.connections.open', { status: 429, retryAfterSeconds: 600 });
+
+    await expect(starting).rejects.toThrow(
+      `could not check SLACK_APP_TOKEN with Slack at ${standin.apiUrl} (HTTP 429)`,
+    );
+  });
+
+  it('sends the app-level token, and /healthz answers 503 until the WebSocket to Slack is open', async () => {
+    const { starting, health } = await startInSocketMode();
+    await standin.waitForCall('apps.connections.open');
+    // paylink's check is answered at once; Bolt's own call, which leads to the WebSocket, takes a while.
+    standin.setDelay('apps.connections.open', 1500);
+    await vi.waitFor(() => expect(standin.callsTo('apps.connections.open')).toHaveLength(2));
+
+    expect(await health()).toEqual({ status: 503, body: expect.objectContaining({ ok: false }) });
+    const running = await starting;
+    try {
+      expect(await health()).toEqual({ status: 200, body: expect.objectContaining({ ok: true }) });
+      expect(standin.socketConnections).toHaveLength(1);
+    } finally {
+      await running.stop(0);
     }
   });
 });

@@ -94,6 +94,23 @@ describe("paylink's Slack Web API client", () => {
     }
   });
 
+  it('asks a Socket Mode URL with the app-level token in the Authorization header, in place of the bot token', async () => {
+    const scripted = await scriptedSlack(okJson({ url: 'wss://wss-primary.slack.com/link/?ticket=1' }));
+    try {
+      const answer = await client(scripted.apiUrl).apps.connections.open({ token: 'xapp-1-web-api' });
+      expect(answer).toEqual({ ok: true, url: 'wss://wss-primary.slack.com/link/?ticket=1' });
+      expect(scripted.received).toEqual([
+        {
+          path: '/api/apps.connections.open',
+          headers: expect.objectContaining({ authorization: 'Bearer xapp-1-web-api' }),
+          body: '{}',
+        },
+      ]);
+    } finally {
+      await scripted.close();
+    }
+  });
+
   it("form-encodes the file upload methods (Slack reads no JSON there) and runs Slack's three-step upload", async () => {
     const api = client(standin.apiUrl);
     const bytes = new TextEncoder().encode('\uFEFFcreated_at;amount\r\n2026-11-27T06:28:51+01:00;1250,50\r\n');

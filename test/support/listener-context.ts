@@ -65,6 +65,11 @@ export function fakeSlack(): FakeSlack {
     conversations: {
       open: (args) => answer('conversations.open', args, () => ({ ok: true, channel: { id: 'D0REPDM' } })),
     },
+    apps: {
+      connections: {
+        open: (args) => answer('apps.connections.open', args, () => ({ ok: true, url: 'wss://wss.example/link/' })),
+      },
+    },
     files: {
       getUploadURLExternal: (args) =>
         answer('files.getUploadURLExternal', args, () => ({
