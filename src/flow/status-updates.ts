@@ -22,6 +22,12 @@ export interface StatusUpdateContext extends SlackDeliveryContext, LedgerWriteCo
   clock: () => Date;
   /** A reply or a status line claimed longer ago than this by an instance that never finished may be taken over. */
   replyClaimTimeoutMs: number;
+  /**
+   * Thread replies this instance posted whose record the ledger refused past the write retries (an outage of more
+   * than 15 s), by notification key: recorded by each status round and at shutdown until the ledger takes them, so
+   * that no instance takes such a reply for one never posted once its claim is stale, and posts it again.
+   */
+  unrecordedReplies: Map<string, Date>;
 }
 
 /** How far a link's pending status news got into Slack. */
@@ -78,6 +84,7 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
     if (!link?.summary_channel || !link.summary_ts || !link.thread_ts) return { kind: 'kept' };
     const place = { channel: link.summary_channel, ts: link.summary_ts, threadTs: link.thread_ts };
     for (const notification of await fromLedger(ctx.ledger.unrepliedNotifications(linkId))) {
+      if (ctx.unrecordedReplies.has(notification.dedupe_key)) continue;
       const now = ctx.clock();
       const staleBefore = new Date(now.getTime() - ctx.replyClaimTimeoutMs);
       if (!(await fromLedger(ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore)))) continue;
@@ -97,7 +104,10 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
       const markReplied = () => ctx.ledger.markReplied(notification.dedupe_key, ctx.clock());
       const what = { step: 'reply_posted', link: linkId };
       const marked = await tryLedgerWrite(ctx, what, markReplied);
-      if (!marked.ok && !(await retryLedgerWrite(ctx, what, markReplied)).ok) throw new LedgerFailure(marked.error);
+      if (!marked.ok && !(await retryLedgerWrite(ctx, what, markReplied)).ok) {
+        ctx.unrecordedReplies.set(notification.dedupe_key, ctx.clock());
+        throw new LedgerFailure(marked.error);
+      }
       replies += 1;
     }
     await updateStatusLine(ctx, link.id, place);
@@ -146,6 +156,7 @@ export async function deliverUnpostedReplies(
   ctx: StatusUpdateContext,
   stopping: () => boolean = () => false,
 ): Promise<number> {
+  await recordPostedReplies(ctx);
   const staleBefore = new Date(ctx.clock().getTime() - ctx.replyClaimTimeoutMs);
   const linkIds = new Set([
     ...(await ctx.ledger.linksWithUnpostedReplies(staleBefore, PENDING_REPLIES_BATCH)),
@@ -159,6 +170,26 @@ export async function deliverUnpostedReplies(
     else ctx.logger.warn({ event: 'status_replies_not_posted', link: linkId, outcome: outcome.kind });
   }
   return posted;
+}
+
+/**
+ * Records the replies this instance posted that the ledger refused to record until now (see `unrecordedReplies`); one
+ * it still refuses stays for the next try. At shutdown (`lastTry`), those left are logged: their claim, once stale,
+ * lets another instance post them again.
+ */
+export async function recordPostedReplies(
+  ctx: Pick<StatusUpdateContext, 'ledger' | 'logger' | 'unrecordedReplies'>,
+  lastTry = false,
+): Promise<void> {
+  for (const [dedupeKey, postedAt] of ctx.unrecordedReplies) {
+    try {
+      await ctx.ledger.markReplied(dedupeKey, postedAt);
+      ctx.unrecordedReplies.delete(dedupeKey);
+      ctx.logger.info({ event: 'reply_recorded_late', notification: dedupeKey });
+    } catch (error) {
+      if (lastTry) ctx.logger.error({ event: 'reply_record_lost', notification: dedupeKey, error: errorCode(error) });
+    }
+  }
 }
 
 /**

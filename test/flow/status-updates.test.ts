@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliverStatusUpdates, deliverUnpostedReplies } from '../../src/flow/status-updates.js';
+import { deliverStatusUpdates, deliverUnpostedReplies, recordPostedReplies } from '../../src/flow/status-updates.js';
 import { SlackApiError } from '../../src/slack/web-api.js';
 import { newLink } from '../support/link-records.js';
 import { type ListenerTestContext, listenerContext } from '../support/listener-context.js';
@@ -105,6 +105,40 @@ describe('a ledger failure while delivering', () => {
     t.ctx.replyClaimTimeoutMs = 0;
     expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'posted', replies: 0 });
     expect(t.slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('after the reply was posted, for longer than the retries: recorded by a later round, never posted again', async () => {
+    t = await listenerContext();
+    const id = await linkWithPendingNotification();
+    const { markReplied } = t.ledger;
+    t.ledger.markReplied = async () => {
+      throw databaseLocked();
+    };
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'ledger_unavailable', error: 'SQLITE_BUSY' });
+    // Its claim stale meanwhile: rounds, while the ledger still refuses, then once it is back, post nothing again.
+    t.ctx.replyClaimTimeoutMs = 0;
+    expect(await deliverUnpostedReplies(t.ctx)).toBe(0);
+    t.ledger.markReplied = markReplied;
+    expect(await deliverUnpostedReplies(t.ctx)).toBe(0);
+    expect(await deliverUnpostedReplies(t.ctx)).toBe(0);
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(await t.ledger.unrepliedNotifications(id)).toEqual([]);
+    expect(t.logs.filter((line) => line.includes('"reply_recorded_late"'))).toHaveLength(1);
+  });
+
+  it('after the reply was posted, until shutdown: the reply is logged as lost, for operators to check the thread', async () => {
+    t = await listenerContext();
+    const id = await linkWithPendingNotification();
+    t.ledger.markReplied = async () => {
+      throw databaseLocked();
+    };
+    await deliverStatusUpdates(t.ctx, id);
+    await recordPostedReplies(t.ctx);
+    expect(t.logs.filter((line) => line.includes('"reply_record_lost"'))).toEqual([]);
+    await recordPostedReplies(t.ctx, true);
+    expect(t.logs.filter((line) => line.includes('"reply_record_lost"'))).toEqual([
+      expect.stringContaining('"level":"error"'),
+    ]);
   });
 
   it('is a ledger failure too when the link itself cannot be read', async () => {
