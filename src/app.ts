@@ -87,6 +87,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   });
   const ledger = await openLedger(config.ledger, {
     onConnectionLost: (error) => logger.warn({ event: 'ledger_connection_lost', error: errorCode(error) }),
+    onNewerLedger: (newestMigration) => logger.warn({ event: 'ledger_newer_than_release', newestMigration }),
   }).catch((error: unknown) => {
     throw new Error(describeLedgerFailure(error, config.ledger));
   });

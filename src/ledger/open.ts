@@ -6,9 +6,13 @@ import type { SqliteDatabase } from 'kysely';
 import {
   type DatabaseIntrospector,
   type DatabaseMetadata,
+  DEFAULT_MIGRATION_LOCK_TABLE,
+  DEFAULT_MIGRATION_TABLE,
   type Dialect,
   Kysely,
+  MIGRATION_LOCK_ID,
   Migrator,
+  PostgresAdapter,
   PostgresDialect,
   type PostgresPool,
   type PostgresPoolClient,
@@ -35,19 +39,24 @@ const MAX_PREPARED_STATEMENTS = 256;
 const WAL_SWITCH_ATTEMPTS = 50;
 const WAL_SWITCH_PAUSE_MS = 20;
 
-/**
- * Opens the ledger where `location` says and brings its tables up to date. Two instances starting at once
- * are safe: on PostgreSQL Kysely's migrator holds an advisory lock while it migrates; on SQLite the
- * migrations run inside one `BEGIN IMMEDIATE` transaction (see `migrateSqlite`).
- */
 export interface LedgerOptions {
   /**
    * PostgreSQL closed an idle connection (a restart, a failover, an administrator): the pool drops it and opens
    * another at the next query. Unheard, the pool's error would end the process.
    */
   onConnectionLost?: (error: unknown) => void;
+  /**
+   * A newer release has migrated the ledger (a rolling upgrade under way, or one rolled back): this release opens it
+   * as it is, without migrating, and is told the newest migration it does not know.
+   */
+  onNewerLedger?: (newestMigration: string) => void;
 }
 
+/**
+ * Opens the ledger where `location` says and brings its tables up to date, unless a newer release did (see
+ * `migrateToLatest`). Two instances starting at once are safe: on PostgreSQL Kysely's migrator holds an advisory lock
+ * while it migrates; on SQLite the migrations run inside one `BEGIN IMMEDIATE` transaction (see `migrateSqlite`).
+ */
 export async function openLedger(location: LedgerLocation, options: LedgerOptions = {}): Promise<Ledger> {
   if (location.engine === 'postgres') {
     // Migrating may take longer than a ledger call may (a big table's new index; another instance holding the
@@ -56,7 +65,7 @@ export async function openLedger(location: LedgerLocation, options: LedgerOption
       dialect: await postgresDialect(location.url, options, 'unlimited'),
     });
     try {
-      await migrateToLatest(migrating, await currentSchema(migrating));
+      tellNewer(await migratePostgres(migrating), options);
     } finally {
       await migrating.destroy().catch(() => undefined);
     }
@@ -64,7 +73,7 @@ export async function openLedger(location: LedgerLocation, options: LedgerOption
   }
   const db = new Kysely<LedgerDatabase>({ dialect: await sqliteDialect(location.path) });
   try {
-    await inTurn(location.path, () => migrateSqlite(db));
+    await inTurn(location.path, async () => tellNewer(await migrateSqlite(db), options));
   } catch (error) {
     await db.destroy().catch(() => undefined);
     throw error;
@@ -77,12 +86,13 @@ export async function openLedger(location: LedgerLocation, options: LedgerOption
  * could each apply part of one migration. `BEGIN IMMEDIATE` takes the file's write lock first: the other
  * process waits for it (busy_timeout), then finds nothing left to do; a failure rolls the whole run back.
  */
-async function migrateSqlite(db: Kysely<LedgerDatabase>): Promise<void> {
-  await db.connection().execute(async (connection) => {
+async function migrateSqlite(db: Kysely<LedgerDatabase>): Promise<string | undefined> {
+  return db.connection().execute(async (connection) => {
     await sql`begin immediate`.execute(connection);
     try {
-      await migrateToLatest(connection);
+      const newestUnknown = await migrateToLatest(connection);
       await sql`commit`.execute(connection);
+      return newestUnknown;
     } catch (error) {
       await sql`rollback`.execute(connection).catch(() => undefined);
       throw error;
@@ -107,11 +117,40 @@ async function inTurn(key: string, work: () => Promise<void>): Promise<void> {
 }
 
 /**
+ * Kysely's migrator holds an advisory lock while it migrates on PostgreSQL; the same lock (a session may take it again)
+ * is held from before the look for a newer release's migrations, so that the look never sees another instance's run
+ * half done.
+ */
+async function migratePostgres(db: Kysely<LedgerDatabase>): Promise<string | undefined> {
+  const schema = await currentSchema(db);
+  const adapter = new PostgresAdapter();
+  const lock = { lockTable: DEFAULT_MIGRATION_LOCK_TABLE, lockRowId: MIGRATION_LOCK_ID, lockTableSchema: schema };
+  return db.connection().execute(async (connection) => {
+    await adapter.acquireMigrationLock(connection, lock);
+    try {
+      return await migrateToLatest(connection, schema);
+    } finally {
+      await adapter.releaseMigrationLock(connection, lock);
+    }
+  });
+}
+
+function tellNewer(newestUnknown: string | undefined, options: LedgerOptions): void {
+  if (newestUnknown !== undefined) options.onNewerLedger?.(newestUnknown);
+}
+
+/**
+ * Brings the ledger's tables up to date, unless a newer release already took them further: its migrations only add
+ * what the release before can do without, so the ledger is then used as it is, and the newest migration this release
+ * does not know comes back. To be called under the migration lock (see `openLedger`).
+ *
  * Kysely's migrator takes its tables for present when any schema has them: on a server where another schema
  * does (another app's, another paylink's), it would skip creating its own. So on PostgreSQL it is told which
  * schema is paylink's: the first of the search path.
  */
-async function migrateToLatest(db: Kysely<LedgerDatabase>, migrationTableSchema?: string): Promise<void> {
+async function migrateToLatest(db: Kysely<LedgerDatabase>, migrationTableSchema?: string): Promise<string | undefined> {
+  const newer = await migrationsOfNewerRelease(db, migrationTableSchema);
+  if (newer.length > 0) return newer.at(-1);
   const migrator = new Migrator({
     db,
     provider: ledgerMigrations,
@@ -120,6 +159,29 @@ async function migrateToLatest(db: Kysely<LedgerDatabase>, migrationTableSchema?
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) throw error ?? new Error(`migration ${failed?.migrationName} failed`);
+  return undefined;
+}
+
+/**
+ * The applied migrations this release does not know, in order, when every one of its own is applied and they all come
+ * after them: a newer release's. None otherwise, so that the migrator migrates, or refuses a ledger it cannot make sense
+ * of (a migration missing, or unknown among its own) as it always has.
+ */
+async function migrationsOfNewerRelease(db: Kysely<LedgerDatabase>, schema?: string): Promise<string[]> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((table) => table.name === DEFAULT_MIGRATION_TABLE)) return [];
+  const migrationTable = db as unknown as Kysely<{ [DEFAULT_MIGRATION_TABLE]: { name: string } }>;
+  const applied = (
+    await (schema === undefined ? migrationTable : migrationTable.withSchema(schema))
+      .selectFrom(DEFAULT_MIGRATION_TABLE)
+      .select('name')
+      .execute()
+  ).map((row) => row.name);
+  // Kysely's order for migration names.
+  const known = Object.keys(await ledgerMigrations.getMigrations()).sort();
+  const latestKnown = known.at(-1) ?? '';
+  const unknown = applied.filter((name) => !known.includes(name)).sort();
+  return known.every((name) => applied.includes(name)) && unknown.every((name) => name > latestKnown) ? unknown : [];
 }
 
 async function currentSchema(db: Kysely<LedgerDatabase>): Promise<string | undefined> {

@@ -1,14 +1,23 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { ledgerMigrations } from '../../src/ledger/migrations.js';
 import { openLedger } from '../../src/ledger/open.js';
-import { freshDatabase, ledgerLocationOf, TEST_POSTGRES_URL, type TestDatabase } from '../support/databases.js';
+import {
+  ENGINES,
+  freshDatabase,
+  ledgerLocationOf,
+  TEST_POSTGRES_URL,
+  type TestDatabase,
+} from '../support/databases.js';
+import { startHarness } from '../support/paylink-harness.js';
 
 const opened: Ledger[] = [];
 const databases: TestDatabase[] = [];
@@ -100,3 +109,207 @@ describe('two processes opening one new SQLite file at once', () => {
     }
   });
 });
+
+/** Records migrations as applied in the ledger, as a release this one does not know would. */
+async function recordApplied(database: TestDatabase, names: readonly string[]): Promise<void> {
+  const location = ledgerLocationOf(database);
+  const timestamp = new Date().toISOString();
+  if (location.engine === 'sqlite') {
+    const file = new SqliteDatabase(location.path);
+    for (const name of names)
+      file.prepare('insert into kysely_migration (name, timestamp) values (?, ?)').run(name, timestamp);
+    file.close();
+    return;
+  }
+  const client = new pg.Client({ connectionString: location.url });
+  await client.connect();
+  try {
+    for (const name of names)
+      await client.query('insert into kysely_migration (name, timestamp) values ($1, $2)', [name, timestamp]);
+  } finally {
+    await client.end();
+  }
+}
+
+async function appliedMigrations(database: TestDatabase): Promise<string[]> {
+  const location = ledgerLocationOf(database);
+  const query = 'select name from kysely_migration order by name';
+  if (location.engine === 'sqlite') {
+    const file = new SqliteDatabase(location.path);
+    const rows = file.prepare(query).all() as { name: string }[];
+    file.close();
+    return rows.map((row) => row.name);
+  }
+  const client = new pg.Client({ connectionString: location.url });
+  await client.connect();
+  try {
+    return (await client.query<{ name: string }>(query)).rows.map((row) => row.name);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A migrated ledger, as this release leaves it. */
+async function migratedDatabase(engine: (typeof ENGINES)[number]): Promise<TestDatabase> {
+  const database = await freshDatabase(engine);
+  databases.push(database);
+  await (await openLedger(ledgerLocationOf(database))).close();
+  return database;
+}
+
+const NEXT_RELEASE = '2099-01-01-01-next-release';
+const RELEASE_AFTER = '2099-02-01-01-release-after';
+
+describe.each(ENGINES)('a ledger a newer release migrated (%s)', (engine) => {
+  it('is opened as it is, and the newest migration this release does not know is told', async () => {
+    const database = await migratedDatabase(engine);
+    await recordApplied(database, [RELEASE_AFTER, NEXT_RELEASE]);
+    const before = await appliedMigrations(database);
+    const told: string[] = [];
+
+    const ledger = await openLedger(ledgerLocationOf(database), { onNewerLedger: (name) => told.push(name) });
+    opened.push(ledger);
+
+    expect(told).toEqual([RELEASE_AFTER]);
+    expect(await ledger.findLink('AAAAAAAAAAAAAAAAAAAAAA')).toBeUndefined();
+    expect(await appliedMigrations(database)).toEqual(before);
+  });
+
+  it('starts the app, which warns and makes links all the same', async () => {
+    const database = await migratedDatabase(engine);
+    await recordApplied(database, [NEXT_RELEASE]);
+
+    const harness = await startHarness({ databaseUrl: database.url });
+    try {
+      await harness.createLink();
+      const warnings = harness.logs.map((line) => JSON.parse(line)).filter((entry) => entry.level === 'warn');
+      expect(warnings).toContainEqual(
+        expect.objectContaining({ event: 'ledger_newer_than_release', newestMigration: NEXT_RELEASE }),
+      );
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it("is refused when an unknown migration comes among this release's own", async () => {
+    const database = await migratedDatabase(engine);
+    const [first] = Object.keys(await ledgerMigrations.getMigrations()).sort();
+    await recordApplied(database, [`${first}-elsewhere`, NEXT_RELEASE]);
+
+    await expect(open(database)).rejects.toThrow(/corrupted migrations/);
+  });
+
+  it("is refused when one of this release's migrations is not applied", async () => {
+    const database = await migratedDatabase(engine);
+    const latest = Object.keys(await ledgerMigrations.getMigrations())
+      .sort()
+      .at(-1);
+    await recordApplied(database, [NEXT_RELEASE]);
+    const location = ledgerLocationOf(database);
+    if (location.engine === 'sqlite') {
+      const file = new SqliteDatabase(location.path);
+      file.prepare('delete from kysely_migration where name = ?').run(latest);
+      file.close();
+    } else {
+      const client = new pg.Client({ connectionString: location.url });
+      await client.connect();
+      await client.query('delete from kysely_migration where name = $1', [latest]).finally(() => client.end());
+    }
+
+    await expect(open(database)).rejects.toThrow(/corrupted migrations/);
+  });
+});
+
+describe('an instance starting while a newer release migrates', () => {
+  it('waits for it on PostgreSQL, then opens the ledger as it is', async () => {
+    const database = await migratedDatabase('postgres');
+    // The newer release, migrating with Kysely's migrator (and its lock) until it is let go.
+    let finish = () => {};
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const newer = new Kysely<unknown>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 1 }) }),
+    });
+    let started = () => {};
+    const migrating = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const migrator = new Migrator({
+      db: newer,
+      provider: {
+        getMigrations: async () => ({
+          ...(await ledgerMigrations.getMigrations()),
+          [NEXT_RELEASE]: {
+            up: async () => {
+              started();
+              await finished;
+            },
+          },
+        }),
+      },
+    });
+    try {
+      const newerRun = migrator.migrateToLatest();
+      await migrating;
+      const name = `paylink-during-${Date.now()}`;
+      const url = new URL(database.url);
+      url.searchParams.set('application_name', name);
+      const told: string[] = [];
+      const opening = openLedger(ledgerLocationOf({ ...database, url: url.toString() }), {
+        onNewerLedger: (migration) => told.push(migration),
+      });
+      await vi.waitFor(async () => expect(await waitingForLock(name)).toBe(true));
+      finish();
+      expect((await newerRun).error).toBeUndefined();
+      opened.push(await opening);
+      expect(told).toEqual([NEXT_RELEASE]);
+    } finally {
+      finish();
+      await newer.destroy();
+    }
+  });
+
+  it('waits for it on SQLite, then opens the ledger as it is', async () => {
+    const database = await migratedDatabase('sqlite');
+    const location = ledgerLocationOf(database);
+    if (location.engine !== 'sqlite') throw new Error('expected a SQLite file');
+    // The newer release, in a process of its own (better-sqlite3 waits for a lock synchronously): it holds the
+    // file's write lock while it records its migration, as its migrateSqlite does, and lets go after a second.
+    const betterSqlite = pathToFileURL(createRequire(import.meta.url).resolve('better-sqlite3')).href;
+    const script = `const { default: Database } = await import(${JSON.stringify(betterSqlite)});
+      const db = new Database(${JSON.stringify(location.path)});
+      db.exec('begin immediate');
+      db.prepare('insert into kysely_migration (name, timestamp) values (?, ?)').run(${JSON.stringify(NEXT_RELEASE)}, new Date().toISOString());
+      console.log('locked');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+      db.exec('commit');
+      db.close();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = once(child, 'exit');
+    await once(child.stdout, 'data');
+    const told: string[] = [];
+
+    opened.push(await openLedger(location, { onNewerLedger: (migration) => told.push(migration) }));
+
+    expect((await exited)[0]).toBe(0);
+    expect(told).toEqual([NEXT_RELEASE]);
+  });
+});
+
+/** Whether the connections named `applicationName` are waiting for a lock. */
+async function waitingForLock(applicationName: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      "select 1 from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'",
+      [applicationName],
+    );
+    return rows.length > 0;
+  } finally {
+    await client.end();
+  }
+}
