@@ -79,7 +79,8 @@ const slackIdList = z.preprocess(
     .pipe(z.array(z.string().regex(/^[A-Z0-9]+$/, 'expected comma-separated Slack IDs such as U012ABCDEF'))),
 );
 
-const environmentSchema = z.object({
+const environmentFields = z.object({
+  NODE_ENV: optionalText(),
   SLACK_BOT_TOKEN: z
     .string({ error: 'required' })
     .trim()
@@ -163,43 +164,48 @@ function isTimeZone(name: string): boolean {
   }
 }
 
+type Environment = z.output<typeof environmentFields>;
+
 /**
- * Rules across variables, read from the raw environment so they are reported together with the
- * per-variable problems (a schema refinement would only run once every variable parsed).
+ * Rules across variables, on the parsed values. They run even when a variable failed its own check, so that every
+ * problem is reported at once: a variable that failed holds what it could be read as (the text, NaN), and the rules
+ * only ask whether a variable is set, parse a URL themselves, or compare a number.
  */
-function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
-  const value = (variable: string) => env[variable]?.trim() || undefined;
-  const production = value('NODE_ENV') === 'production';
-  const problems: string[] = [];
-  const problem = (variable: string, message: string) => problems.push(`${variable}: ${message}`);
-  if (!value('SLACK_APP_TOKEN') && !value('SLACK_SIGNING_SECRET')) {
+function checkAcrossVariables(e: Environment, ctx: z.RefinementCtx<Environment>): void {
+  const production = e.NODE_ENV === 'production';
+  const problem = (variable: keyof Environment, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [variable], message });
+  if (e.SLACK_APP_TOKEN === undefined && e.SLACK_SIGNING_SECRET === undefined) {
     problem('SLACK_SIGNING_SECRET', 'required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
   }
-  if (!value('PAYLINK_CALLBACK_SECRET') && !value('SLACK_SIGNING_SECRET') && value('SLACK_APP_TOKEN')) {
+  if (
+    e.PAYLINK_CALLBACK_SECRET === undefined &&
+    e.SLACK_SIGNING_SECRET === undefined &&
+    e.SLACK_APP_TOKEN !== undefined
+  ) {
     problem(
       'PAYLINK_CALLBACK_SECRET',
       'required in Socket Mode without SLACK_SIGNING_SECRET (the callback key is derived from it)',
     );
   }
-  if (!value('SAFEDEBIT_API_URL')) {
+  if (e.SAFEDEBIT_API_URL === undefined) {
     if (production)
       problem('SAFEDEBIT_API_URL', 'required in production (the built-in sandbox is for development only)');
   } else {
-    for (const variable of ['SAFEDEBIT_LOGIN', 'SAFEDEBIT_PASSWORD', 'SAFEDEBIT_BENEFICIARY_REFERENCE']) {
-      if (!value(variable)) problem(variable, 'required with SAFEDEBIT_API_URL');
+    for (const variable of ['SAFEDEBIT_LOGIN', 'SAFEDEBIT_PASSWORD', 'SAFEDEBIT_BENEFICIARY_REFERENCE'] as const) {
+      if (e[variable] === undefined) problem(variable, 'required with SAFEDEBIT_API_URL');
     }
-    if (production && !value('SAFEDEBIT_API_URL')?.startsWith('https://'))
+    if (production && !isHttps(e.SAFEDEBIT_API_URL))
       problem(
         'SAFEDEBIT_API_URL',
         'expected an https URL in production (the SAFEDEBIT password is sent with every call)',
       );
   }
-  const publicUrl = value('PAYLINK_PUBLIC_URL');
-  if (!publicUrl) {
+  const publicUrl = e.PAYLINK_PUBLIC_URL;
+  if (publicUrl === undefined) {
     if (production) problem('PAYLINK_PUBLIC_URL', 'required in production: the https address SAFEDEBIT calls back');
   } else {
-    if (production && !publicUrl.startsWith('https://'))
-      problem('PAYLINK_PUBLIC_URL', 'expected an https URL in production');
+    if (production && !isHttps(publicUrl)) problem('PAYLINK_PUBLIC_URL', 'expected an https URL in production');
     if (URL_CALLBACK_MAX_LENGTH - callbackUrlBase(publicUrl).length < CALLBACK_TOKEN_LENGTH) {
       const longest = URL_CALLBACK_MAX_LENGTH - CALLBACK_TOKEN_LENGTH - CALLBACK_ROUTE_PREFIX.length - 1;
       problem(
@@ -208,17 +214,23 @@ function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
       );
     }
   }
-  const redirectUrl = value('PAYLINK_REDIRECT_URL');
-  if (production && redirectUrl && !redirectUrl.startsWith('https://'))
+  if (production && e.PAYLINK_REDIRECT_URL !== undefined && !isHttps(e.PAYLINK_REDIRECT_URL))
     problem('PAYLINK_REDIRECT_URL', 'expected an https URL in production');
-  const duration = value('SAFEDEBIT_LINK_DURATION');
-  const unit = value('SAFEDEBIT_LINK_DURATION_UNIT')?.toLowerCase();
-  if (unit && !duration) problem('SAFEDEBIT_LINK_DURATION_UNIT', 'set without SAFEDEBIT_LINK_DURATION');
-  if (duration && isLinkDurationUnit(unit) && Number(duration) > LONGEST_LINK_DURATION[unit]) {
+  const duration = e.SAFEDEBIT_LINK_DURATION;
+  const unit = e.SAFEDEBIT_LINK_DURATION_UNIT;
+  if (unit !== undefined && duration === undefined)
+    problem('SAFEDEBIT_LINK_DURATION_UNIT', 'set without SAFEDEBIT_LINK_DURATION');
+  if (duration !== undefined && isLinkDurationUnit(unit) && duration > LONGEST_LINK_DURATION[unit]) {
     problem('SAFEDEBIT_LINK_DURATION', `expected at most ${LONGEST_LINK_DURATION[unit]} ${unit} (ten years)`);
   }
-  return problems;
 }
+
+/** The scheme as a URL parser reads it, whatever its case (`HTTPS://` is https). */
+function isHttps(url: string): boolean {
+  return URL.canParse(url) && new URL(url).protocol === 'https:';
+}
+
+const environmentSchema = environmentFields.superRefine(checkAcrossVariables, { when: () => true });
 
 function isLinkDurationUnit(unit: string | undefined): unit is LinkDurationUnit {
   return (LINK_DURATION_UNITS as readonly (string | undefined)[]).includes(unit);
@@ -289,17 +301,14 @@ export type ConfigResult = { ok: true; config: Readonly<Config> } | { ok: false;
  */
 export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   const parsed = environmentSchema.safeParse(env);
-  const problems = [
-    ...(parsed.success
-      ? []
-      : parsed.error.issues.map((issue) => {
-          const variable = String(issue.path[0] ?? 'environment');
-          const message = env[variable] === undefined && issue.code === 'invalid_type' ? 'required' : issue.message;
-          return `${variable}: ${message}`;
-        })),
-    ...crossVariableProblems(env),
-  ];
-  if (!parsed.success || problems.length > 0) return { ok: false, problems: onePerVariable(problems) };
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? 'environment');
+      const message = env[variable] === undefined && issue.code === 'invalid_type' ? 'required' : issue.message;
+      return `${variable}: ${message}`;
+    });
+    return { ok: false, problems: onePerVariable(problems) };
+  }
   const e = parsed.data;
   const publicUrl = e.PAYLINK_PUBLIC_URL?.replace(/\/+$/, '');
   const config: Config = {

@@ -161,6 +161,19 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('takes an https URL as https in production whatever the case of its scheme', () => {
+    const capitals = loadConfig({
+      ...PRODUCTION,
+      SAFEDEBIT_API_URL: 'HTTPS://api.example/ssp',
+      PAYLINK_PUBLIC_URL: 'Https://paylink.example.com',
+      PAYLINK_REDIRECT_URL: 'HTTPS://www.merchant.example/merci',
+    });
+    expect(capitals.ok ? [] : capitals.problems).toEqual([]);
+    expect(problemsOf({ ...PRODUCTION, PAYLINK_REDIRECT_URL: 'HTTP://www.merchant.example/merci' })).toEqual([
+      'PAYLINK_REDIRECT_URL: expected an https URL in production',
+    ]);
+  });
+
   it('refuses a public URL that leaves no room for the callback token in 128 characters', () => {
     const longest = `https://${'a'.repeat(85 - 'https://'.length)}`;
     expect(loadConfig({ ...MINIMAL, PAYLINK_PUBLIC_URL: longest }).ok).toBe(true);
