@@ -92,7 +92,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     throw new Error(describeLedgerFailure(error, config.ledger));
   });
   logger.info({ event: 'ledger_opened', engine: config.ledger.engine });
-  // Known once listening: with PORT=0 (tests) the system picks it.
+  // Known once listening: with PORT=0 (tests) the system picks it. Without a public URL (the sandbox alone), localhost.
   let listeningPort = config.port;
   const publicUrl = () => config.publicUrl ?? `http://localhost:${listeningPort}`;
   const proxy = deps.proxy ?? {};

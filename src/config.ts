@@ -203,7 +203,14 @@ function checkAcrossVariables(e: Environment, ctx: z.RefinementCtx<Environment>)
   }
   const publicUrl = e.PAYLINK_PUBLIC_URL;
   if (publicUrl === undefined) {
-    if (production) problem('PAYLINK_PUBLIC_URL', 'required in production: the https address SAFEDEBIT calls back');
+    // Without it, links would be made for real customers with a localhost url_callback and manual_redirect_url.
+    if (e.SAFEDEBIT_API_URL !== undefined)
+      problem(
+        'PAYLINK_PUBLIC_URL',
+        'required with SAFEDEBIT_API_URL: the public https address SAFEDEBIT calls back and sends customers to',
+      );
+    else if (production)
+      problem('PAYLINK_PUBLIC_URL', 'required in production: the https address SAFEDEBIT calls back');
   } else {
     if (production && !isHttps(publicUrl)) problem('PAYLINK_PUBLIC_URL', 'expected an https URL in production');
     if (URL_CALLBACK_MAX_LENGTH - callbackUrlBase(publicUrl).length < CALLBACK_TOKEN_LENGTH) {
@@ -265,7 +272,7 @@ export interface Config {
   /** `link_duration` sent with every link; with its unit declared, Slack shows when the link expires. */
   linkDuration?: LinkDuration;
   merchantFields: MerchantFields;
-  /** Without a trailing slash; absent in development, where callbacks cannot reach the app anyway. */
+  /** Without a trailing slash; absent only with the sandbox (then http://localhost:PORT, where its payment page is). */
   publicUrl?: string;
   /**
    * `manual_redirect_url`: where the payment page sends the customer afterwards. Absent: paylink's own

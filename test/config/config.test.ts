@@ -115,6 +115,7 @@ describe('loadConfig', () => {
       'SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
       'SAFEDEBIT_LOGIN: required with SAFEDEBIT_API_URL',
       'SAFEDEBIT_BENEFICIARY_REFERENCE: required with SAFEDEBIT_API_URL',
+      'PAYLINK_PUBLIC_URL: required with SAFEDEBIT_API_URL: the public https address SAFEDEBIT calls back and sends customers to',
     ]);
     expect(problems.join('\n')).not.toMatch(/xoxp-test-user-token-secret|hunter2/);
   });
@@ -159,6 +160,26 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...PRODUCTION, SAFEDEBIT_API_URL: 'http://api.example/ssp' })).toEqual([
       'SAFEDEBIT_API_URL: expected an https URL in production (the SAFEDEBIT password is sent with every call)',
     ]);
+  });
+
+  it('needs PAYLINK_PUBLIC_URL with a live SAFEDEBIT, outside production too; the sandbox goes without', () => {
+    const live = {
+      ...MINIMAL,
+      SAFEDEBIT_API_URL: 'https://api.example/ssp',
+      SAFEDEBIT_LOGIN: 'l',
+      SAFEDEBIT_PASSWORD: 'p',
+      SAFEDEBIT_BENEFICIARY_REFERENCE: 'b',
+    };
+    const required =
+      'PAYLINK_PUBLIC_URL: required with SAFEDEBIT_API_URL: the public https address SAFEDEBIT calls back and sends customers to';
+    expect(problemsOf(live)).toEqual([required]);
+    expect(
+      problemsOf({ ...live, PAYLINK_PUBLIC_URL: ' ', PAYLINK_REDIRECT_URL: 'https://shop.example/merci' }),
+    ).toEqual([required]);
+    expect(problemsOf({ ...PRODUCTION, PAYLINK_PUBLIC_URL: '' })).toEqual([required]);
+    expect(loadConfig({ ...live, PAYLINK_PUBLIC_URL: 'https://paylink.example.com' }).ok).toBe(true);
+    const sandbox = loadConfig(MINIMAL);
+    expect(sandbox.ok && sandbox.config.publicUrl).toBeUndefined();
   });
 
   it('takes an https URL as https in production whatever the case of its scheme', () => {
