@@ -86,6 +86,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     ...(deps.writeLog ? { write: deps.writeLog } : {}),
   });
   const ledger = await openLedger(config.ledger, {
+    linkDuration: config.linkDuration,
     onConnectionLost: (error) => logger.warn({ event: 'ledger_connection_lost', error: errorCode(error) }),
     onNewerLedger: (newestMigration) => logger.warn({ event: 'ledger_newer_than_release', newestMigration }),
   }).catch((error: unknown) => {

@@ -269,7 +269,10 @@ export interface Config {
   port: number;
   safedebit?: SafedebitConnection;
   safedebitTimeoutMs: number;
-  /** `link_duration` sent with every link; with its unit declared, Slack shows when the link expires. */
+  /**
+   * `link_duration` sent with every link; with its unit declared, Slack shows when the link expires, and a link past
+   * it with no status is expired, no longer awaiting payment.
+   */
   linkDuration?: LinkDuration;
   merchantFields: MerchantFields;
   /** Without a trailing slash; absent only with the sandbox (then http://localhost:PORT, where its payment page is). */

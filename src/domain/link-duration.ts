@@ -1,7 +1,3 @@
-import { addDays } from 'date-fns/addDays';
-import { addHours } from 'date-fns/addHours';
-import { addMinutes } from 'date-fns/addMinutes';
-
 /** SAFEDEBIT does not document the unit of `link_duration`: the admin may declare the one their account uses. */
 export const LINK_DURATION_UNITS = ['days', 'hours', 'minutes'] as const;
 export type LinkDurationUnit = (typeof LINK_DURATION_UNITS)[number];
@@ -20,13 +16,32 @@ export const LONGEST_LINK_DURATION: Readonly<Record<LinkDurationUnit, number>> =
   minutes: 5_256_000,
 };
 
-const ADD: Readonly<Record<LinkDurationUnit, (date: Date, amount: number) => Date>> = {
-  days: addDays,
-  hours: addHours,
-  minutes: addMinutes,
+/**
+ * Each unit in milliseconds: a day is 24 hours, whatever a clock change does to the day, so that a link's expiry and
+ * the cutoff the ledger compares creation times with (expiredIfCreatedBy) are one subtraction apart, exactly.
+ */
+const UNIT_MS: Readonly<Record<LinkDurationUnit, number>> = {
+  days: 86_400_000,
+  hours: 3_600_000,
+  minutes: 60_000,
 };
+
+/** How long a link can be paid, if the duration's unit is known. */
+function linkLifetimeMs(duration: LinkDuration | undefined): number | undefined {
+  return duration?.unit === undefined ? undefined : duration.value * UNIT_MS[duration.unit];
+}
 
 /** When a link created at `createdAt` stops working, if the duration's unit is known. */
 export function linkExpiry(createdAt: Date, duration: LinkDuration | undefined): Date | undefined {
-  return duration?.unit === undefined ? undefined : ADD[duration.unit](createdAt, duration.value);
+  const lifetime = linkLifetimeMs(duration);
+  return lifetime === undefined ? undefined : new Date(createdAt.getTime() + lifetime);
+}
+
+/**
+ * The latest creation time of a link that has expired by `now` (its expiry at or before `now`), if the duration's
+ * unit is known: every link created at or before it can no longer be paid.
+ */
+export function expiredIfCreatedBy(now: Date, duration: LinkDuration | undefined): Date | undefined {
+  const lifetime = linkLifetimeMs(duration);
+  return lifetime === undefined ? undefined : new Date(now.getTime() - lifetime);
 }

@@ -74,9 +74,10 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   const { origin, form } = submission;
   const locale = ctx.config.locale;
   const m = messagesFor(locale);
+  const claim = newLinkOf(ctx, submission);
   let linkId: string | undefined;
   try {
-    linkId = await ctx.ledger.claimSubmission(newLinkOf(ctx, submission));
+    linkId = await ctx.ledger.claimSubmission(claim);
   } catch (error) {
     ctx.logger.error({ event: 'ledger_write_failed', step: 'claim', error, payment_reference: form.payment_reference });
     const formGone = { text: aboutLink(ctx, submission, m.ledgerUnavailableFormGone(SLASH_COMMAND)) };
@@ -139,7 +140,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   const created = await tryLedgerWrite(ctx, createdWrite, recordCreated);
   const status = created.ok ? created.value : null;
   ctx.logger.info({ event: 'link_created', ...logFields });
-  const { place: summary } = await postSummary(ctx, submission, linkId, status);
+  const { place: summary } = await postSummary(ctx, submission, { id: linkId, createdAt: claim.createdAt }, status);
   const posted = summary !== undefined && (await postLink(ctx, submission, summary, outcome.link));
   let retryLater: (() => Promise<unknown>) | undefined;
   if (!summary) {
@@ -331,9 +332,14 @@ function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, linkId: 
  * Posts the link's summary where the rep asked, or by DM where the bot may not post, with the link's status
  * as the ledger has it (a notification may have come before the summary).
  */
-async function postSummary(ctx: LinkFlowContext, submission: LinkSubmission, linkId: string, status: string | null) {
-  const message = buildSummaryMessage(summaryOf(ctx, submission), currentStatusLine(ctx, status));
-  return postSummaryWhereAsked(ctx, submission.origin, message, linkId);
+async function postSummary(
+  ctx: LinkFlowContext,
+  submission: LinkSubmission,
+  link: { id: string; createdAt: Date },
+  status: string | null,
+) {
+  const message = buildSummaryMessage(summaryOf(ctx, submission, link.createdAt), currentStatusLine(ctx, status));
+  return postSummaryWhereAsked(ctx, submission.origin, message, link.id);
 }
 
 function currentStatusLine(ctx: LinkFlowContext, status: string | null) {
@@ -367,9 +373,10 @@ async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, summar
   return true;
 }
 
-function summaryOf(ctx: LinkFlowContext, submission: LinkSubmission): LinkSummary {
+/** The summary of a link claimed at `createdAt`: its expiry counts from then, as App Home and reminders count it. */
+function summaryOf(ctx: LinkFlowContext, submission: LinkSubmission, createdAt: Date): LinkSummary {
   const { form, origin } = submission;
-  const expiresAt = linkExpiry(ctx.clock(), ctx.config.linkDuration);
+  const expiresAt = linkExpiry(createdAt, ctx.config.linkDuration);
   return {
     locale: ctx.config.locale,
     sandbox: ctx.sandbox,

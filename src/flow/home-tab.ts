@@ -16,7 +16,7 @@ export interface HomeContext {
   ledger: Ledger;
   slack: SlackWebApi;
   logger: Logger;
-  config: Pick<Readonly<Config>, 'locale' | 'admins' | 'allowedUsers'>;
+  config: Pick<Readonly<Config>, 'locale' | 'admins' | 'allowedUsers' | 'linkDuration'>;
   sandbox: boolean;
   clock: () => Date;
   timeZone: string;
@@ -95,8 +95,8 @@ async function publishHome(ctx: HomeContext, userId: string): Promise<void> {
   const { from, until } = monthBounds(month, ctx.timeZone);
   const linksOf = async (owner: string | undefined): Promise<HomeLinks> => {
     const [totals, links] = await Promise.all([
-      ctx.ledger.totals({ ...(owner ? { userId: owner } : {}), paidFrom: from, paidUntil: until }),
-      ctx.ledger.latestLinks({ ...(owner ? { userId: owner } : {}), limit: HOME_LINKS }),
+      ctx.ledger.totals({ ...(owner ? { userId: owner } : {}), paidFrom: from, paidUntil: until, now }),
+      ctx.ledger.latestLinks({ ...(owner ? { userId: owner } : {}), limit: HOME_LINKS, now }),
     ]);
     return { totals, links };
   };
@@ -106,6 +106,7 @@ async function publishHome(ctx: HomeContext, userId: string): Promise<void> {
     locale: ctx.config.locale,
     timeZone: ctx.timeZone,
     now,
+    linkDuration: ctx.config.linkDuration,
     sandbox: ctx.sandbox,
     month: formatMonth(now, ctx.config.locale, ctx.timeZone),
     mine,

@@ -12,7 +12,7 @@ const LIST_LINKS = 10;
 const STATUS_LINKS = 5;
 
 export interface ReportFlowContext extends PermalinkContext {
-  config: Pick<Readonly<Config>, 'locale' | 'admins'>;
+  config: Pick<Readonly<Config>, 'locale' | 'admins' | 'linkDuration'>;
   sandbox: boolean;
   clock: () => Date;
   timeZone: string;
@@ -31,8 +31,14 @@ export function isAdmin(ctx: Pick<ReportFlowContext, 'config'>, user: string): b
 /** `/paylink list [open|paid]`: the asker's last links, answered privately. */
 export async function answerList(ctx: ReportFlowContext, asker: Asker, only?: 'awaiting' | 'paid'): Promise<void> {
   await answer(ctx, asker, 'list', async () => {
-    const links = await ctx.ledger.latestLinks({ userId: asker.user, limit: LIST_LINKS, ...(only ? { only } : {}) });
-    return buildListMessage(reportContext(ctx), only, links, await threadPermalinks(ctx, links));
+    const context = reportContext(ctx);
+    const links = await ctx.ledger.latestLinks({
+      userId: asker.user,
+      limit: LIST_LINKS,
+      ...(only ? { only } : {}),
+      now: context.now,
+    });
+    return buildListMessage(context, only, links, await threadPermalinks(ctx, links));
   });
 }
 
@@ -55,7 +61,13 @@ export async function answerStatus(ctx: ReportFlowContext, asker: Asker, referen
 }
 
 export function reportContext(ctx: ReportFlowContext): ReportContext {
-  return { locale: ctx.config.locale, timeZone: ctx.timeZone, now: ctx.clock(), sandbox: ctx.sandbox };
+  return {
+    locale: ctx.config.locale,
+    timeZone: ctx.timeZone,
+    now: ctx.clock(),
+    linkDuration: ctx.config.linkDuration,
+    sandbox: ctx.sandbox,
+  };
 }
 
 /** "novembre 2026" for the month that starts at `from`, in the deployment's time zone. */

@@ -9,6 +9,8 @@ import type { Locale } from './locale.js';
 export interface LinkReportTexts {
   /** Where a link that SAFEDEBIT did not make stands (a made one shows its payment status). */
   notCreated: Record<NotCreatedStanding, string>;
+  /** A link past its expiry with no payment status: it can no longer be paid (followed by when it expired). */
+  expired: string;
   /** "3 links · 2 500,00 €"; no amount when there is no link. */
   linkCount: (count: number, amount: string) => string;
   createdAgo: (distance: string) => string;
@@ -62,6 +64,7 @@ const fr: LinkReportTexts = {
     not_created: ":warning: Non créé (SAFEDEBIT n'a pas répondu)",
     unconfirmed: ":grey_question: Non confirmé (paylink s'est arrêté pendant la demande à SAFEDEBIT)",
   },
+  expired: ':no_entry_sign: Expiré sans paiement',
   linkCount: (count, amount) => (count === 0 ? 'aucun lien' : `${plural(count, 'lien', 'liens')} · ${amount}`),
   createdAgo: (distance) => `créé ${distance}`,
   by: (user) => `par ${user}`,
@@ -128,6 +131,7 @@ const en: LinkReportTexts = {
     not_created: ':warning: Not created (SAFEDEBIT did not answer)',
     unconfirmed: ':grey_question: Unconfirmed (paylink stopped while asking SAFEDEBIT)',
   },
+  expired: ':no_entry_sign: Expired unpaid',
   linkCount: (count, amount) => (count === 0 ? 'no links' : `${plural(count, 'link', 'links')} · ${amount}`),
   createdAgo: (distance) => `created ${distance}`,
   by: (user) => `by ${user}`,

@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { type ExpressionBuilder, type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  sql,
+} from 'kysely';
 import { classifyStatus, statusProgress } from '../callback/notification.js';
+import { expiredIfCreatedBy, type LinkDuration } from '../domain/link-duration.js';
 import { DECIDED_RANKS, RANKS_OF_KIND } from '../domain/link-standing.js';
 import type { PaymentType } from '../domain/payment-type.js';
 import { STATUS_LINE_BEHIND_CONDITION } from './migrations.js';
@@ -87,12 +96,18 @@ export interface NewNotification {
  * here with a unique key or a conditional update, so it holds across instances and restarts.
  */
 export class Ledger {
+  readonly #linkDuration: LinkDuration | undefined;
   readonly #insertLink;
   readonly #recordCreated;
   readonly #recordFailure;
   readonly #recordSummary;
 
-  constructor(readonly db: Kysely<LedgerDatabase>) {
+  /** `linkDuration`: how long SAFEDEBIT's links can be paid, so that one expired without a status awaits nothing. */
+  constructor(
+    readonly db: Kysely<LedgerDatabase>,
+    options: { linkDuration?: LinkDuration } = {},
+  ) {
+    this.#linkDuration = options.linkDuration;
     this.#insertLink = prepareQuery(db, (slot: SlotFor<NewLinkRow>) =>
       db
         .insertInto('links')
@@ -399,16 +414,21 @@ export class Ledger {
 
   /**
    * The latest links that exist (SAFEDEBIT made them), newest first: one rep's, or the whole team's without
-   * `userId`; `awaiting` keeps those still awaiting payment, `paid` those paid.
+   * `userId`; `awaiting` keeps those still awaiting payment at `now`, `paid` those paid.
    */
-  async latestLinks(options: { userId?: string; limit: number; only?: 'awaiting' | 'paid' }): Promise<LinkRecord[]> {
+  async latestLinks(options: {
+    userId?: string;
+    limit: number;
+    only?: 'awaiting' | 'paid';
+    now: Date;
+  }): Promise<LinkRecord[]> {
     const { userId, only } = options;
     return this.db
       .selectFrom('links')
       .selectAll()
       .where('state', '=', 'created' satisfies LinkState)
       .$if(userId !== undefined, (query) => query.where('user_id', '=', userId ?? ''))
-      .$if(only === 'awaiting', (query) => query.where(awaitingPayment))
+      .$if(only === 'awaiting', (query) => query.where(this.#awaitingPayment(options.now)))
       .$if(only === 'paid', (query) => query.where('payment_status_rank', 'in', RANKS_OF_KIND.paid))
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
@@ -417,13 +437,11 @@ export class Ledger {
   }
 
   /**
-   * How many links (one rep's, or the team's) await payment and for how much, and how many were paid between
+   * How many links (one rep's, or the team's) await payment at `now` and for how much, and how many were paid between
    * `paidFrom` (included) and `paidUntil` (excluded), by the date their paid standing began (`paid_at`).
    */
-  async totals(options: { userId?: string; paidFrom: Date; paidUntil: Date }): Promise<LinkTotals> {
-    const total = async (
-      only: (eb: ExpressionBuilder<LedgerDatabase, 'links'>) => ReturnType<typeof awaitingPayment>,
-    ) => {
+  async totals(options: { userId?: string; paidFrom: Date; paidUntil: Date; now: Date }): Promise<LinkTotals> {
+    const total = async (only: LinkCondition) => {
       const row = await this.db
         .selectFrom('links')
         .select((eb) => [
@@ -437,7 +455,7 @@ export class Ledger {
       return { count: Number(row.count), cents: Number(row.cents ?? 0) };
     };
     const [awaiting, paid] = await Promise.all([
-      total(awaitingPayment),
+      total(this.#awaitingPayment(options.now)),
       total((eb) =>
         eb.and([
           eb('state', '=', 'created' satisfies LinkState),
@@ -506,14 +524,15 @@ export class Ledger {
   }
 
   /**
-   * Claims up to `limit` links created at or before `createdUpTo` that still await payment and were never
+   * Claims up to `limit` links created at or before `createdUpTo` that still await payment at `now` and were never
    * reminded: each is returned to one claimant only, whichever instance asks and however often, since the
    * update sets `reminded_at` only where it is still unset (PostgreSQL checks that again on a row another
    * transaction just claimed; SQLite runs one writer at a time).
    */
   async claimDueReminders(createdUpTo: Date, now: Date, limit: number): Promise<LinkRecord[]> {
+    const awaiting = this.#awaitingPayment(now);
     const due = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) =>
-      eb.and([eb('reminded_at', 'is', null), eb('created_at', '<=', createdUpTo.toISOString()), awaitingPayment(eb)]);
+      eb.and([eb('reminded_at', 'is', null), eb('created_at', '<=', createdUpTo.toISOString()), awaiting(eb)]);
     return this.db
       .updateTable('links')
       .set({ reminded_at: now.toISOString() })
@@ -616,6 +635,25 @@ export class Ledger {
     return rows.map((row) => row.id);
   }
 
+  /**
+   * A link SAFEDEBIT made whose furthest status (if any) decides nothing yet (no paid, failed or refunded status), and
+   * which, with no status at all, has not expired by `now`: hasExpired (link-standing) says the same in code.
+   */
+  #awaitingPayment(now: Date): LinkCondition {
+    const expiredUpTo = expiredIfCreatedBy(now, this.#linkDuration)?.toISOString();
+    return (eb) =>
+      eb.and([
+        eb('state', '=', 'created' satisfies LinkState),
+        eb.or([
+          eb.and([
+            eb('payment_status_rank', 'is', null),
+            ...(expiredUpTo === undefined ? [] : [eb('created_at', '>', expiredUpTo)]),
+          ]),
+          eb('payment_status_rank', 'not in', DECIDED_RANKS),
+        ]),
+      ]);
+  }
+
   /** The rep opened paylink's App Home: from now on it is kept up to date for them. */
   async recordHomeOpened(userId: string, at: Date): Promise<void> {
     await this.db
@@ -663,10 +701,5 @@ const PAID_SINCE = sql<string | null>`coalesce(paid_at, case when payment_status
   RANKS_OF_KIND.paid,
 )}) then payment_status_at end)`;
 
-/** A link SAFEDEBIT made whose furthest status (if any) decides nothing yet: no paid, failed or refunded status. */
-function awaitingPayment(eb: ExpressionBuilder<LedgerDatabase, 'links'>) {
-  return eb.and([
-    eb('state', '=', 'created' satisfies LinkState),
-    eb.or([eb('payment_status_rank', 'is', null), eb('payment_status_rank', 'not in', DECIDED_RANKS)]),
-  ]);
-}
+/** A condition on a link's row, as Kysely's `where` takes it. */
+type LinkCondition = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) => Expression<SqlBool>;

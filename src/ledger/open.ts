@@ -20,6 +20,7 @@ import {
   sql,
   type TableMetadata,
 } from 'kysely';
+import type { LinkDuration } from '../domain/link-duration.js';
 import type { LedgerLocation } from './database-url.js';
 import { Ledger } from './ledger.js';
 import { ledgerMigrations } from './migrations.js';
@@ -50,6 +51,8 @@ export interface LedgerOptions {
    * as it is, without migrating, and is told the newest migration it does not know.
    */
   onNewerLedger?: (newestMigration: string) => void;
+  /** How long SAFEDEBIT's links can be paid (SAFEDEBIT_LINK_DURATION and its unit), when known. */
+  linkDuration?: LinkDuration;
 }
 
 /**
@@ -69,7 +72,8 @@ export async function openLedger(location: LedgerLocation, options: LedgerOption
     } finally {
       await migrating.destroy().catch(() => undefined);
     }
-    return new Ledger(new Kysely<LedgerDatabase>({ dialect: await postgresDialect(location.url, options, 'limited') }));
+    const db = new Kysely<LedgerDatabase>({ dialect: await postgresDialect(location.url, options, 'limited') });
+    return new Ledger(db, { linkDuration: options.linkDuration });
   }
   const db = new Kysely<LedgerDatabase>({ dialect: await sqliteDialect(location.path) });
   try {
@@ -78,7 +82,7 @@ export async function openLedger(location: LedgerLocation, options: LedgerOption
     await db.destroy().catch(() => undefined);
     throw error;
   }
-  return new Ledger(db);
+  return new Ledger(db, { linkDuration: options.linkDuration });
 }
 
 /**

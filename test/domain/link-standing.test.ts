@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ANNEX_STATUSES, classifyStatus, statusProgress } from '../../src/callback/notification.js';
-import { DECIDED_RANKS, RANKS_OF_KIND } from '../../src/domain/link-standing.js';
+import { DECIDED_RANKS, hasExpired, RANKS_OF_KIND } from '../../src/domain/link-standing.js';
+import { linkRecord } from '../support/link-records.js';
 
 describe('status ranks', () => {
   it('tells the kind from the rank alone: no rank is shared by two kinds, every annex status has its kind', () => {
@@ -18,5 +19,25 @@ describe('status ranks', () => {
     expect(DECIDED_RANKS).not.toContain(statusProgress(classifyStatus('SOMETHING_NEW')));
     expect(DECIDED_RANKS).not.toContain(statusProgress(classifyStatus('PENDING')));
     expect(DECIDED_RANKS).toContain(statusProgress(classifyStatus('SETTLED')));
+  });
+});
+
+describe('an expired link', () => {
+  const created = linkRecord({ created_at: '2026-11-27T09:30:00.000Z' });
+  const twoDays = { value: 2, unit: 'days' as const };
+
+  it('is a made link with no status, from its expiry on', () => {
+    expect(hasExpired(created, new Date('2026-11-29T09:29:59.999Z'), twoDays)).toBe(false);
+    expect(hasExpired(created, new Date('2026-11-29T09:30:00.000Z'), twoDays)).toBe(true);
+  });
+
+  it('is none with a status (a debit under way, a payment), one never made, or an undeclared unit', () => {
+    const later = new Date('2026-12-27T00:00:00.000Z');
+    const rank = (status: string) => statusProgress(classifyStatus(status));
+    expect(hasExpired({ ...created, payment_status_rank: rank('ISSUED') }, later, twoDays)).toBe(false);
+    expect(hasExpired({ ...created, payment_status_rank: rank('SETTLED') }, later, twoDays)).toBe(false);
+    expect(hasExpired({ ...created, state: 'refused' }, later, twoDays)).toBe(false);
+    expect(hasExpired(created, later, { value: 2 })).toBe(false);
+    expect(hasExpired(created, later, undefined)).toBe(false);
   });
 });

@@ -52,9 +52,20 @@ describe('the links CSV', () => {
     expect(csv.startsWith('\uFEFF')).toBe(true);
     expect(csv.slice(1).split('\r\n')).toEqual([
       CSV_COLUMNS.join(';'),
-      '2026-11-27T06:28:51+01:00;U0REP;C0SALES;F-2026-031;CUST-42;Jean Dupont;1250,50;EUR;created;SETTLED;2026-07-02T14:00:00+02:00;https://pay.example/paypage?SDESSID=abc;•• •• •• 56 78;j•••@example.com',
+      '2026-11-27T06:28:51+01:00;U0REP;C0SALES;F-2026-031;CUST-42;Jean Dupont;1250,50;EUR;created;SETTLED;2026-07-02T14:00:00+02:00;https://pay.example/paypage?SDESSID=abc;•• •• •• 56 78;j•••@example.com;',
       '',
     ]);
+  });
+
+  it('gives when a made link expires, when the unit of its duration is known', () => {
+    const refused = linkRecord({ ...PAID, state: 'refused', link: null });
+    const expiresAt = (linkDuration?: { value: number; unit?: 'hours' }) =>
+      parseCsv(buildLinksCsv([PAID, refused], { locale: 'en', timeZone: 'UTC', linkDuration }).slice(1), ',')
+        .slice(1)
+        .map((row) => row[CSV_COLUMNS.indexOf('expires_at')]);
+    expect(expiresAt({ value: 36, unit: 'hours' })).toEqual(['2026-11-28T17:28:51+00:00', '']);
+    expect(expiresAt({ value: 36 })).toEqual(['', '']);
+    expect(expiresAt()).toEqual(['', '']);
   });
 
   it('opens in an English spreadsheet: commas, decimal dot; quoted where a comma would split a cell', () => {
@@ -75,6 +86,7 @@ describe('the links CSV', () => {
       'https://pay.example/paypage?SDESSID=abc',
       '•• •• •• 56 78',
       'j•••@example.com',
+      '',
     ]);
   });
 

@@ -54,7 +54,7 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     await ledger.claimSubmission(newLink({ createdAt: minutes(10) })); // still being created
 
     const ids = (links: { id: string }[]) => links.map((link) => link.id);
-    expect(ids(await ledger.latestLinks({ userId: 'U0REP', limit: 20 }))).toEqual([
+    expect(ids(await ledger.latestLinks({ now: NOW, userId: 'U0REP', limit: 20 }))).toEqual([
       refunded,
       failed,
       indemnified,
@@ -63,15 +63,18 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
       pending,
       awaiting,
     ]);
-    expect(ids(await ledger.latestLinks({ userId: 'U0REP', limit: 2 }))).toEqual([refunded, failed]);
-    expect(ids(await ledger.latestLinks({ limit: 3 }))).toEqual([someoneElses, refunded, failed]);
-    expect(ids(await ledger.latestLinks({ userId: 'U0REP', limit: 20, only: 'awaiting' }))).toEqual([
+    expect(ids(await ledger.latestLinks({ now: NOW, userId: 'U0REP', limit: 2 }))).toEqual([refunded, failed]);
+    expect(ids(await ledger.latestLinks({ now: NOW, limit: 3 }))).toEqual([someoneElses, refunded, failed]);
+    expect(ids(await ledger.latestLinks({ now: NOW, userId: 'U0REP', limit: 20, only: 'awaiting' }))).toEqual([
       unknown,
       pending,
       awaiting,
     ]);
-    expect(ids(await ledger.latestLinks({ userId: 'U0REP', limit: 20, only: 'paid' }))).toEqual([indemnified, paid]);
-    expect(await ledger.latestLinks({ userId: 'U0NOBODY', limit: 20 })).toEqual([]);
+    expect(ids(await ledger.latestLinks({ now: NOW, userId: 'U0REP', limit: 20, only: 'paid' }))).toEqual([
+      indemnified,
+      paid,
+    ]);
+    expect(await ledger.latestLinks({ now: NOW, userId: 'U0NOBODY', limit: 20 })).toEqual([]);
   });
 
   it('adds up what awaits payment and what was paid in a period, in whole cents, as numbers', async () => {
@@ -86,11 +89,11 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     await createdLink(ledger, { amountCents: 80_000 }, ['REJECTED']);
 
     const period = { paidFrom: NOW, paidUntil: minutes(2) };
-    const mine = await ledger.totals({ userId: 'U0REP', ...period });
+    const mine = await ledger.totals({ now: NOW, userId: 'U0REP', ...period });
     expect(mine).toEqual({ awaiting: { count: 2, cents: big + 1 }, paid: { count: 1, cents: 10_000 } });
-    const team = await ledger.totals({ paidFrom: NOW, paidUntil: minutes(3) });
+    const team = await ledger.totals({ now: NOW, paidFrom: NOW, paidUntil: minutes(3) });
     expect(team).toEqual({ awaiting: { count: 2, cents: big + 1 }, paid: { count: 3, cents: 70_000 } });
-    const none = await ledger.totals({ userId: 'U0NOBODY', ...period });
+    const none = await ledger.totals({ now: NOW, userId: 'U0NOBODY', ...period });
     expect(none).toEqual({ awaiting: { count: 0, cents: 0 }, paid: { count: 0, cents: 0 } });
   });
 
@@ -123,9 +126,9 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     await received(indemnified, 'RETURNED', '2026-11-20T09:00:00Z');
     await received(indemnified, 'INDEMNIZED', '2026-12-01T09:00:00Z');
 
-    expect((await ledger.totals(october)).paid).toEqual({ count: 2, cents: 120_000 });
-    expect((await ledger.totals(november)).paid).toEqual({ count: 0, cents: 0 });
-    expect((await ledger.totals(december)).paid).toEqual({ count: 1, cents: 3_000 });
+    expect((await ledger.totals({ ...october, now: NOW })).paid).toEqual({ count: 2, cents: 120_000 });
+    expect((await ledger.totals({ ...november, now: NOW })).paid).toEqual({ count: 0, cents: 0 });
+    expect((await ledger.totals({ ...december, now: NOW })).paid).toEqual({ count: 1, cents: 3_000 });
     expect(await ledger.findLink(credited)).toMatchObject({
       payment_status: 'CREDITED',
       payment_status_at: '2026-11-02T09:00:00.000Z',
@@ -215,6 +218,27 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     expect(await b.claimDueReminders(cutoff, minutes(2), 5)).toEqual([]);
   });
 
+  it('takes a link that expired with no status out of what awaits payment: the list, the total, the reminders', async () => {
+    const ledger = await open({ linkDuration: { value: 2, unit: 'hours' } });
+    const expired = await createdLink(ledger, { createdAt: minutes(-120) });
+    const payable = await createdLink(ledger, { createdAt: minutes(-119) });
+    // A debit under way, or paid: its standing is SAFEDEBIT's, whatever the link's age.
+    const issued = await createdLink(ledger, { createdAt: minutes(-500) }, ['ISSUED'], minutes(-499));
+    await createdLink(ledger, { createdAt: minutes(-500) }, ['SETTLED'], minutes(-499));
+
+    const ids = (links: { id: string }[]) => links.map((link) => link.id);
+    expect(ids(await ledger.latestLinks({ now: NOW, limit: 10, only: 'awaiting' }))).toEqual([payable, issued]);
+    expect(ids(await ledger.latestLinks({ now: NOW, limit: 10 }))).toContain(expired);
+    const month = { paidFrom: minutes(-1000), paidUntil: minutes(1000) };
+    expect((await ledger.totals({ now: NOW, ...month })).awaiting.count).toBe(2);
+    expect(ids(await ledger.claimDueReminders(minutes(-60), NOW, 10)).sort()).toEqual([payable, issued].sort());
+    // A minute earlier, the first had not expired yet.
+    expect((await ledger.totals({ now: minutes(-1), ...month })).awaiting.count).toBe(3);
+    // Without the unit, no expiry is known: every link without a decided status awaits payment.
+    const unitUnknown = await open({ linkDuration: { value: 2 } });
+    expect((await unitUnknown.totals({ now: NOW, ...month })).awaiting.count).toBe(3);
+  });
+
   it('hands each interrupted link to one claimant across instances, never one being created, answered or posted', async () => {
     const [a, b] = [await open(), await open()];
     const requested = (createdAt: Date) => a.claimSubmission(newLink({ createdAt })).then(String);
@@ -265,7 +289,7 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     const beingCreated = String(await a.claimSubmission(newLink({ createdAt: minutes(-1) })));
     const answered = await createdLink(a, { createdAt: minutes(-40) });
     await a.claimInterruptedLinks({ upTo: minutes(-10) }, 10);
-    expect((await a.latestLinks({ limit: 10 })).map((link) => link.id)).toEqual([answered]);
+    expect((await a.latestLinks({ now: NOW, limit: 10 })).map((link) => link.id)).toEqual([answered]);
 
     const confirmed = await Promise.all([a, b, a, b].map((ledger) => ledger.confirmUnansweredLink(interrupted)));
     expect(confirmed.filter((link) => link !== undefined)).toEqual([
@@ -275,7 +299,7 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     expect(await b.confirmUnansweredLink(answered)).toBeUndefined();
     expect((await a.findLink(beingCreated))?.state).toBe('requested');
     // A link that exists from now on: listed with the others, and a late release of the rep's notice leaves it so.
-    expect((await a.latestLinks({ limit: 10 })).map((link) => link.id)).toEqual([interrupted, answered]);
+    expect((await a.latestLinks({ now: NOW, limit: 10 })).map((link) => link.id)).toEqual([interrupted, answered]);
     await a.releaseInterruptedLink(interrupted);
     expect((await b.findLink(interrupted))?.state).toBe('created');
   });
@@ -343,11 +367,11 @@ describe.each(ENGINES)(
       expect((await ledger.linksWithReference('f-2026-777', { limit: 5 })).map((link) => link.id)).toEqual([
         'old-instance',
       ]);
-      expect((await ledger.totals({ paidFrom: NOW, paidUntil: minutes(6) })).paid).toEqual({
+      expect((await ledger.totals({ now: NOW, paidFrom: NOW, paidUntil: minutes(6) })).paid).toEqual({
         count: 1,
         cents: row.amount_cents,
       });
-      expect((await ledger.totals({ paidFrom: minutes(6), paidUntil: minutes(60) })).paid.count).toBe(0);
+      expect((await ledger.totals({ now: NOW, paidFrom: minutes(6), paidUntil: minutes(60) })).paid.count).toBe(0);
     });
 
     it('do not hide a payment settled after a REJECTED that release ranked above SETTLED', async () => {
@@ -363,15 +387,15 @@ describe.each(ENGINES)(
       const ledger = await open();
       // Settled 5 minutes after NOW, recorded by the release before (no paid_at): counted in [NOW, +6 min).
       await writtenByPreviousRelease(ledger, 'settled-by-old-instance', 'SETTLED', 40, 5);
-      expect((await ledger.totals({ paidFrom: NOW, paidUntil: minutes(6) })).paid.count).toBe(1);
+      expect((await ledger.totals({ now: NOW, paidFrom: NOW, paidUntil: minutes(6) })).paid.count).toBe(1);
       // Weeks later (another month) SAFEDEBIT sends CREDITED for the same payment; a current instance records it.
       const credited = { dedupeKey: 'credited', status: 'CREDITED', rank: 40, receivedAt: minutes(60 * 24 * 40) };
       await ledger.recordNotification({ linkId: 'settled-by-old-instance', ...credited });
       // "A later CREDITED after SETTLED does not move it": the payment still counts in the month it was settled…
-      expect((await ledger.totals({ paidFrom: NOW, paidUntil: minutes(6) })).paid.count).toBe(1);
+      expect((await ledger.totals({ now: NOW, paidFrom: NOW, paidUntil: minutes(6) })).paid.count).toBe(1);
       // …and not a second time in the month of the CREDITED.
       const later = { paidFrom: minutes(60 * 24 * 39), paidUntil: minutes(60 * 24 * 41) };
-      expect((await ledger.totals(later)).paid.count).toBe(0);
+      expect((await ledger.totals({ ...later, now: NOW })).paid.count).toBe(0);
     });
   },
 );
@@ -440,7 +464,7 @@ describe('a ledger made before paid_at', () => {
         expect(await ledger.findLink('paid')).toMatchObject({ paid_at: minutes(5).toISOString() });
         expect(await ledger.findLink('returned')).toMatchObject({ paid_at: null });
         expect(await ledger.findLink('awaiting')).toMatchObject({ paid_at: null });
-        const paid = (await ledger.totals({ paidFrom: NOW, paidUntil: minutes(6) })).paid;
+        const paid = (await ledger.totals({ now: NOW, paidFrom: NOW, paidUntil: minutes(6) })).paid;
         expect(paid).toEqual({ count: 1, cents: 1_000 });
       },
     );
@@ -528,7 +552,7 @@ describe('a ledger made while REJECTED ranked above SETTLED, with a payment sett
           payment_status_rank: 40,
           paid_at: minutes(2).toISOString(),
         });
-        expect((await ledger.totals({ paidFrom: NOW, paidUntil: minutes(60) })).paid.count).toBe(1);
+        expect((await ledger.totals({ now: NOW, paidFrom: NOW, paidUntil: minutes(60) })).paid.count).toBe(1);
       },
     );
   });

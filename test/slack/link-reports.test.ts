@@ -103,7 +103,15 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
   });
 
   it('exports a month as an inert French CSV to the admin’s DM, with the external upload', async () => {
-    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id, PAYLINK_LOCALE: 'fr' } });
+    const app = await startHarness({
+      engine,
+      env: {
+        PAYLINK_ADMINS: ADMIN.id,
+        PAYLINK_LOCALE: 'fr',
+        SAFEDEBIT_LINK_DURATION: '7',
+        SAFEDEBIT_LINK_DURATION_UNIT: 'days',
+      },
+    });
     h = app;
     await app.createLink({ ...VALID_FORM, consumer_first_name: '=cmd()', consumer_last_name: 'Dupont' });
     await app.createLink({ ...VALID_FORM, payment_reference: 'F-OTHER', amount: '12' }, OTHER_REP);
@@ -123,8 +131,11 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
     const rows = csv.slice(1).split('\r\n');
     expect(rows).toHaveLength(4);
     expect(rows[1]).toMatch(
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00;U0REP;C0SALES;F-2026-031;CUST-42;'=cmd\(\) Dupont;1250,50;EUR;created;;;https?:\/\/\S+paypage\?SDESSID=\S+;•• •• •• 56 78;j•••@example\.com$/,
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00;U0REP;C0SALES;F-2026-031;CUST-42;'=cmd\(\) Dupont;1250,50;EUR;created;;;https?:\/\/\S+paypage\?SDESSID=\S+;•• •• •• 56 78;j•••@example\.com;\S+$/,
     );
+    // expires_at: 7 days after created_at, as the summary says.
+    const [createdAt, , , , , , , , , , , , , , expiresAt] = String(rows[1]).split(';');
+    expect(Date.parse(String(expiresAt)) - Date.parse(String(createdAt))).toBe(7 * 24 * 3_600_000);
     expect(rows[2]).toContain(';U0REP2;C0SALES;F-OTHER;');
     expect(rows[2]).toContain(';12,00;EUR;');
     expect(csv).not.toMatch(/jean\.dupont@|06 ?12 ?34|612345678/);

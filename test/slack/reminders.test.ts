@@ -4,8 +4,9 @@ import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
 import { newLink } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
-import { BOT_TOKEN, type Harness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import { BOT_TOKEN, type Harness, SIGNING_SECRET, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
+import { appHomeOpenedEvent, sendEvent, sendSlashCommand } from '../support/slack-requests.js';
 import { SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
 
 const OTHER_REP: SlackUser = { id: 'U0REP2', username: 'other.rep', name: 'other.rep', team_id: TEAM_ID };
@@ -168,6 +169,46 @@ describe.each(ENGINES)('reminders, on %s', (engine) => {
     await settle(100);
     const [first, second] = postponed();
     expect({ rounds: postponed().length, sameLink: first === second }).toEqual({ rounds: 2, sameLink: true });
+  });
+
+  it('never reminds a link that expired with no status, and App Home and `list open` no longer count it awaiting', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now, {
+      env: { PAYLINK_REMIND_AFTER: '36h', SAFEDEBIT_LINK_DURATION: '2', SAFEDEBIT_LINK_DURATION_UNIT: 'days' },
+    });
+    await app.createLink({ ...VALID_FORM, payment_reference: 'F-EXPIRED' });
+    const { callbackUrl: issued } = await app.createLink({ ...VALID_FORM, payment_reference: 'F-ISSUED' });
+    expect(await app.notify(issued, 'ISSUED')).toBe(200);
+    clock.advance(24 * HOURS);
+    await app.createLink({ ...VALID_FORM, payment_reference: 'F-RECENT' });
+
+    // F-EXPIRED is 49 h old, past its 2 days: no DM. F-ISSUED too, but a debit is under way: it is still reminded.
+    clock.advance(25 * HOURS);
+    await expect.poll(() => reminders(app).length).toBe(1);
+    // F-RECENT is due (37 h) and still payable (11 h left).
+    clock.advance(12 * HOURS);
+    await expect.poll(() => reminders(app).length).toBe(2);
+    await settle();
+    const reminded = reminders(app).map((call) => String(call.args.text));
+    expect(reminded).toEqual([expect.stringContaining('F-ISSUED'), expect.stringContaining('F-RECENT')]);
+
+    await sendEvent(app.baseUrl, SIGNING_SECRET, appHomeOpenedEvent(SALES_REP.id));
+    const home = visibleText((await app.standin.waitForCall('views.publish')).args.view);
+    expect(home).toContain('*Awaiting payment*\n2 links · €2,501.00');
+    expect(home).toMatch(/F-EXPIRED · Jean Dupont\n:no_entry_sign: Expired unpaid · \d+ Nov 2026, \d\d:\d\d\n/);
+    expect(home).toMatch(/F-RECENT · Jean Dupont\n:hourglass: Awaiting payment · /);
+
+    const responseUrl = app.standin.responseUrl();
+    await sendSlashCommand(app.baseUrl, SIGNING_SECRET, {
+      text: 'list open',
+      user_id: SALES_REP.id,
+      user_name: SALES_REP.username,
+      response_url: responseUrl,
+    });
+    const open = visibleText((await app.standin.waitForResponse((post) => post.url === responseUrl)).body);
+    expect(open).toContain('F-RECENT');
+    expect(open).toContain('F-ISSUED');
+    expect(open).not.toContain('F-EXPIRED');
   });
 
   it('is off without PAYLINK_REMIND_AFTER', async () => {

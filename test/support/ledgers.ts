@@ -1,11 +1,11 @@
 import { afterEach } from 'vitest';
 import type { Ledger } from '../../src/ledger/ledger.js';
-import { openLedger } from '../../src/ledger/open.js';
+import { type LedgerOptions, openLedger } from '../../src/ledger/open.js';
 import { type Engine, freshDatabase, ledgerLocationOf, type TestDatabase } from './databases.js';
 
 export interface TestLedgers {
   /** One more instance's ledger on this test's database (a fresh one of the engine, made at the first call). */
-  open(): Promise<Ledger>;
+  open(options?: LedgerOptions): Promise<Ledger>;
   /** Closes every ledger opened so far, as instances stopping would; the database stays. */
   closeAll(): Promise<void>;
 }
@@ -28,9 +28,9 @@ export function testLedgers(engine: Engine): TestLedgers {
     await made?.drop();
   });
   return {
-    async open() {
+    async open(options) {
       database ??= freshDatabase(engine);
-      const ledger = await openLedger(ledgerLocationOf(await database));
+      const ledger = await openLedger(ledgerLocationOf(await database), options);
       opened.push(ledger);
       return ledger;
     },

@@ -2,7 +2,8 @@ import type { types } from '@slack/bolt';
 import { classifyStatus } from '../../callback/notification.js';
 import { OPEN_THREAD_ACTION } from '../../constants.js';
 import { formatAmount } from '../../domain/amount.js';
-import { NOT_CREATED_STANDING } from '../../domain/link-standing.js';
+import { type LinkDuration, linkExpiry } from '../../domain/link-duration.js';
+import { hasExpired, NOT_CREATED_STANDING } from '../../domain/link-standing.js';
 import { formatAge, formatDateTime } from '../../i18n/dates.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
 import type { Locale } from '../../i18n/locale.js';
@@ -17,6 +18,8 @@ export interface LinkLineContext {
   locale: Locale;
   timeZone: string;
   now: Date;
+  /** SAFEDEBIT_LINK_DURATION and its unit: a link past its expiry with no status shows as expired. */
+  linkDuration?: LinkDuration;
 }
 
 /** A customer's name is the rep's typing: long ones are cut so a list stays a list. */
@@ -32,12 +35,19 @@ export function linkHeadline(link: LinkRecord, locale: Locale): string {
 
 /**
  * Where the link stands and since when: its furthest payment status and its date ("✅ Paid · 27 Nov 2026, 14:32"),
- * "awaiting payment" since its creation when SAFEDEBIT said nothing yet, or why it was never made.
+ * "awaiting payment" since its creation when SAFEDEBIT said nothing yet, "expired" since its expiry when it said
+ * nothing by then, or why it was never made.
  */
-export function standingText(link: LinkRecord, locale: Locale, timeZone: string): string {
+export function standingText(link: LinkRecord, context: LinkLineContext): string {
+  const { locale, timeZone } = context;
   if (link.state !== 'created') return linkReportTexts(locale).notCreated[NOT_CREATED_STANDING[link.state]];
+  const createdAt = new Date(link.created_at);
+  const expiry = linkExpiry(createdAt, context.linkDuration);
+  if (expiry && hasExpired(link, context.now, context.linkDuration)) {
+    return `${linkReportTexts(locale).expired} · ${formatDateTime(expiry, locale, timeZone)}`;
+  }
   if (link.payment_status === null || link.payment_status_at === null) {
-    return `${messagesFor(locale).statusAwaiting} · ${formatDateTime(new Date(link.created_at), locale, timeZone)}`;
+    return `${messagesFor(locale).statusAwaiting} · ${formatDateTime(createdAt, locale, timeZone)}`;
   }
   const since = formatDateTime(new Date(link.payment_status_at), locale, timeZone);
   return statusLine(classifyStatus(link.payment_status), locale, since).text;
@@ -57,11 +67,7 @@ export function linkSection(
   const details = options.showRep ? `${age} · ${t.by(`<@${link.user_id}>`)}` : age;
   return {
     type: 'section',
-    text: mrkdwn(
-      [linkHeadline(link, context.locale), standingText(link, context.locale, context.timeZone), `_${details}_`].join(
-        '\n',
-      ),
-    ),
+    text: mrkdwn([linkHeadline(link, context.locale), standingText(link, context), `_${details}_`].join('\n')),
     ...threadButton(context.locale, options.permalink),
   };
 }

@@ -104,9 +104,7 @@ function statusBlocks(ctx: ReportContext, { link, history, permalink }: LinkWith
   return [
     {
       type: 'section',
-      text: mrkdwn(
-        `*${sandboxed(statusTitle(ctx, link), ctx.sandbox)}*\n${standingText(link, ctx.locale, ctx.timeZone)}`,
-      ),
+      text: mrkdwn(`*${sandboxed(statusTitle(ctx, link), ctx.sandbox)}*\n${standingText(link, ctx)}`),
       ...threadButton(ctx.locale, permalink),
     },
     { type: 'section', fields },
