@@ -85,8 +85,11 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     context: config.safedebit ? {} : { safedebit: 'SANDBOX' },
     ...(deps.writeLog ? { write: deps.writeLog } : {}),
   });
+  // Without SAFEDEBIT credentials the built-in sandbox makes the links: the ledger keeps them apart from real ones.
+  const inSandbox = config.safedebit === undefined;
   const ledger = await openLedger(config.ledger, {
     linkDuration: config.linkDuration,
+    sandbox: inSandbox,
     onConnectionLost: (error) => logger.warn({ event: 'ledger_connection_lost', error: errorCode(error) }),
     onNewerLedger: (newestMigration) => logger.warn({ event: 'ledger_newer_than_release', newestMigration }),
   }).catch((error: unknown) => {
@@ -124,7 +127,6 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const boltDispatcher = usesProxy(proxy) ? createOutboundDispatcher(proxy) : undefined;
   const closeClients = () => Promise.all([safedebit.close(), sandbox?.close(), slack.close(), boltDispatcher?.close()]);
 
-  const inSandbox = sandbox !== undefined;
   const inFlight = new Set<Promise<void>>();
   const clock = deps.clock ?? (() => new Date());
   const timeZone = deps.timeZone ?? config.timeZone;

@@ -34,3 +34,5 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 export const HEALTH_PATH = '/healthz';
 /** The customer's thank-you page (`?lang=fr|en`), where the payment page sends the browser by default. */
 export const THANK_YOU_PATH = '/thanks';
+/** The built-in sandbox's payment page of a link (`/sandbox/pay/<id>`): a ledger tells trial links by it. */
+export const SANDBOX_PAY_PATH = '/sandbox/pay';

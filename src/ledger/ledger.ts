@@ -66,6 +66,7 @@ type NewLinkRow = Required<
     | 'sms_option'
     | 'email_option'
     | 'payment_type'
+    | 'sandbox'
   >
 >;
 
@@ -97,17 +98,24 @@ export interface NewNotification {
  */
 export class Ledger {
   readonly #linkDuration: LinkDuration | undefined;
+  /** 1 when this instance runs the sandbox: the `sandbox` of the links it makes, and the only ones it lists. */
+  readonly #sandbox: 0 | 1;
   readonly #insertLink;
   readonly #recordCreated;
   readonly #recordFailure;
   readonly #recordSummary;
 
-  /** `linkDuration`: how long SAFEDEBIT's links can be paid, so that one expired without a status awaits nothing. */
+  /**
+   * `linkDuration`: how long SAFEDEBIT's links can be paid, so that one expired without a status awaits nothing.
+   * `sandbox`: this instance runs the built-in sandbox; its lists, totals, rounds and export hold only sandbox links,
+   * and a live instance's only live ones, so that trial links never count as real ones on a ledger gone live.
+   */
   constructor(
     readonly db: Kysely<LedgerDatabase>,
-    options: { linkDuration?: LinkDuration } = {},
+    options: { linkDuration?: LinkDuration; sandbox?: boolean } = {},
   ) {
     this.#linkDuration = options.linkDuration;
+    this.#sandbox = options.sandbox ? 1 : 0;
     this.#insertLink = prepareQuery(db, (slot: SlotFor<NewLinkRow>) =>
       db
         .insertInto('links')
@@ -133,6 +141,7 @@ export class Ledger {
           sms_option: slot('sms_option'),
           email_option: slot('email_option'),
           payment_type: slot('payment_type'),
+          sandbox: slot('sandbox'),
           link: null,
           state: 'requested' satisfies LinkState,
           state_detail: null,
@@ -211,6 +220,7 @@ export class Ledger {
       sms_option: link.smsOption,
       email_option: link.emailOption,
       payment_type: link.paymentType,
+      sandbox: this.#sandbox,
     });
     return inserted?.id;
   }
@@ -427,6 +437,7 @@ export class Ledger {
       .selectFrom('links')
       .selectAll()
       .where('state', '=', 'created' satisfies LinkState)
+      .where(this.#ofThisKind)
       .$if(userId !== undefined, (query) => query.where('user_id', '=', userId ?? ''))
       .$if(only === 'awaiting', (query) => query.where(this.#awaitingPayment(options.now)))
       .$if(only === 'paid', (query) => query.where('payment_status_rank', 'in', RANKS_OF_KIND.paid))
@@ -449,6 +460,7 @@ export class Ledger {
           eb.fn.sum<number | string | null>('amount_cents').as('cents'),
         ])
         .$if(options.userId !== undefined, (query) => query.where('user_id', '=', options.userId ?? ''))
+        .where(this.#ofThisKind)
         .where(only)
         .executeTakeFirstOrThrow();
       // PostgreSQL's SUM of a bigint is a numeric, which node-pg reads as a string.
@@ -487,6 +499,7 @@ export class Ledger {
           ]),
         ]),
       )
+      .where(this.#ofThisKind)
       .$if(userId !== undefined, (query) => query.where('user_id', '=', userId ?? ''))
       .$if(states !== undefined, (query) => query.where('state', 'in', [...(states ?? [])]))
       .orderBy('created_at', 'desc')
@@ -506,13 +519,17 @@ export class Ledger {
       .execute();
   }
 
-  /** Every link (whatever became of it) created between `from` (included) and `until` (excluded), oldest first. */
+  /**
+   * Every link of this instance's kind (whatever became of it) created between `from` (included) and `until`
+   * (excluded), oldest first.
+   */
   async linksCreatedBetween(from: Date, until: Date): Promise<LinkRecord[]> {
     return this.db
       .selectFrom('links')
       .selectAll()
       .where('created_at', '>=', from.toISOString())
       .where('created_at', '<', until.toISOString())
+      .where(this.#ofThisKind)
       .orderBy('created_at')
       .orderBy('id')
       .execute();
@@ -532,7 +549,12 @@ export class Ledger {
   async claimDueReminders(createdUpTo: Date, now: Date, limit: number): Promise<LinkRecord[]> {
     const awaiting = this.#awaitingPayment(now);
     const due = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) =>
-      eb.and([eb('reminded_at', 'is', null), eb('created_at', '<=', createdUpTo.toISOString()), awaiting(eb)]);
+      eb.and([
+        eb('reminded_at', 'is', null),
+        eb('created_at', '<=', createdUpTo.toISOString()),
+        awaiting(eb),
+        this.#ofThisKind(eb),
+      ]);
     return this.db
       .updateTable('links')
       .set({ reminded_at: now.toISOString() })
@@ -563,6 +585,7 @@ export class Ledger {
         eb('state', '=', 'requested' satisfies LinkState),
         eb('summary_ts', 'is', null),
         eb('created_at', '<=', window.upTo.toISOString()),
+        this.#ofThisKind(eb),
         ...(window.from === undefined ? [] : [eb('created_at', '>=', window.from.toISOString())]),
       ]);
     return this.db
@@ -653,6 +676,9 @@ export class Ledger {
         ]),
       ]);
   }
+
+  /** A link of this instance's kind: made by the sandbox when it runs the sandbox, live when it is live. */
+  readonly #ofThisKind: LinkCondition = (eb) => eb('sandbox', '=', this.#sandbox);
 
   /** The rep opened paylink's App Home: from now on it is kept up to date for them. */
   async recordHomeOpened(userId: string, at: Date): Promise<void> {

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { classifyStatus, statusProgress } from '../callback/notification.js';
+import { SANDBOX_PAY_PATH } from '../constants.js';
 import { RANKS_OF_KIND } from '../domain/link-standing.js';
 import { referenceKey } from './reference-key.js';
 
@@ -180,6 +181,17 @@ const MIGRATIONS: Record<string, Migration> = {
         await sql`update links set payment_status = ${status.status}, payment_status_rank = ${status.rank},
           payment_status_at = ${status.at}, paid_at = ${status.paidAt} where id = ${id}`.execute(db);
       }
+    },
+  },
+  '2026-11-27-08-sandbox-links': {
+    async up(db: Kysely<unknown>) {
+      // An instance of the release before writes no `sandbox`: its links are live ones, which is what it runs.
+      await db.schema
+        .alterTable('links')
+        .addColumn('sandbox', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      // Trial links made before the mark: those the sandbox made have the address of its payment page.
+      await sql`update links set sandbox = 1 where link like ${`%${SANDBOX_PAY_PATH}/%`}`.execute(db);
     },
   },
 };

@@ -53,6 +53,8 @@ export interface LedgerOptions {
   onNewerLedger?: (newestMigration: string) => void;
   /** How long SAFEDEBIT's links can be paid (SAFEDEBIT_LINK_DURATION and its unit), when known. */
   linkDuration?: LinkDuration;
+  /** This instance runs the built-in sandbox: it makes and sees only sandbox links (see Ledger). */
+  sandbox?: boolean;
 }
 
 /**
@@ -73,7 +75,7 @@ export async function openLedger(location: LedgerLocation, options: LedgerOption
       await migrating.destroy().catch(() => undefined);
     }
     const db = new Kysely<LedgerDatabase>({ dialect: await postgresDialect(location.url, options, 'limited') });
-    return new Ledger(db, { linkDuration: options.linkDuration });
+    return new Ledger(db, { linkDuration: options.linkDuration, sandbox: options.sandbox });
   }
   const db = new Kysely<LedgerDatabase>({ dialect: await sqliteDialect(location.path) });
   try {
@@ -82,7 +84,7 @@ export async function openLedger(location: LedgerLocation, options: LedgerOption
     await db.destroy().catch(() => undefined);
     throw error;
   }
-  return new Ledger(db, { linkDuration: options.linkDuration });
+  return new Ledger(db, { linkDuration: options.linkDuration, sandbox: options.sandbox });
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 import type { PaymentType } from '../domain/payment-type.js';
 
 /**
@@ -74,6 +75,12 @@ export interface LinksTable {
    * paid status later (CREDITED after SETTLED, an instalment) keeps it, so a payment counts in one month only.
    */
   paid_at: string | null;
+  /**
+   * 1 for a link made by paylink's built-in sandbox (no SAFEDEBIT credentials), 0 for a real one: an instance sees only
+   * the links of its own kind, so that trial links never count once the same ledger goes live. A number, as
+   * `sms_option`: SQLite has no boolean type. Defaults to 0, what an instance of a release before writes.
+   */
+  sandbox: ColumnType<number, number | undefined, number>;
 }
 
 export interface NotificationsTable {

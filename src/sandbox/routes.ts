@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute, Logger } from '@slack/bolt';
 import { Agent, request } from 'undici';
-import { THANK_YOU_PATH } from '../constants.js';
+import { SANDBOX_PAY_PATH, THANK_YOU_PATH } from '../constants.js';
 import { type BodyLimits, readBody } from '../http/read-body.js';
 import { sendText } from '../http/send-text.js';
 import { errorCode } from '../http/transport-errors.js';
@@ -31,7 +31,6 @@ import {
  */
 
 export const SANDBOX_API_PATH = '/sandbox/api';
-const PAY_PATH = '/sandbox/pay';
 
 /**
  * Payment references that take the other paths, whatever follows the prefix (`SANDBOX-SLOW-1`…), any case.
@@ -92,7 +91,7 @@ export function testPathOf(paymentReference: string): TestPath | undefined {
 
 export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
   const credentials = { login: 'paylink-sandbox', password: randomBytes(18).toString('base64url') };
-  const issuer = new LinkIssuer((id) => `${deps.publicUrl()}${PAY_PATH}/${id}`);
+  const issuer = new LinkIssuer((id) => `${deps.publicUrl()}${SANDBOX_PAY_PATH}/${id}`);
   /** Decisions whose notification reached paylink: the page then says so, and pressing again sends nothing. */
   const decisions = new Map<string, Decision>();
   // SAFEDEBIT's servers reach paylink from outside: no proxy between them, whatever HTTP(S)_PROXY says.
@@ -249,7 +248,7 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
         },
       },
       {
-        path: `${PAY_PATH}/:id`,
+        path: `${SANDBOX_PAY_PATH}/:id`,
         method: ['GET', 'HEAD', 'POST'],
         handler: (req, res) => {
           const id = typeof req.params?.id === 'string' ? req.params.id : '';

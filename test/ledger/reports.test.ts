@@ -239,6 +239,34 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     expect((await unitUnknown.totals({ now: NOW, ...month })).awaiting.count).toBe(3);
   });
 
+  it("keeps the sandbox's links and live ones apart: each instance lists, counts, exports and reminds its own kind", async () => {
+    const [live, sandbox] = [await open(), await open({ sandbox: true })];
+    const trialPaid = await createdLink(sandbox, { createdAt: minutes(-100), paymentReference: 'F-1' }, ['SETTLED']);
+    const trialUnpaid = await createdLink(sandbox, { createdAt: minutes(-100), paymentReference: 'F-2' });
+    const trialInterrupted = String(await sandbox.claimSubmission(newLink({ createdAt: minutes(-100) })));
+    const real = await createdLink(live, { createdAt: minutes(-100), paymentReference: 'F-1' });
+    const realInterrupted = String(await live.claimSubmission(newLink({ createdAt: minutes(-100) })));
+    expect(await live.findLink(trialPaid)).toMatchObject({ sandbox: 1 });
+    expect(await live.findLink(real)).toMatchObject({ sandbox: 0 });
+
+    const ids = (links: { id: string }[]) => links.map((link) => link.id).sort();
+    const month = { now: NOW, paidFrom: minutes(-1000), paidUntil: minutes(1000) };
+    expect(ids(await live.latestLinks({ now: NOW, limit: 10 }))).toEqual([real]);
+    expect(ids(await sandbox.latestLinks({ now: NOW, limit: 10 }))).toEqual(
+      ids([{ id: trialPaid }, { id: trialUnpaid }]),
+    );
+    expect(await live.totals(month)).toEqual({ awaiting: { count: 1, cents: 125_050 }, paid: { count: 0, cents: 0 } });
+    expect((await sandbox.totals(month)).paid.count).toBe(1);
+    expect(ids(await live.linksWithReference('F-1', { limit: 5 }))).toEqual([real]);
+    expect(ids(await live.linksCreatedBetween(minutes(-1000), NOW))).toEqual(
+      ids([{ id: real }, { id: realInterrupted }]),
+    );
+    expect(ids(await live.claimDueReminders(minutes(-60), NOW, 10))).toEqual([real]);
+    expect(ids(await sandbox.claimDueReminders(minutes(-60), NOW, 10))).toEqual([trialUnpaid]);
+    expect(ids(await live.claimInterruptedLinks({ upTo: minutes(-10) }, 10))).toEqual([realInterrupted]);
+    expect(ids(await sandbox.claimInterruptedLinks({ upTo: minutes(-10) }, 10))).toEqual([trialInterrupted]);
+  });
+
   it('hands each interrupted link to one claimant across instances, never one being created, answered or posted', async () => {
     const [a, b] = [await open(), await open()];
     const requested = (createdAt: Date) => a.claimSubmission(newLink({ createdAt })).then(String);
@@ -339,14 +367,15 @@ describe.each(ENGINES)(
     const { open } = testLedgers(engine);
 
     /**
-     * A created link as the release before wrote it, with the status it recorded `minute`s after NOW: without
-     * reference_key and paid_at, which it did not know.
+     * A created link as the releases before wrote it, with the status it recorded `minute`s after NOW: without
+     * reference_key, paid_at and sandbox, which they did not know.
      */
     async function writtenByPreviousRelease(ledger: Ledger, id: string, status: string, rank: number, minute: number) {
       const previousRelease = ledger.db as unknown as Kysely<{ links: Record<string, unknown> }>;
       const {
         reference_key: _key,
         paid_at: _paid,
+        sandbox: _sandbox,
         ...row
       } = linkRecord({
         id,
@@ -372,6 +401,13 @@ describe.each(ENGINES)(
         cents: row.amount_cents,
       });
       expect((await ledger.totals({ now: NOW, paidFrom: minutes(6), paidUntil: minutes(60) })).paid.count).toBe(0);
+    });
+
+    it('are live links, since that release ran live: a sandbox instance does not see them', async () => {
+      const ledger = await open();
+      await writtenByPreviousRelease(ledger, 'old-instance', 'SETTLED', 40, 5);
+      expect((await ledger.latestLinks({ now: NOW, limit: 5 })).map((link) => link.id)).toEqual(['old-instance']);
+      expect(await (await open({ sandbox: true })).latestLinks({ now: NOW, limit: 5 })).toEqual([]);
     });
 
     it('do not hide a payment settled after a REJECTED that release ranked above SETTLED', async () => {
@@ -431,6 +467,11 @@ async function upgradedLedger(
   }
 }
 
+/** A link's row as a release before the `sandbox` column wrote it (Kysely leaves an undefined column out). */
+function earlierRow(overrides: Partial<LinkRecord>) {
+  return { ...linkRecord(overrides), sandbox: undefined };
+}
+
 describe('a ledger made before paid_at', () => {
   it('dates the payment of its paid links by their paid status, and no other', async () => {
     const oldRow = (id: string, status: string | null, rank: number | null) => ({
@@ -478,7 +519,7 @@ describe('a ledger made before reference keys', () => {
       (old) =>
         (old as Kysely<{ links: Record<string, unknown> }>)
           .insertInto('links')
-          .values({ ...linkRecord({ id: 'old', payment_reference: 'FACTURE-É1' }), reference_key: undefined })
+          .values({ ...earlierRow({ id: 'old', payment_reference: 'FACTURE-É1' }), reference_key: undefined })
           .execute(),
       async (ledger) => {
         expect((await ledger.linksWithReference('facture-é1', { limit: 5 })).map((link) => link.id)).toEqual(['old']);
@@ -490,7 +531,7 @@ describe('a ledger made before reference keys', () => {
 describe('a ledger made while REJECTED ranked above SETTLED', () => {
   it('ranks its rejected links below settlement, so a payment made after the reject shows', async () => {
     const status = (id: string, payment_status: string, payment_status_rank: number) =>
-      linkRecord({ id, state: 'created', payment_status, payment_status_rank, payment_status_at: NOW.toISOString() });
+      earlierRow({ id, state: 'created', payment_status, payment_status_rank, payment_status_at: NOW.toISOString() });
     await upgradedLedger(
       (migration) => migration < '2026-11-27-07-rejected-before-settled',
       (old) =>
@@ -531,7 +572,7 @@ describe('a ledger made while REJECTED ranked above SETTLED, with a payment sett
         await db
           .insertInto('links')
           .values(
-            linkRecord({
+            earlierRow({
               id: 'paid-after-reject',
               state: 'created',
               payment_status: 'REJECTED',
@@ -553,6 +594,30 @@ describe('a ledger made while REJECTED ranked above SETTLED, with a payment sett
           paid_at: minutes(2).toISOString(),
         });
         expect((await ledger.totals({ now: NOW, paidFrom: NOW, paidUntil: minutes(60) })).paid.count).toBe(1);
+      },
+    );
+  });
+});
+
+describe('a ledger made before sandbox links were marked', () => {
+  it("marks the links the sandbox made, by their payment page's address, and no other", async () => {
+    const oldRow = (id: string, link: string | null) =>
+      earlierRow({ id, state: link === null ? 'refused' : 'created', link });
+    await upgradedLedger(
+      (migration) => migration < '2026-11-27-08-sandbox-links',
+      (old) =>
+        (old as Kysely<{ links: Record<string, unknown> }>)
+          .insertInto('links')
+          .values([
+            oldRow('trial', 'http://localhost:3000/sandbox/pay/0123456789abcdef0123456789abcdef'),
+            oldRow('real', 'https://pay.safedebit.fr/paypage?SDESSID=abc'),
+            oldRow('refused', null),
+          ])
+          .execute(),
+      async (ledger) => {
+        expect(await ledger.findLink('trial')).toMatchObject({ sandbox: 1 });
+        expect(await ledger.findLink('real')).toMatchObject({ sandbox: 0 });
+        expect(await ledger.findLink('refused')).toMatchObject({ sandbox: 0 });
       },
     );
   });

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { monthKey, monthOf } from '../../src/domain/month.js';
 import { ENGINES } from '../support/databases.js';
+import { testHarnesses } from '../support/harnesses.js';
+import { movableClock } from '../support/movable-clock.js';
 import {
   type Harness,
   PUBLIC_URL,
@@ -8,8 +11,9 @@ import {
   VALID_FORM,
   visibleText,
 } from '../support/paylink-harness.js';
-import { sendSlashCommand } from '../support/slack-requests.js';
-import { SALES_CHANNEL } from '../support/slack-workspace.js';
+import type { SlackApiCall } from '../support/slack-api-standin.js';
+import { appHomeOpenedEvent, sendEvent, sendSlashCommand } from '../support/slack-requests.js';
+import { SALES_CHANNEL, SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
 
 let running: Harness | undefined;
 afterEach(async () => {
@@ -209,4 +213,64 @@ describe.each(ENGINES)('the sandbox closes the loop (ledger on %s)', (engine) =>
       .poll(() => h.logs.map((line) => JSON.parse(line)).find((e) => e.event === event), { timeout: 3000 })
       .toMatchObject({ payment_reference: reference, ...fields });
   });
+});
+
+describe.each(ENGINES)('trial links, once paylink goes live on the same ledger (%s)', (engine) => {
+  const harnesses = testHarnesses(engine);
+  const ADMIN: SlackUser = { id: 'U0FINANCE', username: 'finance', name: 'finance', team_id: TEAM_ID };
+
+  /** `/paylink <text>` as `user`: what paylink answers at the command's response_url. */
+  async function paylink(h: Harness, text: string, user: SlackUser = SALES_REP): Promise<string> {
+    const responseUrl = h.standin.responseUrl();
+    await sendSlashCommand(h.baseUrl, SIGNING_SECRET, {
+      text,
+      user_id: user.id,
+      user_name: user.username,
+      response_url: responseUrl,
+    });
+    return visibleText((await h.standin.waitForResponse((post) => post.url === responseUrl)).body);
+  }
+
+  it('are not listed, counted, exported or reminded by the live instance; the sandbox still shows them', async () => {
+    const clock = movableClock();
+    // The admin tries the sandbox, as "Setting up the Slack app" invites: one link paid, one left unpaid.
+    const sandboxEnv = { SAFEDEBIT_API_URL: '', PAYLINK_PUBLIC_URL: '', PAYLINK_REMIND_AFTER: '72h' };
+    const trial = await harnesses.start({ clock: clock.now, env: sandboxEnv });
+    const { link } = await createSandboxLink(trial, { ...VALID_FORM, payment_reference: 'TEST-PAID' });
+    expect((await press(link, 'pay')).status).toBe(303);
+    await createSandboxLink(trial, { ...VALID_FORM, payment_reference: 'TEST-UNPAID' });
+    await harnesses.stop(trial);
+
+    // SAFEDEBIT's credentials filled in, paylink restarted on the same ledger.
+    const liveEnv = { PAYLINK_ADMINS: ADMIN.id, PAYLINK_REMIND_AFTER: '72h' };
+    const live = await harnesses.start({ clock: clock.now, reminderPeriodMs: 30, env: liveEnv });
+    await live.createLink({ ...VALID_FORM, payment_reference: 'F-REAL' });
+    await sendEvent(live.baseUrl, SIGNING_SECRET, appHomeOpenedEvent(SALES_REP.id));
+    const home = visibleText((await live.standin.waitForCall('views.publish')).args.view);
+    expect(home).toMatch(/\*Awaiting payment\*\n1 link · €1,250\.50\n\*Paid in \w+ \d{4}\*\nno links/);
+    expect(home).not.toContain('TEST-');
+    expect(await paylink(live, 'list')).not.toContain('TEST-');
+    expect(await paylink(live, 'status TEST-PAID')).toContain('None of your links has the reference');
+    expect(await paylink(live, `export ${monthKey(monthOf(clock.now(), 'Europe/Paris'))}`, ADMIN)).toContain(
+      '(1 link)',
+    );
+    const csv = live.standin.uploadedFiles()[0]?.bytes?.toString('utf8') ?? '';
+    expect(csv).toContain('F-REAL');
+    expect(csv).not.toContain('TEST-');
+
+    clock.advance(73 * 3_600_000);
+    const isReminder = (call: SlackApiCall) => String(call.args.text).includes('still awaiting payment');
+    await expect.poll(() => live.standin.callsTo('chat.postMessage').filter(isReminder).length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const reminders = live.standin.callsTo('chat.postMessage').filter(isReminder);
+    expect(reminders.map((call) => String(call.args.text))).toEqual([expect.stringContaining('F-REAL')]);
+    await harnesses.stop(live);
+
+    // Back to the sandbox (credentials removed): its own links only.
+    const again = await harnesses.start({ clock: clock.now, env: sandboxEnv });
+    const list = await paylink(again, 'list');
+    expect(list).toContain('TEST-PAID');
+    expect(list).toContain('TEST-UNPAID');
+    expect(list).not.toContain('F-REAL');
+  }, 30_000);
 });

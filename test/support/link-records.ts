@@ -41,6 +41,7 @@ export function linkRecord(overrides: Partial<LinkRecord> = {}): LinkRecord {
     reminded_at: null,
     paid_at: null,
     status_line_claimed_at: null,
+    sandbox: 0,
     ...overrides,
   };
 }
