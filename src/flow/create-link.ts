@@ -80,7 +80,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     linkId = await ctx.ledger.claimSubmission(claim);
   } catch (error) {
     ctx.logger.error({ event: 'ledger_write_failed', step: 'claim', error, payment_reference: form.payment_reference });
-    const formGone = { text: aboutLink(ctx, submission, m.ledgerUnavailableFormGone(SLASH_COMMAND)) };
+    const formGone = { text: aboutLink(ctx, submission, m.ledgerUnavailableFormGone(askAgain(ctx, submission))) };
     await showInModal(ctx, submission, formAgain(ctx, submission, m.ledgerUnavailable), formGone);
     return;
   }
@@ -129,7 +129,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     ctx.logger.warn({ event: 'link_outage', reason: outcome.reason, detail: outcome.detail, ...logFields });
     const view = formAgain(ctx, submission, m.outageBanner);
     const outage = { state: 'outage' as const, detail: outcome.reason };
-    await endWithoutLink(ctx, submission, linkId, outage, view, m.outageFormGone(SLASH_COMMAND));
+    await endWithoutLink(ctx, submission, linkId, outage, view, m.outageFormGone(askAgain(ctx, submission)));
     return;
   }
 
@@ -203,6 +203,14 @@ async function endWithoutLink(
   if (reportedOn(recorded)) return linkExists();
   await showInModal(ctx, submission, view, { text: aboutLink(ctx, submission, text) });
   if (!recorded.ok && reportedOn(await retryLedgerWrite(ctx, what, record))) await linkExists();
+}
+
+/**
+ * How the rep whose modal is gone asks again: as they asked, since a request made from a message (for its thread) can
+ * only be made again there, by the shortcut, Slack running no slash command in a thread.
+ */
+function askAgain(ctx: LinkFlowContext, submission: LinkSubmission): string {
+  return submission.origin.threadTs === undefined ? SLASH_COMMAND : messagesFor(ctx.config.locale).askFromMessage;
 }
 
 /** `outcome`, saying which link it is about, for the rep whose modal is gone. */

@@ -45,7 +45,10 @@ export interface Messages {
   refusedBanner: (message: string) => string;
   outageBanner: string;
   /** An outage told to a rep whose modal, and so the form, is gone: the command again with the same reference is safe. */
-  outageFormGone: (command: string) => string;
+  /** How to ask again: the command, or where it came from, the message shortcut (`askFromMessage`). */
+  outageFormGone: (askAgain: string) => string;
+  /** The message shortcut, for a rep who asked from a message (slash commands do not run in threads). */
+  askFromMessage: string;
   /** In the modal: SAFEDEBIT's answer was lost, but a notification that came meanwhile shows the link exists. */
   outageLinkExists: string;
   /** A refusal shown again (the submission delivered twice) that came without a code: its words are not kept. */
@@ -54,7 +57,7 @@ export interface Messages {
   referenceHeld: { made: (when: string, user: string) => string; unanswered: (when: string) => string };
   ledgerUnavailable: string;
   /** The ledger failing, told to a rep whose modal, and so the form, is gone. */
-  ledgerUnavailableFormGone: (command: string) => string;
+  ledgerUnavailableFormGone: (askAgain: string) => string;
   requestFailed: string;
   notAllowedUser: string;
   notAllowedChannel: string;
@@ -127,8 +130,8 @@ const fr: Messages = {
   refusedBanner: (message) => `:no_entry: SAFEDEBIT a refusé le lien : ${message}`,
   outageBanner:
     ":warning: SAFEDEBIT n'a pas répondu correctement : *aucun lien à afficher*. Votre saisie est conservée, vous pouvez réessayer sans risque : si un lien avait quand même été créé, SAFEDEBIT dira que la référence de paiement est déjà utilisée.",
-  outageFormGone: (command) =>
-    `:warning: SAFEDEBIT n'a pas répondu correctement : *aucun lien à afficher*. Vous pouvez relancer ${command} sans risque avec cette même référence de paiement : si un lien avait quand même été créé, SAFEDEBIT dira que la référence est déjà utilisée.`,
+  outageFormGone: (askAgain) =>
+    `:warning: SAFEDEBIT n'a pas répondu correctement : *aucun lien à afficher*. Vous pouvez relancer ${askAgain} sans risque avec cette même référence de paiement : si un lien avait quand même été créé, SAFEDEBIT dira que la référence est déjà utilisée.`,
   referenceHeld: {
     made: (when, user) =>
       `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}> : utilisez celui-là, ou saisissez une autre référence pour un autre paiement (EXIST_005).`,
@@ -143,8 +146,9 @@ const fr: Messages = {
     ":warning: paylink n'a pas pu préparer cette demande : *aucun lien n'a été créé*. Prévenez l'administrateur de l'application.",
   ledgerUnavailable:
     ":warning: paylink n'a pas pu enregistrer la demande : *aucun lien n'a été créé*. Votre saisie est conservée, réessayez dans un instant.",
-  ledgerUnavailableFormGone: (command) =>
-    `:warning: paylink n'a pas pu enregistrer la demande : *aucun lien n'a été créé*. Relancez ${command} dans un instant.`,
+  ledgerUnavailableFormGone: (askAgain) =>
+    `:warning: paylink n'a pas pu enregistrer la demande : *aucun lien n'a été créé*. Relancez ${askAgain} dans un instant.`,
+  askFromMessage: 'le raccourci *Create payment link* (menu ⋮ du message)',
   notAllowedUser:
     "Vous n'êtes pas autorisé·e à créer des liens de paiement. Demandez l'accès à l'administrateur de paylink.",
   notAllowedChannel:
@@ -232,8 +236,8 @@ const en: Messages = {
   refusedBanner: (message) => `:no_entry: SAFEDEBIT refused the link: ${message}`,
   outageBanner:
     ':warning: SAFEDEBIT did not answer properly: *no link to show*. Your form is kept and trying again is safe: if a link was created after all, SAFEDEBIT will say the payment reference is already used.',
-  outageFormGone: (command) =>
-    `:warning: SAFEDEBIT did not answer properly: *no link to show*. Running ${command} again with this same payment reference is safe: if a link was created after all, SAFEDEBIT will say the reference is already used.`,
+  outageFormGone: (askAgain) =>
+    `:warning: SAFEDEBIT did not answer properly: *no link to show*. Running ${askAgain} again with this same payment reference is safe: if a link was created after all, SAFEDEBIT will say the reference is already used.`,
   referenceHeld: {
     made: (when, user) =>
       `paylink already made a link for this reference on ${when}, asked by <@${user}>: use that one, or enter another reference for another payment (EXIST_005).`,
@@ -248,8 +252,9 @@ const en: Messages = {
     ":warning: paylink could not prepare this request: *no link was created*. Please tell the app's administrator.",
   ledgerUnavailable:
     ':warning: paylink could not record the request: *no link was created*. Your form is kept, try again in a moment.',
-  ledgerUnavailableFormGone: (command) =>
-    `:warning: paylink could not record the request: *no link was created*. Run ${command} again in a moment.`,
+  ledgerUnavailableFormGone: (askAgain) =>
+    `:warning: paylink could not record the request: *no link was created*. Run ${askAgain} again in a moment.`,
+  askFromMessage: "the *Create payment link* shortcut (the message's ⋮ menu)",
   notAllowedUser: 'You are not allowed to create payment links. Ask the paylink administrator for access.',
   notAllowedChannel: 'Payment links cannot be created in this conversation. Use a channel the administrator allowed.',
   triggerExpired: 'Slack took too long to open the form. Please run the command again.',

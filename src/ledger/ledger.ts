@@ -652,6 +652,7 @@ export class Ledger {
       .select('id')
       .where('state', 'in', unanswered)
       .where('payment_status', 'is not', null)
+      .where(this.#ofThisKind)
       .orderBy('created_at')
       .limit(limit)
       .execute();

@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { ENGINES } from '../support/databases.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
-import { sendInteraction, sendSignedRequest, viewSubmissionPayload } from '../support/slack-requests.js';
+import type { DisplayedView } from '../support/slack-api-standin.js';
+import {
+  messageShortcutPayload,
+  sendInteraction,
+  sendSignedRequest,
+  viewSubmissionPayload,
+} from '../support/slack-requests.js';
 import { SALES_CHANNEL } from '../support/slack-workspace.js';
 
 let h: Harness;
@@ -128,7 +134,6 @@ describe('the ledger out of reach', () => {
     expect(text).not.toContain('form is kept');
     expect(h.safedebit.requests).toHaveLength(0);
   });
-
   it("for SAFEDEBIT's answer only: the link is posted all the same, and recorded with its summary", async () => {
     h = await startHarness();
     const { ledger } = h.paylink;
@@ -301,5 +306,41 @@ describe('malformed URLs', () => {
     h = await startHarness();
     const response = await fetch(`${h.baseUrl}/cb/%E0%A4%A`);
     expect(response.status).toBe(400);
+  });
+});
+
+/** The rep asks for the link from a deal's thread, with the message shortcut: the form was opened there. */
+async function openFromThread(): Promise<{ view: DisplayedView; responseUrl: string }> {
+  const responseUrl = h.standin.responseUrl();
+  await sendInteraction(
+    h.baseUrl,
+    SIGNING_SECRET,
+    messageShortcutPayload({
+      trigger_id: h.standin.issueTriggerId(),
+      response_url: responseUrl,
+      message: { ts: '1699999999.000200', thread_ts: '1699999990.000100', text: 'Deal ACME', user: 'U0OTHER' },
+    }),
+  );
+  await h.standin.waitForCall('views.open');
+  return { view: h.standin.displayedViews().at(-1) as DisplayedView, responseUrl };
+}
+
+// Slack runs no slash command in a thread: a rep told to run /paylink would get the link at the top of the channel.
+describe('the form gone, asked for from a message with the shortcut', () => {
+  it.each([
+    ['an outage', 'no link to show', 'Running the *Create payment link* shortcut'],
+    ['the ledger out of reach', 'no link was created', 'Run the *Create payment link* shortcut'],
+  ] as const)('after %s, the rep is told to use the shortcut again, not /paylink', async (fault, outcome, advice) => {
+    h = await startHarness({ env: { PAYLINK_LOCALE: 'en', SAFEDEBIT_TIMEOUT_MS: '500' } });
+    h.safedebit.setMode({ kind: 'hang' });
+    const { view, responseUrl } = await openFromThread();
+    if (fault === 'the ledger out of reach') await h.paylink.ledger.close();
+    h.standin.failNext('views.update', 'not_found', 1);
+    await h.submit(view, VALID_FORM);
+    const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
+    const text = visibleText(answer.body);
+    expect(text).toContain(outcome);
+    expect(text).toContain(advice);
+    expect(text).not.toContain('/paylink');
   });
 });
