@@ -254,7 +254,8 @@ async function postgresDialect(url: string, options: LedgerOptions, calls: 'limi
 /**
  * pg fails a query whose answer does not come within query_timeout, but keeps its connection, still waiting for that
  * answer, and the pool would lend it again: every later call on it would wait as long and fail. Such a connection
- * (a server, proxy or network gone silent without closing it) is closed instead of going back to the pool.
+ * (a server, proxy or network gone silent without closing it) fails at once whatever else is asked of it (the ROLLBACK
+ * of the transaction it was in) and is closed instead of going back to the pool.
  */
 function discardingSilentConnections(pool: PostgresPool): PostgresPool {
   return {
@@ -262,6 +263,7 @@ function discardingSilentConnections(pool: PostgresPool): PostgresPool {
       const client = await pool.connect();
       let silent = false;
       const query = ((...args: Parameters<PostgresPoolClient['query']>) => {
+        if (silent) return Promise.reject(new Error(PG_READ_TIMEOUT));
         const result = (client.query as (...a: typeof args) => unknown)(...args);
         if (!(result instanceof Promise)) return result;
         return result.catch((error: unknown) => {

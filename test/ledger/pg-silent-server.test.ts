@@ -26,6 +26,24 @@ describe('PostgreSQL gone silent (no answer, no reset) while a query is in fligh
   }, 25_000);
 });
 
+describe('PostgreSQL gone silent inside a ledger call that is a transaction (a notification being recorded)', () => {
+  let database: TestDatabase | undefined;
+  afterEach(async () => {
+    await database?.drop();
+  });
+
+  it('fails that call after LEDGER_WAIT_MS, its ROLLBACK not waiting as long again on the silent connection', async () => {
+    database = await freshDatabase('postgres');
+    const script = fileURLToPath(new URL('./fixtures/pg-silent-in-transaction.mjs', import.meta.url));
+    const run = spawnSync(process.execPath, [script, database.url], { encoding: 'utf8', timeout: 30_000 });
+    expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      status: 0,
+      stdout: `recordNotification failed (Query read timeout) in ${LEDGER_WAIT_MS / 1000} s\n`,
+      stderr: '',
+    });
+  }, 35_000);
+});
+
 describe('an instance starting while another migrates for longer than LEDGER_WAIT_MS', () => {
   let database: TestDatabase | undefined;
   afterEach(async () => {
