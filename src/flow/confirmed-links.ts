@@ -11,13 +11,8 @@ import {
   deliveriesOf,
   type LinkSummary,
 } from '../slack/messages/link-messages.js';
-import { retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
-import {
-  paymentStatusLine,
-  type StatusUpdateContext,
-  showPendingStatuses,
-  slackMayTakeItLater,
-} from './status-updates.js';
+import { releaseForLater, retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
+import { paymentStatusLine, type StatusUpdateContext, showPendingStatuses } from './status-updates.js';
 
 export interface ConfirmedLinkContext extends StatusUpdateContext {
   config: Pick<Readonly<Config>, 'locale' | 'linkDuration'>;
@@ -50,15 +45,15 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
     ...(link.origin_thread_ts === null ? {} : { threadTs: link.origin_thread_ts }),
   };
   const summary = await postSummaryWhereAsked(ctx, origin, buildSummaryMessage(summaryOf(ctx, link), status), link.id);
-  if (summary.place === undefined && slackMayTakeItLater(summary.error)) {
+  if (summary.place === undefined && summary.mayTryAgain) {
     // Slack surely did not post it: confirmed again later, by a redelivery or the interrupted-links round, rather than
     // left created with no summary for good.
-    await ctx.ledger.unconfirmLink(link.id, before);
+    await releaseForLater(ctx, link.id, () => ctx.ledger.unconfirmLink(link.id, before));
     ctx.logger.warn({ event: 'link_confirmation_postponed', ...fields, error: slackErrorCode(summary.error) });
     return { kind: 'postponed', error: slackErrorCode(summary.error) };
   }
   ctx.logger.info({ event: 'link_confirmed', ...fields, status: link.payment_status });
-  // Not posted, and Slack may have posted it or refused it for good (logged): not posted again. App Home,
+  // Not posted, and Slack may have posted it or refused it (logged): not posted again. App Home,
   // `/paylink status` and the export still show the link and its status.
   if (summary.place === undefined) return { kind: 'confirmed' };
   const place = summary.place;

@@ -65,7 +65,7 @@ const UNDELIVERABLE_ERRORS = new Set([
  * Whether a post Slack did not take may be tried again: Slack surely did not post it (a refusal, an HTTP error, no
  * connection) and may take it later (not refused for good). A post Slack may have made is never made twice.
  */
-export function slackMayTakeItLater(error: unknown): boolean {
+function slackMayTakeItLater(error: unknown): boolean {
   return !UNDELIVERABLE_ERRORS.has(slackErrorCode(error)) && !slackMayHaveActed(error);
 }
 

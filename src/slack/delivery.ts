@@ -47,8 +47,11 @@ export interface PostedPlace {
   inDirectMessage: boolean;
 }
 
-/** Where a summary went, or, when neither the conversation nor the DM took it, the last error (logged). */
-export type SummaryPosting = { place: PostedPlace } | { place?: undefined; error: unknown };
+/**
+ * Where a summary went, or, when neither the conversation nor the DM took it, the last error (logged) and whether
+ * posting it again is safe and may work: Slack was out of reach or answered an HTTP error, and surely posted nothing.
+ */
+export type SummaryPosting = { place: PostedPlace } | { place?: undefined; error: unknown; mayTryAgain: boolean };
 
 /**
  * Posts a link's summary where the rep asked (in the thread of `origin.threadTs` when given), or in their DM with
@@ -66,7 +69,7 @@ export async function postSummaryWhereAsked(
   } catch (error) {
     if (!CANNOT_POST_ERRORS.has(slackErrorCode(error))) {
       ctx.logger.error({ event: 'slack_post_failed', step: 'summary', error: slackErrorCode(error), link });
-      return { error };
+      return { error, mayTryAgain: slackSurelyDidNotPost(error) };
     }
   }
   try {
@@ -76,7 +79,7 @@ export async function postSummaryWhereAsked(
     return { place: { channel: dm, ts, threadTs: ts, inDirectMessage: true } };
   } catch (error) {
     ctx.logger.error({ event: 'slack_post_failed', step: 'summary_dm', error: slackErrorCode(error), link });
-    return { error };
+    return { error, mayTryAgain: slackSurelyDidNotPost(error) };
   }
 }
 
@@ -108,9 +111,17 @@ export async function sendDirectMessage(
     await postMessage(ctx, channel, message);
     return { sent: true };
   } catch (error) {
-    const mayTryAgain = !(error instanceof SlackApiError) && (!posting || !slackMayHaveActed(error));
+    const mayTryAgain = posting ? slackSurelyDidNotPost(error) : !(error instanceof SlackApiError);
     return { sent: false, error: slackErrorCode(error), mayTryAgain };
   }
+}
+
+/**
+ * A post Slack surely did not make and may make if asked again: it could not be reached, or answered an HTTP error
+ * (a 5xx, a rate limit, past the client's retries). A refusal (`ok: false`) would come again; a timeout may have posted.
+ */
+function slackSurelyDidNotPost(error: unknown): boolean {
+  return !(error instanceof SlackApiError) && !slackMayHaveActed(error);
 }
 
 /** Reaches the rep privately: the response_url first (works in any conversation), else a DM. */

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { classifyStatus, statusProgress } from '../../src/callback/notification.js';
+import { buildCallbackUrl } from '../../src/callback/token.js';
+import { ENGINES } from '../support/databases.js';
+import { testHarnesses } from '../support/harnesses.js';
+import { newLink } from '../support/link-records.js';
+import type { Harness } from '../support/paylink-harness.js';
+import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
+
+const CALLBACK_SECRET = 'confirmed-links-callback-secret-0123456789';
+/** A private channel paylink is not in: the summary goes to the rep's DM instead. */
+const PRIVATE_CHANNEL = 'G0PRIVATE';
+/** A rep who has left: Slack refuses to open a DM with them, every time. */
+const GONE_REP = 'U0GONE';
+
+/** A link whose creation was interrupted, that SAFEDEBIT has since reported on (SETTLED). */
+async function reportedInterruptedLink(
+  app: Harness,
+  userId: string,
+  originChannel: string,
+  reference: string,
+  createdAt: Date,
+) {
+  const { ledger } = app.paylink;
+  const id = await ledger.claimSubmission(newLink({ createdAt, userId, originChannel, paymentReference: reference }));
+  if (id === undefined) throw new Error('not claimed');
+  await ledger.db.updateTable('links').set({ state: 'interrupted' }).where('id', '=', id).execute();
+  return id;
+}
+
+async function recordSettled(app: Harness, id: string) {
+  await app.paylink.ledger.recordNotification({
+    linkId: id,
+    dedupeKey: `settled-${id}`,
+    status: 'SETTLED',
+    rank: statusProgress(classifyStatus('SETTLED')),
+    receivedAt: new Date(),
+  });
+}
+
+describe.each(ENGINES)('confirming a reported link when Slack refuses its summary for good, on %s', (engine) => {
+  const harnesses = testHarnesses(engine);
+  const start = (interruptedLinksPeriodMs: number) =>
+    harnesses.start({
+      interruptedLinksPeriodMs,
+      channels: { [PRIVATE_CHANNEL]: { kind: 'private', botIsMember: false } },
+      env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET },
+    });
+
+  it('a Slack refusal (user_disabled) is not "out of reach": the notification is answered 200, the link confirmed', async () => {
+    // No round meanwhile (its first runs at start, before the link exists): the notification alone confirms it.
+    const app = await start(600_000);
+    app.standin.failNext('conversations.open', 'user_disabled', 1000);
+    const id = await reportedInterruptedLink(
+      app,
+      GONE_REP,
+      PRIVATE_CHANNEL,
+      'F-GONE-1',
+      new Date(Date.now() - 3_600_000),
+    );
+    const status = await app.notify(buildCallbackUrl(app.baseUrl, id, CALLBACK_SECRET), 'SETTLED');
+    // Put back and answered 503 only when Slack surely did not take the summary (out of reach, HTTP errors past the
+    // retries): a refusal would come again at every redelivery and every round.
+    expect(status).toBe(200);
+    expect((await app.paylink.ledger.findLink(id))?.state).toBe('created');
+  });
+
+  it('one link whose summary Slack keeps refusing does not keep every later link from being confirmed by the round', async () => {
+    const app = await start(30);
+    app.standin.failNext('conversations.open', 'user_disabled', 100_000);
+    // The oldest: its rep has left, the channel where they asked is private.
+    const gone = await reportedInterruptedLink(
+      app,
+      GONE_REP,
+      PRIVATE_CHANNEL,
+      'F-GONE-1',
+      new Date(Date.now() - 3_600_000),
+    );
+    await recordSettled(app, gone);
+    // A later one, in the public sales channel, reported on while Slack was out of reach (so not confirmed then).
+    const later = await reportedInterruptedLink(
+      app,
+      SALES_REP.id,
+      SALES_CHANNEL.id,
+      'F-LATER-2',
+      new Date(Date.now() - 1_800_000),
+    );
+    await recordSettled(app, later);
+    // Slack is fine for the sales channel: the round (every 30 ms) should give the later link its summary.
+    await expect
+      .poll(async () => (await app.paylink.ledger.findLink(later))?.summary_ts ?? null, { timeout: 3_000 })
+      .not.toBeNull();
+  });
+});
+
+describe.each(ENGINES)('a postponed confirmation whose put-back the ledger refuses once, on %s', (engine) => {
+  const harnesses = testHarnesses(engine);
+
+  it('is put back once the ledger takes it, and confirmed later: not left created with no summary for good', async () => {
+    const app = await harnesses.start({
+      // No round meanwhile (its first runs at start, before the link exists): the redelivery alone confirms it.
+      interruptedLinksPeriodMs: 600_000,
+      ledgerRetryDelaysMs: [50, 100],
+      env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET },
+    });
+    const { ledger } = app.paylink;
+    const id = await ledger.claimSubmission(
+      newLink({
+        createdAt: new Date(Date.now() - 3_600_000),
+        userId: SALES_REP.id,
+        originChannel: SALES_CHANNEL.id,
+        paymentReference: 'F-2026-031',
+      }),
+    );
+    if (id === undefined) throw new Error('not claimed');
+    await ledger.db
+      .updateTable('links')
+      .set({ state: 'outage', state_detail: 'timeout' })
+      .where('id', '=', id)
+      .execute();
+    // The instance loses its network for a moment: Slack out of reach (HTTP 429 past the client's 5 tries stands in
+    // for it), and the ledger refuses the one write that puts the confirmation back.
+    app.standin.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 0 }, 5);
+    const unconfirmLink = ledger.unconfirmLink.bind(ledger);
+    ledger.unconfirmLink = async () => {
+      ledger.unconfirmLink = unconfirmLink;
+      throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+    };
+    expect(await app.notify(buildCallbackUrl(app.baseUrl, id, CALLBACK_SECRET), 'SETTLED')).toBe(503);
+    // SAFEDEBIT redelivers, as a 503 asks it to. Slack and the ledger are back.
+    expect(await app.notify(buildCallbackUrl(app.baseUrl, id, CALLBACK_SECRET), 'SETTLED')).toBe(200);
+    await expect
+      .poll(
+        async () => {
+          const link = await ledger.findLink(id);
+          return { state: link?.state, summary_ts: link?.summary_ts ?? null };
+        },
+        { timeout: 3_000 },
+      )
+      .toEqual({ state: 'created', summary_ts: expect.any(String) });
+  });
+});
