@@ -6,7 +6,6 @@ import { type Harness, startHarness } from '../support/paylink-harness.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
 import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
 
-const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const isNotice = (call: SlackApiCall) =>
   String(call.args.channel).startsWith('D') && String(call.args.text).includes('paylink stopped while SAFEDEBIT');
 
@@ -48,7 +47,7 @@ describe('an interrupted-links round cut by a ledger failure (SQLite file locked
     });
     const first = await claim('F-OLD-1');
     const second = await claim('F-OLD-2');
-    await settle(9_000);
+    await expect.poll(() => h.standin.callsTo('chat.postMessage').filter(isNotice).length, { timeout: 15_000 }).toBe(2);
     stop();
     locker.close();
 
@@ -96,7 +95,10 @@ describe('a reminders round cut by a ledger failure (SQLite file locked by anoth
     });
     // Both created in one transaction-free burst, before the next round.
     const ids = await Promise.all([created('F-OLD-1'), created('F-OLD-2')]);
-    await settle(9_000);
+    const isReminder = (call: SlackApiCall) => String(call.args.channel).startsWith('D');
+    await expect
+      .poll(() => h.standin.callsTo('chat.postMessage').filter(isReminder).length, { timeout: 15_000 })
+      .toBe(2);
     stop();
     locker.close();
 

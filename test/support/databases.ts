@@ -47,6 +47,22 @@ export function ledgerLocationOf(database: TestDatabase): LedgerLocation {
   return location;
 }
 
+/**
+ * A PostgreSQL database of its own, for a test that holds what is server-wide within a database, such as the
+ * migration lock (an advisory lock): in a schema of the shared test database, it would hold up every other test's start.
+ */
+export async function ownPostgresDatabase(): Promise<TestDatabase> {
+  const name = `paylink_test_${randomBytes(6).toString('hex')}`;
+  await onPostgres((client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    engine: 'postgres',
+    url: url.toString(),
+    drop: () => onPostgres((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+  };
+}
+
 /** Runs one statement batch on the test server; an unreachable server is a loud failure, never a skip. */
 async function onPostgres(work: (client: pg.Client) => Promise<unknown>): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 5000 });
