@@ -223,6 +223,8 @@ function checkAcrossVariables(e: Environment, ctx: z.RefinementCtx<Environment>)
   }
   if (production && e.PAYLINK_REDIRECT_URL !== undefined && !isHttps(e.PAYLINK_REDIRECT_URL))
     problem('PAYLINK_REDIRECT_URL', 'expected an https URL in production');
+  if (production && !isHttps(e.SLACK_API_URL))
+    problem('SLACK_API_URL', 'expected an https URL in production (the Slack tokens are sent with every call)');
   const duration = e.SAFEDEBIT_LINK_DURATION;
   const unit = e.SAFEDEBIT_LINK_DURATION_UNIT;
   if (unit !== undefined && duration === undefined)

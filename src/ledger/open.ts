@@ -31,8 +31,9 @@ const INT8_OID = 20;
 const PG_READ_TIMEOUT = 'Query read timeout';
 /**
  * The longest a ledger call waits before it fails: SQLite's busy_timeout on a file another process holds locked;
- * on PostgreSQL, for a connection (pg's connectionTimeoutMillis) and for an answer (statement_timeout on the server,
- * query_timeout in pg for a server gone silent).
+ * on PostgreSQL, for a connection (pg's connectionTimeoutMillis) and for an answer (pg's query_timeout, whatever keeps
+ * it: a lock, a busy server, a server gone silent). Not statement_timeout: sent as a startup parameter, it would make
+ * PgBouncer, in its default settings, refuse every connection.
  */
 export const LEDGER_WAIT_MS = 5_000;
 const MAX_PREPARED_STATEMENTS = 256;
@@ -237,7 +238,7 @@ async function postgresDialect(url: string, options: LedgerOptions, calls: 'limi
     connectionString: url,
     max: calls === 'limited' ? 10 : 1,
     connectionTimeoutMillis: LEDGER_WAIT_MS,
-    ...(calls === 'limited' ? { statement_timeout: LEDGER_WAIT_MS, query_timeout: LEDGER_WAIT_MS } : {}),
+    ...(calls === 'limited' ? { query_timeout: LEDGER_WAIT_MS } : {}),
     // Amounts and counts are bigint; every one the ledger holds is far below 2^53, so read them as numbers.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>

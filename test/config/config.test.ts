@@ -160,6 +160,9 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...PRODUCTION, SAFEDEBIT_API_URL: 'http://api.example/ssp' })).toEqual([
       'SAFEDEBIT_API_URL: expected an https URL in production (the SAFEDEBIT password is sent with every call)',
     ]);
+    expect(problemsOf({ ...PRODUCTION, SLACK_API_URL: 'http://slack-relay.internal/api/' })).toEqual([
+      'SLACK_API_URL: expected an https URL in production (the Slack tokens are sent with every call)',
+    ]);
   });
 
   it('needs PAYLINK_PUBLIC_URL with a live SAFEDEBIT, outside production too; the sandbox goes without', () => {
