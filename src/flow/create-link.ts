@@ -134,7 +134,8 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   }
 
   // A failed write does not cost the rep the link SAFEDEBIT just made: the flow goes on, and the write is tried
-  // again once the rep has the link. Recording the summary's place records the link too, so only one is retried.
+  // again once the rep has the link. Recording the summary's place, or that the link was sent privately, records the
+  // link too, so only one is retried.
   const recordCreated = () => ctx.ledger.recordOutcome(linkId, { state: 'created', link: outcome.link });
   const createdWrite = { step: 'outcome', state: 'created', link: linkId };
   const created = await tryLedgerWrite(ctx, createdWrite, recordCreated);
@@ -143,9 +144,9 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   const { place: summary } = await postSummary(ctx, submission, { id: linkId, createdAt: claim.createdAt }, status);
   const posted = summary !== undefined && (await postLink(ctx, submission, summary, outcome.link));
   let retryLater: (() => Promise<unknown>) | undefined;
+  let sentPrivately = false;
   if (!summary) {
-    await sendToRep(ctx, origin, buildLinkReply(locale, ctx.sandbox, outcome.link));
-    if (!created.ok) retryLater = () => retryLedgerWrite(ctx, createdWrite, recordCreated);
+    sentPrivately = await sendToRep(ctx, origin, buildLinkReply(locale, ctx.sandbox, outcome.link));
   } else {
     // Recorded only once the link is in the thread, so that a notification finding the summary replies after it.
     const summaryWrite = { step: 'summary', link: linkId };
@@ -167,7 +168,21 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   });
   // If the modal cannot show it, the rep still gets the link privately (unless a DM or a failed post already did).
   const linkForRep = posted && !summary.inDirectMessage ? buildLinkReply(locale, ctx.sandbox, outcome.link) : undefined;
-  await showInModal(ctx, submission, createdView, linkForRep);
+  const shownInModal = await showInModal(ctx, submission, createdView, linkForRep);
+  if (!summary) {
+    // With no summary, the ledger learns whether the rep has the link (one write, on this path only): if not, or if
+    // this instance stops first, the interrupted-links round DMs it to them later.
+    const given = sentPrivately || shownInModal;
+    const recordGiven = () => ctx.ledger.recordSentPrivately(linkId, outcome.link);
+    const givenWrite = { step: 'sent_privately', link: linkId };
+    if (given) {
+      if (!(await tryLedgerWrite(ctx, givenWrite, recordGiven)).ok) {
+        retryLater = () => retryLedgerWrite(ctx, givenWrite, recordGiven);
+      }
+    } else if (!created.ok) {
+      retryLater = () => retryLedgerWrite(ctx, createdWrite, recordCreated);
+    }
+  }
   await retryLater?.();
 }
 
@@ -400,17 +415,22 @@ function summaryOf(ctx: LinkFlowContext, submission: LinkSubmission, createdAt: 
   };
 }
 
-/** Replaces the modal's content; when Slack will not (modal closed, Slack error), sends `fallback` to the rep. */
+/**
+ * Replaces the modal's content; when Slack will not (modal closed, Slack error), sends `fallback` to the rep. True
+ * when the modal shows `view`.
+ */
 async function showInModal(
   ctx: LinkFlowContext,
   submission: LinkSubmission,
   view: types.ModalView,
   fallback: SlackMessage | undefined,
-): Promise<void> {
+): Promise<boolean> {
   try {
     await ctx.slack.views.update({ view_id: submission.viewId, view });
+    return true;
   } catch (error) {
     ctx.logger.warn({ event: 'views_update_failed', error: slackErrorCode(error) });
     if (fallback) await sendToRep(ctx, submission.origin, fallback);
+    return false;
   }
 }

@@ -1,9 +1,17 @@
-import type { LinkRecord } from '../ledger/ledger.js';
+import type { types } from '@slack/bolt';
+import type { LinkRecord, LinkWithAddress } from '../ledger/ledger.js';
 import { LEDGER_WAIT_MS } from '../ledger/open.js';
 import { sendDirectMessage } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
-import { buildInterruptedMessage, buildInterruptedView } from '../slack/messages/report-messages.js';
+import type { SlackMessage } from '../slack/messages/link-messages.js';
+import {
+  buildInterruptedMessage,
+  buildInterruptedView,
+  buildLateLinkMessage,
+  buildLateLinkView,
+} from '../slack/messages/report-messages.js';
 import { viewIdOfSubmission } from '../slack/submission-key.js';
+import { LONGEST_CALL_MS } from '../slack/web-api.js';
 import { type ConfirmedLinkContext, confirmReportedLink } from './confirmed-links.js';
 import { DEFAULT_LEDGER_RETRY_DELAYS_MS, releaseForLater } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
@@ -19,8 +27,8 @@ const LONGEST_PERIOD_MS = 60_000;
 /**
  * After a first round that looks at the whole ledger, rounds look only at links asked for this long before they
  * became abandoned: a round every minute at most finds them well within it, and the query stays small however
- * old the ledger. A link older than that still `requested` (no instance ran all that while) is found at the
- * next start.
+ * old the ledger. A link older than that still `requested`, or never given to its rep (no instance ran all that
+ * while), is found at the next start.
  */
 const LOOK_BACK_MS = 60 * 60_000;
 
@@ -41,48 +49,92 @@ export function abandonedAfterMs(
   return 2 * safedebitTimeoutMs + retriesMs + triesMs + 5_000;
 }
 
+/**
+ * Slack calls the link flow may make one after the other between recording SAFEDEBIT's link and the write that says
+ * the rep has it: the summary where asked, then `conversations.open` and the summary in the rep's DM, the link in its
+ * thread, then, that post failing, the `response_url`, `conversations.open` and the DM of sendToRep (or, with no
+ * summary at all, those three and the modal's `views.update`).
+ */
+const SLACK_CALLS_BEFORE_DELIVERY = 7;
+
+/**
+ * How long after its claim a link SAFEDEBIT made, never given to its rep, has surely been left by a flow that stopped:
+ * the abandonment delay (SAFEDEBIT's answer and the flow's ledger writes), and each Slack call the flow may make before
+ * the rep has the link taking as long as one can (LONGEST_CALL_MS: Slack's rate limits waited out), about 35 minutes.
+ * A flow still waiting on Slack is not taken for a stopped one, so a link on its way to its rep is not sent twice.
+ */
+export function undeliveredAfterMs(
+  safedebitTimeoutMs: number,
+  ledgerRetryDelaysMs: readonly number[] = DEFAULT_LEDGER_RETRY_DELAYS_MS,
+): number {
+  return abandonedAfterMs(safedebitTimeoutMs, ledgerRetryDelaysMs) + SLACK_CALLS_BEFORE_DELIVERY * LONGEST_CALL_MS;
+}
+
 /** How often interrupted links are looked for: half the abandonment delay, between a second and a minute. */
 export function interruptedLinksPeriodMs(safedebitTimeoutMs: number): number {
   return Math.min(LONGEST_PERIOD_MS, Math.max(SHORTEST_PERIOD_MS, abandonedAfterMs(safedebitTimeoutMs) / 2));
 }
 
-/** Looks for interrupted links at start, then every `periodMs`, one round at a time. */
+/**
+ * Looks at start, then every `periodMs`, one round at a time, for links an instance left unfinished: interrupted
+ * links, links reported on whose summary Slack did not take, and links made that their rep was never given.
+ */
 export function startInterruptedLinkChecks(
   ctx: InterruptedLinkContext,
   safedebitTimeoutMs: number,
   periodMs: number,
 ): RoundTimer {
-  let wholeLedgerSeen = false;
+  const interrupted = { leftAfterMs: abandonedAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs), seenAll: false };
+  const undelivered = { leftAfterMs: undeliveredAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs), seenAll: false };
   return startRounds({ name: 'interrupted_links', periodMs, firstAfterMs: 0, logger: ctx.logger }, async (stopping) => {
-    await noticeInterruptedLinks(
-      ctx,
-      {
-        abandonedAfterMs: abandonedAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs),
-        ...(wholeLedgerSeen ? { lookBackMs: LOOK_BACK_MS } : {}),
-      },
-      stopping,
-    );
-    wholeLedgerSeen = true;
+    await noticeInterruptedLinks(ctx, leftWindow(ctx, interrupted), stopping);
+    interrupted.seenAll = true;
     await confirmLinksReportedOn(ctx, stopping);
+    await deliverUndeliveredLinks(ctx, leftWindow(ctx, undelivered), stopping);
+    undelivered.seenAll = true;
   });
 }
 
 /**
- * One round: every link asked of SAFEDEBIT `abandonedAfterMs` ago or more whose answer was never recorded (the
- * instance asking stopped: a crash, a kill) becomes `interrupted`, and its rep gets one DM saying which link and
- * how to find out whether it exists. Each link is claimed in the ledger first, so one instance sends the DM,
- * once; a DM Slack certainly did not take is released for the next round. Resolves with how many DMs were sent.
+ * The claims to look at for links left `leftAfterMs` after their claim: all of them up to then at first, then only
+ * those of the LOOK_BACK_MS before.
+ */
+function leftWindow(ctx: InterruptedLinkContext, look: { leftAfterMs: number; seenAll: boolean }) {
+  const upTo = new Date(ctx.clock().getTime() - look.leftAfterMs);
+  return look.seenAll ? { from: new Date(upTo.getTime() - LOOK_BACK_MS), upTo } : { upTo };
+}
+
+/**
+ * One round: every link asked of SAFEDEBIT in `window` whose answer was never recorded (the instance asking stopped: a
+ * crash, a kill) becomes `interrupted`, and its rep gets one DM saying which link and how to find out whether it
+ * exists. Each link is claimed in the ledger first, so one instance sends the DM, once; a DM Slack certainly did not
+ * take is released for the next round. Resolves with how many DMs were sent.
  */
 async function noticeInterruptedLinks(
   ctx: InterruptedLinkContext,
-  options: { abandonedAfterMs: number; lookBackMs?: number },
-  stopping: () => boolean = () => false,
+  window: { from?: Date; upTo: Date },
+  stopping: () => boolean,
 ): Promise<number> {
   return workThroughClaims(stopping, async () => {
-    const upTo = new Date(ctx.clock().getTime() - options.abandonedAfterMs);
-    const from = options.lookBackMs === undefined ? {} : { from: new Date(upTo.getTime() - options.lookBackMs) };
-    const [link] = await ctx.ledger.claimInterruptedLinks({ ...from, upTo }, 1);
+    const [link] = await ctx.ledger.claimInterruptedLinks(window, 1);
     return link && (() => notice(ctx, link));
+  });
+}
+
+/**
+ * One round: every link SAFEDEBIT made, claimed in `window`, that its rep was never given (the instance that recorded
+ * it stopped before posting its summary or sending it privately, while SAFEDEBIT may have sent it to the customer) is
+ * sent to the rep by DM, with what it is and why it comes late. Claimed in the ledger first as interrupted links are,
+ * so one instance sends it, once. Resolves with how many were sent.
+ */
+async function deliverUndeliveredLinks(
+  ctx: InterruptedLinkContext,
+  window: { from?: Date; upTo: Date },
+  stopping: () => boolean,
+): Promise<number> {
+  return workThroughClaims(stopping, async () => {
+    const [link] = await ctx.ledger.claimUndeliveredLinks(window, 1);
+    return link && (() => deliverLate(ctx, link));
   });
 }
 
@@ -102,29 +154,67 @@ async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<bo
     // back `interrupted` when Slack did not take its summary, it is confirmed again at a later round.
     return (await confirmReportedLink(ctx, link.id)).kind === 'confirmed';
   }
-  const fields = { link: link.id, user: link.user_id, payment_reference: link.payment_reference };
-  ctx.logger.warn({ event: 'link_interrupted', ...fields, created_at: link.created_at });
-  await showInModal(ctx, link);
-  const outcome = await sendDirectMessage(ctx, link.user_id, buildInterruptedMessage(reportContext(ctx), link));
+  ctx.logger.warn({ event: 'link_interrupted', ...fieldsOf(link), created_at: link.created_at });
+  await showInModal(ctx, link, buildInterruptedView(reportContext(ctx), link), 'interrupted_modal_not_updated');
+  return sendClaimedNotice(ctx, link, buildInterruptedMessage(reportContext(ctx), link), {
+    sent: 'interrupted_notice_sent',
+    postponed: 'interrupted_notice_postponed',
+    notSent: 'interrupted_notice_not_sent',
+    release: () => ctx.ledger.releaseInterruptedLink(link.id),
+  });
+}
+
+/** A link its rep never got: in the modal if still open, and by DM. */
+async function deliverLate(ctx: InterruptedLinkContext, link: LinkWithAddress): Promise<boolean> {
+  await showInModal(ctx, link, buildLateLinkView(reportContext(ctx), link), 'late_link_modal_not_updated');
+  const sent = await sendClaimedNotice(ctx, link, buildLateLinkMessage(reportContext(ctx), link), {
+    postponed: 'late_link_postponed',
+    notSent: 'late_link_not_sent',
+    release: () => ctx.ledger.releaseUndeliveredLink(link.id),
+  });
+  if (sent) ctx.logger.warn({ event: 'link_delivered_late', ...fieldsOf(link), created_at: link.created_at });
+  return sent;
+}
+
+function fieldsOf(link: LinkRecord) {
+  return { link: link.id, user: link.user_id, payment_reference: link.payment_reference };
+}
+
+/**
+ * DMs the rep about a link this round claimed, logging how it went (`handling` names the events). A DM Slack certainly
+ * did not take is given back for a later round (`handling.release`); one it may have taken is not sent again. True
+ * when sent.
+ */
+async function sendClaimedNotice(
+  ctx: InterruptedLinkContext,
+  link: LinkRecord,
+  message: SlackMessage,
+  handling: { sent?: string; postponed: string; notSent: string; release: () => Promise<void> },
+): Promise<boolean> {
+  const outcome = await sendDirectMessage(ctx, link.user_id, message);
   if (outcome.sent) {
-    ctx.logger.info({ event: 'interrupted_notice_sent', ...fields });
+    if (handling.sent) ctx.logger.info({ event: handling.sent, ...fieldsOf(link) });
     return true;
   }
   ctx.logger[outcome.mayTryAgain ? 'warn' : 'error']({
-    event: outcome.mayTryAgain ? 'interrupted_notice_postponed' : 'interrupted_notice_not_sent',
-    ...fields,
+    event: outcome.mayTryAgain ? handling.postponed : handling.notSent,
+    ...fieldsOf(link),
     error: outcome.error,
   });
-  if (outcome.mayTryAgain) await releaseForLater(ctx, link.id, () => ctx.ledger.releaseInterruptedLink(link.id));
+  if (outcome.mayTryAgain) await releaseForLater(ctx, link.id, handling.release);
   return false;
 }
 
 /** A rep still looking at the modal reads there what the DM says; a modal closed since is no longer Slack's to update. */
-async function showInModal(ctx: InterruptedLinkContext, link: LinkRecord): Promise<void> {
+async function showInModal(
+  ctx: InterruptedLinkContext,
+  link: LinkRecord,
+  view: types.ModalView,
+  notUpdated: string,
+): Promise<void> {
   try {
-    const view = buildInterruptedView(reportContext(ctx), link);
     await ctx.slack.views.update({ view_id: viewIdOfSubmission(link.submission_key), view });
   } catch (error) {
-    ctx.logger.info({ event: 'interrupted_modal_not_updated', link: link.id, error: slackErrorCode(error) });
+    ctx.logger.info({ event: notUpdated, link: link.id, error: slackErrorCode(error) });
   }
 }

@@ -3,8 +3,8 @@ import type { Locale } from './locale.js';
 
 /**
  * What paylink tells people about the links it made, in both languages: App Home, `/paylink list`,
- * `/paylink status`, `/paylink export`, the reminders and the notice of an interrupted link. A missing sentence
- * is a type error.
+ * `/paylink status`, `/paylink export`, the reminders, and the DMs about an interrupted link or one sent late. A
+ * missing sentence is a type error.
  */
 export interface LinkReportTexts {
   /** Where a link that SAFEDEBIT did not make stands (a made one shows its payment status). */
@@ -51,6 +51,8 @@ export interface LinkReportTexts {
   reminderThread: string;
   /** The rep's DM when paylink stopped while SAFEDEBIT was making their link: what to do about it. */
   interrupted: (command: string) => string;
+  /** The rep's DM with a link SAFEDEBIT made that paylink stopped before giving them, sent late: what happened. */
+  deliveredLate: string;
 }
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
@@ -122,6 +124,8 @@ const fr: LinkReportTexts = {
   reminderThread: 'Voir le fil du lien',
   interrupted: (command) =>
     `:warning: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien de paiement : on ne sait pas s'il existe, ni s'il a été envoyé au client. Pour le savoir, refaites \`${command}\` avec la même référence : SAFEDEBIT refuse une référence qu'il a déjà (le lien existe alors), sinon il crée le lien.`,
+  deliveredLate:
+    ":warning: paylink s'est arrêté avant de pouvoir vous donner ce lien de paiement, qui n'a peut-être jamais été publié dans la conversation. SAFEDEBIT l'a bien créé (et envoyé au client si vous l'avez demandé) : le voici.",
 };
 
 const en: LinkReportTexts = {
@@ -188,6 +192,8 @@ const en: LinkReportTexts = {
   reminderThread: "Open the link's thread",
   interrupted: (command) =>
     `:warning: paylink stopped while SAFEDEBIT was creating this payment link, so whether it exists, or reached the customer, is unknown. To find out, run \`${command}\` again with the same reference: SAFEDEBIT refuses a reference it already has (the link then exists), and otherwise makes the link.`,
+  deliveredLate:
+    ':warning: paylink stopped before it could give you this payment link, which may never have been posted in the conversation. SAFEDEBIT did make it (and sent it to the customer if you asked it to): here it is.',
 };
 
 const TEXTS: Record<Locale, LinkReportTexts> = { fr, en };

@@ -4,6 +4,7 @@ import {
   type ExpressionBuilder,
   type Insertable,
   type Kysely,
+  type NotNull,
   type Selectable,
   type SqlBool,
   sql,
@@ -19,6 +20,8 @@ import type { LedgerDatabase, LinkState, LinksTable, NotificationsTable } from '
 
 export type LinkRecord = Selectable<LinksTable>;
 export type NotificationRecord = Selectable<NotificationsTable>;
+/** A link whose address SAFEDEBIT gave. */
+export type LinkWithAddress = LinkRecord & { link: string };
 
 /** REJECTED's rank (below SETTLED: in SEPA a reject comes before settlement). */
 const REJECTED_RANK = statusProgress(classifyStatus('REJECTED'));
@@ -156,7 +159,8 @@ export class Ledger {
     this.#recordCreated = prepareQuery(db, (slot: SlotFor<{ id: string; link: string }>) =>
       db
         .updateTable('links')
-        .set({ state: 'created' satisfies LinkState, link: slot('link') })
+        // Until the rep has it: a flow that stops before then leaves it for the round that DMs it late.
+        .set({ state: 'created' satisfies LinkState, link: slot('link'), undelivered_to_rep: 1 })
         .where('id', '=', slot('id'))
         .returning('payment_status'),
     );
@@ -190,6 +194,8 @@ export class Ledger {
             summary_status: slot('shownStatus'),
             state: 'created' satisfies LinkState,
             link: sql<string | null>`coalesce(link, ${slot('link')})`,
+            // The summary is where the rep asked, its link in the thread (or sent privately when that post failed).
+            undelivered_to_rep: 0,
           })
           .where('id', '=', slot('id'))
           .returning('payment_status'),
@@ -252,6 +258,22 @@ export class Ledger {
   ): Promise<string | null> {
     const [row] = await this.#recordSummary({ id, ...place, shownStatus, link });
     return row?.payment_status ?? null;
+  }
+
+  /**
+   * The link reached the rep privately (its summary could not be posted): it is recorded `created` with its address,
+   * even if recording SAFEDEBIT's answer failed before, and is not sent to them again.
+   */
+  async recordSentPrivately(id: string, link: string): Promise<void> {
+    await this.db
+      .updateTable('links')
+      .set({
+        state: 'created' satisfies LinkState,
+        link: sql<string>`coalesce(link, ${link})`,
+        undelivered_to_rep: 0,
+      })
+      .where('id', '=', id)
+      .execute();
   }
 
   /**
@@ -606,6 +628,44 @@ export class Ledger {
       .set({ state: 'requested' satisfies LinkState })
       .where('id', '=', id)
       .where('state', '=', 'interrupted' satisfies LinkState)
+      .execute();
+  }
+
+  /**
+   * Claims up to `limit` links SAFEDEBIT made whose rep was never given them (the instance recording the link stopped
+   * before its summary was posted or the link sent privately), claimed at or before `window.upTo`, and not before
+   * `window.from` when given. Each is returned to one claimant only, as claimDueReminders does, and counts as given.
+   */
+  async claimUndeliveredLinks(window: { from?: Date; upTo: Date }, limit: number): Promise<LinkWithAddress[]> {
+    const undelivered = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) =>
+      eb.and([
+        eb('undelivered_to_rep', '=', 1),
+        eb('state', '=', 'created' satisfies LinkState),
+        eb('link', 'is not', null),
+        eb('created_at', '<=', window.upTo.toISOString()),
+        this.#ofThisKind(eb),
+        ...(window.from === undefined ? [] : [eb('created_at', '>=', window.from.toISOString())]),
+      ]);
+    return this.db
+      .updateTable('links')
+      .set({ undelivered_to_rep: 0 })
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('links').select('id').where(undelivered).orderBy('created_at').limit(limit),
+      )
+      .where(undelivered)
+      .returningAll()
+      .$narrowType<{ link: NotNull }>()
+      .execute();
+  }
+
+  /** Slack certainly did not take the DM giving the rep a link late: a later round may claim it again. */
+  async releaseUndeliveredLink(id: string): Promise<void> {
+    await this.db
+      .updateTable('links')
+      .set({ undelivered_to_rep: 1 })
+      .where('id', '=', id)
+      .where('undelivered_to_rep', '=', 0)
+      .where('summary_ts', 'is', null)
       .execute();
   }
 

@@ -194,6 +194,17 @@ const MIGRATIONS: Record<string, Migration> = {
       await sql`update links set sandbox = 1 where link like ${`%${SANDBOX_PAY_PATH}/%`}`.execute(db);
     },
   },
+  '2026-11-27-09-undelivered-links': {
+    async up(db: Kysely<unknown>) {
+      // Set by the release that writes it, from SAFEDEBIT's answer until the rep has the link. 0 for every link before
+      // it, and for those an instance of the release before records during a rolling upgrade: none is taken for a
+      // link its rep never got.
+      await db.schema
+        .alterTable('links')
+        .addColumn('undelivered_to_rep', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 export const ledgerMigrations: MigrationProvider = {

@@ -81,6 +81,12 @@ export interface LinksTable {
    * `sms_option`: SQLite has no boolean type. Defaults to 0, what an instance of a release before writes.
    */
   sandbox: ColumnType<number, number | undefined, number>;
+  /**
+   * 1 from when SAFEDEBIT's link is recorded until the rep has it (its summary's place recorded, or the link sent to
+   * them privately): a link still 1 long after its flow must have ended was left by an instance that stopped, and its
+   * rep gets it by DM. 0 otherwise, and by default, as an instance of a release before writes it.
+   */
+  undelivered_to_rep: ColumnType<number, number | undefined, number>;
 }
 
 export interface NotificationsTable {

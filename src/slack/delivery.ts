@@ -124,14 +124,20 @@ function slackSurelyDidNotPost(error: unknown): boolean {
   return !(error instanceof SlackApiError) && !slackMayHaveActed(error);
 }
 
-/** Reaches the rep privately: the response_url first (works in any conversation), else a DM. */
-export async function sendToRep(ctx: SlackDeliveryContext, origin: ModalOrigin, message: SlackMessage): Promise<void> {
+/** Reaches the rep privately: the response_url first (works in any conversation), else a DM. False if neither took it. */
+export async function sendToRep(
+  ctx: SlackDeliveryContext,
+  origin: ModalOrigin,
+  message: SlackMessage,
+): Promise<boolean> {
   const marked = { ...message, text: sandboxed(message.text, ctx.sandbox) };
-  if (origin.responseUrl && (await respondQuietly(ctx, origin.responseUrl, marked))) return;
+  if (origin.responseUrl && (await respondQuietly(ctx, origin.responseUrl, marked))) return true;
   try {
     await postMessage(ctx, await directMessageChannel(ctx, origin.user), marked);
+    return true;
   } catch (error) {
     ctx.logger.error({ event: 'rep_unreachable', user: origin.user, error: slackErrorCode(error) });
+    return false;
   }
 }
 

@@ -86,6 +86,14 @@ const MAX_ATTEMPTS = 5;
 const MAX_BACKOFF_MS = 4_000;
 /** A longer Retry-After than this is Slack asking to stop for a while: the call fails instead of hanging on. */
 const MAX_RETRY_AFTER_S = 60;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * The longest one call can take at the default timeout: every attempt waits for its answer as long as it may, with the
+ * longest wait between them (a Retry-After of a minute), about 5 minutes.
+ */
+export const LONGEST_CALL_MS =
+  MAX_ATTEMPTS * DEFAULT_TIMEOUT_MS + (MAX_ATTEMPTS - 1) * Math.max(MAX_RETRY_AFTER_S * 1000, MAX_BACKOFF_MS);
 /** WebClient's own default: past this many calls at once, the next ones wait for a connection. */
 const MAX_CONNECTIONS = 100;
 /** Distinct Slack warnings remembered so that each is logged once; past this many the oldest is forgotten. */
@@ -143,7 +151,7 @@ export class SlackHttpError extends Error {
 type Answer = { ok: boolean; error?: unknown } & Record<string, unknown>;
 
 export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const backoffMs = options.backoffMs ?? 250;
   const dispatcher = createOutboundDispatcher(options.proxy ?? {}, {
     connections: MAX_CONNECTIONS,

@@ -2,7 +2,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { classifyStatus, statusProgress } from '../../src/callback/notification.js';
-import type { Ledger, LinkRecord, NewLink } from '../../src/ledger/ledger.js';
+import type { Ledger, LinkRecord, LinkWithAddress, NewLink } from '../../src/ledger/ledger.js';
 import { ledgerMigrations } from '../../src/ledger/migrations.js';
 import { openLedger } from '../../src/ledger/open.js';
 import { ENGINES, freshDatabase, ledgerLocationOf } from '../support/databases.js';
@@ -311,6 +311,62 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     expect((await ledger.claimInterruptedLinks({ upTo: minutes(-10) }, 10)).map((link) => link.id)).toEqual([old]);
   });
 
+  it('hands each link never given to its rep to one claimant across instances, and no link its rep was given', async () => {
+    const [a, b, sandbox] = [await open(), await open(), await open({ sandbox: true })];
+    const place = { channel: 'C0SALES', ts: '1.000100', threadTs: '1.000100' };
+    // SAFEDEBIT's answer recorded, then the instance stopped: neither summary nor link reached the rep.
+    const undelivered = await Promise.all(
+      Array.from({ length: 5 }, (_, index) => createdLink(a, { createdAt: minutes(-40 - index) })),
+    );
+    const beingDelivered = await createdLink(a, { createdAt: minutes(-1) });
+    const summarized = await createdLink(a, { createdAt: minutes(-40) });
+    await a.recordSummary(summarized, place, null, 'https://pay.example/paypage?SDESSID=s');
+    const sentPrivately = await createdLink(a, { createdAt: minutes(-40) });
+    await a.recordSentPrivately(sentPrivately, 'https://pay.example/paypage?SDESSID=p');
+    // Its answer could not be recorded, the link was sent privately all the same: the link is known, and given.
+    const sentUnrecorded = String(await a.claimSubmission(newLink({ createdAt: minutes(-40) })));
+    await a.recordSentPrivately(sentUnrecorded, 'https://pay.example/paypage?SDESSID=u');
+    const otherKind = await createdLink(sandbox, { createdAt: minutes(-40) });
+    // Recorded by an instance of the release before, still running during a rolling upgrade: it sets no flag.
+    const previousRelease = String(await a.claimSubmission(newLink({ createdAt: minutes(-40) })));
+    await a.db
+      .updateTable('links')
+      .set({ state: 'created', link: 'https://pay.example/paypage?SDESSID=old' })
+      .where('id', '=', previousRelease)
+      .execute();
+
+    const upTo = minutes(-10);
+    const claimed: LinkWithAddress[] = [];
+    for (let round = 0; round < 10; round += 1) {
+      const got = (await Promise.all([a, b, a, b].map((ledger) => ledger.claimUndeliveredLinks({ upTo }, 2)))).flat();
+      if (got.length === 0) break;
+      claimed.push(...got);
+    }
+    expect(claimed.map((link) => link.id).sort()).toEqual([...undelivered].sort());
+    expect(claimed.every((link) => link.link.startsWith('https://pay.example/'))).toBe(true);
+    expect(await a.findLink(sentUnrecorded)).toMatchObject({
+      state: 'created',
+      link: 'https://pay.example/paypage?SDESSID=u',
+      undelivered_to_rep: 0,
+    });
+    expect((await sandbox.claimUndeliveredLinks({ upTo }, 10)).map((link) => link.id)).toEqual([otherKind]);
+    expect(await a.claimUndeliveredLinks({ upTo: NOW }, 10)).toEqual([expect.objectContaining({ id: beingDelivered })]);
+
+    // Released (Slack did not take the DM): claimed again, and only it.
+    await b.releaseUndeliveredLink(String(undelivered[0]));
+    expect((await a.claimUndeliveredLinks({ upTo }, 3)).map((link) => link.id)).toEqual([undelivered[0]]);
+    // Its summary posted after all (a very late flow): a release changes nothing.
+    await a.recordSummary(String(undelivered[1]), place, null, null);
+    await a.releaseUndeliveredLink(String(undelivered[1]));
+    expect(await a.claimUndeliveredLinks({ upTo: NOW }, 10)).toEqual([]);
+    // Only from `from` on when given.
+    await b.releaseUndeliveredLink(String(undelivered[4]));
+    expect(await a.claimUndeliveredLinks({ from: minutes(-43), upTo }, 10)).toEqual([]);
+    expect((await a.claimUndeliveredLinks({ from: minutes(-44), upTo }, 10)).map((link) => link.id)).toEqual([
+      undelivered[4],
+    ]);
+  });
+
   it('confirms an interrupted link to one caller across instances, and no link in another state', async () => {
     const [a, b] = [await open(), await open()];
     const interrupted = String(await a.claimSubmission(newLink({ createdAt: minutes(-30) })));
@@ -368,7 +424,7 @@ describe.each(ENGINES)(
 
     /**
      * A created link as the releases before wrote it, with the status it recorded `minute`s after NOW: without
-     * reference_key, paid_at and sandbox, which they did not know.
+     * reference_key, paid_at, sandbox and undelivered_to_rep, which they did not know.
      */
     async function writtenByPreviousRelease(ledger: Ledger, id: string, status: string, rank: number, minute: number) {
       const previousRelease = ledger.db as unknown as Kysely<{ links: Record<string, unknown> }>;
@@ -376,6 +432,7 @@ describe.each(ENGINES)(
         reference_key: _key,
         paid_at: _paid,
         sandbox: _sandbox,
+        undelivered_to_rep: _undelivered,
         ...row
       } = linkRecord({
         id,
@@ -469,7 +526,7 @@ async function upgradedLedger(
 
 /** A link's row as a release before the `sandbox` column wrote it (Kysely leaves an undefined column out). */
 function earlierRow(overrides: Partial<LinkRecord>) {
-  return { ...linkRecord(overrides), sandbox: undefined };
+  return { ...linkRecord(overrides), sandbox: undefined, undelivered_to_rep: undefined };
 }
 
 describe('a ledger made before paid_at', () => {
@@ -618,6 +675,29 @@ describe('a ledger made before sandbox links were marked', () => {
         expect(await ledger.findLink('trial')).toMatchObject({ sandbox: 1 });
         expect(await ledger.findLink('real')).toMatchObject({ sandbox: 0 });
         expect(await ledger.findLink('refused')).toMatchObject({ sandbox: 0 });
+      },
+    );
+  });
+});
+
+describe('a ledger made before links were marked undelivered', () => {
+  it('takes none of its links for one its rep was never given, summary or not', async () => {
+    await upgradedLedger(
+      (migration) => migration < '2026-11-27-09-undelivered-links',
+      (old) =>
+        (old as Kysely<{ links: Record<string, unknown> }>)
+          .insertInto('links')
+          .values([
+            { ...earlierRow({ id: 'posted' }), sandbox: 0 },
+            {
+              ...earlierRow({ id: 'no-summary', summary_channel: null, summary_ts: null, thread_ts: null }),
+              sandbox: 0,
+            },
+          ])
+          .execute(),
+      async (ledger) => {
+        expect(await ledger.findLink('no-summary')).toMatchObject({ state: 'created', undelivered_to_rep: 0 });
+        expect(await ledger.claimUndeliveredLinks({ upTo: minutes(60) }, 10)).toEqual([]);
       },
     );
   });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { abandonedAfterMs } from '../../src/flow/interrupted-links.js';
+import { abandonedAfterMs, undeliveredAfterMs } from '../../src/flow/interrupted-links.js';
 import { openLedger } from '../../src/ledger/open.js';
 import {
   type AppProcess,
@@ -13,6 +13,7 @@ import {
 import { ledgerLocationOf } from '../support/databases.js';
 import { SIGNING_SECRET, visibleText } from '../support/paylink-harness.js';
 import { sendInteraction } from '../support/slack-requests.js';
+import { SALES_CHANNEL } from '../support/slack-workspace.js';
 
 /** Both instances' SAFEDEBIT timeout: the first is killed well within it, while SAFEDEBIT is answering. */
 const SAFEDEBIT_TIMEOUT_MS = 3_000;
@@ -73,5 +74,61 @@ describe('an instance killed while SAFEDEBIT is answering', () => {
     expect(standin.callsTo('chat.postMessage').filter((call) => !String(call.args.channel).startsWith('D'))).toEqual(
       [],
     );
+  }, 30_000);
+});
+
+describe('an instance killed after recording the link, while its summary waits out a Slack rate limit', () => {
+  let world: ProcessWorld | undefined;
+  const apps: AppProcess[] = [];
+  afterEach(async () => {
+    await world?.close(apps.splice(0));
+    world = undefined;
+  });
+
+  it('leaves the link to the next instance, which DMs it to the rep and shows it in the modal', async () => {
+    world = await startProcessWorld();
+    const { standin } = world;
+    const env = { ...world.env, SAFEDEBIT_TIMEOUT_MS: String(SAFEDEBIT_TIMEOUT_MS) };
+    const first = await startAppProcess(env);
+    apps.push(first);
+    // Slack asks to wait 30 s before the summary: SAFEDEBIT's link is recorded, nothing is posted yet.
+    standin.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 30 });
+    const modal = await openModalOf(first.baseUrl, standin);
+    await sendInteraction(first.baseUrl, SIGNING_SECRET, validSubmission(modal));
+    while (!first.output().includes('"event":"slack_rate_limited"')) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const killed = exitCodeOf(first);
+    first.child.kill('SIGKILL');
+    await killed;
+
+    // Time passes (over half an hour; when it is reached is tested on a movable clock in
+    // test/slack/interrupted-links.test.ts): the claim is made older than that, as if the next instance came later.
+    const claimedBefore = new Date(Date.now() - undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS) - 1_000).toISOString();
+    const ledger = await openLedger(ledgerLocationOf(world.database));
+    let link: string | null | undefined;
+    try {
+      await ledger.db.updateTable('links').set({ created_at: claimedBefore }).execute();
+      link = (await ledger.db.selectFrom('links').select('link').executeTakeFirst())?.link;
+    } finally {
+      await ledger.close();
+    }
+    expect(link).toContain('SDESSID=');
+
+    const next = await startAppProcess(env);
+    apps.push(next);
+    const late = await standin.waitForCall('chat.postMessage', (call) =>
+      String(call.args.text).includes('paylink stopped before it could give you this payment link'),
+    );
+    expect(String(late.args.channel)).toMatch(/^D/);
+    expect(String(late.args.text)).toContain(String(link));
+    expect(String(late.args.text)).toContain('F-2026-031');
+    await expect.poll(() => next.output()).toContain('"event":"link_delivered_late"');
+    // The modal, "creating…" since the submission, shows the link too.
+    const shown = standin.displayedViews().find((view) => view.id === modal.id);
+    expect(visibleText(shown)).toContain(String(link));
+    // Nothing was posted in the channel, and nothing is said of an interrupted link: the link exists.
+    expect(standin.messagesIn(SALES_CHANNEL.id)).toEqual([]);
+    expect(next.output()).not.toContain('"event":"link_interrupted"');
   }, 30_000);
 });

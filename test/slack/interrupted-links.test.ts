@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCallbackUrl } from '../../src/callback/token.js';
-import { abandonedAfterMs, interruptedLinksPeriodMs } from '../../src/flow/interrupted-links.js';
+import { abandonedAfterMs, interruptedLinksPeriodMs, undeliveredAfterMs } from '../../src/flow/interrupted-links.js';
 import { LEDGER_WAIT_MS } from '../../src/ledger/open.js';
 import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
@@ -57,6 +57,13 @@ describe('when a link counts as interrupted', () => {
     expect(interruptedLinksPeriodMs(10_000)).toBe(37_500);
     expect(interruptedLinksPeriodMs(500)).toBe(28_000);
     expect(interruptedLinksPeriodMs(120_000)).toBe(60_000);
+  });
+
+  it('a link made but never given to its rep: that, and 7 Slack calls each waiting out 4 rate limits of a minute', () => {
+    // The summary, its DM fallback (conversations.open, the post), the link in the thread, then sendToRep's response_url,
+    // conversations.open and DM: 5 attempts of up to 10 s and 4 waits of 60 s each, about 5 minutes.
+    expect(undeliveredAfterMs(10_000)).toBe(75_000 + 7 * 290_000);
+    expect(undeliveredAfterMs(10_000, [10, 20])).toBe(50_030 + 7 * 290_000);
   });
 });
 
@@ -427,4 +434,132 @@ describe('a live link whose ledger writes each wait LEDGER_WAIT_MS (a locked SQL
       'paylink stopped while SAFEDEBIT',
     );
   }, 20_000);
+});
+
+/** The rep's DM with a link paylink stopped before giving them. */
+const isLateLink = (call: SlackApiCall) =>
+  String(call.args.channel).startsWith('D') && String(call.args.text).includes('paylink stopped before it could give');
+const lateLinks = (apps: readonly Harness[]) =>
+  apps.flatMap((app) => app.standin.callsTo('chat.postMessage').filter(isLateLink));
+const LINK = 'https://pay.example/paypage?SDESSID=left-behind';
+
+describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on %s', (engine) => {
+  const harnesses = testHarnesses(engine);
+  const start = (clock: () => Date, options: { env?: Record<string, string> } = {}) =>
+    harnesses.start({
+      clock,
+      interruptedLinksPeriodMs: PERIOD_MS,
+      ...options,
+      env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET, ...options.env },
+    });
+
+  /** What an instance killed after recording SAFEDEBIT's link, before posting anything, leaves behind. */
+  async function leftUndelivered(app: Harness, createdAt: Date): Promise<string> {
+    const id = await abandonedClaim(app, createdAt);
+    await app.paylink.ledger.recordOutcome(id, { state: 'created', link: LINK });
+    return id;
+  }
+
+  it('reach their rep in one DM with the link once surely left, whichever instance finds them', async () => {
+    const clock = movableClock();
+    const [a, b] = [await start(clock.now), await start(clock.now)];
+    const id = await leftUndelivered(a, clock.now());
+    // Past the interrupted links' delay, within the longest a flow may wait on Slack: it may still be posting.
+    clock.advance(abandonedAfterMs(SAFEDEBIT_TIMEOUT_MS) + 60_000);
+    await settle();
+    expect(lateLinks([a, b])).toEqual([]);
+
+    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
+    await Promise.any([a, b].map((app) => app.standin.waitForCall('chat.postMessage', isLateLink)));
+    await settle();
+    const sent = lateLinks([a, b]);
+    expect(sent).toHaveLength(1);
+    const text = visibleText(sent[0]?.args);
+    expect(text).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · ');
+    expect(text).toContain(LINK);
+    expect(text).toContain('SAFEDEBIT did make it');
+    const logged = [...a.logs, ...b.logs].map((line) => JSON.parse(line));
+    expect(logged.filter((entry) => entry.event === 'link_delivered_late')).toEqual([
+      expect.objectContaining({ level: 'warn', link: id, user: SALES_REP.id, payment_reference: 'F-2026-031' }),
+    ]);
+    // Nothing else: the link is not taken for an interrupted one, and nothing is posted in the channel.
+    expect(notices(a).length + notices(b).length).toBe(0);
+    expect([...a.standin.messagesIn(SALES_CHANNEL.id), ...b.standin.messagesIn(SALES_CHANNEL.id)]).toEqual([]);
+    expect(await a.paylink.ledger.findLink(id)).toMatchObject({ state: 'created', undelivered_to_rep: 0 });
+  });
+
+  it('are sent again at a later round when Slack certainly did not take the DM, and once', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    await leftUndelivered(app, clock.now());
+    // Past the client's 5 attempts: Slack answered HTTP 429, so it posted nothing.
+    app.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 0 }, 5);
+    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
+    await app.standin.waitForCall('chat.postMessage', isLateLink);
+    await settle();
+    expect(lateLinks([app])).toHaveLength(1);
+    const events = app.logs.map((line) => JSON.parse(line).event);
+    expect(events).toContain('late_link_postponed');
+    expect(events.filter((event) => event === 'link_delivered_late')).toHaveLength(1);
+  });
+
+  it('never include a link whose summary was posted, or one sent privately because the summary could not be', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    await app.createLink(VALID_FORM);
+    // The summary refused (Slack unwell): the link goes to the rep through the command's response_url.
+    app.standin.failNext('chat.postMessage', 'internal_error');
+    const { view, responseUrl } = await app.openModal();
+    await app.submit(view, { ...VALID_FORM, payment_reference: 'F-2026-032' });
+    await app.standin.waitForResponse((post) => post.url === responseUrl && visibleText(post.body).includes('SDESSID'));
+    await app.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('SDESSID'));
+    await expect
+      .poll(
+        async () => (await app.paylink.ledger.linksWithReference('F-2026-032', { limit: 1 }))[0]?.undelivered_to_rep,
+      )
+      .toBe(0);
+
+    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS) + 60_000);
+    await settle();
+    expect(lateLinks([app])).toEqual([]);
+    const rows = await app.paylink.ledger.db.selectFrom('links').select(['state', 'undelivered_to_rep']).execute();
+    expect(rows).toEqual([
+      { state: 'created', undelivered_to_rep: 0 },
+      { state: 'created', undelivered_to_rep: 0 },
+    ]);
+  });
+
+  it('include a link whose summary failed and that reached the rep in no other way', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    // The summary refused, then the response_url out of reach, the DM refused, the modal closed.
+    app.standin.failNext('chat.postMessage', 'internal_error', 2);
+    app.standin.failNext('views.update', 'not_found');
+    const { view } = await app.openModal({ response_url: 'http://127.0.0.1:9/closed' });
+    await app.submit(view, VALID_FORM);
+    await expect.poll(() => app.logs.some((line) => line.includes('"event":"rep_unreachable"'))).toBe(true);
+    await expect.poll(() => app.standin.callsTo('views.update').length).toBe(1);
+    await settle();
+    const [row] = await app.paylink.ledger.db.selectFrom('links').selectAll().execute();
+    expect(row).toMatchObject({ state: 'created', undelivered_to_rep: 1 });
+
+    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
+    const late = await app.standin.waitForCall('chat.postMessage', isLateLink);
+    expect(visibleText(late.args)).toContain(String(row?.link));
+  });
+
+  it('never include a link recorded by an instance of the release before, which does not say', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    const id = await abandonedClaim(app, clock.now());
+    await app.paylink.ledger.db
+      .updateTable('links')
+      .set({ state: 'created', link: LINK })
+      .where('id', '=', id)
+      .execute();
+    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS) + 60_000);
+    await settle();
+    expect(lateLinks([app])).toEqual([]);
+    expect(notices(app)).toEqual([]);
+  });
 });

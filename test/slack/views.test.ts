@@ -13,6 +13,8 @@ import {
 import {
   buildInterruptedMessage,
   buildInterruptedView,
+  buildLateLinkMessage,
+  buildLateLinkView,
   buildStatusMessage,
 } from '../../src/slack/messages/report-messages.js';
 import { decodeModalOrigin, encodeModalOrigin } from '../../src/slack/metadata.js';
@@ -346,6 +348,32 @@ describe('interrupted link notice', () => {
     const message = buildInterruptedMessage({ ...context, sandbox: true }, link);
     expect(message.text.match(/SANDBOX/g)).toHaveLength(1);
     const view = buildInterruptedView({ ...context, sandbox: true }, link);
+    expect(view.title.text).toContain('SANDBOX');
+    expect(JSON.stringify(view.blocks).match(/SANDBOX/g)).toHaveLength(1);
+  });
+});
+
+describe('a link paylink stopped before giving its rep, sent late', () => {
+  const context = { locale: 'en' as const, timeZone: 'Europe/Paris', now: new Date('2026-11-27T10:00:00Z') };
+  const link = { ...linkRecord({ summary_channel: null, summary_ts: null }), link: 'https://pay.example/p?SDESSID=x' };
+
+  it('gives the rep in a DM and in the modal the link, which link it is, asked when, and why it comes now', () => {
+    for (const shown of [
+      visibleText(buildLateLinkMessage({ ...context, sandbox: false }, link)),
+      visibleText(buildLateLinkView({ ...context, sandbox: false }, link)),
+    ]) {
+      expect(shown).toContain('paylink stopped before it could give you this payment link');
+      expect(shown).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · 27 Nov 2026, 10:30');
+      expect(shown).toContain('<https://pay.example/p?SDESSID=x>');
+    }
+    const french = visibleText(buildLateLinkMessage({ ...context, locale: 'fr', sandbox: false }, link));
+    expect(french).toContain("paylink s'est arrêté avant de pouvoir vous donner ce lien de paiement");
+    expect(french).toContain('27 nov. 2026');
+  });
+
+  it('says SANDBOX once: the DM in its text, the modal in its title', () => {
+    expect(buildLateLinkMessage({ ...context, sandbox: true }, link).text.match(/SANDBOX/g)).toHaveLength(1);
+    const view = buildLateLinkView({ ...context, sandbox: true }, link);
     expect(view.title.text).toContain('SANDBOX');
     expect(JSON.stringify(view.blocks).match(/SANDBOX/g)).toHaveLength(1);
   });

@@ -42,6 +42,7 @@ export function linkRecord(overrides: Partial<LinkRecord> = {}): LinkRecord {
     paid_at: null,
     status_line_claimed_at: null,
     sandbox: 0,
+    undelivered_to_rep: 0,
     ...overrides,
   };
 }

@@ -5,7 +5,7 @@ import { formatAmount } from '../../domain/amount.js';
 import { formatDateTime } from '../../i18n/dates.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
 import { sandboxed } from '../../i18n/messages.js';
-import type { LinkRecord, NotificationRecord } from '../../ledger/ledger.js';
+import type { LinkRecord, LinkWithAddress, NotificationRecord } from '../../ledger/ledger.js';
 import { buildNoticeView } from '../views/outcome-views.js';
 import { mrkdwn } from '../views/text.js';
 import { type LinkLineContext, linkHeadline, linkSection, standingText, threadButton } from './link-lines.js';
@@ -151,12 +151,7 @@ export function buildReminderMessage(
 
 /** The rep's DM about a link whose creation was interrupted: which link, when it was asked, and what to do. */
 export function buildInterruptedMessage(ctx: ReportContext, link: LinkRecord): SlackMessage {
-  const { notice, headline } = interruptedNotice(ctx, link);
-  const text = sandboxed(notice, ctx.sandbox);
-  return {
-    text: `${text} ${headline}`,
-    blocks: [{ type: 'section', text: mrkdwn(`${text}\n${headline}`) }],
-  };
+  return noticeMessage(ctx, interruptedNotice(ctx, link));
 }
 
 /**
@@ -164,15 +159,52 @@ export function buildInterruptedMessage(ctx: ReportContext, link: LinkRecord): S
  * sandbox itself).
  */
 export function buildInterruptedView(ctx: ReportContext, link: LinkRecord): types.ModalView {
-  const { notice, headline } = interruptedNotice(ctx, link);
-  return buildNoticeView({ locale: ctx.locale, sandbox: ctx.sandbox, privateMetadata: '' }, `${notice}\n${headline}`);
+  return noticeView(ctx, interruptedNotice(ctx, link));
 }
 
-function interruptedNotice(ctx: ReportContext, link: LinkRecord) {
+/**
+ * The rep's DM with a link SAFEDEBIT made that paylink stopped before giving them: which link, asked when, why it
+ * comes now, and the link.
+ */
+export function buildLateLinkMessage(ctx: ReportContext, link: LinkWithAddress): SlackMessage {
+  return noticeMessage(ctx, lateLinkNotice(ctx, link));
+}
+
+/** The same in the rep's modal, in place of "creating…", for a rep still looking at it. */
+export function buildLateLinkView(ctx: ReportContext, link: LinkWithAddress): types.ModalView {
+  return noticeView(ctx, lateLinkNotice(ctx, link));
+}
+
+/** What a notice about one link says, and the lines that tell which link it is. */
+interface LinkNotice {
+  notice: string;
+  about: string;
+}
+
+function noticeMessage(ctx: ReportContext, { notice, about }: LinkNotice): SlackMessage {
+  const text = sandboxed(notice, ctx.sandbox);
   return {
-    notice: linkReportTexts(ctx.locale).interrupted(SLASH_COMMAND),
-    headline: `${linkHeadline(link, ctx.locale)} · ${formatDateTime(new Date(link.created_at), ctx.locale, ctx.timeZone)}`,
+    text: `${text} ${about.replace(/\n/g, ' ')}`,
+    blocks: [{ type: 'section', text: mrkdwn(`${text}\n${about}`) }],
   };
+}
+
+function noticeView(ctx: ReportContext, { notice, about }: LinkNotice): types.ModalView {
+  return buildNoticeView({ locale: ctx.locale, sandbox: ctx.sandbox, privateMetadata: '' }, `${notice}\n${about}`);
+}
+
+/** "*1 250,50 €* · F-2026-031 · Jean Dupont · 27 Nov 2026, 10:30": the link, and when it was asked for. */
+function askedHeadline(ctx: ReportContext, link: LinkRecord): string {
+  return `${linkHeadline(link, ctx.locale)} · ${formatDateTime(new Date(link.created_at), ctx.locale, ctx.timeZone)}`;
+}
+
+function interruptedNotice(ctx: ReportContext, link: LinkRecord): LinkNotice {
+  return { notice: linkReportTexts(ctx.locale).interrupted(SLASH_COMMAND), about: askedHeadline(ctx, link) };
+}
+
+function lateLinkNotice(ctx: ReportContext, link: LinkWithAddress): LinkNotice {
+  // SAFEDEBIT's address was checked when its answer was read: a plain https address, nothing Slack would misread.
+  return { notice: linkReportTexts(ctx.locale).deliveredLate, about: `${askedHeadline(ctx, link)}\n<${link.link}>` };
 }
 
 function withPermalink(permalink: string | undefined) {
