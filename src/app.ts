@@ -88,7 +88,6 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   // Without SAFEDEBIT credentials the built-in sandbox makes the links: the ledger keeps them apart from real ones.
   const inSandbox = config.safedebit === undefined;
   const ledger = await openLedger(config.ledger, {
-    linkDuration: config.linkDuration,
     sandbox: inSandbox,
     onConnectionLost: (error) => logger.warn({ event: 'ledger_connection_lost', error: errorCode(error) }),
     onNewerLedger: (newestMigration) => logger.warn({ event: 'ledger_newer_than_release', newestMigration }),

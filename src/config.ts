@@ -272,8 +272,8 @@ export interface Config {
   safedebit?: SafedebitConnection;
   safedebitTimeoutMs: number;
   /**
-   * `link_duration` sent with every link; with its unit declared, Slack shows when the link expires, and a link past
-   * it with no status is expired, no longer awaiting payment.
+   * `link_duration` sent with every link; with its unit declared, the ledger keeps when each link expires (Slack shows
+   * it), and a link past it with no status is expired, no longer awaiting payment.
    */
   linkDuration?: LinkDuration;
   merchantFields: MerchantFields;

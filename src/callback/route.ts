@@ -13,10 +13,7 @@ import { parseNotification } from './notification.js';
 import { CALLBACK_ROUTE_PREFIX, verifyCallbackToken } from './token.js';
 
 export interface CallbackRouteDependencies extends ConfirmedLinkContext {
-  config: Pick<
-    Readonly<Config>,
-    'locale' | 'linkDuration' | 'callbackSecret' | 'callbackAllowedAddresses' | 'trustProxyHops'
-  >;
+  config: Pick<Readonly<Config>, 'locale' | 'callbackSecret' | 'callbackAllowedAddresses' | 'trustProxyHops'>;
   /** Test seams; the defaults suit production. */
   limits?: Partial<BodyLimits>;
 }

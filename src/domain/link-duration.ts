@@ -16,10 +16,7 @@ export const LONGEST_LINK_DURATION: Readonly<Record<LinkDurationUnit, number>> =
   minutes: 5_256_000,
 };
 
-/**
- * Each unit in milliseconds: a day is 24 hours, whatever a clock change does to the day, so that a link's expiry and
- * the cutoff the ledger compares creation times with (expiredIfCreatedBy) are one subtraction apart, exactly.
- */
+/** Each unit in milliseconds: a day is 24 hours, whatever a clock change does to the day. */
 const UNIT_MS: Readonly<Record<LinkDurationUnit, number>> = {
   days: 86_400_000,
   hours: 3_600_000,
@@ -35,13 +32,4 @@ function linkLifetimeMs(duration: LinkDuration | undefined): number | undefined 
 export function linkExpiry(createdAt: Date, duration: LinkDuration | undefined): Date | undefined {
   const lifetime = linkLifetimeMs(duration);
   return lifetime === undefined ? undefined : new Date(createdAt.getTime() + lifetime);
-}
-
-/**
- * The latest creation time of a link that has expired by `now` (its expiry at or before `now`), if the duration's
- * unit is known: every link created at or before it can no longer be paid.
- */
-export function expiredIfCreatedBy(now: Date, duration: LinkDuration | undefined): Date | undefined {
-  const lifetime = linkLifetimeMs(duration);
-  return lifetime === undefined ? undefined : new Date(now.getTime() - lifetime);
 }

@@ -1,6 +1,5 @@
 import { ANNEX_STATUSES, classifyStatus, type StatusKind, statusProgress } from '../callback/notification.js';
 import type { LinkState, LinksTable } from '../ledger/schema.js';
-import { expiredIfCreatedBy, type LinkDuration } from './link-duration.js';
 
 /**
  * Why a link has no payment status: being created, refused, SAFEDEBIT out of reach, or paylink stopped before
@@ -40,19 +39,17 @@ function ranksOf(kind: StatusKind): number[] {
 export const DECIDED_RANKS: readonly number[] = DECIDED_KINDS.flatMap((kind) => RANKS_OF_KIND[kind]);
 
 /**
- * A link SAFEDEBIT made and reported nothing on, past its expiry (known when the duration's unit is declared): it can
- * no longer be paid, so it no longer awaits payment. The ledger's queries say the same in SQL (#awaitingPayment).
+ * A link SAFEDEBIT made and reported nothing on, past the expiry stored when it was claimed (none: it never expires):
+ * it can no longer be paid, so it no longer awaits payment. The ledger's queries say the same in SQL (#awaitingPayment).
  */
 export function hasExpired(
-  link: Pick<LinksTable, 'state' | 'payment_status_rank' | 'created_at'>,
+  link: Pick<LinksTable, 'state' | 'payment_status_rank' | 'expires_at'>,
   now: Date,
-  duration: LinkDuration | undefined,
-): boolean {
-  const expiredUpTo = expiredIfCreatedBy(now, duration);
+): link is typeof link & { expires_at: string } {
   return (
-    expiredUpTo !== undefined &&
     link.state === 'created' &&
     link.payment_status_rank === null &&
-    link.created_at <= expiredUpTo.toISOString()
+    link.expires_at !== null &&
+    link.expires_at <= now.toISOString()
   );
 }

@@ -2,7 +2,6 @@ import { formatIsoWithOffset } from '../i18n/dates.js';
 import type { Locale } from '../i18n/locale.js';
 import type { LinkRecord } from '../ledger/ledger.js';
 import { euroDigits } from './amount.js';
-import { type LinkDuration, linkExpiry } from './link-duration.js';
 
 /** The export's columns, in order: one row per link, whatever became of it. */
 export const CSV_COLUMNS = [
@@ -45,19 +44,13 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * The links as a CSV file (RFC 4180: CRLF lines, fields quoted when they hold the separator, a quote or a line
  * break, quotes doubled) that opens cleanly in a spreadsheet of `locale`. Dates are ISO 8601 with the offset of
  * `timeZone`; amounts in euros with the locale's decimal separator; the contact masked, as the ledger keeps it.
- * `expires_at` is when a link SAFEDEBIT made stops working, when `linkDuration`'s unit is known (else empty): one
- * past it with no payment status expired unpaid. Every cell a spreadsheet could take for a formula starts with an
+ * `expires_at` is when a link SAFEDEBIT made stops working, as stored when it was claimed (empty when none is known):
+ * one past it with no payment status expired unpaid. Every cell a spreadsheet could take for a formula starts with an
  * apostrophe instead: shown, never run. New columns go last, so that a spreadsheet reading the older ones still does.
  */
-export function buildLinksCsv(
-  links: readonly LinkRecord[],
-  options: { locale: Locale; timeZone: string; linkDuration?: LinkDuration },
-): string {
+export function buildLinksCsv(links: readonly LinkRecord[], options: { locale: Locale; timeZone: string }): string {
   const { separator, decimal } = SPREADSHEET[options.locale];
-  const dateOf = (date: Date | undefined) => (date === undefined ? '' : formatIsoWithOffset(date, options.timeZone));
-  const date = (iso: string | null) => dateOf(iso === null ? undefined : new Date(iso));
-  const expiry = (link: LinkRecord) =>
-    link.state === 'created' ? linkExpiry(new Date(link.created_at), options.linkDuration) : undefined;
+  const date = (iso: string | null) => (iso === null ? '' : formatIsoWithOffset(new Date(iso), options.timeZone));
   const rows = links.map((link) => [
     date(link.created_at),
     link.user_id,
@@ -73,7 +66,7 @@ export function buildLinksCsv(
     link.link ?? '',
     link.masked_phone,
     link.masked_email,
-    dateOf(expiry(link)),
+    date(link.state === 'created' ? link.expires_at : null),
   ]);
   const lines = [[...CSV_COLUMNS], ...rows].map((cells) =>
     cells.map((cell) => csvCell(cell, separator)).join(separator),

@@ -1,5 +1,4 @@
 import type { Config } from '../config.js';
-import { linkExpiry } from '../domain/link-duration.js';
 import { formatDateTime } from '../i18n/dates.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
 import type { LinkRecord } from '../ledger/ledger.js';
@@ -15,7 +14,7 @@ import { releaseForLater, retryLedgerWrite, tryLedgerWrite } from './ledger-writ
 import { paymentStatusLine, type StatusUpdateContext, showPendingStatuses } from './status-updates.js';
 
 export interface ConfirmedLinkContext extends StatusUpdateContext {
-  config: Pick<Readonly<Config>, 'locale' | 'linkDuration'>;
+  config: Pick<Readonly<Config>, 'locale'>;
 }
 
 /**
@@ -99,7 +98,6 @@ function addressLostBy(link: LinkRecord): 'interrupted' | 'outage' {
 
 function summaryOf(ctx: ConfirmedLinkContext, link: LinkRecord): LinkSummary {
   const { locale } = ctx.config;
-  const expiresAt = linkExpiry(new Date(link.created_at), ctx.config.linkDuration);
   return {
     locale,
     sandbox: ctx.sandbox,
@@ -111,6 +109,6 @@ function summaryOf(ctx: ConfirmedLinkContext, link: LinkRecord): LinkSummary {
     maskedPhone: link.masked_phone,
     deliveries: deliveriesOf(link.sms_option, link.email_option),
     user: link.user_id,
-    ...(expiresAt ? { expires: formatDateTime(expiresAt, locale, ctx.timeZone) } : {}),
+    ...(link.expires_at === null ? {} : { expires: formatDateTime(new Date(link.expires_at), locale, ctx.timeZone) }),
   };
 }

@@ -9,7 +9,7 @@ import { maskEmail, maskPhone } from '../domain/mask.js';
 import type { PaymentFormInput, TextField, ValidatedPaymentForm } from '../domain/payment-form.js';
 import { formatDateTime } from '../i18n/dates.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
-import type { LinkOutcomeRecord } from '../ledger/ledger.js';
+import type { LinkOutcomeRecord, NewLink } from '../ledger/ledger.js';
 import { describeRefusal, PAYMENT_REFERENCE_USED, type RefusalDescription } from '../safedebit/error-catalog.js';
 import { buildPaymentLinkRequest } from '../safedebit/link-request.js';
 import type { PaymentLinkOutcome } from '../safedebit/outcome.js';
@@ -141,7 +141,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   const created = await tryLedgerWrite(ctx, createdWrite, recordCreated);
   const status = created.ok ? created.value : null;
   ctx.logger.info({ event: 'link_created', ...logFields });
-  const { place: summary } = await postSummary(ctx, submission, { id: linkId, createdAt: claim.createdAt }, status);
+  const { place: summary } = await postSummary(ctx, submission, { id: linkId, expiresAt: claim.expiresAt }, status);
   const posted = summary !== undefined && (await postLink(ctx, submission, summary, outcome.link));
   let retryLater: (() => Promise<unknown>) | undefined;
   let sentPrivately = false;
@@ -297,12 +297,16 @@ function refusalView(
   return formAgain(ctx, submission, messagesFor(ctx.config.locale).refusedBanner(shown), refusal.field, shown);
 }
 
-function newLinkOf(ctx: LinkFlowContext, submission: LinkSubmission) {
+/** The ledger's new row; its expiry counts from its claim, with the duration sent to SAFEDEBIT right after. */
+function newLinkOf(ctx: LinkFlowContext, submission: LinkSubmission): NewLink {
   const { origin, form } = submission;
   const customer = customerOf(form);
+  const createdAt = ctx.clock();
+  const expiresAt = linkExpiry(createdAt, ctx.config.linkDuration);
   return {
     submissionKey: submissionKey(submission.viewId, submission.viewHash),
-    createdAt: ctx.clock(),
+    createdAt,
+    ...(expiresAt ? { expiresAt } : {}),
     ...(submission.teamId ? { teamId: submission.teamId } : {}),
     userId: origin.user,
     originChannel: origin.channel,
@@ -358,10 +362,10 @@ function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, linkId: 
 async function postSummary(
   ctx: LinkFlowContext,
   submission: LinkSubmission,
-  link: { id: string; createdAt: Date },
+  link: { id: string; expiresAt: Date | undefined },
   status: string | null,
 ) {
-  const message = buildSummaryMessage(summaryOf(ctx, submission, link.createdAt), currentStatusLine(ctx, status));
+  const message = buildSummaryMessage(summaryOf(ctx, submission, link.expiresAt), currentStatusLine(ctx, status));
   return postSummaryWhereAsked(ctx, submission.origin, message, link.id);
 }
 
@@ -396,10 +400,9 @@ async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, summar
   return true;
 }
 
-/** The summary of a link claimed at `createdAt`: its expiry counts from then, as App Home and reminders count it. */
-function summaryOf(ctx: LinkFlowContext, submission: LinkSubmission, createdAt: Date): LinkSummary {
+/** The summary of a link whose expiry the ledger keeps as `expiresAt`: App Home and the export show the same one. */
+function summaryOf(ctx: LinkFlowContext, submission: LinkSubmission, expiresAt: Date | undefined): LinkSummary {
   const { form, origin } = submission;
-  const expiresAt = linkExpiry(createdAt, ctx.config.linkDuration);
   return {
     locale: ctx.config.locale,
     sandbox: ctx.sandbox,

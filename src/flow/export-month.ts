@@ -29,12 +29,7 @@ export async function exportMonth(ctx: ReportFlowContext, admin: Asker, month: M
     await tell(t.exportNothing(name));
     return;
   }
-  const csv = buildLinksCsv(links, {
-    locale: ctx.config.locale,
-    timeZone: ctx.timeZone,
-    linkDuration: ctx.config.linkDuration,
-  });
-  const bytes = Buffer.from(csv, 'utf8');
+  const bytes = Buffer.from(buildLinksCsv(links, { locale: ctx.config.locale, timeZone: ctx.timeZone }), 'utf8');
   const filename = `paylink-${monthKey(month)}.csv`;
   try {
     const { upload_url: uploadUrl, file_id: fileId } = await ctx.slack.files.getUploadURLExternal({

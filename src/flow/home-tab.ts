@@ -16,7 +16,7 @@ export interface HomeContext {
   ledger: Ledger;
   slack: SlackWebApi;
   logger: Logger;
-  config: Pick<Readonly<Config>, 'locale' | 'admins' | 'allowedUsers' | 'linkDuration'>;
+  config: Pick<Readonly<Config>, 'locale' | 'admins' | 'allowedUsers'>;
   sandbox: boolean;
   clock: () => Date;
   timeZone: string;
@@ -106,7 +106,6 @@ async function publishHome(ctx: HomeContext, userId: string): Promise<void> {
     locale: ctx.config.locale,
     timeZone: ctx.timeZone,
     now,
-    linkDuration: ctx.config.linkDuration,
     sandbox: ctx.sandbox,
     month: formatMonth(now, ctx.config.locale, ctx.timeZone),
     mine,

@@ -12,7 +12,7 @@ const LIST_LINKS = 10;
 const STATUS_LINKS = 5;
 
 export interface ReportFlowContext extends PermalinkContext {
-  config: Pick<Readonly<Config>, 'locale' | 'admins' | 'linkDuration'>;
+  config: Pick<Readonly<Config>, 'locale' | 'admins'>;
   sandbox: boolean;
   clock: () => Date;
   timeZone: string;
@@ -61,13 +61,7 @@ export async function answerStatus(ctx: ReportFlowContext, asker: Asker, referen
 }
 
 export function reportContext(ctx: ReportFlowContext): ReportContext {
-  return {
-    locale: ctx.config.locale,
-    timeZone: ctx.timeZone,
-    now: ctx.clock(),
-    linkDuration: ctx.config.linkDuration,
-    sandbox: ctx.sandbox,
-  };
+  return { locale: ctx.config.locale, timeZone: ctx.timeZone, now: ctx.clock(), sandbox: ctx.sandbox };
 }
 
 /** "novembre 2026" for the month that starts at `from`, in the deployment's time zone. */

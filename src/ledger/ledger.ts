@@ -10,7 +10,6 @@ import {
   sql,
 } from 'kysely';
 import { classifyStatus, statusProgress } from '../callback/notification.js';
-import { expiredIfCreatedBy, type LinkDuration } from '../domain/link-duration.js';
 import { DECIDED_RANKS, RANKS_OF_KIND } from '../domain/link-standing.js';
 import type { PaymentType } from '../domain/payment-type.js';
 import { STATUS_LINE_BEHIND_CONDITION } from './migrations.js';
@@ -45,6 +44,8 @@ export interface NewLink {
   smsOption: 0 | 1;
   emailOption: 0 | 1;
   paymentType: PaymentType;
+  /** When the link stops working, from the duration sent to SAFEDEBIT for it; none when its unit is undeclared. */
+  expiresAt?: Date;
 }
 
 /** A new link's row as claimSubmission writes it: the columns known before SAFEDEBIT is asked. */
@@ -70,6 +71,7 @@ type NewLinkRow = Required<
     | 'email_option'
     | 'payment_type'
     | 'sandbox'
+    | 'expires_at'
   >
 >;
 
@@ -100,7 +102,6 @@ export interface NewNotification {
  * here with a unique key or a conditional update, so it holds across instances and restarts.
  */
 export class Ledger {
-  readonly #linkDuration: LinkDuration | undefined;
   /** 1 when this instance runs the sandbox: the `sandbox` of the links it makes, and the only ones it lists. */
   readonly #sandbox: 0 | 1;
   readonly #insertLink;
@@ -109,15 +110,13 @@ export class Ledger {
   readonly #recordSummary;
 
   /**
-   * `linkDuration`: how long SAFEDEBIT's links can be paid, so that one expired without a status awaits nothing.
    * `sandbox`: this instance runs the built-in sandbox; its lists, totals, rounds and export hold only sandbox links,
    * and a live instance's only live ones, so that trial links never count as real ones on a ledger gone live.
    */
   constructor(
     readonly db: Kysely<LedgerDatabase>,
-    options: { linkDuration?: LinkDuration; sandbox?: boolean } = {},
+    options: { sandbox?: boolean } = {},
   ) {
-    this.#linkDuration = options.linkDuration;
     this.#sandbox = options.sandbox ? 1 : 0;
     this.#insertLink = prepareQuery(db, (slot: SlotFor<NewLinkRow>) =>
       db
@@ -145,6 +144,7 @@ export class Ledger {
           email_option: slot('email_option'),
           payment_type: slot('payment_type'),
           sandbox: slot('sandbox'),
+          expires_at: slot('expires_at'),
           link: null,
           state: 'requested' satisfies LinkState,
           state_detail: null,
@@ -227,6 +227,7 @@ export class Ledger {
       email_option: link.emailOption,
       payment_type: link.paymentType,
       sandbox: this.#sandbox,
+      expires_at: link.expiresAt?.toISOString() ?? null,
     });
     return inserted?.id;
   }
@@ -721,17 +722,17 @@ export class Ledger {
 
   /**
    * A link SAFEDEBIT made whose furthest status (if any) decides nothing yet (no paid, failed or refunded status), and
-   * which, with no status at all, has not expired by `now`: hasExpired (link-standing) says the same in code.
+   * which, with no status at all, has not expired by `now` (its stored expiry, if any, still ahead): hasExpired
+   * (link-standing) says the same in code.
    */
   #awaitingPayment(now: Date): LinkCondition {
-    const expiredUpTo = expiredIfCreatedBy(now, this.#linkDuration)?.toISOString();
     return (eb) =>
       eb.and([
         eb('state', '=', 'created' satisfies LinkState),
         eb.or([
           eb.and([
             eb('payment_status_rank', 'is', null),
-            ...(expiredUpTo === undefined ? [] : [eb('created_at', '>', expiredUpTo)]),
+            eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now.toISOString())]),
           ]),
           eb('payment_status_rank', 'not in', DECIDED_RANKS),
         ]),

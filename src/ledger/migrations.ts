@@ -205,6 +205,13 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-11-27-10-link-expiry': {
+    async up(db: Kysely<unknown>) {
+      // Written when a link is claimed, from the duration sent for it. Links made before, and those an instance of the
+      // release before makes during a rolling upgrade, have none: no expiry is known for them, they never expire.
+      await db.schema.alterTable('links').addColumn('expires_at', 'text').execute();
+    },
+  },
 };
 
 export const ledgerMigrations: MigrationProvider = {

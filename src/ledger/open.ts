@@ -20,7 +20,6 @@ import {
   sql,
   type TableMetadata,
 } from 'kysely';
-import type { LinkDuration } from '../domain/link-duration.js';
 import type { LedgerLocation } from './database-url.js';
 import { Ledger } from './ledger.js';
 import { ledgerMigrations } from './migrations.js';
@@ -52,8 +51,6 @@ export interface LedgerOptions {
    * as it is, without migrating, and is told the newest migration it does not know.
    */
   onNewerLedger?: (newestMigration: string) => void;
-  /** How long SAFEDEBIT's links can be paid (SAFEDEBIT_LINK_DURATION and its unit), when known. */
-  linkDuration?: LinkDuration;
   /** This instance runs the built-in sandbox: it makes and sees only sandbox links (see Ledger). */
   sandbox?: boolean;
 }
@@ -76,7 +73,7 @@ export async function openLedger(location: LedgerLocation, options: LedgerOption
       await migrating.destroy().catch(() => undefined);
     }
     const db = new Kysely<LedgerDatabase>({ dialect: await postgresDialect(location.url, options, 'limited') });
-    return new Ledger(db, { linkDuration: options.linkDuration, sandbox: options.sandbox });
+    return new Ledger(db, { sandbox: options.sandbox });
   }
   const db = new Kysely<LedgerDatabase>({ dialect: await sqliteDialect(location.path) });
   try {
@@ -85,7 +82,7 @@ export async function openLedger(location: LedgerLocation, options: LedgerOption
     await db.destroy().catch(() => undefined);
     throw error;
   }
-  return new Ledger(db, { linkDuration: options.linkDuration, sandbox: options.sandbox });
+  return new Ledger(db, { sandbox: options.sandbox });
 }
 
 /**

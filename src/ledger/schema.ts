@@ -87,6 +87,12 @@ export interface LinksTable {
    * rep gets it by DM. 0 otherwise, and by default, as an instance of a release before writes it.
    */
   undelivered_to_rep: ColumnType<number, number | undefined, number>;
+  /**
+   * When the link stops working, as it was claimed: its creation plus the `link_duration` sent for it, when its unit
+   * was declared. Null when none is known (no unit declared, or written by a release before): the link never expires.
+   * Kept, not worked out from today's setting, which may have changed since the link was sent.
+   */
+  expires_at: string | null;
 }
 
 export interface NotificationsTable {

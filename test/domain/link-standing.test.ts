@@ -23,21 +23,19 @@ describe('status ranks', () => {
 });
 
 describe('an expired link', () => {
-  const created = linkRecord({ created_at: '2026-11-27T09:30:00.000Z' });
-  const twoDays = { value: 2, unit: 'days' as const };
+  const created = linkRecord({ created_at: '2026-11-27T09:30:00.000Z', expires_at: '2026-11-29T09:30:00.000Z' });
 
-  it('is a made link with no status, from its expiry on', () => {
-    expect(hasExpired(created, new Date('2026-11-29T09:29:59.999Z'), twoDays)).toBe(false);
-    expect(hasExpired(created, new Date('2026-11-29T09:30:00.000Z'), twoDays)).toBe(true);
+  it('is a made link with no status, from the expiry stored with it on', () => {
+    expect(hasExpired(created, new Date('2026-11-29T09:29:59.999Z'))).toBe(false);
+    expect(hasExpired(created, new Date('2026-11-29T09:30:00.000Z'))).toBe(true);
   });
 
-  it('is none with a status (a debit under way, a payment), one never made, or an undeclared unit', () => {
-    const later = new Date('2026-12-27T00:00:00.000Z');
+  it('is none with a status (a debit under way, a payment), one never made, or one with no expiry stored', () => {
+    const later = new Date('2036-12-27T00:00:00.000Z');
     const rank = (status: string) => statusProgress(classifyStatus(status));
-    expect(hasExpired({ ...created, payment_status_rank: rank('ISSUED') }, later, twoDays)).toBe(false);
-    expect(hasExpired({ ...created, payment_status_rank: rank('SETTLED') }, later, twoDays)).toBe(false);
-    expect(hasExpired({ ...created, state: 'refused' }, later, twoDays)).toBe(false);
-    expect(hasExpired(created, later, { value: 2 })).toBe(false);
-    expect(hasExpired(created, later, undefined)).toBe(false);
+    expect(hasExpired({ ...created, payment_status_rank: rank('ISSUED') }, later)).toBe(false);
+    expect(hasExpired({ ...created, payment_status_rank: rank('SETTLED') }, later)).toBe(false);
+    expect(hasExpired({ ...created, state: 'refused' }, later)).toBe(false);
+    expect(hasExpired({ ...created, expires_at: null }, later)).toBe(false);
   });
 });

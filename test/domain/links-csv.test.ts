@@ -57,15 +57,15 @@ describe('the links CSV', () => {
     ]);
   });
 
-  it('gives when a made link expires, when the unit of its duration is known', () => {
-    const refused = linkRecord({ ...PAID, state: 'refused', link: null });
-    const expiresAt = (linkDuration?: { value: number; unit?: 'hours' }) =>
-      parseCsv(buildLinksCsv([PAID, refused], { locale: 'en', timeZone: 'UTC', linkDuration }).slice(1), ',')
-        .slice(1)
-        .map((row) => row[CSV_COLUMNS.indexOf('expires_at')]);
-    expect(expiresAt({ value: 36, unit: 'hours' })).toEqual(['2026-11-28T17:28:51+00:00', '']);
-    expect(expiresAt({ value: 36 })).toEqual(['', '']);
-    expect(expiresAt()).toEqual(['', '']);
+  it('gives when a made link expires, as the ledger stored it when the link was sent', () => {
+    const expiring = linkRecord({ ...PAID, expires_at: '2026-11-28T17:28:51.000Z' });
+    const refused = linkRecord({ ...expiring, state: 'refused', link: null });
+    const noneKnown = linkRecord({ ...PAID, expires_at: null });
+    const [, ...rows] = parseCsv(
+      buildLinksCsv([expiring, refused, noneKnown], { locale: 'en', timeZone: 'UTC' }).slice(1),
+      ',',
+    );
+    expect(rows.map((row) => row[CSV_COLUMNS.indexOf('expires_at')])).toEqual(['2026-11-28T17:28:51+00:00', '', '']);
   });
 
   it('opens in an English spreadsheet: commas, decimal dot; quoted where a comma would split a cell', () => {

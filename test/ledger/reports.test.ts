@@ -219,24 +219,35 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
   });
 
   it('takes a link that expired with no status out of what awaits payment: the list, the total, the reminders', async () => {
-    const ledger = await open({ linkDuration: { value: 2, unit: 'hours' } });
-    const expired = await createdLink(ledger, { createdAt: minutes(-120) });
-    const payable = await createdLink(ledger, { createdAt: minutes(-119) });
+    const ledger = await open();
+    const expired = await createdLink(ledger, { createdAt: minutes(-120), expiresAt: NOW });
+    const payable = await createdLink(ledger, { createdAt: minutes(-119), expiresAt: minutes(1) });
     // A debit under way, or paid: its standing is SAFEDEBIT's, whatever the link's age.
-    const issued = await createdLink(ledger, { createdAt: minutes(-500) }, ['ISSUED'], minutes(-499));
-    await createdLink(ledger, { createdAt: minutes(-500) }, ['SETTLED'], minutes(-499));
+    const issued = await createdLink(
+      ledger,
+      { createdAt: minutes(-500), expiresAt: minutes(-380) },
+      ['ISSUED'],
+      minutes(-499),
+    );
+    await createdLink(ledger, { createdAt: minutes(-500), expiresAt: minutes(-380) }, ['SETTLED'], minutes(-499));
+    // No expiry known (no unit declared when it was sent): it never expires, however old.
+    const noExpiry = await createdLink(ledger, { createdAt: minutes(-5000) });
 
     const ids = (links: { id: string }[]) => links.map((link) => link.id);
-    expect(ids(await ledger.latestLinks({ now: NOW, limit: 10, only: 'awaiting' }))).toEqual([payable, issued]);
+    expect(await ledger.findLink(expired)).toMatchObject({ expires_at: NOW.toISOString() });
+    expect(ids(await ledger.latestLinks({ now: NOW, limit: 10, only: 'awaiting' }))).toEqual([
+      payable,
+      issued,
+      noExpiry,
+    ]);
     expect(ids(await ledger.latestLinks({ now: NOW, limit: 10 }))).toContain(expired);
     const month = { paidFrom: minutes(-1000), paidUntil: minutes(1000) };
-    expect((await ledger.totals({ now: NOW, ...month })).awaiting.count).toBe(2);
-    expect(ids(await ledger.claimDueReminders(minutes(-60), NOW, 10)).sort()).toEqual([payable, issued].sort());
-    // A minute earlier, the first had not expired yet.
-    expect((await ledger.totals({ now: minutes(-1), ...month })).awaiting.count).toBe(3);
-    // Without the unit, no expiry is known: every link without a decided status awaits payment.
-    const unitUnknown = await open({ linkDuration: { value: 2 } });
-    expect((await unitUnknown.totals({ now: NOW, ...month })).awaiting.count).toBe(3);
+    expect((await ledger.totals({ now: NOW, ...month })).awaiting.count).toBe(3);
+    expect(ids(await ledger.claimDueReminders(minutes(-60), NOW, 10)).sort()).toEqual(
+      [payable, issued, noExpiry].sort(),
+    );
+    // A millisecond earlier, the first had not expired yet.
+    expect((await ledger.totals({ now: new Date(NOW.getTime() - 1), ...month })).awaiting.count).toBe(4);
   });
 
   it("keeps the sandbox's links and live ones apart: each instance lists, counts, exports and reminds its own kind", async () => {
@@ -424,7 +435,7 @@ describe.each(ENGINES)(
 
     /**
      * A created link as the releases before wrote it, with the status it recorded `minute`s after NOW: without
-     * reference_key, paid_at, sandbox and undelivered_to_rep, which they did not know.
+     * reference_key, paid_at, sandbox, undelivered_to_rep and expires_at, which they did not know.
      */
     async function writtenByPreviousRelease(ledger: Ledger, id: string, status: string, rank: number, minute: number) {
       const previousRelease = ledger.db as unknown as Kysely<{ links: Record<string, unknown> }>;
@@ -433,6 +444,7 @@ describe.each(ENGINES)(
         paid_at: _paid,
         sandbox: _sandbox,
         undelivered_to_rep: _undelivered,
+        expires_at: _expiry,
         ...row
       } = linkRecord({
         id,
@@ -526,7 +538,7 @@ async function upgradedLedger(
 
 /** A link's row as a release before the `sandbox` column wrote it (Kysely leaves an undefined column out). */
 function earlierRow(overrides: Partial<LinkRecord>) {
-  return { ...linkRecord(overrides), sandbox: undefined, undelivered_to_rep: undefined };
+  return { ...linkRecord(overrides), sandbox: undefined, undelivered_to_rep: undefined, expires_at: undefined };
 }
 
 describe('a ledger made before paid_at', () => {
@@ -698,6 +710,24 @@ describe('a ledger made before links were marked undelivered', () => {
       async (ledger) => {
         expect(await ledger.findLink('no-summary')).toMatchObject({ state: 'created', undelivered_to_rep: 0 });
         expect(await ledger.claimUndeliveredLinks({ upTo: minutes(60) }, 10)).toEqual([]);
+      },
+    );
+  });
+});
+
+describe('a ledger made before link expiries were kept', () => {
+  it('knows no expiry of its links: none expires, whatever the duration set today', async () => {
+    await upgradedLedger(
+      (migration) => migration < '2026-11-27-10-link-expiry',
+      (old) =>
+        (old as Kysely<{ links: Record<string, unknown> }>)
+          .insertInto('links')
+          .values(earlierRow({ id: 'sent-last-year', created_at: '2025-11-27T09:30:00.000Z' }))
+          .execute(),
+      async (ledger) => {
+        expect(await ledger.findLink('sent-last-year')).toMatchObject({ expires_at: null });
+        const awaiting = await ledger.latestLinks({ now: NOW, limit: 5, only: 'awaiting' });
+        expect(awaiting.map((link) => link.id)).toEqual(['sent-last-year']);
       },
     );
   });

@@ -43,6 +43,7 @@ export function linkRecord(overrides: Partial<LinkRecord> = {}): LinkRecord {
     status_line_claimed_at: null,
     sandbox: 0,
     undelivered_to_rep: 0,
+    expires_at: null,
     ...overrides,
   };
 }

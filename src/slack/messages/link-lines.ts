@@ -2,7 +2,6 @@ import type { types } from '@slack/bolt';
 import { classifyStatus } from '../../callback/notification.js';
 import { OPEN_THREAD_ACTION } from '../../constants.js';
 import { formatAmount } from '../../domain/amount.js';
-import { type LinkDuration, linkExpiry } from '../../domain/link-duration.js';
 import { hasExpired, NOT_CREATED_STANDING } from '../../domain/link-standing.js';
 import { formatAge, formatDateTime } from '../../i18n/dates.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
@@ -18,8 +17,6 @@ export interface LinkLineContext {
   locale: Locale;
   timeZone: string;
   now: Date;
-  /** SAFEDEBIT_LINK_DURATION and its unit: a link past its expiry with no status shows as expired. */
-  linkDuration?: LinkDuration;
 }
 
 /** A customer's name is the rep's typing: long ones are cut so a list stays a list. */
@@ -41,13 +38,11 @@ export function linkHeadline(link: LinkRecord, locale: Locale): string {
 export function standingText(link: LinkRecord, context: LinkLineContext): string {
   const { locale, timeZone } = context;
   if (link.state !== 'created') return linkReportTexts(locale).notCreated[NOT_CREATED_STANDING[link.state]];
-  const createdAt = new Date(link.created_at);
-  const expiry = linkExpiry(createdAt, context.linkDuration);
-  if (expiry && hasExpired(link, context.now, context.linkDuration)) {
-    return `${linkReportTexts(locale).expired} · ${formatDateTime(expiry, locale, timeZone)}`;
+  if (hasExpired(link, context.now)) {
+    return `${linkReportTexts(locale).expired} · ${formatDateTime(new Date(link.expires_at), locale, timeZone)}`;
   }
   if (link.payment_status === null || link.payment_status_at === null) {
-    return `${messagesFor(locale).statusAwaiting} · ${formatDateTime(createdAt, locale, timeZone)}`;
+    return `${messagesFor(locale).statusAwaiting} · ${formatDateTime(new Date(link.created_at), locale, timeZone)}`;
   }
   const since = formatDateTime(new Date(link.payment_status_at), locale, timeZone);
   return statusLine(classifyStatus(link.payment_status), locale, since).text;

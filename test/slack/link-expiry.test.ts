@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { ENGINES } from '../support/databases.js';
+import { testHarnesses } from '../support/harnesses.js';
+import { movableClock } from '../support/movable-clock.js';
+import { type Harness, SIGNING_SECRET, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import { sendSlashCommand } from '../support/slack-requests.js';
+import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
+
+const DAY = 24 * 3_600_000;
+const WEEK = { SAFEDEBIT_LINK_DURATION: '7', SAFEDEBIT_LINK_DURATION_UNIT: 'days' };
+
+/** `/paylink <text>` as the rep: what paylink answers privately. */
+async function paylink(h: Harness, text: string): Promise<string> {
+  const responseUrl = h.standin.responseUrl();
+  await sendSlashCommand(h.baseUrl, SIGNING_SECRET, {
+    text,
+    user_id: SALES_REP.id,
+    user_name: SALES_REP.username,
+    response_url: responseUrl,
+  });
+  return visibleText((await h.standin.waitForResponse((post) => post.url === responseUrl)).body);
+}
+
+/** The channel's summary of the link, as the rep and finance read it. */
+function summaryText(h: Harness): string {
+  const summary = h.standin.messagesIn(SALES_CHANNEL.id).find((m) => m.attachments !== undefined);
+  return visibleText([summary?.blocks, summary?.attachments]);
+}
+
+describe.each(ENGINES)("a link's expiry, kept from when it was sent (ledger on %s)", (engine) => {
+  const harnesses = testHarnesses(engine);
+
+  it('stays the one of the duration sent once the admin shortens SAFEDEBIT_LINK_DURATION', async () => {
+    const clock = movableClock();
+    const month = { SAFEDEBIT_LINK_DURATION: '30', SAFEDEBIT_LINK_DURATION_UNIT: 'days' };
+    const before = await harnesses.start({ clock: clock.now, env: month });
+    await before.createLink({ ...VALID_FORM, payment_reference: 'F-30D' });
+    const expires = summaryText(before).match(/\*Expires\*\n([^\n]+)/)?.[1];
+    await harnesses.stop(before);
+
+    // SAFEDEBIT still honours F-30D for 30 days, whatever paylink sends with the next links.
+    const after = await harnesses.start({ clock: clock.now, env: WEEK });
+    clock.advance(10 * DAY);
+    const status = await paylink(after, 'status F-30D');
+    const open = await paylink(after, 'list open');
+    expect({ status, open }).toEqual({
+      status: expect.stringContaining(':hourglass: Awaiting payment'),
+      open: expect.stringContaining('F-30D'),
+    });
+    // Past the 30 days: expired, on the date the summary announced.
+    clock.advance(21 * DAY);
+    expect(await paylink(after, 'status F-30D')).toContain(`:no_entry_sign: Expired unpaid · ${expires}`);
+  });
+
+  it('is none for a link sent with no duration: declaring one later does not expire it', async () => {
+    const clock = movableClock();
+    const before = await harnesses.start({ clock: clock.now, env: {} });
+    await before.createLink({ ...VALID_FORM, payment_reference: 'F-NO-DURATION' });
+    await harnesses.stop(before);
+    const after = await harnesses.start({ clock: clock.now, env: WEEK });
+    clock.advance(365 * DAY);
+    expect(await paylink(after, 'status F-NO-DURATION')).toContain(':hourglass: Awaiting payment');
+  });
+});
