@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { madeBySandbox } from '../domain/sandbox-link.js';
 import { formatDateTime } from '../i18n/dates.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
 import type { LinkRecord } from '../ledger/ledger.js';
@@ -60,7 +61,7 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
     await postMessage(
       ctx,
       place.channel,
-      { text: sandboxed(messagesFor(locale).linkAddressUnknown[addressLostBy(link)], ctx.sandbox) },
+      { text: sandboxed(messagesFor(locale).linkAddressUnknown[addressLostBy(link)], madeBySandbox(link)) },
       place.threadTs,
     );
   } catch (error) {
@@ -100,7 +101,7 @@ function summaryOf(ctx: ConfirmedLinkContext, link: LinkRecord): LinkSummary {
   const { locale } = ctx.config;
   return {
     locale,
-    sandbox: ctx.sandbox,
+    sandbox: madeBySandbox(link),
     amountCents: link.amount_cents,
     paymentReference: link.payment_reference,
     paymentType: link.payment_type,

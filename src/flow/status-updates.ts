@@ -1,5 +1,6 @@
 import { classifyStatus } from '../callback/notification.js';
 import type { Config } from '../config.js';
+import { madeBySandbox } from '../domain/sandbox-link.js';
 import { errorCode } from '../http/transport-errors.js';
 import { formatDateTime, formatTime } from '../i18n/dates.js';
 import { sandboxed } from '../i18n/messages.js';
@@ -91,7 +92,7 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
       try {
         const time = formatTime(new Date(notification.received_at), ctx.config.locale, ctx.timeZone);
         const reply = statusReplyText(repOf(link), classifyStatus(notification.status), ctx.config.locale, time);
-        const text = sandboxed(reply, ctx.sandbox);
+        const text = sandboxed(reply, madeBySandbox(link));
         await postMessage(ctx, place.channel, { text }, place.threadTs);
       } catch (error) {
         // A reply Slack may have posted is not posted again (as the client never resends such a call): the
@@ -239,7 +240,7 @@ async function updateStatusLine(
             { amountCents: link.amount_cents, paymentReference: link.payment_reference },
             line,
             ctx.config.locale,
-            ctx.sandbox,
+            madeBySandbox(link),
           ),
         });
       } catch (error) {

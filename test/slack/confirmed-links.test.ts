@@ -140,3 +140,21 @@ describe.each(ENGINES)('a postponed confirmation whose put-back the ledger refus
       .toEqual({ state: 'created', summary_ts: expect.any(String) });
   });
 });
+
+describe.each(ENGINES)('a trial link confirmed by a live instance, on %s', (engine) => {
+  const harnesses = testHarnesses(engine);
+
+  it("is announced [SANDBOX]: its summary and the reply on its missing address, as the sandbox's own would be", async () => {
+    const live = await harnesses.start({ env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET } });
+    const id = await reportedInterruptedLink(live, SALES_REP.id, SALES_CHANNEL.id, 'TEST-1', new Date());
+    // Claimed by the sandbox instance before paylink went live on this ledger.
+    await live.paylink.ledger.db.updateTable('links').set({ sandbox: 1 }).where('id', '=', id).execute();
+    expect(await live.notify(buildCallbackUrl(live.baseUrl, id, CALLBACK_SECRET), 'SETTLED')).toBe(200);
+
+    const posted = live.standin.callsTo('chat.postMessage').map((call) => String(call.args.text));
+    expect(posted.slice(0, 2)).toEqual([
+      expect.stringMatching(/^\[SANDBOX\] .*TEST-1/),
+      expect.stringMatching(/^\[SANDBOX\] .*its address never reached paylink/),
+    ]);
+  });
+});

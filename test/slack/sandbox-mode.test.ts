@@ -273,4 +273,40 @@ describe.each(ENGINES)('trial links, once paylink goes live on the same ledger (
     expect(list).toContain('TEST-UNPAID');
     expect(list).not.toContain('F-REAL');
   }, 30_000);
+
+  /** Presses `decision` on a trial link's page, which only the sandbox instance `trial` serves. */
+  function pressOn(trial: Harness, link: string, decision: 'pay' | 'refuse') {
+    return press(`http://localhost:${trial.paylink.port}${new URL(link).pathname}`, decision);
+  }
+
+  it("are still marked [SANDBOX] in their thread and status line when the live instance gets the sandbox's status", async () => {
+    // Going live one instance at a time: the live one is behind the public URL the sandbox calls back.
+    const live = await harnesses.start({});
+    const trial = await harnesses.start({
+      env: { SAFEDEBIT_API_URL: '', PAYLINK_PUBLIC_URL: `http://localhost:${live.paylink.port}` },
+    });
+    const { link, threadTs } = await createSandboxLink(trial);
+    expect((await pressOn(trial, link, 'pay')).status).toBe(303);
+
+    const reply = live.standin.callsTo('chat.postMessage').find((call) => call.args.thread_ts === threadTs);
+    const statusLineUpdate = live.standin.callsTo('chat.update')[0];
+    expect({ reply: String(reply?.args.text), statusLine: String(statusLineUpdate?.args.text) }).toEqual({
+      reply: expect.stringMatching(/^\[SANDBOX\] :white_check_mark: Paid/),
+      statusLine: expect.stringMatching(/^\[SANDBOX\] /),
+    });
+  });
+
+  it("are still marked [SANDBOX] when the live instance's status round posts a reply Slack did not take", async () => {
+    const trial = await harnesses.start({ env: { SAFEDEBIT_API_URL: '', PAYLINK_PUBLIC_URL: '' } });
+    const { link, threadTs } = await createSandboxLink(trial);
+    trial.standin.failNext('chat.postMessage', 'internal_error', 10);
+    await pressOn(trial, link, 'pay');
+    await harnesses.stop(trial);
+
+    // SAFEDEBIT's credentials filled in: the live instance's status round finds the reply never posted.
+    const live = await harnesses.start({ statusRoundPeriodMs: 50 });
+    const replies = () => live.standin.callsTo('chat.postMessage').filter((call) => call.args.thread_ts === threadTs);
+    await expect.poll(() => replies().length).toBeGreaterThan(0);
+    expect(String(replies()[0]?.args.text)).toMatch(/^\[SANDBOX\] :white_check_mark: Paid/);
+  });
 });

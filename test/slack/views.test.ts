@@ -15,6 +15,7 @@ import {
   buildInterruptedView,
   buildLateLinkMessage,
   buildLateLinkView,
+  buildReminderMessage,
   buildStatusMessage,
 } from '../../src/slack/messages/report-messages.js';
 import { decodeModalOrigin, encodeModalOrigin } from '../../src/slack/metadata.js';
@@ -345,8 +346,13 @@ describe('interrupted link notice', () => {
   });
 
   it('says SANDBOX once: the DM in its text, the modal in its title', () => {
-    const message = buildInterruptedMessage({ ...context, sandbox: true }, link);
+    const trial = { ...link, sandbox: 1 };
+    const message = buildInterruptedMessage({ ...context, sandbox: true }, trial);
     expect(message.text.match(/SANDBOX/g)).toHaveLength(1);
+    // The DM is about the link: a trial one is marked whichever instance sends it.
+    expect(buildInterruptedMessage({ ...context, sandbox: false }, trial).text).toMatch(/^\[SANDBOX\] /);
+    expect(buildReminderMessage({ ...context, sandbox: false }, trial, '3 days').text).toMatch(/^\[SANDBOX\] /);
+    expect(buildReminderMessage({ ...context, sandbox: false }, link, '3 days').text).not.toContain('SANDBOX');
     const view = buildInterruptedView({ ...context, sandbox: true }, link);
     expect(view.title.text).toContain('SANDBOX');
     expect(JSON.stringify(view.blocks).match(/SANDBOX/g)).toHaveLength(1);

@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import { classifyStatus } from '../../callback/notification.js';
 import { SLASH_COMMAND } from '../../constants.js';
 import { formatAmount } from '../../domain/amount.js';
+import { madeBySandbox } from '../../domain/sandbox-link.js';
 import { formatDateTime } from '../../i18n/dates.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
 import { sandboxed } from '../../i18n/messages.js';
@@ -135,7 +136,7 @@ export function buildReminderMessage(
   permalink?: string,
 ): SlackMessage {
   const t = linkReportTexts(ctx.locale);
-  const text = sandboxed(t.reminder(age), ctx.sandbox);
+  const text = sandboxed(t.reminder(age), madeBySandbox(link));
   const headline = linkHeadline(link, ctx.locale);
   return {
     text: `${text} ${headline}`,
@@ -151,7 +152,7 @@ export function buildReminderMessage(
 
 /** The rep's DM about a link whose creation was interrupted: which link, when it was asked, and what to do. */
 export function buildInterruptedMessage(ctx: ReportContext, link: LinkRecord): SlackMessage {
-  return noticeMessage(ctx, interruptedNotice(ctx, link));
+  return noticeMessage(link, interruptedNotice(ctx, link));
 }
 
 /**
@@ -167,7 +168,7 @@ export function buildInterruptedView(ctx: ReportContext, link: LinkRecord): type
  * comes now, and the link.
  */
 export function buildLateLinkMessage(ctx: ReportContext, link: LinkWithAddress): SlackMessage {
-  return noticeMessage(ctx, lateLinkNotice(ctx, link));
+  return noticeMessage(link, lateLinkNotice(ctx, link));
 }
 
 /** The same in the rep's modal, in place of "creating…", for a rep still looking at it. */
@@ -181,8 +182,9 @@ interface LinkNotice {
   about: string;
 }
 
-function noticeMessage(ctx: ReportContext, { notice, about }: LinkNotice): SlackMessage {
-  const text = sandboxed(notice, ctx.sandbox);
+/** A DM about a stored link, marked [SANDBOX] by the link's kind (a live instance may send one about a trial link). */
+function noticeMessage(link: LinkRecord, { notice, about }: LinkNotice): SlackMessage {
+  const text = sandboxed(notice, madeBySandbox(link));
   return {
     text: `${text} ${about.replace(/\n/g, ' ')}`,
     blocks: [{ type: 'section', text: mrkdwn(`${text}\n${about}`) }],
