@@ -12,6 +12,7 @@ import {
 import { classifyStatus, statusProgress } from '../callback/notification.js';
 import { DECIDED_RANKS, RANKS_OF_KIND } from '../domain/link-standing.js';
 import type { PaymentType } from '../domain/payment-type.js';
+import { SANDBOX_LINK_ADDRESS } from '../domain/sandbox-link.js';
 import { STATUS_LINE_BEHIND_CONDITION } from './migrations.js';
 import { prepareQuery, type SlotFor } from './prepared.js';
 import { referenceKey } from './reference-key.js';
@@ -102,7 +103,7 @@ export interface NewNotification {
  * here with a unique key or a conditional update, so it holds across instances and restarts.
  */
 export class Ledger {
-  /** 1 when this instance runs the sandbox: the `sandbox` of the links it makes, and the only ones it lists. */
+  /** 1 when this instance runs the sandbox: the `sandbox` of the links it makes, and the kind it lists. */
   readonly #sandbox: 0 | 1;
   readonly #insertLink;
   readonly #recordCreated;
@@ -739,8 +740,18 @@ export class Ledger {
       ]);
   }
 
-  /** A link of this instance's kind: made by the sandbox when it runs the sandbox, live when it is live. */
-  readonly #ofThisKind: LinkCondition = (eb) => eb('sandbox', '=', this.#sandbox);
+  /**
+   * A link of this instance's kind: made by the sandbox when it runs the sandbox, live when it is live. A trial link is
+   * one marked so, or one whose address is the sandbox's payment page, which a sandbox instance of a release before the
+   * mark writes unmarked (madeBySandbox says the same in code).
+   */
+  readonly #ofThisKind: LinkCondition = (eb) => {
+    const trial = eb.or([
+      eb('sandbox', '=', 1),
+      eb(eb.fn.coalesce('link', eb.val('')), 'like', `%${SANDBOX_LINK_ADDRESS}%`),
+    ]);
+    return this.#sandbox === 1 ? trial : eb.not(trial);
+  };
 
   /** The rep opened paylink's App Home: from now on it is kept up to date for them. */
   async recordHomeOpened(userId: string, at: Date): Promise<void> {

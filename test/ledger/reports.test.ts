@@ -479,6 +479,40 @@ describe.each(ENGINES)(
       expect(await (await open({ sandbox: true })).latestLinks({ now: NOW, limit: 5 })).toEqual([]);
     });
 
+    it("are trial links when that release ran the sandbox: their address is the sandbox's payment page", async () => {
+      const live = await open();
+      const { sandbox: _unknownThen, ...row } = linkRecord({
+        id: 'trial-by-old-release',
+        created_at: NOW.toISOString(),
+        link: 'http://localhost:3000/sandbox/pay/0123456789abcdef0123456789abcdef',
+        payment_status: 'SETTLED',
+        payment_status_rank: 40,
+        payment_status_at: NOW.toISOString(),
+        paid_at: NOW.toISOString(),
+      });
+      await (live.db as unknown as Kysely<{ links: Record<string, unknown> }>)
+        .insertInto('links')
+        .values(row)
+        .execute();
+      const sandbox = await open({ sandbox: true });
+
+      const ids = (links: { id: string }[]) => links.map((link) => link.id);
+      const month = { now: NOW, paidFrom: minutes(-60), paidUntil: minutes(60) };
+      expect({
+        liveList: ids(await live.latestLinks({ now: NOW, limit: 10 })),
+        livePaid: (await live.totals(month)).paid.count,
+        liveExport: ids(await live.linksCreatedBetween(month.paidFrom, month.paidUntil)),
+        liveStatus: ids(await live.linksWithReference(row.payment_reference, { limit: 5 })),
+        sandboxList: ids(await sandbox.latestLinks({ now: NOW, limit: 10 })),
+      }).toEqual({
+        liveList: [],
+        livePaid: 0,
+        liveExport: [],
+        liveStatus: [],
+        sandboxList: ['trial-by-old-release'],
+      });
+    });
+
     it('do not hide a payment settled after a REJECTED that release ranked above SETTLED', async () => {
       const ledger = await open();
       await writtenByPreviousRelease(ledger, 'rejected-by-old-instance', 'REJECTED', 50, 1);
