@@ -1,14 +1,21 @@
 import { classifyStatus } from '../callback/notification.js';
 import type { Config } from '../config.js';
+import { hasExpired } from '../domain/link-standing.js';
 import { madeBySandbox } from '../domain/sandbox-link.js';
 import { errorCode } from '../http/transport-errors.js';
 import { formatDateTime, formatTime } from '../i18n/dates.js';
 import { sandboxed } from '../i18n/messages.js';
 import type { Ledger, LinkRecord } from '../ledger/ledger.js';
+import { EXPIRY_SHOWN } from '../ledger/schema.js';
 import { postMessage, type SlackDeliveryContext } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import type { LinkStatus } from '../slack/messages/link-messages.js';
-import { statusLine, statusReplyText, summaryStatusUpdate } from '../slack/messages/status-messages.js';
+import {
+  expiredStatusLine,
+  statusLine,
+  statusReplyText,
+  summaryStatusUpdate,
+} from '../slack/messages/status-messages.js';
 import { slackMayHaveActed } from '../slack/web-api.js';
 import type { HomeTabs } from './home-tab.js';
 import { type LedgerWriteContext, retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
@@ -162,6 +169,7 @@ export async function deliverUnpostedReplies(
   const linkIds = new Set([
     ...(await ctx.ledger.linksWithUnpostedReplies(staleBefore, PENDING_REPLIES_BATCH)),
     ...(await ctx.ledger.linksWithStatusLineBehind(staleBefore, PENDING_REPLIES_BATCH)),
+    ...(await ctx.ledger.linksWithExpiryUnshown(ctx.clock(), staleBefore, PENDING_REPLIES_BATCH)),
   ]);
   let posted = 0;
   for (const linkId of linkIds) {
@@ -213,9 +221,9 @@ function fromLedger<T>(call: Promise<T>): Promise<T> {
 }
 
 /**
- * Rewrites the summary's status line until it shows the link's current status (no call when it already does). One
- * instance at a time, under a claim in the ledger, reads the status, writes Slack and records what it wrote; one that
- * finds the claim taken leaves it to its holder, who reads the link again once done.
+ * Rewrites the summary's status line until it shows the link's current status, or that it expired unpaid (no call when
+ * it already does). One instance at a time, under a claim in the ledger, reads the status, writes Slack and records
+ * what it wrote; one that finds the claim taken leaves it to its holder, who reads the link again once done.
  */
 async function updateStatusLine(
   ctx: StatusUpdateContext,
@@ -224,14 +232,15 @@ async function updateStatusLine(
 ): Promise<void> {
   for (let round = 0; round < MAX_STATUS_LINE_ROUNDS; round += 1) {
     const before = await fromLedger(ctx.ledger.findLink(linkId));
-    if (!before?.payment_status || before.payment_status === before.summary_status) return;
+    if (!before || !lineDue(ctx, before)) return;
     const claimedAt = ctx.clock();
     const staleBefore = new Date(claimedAt.getTime() - ctx.replyClaimTimeoutMs);
     if (!(await fromLedger(ctx.ledger.claimStatusLine(linkId, claimedAt, staleBefore)))) return;
     try {
       const link = await fromLedger(ctx.ledger.findLink(linkId));
-      const line = link && link.payment_status !== link.summary_status ? paymentStatusLine(ctx, link) : undefined;
-      if (!link?.payment_status || !line) return;
+      const due = link && lineDue(ctx, link);
+      if (!link || !due) return;
+      const { line, shown } = due;
       try {
         await ctx.slack.chat.update({
           channel: place.channel,
@@ -246,15 +255,29 @@ async function updateStatusLine(
       } catch (error) {
         // A summary that can never be rewritten (deleted, its conversation gone) is not tried again by every round.
         if (UNDELIVERABLE_ERRORS.has(slackErrorCode(error))) {
-          await fromLedger(ctx.ledger.recordSummaryStatus(linkId, link.payment_status));
+          await fromLedger(ctx.ledger.recordSummaryStatus(linkId, shown));
         }
         throw error;
       }
-      await fromLedger(ctx.ledger.recordSummaryStatus(linkId, link.payment_status));
+      await fromLedger(ctx.ledger.recordSummaryStatus(linkId, shown));
     } finally {
       await fromLedger(ctx.ledger.releaseStatusLine(linkId, claimedAt));
     }
   }
+}
+
+/**
+ * The line the link's summary is to show when it shows another: its furthest-along status, or, with none past its
+ * expiry, that it expired unpaid; with what `summary_status` records for it.
+ */
+function lineDue(ctx: StatusUpdateContext, link: LinkRecord): { line: LinkStatus; shown: string } | undefined {
+  const payment = paymentStatusLine(ctx, link);
+  if (payment && link.payment_status !== null) {
+    return link.payment_status === link.summary_status ? undefined : { line: payment, shown: link.payment_status };
+  }
+  if (!hasExpired(link, ctx.clock()) || link.summary_status === EXPIRY_SHOWN) return undefined;
+  const expiredAt = formatDateTime(new Date(link.expires_at), ctx.config.locale, ctx.timeZone);
+  return { line: expiredStatusLine(ctx.config.locale, expiredAt), shown: EXPIRY_SHOWN };
 }
 
 /** The summary's status line for the link's furthest-along status, since it was reported; undefined before any. */

@@ -13,7 +13,7 @@ import { classifyStatus, statusProgress } from '../callback/notification.js';
 import { DECIDED_RANKS, RANKS_OF_KIND } from '../domain/link-standing.js';
 import type { PaymentType } from '../domain/payment-type.js';
 import { SANDBOX_LINK_ADDRESS } from '../domain/sandbox-link.js';
-import { STATUS_LINE_BEHIND_CONDITION } from './migrations.js';
+import { EXPIRY_UNSHOWN_CONDITION, STATUS_LINE_BEHIND_CONDITION } from './migrations.js';
 import { prepareQuery, type SlotFor } from './prepared.js';
 import { referenceKey } from './reference-key.js';
 import type { LedgerDatabase, LinkState, LinksTable, NotificationsTable } from './schema.js';
@@ -409,6 +409,24 @@ export class Ledger {
   }
 
   /**
+   * Up to `limit` links past their expiry by `now` with no status, whose summary's status line still says they await
+   * payment, with no live claim on the line: the status round rewrites it once. Earliest expiry first.
+   */
+  async linksWithExpiryUnshown(now: Date, staleBefore: Date, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('links')
+      .select('id')
+      // Written as the partial index links_expiry_unshown is, so that SQLite's planner uses it.
+      .where(EXPIRY_UNSHOWN)
+      .where('expires_at', '<=', now.toISOString())
+      .where(unclaimedOrStale('status_line_claimed_at', staleBefore))
+      .orderBy('expires_at')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  /**
    * Claims the right to post a notification's thread reply. Only one claimant wins; a claim older than
    * `staleBefore` (its instance died mid-post) may be taken over.
    */
@@ -785,6 +803,9 @@ export interface LinkTotals {
 
 /** The links whose summary's status line is behind their furthest-along status (see linksWithStatusLineBehind). */
 const STATUS_LINE_BEHIND = sql<boolean>`${sql.raw(STATUS_LINE_BEHIND_CONDITION)}`;
+
+/** The links whose status line does not show their expiry yet (see linksWithExpiryUnshown). */
+const EXPIRY_UNSHOWN = sql<boolean>`${sql.raw(EXPIRY_UNSHOWN_CONDITION)}`;
 
 /** A claim (`column` holds when it was made) no one holds, or one made before `staleBefore` by an instance that never finished. */
 function unclaimedOrStale(column: string, staleBefore: Date) {

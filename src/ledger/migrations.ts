@@ -20,6 +20,13 @@ const REJECTED_RANK_NOW = 30;
 export const STATUS_LINE_BEHIND_CONDITION =
   'payment_status is not null and summary_ts is not null and (summary_status is null or summary_status <> payment_status)';
 
+/**
+ * A link with an expiry, whose summary's status line still says it awaits payment: no status, nothing else shown. Fixed
+ * for its index as STATUS_LINE_BEHIND_CONDITION is; the links past their expiry among them have a line to rewrite.
+ */
+export const EXPIRY_UNSHOWN_CONDITION =
+  'expires_at is not null and payment_status is null and summary_ts is not null and summary_status is null';
+
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-27-01-links-and-notifications': {
     async up(db: Kysely<unknown>) {
@@ -210,6 +217,13 @@ const MIGRATIONS: Record<string, Migration> = {
       // Written when a link is claimed, from the duration sent for it. Links made before, and those an instance of the
       // release before makes during a rolling upgrade, have none: no expiry is known for them, they never expire.
       await db.schema.alterTable('links').addColumn('expires_at', 'text').execute();
+      // The status round's look for status lines to mark expired: only links whose line still says awaiting payment.
+      await db.schema
+        .createIndex('links_expiry_unshown')
+        .on('links')
+        .column('expires_at')
+        .where(sql.raw<boolean>(EXPIRY_UNSHOWN_CONDITION))
+        .execute();
     },
   },
 };

@@ -19,6 +19,12 @@ export interface LedgerDatabase {
 const LINK_STATES = ['requested', 'created', 'refused', 'outage', 'interrupted'] as const;
 export type LinkState = (typeof LINK_STATES)[number];
 
+/**
+ * `summary_status` of a link whose status line says it expired unpaid. Empty, which no status can be (an empty status
+ * is no status, see parseNotification), so that any status SAFEDEBIT sends later differs from it and is shown.
+ */
+export const EXPIRY_SHOWN = '';
+
 export interface LinksTable {
   /** 16 random bytes, base64url: the callback token names it. */
   id: string;
@@ -62,7 +68,10 @@ export interface LinksTable {
   payment_status: string | null;
   payment_status_rank: number | null;
   payment_status_at: string | null;
-  /** The status the summary's status line shows now (or could never be rewritten to), so a repeat does not rewrite it. */
+  /**
+   * The status the summary's status line shows now (or could never be rewritten to), so a repeat does not rewrite it;
+   * EXPIRY_SHOWN when it shows the link expired unpaid.
+   */
   summary_status: string | null;
   /** Set by the instance rewriting the status line, so that two never do at once (a stale claim may be taken over). */
   status_line_claimed_at: string | null;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NewLink } from '../../src/ledger/ledger.js';
+import { EXPIRY_SHOWN } from '../../src/ledger/schema.js';
 import { ENGINES } from '../support/databases.js';
 import { testLedgers } from '../support/ledgers.js';
 
@@ -166,5 +167,37 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
     expect(await b.linksWithStatusLineBehind(staleBefore, 10)).toEqual([movedOn, newer]);
     const later = new Date(NOW.getTime() + 120_000);
     expect(await b.linksWithStatusLineBehind(new Date(later.getTime() - 60_000), 10)).toEqual([movedOn, older, newer]);
+  });
+
+  it('finds the links past their expiry whose status line still says awaiting, earliest expiry first, once', async () => {
+    const [a, b] = [await open(), await open()];
+    const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
+    const linkWith = async (
+      n: number,
+      expiresAt: Date | undefined,
+      options: { status?: string; summary?: boolean },
+    ) => {
+      const claim = { ...NEW_LINK, submissionKey: `submission-${n}`, ...(expiresAt ? { expiresAt } : {}) };
+      const id = String(await a.claimSubmission(claim));
+      await a.recordOutcome(id, { state: 'created', link: `https://pay.example/paypage?SDESSID=${n}` });
+      const place = { channel: 'C0SALES', ts: `1700000000.00010${n}`, threadTs: `1700000000.00010${n}` };
+      if (options.summary !== false) await a.recordSummary(id, place, null, null);
+      const { status } = options;
+      if (status) await a.recordNotification({ linkId: id, dedupeKey: `k${n}`, status, rank: 40, receivedAt: NOW });
+      return id;
+    };
+    const later = await linkWith(1, minutes(-1), {});
+    const earlier = await linkWith(2, minutes(-5), {});
+    await linkWith(3, minutes(1), {}); // not expired yet
+    await linkWith(4, undefined, {}); // no expiry known
+    await linkWith(5, minutes(-5), { status: 'SETTLED' }); // its status shows instead
+    await linkWith(6, minutes(-5), { summary: false }); // no line to rewrite
+    const shown = await linkWith(7, minutes(-5), {});
+    await a.recordSummaryStatus(shown, EXPIRY_SHOWN);
+    const staleBefore = minutes(-1);
+    expect(await b.linksWithExpiryUnshown(NOW, staleBefore, 10)).toEqual([earlier, later]);
+    expect(await b.linksWithExpiryUnshown(NOW, staleBefore, 1)).toEqual([earlier]);
+    expect(await a.claimStatusLine(earlier, NOW, staleBefore)).toBe(true);
+    expect(await b.linksWithExpiryUnshown(NOW, staleBefore, 10)).toEqual([later]);
   });
 });

@@ -61,4 +61,36 @@ describe.each(ENGINES)("a link's expiry, kept from when it was sent (ledger on %
     clock.advance(365 * DAY);
     expect(await paylink(after, 'status F-NO-DURATION')).toContain(':hourglass: Awaiting payment');
   });
+
+  it("rewrites the channel's status line to 'Expired unpaid' once past it, and a status that comes later still shows", async () => {
+    const clock = movableClock();
+    const app = await harnesses.start({
+      clock: clock.now,
+      statusRoundPeriodMs: 30,
+      env: { SAFEDEBIT_LINK_DURATION: '1', SAFEDEBIT_LINK_DURATION_UNIT: 'days' },
+    });
+    const { callbackUrl } = await app.createLink({ ...VALID_FORM, payment_reference: 'F-DEAD' });
+    await new Promise((resolve) => setTimeout(resolve, 150)); // rounds before the expiry rewrite nothing
+    expect(app.standin.callsTo('chat.update')).toEqual([]);
+
+    clock.advance(DAY);
+    const expires = summaryText(app).match(/\*Expires\*\n([^\n]+)/)?.[1];
+    await expect.poll(() => app.standin.callsTo('chat.update').length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // more rounds: once only
+    expect(app.standin.callsTo('chat.update').map((call) => String(call.args.text))).toEqual([
+      `Payment link · €1,250.50 · F-DEAD — :no_entry_sign: Expired unpaid · ${expires}`,
+    ]);
+    expect(statusLineText(app)).toBe(`:no_entry_sign: Expired unpaid · ${expires}`);
+    expect(await paylink(app, 'status F-DEAD')).toContain(`:no_entry_sign: Expired unpaid · ${expires}`);
+
+    // SAFEDEBIT reports a debit on it after all (a payment started just in time): the line shows it.
+    expect(await app.notify(callbackUrl, 'SETTLED')).toBe(200);
+    await expect.poll(() => statusLineText(app)).toMatch(/^:white_check_mark: Paid · /);
+  });
 });
+
+/** The status line under the channel's summary, as it stands after every rewrite. */
+function statusLineText(h: Harness): string {
+  const summary = h.standin.messagesIn(SALES_CHANNEL.id).find((m) => m.attachments !== undefined);
+  return visibleText(summary?.attachments);
+}

@@ -10,7 +10,7 @@ import { messagesFor } from '../../i18n/messages.js';
 import type { LinkRecord } from '../../ledger/ledger.js';
 import { mrkdwn, plain } from '../views/text.js';
 import { escapeMrkdwn } from './link-messages.js';
-import { statusLine } from './status-messages.js';
+import { expiredStatusLine, statusLine } from './status-messages.js';
 
 /** How a link is shown in App Home, lists and reminders: what the formatters need besides the link. */
 export interface LinkLineContext {
@@ -39,7 +39,7 @@ export function standingText(link: LinkRecord, context: LinkLineContext): string
   const { locale, timeZone } = context;
   if (link.state !== 'created') return linkReportTexts(locale).notCreated[NOT_CREATED_STANDING[link.state]];
   if (hasExpired(link, context.now)) {
-    return `${linkReportTexts(locale).expired} · ${formatDateTime(new Date(link.expires_at), locale, timeZone)}`;
+    return expiredStatusLine(locale, formatDateTime(new Date(link.expires_at), locale, timeZone)).text;
   }
   if (link.payment_status === null || link.payment_status_at === null) {
     return `${messagesFor(locale).statusAwaiting} · ${formatDateTime(new Date(link.created_at), locale, timeZone)}`;

@@ -1,5 +1,6 @@
 import type { ClassifiedStatus, StatusKind } from '../../callback/notification.js';
 import { formatAmount } from '../../domain/amount.js';
+import { linkReportTexts } from '../../i18n/link-reports.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { describeStatus } from '../../i18n/statuses.js';
@@ -39,6 +40,11 @@ export function statusReplyText(
 export function statusLine(status: ClassifiedStatus, locale: Locale, dateTime: string): LinkStatus {
   const { emoji, color } = presentationOf(status);
   return { text: `${emoji} ${escapeMrkdwn(describeStatus(status, locale))} · ${dateTime}`, color };
+}
+
+/** The line of a link past its expiry with no status ("🚫 Expired unpaid · 4 Dec 2026, 14:32"): it can no longer be paid. */
+export function expiredStatusLine(locale: Locale, dateTime: string): LinkStatus {
+  return { text: `${linkReportTexts(locale).expired} · ${dateTime}`, color: '#9e9e9e' };
 }
 
 /**
