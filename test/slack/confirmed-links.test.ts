@@ -51,13 +51,7 @@ describe.each(ENGINES)('confirming a reported link when Slack refuses its summar
     // No round meanwhile (its first runs at start, before the link exists): the notification alone confirms it.
     const app = await start(600_000);
     app.standin.failNext('conversations.open', 'user_disabled', 1000);
-    const id = await reportedInterruptedLink(
-      app,
-      GONE_REP,
-      PRIVATE_CHANNEL,
-      'F-GONE-1',
-      new Date(Date.now() - 3_600_000),
-    );
+    const id = await reportedInterruptedLink(app, GONE_REP, PRIVATE_CHANNEL, 'F-GONE-1', new Date(Date.now() - 20_000));
     const status = await app.notify(buildCallbackUrl(app.baseUrl, id, CALLBACK_SECRET), 'SETTLED');
     // Put back and answered 503 only when Slack surely did not take the summary (out of reach, HTTP errors past the
     // retries): a refusal would come again at every redelivery and every round.
@@ -74,7 +68,7 @@ describe.each(ENGINES)('confirming a reported link when Slack refuses its summar
       GONE_REP,
       PRIVATE_CHANNEL,
       'F-GONE-1',
-      new Date(Date.now() - 3_600_000),
+      new Date(Date.now() - 20_000),
     );
     await recordSettled(app, gone);
     // A later one, in the public sales channel, reported on while Slack was out of reach (so not confirmed then).
@@ -83,7 +77,7 @@ describe.each(ENGINES)('confirming a reported link when Slack refuses its summar
       SALES_REP.id,
       SALES_CHANNEL.id,
       'F-LATER-2',
-      new Date(Date.now() - 1_800_000),
+      new Date(Date.now() - 10_000),
     );
     await recordSettled(app, later);
     // Slack is fine for the sales channel: the round (every 30 ms) should give the later link its summary.
@@ -106,7 +100,7 @@ describe.each(ENGINES)('a postponed confirmation whose put-back the ledger refus
     const { ledger } = app.paylink;
     const id = await ledger.claimSubmission(
       newLink({
-        createdAt: new Date(Date.now() - 3_600_000),
+        createdAt: new Date(Date.now() - 20_000),
         userId: SALES_REP.id,
         originChannel: SALES_CHANNEL.id,
         paymentReference: 'F-2026-031',
