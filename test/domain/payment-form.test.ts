@@ -259,6 +259,8 @@ describe('validatePaymentForm', () => {
           const cut = at % (letters.length + 1);
           const tld = letters.slice(0, cut) + odd + letters.slice(cut);
           fc.pre(!/^xn--/i.test(tld));
+          // Whitespace at the end is trimmed off what was typed, as anywhere in the form.
+          fc.pre(!(cut === letters.length && /^\s+$/u.test(odd)));
           const result = validatePaymentForm({ ...minimal, consumer_email: `jean@example.${tld}` }, opts);
           expect(result.ok).toBe(false);
         },

@@ -378,7 +378,11 @@ describe('a link paylink stopped before giving its rep, sent late', () => {
   });
 
   it('says SANDBOX once: the DM in its text, the modal in its title', () => {
-    expect(buildLateLinkMessage({ ...context, sandbox: true }, link).text.match(/SANDBOX/g)).toHaveLength(1);
+    const trial = { ...link, sandbox: 1 };
+    expect(buildLateLinkMessage({ ...context, sandbox: true }, trial).text.match(/SANDBOX/g)).toHaveLength(1);
+    // The DM is about the link: marked by its kind, whichever instance sends it.
+    expect(buildLateLinkMessage({ ...context, sandbox: false }, trial).text).toMatch(/^\[SANDBOX\] /);
+    expect(buildLateLinkMessage({ ...context, sandbox: true }, link).text).not.toContain('SANDBOX');
     const view = buildLateLinkView({ ...context, sandbox: true }, link);
     expect(view.title.text).toContain('SANDBOX');
     expect(JSON.stringify(view.blocks).match(/SANDBOX/g)).toHaveLength(1);
