@@ -2,13 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { ENGINES } from '../support/databases.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
-import type { DisplayedView } from '../support/slack-api-standin.js';
-import {
-  messageShortcutPayload,
-  sendInteraction,
-  sendSignedRequest,
-  viewSubmissionPayload,
-} from '../support/slack-requests.js';
+import { sendInteraction, sendSignedRequest, viewSubmissionPayload } from '../support/slack-requests.js';
 import { SALES_CHANNEL } from '../support/slack-workspace.js';
 
 let h: Harness;
@@ -309,21 +303,8 @@ describe('malformed URLs', () => {
   });
 });
 
-/** The rep asks for the link from a deal's thread, with the message shortcut: the form was opened there. */
-async function openFromThread(): Promise<{ view: DisplayedView; responseUrl: string }> {
-  const responseUrl = h.standin.responseUrl();
-  await sendInteraction(
-    h.baseUrl,
-    SIGNING_SECRET,
-    messageShortcutPayload({
-      trigger_id: h.standin.issueTriggerId(),
-      response_url: responseUrl,
-      message: { ts: '1699999999.000200', thread_ts: '1699999990.000100', text: 'Deal ACME', user: 'U0OTHER' },
-    }),
-  );
-  await h.standin.waitForCall('views.open');
-  return { view: h.standin.displayedViews().at(-1) as DisplayedView, responseUrl };
-}
+/** A message in a deal's thread, where the rep opens the form with the shortcut. */
+const DEAL_IN_THREAD = { ts: '1699999999.000200', thread_ts: '1699999990.000100', text: 'Deal ACME', user: 'U0OTHER' };
 
 // Slack runs no slash command in a thread: a rep told to run /paylink would get the link at the top of the channel.
 describe('the form gone, asked for from a message with the shortcut', () => {
@@ -333,7 +314,7 @@ describe('the form gone, asked for from a message with the shortcut', () => {
   ] as const)('after %s, the rep is told to use the shortcut again, not /paylink', async (fault, outcome, advice) => {
     h = await startHarness({ env: { PAYLINK_LOCALE: 'en', SAFEDEBIT_TIMEOUT_MS: '500' } });
     h.safedebit.setMode({ kind: 'hang' });
-    const { view, responseUrl } = await openFromThread();
+    const { view, responseUrl } = await h.openModalFromMessage(DEAL_IN_THREAD);
     if (fault === 'the ledger out of reach') await h.paylink.ledger.close();
     h.standin.failNext('views.update', 'not_found', 1);
     await h.submit(view, VALID_FORM);

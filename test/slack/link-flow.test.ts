@@ -539,19 +539,13 @@ describe('SAFEDEBIT outages', () => {
 describe('message shortcut', () => {
   it('opens the same modal and answers inside the existing thread', async () => {
     h = await startHarness();
-    const responseUrl = h.standin.responseUrl();
-    const result = await sendInteraction(
-      h.baseUrl,
-      SIGNING_SECRET,
-      messageShortcutPayload({
-        trigger_id: h.standin.issueTriggerId(),
-        response_url: responseUrl,
-        message: { ts: '1699999999.000200', thread_ts: '1699999990.000100', text: 'Deal ACME', user: 'U0OTHER' },
-      }),
-    );
+    const { result, view } = await h.openModalFromMessage({
+      ts: '1699999999.000200',
+      thread_ts: '1699999990.000100',
+      text: 'Deal ACME',
+      user: 'U0OTHER',
+    });
     expect(result.status).toBe(200);
-    await h.standin.waitForCall('views.open');
-    const view = h.standin.displayedViews().at(-1) as DisplayedView;
     expect(JSON.parse(String(view.private_metadata))).toMatchObject({ threadTs: '1699999990.000100' });
     await h.submit(view, VALID_FORM);
     await h.waitForViewUpdate(view.id, isCreatedView);

@@ -13,6 +13,8 @@ import {
 } from './slack-api-standin.js';
 import {
   type InteractionPayload,
+  messageShortcutPayload,
+  type ShortcutMessage,
   type SlackHttpResult,
   type SlashCommandFields,
   sendInteraction,
@@ -52,6 +54,10 @@ export interface Harness {
   /** Runs /paylink with a live trigger and response_url; resolves with the modal Slack now shows. */
   openModal(
     fields?: Partial<SlashCommandFields>,
+  ): Promise<{ result: SlackHttpResult; view: DisplayedView; responseUrl: string }>;
+  /** Runs the *Create payment link* shortcut on `message`; resolves with the modal Slack now shows. */
+  openModalFromMessage(
+    message: ShortcutMessage,
   ): Promise<{ result: SlackHttpResult; view: DisplayedView; responseUrl: string }>;
   /** Submits a displayed modal with these inputs typed (block_id → text, or option values). */
   submit(
@@ -194,6 +200,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     paylink,
     logs,
     openModal: (fields = {}) => openModalBy((command) => sendSlashCommand(baseUrl, SIGNING_SECRET, command), fields),
+    openModalFromMessage: (message) =>
+      openModalBy(
+        ({ trigger_id, response_url }) =>
+          sendInteraction(
+            baseUrl,
+            SIGNING_SECRET,
+            messageShortcutPayload({
+              trigger_id: String(trigger_id),
+              message,
+              ...(response_url ? { response_url } : {}),
+            }),
+          ),
+        {},
+      ),
     submit: (view, inputs, user = SALES_REP) =>
       sendInteraction(baseUrl, SIGNING_SECRET, submissionOf(view, inputs, user)),
     overSocket: {
