@@ -16,6 +16,27 @@ afterEach(async () => {
   await database?.drop();
 });
 
+/**
+ * Slack rate-limits the first DM for two minutes (paylink may try it again, so it releases the claim), and right then
+ * another process holds the ledger file's write lock for a few seconds (a backup, a second instance's long write):
+ * releasing the claim fails with SQLITE_BUSY after busy_timeout. Returns what closes that other connection.
+ */
+function refuseFirstDmThenLockLedger(h: Harness, ledgerFile: TestDatabase): () => void {
+  h.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 120 });
+  const locker = new SqliteDatabase(ledgerFile.url.slice('sqlite:'.length));
+  let locked = false;
+  const stop = h.standin.onCall((call) => {
+    if (call.method !== 'conversations.open' || locked) return;
+    locked = true;
+    locker.exec('BEGIN IMMEDIATE');
+    setTimeout(() => locker.exec('ROLLBACK'), 200);
+  });
+  return () => {
+    stop();
+    locker.close();
+  };
+}
+
 describe('an interrupted-links round cut by a ledger failure (SQLite file locked by another process)', () => {
   it('tries the release again, and every abandoned link is noticed at a later round', async () => {
     database = await freshDatabase('sqlite');
@@ -32,24 +53,11 @@ describe('an interrupted-links round cut by a ledger failure (SQLite file locked
           paymentReference: reference,
         }),
       );
-    // Slack rate-limits the first DM for two minutes (paylink may try it again, so it releases the claim)...
-    h.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 120 });
-    // ...and right then another process holds the ledger file's write lock for a few seconds (a backup, a
-    // second instance's long write): releasing the claim fails with SQLITE_BUSY after busy_timeout.
-    const path = database.url.slice('sqlite:'.length);
-    const locker = new SqliteDatabase(path);
-    let locked = false;
-    const stop = h.standin.onCall((call) => {
-      if (call.method !== 'conversations.open' || locked) return;
-      locked = true;
-      locker.exec('BEGIN IMMEDIATE');
-      setTimeout(() => locker.exec('ROLLBACK'), 200);
-    });
+    const unlock = refuseFirstDmThenLockLedger(h, database);
     const first = await claim('F-OLD-1');
     const second = await claim('F-OLD-2');
     await expect.poll(() => h.standin.callsTo('chat.postMessage').filter(isNotice).length, { timeout: 15_000 }).toBe(2);
-    stop();
-    locker.close();
+    unlock();
 
     const rows = await Promise.all([first, second].map((id) => h.paylink.ledger.findLink(String(id))));
     // The release refused by the locked file is tried again, and rounds kept running: every abandoned link's rep is told.
@@ -84,23 +92,14 @@ describe('a reminders round cut by a ledger failure (SQLite file locked by anoth
       });
       return id;
     };
-    h.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 120 });
-    const locker = new SqliteDatabase(database.url.slice('sqlite:'.length));
-    let locked = false;
-    const stop = h.standin.onCall((call) => {
-      if (call.method !== 'conversations.open' || locked) return;
-      locked = true;
-      locker.exec('BEGIN IMMEDIATE');
-      setTimeout(() => locker.exec('ROLLBACK'), 200);
-    });
+    const unlock = refuseFirstDmThenLockLedger(h, database);
     // Both created in one transaction-free burst, before the next round.
     const ids = await Promise.all([created('F-OLD-1'), created('F-OLD-2')]);
     const isReminder = (call: SlackApiCall) => String(call.args.channel).startsWith('D');
     await expect
       .poll(() => h.standin.callsTo('chat.postMessage').filter(isReminder).length, { timeout: 15_000 })
       .toBe(2);
-    stop();
-    locker.close();
+    unlock();
 
     const rows = await Promise.all(ids.map((id) => h.paylink.ledger.findLink(id)));
     const reminders = h.standin.callsTo('chat.postMessage').filter((call) => String(call.args.channel).startsWith('D'));
