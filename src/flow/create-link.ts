@@ -33,7 +33,7 @@ import { buildPaymentModal } from '../slack/views/payment-modal.js';
 import { confirmReportedLink } from './confirmed-links.js';
 import { retryLedgerWrite, tryLedgerWrite, type Written } from './ledger-writes.js';
 import { referenceUsedNote } from './reference-used.js';
-import { type StatusUpdateContext, showPendingStatuses } from './status-updates.js';
+import { type StatusUpdateContext, showPendingStatuses, unrecordedDelivery } from './status-updates.js';
 
 export interface LinkCreator {
   createPaymentLink(request: PaymentLinkRequest): Promise<PaymentLinkOutcome>;
@@ -157,7 +157,13 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     };
     const place = await tryLedgerWrite(ctx, summaryWrite, recordPlace);
     await showStatusesKnownBy(place);
-    if (!place.ok) retryLater = async () => showStatusesKnownBy(await retryLedgerWrite(ctx, summaryWrite, recordPlace));
+    if (!place.ok) {
+      retryLater = async () => {
+        const retried = await retryLedgerWrite(ctx, summaryWrite, recordPlace);
+        if (!retried.ok) ctx.unrecordedWrites.set(unrecordedDelivery(linkId), recordPlace);
+        await showStatusesKnownBy(retried);
+      };
+    }
   }
   const createdView = buildCreatedView({
     ...viewBase(ctx, submission),
@@ -177,7 +183,11 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     const givenWrite = { step: 'sent_privately', link: linkId };
     if (given) {
       if (!(await tryLedgerWrite(ctx, givenWrite, recordGiven)).ok) {
-        retryLater = () => retryLedgerWrite(ctx, givenWrite, recordGiven);
+        retryLater = async () => {
+          if (!(await retryLedgerWrite(ctx, givenWrite, recordGiven)).ok) {
+            ctx.unrecordedWrites.set(unrecordedDelivery(linkId), recordGiven);
+          }
+        };
       }
     } else if (!created.ok) {
       retryLater = () => retryLedgerWrite(ctx, createdWrite, recordCreated);

@@ -16,6 +16,7 @@ import { type ConfirmedLinkContext, confirmReportedLink } from './confirmed-link
 import { DEFAULT_LEDGER_RETRY_DELAYS_MS, releaseForLater } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
 import { type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
+import { recordLateWrites } from './status-updates.js';
 
 /** The rep's notice needs what reports need; a link SAFEDEBIT already reported on gets its summary instead. */
 type InterruptedLinkContext = ReportFlowContext & ConfirmedLinkContext;
@@ -90,6 +91,8 @@ export function startInterruptedLinkChecks(
     await noticeInterruptedLinks(ctx, leftWindow(ctx, interrupted), stopping);
     interrupted.seenAll = true;
     await confirmLinksReportedOn(ctx, stopping);
+    // Links this instance gave its reps but could not record so: recorded first, not to be sent again.
+    await recordLateWrites(ctx);
     await deliverUndeliveredLinks(ctx, leftWindow(ctx, undelivered), stopping);
     undelivered.seenAll = true;
   });

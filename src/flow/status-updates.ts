@@ -31,11 +31,13 @@ export interface StatusUpdateContext extends SlackDeliveryContext, LedgerWriteCo
   /** A reply or a status line claimed longer ago than this by an instance that never finished may be taken over. */
   replyClaimTimeoutMs: number;
   /**
-   * Thread replies this instance posted whose record the ledger refused past the write retries (an outage of more
-   * than 15 s), by notification key: recorded by each status round and at shutdown until the ledger takes them, so
-   * that no instance takes such a reply for one never posted once its claim is stale, and posts it again.
+   * What this instance did in Slack but the ledger refused to record past the write retries (an outage of more than
+   * 15 s), by what it was (`unrecordedReply`, `unrecordedDelivery`): a thread reply posted, a link given to its rep.
+   * Recorded by each status and interrupted-links round and at shutdown until the ledger takes them, so that no
+   * instance takes the reply for one never posted once its claim is stale, or the link for one its rep never got, and
+   * does it again.
    */
-  unrecordedReplies: Map<string, Date>;
+  unrecordedWrites: Map<string, () => Promise<unknown>>;
 }
 
 /** How far a link's pending status news got into Slack. */
@@ -92,7 +94,7 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
     if (!link?.summary_channel || !link.summary_ts || !link.thread_ts) return { kind: 'kept' };
     const place = { channel: link.summary_channel, ts: link.summary_ts, threadTs: link.thread_ts };
     for (const notification of await fromLedger(ctx.ledger.unrepliedNotifications(linkId))) {
-      if (ctx.unrecordedReplies.has(notification.dedupe_key)) continue;
+      if (ctx.unrecordedWrites.has(unrecordedReply(notification.dedupe_key))) continue;
       const now = ctx.clock();
       const staleBefore = new Date(now.getTime() - ctx.replyClaimTimeoutMs);
       if (!(await fromLedger(ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore)))) continue;
@@ -113,7 +115,10 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
       const what = { step: 'reply_posted', link: linkId };
       const marked = await tryLedgerWrite(ctx, what, markReplied);
       if (!marked.ok && !(await retryLedgerWrite(ctx, what, markReplied)).ok) {
-        ctx.unrecordedReplies.set(notification.dedupe_key, ctx.clock());
+        const postedAt = ctx.clock();
+        ctx.unrecordedWrites.set(unrecordedReply(notification.dedupe_key), () =>
+          ctx.ledger.markReplied(notification.dedupe_key, postedAt),
+        );
         throw new LedgerFailure(marked.error);
       }
       replies += 1;
@@ -164,7 +169,7 @@ export async function deliverUnpostedReplies(
   ctx: StatusUpdateContext,
   stopping: () => boolean = () => false,
 ): Promise<number> {
-  await recordPostedReplies(ctx);
+  await recordLateWrites(ctx);
   const staleBefore = new Date(ctx.clock().getTime() - ctx.replyClaimTimeoutMs);
   const linkIds = new Set([
     ...(await ctx.ledger.linksWithUnpostedReplies(staleBefore, PENDING_REPLIES_BATCH)),
@@ -181,22 +186,27 @@ export async function deliverUnpostedReplies(
   return posted;
 }
 
+/** The key of a thread reply posted whose record the ledger refused, in `unrecordedWrites`. */
+export const unrecordedReply = (dedupeKey: string) => `reply:${dedupeKey}`;
+/** The key of a link given to its rep whose record the ledger refused, in `unrecordedWrites`. */
+export const unrecordedDelivery = (linkId: string) => `delivery:${linkId}`;
+
 /**
- * Records the replies this instance posted that the ledger refused to record until now (see `unrecordedReplies`); one
- * it still refuses stays for the next try. At shutdown (`lastTry`), those left are logged: their claim, once stale,
- * lets another instance post them again.
+ * Records what this instance did in Slack that the ledger refused to record until now (see `unrecordedWrites`); a
+ * write it still refuses stays for the next try. At shutdown (`lastTry`), those left are logged: once their claim is
+ * stale or their delay past, another instance may post the reply, or DM the link, again.
  */
-export async function recordPostedReplies(
-  ctx: Pick<StatusUpdateContext, 'ledger' | 'logger' | 'unrecordedReplies'>,
+export async function recordLateWrites(
+  ctx: Pick<StatusUpdateContext, 'logger' | 'unrecordedWrites'>,
   lastTry = false,
 ): Promise<void> {
-  for (const [dedupeKey, postedAt] of ctx.unrecordedReplies) {
+  for (const [key, write] of ctx.unrecordedWrites) {
     try {
-      await ctx.ledger.markReplied(dedupeKey, postedAt);
-      ctx.unrecordedReplies.delete(dedupeKey);
-      ctx.logger.info({ event: 'reply_recorded_late', notification: dedupeKey });
+      await write();
+      ctx.unrecordedWrites.delete(key);
+      ctx.logger.info({ event: 'recorded_late', write: key });
     } catch (error) {
-      if (lastTry) ctx.logger.error({ event: 'reply_record_lost', notification: dedupeKey, error: errorCode(error) });
+      if (lastTry) ctx.logger.error({ event: 'record_lost', write: key, error: errorCode(error) });
     }
   }
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliverStatusUpdates, deliverUnpostedReplies, recordPostedReplies } from '../../src/flow/status-updates.js';
+import { deliverStatusUpdates, deliverUnpostedReplies, recordLateWrites } from '../../src/flow/status-updates.js';
 import { SlackApiError } from '../../src/slack/web-api.js';
 import { newLink } from '../support/link-records.js';
 import { type ListenerTestContext, listenerContext } from '../support/listener-context.js';
@@ -123,7 +123,7 @@ describe('a ledger failure while delivering', () => {
     expect(await deliverUnpostedReplies(t.ctx)).toBe(0);
     expect(t.slack.callsTo('chat.postMessage')).toHaveLength(1);
     expect(await t.ledger.unrepliedNotifications(id)).toEqual([]);
-    expect(t.logs.filter((line) => line.includes('"reply_recorded_late"'))).toHaveLength(1);
+    expect(t.logs.filter((line) => /"recorded_late".*"reply:/.test(line))).toHaveLength(1);
   });
 
   it('after the reply was posted, until shutdown: the reply is logged as lost, for operators to check the thread', async () => {
@@ -133,10 +133,10 @@ describe('a ledger failure while delivering', () => {
       throw databaseLocked();
     };
     await deliverStatusUpdates(t.ctx, id);
-    await recordPostedReplies(t.ctx);
-    expect(t.logs.filter((line) => line.includes('"reply_record_lost"'))).toEqual([]);
-    await recordPostedReplies(t.ctx, true);
-    expect(t.logs.filter((line) => line.includes('"reply_record_lost"'))).toEqual([
+    await recordLateWrites(t.ctx);
+    expect(t.logs.filter((line) => line.includes('"record_lost"'))).toEqual([]);
+    await recordLateWrites(t.ctx, true);
+    expect(t.logs.filter((line) => /"record_lost".*"reply:/.test(line))).toEqual([
       expect.stringContaining('"level":"error"'),
     ]);
   });

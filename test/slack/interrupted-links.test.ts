@@ -563,4 +563,31 @@ describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on 
     expect(lateLinks([app])).toEqual([]);
     expect(notices(app)).toEqual([]);
   });
+  it('are not sent to a rep who has one, when the ledger refused to record so past the retries, once it is back', async () => {
+    const clock = movableClock();
+    const app = await harnesses.start({
+      clock: clock.now,
+      interruptedLinksPeriodMs: PERIOD_MS,
+      ledgerRetryDelaysMs: [10, 10],
+      env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET },
+    });
+    const { ledger } = app.paylink;
+    const recordSummary = ledger.recordSummary.bind(ledger);
+    // A PostgreSQL failover, a locked SQLite file, outlasting the write's retries, while paylink keeps running.
+    ledger.recordSummary = async () => {
+      throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    };
+    await app.createLink({ ...VALID_FORM, payment_reference: 'F-POSTED' });
+    await expect.poll(() => app.logs.some((line) => line.includes('"ledger_write_abandoned"'))).toBe(true);
+    ledger.recordSummary = recordSummary;
+
+    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS, [10, 10]) + 60_000);
+    await expect.poll(() => app.logs.some((line) => /"recorded_late".*"delivery:/.test(line))).toBe(true);
+    await settle();
+    expect(lateLinks([app])).toEqual([]);
+    expect((await ledger.linksWithReference('F-POSTED', { limit: 1 }))[0]).toMatchObject({
+      summary_ts: expect.any(String),
+      undelivered_to_rep: 0,
+    });
+  });
 });

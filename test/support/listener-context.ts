@@ -170,7 +170,7 @@ export async function listenerContext(env: Record<string, string> = {}): Promise
     homeTabs: createHomeTabs({ ledger, slack, logger, config, sandbox: false, clock, timeZone }),
     replyClaimTimeoutMs: 120_000,
     ledgerRetryDelaysMs: [10, 10],
-    unrecordedReplies: new Map(),
+    unrecordedWrites: new Map(),
     track: (work) => {
       tracked.push(work);
     },
