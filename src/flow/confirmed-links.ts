@@ -3,6 +3,7 @@ import { madeBySandbox } from '../domain/sandbox-link.js';
 import { formatDateTime } from '../i18n/dates.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
 import type { LinkRecord } from '../ledger/ledger.js';
+import { UNANSWERED_STATES } from '../ledger/schema.js';
 import { postMessage, postSummaryWhereAsked } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import {
@@ -33,7 +34,7 @@ export type Confirmation = { kind: 'confirmed' } | { kind: 'not_waiting' } | { k
  */
 export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: string): Promise<Confirmation> {
   const before = await ctx.ledger.findLink(linkId);
-  if (before?.state !== 'interrupted' && before?.state !== 'outage') return { kind: 'not_waiting' };
+  if (before === undefined || !UNANSWERED_STATES.includes(before.state)) return { kind: 'not_waiting' };
   const link = await ctx.ledger.confirmUnansweredLink(linkId);
   if (link === undefined) return { kind: 'not_waiting' };
   const { locale } = ctx.config;

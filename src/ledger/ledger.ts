@@ -16,7 +16,13 @@ import { SANDBOX_LINK_ADDRESS } from '../domain/sandbox-link.js';
 import { EXPIRY_UNSHOWN_CONDITION, STATUS_LINE_BEHIND_CONDITION } from './migrations.js';
 import { prepareQuery, type SlotFor } from './prepared.js';
 import { referenceKey } from './reference-key.js';
-import type { LedgerDatabase, LinkState, LinksTable, NotificationsTable } from './schema.js';
+import {
+  type LedgerDatabase,
+  type LinkState,
+  type LinksTable,
+  type NotificationsTable,
+  UNANSWERED_STATES,
+} from './schema.js';
 
 export type LinkRecord = Selectable<LinksTable>;
 export type NotificationRecord = Selectable<NotificationsTable>;
@@ -696,12 +702,11 @@ export class Ledger {
    * its summary), undefined to any other caller and for a link in any other state.
    */
   async confirmUnansweredLink(id: string): Promise<LinkRecord | undefined> {
-    const unanswered: LinkState[] = ['interrupted', 'outage'];
     return this.db
       .updateTable('links')
       .set({ state: 'created' satisfies LinkState, state_detail: sql<string>`state` })
       .where('id', '=', id)
-      .where('state', 'in', unanswered)
+      .where('state', 'in', UNANSWERED_STATES)
       .returningAll()
       .executeTakeFirst();
   }
@@ -726,11 +731,10 @@ export class Ledger {
    * was to be confirmed when its notification came, but its summary could not be posted then. Oldest first.
    */
   async reportedUnansweredLinks(limit: number): Promise<string[]> {
-    const unanswered: LinkState[] = ['interrupted', 'outage'];
     const rows = await this.db
       .selectFrom('links')
       .select('id')
-      .where('state', 'in', unanswered)
+      .where('state', 'in', UNANSWERED_STATES)
       .where('payment_status', 'is not', null)
       .where(this.#ofThisKind)
       .orderBy('created_at')

@@ -19,6 +19,9 @@ export interface LedgerDatabase {
 const LINK_STATES = ['requested', 'created', 'refused', 'outage', 'interrupted'] as const;
 export type LinkState = (typeof LINK_STATES)[number];
 
+/** The states of a link whose answer paylink never had (stopped while asking, or lost): a notification confirms it. */
+export const UNANSWERED_STATES: readonly LinkState[] = ['interrupted', 'outage'];
+
 /**
  * `summary_status` of a link whose status line says it expired unpaid. Empty, which no status can be (an empty status
  * is no status, see parseNotification), so that any status SAFEDEBIT sends later differs from it and is shown.
