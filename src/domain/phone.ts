@@ -19,15 +19,19 @@ const SMS_CAPABLE_TYPES: ReadonlySet<string> = new Set(['MOBILE', 'FIXED_LINE_OR
  */
 const OVERSEAS_REGIONS = ['RE', 'YT', 'GP', 'MQ', 'GF', 'PM'] as const;
 
-/** A number as a French rep writes it: mainland first, then overseas for a 0-and-9-digits one mainland lacks. */
+/**
+ * A valid number as a French rep writes it, else undefined: mainland first, then overseas for a 0-and-9-digits one
+ * mainland lacks. Validity is checked once here: with the "max" metadata it is the costly part of the parse.
+ */
 function parseAsFrench(text: string) {
   const mainland = parsePhoneNumberFromString(text, 'FR');
-  if (mainland?.isValid() || !/^0\d{9}$/.test(text.replace(/\D/g, ''))) return mainland;
+  if (mainland?.isValid()) return mainland;
+  if (!/^0\d{9}$/.test(text.replace(/\D/g, ''))) return undefined;
   for (const region of OVERSEAS_REGIONS) {
     const overseas = parsePhoneNumberFromString(text, region);
     if (overseas?.isValid()) return overseas;
   }
-  return mainland;
+  return undefined;
 }
 
 /**
@@ -42,7 +46,7 @@ export function normalizePhone(input: string, opts: { requireMobile: boolean }):
   if (!PHONE_CHARACTERS.test(text)) return { ok: false, problem: { code: 'phone_invalid' } };
 
   const phone = parseAsFrench(text);
-  if (!phone?.isValid()) return { ok: false, problem: { code: 'phone_invalid' } };
+  if (!phone) return { ok: false, problem: { code: 'phone_invalid' } };
   if (opts.requireMobile && !SMS_CAPABLE_TYPES.has(phone.getType() ?? '')) {
     return { ok: false, problem: { code: 'phone_not_mobile' } };
   }
