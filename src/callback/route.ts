@@ -34,8 +34,10 @@ type SenderCheck = (req: IncomingMessage) => { allowed: boolean; address?: strin
  * This file reads HTTP and answers it; the ledger and Slack are the flow's business. The signed token, and
  * the sender's address when PAYLINK_CALLBACK_ALLOWED_IPS is set, are the only authentication SAFEDEBIT's
  * undocumented notification allows: a forged token is a 404, another sender a 403.
- * `GET|HEAD` is a browser (SAFEDEBIT may send the customer there): it gets the thank-you page and changes
- * nothing, whatever its query string says, since anyone holding the URL could type one.
+ * The notification's method is not documented either: a `GET` whose query string holds a status is taken as one,
+ * under the same checks as a `POST` (SAFEDEBIT's English summary: "accept what comes (GET or POST, JSON or form),
+ * record it"), since the customer is sent to `manual_redirect_url`, not here. Any other `GET`, and every `HEAD`, is
+ * a browser: it gets the thank-you page and changes nothing.
  */
 export function callbackRoute(deps: CallbackRouteDependencies): CustomRoute {
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
@@ -45,8 +47,10 @@ export function callbackRoute(deps: CallbackRouteDependencies): CustomRoute {
     method: ['GET', 'POST', 'HEAD'],
     handler: (req, res) => {
       const token = typeof req.params?.token === 'string' ? req.params.token : '';
+      const query = new URL(req.url ?? '/', 'http://localhost').search;
+      const notifiesByGet = req.method === 'GET' && parseNotification({ query, body: '' }).status !== undefined;
       const handling =
-        req.method === 'POST'
+        req.method === 'POST' || notifiesByGet
           ? handleNotification(deps, limits, checkSender, req, token, res)
           : handleBrowserVisit(deps, req, token, res);
       handling.catch((error: unknown) => {
@@ -96,10 +100,7 @@ async function handleBrowserVisit(
   const method = req.method ?? 'GET';
   const link = await linkOfToken(deps, method, token, res);
   if (!link) return;
-  // Whether the query string looked like a notification, never what it said: someone may be trying.
-  const query = new URL(req.url ?? '/', 'http://localhost').search;
-  const statusInQuery = parseNotification({ query, body: '' }).status !== undefined;
-  deps.logger.info({ event: 'callback_browser_visit', method, status_in_query: statusInQuery, link: link.id });
+  deps.logger.info({ event: 'callback_browser_visit', method, link: link.id });
   sendThankYouPage(res, deps.config.locale, method !== 'HEAD');
 }
 
@@ -111,7 +112,7 @@ async function handleNotification(
   token: string,
   res: ServerResponse,
 ): Promise<void> {
-  const method = 'POST';
+  const method = req.method === 'GET' ? 'GET' : 'POST';
   const sender = checkSender(req);
   if (!sender.allowed) {
     // The address is logged so that the admin can tell SAFEDEBIT's new servers from someone else.
@@ -127,7 +128,8 @@ async function handleNotification(
   const link = await linkOfToken(deps, method, token, res);
   if (!link) return;
 
-  const read = await readBody(req, limits);
+  // A GET has no body to read: its query string says it all.
+  const read = method === 'GET' ? { ok: true as const, body: Buffer.alloc(0) } : await readBody(req, limits);
   if (!read.ok) {
     deps.logger.warn({ event: 'callback_rejected', reason: read.reason, method, link: link.id });
     if (read.reason === 'too_large') sendText(res, 413, 'Payload too large', { connection: 'close' });
@@ -183,7 +185,9 @@ async function handleNotification(
   }
   if (outcome.kind === 'undeliverable') deps.logger.error({ ...logFields, error: outcome.error });
   else deps.logger.info(logFields);
-  sendText(res, 200, 'OK');
+  // Should a browser ever carry the status here, it still sees where it is.
+  if (method === 'GET') sendThankYouPage(res, deps.config.locale, true);
+  else sendText(res, 200, 'OK');
 }
 
 /** The ledger failed: a 503, so that SAFEDEBIT delivers the notification again, logged as the ledger's failure. */

@@ -201,27 +201,42 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     ]);
   });
 
-  it('a browser GET with status=SETTLED changes nothing: the thank-you page, no post, no ledger change', async () => {
+  it('a GET whose query string holds a status is a notification: kept, replied to once, the thank-you page', async () => {
+    // SAFEDEBIT does not document its notification's method; its summary says to accept GET as well as POST.
+    const link = await createLink(h);
+    const { callbackUrl, summaryTs } = link;
+    const url = `${callbackUrl}?status=SETTLED&pay_id=P-9&payment_reference=F-2026-031`;
+    const response = await fetch(url, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('You can close this page.');
+    const again = await fetch(url);
+    await again.arrayBuffer();
+    expect(again.status).toBe(200);
+
+    expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
+      `:white_check_mark: Paid · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
+    ]);
+    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Paid · 26 Nov 2026, 14:32');
+    const kept = await h.paylink.ledger.db.selectFrom('notifications').select(['status', 'payment_id']).execute();
+    expect(kept).toEqual([{ status: 'SETTLED', payment_id: 'P-9' }]);
+    expect(h.logs.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'callback')).toMatchObject([
+      { method: 'GET', status: 'SETTLED', repeat: false },
+      { method: 'GET', status: 'SETTLED', repeat: true },
+    ]);
+  });
+
+  it('a HEAD changes nothing, whatever its query string says: the thank-you page’s headers only', async () => {
     const link = await createLink(h);
     const { callbackUrl, summaryTs } = link;
     const ledgerBefore = await ledgerRows(h);
-    const response = await fetch(`${callbackUrl}?status=SETTLED&pay_id=P-9&payment_reference=F-2026-031`, {
-      headers: { accept: 'text/html' },
-    });
-    expect(response.status).toBe(200);
-    expect(await response.text()).toContain('You can close this page.');
-    const head = await fetch(`${callbackUrl}?payment_status=SETTLED`, { method: 'HEAD' });
+    const head = await fetch(`${callbackUrl}?payment_status=SETTLED&pay_id=P-9`, { method: 'HEAD' });
     expect(head.status).toBe(200);
 
     expect(statusReplies(h, link)).toHaveLength(0);
     expect(h.standin.callsTo('chat.update').filter((call) => call.args.ts === summaryTs)).toHaveLength(0);
-    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Awaiting payment');
     expect(await ledgerRows(h)).toEqual(ledgerBefore);
     const visits = h.logs.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'callback_browser_visit');
-    expect(visits).toMatchObject([
-      { level: 'info', method: 'GET', status_in_query: true },
-      { level: 'info', method: 'HEAD', status_in_query: true },
-    ]);
+    expect(visits).toMatchObject([{ level: 'info', method: 'HEAD' }]);
     expect(h.logs.join('\n')).not.toContain('P-9');
   });
 
@@ -416,7 +431,7 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     expect(page).toContain('You can close this page.');
     expect(statusReplies(h, link)).toHaveLength(0);
     expect(h.logs.map((line) => JSON.parse(line)).find((e) => e.event === 'callback_browser_visit')).toMatchObject({
-      status_in_query: false,
+      method: 'GET',
     });
 
     const head = await fetch(callbackUrl, { method: 'HEAD' });
@@ -515,6 +530,9 @@ describe.each(ENGINES)('PAYLINK_CALLBACK_ALLOWED_IPS (ledger on %s)', (engine) =
       body: JSON.stringify({ status: 'SETTLED' }),
     });
     expect(forwarded.status).toBe(403);
+    const byGet = await fetch(`${link.callbackUrl}?status=SETTLED`);
+    await byGet.arrayBuffer();
+    expect(byGet.status).toBe(403);
 
     expect(statusReplies(h, link)).toHaveLength(0);
     expect(await ledgerRows(h)).toEqual(before);
@@ -522,6 +540,7 @@ describe.each(ENGINES)('PAYLINK_CALLBACK_ALLOWED_IPS (ledger on %s)', (engine) =
     expect(refusals(h)).toMatchObject([
       { level: 'warn', event: 'callback_rejected', method: 'POST', address: '127.0.0.1' },
       { level: 'warn', event: 'callback_rejected', method: 'POST', address: '127.0.0.1' },
+      { level: 'warn', event: 'callback_rejected', method: 'GET', address: '127.0.0.1' },
     ]);
     // A browser is still shown the thank-you page.
     expect((await fetch(link.callbackUrl)).status).toBe(200);
