@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database as BetterSqliteDatabase } from 'better-sqlite3';
 import type { SqliteDatabase } from 'kysely';
 import {
+  type DatabaseConnection,
   type DatabaseIntrospector,
   type DatabaseMetadata,
   DEFAULT_MIGRATION_LOCK_TABLE,
@@ -17,6 +18,7 @@ import {
   type PostgresPool,
   type PostgresPoolClient,
   SqliteDialect,
+  SqliteDriver,
   sql,
   type TableMetadata,
 } from 'kysely';
@@ -29,13 +31,18 @@ const INT8_OID = 20;
 /** The message of the error pg gives a query when query_timeout passes without an answer. */
 const PG_READ_TIMEOUT = 'Query read timeout';
 /**
- * The longest a ledger call waits before it fails: SQLite's busy_timeout on a file another process holds locked;
- * on PostgreSQL, for a connection (pg's connectionTimeoutMillis) and for an answer (pg's query_timeout, whatever keeps
+ * The longest a ledger call waits before it fails: on SQLite, for a file another process holds locked (see
+ * LockWaitingSqliteDriver); on PostgreSQL, for a connection (pg's connectionTimeoutMillis) and for an answer (pg's query_timeout, whatever keeps
  * it: a lock, a busy server, a server gone silent). Not statement_timeout: sent as a startup parameter, it would make
  * PgBouncer, in its default settings, refuse every connection.
  */
 export const LEDGER_WAIT_MS = 5_000;
 const MAX_PREPARED_STATEMENTS = 256;
+/** SQLite's answers when another connection holds the lock a statement needs (or is recovering the WAL). */
+const SQLITE_LOCKED_OUT: ReadonlySet<string> = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_RECOVERY']);
+/** The pauses between tries of a statement SQLite locked out, as SQLite's own busy handler makes them. */
+const LOCKED_OUT_PAUSES_MS = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50] as const;
+const LONGEST_LOCKED_OUT_PAUSE_MS = 100;
 /** Up to a second for another process to finish switching a new SQLite file to WAL. */
 const WAL_SWITCH_ATTEMPTS = 50;
 const WAL_SWITCH_PAUSE_MS = 20;
@@ -77,7 +84,7 @@ export async function openLedger(location: LedgerLocation, options: LedgerOption
   }
   const db = new Kysely<LedgerDatabase>({ dialect: await sqliteDialect(location.path) });
   try {
-    await inTurn(location.path, async () => tellNewer(await migrateSqlite(db), options));
+    tellNewer(await migrateSqlite(db), options);
   } catch (error) {
     await db.destroy().catch(() => undefined);
     throw error;
@@ -88,7 +95,7 @@ export async function openLedger(location: LedgerLocation, options: LedgerOption
 /**
  * Kysely runs SQLite migrations outside any transaction and without a lock, so two processes starting at once
  * could each apply part of one migration. `BEGIN IMMEDIATE` takes the file's write lock first: the other
- * process waits for it (busy_timeout), then finds nothing left to do; a failure rolls the whole run back.
+ * process waits for it (up to LEDGER_WAIT_MS), then finds nothing left to do; a failure rolls the whole run back.
  */
 async function migrateSqlite(db: Kysely<LedgerDatabase>): Promise<string | undefined> {
   return db.connection().execute(async (connection) => {
@@ -102,22 +109,6 @@ async function migrateSqlite(db: Kysely<LedgerDatabase>): Promise<string | undef
       throw error;
     }
   });
-}
-
-/**
- * Runs `work` once every earlier work with the same key in this process is over. better-sqlite3 waits for a lock
- * synchronously: a second connection of this process waiting for the first one's lock would block the very
- * thread the first one needs to finish, so openings of one file in one process take turns instead.
- */
-const turns = new Map<string, Promise<void>>();
-async function inTurn(key: string, work: () => Promise<void>): Promise<void> {
-  const mine = (turns.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
-  turns.set(key, mine);
-  try {
-    await mine;
-  } finally {
-    if (turns.get(key) === mine) turns.delete(key);
-  }
 }
 
 /**
@@ -278,19 +269,54 @@ function discardingSilentConnections(pool: PostgresPool): PostgresPool {
 async function sqliteDialect(path: string): Promise<Dialect> {
   const { default: SqliteDatabase } = await import('better-sqlite3');
   mkdirSync(dirname(path), { recursive: true });
-  const database = new SqliteDatabase(path);
-  // busy_timeout: a second process on the same file waits for the lock instead of failing at once. WAL: readers
-  // never wait for the writer; a crash of the process loses nothing committed.
-  database.pragma(`busy_timeout = ${LEDGER_WAIT_MS}`);
+  // No busy_timeout: SQLite would wait for another process's lock synchronously (see LockWaitingSqliteDriver).
+  const database = new SqliteDatabase(path, { timeout: 0 });
+  // WAL: readers never wait for the writer; a crash of the process loses nothing committed.
   await switchToWal(database);
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
-  return new SqliteDialect({ database: reusingStatements(database) });
+  const config = { database: reusingStatements(database) };
+  return new (class extends SqliteDialect {
+    override createDriver() {
+      return new LockWaitingSqliteDriver(config);
+    }
+  })(config);
 }
 
 /**
- * Switching a new file to WAL takes its exclusive lock, and SQLite answers SQLITE_BUSY at once, without waiting
- * busy_timeout, when another process is opening the same new file: it is tried again shortly.
+ * better-sqlite3 runs on the event loop's thread: with a busy_timeout, a statement waiting for the lock another
+ * process holds (a second instance, a backup, an admin's sqlite3 shell) would freeze the whole instance, every Slack
+ * request past its 3 seconds included. So SQLite answers SQLITE_BUSY at once, and the statement is tried again after
+ * a pause that leaves the thread to the rest of the app, until LEDGER_WAIT_MS has passed. A statement SQLite locked
+ * out has changed nothing, so trying it again is safe, inside a transaction too (its BEGIN, a write, its COMMIT).
+ */
+class LockWaitingSqliteDriver extends SqliteDriver {
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    return {
+      executeQuery: (query) => whileLockedOut(() => connection.executeQuery(query)),
+      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+    };
+  }
+}
+
+async function whileLockedOut<T>(run: () => Promise<T>): Promise<T> {
+  const deadline = performance.now() + LEDGER_WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const left = deadline - performance.now();
+      if (typeof code !== 'string' || !SQLITE_LOCKED_OUT.has(code) || left <= 0) throw error;
+      await sleep(Math.min(LOCKED_OUT_PAUSES_MS[attempt] ?? LONGEST_LOCKED_OUT_PAUSE_MS, left));
+    }
+  }
+}
+
+/**
+ * Switching a new file to WAL takes its exclusive lock, and SQLite answers SQLITE_BUSY when another connection is
+ * opening the same new file: it is tried again shortly.
  */
 async function switchToWal(database: BetterSqliteDatabase): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
