@@ -15,7 +15,7 @@ import { LONGEST_CALL_MS } from '../slack/web-api.js';
 import { type ConfirmedLinkContext, confirmReportedLink } from './confirmed-links.js';
 import { DEFAULT_LEDGER_RETRY_DELAYS_MS, releaseForLater } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
-import { type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
+import { type ClaimsWorkedThrough, type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
 import { recordLateWrites } from './status-updates.js';
 
 /** The rep's notice needs what reports need; a link SAFEDEBIT already reported on gets its summary instead. */
@@ -88,13 +88,13 @@ export function startInterruptedLinkChecks(
   const interrupted = { leftAfterMs: abandonedAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs), seenAll: false };
   const undelivered = { leftAfterMs: undeliveredAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs), seenAll: false };
   return startRounds({ name: 'interrupted_links', periodMs, firstAfterMs: 0, logger: ctx.logger }, async (stopping) => {
-    await noticeInterruptedLinks(ctx, leftWindow(ctx, interrupted), stopping);
-    interrupted.seenAll = true;
+    // A look cut short (a DM Slack did not take, the timer stopping) leaves older links unseen: the whole ledger is
+    // looked at again until a look runs out of links.
+    if ((await noticeInterruptedLinks(ctx, leftWindow(ctx, interrupted), stopping)).ranOut) interrupted.seenAll = true;
     await confirmLinksReportedOn(ctx, stopping);
     // Links this instance gave its reps but could not record so: recorded first, not to be sent again.
     await recordLateWrites(ctx);
-    await deliverUndeliveredLinks(ctx, leftWindow(ctx, undelivered), stopping);
-    undelivered.seenAll = true;
+    if ((await deliverUndeliveredLinks(ctx, leftWindow(ctx, undelivered), stopping)).ranOut) undelivered.seenAll = true;
   });
 }
 
@@ -111,13 +111,13 @@ function leftWindow(ctx: InterruptedLinkContext, look: { leftAfterMs: number; se
  * One round: every link asked of SAFEDEBIT in `window` whose answer was never recorded (the instance asking stopped: a
  * crash, a kill) becomes `interrupted`, and its rep gets one DM saying which link and how to find out whether it
  * exists. Each link is claimed in the ledger first, so one instance sends the DM, once; a DM Slack certainly did not
- * take is released for the next round. Resolves with how many DMs were sent.
+ * take is released for the next round.
  */
 async function noticeInterruptedLinks(
   ctx: InterruptedLinkContext,
   window: { from?: Date; upTo: Date },
   stopping: () => boolean,
-): Promise<number> {
+): Promise<ClaimsWorkedThrough> {
   return workThroughClaims(stopping, async () => {
     const [link] = await ctx.ledger.claimInterruptedLinks(window, 1);
     return link && (() => notice(ctx, link));
@@ -128,13 +128,13 @@ async function noticeInterruptedLinks(
  * One round: every link SAFEDEBIT made, claimed in `window`, that its rep was never given (the instance that recorded
  * it stopped before posting its summary or sending it privately, while SAFEDEBIT may have sent it to the customer) is
  * sent to the rep by DM, with what it is and why it comes late. Claimed in the ledger first as interrupted links are,
- * so one instance sends it, once. Resolves with how many were sent.
+ * so one instance sends it, once.
  */
 async function deliverUndeliveredLinks(
   ctx: InterruptedLinkContext,
   window: { from?: Date; upTo: Date },
   stopping: () => boolean,
-): Promise<number> {
+): Promise<ClaimsWorkedThrough> {
   return workThroughClaims(stopping, async () => {
     const [link] = await ctx.ledger.claimUndeliveredLinks(window, 1);
     return link && (() => deliverLate(ctx, link));

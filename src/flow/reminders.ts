@@ -4,7 +4,7 @@ import { sendDirectMessage } from '../slack/delivery.js';
 import { buildReminderMessage } from '../slack/messages/report-messages.js';
 import { type LedgerWriteContext, releaseForLater } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
-import { type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
+import { type ClaimsWorkedThrough, type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
 import { threadPermalinks } from './thread-permalinks.js';
 
 const SHORTEST_PERIOD_MS = 1_000;
@@ -29,13 +29,13 @@ export function startReminders(ctx: ReminderContext, remindAfterMs: number, peri
  * One round: every link created `remindAfterMs` ago or more that still awaits payment and was never reminded
  * earns one DM to its rep. Each link is claimed in the ledger before its DM is sent, so that one instance only
  * sends it, once, across instances and restarts; a DM Slack certainly did not take is released for the next
- * round. Resolves with how many DMs were sent.
+ * round.
  */
 async function sendDueReminders(
   ctx: ReminderContext,
   remindAfterMs: number,
   stopping: () => boolean = () => false,
-): Promise<number> {
+): Promise<ClaimsWorkedThrough> {
   return workThroughClaims(stopping, async () => {
     const now = ctx.clock();
     const [link] = await ctx.ledger.claimDueReminders(new Date(now.getTime() - remindAfterMs), now, 1);

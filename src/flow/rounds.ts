@@ -46,23 +46,32 @@ export function startRounds(options: RoundOptions, round: (stopping: () => boole
   };
 }
 
+/** What a round of claimed work came to. */
+export interface ClaimsWorkedThrough {
+  /** How many items were done. */
+  done: number;
+  /** True when the round ended because no item was left to claim: every claimable one was seen. */
+  ranOut: boolean;
+}
+
 /**
  * Works through claimed work one item at a time: `claimNext` claims an item in the ledger and returns what to do with
  * it (true when it was done), or undefined when none is left. The next is claimed once the last is handled, until none
  * is left, one was not done, or the timer is stopping. One at a time, so that a round cut short (a crash, a ledger call
  * failing) leaves at most the item in hand claimed and undone, never a batch of them. An item not done may have been
  * released for later: claimed again at once, it would be tried over and over while Slack refuses, so it waits for the
- * next round. Resolves with how many items were done.
+ * next round.
  */
 export async function workThroughClaims(
   stopping: () => boolean,
   claimNext: () => Promise<(() => Promise<boolean>) | undefined>,
-): Promise<number> {
+): Promise<ClaimsWorkedThrough> {
   let done = 0;
   while (!stopping()) {
     const handle = await claimNext();
-    if (handle === undefined || !(await handle())) break;
+    if (handle === undefined) return { done, ranOut: true };
+    if (!(await handle())) break;
     done += 1;
   }
-  return done;
+  return { done, ranOut: false };
 }

@@ -1,5 +1,6 @@
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LEDGER_WAIT_MS } from '../../src/ledger/open.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { newLink } from '../support/link-records.js';
 import { type Harness, startHarness } from '../support/paylink-harness.js';
@@ -18,8 +19,8 @@ afterEach(async () => {
 
 /**
  * Slack rate-limits the first DM for two minutes (paylink may try it again, so it releases the claim), and right then
- * another process holds the ledger file's write lock for a few seconds (a backup, a second instance's long write):
- * releasing the claim fails with SQLITE_BUSY after busy_timeout. Returns what closes that other connection.
+ * another connection holds the ledger file's write lock a little longer than a ledger call waits (a backup, a second
+ * instance's long write): releasing the claim fails with SQLITE_BUSY. Returns what closes that other connection.
  */
 function refuseFirstDmThenLockLedger(h: Harness, ledgerFile: TestDatabase): () => void {
   h.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 120 });
@@ -29,7 +30,7 @@ function refuseFirstDmThenLockLedger(h: Harness, ledgerFile: TestDatabase): () =
     if (call.method !== 'conversations.open' || locked) return;
     locked = true;
     locker.exec('BEGIN IMMEDIATE');
-    setTimeout(() => locker.exec('ROLLBACK'), 200);
+    setTimeout(() => locker.exec('ROLLBACK'), LEDGER_WAIT_MS + 500);
   });
   return () => {
     stop();

@@ -50,7 +50,7 @@ async function abandonedClaim(app: Harness, createdAt: Date): Promise<string> {
 
 describe('when a link counts as interrupted', () => {
   it('twice the SAFEDEBIT timeout, the ledger write retries and 5 s after its claim, looked for every half of that', () => {
-    // Each of the flow's ledger calls may itself wait 5 s (busy_timeout, connectionTimeoutMillis): the claim, the
+    // Each of the flow's ledger calls may itself wait 5 s (a SQLite lock, connectionTimeoutMillis): the claim, the
     // answer's write, the summary's place and each of its 4 retries.
     expect(abandonedAfterMs(10_000)).toBe(75_000);
     expect(abandonedAfterMs(10_000, [10, 20])).toBe(50_030);
