@@ -11,7 +11,12 @@ import { createHomeTabs } from './flow/home-tab.js';
 import { interruptedLinksPeriodMs, startInterruptedLinkChecks } from './flow/interrupted-links.js';
 import { DEFAULT_LEDGER_RETRY_DELAYS_MS } from './flow/ledger-writes.js';
 import { reminderPeriodMs, startReminders } from './flow/reminders.js';
-import { DEFAULT_STATUS_ROUND_PERIOD_MS, recordLateWrites, startStatusRounds } from './flow/status-updates.js';
+import {
+  DEFAULT_STATUS_ROUND_PERIOD_MS,
+  recordLateWrites,
+  startStatusRounds,
+  type UnrecordedWrite,
+} from './flow/status-updates.js';
 import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls } from './http/malformed-request.js';
 import { createOutboundDispatcher, fetchThrough, type ProxySettings, usesProxy } from './http/outbound.js';
@@ -140,7 +145,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     homeTabs,
     replyClaimTimeoutMs: deps.replyClaimTimeoutMs ?? DEFAULT_REPLY_CLAIM_TIMEOUT_MS,
     ledgerRetryDelaysMs: deps.ledgerRetryDelaysMs ?? DEFAULT_LEDGER_RETRY_DELAYS_MS,
-    unrecordedWrites: new Map<string, () => Promise<unknown>>(),
+    unrecordedWrites: new Map<string, UnrecordedWrite>(),
   };
   // Until started: in Socket Mode, Bolt serves PORT before Slack's WebSocket is open, and retries opening it.
   let receivingSlack = false;

@@ -33,7 +33,12 @@ import { buildPaymentModal } from '../slack/views/payment-modal.js';
 import { confirmReportedLink } from './confirmed-links.js';
 import { retryLedgerWrite, tryLedgerWrite, type Written } from './ledger-writes.js';
 import { referenceUsedNote } from './reference-used.js';
-import { type StatusUpdateContext, showPendingStatuses, unrecordedDelivery } from './status-updates.js';
+import {
+  type StatusUpdateContext,
+  showPendingStatuses,
+  unrecordedDelivery,
+  unrecordedOutcome,
+} from './status-updates.js';
 
 export interface LinkCreator {
   createPaymentLink(request: PaymentLinkRequest): Promise<PaymentLinkOutcome>;
@@ -160,7 +165,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     if (!place.ok) {
       retryLater = async () => {
         const retried = await retryLedgerWrite(ctx, summaryWrite, recordPlace);
-        if (!retried.ok) ctx.unrecordedWrites.set(unrecordedDelivery(linkId), recordPlace);
+        if (!retried.ok) ctx.unrecordedWrites.set(unrecordedDelivery(linkId), { link: linkId, record: recordPlace });
         await showStatusesKnownBy(retried);
       };
     }
@@ -185,12 +190,16 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
       if (!(await tryLedgerWrite(ctx, givenWrite, recordGiven)).ok) {
         retryLater = async () => {
           if (!(await retryLedgerWrite(ctx, givenWrite, recordGiven)).ok) {
-            ctx.unrecordedWrites.set(unrecordedDelivery(linkId), recordGiven);
+            ctx.unrecordedWrites.set(unrecordedDelivery(linkId), { link: linkId, record: recordGiven });
           }
         };
       }
     } else if (!created.ok) {
-      retryLater = () => retryLedgerWrite(ctx, createdWrite, recordCreated);
+      retryLater = async () => {
+        if (!(await retryLedgerWrite(ctx, createdWrite, recordCreated)).ok) {
+          ctx.unrecordedWrites.set(unrecordedOutcome(linkId), { link: linkId, record: recordCreated });
+        }
+      };
     }
   }
   await retryLater?.();
@@ -199,8 +208,8 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
 /**
  * A refusal, an outage or a request that could not be sent: recorded as such, and the rep sees `view` (or, when the
  * modal is gone, gets `text` with the link's amount and reference). If the ledger refuses the write, it is tried
- * again once the rep has the answer: left `requested`, the link would be taken for an interrupted one and its rep
- * told it might exist.
+ * again once the rep has the answer, then kept for the rounds: left `requested`, the link would be taken for an
+ * interrupted one and its rep told it might exist.
  */
 async function endWithoutLink(
   ctx: LinkFlowContext,
@@ -227,7 +236,11 @@ async function endWithoutLink(
   };
   if (reportedOn(recorded)) return linkExists();
   await showInModal(ctx, submission, view, { text: aboutLink(ctx, submission, text) });
-  if (!recorded.ok && reportedOn(await retryLedgerWrite(ctx, what, record))) await linkExists();
+  if (recorded.ok) return;
+  const retried = await retryLedgerWrite(ctx, what, record);
+  // Recorded late, a link reported on meanwhile is confirmed by the interrupted-links round.
+  if (!retried.ok) ctx.unrecordedWrites.set(unrecordedOutcome(linkId), { link: linkId, record });
+  else if (reportedOn(retried)) await linkExists();
 }
 
 /**

@@ -88,12 +88,14 @@ export function startInterruptedLinkChecks(
   const interrupted = { leftAfterMs: abandonedAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs), seenAll: false };
   const undelivered = { leftAfterMs: undeliveredAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs), seenAll: false };
   return startRounds({ name: 'interrupted_links', periodMs, firstAfterMs: 0, logger: ctx.logger }, async (stopping) => {
+    // What this instance did or learnt but could not record is recorded first, and the links the ledger still refuses
+    // it for are left alone: a link SAFEDEBIT answered for is not taken for an interrupted one, nor a link its rep has
+    // for one never given.
+    await recordLateWrites(ctx);
     // A look cut short (a DM Slack did not take, the timer stopping) leaves older links unseen: the whole ledger is
     // looked at again until a look runs out of links.
     if ((await noticeInterruptedLinks(ctx, leftWindow(ctx, interrupted), stopping)).ranOut) interrupted.seenAll = true;
     await confirmLinksReportedOn(ctx, stopping);
-    // Links this instance gave its reps but could not record so: recorded first, not to be sent again.
-    await recordLateWrites(ctx);
     if ((await deliverUndeliveredLinks(ctx, leftWindow(ctx, undelivered), stopping)).ranOut) undelivered.seenAll = true;
   });
 }
@@ -119,7 +121,7 @@ async function noticeInterruptedLinks(
   stopping: () => boolean,
 ): Promise<ClaimsWorkedThrough> {
   return workThroughClaims(stopping, async () => {
-    const [link] = await ctx.ledger.claimInterruptedLinks(window, 1);
+    const [link] = await ctx.ledger.claimInterruptedLinks(window, 1, linksWithUnrecordedWrites(ctx));
     return link && (() => notice(ctx, link));
   });
 }
@@ -136,7 +138,7 @@ async function deliverUndeliveredLinks(
   stopping: () => boolean,
 ): Promise<ClaimsWorkedThrough> {
   return workThroughClaims(stopping, async () => {
-    const [link] = await ctx.ledger.claimUndeliveredLinks(window, 1);
+    const [link] = await ctx.ledger.claimUndeliveredLinks(window, 1, linksWithUnrecordedWrites(ctx));
     return link && (() => deliverLate(ctx, link));
   });
 }
@@ -177,6 +179,10 @@ async function deliverLate(ctx: InterruptedLinkContext, link: LinkWithAddress): 
   });
   if (sent) ctx.logger.warn({ event: 'link_delivered_late', ...fieldsOf(link), created_at: link.created_at });
   return sent;
+}
+
+function linksWithUnrecordedWrites(ctx: InterruptedLinkContext): string[] {
+  return [...new Set(Array.from(ctx.unrecordedWrites.values(), (write) => write.link))];
 }
 
 function fieldsOf(link: LinkRecord) {

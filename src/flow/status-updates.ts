@@ -31,13 +31,19 @@ export interface StatusUpdateContext extends SlackDeliveryContext, LedgerWriteCo
   /** A reply or a status line claimed longer ago than this by an instance that never finished may be taken over. */
   replyClaimTimeoutMs: number;
   /**
-   * What this instance did in Slack but the ledger refused to record past the write retries (an outage of more than
-   * 15 s), by what it was (`unrecordedReply`, `unrecordedDelivery`): a thread reply posted, a link given to its rep.
-   * Recorded by each status and interrupted-links round and at shutdown until the ledger takes them, so that no
-   * instance takes the reply for one never posted once its claim is stale, or the link for one its rep never got, and
-   * does it again.
+   * What this instance did in Slack, or learnt from SAFEDEBIT, but the ledger refused to record past the write retries
+   * (an outage of more than 15 s), by what it was (`unrecordedReply`, `unrecordedDelivery`, `unrecordedOutcome`): a
+   * thread reply posted, a link given to its rep, SAFEDEBIT's answer. Recorded by each status and interrupted-links
+   * round and at shutdown until the ledger takes them, so that no instance takes the reply for one never posted once
+   * its claim is stale, the link for one its rep never got, or the request for an interrupted one, and acts again.
    */
-  unrecordedWrites: Map<string, () => Promise<unknown>>;
+  unrecordedWrites: Map<string, UnrecordedWrite>;
+}
+
+/** A write the ledger refused past its retries, kept to be recorded later, and the link it is about. */
+export interface UnrecordedWrite {
+  link: string;
+  record: () => Promise<unknown>;
 }
 
 /** How far a link's pending status news got into Slack. */
@@ -116,9 +122,10 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
       const marked = await tryLedgerWrite(ctx, what, markReplied);
       if (!marked.ok && !(await retryLedgerWrite(ctx, what, markReplied)).ok) {
         const postedAt = ctx.clock();
-        ctx.unrecordedWrites.set(unrecordedReply(notification.dedupe_key), () =>
-          ctx.ledger.markReplied(notification.dedupe_key, postedAt),
-        );
+        ctx.unrecordedWrites.set(unrecordedReply(notification.dedupe_key), {
+          link: linkId,
+          record: () => ctx.ledger.markReplied(notification.dedupe_key, postedAt),
+        });
         throw new LedgerFailure(marked.error);
       }
       replies += 1;
@@ -190,6 +197,8 @@ export async function deliverUnpostedReplies(
 export const unrecordedReply = (dedupeKey: string) => `reply:${dedupeKey}`;
 /** The key of a link given to its rep whose record the ledger refused, in `unrecordedWrites`. */
 export const unrecordedDelivery = (linkId: string) => `delivery:${linkId}`;
+/** The key of SAFEDEBIT's answer (a link, a refusal, an outage) whose record the ledger refused, in `unrecordedWrites`. */
+export const unrecordedOutcome = (linkId: string) => `outcome:${linkId}`;
 
 /**
  * Records what this instance did in Slack that the ledger refused to record until now (see `unrecordedWrites`); a
@@ -200,9 +209,9 @@ export async function recordLateWrites(
   ctx: Pick<StatusUpdateContext, 'logger' | 'unrecordedWrites'>,
   lastTry = false,
 ): Promise<void> {
-  for (const [key, write] of ctx.unrecordedWrites) {
+  for (const [key, { record }] of ctx.unrecordedWrites) {
     try {
-      await write();
+      await record();
       ctx.unrecordedWrites.delete(key);
       ctx.logger.info({ event: 'recorded_late', write: key });
     } catch (error) {

@@ -625,16 +625,21 @@ export class Ledger {
   /**
    * Claims up to `limit` links still `requested` with no summary (SAFEDEBIT's answer never recorded) that were
    * claimed at or before `window.upTo`, and not before `window.from` when given: the instance asking SAFEDEBIT
-   * stopped. Each becomes `interrupted` and is returned to one claimant only, as claimDueReminders does.
+   * stopped. Each becomes `interrupted` and is returned to one claimant only, as claimDueReminders does. Links in
+   * `skip` are left alone.
    */
-  async claimInterruptedLinks(window: { from?: Date; upTo: Date }, limit: number): Promise<LinkRecord[]> {
+  async claimInterruptedLinks(
+    window: { from?: Date; upTo: Date },
+    limit: number,
+    skip: readonly string[] = [],
+  ): Promise<LinkRecord[]> {
     const abandoned = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) =>
       eb.and([
         eb('state', '=', 'requested' satisfies LinkState),
         eb('summary_ts', 'is', null),
         eb('created_at', '<=', window.upTo.toISOString()),
         this.#ofThisKind(eb),
-        ...(window.from === undefined ? [] : [eb('created_at', '>=', window.from.toISOString())]),
+        ...inWindow(eb, window, skip),
       ]);
     return this.db
       .updateTable('links')
@@ -661,8 +666,13 @@ export class Ledger {
    * Claims up to `limit` links SAFEDEBIT made whose rep was never given them (the instance recording the link stopped
    * before its summary was posted or the link sent privately), claimed at or before `window.upTo`, and not before
    * `window.from` when given. Each is returned to one claimant only, as claimDueReminders does, and counts as given.
+   * Links in `skip` are left alone.
    */
-  async claimUndeliveredLinks(window: { from?: Date; upTo: Date }, limit: number): Promise<LinkWithAddress[]> {
+  async claimUndeliveredLinks(
+    window: { from?: Date; upTo: Date },
+    limit: number,
+    skip: readonly string[] = [],
+  ): Promise<LinkWithAddress[]> {
     const undelivered = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) =>
       eb.and([
         eb('undelivered_to_rep', '=', 1),
@@ -670,7 +680,7 @@ export class Ledger {
         eb('link', 'is not', null),
         eb('created_at', '<=', window.upTo.toISOString()),
         this.#ofThisKind(eb),
-        ...(window.from === undefined ? [] : [eb('created_at', '>=', window.from.toISOString())]),
+        ...inWindow(eb, window, skip),
       ]);
     return this.db
       .updateTable('links')
@@ -824,6 +834,18 @@ function unclaimedOrStale(column: string, staleBefore: Date) {
 const PAID_SINCE = sql<string | null>`coalesce(paid_at, case when payment_status_rank in (${sql.join(
   RANKS_OF_KIND.paid,
 )}) then payment_status_at end)`;
+
+/** The rounds' further conditions: claimed not before `window.from` when given, and not one of `skip`. */
+function inWindow(
+  eb: ExpressionBuilder<LedgerDatabase, 'links'>,
+  window: { from?: Date },
+  skip: readonly string[],
+): Expression<SqlBool>[] {
+  return [
+    ...(window.from === undefined ? [] : [eb('created_at', '>=', window.from.toISOString())]),
+    ...(skip.length === 0 ? [] : [eb('id', 'not in', skip)]),
+  ];
+}
 
 /** A condition on a link's row, as Kysely's `where` takes it. */
 type LinkCondition = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) => Expression<SqlBool>;

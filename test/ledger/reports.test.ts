@@ -322,6 +322,20 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     expect((await ledger.claimInterruptedLinks({ upTo: minutes(-10) }, 10)).map((link) => link.id)).toEqual([old]);
   });
 
+  it('leaves the links it is told to skip (their instance holds a write the ledger refused) for both claims', async () => {
+    const ledger = await open();
+    const held = String(await ledger.claimSubmission(newLink({ createdAt: minutes(-40) })));
+    const free = String(await ledger.claimSubmission(newLink({ createdAt: minutes(-30) })));
+    const heldMade = await createdLink(ledger, { createdAt: minutes(-40) });
+    const freeMade = await createdLink(ledger, { createdAt: minutes(-30) });
+    const upTo = minutes(-10);
+    const skip = [held, heldMade];
+    expect((await ledger.claimInterruptedLinks({ upTo }, 10, skip)).map((link) => link.id)).toEqual([free]);
+    expect((await ledger.claimUndeliveredLinks({ upTo }, 10, skip)).map((link) => link.id)).toEqual([freeMade]);
+    expect(await ledger.findLink(held)).toMatchObject({ state: 'requested' });
+    expect(await ledger.findLink(heldMade)).toMatchObject({ undelivered_to_rep: 1 });
+  });
+
   it('hands each link never given to its rep to one claimant across instances, and no link its rep was given', async () => {
     const [a, b, sandbox] = [await open(), await open(), await open({ sandbox: true })];
     const place = { channel: 'C0SALES', ts: '1.000100', threadTs: '1.000100' };
