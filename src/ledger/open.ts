@@ -32,11 +32,16 @@ const INT8_OID = 20;
 const PG_READ_TIMEOUT = 'Query read timeout';
 /**
  * The longest a ledger call waits before it fails: on SQLite, for a file another process holds locked (see
- * LockWaitingSqliteDriver); on PostgreSQL, for a connection (pg's connectionTimeoutMillis) and for an answer (pg's query_timeout, whatever keeps
- * it: a lock, a busy server, a server gone silent). Not statement_timeout: sent as a startup parameter, it would make
- * PgBouncer, in its default settings, refuse every connection.
+ * LockWaitingSqliteDriver); on PostgreSQL, for a connection (pg's connectionTimeoutMillis) and for an answer (pg's
+ * query_timeout, whatever keeps it: a lock, a busy server, a server gone silent; see SERVER_STATEMENT_TIMEOUT_MS).
  */
 export const LEDGER_WAIT_MS = 5_000;
+/**
+ * PostgreSQL gives up a call's statement a little before paylink stops waiting for it: pg's query_timeout only stops
+ * the wait, and a statement left waiting behind a lock (an index built without CONCURRENTLY, a psql session left
+ * open) would be carried out later, after paylink told the rep nothing was recorded, or gave up a round's claim.
+ */
+const SERVER_STATEMENT_TIMEOUT_MS = LEDGER_WAIT_MS - 500;
 const MAX_PREPARED_STATEMENTS = 256;
 /** SQLite's answers when another connection holds the lock a statement needs (or is recovering the WAL). */
 const SQLITE_LOCKED_OUT: ReadonlySet<string> = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_RECOVERY']);
@@ -234,9 +239,16 @@ async function postgresDialect(url: string, options: LedgerOptions, calls: 'limi
     },
   });
   pool.on('error', (error) => options.onConnectionLost?.(error));
-  // pg-pool listens for a client's errors only while it is idle: one lost mid-query (a reset, a failover behind a
-  // proxy) would emit 'error' unheard and end the process. The query itself fails with it, so this only listens.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    // pg-pool listens for a client's errors only while it is idle: one lost mid-query (a reset, a failover behind a
+    // proxy) would emit 'error' unheard and end the process. The query itself fails with it, so this only listens.
+    client.on('error', () => undefined);
+    // A SET once connected, not a startup parameter (PgBouncer refuses those), queued before the client's first
+    // query. Migrations have no limit: an instance waits for another one's.
+    if (calls === 'limited') {
+      client.query(`set statement_timeout = ${SERVER_STATEMENT_TIMEOUT_MS}`).catch(() => undefined);
+    }
+  });
   return ownSchemaOnly(new PostgresDialect({ pool: discardingSilentConnections(pool) }));
 }
 
