@@ -13,7 +13,12 @@ import { classifyStatus, statusProgress } from '../callback/notification.js';
 import { DECIDED_RANKS, RANKS_OF_KIND } from '../domain/link-standing.js';
 import type { PaymentType } from '../domain/payment-type.js';
 import { SANDBOX_LINK_ADDRESS } from '../domain/sandbox-link.js';
-import { EXPIRY_UNSHOWN_CONDITION, STATUS_LINE_BEHIND_CONDITION } from './migrations.js';
+import {
+  DUE_REMINDER_CONDITION,
+  EXPIRY_UNSHOWN_CONDITION,
+  REPORTED_UNANSWERED_CONDITION,
+  STATUS_LINE_BEHIND_CONDITION,
+} from './migrations.js';
 import { prepareQuery, type SlotFor } from './prepared.js';
 import { referenceKey } from './reference-key.js';
 import {
@@ -597,12 +602,7 @@ export class Ledger {
   async claimDueReminders(createdUpTo: Date, now: Date, limit: number): Promise<LinkRecord[]> {
     const awaiting = this.#awaitingPayment(now);
     const due = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) =>
-      eb.and([
-        eb('reminded_at', 'is', null),
-        eb('created_at', '<=', createdUpTo.toISOString()),
-        awaiting(eb),
-        this.#ofThisKind(eb),
-      ]);
+      eb.and([DUE_REMINDER, eb('created_at', '<=', createdUpTo.toISOString()), awaiting(eb), this.#ofThisKind(eb)]);
     return this.db
       .updateTable('links')
       .set({ reminded_at: now.toISOString() })
@@ -744,8 +744,7 @@ export class Ledger {
     const rows = await this.db
       .selectFrom('links')
       .select('id')
-      .where('state', 'in', UNANSWERED_STATES)
-      .where('payment_status', 'is not', null)
+      .where(REPORTED_UNANSWERED)
       .where(this.#ofThisKind)
       .orderBy('created_at')
       .limit(limit)
@@ -820,6 +819,12 @@ const STATUS_LINE_BEHIND = sql<boolean>`${sql.raw(STATUS_LINE_BEHIND_CONDITION)}
 
 /** The links whose status line does not show their expiry yet (see linksWithExpiryUnshown). */
 const EXPIRY_UNSHOWN = sql<boolean>`${sql.raw(EXPIRY_UNSHOWN_CONDITION)}`;
+
+/** The links a reminder may still be due for (see claimDueReminders). */
+const DUE_REMINDER = sql<boolean>`${sql.raw(DUE_REMINDER_CONDITION)}`;
+
+/** The links SAFEDEBIT reported on whose answer never reached paylink (see reportedUnansweredLinks). */
+const REPORTED_UNANSWERED = sql<boolean>`${sql.raw(REPORTED_UNANSWERED_CONDITION)}`;
 
 /** A claim (`column` holds when it was made) no one holds, or one made before `staleBefore` by an instance that never finished. */
 function unclaimedOrStale(column: string, staleBefore: Date) {

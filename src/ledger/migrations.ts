@@ -27,6 +27,24 @@ export const STATUS_LINE_BEHIND_CONDITION =
 export const EXPIRY_UNSHOWN_CONDITION =
   'expires_at is not null and payment_status is null and summary_ts is not null and summary_status is null';
 
+/**
+ * The ranks of the statuses after which a link no longer awaits payment (paid, failed, refunded) when the reminder
+ * index was narrowed to the links still awaiting it; DECIDED_RANKS is tested to be the same.
+ */
+export const DECIDED_RANKS_AT_MIGRATION = [30, 40, 45, 50, 55, 60, 65, 70] as const;
+
+/**
+ * A link the reminder round may still have to remind of: not reminded, made, no status yet or one that decides nothing.
+ * Fixed for its index as STATUS_LINE_BEHIND_CONDITION is. A link paid before its reminder leaves the index.
+ */
+export const DUE_REMINDER_CONDITION = `reminded_at is null and state = 'created' and (payment_status_rank is null or payment_status_rank not in (${DECIDED_RANKS_AT_MIGRATION.join(', ')}))`;
+
+/**
+ * A link whose answer never reached paylink (UNANSWERED_STATES) that SAFEDEBIT reported on: the interrupted-links round
+ * confirms it. Fixed for its index as STATUS_LINE_BEHIND_CONDITION is.
+ */
+export const REPORTED_UNANSWERED_CONDITION = "state in ('interrupted', 'outage') and payment_status is not null";
+
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-27-01-links-and-notifications': {
     async up(db: Kysely<unknown>) {
@@ -223,6 +241,25 @@ const MIGRATIONS: Record<string, Migration> = {
         .on('links')
         .column('expires_at')
         .where(sql.raw<boolean>(EXPIRY_UNSHOWN_CONDITION))
+        .execute();
+    },
+  },
+  '2026-11-27-11-round-indexes': {
+    async up(db: Kysely<unknown>) {
+      // The reminder index kept every link paid or failed before its reminder, forever: only those still due now.
+      await db.schema.dropIndex('links_awaiting_reminder').execute();
+      await db.schema
+        .createIndex('links_due_reminder')
+        .on('links')
+        .column('created_at')
+        .where(sql.raw<boolean>(DUE_REMINDER_CONDITION))
+        .execute();
+      // The interrupted-links round looks for these every minute: without an index, it read every link each time.
+      await db.schema
+        .createIndex('links_reported_unanswered')
+        .on('links')
+        .column('created_at')
+        .where(sql.raw<boolean>(REPORTED_UNANSWERED_CONDITION))
         .execute();
     },
   },

@@ -1,0 +1,80 @@
+import SqliteDatabase from 'better-sqlite3';
+import type { CompiledQuery } from 'kysely';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DECIDED_RANKS } from '../../src/domain/link-standing.js';
+import type { Ledger } from '../../src/ledger/ledger.js';
+import { DECIDED_RANKS_AT_MIGRATION, REPORTED_UNANSWERED_CONDITION } from '../../src/ledger/migrations.js';
+import { openLedger } from '../../src/ledger/open.js';
+import { UNANSWERED_STATES } from '../../src/ledger/schema.js';
+import { ENGINES, type Engine, freshDatabase, ledgerLocationOf, type TestDatabase } from '../support/databases.js';
+
+describe('the round indexes’ fixed conditions', () => {
+  it('name the decided ranks and the unanswered states the code uses', () => {
+    expect([...DECIDED_RANKS_AT_MIGRATION]).toEqual([...DECIDED_RANKS].sort((a, b) => a - b));
+    const states = /state in \(([^)]*)\)/.exec(REPORTED_UNANSWERED_CONDITION)?.[1]?.split(', ');
+    expect(states).toEqual(UNANSWERED_STATES.map((state) => `'${state}'`));
+  });
+});
+
+/**
+ * The reminder and interrupted-links rounds look at the ledger every few minutes, however old it is: each query must be
+ * able to use its partial index (on PostgreSQL, the plan with sequential scans ruled out: on a small table the planner
+ * rightly prefers them), so it reads the few links it is about rather than every link ever made.
+ */
+describe.each(ENGINES)('the rounds’ queries (%s)', (engine: Engine) => {
+  let database: TestDatabase;
+  let ledger: Ledger;
+  afterEach(async () => {
+    await ledger.close();
+    await database.drop();
+  });
+
+  /** The plan of the one query `run` makes, as text. */
+  async function planOf(run: (ledger: Ledger) => Promise<unknown>): Promise<string> {
+    database = await freshDatabase(engine);
+    ledger = await openLedger(ledgerLocationOf(database));
+    const queries: CompiledQuery[] = [];
+    const executor = ledger.db.getExecutor();
+    const execute = executor.executeQuery.bind(executor);
+    Object.assign(executor, {
+      executeQuery: (query: CompiledQuery, ...rest: unknown[]) => {
+        queries.push(query);
+        return (execute as (...args: unknown[]) => unknown)(query, ...rest);
+      },
+    });
+    await run(ledger);
+    expect(queries).toHaveLength(1);
+    const [query] = queries as [CompiledQuery];
+    const parameters = query.parameters as unknown[];
+    const location = ledgerLocationOf(database);
+    if (location.engine === 'sqlite') {
+      const db = new SqliteDatabase(location.path, { readonly: true });
+      try {
+        const rows = db.prepare(`explain query plan ${query.sql}`).all(...parameters) as { detail: string }[];
+        return rows.map((row) => row.detail).join('\n');
+      } finally {
+        db.close();
+      }
+    }
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await client.query('set enable_seqscan = off');
+      const { rows } = await client.query(`explain ${query.sql}`, parameters);
+      return rows.map((row: Record<string, string>) => Object.values(row).join('')).join('\n');
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('due reminders are looked for through the index of links a reminder may be due for', async () => {
+    const plan = await planOf((ledger) => ledger.claimDueReminders(new Date(), new Date(), 1));
+    expect(plan).toContain('links_due_reminder');
+  });
+
+  it('links reported on whose answer never reached paylink are looked for through their index', async () => {
+    const plan = await planOf((ledger) => ledger.reportedUnansweredLinks(50));
+    expect(plan).toContain('links_reported_unanswered');
+  });
+});
