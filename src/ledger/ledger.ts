@@ -183,6 +183,9 @@ export class Ledger {
           .updateTable('links')
           .set({ state: slot('state'), state_detail: slot('detail') })
           .where('id', '=', slot('id'))
+          // Recorded late (kept through an outage), it may find the link taken since for an interrupted one by
+          // another instance, which it corrects, or confirmed by a notification, which it must not undo.
+          .where('state', 'in', ['requested', 'interrupted'] satisfies LinkState[])
           .returning('payment_status'),
     );
     this.#recordSummary = prepareQuery(

@@ -92,6 +92,24 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
     expect(await ledger.findLink(refused)).toMatchObject({ state: 'refused', state_detail: 'EXIST_005', link: null });
   });
 
+  it('records a refusal or an outage over a link taken meanwhile for an interrupted one, never over a confirmed one', async () => {
+    // The write kept through a ledger outage comes late: another instance may have acted on the link meanwhile.
+    const ledger = await open();
+    const taken = String(await ledger.claimSubmission({ ...NEW_LINK, submissionKey: 'taken' }));
+    await ledger.db.updateTable('links').set({ state: 'interrupted' }).where('id', '=', taken).execute();
+    await ledger.recordOutcome(taken, { state: 'refused', detail: 'EXIST_005' });
+    expect(await ledger.findLink(taken)).toMatchObject({ state: 'refused', state_detail: 'EXIST_005' });
+
+    const confirmed = String(await ledger.claimSubmission({ ...NEW_LINK, submissionKey: 'confirmed' }));
+    await ledger.db
+      .updateTable('links')
+      .set({ state: 'created', state_detail: 'outage' })
+      .where('id', '=', confirmed)
+      .execute();
+    await ledger.recordOutcome(confirmed, { state: 'outage', detail: 'timeout' });
+    expect(await ledger.findLink(confirmed)).toMatchObject({ state: 'created', state_detail: 'outage' });
+  });
+
   it('keeps each notification once and only moves the status forward', async () => {
     const ledger = await open();
     const id = String(await ledger.claimSubmission(NEW_LINK));
