@@ -66,23 +66,24 @@ describe.each(ENGINES)('an instance started on a ledger with links left long ago
       }),
     );
 
+  /** Waits until every rep got one of these DMs; resolves with the events the app logged. */
+  async function everyRepDmed(standin: SlackApiStandin, dm: (call: SlackApiCall) => boolean): Promise<string[]> {
+    const dmedReps = () =>
+      new Set(
+        standin
+          .callsTo('chat.postMessage')
+          .filter(dm)
+          .map((call) => call.args.channel),
+      );
+    await expect.poll(() => dmedReps().size, { timeout: 5_000 }).toBe(REPS.length);
+    return (app?.logs ?? []).map((line) => JSON.parse(line).event);
+  }
+
   it("tells every rep of an interrupted link, though Slack did not take the first rep's DM in the first look", async () => {
     const standin = await restartAfter(async (ledger) => {
       for (const [index, rep] of REPS.entries()) await claimed(ledger, rep, REPS.length - index);
     }, true);
-    await expect
-      .poll(
-        () =>
-          new Set(
-            standin
-              .callsTo('chat.postMessage')
-              .filter(isInterruptedNotice)
-              .map((call) => call.args.channel),
-          ).size,
-        { timeout: 5_000 },
-      )
-      .toBe(REPS.length);
-    const events = (app?.logs ?? []).map((line) => JSON.parse(line).event);
+    const events = await everyRepDmed(standin, isInterruptedNotice);
     expect(events).toContain('interrupted_notice_postponed');
     expect(events.filter((event) => event === 'interrupted_notice_sent')).toHaveLength(REPS.length);
   });
@@ -95,19 +96,7 @@ describe.each(ENGINES)('an instance started on a ledger with links left long ago
         await ledger.recordOutcome(id, { state: 'created', link: LINK });
       }
     }, true);
-    await expect
-      .poll(
-        () =>
-          new Set(
-            standin
-              .callsTo('chat.postMessage')
-              .filter(isLateLink)
-              .map((call) => call.args.channel),
-          ).size,
-        { timeout: 5_000 },
-      )
-      .toBe(REPS.length);
-    const events = (app?.logs ?? []).map((line) => JSON.parse(line).event);
+    const events = await everyRepDmed(standin, isLateLink);
     expect(events).toContain('late_link_postponed');
     expect(events.filter((event) => event === 'link_delivered_late')).toHaveLength(REPS.length);
   });
