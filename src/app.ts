@@ -18,7 +18,7 @@ import {
   type UnrecordedWrite,
 } from './flow/status-updates.js';
 import { healthRoute } from './http/health.js';
-import { answerMalformedRequests, answerMalformedUrls } from './http/malformed-request.js';
+import { answerMalformedRequests, answerMalformedUrls, guardRequestListeners } from './http/malformed-request.js';
 import { createOutboundDispatcher, fetchThrough, type ProxySettings, usesProxy } from './http/outbound.js';
 import { thankYouRoute } from './http/thank-you.js';
 import { errorCode } from './http/transport-errors.js';
@@ -218,6 +218,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   // Socket Mode: Bolt serves the routes on an http.Server it keeps to itself and starts without an error
   // handler, so a taken PORT would crash the process; watch it here, and read the port it got.
   const socketModeServer = receiver instanceof SocketModeReceiver ? routesServerOf(receiver) : undefined;
+  if (socketModeServer) guardRequestListeners(socketModeServer, logger);
   const socketModeListening = socketModeServer && listening(socketModeServer);
   const checkToken = async (variable: SlackTokenVariable, check: () => Promise<unknown>) => {
     try {

@@ -1,5 +1,7 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   HTTPModuleFunctions,
+  type Logger,
   type ReceiverDispatchErrorHandlerArgs,
   type ReceiverProcessEventErrorHandlerArgs,
 } from '@slack/bolt';
@@ -28,4 +30,31 @@ export function answerMalformedUrls(args: ReceiverDispatchErrorHandlerArgs): voi
     return;
   }
   HTTPModuleFunctions.defaultDispatchErrorHandler(args);
+}
+
+/**
+ * Bolt's Socket Mode receiver serves the custom routes (callbacks, the sandbox, /healthz) from an http.Server of its own,
+ * with no dispatch error handler: a path it cannot decode throws in its async request listener, and the unhandled
+ * rejection ends the process, so one anonymous request would stop paylink. Its listeners are wrapped: such a path gets
+ * the same 400 as in HTTP mode, and any other failure a 500, the process going on.
+ */
+export function guardRequestListeners(server: Server, logger: Logger): void {
+  const listeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => unknown)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      logger.warn({ event: 'malformed_request', error: 'undecodable URL' });
+      res.writeHead(400).end();
+      return;
+    }
+    for (const listener of listeners) {
+      Promise.resolve(listener.call(server, req, res)).catch((error: unknown) => {
+        logger.error({ event: 'request_failed', error });
+        if (res.headersSent) res.destroy();
+        else res.writeHead(500).end();
+      });
+    }
+  });
 }
