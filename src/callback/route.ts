@@ -51,7 +51,7 @@ export function callbackRoute(deps: CallbackRouteDependencies): CustomRoute {
       const notifiesByGet = req.method === 'GET' && parseNotification({ query, body: '' }).status !== undefined;
       const handling =
         req.method === 'POST' || notifiesByGet
-          ? handleNotification(deps, limits, checkSender, req, token, res)
+          ? handleNotification(deps, limits, checkSender, req, token, query, res)
           : handleBrowserVisit(deps, req, token, res);
       handling.catch((error: unknown) => {
         deps.logger.error({ event: 'callback_failed', error });
@@ -110,6 +110,7 @@ async function handleNotification(
   checkSender: SenderCheck,
   req: IncomingMessage,
   token: string,
+  query: string,
   res: ServerResponse,
 ): Promise<void> {
   const method = req.method === 'GET' ? 'GET' : 'POST';
@@ -139,7 +140,7 @@ async function handleNotification(
   }
   const contentType = req.headers['content-type'];
   const notification = parseNotification({
-    query: new URL(req.url ?? '/', 'http://localhost').search,
+    query,
     ...(await decodeBody(read.body, contentType)),
   });
 
