@@ -53,3 +53,16 @@ export function hasExpired(
     link.expires_at <= now.toISOString()
   );
 }
+
+/**
+ * When a link's paid standing began, null when it is not paid: `paid_at`, or for a payment recorded by an instance of a
+ * release before that column, the time of its paid status. The ledger's totals say the same in SQL (PAID_SINCE).
+ */
+export function paidSince(
+  link: Pick<LinksTable, 'paid_at' | 'payment_status_rank' | 'payment_status_at'>,
+): string | null {
+  if (link.paid_at !== null) return link.paid_at;
+  return link.payment_status_rank !== null && RANKS_OF_KIND.paid.includes(link.payment_status_rank)
+    ? link.payment_status_at
+    : null;
+}

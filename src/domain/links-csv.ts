@@ -2,6 +2,7 @@ import { formatIsoWithOffset } from '../i18n/dates.js';
 import type { Locale } from '../i18n/locale.js';
 import type { LinkRecord } from '../ledger/ledger.js';
 import { euroDigits } from './amount.js';
+import { paidSince } from './link-standing.js';
 
 /** The export's columns, in order: one row per link, whatever became of it. */
 export const CSV_COLUMNS = [
@@ -20,6 +21,7 @@ export const CSV_COLUMNS = [
   'sms',
   'email',
   'expires_at',
+  'paid_at',
 ] as const;
 
 /**
@@ -46,6 +48,8 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * `timeZone`; amounts in euros with the locale's decimal separator; the contact masked, as the ledger keeps it.
  * `expires_at` is when a link SAFEDEBIT made stops working, as stored when it was claimed (empty when none is known):
  * one past it with no payment status expired unpaid. Every cell a spreadsheet could take for a formula starts with an
+ * `paid_at` is when its paid standing began (empty when it is not paid): the date App Home's "paid in <month>" counts it
+ * by, so that finance can rebuild that total. Every cell a spreadsheet could take for a formula starts with an
  * apostrophe instead: shown, never run. New columns go last, so that a spreadsheet reading the older ones still does.
  */
 export function buildLinksCsv(links: readonly LinkRecord[], options: { locale: Locale; timeZone: string }): string {
@@ -67,6 +71,7 @@ export function buildLinksCsv(links: readonly LinkRecord[], options: { locale: L
     link.masked_phone,
     link.masked_email,
     date(link.state === 'created' ? link.expires_at : null),
+    date(paidSince(link)),
   ]);
   const lines = [[...CSV_COLUMNS], ...rows].map((cells) =>
     cells.map((cell) => csvCell(cell, separator)).join(separator),

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { classifyStatus, statusProgress } from '../../src/callback/notification.js';
 import { buildLinksCsv, CSV_COLUMNS } from '../../src/domain/links-csv.js';
 import { linkRecord } from '../support/link-records.js';
 
@@ -42,7 +43,9 @@ const PAID = linkRecord({
   customer: 'Jean Dupont',
   amount_cents: 125_050,
   payment_status: 'SETTLED',
+  payment_status_rank: statusProgress(classifyStatus('SETTLED')),
   payment_status_at: '2026-07-02T12:00:00.000Z',
+  paid_at: '2026-07-01T22:30:00.000Z',
   link: 'https://pay.example/paypage?SDESSID=abc',
 });
 
@@ -52,7 +55,26 @@ describe('the links CSV', () => {
     expect(csv.startsWith('\uFEFF')).toBe(true);
     expect(csv.slice(1).split('\r\n')).toEqual([
       CSV_COLUMNS.join(';'),
-      '2026-11-27T06:28:51+01:00;U0REP;C0SALES;F-2026-031;CUST-42;Jean Dupont;1250,50;EUR;created;SETTLED;2026-07-02T14:00:00+02:00;https://pay.example/paypage?SDESSID=abc;•• •• •• 56 78;j•••@example.com;',
+      '2026-11-27T06:28:51+01:00;U0REP;C0SALES;F-2026-031;CUST-42;Jean Dupont;1250,50;EUR;created;SETTLED;2026-07-02T14:00:00+02:00;https://pay.example/paypage?SDESSID=abc;•• •• •• 56 78;j•••@example.com;;2026-07-02T00:30:00+02:00',
+      '',
+    ]);
+  });
+
+  it("gives when a link's paid standing began, the date App Home's paid total counts it by, and nothing for one not paid", () => {
+    const recordedByOlderRelease = linkRecord({ ...PAID, paid_at: null });
+    const refunded = linkRecord({
+      ...PAID,
+      payment_status: 'REFUNDED',
+      payment_status_rank: statusProgress(classifyStatus('REFUNDED')),
+      paid_at: null,
+    });
+    const [, ...rows] = parseCsv(
+      buildLinksCsv([PAID, recordedByOlderRelease, refunded], { locale: 'en', timeZone: 'UTC' }).slice(1),
+      ',',
+    );
+    expect(rows.map((row) => row[CSV_COLUMNS.indexOf('paid_at')])).toEqual([
+      '2026-07-01T22:30:00+00:00',
+      '2026-07-02T12:00:00+00:00',
       '',
     ]);
   });
@@ -87,6 +109,7 @@ describe('the links CSV', () => {
       '•• •• •• 56 78',
       'j•••@example.com',
       '',
+      '2026-07-01T22:30:00+00:00',
     ]);
   });
 
