@@ -30,7 +30,8 @@ export async function exportMonth(ctx: ReportFlowContext, admin: Asker, month: M
     return;
   }
   const bytes = Buffer.from(buildLinksCsv(links, { locale: ctx.config.locale, timeZone: ctx.timeZone }), 'utf8');
-  const filename = `paylink-${monthKey(month)}.csv`;
+  // A trial file downloaded and passed on must still say it is one: its name and title, not only the DM's comment.
+  const filename = `paylink-${ctx.sandbox ? 'sandbox-' : ''}${monthKey(month)}.csv`;
   try {
     const { upload_url: uploadUrl, file_id: fileId } = await ctx.slack.files.getUploadURLExternal({
       filename,
@@ -39,7 +40,7 @@ export async function exportMonth(ctx: ReportFlowContext, admin: Asker, month: M
     if (!uploadUrl || !fileId) throw new Error('files.getUploadURLExternal returned no upload_url or file_id');
     await ctx.slack.files.upload(uploadUrl, bytes);
     await ctx.slack.files.completeUploadExternal({
-      files: [{ id: fileId, title: t.exportTitle(name) }],
+      files: [{ id: fileId, title: sandboxed(t.exportTitle(name), ctx.sandbox) }],
       channel_id: await directMessageChannel(ctx, admin.user),
       initial_comment: sandboxed(t.exportComment(name, links.length), ctx.sandbox),
     });

@@ -267,11 +267,17 @@ describe.each(ENGINES)('trial links, once paylink goes live on the same ledger (
     await harnesses.stop(live);
 
     // Back to the sandbox (credentials removed): its own links only.
-    const again = await harnesses.start({ clock: clock.now, env: sandboxEnv });
+    const again = await harnesses.start({ clock: clock.now, env: { ...sandboxEnv, PAYLINK_ADMINS: ADMIN.id } });
     const list = await paylink(again, 'list');
     expect(list).toContain('TEST-PAID');
     expect(list).toContain('TEST-UNPAID');
     expect(list).not.toContain('F-REAL');
+    // Its export says it is a trial in the file's name and title, which go wherever the file is passed on.
+    await paylink(again, `export ${monthKey(monthOf(clock.now(), 'Europe/Paris'))}`, ADMIN);
+    const trialFile = again.standin.uploadedFiles()[0];
+    expect(trialFile?.filename).toMatch(/^paylink-sandbox-\d{4}-\d{2}\.csv$/);
+    expect(trialFile?.title).toMatch(/^\[SANDBOX\] paylink · links of /);
+    expect(trialFile?.bytes?.toString('utf8')).toContain('TEST-PAID');
   }, 30_000);
 
   /** Presses `decision` on a trial link's page, which only the sandbox instance `trial` serves. */
