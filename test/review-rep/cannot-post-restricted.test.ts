@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Harness, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const isCreatedView = (view: Record<string, unknown>) => visibleText(view).includes('paypage?SDESSID=');
+
+/**
+ * Slack's chat.postMessage refuses a bot for good, whatever the retries, in a conversation whose posting rules leave it
+ * out: an announcement (read-only) channel, a thread-only channel, a channel with threads turned off, a thread an admin
+ * locked. A message shortcut works on messages there. As in a private channel the bot is not in, the rep should get
+ * the summary and its thread in their DM with paylink (status updates follow there), not the bare link with no summary
+ * anywhere, so no "Paid" ever reaches Slack.
+ */
+describe.each([
+  'restricted_action_read_only_channel',
+  'restricted_action_thread_only_channel',
+  'restricted_action_non_threadable_channel',
+  'restricted_action_thread_locked',
+])('where Slack refuses the bot with %s', (error) => {
+  it('the summary and the link go to the rep by DM, and payment statuses follow there', async () => {
+    h = await startHarness();
+    const { view } = await h.openModalFromMessage({ ts: '1699999999.000200', text: 'Deal ACME', user: 'U0OTHER' });
+    h.standin.failNext('chat.postMessage', error, 1);
+    await h.submit(view, VALID_FORM);
+    const created = await h.waitForViewUpdate(view.id, isCreatedView);
+
+    expect(h.standin.callsTo('conversations.open').map((call) => call.args.users)).toContain(SALES_REP.id);
+    const dm = h.standin
+      .callsTo('chat.postMessage')
+      .map((call) => String(call.args.channel))
+      .find((channel) => channel.startsWith('D'));
+    expect(dm).toBeDefined();
+    const inDm = h.standin.messagesIn(String(dm));
+    expect(inDm.some((message) => visibleText(message).includes('F-2026-031'))).toBe(true);
+    expect(inDm.some((message) => String(message.text).includes('paypage?SDESSID='))).toBe(true);
+    expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
+    expect(visibleText(created.args.view)).toContain('your direct messages with paylink');
+
+    // SAFEDEBIT's status reaches the rep's DM thread.
+    const sent = h.safedebit.requests.at(-1)?.body as { url_callback: string };
+    expect(await h.notify(`${h.baseUrl}${new URL(sent.url_callback).pathname}`, 'SETTLED')).toBe(200);
+    await h.standin.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.channel === dm && /Paid/.test(String(call.args.text)),
+    );
+  });
+});
