@@ -13,12 +13,20 @@ export interface SlackDeliveryContext {
   sandbox: boolean;
 }
 
-/** Slack errors that mean "the bot may not post there", as opposed to Slack being unwell. */
+/**
+ * Slack errors that mean "the bot may not post there", as opposed to Slack being unwell: not a member, or the
+ * conversation's posting rules leave it out (an announcement channel, a thread-only one, one without threads, a thread
+ * an admin locked: a message shortcut works on messages there).
+ */
 const CANNOT_POST_ERRORS: ReadonlySet<string> = new Set([
   'not_in_channel',
   'channel_not_found',
   'is_archived',
   'restricted_action',
+  'restricted_action_read_only_channel',
+  'restricted_action_thread_only_channel',
+  'restricted_action_non_threadable_channel',
+  'restricted_action_thread_locked',
 ]);
 
 /** Posts a message (in a thread when `threadTs` is given) and returns its ts. */
