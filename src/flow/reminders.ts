@@ -45,6 +45,10 @@ async function sendDueReminders(
   });
 }
 
+/**
+ * True when the round may go on to the next link: this one reminded, or its rep gone (the DM refused for them alone,
+ * its claim kept), so that a rep who left does not hold back everyone else's reminders by a round per link of theirs.
+ */
 async function remind(ctx: ReminderContext, link: LinkRecord, claimedAt: Date, permalink?: string): Promise<boolean> {
   const age = formatDuration(new Date(link.created_at), claimedAt, ctx.config.locale);
   const message = buildReminderMessage(reportContext(ctx), link, age, permalink);
@@ -58,7 +62,7 @@ async function remind(ctx: ReminderContext, link: LinkRecord, claimedAt: Date, p
       error: outcome.error,
     });
     if (retry) await releaseForLater(ctx, link.id, () => ctx.ledger.releaseReminder(link.id, claimedAt));
-    return false;
+    return outcome.recipientGone;
   }
   ctx.logger.info({
     event: 'reminder_sent',

@@ -99,8 +99,25 @@ export async function directMessageChannel(ctx: SlackDeliveryContext, user: stri
   return id;
 }
 
-/** How a DM went: sent, or not, and then whether sending it again is safe. */
-export type DirectMessageOutcome = { sent: true } | { sent: false; error: string; mayTryAgain: boolean };
+/**
+ * Slack's refusals of a DM that are about its one recipient, whose account is gone (deactivated, deleted, or a bot):
+ * unlike a refusal of every call (a revoked token…), they say nothing of the next DM, to someone else.
+ */
+const RECIPIENT_GONE_ERRORS: ReadonlySet<string> = new Set([
+  'user_not_found',
+  'user_disabled',
+  'account_inactive',
+  'cannot_dm_bot',
+  'is_archived',
+]);
+
+/**
+ * How a DM went: sent, or not, and then whether sending it again is safe, and whether it was refused for its
+ * recipient alone (`recipientGone`).
+ */
+export type DirectMessageOutcome =
+  | { sent: true }
+  | { sent: false; error: string; mayTryAgain: boolean; recipientGone: boolean };
 
 /**
  * DMs `user`. A DM that failed may be sent again only when Slack certainly did not post it (the post was not sent
@@ -120,7 +137,8 @@ export async function sendDirectMessage(
     return { sent: true };
   } catch (error) {
     const mayTryAgain = posting ? slackSurelyDidNotPost(error) : !(error instanceof SlackApiError);
-    return { sent: false, error: slackErrorCode(error), mayTryAgain };
+    const code = slackErrorCode(error);
+    return { sent: false, error: code, mayTryAgain, recipientGone: RECIPIENT_GONE_ERRORS.has(code) };
   }
 }
 
