@@ -1,5 +1,6 @@
 import type { PaymentFormInput } from '../../domain/payment-form.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
+import { respondQuietly } from '../delivery.js';
 import { slackErrorCode } from '../errors.js';
 import { encodeModalOrigin, type ModalOrigin } from '../metadata.js';
 import { buildPaymentModal } from '../views/payment-modal.js';
@@ -30,7 +31,7 @@ export async function openPaymentModal(
     ctx.logger.warn({ event: 'modal_open_failed', error: code, user: origin.user });
     if (origin.responseUrl) {
       const text = sandboxed(messagesFor(ctx.config.locale).triggerExpired, ctx.sandbox);
-      await ctx.slack.respond(origin.responseUrl, { text }).catch(() => undefined);
+      await respondQuietly(ctx, origin.responseUrl, { text });
     }
   }
 }

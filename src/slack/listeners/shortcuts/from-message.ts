@@ -1,5 +1,6 @@
 import type { MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { messagesFor, sandboxed } from '../../../i18n/messages.js';
+import { respondQuietly } from '../../delivery.js';
 import { accessRefusal } from '../access.js';
 import type { ListenerContext } from '../context.js';
 import { openPaymentModal } from '../open-modal.js';
@@ -17,11 +18,7 @@ export function fromMessageShortcut(ctx: ListenerContext) {
     ctx.logger.info({ event: 'shortcut_received', user, channel });
     const refusal = accessRefusal(ctx, m, user, channel);
     if (refusal) {
-      await ctx.slack
-        .respond(shortcut.response_url, {
-          text: sandboxed(refusal, ctx.sandbox),
-        })
-        .catch(() => undefined);
+      await respondQuietly(ctx, shortcut.response_url, { text: sandboxed(refusal, ctx.sandbox) });
       return;
     }
     const threadTs = shortcut.message.thread_ts ?? shortcut.message.ts;
