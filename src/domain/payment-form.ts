@@ -243,7 +243,7 @@ function checkZipCode(text: string): TextCheck {
  */
 function controlCharacterProblems(input: PaymentFormInput, isCompany: boolean): PaymentFormProblems {
   const problems: PaymentFormProblems = {};
-  for (const field of [...REQUIRED_INPUT_FIELDS, ...OPTIONAL_TEXT_FIELDS]) {
+  for (const field of TEXT_FIELDS) {
     if (!isCompany && COMPANY_FIELDS.has(field)) continue;
     const text = input[field]?.trim() ?? '';
     if (field === 'reference_label') {
