@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSUMER_TYPE_ACTION } from '../../../src/constants.js';
 import { consumerTypeAction } from '../../../src/slack/listeners/actions/consumer-type.js';
-import { openLinkAction } from '../../../src/slack/listeners/actions/open-link.js';
+import { acknowledgeUrlButton } from '../../../src/slack/listeners/actions/url-button.js';
 import { fromMessageShortcut } from '../../../src/slack/listeners/shortcuts/from-message.js';
 import { decodeModalOrigin, encodeModalOrigin } from '../../../src/slack/metadata.js';
 import { buildPaymentModal } from '../../../src/slack/views/payment-modal.js';
@@ -115,7 +115,7 @@ describe('the customer type switch', () => {
 describe('the link button', () => {
   it('is acknowledged, so Slack shows no error on it', async () => {
     const ack = fakeAck();
-    await openLinkAction({ ack } as unknown as Parameters<typeof openLinkAction>[0]);
+    await acknowledgeUrlButton({ ack } as unknown as Parameters<typeof acknowledgeUrlButton>[0]);
     expect(ack.acks).toEqual([undefined]);
   });
 });
