@@ -194,7 +194,7 @@ export async function deliverUnpostedReplies(
 }
 
 /** The key of a thread reply posted whose record the ledger refused, in `unrecordedWrites`. */
-export const unrecordedReply = (dedupeKey: string) => `reply:${dedupeKey}`;
+const unrecordedReply = (dedupeKey: string) => `reply:${dedupeKey}`;
 /** The key of a link given to its rep whose record the ledger refused, in `unrecordedWrites`. */
 export const unrecordedDelivery = (linkId: string) => `delivery:${linkId}`;
 /** The key of SAFEDEBIT's answer (a link, a refusal, an outage) whose record the ledger refused, in `unrecordedWrites`. */
