@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { CALLBACK_ROUTE_PREFIX, CALLBACK_TOKEN_LENGTH, callbackUrlBase } from './callback/token.js';
+import { CALLBACK_TOKEN_LENGTH, callbackUrlBase } from './callback/token.js';
+import { CALLBACK_ROUTE_PREFIX } from './constants.js';
 import { parseDuration } from './domain/duration.js';
 import {
   LINK_DURATION_UNITS,

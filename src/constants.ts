@@ -34,5 +34,9 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 export const HEALTH_PATH = '/healthz';
 /** The customer's thank-you page (`?lang=fr|en`), where the payment page sends the browser by default. */
 export const THANK_YOU_PATH = '/thanks';
+/** SAFEDEBIT's notifications: `url_callback` is this, `/`, and the link's signed token (src/callback/token.ts). */
+export const CALLBACK_ROUTE_PREFIX = '/cb';
+/** The built-in sandbox's `get_link_payment`, served when SAFEDEBIT_API_URL is unset. */
+export const SANDBOX_API_PATH = '/sandbox/api';
 /** The built-in sandbox's payment page of a link (`/sandbox/pay/<id>`): a ledger tells trial links by it. */
 export const SANDBOX_PAY_PATH = '/sandbox/pay';

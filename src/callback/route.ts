@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { Config } from '../config.js';
+import { CALLBACK_ROUTE_PREFIX } from '../constants.js';
 import type { ConfirmedLinkContext } from '../flow/confirmed-links.js';
 import { acceptPaymentNotification } from '../flow/payment-notification.js';
 import { addressAllowList, clientAddress } from '../http/client-address.js';
@@ -10,7 +11,7 @@ import { sendThankYouPage } from '../http/thank-you.js';
 import { errorCode } from '../http/transport-errors.js';
 import type { LinkRecord } from '../ledger/ledger.js';
 import { parseNotification } from './notification.js';
-import { CALLBACK_ROUTE_PREFIX, verifyCallbackToken } from './token.js';
+import { verifyCallbackToken } from './token.js';
 
 export interface CallbackRouteDependencies extends ConfirmedLinkContext {
   config: Pick<Readonly<Config>, 'locale' | 'callbackSecret' | 'callbackAllowedAddresses' | 'trustProxyHops'>;

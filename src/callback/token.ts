@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { CALLBACK_ROUTE_PREFIX } from '../constants.js';
 
 /**
  * Callback tokens: `url_callback` names, signed, the ledger row of the link it belongs to. Everything else
@@ -6,7 +7,6 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  *
  *   version(1) · link id (16 bytes) · HMAC-SHA256 truncated to 12 bytes   → 39 base64url characters
  */
-export const CALLBACK_ROUTE_PREFIX = '/cb';
 const VERSION = 2;
 /** Ledger ids are 16 random bytes, written as 22 base64url characters. */
 const LINK_ID_BYTES = 16;

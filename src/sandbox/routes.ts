@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute, Logger } from '@slack/bolt';
 import { Agent, request } from 'undici';
-import { SANDBOX_PAY_PATH, THANK_YOU_PATH } from '../constants.js';
+import { SANDBOX_API_PATH, SANDBOX_PAY_PATH, THANK_YOU_PATH } from '../constants.js';
 import { type BodyLimits, readBody } from '../http/read-body.js';
 import { sendText } from '../http/send-text.js';
 import { errorCode } from '../http/transport-errors.js';
@@ -29,8 +29,6 @@ import {
  * `get_link_payment` under `/sandbox/api`, and a payment page per link under `/sandbox/pay/<id>` whose buttons
  * send paylink the notification SAFEDEBIT would, then take the browser where SAFEDEBIT would.
  */
-
-export const SANDBOX_API_PATH = '/sandbox/api';
 
 /**
  * Payment references that take the other paths, whatever follows the prefix (`SANDBOX-SLOW-1`…), any case.

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CALLBACK_ROUTE_PREFIX } from '../../src/callback/token.js';
+import { CALLBACK_ROUTE_PREFIX } from '../../src/constants.js';
 import { ENGINES } from '../support/databases.js';
 import {
   type Harness,

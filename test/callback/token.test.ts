@@ -3,13 +3,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   buildCallbackUrl,
-  CALLBACK_ROUTE_PREFIX,
   CALLBACK_TOKEN_LENGTH,
   callbackUrlBase,
   isLinkId,
   verifyCallbackToken,
 } from '../../src/callback/token.js';
 import { loadConfig } from '../../src/config.js';
+import { CALLBACK_ROUTE_PREFIX } from '../../src/constants.js';
 import { FIELD_MAX_LENGTH } from '../../src/safedebit/fields.js';
 
 const SECRET = 'callback-secret-0123456789abcdef';

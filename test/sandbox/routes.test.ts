@@ -2,15 +2,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CustomRoute } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SANDBOX_API_PATH } from '../../src/constants.js';
 import { createJsonLogger } from '../../src/logger.js';
 import type { PaymentLinkRequest } from '../../src/safedebit/request.js';
-import {
-  CODELESS_REFUSAL_MESSAGE,
-  createSandbox,
-  type EmbeddedSandbox,
-  SANDBOX_API_PATH,
-  testPathOf,
-} from '../../src/sandbox/routes.js';
+import { CODELESS_REFUSAL_MESSAGE, createSandbox, type EmbeddedSandbox, testPathOf } from '../../src/sandbox/routes.js';
 import { validRequest } from '../safedebit/fixtures.js';
 
 /**

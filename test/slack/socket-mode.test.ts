@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CALLBACK_ROUTE_PREFIX } from '../../src/callback/token.js';
-import { HEALTH_PATH, SLACK_EVENTS_PATH } from '../../src/constants.js';
+import { CALLBACK_ROUTE_PREFIX, HEALTH_PATH, SLACK_EVENTS_PATH } from '../../src/constants.js';
 import { type Harness, PUBLIC_URL, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
 
