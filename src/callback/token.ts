@@ -5,7 +5,7 @@ import { CALLBACK_ROUTE_PREFIX } from '../constants.js';
  * Callback tokens: `url_callback` names, signed, the ledger row of the link it belongs to. Everything else
  * (thread, amount, rep) is read from the ledger, so the token is short whatever the payment reference:
  *
- *   version(1) · link id (16 bytes) · HMAC-SHA256 truncated to 12 bytes   → 39 base64url characters
+ *   version (1 byte) · link id (16 bytes) · HMAC-SHA256 truncated to 12 bytes   → 39 base64url characters
  */
 const VERSION = 2;
 /** Ledger ids are 16 random bytes, written as 22 base64url characters. */
