@@ -1,5 +1,5 @@
-import { ANNEX_STATUSES, classifyStatus, type StatusKind, statusProgress } from '../callback/notification.js';
 import type { LinkState, LinksTable } from '../ledger/schema.js';
+import { ANNEX_STATUSES, classifyStatus, type StatusKind, statusProgress } from './payment-status.js';
 
 /**
  * Why a link has no payment status: being created, refused, SAFEDEBIT out of reach, or paylink stopped before

@@ -1,5 +1,4 @@
 import type { Logger, types } from '@slack/bolt';
-import { classifyStatus } from '../callback/notification.js';
 import { buildCallbackUrl } from '../callback/token.js';
 import type { Config } from '../config.js';
 import { SLASH_COMMAND } from '../constants.js';
@@ -7,6 +6,7 @@ import { formatAmount } from '../domain/amount.js';
 import { linkExpiry } from '../domain/link-duration.js';
 import { maskEmail, maskPhone } from '../domain/mask.js';
 import type { PaymentFormInput, TextField, ValidatedPaymentForm } from '../domain/payment-form.js';
+import { classifyStatus } from '../domain/payment-status.js';
 import { formatDateTime } from '../i18n/dates.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
 import type { LinkOutcomeRecord, NewLink } from '../ledger/ledger.js';

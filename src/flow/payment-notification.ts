@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { classifyStatus, type StatusKind, statusProgress } from '../callback/notification.js';
+import { classifyStatus, type StatusKind, statusProgress } from '../domain/payment-status.js';
 import { errorCode } from '../http/transport-errors.js';
 import { announceConfirmedLink, type Confirmation, type ConfirmedLinkContext } from './confirmed-links.js';
 import { deliverStatusUpdates, type StatusUpdateOutcome } from './status-updates.js';

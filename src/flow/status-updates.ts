@@ -1,6 +1,6 @@
-import { classifyStatus } from '../callback/notification.js';
 import type { Config } from '../config.js';
 import { hasExpired } from '../domain/link-standing.js';
+import { classifyStatus } from '../domain/payment-status.js';
 import { madeBySandbox } from '../domain/sandbox-link.js';
 import { errorCode } from '../http/transport-errors.js';
 import { formatDateTime, formatTime } from '../i18n/dates.js';

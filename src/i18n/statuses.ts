@@ -1,4 +1,4 @@
-import type { AnnexStatus, ClassifiedStatus } from '../callback/notification.js';
+import type { AnnexStatus, ClassifiedStatus } from '../domain/payment-status.js';
 import type { Locale } from './locale.js';
 
 /**

@@ -9,8 +9,8 @@ import {
   type SqlBool,
   sql,
 } from 'kysely';
-import { classifyStatus, statusProgress } from '../callback/notification.js';
 import { DECIDED_RANKS, RANKS_OF_KIND } from '../domain/link-standing.js';
+import { classifyStatus, statusProgress } from '../domain/payment-status.js';
 import type { PaymentType } from '../domain/payment-type.js';
 import { SANDBOX_LINK_ADDRESS } from '../domain/sandbox-link.js';
 import {

@@ -1,7 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
-import { classifyStatus, statusProgress } from '../callback/notification.js';
 import { SANDBOX_PAY_PATH } from '../constants.js';
 import { RANKS_OF_KIND } from '../domain/link-standing.js';
+import { classifyStatus, statusProgress } from '../domain/payment-status.js';
 import { referenceKey } from './reference-key.js';
 
 /** The ranks of paid statuses when `paid_at` came (SETTLED, CREDITED, GUARANTEED, INDEMNIZED), as they were then. */

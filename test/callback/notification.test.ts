@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  ANNEX_STATUSES,
-  type AnnexStatus,
-  classifyStatus,
-  MAX_STATUS_CHARS,
-  parseNotification,
-  type StatusKind,
-} from '../../src/callback/notification.js';
+import { MAX_STATUS_CHARS, parseNotification } from '../../src/callback/notification.js';
+import { ANNEX_STATUSES, type AnnexStatus, classifyStatus, type StatusKind } from '../../src/domain/payment-status.js';
 import { decodeBody } from '../../src/http/read-body.js';
 
 const JSON_TYPE = 'application/json';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ANNEX_STATUSES, classifyStatus } from '../../src/callback/notification.js';
 import { formatAmount } from '../../src/domain/amount.js';
+import { ANNEX_STATUSES, classifyStatus } from '../../src/domain/payment-status.js';
 import { LOCALES } from '../../src/i18n/locale.js';
 import { buildThankYouPage, describeStatus, escapeHtml } from '../../src/i18n/statuses.js';
 import { statusLine, statusReplyText } from '../../src/slack/messages/status-messages.js';

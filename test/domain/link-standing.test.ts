@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ANNEX_STATUSES, classifyStatus, statusProgress } from '../../src/callback/notification.js';
 import { DECIDED_RANKS, hasExpired, RANKS_OF_KIND } from '../../src/domain/link-standing.js';
+import { ANNEX_STATUSES, classifyStatus, statusProgress } from '../../src/domain/payment-status.js';
 import { linkRecord } from '../support/link-records.js';
 
 describe('status ranks', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, statusProgress } from '../../src/callback/notification.js';
 import { RANKS_OF_KIND } from '../../src/domain/link-standing.js';
+import { classifyStatus, statusProgress } from '../../src/domain/payment-status.js';
 import { formatDateTime, formatTime } from '../../src/i18n/dates.js';
 import { statusLine, statusReplyText } from '../../src/slack/messages/status-messages.js';
 import { ENGINES, type Engine, freshDatabase } from '../support/databases.js';

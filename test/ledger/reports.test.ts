@@ -1,7 +1,7 @@
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, statusProgress } from '../../src/callback/notification.js';
+import { classifyStatus, statusProgress } from '../../src/domain/payment-status.js';
 import type { Ledger, LinkRecord, LinkWithAddress, NewLink } from '../../src/ledger/ledger.js';
 import { ledgerMigrations } from '../../src/ledger/migrations.js';
 import { openLedger } from '../../src/ledger/open.js';

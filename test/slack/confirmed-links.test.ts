@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, statusProgress } from '../../src/callback/notification.js';
 import { buildCallbackUrl } from '../../src/callback/token.js';
+import { classifyStatus, statusProgress } from '../../src/domain/payment-status.js';
 import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
 import { newLink } from '../support/link-records.js';

@@ -1,8 +1,8 @@
 import type { types } from '@slack/bolt';
-import { classifyStatus } from '../../callback/notification.js';
 import { OPEN_THREAD_ACTION } from '../../constants.js';
 import { formatAmount } from '../../domain/amount.js';
 import { hasExpired, NOT_CREATED_STANDING } from '../../domain/link-standing.js';
+import { classifyStatus } from '../../domain/payment-status.js';
 import { formatAge, formatDateTime } from '../../i18n/dates.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
 import type { Locale } from '../../i18n/locale.js';

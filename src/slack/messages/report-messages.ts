@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
-import { classifyStatus } from '../../callback/notification.js';
 import { SLASH_COMMAND } from '../../constants.js';
 import { formatAmount } from '../../domain/amount.js';
+import { classifyStatus } from '../../domain/payment-status.js';
 import { madeBySandbox } from '../../domain/sandbox-link.js';
 import { formatDateTime } from '../../i18n/dates.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';

@@ -1,5 +1,5 @@
-import type { ClassifiedStatus, StatusKind } from '../../callback/notification.js';
 import { formatAmount } from '../../domain/amount.js';
+import type { ClassifiedStatus, StatusKind } from '../../domain/payment-status.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
