@@ -34,7 +34,7 @@ export function startReminders(ctx: ReminderContext, remindAfterMs: number, peri
 async function sendDueReminders(
   ctx: ReminderContext,
   remindAfterMs: number,
-  stopping: () => boolean = () => false,
+  stopping: () => boolean,
 ): Promise<ClaimsWorkedThrough> {
   return workThroughClaims(stopping, async () => {
     const now = ctx.clock();
