@@ -146,7 +146,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   const created = await tryLedgerWrite(ctx, createdWrite, recordCreated);
   const status = created.ok ? created.value : null;
   ctx.logger.info({ event: 'link_created', ...logFields });
-  const { place: summary } = await postSummary(ctx, submission, { id: linkId, expiresAt: claim.expiresAt }, status);
+  const { place: summary } = await postSummary(ctx, submission, linkId, claim, status);
   const posted = summary !== undefined && (await postLink(ctx, submission, summary, outcome.link));
   let retryLater: (() => Promise<unknown>) | undefined;
   let sentPrivately = false;
@@ -385,11 +385,12 @@ function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, linkId: 
 async function postSummary(
   ctx: LinkFlowContext,
   submission: LinkSubmission,
-  link: { id: string; expiresAt: Date | undefined },
+  linkId: string,
+  claim: NewLink,
   status: string | null,
 ) {
-  const message = buildSummaryMessage(summaryOf(ctx, submission, link.expiresAt), currentStatusLine(ctx, status));
-  return postSummaryWhereAsked(ctx, submission.origin, message, link.id);
+  const message = buildSummaryMessage(summaryOf(ctx, claim), currentStatusLine(ctx, status));
+  return postSummaryWhereAsked(ctx, submission.origin, message, linkId);
 }
 
 function currentStatusLine(ctx: LinkFlowContext, status: string | null) {
@@ -423,21 +424,20 @@ async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, summar
   return true;
 }
 
-/** The summary of a link whose expiry the ledger keeps as `expiresAt`: App Home and the export show the same one. */
-function summaryOf(ctx: LinkFlowContext, submission: LinkSubmission, expiresAt: Date | undefined): LinkSummary {
-  const { form, origin } = submission;
+/** The summary of the link as the ledger claimed it: App Home and the export show the same customer and expiry. */
+function summaryOf(ctx: LinkFlowContext, claim: NewLink): LinkSummary {
   return {
     locale: ctx.config.locale,
     sandbox: ctx.sandbox,
-    amountCents: form.amountCents,
-    paymentReference: form.payment_reference,
-    paymentType: form.paymentType,
-    customer: customerOf(form),
-    maskedEmail: maskEmail(form.consumer_email),
-    maskedPhone: maskPhone(form.consumer_phone_number),
-    deliveries: deliveriesOf(form.smsOption, form.emailOption),
-    user: origin.user,
-    expires: expiresAt ? formatDateTime(expiresAt, ctx.config.locale, ctx.timeZone) : undefined,
+    amountCents: claim.amountCents,
+    paymentReference: claim.paymentReference,
+    paymentType: claim.paymentType,
+    customer: claim.customer,
+    maskedEmail: claim.maskedEmail,
+    maskedPhone: claim.maskedPhone,
+    deliveries: deliveriesOf(claim.smsOption, claim.emailOption),
+    user: claim.userId,
+    expires: claim.expiresAt ? formatDateTime(claim.expiresAt, ctx.config.locale, ctx.timeZone) : undefined,
   };
 }
 
