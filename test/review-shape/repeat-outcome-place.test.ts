@@ -15,38 +15,48 @@ afterEach(async () => {
 /** The rep's own DM with paylink, where the bot may post: the summary goes there as asked, no fallback. */
 const REP_DM_WITH_PAYLINK = 'D0REPDM';
 
-describe('a submission Slack delivers twice, asked from a DM the bot may post in', () => {
-  it('shows the repeat the same place as the first delivery, not "I cannot post in that conversation"', async () => {
-    t = await listenerContext();
-    const modal = buildPaymentModal({
-      locale: 'en',
-      sandbox: false,
-      privateMetadata: encodeModalOrigin({ channel: REP_DM_WITH_PAYLINK, user: SALES_REP.id }),
-      paymentTypes: t.ctx.config.paymentTypes,
-      values: {},
-    });
-    const body = viewSubmissionPayload({
-      view: {
-        ...modal,
-        id: 'V0MODAL',
-        hash: '1700000000.abc',
-        callback_id: String(modal.callback_id),
-        state: { values: stateValuesFor(modal as { blocks?: readonly unknown[] }, VALID_FORM) },
-      },
-    });
-    const deliver = async () => {
-      const args = { ack: fakeAck(), body, view: body.view } as unknown as Parameters<
-        ReturnType<typeof paymentSubmission>
-      >[0];
-      await paymentSubmission(t.ctx)(args);
-      await Promise.all(t.tracked);
-    };
-    await deliver();
-    await deliver();
+/** Delivers one submission of a valid form, asked from `channel`, twice; the texts the modal showed, in order. */
+async function deliverTwice(channel: string): Promise<string[]> {
+  const modal = buildPaymentModal({
+    locale: 'en',
+    sandbox: false,
+    privateMetadata: encodeModalOrigin({ channel, user: SALES_REP.id }),
+    paymentTypes: t.ctx.config.paymentTypes,
+    values: {},
+  });
+  const body = viewSubmissionPayload({
+    view: {
+      ...modal,
+      id: 'V0MODAL',
+      hash: '1700000000.abc',
+      callback_id: String(modal.callback_id),
+      state: { values: stateValuesFor(modal as { blocks?: readonly unknown[] }, VALID_FORM) },
+    },
+  });
+  for (let delivery = 0; delivery < 2; delivery += 1) {
+    const args = { ack: fakeAck(), body, view: body.view } as unknown as Parameters<
+      ReturnType<typeof paymentSubmission>
+    >[0];
+    await paymentSubmission(t.ctx)(args);
+    await Promise.all(t.tracked);
+  }
+  return t.slack.callsTo('views.update').map((call) => visibleText(call.args.view));
+}
 
-    const [first, repeat] = t.slack.callsTo('views.update').map((call) => visibleText(call.args.view));
+describe('a submission Slack delivers twice', () => {
+  it('asked from a DM the bot may post in: the repeat shows where it was posted, not "I cannot post…"', async () => {
+    t = await listenerContext();
+    const [first, repeat] = await deliverTwice(REP_DM_WITH_PAYLINK);
     expect(first).toContain(`Posted in <#${REP_DM_WITH_PAYLINK}>`);
     expect(repeat).not.toContain('I cannot post in that conversation');
     expect(repeat).toContain(`Posted in <#${REP_DM_WITH_PAYLINK}>`);
+  });
+
+  it('asked where the bot may not post: the repeat says, as the first delivery did, that the DM stood in', async () => {
+    t = await listenerContext();
+    t.slack.refuseNext('chat.postMessage', 'not_in_channel');
+    const [first, repeat] = await deliverTwice('C0PRIVATE');
+    expect(first).toContain('I cannot post in that conversation');
+    expect(repeat).toContain('I cannot post in that conversation');
   });
 });
