@@ -275,8 +275,8 @@ async function showOutcomeAgain(ctx: LinkFlowContext, submission: LinkSubmission
       amount: formatAmount(made.amount_cents, ctx.config.locale),
       reference: made.payment_reference,
       link: made.link,
-      // Direct message conversations' ids start with D.
-      postedIn: channel === null ? 'nowhere' : channel.startsWith('D') ? 'direct_message' : { channel },
+      // Posted elsewhere than asked: the rep's DM with paylink stood in (a DM where the rep asked is not one).
+      postedIn: channel === null ? 'nowhere' : channel !== made.origin_channel ? 'direct_message' : { channel },
     });
   } else if (made?.state === 'created' && made.state_detail === 'outage') {
     view = buildNoticeView(viewBase(ctx, submission), m.outageLinkExists);
