@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, statusProgress } from '../../src/callback/notification.js';
 import { buildLinksCsv, CSV_COLUMNS } from '../../src/domain/links-csv.js';
+import { classifyStatus, statusProgress } from '../../src/domain/payment-status.js';
 import { linkRecord } from '../support/link-records.js';
 
 /** Reads RFC 4180 CSV back into rows, as a strict reader would: quoted fields, doubled quotes, CRLF lines. */
