@@ -6,10 +6,9 @@ import { formatAmount } from '../domain/amount.js';
 import { linkExpiry } from '../domain/link-duration.js';
 import { maskEmail, maskPhone } from '../domain/mask.js';
 import type { PaymentFormInput, TextField, ValidatedPaymentForm } from '../domain/payment-form.js';
-import { classifyStatus } from '../domain/payment-status.js';
 import { formatDateTime } from '../i18n/dates.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
-import type { LinkOutcomeRecord, NewLink } from '../ledger/ledger.js';
+import type { LinkOutcomeRecord, NewLink, ReportedStatus } from '../ledger/ledger.js';
 import { describeRefusal, PAYMENT_REFERENCE_USED, type RefusalDescription } from '../safedebit/error-catalog.js';
 import { buildPaymentLinkRequest } from '../safedebit/link-request.js';
 import type { PaymentLinkOutcome } from '../safedebit/outcome.js';
@@ -25,7 +24,6 @@ import {
   type LinkSummary,
   type SlackMessage,
 } from '../slack/messages/link-messages.js';
-import { statusLine } from '../slack/messages/status-messages.js';
 import type { ModalOrigin } from '../slack/metadata.js';
 import { submissionKey } from '../slack/submission-key.js';
 import { buildCreatedView, buildNoticeView } from '../slack/views/outcome-views.js';
@@ -34,6 +32,7 @@ import { confirmReportedLink } from './confirmed-links.js';
 import { retryLedgerWrite, tryLedgerWrite, type Written } from './ledger-writes.js';
 import { referenceUsedNote } from './reference-used.js';
 import {
+  paymentStatusLine,
   type StatusUpdateContext,
   showPendingStatuses,
   unrecordedDelivery,
@@ -144,9 +143,9 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   const recordCreated = () => ctx.ledger.recordOutcome(linkId, { state: 'created', link: outcome.link });
   const createdWrite = { step: 'outcome', state: 'created', link: linkId };
   const created = await tryLedgerWrite(ctx, createdWrite, recordCreated);
-  const status = created.ok ? created.value : null;
+  const reported: ReportedStatus = created.ok ? created.value : { payment_status: null, payment_status_at: null };
   ctx.logger.info({ event: 'link_created', ...logFields });
-  const { place: summary } = await postSummary(ctx, submission, linkId, claim, status);
+  const { place: summary } = await postSummary(ctx, submission, linkId, claim, reported);
   const posted = summary !== undefined && (await postLink(ctx, submission, summary, outcome.link));
   let retryLater: (() => Promise<unknown>) | undefined;
   let sentPrivately = false;
@@ -155,7 +154,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   } else {
     // Recorded only once the link is in the thread, so that a notification finding the summary replies after it.
     const summaryWrite = { step: 'summary', link: linkId };
-    const recordPlace = () => ctx.ledger.recordSummary(linkId, summary, status, outcome.link);
+    const recordPlace = () => ctx.ledger.recordSummary(linkId, summary, reported.payment_status, outcome.link);
     // A payment status known by then means notifications came before the summary: they are shown now.
     const showStatusesKnownBy = async (place: Written<string | null>) => {
       if (place.ok && place.value !== null) await showPendingStatuses(ctx, linkId);
@@ -223,8 +222,8 @@ async function endWithoutLink(
   const record = () => ctx.ledger.recordOutcome(linkId, outcome);
   const recorded = await tryLedgerWrite(ctx, what, record);
   // A notification that came while SAFEDEBIT's answer was awaited (then lost or cut off): the link exists.
-  const reportedOn = (written: Written<string | null>) =>
-    outcome.state === 'outage' && written.ok && written.value !== null;
+  const reportedOn = (written: Written<ReportedStatus>) =>
+    outcome.state === 'outage' && written.ok && written.value.payment_status !== null;
   const linkExists = async () => {
     const m = messagesFor(ctx.config.locale);
     const notice = buildNoticeView(viewBase(ctx, submission), m.outageLinkExists);
@@ -387,16 +386,11 @@ async function postSummary(
   submission: LinkSubmission,
   linkId: string,
   claim: NewLink,
-  status: string | null,
+  reported: ReportedStatus,
 ) {
-  const message = buildSummaryMessage(summaryOf(ctx, claim), currentStatusLine(ctx, status));
+  const status = paymentStatusLine(ctx, reported) ?? awaitingPaymentStatus(ctx.config.locale);
+  const message = buildSummaryMessage(summaryOf(ctx, claim), status);
   return postSummaryWhereAsked(ctx, submission.origin, message, linkId);
-}
-
-function currentStatusLine(ctx: LinkFlowContext, status: string | null) {
-  if (status === null) return awaitingPaymentStatus(ctx.config.locale);
-  const now = formatDateTime(ctx.clock(), ctx.config.locale, ctx.timeZone);
-  return statusLine(classifyStatus(status), ctx.config.locale, now);
 }
 
 /** Posts the link in the summary's thread. False if it could not be posted (the rep then gets it privately). */

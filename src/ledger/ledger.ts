@@ -88,6 +88,9 @@ type NewLinkRow = Required<
 >;
 
 /** A refusal's detail is SAFEDEBIT's code (null when it gave only a message); an outage's, its kind. */
+/** A link's payment status as the ledger has it, and when it came: both null before any notification. */
+export type ReportedStatus = Pick<LinksTable, 'payment_status' | 'payment_status_at'>;
+
 export type LinkOutcomeRecord =
   | { state: 'created'; link: string }
   | { state: 'refused' | 'outage'; detail: string | null };
@@ -174,7 +177,7 @@ export class Ledger {
         // Until the rep has it: a flow that stops before then leaves it for the round that DMs it late.
         .set({ state: 'created' satisfies LinkState, link: slot('link'), undelivered_to_rep: 1 })
         .where('id', '=', slot('id'))
-        .returning('payment_status'),
+        .returning(['payment_status', 'payment_status_at']),
     );
     this.#recordFailure = prepareQuery(
       db,
@@ -186,7 +189,7 @@ export class Ledger {
           // Recorded late (kept through an outage), it may find the link taken since for an interrupted one by
           // another instance, which it corrects, or confirmed by a notification, which it must not undo.
           .where('state', 'in', ['requested', 'interrupted'] satisfies LinkState[])
-          .returning('payment_status'),
+          .returning(['payment_status', 'payment_status_at']),
     );
     this.#recordSummary = prepareQuery(
       db,
@@ -249,14 +252,14 @@ export class Ledger {
 
   /**
    * What SAFEDEBIT answered: the link, or why there is none. Returns the link's payment status as it
-   * stands (a notification may already have come), read in the same statement.
+   * stands, with when it came (a notification may already have come), read in the same statement.
    */
-  async recordOutcome(id: string, outcome: LinkOutcomeRecord): Promise<string | null> {
+  async recordOutcome(id: string, outcome: LinkOutcomeRecord): Promise<ReportedStatus> {
     const [row] =
       outcome.state === 'created'
         ? await this.#recordCreated({ id, link: outcome.link })
         : await this.#recordFailure({ id, state: outcome.state, detail: outcome.detail });
-    return row?.payment_status ?? null;
+    return { payment_status: row?.payment_status ?? null, payment_status_at: row?.payment_status_at ?? null };
   }
 
   /**
