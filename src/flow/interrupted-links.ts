@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { LinkRecord, LinkWithAddress } from '../ledger/ledger.js';
 import { LEDGER_WAIT_MS } from '../ledger/open.js';
-import { sendDirectMessage } from '../slack/delivery.js';
+import { type DirectMessageOutcome, sendDirectMessage } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import type { SlackMessage } from '../slack/messages/link-messages.js';
 import {
@@ -15,7 +15,13 @@ import { LONGEST_CALL_MS } from '../slack/web-api.js';
 import { type ConfirmedLinkContext, confirmReportedLink } from './confirmed-links.js';
 import { DEFAULT_LEDGER_RETRY_DELAYS_MS, releaseForLater } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
-import { type ClaimsWorkedThrough, type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
+import {
+  type ClaimsWorkedThrough,
+  type RoundTimer,
+  roundGoesOnAfter,
+  startRounds,
+  workThroughClaims,
+} from './rounds.js';
 import { recordLateWrites } from './status-updates.js';
 
 /** The rep's notice needs what reports need; a link SAFEDEBIT already reported on gets its summary instead. */
@@ -161,24 +167,25 @@ async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<bo
   }
   ctx.logger.warn({ event: 'link_interrupted', ...fieldsOf(link), created_at: link.created_at });
   await showInModal(ctx, link, buildInterruptedView(reportContext(ctx), link), 'interrupted_modal_not_updated');
-  return sendClaimedNotice(ctx, link, buildInterruptedMessage(reportContext(ctx), link), {
+  const outcome = await sendClaimedNotice(ctx, link, buildInterruptedMessage(reportContext(ctx), link), {
     sent: 'interrupted_notice_sent',
     postponed: 'interrupted_notice_postponed',
     notSent: 'interrupted_notice_not_sent',
     release: () => ctx.ledger.releaseInterruptedLink(link.id),
   });
+  return roundGoesOnAfter(outcome);
 }
 
 /** A link its rep never got: in the modal if still open, and by DM. */
 async function deliverLate(ctx: InterruptedLinkContext, link: LinkWithAddress): Promise<boolean> {
   await showInModal(ctx, link, buildLateLinkView(reportContext(ctx), link), 'late_link_modal_not_updated');
-  const sent = await sendClaimedNotice(ctx, link, buildLateLinkMessage(reportContext(ctx), link), {
+  const outcome = await sendClaimedNotice(ctx, link, buildLateLinkMessage(reportContext(ctx), link), {
     postponed: 'late_link_postponed',
     notSent: 'late_link_not_sent',
     release: () => ctx.ledger.releaseUndeliveredLink(link.id),
   });
-  if (sent) ctx.logger.warn({ event: 'link_delivered_late', ...fieldsOf(link), created_at: link.created_at });
-  return sent;
+  if (outcome.sent) ctx.logger.warn({ event: 'link_delivered_late', ...fieldsOf(link), created_at: link.created_at });
+  return roundGoesOnAfter(outcome);
 }
 
 function linksWithUnrecordedWrites(ctx: InterruptedLinkContext): string[] {
@@ -191,19 +198,18 @@ function fieldsOf(link: LinkRecord) {
 
 /**
  * DMs the rep about a link this round claimed, logging how it went (`handling` names the events). A DM Slack certainly
- * did not take is given back for a later round (`handling.release`); one it may have taken is not sent again. True
- * when sent.
+ * did not take is given back for a later round (`handling.release`); one it may have taken is not sent again.
  */
 async function sendClaimedNotice(
   ctx: InterruptedLinkContext,
   link: LinkRecord,
   message: SlackMessage,
   handling: { sent?: string; postponed: string; notSent: string; release: () => Promise<void> },
-): Promise<boolean> {
+): Promise<DirectMessageOutcome> {
   const outcome = await sendDirectMessage(ctx, link.user_id, message);
   if (outcome.sent) {
     if (handling.sent) ctx.logger.info({ event: handling.sent, ...fieldsOf(link) });
-    return true;
+    return outcome;
   }
   ctx.logger[outcome.mayTryAgain ? 'warn' : 'error']({
     event: outcome.mayTryAgain ? handling.postponed : handling.notSent,
@@ -211,7 +217,7 @@ async function sendClaimedNotice(
     error: outcome.error,
   });
   if (outcome.mayTryAgain) await releaseForLater(ctx, link.id, handling.release);
-  return false;
+  return outcome;
 }
 
 /** A rep still looking at the modal reads there what the DM says; a modal closed since is no longer Slack's to update. */

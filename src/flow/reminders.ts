@@ -4,7 +4,13 @@ import { sendDirectMessage } from '../slack/delivery.js';
 import { buildReminderMessage } from '../slack/messages/report-messages.js';
 import { type LedgerWriteContext, releaseForLater } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
-import { type ClaimsWorkedThrough, type RoundTimer, startRounds, workThroughClaims } from './rounds.js';
+import {
+  type ClaimsWorkedThrough,
+  type RoundTimer,
+  roundGoesOnAfter,
+  startRounds,
+  workThroughClaims,
+} from './rounds.js';
 import { threadPermalinks } from './thread-permalinks.js';
 
 const SHORTEST_PERIOD_MS = 1_000;
@@ -45,10 +51,7 @@ async function sendDueReminders(
   });
 }
 
-/**
- * True when the round may go on to the next link: this one reminded, or its rep gone (the DM refused for them alone,
- * its claim kept), so that a rep who left does not hold back everyone else's reminders by a round per link of theirs.
- */
+/** True when the round goes on to the next link (roundGoesOnAfter). */
 async function remind(ctx: ReminderContext, link: LinkRecord, claimedAt: Date, permalink?: string): Promise<boolean> {
   const age = formatDuration(new Date(link.created_at), claimedAt, ctx.config.locale);
   const message = buildReminderMessage(reportContext(ctx), link, age, permalink);
@@ -62,7 +65,7 @@ async function remind(ctx: ReminderContext, link: LinkRecord, claimedAt: Date, p
       error: outcome.error,
     });
     if (retry) await releaseForLater(ctx, link.id, () => ctx.ledger.releaseReminder(link.id, claimedAt));
-    return outcome.recipientGone;
+    return roundGoesOnAfter(outcome);
   }
   ctx.logger.info({
     event: 'reminder_sent',

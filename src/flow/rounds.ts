@@ -1,4 +1,5 @@
 import type { Logger } from '@slack/bolt';
+import type { DirectMessageOutcome } from '../slack/delivery.js';
 
 export interface RoundTimer {
   /** No round starts any more; resolves once the round in progress (if any) is over. */
@@ -74,4 +75,13 @@ export async function workThroughClaims(
     done += 1;
   }
   return { done, ranOut: false };
+}
+
+/**
+ * Whether a round of DMs goes on to its next claim after this DM: it was sent, or refused for its recipient alone (a
+ * rep who left), so that one rep's links do not hold back everyone else's by a round each. A refusal that would meet
+ * every DM (a revoked token) ends the round instead of using up its claims.
+ */
+export function roundGoesOnAfter(outcome: DirectMessageOutcome): boolean {
+  return outcome.sent || outcome.recipientGone;
 }

@@ -7,7 +7,7 @@ import { formatDateTime, formatTime } from '../i18n/dates.js';
 import { sandboxed } from '../i18n/messages.js';
 import type { Ledger, LinkRecord } from '../ledger/ledger.js';
 import { EXPIRY_SHOWN } from '../ledger/schema.js';
-import { postMessage, type SlackDeliveryContext } from '../slack/delivery.js';
+import { CANNOT_POST_ERRORS, postMessage, type SlackDeliveryContext } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import type { LinkStatus } from '../slack/messages/link-messages.js';
 import {
@@ -60,17 +60,15 @@ export type StatusUpdateOutcome =
   | { kind: 'ledger_unavailable'; error: string };
 
 /**
- * Slack errors after which trying again cannot help: the conversation or the message is gone, or Slack
- * refuses the content. Anything else (transport, 5xx, rate limits, an auth problem an admin may fix) may.
+ * Slack errors after which trying again cannot help: the bot may not post in the conversation (gone, left, or a thread
+ * locked since), the message is gone, or Slack refuses the content. Anything else (transport, 5xx, rate limits, an
+ * auth problem an admin may fix) may.
  */
 const UNDELIVERABLE_ERRORS = new Set([
-  'channel_not_found',
-  'not_in_channel',
-  'is_archived',
+  ...CANNOT_POST_ERRORS,
   'message_not_found',
   'cant_update_message',
   'edit_window_closed',
-  'restricted_action',
   'invalid_blocks',
   'invalid_attachments',
   'msg_too_long',

@@ -186,7 +186,7 @@ const fr: Messages = {
   },
   statusAwaiting: ':hourglass: En attente de paiement',
   fallbackDm: (channel) =>
-    `Je n'ai pas pu publier dans <#${channel}> (je n'y suis pas invité) : voici le lien ici. Invitez @paylink dans la conversation pour la prochaine fois.`,
+    `Je n'ai pas pu publier dans <#${channel}> (je n'y suis pas invité, ou ses règles de publication m'en empêchent) : voici le lien ici, et son récapitulatif est dans vos messages avec paylink. Si je n'y suis pas invité, invitez @paylink dans la conversation pour la prochaine fois.`,
   outcomeOfLink: (amount, reference, outcome) => `Lien de paiement de *${amount}* (réf. ${reference}) : ${outcome}`,
 };
 
@@ -290,7 +290,7 @@ const en: Messages = {
   },
   statusAwaiting: ':hourglass: Awaiting payment',
   fallbackDm: (channel) =>
-    `I could not post in <#${channel}> (I am not a member): here is the link instead. Invite @paylink to that conversation next time.`,
+    `I could not post in <#${channel}> (I am not a member, or its posting rules leave me out): here is the link instead, and its summary is in your messages with paylink. If I am not a member, invite @paylink to that conversation next time.`,
   outcomeOfLink: (amount, reference, outcome) => `Payment link for *${amount}* (ref. ${reference}): ${outcome}`,
 };
 

@@ -18,7 +18,7 @@ export interface SlackDeliveryContext {
  * conversation's posting rules leave it out (an announcement channel, a thread-only one, one without threads, a thread
  * an admin locked: a message shortcut works on messages there).
  */
-const CANNOT_POST_ERRORS: ReadonlySet<string> = new Set([
+export const CANNOT_POST_ERRORS: ReadonlySet<string> = new Set([
   'not_in_channel',
   'channel_not_found',
   'is_archived',
@@ -101,12 +101,12 @@ export async function directMessageChannel(ctx: SlackDeliveryContext, user: stri
 
 /**
  * Slack's refusals of a DM that are about its one recipient, whose account is gone (deactivated, deleted, or a bot):
- * unlike a refusal of every call (a revoked token…), they say nothing of the next DM, to someone else.
+ * unlike a refusal of every call (a revoked token; `account_inactive`, which is about the token's own account…), they
+ * say nothing of the next DM, to someone else.
  */
 const RECIPIENT_GONE_ERRORS: ReadonlySet<string> = new Set([
   'user_not_found',
   'user_disabled',
-  'account_inactive',
   'cannot_dm_bot',
   'is_archived',
 ]);

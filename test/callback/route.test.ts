@@ -410,14 +410,21 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     expect(paidRepliesHeld(h, summaryTs)).toHaveLength(1);
   });
 
-  it('a conversation that is gone is acknowledged (a repeat cannot help) and logged as an error', async () => {
-    const { callbackUrl } = await createLink(h);
-    h.standin.failNext('chat.postMessage', 'is_archived');
-    const response = await postJson(callbackUrl, { status: 'SETTLED' });
-    expect(response.status).toBe(200);
-    const logged = h.logs.map((line) => JSON.parse(line)).find((entry) => entry.event === 'callback');
-    expect(logged).toMatchObject({ level: 'error', outcome: 'undeliverable', error: 'is_archived' });
-  });
+  it.each([
+    'is_archived',
+    // An admin locked the thread since the link was posted: Slack will not take a reply there again.
+    'restricted_action_thread_locked',
+  ])(
+    'a conversation the bot may no longer post in (%s) is acknowledged (a repeat cannot help) and logged as an error',
+    async (error) => {
+      const { callbackUrl } = await createLink(h);
+      h.standin.failNext('chat.postMessage', error);
+      const response = await postJson(callbackUrl, { status: 'SETTLED' });
+      expect(response.status).toBe(200);
+      const logged = h.logs.map((line) => JSON.parse(line)).find((entry) => entry.event === 'callback');
+      expect(logged).toMatchObject({ level: 'error', outcome: 'undeliverable', error });
+    },
+  );
 
   it('a GET without a status is the customer’s browser: a thank-you page, nothing posted', async () => {
     const link = await createLink(h);

@@ -4,7 +4,12 @@ import { openLedger } from '../../src/ledger/open.js';
 import { ENGINES, freshDatabase, ledgerLocationOf, type TestDatabase } from '../support/databases.js';
 import { newLink } from '../support/link-records.js';
 import { type Harness, startHarness, visibleText } from '../support/paylink-harness.js';
-import { type SlackApiCall, type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
+import {
+  type SlackApiCall,
+  type SlackApiFault,
+  type SlackApiStandin,
+  startSlackApiStandin,
+} from '../support/slack-api-standin.js';
 import { SALES_CHANNEL } from '../support/slack-workspace.js';
 
 /**
@@ -17,6 +22,9 @@ const PERIOD_MS = 30;
 const DAY_MS = 24 * 3_600_000;
 const REPS = ['U0REPA', 'U0REPB', 'U0REPC'];
 const LINK = 'https://pay.example/paypage?SDESSID=left-over-the-weekend';
+
+/** Slack answers HTTP 429 past the client's 5 attempts to the first DM: it surely posted nothing. */
+const SLACK_SURELY_DID_NOT_TAKE_FIRST_DM = { fault: { status: 429, retryAfterSeconds: 0 }, times: 5 } as const;
 
 const isInterruptedNotice = (call: SlackApiCall) =>
   String(call.args.channel).startsWith('D') && String(call.args.text).includes('paylink stopped while SAFEDEBIT');
@@ -36,8 +44,15 @@ describe.each(ENGINES)('an instance started on a ledger with links left long ago
     database = undefined;
   });
 
-  /** Fills a fresh ledger as the instance that died left it, then starts paylink on it with its own Slack stand-in. */
-  async function restartAfter(leave: (ledger: Ledger) => Promise<void>, failFirstDm: boolean) {
+  /**
+   * Fills a fresh ledger as the instance that died left it, then starts paylink on it with its own Slack stand-in, whose
+   * first DMs fail with `firstDmsFail`.
+   */
+  async function restartAfter(
+    leave: (ledger: Ledger) => Promise<void>,
+    firstDmsFail?: { fault: SlackApiFault; times: number },
+    periodMs = PERIOD_MS,
+  ) {
     database = await freshDatabase(engine);
     const ledger = await openLedger(ledgerLocationOf(database));
     try {
@@ -46,12 +61,11 @@ describe.each(ENGINES)('an instance started on a ledger with links left long ago
       await ledger.close();
     }
     slack = await startSlackApiStandin();
-    // Slack answers HTTP 429 past the client's 5 attempts to the first DM: it surely posted nothing.
-    if (failFirstDm) slack.failNext('conversations.open', { status: 429, retryAfterSeconds: 0 }, 5);
+    if (firstDmsFail) slack.failNext('conversations.open', firstDmsFail.fault, firstDmsFail.times);
     app = await startHarness({
       engine,
       databaseUrl: database.url,
-      interruptedLinksPeriodMs: PERIOD_MS,
+      interruptedLinksPeriodMs: periodMs,
       env: { SLACK_API_URL: slack.apiUrl },
     });
     return slack;
@@ -67,7 +81,11 @@ describe.each(ENGINES)('an instance started on a ledger with links left long ago
     );
 
   /** Waits until every rep got one of these DMs; resolves with the events the app logged. */
-  async function everyRepDmed(standin: SlackApiStandin, dm: (call: SlackApiCall) => boolean): Promise<string[]> {
+  async function everyRepDmed(
+    standin: SlackApiStandin,
+    dm: (call: SlackApiCall) => boolean,
+    timeout = 5_000,
+  ): Promise<string[]> {
     const dmedReps = () =>
       new Set(
         standin
@@ -75,14 +93,14 @@ describe.each(ENGINES)('an instance started on a ledger with links left long ago
           .filter(dm)
           .map((call) => call.args.channel),
       );
-    await expect.poll(() => dmedReps().size, { timeout: 5_000 }).toBe(REPS.length);
+    await expect.poll(() => dmedReps().size, { timeout, interval: 50 }).toBe(REPS.length);
     return (app?.logs ?? []).map((line) => JSON.parse(line).event);
   }
 
   it("tells every rep of an interrupted link, though Slack did not take the first rep's DM in the first look", async () => {
     const standin = await restartAfter(async (ledger) => {
       for (const [index, rep] of REPS.entries()) await claimed(ledger, rep, REPS.length - index);
-    }, true);
+    }, SLACK_SURELY_DID_NOT_TAKE_FIRST_DM);
     const events = await everyRepDmed(standin, isInterruptedNotice);
     expect(events).toContain('interrupted_notice_postponed');
     expect(events.filter((event) => event === 'interrupted_notice_sent')).toHaveLength(REPS.length);
@@ -95,16 +113,31 @@ describe.each(ENGINES)('an instance started on a ledger with links left long ago
         if (id === undefined) throw new Error('not claimed');
         await ledger.recordOutcome(id, { state: 'created', link: LINK });
       }
-    }, true);
+    }, SLACK_SURELY_DID_NOT_TAKE_FIRST_DM);
     const events = await everyRepDmed(standin, isLateLink);
     expect(events).toContain('late_link_postponed');
     expect(events.filter((event) => event === 'link_delivered_late')).toHaveLength(REPS.length);
   });
 
+  it('tells the reps still here in the first look, though a rep who left has older links whose DMs Slack refuses', async () => {
+    const gone = 'U0GONE';
+    const standin = await restartAfter(
+      async (ledger) => {
+        for (const hoursAgo of [12, 11, 10]) await claimed(ledger, gone, hoursAgo);
+        for (const [index, rep] of REPS.entries()) await claimed(ledger, rep, REPS.length - index);
+      },
+      { fault: 'user_not_found', times: 3 },
+      // Long enough that a round per link of the rep who left shows.
+      1_500,
+    );
+    const events = await everyRepDmed(standin, isInterruptedNotice, 1_000);
+    expect(events.filter((event) => event === 'interrupted_notice_not_sent')).toHaveLength(3);
+  });
+
   it('(control) tells every rep when Slack takes every DM', async () => {
     const standin = await restartAfter(async (ledger) => {
       for (const [index, rep] of REPS.entries()) await claimed(ledger, rep, REPS.length - index);
-    }, false);
+    });
     await expect
       .poll(() => standin.callsTo('chat.postMessage').filter(isInterruptedNotice).length, { timeout: 5_000 })
       .toBe(REPS.length);

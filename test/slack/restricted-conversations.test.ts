@@ -24,7 +24,11 @@ describe.each([
 ])('where Slack refuses the bot with %s', (error) => {
   it('the summary and the link go to the rep by DM, and payment statuses follow there', async () => {
     h = await startHarness();
-    const { view } = await h.openModalFromMessage({ ts: '1699999999.000200', text: 'Deal ACME', user: 'U0OTHER' });
+    const { view, responseUrl } = await h.openModalFromMessage({
+      ts: '1699999999.000200',
+      text: 'Deal ACME',
+      user: 'U0OTHER',
+    });
     h.standin.failNext('chat.postMessage', error, 1);
     await h.submit(view, VALID_FORM);
     const created = await h.waitForViewUpdate(view.id, isCreatedView);
@@ -40,6 +44,11 @@ describe.each([
     expect(inDm.some((message) => String(message.text).includes('paypage?SDESSID='))).toBe(true);
     expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
     expect(visibleText(created.args.view)).toContain('your direct messages with paylink');
+    // Where it was asked, the rep reads why, without being told to invite a bot that is not the problem there.
+    const note = await h.standin.waitForResponse((post) => post.url === responseUrl);
+    expect(String((note.body as { text?: string }).text)).toMatch(
+      /^I could not post in <#C\w+> \(I am not a member, or its posting rules leave me out\): here is the link instead, and its summary is in your messages with paylink\./,
+    );
 
     // SAFEDEBIT's status reaches the rep's DM thread.
     const sent = h.safedebit.requests.at(-1)?.body as { url_callback: string };
