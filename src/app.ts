@@ -28,7 +28,7 @@ import { openLedger } from './ledger/open.js';
 import { createJsonLogger, withoutSlackEnvelopes } from './logger.js';
 import { createSafedebitClient, isPaymentPageUrl, type SafedebitClient } from './safedebit/client.js';
 import { createSandbox, type EmbeddedSandbox } from './sandbox/routes.js';
-import { slackErrorCode } from './slack/errors.js';
+import { slackErrorCode, TOKEN_REFUSALS } from './slack/errors.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createSlackWebApi } from './slack/web-api.js';
 
@@ -329,13 +329,10 @@ function ledgerFailureDetail(error: unknown): string {
   return typeof severity === 'string' && typeof message === 'string' ? `${code} ${message}` : code;
 }
 
-/** Slack's refusals of a token at start-up, as the admin needs them: which variable to fix. */
-const TOKEN_REFUSALS = ['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired'];
-
 /** The tokens checked with Slack at start: the codes that say Slack refused one, and what the admin does then. */
 const TOKEN_CHECKS = {
   SLACK_BOT_TOKEN: {
-    refusals: new Set(TOKEN_REFUSALS),
+    refusals: TOKEN_REFUSALS,
     advice: "copy the Bot User OAuth Token again from the app's OAuth & Permissions page",
   },
   SLACK_APP_TOKEN: {

@@ -62,6 +62,8 @@ export interface Messages {
   notAllowedUser: string;
   notAllowedChannel: string;
   triggerExpired: string;
+  /** Slack refused paylink's token (revoked, app uninstalled) or a scope: retrying cannot help, an admin must act. */
+  slackRefusedApp: string;
   formUnusable: (command: string) => string;
   help: (command: string) => string;
   summaryTitle: string;
@@ -154,6 +156,8 @@ const fr: Messages = {
   notAllowedChannel:
     "Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez un canal autorisé par l'administrateur.",
   triggerExpired: "Slack a mis trop de temps à ouvrir le formulaire. Relancez la commande, s'il vous plaît.",
+  slackRefusedApp:
+    ":warning: Slack refuse à paylink d'ouvrir le formulaire : son accès à cet espace de travail est à rétablir. Prévenez l'administrateur de l'application.",
   formUnusable: (command) => `Ce formulaire ne peut plus être utilisé : relancez ${command}, s'il vous plaît.`,
   help: (command) =>
     [
@@ -258,6 +262,8 @@ const en: Messages = {
   notAllowedUser: 'You are not allowed to create payment links. Ask the paylink administrator for access.',
   notAllowedChannel: 'Payment links cannot be created in this conversation. Use a channel the administrator allowed.',
   triggerExpired: 'Slack took too long to open the form. Please run the command again.',
+  slackRefusedApp:
+    ":warning: Slack refuses to let paylink open the form: the app's access to this workspace needs fixing. Please tell the app's administrator.",
   formUnusable: (command) => `This form can no longer be used: please run ${command} again.`,
   help: (command) =>
     [

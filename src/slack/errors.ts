@@ -14,3 +14,12 @@ export function slackErrorCode(error: unknown): string {
   }
   return code ?? 'unknown_error';
 }
+
+/** Slack's refusals of a token itself: no request with it works until an admin fixes it. */
+export const TOKEN_REFUSALS: ReadonlySet<string> = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+]);

@@ -1,14 +1,18 @@
 import type { PaymentFormInput } from '../../domain/payment-form.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { respondQuietly } from '../delivery.js';
-import { slackErrorCode } from '../errors.js';
+import { slackErrorCode, TOKEN_REFUSALS } from '../errors.js';
 import { encodeModalOrigin, type ModalOrigin } from '../metadata.js';
 import { buildPaymentModal } from '../views/payment-modal.js';
 import type { ListenerContext } from './context.js';
 
+/** Refusals no new try can help with: the bot token (revoked, the app uninstalled), or a scope missing. */
+const refusedForGood = (code: string) => TOKEN_REFUSALS.has(code) || code === 'missing_scope';
+
 /**
  * Opens the payment modal. Called right after the ack, before any other I/O: the trigger_id dies after
- * 3 seconds. When Slack refuses it anyway (expired, already used), the rep is told to try again.
+ * 3 seconds. When Slack refuses it anyway (expired, already used), the rep is told to try again; when Slack refuses
+ * paylink itself, to tell the admin, who finds an error in the log.
  */
 export async function openPaymentModal(
   ctx: ListenerContext,
@@ -28,9 +32,18 @@ export async function openPaymentModal(
     ctx.logger.info({ event: 'modal_opened', user: origin.user, channel: origin.channel });
   } catch (error) {
     const code = slackErrorCode(error);
-    ctx.logger.warn({ event: 'modal_open_failed', error: code, user: origin.user });
+    const forGood = refusedForGood(code);
+    ctx.logger[forGood ? 'error' : 'warn']({
+      event: 'modal_open_failed',
+      error: code,
+      user: origin.user,
+      ...(forGood
+        ? { msg: 'Slack refused SLACK_BOT_TOKEN: reinstall the app, then copy its Bot User OAuth Token again' }
+        : {}),
+    });
     if (origin.responseUrl) {
-      const text = sandboxed(messagesFor(ctx.config.locale).triggerExpired, ctx.sandbox);
+      const m = messagesFor(ctx.config.locale);
+      const text = sandboxed(forGood ? m.slackRefusedApp : m.triggerExpired, ctx.sandbox);
       await respondQuietly(ctx, origin.responseUrl, { text });
     }
   }
