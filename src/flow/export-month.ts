@@ -3,7 +3,7 @@ import { type Month, monthBounds, monthKey } from '../domain/month.js';
 import { linkReportTexts } from '../i18n/link-reports.js';
 import { sandboxed } from '../i18n/messages.js';
 import { directMessageChannel, respondQuietly } from '../slack/delivery.js';
-import { slackErrorCode } from '../slack/errors.js';
+import { slackErrorCode, TOKEN_REFUSALS } from '../slack/errors.js';
 import { type Asker, monthName, type ReportFlowContext } from './link-reports.js';
 
 /**
@@ -45,13 +45,11 @@ export async function exportMonth(ctx: ReportFlowContext, admin: Asker, month: M
       initial_comment: sandboxed(t.exportComment(name, links.length), ctx.sandbox),
     });
   } catch (error) {
-    ctx.logger.error({
-      event: 'export_failed',
-      month: monthKey(month),
-      user: admin.user,
-      error: slackErrorCode(error),
-    });
-    await tell(t.exportFailed(name));
+    const code = slackErrorCode(error);
+    ctx.logger.error({ event: 'export_failed', month: monthKey(month), user: admin.user, error: code });
+    // Refused for good, the upload fails again however often it is asked: the app must be reinstalled.
+    const forGood = code === 'missing_scope' || TOKEN_REFUSALS.has(code);
+    await tell(forGood ? t.exportRefused(name) : t.exportFailed(name));
     return;
   }
   ctx.logger.info({

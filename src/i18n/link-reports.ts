@@ -45,6 +45,8 @@ export interface LinkReportTexts {
   exportComment: (month: string, count: number) => string;
   exportDone: (month: string, count: number) => string;
   exportFailed: (month: string) => string;
+  /** Slack refuses paylink the upload for good (a scope missing, the token revoked): trying again cannot help. */
+  exportRefused: (month: string) => string;
   exportTitle: (month: string) => string;
   unavailable: string;
   reminder: (age: string) => string;
@@ -118,6 +120,8 @@ const fr: LinkReportTexts = {
     `:white_check_mark: L'export ${deMonth(month)} (${plural(count, 'lien', 'liens')}) est dans vos messages privés avec paylink.`,
   exportFailed: (month) =>
     `:warning: L'export ${deMonth(month)} n'a pas pu être envoyé : Slack n'a pas accepté le fichier. Réessayez dans un instant.`,
+  exportRefused: (month) =>
+    `:warning: L'export ${deMonth(month)} n'a pas pu être envoyé : Slack refuse le fichier à paylink (il lui manque la permission files:write, ou son accès à l'espace de travail a été révoqué). Demandez à l'administrateur de l'application de la réinstaller.`,
   exportTitle: (month) => `paylink · liens ${deMonth(month)}`,
   unavailable: ":warning: paylink n'a pas pu lire ses liens pour l'instant. Réessayez dans un instant.",
   reminder: (age) => `:alarm_clock: Ce lien de paiement attend toujours d'être payé, ${age} après sa création :`,
@@ -186,6 +190,8 @@ const en: LinkReportTexts = {
     `:white_check_mark: The export of ${month} (${plural(count, 'link', 'links')}) is in your direct messages with paylink.`,
   exportFailed: (month) =>
     `:warning: The export of ${month} could not be sent: Slack did not take the file. Try again in a moment.`,
+  exportRefused: (month) =>
+    `:warning: The export of ${month} could not be sent: Slack refuses paylink the file (it lacks the files:write permission, or its access to the workspace was revoked). Ask the app's administrator to reinstall it.`,
   exportTitle: (month) => `paylink · links of ${month}`,
   unavailable: ':warning: paylink could not read its links just now. Try again in a moment.',
   reminder: (age) => `:alarm_clock: This payment link is still awaiting payment, ${age} after it was created:`,
