@@ -38,7 +38,9 @@ export async function openPaymentModal(
       error: code,
       user: origin.user,
       ...(forGood
-        ? { msg: 'Slack refused SLACK_BOT_TOKEN: reinstall the app, then copy its Bot User OAuth Token again' }
+        ? {
+            msg: 'Slack refused SLACK_BOT_TOKEN or a scope it needs: reinstall the app from manifest.yml, then copy its Bot User OAuth Token again',
+          }
         : {}),
     });
     if (origin.responseUrl) {
