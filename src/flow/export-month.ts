@@ -3,7 +3,7 @@ import { type Month, monthBounds, monthKey } from '../domain/month.js';
 import { linkReportTexts } from '../i18n/link-reports.js';
 import { sandboxed } from '../i18n/messages.js';
 import { directMessageChannel, respondQuietly } from '../slack/delivery.js';
-import { slackErrorCode, TOKEN_REFUSALS } from '../slack/errors.js';
+import { slackErrorCode, slackRefusesApp } from '../slack/errors.js';
 import { type Asker, monthName, type ReportFlowContext } from './link-reports.js';
 
 /**
@@ -48,8 +48,7 @@ export async function exportMonth(ctx: ReportFlowContext, admin: Asker, month: M
     const code = slackErrorCode(error);
     ctx.logger.error({ event: 'export_failed', month: monthKey(month), user: admin.user, error: code });
     // Refused for good, the upload fails again however often it is asked: the app must be reinstalled.
-    const forGood = code === 'missing_scope' || TOKEN_REFUSALS.has(code);
-    await tell(forGood ? t.exportRefused(name) : t.exportFailed(name));
+    await tell(slackRefusesApp(code) ? t.exportRefused(name) : t.exportFailed(name));
     return;
   }
   ctx.logger.info({

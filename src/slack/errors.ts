@@ -23,3 +23,12 @@ export const TOKEN_REFUSALS: ReadonlySet<string> = new Set([
   'token_revoked',
   'token_expired',
 ]);
+
+/**
+ * True when Slack refuses paylink itself, whatever is asked next: its token (revoked, the app uninstalled) or a scope
+ * the call needs (`missing_scope`: the app installed from an older manifest). Only an admin can fix it; trying again
+ * cannot.
+ */
+export function slackRefusesApp(code: string): boolean {
+  return TOKEN_REFUSALS.has(code) || code === 'missing_scope';
+}

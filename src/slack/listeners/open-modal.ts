@@ -1,13 +1,10 @@
 import type { PaymentFormInput } from '../../domain/payment-form.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { respondQuietly } from '../delivery.js';
-import { slackErrorCode, TOKEN_REFUSALS } from '../errors.js';
+import { slackErrorCode, slackRefusesApp } from '../errors.js';
 import { encodeModalOrigin, type ModalOrigin } from '../metadata.js';
 import { buildPaymentModal } from '../views/payment-modal.js';
 import type { ListenerContext } from './context.js';
-
-/** Refusals no new try can help with: the bot token (revoked, the app uninstalled), or a scope missing. */
-const refusedForGood = (code: string) => TOKEN_REFUSALS.has(code) || code === 'missing_scope';
 
 /**
  * Opens the payment modal. Called right after the ack, before any other I/O: the trigger_id dies after
@@ -32,7 +29,7 @@ export async function openPaymentModal(
     ctx.logger.info({ event: 'modal_opened', user: origin.user, channel: origin.channel });
   } catch (error) {
     const code = slackErrorCode(error);
-    const forGood = refusedForGood(code);
+    const forGood = slackRefusesApp(code);
     ctx.logger[forGood ? 'error' : 'warn']({
       event: 'modal_open_failed',
       error: code,
