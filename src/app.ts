@@ -73,6 +73,12 @@ export interface RunningPaylink {
    * everything.
    */
   stop(graceMs?: number): Promise<void>;
+  /**
+   * Resolves when paylink can no longer hear Slack and will not by itself: in Socket Mode, Slack refused to open its
+   * WebSocket again after a drop, or could not be reached past its client's retries. The entry point then stops, so
+   * that the process manager starts it again and the start-up checks say what is wrong. Never in HTTP mode.
+   */
+  slackLost: Promise<void>;
 }
 
 /** Builds and starts the whole app: Bolt, its routes, the SAFEDEBIT client (or the sandbox). */
@@ -238,6 +244,20 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const started = await app.start(config.port);
   await socketModeListening;
   receivingSlack = true;
+  const slackLost = new Promise<void>((resolve) => {
+    if (!(receiver instanceof SocketModeReceiver)) return;
+    catchReconnectionFailures(receiver.client, (error) => {
+      // A stop under way cuts a reconnection short: that is no loss.
+      if (stopping) return;
+      receivingSlack = false;
+      logger.error({
+        event: 'socket_mode_lost',
+        error: slackErrorCode(error),
+        msg: "Slack's WebSocket could not be opened again: paylink stops. If SLACK_APP_TOKEN was revoked or regenerated, set the new one",
+      });
+      resolve();
+    });
+  });
   const address = (socketModeServer ?? (started as Server)).address() as AddressInfo;
   const port = address.port;
   listeningPort = port;
@@ -294,6 +314,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
       stopping ??= stop(graceMs);
       return stopping;
     },
+    slackLost,
   };
 }
 
@@ -351,6 +372,22 @@ function describeTokenCheckFailure(variable: SlackTokenVariable, error: unknown,
   // Slack's failures (5xx, 429) answer with an HTTP status, which says more than the client's error code.
   const { statusCode } = (error ?? {}) as { statusCode?: unknown };
   return `could not check ${variable} with Slack at ${apiUrl} (${typeof statusCode === 'number' ? `HTTP ${statusCode}` : code})`;
+}
+
+/**
+ * After a drop, Slack's socket client opens a new connection from a timer that leaves its start()'s failure unhandled
+ * (slackapi/node-slack-sdk#2656): a reconnection Slack refuses (`invalid_auth`), one given up (Slack out of reach past
+ * the client's retries), or one a stop cuts short would end the process with an unhandled rejection, cutting the links
+ * being created. Wrapped once the app has started (the first start's failure still stops the start), such a failure
+ * reaches `onFailure` instead.
+ */
+function catchReconnectionFailures(client: SocketModeReceiver['client'], onFailure: (error: unknown) => void): void {
+  const start = client.start.bind(client);
+  client.start = () =>
+    start().catch((error: unknown) => {
+      onFailure(error);
+      return undefined;
+    }) as ReturnType<typeof start>;
 }
 
 /** The http.Server Bolt's Socket Mode receiver serves custom routes on (a private field: checked, not assumed). */

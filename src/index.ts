@@ -21,6 +21,14 @@ const running = await startPaylink(loaded.config, { proxy: proxy.proxy }).catch(
   process.stderr.write(`paylink could not start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
+// Slack can no longer be heard (Socket Mode's WebSocket refused): stop as for a SIGTERM, and say so by the exit code,
+// so that the process manager starts paylink again, whose start-up checks then name what to fix.
+void running.slackLost.then(() =>
+  running.stop().then(
+    () => process.exit(1),
+    () => process.exit(1),
+  ),
+);
 /**
  * Under `npm start` (whose script execs node, so that a SIGTERM sent to npm reaches the app), a terminal's Ctrl-C
  * arrives twice: from the terminal, and forwarded by npm a moment later. Within this delay it is the same request.

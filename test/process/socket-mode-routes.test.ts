@@ -11,6 +11,34 @@ afterEach(async () => {
 });
 
 describe('Socket Mode, as the README sets it up (PORT still public for SAFEDEBIT callbacks and the sandbox)', () => {
+  it('stops cleanly, saying why, when Slack refuses to open its WebSocket again after a drop', async () => {
+    world = await startProcessWorld();
+    app = await startAppProcess({ ...world.env, SLACK_APP_TOKEN: APP_TOKEN });
+    await world.standin.waitForSocketConnection();
+
+    // The connection drops (a network failure), and Slack refuses the new one: the app-level token was revoked.
+    world.standin.failNext('apps.connections.open', 'invalid_auth', 10);
+    world.standin.dropSocketConnections();
+    // Slack's socket client waits 5 s (its ping timeout) before it opens a new connection.
+    const exitCode = await new Promise<number | null>((resolve) => app?.child.once('exit', resolve));
+
+    const events = app
+      .output()
+      .split('\n')
+      .flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : []));
+    expect(
+      events.find((event) => event.event === 'socket_mode_lost'),
+      app.output().slice(-800),
+    ).toMatchObject({
+      level: 'error',
+      error: 'invalid_auth',
+      msg: expect.stringContaining('SLACK_APP_TOKEN'),
+    });
+    // A clean stop (links in flight given their grace), not an unhandled rejection.
+    expect(events.map((event) => event.event)).toContain('stopped');
+    expect(exitCode).toBe(1);
+  }, 20_000);
+
   it('answers an undecodable callback path with 400 and keeps running, as in HTTP mode', async () => {
     world = await startProcessWorld();
     app = await startAppProcess({ ...world.env, SLACK_APP_TOKEN: APP_TOKEN });

@@ -164,6 +164,8 @@ export interface SlackApiStandin {
    * rejects when no connection is open or no ack comes within `timeoutMs`.
    */
   sendEnvelope(type: SocketEnvelopeType, payload: object, timeoutMs?: number): Promise<SocketModeAck>;
+  /** Drops every open Socket Mode connection without a close frame, as a network failure does (close code 1006). */
+  dropSocketConnections(): void;
   /** Closes the Web API and the Socket Mode connections; pending `sendEnvelope` calls reject. */
   close(): Promise<void>;
 }
@@ -670,6 +672,9 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
         () => `No open Socket Mode connection (${socketLog.entries.length} opened and closed)`,
       ),
     sendEnvelope,
+    dropSocketConnections: () => {
+      for (const socket of openSockets.keys()) socket.terminate();
+    },
     close: async () => {
       for (const pending of pendingAcks.values()) pending.settle(new Error('The standin closed before the ack came'));
       // Upgraded sockets no longer belong to the HTTP server: closeAllConnections() does not reach them.
