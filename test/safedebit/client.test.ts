@@ -335,6 +335,13 @@ describe('createPaymentLink: answers the sandbox never gives', () => {
       outage('unexpected_shape', 'undocumented answer: link: custom'),
     ]),
     [
+      // Slack could show it nowhere whole: not in a button (3000 characters), a field of `/paylink status` (2000).
+      'a link longer than Slack can show',
+      { result: true, link: `https://pay.safedebit.fr/paypage?SDESSID=${'a'.repeat(3000)}` },
+      {},
+      outage('unexpected_shape', 'undocumented answer: link: custom'),
+    ],
+    [
       'success without a link',
       { result: true },
       {},

@@ -11,6 +11,7 @@ import { linkReportTexts } from '../../src/i18n/link-reports.js';
 import { LOCALES, type Locale } from '../../src/i18n/locale.js';
 import { messagesFor, sandboxed } from '../../src/i18n/messages.js';
 import type { LinkRecord, NotificationRecord } from '../../src/ledger/ledger.js';
+import { isPaymentPageUrl } from '../../src/safedebit/client.js';
 import { describeRefusal, REFUSAL_CATALOG } from '../../src/safedebit/error-catalog.js';
 import { FIELD_MAX_LENGTH } from '../../src/safedebit/fields.js';
 import { linkSection } from '../../src/slack/messages/link-lines.js';
@@ -93,14 +94,20 @@ const date = fc.date({
   noInvalidDate: true,
 });
 /**
- * A payment page's address as the client takes it, up to the length assumed here (SAFEDEBIT documents none; the
- * sandbox's is PAYLINK_PUBLIC_URL, at most 85 characters, with `/sandbox/pay/<id>`).
+ * A payment page's address as the client takes it from SAFEDEBIT's answer (at most 64 KiB), which documents no length
+ * for it: short ones most often, and some around Slack's limits and far past them.
  */
-const LINK_LENGTH = 256;
-const paymentLink = fc.integer({ min: 50, max: LINK_LENGTH }).map((length) => {
-  const start = 'https://pay.safedebit.fr/paypage?SDESSID=';
-  return `${start}${'x'.repeat(length - start.length)}`;
-});
+const paymentLink = fc
+  .oneof(
+    { weight: 3, arbitrary: fc.integer({ min: 50, max: 256 }) },
+    { weight: 2, arbitrary: fc.integer({ min: 1800, max: 3100 }) },
+    fc.integer({ min: 3100, max: 60_000 }),
+  )
+  .map((length) => {
+    const start = 'https://pay.safedebit.fr/paypage?SDESSID=';
+    return `${start}${'x'.repeat(length - start.length)}`;
+  })
+  .filter(isPaymentPageUrl);
 /** A thread's permalink, longer than Slack's (`https://<workspace>.slack.com/archives/C…/p…?thread_ts=…&cid=C…`). */
 const permalink = fc
   .integer({ min: 60, max: 400 })
