@@ -54,9 +54,16 @@ type Settlement = WithoutLatency<PaymentLinkOutcome>;
  */
 const SLACK_MARKUP_IN_URL = /[\s\p{C}<>|]/u;
 
-/** A link paylink passes on to a customer: https, or plain http from a local sandbox only. */
+/**
+ * The longest link paylink can give the rep: Slack refuses a whole message or view with one text past its limit, and
+ * the narrowest place the link goes is a field of `/paylink status` (2000 characters, its label included).
+ * SAFEDEBIT documents no length for it; its addresses are far shorter.
+ */
+export const MAX_PAYMENT_LINK_LENGTH = 1900;
+
+/** A link paylink passes on to a customer: https, or plain http from a local sandbox only, and short enough to show. */
 export function isPaymentPageUrl(link: string): boolean {
-  if (SLACK_MARKUP_IN_URL.test(link)) return false;
+  if (link.length > MAX_PAYMENT_LINK_LENGTH || SLACK_MARKUP_IN_URL.test(link)) return false;
   let url: URL;
   try {
     url = new URL(link);

@@ -2,7 +2,11 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type RequestListener } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSafedebitClient, type SafedebitClientOptions } from '../../src/safedebit/client.js';
+import {
+  createSafedebitClient,
+  MAX_PAYMENT_LINK_LENGTH,
+  type SafedebitClientOptions,
+} from '../../src/safedebit/client.js';
 import type { PaymentLinkOutcome } from '../../src/safedebit/outcome.js';
 import { type PaymentLinkRequest, paymentLinkRequestSchema } from '../../src/safedebit/request.js';
 import { type SafedebitStandin, type StandinMode, startSafedebitStandin } from '../support/safedebit-standin.js';
@@ -334,6 +338,12 @@ describe('createPaymentLink: answers the sandbox never gives', () => {
       {},
       outage('unexpected_shape', 'undocumented answer: link: custom'),
     ]),
+    [
+      'a link as long as Slack can show',
+      { result: true, link: `https://pay.safedebit.fr/paypage?SDESSID=${'a'.repeat(MAX_PAYMENT_LINK_LENGTH - 41)}` },
+      {},
+      link(new RegExp(`^https://pay\\.safedebit\\.fr/paypage\\?SDESSID=a{${MAX_PAYMENT_LINK_LENGTH - 41}}$`)),
+    ],
     [
       // Slack could show it nowhere whole: not in a button (3000 characters), a field of `/paylink status` (2000).
       'a link longer than Slack can show',

@@ -11,7 +11,7 @@ import { linkReportTexts } from '../../src/i18n/link-reports.js';
 import { LOCALES, type Locale } from '../../src/i18n/locale.js';
 import { messagesFor, sandboxed } from '../../src/i18n/messages.js';
 import type { LinkRecord, NotificationRecord } from '../../src/ledger/ledger.js';
-import { isPaymentPageUrl } from '../../src/safedebit/client.js';
+import { isPaymentPageUrl, MAX_PAYMENT_LINK_LENGTH } from '../../src/safedebit/client.js';
 import { describeRefusal, REFUSAL_CATALOG } from '../../src/safedebit/error-catalog.js';
 import { FIELD_MAX_LENGTH } from '../../src/safedebit/fields.js';
 import { linkSection } from '../../src/slack/messages/link-lines.js';
@@ -100,7 +100,8 @@ const date = fc.date({
 const paymentLink = fc
   .oneof(
     { weight: 3, arbitrary: fc.integer({ min: 50, max: 256 }) },
-    { weight: 2, arbitrary: fc.integer({ min: 1800, max: 3100 }) },
+    { weight: 2, arbitrary: fc.integer({ min: MAX_PAYMENT_LINK_LENGTH - 100, max: 3100 }) },
+    fc.constant(MAX_PAYMENT_LINK_LENGTH),
     fc.integer({ min: 3100, max: 60_000 }),
   )
   .map((length) => {
