@@ -513,6 +513,16 @@ describe('/paylink list, status, and the DMs about one link', () => {
     );
   });
 
+  it('status: a reference no link has is echoed within limits, however long the rep typed it', () => {
+    // Slack documents no length for a command's text; a message may hold 40,000 characters.
+    fc.assert(
+      fc.property(reportContext, fc.integer({ min: 1, max: 10_000 }).chain(textOf), (ctx, reference) => {
+        expectWithin('message', buildStatusMessage(ctx, reference, []));
+      }),
+      { numRuns: 20 },
+    );
+  });
+
   it('the reminder, the interrupted link’s DM and view, and the late link’s DM and view', () => {
     fc.assert(
       fc.property(
