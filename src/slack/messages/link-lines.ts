@@ -74,7 +74,8 @@ export function threadButton(locale: Locale, permalink: string | undefined, labe
   return { accessory: { type: 'button' as const, action_id: OPEN_THREAD_ACTION, text, url: permalink } };
 }
 
-function cut(text: string, max: number): string {
+/** `text`, cut to `max` characters (an emoji kept whole), ending with `…` when cut. */
+export function cut(text: string, max: number): string {
   const characters = Array.from(text);
   return characters.length > max ? `${characters.slice(0, max - 1).join('')}…` : text;
 }

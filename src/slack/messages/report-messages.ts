@@ -7,9 +7,10 @@ import { formatDateTime } from '../../i18n/dates.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
 import { sandboxed } from '../../i18n/messages.js';
 import type { LinkRecord, LinkWithAddress, NotificationRecord } from '../../ledger/ledger.js';
+import { FIELD_MAX_LENGTH } from '../../safedebit/fields.js';
 import { buildNoticeView } from '../views/outcome-views.js';
 import { mrkdwn } from '../views/text.js';
-import { type LinkLineContext, linkHeadline, linkSection, standingText, threadButton } from './link-lines.js';
+import { cut, type LinkLineContext, linkHeadline, linkSection, standingText, threadButton } from './link-lines.js';
 import { escapeMrkdwn, type SlackMessage } from './link-messages.js';
 import { statusLine } from './status-messages.js';
 
@@ -65,7 +66,12 @@ export function buildStatusMessage(
   found: readonly LinkWithHistory[],
 ): SlackMessage {
   const t = linkReportTexts(ctx.locale);
-  if (found.length === 0) return { text: sandboxed(t.statusNotFound(escapeMrkdwn(reference)), ctx.sandbox) };
+  if (found.length === 0) {
+    // As typed after `/paylink status`, of any length, and `&` escaped to five: cut past the longest a reference can
+    // be (one that long shows whole), so that the answer stays within what Slack shows (4000) and takes (40000).
+    const typed = cut(reference, FIELD_MAX_LENGTH.payment_reference + 1);
+    return { text: sandboxed(t.statusNotFound(escapeMrkdwn(typed)), ctx.sandbox) };
+  }
   const blocks = found.flatMap((entry, index): types.KnownBlock[] => [
     ...(index > 0 ? [{ type: 'divider' } as const] : []),
     ...statusBlocks(ctx, entry),
