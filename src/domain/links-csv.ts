@@ -47,8 +47,7 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * break, quotes doubled) that opens cleanly in a spreadsheet of `locale`. Dates are ISO 8601 with the offset of
  * `timeZone`; amounts in euros with the locale's decimal separator; the contact masked, as the ledger keeps it.
  * `expires_at` is when a link SAFEDEBIT made stops working, as stored when it was claimed (empty when none is known):
- * one past it with no payment status expired unpaid. Every cell a spreadsheet could take for a formula starts with an
- * `paid_at` is when its paid standing began (empty when it is not paid): the date App Home's "paid in <month>" counts it
+ * one past it with no payment status expired unpaid. `paid_at` is when its paid standing began (empty when it is not paid): the date App Home's "paid in <month>" counts it
  * by, so that finance can rebuild that total. Every cell a spreadsheet could take for a formula starts with an
  * apostrophe instead: shown, never run. New columns go last, so that a spreadsheet reading the older ones still does.
  */
