@@ -51,8 +51,11 @@ export interface LinkReportTexts {
   unavailable: string;
   reminder: (age: string) => string;
   reminderThread: string;
-  /** The rep's DM when paylink stopped while SAFEDEBIT was making their link: what to do about it. */
-  interrupted: (command: string) => string;
+  /**
+   * The rep's DM when paylink stopped while SAFEDEBIT was making their link: what to do about it. `askAgain` is how
+   * the rep asked: the command, or for a link asked from a message, the message shortcut (no command runs in a thread).
+   */
+  interrupted: (askAgain: string) => string;
   /** The rep's DM with a link SAFEDEBIT made that paylink stopped before giving them, sent late: what happened. */
   deliveredLate: string;
 }
@@ -126,8 +129,8 @@ const fr: LinkReportTexts = {
   unavailable: ":warning: paylink n'a pas pu lire ses liens pour l'instant. Réessayez dans un instant.",
   reminder: (age) => `:alarm_clock: Ce lien de paiement attend toujours d'être payé, ${age} après sa création :`,
   reminderThread: 'Voir le fil du lien',
-  interrupted: (command) =>
-    `:warning: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien de paiement : on ne sait pas s'il existe, ni s'il a été envoyé au client. Pour le savoir, refaites \`${command}\` avec la même référence : SAFEDEBIT refuse une référence qu'il a déjà (le lien existe alors), sinon il crée le lien.`,
+  interrupted: (askAgain) =>
+    `:warning: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien de paiement : on ne sait pas s'il existe, ni s'il a été envoyé au client. Pour le savoir, relancez ${askAgain} avec la même référence : SAFEDEBIT refuse une référence qu'il a déjà (le lien existe alors), sinon il crée le lien.`,
   deliveredLate:
     ":warning: paylink s'est arrêté avant de pouvoir vous donner ce lien de paiement, qui n'a peut-être jamais été publié dans la conversation. SAFEDEBIT l'a bien créé (et envoyé au client si vous l'avez demandé) : le voici.",
 };
@@ -196,8 +199,8 @@ const en: LinkReportTexts = {
   unavailable: ':warning: paylink could not read its links just now. Try again in a moment.',
   reminder: (age) => `:alarm_clock: This payment link is still awaiting payment, ${age} after it was created:`,
   reminderThread: "Open the link's thread",
-  interrupted: (command) =>
-    `:warning: paylink stopped while SAFEDEBIT was creating this payment link, so whether it exists, or reached the customer, is unknown. To find out, run \`${command}\` again with the same reference: SAFEDEBIT refuses a reference it already has (the link then exists), and otherwise makes the link.`,
+  interrupted: (askAgain) =>
+    `:warning: paylink stopped while SAFEDEBIT was creating this payment link, so whether it exists, or reached the customer, is unknown. To find out, run ${askAgain} again with the same reference: SAFEDEBIT refuses a reference it already has (the link then exists), and otherwise makes the link.`,
   deliveredLate:
     ':warning: paylink stopped before it could give you this payment link, which may never have been posted in the conversation. SAFEDEBIT did make it (and sent it to the customer if you asked it to): here it is.',
 };

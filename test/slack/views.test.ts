@@ -345,6 +345,18 @@ describe('interrupted link notice', () => {
     }
   });
 
+  it('names the message shortcut, not the slash command, for a link asked from a message (Slack runs none in a thread)', () => {
+    const fromThread = { ...link, origin_thread_ts: '1764237000.000100' };
+    for (const locale of ['en', 'fr'] as const) {
+      const shown = visibleText(buildInterruptedMessage({ ...context, locale, sandbox: false }, fromThread));
+      expect(shown).toContain('*Create payment link*');
+      expect(shown).not.toContain('/paylink');
+    }
+    expect(visibleText(buildInterruptedMessage({ ...context, sandbox: false }, fromThread))).toContain(
+      "run the *Create payment link* shortcut (the message's ⋮ menu) again with the same reference",
+    );
+  });
+
   it('says SANDBOX once: the DM in its text, the modal in its title', () => {
     const trial = { ...link, sandbox: 1 };
     const message = buildInterruptedMessage({ ...context, sandbox: true }, trial);

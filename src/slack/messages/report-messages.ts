@@ -5,7 +5,7 @@ import { classifyStatus } from '../../domain/payment-status.js';
 import { madeBySandbox } from '../../domain/sandbox-link.js';
 import { formatDateTime } from '../../i18n/dates.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
-import { sandboxed } from '../../i18n/messages.js';
+import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import type { LinkRecord, LinkWithAddress, NotificationRecord } from '../../ledger/ledger.js';
 import { FIELD_MAX_LENGTH } from '../../safedebit/fields.js';
 import { buildNoticeView } from '../views/outcome-views.js';
@@ -207,7 +207,9 @@ function askedHeadline(ctx: ReportContext, link: LinkRecord): string {
 }
 
 function interruptedNotice(ctx: ReportContext, link: LinkRecord): LinkNotice {
-  return { notice: linkReportTexts(ctx.locale).interrupted(SLASH_COMMAND), about: askedHeadline(ctx, link) };
+  // Asked as the rep did: a link asked from a message (for its thread) only by the shortcut, Slack running no command there.
+  const askAgain = link.origin_thread_ts === null ? `\`${SLASH_COMMAND}\`` : messagesFor(ctx.locale).askFromMessage;
+  return { notice: linkReportTexts(ctx.locale).interrupted(askAgain), about: askedHeadline(ctx, link) };
 }
 
 function lateLinkNotice(ctx: ReportContext, link: LinkWithAddress): LinkNotice {
