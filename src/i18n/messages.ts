@@ -61,7 +61,8 @@ export interface Messages {
   requestFailed: string;
   notAllowedUser: string;
   notAllowedChannel: string;
-  triggerExpired: string;
+  /** Slack opened the form too late: asking again (`askAgain`: the command, or the message shortcut) helps. */
+  triggerExpired: (askAgain: string) => string;
   /** Slack refused paylink's token (revoked, app uninstalled) or a scope: retrying cannot help, an admin must act. */
   slackRefusedApp: string;
   formUnusable: (command: string) => string;
@@ -155,7 +156,8 @@ const fr: Messages = {
     "Vous n'êtes pas autorisé·e à créer des liens de paiement. Demandez l'accès à l'administrateur de paylink.",
   notAllowedChannel:
     "Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez un canal autorisé par l'administrateur.",
-  triggerExpired: "Slack a mis trop de temps à ouvrir le formulaire. Relancez la commande, s'il vous plaît.",
+  triggerExpired: (askAgain) =>
+    `Slack a mis trop de temps à ouvrir le formulaire. Relancez ${askAgain}, s'il vous plaît.`,
   slackRefusedApp:
     ":warning: Slack refuse à paylink d'ouvrir le formulaire : son accès à cet espace de travail est à rétablir. Prévenez l'administrateur de l'application.",
   formUnusable: (command) => `Ce formulaire ne peut plus être utilisé : relancez ${command}, s'il vous plaît.`,
@@ -261,7 +263,7 @@ const en: Messages = {
   askFromMessage: "the *Create payment link* shortcut (the message's ⋮ menu)",
   notAllowedUser: 'You are not allowed to create payment links. Ask the paylink administrator for access.',
   notAllowedChannel: 'Payment links cannot be created in this conversation. Use a channel the administrator allowed.',
-  triggerExpired: 'Slack took too long to open the form. Please run the command again.',
+  triggerExpired: (askAgain) => `Slack took too long to open the form. Please run ${askAgain} again.`,
   slackRefusedApp:
     ":warning: Slack refuses to let paylink open the form: the app's access to this workspace needs fixing. Please tell the app's administrator.",
   formUnusable: (command) => `This form can no longer be used: please run ${command} again.`,

@@ -1,3 +1,4 @@
+import { SLASH_COMMAND } from '../../constants.js';
 import type { PaymentFormInput } from '../../domain/payment-form.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { respondQuietly } from '../delivery.js';
@@ -42,7 +43,9 @@ export async function openPaymentModal(
     });
     if (origin.responseUrl) {
       const m = messagesFor(ctx.config.locale);
-      const text = sandboxed(forGood ? m.slackRefusedApp : m.triggerExpired, ctx.sandbox);
+      // Asked again as the rep asked: from a message (for its thread), by the shortcut, no command running in a thread.
+      const askAgain = origin.threadTs === undefined ? SLASH_COMMAND : m.askFromMessage;
+      const text = sandboxed(forGood ? m.slackRefusedApp : m.triggerExpired(askAgain), ctx.sandbox);
       await respondQuietly(ctx, origin.responseUrl, { text });
     }
   }

@@ -68,6 +68,10 @@ describe('the message shortcut', () => {
     const { args } = shortcutOn({ ts: '1700000000.000200' });
     await fromMessageShortcut(t.ctx)(args);
     expect(t.slack.callsTo('respond')).toMatchObject([{ args: { text: expect.stringContaining('took too long') } }]);
+    // Asked from a message: again by the shortcut, the command not running in a thread.
+    const [told] = t.slack.callsTo('respond');
+    expect(String(told?.args.text)).toContain('run the *Create payment link* shortcut');
+    expect(String(told?.args.text)).not.toContain('command');
   });
 });
 
