@@ -144,7 +144,7 @@ const fr: Messages = {
   refusedWithoutCode:
     ":no_entry: SAFEDEBIT a refusé le lien. Sa raison, affichée à sa réponse, n'est pas conservée : vérifiez le formulaire, puis réessayez.",
   outageLinkExists:
-    ":information_source: La réponse de SAFEDEBIT n'est pas parvenue correctement à paylink, mais SAFEDEBIT a depuis envoyé un statut pour ce lien : *il existe*, ne le créez pas une seconde fois. Son résumé est publié là où vous l'avez demandé (ou, si paylink ne peut pas y écrire, dans vos messages privés avec paylink) ; son adresse est dans l'espace marchand SAFEDEBIT.",
+    ":information_source: La réponse de SAFEDEBIT n'est pas parvenue correctement à paylink, mais SAFEDEBIT a depuis envoyé un statut pour ce lien : *il existe*, ne le créez pas une seconde fois. Son récapitulatif est publié là où vous l'avez demandé (ou, si paylink ne peut pas y écrire, dans vos messages privés avec paylink) ; son adresse est dans l'espace marchand SAFEDEBIT.",
   requestFailed:
     ":warning: paylink n'a pas pu préparer cette demande : *aucun lien n'a été créé*. Prévenez l'administrateur de l'application.",
   ledgerUnavailable:
@@ -192,7 +192,7 @@ const fr: Messages = {
   },
   statusAwaiting: ':hourglass: En attente de paiement',
   fallbackDm: (channel) =>
-    `Je n'ai pas pu publier dans <#${channel}> (je n'y suis pas invité, ou ses règles de publication m'en empêchent) : voici le lien ici, et son récapitulatif est dans vos messages avec paylink. Si je n'y suis pas invité, invitez @paylink dans la conversation pour la prochaine fois.`,
+    `Je n'ai pas pu publier dans <#${channel}> (je n'y suis pas invité, ou ses règles de publication m'en empêchent) : voici le lien ici, et son récapitulatif est dans vos messages privés avec paylink. Si je n'y suis pas invité, invitez @paylink dans la conversation pour la prochaine fois.`,
   outcomeOfLink: (amount, reference, outcome) => `Lien de paiement de *${amount}* (réf. ${reference}) : ${outcome}`,
 };
 
@@ -298,7 +298,7 @@ const en: Messages = {
   },
   statusAwaiting: ':hourglass: Awaiting payment',
   fallbackDm: (channel) =>
-    `I could not post in <#${channel}> (I am not a member, or its posting rules leave me out): here is the link instead, and its summary is in your messages with paylink. If I am not a member, invite @paylink to that conversation next time.`,
+    `I could not post in <#${channel}> (I am not a member, or its posting rules leave me out): here is the link instead, and its summary is in your direct messages with paylink. If I am not a member, invite @paylink to that conversation next time.`,
   outcomeOfLink: (amount, reference, outcome) => `Payment link for *${amount}* (ref. ${reference}): ${outcome}`,
 };
 
