@@ -2,10 +2,11 @@ import type { LinkState, LinksTable } from '../ledger/schema.js';
 import { ANNEX_STATUSES, classifyStatus, type StatusKind, statusProgress } from './payment-status.js';
 
 /**
- * Why a link has no payment status: being created, refused, SAFEDEBIT out of reach, or paylink stopped before
- * SAFEDEBIT's answer was recorded (the link may exist).
+ * Why a link has no payment status: being created, refused, SAFEDEBIT out of reach (the link may exist), a request
+ * paylink could not even send (none exists), or paylink stopped before SAFEDEBIT's answer was recorded (the link may
+ * exist).
  */
-export type NotCreatedStanding = 'creating' | 'refused' | 'not_created' | 'unconfirmed';
+export type NotCreatedStanding = 'creating' | 'refused' | 'no_answer' | 'not_sent' | 'unconfirmed';
 
 /** Kinds of status after which the customer is no longer expected to pay: no reminder, not "awaiting". */
 const DECIDED_KINDS: readonly StatusKind[] = ['paid', 'failed', 'refunded'];
@@ -13,9 +14,18 @@ const DECIDED_KINDS: readonly StatusKind[] = ['paid', 'failed', 'refunded'];
 export const NOT_CREATED_STANDING: Readonly<Record<Exclude<LinkState, 'created'>, NotCreatedStanding>> = {
   requested: 'creating',
   refused: 'refused',
-  outage: 'not_created',
+  outage: 'no_answer',
   interrupted: 'unconfirmed',
 };
+
+/** The standing of a link SAFEDEBIT did not make: a request paylink could not send is told apart from an outage. */
+export function notCreatedStanding(
+  link: Pick<LinksTable, 'state_detail'> & { state: Exclude<LinkState, 'created'> },
+): NotCreatedStanding {
+  return link.state === 'outage' && link.state_detail === 'request_failed'
+    ? 'not_sent'
+    : NOT_CREATED_STANDING[link.state];
+}
 
 /**
  * The ranks (`payment_status_rank`) of the annex statuses of each kind. The ledger keeps a link's furthest rank,

@@ -7,7 +7,10 @@ import type { Locale } from './locale.js';
  * missing sentence is a type error.
  */
 export interface LinkReportTexts {
-  /** Where a link that SAFEDEBIT did not make stands (a made one shows its payment status). */
+  /**
+   * Where a link that SAFEDEBIT did not make, or did not say it made, stands (a made one shows its payment status):
+   * after an outage it may exist, so none says "not created" but a request paylink could not send.
+   */
   notCreated: Record<NotCreatedStanding, string>;
   /** A link past its expiry with no payment status: it can no longer be paid (followed by when it expired). */
   expired: string;
@@ -68,7 +71,8 @@ const fr: LinkReportTexts = {
   notCreated: {
     creating: ':hourglass_flowing_sand: En cours de création',
     refused: ':no_entry: Refusé par SAFEDEBIT',
-    not_created: ":warning: Non créé (SAFEDEBIT n'a pas répondu)",
+    no_answer: ':warning: Sans réponse de SAFEDEBIT (aucun lien affiché)',
+    not_sent: ":warning: Non créé (paylink n'a pas pu préparer la demande)",
     unconfirmed: ":grey_question: Non confirmé (paylink s'est arrêté pendant la demande à SAFEDEBIT)",
   },
   expired: ':no_entry_sign: Expiré sans paiement',
@@ -139,7 +143,8 @@ const en: LinkReportTexts = {
   notCreated: {
     creating: ':hourglass_flowing_sand: Being created',
     refused: ':no_entry: Refused by SAFEDEBIT',
-    not_created: ':warning: Not created (SAFEDEBIT did not answer)',
+    no_answer: ':warning: No answer from SAFEDEBIT (no link shown)',
+    not_sent: ':warning: Not created (paylink could not prepare the request)',
     unconfirmed: ':grey_question: Unconfirmed (paylink stopped while asking SAFEDEBIT)',
   },
   expired: ':no_entry_sign: Expired unpaid',

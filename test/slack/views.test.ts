@@ -4,6 +4,7 @@ import { LOCALES } from '../../src/i18n/locale.js';
 import type { NotificationRecord } from '../../src/ledger/ledger.js';
 import { FIELD_MAX_LENGTH } from '../../src/safedebit/fields.js';
 import { formInputFromState } from '../../src/slack/form-state.js';
+import { standingText } from '../../src/slack/messages/link-lines.js';
 import {
   awaitingPaymentStatus,
   buildSummaryMessage,
@@ -327,6 +328,22 @@ describe('status answer', () => {
     expect(shown).toBeGreaterThan(0);
     expect(text).toContain(`_… and ${25 - shown} earlier notifications_`);
     expect(text).not.toContain('STATUS_0_');
+  });
+});
+
+describe('where a link SAFEDEBIT did not make stands', () => {
+  const context = { locale: 'en' as const, timeZone: 'Europe/Paris', now: new Date('2026-11-27T10:00:00Z') };
+  const unmade = { link: null, summary_channel: null, summary_ts: null };
+
+  it('never says "not created" after an outage, the link being possibly made all the same', () => {
+    const outage = linkRecord({ ...unmade, state: 'outage', state_detail: 'timeout' });
+    expect(standingText(outage, context)).toBe(':warning: No answer from SAFEDEBIT (no link shown)');
+    expect(standingText(outage, { ...context, locale: 'fr' })).not.toContain('Non créé');
+  });
+
+  it('says "not created" of a request paylink could not even send', () => {
+    const unsent = linkRecord({ ...unmade, state: 'outage', state_detail: 'request_failed' });
+    expect(standingText(unsent, context)).toBe(':warning: Not created (paylink could not prepare the request)');
   });
 });
 

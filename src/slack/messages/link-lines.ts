@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import { OPEN_THREAD_ACTION } from '../../constants.js';
 import { formatAmount } from '../../domain/amount.js';
-import { hasExpired, NOT_CREATED_STANDING } from '../../domain/link-standing.js';
+import { hasExpired, notCreatedStanding } from '../../domain/link-standing.js';
 import { classifyStatus } from '../../domain/payment-status.js';
 import { formatAge, formatDateTime } from '../../i18n/dates.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
@@ -37,7 +37,8 @@ export function linkHeadline(link: LinkRecord, locale: Locale): string {
  */
 export function standingText(link: LinkRecord, context: LinkLineContext): string {
   const { locale, timeZone } = context;
-  if (link.state !== 'created') return linkReportTexts(locale).notCreated[NOT_CREATED_STANDING[link.state]];
+  if (link.state !== 'created')
+    return linkReportTexts(locale).notCreated[notCreatedStanding({ ...link, state: link.state })];
   if (hasExpired(link, context.now)) {
     return expiredStatusLine(locale, formatDateTime(new Date(link.expires_at), locale, timeZone)).text;
   }
