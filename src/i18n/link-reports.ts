@@ -103,7 +103,7 @@ const fr: LinkReportTexts = {
     paid: "Aucun de vos liens n'a encore été payé.",
   },
   listMore: (command) =>
-    `Tous vos liens sont dans l'onglet *Accueil* de paylink ; \`${command} status &lt;référence&gt;\` pour le détail d'un lien.`,
+    `L'onglet *Accueil* de paylink montre vos derniers liens et ce qui reste à encaisser ; \`${command} status &lt;référence&gt;\` pour le détail d'un lien.`,
   listUsage: (command) => `\`${command} list\` accepte \`open\` (en attente de paiement) ou \`paid\` (payés), ou rien.`,
   statusUsage: (command) => `Indiquez la référence du paiement : \`${command} status F-2026-031\`.`,
   statusNotFound: (reference) =>
@@ -175,7 +175,7 @@ const en: LinkReportTexts = {
     paid: 'None of your links has been paid yet.',
   },
   listMore: (command) =>
-    `All your links are on paylink's *Home* tab; \`${command} status &lt;reference&gt;\` shows one in detail.`,
+    `paylink's *Home* tab shows your latest links and what is still to be paid; \`${command} status &lt;reference&gt;\` shows one in detail.`,
   listUsage: (command) => `\`${command} list\` takes \`open\` (awaiting payment) or \`paid\`, or nothing.`,
   statusUsage: (command) => `Give the payment reference: \`${command} status F-2026-031\`.`,
   statusNotFound: (reference) =>
