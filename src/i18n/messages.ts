@@ -95,7 +95,7 @@ const fr: Messages = {
   fields: {
     amount: { label: 'Montant (€)', hint: 'Par exemple 1 250,50 ou 1250.50', placeholder: '1 250,50' },
     payment_reference: { label: 'Référence du paiement', hint: 'Numéro de facture ou de commande, unique' },
-    consumer_reference: { label: 'Référence client', hint: 'Votre identifiant du client' },
+    consumer_reference: { label: 'Référence client', hint: 'Votre identifiant pour ce client' },
     consumer_email: { label: 'E-mail du client' },
     consumer_phone_number: { label: 'Mobile du client', hint: '06 12 34 56 78 ou +44 7400 123456' },
     consumer_first_name: { label: 'Prénom' },
@@ -142,7 +142,7 @@ const fr: Messages = {
       `Un essai avec cette référence le ${when} est resté sans réponse de SAFEDEBIT, qui a pourtant créé ce lien : n'en créez pas un second. Il est dans l'espace marchand SAFEDEBIT (EXIST_005).`,
   },
   refusedWithoutCode:
-    ":no_entry: SAFEDEBIT a refusé le lien. Sa raison, affichée à sa réponse, n'est pas conservée : vérifiez le formulaire, puis réessayez.",
+    ":no_entry: SAFEDEBIT a refusé le lien. Sa raison, affichée lors de sa réponse, n'a pas été conservée : vérifiez le formulaire, puis réessayez.",
   outageLinkExists:
     ":information_source: La réponse de SAFEDEBIT n'est pas parvenue correctement à paylink, mais SAFEDEBIT a depuis envoyé un statut pour ce lien : *il existe*, ne le créez pas une seconde fois. Son récapitulatif est publié là où vous l'avez demandé (ou, si paylink ne peut pas y écrire, dans vos messages privés avec paylink) ; son adresse est dans l'espace marchand SAFEDEBIT.",
   requestFailed:
@@ -192,7 +192,7 @@ const fr: Messages = {
   },
   statusAwaiting: ':hourglass: En attente de paiement',
   fallbackDm: (channel) =>
-    `Je n'ai pas pu publier dans <#${channel}> (je n'y suis pas invité, ou ses règles de publication m'en empêchent) : voici le lien ici, et son récapitulatif est dans vos messages privés avec paylink. Si je n'y suis pas invité, invitez @paylink dans la conversation pour la prochaine fois.`,
+    `Je n'ai pas pu publier dans <#${channel}> (je n'y suis pas invité, ou ses règles de publication m'en empêchent) : voici le lien, et son récapitulatif est dans vos messages privés avec paylink. Si je n'y suis pas invité, invitez @paylink dans la conversation pour la prochaine fois.`,
   outcomeOfLink: (amount, reference, outcome) => `Lien de paiement de *${amount}* (réf. ${reference}) : ${outcome}`,
 };
 
@@ -220,7 +220,7 @@ const en: Messages = {
     },
     consumer_address_street_number: { label: 'Street number' },
     consumer_address_street_name: { label: 'Street' },
-    consumer_zip_code: { label: 'Postal code', hint: 'Digits only: 5 in France, for example 01000' },
+    consumer_zip_code: { label: 'Postcode', hint: 'Digits only: 5 in France, for example 01000' },
     consumer_city: { label: 'City' },
     delivery: { label: 'Sent by SAFEDEBIT', hint: 'SAFEDEBIT itself sends the link to the customer' },
     payment_type: { label: 'Payment type' },

@@ -99,7 +99,7 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
   },
   vat_siren_mismatch: {
     fr: ({ siren }) => `Ce numéro de TVA n'est pas celui du SIREN ${siren}.`,
-    en: ({ siren }) => `This VAT number is not the one of SIREN ${siren}.`,
+    en: ({ siren }) => `This VAT number does not match SIREN ${siren}.`,
   },
 };
 

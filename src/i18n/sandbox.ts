@@ -35,9 +35,9 @@ export const SANDBOX_TEXTS: Record<Locale, SandboxTexts> = {
     decided: { pay: 'Ce paiement a été effectué.', refuse: 'Ce paiement a été refusé.' },
     unknownLinkHeading: 'Lien de paiement inconnu',
     unknownLinkBody:
-      'Ce lien SANDBOX n’existe pas, ou paylink a redémarré depuis sa création (le sandbox garde ses liens en mémoire).',
+      'Ce lien SANDBOX n’existe pas, ou paylink a redémarré depuis sa création (le bac à sable garde ses liens en mémoire).',
     notificationFailed: (reason) =>
-      `Le sandbox n’a pas pu prévenir paylink (${reason}). Rien n’a été enregistré : vous pouvez réessayer.`,
+      `Le bac à sable n’a pas pu prévenir paylink (${reason}). Rien n’a été enregistré : vous pouvez réessayer.`,
     paylinkAnswered: (status) => `paylink a répondu HTTP ${status}`,
     unreachable: (origin) => `${origin} injoignable`,
   },

@@ -54,9 +54,7 @@ describe('describeProblem', () => {
       'Montant trop élevé : 1\u202F000\u202F000,00\u00A0€ au maximum.',
     );
     expect(describeProblem(SAMPLES.amount_too_large, 'en')).toBe('Amount too high: €1,000,000.00 at most.');
-    expect(describeProblem(SAMPLES.vat_siren_mismatch, 'en')).toBe(
-      'This VAT number is not the one of SIREN 732829320.',
-    );
+    expect(describeProblem(SAMPLES.vat_siren_mismatch, 'en')).toBe('This VAT number does not match SIREN 732829320.');
   });
 
   it('offers both readings of an ambiguous amount and how to write each', () => {
