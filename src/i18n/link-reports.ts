@@ -90,7 +90,7 @@ const fr: LinkReportTexts = {
     [
       "Vous n'avez pas encore créé de lien de paiement.",
       `Pour le premier : tapez \`${command}\` dans un canal (ou \`${command} 1250,50 F-2026-031\` pour pré-remplir le montant et la référence), remplissez le formulaire, et le lien est publié dans un fil.`,
-      'Dans un fil : menu ⋮ d’un message → *Create payment link*.',
+      "Dans un fil : menu ⋮ d'un message → *Create payment link*.",
     ].join('\n'),
   listTitle: {
     all: 'Vos derniers liens',
@@ -162,7 +162,7 @@ const en: LinkReportTexts = {
     [
       'You have not created a payment link yet.',
       `For your first one: type \`${command}\` in a channel (or \`${command} 1250.50 F-2026-031\` to pre-fill the amount and the reference), fill in the form, and the link is posted in a thread.`,
-      'In a thread: a message’s ⋮ menu → *Create payment link*.',
+      "In a thread: a message's ⋮ menu → *Create payment link*.",
     ].join('\n'),
   listTitle: {
     all: 'Your latest links',
