@@ -89,8 +89,8 @@ const fr: LinkReportTexts = {
   homeEmpty: (command) =>
     [
       "Vous n'avez pas encore créé de lien de paiement.",
-      `Pour le premier : tapez \`${command}\` dans un canal (ou \`${command} 1250,50 F-2026-031\` pour pré-remplir le montant et la référence), remplissez le formulaire, et le lien est publié dans un fil.`,
-      "Dans un fil : menu ⋮ d'un message → *Create payment link*.",
+      `Pour le premier\u00A0: tapez \`${command}\` dans un canal (ou \`${command} 1250,50 F-2026-031\` pour pré-remplir le montant et la référence), remplissez le formulaire, et le lien est publié dans un fil.`,
+      "Dans un fil\u00A0: menu ⋮ d'un message → *Create payment link*.",
     ].join('\n'),
   listTitle: {
     all: 'Vos derniers liens',
@@ -103,11 +103,11 @@ const fr: LinkReportTexts = {
     paid: "Aucun de vos liens n'a encore été payé.",
   },
   listMore: (command) =>
-    `L'onglet *Accueil* de paylink montre vos derniers liens et ce qui reste à encaisser ; \`${command} status &lt;référence&gt;\` pour le détail d'un lien.`,
+    `L'onglet *Accueil* de paylink montre vos derniers liens et ce qui reste à encaisser\u202F; \`${command} status &lt;référence&gt;\` pour le détail d'un lien.`,
   listUsage: (command) => `\`${command} list\` accepte \`open\` (en attente de paiement) ou \`paid\` (payés), ou rien.`,
-  statusUsage: (command) => `Indiquez la référence du paiement : \`${command} status F-2026-031\`.`,
+  statusUsage: (command) => `Indiquez la référence du paiement\u00A0: \`${command} status F-2026-031\`.`,
   statusNotFound: (reference) =>
-    `Aucun de vos liens n'a la référence « ${reference} ». Vérifiez-la, ou tapez \`/paylink list\` pour voir vos liens.`,
+    `Aucun de vos liens n'a la référence «\u00A0${reference}\u00A0». Vérifiez-la, ou tapez \`/paylink list\` pour voir vos liens.`,
   statusTitle: (amount, reference) => `Lien de paiement · ${amount} · ${reference}`,
   statusCustomer: 'Client',
   statusCreated: 'Créé le',
@@ -119,24 +119,24 @@ const fr: LinkReportTexts = {
   statusRequestedBy: 'Demandé par',
   exportNotAdmin:
     "L'export est réservé aux administrateurs de paylink. Demandez-le à l'un d'eux, ou demandez à être ajouté·e à PAYLINK_ADMINS.",
-  exportUsage: (command, example) => `Indiquez le mois au format AAAA-MM : \`${command} export ${example}\`.`,
+  exportUsage: (command, example) => `Indiquez le mois au format AAAA-MM\u00A0: \`${command} export ${example}\`.`,
   exportPreparing: (month) => `:hourglass_flowing_sand: Préparation de l'export ${deMonth(month)}…`,
-  exportNothing: (month) => `Aucun lien créé en ${month} : rien à exporter.`,
-  exportComment: (month, count) => `Export paylink ${deMonth(month)} : ${plural(count, 'lien', 'liens')}.`,
+  exportNothing: (month) => `Aucun lien créé en ${month}\u00A0: rien à exporter.`,
+  exportComment: (month, count) => `Export paylink ${deMonth(month)}\u00A0: ${plural(count, 'lien', 'liens')}.`,
   exportDone: (month, count) =>
     `:white_check_mark: L'export ${deMonth(month)} (${plural(count, 'lien', 'liens')}) est dans vos messages privés avec paylink.`,
   exportFailed: (month) =>
-    `:warning: L'export ${deMonth(month)} n'a pas pu être envoyé : Slack n'a pas accepté le fichier. Réessayez dans un instant.`,
+    `:warning: L'export ${deMonth(month)} n'a pas pu être envoyé\u00A0: Slack n'a pas accepté le fichier. Réessayez dans un instant.`,
   exportRefused: (month) =>
-    `:warning: L'export ${deMonth(month)} n'a pas pu être envoyé : Slack refuse le fichier à paylink (il lui manque la permission files:write, ou son accès à l'espace de travail a été révoqué). Demandez à l'administrateur de l'application de la réinstaller.`,
+    `:warning: L'export ${deMonth(month)} n'a pas pu être envoyé\u00A0: Slack refuse le fichier à paylink (il lui manque la permission files:write, ou son accès à l'espace de travail a été révoqué). Demandez à l'administrateur de l'application de la réinstaller.`,
   exportTitle: (month) => `paylink · liens ${deMonth(month)}`,
   unavailable: ":warning: paylink n'a pas pu lire ses liens pour l'instant. Réessayez dans un instant.",
-  reminder: (age) => `:alarm_clock: Ce lien de paiement attend toujours d'être payé, ${age} après sa création :`,
+  reminder: (age) => `:alarm_clock: Ce lien de paiement attend toujours d'être payé, ${age} après sa création\u00A0:`,
   reminderThread: 'Voir le fil du lien',
   interrupted: (askAgain) =>
-    `:warning: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien de paiement : on ne sait pas s'il existe, ni s'il a été envoyé au client. Pour le savoir, relancez ${askAgain} avec la même référence : SAFEDEBIT refuse une référence qu'il a déjà (le lien existe alors), sinon il crée le lien.`,
+    `:warning: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien de paiement\u00A0: on ne sait pas s'il existe, ni s'il a été envoyé au client. Pour le savoir, relancez ${askAgain} avec la même référence\u00A0: SAFEDEBIT refuse une référence qu'il a déjà (le lien existe alors), sinon il crée le lien.`,
   deliveredLate:
-    ":warning: paylink s'est arrêté avant de pouvoir vous donner ce lien de paiement, qui n'a peut-être jamais été publié dans la conversation. SAFEDEBIT l'a bien créé (et envoyé au client si vous l'avez demandé) : le voici.",
+    ":warning: paylink s'est arrêté avant de pouvoir vous donner ce lien de paiement, qui n'a peut-être jamais été publié dans la conversation. SAFEDEBIT l'a bien créé (et envoyé au client si vous l'avez demandé)\u00A0: le voici.",
 };
 
 const en: LinkReportTexts = {

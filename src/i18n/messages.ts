@@ -110,7 +110,7 @@ const fr: Messages = {
     },
     consumer_address_street_number: { label: 'N° de rue' },
     consumer_address_street_name: { label: 'Rue' },
-    consumer_zip_code: { label: 'Code postal', hint: 'Chiffres seulement : 5 en France, par exemple 01000' },
+    consumer_zip_code: { label: 'Code postal', hint: 'Chiffres seulement\u00A0: 5 en France, par exemple 01000' },
     consumer_city: { label: 'Ville' },
     delivery: { label: 'Envoi par SAFEDEBIT', hint: 'SAFEDEBIT envoie lui-même le lien au client' },
     payment_type: { label: 'Type de paiement' },
@@ -127,30 +127,30 @@ const fr: Messages = {
   createdText: (amount, reference) => `:white_check_mark: Lien de paiement de *${amount}* créé (réf. ${reference}).`,
   createdWhere: (place) => `Publié dans ${place}.`,
   createdInDirectMessage:
-    'Je ne peux pas publier dans cette conversation : le lien et son suivi sont dans vos messages privés avec paylink.',
-  createdNotPosted: "Le lien n'a pas pu être publié dans la conversation : il vous a été envoyé en privé.",
+    'Je ne peux pas publier dans cette conversation\u00A0: le lien et son suivi sont dans vos messages privés avec paylink.',
+  createdNotPosted: "Le lien n'a pas pu être publié dans la conversation\u00A0: il vous a été envoyé en privé.",
   openLink: 'Ouvrir le lien',
-  refusedBanner: (message) => `:no_entry: SAFEDEBIT a refusé le lien : ${message}`,
+  refusedBanner: (message) => `:no_entry: SAFEDEBIT a refusé le lien\u00A0: ${message}`,
   outageBanner:
-    ":warning: SAFEDEBIT n'a pas répondu correctement : *aucun lien à afficher*. Votre saisie est conservée, vous pouvez réessayer sans risque : si un lien avait quand même été créé, SAFEDEBIT dira que la référence de paiement est déjà utilisée.",
+    ":warning: SAFEDEBIT n'a pas répondu correctement\u00A0: *aucun lien à afficher*. Votre saisie est conservée, vous pouvez réessayer sans risque\u00A0: si un lien avait quand même été créé, SAFEDEBIT dira que la référence de paiement est déjà utilisée.",
   outageFormGone: (askAgain) =>
-    `:warning: SAFEDEBIT n'a pas répondu correctement : *aucun lien à afficher*. Vous pouvez relancer ${askAgain} sans risque avec cette même référence de paiement : si un lien avait quand même été créé, SAFEDEBIT dira que la référence est déjà utilisée.`,
+    `:warning: SAFEDEBIT n'a pas répondu correctement\u00A0: *aucun lien à afficher*. Vous pouvez relancer ${askAgain} sans risque avec cette même référence de paiement\u00A0: si un lien avait quand même été créé, SAFEDEBIT dira que la référence est déjà utilisée.`,
   referenceHeld: {
     made: (when, user) =>
-      `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}> : utilisez celui-là, ou saisissez une autre référence pour un autre paiement (EXIST_005).`,
+      `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}>\u00A0: utilisez celui-là, ou saisissez une autre référence pour un autre paiement (EXIST_005).`,
     unanswered: (when) =>
-      `Un essai avec cette référence le ${when} est resté sans réponse de SAFEDEBIT, qui a pourtant créé ce lien : n'en créez pas un second. Il est dans l'espace marchand SAFEDEBIT (EXIST_005).`,
+      `Un essai avec cette référence le ${when} est resté sans réponse de SAFEDEBIT, qui a pourtant créé ce lien\u00A0: n'en créez pas un second. Il est dans l'espace marchand SAFEDEBIT (EXIST_005).`,
   },
   refusedWithoutCode:
-    ":no_entry: SAFEDEBIT a refusé le lien. Sa raison, affichée lors de sa réponse, n'a pas été conservée : vérifiez le formulaire, puis réessayez.",
+    ":no_entry: SAFEDEBIT a refusé le lien. Sa raison, affichée lors de sa réponse, n'a pas été conservée\u00A0: vérifiez le formulaire, puis réessayez.",
   outageLinkExists:
-    ":information_source: La réponse de SAFEDEBIT n'est pas parvenue correctement à paylink, mais SAFEDEBIT a depuis envoyé un statut pour ce lien : *il existe*, ne le créez pas une seconde fois. Son récapitulatif est publié là où vous l'avez demandé (ou, si paylink ne peut pas y écrire, dans vos messages privés avec paylink) ; son adresse est dans l'espace marchand SAFEDEBIT.",
+    ":information_source: La réponse de SAFEDEBIT n'est pas parvenue correctement à paylink, mais SAFEDEBIT a depuis envoyé un statut pour ce lien\u00A0: *il existe*, ne le créez pas une seconde fois. Son récapitulatif est publié là où vous l'avez demandé (ou, si paylink ne peut pas y écrire, dans vos messages privés avec paylink)\u202F; son adresse est dans l'espace marchand SAFEDEBIT.",
   requestFailed:
-    ":warning: paylink n'a pas pu préparer cette demande : *aucun lien n'a été créé*. Prévenez l'administrateur de l'application.",
+    ":warning: paylink n'a pas pu préparer cette demande\u00A0: *aucun lien n'a été créé*. Prévenez l'administrateur de l'application.",
   ledgerUnavailable:
-    ":warning: paylink n'a pas pu enregistrer la demande : *aucun lien n'a été créé*. Votre saisie est conservée, réessayez dans un instant.",
+    ":warning: paylink n'a pas pu enregistrer la demande\u00A0: *aucun lien n'a été créé*. Votre saisie est conservée, réessayez dans un instant.",
   ledgerUnavailableFormGone: (askAgain) =>
-    `:warning: paylink n'a pas pu enregistrer la demande : *aucun lien n'a été créé*. Relancez ${askAgain} dans un instant.`,
+    `:warning: paylink n'a pas pu enregistrer la demande\u00A0: *aucun lien n'a été créé*. Relancez ${askAgain} dans un instant.`,
   askFromMessage: 'le raccourci *Create payment link* (menu ⋮ du message)',
   notAllowedUser:
     "Vous n'êtes pas autorisé·e à créer des liens de paiement. Demandez l'accès à l'administrateur de paylink.",
@@ -159,15 +159,15 @@ const fr: Messages = {
   triggerExpired: (askAgain) =>
     `Slack a mis trop de temps à ouvrir le formulaire. Relancez ${askAgain}, s'il vous plaît.`,
   slackRefusedApp:
-    ":warning: Slack refuse à paylink d'ouvrir le formulaire : son accès à cet espace de travail est à rétablir. Prévenez l'administrateur de l'application.",
-  formUnusable: (command) => `Ce formulaire ne peut plus être utilisé : relancez ${command}, s'il vous plaît.`,
+    ":warning: Slack refuse à paylink d'ouvrir le formulaire\u00A0: son accès à cet espace de travail est à rétablir. Prévenez l'administrateur de l'application.",
+  formUnusable: (command) => `Ce formulaire ne peut plus être utilisé\u00A0: relancez ${command}, s'il vous plaît.`,
   help: (command) =>
     [
       `*${command}* crée un lien de paiement SAFEDEBIT et le publie dans un fil.`,
       `• \`${command}\` ouvre le formulaire`,
       `• \`${command} 1250,50 F-2026-031\` le pré-remplit avec le montant et la référence`,
-      "• Dans un fil : menu ⋮ d'un message → *Create payment link*, le lien est publié dans ce fil",
-      `• \`${command} list\` vos 10 derniers liens et où ils en sont (\`list open\` : en attente de paiement, \`list paid\` : payés)`,
+      "• Dans un fil\u00A0: menu ⋮ d'un message → *Create payment link*, le lien est publié dans ce fil",
+      `• \`${command} list\` vos 10 derniers liens et où ils en sont (\`list open\`\u00A0: en attente de paiement, \`list paid\`\u00A0: payés)`,
       `• \`${command} status F-2026-031\` où en est ce lien, avec son historique`,
       `• \`${command} export 2026-11\` (administrateurs) les liens du mois en CSV, dans vos messages privés`,
       "• L'onglet *Accueil* de paylink montre vos liens et ce qui reste à encaisser",
@@ -183,17 +183,18 @@ const fr: Messages = {
   summaryRequestedBy: 'Demandé par',
   summaryExpires: 'Expire le',
   deliveryNone: 'aucun (lien à transmettre)',
-  linkReply: (link) => `:link: Lien de paiement : ${link}`,
+  linkReply: (link) => `:link: Lien de paiement\u00A0: ${link}`,
   linkAddressUnknown: {
     interrupted:
-      ":information_source: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien, et son adresse ne lui est jamais parvenue. SAFEDEBIT a depuis envoyé un statut pour ce lien : il existe. Son adresse est dans l'espace marchand SAFEDEBIT.",
+      ":information_source: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien, et son adresse ne lui est jamais parvenue. SAFEDEBIT a depuis envoyé un statut pour ce lien\u00A0: il existe. Son adresse est dans l'espace marchand SAFEDEBIT.",
     outage:
-      ":information_source: La réponse de SAFEDEBIT à la création de ce lien n'est pas parvenue correctement à paylink (aucun lien n'avait été affiché), et son adresse lui est inconnue. SAFEDEBIT a depuis envoyé un statut pour ce lien : il existe. Son adresse est dans l'espace marchand SAFEDEBIT.",
+      ":information_source: La réponse de SAFEDEBIT à la création de ce lien n'est pas parvenue correctement à paylink (aucun lien n'avait été affiché), et son adresse lui est inconnue. SAFEDEBIT a depuis envoyé un statut pour ce lien\u00A0: il existe. Son adresse est dans l'espace marchand SAFEDEBIT.",
   },
   statusAwaiting: ':hourglass: En attente de paiement',
   fallbackDm: (channel) =>
-    `Je n'ai pas pu publier dans <#${channel}> (je n'y suis pas invité, ou ses règles de publication m'en empêchent) : voici le lien, et son récapitulatif est dans vos messages privés avec paylink. Si je n'y suis pas invité, invitez @paylink dans la conversation pour la prochaine fois.`,
-  outcomeOfLink: (amount, reference, outcome) => `Lien de paiement de *${amount}* (réf. ${reference}) : ${outcome}`,
+    `Je n'ai pas pu publier dans <#${channel}> (je n'y suis pas invité, ou ses règles de publication m'en empêchent)\u00A0: voici le lien, et son récapitulatif est dans vos messages privés avec paylink. Si je n'y suis pas invité, invitez @paylink dans la conversation pour la prochaine fois.`,
+  outcomeOfLink: (amount, reference, outcome) =>
+    `Lien de paiement de *${amount}* (réf. ${reference})\u00A0: ${outcome}`,
 };
 
 const en: Messages = {

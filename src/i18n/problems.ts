@@ -15,15 +15,15 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
     en: ({ max }) => `${max} characters at most.`,
   },
   not_printable: {
-    fr: 'Caractères invisibles ou retours à la ligne refusés : saisissez le texte sur une seule ligne.',
+    fr: 'Caractères invisibles ou retours à la ligne refusés\u00A0: saisissez le texte sur une seule ligne.',
     en: 'Invisible characters and line breaks are not accepted: type the text on a single line.',
   },
   control_character: {
-    fr: 'Caractères de contrôle (tabulation…) refusés : seuls les retours à la ligne sont acceptés.',
+    fr: 'Caractères de contrôle (tabulation…) refusés\u00A0: seuls les retours à la ligne sont acceptés.',
     en: 'Control characters (tabs…) are not accepted: only line breaks are.',
   },
   email_invalid: {
-    fr: 'Adresse e-mail invalide : écrivez-la comme nom@exemple.fr.',
+    fr: 'Adresse e-mail invalide\u00A0: écrivez-la comme nom@exemple.fr.',
     en: 'Invalid email address: write it like name@example.com.',
   },
   zip_code_invalid: {
@@ -31,50 +31,50 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
     en: 'A postcode has 4 to 10 digits (5 in France), e.g. 75002 or 01000.',
   },
   zip_code_letters: {
-    fr: "SAFEDEBIT n'accepte que des chiffres dans le code postal : laissez-le vide s'il a des lettres.",
+    fr: "SAFEDEBIT n'accepte que des chiffres dans le code postal\u00A0: laissez-le vide s'il a des lettres.",
     en: 'SAFEDEBIT takes digits only in the postcode: leave it empty if it has letters.',
   },
   option_not_offered: {
-    fr: 'Ce choix ne fait pas partie de ceux proposés : choisissez-en un dans la liste.',
+    fr: 'Ce choix ne fait pas partie de ceux proposés\u00A0: choisissez-en un dans la liste.',
     en: 'This choice is not one of those offered: pick one from the list.',
   },
   amount_not_a_number: {
-    fr: 'Montant illisible : écrivez par ex. 1250 ou 1 250,50.',
+    fr: 'Montant illisible\u00A0: écrivez par ex. 1250 ou 1 250,50.',
     en: 'Unreadable amount: write e.g. 1250 or 1,250.50.',
   },
   amount_zero: { fr: 'Le montant doit être supérieur à zéro.', en: 'The amount must be more than zero.' },
   amount_negative: {
-    fr: 'Le montant doit être positif : écrivez-le sans signe moins.',
+    fr: 'Le montant doit être positif\u00A0: écrivez-le sans signe moins.',
     en: 'The amount must be positive: write it without a minus sign.',
   },
   amount_too_many_decimals: {
-    fr: 'Deux décimales au plus (les centimes) : par ex. 12,50.',
+    fr: 'Deux décimales au plus (les centimes)\u00A0: par ex. 12,50.',
     en: 'Two decimals at most (the cents): e.g. 12.50.',
   },
   amount_ambiguous: {
     fr: ({ asThousands, asDecimals }) =>
       asDecimals === undefined
-        ? `Montant ambigu : vouliez-vous dire ${money(asThousands, 'fr')} ? Écrivez ${euros(asThousands)}.`
-        : `Montant ambigu : ${money(asThousands, 'fr')} ou ${money(asDecimals, 'fr')} ? Écrivez ${euros(asThousands)} ou ${decimal(asDecimals, ',')}.`,
+        ? `Montant ambigu\u00A0: vouliez-vous dire ${money(asThousands, 'fr')}\u202F? Écrivez ${euros(asThousands)}.`
+        : `Montant ambigu\u00A0: ${money(asThousands, 'fr')} ou ${money(asDecimals, 'fr')}\u202F? Écrivez ${euros(asThousands)} ou ${decimal(asDecimals, ',')}.`,
     en: ({ asThousands, asDecimals }) =>
       asDecimals === undefined
         ? `Ambiguous amount: did you mean ${money(asThousands, 'en')}? Write ${euros(asThousands)}.`
         : `Ambiguous amount: ${money(asThousands, 'en')} or ${money(asDecimals, 'en')}? Write ${euros(asThousands)} or ${decimal(asDecimals, '.')}.`,
   },
   amount_bad_grouping: {
-    fr: 'Milliers mal séparés : groupez les chiffres par 3 (1 250 000) ou ne les séparez pas (1250000).',
+    fr: 'Milliers mal séparés\u00A0: groupez les chiffres par 3 (1 250 000) ou ne les séparez pas (1250000).',
     en: 'Misplaced thousands separators: group digits by 3 (1,250,000) or leave them out (1250000).',
   },
   amount_too_large: {
-    fr: ({ maxCents }) => `Montant trop élevé : ${money(maxCents, 'fr')} au maximum.`,
+    fr: ({ maxCents }) => `Montant trop élevé\u00A0: ${money(maxCents, 'fr')} au maximum.`,
     en: ({ maxCents }) => `Amount too high: ${money(maxCents, 'en')} at most.`,
   },
   phone_invalid: {
-    fr: 'Numéro invalide : écrivez par ex. 06 12 34 56 78, ou +44 7400 123456 hors de France.',
+    fr: 'Numéro invalide\u00A0: écrivez par ex. 06 12 34 56 78, ou +44 7400 123456 hors de France.',
     en: 'Invalid number: write e.g. 06 12 34 56 78, or +44 7400 123456 outside France.',
   },
   phone_not_mobile: {
-    fr: "Ce n'est pas un mobile : l'envoi par SMS demande un 06, un 07 ou un mobile étranger.",
+    fr: "Ce n'est pas un mobile\u00A0: l'envoi par SMS demande un 06, un 07 ou un mobile étranger.",
     en: 'Not a mobile number: sending by SMS needs a mobile (06, 07 or a foreign mobile).',
   },
   siren_format: {
@@ -82,19 +82,19 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
     en: 'A SIREN has 9 digits, e.g. 732 829 320.',
   },
   siren_checksum: {
-    fr: "Ce SIREN n'existe pas (chiffre de contrôle faux) : vérifiez-le.",
+    fr: "Ce SIREN n'existe pas (chiffre de contrôle faux)\u00A0: vérifiez-le.",
     en: 'This SIREN does not exist (wrong check digit): please check it.',
   },
   vat_not_eu: {
-    fr: "Seul un numéro de TVA d'un pays de l'UE est accepté : il commence par son code (FR, DE, BE, IT, EL…).",
+    fr: "Seul un numéro de TVA d'un pays de l'UE est accepté\u00A0: il commence par son code (FR, DE, BE, IT, EL…).",
     en: 'Only the VAT number of an EU member state is accepted: it starts with its code (FR, DE, BE, IT, EL…).',
   },
   vat_format: {
-    fr: 'Numéro de TVA mal formé pour ce pays : par ex. FR44732829320, DE136695976, BE0417497106.',
+    fr: 'Numéro de TVA mal formé pour ce pays\u00A0: par ex. FR44732829320, DE136695976, BE0417497106.',
     en: 'Malformed VAT number for that country: e.g. FR44732829320, DE136695976, BE0417497106.',
   },
   vat_checksum: {
-    fr: "Ce numéro de TVA n'existe pas (chiffres de contrôle faux) : vérifiez-le.",
+    fr: "Ce numéro de TVA n'existe pas (chiffres de contrôle faux)\u00A0: vérifiez-le.",
     en: 'This VAT number does not exist (wrong check digits): please check it.',
   },
   vat_siren_mismatch: {

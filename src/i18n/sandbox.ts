@@ -25,7 +25,7 @@ export const SANDBOX_TEXTS: Record<Locale, SandboxTexts> = {
   fr: {
     title: 'SAFEDEBIT SANDBOX — Paiement',
     banner:
-      'SANDBOX : aucun argent ne circule. Payer ou refuser envoie à paylink la notification que SAFEDEBIT enverrait.',
+      'SANDBOX\u00A0: aucun argent ne circule. Payer ou refuser envoie à paylink la notification que SAFEDEBIT enverrait.',
     heading: 'Demande de paiement',
     amount: 'Montant',
     reference: 'Référence du paiement',
@@ -37,7 +37,7 @@ export const SANDBOX_TEXTS: Record<Locale, SandboxTexts> = {
     unknownLinkBody:
       'Ce lien SANDBOX n’existe pas, ou paylink a redémarré depuis sa création (le bac à sable garde ses liens en mémoire).',
     notificationFailed: (reason) =>
-      `Le bac à sable n’a pas pu prévenir paylink (${reason}). Rien n’a été enregistré : vous pouvez réessayer.`,
+      `Le bac à sable n’a pas pu prévenir paylink (${reason}). Rien n’a été enregistré\u00A0: vous pouvez réessayer.`,
     paylinkAnswered: (status) => `paylink a répondu HTTP ${status}`,
     unreachable: (origin) => `${origin} injoignable`,
   },

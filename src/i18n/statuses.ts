@@ -36,9 +36,9 @@ interface CallbackTexts {
 
 const TEXTS: Record<Locale, CallbackTexts> = {
   fr: {
-    unknownStatus: (status) => `Statut SAFEDEBIT « ${status} »`,
+    unknownStatus: (status) => `Statut SAFEDEBIT «\u00A0${status}\u00A0»`,
     thankYouTitle: 'Merci',
-    thankYouHeading: 'Merci !',
+    thankYouHeading: 'Merci\u202F!',
     thankYouBody: 'Vous pouvez fermer cette page.',
   },
   en: {

@@ -31,7 +31,7 @@ export interface RefusalDescription {
 function configurationProblem(adminDetail: string): RefusalEntry {
   return {
     audience: 'admin',
-    fr: "Accès SAFEDEBIT mal configuré : aucun lien n'a été créé, prévenez l'administrateur de l'application",
+    fr: "Accès SAFEDEBIT mal configuré\u00A0: aucun lien n'a été créé, prévenez l'administrateur de l'application",
     en: 'SAFEDEBIT access is misconfigured: no link was created, please tell the app administrator',
     adminDetail,
   };
@@ -58,40 +58,40 @@ export const REFUSAL_CATALOG: Readonly<Record<string, RefusalEntry>> = {
   EXIST_001: {
     field: 'consumer_reference',
     audience: 'rep',
-    fr: 'Cette référence client est déjà utilisée chez SAFEDEBIT : saisissez-en une autre',
+    fr: 'Cette référence client est déjà utilisée chez SAFEDEBIT\u00A0: saisissez-en une autre',
     en: 'This customer reference is already in use at SAFEDEBIT: enter another one',
   },
   EXIST_002: {
     field: 'consumer_reference',
     audience: 'rep',
-    fr: "SAFEDEBIT n'accepte pas cette référence client : vérifiez-la",
+    fr: "SAFEDEBIT n'accepte pas cette référence client\u00A0: vérifiez-la",
     en: 'SAFEDEBIT does not accept this customer reference: please check it',
   },
   EXIST_003: {
     audience: 'rep',
-    fr: 'SAFEDEBIT signale une référence de prélèvement SEPA déjà utilisée : contactez le support SAFEDEBIT',
+    fr: 'SAFEDEBIT signale une référence de prélèvement SEPA déjà utilisée\u00A0: contactez le support SAFEDEBIT',
     en: 'SAFEDEBIT reports a SEPA direct debit reference already in use: contact SAFEDEBIT support',
   },
   [PAYMENT_REFERENCE_USED]: {
     field: 'payment_reference',
     audience: 'rep',
-    fr: 'Cette référence de paiement a déjà été utilisée : saisissez-en une nouvelle',
+    fr: 'Cette référence de paiement a déjà été utilisée\u00A0: saisissez-en une nouvelle',
     en: 'This payment reference has already been used: enter a new one',
   },
 };
 
 const UNKNOWN_REFUSAL: Record<Locale, string> = {
-  fr: 'SAFEDEBIT a refusé la demande : citez ce code au support',
+  fr: 'SAFEDEBIT a refusé la demande\u00A0: citez ce code au support',
   en: 'SAFEDEBIT refused the request: quote this code to support',
 };
 
 /** SAFEDEBIT's words, quoted as each language quotes. */
 const QUOTED: Record<Locale, (words: string) => string> = {
-  fr: (words) => `« ${words} »`,
+  fr: (words) => `«\u00A0${words}\u00A0»`,
   en: (words) => `“${words}”`,
 };
 /** After a code's description, who said the words that follow. */
-const SAFEDEBIT_SAID: Record<Locale, string> = { fr: 'SAFEDEBIT :', en: 'SAFEDEBIT:' };
+const SAFEDEBIT_SAID: Record<Locale, string> = { fr: 'SAFEDEBIT\u00A0:', en: 'SAFEDEBIT:' };
 
 /** Codes and words come from SAFEDEBIT: freak long ones must not push the message past what a Slack input shows. */
 const MAX_SHOWN_CODE_LENGTH = 48;

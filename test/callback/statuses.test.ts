@@ -21,7 +21,7 @@ describe('status words', () => {
 
   it('shows an unknown status as received', () => {
     expect(describeStatus(classifyStatus('ON_HOLD'), 'en')).toBe('SAFEDEBIT status “ON_HOLD”');
-    expect(describeStatus(classifyStatus('ON_HOLD'), 'fr')).toBe('Statut SAFEDEBIT « ON_HOLD »');
+    expect(describeStatus(classifyStatus('ON_HOLD'), 'fr')).toBe('Statut SAFEDEBIT «\u00A0ON_HOLD\u00A0»');
   });
 });
 
@@ -71,7 +71,7 @@ describe('the thank-you page', () => {
 
   it('says thank you in the locale, escaped', () => {
     expect(buildThankYouPage('en')).toContain('<h1>Thank you!</h1><p>You can close this page.</p>');
-    expect(buildThankYouPage('fr')).toContain('<h1>Merci !</h1><p>Vous pouvez fermer cette page.</p>');
+    expect(buildThankYouPage('fr')).toContain('<h1>Merci\u202F!</h1><p>Vous pouvez fermer cette page.</p>');
   });
 
   it('escapes every character HTML gives a meaning to', () => {

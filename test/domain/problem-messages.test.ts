@@ -51,7 +51,7 @@ describe('describeProblem', () => {
   it('fills in the limits', () => {
     expect(describeProblem(SAMPLES.too_long, 'fr')).toBe('16 caractères au maximum.');
     expect(describeProblem(SAMPLES.amount_too_large, 'fr')).toBe(
-      'Montant trop élevé : 1\u202F000\u202F000,00\u00A0€ au maximum.',
+      'Montant trop élevé\u00A0: 1\u202F000\u202F000,00\u00A0€ au maximum.',
     );
     expect(describeProblem(SAMPLES.amount_too_large, 'en')).toBe('Amount too high: €1,000,000.00 at most.');
     expect(describeProblem(SAMPLES.vat_siren_mismatch, 'en')).toBe('This VAT number does not match SIREN 732829320.');
@@ -59,7 +59,7 @@ describe('describeProblem', () => {
 
   it('offers both readings of an ambiguous amount and how to write each', () => {
     expect(describeProblem(SAMPLES.amount_ambiguous, 'fr')).toBe(
-      'Montant ambigu : 1\u202F250,00\u00A0€ ou 1,25\u00A0€ ? Écrivez 1250 ou 1,25.',
+      'Montant ambigu\u00A0: 1\u202F250,00\u00A0€ ou 1,25\u00A0€\u202F? Écrivez 1250 ou 1,25.',
     );
     expect(describeProblem(SAMPLES.amount_ambiguous, 'en')).toBe(
       'Ambiguous amount: €1,250.00 or €1.25? Write 1250 or 1.25.',
@@ -69,7 +69,7 @@ describe('describeProblem', () => {
   it('offers the thousands reading alone when the decimal one is no amount', () => {
     const problem = { code: 'amount_ambiguous', params: { asThousands: 1234500 } };
     expect(describeProblem(problem, 'fr')).toBe(
-      'Montant ambigu : vouliez-vous dire 12\u202F345,00\u00A0€ ? Écrivez 12345.',
+      'Montant ambigu\u00A0: vouliez-vous dire 12\u202F345,00\u00A0€\u202F? Écrivez 12345.',
     );
     expect(describeProblem(problem, 'en')).toBe('Ambiguous amount: did you mean €12,345.00? Write 12345.');
   });

@@ -12,7 +12,7 @@ describe('describeRefusal', () => {
       expect(refusal.configurationProblem).toBe(true);
       expect(refusal.field).toBeUndefined();
       expect(refusal.message).toBe(
-        `Accès SAFEDEBIT mal configuré : aucun lien n'a été créé, prévenez l'administrateur de l'application (${code}).`,
+        `Accès SAFEDEBIT mal configuré\u00A0: aucun lien n'a été créé, prévenez l'administrateur de l'application (${code}).`,
       );
       expect(refusal.adminDetail).toContain(`(${code})`);
     },
@@ -30,7 +30,7 @@ describe('describeRefusal', () => {
   it('puts EXIST_005 under the payment reference', () => {
     expect(describeRefusal({ code: 'EXIST_005' }, 'fr')).toEqual({
       field: 'payment_reference',
-      message: 'Cette référence de paiement a déjà été utilisée : saisissez-en une nouvelle (EXIST_005).',
+      message: 'Cette référence de paiement a déjà été utilisée\u00A0: saisissez-en une nouvelle (EXIST_005).',
       configurationProblem: false,
     });
     expect(describeRefusal({ code: 'EXIST_005' }, 'en').message).toBe(
@@ -52,7 +52,7 @@ describe('describeRefusal', () => {
 
   it('still shows an unknown code to the rep', () => {
     expect(describeRefusal({ code: 'PAY_042' }, 'fr')).toEqual({
-      message: 'SAFEDEBIT a refusé la demande : citez ce code au support (PAY_042).',
+      message: 'SAFEDEBIT a refusé la demande\u00A0: citez ce code au support (PAY_042).',
       configurationProblem: false,
     });
     expect(describeRefusal({ code: 'PAY_042' }, 'en').message).toBe(
@@ -69,7 +69,7 @@ describe('describeRefusal', () => {
   it("shows SAFEDEBIT's words alone when it gives no code, under the field they name", () => {
     expect(describeRefusal({ message: 'Le champ consumer_email est invalide' }, 'fr')).toEqual({
       field: 'consumer_email',
-      message: '« Le champ consumer_email est invalide »',
+      message: '«\u00A0Le champ consumer_email est invalide\u00A0»',
       configurationProblem: false,
     });
     expect(describeRefusal({ message: 'Invalid SIREN, then payment_reference too' }, 'en')).toEqual({
@@ -89,7 +89,7 @@ describe('describeRefusal', () => {
     expect(describeRefusal({ code: 'EXIST_005', message: 'Référence déjà utilisée' }, 'fr')).toEqual({
       field: 'payment_reference',
       message:
-        'Cette référence de paiement a déjà été utilisée : saisissez-en une nouvelle (EXIST_005). SAFEDEBIT : « Référence déjà utilisée »',
+        'Cette référence de paiement a déjà été utilisée\u00A0: saisissez-en une nouvelle (EXIST_005). SAFEDEBIT\u00A0: «\u00A0Référence déjà utilisée\u00A0»',
       configurationProblem: false,
     });
     expect(describeRefusal({ code: 'PAY_042', message: 'consumer_zip_code must be an integer' }, 'en')).toEqual({
@@ -104,7 +104,7 @@ describe('describeRefusal', () => {
 
   it('puts their words on one line, without invisible characters, cut short', () => {
     const { message } = describeRefusal({ message: `Ligne 1\n\tLigne\u200B 2 ${'x'.repeat(300)}` }, 'fr');
-    expect(message).toMatch(/^« Ligne 1 Ligne 2 x+… »$/);
+    expect(message).toMatch(/^«\u00A0Ligne 1 Ligne 2 x+…\u00A0»$/);
     expect(Array.from(message).length).toBe(150 + 4);
   });
 

@@ -55,7 +55,7 @@ describe('Slack faults', () => {
     ],
     [
       'fr',
-      "(réf. F-2026-031) : :warning: SAFEDEBIT n'a pas répondu correctement : *aucun lien à afficher*. Vous pouvez relancer /paylink sans risque avec cette même référence de paiement",
+      "(réf. F-2026-031)\u00A0: :warning: SAFEDEBIT n'a pas répondu correctement\u00A0: *aucun lien à afficher*. Vous pouvez relancer /paylink sans risque avec cette même référence de paiement",
     ],
   ] as const)(
     'views.update failing after an outage (%s): the rep is told no link was made, and that /paylink again is safe',

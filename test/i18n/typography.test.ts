@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { classifyStatus } from '../../src/domain/payment-status.js';
+import { linkReportTexts } from '../../src/i18n/link-reports.js';
+import { LOCALES } from '../../src/i18n/locale.js';
+import { messagesFor } from '../../src/i18n/messages.js';
+import { describeProblem } from '../../src/i18n/problems.js';
+import { SANDBOX_TEXTS } from '../../src/i18n/sandbox.js';
+import { buildThankYouPage, describeStatus } from '../../src/i18n/statuses.js';
+import { describeRefusal, REFUSAL_CATALOG } from '../../src/safedebit/error-catalog.js';
+
+/**
+ * Every text a table of texts holds: its strings, and what its functions give for placeholder arguments (a word with
+ * no space, so that what is found is the text's own).
+ */
+function textsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value === 'function') return textsOf(value('X', 'X', 'X'));
+  if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(textsOf);
+  return [];
+}
+
+/**
+ * What a French typographer would mark: a breaking space before « : ; ! ? » or inside guillemets, where Slack or a
+ * browser may wrap the line, leaving the sign alone at the start of the next. A `:emoji:` is no colon.
+ */
+function breakingSpaces(text: string): string[] {
+  const before = [...text.matchAll(/ ([:;!?»])(?![a-z0-9_+-]+:)/g)].map((match) => `«${match[0]}»`);
+  const after = [...text.matchAll(/« /g)].map((match) => `«${match[0]}»`);
+  return [...before, ...after];
+}
+
+const PROBLEM_CODES = [
+  'not_printable',
+  'amount_not_a_number',
+  'amount_ambiguous',
+  'amount_too_large',
+  'phone_invalid',
+  'vat_not_eu',
+  'vat_checksum',
+] as const;
+
+const FRENCH: Record<string, string[]> = {
+  messages: textsOf(messagesFor('fr')),
+  'link reports': textsOf(linkReportTexts('fr')),
+  problems: [
+    ...PROBLEM_CODES.map((code) =>
+      describeProblem({ code, params: { asThousands: 125000, asDecimals: 125, maxCents: 100_000_000 } }, 'fr'),
+    ),
+    describeProblem({ code: 'amount_ambiguous', params: { asThousands: 1234500 } }, 'fr'),
+  ],
+  refusals: [
+    ...Object.keys(REFUSAL_CATALOG).map((code) => describeRefusal({ code, message: 'X' }, 'fr').message),
+    describeRefusal({ code: 'PAY_042', message: 'X' }, 'fr').message,
+    describeRefusal({ message: 'X' }, 'fr').message,
+  ],
+  statuses: [describeStatus(classifyStatus('ON_HOLD'), 'fr'), buildThankYouPage('fr')],
+  sandbox: textsOf(SANDBOX_TEXTS.fr),
+};
+
+describe('French typography', () => {
+  it.each(Object.entries(FRENCH))('%s: a non-breaking space before « : ; ! ? » and inside guillemets', (_, texts) => {
+    expect(texts.length).toBeGreaterThan(0);
+    expect(texts.flatMap(breakingSpaces)).toEqual([]);
+  });
+
+  it('leaves English alone', () => {
+    for (const locale of LOCALES.filter((locale) => locale !== 'fr')) {
+      expect(textsOf(messagesFor(locale)).join('\n')).not.toMatch(/[\u00A0\u202F][:;!?]/);
+    }
+  });
+});
