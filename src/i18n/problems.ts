@@ -39,7 +39,7 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
     en: 'This choice is not one of those offered: pick one from the list.',
   },
   amount_not_a_number: {
-    fr: 'Montant illisible\u00A0: écrivez par ex. 1250 ou 1 250,50.',
+    fr: 'Montant illisible\u00A0: écrivez par ex. 1250 ou 1\u202F250,50.',
     en: 'Unreadable amount: write e.g. 1250 or 1,250.50.',
   },
   amount_zero: { fr: 'Le montant doit être supérieur à zéro.', en: 'The amount must be more than zero.' },
@@ -62,7 +62,7 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
         : `Ambiguous amount: ${money(asThousands, 'en')} or ${money(asDecimals, 'en')}? Write ${euros(asThousands)} or ${decimal(asDecimals, '.')}.`,
   },
   amount_bad_grouping: {
-    fr: 'Milliers mal séparés\u00A0: groupez les chiffres par 3 (1 250 000) ou ne les séparez pas (1250000).',
+    fr: 'Milliers mal séparés\u00A0: groupez les chiffres par 3 (1\u202F250\u202F000) ou ne les séparez pas (1250000).',
     en: 'Misplaced thousands separators: group digits by 3 (1,250,000) or leave them out (1250000).',
   },
   amount_too_large: {
@@ -70,16 +70,16 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
     en: ({ maxCents }) => `Amount too high: ${money(maxCents, 'en')} at most.`,
   },
   phone_invalid: {
-    fr: 'Numéro invalide\u00A0: écrivez par ex. 06 12 34 56 78, ou +44 7400 123456 hors de France.',
-    en: 'Invalid number: write e.g. 06 12 34 56 78, or +44 7400 123456 outside France.',
+    fr: 'Numéro invalide\u00A0: écrivez par ex. 06\u00A012\u00A034\u00A056\u00A078, ou +44\u00A07400\u00A0123456 hors de France.',
+    en: 'Invalid number: write e.g. 06\u00A012\u00A034\u00A056\u00A078, or +44\u00A07400\u00A0123456 outside France.',
   },
   phone_not_mobile: {
     fr: "Ce n'est pas un mobile\u00A0: l'envoi par SMS demande un 06, un 07 ou un mobile étranger.",
     en: 'Not a mobile number: sending by SMS needs a mobile (06, 07 or a foreign mobile).',
   },
   siren_format: {
-    fr: 'Un SIREN a 9 chiffres, par ex. 732 829 320.',
-    en: 'A SIREN has 9 digits, e.g. 732 829 320.',
+    fr: 'Un SIREN a 9 chiffres, par ex. 732\u00A0829\u00A0320.',
+    en: 'A SIREN has 9 digits, e.g. 732\u00A0829\u00A0320.',
   },
   siren_checksum: {
     fr: "Ce SIREN n'existe pas (chiffre de contrôle faux)\u00A0: vérifiez-le.",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyStatus } from '../../src/domain/payment-status.js';
 import { linkReportTexts } from '../../src/i18n/link-reports.js';
-import { LOCALES } from '../../src/i18n/locale.js';
+import { LOCALES, type Locale } from '../../src/i18n/locale.js';
 import { messagesFor } from '../../src/i18n/messages.js';
 import { describeProblem } from '../../src/i18n/problems.js';
 import { SANDBOX_TEXTS } from '../../src/i18n/sandbox.js';
@@ -37,17 +37,22 @@ const PROBLEM_CODES = [
   'phone_invalid',
   'vat_not_eu',
   'vat_checksum',
+  'amount_bad_grouping',
+  'siren_format',
 ] as const;
+
+/** The problems whose sentences hold punctuation or numbers, with the params their rules give. */
+const problemTexts = (locale: Locale) => [
+  ...PROBLEM_CODES.map((code) =>
+    describeProblem({ code, params: { asThousands: 125000, asDecimals: 125, maxCents: 100_000_000 } }, locale),
+  ),
+  describeProblem({ code: 'amount_ambiguous', params: { asThousands: 1234500 } }, locale),
+];
 
 const FRENCH: Record<string, string[]> = {
   messages: textsOf(messagesFor('fr')),
   'link reports': textsOf(linkReportTexts('fr')),
-  problems: [
-    ...PROBLEM_CODES.map((code) =>
-      describeProblem({ code, params: { asThousands: 125000, asDecimals: 125, maxCents: 100_000_000 } }, 'fr'),
-    ),
-    describeProblem({ code: 'amount_ambiguous', params: { asThousands: 1234500 } }, 'fr'),
-  ],
+  problems: problemTexts('fr'),
   refusals: [
     ...Object.keys(REFUSAL_CATALOG).map((code) => describeRefusal({ code, message: 'X' }, 'fr').message),
     describeRefusal({ code: 'PAY_042', message: 'X' }, 'fr').message,
@@ -57,10 +62,15 @@ const FRENCH: Record<string, string[]> = {
   sandbox: textsOf(SANDBOX_TEXTS.fr),
 };
 
-describe('French typography', () => {
+describe('typography', () => {
   it.each(Object.entries(FRENCH))('%s: a non-breaking space before « : ; ! ? » and inside guillemets', (_, texts) => {
     expect(texts.length).toBeGreaterThan(0);
     expect(texts.flatMap(breakingSpaces)).toEqual([]);
+  });
+
+  it.each(LOCALES)('%s: no line break inside a number given as an example (amount, phone, SIREN)', (locale) => {
+    const texts = [...textsOf(messagesFor(locale)), ...textsOf(linkReportTexts(locale)), ...problemTexts(locale)];
+    expect(texts.filter((text) => /\d \d/.test(text))).toEqual([]);
   });
 
   it('leaves English alone', () => {
