@@ -14,7 +14,7 @@ const STATUS_WORDS: Record<AnnexStatus, Record<Locale, string>> = {
   WAITINGFORVALIDATION: { fr: 'En attente de validation', en: 'Awaiting validation' },
   REJECTED: { fr: 'Rejeté', en: 'Rejected' },
   RETURNED: { fr: 'Retourné par la banque', en: 'Returned by the bank' },
-  CANCELED: { fr: 'Annulé', en: 'Canceled' },
+  CANCELED: { fr: 'Annulé', en: 'Cancelled' },
   WAITING: { fr: 'En attente', en: 'Waiting' },
   GUARANTEED: { fr: 'Garanti', en: 'Guaranteed' },
   INDEMNIZED: { fr: 'Indemnisé', en: 'Indemnified' },
