@@ -77,6 +77,8 @@ export interface Messages {
   summaryRequestedBy: string;
   summaryExpires: string;
   deliveryNone: string;
+  /** The summary's delivery when SAFEDEBIT sends the link both ways (one way: `deliveries`). */
+  deliveryBoth: string;
   linkReply: (link: string) => string;
   /** The first reply under a link confirmed by a notification, by why its address never reached paylink. */
   linkAddressUnknown: Record<'interrupted' | 'outage', string>;
@@ -186,6 +188,7 @@ const fr: Messages = {
   summaryRequestedBy: 'Demandé par',
   summaryExpires: 'Expire le',
   deliveryNone: 'aucun (lien à transmettre)',
+  deliveryBoth: 'Par SMS et par e-mail',
   linkReply: (link) => `:link: Lien de paiement\u00A0: ${link}`,
   linkAddressUnknown: {
     interrupted:
@@ -296,6 +299,7 @@ const en: Messages = {
   summaryRequestedBy: 'Requested by',
   summaryExpires: 'Expires',
   deliveryNone: 'none (share the link yourself)',
+  deliveryBoth: 'By SMS and email',
   linkReply: (link) => `:link: Payment link: ${link}`,
   linkAddressUnknown: {
     interrupted:

@@ -103,7 +103,7 @@ describe('a valid submission', () => {
       'Jean Dupont',
       'j•••@example.com',
       '•• •• •• 56 78',
-      'By SMS, By email',
+      'By SMS and email',
       '<@U0REP>',
       'Awaiting payment',
     ]) {

@@ -229,6 +229,17 @@ describe('summary message', () => {
     }
   });
 
+  it('says both ways SAFEDEBIT sends the link in one phrase', () => {
+    const both = { ...summary, deliveries: ['sms', 'email'] } as const;
+    expect(visibleText(buildSummaryMessage(both, awaitingPaymentStatus('fr')))).toContain(
+      '*Envoi*\nPar SMS et par e-mail',
+    );
+    const english = { ...both, locale: 'en' } as const;
+    expect(visibleText(buildSummaryMessage(english, awaitingPaymentStatus('en')))).toContain(
+      '*Delivery*\nBy SMS and email',
+    );
+  });
+
   it('keeps the status line in an attachment so chat.update can change it alone', () => {
     const message = buildSummaryMessage(summary, awaitingPaymentStatus('en'));
     expect(message.attachments).toHaveLength(1);

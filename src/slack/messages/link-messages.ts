@@ -60,8 +60,14 @@ export function buildSummaryMessage(summary: LinkSummary, status: LinkStatus): S
   const m = messagesFor(summary.locale);
   const amount = formatAmount(summary.amountCents, summary.locale);
   const reference = escapeMrkdwn(summary.paymentReference);
+  // One sentence, not the form's two choices side by side ("Par SMS, Par e-mail").
+  const [firstDelivery, ...otherDeliveries] = summary.deliveries;
   const deliveries =
-    summary.deliveries.length === 0 ? m.deliveryNone : summary.deliveries.map((kind) => m.deliveries[kind]).join(', ');
+    firstDelivery === undefined
+      ? m.deliveryNone
+      : otherDeliveries.length === 0
+        ? m.deliveries[firstDelivery]
+        : m.deliveryBoth;
   const fields: types.MrkdwnElement[] = [
     mrkdwn(`*${m.summaryAmount}*\n${amount}`),
     mrkdwn(`*${m.summaryReference}*\n${reference}`),
