@@ -158,9 +158,9 @@ const fr: Messages = {
     `:warning: paylink n'a pas pu enregistrer la demande\u00A0: *aucun lien n'a été créé*. Relancez ${askAgain} dans un instant.`,
   askFromMessage: 'le raccourci *Create payment link* (menu ⋮ du message)',
   notAllowedUser:
-    "Vous n'êtes pas autorisé·e à créer des liens de paiement. Demandez l'accès à l'administrateur de paylink.",
+    "Vous n'êtes pas autorisé·e à créer des liens de paiement. Demandez l'accès à l'administrateur de l'application paylink.",
   notAllowedChannel:
-    "Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez un canal autorisé par l'administrateur.",
+    "Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez un canal autorisé par l'administrateur de l'application paylink.",
   triggerExpired: (askAgain) =>
     `Slack a mis trop de temps à ouvrir le formulaire. Relancez ${askAgain}, s'il vous plaît.`,
   slackRefusedApp:
@@ -271,8 +271,9 @@ const en: Messages = {
   ledgerUnavailableFormGone: (askAgain) =>
     `:warning: paylink could not record the request: *no link was created*. Run ${askAgain} again in a moment.`,
   askFromMessage: "the *Create payment link* shortcut (the message's ⋮ menu)",
-  notAllowedUser: 'You are not allowed to create payment links. Ask the paylink administrator for access.',
-  notAllowedChannel: 'Payment links cannot be created in this conversation. Use a channel the administrator allowed.',
+  notAllowedUser: "You are not allowed to create payment links. Ask the paylink app's administrator for access.",
+  notAllowedChannel:
+    "Payment links cannot be created in this conversation. Use a channel the paylink app's administrator allowed.",
   triggerExpired: (askAgain) => `Slack took too long to open the form. Please run ${askAgain} again.`,
   slackRefusedApp:
     ":warning: Slack refuses to let paylink open the form: the app's access to this workspace needs fixing. Please tell the app's administrator.",

@@ -32,7 +32,7 @@ function configurationProblem(adminDetail: string): RefusalEntry {
   return {
     audience: 'admin',
     fr: "Accès SAFEDEBIT mal configuré\u00A0: aucun lien n'a été créé, prévenez l'administrateur de l'application",
-    en: 'SAFEDEBIT access is misconfigured: no link was created, please tell the app administrator',
+    en: "SAFEDEBIT access is misconfigured: no link was created, please tell the app's administrator",
     adminDetail,
   };
 }

@@ -477,7 +477,7 @@ describe('SAFEDEBIT refuses', () => {
       const update = await h.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes(code));
       const form = update.args.view as Record<string, unknown>;
       expect(visibleText(form)).toContain(
-        `SAFEDEBIT refused the link: SAFEDEBIT access is misconfigured: no link was created, please tell the app administrator (${code}).`,
+        `SAFEDEBIT refused the link: SAFEDEBIT access is misconfigured: no link was created, please tell the app's administrator (${code}).`,
       );
       expect(initialValue(form, 'payment_reference')).toBe(VALID_FORM.payment_reference);
       expect(initialValue(form, 'consumer_email')).toBe(VALID_FORM.consumer_email);
