@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { paymentSubmission } from '../../src/slack/listeners/views/payment-submission.js';
 import { encodeModalOrigin } from '../../src/slack/metadata.js';
-import { buildPaymentModal } from '../../src/slack/views/payment-modal.js';
-import { fakeAck, type ListenerTestContext, listenerContext } from '../support/listener-context.js';
+import { type ListenerTestContext, listenerContext, submittedModal } from '../support/listener-context.js';
 import { VALID_FORM, visibleText } from '../support/paylink-harness.js';
-import { stateValuesFor, viewSubmissionPayload } from '../support/slack-requests.js';
 import { SALES_REP } from '../support/slack-workspace.js';
 
 let t: ListenerTestContext;
@@ -17,26 +15,8 @@ const REP_DM_WITH_PAYLINK = 'D0REPDM';
 
 /** Delivers one submission of a valid form, asked from `channel`, twice; the texts the modal showed, in order. */
 async function deliverTwice(channel: string): Promise<string[]> {
-  const modal = buildPaymentModal({
-    locale: 'en',
-    sandbox: false,
-    privateMetadata: encodeModalOrigin({ channel, user: SALES_REP.id }),
-    paymentTypes: t.ctx.config.paymentTypes,
-    values: {},
-  });
-  const body = viewSubmissionPayload({
-    view: {
-      ...modal,
-      id: 'V0MODAL',
-      hash: '1700000000.abc',
-      callback_id: String(modal.callback_id),
-      state: { values: stateValuesFor(modal as { blocks?: readonly unknown[] }, VALID_FORM) },
-    },
-  });
   for (let delivery = 0; delivery < 2; delivery += 1) {
-    const args = { ack: fakeAck(), body, view: body.view } as unknown as Parameters<
-      ReturnType<typeof paymentSubmission>
-    >[0];
+    const { args } = submittedModal(t.ctx, VALID_FORM, encodeModalOrigin({ channel, user: SALES_REP.id }));
     await paymentSubmission(t.ctx)(args);
     await Promise.all(t.tracked);
   }

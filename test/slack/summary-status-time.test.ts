@@ -4,10 +4,8 @@ import { acceptPaymentNotification } from '../../src/flow/payment-notification.j
 import type { PaymentLinkRequest } from '../../src/safedebit/request.js';
 import { paymentSubmission } from '../../src/slack/listeners/views/payment-submission.js';
 import { encodeModalOrigin } from '../../src/slack/metadata.js';
-import { buildPaymentModal } from '../../src/slack/views/payment-modal.js';
-import { fakeAck, type ListenerTestContext, listenerContext } from '../support/listener-context.js';
+import { type ListenerTestContext, listenerContext, submittedModal } from '../support/listener-context.js';
 import { VALID_FORM } from '../support/paylink-harness.js';
-import { stateValuesFor, viewSubmissionPayload } from '../support/slack-requests.js';
 import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
 
 let t: ListenerTestContext;
@@ -33,25 +31,11 @@ describe('a payment status that came while SAFEDEBIT was answering', () => {
       },
     };
 
-    const modal = buildPaymentModal({
-      locale: 'en',
-      sandbox: false,
-      privateMetadata: encodeModalOrigin({ channel: SALES_CHANNEL.id, user: SALES_REP.id }),
-      paymentTypes: ctx.config.paymentTypes,
-      values: {},
-    });
-    const body = viewSubmissionPayload({
-      view: {
-        ...modal,
-        id: 'V0MODAL',
-        hash: '1700000000.abc',
-        callback_id: String(modal.callback_id),
-        state: { values: stateValuesFor(modal as { blocks?: readonly unknown[] }, VALID_FORM) },
-      },
-    });
-    const args = { ack: fakeAck(), body, view: body.view } as unknown as Parameters<
-      ReturnType<typeof paymentSubmission>
-    >[0];
+    const { args } = submittedModal(
+      ctx,
+      VALID_FORM,
+      encodeModalOrigin({ channel: SALES_CHANNEL.id, user: SALES_REP.id }),
+    );
     await paymentSubmission(ctx)(args);
     await Promise.all(t.tracked);
 

@@ -9,8 +9,11 @@ import { createJsonLogger } from '../../src/logger.js';
 import type { PaymentLinkOutcome } from '../../src/safedebit/outcome.js';
 import type { PaymentLinkRequest } from '../../src/safedebit/request.js';
 import type { ListenerContext } from '../../src/slack/listeners/context.js';
+import type { paymentSubmission } from '../../src/slack/listeners/views/payment-submission.js';
+import { buildPaymentModal } from '../../src/slack/views/payment-modal.js';
 import { SlackApiError, type SlackWebApi } from '../../src/slack/web-api.js';
 import { BOT_TOKEN, SIGNING_SECRET } from './paylink-harness.js';
+import { stateValuesFor, viewSubmissionPayload } from './slack-requests.js';
 
 /** One call a listener made through the fake Slack client. */
 export interface FakeSlackCall {
@@ -118,6 +121,37 @@ export function fakeAck() {
     acks.push(response);
   };
   return Object.assign(ack, { acks });
+}
+
+/**
+ * What Bolt gives the view_submission listener when the rep submits paylink's modal (opened with `privateMetadata`)
+ * with `inputs` typed: the payload as `body`, its view as `view`, and an `ack` that records what it was given. The same
+ * arguments each time, as Slack delivering one submission twice would send them.
+ */
+export function submittedModal(
+  ctx: Pick<ListenerContext, 'config'>,
+  inputs: Record<string, string | readonly string[]>,
+  privateMetadata: string,
+) {
+  const modal = buildPaymentModal({
+    locale: 'en',
+    sandbox: false,
+    privateMetadata,
+    paymentTypes: ctx.config.paymentTypes,
+    values: {},
+  });
+  const body = viewSubmissionPayload({
+    view: {
+      ...modal,
+      id: 'V0MODAL',
+      hash: '1700000000.abc',
+      callback_id: String(modal.callback_id),
+      state: { values: stateValuesFor(modal as { blocks?: readonly unknown[] }, inputs) },
+    },
+  });
+  const ack = fakeAck();
+  const args = { ack, body, view: body.view } as unknown as Parameters<ReturnType<typeof paymentSubmission>>[0];
+  return { ack, args };
 }
 
 export interface ListenerTestContext {

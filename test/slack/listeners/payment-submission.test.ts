@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { paymentSubmission } from '../../../src/slack/listeners/views/payment-submission.js';
 import { encodeModalOrigin, type ModalOrigin } from '../../../src/slack/metadata.js';
-import { buildPaymentModal } from '../../../src/slack/views/payment-modal.js';
-import { fakeAck, type ListenerTestContext, listenerContext } from '../../support/listener-context.js';
+import { type ListenerTestContext, listenerContext, submittedModal } from '../../support/listener-context.js';
 import { VALID_FORM, visibleText } from '../../support/paylink-harness.js';
-import { stateValuesFor, viewSubmissionPayload } from '../../support/slack-requests.js';
 import { SALES_CHANNEL, SALES_REP } from '../../support/slack-workspace.js';
 
 let t: ListenerTestContext;
@@ -16,26 +14,7 @@ const ORIGIN: ModalOrigin = { channel: SALES_CHANNEL.id, user: SALES_REP.id };
 
 /** The arguments Bolt gives the listener when the rep submits the modal with `inputs` typed. */
 function submitted(inputs: Record<string, string | readonly string[]>, privateMetadata = encodeModalOrigin(ORIGIN)) {
-  const modal = buildPaymentModal({
-    locale: 'en',
-    sandbox: false,
-    privateMetadata,
-    paymentTypes: t.ctx.config.paymentTypes,
-    values: {},
-  });
-  const body = viewSubmissionPayload({
-    view: {
-      ...modal,
-      id: 'V0MODAL',
-      hash: '1700000000.abc',
-      callback_id: String(modal.callback_id),
-      state: { values: stateValuesFor(modal as { blocks?: readonly unknown[] }, inputs) },
-    },
-  });
-  const ack = fakeAck();
-  // What Bolt passes: the payload as `body`, its view as `view`.
-  const args = { ack, body, view: body.view } as unknown as Parameters<ReturnType<typeof paymentSubmission>>[0];
-  return { ack, args };
+  return submittedModal(t.ctx, inputs, privateMetadata);
 }
 
 describe('the payment modal submission', () => {
