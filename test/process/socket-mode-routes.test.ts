@@ -39,6 +39,31 @@ describe('Socket Mode, as the README sets it up (PORT still public for SAFEDEBIT
     expect(exitCode).toBe(1);
   }, 20_000);
 
+  it('stops cleanly too when Slack first fails to answer the reconnection, then refuses it', async () => {
+    world = await startProcessWorld();
+    app = await startAppProcess({ ...world.env, SLACK_APP_TOKEN: APP_TOKEN });
+    await world.standin.waitForSocketConnection();
+
+    // A passing failure first (one Slack's client retries itself: retrieveWSSURL's own delayReconnectAttempt), then
+    // the refusal: the client's retry of retrieveWSSURL rejects on its own, outside the start() paylink wraps.
+    world.standin.failNext('apps.connections.open', 'internal_error', 1);
+    world.standin.failNext('apps.connections.open', 'invalid_auth', 10);
+    world.standin.dropSocketConnections();
+    // 5 s before the new connection, then 10 s before the client asks for its URL again.
+    const exitCode = await new Promise<number | null>((resolve) => app?.child.once('exit', resolve));
+
+    const events = app
+      .output()
+      .split('\n')
+      .flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : []));
+    expect(
+      events.find((event) => event.event === 'socket_mode_lost'),
+      app.output().slice(-800),
+    ).toMatchObject({ level: 'error', error: 'invalid_auth' });
+    expect(events.map((event) => event.event)).toContain('stopped');
+    expect(exitCode).toBe(1);
+  }, 30_000);
+
   it('answers an undecodable callback path with 400 and keeps running, as in HTTP mode', async () => {
     world = await startProcessWorld();
     app = await startAppProcess({ ...world.env, SLACK_APP_TOKEN: APP_TOKEN });
