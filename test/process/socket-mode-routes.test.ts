@@ -64,6 +64,33 @@ describe('Socket Mode, as the README sets it up (PORT still public for SAFEDEBIT
     expect(exitCode).toBe(1);
   }, 30_000);
 
+  it.each(['token_revoked', 'missing_scope'])(
+    'stops too when Slack refuses the reconnection with %s, which its client would ask again for ever',
+    async (refusal) => {
+      world = await startProcessWorld();
+      app = await startAppProcess({ ...world.env, SLACK_APP_TOKEN: APP_TOKEN });
+      await world.standin.waitForSocketConnection();
+
+      // The app-level token revoked, or regenerated without connections:write: Slack's socket client takes neither
+      // for a refusal for good (its list is not_authed, invalid_auth, account_inactive…) and asks again, 5, 10, 15 s…
+      // later, for ever, while /healthz says all is well and no command reaches paylink.
+      world.standin.failNext('apps.connections.open', refusal, 50);
+      world.standin.dropSocketConnections();
+      const exitCode = await Promise.race([
+        new Promise<number | null>((resolve) => app?.child.once('exit', resolve)),
+        new Promise<'still running'>((resolve) => setTimeout(resolve, 20_000, 'still running')),
+      ]);
+
+      const events = app
+        .output()
+        .split('\n')
+        .flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : []));
+      expect(exitCode, app.output().slice(-800)).toBe(1);
+      expect(events.find((event) => event.event === 'socket_mode_lost')).toMatchObject({ error: refusal });
+    },
+    30_000,
+  );
+
   it('answers an undecodable callback path with 400 and keeps running, as in HTTP mode', async () => {
     world = await startProcessWorld();
     app = await startAppProcess({ ...world.env, SLACK_APP_TOKEN: APP_TOKEN });
