@@ -237,7 +237,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   await checkToken('SLACK_BOT_TOKEN', () => app.init());
   const appToken = config.slack.appToken;
   // Bolt's Socket Mode client asks apps.connections.open again every few seconds, forever, whatever Slack answers
-  // but a few codes (token_revoked, missing_scope…): asked once here first, a refused app-level token stops the start.
+  // but a few codes (invalid_auth, not_authed…; not token_revoked or missing_scope): asked once here first, a refused app-level token stops the start.
   // A Slack that fails to answer stops it too, as at the bot token's check just before: the process manager's
   // restarts are the retries, and each one says why in a line, where Bolt would retry without a word.
   if (appToken) await checkToken('SLACK_APP_TOKEN', () => slack.apps.connections.open({ token: appToken }));
@@ -374,20 +374,46 @@ function describeTokenCheckFailure(variable: SlackTokenVariable, error: unknown,
   return `could not check ${variable} with Slack at ${apiUrl} (${typeof statusCode === 'number' ? `HTTP ${statusCode}` : code})`;
 }
 
+/** What catchReconnectionFailures reaches of Slack's socket client, whose members it needs are private in its types. */
+interface ReconnectingClient {
+  delayReconnectAttempt(callback: (this: unknown) => Promise<unknown>): Promise<unknown>;
+  webClient: { apps: { connections: { open(args?: object): Promise<unknown> } } };
+}
+
 /**
- * After a drop, Slack's socket client opens a new connection from a timer that leaves its start()'s failure unhandled
- * (slackapi/node-slack-sdk#2656): a reconnection Slack refuses (`invalid_auth`), one given up (Slack out of reach past
- * the client's retries), or one a stop cuts short would end the process with an unhandled rejection, cutting the links
- * being created. Wrapped once the app has started (the first start's failure still stops the start), such a failure
- * reaches `onFailure` instead.
+ * After a drop, Slack's socket client opens a new connection from timers that leave their failure unhandled
+ * (slackapi/node-slack-sdk#2656): `delayReconnectAttempt(this.start)`, and, after a failure it takes for a passing one,
+ * `delayReconnectAttempt(this.retrieveWSSURL)` inside that start. A reconnection Slack refuses (`invalid_auth`), one
+ * given up (Slack out of reach past the client's retries), or one a stop cuts short would end the process with an
+ * unhandled rejection, cutting the links being created. Wrapped once the app has started (the first start's failure
+ * still stops the start), such a failure reaches `onFailure` instead, and the attempt ends there. A refusal of the
+ * app-level token that the client would ask about again for ever (`token_revoked`, `missing_scope`: not in its own
+ * list) reaches `onFailure` too. `onFailure` is called once.
  */
 function catchReconnectionFailures(client: SocketModeReceiver['client'], onFailure: (error: unknown) => void): void {
-  const start = client.start.bind(client);
-  client.start = () =>
-    start().catch((error: unknown) => {
-      onFailure(error);
-      return undefined;
-    }) as ReturnType<typeof start>;
+  let reported = false;
+  const report = (error: unknown) => {
+    if (reported) return;
+    reported = true;
+    onFailure(error);
+  };
+  const reconnecting = client as unknown as ReconnectingClient;
+  const delay = reconnecting.delayReconnectAttempt.bind(client);
+  reconnecting.delayReconnectAttempt = (callback) =>
+    delay(function (this: unknown) {
+      // Failed, the attempt is left pending: what awaited it (a start, a URL) must not go on without one.
+      return callback.apply(this).catch((error: unknown) => {
+        report(error);
+        return new Promise<never>(() => undefined);
+      });
+    });
+  const connections = reconnecting.webClient.apps.connections;
+  const open = connections.open.bind(connections);
+  connections.open = (args) =>
+    open(args).catch((error: unknown) => {
+      if (TOKEN_CHECKS.SLACK_APP_TOKEN.refusals.has(slackErrorCode(error))) report(error);
+      throw error;
+    });
 }
 
 /** The http.Server Bolt's Socket Mode receiver serves custom routes on (a private field: checked, not assumed). */
