@@ -246,7 +246,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   receivingSlack = true;
   const slackLost = new Promise<void>((resolve) => {
     if (!(receiver instanceof SocketModeReceiver)) return;
-    catchReconnectionFailures(receiver.client, (error) => {
+    const watched = catchReconnectionFailures(receiver.client, (error) => {
       // A stop under way cuts a reconnection short: that is no loss.
       if (stopping) return;
       receivingSlack = false;
@@ -257,6 +257,8 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
       });
       resolve();
     });
+    // A release of Slack's socket client without the members wrapped: its reconnections are left as they are.
+    if (!watched) logger.warn({ event: 'socket_mode_reconnections_unwatched' });
   });
   const address = (socketModeServer ?? (started as Server)).address() as AddressInfo;
   const port = address.port;
@@ -374,10 +376,13 @@ function describeTokenCheckFailure(variable: SlackTokenVariable, error: unknown,
   return `could not check ${variable} with Slack at ${apiUrl} (${typeof statusCode === 'number' ? `HTTP ${statusCode}` : code})`;
 }
 
-/** What catchReconnectionFailures reaches of Slack's socket client, whose members it needs are private in its types. */
+/**
+ * What catchReconnectionFailures reaches of Slack's socket client, whose members it needs are private in its types
+ * (checked, not assumed).
+ */
 interface ReconnectingClient {
-  delayReconnectAttempt(callback: (this: unknown) => Promise<unknown>): Promise<unknown>;
-  webClient: { apps: { connections: { open(args?: object): Promise<unknown> } } };
+  delayReconnectAttempt?: (callback: (this: unknown) => Promise<unknown>) => Promise<unknown>;
+  webClient?: { apps?: { connections?: { open?: (args?: object) => Promise<unknown> } } };
 }
 
 /**
@@ -388,16 +393,18 @@ interface ReconnectingClient {
  * unhandled rejection, cutting the links being created. Wrapped once the app has started (the first start's failure
  * still stops the start), such a failure reaches `onFailure` instead, and the attempt ends there. A refusal of the
  * app-level token that the client would ask about again for ever (`token_revoked`, `missing_scope`: not in its own
- * list) reaches `onFailure` too. `onFailure` is called once.
+ * list) reaches `onFailure` too. `onFailure` is called once. False when the client lacks the members wrapped.
  */
-function catchReconnectionFailures(client: SocketModeReceiver['client'], onFailure: (error: unknown) => void): void {
+function catchReconnectionFailures(client: SocketModeReceiver['client'], onFailure: (error: unknown) => void): boolean {
+  const reconnecting = client as unknown as ReconnectingClient;
+  const connections = reconnecting.webClient?.apps?.connections;
+  if (typeof reconnecting.delayReconnectAttempt !== 'function' || typeof connections?.open !== 'function') return false;
   let reported = false;
   const report = (error: unknown) => {
     if (reported) return;
     reported = true;
     onFailure(error);
   };
-  const reconnecting = client as unknown as ReconnectingClient;
   const delay = reconnecting.delayReconnectAttempt.bind(client);
   reconnecting.delayReconnectAttempt = (callback) =>
     delay(function (this: unknown) {
@@ -407,13 +414,13 @@ function catchReconnectionFailures(client: SocketModeReceiver['client'], onFailu
         return new Promise<never>(() => undefined);
       });
     });
-  const connections = reconnecting.webClient.apps.connections;
   const open = connections.open.bind(connections);
   connections.open = (args) =>
     open(args).catch((error: unknown) => {
       if (TOKEN_CHECKS.SLACK_APP_TOKEN.refusals.has(slackErrorCode(error))) report(error);
       throw error;
     });
+  return true;
 }
 
 /** The http.Server Bolt's Socket Mode receiver serves custom routes on (a private field: checked, not assumed). */
