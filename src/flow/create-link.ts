@@ -1,13 +1,12 @@
 import type { Logger, types } from '@slack/bolt';
 import { buildCallbackUrl } from '../callback/token.js';
 import type { Config } from '../config.js';
-import { SLASH_COMMAND } from '../constants.js';
 import { formatAmount } from '../domain/amount.js';
 import { linkExpiry } from '../domain/link-duration.js';
 import { maskEmail, maskPhone } from '../domain/mask.js';
 import type { PaymentFormInput, TextField, ValidatedPaymentForm } from '../domain/payment-form.js';
 import { formatDateTime } from '../i18n/dates.js';
-import { messagesFor, sandboxed } from '../i18n/messages.js';
+import { askAgainAs, messagesFor, sandboxed } from '../i18n/messages.js';
 import type { LinkOutcomeRecord, NewLink, ReportedStatus } from '../ledger/ledger.js';
 import { describeRefusal, PAYMENT_REFERENCE_USED, type RefusalDescription } from '../safedebit/error-catalog.js';
 import { buildPaymentLinkRequest } from '../safedebit/link-request.js';
@@ -242,12 +241,9 @@ async function endWithoutLink(
   else if (reportedOn(retried)) await linkExists();
 }
 
-/**
- * How the rep whose modal is gone asks again: as they asked, since a request made from a message (for its thread) can
- * only be made again there, by the shortcut, Slack running no slash command in a thread.
- */
+/** How the rep whose modal is gone asks again: as they asked (askAgainAs). */
 function askAgain(ctx: LinkFlowContext, submission: LinkSubmission): string {
-  return submission.origin.threadTs === undefined ? SLASH_COMMAND : messagesFor(ctx.config.locale).askFromMessage;
+  return askAgainAs(ctx.config.locale, submission.origin.threadTs !== undefined);
 }
 
 /** `outcome`, saying which link it is about, for the rep whose modal is gone. */

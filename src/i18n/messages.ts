@@ -1,3 +1,4 @@
+import { SLASH_COMMAND } from '../constants.js';
 import type { PaymentType } from '../domain/payment-type.js';
 import type { Locale } from './locale.js';
 
@@ -325,4 +326,12 @@ const SANDBOX_PREFIX = '[SANDBOX] ';
 /** A message marked SANDBOX when the built-in sandbox answers (once, however often applied). */
 export function sandboxed(text: string, sandbox: boolean): string {
   return sandbox && !text.startsWith(SANDBOX_PREFIX) ? `${SANDBOX_PREFIX}${text}` : text;
+}
+
+/**
+ * How a rep asks again as they asked: the command, or for a request made from a message (for its thread) the message
+ * shortcut, Slack running no slash command in a thread.
+ */
+export function askAgainAs(locale: Locale, fromMessage: boolean): string {
+  return fromMessage ? messagesFor(locale).askFromMessage : `\`${SLASH_COMMAND}\``;
 }

@@ -87,10 +87,10 @@ type NewLinkRow = Required<
   >
 >;
 
-/** A refusal's detail is SAFEDEBIT's code (null when it gave only a message); an outage's, its kind. */
 /** A link's payment status as the ledger has it, and when it came: both null before any notification. */
 export type ReportedStatus = Pick<LinksTable, 'payment_status' | 'payment_status_at'>;
 
+/** A refusal's detail is SAFEDEBIT's code (null when it gave only a message); an outage's, its kind. */
 export type LinkOutcomeRecord =
   | { state: 'created'; link: string }
   | { state: 'refused' | 'outage'; detail: string | null };

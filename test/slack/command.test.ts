@@ -97,7 +97,7 @@ describe('/paylink command', () => {
     });
     expect(result.status).toBe(200);
     const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
-    expect(visibleText(answer.body)).toContain('Slack took too long to open the form. Please run /paylink again.');
+    expect(visibleText(answer.body)).toContain('Slack took too long to open the form. Please run `/paylink` again.');
   });
 
   it('refuses a bad or stale signature with 401 and does nothing', async () => {

@@ -51,11 +51,11 @@ describe('Slack faults', () => {
   it.each([
     [
       'en',
-      '(ref. F-2026-031): :warning: SAFEDEBIT did not answer properly: *no link to show*. Running /paylink again with this same payment reference is safe',
+      '(ref. F-2026-031): :warning: SAFEDEBIT did not answer properly: *no link to show*. Running `/paylink` again with this same payment reference is safe',
     ],
     [
       'fr',
-      "(réf. F-2026-031)\u00A0: :warning: SAFEDEBIT n'a pas répondu correctement\u00A0: *aucun lien à afficher*. Vous pouvez relancer /paylink sans risque avec cette même référence de paiement",
+      "(réf. F-2026-031)\u00A0: :warning: SAFEDEBIT n'a pas répondu correctement\u00A0: *aucun lien à afficher*. Vous pouvez relancer `/paylink` sans risque avec cette même référence de paiement",
     ],
   ] as const)(
     'views.update failing after an outage (%s): the rep is told no link was made, and that /paylink again is safe',
@@ -123,7 +123,7 @@ describe('the ledger out of reach', () => {
     const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
     const text = visibleText(answer.body);
     expect(text).toContain(
-      '(ref. F-2026-031): :warning: paylink could not record the request: *no link was created*. Run /paylink again in a moment.',
+      '(ref. F-2026-031): :warning: paylink could not record the request: *no link was created*. Run `/paylink` again in a moment.',
     );
     expect(text).not.toContain('form is kept');
     expect(h.safedebit.requests).toHaveLength(0);

@@ -1,6 +1,5 @@
-import { SLASH_COMMAND } from '../../constants.js';
 import type { PaymentFormInput } from '../../domain/payment-form.js';
-import { messagesFor, sandboxed } from '../../i18n/messages.js';
+import { askAgainAs, messagesFor, sandboxed } from '../../i18n/messages.js';
 import { respondQuietly } from '../delivery.js';
 import { slackErrorCode, slackRefusesApp } from '../errors.js';
 import { encodeModalOrigin, type ModalOrigin } from '../metadata.js';
@@ -43,8 +42,7 @@ export async function openPaymentModal(
     });
     if (origin.responseUrl) {
       const m = messagesFor(ctx.config.locale);
-      // Asked again as the rep asked: from a message (for its thread), by the shortcut, no command running in a thread.
-      const askAgain = origin.threadTs === undefined ? SLASH_COMMAND : m.askFromMessage;
+      const askAgain = askAgainAs(ctx.config.locale, origin.threadTs !== undefined);
       const text = sandboxed(forGood ? m.slackRefusedApp : m.triggerExpired(askAgain), ctx.sandbox);
       await respondQuietly(ctx, origin.responseUrl, { text });
     }

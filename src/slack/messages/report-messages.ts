@@ -5,7 +5,7 @@ import { classifyStatus } from '../../domain/payment-status.js';
 import { madeBySandbox } from '../../domain/sandbox-link.js';
 import { formatDateTime } from '../../i18n/dates.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
-import { messagesFor, sandboxed } from '../../i18n/messages.js';
+import { askAgainAs, sandboxed } from '../../i18n/messages.js';
 import type { LinkRecord, LinkWithAddress, NotificationRecord } from '../../ledger/ledger.js';
 import { FIELD_MAX_LENGTH } from '../../safedebit/fields.js';
 import { buildNoticeView } from '../views/outcome-views.js';
@@ -207,8 +207,7 @@ function askedHeadline(ctx: ReportContext, link: LinkRecord): string {
 }
 
 function interruptedNotice(ctx: ReportContext, link: LinkRecord): LinkNotice {
-  // Asked as the rep did: a link asked from a message (for its thread) only by the shortcut, Slack running no command there.
-  const askAgain = link.origin_thread_ts === null ? `\`${SLASH_COMMAND}\`` : messagesFor(ctx.locale).askFromMessage;
+  const askAgain = askAgainAs(ctx.locale, link.origin_thread_ts !== null);
   return { notice: linkReportTexts(ctx.locale).interrupted(askAgain), about: askedHeadline(ctx, link) };
 }
 
