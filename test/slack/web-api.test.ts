@@ -54,7 +54,8 @@ describe("paylink's Slack Web API client", () => {
   }
 
   beforeAll(async () => {
-    standin = await startSlackApiStandin();
+    // The admin's DM with the bot, as conversations.open gives it: Slack refuses a DM the bot is not in.
+    standin = await startSlackApiStandin({ channels: { D0ADMIN: { kind: 'im', botIsMember: true } } });
   });
   afterEach(async () => {
     await slack?.close();

@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { blockKitProblems } from './block-kit-limits.js';
 import {
   APP_ID,
   BOT_ID,
@@ -29,8 +30,16 @@ import {
  *   kept (`uploadedFiles`);
  * - files.completeUploadExternal: `invalid_arguments` without `files`, `file_not_found` for a file never issued or
  *   whose bytes never came; with `channel_id` the file is shared there as a message carrying it;
- * - chat.*: `channel_not_found` for a private channel or DM the bot is not in (see `accessibleChannel`),
- *   `message_not_found` for chat.update of a message never posted, `no_text` for a message without content;
+ * - chat.*: `channel_not_found` for a private channel or DM the bot is not in (see `accessibleChannel`; a `D…` or `G…`
+ *   id neither configured nor given by conversations.open is one), `message_not_found` for chat.update of a message
+ *   never posted, `no_text` for a message without content, `invalid_blocks` / `invalid_attachments` for blocks past
+ *   Block Kit's limits (test/support/block-kit-limits.ts), `msg_too_long` for a chat.update `text` over 4,000
+ *   characters, `invalid_thread_ts` for a `thread_ts` that is not a message timestamp; chat.update with `text` and no
+ *   `blocks` drops the message's blocks, as its reference says;
+ * - views.open / views.update / views.publish: `invalid_arguments` for a view past Block Kit's limits (title, buttons,
+ *   private_metadata, 100 blocks, input blocks without `submit`…);
+ * - conversations.open: `user_not_found` for anything but a user id, `cannot_dm_bot` for the bot itself;
+ * - response_url: HTTP 404 `used_url` past its 5 uses, `expired_url` past its 30 minutes, HTTP 400 `invalid_blocks`;
  * - any method: `not_authed` / `invalid_auth` without a bot token, `unknown_method`.
  *
  * It is also Slack's side of Socket Mode (docs.slack.dev/apis/events-api/using-socket-mode): `apps.connections.open`,
@@ -187,6 +196,13 @@ const JSON_ENCODED_ARGS = new Set(['view', 'blocks', 'attachments', 'metadata', 
 const FORM_ONLY_METHODS = new Set(['files.getUploadURLExternal', 'chat.getPermalink']);
 /** Slack's cap on the blocks of a Home tab. */
 const MAX_HOME_BLOCKS = 100;
+/** chat.update's `msg_too_long`: "The `text` field cannot exceed 4,000 characters." */
+const MAX_UPDATE_TEXT = 4000;
+/** A response_url: "up to 5 times within 30 minutes" (Slack's interactivity docs). */
+const RESPONSE_URL_USES = 5;
+const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
+/** A message timestamp as Slack writes them: seconds, a dot, microseconds. */
+const MESSAGE_TS = /^\d+\.\d+$/;
 /** Where files.getUploadURLExternal sends the bytes; Slack's look like `https://files.slack.com/upload/v1/…`. */
 const UPLOAD_PATH = '/upload/';
 /** Message timestamps start here and grow by 100 µs per message, so they are unique and increasing. */
@@ -210,7 +226,7 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
   const faults = new Map<string, SlackApiFault[]>();
   const delays = new Map<string, number>();
   const metadataByMethod = new Map<string, ResponseMetadata>();
-  const responseUrlIds = new Set<string>();
+  const responseUrlIds = new Map<string, { issuedAt: number; uses: number }>();
   const socketTickets = new Set<string>();
   const socketLog = new WaitableLog<SocketModeConnection>();
   const openSockets = new Map<WebSocket, SocketModeConnection>();
@@ -236,7 +252,12 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
    */
   function accessibleChannel(channel: unknown): string | WebApiRefusal {
     if (typeof channel !== 'string' || channel === '') return refuse('channel_not_found');
-    const setup = channels.get(channel) ?? { kind: 'public', botIsMember: false };
+    // A DM (D…) or a private conversation (G…) the test did not set up and conversations.open did not give is someone
+    // else's: Slack hides it from the bot.
+    const unknown: ChannelSetup = /^[DG]/.test(channel)
+      ? { kind: channel.startsWith('D') ? 'im' : 'private', botIsMember: false }
+      : { kind: 'public', botIsMember: false };
+    const setup = channels.get(channel) ?? unknown;
     return setup.kind === 'public' || setup.botIsMember ? channel : refuse('channel_not_found');
   }
 
@@ -273,10 +294,33 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
     return held;
   }
 
+  /**
+   * Slack refuses a view past Block Kit's limits with `invalid_arguments` (its `response_metadata.messages` saying
+   * which): undefined when `view` is one Slack takes.
+   */
+  function viewRefusal(view: Record<string, unknown>, surface: 'modal' | 'home'): WebApiRefusal | undefined {
+    if (view.type !== surface) return refuse('invalid_arguments');
+    return slackRefuses(blockKitProblems(surface, view)).length > 0 ? refuse('invalid_arguments') : undefined;
+  }
+
+  /**
+   * Slack refuses blocks or attachments past Block Kit's limits (`invalid_blocks`, `invalid_attachments`). The
+   * advice the checker gives about `text` (present, readable length) is not a refusal: Slack warns, or truncates.
+   */
+  function messageRefusal(args: WebApiArgs): WebApiRefusal | undefined {
+    const problems = blockKitProblems('message', { text: 'x', blocks: args.blocks, attachments: args.attachments });
+    const hard = slackRefuses(problems).filter((problem) => !/^attachments\[\d+\]\.fallback:/.test(problem));
+    if (hard.some((problem) => problem.startsWith('blocks'))) return refuse('invalid_blocks');
+    if (hard.length > 0) return refuse('invalid_attachments');
+    return undefined;
+  }
+
   /** views.open and views.push: both exchange a trigger for a new modal. */
   function openView(args: WebApiArgs): WebApiAnswer {
     const view = asObject(args.view);
     if (view === undefined) return refuse('invalid_arguments');
+    const invalid = viewRefusal(view, 'modal');
+    if (invalid !== undefined) return invalid;
     const externalId = typeof view.external_id === 'string' && view.external_id !== '' ? view.external_id : undefined;
     if (externalId !== undefined && viewIdsByExternalId.has(externalId)) return refuse('duplicate_external_id');
     const triggerRefusal = exchangeTrigger(args.trigger_id);
@@ -293,6 +337,8 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
     const current = id === undefined ? undefined : views.get(id);
     if (current === undefined) return refuse('not_found');
     if (typeof args.hash === 'string' && args.hash !== current.hash) return refuse('hash_conflict');
+    const invalid = viewRefusal(view, 'modal');
+    if (invalid !== undefined) return invalid;
     return { ok: true, view: holdView(view, current.id, current.state) };
   }
 
@@ -343,6 +389,8 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
       if (view === undefined || user === '' || view.type !== 'home' || blocks.length > MAX_HOME_BLOCKS) {
         return refuse('invalid_arguments');
       }
+      const invalid = viewRefusal(view, 'home');
+      if (invalid !== undefined) return invalid;
       const current = homeViews.get(user);
       if (typeof args.hash === 'string' && args.hash !== current?.hash) return refuse('hash_conflict');
       const held = holdView(view, current?.id ?? nextId('V'), { values: {} });
@@ -389,6 +437,9 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
       const channel = accessibleChannel(args.channel);
       if (typeof channel !== 'string') return channel;
       if (!hasContent(args)) return refuse('no_text');
+      if (args.thread_ts !== undefined && !MESSAGE_TS.test(String(args.thread_ts))) return refuse('invalid_thread_ts');
+      const invalid = messageRefusal(args);
+      if (invalid !== undefined) return invalid;
       const ts = nextMessageTs();
       const message = botMessage(args, ts);
       messages.set(messageKey(channel, ts), message);
@@ -401,12 +452,18 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
       const current = messages.get(messageKey(channel, ts));
       if (current === undefined) return refuse('message_not_found');
       if (!hasContent(args)) return refuse('no_text');
-      // Slack keeps what the update leaves out (blocks, thread) and marks the message edited.
+      if (typeof args.text === 'string' && args.text.length > MAX_UPDATE_TEXT) return refuse('msg_too_long');
+      const invalid = messageRefusal(args);
+      if (invalid !== undefined) return invalid;
+      // Slack keeps what the update leaves out (attachments, metadata, thread) and marks the message edited, but not
+      // the blocks when `text` comes without them: "If the text argument is provided and blocks are not provided, the
+      // blocks will be removed, and the provided text will be used for message rendering" (chat.update's reference).
       const message: Record<string, unknown> = {
         ...current,
         ...botMessage(args, ts),
         edited: { user: BOT_USER_ID, ts: nextMessageTs() },
       };
+      if (args.blocks === undefined && args.text !== undefined) delete message.blocks;
       messages.set(messageKey(channel, ts), message);
       return { ok: true, channel, ts, text: message.text, message };
     },
@@ -423,6 +480,8 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
         .map((user) => user.trim())
         .filter((user) => user !== '');
       if (users.length === 0) return refuse('users_list_not_supplied');
+      if (users.some((user) => !/^[UW][A-Z0-9]+$/.test(user))) return refuse('user_not_found');
+      if (users.includes(BOT_USER_ID)) return refuse('cannot_dm_bot');
       const usersKey = [...users].sort().join(',');
       const existing = conversationIdsByUsers.get(usersKey);
       if (existing !== undefined) return { ok: true, no_op: true, already_open: true, channel: { id: existing } };
@@ -510,15 +569,24 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
   }
 
   function answerResponseUrl(path: string, rawBody: string, response: ServerResponse) {
-    if (!responseUrlIds.has(path.slice('/response/'.length))) {
+    const issued = responseUrlIds.get(path.slice('/response/'.length));
+    if (issued === undefined) {
       return sendJson(response, 404, { ok: false, error: 'response_url not issued by this standin' });
     }
+    if (Date.now() - issued.issuedAt > RESPONSE_URL_LIFETIME_MS) {
+      return sendJson(response, 404, { ok: false, error: 'expired_url' });
+    }
+    if (issued.uses >= RESPONSE_URL_USES) return sendJson(response, 404, { ok: false, error: 'used_url' });
     let body: unknown;
     try {
       body = JSON.parse(rawBody);
     } catch {
       return sendJson(response, 400, { ok: false, error: 'invalid_payload' });
     }
+    const message = asObject(body) ?? {};
+    if (!hasContent(message)) return sendJson(response, 400, { ok: false, error: 'no_text' });
+    if (messageRefusal(message) !== undefined) return sendJson(response, 400, { ok: false, error: 'invalid_blocks' });
+    issued.uses += 1;
     responseLog.add({ url: `${origin}${path}`, body, at: Date.now() });
     sendJson(response, 200, { ok: true });
   }
@@ -655,7 +723,7 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
     },
     responseUrl: () => {
       const id = randomBytes(8).toString('hex');
-      responseUrlIds.add(id);
+      responseUrlIds.set(id, { issuedAt: Date.now(), uses: 0 });
       return `${origin}/response/${id}`;
     },
     waitForResponse: (predicate = () => true, timeoutMs = DEFAULT_WAIT_MS) =>
@@ -753,6 +821,53 @@ function parseWebApiArgs(contentType: string | undefined, rawBody: string): WebA
     args[key] = JSON_ENCODED_ARGS.has(key) ? parseJsonOrKeep(value) : value;
   }
   return args;
+}
+
+/** Block Kit's block and element types: the checker details only those paylink uses, Slack knows these. */
+const BLOCK_KIT_TYPES = new Set([
+  'actions',
+  'context',
+  'divider',
+  'file',
+  'header',
+  'image',
+  'input',
+  'markdown',
+  'rich_text',
+  'section',
+  'video',
+  'button',
+  'channels_select',
+  'checkboxes',
+  'conversations_select',
+  'datepicker',
+  'datetimepicker',
+  'email_text_input',
+  'external_select',
+  'file_input',
+  'multi_channels_select',
+  'multi_conversations_select',
+  'multi_external_select',
+  'multi_static_select',
+  'multi_users_select',
+  'number_input',
+  'overflow',
+  'plain_text_input',
+  'radio_buttons',
+  'rich_text_input',
+  'static_select',
+  'timepicker',
+  'url_text_input',
+  'users_select',
+  'workflow_button',
+]);
+
+/** The checker's problems Slack refuses: all but its "not checked here" about a type Block Kit has. */
+function slackRefuses(problems: string[]): string[] {
+  return problems.filter((problem) => {
+    const type = /(?:block|element) type (\S+) not checked here$/.exec(problem)?.[1];
+    return type === undefined || !BLOCK_KIT_TYPES.has(type);
+  });
 }
 
 function parseJsonOrKeep(value: string): unknown {

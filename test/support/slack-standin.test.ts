@@ -28,17 +28,25 @@ const MODAL = {
     {
       type: 'input',
       block_id: 'amount',
+      label: { type: 'plain_text', text: 'Amount' },
       element: { type: 'number_input', action_id: 'value', is_decimal_allowed: true },
     },
-    { type: 'input', block_id: 'email', element: { type: 'email_text_input', action_id: 'value' } },
+    {
+      type: 'input',
+      block_id: 'email',
+      label: { type: 'plain_text', text: 'Email' },
+      element: { type: 'email_text_input', action_id: 'value' },
+    },
     {
       type: 'input',
       block_id: 'reference',
+      label: { type: 'plain_text', text: 'Reference' },
       element: { type: 'plain_text_input', action_id: 'value', initial_value: 'INV-1' },
     },
     {
       type: 'input',
       block_id: 'channels',
+      label: { type: 'plain_text', text: 'Send by' },
       element: {
         type: 'checkboxes',
         action_id: 'value',
@@ -55,6 +63,7 @@ const MODAL = {
     {
       type: 'input',
       block_id: 'language',
+      label: { type: 'plain_text', text: 'Language' },
       element: {
         type: 'static_select',
         action_id: 'value',
@@ -404,6 +413,84 @@ describe('Slack Web API standin', () => {
     await expect(answer.json()).resolves.toEqual({ ok: true });
     await expect(awaited).resolves.toMatchObject({ body: { text: 'Link created' } });
     expect((await fetch(`${url}x`, { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+
+  describe('refuses what real Slack refuses', () => {
+    const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+
+    it('chat.update with text and no blocks drops the blocks; with attachments alone it keeps the blocks', async () => {
+      const client = webClient(standin);
+      const attachments = [{ color: '#9e9e9e', fallback: 'Awaiting', text: 'Awaiting' }];
+      const posted = await client.chat.postMessage({
+        channel: 'C0SALES',
+        text: 'Summary',
+        blocks: [section('*Summary*')],
+        attachments,
+      });
+      const ts = posted.ts as string;
+      const paid = [{ color: '#2eb67d', fallback: 'Paid', text: 'Paid' }];
+      await client.chat.update({ channel: 'C0SALES', ts, attachments: paid });
+      expect(standin.messagesIn('C0SALES').at(-1)).toMatchObject({ blocks: [section('*Summary*')], attachments: paid });
+      await client.chat.update({ channel: 'C0SALES', ts, text: 'Summary — Paid', attachments: paid });
+      const rewritten = standin.messagesIn('C0SALES').at(-1);
+      expect(rewritten).toMatchObject({ text: 'Summary — Paid', attachments: paid });
+      expect(rewritten?.blocks).toBeUndefined();
+      await expect(
+        answerOf(client.chat.update({ channel: 'C0SALES', ts, text: 'x'.repeat(4001) })),
+      ).resolves.toMatchObject({ error: 'msg_too_long' });
+    });
+
+    it('answers invalid_blocks for an unknown block type or one past its limits, invalid_thread_ts for a bad ts', async () => {
+      const post = (args: Record<string, unknown>) =>
+        answerOf(webClient(standin).chat.postMessage({ channel: 'C0SALES', text: 'x', ...args } as never));
+      await expect(post({ blocks: [{ type: 'sectoin', text: { type: 'mrkdwn', text: 'x' } }] })).resolves.toMatchObject(
+        { error: 'invalid_blocks' },
+      );
+      await expect(post({ blocks: [section('x'.repeat(3001))] })).resolves.toMatchObject({ error: 'invalid_blocks' });
+      await expect(
+        post({ blocks: [{ type: 'image', image_url: 'https://x/y.png', alt_text: 'y' }] }),
+      ).resolves.toMatchObject({ ok: true });
+      await expect(post({ thread_ts: 'not-a-ts' })).resolves.toMatchObject({ error: 'invalid_thread_ts' });
+    });
+
+    it('answers invalid_arguments for a view past its limits', async () => {
+      const client = webClient(standin);
+      const longTitle = { ...MODAL, title: { type: 'plain_text', text: 'A title longer than 24 chars' } };
+      await expect(
+        answerOf(client.views.open({ trigger_id: standin.issueTriggerId(), view: longTitle as never })),
+      ).resolves.toMatchObject({ error: 'invalid_arguments' });
+      const { submit: _submit, ...noSubmit } = MODAL;
+      await expect(
+        answerOf(client.views.open({ trigger_id: standin.issueTriggerId(), view: noSubmit as never })),
+      ).resolves.toMatchObject({ error: 'invalid_arguments' });
+      const home = { type: 'home', blocks: [section('x'), { type: 'sectoin' }] };
+      await expect(answerOf(client.views.publish({ user_id: 'U0REP', view: home as never }))).resolves.toMatchObject({
+        error: 'invalid_arguments',
+      });
+    });
+
+    it('refuses a DM it never opened, and conversations.open of anything but a person', async () => {
+      const client = webClient(standin);
+      await expect(answerOf(client.chat.postMessage({ channel: 'D0NEVEROPENED', text: 'x' }))).resolves.toMatchObject({
+        error: 'channel_not_found',
+      });
+      await expect(answerOf(client.conversations.open({ users: 'C0SALES' }))).resolves.toMatchObject({
+        error: 'user_not_found',
+      });
+      await expect(answerOf(client.conversations.open({ users: 'U0BOT' }))).resolves.toMatchObject({
+        error: 'cannot_dm_bot',
+      });
+    });
+
+    it('takes a response_url 5 times, then answers 404', async () => {
+      const url = standin.responseUrl();
+      const respond = () =>
+        fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"text":"x"}' });
+      for (let use = 1; use <= 5; use++) expect((await respond()).status).toBe(200);
+      const sixth = await respond();
+      expect(sixth.status).toBe(404);
+      await expect(sixth.json()).resolves.toMatchObject({ error: 'used_url' });
+    });
   });
 });
 
