@@ -1,19 +1,13 @@
 import type { Config } from '../config.js';
 import { madeBySandbox } from '../domain/sandbox-link.js';
-import { formatDateTime } from '../i18n/dates.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
 import type { LinkRecord } from '../ledger/ledger.js';
 import { UNANSWERED_STATES } from '../ledger/schema.js';
 import { postMessage, postSummaryWhereAsked } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
-import {
-  awaitingPaymentStatus,
-  buildSummaryMessage,
-  deliveriesOf,
-  type LinkSummary,
-} from '../slack/messages/link-messages.js';
+import { awaitingPaymentStatus, buildSummaryMessage } from '../slack/messages/link-messages.js';
 import { releaseForLater, retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
-import { paymentStatusLine, type StatusUpdateContext, showPendingStatuses } from './status-updates.js';
+import { linkSummaryOf, paymentStatusLine, type StatusUpdateContext, showPendingStatuses } from './status-updates.js';
 
 export interface ConfirmedLinkContext extends StatusUpdateContext {
   config: Pick<Readonly<Config>, 'locale'>;
@@ -45,7 +39,12 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
     user: link.user_id,
     ...(link.origin_thread_ts === null ? {} : { threadTs: link.origin_thread_ts }),
   };
-  const summary = await postSummaryWhereAsked(ctx, origin, buildSummaryMessage(summaryOf(ctx, link), status), link.id);
+  const summary = await postSummaryWhereAsked(
+    ctx,
+    origin,
+    buildSummaryMessage(linkSummaryOf(ctx, link), status),
+    link.id,
+  );
   if (summary.place === undefined && summary.mayTryAgain) {
     // Slack surely did not post it: confirmed again later, by a redelivery or the interrupted-links round, rather than
     // left created with no summary for good.
@@ -96,21 +95,4 @@ export async function confirmReportedLink(ctx: ConfirmedLinkContext, linkId: str
 /** Why a confirmed link's address never reached paylink: its state before it was confirmed. */
 function addressLostBy(link: LinkRecord): 'interrupted' | 'outage' {
   return link.state_detail === 'outage' ? 'outage' : 'interrupted';
-}
-
-function summaryOf(ctx: ConfirmedLinkContext, link: LinkRecord): LinkSummary {
-  const { locale } = ctx.config;
-  return {
-    locale,
-    sandbox: madeBySandbox(link),
-    amountCents: link.amount_cents,
-    paymentReference: link.payment_reference,
-    paymentType: link.payment_type,
-    ...(link.customer === null ? {} : { customer: link.customer }),
-    maskedEmail: link.masked_email,
-    maskedPhone: link.masked_phone,
-    deliveries: deliveriesOf(link.sms_option, link.email_option),
-    user: link.user_id,
-    ...(link.expires_at === null ? {} : { expires: formatDateTime(new Date(link.expires_at), locale, ctx.timeZone) }),
-  };
 }

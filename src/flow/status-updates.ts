@@ -9,7 +9,7 @@ import type { Ledger, LinkRecord } from '../ledger/ledger.js';
 import { EXPIRY_SHOWN } from '../ledger/schema.js';
 import { CANNOT_POST_ERRORS, postMessage, type SlackDeliveryContext } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
-import type { LinkStatus } from '../slack/messages/link-messages.js';
+import { deliveriesOf, type LinkStatus, type LinkSummary } from '../slack/messages/link-messages.js';
 import {
   expiredStatusLine,
   statusLine,
@@ -262,12 +262,7 @@ async function updateStatusLine(
         await ctx.slack.chat.update({
           channel: place.channel,
           ts: place.ts,
-          ...summaryStatusUpdate(
-            { amountCents: link.amount_cents, paymentReference: link.payment_reference },
-            line,
-            ctx.config.locale,
-            madeBySandbox(link),
-          ),
+          ...summaryStatusUpdate(linkSummaryOf(ctx, link), line),
         });
       } catch (error) {
         // A summary that can never be rewritten (deleted, its conversation gone) is not tried again by every round.
@@ -281,6 +276,24 @@ async function updateStatusLine(
       await fromLedger(ctx.ledger.releaseStatusLine(linkId, claimedAt));
     }
   }
+}
+
+/** The summary of a link as the ledger has it: what its message in Slack shows. */
+export function linkSummaryOf(ctx: Pick<StatusUpdateContext, 'config' | 'timeZone'>, link: LinkRecord): LinkSummary {
+  const { locale } = ctx.config;
+  return {
+    locale,
+    sandbox: madeBySandbox(link),
+    amountCents: link.amount_cents,
+    paymentReference: link.payment_reference,
+    paymentType: link.payment_type,
+    ...(link.customer === null ? {} : { customer: link.customer }),
+    maskedEmail: link.masked_email,
+    maskedPhone: link.masked_phone,
+    deliveries: deliveriesOf(link.sms_option, link.email_option),
+    user: link.user_id,
+    ...(link.expires_at === null ? {} : { expires: formatDateTime(new Date(link.expires_at), locale, ctx.timeZone) }),
+  };
 }
 
 /**

@@ -370,18 +370,14 @@ describe('the link’s messages in the conversation', () => {
           expires: fc.option(fc.tuple(date, timeZone), { nil: undefined }),
         }),
         ([at, status], { expires, customer, ...summary }) => {
-          const message = buildSummaryMessage(
-            {
-              ...summary,
-              locale: at,
-              ...(customer ? { customer } : {}),
-              ...(expires ? { expires: formatDateTime(expires[0], at, expires[1]) } : {}),
-            },
-            status,
-          );
-          expectWithin('message', message);
-          const update = summaryStatusUpdate(summary, status, at, summary.sandbox);
-          expectWithin('message', update);
+          const full = {
+            ...summary,
+            locale: at,
+            ...(customer ? { customer } : {}),
+            ...(expires ? { expires: formatDateTime(expires[0], at, expires[1]) } : {}),
+          };
+          expectWithin('message', buildSummaryMessage(full, status));
+          expectWithin('message', summaryStatusUpdate(full, status));
         },
       ),
       RUNS,

@@ -48,7 +48,7 @@ export function awaitingPaymentStatus(locale: Locale): LinkStatus {
   return { text: messagesFor(locale).statusAwaiting, color: '#9e9e9e' };
 }
 
-/** The status line lives in an attachment: chat.update can then replace it and keep the summary blocks. */
+/** The status line lives in an attachment under the summary blocks, in its status color (see summaryStatusUpdate). */
 export function statusAttachments(status: LinkStatus): types.MessageAttachment[] {
   return [
     { color: status.color, fallback: status.text, blocks: [{ type: 'context', elements: [mrkdwn(status.text)] }] },

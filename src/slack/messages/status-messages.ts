@@ -4,7 +4,13 @@ import { linkReportTexts } from '../../i18n/link-reports.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { describeStatus } from '../../i18n/statuses.js';
-import { escapeMrkdwn, type LinkStatus, type SlackMessage, statusAttachments } from './link-messages.js';
+import {
+  buildSummaryMessage,
+  escapeMrkdwn,
+  type LinkStatus,
+  type LinkSummary,
+  type SlackMessage,
+} from './link-messages.js';
 
 /** How each kind of status looks in Slack; only news the rep must act on mentions them. */
 const PRESENTATION: Record<StatusKind | 'unknown', { emoji: string; color: string; mentionRep: boolean }> = {
@@ -48,19 +54,19 @@ export function expiredStatusLine(locale: Locale, dateTime: string): LinkStatus 
 }
 
 /**
- * The summary's new status line for chat.update. No `blocks`: Slack keeps the summary's blocks and only the
- * status attachment (and the notification text) changes.
+ * The summary with its new status line, for chat.update. Its blocks are sent again with the status attachment: Slack
+ * keeps a message's blocks only when the update has no `text` either ("If the text argument is provided and blocks are
+ * not provided, the blocks will be removed", chat.update's reference), and the text says the status for notifications
+ * and screen readers.
  */
-export function summaryStatusUpdate(
-  link: { amountCents: number; paymentReference: string },
-  line: LinkStatus,
-  locale: Locale,
-  sandbox: boolean,
-): SlackMessage {
-  const m = messagesFor(locale);
-  const amount = formatAmount(link.amountCents, locale);
+export function summaryStatusUpdate(summary: LinkSummary, line: LinkStatus): SlackMessage {
+  const m = messagesFor(summary.locale);
+  const amount = formatAmount(summary.amountCents, summary.locale);
   return {
-    text: sandboxed(`${m.summaryTitle} · ${amount} · ${escapeMrkdwn(link.paymentReference)} — ${line.text}`, sandbox),
-    attachments: statusAttachments(line),
+    ...buildSummaryMessage(summary, line),
+    text: sandboxed(
+      `${m.summaryTitle} · ${amount} · ${escapeMrkdwn(summary.paymentReference)} — ${line.text}`,
+      summary.sandbox,
+    ),
   };
 }
