@@ -21,6 +21,9 @@ describe.each([
   'restricted_action_thread_only_channel',
   'restricted_action_non_threadable_channel',
   'restricted_action_thread_locked',
+  // chat.postMessage's reference: "This message type cannot have thread replies" (a shortcut used on a system message:
+  // someone joined, the channel was renamed…).
+  'cannot_reply_to_message',
 ])('where Slack refuses the bot with %s', (error) => {
   it('the summary and the link go to the rep by DM, and payment statuses follow there', async () => {
     h = await startHarness();
