@@ -16,7 +16,8 @@ export interface SlackDeliveryContext {
 /**
  * Slack errors that mean "the bot may not post there", as opposed to Slack being unwell: not a member, or the
  * conversation's posting rules leave it out (an announcement channel, a thread-only one, one without threads, a thread
- * an admin locked: a message shortcut works on messages there).
+ * an admin locked: a message shortcut works on messages there), or the message asked from takes no replies (a system
+ * message such as someone joining: `cannot_reply_to_message`).
  */
 export const CANNOT_POST_ERRORS: ReadonlySet<string> = new Set([
   'not_in_channel',
@@ -27,6 +28,7 @@ export const CANNOT_POST_ERRORS: ReadonlySet<string> = new Set([
   'restricted_action_thread_only_channel',
   'restricted_action_non_threadable_channel',
   'restricted_action_thread_locked',
+  'cannot_reply_to_message',
 ]);
 
 /** Posts a message (in a thread when `threadTs` is given) and returns its ts. */
