@@ -69,6 +69,8 @@ const UNDELIVERABLE_ERRORS = new Set([
   'message_not_found',
   'cant_update_message',
   'edit_window_closed',
+  // chat.update of a message in a frozen, archived or deleted channel.
+  'is_inactive',
   'invalid_blocks',
   'invalid_attachments',
   'msg_too_long',

@@ -218,11 +218,15 @@ describe('the round for replies Slack did not take', () => {
     expect(await t.ledger.findLink(id)).toMatchObject({ summary_status: 'SETTLED' });
   });
 
-  it('does not try again, round after round, to rewrite a summary Slack says is gone', async () => {
+  it.each([
+    'message_not_found',
+    // Its channel archived or frozen since.
+    'is_inactive',
+  ])('does not try again, round after round, to rewrite a summary Slack says is gone (%s)', async (error) => {
     t = await listenerContext();
     const id = await linkWithPendingNotification();
-    updatesFailWith(new SlackApiError('chat.update', { ok: false, error: 'message_not_found' }));
-    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'undeliverable', error: 'message_not_found' });
+    updatesFailWith(new SlackApiError('chat.update', { ok: false, error }));
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'undeliverable', error });
     expect(await deliverUnpostedReplies(t.ctx)).toBe(0);
     expect(t.slack.callsTo('chat.update')).toEqual([]);
   });
