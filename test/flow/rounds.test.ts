@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { workThroughClaims } from '../../src/flow/rounds.js';
+import { describe, expect, it, vi } from 'vitest';
+import { startRounds, workThroughClaims } from '../../src/flow/rounds.js';
+import { createJsonLogger } from '../../src/logger.js';
 
 /** A ledger of `count` items claimed one at a time, where `done` says whether an item was done. */
 function claimsOf(count: number, done: (item: number) => boolean) {
@@ -47,5 +48,47 @@ describe('a round of claimed work', () => {
     let handled = 0;
     expect(await workThroughClaims(() => handled++ >= 2, claimNext)).toEqual({ done: 2, ranOut: false });
     expect(claimed).toHaveLength(2);
+  });
+});
+
+describe('a round that fails at every tick (the ledger out of reach for hours)', () => {
+  const lines: string[] = [];
+  const logger = createJsonLogger({ level: 'debug', secrets: [], write: (line) => lines.push(line) });
+  const events = () => lines.map((line) => JSON.parse(line) as { level: string; event: string });
+
+  it('logs the failure once, not once a round, then once that it is over', async () => {
+    lines.length = 0;
+    let rounds = 0;
+    const timer = startRounds({ name: 'status_updates', periodMs: 1, logger }, async () => {
+      rounds += 1;
+      if (rounds <= 20) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    });
+    await vi.waitFor(() => expect(rounds).toBeGreaterThan(22), { timeout: 5_000 });
+    await timer.stop();
+    // A day of a ledger down is 1,440 status rounds, 2,304 interrupted-links rounds and up to 288 reminder rounds per
+    // instance: each an error line, where one says it all.
+    expect(events().map(({ level, event }) => `${level} ${event}`)).toEqual([
+      'error status_updates_failed',
+      'info status_updates_recovered',
+    ]);
+  });
+
+  it('says again, once an hour, that it still fails, so that an alert on errors does not go quiet for good', async () => {
+    lines.length = 0;
+    vi.useFakeTimers();
+    try {
+      let rounds = 0;
+      const timer = startRounds({ name: 'reminders', periodMs: 5 * 60_000, logger }, async () => {
+        rounds += 1;
+        throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      });
+      // 26 rounds, 5 minutes apart: failing from minute 5 to minute 130.
+      await vi.advanceTimersByTimeAsync(130 * 60_000);
+      expect(rounds).toBe(26);
+      await timer.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(events().filter(({ event }) => event === 'reminders_failed')).toHaveLength(3);
   });
 });
