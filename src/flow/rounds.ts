@@ -7,7 +7,11 @@ export interface RoundTimer {
 }
 
 export interface RoundOptions {
-  /** Logged as `${name}_failed` when a round fails; the next one is still scheduled. */
+  /**
+   * Logged as `${name}_failed` (an error) when a round fails, the next one still scheduled; a failure that goes on
+   * round after round (the ledger down for hours) is logged when it begins, again once an hour (`failed_rounds` so far)
+   * and as `${name}_recovered` when a round succeeds again, not once a round.
+   */
   name: string;
   periodMs: number;
   /** Before the first round; `periodMs` by default. */
@@ -20,6 +24,7 @@ export interface RoundOptions {
  * never overlap however slow Slack or the ledger is. `round` is told whether the timer is being stopped.
  */
 export function startRounds(options: RoundOptions, round: (stopping: () => boolean) => Promise<unknown>): RoundTimer {
+  const failures = failureStreak(options);
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> | undefined;
@@ -27,10 +32,7 @@ export function startRounds(options: RoundOptions, round: (stopping: () => boole
     if (stopped) return;
     timer = setTimeout(() => {
       current = round(() => stopped)
-        .then(
-          () => undefined,
-          (error: unknown) => options.logger.error({ event: `${options.name}_failed`, error }),
-        )
+        .then(failures.succeeded, failures.failed)
         .finally(() => {
           current = undefined;
           schedule(options.periodMs);
@@ -43,6 +45,41 @@ export function startRounds(options: RoundOptions, round: (stopping: () => boole
       stopped = true;
       clearTimeout(timer);
       await current;
+    },
+  };
+}
+
+/** A failure said again, while it lasts, at most this often. */
+const FAILURE_REPEAT_MS = 60 * 60_000;
+
+/**
+ * The log of a timer's failing rounds: the first of a streak, the same failure again once FAILURE_REPEAT_MS has passed
+ * since it was last said (or at once when the failure changes), and the streak's end.
+ */
+function failureStreak(options: Pick<RoundOptions, 'name' | 'logger'>) {
+  let failedRounds = 0;
+  let since: Date | undefined;
+  let lastSaid = { at: 0, error: '' };
+  return {
+    succeeded: () => {
+      if (failedRounds > 0) {
+        options.logger.info({ event: `${options.name}_recovered`, failed_rounds: failedRounds, since });
+      }
+      failedRounds = 0;
+      since = undefined;
+    },
+    failed: (error: unknown) => {
+      failedRounds += 1;
+      since ??= new Date();
+      const words = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const now = Date.now();
+      if (failedRounds > 1 && words === lastSaid.error && now - lastSaid.at < FAILURE_REPEAT_MS) return;
+      lastSaid = { at: now, error: words };
+      options.logger.error({
+        event: `${options.name}_failed`,
+        error,
+        ...(failedRounds > 1 ? { failed_rounds: failedRounds, since } : {}),
+      });
     },
   };
 }
