@@ -10,6 +10,7 @@ import { sendText } from '../http/send-text.js';
 import { sendThankYouPage } from '../http/thank-you.js';
 import { errorCode } from '../http/transport-errors.js';
 import type { LinkRecord } from '../ledger/ledger.js';
+import { slackRefusesApp } from '../slack/errors.js';
 import { parseNotification } from './notification.js';
 import { verifyCallbackToken } from './token.js';
 
@@ -180,8 +181,9 @@ async function handleNotification(
     return;
   }
   if (outcome.kind === 'slack_unavailable') {
-    // The notification is kept; what is not in Slack yet waits for a redelivery, or the status round.
-    deps.logger.warn({ ...logFields, error: outcome.error });
+    // The notification is kept; what is not in Slack yet waits for a redelivery, or the status round. Slack refusing
+    // paylink itself (its token revoked, a scope missing) waits for an admin: an error.
+    deps.logger[slackRefusesApp(outcome.error) ? 'error' : 'warn']({ ...logFields, error: outcome.error });
     sendText(res, 503, 'Slack unavailable, please retry', { 'retry-after': String(RETRY_AFTER_SECONDS) });
     return;
   }

@@ -8,7 +8,7 @@ import { sandboxed } from '../i18n/messages.js';
 import type { Ledger, LinkRecord } from '../ledger/ledger.js';
 import { EXPIRY_SHOWN } from '../ledger/schema.js';
 import { CANNOT_POST_ERRORS, postMessage, type SlackDeliveryContext } from '../slack/delivery.js';
-import { slackErrorCode } from '../slack/errors.js';
+import { slackErrorCode, slackRefusesApp } from '../slack/errors.js';
 import { deliveriesOf, type LinkStatus, type LinkSummary } from '../slack/messages/link-messages.js';
 import {
   expiredStatusLine,
@@ -162,9 +162,45 @@ export const DEFAULT_STATUS_ROUND_PERIOD_MS = 60_000;
  * deliver them again, as when one arrived before the summary existed and was answered 200, kept for the link's flow.
  */
 export function startStatusRounds(ctx: StatusUpdateContext, periodMs: number): RoundTimer {
+  const reported: NotPostedReports = new Map();
   return startRounds({ name: 'status_updates', periodMs, logger: ctx.logger }, (stopping) =>
-    deliverUnpostedReplies(ctx, stopping),
+    deliverUnpostedReplies(ctx, stopping, reported),
   );
+}
+
+/**
+ * What the status round last said of each reason a link's thread stays behind, and when: a link Slack refuses round
+ * after round (a minute apart) is logged when that begins and once an hour, not 1,440 times a day. Slack refusing
+ * paylink itself (its token, a scope) and the ledger failing are about every link: said once for all of them.
+ */
+export type NotPostedReports = Map<string, number>;
+
+/** A reason a thread stays behind said again, while it lasts, at most this often. */
+const NOT_POSTED_REPEAT_MS = 60 * 60_000;
+
+function reportNotPosted(
+  ctx: StatusUpdateContext,
+  reported: NotPostedReports,
+  seen: Set<string>,
+  linkId: string,
+  outcome: Exclude<StatusUpdateOutcome, { kind: 'posted' }>,
+): void {
+  const error = 'error' in outcome ? outcome.error : undefined;
+  const appRefused = error !== undefined && slackRefusesApp(error);
+  const aboutEveryLink = appRefused || outcome.kind === 'ledger_unavailable';
+  const key = `${aboutEveryLink ? '' : linkId} ${outcome.kind} ${error ?? ''}`;
+  seen.add(key);
+  const now = ctx.clock().getTime();
+  const last = reported.get(key);
+  if (last !== undefined && now - last < NOT_POSTED_REPEAT_MS) return;
+  reported.set(key, now);
+  // Only an admin can make Slack take paylink's calls again (a new token, the app reinstalled with its scopes).
+  ctx.logger[appRefused ? 'error' : 'warn']({
+    event: 'status_replies_not_posted',
+    link: linkId,
+    outcome: outcome.kind,
+    ...(error === undefined ? {} : { error }),
+  });
 }
 
 /**
@@ -175,6 +211,7 @@ export function startStatusRounds(ctx: StatusUpdateContext, periodMs: number): R
 export async function deliverUnpostedReplies(
   ctx: StatusUpdateContext,
   stopping: () => boolean = () => false,
+  reported: NotPostedReports = new Map(),
 ): Promise<number> {
   await recordLateWrites(ctx);
   const staleBefore = new Date(ctx.clock().getTime() - ctx.replyClaimTimeoutMs);
@@ -184,12 +221,15 @@ export async function deliverUnpostedReplies(
     ...(await ctx.ledger.linksWithExpiryUnshown(ctx.clock(), staleBefore, PENDING_REPLIES_BATCH)),
   ]);
   let posted = 0;
+  const seen = new Set<string>();
   for (const linkId of linkIds) {
-    if (stopping()) break;
+    if (stopping()) return posted;
     const outcome = await deliverStatusUpdates(ctx, linkId);
     if (outcome.kind === 'posted') posted += outcome.replies;
-    else ctx.logger.warn({ event: 'status_replies_not_posted', link: linkId, outcome: outcome.kind });
+    else reportNotPosted(ctx, reported, seen, linkId, outcome);
   }
+  // A reason no longer met is forgotten: should it come back, it is said again.
+  for (const key of reported.keys()) if (!seen.has(key)) reported.delete(key);
   return posted;
 }
 
