@@ -165,7 +165,6 @@ async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<bo
     // back `interrupted` when Slack did not take its summary, it is confirmed again at a later round.
     return (await confirmReportedLink(ctx, link.id)).kind === 'confirmed';
   }
-  ctx.logger.warn({ event: 'link_interrupted', ...fieldsOf(link), created_at: link.created_at });
   await showInModal(ctx, link, buildInterruptedView(reportContext(ctx), link), 'interrupted_modal_not_updated');
   const outcome = await sendClaimedNotice(ctx, link, buildInterruptedMessage(reportContext(ctx), link), {
     sent: 'interrupted_notice_sent',
@@ -173,6 +172,10 @@ async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<bo
     notSent: 'interrupted_notice_not_sent',
     release: () => ctx.ledger.releaseInterruptedLink(link.id),
   });
+  // Once per link: one whose DM is put off is given back (`requested`) and found again by a later round, which logs it.
+  if (outcome.sent || !outcome.mayTryAgain) {
+    ctx.logger.warn({ event: 'link_interrupted', ...fieldsOf(link), created_at: link.created_at });
+  }
   return roundGoesOnAfter(outcome);
 }
 
