@@ -26,14 +26,14 @@ describe('the status round, meeting the same refusal round after round (a minute
     const h = app;
     const { callbackUrl } = await h.createLink();
     const from = h.logs.length;
-    // A refusal paylink does not know to be for good: tried again at every round.
-    h.standin.failNext('chat.postMessage', 'cannot_reply_to_message', 100_000);
+    // Slack unwell for a while (its answer says so): tried again at every round.
+    h.standin.failNext('chat.postMessage', 'service_unavailable', 100_000);
     expect(await h.notify(callbackUrl, 'SETTLED')).toBe(503);
     await letRoundsRun(h, 'chat.postMessage', 20);
 
     const lines = linesOf(h, 'status_replies_not_posted', from);
     expect(lines.map(({ level, outcome, error }) => ({ level, outcome, error }))).toEqual([
-      { level: 'warn', outcome: 'slack_unavailable', error: 'cannot_reply_to_message' },
+      { level: 'warn', outcome: 'slack_unavailable', error: 'service_unavailable' },
     ]);
   });
 
