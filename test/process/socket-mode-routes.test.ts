@@ -10,26 +10,38 @@ afterEach(async () => {
   app = undefined;
 });
 
+/** paylink in Socket Mode, as the README sets it up, once its WebSocket is open. */
+async function startConnected(): Promise<AppProcess> {
+  world = await startProcessWorld();
+  app = await startAppProcess({ ...world.env, SLACK_APP_TOKEN: APP_TOKEN });
+  await world.standin.waitForSocketConnection();
+  return app;
+}
+
+/** Waits up to `timeoutMs` for `running` to exit: its exit code ('still running' past that) and the events it logged. */
+async function exitOf(running: AppProcess, timeoutMs: number) {
+  const exitCode = await Promise.race([
+    new Promise<number | null>((resolve) => running.child.once('exit', resolve)),
+    new Promise<'still running'>((resolve) => setTimeout(resolve, timeoutMs, 'still running')),
+  ]);
+  const events = running
+    .output()
+    .split('\n')
+    .flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : []));
+  return { exitCode, events, lost: events.find((event) => event.event === 'socket_mode_lost') };
+}
+
 describe('Socket Mode, as the README sets it up (PORT still public for SAFEDEBIT callbacks and the sandbox)', () => {
   it('stops cleanly, saying why, when Slack refuses to open its WebSocket again after a drop', async () => {
-    world = await startProcessWorld();
-    app = await startAppProcess({ ...world.env, SLACK_APP_TOKEN: APP_TOKEN });
-    await world.standin.waitForSocketConnection();
+    const running = await startConnected();
 
     // The connection drops (a network failure), and Slack refuses the new one: the app-level token was revoked.
-    world.standin.failNext('apps.connections.open', 'invalid_auth', 10);
-    world.standin.dropSocketConnections();
+    world?.standin.failNext('apps.connections.open', 'invalid_auth', 10);
+    world?.standin.dropSocketConnections();
     // Slack's socket client waits 5 s (its ping timeout) before it opens a new connection.
-    const exitCode = await new Promise<number | null>((resolve) => app?.child.once('exit', resolve));
+    const { exitCode, events, lost } = await exitOf(running, 15_000);
 
-    const events = app
-      .output()
-      .split('\n')
-      .flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : []));
-    expect(
-      events.find((event) => event.event === 'socket_mode_lost'),
-      app.output().slice(-800),
-    ).toMatchObject({
+    expect(lost, running.output().slice(-800)).toMatchObject({
       level: 'error',
       error: 'invalid_auth',
       msg: expect.stringContaining('SLACK_APP_TOKEN'),
@@ -40,26 +52,17 @@ describe('Socket Mode, as the README sets it up (PORT still public for SAFEDEBIT
   }, 20_000);
 
   it('stops cleanly too when Slack first fails to answer the reconnection, then refuses it', async () => {
-    world = await startProcessWorld();
-    app = await startAppProcess({ ...world.env, SLACK_APP_TOKEN: APP_TOKEN });
-    await world.standin.waitForSocketConnection();
+    const running = await startConnected();
 
     // A passing failure first (one Slack's client retries itself: retrieveWSSURL's own delayReconnectAttempt), then
     // the refusal: the client's retry of retrieveWSSURL rejects on its own, outside the start() paylink wraps.
-    world.standin.failNext('apps.connections.open', 'internal_error', 1);
-    world.standin.failNext('apps.connections.open', 'invalid_auth', 10);
-    world.standin.dropSocketConnections();
+    world?.standin.failNext('apps.connections.open', 'internal_error', 1);
+    world?.standin.failNext('apps.connections.open', 'invalid_auth', 10);
+    world?.standin.dropSocketConnections();
     // 5 s before the new connection, then 10 s before the client asks for its URL again.
-    const exitCode = await new Promise<number | null>((resolve) => app?.child.once('exit', resolve));
+    const { exitCode, events, lost } = await exitOf(running, 25_000);
 
-    const events = app
-      .output()
-      .split('\n')
-      .flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : []));
-    expect(
-      events.find((event) => event.event === 'socket_mode_lost'),
-      app.output().slice(-800),
-    ).toMatchObject({ level: 'error', error: 'invalid_auth' });
+    expect(lost, running.output().slice(-800)).toMatchObject({ level: 'error', error: 'invalid_auth' });
     expect(events.map((event) => event.event)).toContain('stopped');
     expect(exitCode).toBe(1);
   }, 30_000);
@@ -67,43 +70,32 @@ describe('Socket Mode, as the README sets it up (PORT still public for SAFEDEBIT
   it.each(['token_revoked', 'missing_scope'])(
     'stops too when Slack refuses the reconnection with %s, which its client would ask again for ever',
     async (refusal) => {
-      world = await startProcessWorld();
-      app = await startAppProcess({ ...world.env, SLACK_APP_TOKEN: APP_TOKEN });
-      await world.standin.waitForSocketConnection();
+      const running = await startConnected();
 
       // The app-level token revoked, or regenerated without connections:write: Slack's socket client takes neither
       // for a refusal for good (its list is not_authed, invalid_auth, account_inactive…) and asks again, 5, 10, 15 s…
       // later, for ever, while /healthz says all is well and no command reaches paylink.
-      world.standin.failNext('apps.connections.open', refusal, 50);
-      world.standin.dropSocketConnections();
-      const exitCode = await Promise.race([
-        new Promise<number | null>((resolve) => app?.child.once('exit', resolve)),
-        new Promise<'still running'>((resolve) => setTimeout(resolve, 20_000, 'still running')),
-      ]);
+      world?.standin.failNext('apps.connections.open', refusal, 50);
+      world?.standin.dropSocketConnections();
+      const { exitCode, lost } = await exitOf(running, 20_000);
 
-      const events = app
-        .output()
-        .split('\n')
-        .flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : []));
-      expect(exitCode, app.output().slice(-800)).toBe(1);
-      expect(events.find((event) => event.event === 'socket_mode_lost')).toMatchObject({ error: refusal });
+      expect(exitCode, running.output().slice(-800)).toBe(1);
+      expect(lost).toMatchObject({ error: refusal });
     },
     30_000,
   );
 
   it('answers an undecodable callback path with 400 and keeps running, as in HTTP mode', async () => {
-    world = await startProcessWorld();
-    app = await startAppProcess({ ...world.env, SLACK_APP_TOKEN: APP_TOKEN });
-    await world.standin.waitForSocketConnection();
+    const running = await startConnected();
 
-    const answer = await fetch(`${app.baseUrl}/cb/%E0%A4%A`).then(
+    const answer = await fetch(`${running.baseUrl}/cb/%E0%A4%A`).then(
       (response) => response.status,
       () => 'connection lost' as const,
     );
     await new Promise((resolve) => setTimeout(resolve, 300));
 
-    expect(app.child.exitCode, app.output().slice(-600)).toBeNull();
-    const health = await fetch(`${app.baseUrl}/healthz`).then(
+    expect(running.child.exitCode, running.output().slice(-600)).toBeNull();
+    const health = await fetch(`${running.baseUrl}/healthz`).then(
       (r) => r.status,
       () => 'down' as const,
     );
