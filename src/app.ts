@@ -237,7 +237,8 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   await checkToken('SLACK_BOT_TOKEN', () => app.init());
   const appToken = config.slack.appToken;
   // Bolt's Socket Mode client asks apps.connections.open again every few seconds, forever, whatever Slack answers
-  // but a few codes (invalid_auth, not_authed…; not token_revoked or missing_scope): asked once here first, a refused app-level token stops the start.
+  // but a few codes (invalid_auth, not_authed…; not token_revoked or missing_scope): asked once here first, a refused
+  // app-level token stops the start.
   // A Slack that fails to answer stops it too, as at the bot token's check just before: the process manager's
   // restarts are the retries, and each one says why in a line, where Bolt would retry without a word.
   if (appToken) await checkToken('SLACK_APP_TOKEN', () => slack.apps.connections.open({ token: appToken }));
