@@ -57,7 +57,8 @@ describe('an instance killed while SAFEDEBIT is answering', () => {
     );
     expect(String(notice.args.channel)).toMatch(/^D/);
     expect(String(notice.args.text)).toContain('F-2026-031');
-    expect(next.output()).toContain('"event":"link_interrupted"');
+    // Logged once the DM is sent (so once per link, however often Slack puts the DM off): just after Slack's answer.
+    await expect.poll(() => next.output()).toContain('"event":"link_interrupted"');
     // The modal, "creating…" since the submission, says it too for a rep still looking at it.
     const shown = standin.displayedViews().find((view) => view.id === modal.id);
     expect(visibleText(shown)).toContain('paylink stopped while SAFEDEBIT was creating');
