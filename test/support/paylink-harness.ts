@@ -14,6 +14,7 @@ import {
 import {
   type InteractionPayload,
   messageShortcutPayload,
+  orgWideInteraction,
   type ShortcutMessage,
   type SlackHttpResult,
   type SlashCommandFields,
@@ -55,15 +56,20 @@ export interface Harness {
   openModal(
     fields?: Partial<SlashCommandFields>,
   ): Promise<{ result: SlackHttpResult; view: DisplayedView; responseUrl: string }>;
-  /** Runs the *Create payment link* shortcut on `message`; resolves with the modal Slack now shows. */
+  /**
+   * Runs the *Create payment link* shortcut on `message` (in #sales by the sales rep, unless `where` says otherwise);
+   * resolves with the modal Slack now shows. `orgWide`: as Slack sends it to an org-wide install.
+   */
   openModalFromMessage(
     message: ShortcutMessage,
+    where?: { channel?: { id: string; name: string }; user?: SlackUser; orgWide?: boolean },
   ): Promise<{ result: SlackHttpResult; view: DisplayedView; responseUrl: string }>;
   /** Submits a displayed modal with these inputs typed (block_id → text, or option values). */
   submit(
     view: DisplayedView,
     inputs: Record<string, string | readonly string[]>,
     user?: SlackUser,
+    shape?: (payload: InteractionPayload) => InteractionPayload,
   ): Promise<SlackHttpResult>;
   /** The next views.update of `viewId` whose view satisfies `predicate`. */
   waitForViewUpdate(
@@ -200,22 +206,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     paylink,
     logs,
     openModal: (fields = {}) => openModalBy((command) => sendSlashCommand(baseUrl, SIGNING_SECRET, command), fields),
-    openModalFromMessage: (message) =>
-      openModalBy(
-        ({ trigger_id, response_url }) =>
-          sendInteraction(
-            baseUrl,
-            SIGNING_SECRET,
-            messageShortcutPayload({
-              trigger_id: String(trigger_id),
-              message,
-              ...(response_url ? { response_url } : {}),
-            }),
-          ),
-        {},
-      ),
-    submit: (view, inputs, user = SALES_REP) =>
-      sendInteraction(baseUrl, SIGNING_SECRET, submissionOf(view, inputs, user)),
+    openModalFromMessage: (message, where = {}) =>
+      openModalBy(({ trigger_id, response_url }) => {
+        const payload = messageShortcutPayload({
+          trigger_id: String(trigger_id),
+          message,
+          ...(response_url ? { response_url } : {}),
+          ...(where.channel ? { channel: where.channel } : {}),
+          ...(where.user ? { user: where.user } : {}),
+        });
+        return sendInteraction(baseUrl, SIGNING_SECRET, where.orgWide ? orgWideInteraction(payload) : payload);
+      }, {}),
+    submit: (view, inputs, user = SALES_REP, shape = (payload) => payload) =>
+      sendInteraction(baseUrl, SIGNING_SECRET, shape(submissionOf(view, inputs, user))),
     overSocket: {
       openModal: (fields = {}) =>
         openModalBy((command) => standin.sendEnvelope('slash_commands', slashCommandPayload(command)), fields),

@@ -4,6 +4,7 @@ import {
   APP_ID,
   BOT_ID,
   BOT_USER_ID,
+  ENTERPRISE,
   fakeTriggerId,
   SALES_CHANNEL,
   SALES_REP,
@@ -39,6 +40,7 @@ export interface SlashCommandFields {
   team_id: string;
   team_domain: string;
   enterprise_id?: string;
+  enterprise_name?: string;
   channel_id: string;
   channel_name: string;
   user_id: string;
@@ -87,15 +89,20 @@ const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 /** What Slack sends Events API requests as. */
 const JSON_CONTENT_TYPE = 'application/json';
 
-/** Posts `rawBody` to `<appBaseUrl>/slack/events`, signed as Slack would (unless overridden). */
+/**
+ * Posts `rawBody` to `<appBaseUrl>/slack/events`, signed as Slack would (unless overridden), with `extraHeaders`
+ * (an Events API retry's `X-Slack-Retry-Num` and `X-Slack-Retry-Reason`).
+ */
 export async function sendSignedRequest(
   appBaseUrl: string,
   signingSecret: string,
   rawBody: string,
   overrides: SigningOverrides = {},
   contentType = FORM_CONTENT_TYPE,
+  extraHeaders: Record<string, string> = {},
 ): Promise<SlackHttpResult> {
-  const headers = signSlackRequest(rawBody, signingSecret, overrides.timestampSeconds, contentType);
+  const signed = signSlackRequest(rawBody, signingSecret, overrides.timestampSeconds, contentType);
+  const headers: Record<string, string> = { ...signed, ...extraHeaders };
   if (overrides.signature !== undefined) headers['X-Slack-Signature'] = overrides.signature;
   const startedAt = performance.now();
   const response = await fetch(`${appBaseUrl.replace(/\/$/, '')}/slack/events`, {
@@ -125,6 +132,14 @@ export function slashCommandPayload(fields: Partial<SlashCommandFields> = {}): S
     trigger_id: fakeTriggerId(),
     ...fields,
   };
+}
+
+/**
+ * A slash command's fields where the app is installed org-wide (Enterprise Grid): Slack adds `enterprise_id` and
+ * `enterprise_name`, `is_enterprise_install` is `true`, and `team_id` stays the workspace the command was typed in.
+ */
+export function orgWideCommandFields(fields: Partial<SlashCommandFields> = {}): Partial<SlashCommandFields> {
+  return { enterprise_id: ENTERPRISE.id, enterprise_name: ENTERPRISE.name, is_enterprise_install: 'true', ...fields };
 }
 
 /**
@@ -168,11 +183,64 @@ function interactionEnvelope(type: string, user: SlackUser) {
   };
 }
 
+/**
+ * `payload` as Slack sends it when the app is installed org-wide (Enterprise Grid): `team` is null ("Null if the app
+ * is org-installed", view interaction payloads reference), the organization in `enterprise`.
+ */
+export function orgWideInteraction(payload: InteractionPayload): InteractionPayload {
+  return { ...payload, team: null, enterprise: { ...ENTERPRISE }, is_enterprise_install: true };
+}
+
 /** An `action_ts`-style timestamp for now. */
 const nowTs = () => (Date.now() / 1000).toFixed(6);
 
-/** The message a shortcut was used on, as Slack embeds it; extra fields (blocks, files…) pass through. */
-export type ShortcutMessage = { ts: string; text: string; user: string; thread_ts?: string } & Record<string, unknown>;
+/**
+ * The message a shortcut was used on, as Slack embeds it; extra fields (blocks, files…) pass through. A bot's message
+ * has no `user` (see `shortcutMessages`).
+ */
+export type ShortcutMessage = { ts: string; text: string; user?: string; thread_ts?: string } & Record<string, unknown>;
+
+/** Messages other than a person's plain one that a rep may use the shortcut on, as Slack embeds them. */
+export const shortcutMessages = {
+  /** A reply in a thread: `thread_ts` is its parent's ts. */
+  threadReply: (ts: string, parentTs: string, user: string): ShortcutMessage => ({
+    type: 'message',
+    ts,
+    thread_ts: parentTs,
+    parent_user_id: user,
+    user,
+    text: 'Can you send them the link?',
+  }),
+  /** A reply also sent to the channel: shown there, yet a reply in its parent's thread. */
+  threadBroadcast: (ts: string, parentTs: string, user: string): ShortcutMessage => ({
+    type: 'message',
+    subtype: 'thread_broadcast',
+    ts,
+    thread_ts: parentTs,
+    root: { type: 'message', ts: parentTs, user, text: 'Order 42', thread_ts: parentTs, reply_count: 1 },
+    user,
+    text: 'Link coming',
+  }),
+  /** Another app's or an integration's message: `bot_id`, and no `user`. */
+  botMessage: (ts: string): ShortcutMessage => ({
+    type: 'message',
+    subtype: 'bot_message',
+    ts,
+    bot_id: 'B0CRM',
+    username: 'crm',
+    text: 'New order #42: 1 250,50 €',
+    bot_profile: { id: 'B0CRM', app_id: 'A0CRM', name: 'crm', team_id: TEAM_ID },
+  }),
+  /** A file shared without a comment: empty text. */
+  fileWithoutText: (ts: string, user: string): ShortcutMessage => ({
+    type: 'message',
+    ts,
+    user,
+    text: '',
+    files: [{ id: 'F0QUOTE', name: 'quote.pdf', mimetype: 'application/pdf', user }],
+    upload: false,
+  }),
+};
 
 /** A `message_action` payload: a message shortcut used on `message` in `channel`. */
 export function messageShortcutPayload(options: {
@@ -359,9 +427,16 @@ function parseJsonOrUndefined(body: string): unknown {
 /** An Events API event, as inside `event_callback`: `type` and whatever that event carries. */
 export type SlackEvent = { type: string } & Record<string, unknown>;
 
-/** `app_home_opened`: `user` opened the app's Home tab (or its Messages tab, `tab: 'messages'`). */
-export function appHomeOpenedEvent(user: string, tab: 'home' | 'messages' = 'home'): SlackEvent {
-  return { type: 'app_home_opened', user, channel: 'D0APPHOME', tab, event_ts: nowTs() };
+/**
+ * `app_home_opened`: `user` opened the app's Home tab (or its Messages tab, `tab: 'messages'`). Slack adds `view`,
+ * the Home view published before, to every open but the first.
+ */
+export function appHomeOpenedEvent(
+  user: string,
+  tab: 'home' | 'messages' = 'home',
+  view?: Record<string, unknown>,
+): SlackEvent {
+  return { type: 'app_home_opened', user, channel: 'D0APPHOME', tab, event_ts: nowTs(), ...(view ? { view } : {}) };
 }
 
 /** The `event_callback` envelope Slack wraps an event in (docs.slack.dev/apis/events-api). */
@@ -386,6 +461,30 @@ export function sendEvent(
   event: SlackEvent,
   overrides?: SigningOverrides,
 ): Promise<SlackHttpResult> {
-  const rawBody = JSON.stringify(eventCallbackPayload(event));
-  return sendSignedRequest(appBaseUrl, signingSecret, rawBody, overrides, JSON_CONTENT_TYPE);
+  return sendEventCallback(appBaseUrl, signingSecret, eventCallbackPayload(event), overrides);
+}
+
+/** Why Slack delivers an event again: it got no 2xx within 3 s, or an error, or could not connect. */
+export type EventRetryReason =
+  | 'http_timeout'
+  | 'http_error'
+  | 'connection_failed'
+  | 'too_many_requests'
+  | 'unknown_error';
+
+/**
+ * Delivers an `event_callback` body (from `eventCallbackPayload`); with `retry`, as Slack's retry of it: the same body
+ * (same `event_id`), with `X-Slack-Retry-Num` (1 to 3) and `X-Slack-Retry-Reason`.
+ */
+export function sendEventCallback(
+  appBaseUrl: string,
+  signingSecret: string,
+  body: Record<string, unknown>,
+  overrides?: SigningOverrides,
+  retry?: { num: 1 | 2 | 3; reason: EventRetryReason },
+): Promise<SlackHttpResult> {
+  const headers: Record<string, string> = retry
+    ? { 'X-Slack-Retry-Num': String(retry.num), 'X-Slack-Retry-Reason': retry.reason }
+    : {};
+  return sendSignedRequest(appBaseUrl, signingSecret, JSON.stringify(body), overrides, JSON_CONTENT_TYPE, headers);
 }

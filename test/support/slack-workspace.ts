@@ -23,6 +23,18 @@ export interface SlackUser {
 /** The sales rep who, by default, types `/paylink` or uses the shortcut. */
 export const SALES_REP: SlackUser = { id: 'U0REP', username: 'sales.rep', name: 'sales.rep', team_id: TEAM_ID };
 
+/**
+ * The Enterprise Grid organization of an org-wide install: Slack then sends interaction payloads with `team: null`,
+ * this `enterprise` and `is_enterprise_install: true`, and slash commands with `enterprise_id` and `enterprise_name`.
+ */
+export const ENTERPRISE = { id: 'E0ORG', name: 'Paylink Org' } as const;
+
+/**
+ * A rep of that organization: Grid user ids start with W, and `team_id` is the user's own workspace, which need not
+ * be the one where the app was opened.
+ */
+export const GRID_REP: SlackUser = { id: 'W0GRIDREP', username: 'grid.rep', name: 'grid.rep', team_id: 'T0HOME' };
+
 /** The public channel where, by default, the rep works. */
 export const SALES_CHANNEL = { id: 'C0SALES', name: 'sales' } as const;
 
