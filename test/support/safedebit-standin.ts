@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { parseJson, readBody } from '../../src/http/read-body.js';
 import type { SafedebitRefusal } from '../../src/safedebit/outcome.js';
 import { checkLinkRequest, type LinkAnswer, LinkIssuer } from '../../src/safedebit/sandbox.js';
+import { type ContractReading, contractProblem, DEFAULT_READING } from './safedebit-contract.js';
 
 /**
  * A stand-in for SAFEDEBIT's `get_link_payment` on a loopback port of its own, for tests and the bench: it
@@ -61,6 +62,20 @@ export interface StandinOptions {
   host?: string;
   /** 0 (the default) picks a free port. */
   port?: number;
+  /**
+   * How to read what the contract leaves open (safedebit-contract.ts); by default the reading paylink chose. The
+   * environment's SAFEDEBIT_STANDIN_LENGTH_IN and SAFEDEBIT_STANDIN_PHONE override it, to probe a whole test run.
+   */
+  reading?: Partial<ContractReading>;
+}
+
+function readingFrom(options: StandinOptions): ContractReading {
+  const fromEnv: Partial<ContractReading> = {};
+  const lengthIn = process.env.SAFEDEBIT_STANDIN_LENGTH_IN;
+  if (lengthIn === 'bytes' || lengthIn === 'characters') fromEnv.lengthIn = lengthIn;
+  const phone = process.env.SAFEDEBIT_STANDIN_PHONE;
+  if (phone === 'any' || phone === 'mobile' || phone === 'national') fromEnv.phone = phone;
+  return { ...DEFAULT_READING, ...options.reading, ...fromEnv };
 }
 
 /** The docs' example path; the real base is configuration. */
@@ -105,9 +120,16 @@ export async function startSafedebitStandin(options: StandinOptions): Promise<Sa
   const requests: RecordedRequest[] = [];
   let baseUrl = '';
   const issuer = new LinkIssuer((id) => `${baseUrl}/paypage?SDESSID=${id}`);
+  const reading = readingFrom(options);
 
-  function answerNormally(authorization: string | undefined, rawBody: string): LinkAnswer {
-    const checked = checkLinkRequest(authorization, rawBody, options);
+  /** The credentials first, then the contract's own table (safedebit-contract.ts), then the sandbox's checks. */
+  function answerNormally(request: IncomingMessage, rawBody: string): LinkAnswer {
+    const checked = checkLinkRequest(request.headers.authorization, rawBody, options);
+    const credentialsRefused = !checked.ok && !checked.answer.result && checked.answer.code?.startsWith('AUTH_');
+    if (!credentialsRefused) {
+      const code = contractProblem(request.headers['content-type'], parseJson(rawBody), reading);
+      if (code !== undefined) return { result: false, code };
+    }
     return checked.ok ? issuer.issue(checked.request) : checked.answer;
   }
 
@@ -115,7 +137,7 @@ export async function startSafedebitStandin(options: StandinOptions): Promise<Sa
     const current = mode;
     switch (current.kind) {
       case 'normal':
-        sendAnswer(response, answerNormally(request.headers.authorization, rawBody));
+        sendAnswer(response, answerNormally(request, rawBody));
         break;
       case 'refuse':
         sendAnswer(
@@ -141,10 +163,7 @@ export async function startSafedebitStandin(options: StandinOptions): Promise<Sa
         request.socket.destroy();
         break;
       case 'slow': {
-        const timer = setTimeout(
-          () => sendAnswer(response, answerNormally(request.headers.authorization, rawBody)),
-          current.delayMs,
-        );
+        const timer = setTimeout(() => sendAnswer(response, answerNormally(request, rawBody)), current.delayMs);
         response.on('close', () => clearTimeout(timer));
         break;
       }
