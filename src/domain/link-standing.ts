@@ -18,13 +18,16 @@ export const NOT_CREATED_STANDING: Readonly<Record<Exclude<LinkState, 'created'>
   interrupted: 'unconfirmed',
 };
 
+/** A request paylink could not even build or send: it never reached SAFEDEBIT, which made nothing. */
+export function neverSent(link: Pick<LinksTable, 'state' | 'state_detail'>): boolean {
+  return link.state === 'outage' && link.state_detail === 'request_failed';
+}
+
 /** The standing of a link SAFEDEBIT did not make: a request paylink could not send is told apart from an outage. */
 export function notCreatedStanding(
   link: Pick<LinksTable, 'state_detail'> & { state: Exclude<LinkState, 'created'> },
 ): NotCreatedStanding {
-  return link.state === 'outage' && link.state_detail === 'request_failed'
-    ? 'not_sent'
-    : NOT_CREATED_STANDING[link.state];
+  return neverSent(link) ? 'not_sent' : NOT_CREATED_STANDING[link.state];
 }
 
 /**

@@ -1,3 +1,4 @@
+import { neverSent } from '../domain/link-standing.js';
 import { formatDateTime } from '../i18n/dates.js';
 import type { Locale } from '../i18n/locale.js';
 import { messagesFor } from '../i18n/messages.js';
@@ -29,11 +30,7 @@ export async function referenceUsedNote(
     .linksWithReference(paymentReference, { limit: EARLIER_LINKS, states: HELD_BY_SAFEDEBIT })
     .catch((): LinkRecord[] => []);
   const held = links.filter(
-    (link) =>
-      link.id !== refusedLinkId &&
-      link.payment_reference === paymentReference &&
-      // A request paylink could not even send never reached SAFEDEBIT: it made nothing.
-      !(link.state === 'outage' && link.state_detail === 'request_failed'),
+    (link) => link.id !== refusedLinkId && link.payment_reference === paymentReference && !neverSent(link),
   );
   // A link known to exist holds the reference, whatever unanswered tries came after it.
   const earlier = held.find((link) => link.state === 'created') ?? held[0];
