@@ -202,28 +202,23 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     ]);
   });
 
-  it('a GET whose query string holds a status is a notification: kept, replied to once, the thank-you page', async () => {
-    // SAFEDEBIT does not document its notification's method; its summary says to accept GET as well as POST.
+  it('without an allow-list, a GET carrying a status is a browser: the thank-you page, nothing changed, a warning', async () => {
+    // A customer's browser could carry any status here (SAFEDEBIT's doc calls url_callback "URL de retour"): with no
+    // address to tell SAFEDEBIT's servers apart, only a POST changes a status.
     const link = await createLink(h);
     const { callbackUrl, summaryTs } = link;
-    const url = `${callbackUrl}?status=SETTLED&pay_id=P-9&payment_reference=F-2026-031`;
-    const response = await fetch(url, { headers: { accept: 'text/html' } });
+    const ledgerBefore = await ledgerRows(h);
+    const response = await fetch(`${callbackUrl}?status=SETTLED&pay_id=P-9`, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('You can close this page.');
-    const again = await fetch(url);
-    await again.arrayBuffer();
-    expect(again.status).toBe(200);
 
-    expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
-      `:white_check_mark: Paid · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
-    ]);
-    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Paid · 26 Nov 2026, 14:32');
-    const kept = await h.paylink.ledger.db.selectFrom('notifications').select(['status', 'payment_id']).execute();
-    expect(kept).toEqual([{ status: 'SETTLED', payment_id: 'P-9' }]);
-    expect(h.logs.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'callback')).toMatchObject([
-      { method: 'GET', status: 'SETTLED', repeat: false },
-      { method: 'GET', status: 'SETTLED', repeat: true },
-    ]);
+    expect(statusReplies(h, link)).toHaveLength(0);
+    expect(h.standin.callsTo('chat.update').filter((call) => call.args.ts === summaryTs)).toHaveLength(0);
+    expect(await ledgerRows(h)).toEqual(ledgerBefore);
+    const visits = h.logs.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'callback_browser_visit');
+    expect(visits).toMatchObject([{ level: 'warn', method: 'GET', link: expect.any(String), status_ignored: true }]);
+    expect(visits[0].msg).toContain('PAYLINK_CALLBACK_ALLOWED_IPS');
+    expect(JSON.stringify(visits)).not.toContain('SETTLED');
   });
 
   it('a HEAD changes nothing, whatever its query string says: the thank-you page’s headers only', async () => {
@@ -552,6 +547,31 @@ describe.each(ENGINES)('PAYLINK_CALLBACK_ALLOWED_IPS (ledger on %s)', (engine) =
     ]);
     // A browser is still shown the thank-you page.
     expect((await fetch(link.callbackUrl)).status).toBe(200);
+  });
+
+  it('from an allowed sender, a GET whose query string holds a status is a notification: kept, replied to once', async () => {
+    // SAFEDEBIT does not document its notification's method; its summary says to accept GET as well as POST.
+    const h = await start({ PAYLINK_CALLBACK_ALLOWED_IPS: '127.0.0.0/8' });
+    const link = await createLink(h);
+    const { callbackUrl, summaryTs } = link;
+    const url = `${callbackUrl}?status=SETTLED&pay_id=P-9&payment_reference=F-2026-031`;
+    const response = await fetch(url, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('You can close this page.');
+    const again = await fetch(url);
+    await again.arrayBuffer();
+    expect(again.status).toBe(200);
+
+    expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
+      `:white_check_mark: Paid · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
+    ]);
+    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Paid · 26 Nov 2026, 14:32');
+    const kept = await h.paylink.ledger.db.selectFrom('notifications').select(['status', 'payment_id']).execute();
+    expect(kept).toEqual([{ status: 'SETTLED', payment_id: 'P-9' }]);
+    expect(h.logs.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'callback')).toMatchObject([
+      { method: 'GET', status: 'SETTLED', repeat: false },
+      { method: 'GET', status: 'SETTLED', repeat: true },
+    ]);
   });
 
   it.each(['127.0.0.0/8', '::1, 127.0.0.1'])('“%s” lets the loopback post', async (allowed) => {
