@@ -36,10 +36,11 @@ type SenderCheck = (req: IncomingMessage) => { allowed: boolean; address?: strin
  * This file reads HTTP and answers it; the ledger and Slack are the flow's business. The signed token, and
  * the sender's address when PAYLINK_CALLBACK_ALLOWED_IPS is set, are the only authentication SAFEDEBIT's
  * undocumented notification allows: a forged token is a 404, another sender a 403.
- * The notification's method is not documented either: a `GET` whose query string holds a status is taken as one,
- * under the same checks as a `POST` (SAFEDEBIT's English summary: "accept what comes (GET or POST, JSON or form),
- * record it"), since the customer is sent to `manual_redirect_url`, not here. Any other `GET`, and every `HEAD`, is
- * a browser: it gets the thank-you page and changes nothing.
+ * The notification's method is not documented either (SAFEDEBIT's English summary: "accept what comes (GET or POST,
+ * JSON or form)"), but its doc calls this URL "URL de retour": a customer's browser may come here, and could carry any
+ * status in its query string. So a `GET` whose query string holds a status is taken as a notification only when
+ * PAYLINK_CALLBACK_ALLOWED_IPS is set, from an address it allows, under the same checks as a `POST`. Without the
+ * list, it is a browser's, as is any other `GET` and every `HEAD`: the thank-you page, and nothing changed.
  */
 export function callbackRoute(deps: CallbackRouteDependencies): CustomRoute {
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
@@ -50,11 +51,12 @@ export function callbackRoute(deps: CallbackRouteDependencies): CustomRoute {
     handler: (req, res) => {
       const token = typeof req.params?.token === 'string' ? req.params.token : '';
       const query = new URL(req.url ?? '/', 'http://localhost').search;
-      const notifiesByGet = req.method === 'GET' && parseNotification({ query, body: '' }).status !== undefined;
+      const carriesStatus = req.method === 'GET' && parseNotification({ query, body: '' }).status !== undefined;
+      const notifiesByGet = carriesStatus && deps.config.callbackAllowedAddresses !== undefined;
       const handling =
         req.method === 'POST' || notifiesByGet
           ? handleNotification(deps, limits, checkSender, req, token, query, res)
-          : handleBrowserVisit(deps, req, token, res);
+          : handleBrowserVisit(deps, req, token, res, carriesStatus);
       handling.catch((error: unknown) => {
         deps.logger.error({ event: 'callback_failed', error });
         if (!res.headersSent) sendText(res, 500, 'Internal error');
@@ -93,16 +95,31 @@ async function linkOfToken(deps: CallbackRouteDependencies, method: string, toke
   return link;
 }
 
+/**
+ * A visit that changes nothing. One carrying a status (`statusIgnored`) is a warning: should SAFEDEBIT notify by GET,
+ * the admin learns how to let it. The status itself is not logged: whoever sent it chose it.
+ */
 async function handleBrowserVisit(
   deps: CallbackRouteDependencies,
   req: IncomingMessage,
   token: string,
   res: ServerResponse,
+  statusIgnored: boolean,
 ): Promise<void> {
   const method = req.method ?? 'GET';
   const link = await linkOfToken(deps, method, token, res);
   if (!link) return;
-  deps.logger.info({ event: 'callback_browser_visit', method, link: link.id });
+  if (statusIgnored) {
+    deps.logger.warn({
+      event: 'callback_browser_visit',
+      method,
+      link: link.id,
+      status_ignored: true,
+      msg: "a GET carried a payment status, ignored: without PAYLINK_CALLBACK_ALLOWED_IPS a customer's browser could have sent it. If SAFEDEBIT notifies by GET, list its addresses in PAYLINK_CALLBACK_ALLOWED_IPS",
+    });
+  } else {
+    deps.logger.info({ event: 'callback_browser_visit', method, link: link.id });
+  }
   sendThankYouPage(res, deps.config.locale, method !== 'HEAD');
 }
 
