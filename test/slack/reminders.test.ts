@@ -211,6 +211,26 @@ describe.each(ENGINES)('reminders, on %s', (engine) => {
     expect(open).not.toContain('F-EXPIRED');
   });
 
+  it('says a 72h reminder came 3 days after its link across the autumn clock change, the process in Europe/Paris', async () => {
+    // TZ=Europe/Paris, as an admin sets it: Node then runs in that zone too, where Sunday 25 October 2026 lasts 25 hours.
+    const zoneBefore = process.env.TZ;
+    process.env.TZ = 'Europe/Paris';
+    try {
+      const clock = movableClock();
+      clock.advance(Date.parse('2026-10-23T10:00:00Z') - clock.now().getTime()); // Friday, 12:00 in Paris
+      const app = await start(clock.now, { env: { TZ: 'Europe/Paris' } });
+      await app.createLink();
+      clock.advance(72.5 * HOURS);
+      await expect.poll(() => reminders(app).length).toBe(1);
+      expect(visibleText(reminders(app)[0]?.args)).toContain(
+        'This payment link is still awaiting payment, 3 days after it was created:',
+      );
+    } finally {
+      if (zoneBefore === undefined) delete process.env.TZ;
+      else process.env.TZ = zoneBefore;
+    }
+  });
+
   it('is off without PAYLINK_REMIND_AFTER', async () => {
     const clock = movableClock();
     const app = await start(clock.now, { env: { PAYLINK_REMIND_AFTER: '' } });
