@@ -1,4 +1,4 @@
-import { TZDate } from '@date-fns/tz';
+import { TZDate, tz } from '@date-fns/tz';
 // Subpath imports: the package root and 'date-fns/locale' load every function and ~100 locales.
 import { format } from 'date-fns/format';
 import { formatDistanceStrict } from 'date-fns/formatDistanceStrict';
@@ -7,6 +7,12 @@ import { fr } from 'date-fns/locale/fr';
 import type { Locale } from './locale.js';
 
 const DATE_FNS_LOCALE = { fr, en: enGB } as const;
+
+/**
+ * Where date-fns counts the days of a duration: left to itself, it counts them in the process's local zone (TZ), so
+ * that 72 hours across the autumn clock change are "2 days" in Paris. In UTC, a day of a duration is 24 hours.
+ */
+const ELAPSED = tz('UTC');
 
 /** "26 nov. 2026, 14:32" / "26 Nov 2026, 14:32", in the given IANA time zone. */
 export function formatDateTime(date: Date, locale: Locale, timeZone: string): string {
@@ -20,13 +26,13 @@ export function formatTime(date: Date, locale: Locale, timeZone: string): string
 
 /** "3 days ago" / "il y a 3 jours": how long before `now` the date was. */
 export function formatAge(date: Date, now: Date, locale: Locale): string {
-  return formatDistanceStrict(date, now, { locale: DATE_FNS_LOCALE[locale], addSuffix: true });
+  return formatDistanceStrict(date, now, { locale: DATE_FNS_LOCALE[locale], addSuffix: true, in: ELAPSED });
 }
 
 /** "3 days" / "3 jours": a duration, as its nearest whole unit. */
 export function formatDuration(from: Date, to: Date, locale: Locale): string {
   // Floored: a link 36 hours old has waited "1 day", never "2 days".
-  return formatDistanceStrict(from, to, { locale: DATE_FNS_LOCALE[locale], roundingMethod: 'floor' });
+  return formatDistanceStrict(from, to, { locale: DATE_FNS_LOCALE[locale], roundingMethod: 'floor', in: ELAPSED });
 }
 
 /** "November 2026" / "novembre 2026": the month the date falls in, in the given time zone. */
