@@ -49,6 +49,13 @@ describe('PAYLINK_REMIND_AFTER', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^PAYLINK_REMIND_AFTER: expected a duration such as 72h, 30m, 10s or 3d/);
   });
+
+  it.each(['1M', '3 M'])('refuses %j, a month to many admins, rather than remind after minutes', (text) => {
+    const problems = problemsOf({ PAYLINK_REMIND_AFTER: text });
+    expect(problems).toEqual([
+      'PAYLINK_REMIND_AFTER: expected a duration such as 72h, 30m, 10s or 3d (M is ambiguous: 30m for minutes, 30d for a month)',
+    ]);
+  });
 });
 
 describe('parseDuration', () => {
