@@ -62,8 +62,10 @@ const duration = z
   .trim()
   .transform((text, ctx) => {
     const ms = parseDuration(text);
-    if (ms === undefined) ctx.addIssue({ code: 'custom', message: `expected ${DURATION_EXAMPLE}` });
-    else if (ms < SHORTEST_REMINDER_MS || ms > LONGEST_REMINDER_MS)
+    if (ms === undefined) {
+      const hint = /M$/.test(text) ? ' (M is ambiguous: 30m for minutes, 30d for a month)' : '';
+      ctx.addIssue({ code: 'custom', message: `expected ${DURATION_EXAMPLE}${hint}` });
+    } else if (ms < SHORTEST_REMINDER_MS || ms > LONGEST_REMINDER_MS)
       ctx.addIssue({ code: 'custom', message: `expected ${DURATION_EXAMPLE}, between 1s and 365d` });
     return ms ?? 0;
   });
