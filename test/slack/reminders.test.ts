@@ -143,6 +143,22 @@ describe.each(ENGINES)('reminders, on %s', (engine) => {
     expect(app.standin.calls.length).toBe(calls);
   });
 
+  it('stops within its grace when the round in progress waits out a Slack rate limit, and says so', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    await app.createLink();
+    app.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 30 });
+    clock.advance(73 * HOURS);
+    await app.standin.waitForCall('conversations.open', undefined, 3_000);
+    const stopAsked = Date.now();
+    const stopped = await Promise.race([
+      app.paylink.stop(1_000).then(() => 'stopped'),
+      new Promise((resolve) => setTimeout(resolve, 5_000, 'still stopping')),
+    ]);
+    expect({ stopped, withinGrace: Date.now() - stopAsked < 3_000 }).toEqual({ stopped: 'stopped', withinGrace: true });
+    expect(app.logs.some((line) => line.includes('"shutdown_grace_expired"'))).toBe(true);
+  });
+
   it('stops a round at the first DM Slack turns away, and tries that link again at the next round', async () => {
     const clock = movableClock();
     const app = await harnesses.start({
