@@ -294,14 +294,39 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   let stopping: Promise<void> | undefined;
   async function stop(graceMs: number): Promise<void> {
     logger.info({ event: 'stopping', in_flight: inFlight.size });
+    // One grace for all a stop waits for: the requests being answered, the rounds in progress (a DM waiting out a
+    // Slack rate limit may take minutes) and the links being created, so that the process manager's kill does not
+    // come first.
+    const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
+    const waitingFor = new Set<string>();
+    const awaited = (name: string, work: Promise<unknown>) => {
+      waitingFor.add(name);
+      return work.finally(() => waitingFor.delete(name));
+    };
     // Bolt's Socket Mode stop() does not wait for its HTTP server: a callback being answered would be cut short.
     const socketModeServerClosed = socketModeServer?.listening ? once(socketModeServer, 'close') : undefined;
-    await app.stop().catch((error: unknown) => logger.warn({ event: 'receiver_stop_failed', error }));
-    await Promise.all([reminders?.stop(), interruptedLinks.stop(), statusRounds.stop()]);
-    await socketModeServerClosed;
-    const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
-    const outcome = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'done' as const), grace]);
-    if (outcome === 'timeout') logger.warn({ event: 'shutdown_grace_expired', in_flight: inFlight.size });
+    const requestsAnswered = awaited(
+      'requests',
+      app
+        .stop()
+        .catch((error: unknown) => logger.warn({ event: 'receiver_stop_failed', error }))
+        .then(() => socketModeServerClosed),
+    );
+    // No round starts from now on; the one in progress, if any, is awaited within the grace.
+    const roundsOver = Promise.all([
+      reminders && awaited('reminders', reminders.stop()),
+      awaited('interrupted_links', interruptedLinks.stop()),
+      awaited('status_updates', statusRounds.stop()),
+    ]);
+    const allDone = (async () => {
+      await requestsAnswered;
+      await Promise.allSettled([awaited('links', Promise.allSettled([...inFlight])), roundsOver]);
+      return 'done' as const;
+    })();
+    const outcome = await Promise.race([allDone, grace]);
+    if (outcome === 'timeout') {
+      logger.warn({ event: 'shutdown_grace_expired', in_flight: inFlight.size, waiting_for: [...waitingFor] });
+    }
     await recordLateWrites(statusUpdates, true);
     await closeClients();
     await ledger.close();
