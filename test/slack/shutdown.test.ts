@@ -1,0 +1,26 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Harness, startHarness, VALID_FORM } from '../support/paylink-harness.js';
+
+let app: Harness | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+describe('a stop whose grace runs out', () => {
+  it('ends then, rather than waiting for the Slack call in flight to answer or time out (10 s more)', async () => {
+    app = await startHarness();
+    const { view } = await app.openModal();
+    // Slack holds the summary's post: the link flow is still posting it when the grace runs out.
+    app.standin.setDelay('chat.postMessage', 20_000);
+    await app.submit(view, VALID_FORM);
+    await app.standin.waitForCall('chat.postMessage', undefined, 5_000);
+    const stopAsked = Date.now();
+    const stopped = await Promise.race([
+      app.paylink.stop(1_000).then(() => 'stopped'),
+      new Promise((resolve) => setTimeout(resolve, 8_000, 'still stopping')),
+    ]);
+    expect({ stopped, withinGrace: Date.now() - stopAsked < 3_000 }).toEqual({ stopped: 'stopped', withinGrace: true });
+    expect(app.logs.some((line) => line.includes('"shutdown_grace_expired"'))).toBe(true);
+  }, 20_000);
+});
