@@ -135,7 +135,15 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   // Bolt's own calls (the token check; Socket Mode's apps.connections.open and WebSocket) only need a dispatcher
   // to go through a proxy: without one they keep Bolt's, whose WebSocket connection Socket Mode can force-close.
   const boltDispatcher = usesProxy(proxy) ? createOutboundDispatcher(proxy) : undefined;
-  const closeClients = () => Promise.all([safedebit.close(), sandbox?.close(), slack.close(), boltDispatcher?.close()]);
+  // A stop whose grace ran out cuts the calls still in flight (cutInFlight), as the process manager's kill would: letting
+  // them finish could take a Slack call's timeout more.
+  const closeClients = (cutInFlight = false) =>
+    Promise.all([
+      safedebit.close(cutInFlight),
+      sandbox?.close(cutInFlight),
+      slack.close(cutInFlight),
+      cutInFlight ? boltDispatcher?.destroy() : boltDispatcher?.close(),
+    ]);
 
   const inFlight = new Set<Promise<void>>();
   const clock = deps.clock ?? (() => new Date());
@@ -328,7 +336,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
       logger.warn({ event: 'shutdown_grace_expired', in_flight: inFlight.size, waiting_for: [...waitingFor] });
     }
     await recordLateWrites(statusUpdates, true);
-    await closeClients();
+    await closeClients(outcome === 'timeout');
     await ledger.close();
     logger.info({ event: 'stopped' });
   }
@@ -498,7 +506,7 @@ function startEmbeddedSandbox(
   return {
     safedebit: {
       createPaymentLink: (request) => connected().createPaymentLink(request),
-      close: async () => client?.close(),
+      close: async (cutInFlight) => client?.close(cutInFlight),
     },
     beneficiaryReference: sandbox.beneficiaryReference,
     sandbox,

@@ -23,8 +23,11 @@ export interface SafedebitClientOptions {
 
 export interface SafedebitClient {
   createPaymentLink(request: PaymentLinkRequest): Promise<PaymentLinkOutcome>;
-  /** Lets calls in flight finish, then closes the kept-alive connections. */
-  close(): Promise<void>;
+  /**
+   * Lets calls in flight finish, then closes the kept-alive connections; with `cutInFlight` (a stop whose grace ran
+   * out), cuts them instead, as a kill would.
+   */
+  close(cutInFlight?: boolean): Promise<void>;
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
@@ -245,6 +248,6 @@ export function createSafedebitClient(options: SafedebitClientOptions): Safedebi
       const settlement = await send(JSON.stringify(parsed.data));
       return { ...settlement, latencyMs: performance.now() - started };
     },
-    close: () => dispatcher.close(),
+    close: (cutInFlight = false) => (cutInFlight ? dispatcher.destroy() : dispatcher.close()),
   };
 }

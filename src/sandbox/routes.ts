@@ -76,8 +76,8 @@ export interface EmbeddedSandbox {
   credentials: SandboxCredentials;
   beneficiaryReference: string;
   routes: CustomRoute[];
-  /** Closes the connections used for notifications. */
-  close(): Promise<void>;
+  /** Closes the connections used for notifications; with `cutInFlight`, cuts the notifications in flight too. */
+  close(cutInFlight?: boolean): Promise<void>;
 }
 
 /** The test path a payment reference asks for, if any. */
@@ -254,7 +254,7 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
         },
       },
     ],
-    close: () => notifier.close(),
+    close: (cutInFlight = false) => (cutInFlight ? notifier.destroy() : notifier.close()),
   };
 }
 

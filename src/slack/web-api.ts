@@ -63,8 +63,11 @@ export interface SlackWebApi {
   };
   /** Posts to a command's or shortcut's response_url: not a Web API method, but Slack's, so on the same pool. */
   respond(responseUrl: string, message: ResponseUrlMessage): Promise<void>;
-  /** Lets calls in flight finish, then closes the connections. */
-  close(): Promise<void>;
+  /**
+   * Lets calls in flight finish, then closes the connections; with `cutInFlight` (a stop whose grace ran out), cuts
+   * them instead, as a kill would.
+   */
+  close(cutInFlight?: boolean): Promise<void>;
 }
 
 export interface SlackWebApiOptions {
@@ -262,7 +265,7 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
       },
     },
     respond: (responseUrl, message) => postToResponseUrl(dispatcher, responseUrl, message),
-    close: () => dispatcher.close(),
+    close: (cutInFlight = false) => (cutInFlight ? dispatcher.destroy() : dispatcher.close()),
   };
 }
 
