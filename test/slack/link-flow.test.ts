@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSUMER_TYPE_ACTION } from '../../src/constants.js';
 import { linkRecord } from '../support/link-records.js';
+import { movableClock } from '../support/movable-clock.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import type { StandinMode } from '../support/safedebit-standin.js';
 import type { DisplayedView } from '../support/slack-api-standin.js';
@@ -373,6 +374,25 @@ describe('SAFEDEBIT refuses', () => {
     expect(shown).toMatch(
       new RegExp(`paylink already made a link for this reference on .+, asked by <@${SALES_REP.id}>: use that one`),
     );
+  });
+
+  it('says a link paylink made that expired unpaid holds its reference, and to enter another one, not to use it', async () => {
+    const clock = movableClock();
+    h = await startHarness({
+      clock: clock.now,
+      env: { SAFEDEBIT_LINK_DURATION: '1', SAFEDEBIT_LINK_DURATION_UNIT: 'days' },
+    });
+    await h.createLink();
+    // The customer never paid: a day later the link is "Expired unpaid" in Slack, and the rep asks for a new one for
+    // the same invoice. SAFEDEBIT keeps the reference of the expired link.
+    clock.advance(24 * 3_600_000 + 60_000);
+    const retry = await h.openModal();
+    await h.submit(retry.view, VALID_FORM);
+    const update = await h.waitForViewUpdate(retry.view.id, isFormView);
+    const shown = visibleText(update.args.view);
+    expect(shown).toContain('EXIST_005');
+    expect(shown).not.toContain('use that one');
+    expect(shown).toMatch(/expired unpaid on .+: enter another reference for a new link/);
   });
 
   it('still points to the link paylink made after ten tries SAFEDEBIT refused with EXIST_005', async () => {
