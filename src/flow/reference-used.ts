@@ -1,4 +1,4 @@
-import { neverSent } from '../domain/link-standing.js';
+import { hasExpired, neverSent } from '../domain/link-standing.js';
 import { formatDateTime } from '../i18n/dates.js';
 import type { Locale } from '../i18n/locale.js';
 import { messagesFor } from '../i18n/messages.js';
@@ -9,6 +9,7 @@ export interface ReferenceUsedContext {
   ledger: Ledger;
   config: { locale: Locale };
   timeZone: string;
+  clock: () => Date;
 }
 
 /** Earlier links whose reference SAFEDEBIT holds: made, being made, or asked for with no answer. */
@@ -17,9 +18,10 @@ const HELD_BY_SAFEDEBIT: readonly LinkState[] = ['created', 'requested', 'outage
 const EARLIER_LINKS = 10;
 
 /**
- * Why SAFEDEBIT says a payment reference is already used, when paylink knows (mrkdwn): a link it made, or a try that
- * got no answer and so made the link after all. The catalog's "enter a new one" would then make a second link for
- * the same payment. Undefined when paylink never asked for that reference (or cannot read its ledger).
+ * Why SAFEDEBIT says a payment reference is already used, when paylink knows (mrkdwn): a link it made (to use, unless
+ * it expired unpaid), or a try that got no answer and so made the link after all. The catalog's "enter a new one" would
+ * then make a second link for the same payment. Undefined when paylink never asked for that reference (or cannot read
+ * its ledger).
  */
 export async function referenceUsedNote(
   ctx: ReferenceUsedContext,
@@ -36,9 +38,12 @@ export async function referenceUsedNote(
   const earlier = held.find((link) => link.state === 'created') ?? held[0];
   if (earlier === undefined) return undefined;
   const { locale } = ctx.config;
-  const when = formatDateTime(new Date(earlier.created_at), locale, ctx.timeZone);
+  const dateTime = (iso: string) => formatDateTime(new Date(iso), locale, ctx.timeZone);
+  const when = dateTime(earlier.created_at);
   const { referenceHeld } = messagesFor(locale);
-  return earlier.state === 'outage' || earlier.state === 'interrupted'
-    ? referenceHeld.unanswered(when)
-    : referenceHeld.made(when, earlier.user_id);
+  if (earlier.state === 'outage' || earlier.state === 'interrupted') return referenceHeld.unanswered(when);
+  // Expired unpaid, it can no longer be paid: the rep needs a new link, which SAFEDEBIT makes under another reference.
+  if (hasExpired(earlier, ctx.clock()))
+    return referenceHeld.expired(when, earlier.user_id, dateTime(earlier.expires_at));
+  return referenceHeld.made(when, earlier.user_id);
 }

@@ -54,8 +54,15 @@ export interface Messages {
   outageLinkExists: string;
   /** A refusal shown again (the submission delivered twice) that came without a code: its words are not kept. */
   refusedWithoutCode: string;
-  /** EXIST_005 when paylink knows the earlier link: the one it made, or one a try with no answer made after all. */
-  referenceHeld: { made: (when: string, user: string) => string; unanswered: (when: string) => string };
+  /**
+   * EXIST_005 when paylink knows the earlier link: the one it made, the one it made that expired unpaid (SAFEDEBIT
+   * keeps its reference, so a new link needs another), or one a try with no answer made after all.
+   */
+  referenceHeld: {
+    made: (when: string, user: string) => string;
+    expired: (when: string, user: string, expired: string) => string;
+    unanswered: (when: string) => string;
+  };
   ledgerUnavailable: string;
   /** The ledger failing, told to a rep whose modal, and so the form, is gone. */
   ledgerUnavailableFormGone: (askAgain: string) => string;
@@ -144,6 +151,8 @@ const fr: Messages = {
   referenceHeld: {
     made: (when, user) =>
       `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}>\u00A0: utilisez celui-là, ou saisissez une autre référence pour un autre paiement (EXIST_005).`,
+    expired: (when, user, expired) =>
+      `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}>, et il a expiré sans paiement le ${expired}. SAFEDEBIT garde sa référence\u00A0: saisissez-en une autre pour un nouveau lien (EXIST_005).`,
     unanswered: (when) =>
       `Un essai avec cette référence le ${when} est resté sans réponse de SAFEDEBIT, qui a pourtant créé ce lien\u00A0: n'en créez pas un second. Il est dans l'espace marchand SAFEDEBIT (EXIST_005).`,
   },
@@ -258,6 +267,8 @@ const en: Messages = {
   referenceHeld: {
     made: (when, user) =>
       `paylink already made a link for this reference on ${when}, asked by <@${user}>: use that one, or enter another reference for another payment (EXIST_005).`,
+    expired: (when, user, expired) =>
+      `paylink already made a link for this reference on ${when}, asked by <@${user}>, and it expired unpaid on ${expired}. SAFEDEBIT keeps its reference: enter another reference for a new link (EXIST_005).`,
     unanswered: (when) =>
       `A try with this reference on ${when} got no answer from SAFEDEBIT, which made that link all the same: do not make a second one. It is in your SAFEDEBIT merchant back office (EXIST_005).`,
   },
