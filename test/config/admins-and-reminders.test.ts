@@ -24,7 +24,33 @@ describe('PAYLINK_ADMINS', () => {
 
   it('refuses what is not a Slack id, in one line without the value', () => {
     const problems = problemsOf({ PAYLINK_ADMINS: 'U0FIN, finance@example.com' });
-    expect(problems).toEqual(['PAYLINK_ADMINS: expected comma-separated Slack IDs such as U012ABCDEF']);
+    expect(problems).toEqual([
+      "PAYLINK_ADMINS: expected comma-separated Slack user IDs (U… or W…) such as U012ABCDEF, from a profile's ⋮ menu → Copy member ID",
+    ]);
+  });
+});
+
+describe('PAYLINK_ALLOWED_USERS and PAYLINK_ALLOWED_CHANNELS', () => {
+  it('take user ids (Grid ones too) and channel ids (public, private, DM)', () => {
+    const config = configOf({
+      PAYLINK_ALLOWED_USERS: 'U0REP, W0GRIDREP',
+      PAYLINK_ALLOWED_CHANNELS: 'C0SALES,G0PRIV, D0DM',
+    });
+    expect([config.allowedUsers, config.allowedChannels]).toEqual([
+      ['U0REP', 'W0GRIDREP'],
+      ['C0SALES', 'G0PRIV', 'D0DM'],
+    ]);
+  });
+
+  it("stop the start when one holds the other's ids, which would refuse every rep everywhere, and say which ids it takes", () => {
+    // An admin's first week: the channel written by its name, a rep's id pasted in the channels and a channel's in the users.
+    expect(problemsOf({ PAYLINK_ALLOWED_CHANNELS: '#sales' })).toEqual([
+      "PAYLINK_ALLOWED_CHANNELS: expected comma-separated Slack channel IDs (C…, G… or D…) such as C012ABCDEF, from the bottom of a channel's details",
+    ]);
+    expect(problemsOf({ PAYLINK_ALLOWED_CHANNELS: 'C0SALES, U0REP', PAYLINK_ALLOWED_USERS: 'C0SALES' })).toEqual([
+      "PAYLINK_ALLOWED_USERS: expected comma-separated Slack user IDs (U… or W…) such as U012ABCDEF, from a profile's ⋮ menu → Copy member ID",
+      "PAYLINK_ALLOWED_CHANNELS: expected comma-separated Slack channel IDs (C…, G… or D…) such as C012ABCDEF, from the bottom of a channel's details",
+    ]);
   });
 });
 
