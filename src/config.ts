@@ -69,18 +69,39 @@ const duration = z
       ctx.addIssue({ code: 'custom', message: `expected ${DURATION_EXAMPLE}, between 1s and 365d` });
     return ms ?? 0;
   });
-const slackIdList = z.preprocess(
-  (value) => (typeof value === 'string' ? value : ''),
-  z
-    .string()
-    .transform((list) =>
-      list
-        .split(',')
-        .map((id) => id.trim())
-        .filter((id) => id !== ''),
-    )
-    .pipe(z.array(z.string().regex(/^[A-Z0-9]+$/, 'expected comma-separated Slack IDs such as U012ABCDEF'))),
-);
+/**
+ * A comma list of Slack ids of one kind: users (U…, W… in Enterprise Grid) or conversations (C… public, G… private,
+ * D… DM). One of the other kind would match nobody, so every rep would be refused everywhere: it stops the start.
+ */
+const slackIdList = (kind: 'user' | 'channel') =>
+  z.preprocess(
+    (value) => (typeof value === 'string' ? value : ''),
+    z
+      .string()
+      .transform((list) =>
+        list
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id !== ''),
+      )
+      .pipe(
+        z.array(
+          kind === 'user'
+            ? z
+                .string()
+                .regex(
+                  /^[UW][A-Z0-9]+$/,
+                  "expected comma-separated Slack user IDs (U… or W…) such as U012ABCDEF, from a profile's ⋮ menu → Copy member ID",
+                )
+            : z
+                .string()
+                .regex(
+                  /^[CGD][A-Z0-9]+$/,
+                  "expected comma-separated Slack channel IDs (C…, G… or D…) such as C012ABCDEF, from the bottom of a channel's details",
+                ),
+        ),
+      ),
+  );
 
 const environmentFields = z.object({
   NODE_ENV: optionalText(),
@@ -136,9 +157,9 @@ const environmentFields = z.object({
     return parsed.rules;
   }),
   PAYLINK_TRUST_PROXY: z.preprocess(emptyAsUndefined, integerIn(0, 10).default(0)),
-  PAYLINK_ALLOWED_USERS: slackIdList,
-  PAYLINK_ALLOWED_CHANNELS: slackIdList,
-  PAYLINK_ADMINS: slackIdList,
+  PAYLINK_ALLOWED_USERS: slackIdList('user'),
+  PAYLINK_ALLOWED_CHANNELS: slackIdList('channel'),
+  PAYLINK_ADMINS: slackIdList('user'),
   PAYLINK_REMIND_AFTER: z.preprocess(emptyAsUndefined, duration.optional()),
   PAYLINK_LOCALE: z.preprocess(emptyAsUndefined, oneOf(LOCALES).default('fr')),
   PAYLINK_MAX_AMOUNT: z.preprocess(emptyAsUndefined, integerIn(1, 10_000_000).default(100_000)),
