@@ -605,10 +605,12 @@ describe('where the bot cannot post', () => {
 });
 
 describe('who may create links', () => {
-  it('refuses a channel that is not allowed, on the shortcut too', async () => {
-    h = await startHarness({ env: { PAYLINK_ALLOWED_CHANNELS: 'C0OTHER' } });
+  it('refuses a channel that is not allowed, on the shortcut too, naming the channels where the rep may go', async () => {
+    h = await startHarness({ env: { PAYLINK_ALLOWED_CHANNELS: 'C0OTHER, G0DEALS, D0ADMIN' } });
     const command = await sendSlashCommand(h.baseUrl, SIGNING_SECRET, { trigger_id: h.standin.issueTriggerId() });
     expect(visibleText(command.json)).toContain('cannot be created in this conversation');
+    // A rep in a hurry is told where to go, not only that an administrator allowed somewhere (a DM's id says nothing).
+    expect(visibleText(command.json)).toContain('Use one of these channels: <#C0OTHER>, <#G0DEALS>.');
     const responseUrl = h.standin.responseUrl();
     await sendInteraction(
       h.baseUrl,
@@ -621,6 +623,7 @@ describe('who may create links', () => {
     );
     const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
     expect(visibleText(answer.body)).toContain('cannot be created in this conversation');
+    expect(visibleText(answer.body)).toContain('<#C0OTHER>, <#G0DEALS>');
     expect(h.standin.callsTo('views.open')).toHaveLength(0);
   });
 });
