@@ -51,6 +51,7 @@ describe('parseAmount', () => {
     ['1,,5', 'amount_not_a_number'],
     ['1 ,5', 'amount_not_a_number'],
     ['€ 12 €', 'amount_not_a_number'],
+    ['-€-12', 'amount_not_a_number'],
     ['12 $', 'amount_not_a_number'],
     ['+12', 'amount_not_a_number'],
     ['0', 'amount_zero'],
@@ -59,6 +60,9 @@ describe('parseAmount', () => {
     ['- 12 €', 'amount_negative'],
     ['-€12', 'amount_negative'],
     ['\u221212,50', 'amount_negative'],
+    // The minus after the currency mark: not read as 12 €.
+    ['€ -12', 'amount_negative'],
+    ['EUR \u221212,50', 'amount_negative'],
     ['12,3456', 'amount_too_many_decimals'],
     ['1 250,505', 'amount_too_many_decimals'],
     ['1,250.505', 'amount_too_many_decimals'],
