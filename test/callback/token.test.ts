@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -95,6 +95,17 @@ describe('callback URL and token', () => {
           },
         ),
       );
+    });
+
+    it('a token of another version, though signed with the secret', () => {
+      // Signed as paylink signs (HMAC-SHA256 of version and id, cut to 12 bytes): only its version byte differs.
+      const signedAs = (version: number) => {
+        const payload = Buffer.concat([Buffer.of(version), Buffer.from(LINK_ID, 'base64url')]);
+        const mac = createHmac('sha256', SECRET).update(payload).digest().subarray(0, 12);
+        return spell(Buffer.concat([payload, mac]));
+      };
+      expect(signedAs(bytes[0] ?? 0)).toBe(token);
+      for (const version of [0, 1, 3, 255]) expect(verifyCallbackToken(signedAs(version), SECRET)).toBeUndefined();
     });
 
     it('a token signed with another secret', () => {
