@@ -20,6 +20,8 @@ describe('maskPhone', () => {
     ['0123456789', '•• •• •• 67 89'],
     ['+447400123456', '•••• 3456'],
     ['+12015550123', '•••• 0123'],
+    // Not a French national number (11 digits): its last 4 only, not its pairs and what follows.
+    ['06123456789', '•••• 6789'],
   ])('masks %s as %j', (phone, masked) => {
     expect(maskPhone(phone)).toBe(masked);
   });
