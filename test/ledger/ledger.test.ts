@@ -187,6 +187,25 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
     expect(await b.linksWithStatusLineBehind(new Date(later.getTime() - 60_000), 10)).toEqual([movedOn, older, newer]);
   });
 
+  it('lets one instance rewrite a status line; a stale claim is taken over, and its late release frees only its own', async () => {
+    const [a, b] = [await open(), await open()];
+    const id = String(await a.claimSubmission(NEW_LINK));
+    const staleBefore = new Date(NOW.getTime() - 60_000);
+    const claims = await Promise.all([a, b, a, b].map((ledger) => ledger.claimStatusLine(id, NOW, staleBefore)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+
+    await a.releaseStatusLine(id, NOW);
+    expect(await b.claimStatusLine(id, NOW, staleBefore)).toBe(true);
+    const muchLater = new Date(NOW.getTime() + 120_000);
+    const staleThen = new Date(muchLater.getTime() - 60_000);
+    expect(await a.claimStatusLine(id, muchLater, staleThen)).toBe(true);
+    // b, back from its stale claim, releases it: a's claim stands, so b cannot rewrite the line beside a.
+    await b.releaseStatusLine(id, NOW);
+    expect(await b.claimStatusLine(id, muchLater, staleThen)).toBe(false);
+    await a.releaseStatusLine(id, muchLater);
+    expect(await b.claimStatusLine(id, muchLater, staleThen)).toBe(true);
+  });
+
   it('finds the links past their expiry whose status line still says awaiting, earliest expiry first, once', async () => {
     const [a, b] = [await open(), await open()];
     const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
