@@ -197,8 +197,9 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     await createdLink(a, { createdAt: minutes(-10) }); // not due yet
     const refused = String(await a.claimSubmission(newLink({ createdAt: minutes(-100) })));
     await a.recordOutcome(refused, { state: 'refused', detail: 'EXIST_005' });
-
     const cutoff = minutes(-60);
+    // Created exactly PAYLINK_REMIND_AFTER ago: due.
+    const dueJustNow = await createdLink(a, { createdAt: cutoff });
     // Both instances claim at once, round after round, until nothing is left: each link comes out once.
     const claimed: LinkRecord[] = [];
     for (let round = 0; round < 10; round += 1) {
@@ -206,7 +207,7 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
       if (got.length === 0) break;
       claimed.push(...got);
     }
-    expect(claimed.map((link) => link.id).sort()).toEqual([...due, pendingDue].sort());
+    expect(claimed.map((link) => link.id).sort()).toEqual([...due, pendingDue, dueJustNow].sort());
     expect(claimed.every((link) => link.reminded_at === NOW.toISOString())).toBe(true);
 
     // Released (Slack did not take the DM): the next round claims it again, and only it.
@@ -289,6 +290,13 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     // Its answer could not be recorded, but its summary was posted: the link exists, nothing was interrupted.
     const posted = await requested(minutes(-40));
     await a.recordSummary(posted, { channel: 'C0SALES', ts: '1.000100', threadTs: '1.000100' }, null, 'https://p/x');
+    // The same, by an instance of a release before recordSummary also recorded the link: still requested, summary posted.
+    const postedBefore = await requested(minutes(-40));
+    await a.db
+      .updateTable('links')
+      .set({ summary_channel: 'C0SALES', summary_ts: '1.000200', thread_ts: '1.000200' })
+      .where('id', '=', postedBefore)
+      .execute();
 
     const upTo = minutes(-10);
     const claimed: LinkRecord[] = [];
@@ -303,6 +311,7 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     expect((await a.findLink(answered))?.state).toBe('created');
     expect((await a.findLink(refused))?.state).toBe('refused');
     expect((await a.findLink(posted))?.state).toBe('created');
+    expect((await a.findLink(postedBefore))?.state).toBe('requested');
 
     // Released (Slack did not take the rep's DM): claimed again, and only it.
     await b.releaseInterruptedLink(String(abandoned[0]));
