@@ -54,7 +54,8 @@ describe('the links CSV', () => {
     const csv = buildLinksCsv([PAID], { locale: 'fr', timeZone: 'Europe/Paris' });
     expect(csv.startsWith('\uFEFF')).toBe(true);
     expect(csv.slice(1).split('\r\n')).toEqual([
-      CSV_COLUMNS.join(';'),
+      // Written out: finance's spreadsheets and scripts read these names, in this order.
+      'created_at;rep_id;channel;payment_reference;consumer_reference;customer;amount;currency;state;payment_status;status_date;link;sms;email;expires_at;paid_at',
       '2026-11-27T06:28:51+01:00;U0REP;C0SALES;F-2026-031;CUST-42;Jean Dupont;1250,50;EUR;created;SETTLED;2026-07-02T14:00:00+02:00;https://pay.example/paypage?SDESSID=abc;•• •• •• 56 78;j•••@example.com;;2026-07-02T00:30:00+02:00',
       '',
     ]);
