@@ -219,23 +219,40 @@ describe("paylink's Slack Web API client", () => {
   });
 
   it('sends a call again after an HTTP 5xx, and reports the status once the attempts are spent', async () => {
-    const flaky = await scriptedSlack(httpStatus(503), okJson({ ts: '1.2' }));
+    // 500 (Slack's internal_error page) as well as 503: every 5xx.
+    const flaky = await scriptedSlack(httpStatus(500), httpStatus(503), okJson({ ts: '1.2' }));
     try {
       await expect(client(flaky.apiUrl).chat.update({ channel: 'C0', ts: '1.2', text: 'x' })).resolves.toMatchObject({
         ok: true,
       });
-      expect(flaky.received).toHaveLength(2);
+      expect(flaky.received).toHaveLength(3);
     } finally {
       await flaky.close();
     }
     const down = await scriptedSlack(httpStatus(502));
     try {
-      const failed = client(down.apiUrl).chat.update({ channel: 'C0', ts: '1.2', text: 'x' });
+      const startedAt = Date.now();
+      const failed = client(down.apiUrl, { backoffMs: 50 }).chat.update({ channel: 'C0', ts: '1.2', text: 'x' });
       await expect(failed).rejects.toBeInstanceOf(SlackHttpError);
       await expect(failed).rejects.toMatchObject({ statusCode: 502 });
       expect(down.received).toHaveLength(5);
+      // The backoff doubles between attempts (50, 100, 200, 400 ms), so that the attempts outlast a short outage.
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(740);
     } finally {
       await down.close();
+    }
+  });
+
+  it('gives up on a call Slack rate-limits at every attempt, once the attempts are spent', async () => {
+    const limited = await scriptedSlack((_req, res) =>
+      res.writeHead(429, { 'retry-after': '0', 'content-type': 'application/json' }).end('{"ok":false}'),
+    );
+    try {
+      const failed = client(limited.apiUrl).chat.postMessage({ channel: 'C0', text: 'x' });
+      await expect(failed).rejects.toMatchObject({ name: 'SlackHttpError', statusCode: 429 });
+      expect(limited.received).toHaveLength(5);
+    } finally {
+      await limited.close();
     }
   });
 
