@@ -291,6 +291,18 @@ describe('loadConfig', () => {
       loadConfig({ SLACK_BOT_TOKEN: 'xoxb-x', SLACK_APP_TOKEN: 'xapp-x', PAYLINK_CALLBACK_SECRET: 'x'.repeat(16) }).ok,
     ).toBe(true);
   });
+
+  it('refuses a callback secret shorter than 16 characters, in one line that does not show it', () => {
+    const problems = problemsOf({ ...MINIMAL, PAYLINK_CALLBACK_SECRET: 'short-secret-15' });
+    expect(problems).toEqual(['PAYLINK_CALLBACK_SECRET: expected at least 16 characters']);
+  });
+
+  it('derives the callback key from the signing secret as every release before did', () => {
+    // Derived otherwise, the callback URL of every link already made would answer 404 after an upgrade.
+    const result = loadConfig(MINIMAL);
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config.callbackSecret).toBe('wCS8-S7NKAT_1pVSZJRbNw20LbAcCaXP_CUpbY7V4Go');
+  });
 });
 
 describe('the User-Agent towards SAFEDEBIT', () => {
