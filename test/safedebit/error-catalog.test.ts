@@ -83,6 +83,17 @@ describe('describeRefusal', () => {
     const refusal = describeRefusal({ message: 'beneficiary_reference inconnue (consumer_emails)' }, 'fr');
     expect(refusal.field).toBeUndefined();
     expect(refusal.configurationProblem).toBe(false);
+    // Form fields inside a longer name: `_` belongs to the name, before and after.
+    expect(describeRefusal({ message: 'payment_reference_label invalide' }, 'fr').field).toBeUndefined();
+  });
+
+  it("puts a known code that is no field's under the field SAFEDEBIT's words name", () => {
+    const refusal = describeRefusal(
+      { code: 'EXIST_003', message: 'Mandat déjà utilisé pour consumer_reference' },
+      'fr',
+    );
+    expect(refusal).toMatchObject({ field: 'consumer_reference', configurationProblem: false });
+    expect(describeRefusal({ code: 'EXIST_003' }, 'fr').field).toBeUndefined();
   });
 
   it("adds SAFEDEBIT's words after the description of a code", () => {
