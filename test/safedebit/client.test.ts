@@ -216,6 +216,15 @@ describe('createPaymentLink: outages', () => {
     expect(outcome).toMatchObject({ kind: 'link', link: 'https://pay.safedebit.fr/paypage?SDESSID=abc' });
   });
 
+  it('reports an HTML page that begins with blank lines (as PHP pages often do) as an HTML page', async () => {
+    const baseUrl = await startRawServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=UTF-8' });
+      response.end('\n\r\n  <!DOCTYPE html><html><body>Maintenance</body></html>');
+    });
+    const outcome = await clientFor({ baseUrl }).createPaymentLink(validRequest());
+    expect(outcome).toEqual(outage('html', 'HTML page instead of JSON (content-type text/html; charset=UTF-8)'));
+  });
+
   it('times out an answer whose body stops half way', async () => {
     const baseUrl = await startRawServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
