@@ -137,11 +137,11 @@ describe.each(ENGINES)('exactly once, on %s', (engine) => {
   it('a notification that arrives before the summary is kept, then shown once the summary is posted', async () => {
     h = await startHarness({ engine });
     const { view } = await h.openModal();
-    // Slack slow to take the summary: SAFEDEBIT's notification overtakes it.
-    h.standin.setDelay('chat.postMessage', 150);
+    // Slack slow to take the summary: SAFEDEBIT's notification overtakes it. The notification is sent once the summary
+    // reached Slack, with time to spare for a loaded machine to handle it before Slack has posted the summary.
+    h.standin.setDelay('chat.postMessage', 1_000);
     await h.submit(view, VALID_FORM);
-    while (h.safedebit.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await h.standin.waitForCall('chat.postMessage');
     const early = await postJson(callbackUrlOf(h), { payment_status: 'SETTLED' });
     expect(early.status).toBe(200);
     expect(summaries(h)).toHaveLength(0);
