@@ -361,5 +361,16 @@ describe('control characters', () => {
     expect(problemsOf({ ...everything, reference_label: 'Acompte\u2028Facture' })).toEqual({
       reference_label: { code: 'control_character' },
     });
+    // A carriage return alone is no line break (the property tests draw it only now and then).
+    expect(problemsOf({ ...everything, reference_label: 'Acompte\rFacture' })).toEqual({
+      reference_label: { code: 'control_character' },
+    });
+  });
+
+  it("does not look at an individual's company details, which are not sent", () => {
+    const individual = { ...everything, consumer_type: 'individual' as const };
+    expect(validatePaymentForm({ ...individual, siren: '732\t829320', social_reference: 'ACME\nSARL' }, opts).ok).toBe(
+      true,
+    );
   });
 });
