@@ -146,6 +146,8 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
     expect(await b.claimReply('k', NOW, staleBefore)).toBe(true);
     const later = new Date(NOW.getTime() + 30_000);
     expect(await a.claimReply('k', later, new Date(later.getTime() - 60_000))).toBe(false);
+    // A claim made at the stale limit itself is not older than it: still live.
+    expect(await a.claimReply('k', new Date(NOW.getTime() + 60_000), NOW)).toBe(false);
     const muchLater = new Date(NOW.getTime() + 120_000);
     expect(await a.claimReply('k', muchLater, new Date(muchLater.getTime() - 60_000))).toBe(true);
     // b, still on its stale claim, cannot release a's: a keeps the reply.
