@@ -28,12 +28,14 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
 
   it('migrates once, however many instances start at once, and again at a restart', async () => {
     const [first, second, third] = await Promise.all([open(), open(), open()]);
-    expect(await first?.claimSubmission(NEW_LINK)).toBeDefined();
+    const id = await first?.claimSubmission(NEW_LINK);
+    expect(id).toBeDefined();
+    // The instances started at once work on the one ledger they migrated: the others see the link, and cannot claim it.
+    expect((await second?.findLinkOfSubmission(NEW_LINK.submissionKey))?.id).toBe(id);
+    expect(await third?.claimSubmission(NEW_LINK)).toBeUndefined();
     await closeAll();
     const restarted = await open();
     expect(await restarted.claimSubmission(NEW_LINK)).toBeUndefined();
-    expect(second).toBeDefined();
-    expect(third).toBeDefined();
   });
 
   it('claims a submission once, even when claimed concurrently, and keeps the row as given', async () => {
