@@ -77,4 +77,21 @@ describe.each(ENGINES)('the rounds’ queries (%s)', (engine: Engine) => {
     const plan = await planOf((ledger) => ledger.reportedUnansweredLinks(50));
     expect(plan).toContain('links_reported_unanswered');
   });
+
+  // The status round, every minute: a year's ledger holds some 200,000 notifications, nearly all replied to long ago.
+  it('notifications whose thread reply is not posted are looked for through the index of unreplied ones', async () => {
+    const plan = await planOf((ledger) => ledger.linksWithUnpostedReplies(new Date(), 50));
+    expect(plan).toContain('notifications_unreplied');
+    expect(plan).not.toContain('notifications_by_link');
+  });
+
+  it('status lines behind their link’s status are looked for through their index', async () => {
+    const plan = await planOf((ledger) => ledger.linksWithStatusLineBehind(new Date(), 50));
+    expect(plan).toContain('links_status_line_behind');
+  });
+
+  it('status lines still to show their link expired are looked for through their index', async () => {
+    const plan = await planOf((ledger) => ledger.linksWithExpiryUnshown(new Date(), new Date(), 50));
+    expect(plan).toContain('links_expiry_unshown');
+  });
 });
