@@ -263,6 +263,19 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-11-27-12-unreplied-notifications-by-link': {
+    async up(db: Kysely<unknown>) {
+      // The status round groups unreplied notifications by link: SQLite's planner read notifications_by_link, every
+      // notification ever received, for that order rather than the index on received_at. This one has both.
+      await db.schema
+        .createIndex('notifications_unreplied_by_link')
+        .on('notifications')
+        .columns(['link_id', 'received_at'])
+        .where(sql<boolean>`replied_at is null`)
+        .execute();
+      await db.schema.dropIndex('notifications_unreplied').execute();
+    },
+  },
 };
 
 export const ledgerMigrations: MigrationProvider = {
