@@ -1,4 +1,4 @@
-import { TZDate, tz } from '@date-fns/tz';
+import { TZDate, tz, tzOffset } from '@date-fns/tz';
 // Subpath imports: the package root and 'date-fns/locale' load every function and ~100 locales.
 import { format } from 'date-fns/format';
 import { formatDistanceStrict } from 'date-fns/formatDistanceStrict';
@@ -40,7 +40,16 @@ export function formatMonth(date: Date, locale: Locale, timeZone: string): strin
   return format(new TZDate(date, timeZone), 'LLLL yyyy', { locale: DATE_FNS_LOCALE[locale] });
 }
 
-/** "2026-11-27T06:28:51+01:00": ISO 8601 to the second, with the offset of the given time zone on that date. */
+/**
+ * "2026-11-27T06:28:51+01:00": ISO 8601 to the second, with the offset of the given time zone on that date. Written
+ * from the zone's offset rather than through a TZDate and date-fns's `format`, which cost about 40 µs a date: a
+ * month's export (four dates a link) held the process for a second at 6,000 links, answering no Slack request.
+ */
 export function formatIsoWithOffset(date: Date, timeZone: string): string {
-  return format(new TZDate(date, timeZone), "yyyy-MM-dd'T'HH:mm:ssxxx");
+  const offsetMinutes = tzOffset(timeZone, date);
+  const wallClock = new Date(date.getTime() + offsetMinutes * 60_000).toISOString().slice(0, 19);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const hours = String(Math.trunc(Math.abs(offsetMinutes) / 60)).padStart(2, '0');
+  const minutes = String(Math.abs(offsetMinutes) % 60).padStart(2, '0');
+  return `${wallClock}${sign}${hours}:${minutes}`;
 }
