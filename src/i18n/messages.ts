@@ -68,8 +68,11 @@ export interface Messages {
   ledgerUnavailableFormGone: (askAgain: string) => string;
   requestFailed: string;
   notAllowedUser: string;
-  /** `channels`: the allowed conversations a rep can be sent to, as mentions (`<#C…>, <#G…>`), or none to name. */
-  notAllowedChannel: (channels: string | undefined) => string;
+  /**
+   * `channels`: the allowed conversations a rep can be sent to, as mentions (`<#C…>`), none when there is none to name;
+   * `more`: others were left out.
+   */
+  notAllowedChannel: (channels: readonly string[], more?: boolean) => string;
   /** Slack opened the form too late: asking again (`askAgain`: the command, or the message shortcut) helps. */
   triggerExpired: (askAgain: string) => string;
   /** Slack refused paylink's token (revoked, app uninstalled) or a scope: retrying cannot help, an admin must act. */
@@ -170,10 +173,12 @@ const fr: Messages = {
   askFromMessage: 'le raccourci *Create payment link* (menu ⋮ du message)',
   notAllowedUser:
     "Vous n'êtes pas autorisé·e à créer des liens de paiement. Demandez l'accès à l'administrateur de l'application paylink.",
-  notAllowedChannel: (channels) =>
-    channels === undefined
+  notAllowedChannel: (channels, more = false) =>
+    channels.length === 0
       ? "Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez un canal autorisé par l'administrateur de l'application paylink."
-      : `Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez l'un de ces canaux\u00A0: ${channels}.`,
+      : channels.length === 1
+        ? `Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez ce canal\u00A0: ${channels[0]}.`
+        : `Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez l'un de ces canaux\u00A0: ${channels.join(', ')}${more ? '…' : '.'}`,
   triggerExpired: (askAgain) =>
     `Slack a mis trop de temps à ouvrir le formulaire. Relancez ${askAgain}, s'il vous plaît.`,
   slackRefusedApp:
@@ -287,10 +292,12 @@ const en: Messages = {
     `:warning: paylink could not record the request: *no link was created*. Run ${askAgain} again in a moment.`,
   askFromMessage: "the *Create payment link* shortcut (the message's ⋮ menu)",
   notAllowedUser: "You are not allowed to create payment links. Ask the paylink app's administrator for access.",
-  notAllowedChannel: (channels) =>
-    channels === undefined
+  notAllowedChannel: (channels, more = false) =>
+    channels.length === 0
       ? "Payment links cannot be created in this conversation. Use a channel the paylink app's administrator allowed."
-      : `Payment links cannot be created in this conversation. Use one of these channels: ${channels}.`,
+      : channels.length === 1
+        ? `Payment links cannot be created in this conversation. Use this channel: ${channels[0]}.`
+        : `Payment links cannot be created in this conversation. Use one of these channels: ${channels.join(', ')}${more ? '…' : '.'}`,
   triggerExpired: (askAgain) => `Slack took too long to open the form. Please run ${askAgain} again.`,
   slackRefusedApp:
     ":warning: Slack refuses to let paylink open the form: the app's access to this workspace needs fixing. Please tell the app's administrator.",

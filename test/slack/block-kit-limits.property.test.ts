@@ -339,8 +339,11 @@ describe('the modal’s outcome views', () => {
           const m = messagesFor(at);
           for (const text of [
             m.notAllowedUser,
-            m.notAllowedChannel(undefined),
-            m.notAllowedChannel(Array.from({ length: 10 }, (_, n) => `<#C0${n}ABCDEFGHIJ>`).join(', ')),
+            m.notAllowedChannel([]),
+            m.notAllowedChannel(
+              Array.from({ length: 10 }, (_, n) => `<#C0${n}ABCDEFGHIJ>`),
+              true,
+            ),
             m.formUnusable(SLASH_COMMAND),
             m.outageLinkExists,
           ]) {

@@ -60,6 +60,25 @@ describe('/paylink', () => {
     expect(t.slack.callsTo('views.open')).toHaveLength(0);
   });
 
+  it.each([
+    ['en', 'C0DEALS', 'Use this channel: <#C0DEALS>.'],
+    ['fr', 'C0DEALS, D0ADMIN', 'Utilisez ce canal\u00A0: <#C0DEALS>.'],
+    ['en', 'C00, C01, C02, C03, C04, C05, C06, C07, C08, C09, C10', 'Use one of these channels: <#C00>, <#C01>, '],
+    ['fr', 'C00, C01, C02, C03, C04, C05, C06, C07, C08, C09, C10', "Utilisez l'un de ces canaux\u00A0: <#C00>, "],
+  ])(
+    'refuses a channel not allowed (%s, %s), naming where to go as a sentence reads',
+    async (locale, channels, told) => {
+      t = await listenerContext({ PAYLINK_LOCALE: locale, PAYLINK_ALLOWED_CHANNELS: channels });
+      const { ack, args } = typed('12,50 F-1');
+      await paylinkCommand(t.ctx)(args);
+      const text = visibleText(ack.acks[0]);
+      expect(text).toContain(told);
+      // One channel is not "one of these"; past ten, the ellipsis ends the sentence, with no period after it.
+      expect(text).toMatch(channels.includes('C10') ? /<#C09>…$/ : /<#C0DEALS>\.$/);
+      expect(t.slack.callsTo('views.open')).toHaveLength(0);
+    },
+  );
+
   it('acknowledges a report at once and answers it later, privately, through the response_url', async () => {
     t = await listenerContext();
     const { ack, args } = typed('list');
