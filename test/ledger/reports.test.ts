@@ -136,6 +136,51 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     });
   });
 
+  it("counts a payment begun exactly at the month's start in that month and one begun exactly at its end in the next", async () => {
+    const ledger = await open();
+    const month = { now: NOW, paidFrom: minutes(10), paidUntil: minutes(20) };
+    const received = (linkId: string, status: string, at: Date) =>
+      ledger.recordNotification({
+        linkId,
+        dedupeKey: `${linkId}:${status}`,
+        status,
+        rank: statusProgress(classifyStatus(status)),
+        receivedAt: at,
+      });
+    // Paid at minutes(9), (10), (19), (20): the first and last fall outside [10, 20).
+    await createdLink(ledger, { amountCents: 1 }, ['SETTLED'], minutes(8));
+    await createdLink(ledger, { amountCents: 10 }, ['SETTLED'], minutes(9));
+    await createdLink(ledger, { amountCents: 100 }, ['SETTLED'], minutes(18));
+    await createdLink(ledger, { amountCents: 1_000 }, ['SETTLED'], minutes(19));
+    // Its later paid status recorded by an instance whose clock is a minute behind (or read before the other's commit):
+    // the link's status dates from before the month, its payment from the month's first instant.
+    const behind = await createdLink(ledger, { amountCents: 10_000 });
+    await received(behind, 'SETTLED', minutes(10));
+    await received(behind, 'GUARANTEED', minutes(9));
+    expect(await ledger.findLink(behind)).toMatchObject({
+      paid_at: minutes(10).toISOString(),
+      payment_status_at: minutes(9).toISOString(),
+    });
+    // The same a minute later: its status dates from the month, its payment from the minute it ends.
+    const behindAtTheEnd = await createdLink(ledger, { amountCents: 100_000 });
+    await received(behindAtTheEnd, 'SETTLED', minutes(20));
+    await received(behindAtTheEnd, 'GUARANTEED', minutes(19));
+
+    expect((await ledger.totals(month)).paid).toEqual({ count: 3, cents: 10_110 });
+    expect((await ledger.totals({ ...month, paidFrom: minutes(20), paidUntil: minutes(30) })).paid).toEqual({
+      count: 2,
+      cents: 101_000,
+    });
+  });
+
+  it('counts as awaiting payment a link with a status paylink does not know, whatever its expiry', async () => {
+    const ledger = await open();
+    await createdLink(ledger, { amountCents: 7, expiresAt: minutes(-30) }, ['SOMETHING_NEW'], minutes(-60));
+    await createdLink(ledger, { amountCents: 70, expiresAt: minutes(-30) }, ['SETTLED', 'SOMETHING_NEW'], minutes(-60));
+    const month = { now: NOW, paidFrom: minutes(-1000), paidUntil: minutes(1000) };
+    expect(await ledger.totals(month)).toEqual({ awaiting: { count: 1, cents: 7 }, paid: { count: 1, cents: 70 } });
+  });
+
   it('finds links by payment reference whatever the case, with their history oldest first', async () => {
     const ledger = await open();
     const refused = String(await ledger.claimSubmission(newLink({ paymentReference: 'F-2026-031' })));
@@ -493,6 +538,16 @@ describe.each(ENGINES)(
         cents: row.amount_cents,
       });
       expect((await ledger.totals({ now: NOW, paidFrom: minutes(6), paidUntil: minutes(60) })).paid.count).toBe(0);
+    });
+
+    it('are counted paid in the month their paid status came exactly at the start of, not in the month ending then', async () => {
+      const ledger = await open();
+      const row = await writtenByPreviousRelease(ledger, 'settled-at-the-start', 'SETTLED', 40, 5);
+      expect((await ledger.totals({ now: NOW, paidFrom: minutes(5), paidUntil: minutes(6) })).paid).toEqual({
+        count: 1,
+        cents: row.amount_cents,
+      });
+      expect((await ledger.totals({ now: NOW, paidFrom: minutes(4), paidUntil: minutes(5) })).paid.count).toBe(0);
     });
 
     it('are live links, since that release ran live: a sandbox instance does not see them', async () => {
