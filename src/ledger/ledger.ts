@@ -14,8 +14,12 @@ import { classifyStatus, statusProgress } from '../domain/payment-status.js';
 import type { PaymentType } from '../domain/payment-type.js';
 import { SANDBOX_LINK_ADDRESS } from '../domain/sandbox-link.js';
 import {
+  AWAITING_PAYMENT_CONDITION,
+  AWAITS_PAYMENT_UNTIL,
   DUE_REMINDER_CONDITION,
   EXPIRY_UNSHOWN_CONDITION,
+  PAID_CONDITION,
+  PAID_SINCE_OF_PAID,
   REPORTED_UNANSWERED_CONDITION,
   STATUS_LINE_BEHIND_CONDITION,
 } from './migrations.js';
@@ -525,18 +529,26 @@ export class Ledger {
       // PostgreSQL's SUM of a bigint is a numeric, which node-pg reads as a string.
       return { count: Number(row.count), cents: Number(row.cents ?? 0) };
     };
-    const [awaiting, paid] = await Promise.all([
-      total(this.#awaitingPayment(options.now)),
+    const paidFrom = options.paidFrom.toISOString();
+    const paidUntil = options.paidUntil.toISOString();
+    const awaiting = this.#awaitingPayment(options.now);
+    // Each also says what its condition implies in the words of its index (links_awaiting_payment, links_paid_since),
+    // which is what the planners need to use it: without them, every link ever made was read, twice a draw of App Home.
+    const [awaitingTotal, paidTotal] = await Promise.all([
+      total((eb) => eb.and([awaiting(eb), AWAITING_PAYMENT, eb(AWAITS_UNTIL, '>', options.now.toISOString())])),
       total((eb) =>
         eb.and([
           eb('state', '=', 'created' satisfies LinkState),
           eb('payment_status_rank', 'in', RANKS_OF_KIND.paid),
-          eb(PAID_SINCE, '>=', options.paidFrom.toISOString()),
-          eb(PAID_SINCE, '<', options.paidUntil.toISOString()),
+          eb(PAID_SINCE, '>=', paidFrom),
+          eb(PAID_SINCE, '<', paidUntil),
+          PAID,
+          eb(PAID_SINCE_OF_PAID_LINK, '>=', paidFrom),
+          eb(PAID_SINCE_OF_PAID_LINK, '<', paidUntil),
         ]),
       ),
     ]);
-    return { awaiting, paid };
+    return { awaiting: awaitingTotal, paid: paidTotal };
   }
 
   /** The links (whatever became of them) with this payment reference, case aside, newest first; one rep's with `userId`. */
@@ -828,6 +840,18 @@ const EXPIRY_UNSHOWN = sql<boolean>`${sql.raw(EXPIRY_UNSHOWN_CONDITION)}`;
 
 /** The links a reminder may still be due for (see claimDueReminders). */
 const DUE_REMINDER = sql<boolean>`${sql.raw(DUE_REMINDER_CONDITION)}`;
+
+/** The links that may await payment: those #awaitingPayment keeps and those that expired unpaid (see totals). */
+const AWAITING_PAYMENT = sql<boolean>`${sql.raw(AWAITING_PAYMENT_CONDITION)}`;
+
+/** Until when a link that may await payment awaits it (see totals). */
+const AWAITS_UNTIL = sql<string>`${sql.raw(AWAITS_PAYMENT_UNTIL)}`;
+
+/** The paid links (see totals). */
+const PAID = sql<boolean>`${sql.raw(PAID_CONDITION)}`;
+
+/** PAID_SINCE of a paid link, as the index of paid links holds it (see totals). */
+const PAID_SINCE_OF_PAID_LINK = sql<string | null>`${sql.raw(PAID_SINCE_OF_PAID)}`;
 
 /** The links SAFEDEBIT reported on whose answer never reached paylink (see reportedUnansweredLinks). */
 const REPORTED_UNANSWERED = sql<boolean>`${sql.raw(REPORTED_UNANSWERED_CONDITION)}`;

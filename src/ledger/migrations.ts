@@ -45,6 +45,36 @@ export const DUE_REMINDER_CONDITION = `reminded_at is null and state = 'created'
  */
 export const REPORTED_UNANSWERED_CONDITION = "state in ('interrupted', 'outage') and payment_status is not null";
 
+/**
+ * A link that may await payment: made, with no status or one that decides nothing. Fixed for its index as
+ * STATUS_LINE_BEHIND_CONDITION is. The links with no status past their expiry stay in it for good (the clock passes an
+ * expiry, no write does): the index grows with the links that expired unpaid, far fewer all the same than every link
+ * ever made, and the totals read past them (AWAITS_PAYMENT_UNTIL).
+ */
+export const AWAITING_PAYMENT_CONDITION = `state = 'created' and (payment_status_rank is null or payment_status_rank not in (${DECIDED_RANKS_AT_MIGRATION.join(', ')}))`;
+
+/**
+ * Until when a link that may await payment (AWAITING_PAYMENT_CONDITION) awaits it: its expiry when it has no status,
+ * for ever (a date later than any now) when its expiry is unknown or its status decides nothing yet. Such a link
+ * awaits payment at `now` exactly when this is after `now`: the totals say so too, so that the index holding it skips
+ * the links that expired unpaid.
+ */
+export const AWAITS_PAYMENT_UNTIL =
+  "coalesce(case when payment_status_rank is null then expires_at end, '9999-12-31T23:59:59.999Z')";
+
+/** The ranks of paid statuses when the paid links' index came; RANKS_OF_KIND.paid is tested to be the same. */
+export const PAID_RANKS_AT_TOTALS_INDEXES = [40, 45, 55] as const;
+
+/** A paid link. Fixed for its index as STATUS_LINE_BEHIND_CONDITION is. */
+export const PAID_CONDITION = `state = 'created' and payment_status_rank in (${PAID_RANKS_AT_TOTALS_INDEXES.join(', ')})`;
+
+/**
+ * When a paid link's paid standing began: PAID_SINCE (ledger) for a link whose rank is a paid one, written so that an
+ * index holds it. Not payment_status_at alone: a later paid status may be dated before paid_at (two instances' clocks,
+ * or a notification's time read before another's commit).
+ */
+export const PAID_SINCE_OF_PAID = 'coalesce(paid_at, payment_status_at)';
+
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-27-01-links-and-notifications': {
     async up(db: Kysely<unknown>) {
@@ -274,6 +304,27 @@ const MIGRATIONS: Record<string, Migration> = {
         .where(sql<boolean>`replied_at is null`)
         .execute();
       await db.schema.dropIndex('notifications_unreplied').execute();
+    },
+  },
+  '2026-11-27-13-totals-indexes': {
+    async up(db: Kysely<unknown>) {
+      // App Home's totals read every link ever made, twice a draw: only those that may await payment, by the time they
+      // stop awaiting it (the links that expired unpaid, most of them, are left behind)…
+      await db.schema
+        .createIndex('links_awaiting_payment')
+        .on('links')
+        .expression(sql.raw(`(${AWAITS_PAYMENT_UNTIL})`))
+        .column('user_id')
+        .where(sql.raw<boolean>(AWAITING_PAYMENT_CONDITION))
+        .execute();
+      // …and the paid ones by the date their payment began, for the month's.
+      await db.schema
+        .createIndex('links_paid_since')
+        .on('links')
+        .expression(sql.raw(`(${PAID_SINCE_OF_PAID})`))
+        .column('user_id')
+        .where(sql.raw<boolean>(PAID_CONDITION))
+        .execute();
     },
   },
 };

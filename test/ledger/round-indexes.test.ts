@@ -2,9 +2,13 @@ import SqliteDatabase from 'better-sqlite3';
 import type { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DECIDED_RANKS } from '../../src/domain/link-standing.js';
+import { DECIDED_RANKS, RANKS_OF_KIND } from '../../src/domain/link-standing.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
-import { DECIDED_RANKS_AT_MIGRATION, REPORTED_UNANSWERED_CONDITION } from '../../src/ledger/migrations.js';
+import {
+  DECIDED_RANKS_AT_MIGRATION,
+  PAID_RANKS_AT_TOTALS_INDEXES,
+  REPORTED_UNANSWERED_CONDITION,
+} from '../../src/ledger/migrations.js';
 import { openLedger } from '../../src/ledger/open.js';
 import { UNANSWERED_STATES } from '../../src/ledger/schema.js';
 import { ENGINES, type Engine, freshDatabase, ledgerLocationOf, type TestDatabase } from '../support/databases.js';
@@ -14,6 +18,10 @@ describe('the round indexes’ fixed conditions', () => {
     expect([...DECIDED_RANKS_AT_MIGRATION]).toEqual([...DECIDED_RANKS].sort((a, b) => a - b));
     const states = /state in \(([^)]*)\)/.exec(REPORTED_UNANSWERED_CONDITION)?.[1]?.split(', ');
     expect(states).toEqual(UNANSWERED_STATES.map((state) => `'${state}'`));
+  });
+
+  it('name the paid ranks the totals count', () => {
+    expect([...PAID_RANKS_AT_TOTALS_INDEXES]).toEqual([...RANKS_OF_KIND.paid].sort((a, b) => a - b));
   });
 });
 
