@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness, VALID_FORM } from '../support/paylink-harness.js';
+import { type Harness, startHarness, stopWithGrace, VALID_FORM } from '../support/paylink-harness.js';
 
 let app: Harness | undefined;
 afterEach(async () => {
@@ -15,12 +15,11 @@ describe('a stop whose grace runs out', () => {
     app.standin.setDelay('chat.postMessage', 20_000);
     await app.submit(view, VALID_FORM);
     await app.standin.waitForCall('chat.postMessage', undefined, 5_000);
-    const stopAsked = Date.now();
-    const stopped = await Promise.race([
-      app.paylink.stop(1_000).then(() => 'stopped'),
-      new Promise((resolve) => setTimeout(resolve, 8_000, 'still stopping')),
-    ]);
-    expect({ stopped, withinGrace: Date.now() - stopAsked < 3_000 }).toEqual({ stopped: 'stopped', withinGrace: true });
-    expect(app.logs.some((line) => line.includes('"shutdown_grace_expired"'))).toBe(true);
+    const { outcome, tookMs, graceExpiredLogged } = await stopWithGrace(app, 1_000, 8_000);
+    expect({ outcome, withinGrace: tookMs < 3_000, graceExpiredLogged }).toEqual({
+      outcome: 'stopped',
+      withinGrace: true,
+      graceExpiredLogged: true,
+    });
   }, 20_000);
 });

@@ -286,3 +286,20 @@ export function visibleText(value: unknown): string {
   }
   return '';
 }
+
+/**
+ * Asks the app to stop with a grace of `graceMs` and says whether it had stopped `giveUpMs` later, how long it took,
+ * and whether it logged that its grace ran out: a stop that waits past its grace is what a process manager kills.
+ */
+export async function stopWithGrace(app: Harness, graceMs: number, giveUpMs: number) {
+  const asked = Date.now();
+  const outcome = await Promise.race([
+    app.paylink.stop(graceMs).then(() => 'stopped' as const),
+    new Promise<'still stopping'>((resolve) => setTimeout(resolve, giveUpMs, 'still stopping')),
+  ]);
+  return {
+    outcome,
+    tookMs: Date.now() - asked,
+    graceExpiredLogged: app.logs.some((line) => line.includes('"shutdown_grace_expired"')),
+  };
+}
