@@ -5,9 +5,8 @@ import { formatAmount } from '../domain/amount.js';
 import { linkExpiry } from '../domain/link-duration.js';
 import { maskEmail, maskPhone } from '../domain/mask.js';
 import type { PaymentFormInput, TextField, ValidatedPaymentForm } from '../domain/payment-form.js';
-import { formatDateTime } from '../i18n/dates.js';
 import { askAgainAs, messagesFor, sandboxed } from '../i18n/messages.js';
-import type { LinkOutcomeRecord, NewLink, ReportedStatus } from '../ledger/ledger.js';
+import { type LinkOutcomeRecord, type NewLink, newLinkRow, type ReportedStatus } from '../ledger/ledger.js';
 import { describeRefusal, PAYMENT_REFERENCE_USED, type RefusalDescription } from '../safedebit/error-catalog.js';
 import { buildPaymentLinkRequest } from '../safedebit/link-request.js';
 import type { PaymentLinkOutcome } from '../safedebit/outcome.js';
@@ -18,9 +17,7 @@ import {
   awaitingPaymentStatus,
   buildLinkReply,
   buildSummaryMessage,
-  deliveriesOf,
   escapeMrkdwn,
-  type LinkSummary,
   type SlackMessage,
 } from '../slack/messages/link-messages.js';
 import type { ModalOrigin } from '../slack/metadata.js';
@@ -31,8 +28,10 @@ import { confirmReportedLink } from './confirmed-links.js';
 import { retryLedgerWrite, tryLedgerWrite, type Written } from './ledger-writes.js';
 import { referenceUsedNote } from './reference-used.js';
 import {
+  linkSummaryOf,
   paymentStatusLine,
   type StatusUpdateContext,
+  type SummarySource,
   showPendingStatuses,
   unrecordedDelivery,
   unrecordedOutcome,
@@ -144,7 +143,8 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   const created = await tryLedgerWrite(ctx, createdWrite, recordCreated);
   const reported: ReportedStatus = created.ok ? created.value : { payment_status: null, payment_status_at: null };
   ctx.logger.info({ event: 'link_created', ...logFields });
-  const { place: summary } = await postSummary(ctx, submission, linkId, claim, reported);
+  const stored = { ...newLinkRow(claim, linkId, ctx.sandbox ? 1 : 0), link: outcome.link };
+  const { place: summary } = await postSummary(ctx, submission, stored, reported);
   const posted = summary !== undefined && (await postLink(ctx, submission, summary, outcome.link));
   let retryLater: (() => Promise<unknown>) | undefined;
   let sentPrivately = false;
@@ -380,13 +380,12 @@ function buildRequest(ctx: LinkFlowContext, form: ValidatedPaymentForm, linkId: 
 async function postSummary(
   ctx: LinkFlowContext,
   submission: LinkSubmission,
-  linkId: string,
-  claim: NewLink,
+  stored: SummarySource & { id: string },
   reported: ReportedStatus,
 ) {
   const status = paymentStatusLine(ctx, reported) ?? awaitingPaymentStatus(ctx.config.locale);
-  const message = buildSummaryMessage(summaryOf(ctx, claim), status);
-  return postSummaryWhereAsked(ctx, submission.origin, message, linkId);
+  const message = buildSummaryMessage(linkSummaryOf(ctx, stored), status);
+  return postSummaryWhereAsked(ctx, submission.origin, message, stored.id);
 }
 
 /** Posts the link in the summary's thread. False if it could not be posted (the rep then gets it privately). */
@@ -412,23 +411,6 @@ async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, summar
     });
   }
   return true;
-}
-
-/** The summary of the link as the ledger claimed it: App Home and the export show the same customer and expiry. */
-function summaryOf(ctx: LinkFlowContext, claim: NewLink): LinkSummary {
-  return {
-    locale: ctx.config.locale,
-    sandbox: ctx.sandbox,
-    amountCents: claim.amountCents,
-    paymentReference: claim.paymentReference,
-    paymentType: claim.paymentType,
-    customer: claim.customer,
-    maskedEmail: claim.maskedEmail,
-    maskedPhone: claim.maskedPhone,
-    deliveries: deliveriesOf(claim.smsOption, claim.emailOption),
-    user: claim.userId,
-    expires: claim.expiresAt ? formatDateTime(claim.expiresAt, ctx.config.locale, ctx.timeZone) : undefined,
-  };
 }
 
 /**

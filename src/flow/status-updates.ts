@@ -320,8 +320,25 @@ async function updateStatusLine(
   }
 }
 
-/** The summary of a link as the ledger has it: what its message in Slack shows. */
-export function linkSummaryOf(ctx: Pick<StatusUpdateContext, 'config' | 'timeZone'>, link: LinkRecord): LinkSummary {
+/** What a link's summary shows, read from its ledger row. */
+export type SummarySource = Pick<
+  LinkRecord,
+  | 'sandbox'
+  | 'link'
+  | 'amount_cents'
+  | 'payment_reference'
+  | 'payment_type'
+  | 'customer'
+  | 'masked_email'
+  | 'masked_phone'
+  | 'sms_option'
+  | 'email_option'
+  | 'user_id'
+  | 'expires_at'
+>;
+
+/** The summary of a link as the ledger has it (or is about to): what its message in Slack shows. */
+export function linkSummaryOf(ctx: Pick<StatusUpdateContext, 'config' | 'timeZone'>, link: SummarySource): LinkSummary {
   const { locale } = ctx.config;
   return {
     locale,

@@ -65,7 +65,7 @@ export interface NewLink {
 }
 
 /** A new link's row as claimSubmission writes it: the columns known before SAFEDEBIT is asked. */
-type NewLinkRow = Required<
+export type NewLinkRow = Required<
   Pick<
     Insertable<LinksTable>,
     | 'id'
@@ -90,6 +90,35 @@ type NewLinkRow = Required<
     | 'expires_at'
   >
 >;
+
+/**
+ * The row claimSubmission stores for `link` under `id`: also what the link's summary shows when it is first posted, so
+ * that it says what App Home, `/paylink status` and the export will read back.
+ */
+export function newLinkRow(link: NewLink, id: string, sandbox: 0 | 1): NewLinkRow {
+  return {
+    id,
+    submission_key: link.submissionKey,
+    created_at: link.createdAt.toISOString(),
+    team_id: link.teamId ?? null,
+    user_id: link.userId,
+    origin_channel: link.originChannel,
+    origin_thread_ts: link.originThreadTs ?? null,
+    amount_cents: link.amountCents,
+    currency: link.currency,
+    payment_reference: link.paymentReference,
+    reference_key: referenceKey(link.paymentReference),
+    consumer_reference: link.consumerReference,
+    customer: link.customer ?? null,
+    masked_email: link.maskedEmail,
+    masked_phone: link.maskedPhone,
+    sms_option: link.smsOption,
+    email_option: link.emailOption,
+    payment_type: link.paymentType,
+    sandbox,
+    expires_at: link.expiresAt?.toISOString() ?? null,
+  };
+}
 
 /** A link's payment status as the ledger has it, and when it came: both null before any notification. */
 export type ReportedStatus = Pick<LinksTable, 'payment_status' | 'payment_status_at'>;
@@ -229,28 +258,7 @@ export class Ledger {
    * already claimed (Slack delivered it twice, or to two instances): then there is nothing left to do.
    */
   async claimSubmission(link: NewLink): Promise<string | undefined> {
-    const [inserted] = await this.#insertLink({
-      id: randomBytes(16).toString('base64url'),
-      submission_key: link.submissionKey,
-      created_at: link.createdAt.toISOString(),
-      team_id: link.teamId ?? null,
-      user_id: link.userId,
-      origin_channel: link.originChannel,
-      origin_thread_ts: link.originThreadTs ?? null,
-      amount_cents: link.amountCents,
-      currency: link.currency,
-      payment_reference: link.paymentReference,
-      reference_key: referenceKey(link.paymentReference),
-      consumer_reference: link.consumerReference,
-      customer: link.customer ?? null,
-      masked_email: link.maskedEmail,
-      masked_phone: link.maskedPhone,
-      sms_option: link.smsOption,
-      email_option: link.emailOption,
-      payment_type: link.paymentType,
-      sandbox: this.#sandbox,
-      expires_at: link.expiresAt?.toISOString() ?? null,
-    });
+    const [inserted] = await this.#insertLink(newLinkRow(link, randomBytes(16).toString('base64url'), this.#sandbox));
     return inserted?.id;
   }
 
