@@ -1,7 +1,9 @@
 import { hasExpired, neverSent } from '../domain/link-standing.js';
+import { classifyStatus } from '../domain/payment-status.js';
 import { formatDateTime } from '../i18n/dates.js';
 import type { Locale } from '../i18n/locale.js';
 import { messagesFor } from '../i18n/messages.js';
+import { describeStatus } from '../i18n/statuses.js';
 import type { Ledger, LinkRecord } from '../ledger/ledger.js';
 import type { LinkState } from '../ledger/schema.js';
 
@@ -19,7 +21,7 @@ const EARLIER_LINKS = 10;
 
 /**
  * Why SAFEDEBIT says a payment reference is already used, when paylink knows (mrkdwn): a link it made (to use, unless
- * it expired unpaid), or a try that got no answer and so made the link after all. The catalog's "enter a new one" would
+ * it expired unpaid or its payment was decided: paid, failed or refunded), or a try that got no answer and so made the link after all. The catalog's "enter a new one" would
  * then make a second link for the same payment. Undefined when paylink never asked for that reference (or cannot read
  * its ledger).
  */
@@ -42,6 +44,12 @@ export async function referenceUsedNote(
   const when = dateTime(earlier.created_at);
   const { referenceHeld } = messagesFor(locale);
   if (earlier.state === 'outage' || earlier.state === 'interrupted') return referenceHeld.unanswered(when);
+  // Paid, failed or refunded, it is not to be used again: a new link, if one is needed, takes another reference.
+  const status = earlier.payment_status === null ? undefined : classifyStatus(earlier.payment_status);
+  if (status?.known && status.kind !== 'pending' && earlier.payment_status_at !== null) {
+    const said = describeStatus(status, locale);
+    return referenceHeld.decided[status.kind](when, earlier.user_id, said, dateTime(earlier.payment_status_at));
+  }
   // Expired unpaid, it can no longer be paid: the rep needs a new link, which SAFEDEBIT makes under another reference.
   if (hasExpired(earlier, ctx.clock()))
     return referenceHeld.expired(when, earlier.user_id, dateTime(earlier.expires_at));

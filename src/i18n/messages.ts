@@ -61,6 +61,11 @@ export interface Messages {
   referenceHeld: {
     made: (when: string, user: string) => string;
     expired: (when: string, user: string, expired: string) => string;
+    /** Its payment was decided (`status`: its furthest status in words, `since`: when it came). */
+    decided: Record<
+      'paid' | 'failed' | 'refunded',
+      (when: string, user: string, status: string, since: string) => string
+    >;
     unanswered: (when: string) => string;
   };
   ledgerUnavailable: string;
@@ -157,6 +162,14 @@ const fr: Messages = {
       `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}>\u00A0: utilisez celui-là, ou saisissez une autre référence pour un autre paiement (EXIST_005).`,
     expired: (when, user, expired) =>
       `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}>, et il a expiré sans paiement le ${expired}. SAFEDEBIT garde sa référence\u00A0: saisissez-en une autre pour un nouveau lien (EXIST_005).`,
+    decided: {
+      paid: (when, user, status, since) =>
+        `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}>, et il a été payé (${status}, le ${since}). Ne le faites pas payer deux fois\u00A0: pour un autre paiement, saisissez une autre référence (EXIST_005).`,
+      failed: (when, user, status, since) =>
+        `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}>, et son paiement n'a pas abouti (${status}, le ${since}). SAFEDEBIT garde sa référence\u00A0: saisissez-en une autre pour un nouveau lien (EXIST_005).`,
+      refunded: (when, user, status, since) =>
+        `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}>, et son paiement a été remboursé (${status}, le ${since}). SAFEDEBIT garde sa référence\u00A0: saisissez-en une autre pour un nouveau lien (EXIST_005).`,
+    },
     unanswered: (when) =>
       `Un essai avec cette référence le ${when} est resté sans réponse de SAFEDEBIT, qui a pourtant créé ce lien\u00A0: n'en créez pas un second. Il est dans l'espace marchand SAFEDEBIT (EXIST_005).`,
   },
@@ -277,6 +290,14 @@ const en: Messages = {
       `paylink already made a link for this reference on ${when}, asked by <@${user}>: use that one, or enter another reference for another payment (EXIST_005).`,
     expired: (when, user, expired) =>
       `paylink already made a link for this reference on ${when}, asked by <@${user}>, and it expired unpaid on ${expired}. SAFEDEBIT keeps its reference: enter another reference for a new link (EXIST_005).`,
+    decided: {
+      paid: (when, user, status, since) =>
+        `paylink already made a link for this reference on ${when}, asked by <@${user}>, and it was paid (${status}, ${since}). Do not have it paid twice: for another payment, enter another reference (EXIST_005).`,
+      failed: (when, user, status, since) =>
+        `paylink already made a link for this reference on ${when}, asked by <@${user}>, and its payment did not go through (${status}, ${since}). SAFEDEBIT keeps its reference: enter another reference for a new link (EXIST_005).`,
+      refunded: (when, user, status, since) =>
+        `paylink already made a link for this reference on ${when}, asked by <@${user}>, and its payment was refunded (${status}, ${since}). SAFEDEBIT keeps its reference: enter another reference for a new link (EXIST_005).`,
+    },
     unanswered: (when) =>
       `A try with this reference on ${when} got no answer from SAFEDEBIT, which made that link all the same: do not make a second one. It is in your SAFEDEBIT merchant back office (EXIST_005).`,
   },

@@ -395,6 +395,32 @@ describe('SAFEDEBIT refuses', () => {
     expect(shown).toMatch(/expired unpaid on .+: enter another reference for a new link/);
   });
 
+  it.each([
+    [
+      'SETTLED',
+      /and it was paid \(Paid, .+\)\. Do not have it paid twice: for another payment, enter another reference/,
+    ],
+    ['REJECTED', /and its payment did not go through \(Rejected, .+\)\. SAFEDEBIT keeps its reference: enter another/],
+    ['REMBOURSE', /and its payment was refunded \(Refunded, .+\)\. SAFEDEBIT keeps its reference: enter another/],
+  ])(
+    'says what became of the payment of a link paylink made whose status is %s, not to use that link',
+    async (status, said) => {
+      h = await startHarness();
+      const { callbackUrl } = await h.createLink();
+      expect(await h.notify(callbackUrl, status)).toBe(200);
+
+      // The rep asks again for the same invoice: SAFEDEBIT keeps the reference whatever became of its link.
+      h.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
+      const retry = await h.openModal();
+      await h.submit(retry.view, VALID_FORM);
+      const update = await h.waitForViewUpdate(retry.view.id, isFormView);
+      const shown = visibleText(update.args.view);
+      expect(shown).toContain('EXIST_005');
+      expect(shown).not.toContain('use that one');
+      expect(shown).toMatch(said);
+    },
+  );
+
   it('still points to the link paylink made after ten tries SAFEDEBIT refused with EXIST_005', async () => {
     h = await startHarness();
     await h.createLink();
