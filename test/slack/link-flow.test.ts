@@ -58,6 +58,14 @@ async function chooseCompany(view: DisplayedView, typed: Record<string, string> 
 const isFormView = (view: Record<string, unknown>) => blockIdsOf(view).includes('amount');
 const isCreatedView = (view: Record<string, unknown>) => visibleText(view).includes('paypage?SDESSID=');
 
+/** What the form says once SAFEDEBIT refused a new submission of `form`: the rep asking again. */
+async function formAfterRefusedRetry(form: Record<string, string | readonly string[]> = VALID_FORM): Promise<string> {
+  const retry = await h.openModal();
+  await h.submit(retry.view, form);
+  const update = await h.waitForViewUpdate(retry.view.id, isFormView);
+  return visibleText(update.args.view);
+}
+
 describe('a valid submission', () => {
   it('creates one link, posts the summary in the channel and the link in its thread, and shows it in the modal', async () => {
     h = await startHarness();
@@ -344,10 +352,7 @@ describe('SAFEDEBIT refuses', () => {
 
     // The rep tries again, as the form invites: SAFEDEBIT had made the link, and says its reference is taken.
     h.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
-    const retry = await h.openModal();
-    await h.submit(retry.view, VALID_FORM);
-    const update = await h.waitForViewUpdate(retry.view.id, isFormView);
-    const shown = visibleText(update.args.view);
+    const shown = await formAfterRefusedRetry();
     expect(shown).toContain(
       'got no answer from SAFEDEBIT, which made that link all the same: do not make a second one',
     );
@@ -366,10 +371,7 @@ describe('SAFEDEBIT refuses', () => {
 
     // Tried again: SAFEDEBIT says the reference is taken, by the link made first (in Slack, with its address).
     h.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
-    const retry = await h.openModal();
-    await h.submit(retry.view, { ...VALID_FORM, consumer_reference: 'CUST-43' });
-    const update = await h.waitForViewUpdate(retry.view.id, isFormView);
-    const shown = visibleText(update.args.view);
+    const shown = await formAfterRefusedRetry({ ...VALID_FORM, consumer_reference: 'CUST-43' });
     expect(shown).not.toContain('got no answer from SAFEDEBIT, which made that link all the same');
     expect(shown).toMatch(
       new RegExp(`paylink already made a link for this reference on .+, asked by <@${SALES_REP.id}>: use that one`),
@@ -386,10 +388,7 @@ describe('SAFEDEBIT refuses', () => {
     // The customer never paid: a day later the link is "Expired unpaid" in Slack, and the rep asks for a new one for
     // the same invoice. SAFEDEBIT keeps the reference of the expired link.
     clock.advance(24 * 3_600_000 + 60_000);
-    const retry = await h.openModal();
-    await h.submit(retry.view, VALID_FORM);
-    const update = await h.waitForViewUpdate(retry.view.id, isFormView);
-    const shown = visibleText(update.args.view);
+    const shown = await formAfterRefusedRetry();
     expect(shown).toContain('EXIST_005');
     expect(shown).not.toContain('use that one');
     expect(shown).toMatch(/expired unpaid on .+: enter another reference for a new link/);
@@ -411,10 +410,7 @@ describe('SAFEDEBIT refuses', () => {
 
       // The rep asks again for the same invoice: SAFEDEBIT keeps the reference whatever became of its link.
       h.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
-      const retry = await h.openModal();
-      await h.submit(retry.view, VALID_FORM);
-      const update = await h.waitForViewUpdate(retry.view.id, isFormView);
-      const shown = visibleText(update.args.view);
+      const shown = await formAfterRefusedRetry();
       expect(shown).toContain('EXIST_005');
       expect(shown).not.toContain('use that one');
       expect(shown).toMatch(said);
@@ -440,10 +436,7 @@ describe('SAFEDEBIT refuses', () => {
     );
     await h.paylink.ledger.db.insertInto('links').values(refused).execute();
 
-    const retry = await h.openModal();
-    await h.submit(retry.view, { ...VALID_FORM, consumer_reference: 'CUST-43' });
-    const update = await h.waitForViewUpdate(retry.view.id, isFormView);
-    const shown = visibleText(update.args.view);
+    const shown = await formAfterRefusedRetry({ ...VALID_FORM, consumer_reference: 'CUST-43' });
     expect(shown).not.toContain('enter a new one');
     expect(shown).toContain('paylink already made a link for this reference');
   });
