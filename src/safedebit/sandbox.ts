@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import { parseJson } from '../http/read-body.js';
 import type { SafedebitRefusal } from './outcome.js';
@@ -43,8 +43,9 @@ export function checkLinkRequest(
   credentials: SandboxCredentials,
 ): CheckedLinkRequest {
   const sent = parseBasicAuth(authorization);
-  if (sent?.login !== credentials.login) return { ok: false, answer: refusal('AUTH_001') };
-  if (sent.password !== credentials.password) return { ok: false, answer: refusal('AUTH_002') };
+  if (sent === undefined || !sameSecret(sent.login, credentials.login))
+    return { ok: false, answer: refusal('AUTH_001') };
+  if (!sameSecret(sent.password, credentials.password)) return { ok: false, answer: refusal('AUTH_002') };
   const parsed = paymentLinkRequestSchema.safeParse(parseJson(rawBody));
   if (!parsed.success) return { ok: false, answer: refusal(invalidRequestCode(parsed.error.issues[0])) };
   return { ok: true, request: parsed.data };
@@ -77,6 +78,12 @@ function invalidRequestCode(issue: z.core.$ZodIssue | undefined): string {
   if (issue?.code === 'unrecognized_keys') return 'SANDBOX_UNKNOWN_FIELD';
   const field = issue?.path[0];
   return typeof field === 'string' ? `SANDBOX_INVALID_${field.toUpperCase()}` : 'SANDBOX_INVALID_BODY';
+}
+
+/** Compared in constant time (digests, so that lengths do not show either): the sandbox's route is public. */
+function sameSecret(sent: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(sent), digest(expected));
 }
 
 function parseBasicAuth(header: string | undefined): SandboxCredentials | undefined {
