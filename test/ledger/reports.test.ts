@@ -478,6 +478,68 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     expect(await ledger.confirmUnansweredLink(refused)).toBeUndefined();
   });
 
+  it('hands each confirmed link its instance stopped before announcing to one claimant, once its confirmation is old', async () => {
+    const [a, b, sandbox] = [await open(), await open(), await open({ sandbox: true })];
+    const place = { channel: 'C0SALES', ts: '1.000100', threadTs: '1.000100' };
+    /** A link whose answer never reached paylink, asked hours before SAFEDEBIT's notification confirmed it. */
+    const confirmedAt = async (ledger: Ledger, at: Date) => {
+      const id = String(await ledger.claimSubmission(newLink({ createdAt: minutes(-300) })));
+      await ledger.recordOutcome(id, { state: 'outage', detail: 'timeout' });
+      // @ts-expect-error: the confirmation's time is not recorded yet
+      expect(await ledger.confirmUnansweredLink(id, at)).toMatchObject({ state: 'created', undelivered_to_rep: 1 });
+      return id;
+    };
+    // Confirmed, then the instance stopped before its summary's place was recorded.
+    const unannounced = await Promise.all(
+      Array.from({ length: 5 }, (_, index) => confirmedAt(a, minutes(-40 - index))),
+    );
+    // Its confirming instance may still be waiting on Slack.
+    const beingAnnounced = await confirmedAt(a, minutes(-1));
+    const announced = await confirmedAt(a, minutes(-40));
+    await a.recordSummary(announced, place, null, null);
+    // Slack surely did not take its summary: put back for a later notification or round to confirm again.
+    const before = await confirmedAt(a, minutes(-40)).then((id) => a.findLink(id));
+    const putBack = String(before?.id);
+    await a.unconfirmLink(putBack, { state: 'outage', state_detail: 'timeout' });
+    expect(await a.findLink(putBack)).toMatchObject({ state: 'outage', undelivered_to_rep: 0, confirmed_at: null });
+    const otherKind = await confirmedAt(sandbox, minutes(-40));
+    // A link made with its address and never given to its rep is the other round's, which never takes these.
+    const withAddress = String(await a.claimSubmission(newLink({ createdAt: minutes(-40) })));
+    await a.recordOutcome(withAddress, { state: 'created', link: 'https://pay.example/paypage?SDESSID=w' });
+
+    const upTo = minutes(-10);
+    const claimed: LinkRecord[] = [];
+    for (let round = 0; round < 10; round += 1) {
+      const claims = [a, b, a, b].map(
+        // @ts-expect-error: no such claim yet
+        (ledger) => ledger.claimUnannouncedLinks(upTo, 2) as Promise<LinkRecord[]>,
+      );
+      const got = (await Promise.all(claims)).flat();
+      if (got.length === 0) break;
+      claimed.push(...got);
+    }
+    expect(claimed.map((link) => link.id).sort()).toEqual([...unannounced].sort());
+    expect(claimed.every((link) => link.link === null && link.state_detail === 'outage')).toBe(true);
+    expect((await a.claimUndeliveredLinks({ upTo: NOW }, 10)).map((link) => link.id)).toEqual([withAddress]);
+    // @ts-expect-error: no such claim yet
+    expect((await sandbox.claimUnannouncedLinks(upTo, 10)).map((link: LinkRecord) => link.id)).toEqual([otherKind]);
+    // @ts-expect-error: no such claim yet
+    expect((await a.claimUnannouncedLinks(NOW, 10)).map((link: LinkRecord) => link.id)).toEqual([beingAnnounced]);
+
+    // Released (Slack did not take the DM): claimed again, and only it; not one of `skip`.
+    await b.releaseUndeliveredLink(String(unannounced[0]));
+    await b.releaseUndeliveredLink(String(unannounced[1]));
+    // @ts-expect-error: no such claim yet
+    expect((await a.claimUnannouncedLinks(upTo, 10, [unannounced[1]])).map((link: LinkRecord) => link.id)).toEqual([
+      unannounced[0],
+    ]);
+    // Its summary's place recorded after all (a very late write): a release changes nothing.
+    await a.recordSummary(String(unannounced[1]), place, null, null);
+    await a.releaseUndeliveredLink(String(unannounced[1]));
+    // @ts-expect-error: no such claim yet
+    expect(await a.claimUnannouncedLinks(NOW, 10)).toEqual([]);
+  });
+
   it('remembers who opened App Home, once per person, and keeps the thread permalinks', async () => {
     const ledger = await open();
     expect(await ledger.homeViewers(['U0REP', 'U0FIN'])).toEqual([]);
@@ -840,6 +902,55 @@ describe('a ledger made before link expiries were kept', () => {
         expect(await ledger.findLink('sent-last-year')).toMatchObject({ expires_at: null });
         const awaiting = await ledger.latestLinks({ now: NOW, limit: 5, only: 'awaiting' });
         expect(awaiting.map((link) => link.id)).toEqual(['sent-last-year']);
+      },
+    );
+  });
+});
+
+describe('a ledger made before confirmations were dated', () => {
+  it('keeps its links, and takes none of those it confirmed for one its rep was never given', async () => {
+    await upgradedLedger(
+      (migration) => migration < '2026-11-28-14-unannounced-links',
+      (old) =>
+        (old as Kysely<{ links: Record<string, unknown> }>)
+          .insertInto('links')
+          .values([
+            { ...earlierRow({ id: 'posted' }), sandbox: 0, undelivered_to_rep: 0 },
+            // Confirmed by a notification, its summary refused or perhaps posted: that release did not say which.
+            {
+              ...earlierRow({
+                id: 'confirmed',
+                link: null,
+                state_detail: 'interrupted',
+                summary_channel: null,
+                summary_ts: null,
+                thread_ts: null,
+              }),
+              sandbox: 0,
+              undelivered_to_rep: 0,
+              expires_at: null,
+            },
+          ])
+          .execute(),
+      async (ledger) => {
+        expect(await ledger.findLink('posted')).toMatchObject({ state: 'created', summary_ts: '1700000000.000100' });
+        expect(await ledger.findLink('confirmed')).toMatchObject({
+          state: 'created',
+          state_detail: 'interrupted',
+          confirmed_at: null,
+          undelivered_to_rep: 0,
+        });
+        // @ts-expect-error: no such claim yet
+        expect(await ledger.claimUnannouncedLinks(minutes(60), 10)).toEqual([]);
+        // Confirmed from now on, a link is dated and may be claimed.
+        const lost = String(await ledger.claimSubmission(newLink()));
+        await ledger.recordOutcome(lost, { state: 'outage', detail: 'timeout' });
+        // @ts-expect-error: the confirmation's time is not recorded yet
+        await ledger.confirmUnansweredLink(lost, NOW);
+        // @ts-expect-error: no such claim yet
+        expect((await ledger.claimUnannouncedLinks(minutes(60), 10)).map((link: LinkRecord) => link.id)).toEqual([
+          lost,
+        ]);
       },
     );
   });

@@ -97,6 +97,12 @@ describe.each(ENGINES)('the rounds’ queries (%s)', (engine: Engine) => {
     expect(plan).toContain('links_reported_unanswered');
   });
 
+  it('confirmed links their instance stopped before announcing are looked for through their index', async () => {
+    // @ts-expect-error: no such claim yet
+    const plan = await planOf((ledger) => ledger.claimUnannouncedLinks(new Date(), 1));
+    expect(plan).toContain('links_unannounced');
+  });
+
   // The status round, every minute: a year's ledger holds some 200,000 notifications, nearly all replied to long ago.
   it('notifications whose thread reply is not posted are looked for through the index of unreplied ones', async () => {
     const plan = await planOf((ledger) => ledger.linksWithUnpostedReplies(new Date(), 50));

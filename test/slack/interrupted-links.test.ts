@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCallbackUrl } from '../../src/callback/token.js';
+import { classifyStatus, statusProgress } from '../../src/domain/payment-status.js';
 import { abandonedAfterMs, interruptedLinksPeriodMs, undeliveredAfterMs } from '../../src/flow/interrupted-links.js';
 import { LEDGER_WAIT_MS } from '../../src/ledger/open.js';
 import { ENGINES } from '../support/databases.js';
@@ -589,5 +590,108 @@ describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on 
       summary_ts: expect.any(String),
       undelivered_to_rep: 0,
     });
+  });
+});
+
+/** The rep's DM about a link SAFEDEBIT reported on that paylink stopped before announcing. */
+const isUnannounced = (call: SlackApiCall) =>
+  String(call.args.channel).startsWith('D') && String(call.args.text).includes('paylink stopped while announcing');
+const unannouncedNotices = (apps: readonly Harness[]) =>
+  apps.flatMap((app) => app.standin.callsTo('chat.postMessage').filter(isUnannounced));
+
+describe.each(ENGINES)('links SAFEDEBIT reported on that paylink stopped while announcing, on %s', (engine) => {
+  const harnesses = testHarnesses(engine);
+  const start = (clock: () => Date) =>
+    harnesses.start({ clock, interruptedLinksPeriodMs: PERIOD_MS, env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET } });
+
+  /**
+   * What an instance killed while posting the summary of a link SAFEDEBIT's notification confirmed leaves behind: a
+   * link asked hours before, whose answer was an outage, confirmed and paid, with no summary and no address.
+   */
+  async function leftUnannounced(app: Harness, confirmedAt: Date): Promise<string> {
+    const { ledger } = app.paylink;
+    const id = await abandonedClaim(app, confirmedAt);
+    const askedAt = new Date(confirmedAt.getTime() - 3 * 60 * 60_000).toISOString();
+    await ledger.db
+      .updateTable('links')
+      .set({ state: 'outage', state_detail: 'timeout', created_at: askedAt })
+      .where('id', '=', id)
+      .execute();
+    // @ts-expect-error: the confirmation's time is not recorded yet
+    await ledger.confirmUnansweredLink(id, confirmedAt);
+    await ledger.recordNotification({
+      linkId: id,
+      dedupeKey: `settled-${id}`,
+      status: 'SETTLED',
+      rank: statusProgress(classifyStatus('SETTLED')),
+      receivedAt: confirmedAt,
+    });
+    return id;
+  }
+
+  it('reach their rep in one DM once surely left, whichever instance finds them, never in the channel', async () => {
+    const clock = movableClock();
+    const [a, b] = [await start(clock.now), await start(clock.now)];
+    const id = await leftUnannounced(a, clock.now());
+    // Within the longest a confirming instance may wait on Slack: it may still be posting the summary.
+    clock.advance(abandonedAfterMs(SAFEDEBIT_TIMEOUT_MS) + 60_000);
+    await settle();
+    expect(unannouncedNotices([a, b])).toEqual([]);
+
+    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
+    await Promise.any([a, b].map((app) => app.standin.waitForCall('chat.postMessage', isUnannounced)));
+    // Round after round on both instances: nothing more.
+    await settle();
+    const sent = unannouncedNotices([a, b]);
+    expect(sent).toHaveLength(1);
+    const text = visibleText(sent[0]?.args);
+    expect(text).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · ');
+    expect(text).toContain('Paid');
+    expect(text).toContain('SAFEDEBIT has sent a status for it');
+    expect(text).toContain('SAFEDEBIT merchant back office');
+    const logged = [...a.logs, ...b.logs].map((line) => JSON.parse(line));
+    expect(logged.filter((entry) => entry.event === 'confirmed_link_delivered_late')).toEqual([
+      expect.objectContaining({ level: 'warn', link: id, user: SALES_REP.id, payment_reference: 'F-2026-031' }),
+    ]);
+    // The dead instance may have posted the summary without recording it: none is posted again in the channel.
+    expect([...a.standin.messagesIn(SALES_CHANNEL.id), ...b.standin.messagesIn(SALES_CHANNEL.id)]).toEqual([]);
+    expect(lateLinks([a, b]).length + notices(a).length + notices(b).length).toBe(0);
+    expect(await a.paylink.ledger.findLink(id)).toMatchObject({
+      state: 'created',
+      summary_ts: null,
+      undelivered_to_rep: 0,
+    });
+  });
+
+  it('are sent again at a later round when Slack certainly did not take the DM, and once', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    await leftUnannounced(app, clock.now());
+    // Past the client's 5 attempts: Slack answered HTTP 429, so it posted nothing.
+    app.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 0 }, 5);
+    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
+    await app.standin.waitForCall('chat.postMessage', isUnannounced);
+    await settle();
+    expect(unannouncedNotices([app])).toHaveLength(1);
+    const events = app.logs.map((line) => JSON.parse(line).event);
+    expect(events).toContain('late_confirmed_link_postponed');
+    expect(events.filter((event) => event === 'confirmed_link_delivered_late')).toHaveLength(1);
+  });
+
+  it('never include a link confirmed whose summary was posted where the rep asked', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    const id = await abandonedClaim(app, clock.now());
+    await app.paylink.ledger.db
+      .updateTable('links')
+      .set({ state: 'outage', state_detail: 'timeout' })
+      .where('id', '=', id)
+      .execute();
+    expect(await notify(app, id, 'SETTLED')).toBe(200);
+    expect(summaryPosts([app]).summaries).toHaveLength(1);
+    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS) + 60_000);
+    await settle();
+    expect(unannouncedNotices([app])).toEqual([]);
+    expect(await app.paylink.ledger.findLink(id)).toMatchObject({ state: 'created', undelivered_to_rep: 0 });
   });
 });
