@@ -7,7 +7,13 @@ import { postMessage, postSummaryWhereAsked } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import { awaitingPaymentStatus, buildSummaryMessage } from '../slack/messages/link-messages.js';
 import { releaseForLater, retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
-import { linkSummaryOf, paymentStatusLine, type StatusUpdateContext, showPendingStatuses } from './status-updates.js';
+import {
+  linkSummaryOf,
+  paymentStatusLine,
+  type StatusUpdateContext,
+  showPendingStatuses,
+  unrecordedDelivery,
+} from './status-updates.js';
 
 export interface ConfirmedLinkContext extends StatusUpdateContext {
   config: Pick<Readonly<Config>, 'locale'>;
@@ -29,7 +35,7 @@ export type Confirmation = { kind: 'confirmed' } | { kind: 'not_waiting' } | { k
 export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: string): Promise<Confirmation> {
   const before = await ctx.ledger.findLink(linkId);
   if (before === undefined || !UNANSWERED_STATES.includes(before.state)) return { kind: 'not_waiting' };
-  const link = await ctx.ledger.confirmUnansweredLink(linkId);
+  const link = await ctx.ledger.confirmUnansweredLink(linkId, ctx.clock());
   if (link === undefined) return { kind: 'not_waiting' };
   const { locale } = ctx.config;
   const fields = { link: link.id, user: link.user_id, payment_reference: link.payment_reference };
@@ -53,9 +59,12 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
     return { kind: 'postponed', error: slackErrorCode(summary.error) };
   }
   ctx.logger.info({ event: 'link_confirmed', ...fields, status: link.payment_status });
-  // Not posted, and Slack may have posted it or refused it (logged): not posted again. App Home,
-  // `/paylink status` and the export still show the link and its status.
-  if (summary.place === undefined) return { kind: 'confirmed' };
+  if (summary.place === undefined) {
+    // Not posted, and Slack may have posted it or refused it (logged): not posted again, nor DMd later as a link whose
+    // announcement paylink stopped in. App Home, `/paylink status` and the export still show the link and its status.
+    await recordDelivery(ctx, link.id, 'no_late_delivery', () => ctx.ledger.forgoLateDelivery(link.id));
+    return { kind: 'confirmed' };
+  }
   const place = summary.place;
   try {
     await postMessage(
@@ -72,12 +81,27 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
       link: link.id,
     });
   }
-  // Unrecorded, the summary's place would leave every status of this link out of its thread: tried again (logged),
-  // as the link flow does. Should the ledger stay out of reach, App Home and the export still show its status.
-  const recordPlace = () => ctx.ledger.recordSummary(link.id, place, link.payment_status, null);
-  const what = { step: 'summary', link: link.id };
-  if (!(await tryLedgerWrite(ctx, what, recordPlace)).ok) await retryLedgerWrite(ctx, what, recordPlace);
+  // Unrecorded, the summary's place would leave every status of this link out of its thread. Should the ledger stay
+  // out of reach, App Home and the export still show its status.
+  await recordDelivery(ctx, link.id, 'summary', () =>
+    ctx.ledger.recordSummary(link.id, place, link.payment_status, null),
+  );
   return { kind: 'confirmed' };
+}
+
+/**
+ * A write saying a confirmed link's rep has it, or is not to get it late: tried again as the link flow does (logged),
+ * then kept for the rounds, so that no round takes the link for one paylink stopped while announcing and DMs its rep.
+ */
+async function recordDelivery(
+  ctx: ConfirmedLinkContext,
+  linkId: string,
+  step: string,
+  record: () => Promise<unknown>,
+): Promise<void> {
+  const what = { step, link: linkId };
+  if ((await tryLedgerWrite(ctx, what, record)).ok || (await retryLedgerWrite(ctx, what, record)).ok) return;
+  ctx.unrecordedWrites.set(unrecordedDelivery(linkId), { link: linkId, record });
 }
 
 /**

@@ -5,6 +5,7 @@ import { type DirectMessageOutcome, sendDirectMessage } from '../slack/delivery.
 import { slackErrorCode } from '../slack/errors.js';
 import type { SlackMessage } from '../slack/messages/link-messages.js';
 import {
+  buildAnnouncedLateMessage,
   buildInterruptedMessage,
   buildInterruptedView,
   buildLateLinkMessage,
@@ -84,7 +85,7 @@ export function interruptedLinksPeriodMs(safedebitTimeoutMs: number): number {
 
 /**
  * Looks at start, then every `periodMs`, one round at a time, for links an instance left unfinished: interrupted
- * links, links reported on whose summary Slack did not take, and links made that their rep was never given.
+ * links, links reported on whose summary Slack did not take, and links made or confirmed that their rep was never given.
  */
 export function startInterruptedLinkChecks(
   ctx: InterruptedLinkContext,
@@ -103,6 +104,8 @@ export function startInterruptedLinkChecks(
     if ((await noticeInterruptedLinks(ctx, leftWindow(ctx, interrupted), stopping)).ranOut) interrupted.seenAll = true;
     await confirmLinksReportedOn(ctx, stopping);
     if ((await deliverUndeliveredLinks(ctx, leftWindow(ctx, undelivered), stopping)).ranOut) undelivered.seenAll = true;
+    // The announcing instance waits on Slack as a link's flow does: the same delay, after the confirmation.
+    await announceUnannouncedLinks(ctx, new Date(ctx.clock().getTime() - undelivered.leftAfterMs), stopping);
   });
 }
 
@@ -150,6 +153,23 @@ async function deliverUndeliveredLinks(
 }
 
 /**
+ * One round: every link a notification confirmed at or before `confirmedUpTo` that its rep was never given (the
+ * instance announcing it stopped before its summary's place was recorded) is told to the rep by DM: which link, where
+ * it stands, and where its address is. Not posted where the rep asked: the stopped instance may have posted its summary
+ * there without recording it. Claimed in the ledger first as the other links are, so one instance sends it, once.
+ */
+async function announceUnannouncedLinks(
+  ctx: InterruptedLinkContext,
+  confirmedUpTo: Date,
+  stopping: () => boolean,
+): Promise<void> {
+  await workThroughClaims(stopping, async () => {
+    const [link] = await ctx.ledger.claimUnannouncedLinks(confirmedUpTo, 1, linksWithUnrecordedWrites(ctx));
+    return link && (() => announceLate(ctx, link));
+  });
+}
+
+/**
  * Links whose answer never reached paylink that SAFEDEBIT reported on, but whose summary Slack did not take when the
  * report came (it was out of reach): confirmed again, up to a batch a round, until Slack takes one no more.
  */
@@ -188,6 +208,19 @@ async function deliverLate(ctx: InterruptedLinkContext, link: LinkWithAddress): 
     release: () => ctx.ledger.releaseUndeliveredLink(link.id),
   });
   if (outcome.sent) ctx.logger.warn({ event: 'link_delivered_late', ...fieldsOf(link), created_at: link.created_at });
+  return roundGoesOnAfter(outcome);
+}
+
+/** A confirmed link its rep never heard of: by DM. */
+async function announceLate(ctx: InterruptedLinkContext, link: LinkRecord): Promise<boolean> {
+  const outcome = await sendClaimedNotice(ctx, link, buildAnnouncedLateMessage(reportContext(ctx), link), {
+    postponed: 'late_confirmed_link_postponed',
+    notSent: 'late_confirmed_link_not_sent',
+    release: () => ctx.ledger.releaseUndeliveredLink(link.id),
+  });
+  if (outcome.sent) {
+    ctx.logger.warn({ event: 'confirmed_link_delivered_late', ...fieldsOf(link), confirmed_at: link.confirmed_at });
+  }
   return roundGoesOnAfter(outcome);
 }
 

@@ -3,7 +3,7 @@ import type { Locale } from './locale.js';
 
 /**
  * What paylink tells people about the links it made, in both languages: App Home, `/paylink list`,
- * `/paylink status`, `/paylink export`, the reminders, and the DMs about an interrupted link or one sent late. A
+ * `/paylink status`, `/paylink export`, the reminders, and the DMs about an interrupted link or one sent or announced late. A
  * missing sentence is a type error.
  */
 export interface LinkReportTexts {
@@ -61,6 +61,11 @@ export interface LinkReportTexts {
   interrupted: (askAgain: string) => string;
   /** The rep's DM with a link SAFEDEBIT made that paylink stopped before giving them, sent late: what happened. */
   deliveredLate: string;
+  /**
+   * The rep's DM, sent late, about a link paylink stopped while announcing, known only from SAFEDEBIT's notification:
+   * what happened, that it exists, and where its address is (paylink never had it).
+   */
+  announcedLate: string;
 }
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
@@ -137,6 +142,8 @@ const fr: LinkReportTexts = {
     `:warning: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien de paiement\u00A0: on ne sait pas s'il existe, ni s'il a été envoyé au client. Pour le savoir, relancez ${askAgain} avec la même référence\u00A0: SAFEDEBIT refuse une référence qu'il a déjà (le lien existe alors), sinon il crée le lien.`,
   deliveredLate:
     ":warning: paylink s'est arrêté avant de pouvoir vous donner ce lien de paiement, qui n'a peut-être jamais été publié dans la conversation. SAFEDEBIT l'a bien créé (et envoyé au client si vous l'avez demandé)\u00A0: le voici.",
+  announcedLate:
+    ":warning: paylink s'est arrêté pendant qu'il annonçait ce lien de paiement, dont le récapitulatif n'a peut-être jamais été publié dans la conversation\u00A0: voici où il en est. SAFEDEBIT a envoyé un statut pour ce lien\u00A0: il existe, mais son adresse n'est jamais parvenue à paylink. Elle est dans l'espace marchand SAFEDEBIT.",
 };
 
 const en: LinkReportTexts = {
@@ -208,6 +215,8 @@ const en: LinkReportTexts = {
     `:warning: paylink stopped while SAFEDEBIT was creating this payment link, so whether it exists, or reached the customer, is unknown. To find out, run ${askAgain} again with the same reference: SAFEDEBIT refuses a reference it already has (the link then exists), and otherwise makes the link.`,
   deliveredLate:
     ':warning: paylink stopped before it could give you this payment link, which may never have been posted in the conversation. SAFEDEBIT did make it (and sent it to the customer if you asked it to): here it is.',
+  announcedLate:
+    ':warning: paylink stopped while announcing this payment link, so its summary may never have been posted in the conversation: here is where it stands. SAFEDEBIT has sent a status for it, so the link exists, but its address never reached paylink: it is in your SAFEDEBIT merchant back office.',
 };
 
 const TEXTS: Record<Locale, LinkReportTexts> = { fr, en };

@@ -22,6 +22,7 @@ import {
   PAID_SINCE_OF_PAID,
   REPORTED_UNANSWERED_CONDITION,
   STATUS_LINE_BEHIND_CONDITION,
+  UNANNOUNCED_CONDITION,
 } from './migrations.js';
 import { prepareQuery, type SlotFor } from './prepared.js';
 import { referenceKey } from './reference-key.js';
@@ -720,7 +721,10 @@ export class Ledger {
       .execute();
   }
 
-  /** Slack certainly did not take the DM giving the rep a link late: a later round may claim it again. */
+  /**
+   * Slack certainly did not take the DM giving the rep a link late (see claimUndeliveredLinks and
+   * claimUnannouncedLinks): a later round may claim it again.
+   */
   async releaseUndeliveredLink(id: string): Promise<void> {
     await this.db
       .updateTable('links')
@@ -735,12 +739,19 @@ export class Ledger {
    * SAFEDEBIT sent a notification for a link whose answer paylink never had (`interrupted`: paylink stopped while
    * asking; `outage`: the answer was lost or unreadable), so the link exists: it becomes `created`, with its former
    * state as its detail since its address never arrived. Returns the link to one claimant only (the one that posts
-   * its summary), undefined to any other caller and for a link in any other state.
+   * its summary), undefined to any other caller and for a link in any other state. Until its summary's place is
+   * recorded, it counts as not given to its rep, confirmed at `now`: should the claimant stop first, a later round
+   * DMs the rep about it (claimUnannouncedLinks).
    */
-  async confirmUnansweredLink(id: string): Promise<LinkRecord | undefined> {
+  async confirmUnansweredLink(id: string, now: Date): Promise<LinkRecord | undefined> {
     return this.db
       .updateTable('links')
-      .set({ state: 'created' satisfies LinkState, state_detail: sql<string>`state` })
+      .set({
+        state: 'created' satisfies LinkState,
+        state_detail: sql<string>`state`,
+        confirmed_at: now.toISOString(),
+        undelivered_to_rep: 1,
+      })
       .where('id', '=', id)
       .where('state', 'in', UNANSWERED_STATES)
       .returningAll()
@@ -754,11 +765,45 @@ export class Ledger {
   async unconfirmLink(id: string, before: Pick<LinkRecord, 'state' | 'state_detail'>): Promise<void> {
     await this.db
       .updateTable('links')
-      .set({ state: before.state, state_detail: before.state_detail })
+      .set({ state: before.state, state_detail: before.state_detail, confirmed_at: null, undelivered_to_rep: 0 })
       .where('id', '=', id)
       .where('state', '=', 'created' satisfies LinkState)
       .where('state_detail', '=', before.state)
       .where('summary_ts', 'is', null)
+      .execute();
+  }
+
+  /**
+   * A confirmed link whose summary Slack may have posted (a timeout) or refused for good: its rep is not DMd about it
+   * later, which would say paylink stopped while announcing it.
+   */
+  async forgoLateDelivery(id: string): Promise<void> {
+    await this.db.updateTable('links').set({ undelivered_to_rep: 0 }).where('id', '=', id).execute();
+  }
+
+  /**
+   * Claims up to `limit` links a notification confirmed at or before `confirmedUpTo` whose rep was never given them
+   * (the instance announcing the link stopped before its summary's place was recorded), oldest confirmation first.
+   * Each is returned to one claimant only, as claimDueReminders does, and counts as given. Links in `skip` are left
+   * alone. No window on `created_at`: a link may be confirmed hours after it was asked for.
+   */
+  async claimUnannouncedLinks(confirmedUpTo: Date, limit: number, skip: readonly string[] = []): Promise<LinkRecord[]> {
+    const unannounced = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) =>
+      eb.and([
+        // Written as the partial index links_unannounced is, so that SQLite's planner uses it.
+        UNANNOUNCED,
+        eb('confirmed_at', '<=', confirmedUpTo.toISOString()),
+        this.#ofThisKind(eb),
+        ...inWindow(eb, {}, skip),
+      ]);
+    return this.db
+      .updateTable('links')
+      .set({ undelivered_to_rep: 0 })
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('links').select('id').where(unannounced).orderBy('confirmed_at').limit(limit),
+      )
+      .where(unannounced)
+      .returningAll()
       .execute();
   }
 
@@ -863,6 +908,9 @@ const PAID_SINCE_OF_PAID_LINK = sql<string | null>`${sql.raw(PAID_SINCE_OF_PAID)
 
 /** The links SAFEDEBIT reported on whose answer never reached paylink (see reportedUnansweredLinks). */
 const REPORTED_UNANSWERED = sql<boolean>`${sql.raw(REPORTED_UNANSWERED_CONDITION)}`;
+
+/** The confirmed links whose rep was not given them yet (see claimUnannouncedLinks). */
+const UNANNOUNCED = sql<boolean>`${sql.raw(UNANNOUNCED_CONDITION)}`;
 
 /** A claim (`column` holds when it was made) no one holds, or one made before `staleBefore` by an instance that never finished. */
 function unclaimedOrStale(column: string, staleBefore: Date) {

@@ -46,6 +46,13 @@ export const DUE_REMINDER_CONDITION = `reminded_at is null and state = 'created'
 export const REPORTED_UNANSWERED_CONDITION = "state in ('interrupted', 'outage') and payment_status is not null";
 
 /**
+ * A link SAFEDEBIT reported on whose answer never reached paylink (no address), confirmed, that its rep was not given
+ * yet: the summary's place is not recorded. Fixed for its index as STATUS_LINE_BEHIND_CONDITION is. Every other link
+ * marked undelivered has its address.
+ */
+export const UNANNOUNCED_CONDITION = 'undelivered_to_rep = 1 and link is null';
+
+/**
  * A link that may await payment: made, with no status or one that decides nothing. Fixed for its index as
  * STATUS_LINE_BEHIND_CONDITION is. The links with no status past their expiry stay in it for good (the clock passes an
  * expiry, no write does): the index grows with the links that expired unpaid, far fewer all the same than every link
@@ -324,6 +331,21 @@ const MIGRATIONS: Record<string, Migration> = {
         .expression(sql.raw(`(${PAID_SINCE_OF_PAID})`))
         .column('user_id')
         .where(sql.raw<boolean>(PAID_CONDITION))
+        .execute();
+    },
+  },
+  '2026-11-28-14-unannounced-links': {
+    async up(db: Kysely<unknown>) {
+      // Written when a notification confirms a link, with the mark that its rep was not given it yet. None for the links
+      // confirmed before, nor for those an instance of the release before confirms during a rolling upgrade: none is
+      // taken for a link its rep never got (its summary may have been posted, the release before did not say).
+      await db.schema.alterTable('links').addColumn('confirmed_at', 'text').execute();
+      // The interrupted-links round looks for these every minute: a handful at most, among every link ever made.
+      await db.schema
+        .createIndex('links_unannounced')
+        .on('links')
+        .column('confirmed_at')
+        .where(sql.raw<boolean>(UNANNOUNCED_CONDITION))
         .execute();
     },
   },

@@ -94,9 +94,10 @@ export interface LinksTable {
    */
   sandbox: ColumnType<number, number | undefined, number>;
   /**
-   * 1 from when SAFEDEBIT's link is recorded until the rep has it (its summary's place recorded, or the link sent to
-   * them privately): a link still 1 long after its flow must have ended was left by an instance that stopped, and its
-   * rep gets it by DM. 0 otherwise, and by default, as an instance of a release before writes it.
+   * 1 from when SAFEDEBIT's link is recorded, or a notification confirms a link whose answer never came, until the rep
+   * has it (its summary's place recorded, or the link sent to them privately): a link still 1 long after its flow must
+   * have ended was left by an instance that stopped, and its rep gets it by DM. 0 otherwise, and by default, as an
+   * instance of a release before writes it.
    */
   undelivered_to_rep: ColumnType<number, number | undefined, number>;
   /**
@@ -105,6 +106,12 @@ export interface LinksTable {
    * Kept, not worked out from today's setting, which may have changed since the link was sent.
    */
   expires_at: string | null;
+  /**
+   * When a notification confirmed the link (see UNANSWERED_STATES), as the instance announcing it claimed it: the round
+   * that DMs a link never given to its rep goes by it, since the link may have been asked for hours before. Null for
+   * any other link, and for those confirmed by a release before.
+   */
+  confirmed_at: string | null;
 }
 
 export interface NotificationsTable {

@@ -454,12 +454,12 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     await a.claimInterruptedLinks({ upTo: minutes(-10) }, 10);
     expect((await a.latestLinks({ now: NOW, limit: 10 })).map((link) => link.id)).toEqual([answered]);
 
-    const confirmed = await Promise.all([a, b, a, b].map((ledger) => ledger.confirmUnansweredLink(interrupted)));
+    const confirmed = await Promise.all([a, b, a, b].map((ledger) => ledger.confirmUnansweredLink(interrupted, NOW)));
     expect(confirmed.filter((link) => link !== undefined)).toEqual([
       expect.objectContaining({ id: interrupted, state: 'created', state_detail: 'interrupted', link: null }),
     ]);
-    expect(await a.confirmUnansweredLink(beingCreated)).toBeUndefined();
-    expect(await b.confirmUnansweredLink(answered)).toBeUndefined();
+    expect(await a.confirmUnansweredLink(beingCreated, NOW)).toBeUndefined();
+    expect(await b.confirmUnansweredLink(answered, NOW)).toBeUndefined();
     expect((await a.findLink(beingCreated))?.state).toBe('requested');
     // A link that exists from now on: listed with the others, and a late release of the rep's notice leaves it so.
     expect((await a.latestLinks({ now: NOW, limit: 10 })).map((link) => link.id)).toEqual([interrupted, answered]);
@@ -473,9 +473,9 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     await ledger.recordOutcome(lost, { state: 'outage', detail: 'timeout' });
     const refused = String(await ledger.claimSubmission(newLink()));
     await ledger.recordOutcome(refused, { state: 'refused', detail: 'EXIST_005' });
-    expect(await ledger.confirmUnansweredLink(lost)).toMatchObject({ state: 'created', state_detail: 'outage' });
-    expect(await ledger.confirmUnansweredLink(lost)).toBeUndefined();
-    expect(await ledger.confirmUnansweredLink(refused)).toBeUndefined();
+    expect(await ledger.confirmUnansweredLink(lost, NOW)).toMatchObject({ state: 'created', state_detail: 'outage' });
+    expect(await ledger.confirmUnansweredLink(lost, NOW)).toBeUndefined();
+    expect(await ledger.confirmUnansweredLink(refused, NOW)).toBeUndefined();
   });
 
   it('hands each confirmed link its instance stopped before announcing to one claimant, once its confirmation is old', async () => {
@@ -485,7 +485,6 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     const confirmedAt = async (ledger: Ledger, at: Date) => {
       const id = String(await ledger.claimSubmission(newLink({ createdAt: minutes(-300) })));
       await ledger.recordOutcome(id, { state: 'outage', detail: 'timeout' });
-      // @ts-expect-error: the confirmation's time is not recorded yet
       expect(await ledger.confirmUnansweredLink(id, at)).toMatchObject({ state: 'created', undelivered_to_rep: 1 });
       return id;
     };
@@ -510,33 +509,25 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     const upTo = minutes(-10);
     const claimed: LinkRecord[] = [];
     for (let round = 0; round < 10; round += 1) {
-      const claims = [a, b, a, b].map(
-        // @ts-expect-error: no such claim yet
-        (ledger) => ledger.claimUnannouncedLinks(upTo, 2) as Promise<LinkRecord[]>,
-      );
-      const got = (await Promise.all(claims)).flat();
+      const got = (await Promise.all([a, b, a, b].map((ledger) => ledger.claimUnannouncedLinks(upTo, 2)))).flat();
       if (got.length === 0) break;
       claimed.push(...got);
     }
     expect(claimed.map((link) => link.id).sort()).toEqual([...unannounced].sort());
     expect(claimed.every((link) => link.link === null && link.state_detail === 'outage')).toBe(true);
     expect((await a.claimUndeliveredLinks({ upTo: NOW }, 10)).map((link) => link.id)).toEqual([withAddress]);
-    // @ts-expect-error: no such claim yet
-    expect((await sandbox.claimUnannouncedLinks(upTo, 10)).map((link: LinkRecord) => link.id)).toEqual([otherKind]);
-    // @ts-expect-error: no such claim yet
-    expect((await a.claimUnannouncedLinks(NOW, 10)).map((link: LinkRecord) => link.id)).toEqual([beingAnnounced]);
+    expect((await sandbox.claimUnannouncedLinks(upTo, 10)).map((link) => link.id)).toEqual([otherKind]);
+    expect((await a.claimUnannouncedLinks(NOW, 10)).map((link) => link.id)).toEqual([beingAnnounced]);
 
     // Released (Slack did not take the DM): claimed again, and only it; not one of `skip`.
     await b.releaseUndeliveredLink(String(unannounced[0]));
     await b.releaseUndeliveredLink(String(unannounced[1]));
-    // @ts-expect-error: no such claim yet
-    expect((await a.claimUnannouncedLinks(upTo, 10, [unannounced[1]])).map((link: LinkRecord) => link.id)).toEqual([
+    expect((await a.claimUnannouncedLinks(upTo, 10, [String(unannounced[1])])).map((link) => link.id)).toEqual([
       unannounced[0],
     ]);
     // Its summary's place recorded after all (a very late write): a release changes nothing.
     await a.recordSummary(String(unannounced[1]), place, null, null);
     await a.releaseUndeliveredLink(String(unannounced[1]));
-    // @ts-expect-error: no such claim yet
     expect(await a.claimUnannouncedLinks(NOW, 10)).toEqual([]);
   });
 
@@ -565,7 +556,7 @@ describe.each(ENGINES)(
 
     /**
      * A created link as the releases before wrote it, with the status it recorded `minute`s after NOW: without
-     * reference_key, paid_at, sandbox, undelivered_to_rep and expires_at, which they did not know.
+     * reference_key, paid_at, sandbox, undelivered_to_rep, expires_at and confirmed_at, which they did not know.
      */
     async function writtenByPreviousRelease(ledger: Ledger, id: string, status: string, rank: number, minute: number) {
       const previousRelease = ledger.db as unknown as Kysely<{ links: Record<string, unknown> }>;
@@ -575,6 +566,7 @@ describe.each(ENGINES)(
         sandbox: _sandbox,
         undelivered_to_rep: _undelivered,
         expires_at: _expiry,
+        confirmed_at: _confirmed,
         ...row
       } = linkRecord({
         id,
@@ -712,7 +704,13 @@ async function upgradedLedger(
 
 /** A link's row as a release before the `sandbox` column wrote it (Kysely leaves an undefined column out). */
 function earlierRow(overrides: Partial<LinkRecord>) {
-  return { ...linkRecord(overrides), sandbox: undefined, undelivered_to_rep: undefined, expires_at: undefined };
+  return {
+    ...linkRecord(overrides),
+    sandbox: undefined,
+    undelivered_to_rep: undefined,
+    expires_at: undefined,
+    confirmed_at: undefined,
+  };
 }
 
 describe('a ledger made before paid_at', () => {
@@ -940,17 +938,12 @@ describe('a ledger made before confirmations were dated', () => {
           confirmed_at: null,
           undelivered_to_rep: 0,
         });
-        // @ts-expect-error: no such claim yet
         expect(await ledger.claimUnannouncedLinks(minutes(60), 10)).toEqual([]);
         // Confirmed from now on, a link is dated and may be claimed.
         const lost = String(await ledger.claimSubmission(newLink()));
         await ledger.recordOutcome(lost, { state: 'outage', detail: 'timeout' });
-        // @ts-expect-error: the confirmation's time is not recorded yet
         await ledger.confirmUnansweredLink(lost, NOW);
-        // @ts-expect-error: no such claim yet
-        expect((await ledger.claimUnannouncedLinks(minutes(60), 10)).map((link: LinkRecord) => link.id)).toEqual([
-          lost,
-        ]);
+        expect((await ledger.claimUnannouncedLinks(minutes(60), 10)).map((link) => link.id)).toEqual([lost]);
       },
     );
   });

@@ -98,7 +98,6 @@ describe.each(ENGINES)('the rounds’ queries (%s)', (engine: Engine) => {
   });
 
   it('confirmed links their instance stopped before announcing are looked for through their index', async () => {
-    // @ts-expect-error: no such claim yet
     const plan = await planOf((ledger) => ledger.claimUnannouncedLinks(new Date(), 1));
     expect(plan).toContain('links_unannounced');
   });

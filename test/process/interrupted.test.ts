@@ -188,7 +188,6 @@ describe('an instance killed while announcing a link SAFEDEBIT reported on, its 
     const left = await openLedger(ledgerLocationOf(world.database));
     try {
       expect(await left.findLink(String(id))).toMatchObject({ state: 'created', summary_ts: null, link: null });
-      // @ts-expect-error: the confirmation's time is not recorded yet
       await left.db.updateTable('links').set({ confirmed_at: confirmedBefore }).execute();
     } finally {
       await left.close();

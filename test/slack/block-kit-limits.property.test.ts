@@ -23,6 +23,7 @@ import {
   type LinkStatus,
 } from '../../src/slack/messages/link-messages.js';
 import {
+  buildAnnouncedLateMessage,
   buildInterruptedMessage,
   buildInterruptedView,
   buildLateLinkMessage,
@@ -523,7 +524,7 @@ describe('/paylink list, status, and the DMs about one link', () => {
     );
   });
 
-  it('the reminder, the interrupted link’s DM and view, and the late link’s DM and view', () => {
+  it('the reminder, the interrupted link’s DM and view, the late link’s DM and view, and the late announcement', () => {
     fc.assert(
       fc.property(
         reportContext,
@@ -538,6 +539,7 @@ describe('/paylink list, status, and the DMs about one link', () => {
           const withAddress = { ...link, link: address };
           expectWithin('message', buildLateLinkMessage(ctx, withAddress));
           expectWithin('modal', buildLateLinkView(ctx, withAddress));
+          expectWithin('message', buildAnnouncedLateMessage(ctx, { ...link, link: null }));
         },
       ),
       RUNS,

@@ -4,7 +4,7 @@ import { classifyStatus, statusProgress } from '../../src/domain/payment-status.
 import { abandonedAfterMs, interruptedLinksPeriodMs, undeliveredAfterMs } from '../../src/flow/interrupted-links.js';
 import { LEDGER_WAIT_MS } from '../../src/ledger/open.js';
 import { ENGINES } from '../support/databases.js';
-import { testHarnesses } from '../support/harnesses.js';
+import { type TestHarnesses, testHarnesses } from '../support/harnesses.js';
 import { newLink } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
 import { type Harness, SIGNING_SECRET, VALID_FORM, visibleText } from '../support/paylink-harness.js';
@@ -438,6 +438,35 @@ describe('a live link whose ledger writes each wait LEDGER_WAIT_MS (a locked SQL
   }, 20_000);
 });
 
+/** Ledger writes tried again twice, 10 ms apart: a write the ledger refuses is soon abandoned. */
+const SHORT_RETRIES = [10, 10];
+
+/** An instance on `clock` whose ledger write retries run out at once (SHORT_RETRIES). */
+const startWithShortRetries = (harnesses: TestHarnesses, clock: () => Date) =>
+  harnesses.start({
+    clock,
+    interruptedLinksPeriodMs: PERIOD_MS,
+    ledgerRetryDelaysMs: SHORT_RETRIES,
+    env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET },
+  });
+
+/**
+ * Runs `during` while the ledger refuses to record where summaries went (a PostgreSQL failover, a locked SQLite file),
+ * outlasting the write's retries, while paylink keeps running.
+ */
+async function refusingSummaryPlaces(app: Harness, during: () => Promise<void>): Promise<void> {
+  const { ledger } = app.paylink;
+  const recordSummary = ledger.recordSummary.bind(ledger);
+  ledger.recordSummary = async () => {
+    throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+  };
+  try {
+    await during();
+  } finally {
+    ledger.recordSummary = recordSummary;
+  }
+}
+
 /** The rep's DM with a link paylink stopped before giving them. */
 const isLateLink = (call: SlackApiCall) =>
   String(call.args.channel).startsWith('D') && String(call.args.text).includes('paylink stopped before it could give');
@@ -566,23 +595,14 @@ describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on 
   });
   it('are not sent to a rep who has one, when the ledger refused to record so past the retries, once it is back', async () => {
     const clock = movableClock();
-    const app = await harnesses.start({
-      clock: clock.now,
-      interruptedLinksPeriodMs: PERIOD_MS,
-      ledgerRetryDelaysMs: [10, 10],
-      env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET },
-    });
+    const app = await startWithShortRetries(harnesses, clock.now);
     const { ledger } = app.paylink;
-    const recordSummary = ledger.recordSummary.bind(ledger);
-    // A PostgreSQL failover, a locked SQLite file, outlasting the write's retries, while paylink keeps running.
-    ledger.recordSummary = async () => {
-      throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
-    };
-    await app.createLink({ ...VALID_FORM, payment_reference: 'F-POSTED' });
-    await expect.poll(() => app.logs.some((line) => line.includes('"ledger_write_abandoned"'))).toBe(true);
-    ledger.recordSummary = recordSummary;
+    await refusingSummaryPlaces(app, async () => {
+      await app.createLink({ ...VALID_FORM, payment_reference: 'F-POSTED' });
+      await expect.poll(() => app.logs.some((line) => line.includes('"ledger_write_abandoned"'))).toBe(true);
+    });
 
-    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS, [10, 10]) + 60_000);
+    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS, SHORT_RETRIES) + 60_000);
     await expect.poll(() => app.logs.some((line) => /"recorded_late".*"delivery:/.test(line))).toBe(true);
     await settle();
     expect(lateLinks([app])).toEqual([]);
@@ -617,7 +637,6 @@ describe.each(ENGINES)('links SAFEDEBIT reported on that paylink stopped while a
       .set({ state: 'outage', state_detail: 'timeout', created_at: askedAt })
       .where('id', '=', id)
       .execute();
-    // @ts-expect-error: the confirmation's time is not recorded yet
     await ledger.confirmUnansweredLink(id, confirmedAt);
     await ledger.recordNotification({
       linkId: id,
@@ -693,5 +712,28 @@ describe.each(ENGINES)('links SAFEDEBIT reported on that paylink stopped while a
     await settle();
     expect(unannouncedNotices([app])).toEqual([]);
     expect(await app.paylink.ledger.findLink(id)).toMatchObject({ state: 'created', undelivered_to_rep: 0 });
+  });
+
+  it('never include one whose summary was posted, when the ledger refused to record so past the retries', async () => {
+    const clock = movableClock();
+    const app = await startWithShortRetries(harnesses, clock.now);
+    const { ledger } = app.paylink;
+    const id = await abandonedClaim(app, clock.now());
+    await ledger.db
+      .updateTable('links')
+      .set({ state: 'outage', state_detail: 'timeout' })
+      .where('id', '=', id)
+      .execute();
+    await refusingSummaryPlaces(app, async () => {
+      expect(await notify(app, id, 'SETTLED')).toBe(200);
+      expect(summaryPosts([app]).summaries).toHaveLength(1);
+      expect(app.logs.some((line) => line.includes('"ledger_write_abandoned"'))).toBe(true);
+    });
+
+    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS, SHORT_RETRIES) + 60_000);
+    await expect.poll(() => app.logs.some((line) => /"recorded_late".*"delivery:/.test(line))).toBe(true);
+    await settle();
+    expect(unannouncedNotices([app])).toEqual([]);
+    expect(await ledger.findLink(id)).toMatchObject({ summary_ts: expect.any(String), undelivered_to_rep: 0 });
   });
 });

@@ -12,6 +12,7 @@ import {
   type LinkSummary,
 } from '../../src/slack/messages/link-messages.js';
 import {
+  buildAnnouncedLateMessage,
   buildInterruptedMessage,
   buildInterruptedView,
   buildLateLinkMessage,
@@ -433,5 +434,38 @@ describe('submission key', () => {
   it('names the modal a submission came from', () => {
     expect(viewIdOfSubmission(submissionKey('V0A1B2C3D4', '1764236400.a1b2c3d4'))).toBe('V0A1B2C3D4');
     expect(submissionKey('V0A1', 'h1')).not.toBe(submissionKey('V0A1', 'h2'));
+  });
+});
+
+describe('a link SAFEDEBIT reported on that paylink stopped while announcing, told late', () => {
+  const context = { locale: 'en' as const, timeZone: 'Europe/Paris', now: new Date('2026-11-27T18:00:00Z') };
+  const link = linkRecord({
+    summary_channel: null,
+    summary_ts: null,
+    thread_ts: null,
+    link: null,
+    state_detail: 'outage',
+    payment_status: 'SETTLED',
+    payment_status_at: '2026-11-27T16:00:00.000Z',
+  });
+
+  it('tells the rep which link it is, asked when, where it stands, why it comes now and where its address is', () => {
+    const shown = visibleText(buildAnnouncedLateMessage({ ...context, sandbox: false }, link));
+    expect(shown).toContain('paylink stopped while announcing this payment link');
+    expect(shown).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · 27 Nov 2026, 10:30');
+    expect(shown).toContain('Paid · 27 Nov 2026, 17:00');
+    expect(shown).toContain('SAFEDEBIT has sent a status for it, so the link exists');
+    expect(shown).toContain('it is in your SAFEDEBIT merchant back office');
+    const french = visibleText(buildAnnouncedLateMessage({ ...context, locale: 'fr', sandbox: false }, link));
+    expect(french).toContain("paylink s'est arrêté pendant qu'il annonçait ce lien de paiement");
+    expect(french).toContain("Elle est dans l'espace marchand SAFEDEBIT.");
+    expect(french).toContain('27 nov. 2026');
+  });
+
+  it('says SANDBOX once, by the link’s kind, whichever instance sends it', () => {
+    const trial = { ...link, sandbox: 1 };
+    expect(buildAnnouncedLateMessage({ ...context, sandbox: false }, trial).text).toMatch(/^\[SANDBOX\] /);
+    expect(buildAnnouncedLateMessage({ ...context, sandbox: true }, trial).text.match(/SANDBOX/g)).toHaveLength(1);
+    expect(buildAnnouncedLateMessage({ ...context, sandbox: true }, link).text).not.toContain('SANDBOX');
   });
 });

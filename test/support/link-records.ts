@@ -44,6 +44,7 @@ export function linkRecord(overrides: Partial<LinkRecord> = {}): LinkRecord {
     sandbox: 0,
     undelivered_to_rep: 0,
     expires_at: null,
+    confirmed_at: null,
     ...overrides,
   };
 }

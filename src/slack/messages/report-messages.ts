@@ -182,6 +182,15 @@ export function buildLateLinkView(ctx: ReportContext, link: LinkWithAddress): ty
   return noticeView(ctx, lateLinkNotice(ctx, link));
 }
 
+/**
+ * The rep's DM about a link SAFEDEBIT reported on that paylink stopped while announcing: which link, asked when, where
+ * it stands, why it comes now, and where its address is (paylink never had it).
+ */
+export function buildAnnouncedLateMessage(ctx: ReportContext, link: LinkRecord): SlackMessage {
+  const about = `${askedHeadline(ctx, link)}\n${standingText(link, ctx)}`;
+  return noticeMessage(link, { notice: linkReportTexts(ctx.locale).announcedLate, about });
+}
+
 /** What a notice about one link says, and the lines that tell which link it is. */
 interface LinkNotice {
   notice: string;
