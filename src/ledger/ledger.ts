@@ -8,6 +8,7 @@ import {
   type Selectable,
   type SqlBool,
   sql,
+  type Updateable,
 } from 'kysely';
 import { DECIDED_RANKS, RANKS_OF_KIND } from '../domain/link-standing.js';
 import { classifyStatus, statusProgress } from '../domain/payment-status.js';
@@ -630,13 +631,7 @@ export class Ledger {
     const awaiting = this.#awaitingPayment(now);
     const due = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) =>
       eb.and([DUE_REMINDER, eb('created_at', '<=', createdUpTo.toISOString()), awaiting(eb), this.#ofThisKind(eb)]);
-    return this.db
-      .updateTable('links')
-      .set({ reminded_at: now.toISOString() })
-      .where('id', 'in', (eb) => eb.selectFrom('links').select('id').where(due).orderBy('created_at').limit(limit))
-      .where(due)
-      .returningAll()
-      .execute();
+    return this.#claimLinks(due, 'created_at', { reminded_at: now.toISOString() }, limit).execute();
   }
 
   /** Slack certainly did not take the reminder: the next round may send it. */
@@ -668,15 +663,7 @@ export class Ledger {
         this.#ofThisKind(eb),
         ...inWindow(eb, window, skip),
       ]);
-    return this.db
-      .updateTable('links')
-      .set({ state: 'interrupted' satisfies LinkState })
-      .where('id', 'in', (eb) =>
-        eb.selectFrom('links').select('id').where(abandoned).orderBy('created_at').limit(limit),
-      )
-      .where(abandoned)
-      .returningAll()
-      .execute();
+    return this.#claimLinks(abandoned, 'created_at', { state: 'interrupted' satisfies LinkState }, limit).execute();
   }
 
   /** Slack certainly did not take the rep's notice of an interrupted link: a later round may claim it again. */
@@ -709,14 +696,7 @@ export class Ledger {
         this.#ofThisKind(eb),
         ...inWindow(eb, window, skip),
       ]);
-    return this.db
-      .updateTable('links')
-      .set({ undelivered_to_rep: 0 })
-      .where('id', 'in', (eb) =>
-        eb.selectFrom('links').select('id').where(undelivered).orderBy('created_at').limit(limit),
-      )
-      .where(undelivered)
-      .returningAll()
+    return this.#claimLinks(undelivered, 'created_at', { undelivered_to_rep: 0 }, limit)
       .$narrowType<{ link: NotNull }>()
       .execute();
   }
@@ -796,15 +776,7 @@ export class Ledger {
         this.#ofThisKind(eb),
         ...inWindow(eb, {}, skip),
       ]);
-    return this.db
-      .updateTable('links')
-      .set({ undelivered_to_rep: 0 })
-      .where('id', 'in', (eb) =>
-        eb.selectFrom('links').select('id').where(unannounced).orderBy('confirmed_at').limit(limit),
-      )
-      .where(unannounced)
-      .returningAll()
-      .execute();
+    return this.#claimLinks(unannounced, 'confirmed_at', { undelivered_to_rep: 0 }, limit).execute();
   }
 
   /**
@@ -821,6 +793,26 @@ export class Ledger {
       .limit(limit)
       .execute();
     return rows.map((row) => row.id);
+  }
+
+  /**
+   * Claims up to `limit` links that meet `which`, the oldest by `oldestFirst` first, by setting `claim` on them in one
+   * statement that checks `which` again on each row it updates: a link another instance claimed at the same moment no
+   * longer meets it (PostgreSQL checks a row another transaction just updated again; SQLite runs one writer at a time),
+   * so each link goes to one claimant only. `which` is to stop holding once `claim` is set.
+   */
+  #claimLinks(
+    which: LinkCondition,
+    oldestFirst: 'created_at' | 'confirmed_at',
+    claim: Updateable<LinksTable>,
+    limit: number,
+  ) {
+    return this.db
+      .updateTable('links')
+      .set(claim)
+      .where('id', 'in', (eb) => eb.selectFrom('links').select('id').where(which).orderBy(oldestFirst).limit(limit))
+      .where(which)
+      .returningAll();
   }
 
   /**
