@@ -400,7 +400,13 @@ describe('SAFEDEBIT refuses', () => {
       /and it was paid \(Paid, .+\)\. Do not have it paid twice: for another payment, enter another reference/,
     ],
     ['REJECTED', /and its payment did not go through \(Rejected, .+\)\. SAFEDEBIT keeps its reference: enter another/],
-    ['REMBOURSE', /and its payment was refunded \(Refunded, .+\)\. SAFEDEBIT keeps its reference: enter another/],
+    [
+      'REMBOURSE',
+      /and its payment was refunded or is being refunded \(Refunded, .+\)\. SAFEDEBIT keeps its reference: enter another/,
+    ],
+    // A refund still to come is not told as made: the rep would tell the customer their money is back.
+    ['TOREMBOURSE', /and its payment was refunded or is being refunded \(To be refunded, .+\)\. SAFEDEBIT keeps its/],
+    ['WAITINGREMBOURSE', /and its payment was refunded or is being refunded \(Refund pending, .+\)\. SAFEDEBIT keeps/],
   ])(
     'says what became of the payment of a link paylink made whose status is %s, not to use that link',
     async (status, said) => {
