@@ -61,7 +61,10 @@ export interface Messages {
   referenceHeld: {
     made: (when: string, user: string) => string;
     expired: (when: string, user: string, expired: string) => string;
-    /** Its payment was decided (`status`: its furthest status in words, `since`: when it came). */
+    /**
+     * Its payment was decided (`status`: its furthest status in words, `since`: when it came). A refund may be still to
+     * come (`TOREMBOURSE`, `WAITINGREMBOURSE`): `refunded` does not say it was made.
+     */
     decided: Record<
       'paid' | 'failed' | 'refunded',
       (when: string, user: string, status: string, since: string) => string
@@ -168,7 +171,7 @@ const fr: Messages = {
       failed: (when, user, status, since) =>
         `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}>, et son paiement n'a pas abouti (${status}, le ${since}). SAFEDEBIT garde sa référence\u00A0: saisissez-en une autre pour un nouveau lien (EXIST_005).`,
       refunded: (when, user, status, since) =>
-        `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}>, et son paiement a été remboursé (${status}, le ${since}). SAFEDEBIT garde sa référence\u00A0: saisissez-en une autre pour un nouveau lien (EXIST_005).`,
+        `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}>, et son paiement a été ou va être remboursé (${status}, le ${since}). SAFEDEBIT garde sa référence\u00A0: saisissez-en une autre pour un nouveau lien (EXIST_005).`,
     },
     unanswered: (when) =>
       `Un essai avec cette référence le ${when} est resté sans réponse de SAFEDEBIT, qui a pourtant créé ce lien\u00A0: n'en créez pas un second. Il est dans l'espace marchand SAFEDEBIT (EXIST_005).`,
@@ -296,7 +299,7 @@ const en: Messages = {
       failed: (when, user, status, since) =>
         `paylink already made a link for this reference on ${when}, asked by <@${user}>, and its payment did not go through (${status}, ${since}). SAFEDEBIT keeps its reference: enter another reference for a new link (EXIST_005).`,
       refunded: (when, user, status, since) =>
-        `paylink already made a link for this reference on ${when}, asked by <@${user}>, and its payment was refunded (${status}, ${since}). SAFEDEBIT keeps its reference: enter another reference for a new link (EXIST_005).`,
+        `paylink already made a link for this reference on ${when}, asked by <@${user}>, and its payment was refunded or is being refunded (${status}, ${since}). SAFEDEBIT keeps its reference: enter another reference for a new link (EXIST_005).`,
     },
     unanswered: (when) =>
       `A try with this reference on ${when} got no answer from SAFEDEBIT, which made that link all the same: do not make a second one. It is in your SAFEDEBIT merchant back office (EXIST_005).`,
