@@ -697,6 +697,34 @@ describe.each(ENGINES)('links SAFEDEBIT reported on that paylink stopped while a
     expect(events.filter((event) => event === 'confirmed_link_delivered_late')).toHaveLength(1);
   });
 
+  it('are dated by their confirmation, not their claim: one asked hours before, still being announced, is left alone', async () => {
+    const clock = movableClock();
+    const [a, b] = [await start(clock.now), await start(clock.now)];
+    // Asked three hours before SAFEDEBIT's notification comes, its answer an outage.
+    const id = await abandonedClaim(a, new Date(clock.now().getTime() - 3 * 60 * 60_000));
+    await a.paylink.ledger.db
+      .updateTable('links')
+      .set({ state: 'outage', state_detail: 'timeout' })
+      .where('id', '=', id)
+      .execute();
+    // Slack is slow to take the summary: the link is confirmed, its summary on its way, while both instances' rounds run.
+    a.standin.setDelay('chat.postMessage', 1_000);
+    const confirming = clock.now().toISOString();
+    const notified = notify(a, id, 'SETTLED');
+    await expect.poll(async () => (await b.paylink.ledger.findLink(id))?.state).toBe('created');
+    await settle();
+    expect(unannouncedNotices([a, b])).toEqual([]);
+    a.standin.setDelay('chat.postMessage', 0);
+    expect(await notified).toBe(200);
+
+    await settle();
+    expect(unannouncedNotices([a, b])).toEqual([]);
+    expect(summaryPosts([a, b]).summaries).toHaveLength(1);
+    const confirmed = await a.paylink.ledger.findLink(id);
+    expect(confirmed).toMatchObject({ summary_ts: expect.any(String), undelivered_to_rep: 0 });
+    expect(String(confirmed?.confirmed_at) >= confirming).toBe(true);
+  });
+
   it('never include a link confirmed whose summary was posted where the rep asked', async () => {
     const clock = movableClock();
     const app = await start(clock.now);
