@@ -85,7 +85,8 @@ export function interruptedLinksPeriodMs(safedebitTimeoutMs: number): number {
 
 /**
  * Looks at start, then every `periodMs`, one round at a time, for links an instance left unfinished: interrupted
- * links, links reported on whose summary Slack did not take, and links made or confirmed that their rep was never given.
+ * links, links reported on whose summary Slack did not take, and links made or confirmed that their rep was never
+ * given.
  */
 export function startInterruptedLinkChecks(
   ctx: InterruptedLinkContext,

@@ -21,9 +21,9 @@ const EARLIER_LINKS = 10;
 
 /**
  * Why SAFEDEBIT says a payment reference is already used, when paylink knows (mrkdwn): a link it made (to use, unless
- * it expired unpaid or its payment was decided: paid, failed or refunded), or a try that got no answer and so made the link after all. The catalog's "enter a new one" would
- * then make a second link for the same payment. Undefined when paylink never asked for that reference (or cannot read
- * its ledger).
+ * it expired unpaid or its payment was decided: paid, failed or refunded), or a try that got no answer and so made the
+ * link after all. The catalog's "enter a new one" would then make a second link for the same payment. Undefined when
+ * paylink never asked for that reference (or cannot read its ledger).
  */
 export async function referenceUsedNote(
   ctx: ReferenceUsedContext,

@@ -3,8 +3,8 @@ import type { Locale } from './locale.js';
 
 /**
  * What paylink tells people about the links it made, in both languages: App Home, `/paylink list`,
- * `/paylink status`, `/paylink export`, the reminders, and the DMs about an interrupted link or one sent or announced late. A
- * missing sentence is a type error.
+ * `/paylink status`, `/paylink export`, the reminders, and the DMs about an interrupted link or one sent or announced
+ * late. A missing sentence is a type error.
  */
 export interface LinkReportTexts {
   /**
