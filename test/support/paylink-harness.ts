@@ -71,6 +71,12 @@ export interface Harness {
     user?: SlackUser,
     shape?: (payload: InteractionPayload) => InteractionPayload,
   ): Promise<SlackHttpResult>;
+  /**
+   * Waits until the app has logged `event` (an event name, or a test of the parsed line) `count` times or more;
+   * resolves with every such entry. For what the app logs after an event a test can see (Slack's answer to a call
+   * the stand-in recorded, work that goes on after an HTTP response): see `waitForLog`.
+   */
+  waitForLog(event: LoggedEvent, count?: number, timeoutMs?: number): Promise<LogEntry[]>;
   /** The next views.update of `viewId` whose view satisfies `predicate`. */
   waitForViewUpdate(
     viewId: string,
@@ -241,6 +247,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await response.body?.cancel();
       return response.status;
     },
+    waitForLog: (event, count, timeoutMs) => waitForLog(harness, event, count, timeoutMs),
     waitForViewUpdate(viewId, predicate = () => true, timeoutMs) {
       return standin.waitForCall(
         'views.update',
@@ -254,6 +261,43 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
   return harness;
+}
+
+/** A line the app logged, parsed. */
+export type LogEntry = Record<string, unknown> & { event?: string; level?: string | number };
+/** An event's name, or a test of a parsed log line. */
+export type LoggedEvent = string | ((entry: LogEntry) => boolean);
+
+const LOG_WAIT_MS = 5_000;
+
+/**
+ * Waits until `apps` (one instance, or several, counted together) have logged `event` `count` times or more, and
+ * resolves with every such entry. The app logs much of what a test checks only once Slack has answered a call (a DM
+ * sent, a modal updated), or in work that goes on after it answered an HTTP request: waiting for the stand-in to
+ * receive the call, or for the response, is not waiting for that line.
+ */
+export async function waitForLog(
+  apps: Harness | readonly Harness[],
+  event: LoggedEvent,
+  count = 1,
+  timeoutMs = LOG_WAIT_MS,
+): Promise<LogEntry[]> {
+  const instances: readonly Harness[] = Array.isArray(apps) ? apps : [apps as Harness];
+  const matches = typeof event === 'string' ? (entry: LogEntry) => entry.event === event : event;
+  const entries = () => instances.flatMap((app) => app.logs.map((line) => JSON.parse(line) as LogEntry));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = entries().filter(matches);
+    if (found.length >= count) return found;
+    if (Date.now() >= deadline) {
+      const what = typeof event === 'string' ? `"${event}"` : 'the event sought';
+      const events = entries().map((entry) => entry.event ?? entry.msg);
+      throw new Error(
+        `the app logged ${what} ${found.length} time(s), not ${count}, within ${timeoutMs} ms; it logged: ${events.join(', ')}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** The `view_submission` of a displayed modal with these inputs typed. */
