@@ -7,7 +7,7 @@ import { ENGINES } from '../support/databases.js';
 import { type TestHarnesses, testHarnesses } from '../support/harnesses.js';
 import { newLink } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
-import { type Harness, SIGNING_SECRET, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import { type Harness, SIGNING_SECRET, VALID_FORM, visibleText, waitForLog } from '../support/paylink-harness.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
 import { appHomeOpenedEvent, sendEvent, sendSlashCommand } from '../support/slack-requests.js';
 import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
@@ -89,6 +89,8 @@ describe.each(ENGINES)('links whose creation was interrupted, on %s', (engine) =
     clock.advance(abandonedAfterMs(SAFEDEBIT_TIMEOUT_MS));
     // Each instance has its Slack stand-in: whichever claimed the link sent the DM.
     await Promise.any([a, b].map((app) => app.standin.waitForCall('chat.postMessage', isNotice)));
+    // Logged once Slack has answered the DM.
+    await waitForLog([a, b], 'link_interrupted');
     await settle();
     const sent = [...notices(a), ...notices(b)];
     expect(sent).toHaveLength(1);
@@ -344,6 +346,8 @@ describe.each(ENGINES)('links whose creation was interrupted, on %s', (engine) =
     // Past the client's 5 attempts: Slack answered HTTP 429, so it posted nothing.
     app.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 0 }, 5);
     await app.standin.waitForCall('chat.postMessage', isNotice);
+    // Logged once Slack has answered the DM.
+    await app.waitForLog('interrupted_notice_sent');
     await settle();
     expect(notices(app)).toHaveLength(1);
     const events = app.logs.map((line) => JSON.parse(line).event);
@@ -502,6 +506,8 @@ describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on 
 
     clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
     await Promise.any([a, b].map((app) => app.standin.waitForCall('chat.postMessage', isLateLink)));
+    // Logged once Slack has answered the DM.
+    await waitForLog([a, b], 'link_delivered_late');
     await settle();
     const sent = lateLinks([a, b]);
     expect(sent).toHaveLength(1);
@@ -527,6 +533,8 @@ describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on 
     app.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 0 }, 5);
     clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
     await app.standin.waitForCall('chat.postMessage', isLateLink);
+    // Logged once Slack has answered the DM.
+    await app.waitForLog('link_delivered_late');
     await settle();
     expect(lateLinks([app])).toHaveLength(1);
     const events = app.logs.map((line) => JSON.parse(line).event);
@@ -659,6 +667,8 @@ describe.each(ENGINES)('links SAFEDEBIT reported on that paylink stopped while a
 
     clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
     await Promise.any([a, b].map((app) => app.standin.waitForCall('chat.postMessage', isUnannounced)));
+    // Logged once Slack has answered the DM.
+    await waitForLog([a, b], 'confirmed_link_delivered_late');
     // Round after round on both instances: nothing more.
     await settle();
     const sent = unannouncedNotices([a, b]);
@@ -690,6 +700,8 @@ describe.each(ENGINES)('links SAFEDEBIT reported on that paylink stopped while a
     app.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 0 }, 5);
     clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
     await app.standin.waitForCall('chat.postMessage', isUnannounced);
+    // Logged once Slack has answered the DM.
+    await app.waitForLog('confirmed_link_delivered_late');
     await settle();
     expect(unannouncedNotices([app])).toHaveLength(1);
     const events = app.logs.map((line) => JSON.parse(line).event);
