@@ -86,7 +86,8 @@ describe('npm start, stopped by a process manager', () => {
         () => false,
       );
     await expect.poll(serving, { timeout: 3_000 }).toBe(false);
-    expect(stopped.output()).toContain('"event":"stopped"');
+    // npm's exit does not mean the app's last line was read from the pipe yet.
+    await expect.poll(stopped.output, { timeout: 3_000 }).toContain('"event":"stopped"');
     expect(stopped.linkPosts()).toHaveLength(1);
   }, 40_000);
 

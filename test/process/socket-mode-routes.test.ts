@@ -18,10 +18,13 @@ async function startConnected(): Promise<AppProcess> {
   return app;
 }
 
-/** Waits up to `timeoutMs` for `running` to exit: its exit code ('still running' past that) and the events it logged. */
+/**
+ * Waits up to `timeoutMs` for `running` to exit, and what it wrote to be read: its exit code ('still running' past
+ * that) and the events it logged.
+ */
 async function exitOf(running: AppProcess, timeoutMs: number) {
   const exitCode = await Promise.race([
-    new Promise<number | null>((resolve) => running.child.once('exit', resolve)),
+    running.closed.then(() => running.child.exitCode),
     new Promise<'still running'>((resolve) => setTimeout(resolve, timeoutMs, 'still running')),
   ]);
   const events = running

@@ -34,6 +34,11 @@ export interface AppProcess {
   baseUrl: string;
   /** Everything the process wrote so far, stdout and stderr. */
   output(): string;
+  /**
+   * Resolves once the process exited and everything it wrote was read (its stdio closed). Not 'exit': when it comes,
+   * the last lines the process wrote before exiting may still be in its pipes, unread, and missing from `output()`.
+   */
+  closed: Promise<void>;
   /** SIGKILL if still running (tests' cleanup). */
   kill(): void;
 }
@@ -52,10 +57,12 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const app = {
     child,
     baseUrl,
     output: () => output,
+    closed,
     kill: () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     },
@@ -137,15 +144,15 @@ export async function runUntilExit(env: Record<string, string>): Promise<{ code:
   child.stderr?.on('data', (chunk) => {
     stderr += chunk;
   });
-  const [code] = await once(child, 'exit');
+  // 'close', not 'exit': stderr's last lines may still be unread when 'exit' comes.
+  const [code] = await once(child, 'close');
   return { code: code as number | null, stderr };
 }
 
-/** Waits for the process to exit and returns its exit code. */
+/** Waits for the process to exit, and everything it wrote to be read (`closed`), and returns its exit code. */
 export async function exitCodeOf(app: AppProcess): Promise<number | null> {
-  if (app.child.exitCode !== null) return app.child.exitCode;
-  const [code] = await once(app.child, 'exit');
-  return code as number | null;
+  await app.closed;
+  return app.child.exitCode;
 }
 
 /** Runs `/paylink` on the app at `baseUrl` with a live trigger; resolves with the modal it opened. */
