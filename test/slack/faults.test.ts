@@ -166,6 +166,8 @@ describe('the ledger out of reach', () => {
       // The modal did not wait for the ledger: the retries come after it.
       expect(await onlyRow()).toMatchObject({ state: 'requested', link: null });
       await expect.poll(async () => (await onlyRow())?.state, { timeout: 3000 }).toBe('created');
+      // Logged once the write's answer is back, which the ledger's other connections may see committed before.
+      await h.waitForLog((entry) => entry.event === 'ledger_write_retried' && entry.step === 'summary');
       const row = await onlyRow();
       expect(row).toMatchObject({ summary_channel: SALES_CHANNEL.id });
       expect(row?.link).toContain('paypage?SDESSID=');
