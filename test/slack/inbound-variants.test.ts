@@ -139,6 +139,8 @@ describe('App Home over the Events API', () => {
     );
     await sendEventCallback(h.baseUrl, SIGNING_SECRET, again);
     await h.standin.waitForCall('views.publish', () => h.standin.callsTo('views.publish').length >= 2);
+    // A refusal of the Home (or Slack's warning about it) would be logged once Slack has answered, after this line.
+    await h.waitForLog('home_published', 2);
     expect(problems()).toEqual([]);
   });
 
@@ -151,6 +153,8 @@ describe('App Home over the Events API', () => {
     ]);
     expect([first.status, retry.status]).toEqual([200, 200]);
     await h.standin.waitForCall('views.publish');
+    // A refusal of the Home (or Slack's warning about it) would be logged once Slack has answered, after this line.
+    await h.waitForLog('home_published');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(h.standin.callsTo('views.publish').every((call) => call.args.user_id === SALES_REP.id)).toBe(true);
     expect(problems()).toEqual([]);
