@@ -97,10 +97,12 @@ describe.each(ENGINES)('an instance started on a ledger with links left long ago
           .filter(dm)
           .map((call) => call.args.channel),
       );
-    const events = (): string[] => (app?.logs ?? []).map((line) => JSON.parse(line).event);
     await expect.poll(() => dmedReps().size, { timeout, interval: 50 }).toBe(REPS.length);
-    await expect.poll(() => events().filter((event) => event === sent).length, { interval: 20 }).toBe(REPS.length);
-    return events();
+    await app?.waitForLog(sent, REPS.length);
+    const events: string[] = (app?.logs ?? []).map((line) => JSON.parse(line).event);
+    // One DM per rep, not one more.
+    expect(events.filter((event) => event === sent)).toHaveLength(REPS.length);
+    return events;
   }
 
   it("tells every rep of an interrupted link, though Slack did not take the first rep's DM in the first look", async () => {
