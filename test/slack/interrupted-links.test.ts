@@ -474,9 +474,67 @@ async function refusingSummaryPlaces(app: Harness, during: () => Promise<void>):
 /** The rep's DM with a link paylink stopped before giving them. */
 const isLateLink = (call: SlackApiCall) =>
   String(call.args.channel).startsWith('D') && String(call.args.text).includes('paylink stopped before it could give');
-const lateLinks = (apps: readonly Harness[]) =>
-  apps.flatMap((app) => app.standin.callsTo('chat.postMessage').filter(isLateLink));
+const lateLinks = (apps: readonly Harness[]) => lateDms(apps, isLateLink);
 const LINK = 'https://pay.example/paypage?SDESSID=left-behind';
+
+/** The late DMs `isDm` tells apart that `apps` posted. */
+const lateDms = (apps: readonly Harness[], isDm: (call: SlackApiCall) => boolean) =>
+  apps.flatMap((app) => app.standin.callsTo('chat.postMessage').filter(isDm));
+
+/**
+ * Two instances, after a link was left behind: neither DMs its rep while the link's flow may still be under way (past
+ * the interrupted links' delay); once it is surely left, one of them sends one DM (`isDm`), logged `delivered` (a
+ * warning naming the link), and round after round nothing more. Resolves with the DM's text.
+ */
+async function expectOneLateDm(
+  apps: readonly Harness[],
+  clock: ReturnType<typeof movableClock>,
+  linkId: string,
+  isDm: (call: SlackApiCall) => boolean,
+  delivered: string,
+): Promise<string> {
+  // Within the longest a flow may wait on Slack: it may still be posting.
+  clock.advance(abandonedAfterMs(SAFEDEBIT_TIMEOUT_MS) + 60_000);
+  await settle();
+  expect(lateDms(apps, isDm)).toEqual([]);
+
+  clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
+  await Promise.any(apps.map((app) => app.standin.waitForCall('chat.postMessage', isDm)));
+  // Logged once Slack has answered the DM.
+  await waitForLog(apps, delivered);
+  await settle();
+  const sent = lateDms(apps, isDm);
+  expect(sent).toHaveLength(1);
+  const logged = apps.flatMap((app) => app.logs.map((line) => JSON.parse(line)));
+  expect(logged.filter((entry) => entry.event === delivered)).toEqual([
+    expect.objectContaining({ level: 'warn', link: linkId, user: SALES_REP.id, payment_reference: 'F-2026-031' }),
+  ]);
+  const text = visibleText(sent[0]?.args);
+  expect(text).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · ');
+  return text;
+}
+
+/**
+ * A link left behind whose first late DM Slack surely did not take (HTTP 429 past the client's 5 attempts: it posted
+ * nothing): logged `postponed`, the DM is sent at a later round, once.
+ */
+async function expectLateDmSentAgainOnce(
+  app: Harness,
+  clock: ReturnType<typeof movableClock>,
+  isDm: (call: SlackApiCall) => boolean,
+  events: { postponed: string; delivered: string },
+): Promise<void> {
+  app.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 0 }, 5);
+  clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
+  await app.standin.waitForCall('chat.postMessage', isDm);
+  // Logged once Slack has answered the DM.
+  await app.waitForLog(events.delivered);
+  await settle();
+  expect(lateDms([app], isDm)).toHaveLength(1);
+  const logged = app.logs.map((line) => JSON.parse(line).event);
+  expect(logged).toContain(events.postponed);
+  expect(logged.filter((event) => event === events.delivered)).toHaveLength(1);
+}
 
 describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on %s', (engine) => {
   const harnesses = testHarnesses(engine);
@@ -499,26 +557,9 @@ describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on 
     const clock = movableClock();
     const [a, b] = [await start(clock.now), await start(clock.now)];
     const id = await leftUndelivered(a, clock.now());
-    // Past the interrupted links' delay, within the longest a flow may wait on Slack: it may still be posting.
-    clock.advance(abandonedAfterMs(SAFEDEBIT_TIMEOUT_MS) + 60_000);
-    await settle();
-    expect(lateLinks([a, b])).toEqual([]);
-
-    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
-    await Promise.any([a, b].map((app) => app.standin.waitForCall('chat.postMessage', isLateLink)));
-    // Logged once Slack has answered the DM.
-    await waitForLog([a, b], 'link_delivered_late');
-    await settle();
-    const sent = lateLinks([a, b]);
-    expect(sent).toHaveLength(1);
-    const text = visibleText(sent[0]?.args);
-    expect(text).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · ');
+    const text = await expectOneLateDm([a, b], clock, id, isLateLink, 'link_delivered_late');
     expect(text).toContain(LINK);
     expect(text).toContain('SAFEDEBIT did make it');
-    const logged = [...a.logs, ...b.logs].map((line) => JSON.parse(line));
-    expect(logged.filter((entry) => entry.event === 'link_delivered_late')).toEqual([
-      expect.objectContaining({ level: 'warn', link: id, user: SALES_REP.id, payment_reference: 'F-2026-031' }),
-    ]);
     // Nothing else: the link is not taken for an interrupted one, and nothing is posted in the channel.
     expect(notices(a).length + notices(b).length).toBe(0);
     expect([...a.standin.messagesIn(SALES_CHANNEL.id), ...b.standin.messagesIn(SALES_CHANNEL.id)]).toEqual([]);
@@ -529,17 +570,10 @@ describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on 
     const clock = movableClock();
     const app = await start(clock.now);
     await leftUndelivered(app, clock.now());
-    // Past the client's 5 attempts: Slack answered HTTP 429, so it posted nothing.
-    app.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 0 }, 5);
-    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
-    await app.standin.waitForCall('chat.postMessage', isLateLink);
-    // Logged once Slack has answered the DM.
-    await app.waitForLog('link_delivered_late');
-    await settle();
-    expect(lateLinks([app])).toHaveLength(1);
-    const events = app.logs.map((line) => JSON.parse(line).event);
-    expect(events).toContain('late_link_postponed');
-    expect(events.filter((event) => event === 'link_delivered_late')).toHaveLength(1);
+    await expectLateDmSentAgainOnce(app, clock, isLateLink, {
+      postponed: 'late_link_postponed',
+      delivered: 'link_delivered_late',
+    });
   });
 
   it('never include a link whose summary was posted, or one sent privately because the summary could not be', async () => {
@@ -624,8 +658,7 @@ describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on 
 /** The rep's DM about a link SAFEDEBIT reported on that paylink stopped before announcing. */
 const isUnannounced = (call: SlackApiCall) =>
   String(call.args.channel).startsWith('D') && String(call.args.text).includes('paylink stopped while announcing');
-const unannouncedNotices = (apps: readonly Harness[]) =>
-  apps.flatMap((app) => app.standin.callsTo('chat.postMessage').filter(isUnannounced));
+const unannouncedNotices = (apps: readonly Harness[]) => lateDms(apps, isUnannounced);
 
 describe.each(ENGINES)('links SAFEDEBIT reported on that paylink stopped while announcing, on %s', (engine) => {
   const harnesses = testHarnesses(engine);
@@ -660,28 +693,11 @@ describe.each(ENGINES)('links SAFEDEBIT reported on that paylink stopped while a
     const clock = movableClock();
     const [a, b] = [await start(clock.now), await start(clock.now)];
     const id = await leftUnannounced(a, clock.now());
-    // Within the longest a confirming instance may wait on Slack: it may still be posting the summary.
-    clock.advance(abandonedAfterMs(SAFEDEBIT_TIMEOUT_MS) + 60_000);
-    await settle();
-    expect(unannouncedNotices([a, b])).toEqual([]);
-
-    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
-    await Promise.any([a, b].map((app) => app.standin.waitForCall('chat.postMessage', isUnannounced)));
-    // Logged once Slack has answered the DM.
-    await waitForLog([a, b], 'confirmed_link_delivered_late');
-    // Round after round on both instances: nothing more.
-    await settle();
-    const sent = unannouncedNotices([a, b]);
-    expect(sent).toHaveLength(1);
-    const text = visibleText(sent[0]?.args);
-    expect(text).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · ');
+    // The confirming instance may still be posting the summary, as a link's flow may.
+    const text = await expectOneLateDm([a, b], clock, id, isUnannounced, 'confirmed_link_delivered_late');
     expect(text).toContain('Paid');
     expect(text).toContain('SAFEDEBIT has sent a status for it');
     expect(text).toContain('SAFEDEBIT merchant back office');
-    const logged = [...a.logs, ...b.logs].map((line) => JSON.parse(line));
-    expect(logged.filter((entry) => entry.event === 'confirmed_link_delivered_late')).toEqual([
-      expect.objectContaining({ level: 'warn', link: id, user: SALES_REP.id, payment_reference: 'F-2026-031' }),
-    ]);
     // The dead instance may have posted the summary without recording it: none is posted again in the channel.
     expect([...a.standin.messagesIn(SALES_CHANNEL.id), ...b.standin.messagesIn(SALES_CHANNEL.id)]).toEqual([]);
     expect(lateLinks([a, b]).length + notices(a).length + notices(b).length).toBe(0);
@@ -696,17 +712,10 @@ describe.each(ENGINES)('links SAFEDEBIT reported on that paylink stopped while a
     const clock = movableClock();
     const app = await start(clock.now);
     await leftUnannounced(app, clock.now());
-    // Past the client's 5 attempts: Slack answered HTTP 429, so it posted nothing.
-    app.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 0 }, 5);
-    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
-    await app.standin.waitForCall('chat.postMessage', isUnannounced);
-    // Logged once Slack has answered the DM.
-    await app.waitForLog('confirmed_link_delivered_late');
-    await settle();
-    expect(unannouncedNotices([app])).toHaveLength(1);
-    const events = app.logs.map((line) => JSON.parse(line).event);
-    expect(events).toContain('late_confirmed_link_postponed');
-    expect(events.filter((event) => event === 'confirmed_link_delivered_late')).toHaveLength(1);
+    await expectLateDmSentAgainOnce(app, clock, isUnannounced, {
+      postponed: 'late_confirmed_link_postponed',
+      delivered: 'confirmed_link_delivered_late',
+    });
   });
 
   it('are dated by their confirmation, not their claim: one asked hours before, still being announced, is left alone', async () => {
