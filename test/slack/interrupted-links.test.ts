@@ -471,20 +471,54 @@ async function refusingSummaryPlaces(app: Harness, during: () => Promise<void>):
   }
 }
 
-/** The rep's DM with a link paylink stopped before giving them. */
-const isLateLink = (call: SlackApiCall) =>
-  String(call.args.channel).startsWith('D') && String(call.args.text).includes('paylink stopped before it could give');
+/**
+ * The first reply in the thread of the summary posted in the rep's DM, with a link paylink stopped before giving them:
+ * why it comes late, and the link.
+ */
+const isLateLink = (call: SlackApiCall) => isLateReply(call, 'paylink stopped before it could give');
 const lateLinks = (apps: readonly Harness[]) => lateDms(apps, isLateLink);
 const LINK = 'https://pay.example/paypage?SDESSID=left-behind';
+
+/** A reply in a thread of the rep's DM with paylink that says `text`. */
+const isLateReply = (call: SlackApiCall, text: string) =>
+  String(call.args.channel).startsWith('D') &&
+  call.args.thread_ts !== undefined &&
+  String(call.args.text).includes(text);
 
 /** The late DMs `isDm` tells apart that `apps` posted. */
 const lateDms = (apps: readonly Harness[], isDm: (call: SlackApiCall) => boolean) =>
   apps.flatMap((app) => app.standin.callsTo('chat.postMessage').filter(isDm));
 
 /**
+ * The thread of the late DM `isDm` tells apart, as the instance that posted it shows it now: its summary (the message
+ * the DM replies to) and the texts of its replies, oldest first.
+ */
+function lateThread(apps: readonly Harness[], isDm: (call: SlackApiCall) => boolean) {
+  for (const app of apps) {
+    const dm = app.standin.callsTo('chat.postMessage').find(isDm);
+    if (dm === undefined) continue;
+    const threadTs = String(dm.args.thread_ts);
+    const messages = app.standin.messagesIn(String(dm.args.channel));
+    return {
+      channel: String(dm.args.channel),
+      summary: messages.find((message) => message.ts === threadTs),
+      replies: messages
+        .filter((message) => message.thread_ts === threadTs && message.ts !== threadTs)
+        .map((message) => String(message.text)),
+    };
+  }
+  return undefined;
+}
+
+/** The summaries `apps` posted in DMs, out of any thread. */
+const dmSummaries = (apps: readonly Harness[]) =>
+  summaryPosts(apps).summaries.filter((call) => String(call.args.channel).startsWith('D'));
+
+/**
  * Two instances, after a link was left behind: neither DMs its rep while the link's flow may still be under way (past
- * the interrupted links' delay); once it is surely left, one of them sends one DM (`isDm`), logged `delivered` (a
- * warning naming the link), and round after round nothing more. Resolves with the DM's text.
+ * the interrupted links' delay); once it is surely left, one of them posts the link's summary in the rep's DM, once,
+ * with one reply in its thread (`isDm`) saying why it comes late, logged `delivered` (a warning naming the link), and
+ * round after round nothing more. Resolves with the reply's text.
  */
 async function expectOneLateDm(
   apps: readonly Harness[],
@@ -497,6 +531,7 @@ async function expectOneLateDm(
   clock.advance(abandonedAfterMs(SAFEDEBIT_TIMEOUT_MS) + 60_000);
   await settle();
   expect(lateDms(apps, isDm)).toEqual([]);
+  expect(dmSummaries(apps)).toEqual([]);
 
   clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
   await Promise.any(apps.map((app) => app.standin.waitForCall('chat.postMessage', isDm)));
@@ -509,9 +544,12 @@ async function expectOneLateDm(
   expect(logged.filter((entry) => entry.event === delivered)).toEqual([
     expect.objectContaining({ level: 'warn', link: linkId, user: SALES_REP.id, payment_reference: 'F-2026-031' }),
   ]);
-  const text = visibleText(sent[0]?.args);
-  expect(text).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · ');
-  return text;
+  expect(dmSummaries(apps)).toHaveLength(1);
+  const summary = visibleText(lateThread(apps, isDm)?.summary);
+  expect(summary).toContain('€1,250.50');
+  expect(summary).toContain('F-2026-031');
+  expect(summary).toContain('Jean Dupont');
+  return visibleText(sent[0]?.args);
 }
 
 /**
@@ -531,6 +569,7 @@ async function expectLateDmSentAgainOnce(
   await app.waitForLog(events.delivered);
   await settle();
   expect(lateDms([app], isDm)).toHaveLength(1);
+  expect(dmSummaries([app])).toHaveLength(1);
   const logged = app.logs.map((line) => JSON.parse(line).event);
   expect(logged).toContain(events.postponed);
   expect(logged.filter((event) => event === events.delivered)).toHaveLength(1);
@@ -563,7 +602,37 @@ describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on 
     // Nothing else: the link is not taken for an interrupted one, and nothing is posted in the channel.
     expect(notices(a).length + notices(b).length).toBe(0);
     expect([...a.standin.messagesIn(SALES_CHANNEL.id), ...b.standin.messagesIn(SALES_CHANNEL.id)]).toEqual([]);
-    expect(await a.paylink.ledger.findLink(id)).toMatchObject({ state: 'created', undelivered_to_rep: 0 });
+    expect(await a.paylink.ledger.findLink(id)).toMatchObject({
+      state: 'created',
+      summary_channel: lateThread([a, b], isLateLink)?.channel,
+      summary_ts: expect.any(String),
+      undelivered_to_rep: 0,
+    });
+  });
+
+  it('have their statuses in the thread of the DM, those that came before it and those after, once', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    const id = await leftUndelivered(app, clock.now());
+    // SAFEDEBIT reports on the link before its rep has it: kept, there is no summary to show it under.
+    expect(await notify(app, id, 'CREATED')).toBe(200);
+    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
+    await app.waitForLog('link_delivered_late');
+    await expect
+      .poll(() => lateThread([app], isLateLink)?.replies)
+      .toEqual([expect.stringContaining(LINK), expect.stringContaining('Payment created')]);
+
+    expect(await notify(app, id, 'SETTLED')).toBe(200);
+    expect(await notify(app, id, 'SETTLED')).toBe(200);
+    await expect.poll(() => visibleText(lateThread([app], isLateLink)?.summary)).toContain('Paid');
+    await settle();
+    expect(lateThread([app], isLateLink)?.replies).toEqual([
+      expect.stringContaining('paylink stopped before it could give'),
+      expect.stringContaining('Payment created'),
+      expect.stringContaining('Paid'),
+    ]);
+    expect(dmSummaries([app])).toHaveLength(1);
+    expect(app.standin.messagesIn(SALES_CHANNEL.id)).toEqual([]);
   });
 
   it('are sent again at a later round when Slack certainly did not take the DM, and once', async () => {
@@ -655,9 +724,11 @@ describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on 
   });
 });
 
-/** The rep's DM about a link SAFEDEBIT reported on that paylink stopped before announcing. */
-const isUnannounced = (call: SlackApiCall) =>
-  String(call.args.channel).startsWith('D') && String(call.args.text).includes('paylink stopped while announcing');
+/**
+ * The first reply in the thread of the summary posted in the rep's DM, of a link SAFEDEBIT reported on that paylink
+ * stopped before announcing: why it comes late, and where its address is.
+ */
+const isUnannounced = (call: SlackApiCall) => isLateReply(call, 'paylink stopped while announcing');
 const unannouncedNotices = (apps: readonly Harness[]) => lateDms(apps, isUnannounced);
 
 describe.each(ENGINES)('links SAFEDEBIT reported on that paylink stopped while announcing, on %s', (engine) => {
@@ -695,7 +766,7 @@ describe.each(ENGINES)('links SAFEDEBIT reported on that paylink stopped while a
     const id = await leftUnannounced(a, clock.now());
     // The confirming instance may still be posting the summary, as a link's flow may.
     const text = await expectOneLateDm([a, b], clock, id, isUnannounced, 'confirmed_link_delivered_late');
-    expect(text).toContain('Paid');
+    expect(visibleText(lateThread([a, b], isUnannounced)?.summary)).toContain('Paid');
     expect(text).toContain('SAFEDEBIT has sent a status for it');
     expect(text).toContain('SAFEDEBIT merchant back office');
     // The dead instance may have posted the summary without recording it: none is posted again in the channel.
@@ -703,9 +774,34 @@ describe.each(ENGINES)('links SAFEDEBIT reported on that paylink stopped while a
     expect(lateLinks([a, b]).length + notices(a).length + notices(b).length).toBe(0);
     expect(await a.paylink.ledger.findLink(id)).toMatchObject({
       state: 'created',
-      summary_ts: null,
+      summary_channel: lateThread([a, b], isUnannounced)?.channel,
+      summary_ts: expect.any(String),
       undelivered_to_rep: 0,
     });
+  });
+
+  it('have their statuses in the thread of the DM, the one that confirmed them and those after, once', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    const id = await leftUnannounced(app, clock.now());
+    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
+    await app.waitForLog('confirmed_link_delivered_late');
+    // The status that confirmed the link came before its summary: shown in its thread once the summary is there.
+    await expect
+      .poll(() => lateThread([app], isUnannounced)?.replies)
+      .toEqual([expect.stringContaining('paylink stopped while announcing'), expect.stringContaining('Paid')]);
+
+    expect(await notify(app, id, 'REFUNDED')).toBe(200);
+    expect(await notify(app, id, 'REFUNDED')).toBe(200);
+    await expect.poll(() => visibleText(lateThread([app], isUnannounced)?.summary)).toContain('Refunded');
+    await settle();
+    expect(lateThread([app], isUnannounced)?.replies).toEqual([
+      expect.stringContaining('paylink stopped while announcing'),
+      expect.stringContaining('Paid'),
+      expect.stringContaining('Refunded'),
+    ]);
+    expect(dmSummaries([app])).toHaveLength(1);
+    expect(app.standin.messagesIn(SALES_CHANNEL.id)).toEqual([]);
   });
 
   it('are sent again at a later round when Slack certainly did not take the DM, and once', async () => {
