@@ -1,11 +1,11 @@
 import type { Config } from '../config.js';
 import { madeBySandbox } from '../domain/sandbox-link.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
-import type { LinkRecord } from '../ledger/ledger.js';
+import type { LinkRecord, SummaryPlace } from '../ledger/ledger.js';
 import { UNANSWERED_STATES } from '../ledger/schema.js';
 import { postMessage, postSummaryWhereAsked } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
-import { awaitingPaymentStatus, buildSummaryMessage } from '../slack/messages/link-messages.js';
+import { awaitingPaymentStatus, buildSummaryMessage, type SlackMessage } from '../slack/messages/link-messages.js';
 import { releaseForLater, retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
 import {
   linkSummaryOf,
@@ -37,20 +37,13 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
   if (before === undefined || !UNANSWERED_STATES.includes(before.state)) return { kind: 'not_waiting' };
   const link = await ctx.ledger.confirmUnansweredLink(linkId, ctx.clock());
   if (link === undefined) return { kind: 'not_waiting' };
-  const { locale } = ctx.config;
   const fields = { link: link.id, user: link.user_id, payment_reference: link.payment_reference };
-  const status = paymentStatusLine(ctx, link) ?? awaitingPaymentStatus(locale);
   const origin = {
     channel: link.origin_channel,
     user: link.user_id,
     ...(link.origin_thread_ts === null ? {} : { threadTs: link.origin_thread_ts }),
   };
-  const summary = await postSummaryWhereAsked(
-    ctx,
-    origin,
-    buildSummaryMessage(linkSummaryOf(ctx, link), status),
-    link.id,
-  );
+  const summary = await postSummaryWhereAsked(ctx, origin, currentSummaryOf(ctx, link), link.id);
   if (summary.place === undefined && summary.mayTryAgain) {
     // Slack surely did not post it: confirmed again later, by a redelivery or the interrupted-links round, rather than
     // left created with no summary for good.
@@ -65,28 +58,39 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
     await recordDelivery(ctx, link.id, 'no_late_delivery', () => ctx.ledger.forgoLateDelivery(link.id));
     return { kind: 'confirmed' };
   }
-  const place = summary.place;
-  try {
-    await postMessage(
-      ctx,
-      place.channel,
-      { text: sandboxed(messagesFor(locale).linkAddressUnknown[addressLostBy(link)], madeBySandbox(link)) },
-      place.threadTs,
-    );
-  } catch (error) {
-    ctx.logger.warn({
-      event: 'slack_post_failed',
-      step: 'link_address_unknown',
-      error: slackErrorCode(error),
-      link: link.id,
-    });
-  }
-  // Unrecorded, the summary's place would leave every status of this link out of its thread. Should the ledger stay
-  // out of reach, App Home and the export still show its status.
-  await recordDelivery(ctx, link.id, 'summary', () =>
-    ctx.ledger.recordSummary(link.id, place, link.payment_status, null),
-  );
+  const addressUnknown = messagesFor(ctx.config.locale).linkAddressUnknown[addressLostBy(link)];
+  const firstReply = { text: sandboxed(addressUnknown, madeBySandbox(link)) };
+  await startSummaryThread(ctx, link, summary.place, firstReply, 'link_address_unknown');
   return { kind: 'confirmed' };
+}
+
+/** A stored link's summary, its status line saying where the link stands now. */
+export function currentSummaryOf(ctx: ConfirmedLinkContext, link: LinkRecord): SlackMessage {
+  const status = paymentStatusLine(ctx, link) ?? awaitingPaymentStatus(ctx.config.locale);
+  return buildSummaryMessage(linkSummaryOf(ctx, link), status);
+}
+
+/**
+ * What follows a stored link's summary once Slack has posted it: `firstReply` in its thread, saying why it comes as it
+ * does (a failure logged as `step`: the thread goes on without it), then the summary's place recorded, so
+ * that every status of the link follows in that thread. Unrecorded, the place would leave them out of it: tried again,
+ * then kept for the rounds; should the ledger stay out of reach, App Home and the export still show the link's status.
+ */
+export async function startSummaryThread(
+  ctx: ConfirmedLinkContext,
+  link: LinkRecord,
+  place: SummaryPlace,
+  firstReply: SlackMessage,
+  step: string,
+): Promise<void> {
+  try {
+    await postMessage(ctx, place.channel, firstReply, place.threadTs);
+  } catch (error) {
+    ctx.logger.warn({ event: 'slack_post_failed', step, error: slackErrorCode(error), link: link.id });
+  }
+  await recordDelivery(ctx, link.id, 'summary', () =>
+    ctx.ledger.recordSummary(link.id, place, link.payment_status, link.link),
+  );
 }
 
 /**
@@ -110,10 +114,14 @@ async function recordDelivery(
  */
 export async function confirmReportedLink(ctx: ConfirmedLinkContext, linkId: string): Promise<Confirmation> {
   const confirmation = await announceConfirmedLink(ctx, linkId);
-  if (confirmation.kind !== 'confirmed') return confirmation;
+  if (confirmation.kind === 'confirmed') await showStatusesSoFar(ctx, linkId);
+  return confirmation;
+}
+
+/** Once a link announced late has its summary: the statuses that came meanwhile shown in its thread, App Home drawn again. */
+export async function showStatusesSoFar(ctx: ConfirmedLinkContext, linkId: string): Promise<void> {
   await showPendingStatuses(ctx, linkId);
   await ctx.homeTabs.refreshAfterStatusChange(linkId);
-  return confirmation;
 }
 
 /** Why a confirmed link's address never reached paylink: its state before it was confirmed. */

@@ -5,15 +5,21 @@ import { type DirectMessageOutcome, sendDirectMessage } from '../slack/delivery.
 import { slackErrorCode } from '../slack/errors.js';
 import type { SlackMessage } from '../slack/messages/link-messages.js';
 import {
-  buildAnnouncedLateMessage,
+  buildAnnouncedLateReply,
   buildInterruptedMessage,
   buildInterruptedView,
-  buildLateLinkMessage,
+  buildLateLinkReply,
   buildLateLinkView,
 } from '../slack/messages/report-messages.js';
 import { viewIdOfSubmission } from '../slack/submission-key.js';
 import { LONGEST_CALL_MS } from '../slack/web-api.js';
-import { type ConfirmedLinkContext, confirmReportedLink } from './confirmed-links.js';
+import {
+  type ConfirmedLinkContext,
+  confirmReportedLink,
+  currentSummaryOf,
+  showStatusesSoFar,
+  startSummaryThread,
+} from './confirmed-links.js';
 import { DEFAULT_LEDGER_RETRY_DELAYS_MS, releaseForLater } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
 import {
@@ -139,8 +145,8 @@ async function noticeInterruptedLinks(
 /**
  * One round: every link SAFEDEBIT made, claimed in `window`, that its rep was never given (the instance that recorded
  * it stopped before posting its summary or sending it privately, while SAFEDEBIT may have sent it to the customer) is
- * sent to the rep by DM, with what it is and why it comes late. Claimed in the ledger first as interrupted links are,
- * so one instance sends it, once.
+ * announced in the rep's DM, with why it comes late and the link in its thread. Claimed in the ledger first as
+ * interrupted links are, so one instance announces it, once.
  */
 async function deliverUndeliveredLinks(
   ctx: InterruptedLinkContext,
@@ -155,9 +161,10 @@ async function deliverUndeliveredLinks(
 
 /**
  * One round: every link a notification confirmed at or before `confirmedUpTo` that its rep was never given (the
- * instance announcing it stopped before its summary's place was recorded) is told to the rep by DM: which link, where
- * it stands, and where its address is. Not posted where the rep asked: the stopped instance may have posted its summary
- * there without recording it. Claimed in the ledger first as the other links are, so one instance sends it, once.
+ * instance announcing it stopped before its summary's place was recorded) is announced in the rep's DM, with why it
+ * comes late and where its address is in its thread. Not posted where the rep asked: the stopped instance may have
+ * posted its summary there without recording it. Claimed in the ledger first as the other links are, so one instance
+ * announces it, once.
  */
 async function announceUnannouncedLinks(
   ctx: InterruptedLinkContext,
@@ -200,27 +207,47 @@ async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<bo
   return roundGoesOnAfter(outcome);
 }
 
-/** A link its rep never got: in the modal if still open, and by DM. */
+/** A link its rep never got: in the modal if still open, and announced in their DM with the link in its thread. */
 async function deliverLate(ctx: InterruptedLinkContext, link: LinkWithAddress): Promise<boolean> {
   await showInModal(ctx, link, buildLateLinkView(reportContext(ctx), link), 'late_link_modal_not_updated');
-  const outcome = await sendClaimedNotice(ctx, link, buildLateLinkMessage(reportContext(ctx), link), {
+  return announceInDirectMessage(ctx, link, buildLateLinkReply(reportContext(ctx), link), {
+    delivered: { event: 'link_delivered_late', created_at: link.created_at },
     postponed: 'late_link_postponed',
     notSent: 'late_link_not_sent',
-    release: () => ctx.ledger.releaseUndeliveredLink(link.id),
   });
-  if (outcome.sent) ctx.logger.warn({ event: 'link_delivered_late', ...fieldsOf(link), created_at: link.created_at });
-  return roundGoesOnAfter(outcome);
 }
 
-/** A confirmed link its rep never heard of: by DM. */
+/** A confirmed link its rep never heard of: announced in their DM, with why and where its address is in its thread. */
 async function announceLate(ctx: InterruptedLinkContext, link: LinkRecord): Promise<boolean> {
-  const outcome = await sendClaimedNotice(ctx, link, buildAnnouncedLateMessage(reportContext(ctx), link), {
+  return announceInDirectMessage(ctx, link, buildAnnouncedLateReply(reportContext(ctx), link), {
+    delivered: { event: 'confirmed_link_delivered_late', confirmed_at: link.confirmed_at },
     postponed: 'late_confirmed_link_postponed',
     notSent: 'late_confirmed_link_not_sent',
+  });
+}
+
+/**
+ * Announces a link this round claimed as any link is, in its rep's DM with paylink rather than where they asked (the
+ * stopped instance may have posted there without recording it): its summary, `whyLate` in its thread, its place
+ * recorded so that its statuses follow there, and those that came meanwhile shown. The summary posted is logged
+ * `events.delivered` (a warning naming the link); one Slack certainly did not take is given back for a later round.
+ */
+async function announceInDirectMessage(
+  ctx: InterruptedLinkContext,
+  link: LinkRecord,
+  whyLate: SlackMessage,
+  events: { delivered: { event: string; [field: string]: unknown }; postponed: string; notSent: string },
+): Promise<boolean> {
+  const outcome = await sendClaimedNotice(ctx, link, currentSummaryOf(ctx, link), {
+    postponed: events.postponed,
+    notSent: events.notSent,
     release: () => ctx.ledger.releaseUndeliveredLink(link.id),
   });
   if (outcome.sent) {
-    ctx.logger.warn({ event: 'confirmed_link_delivered_late', ...fieldsOf(link), confirmed_at: link.confirmed_at });
+    ctx.logger.warn({ ...events.delivered, ...fieldsOf(link) });
+    const place = { channel: outcome.channel, ts: outcome.ts, threadTs: outcome.ts };
+    await startSummaryThread(ctx, link, place, whyLate, 'late_link_reply');
+    await showStatusesSoFar(ctx, link.id);
   }
   return roundGoesOnAfter(outcome);
 }

@@ -59,11 +59,14 @@ export interface LinkReportTexts {
    * the rep asked: the command, or for a link asked from a message, the message shortcut (no command runs in a thread).
    */
   interrupted: (askAgain: string) => string;
-  /** The rep's DM with a link SAFEDEBIT made that paylink stopped before giving them, sent late: what happened. */
+  /**
+   * The first reply under the summary of a link SAFEDEBIT made that paylink stopped before giving the rep, posted late
+   * in their DM: what happened (the link follows it).
+   */
   deliveredLate: string;
   /**
-   * The rep's DM, sent late, about a link paylink stopped while announcing, known only from SAFEDEBIT's notification:
-   * what happened, that it exists, and where its address is (paylink never had it).
+   * The first reply under the summary, posted late in the rep's DM, of a link paylink stopped while announcing, known
+   * only from SAFEDEBIT's notification: what happened, that it exists, and where its address is (paylink never had it).
    */
   announcedLate: string;
 }

@@ -209,7 +209,7 @@ export class Ledger {
     this.#recordCreated = prepareQuery(db, (slot: SlotFor<{ id: string; link: string }>) =>
       db
         .updateTable('links')
-        // Until the rep has it: a flow that stops before then leaves it for the round that DMs it late.
+        // Until the rep has it: a flow that stops before then leaves it for the round that announces it late in the rep's DM.
         .set({ state: 'created' satisfies LinkState, link: slot('link'), undelivered_to_rep: 1 })
         .where('id', '=', slot('id'))
         .returning(['payment_status', 'payment_status_at']),
@@ -702,7 +702,7 @@ export class Ledger {
   }
 
   /**
-   * Slack certainly did not take the DM giving the rep a link late (see claimUndeliveredLinks and
+   * Slack certainly did not take the summary announcing a link late in the rep's DM (see claimUndeliveredLinks and
    * claimUnannouncedLinks): a later round may claim it again.
    */
   async releaseUndeliveredLink(id: string): Promise<void> {
@@ -721,7 +721,7 @@ export class Ledger {
    * state as its detail since its address never arrived. Returns the link to one claimant only (the one that posts
    * its summary), undefined to any other caller and for a link in any other state. Until its summary's place is
    * recorded, it counts as not given to its rep, confirmed at `now`: should the claimant stop first, a later round
-   * DMs the rep about it (claimUnannouncedLinks).
+   * announces it in the rep's DM (claimUnannouncedLinks).
    */
   async confirmUnansweredLink(id: string, now: Date): Promise<LinkRecord | undefined> {
     return this.db

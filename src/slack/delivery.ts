@@ -114,11 +114,11 @@ const RECIPIENT_GONE_ERRORS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * How a DM went: sent, or not, and then whether sending it again is safe, and whether it was refused for its
- * recipient alone (`recipientGone`).
+ * How a DM went: sent (in conversation `channel`, as message `ts`), or not, and then whether sending it again is safe,
+ * and whether it was refused for its recipient alone (`recipientGone`).
  */
 export type DirectMessageOutcome =
-  | { sent: true }
+  | { sent: true; channel: string; ts: string }
   | { sent: false; error: string; mayTryAgain: boolean; recipientGone: boolean };
 
 /**
@@ -135,8 +135,7 @@ export async function sendDirectMessage(
   try {
     const channel = await directMessageChannel(ctx, user);
     posting = true;
-    await postMessage(ctx, channel, message);
-    return { sent: true };
+    return { sent: true, channel, ts: await postMessage(ctx, channel, message) };
   } catch (error) {
     const mayTryAgain = posting ? slackSurelyDidNotPost(error) : !(error instanceof SlackApiError);
     const code = slackErrorCode(error);

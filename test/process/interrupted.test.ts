@@ -14,8 +14,15 @@ import {
 import { ledgerLocationOf } from '../support/databases.js';
 import { newLink } from '../support/link-records.js';
 import { SIGNING_SECRET, visibleText } from '../support/paylink-harness.js';
+import type { SlackApiCall } from '../support/slack-api-standin.js';
 import { sendInteraction } from '../support/slack-requests.js';
 import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
+
+/** The summary a late link's first reply was posted under, in the rep's DM, as Slack shows it now. */
+function summaryRepliedTo(world: ProcessWorld, reply: SlackApiCall) {
+  const messages = world.standin.messagesIn(String(reply.args.channel));
+  return messages.find((message) => message.ts === reply.args.thread_ts);
+}
 
 /** Both instances' SAFEDEBIT timeout: the first is killed well within it, while SAFEDEBIT is answering. */
 const SAFEDEBIT_TIMEOUT_MS = 3_000;
@@ -125,7 +132,7 @@ describe('an instance killed after recording the link, while its summary waits o
     );
     expect(String(late.args.channel)).toMatch(/^D/);
     expect(String(late.args.text)).toContain(String(link));
-    expect(String(late.args.text)).toContain('F-2026-031');
+    expect(visibleText(summaryRepliedTo(world, late))).toContain('F-2026-031');
     await expect.poll(() => next.output()).toContain('"event":"link_delivered_late"');
     // The modal, "creating…" since the submission, shows the link too.
     const shown = standin.displayedViews().find((view) => view.id === modal.id);
@@ -199,8 +206,9 @@ describe('an instance killed while announcing a link SAFEDEBIT reported on, its 
       String(call.args.text).includes('paylink stopped while announcing'),
     );
     expect(String(late.args.channel)).toMatch(/^D/);
-    expect(String(late.args.text)).toContain('F-2026-031');
-    expect(String(late.args.text)).toContain('Paid');
+    const summary = visibleText(summaryRepliedTo(world, late));
+    expect(summary).toContain('F-2026-031');
+    expect(summary).toContain('Paid');
     expect(String(late.args.text)).toContain('SAFEDEBIT merchant back office');
     await expect.poll(() => next.output()).toContain('"event":"confirmed_link_delivered_late"');
     // Nothing in the channel, where the killed instance may have posted the summary without recording it.
@@ -214,7 +222,10 @@ describe('an instance killed while announcing a link SAFEDEBIT reported on, its 
     apps.push(third);
     const reopened = await openLedger(ledgerLocationOf(world.database));
     try {
-      expect(await reopened.findLink(String(id))).toMatchObject({ undelivered_to_rep: 0, summary_ts: null });
+      expect(await reopened.findLink(String(id))).toMatchObject({
+        undelivered_to_rep: 0,
+        summary_ts: late.args.thread_ts,
+      });
     } finally {
       await reopened.close();
     }

@@ -23,10 +23,10 @@ import {
   type LinkStatus,
 } from '../../src/slack/messages/link-messages.js';
 import {
-  buildAnnouncedLateMessage,
+  buildAnnouncedLateReply,
   buildInterruptedMessage,
   buildInterruptedView,
-  buildLateLinkMessage,
+  buildLateLinkReply,
   buildLateLinkView,
   buildListMessage,
   buildReminderMessage,
@@ -524,7 +524,7 @@ describe('/paylink list, status, and the DMs about one link', () => {
     );
   });
 
-  it('the reminder, the interrupted link’s DM and view, the late link’s DM and view, and the late announcement', () => {
+  it('the reminder, the interrupted link’s DM and view, the late link’s reply and view, and the late announcement’s reply', () => {
     fc.assert(
       fc.property(
         reportContext,
@@ -537,9 +537,9 @@ describe('/paylink list, status, and the DMs about one link', () => {
           expectWithin('message', buildInterruptedMessage(ctx, link));
           expectWithin('modal', buildInterruptedView(ctx, link));
           const withAddress = { ...link, link: address };
-          expectWithin('message', buildLateLinkMessage(ctx, withAddress));
+          expectWithin('message', buildLateLinkReply(ctx, withAddress));
           expectWithin('modal', buildLateLinkView(ctx, withAddress));
-          expectWithin('message', buildAnnouncedLateMessage(ctx, { ...link, link: null }));
+          expectWithin('message', buildAnnouncedLateReply(ctx, { ...link, link: null }));
         },
       ),
       RUNS,

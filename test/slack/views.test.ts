@@ -12,10 +12,10 @@ import {
   type LinkSummary,
 } from '../../src/slack/messages/link-messages.js';
 import {
-  buildAnnouncedLateMessage,
+  buildAnnouncedLateReply,
   buildInterruptedMessage,
   buildInterruptedView,
-  buildLateLinkMessage,
+  buildLateLinkReply,
   buildLateLinkView,
   buildReminderMessage,
   buildStatusMessage,
@@ -404,26 +404,28 @@ describe('a link paylink stopped before giving its rep, sent late', () => {
   const context = { locale: 'en' as const, timeZone: 'Europe/Paris', now: new Date('2026-11-27T10:00:00Z') };
   const link = { ...linkRecord({ summary_channel: null, summary_ts: null }), link: 'https://pay.example/p?SDESSID=x' };
 
-  it('gives the rep in a DM and in the modal the link, which link it is, asked when, and why it comes now', () => {
-    for (const shown of [
-      visibleText(buildLateLinkMessage({ ...context, sandbox: false }, link)),
-      visibleText(buildLateLinkView({ ...context, sandbox: false }, link)),
-    ]) {
-      expect(shown).toContain('paylink stopped before it could give you this payment link');
-      expect(shown).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · 27 Nov 2026, 10:30');
-      expect(shown).toContain('<https://pay.example/p?SDESSID=x>');
-    }
-    const french = visibleText(buildLateLinkMessage({ ...context, locale: 'fr', sandbox: false }, link));
-    expect(french).toContain("paylink s'est arrêté avant de pouvoir vous donner ce lien de paiement");
-    expect(french).toContain('27 nov. 2026');
+  it('gives the rep in the modal the link, which link it is, asked when, and why it comes now', () => {
+    const shown = visibleText(buildLateLinkView({ ...context, sandbox: false }, link));
+    expect(shown).toContain('paylink stopped before it could give you this payment link');
+    expect(shown).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · 27 Nov 2026, 10:30');
+    expect(shown).toContain('<https://pay.example/p?SDESSID=x>');
   });
 
-  it('says SANDBOX once: the DM in its text, the modal in its title', () => {
+  it('says in the thread of its summary in the DM why it comes now, and gives the link', () => {
+    const shown = visibleText(buildLateLinkReply({ ...context, sandbox: false }, link));
+    expect(shown).toContain('paylink stopped before it could give you this payment link');
+    expect(shown).toContain('Payment link: https://pay.example/p?SDESSID=x');
+    const french = visibleText(buildLateLinkReply({ ...context, locale: 'fr', sandbox: false }, link));
+    expect(french).toContain("paylink s'est arrêté avant de pouvoir vous donner ce lien de paiement");
+    expect(french).toContain('Lien de paiement\u00A0: https://pay.example/p?SDESSID=x');
+  });
+
+  it('says SANDBOX once: the reply in its text, the modal in its title', () => {
     const trial = { ...link, sandbox: 1 };
-    expect(buildLateLinkMessage({ ...context, sandbox: true }, trial).text.match(/SANDBOX/g)).toHaveLength(1);
-    // The DM is about the link: marked by its kind, whichever instance sends it.
-    expect(buildLateLinkMessage({ ...context, sandbox: false }, trial).text).toMatch(/^\[SANDBOX\] /);
-    expect(buildLateLinkMessage({ ...context, sandbox: true }, link).text).not.toContain('SANDBOX');
+    expect(buildLateLinkReply({ ...context, sandbox: true }, trial).text.match(/SANDBOX/g)).toHaveLength(1);
+    // The reply is about the link: marked by its kind, whichever instance posts it.
+    expect(buildLateLinkReply({ ...context, sandbox: false }, trial).text).toMatch(/^\[SANDBOX\] /);
+    expect(buildLateLinkReply({ ...context, sandbox: true }, link).text).not.toContain('SANDBOX');
     const view = buildLateLinkView({ ...context, sandbox: true }, link);
     expect(view.title.text).toContain('SANDBOX');
     expect(JSON.stringify(view.blocks).match(/SANDBOX/g)).toHaveLength(1);
@@ -449,23 +451,20 @@ describe('a link SAFEDEBIT reported on that paylink stopped while announcing, to
     payment_status_at: '2026-11-27T16:00:00.000Z',
   });
 
-  it('tells the rep which link it is, asked when, where it stands, why it comes now and where its address is', () => {
-    const shown = visibleText(buildAnnouncedLateMessage({ ...context, sandbox: false }, link));
+  it('says in the thread of its summary in the DM why it comes now, and where its address is', () => {
+    const shown = visibleText(buildAnnouncedLateReply({ ...context, sandbox: false }, link));
     expect(shown).toContain('paylink stopped while announcing this payment link');
-    expect(shown).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · 27 Nov 2026, 10:30');
-    expect(shown).toContain('Paid · 27 Nov 2026, 17:00');
     expect(shown).toContain('SAFEDEBIT has sent a status for it, so the link exists');
     expect(shown).toContain('it is in your SAFEDEBIT merchant back office');
-    const french = visibleText(buildAnnouncedLateMessage({ ...context, locale: 'fr', sandbox: false }, link));
+    const french = visibleText(buildAnnouncedLateReply({ ...context, locale: 'fr', sandbox: false }, link));
     expect(french).toContain("paylink s'est arrêté pendant qu'il annonçait ce lien de paiement");
     expect(french).toContain("Elle est dans l'espace marchand SAFEDEBIT.");
-    expect(french).toContain('27 nov. 2026');
   });
 
-  it('says SANDBOX once, by the link’s kind, whichever instance sends it', () => {
+  it('says SANDBOX once, by the link’s kind, whichever instance posts it', () => {
     const trial = { ...link, sandbox: 1 };
-    expect(buildAnnouncedLateMessage({ ...context, sandbox: false }, trial).text).toMatch(/^\[SANDBOX\] /);
-    expect(buildAnnouncedLateMessage({ ...context, sandbox: true }, trial).text.match(/SANDBOX/g)).toHaveLength(1);
-    expect(buildAnnouncedLateMessage({ ...context, sandbox: true }, link).text).not.toContain('SANDBOX');
+    expect(buildAnnouncedLateReply({ ...context, sandbox: false }, trial).text).toMatch(/^\[SANDBOX\] /);
+    expect(buildAnnouncedLateReply({ ...context, sandbox: true }, trial).text.match(/SANDBOX/g)).toHaveLength(1);
+    expect(buildAnnouncedLateReply({ ...context, sandbox: true }, link).text).not.toContain('SANDBOX');
   });
 });

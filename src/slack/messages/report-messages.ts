@@ -5,7 +5,7 @@ import { classifyStatus } from '../../domain/payment-status.js';
 import { madeBySandbox } from '../../domain/sandbox-link.js';
 import { formatDateTime } from '../../i18n/dates.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
-import { askAgainAs, sandboxed } from '../../i18n/messages.js';
+import { askAgainAs, messagesFor, sandboxed } from '../../i18n/messages.js';
 import type { LinkRecord, LinkWithAddress, NotificationRecord } from '../../ledger/ledger.js';
 import { FIELD_MAX_LENGTH } from '../../safedebit/fields.js';
 import { buildNoticeView } from '../views/outcome-views.js';
@@ -170,25 +170,33 @@ export function buildInterruptedView(ctx: ReportContext, link: LinkRecord): type
 }
 
 /**
- * The rep's DM with a link SAFEDEBIT made that paylink stopped before giving them: which link, asked when, why it
- * comes now, and the link.
+ * The first reply in the thread of a link's summary posted late in the rep's DM, SAFEDEBIT having made the link but
+ * paylink stopped before giving it to them: why it comes now, and the link.
  */
-export function buildLateLinkMessage(ctx: ReportContext, link: LinkWithAddress): SlackMessage {
-  return noticeMessage(link, lateLinkNotice(ctx, link));
+export function buildLateLinkReply(ctx: ReportContext, link: LinkWithAddress): SlackMessage {
+  const texts = linkReportTexts(ctx.locale);
+  return lateReply(link, `${texts.deliveredLate}\n${messagesFor(ctx.locale).linkReply(link.link)}`);
 }
 
-/** The same in the rep's modal, in place of "creating…", for a rep still looking at it. */
+/**
+ * A link SAFEDEBIT made that paylink stopped before giving its rep, in the rep's modal in place of "creating…", for a
+ * rep still looking at it: which link, asked when, why it comes now, and the link.
+ */
 export function buildLateLinkView(ctx: ReportContext, link: LinkWithAddress): types.ModalView {
   return noticeView(ctx, lateLinkNotice(ctx, link));
 }
 
 /**
- * The rep's DM about a link SAFEDEBIT reported on that paylink stopped while announcing: which link, asked when, where
- * it stands, why it comes now, and where its address is (paylink never had it).
+ * The first reply in the thread of a link's summary posted late in the rep's DM, SAFEDEBIT having reported on it while
+ * paylink stopped announcing it: why it comes now, and where its address is (paylink never had it).
  */
-export function buildAnnouncedLateMessage(ctx: ReportContext, link: LinkRecord): SlackMessage {
-  const about = `${askedHeadline(ctx, link)}\n${standingText(link, ctx)}`;
-  return noticeMessage(link, { notice: linkReportTexts(ctx.locale).announcedLate, about });
+export function buildAnnouncedLateReply(ctx: ReportContext, link: LinkRecord): SlackMessage {
+  return lateReply(link, linkReportTexts(ctx.locale).announcedLate);
+}
+
+/** A reply about a stored link, marked [SANDBOX] by the link's kind (a live instance may post one about a trial link). */
+function lateReply(link: LinkRecord, text: string): SlackMessage {
+  return { text: sandboxed(text, madeBySandbox(link)) };
 }
 
 /** What a notice about one link says, and the lines that tell which link it is. */
