@@ -118,7 +118,10 @@ export async function confirmReportedLink(ctx: ConfirmedLinkContext, linkId: str
   return confirmation;
 }
 
-/** Once a link announced late has its summary: the statuses that came meanwhile shown in its thread, App Home drawn again. */
+/**
+ * Once a link announced late has its summary: the statuses that came meanwhile shown in its thread, App Home drawn
+ * again.
+ */
 export async function showStatusesSoFar(ctx: ConfirmedLinkContext, linkId: string): Promise<void> {
   await showPendingStatuses(ctx, linkId);
   await ctx.homeTabs.refreshAfterStatusChange(linkId);

@@ -146,7 +146,7 @@ const fr: LinkReportTexts = {
   deliveredLate:
     ":warning: paylink s'est arrêté avant de pouvoir vous donner ce lien de paiement, qui n'a peut-être jamais été publié dans la conversation. SAFEDEBIT l'a bien créé (et envoyé au client si vous l'avez demandé)\u00A0: le voici.",
   announcedLate:
-    ":warning: paylink s'est arrêté pendant qu'il annonçait ce lien de paiement, dont le récapitulatif n'a peut-être jamais été publié dans la conversation\u00A0: voici où il en est. SAFEDEBIT a envoyé un statut pour ce lien\u00A0: il existe, mais son adresse n'est jamais parvenue à paylink. Elle est dans l'espace marchand SAFEDEBIT.",
+    ":warning: paylink s'est arrêté pendant qu'il annonçait ce lien de paiement, dont le récapitulatif n'a peut-être jamais été publié dans la conversation\u00A0: le voici. SAFEDEBIT a envoyé un statut pour ce lien\u00A0: il existe, mais son adresse n'est jamais parvenue à paylink. Elle est dans l'espace marchand SAFEDEBIT.",
 };
 
 const en: LinkReportTexts = {
@@ -219,7 +219,7 @@ const en: LinkReportTexts = {
   deliveredLate:
     ':warning: paylink stopped before it could give you this payment link, which may never have been posted in the conversation. SAFEDEBIT did make it (and sent it to the customer if you asked it to): here it is.',
   announcedLate:
-    ':warning: paylink stopped while announcing this payment link, so its summary may never have been posted in the conversation: here is where it stands. SAFEDEBIT has sent a status for it, so the link exists, but its address never reached paylink: it is in your SAFEDEBIT merchant back office.',
+    ':warning: paylink stopped while announcing this payment link, so its summary may never have been posted in the conversation: here it is. SAFEDEBIT has sent a status for it, so the link exists, but its address never reached paylink: it is in your SAFEDEBIT merchant back office.',
 };
 
 const TEXTS: Record<Locale, LinkReportTexts> = { fr, en };

@@ -209,7 +209,8 @@ export class Ledger {
     this.#recordCreated = prepareQuery(db, (slot: SlotFor<{ id: string; link: string }>) =>
       db
         .updateTable('links')
-        // Until the rep has it: a flow that stops before then leaves it for the round that announces it late in the rep's DM.
+        // Until the rep has it: a flow that stops before then leaves it for the round that announces it late in the
+        // rep's DM.
         .set({ state: 'created' satisfies LinkState, link: slot('link'), undelivered_to_rep: 1 })
         .where('id', '=', slot('id'))
         .returning(['payment_status', 'payment_status_at']),

@@ -194,7 +194,9 @@ export function buildAnnouncedLateReply(ctx: ReportContext, link: LinkRecord): S
   return lateReply(link, linkReportTexts(ctx.locale).announcedLate);
 }
 
-/** A reply about a stored link, marked [SANDBOX] by the link's kind (a live instance may post one about a trial link). */
+/**
+ * A reply about a stored link, marked [SANDBOX] by the link's kind (a live instance may post one about a trial link).
+ */
 function lateReply(link: LinkRecord, text: string): SlackMessage {
   return { text: sandboxed(text, madeBySandbox(link)) };
 }
