@@ -16,9 +16,12 @@ const LINK = 'https://pay.example/paypage?SDESSID=left-behind';
 
 const dmSaying = (words: string) => (call: SlackApiCall) =>
   String(call.args.channel).startsWith('D') && String(call.args.text).includes(words);
+/** A link given late: its summary in the rep's DM, then this first reply, with the link, in its thread. */
 const isLateLink = dmSaying('paylink stopped before it could give');
-const isInterruptedNotice = dmSaying('paylink stopped while SAFEDEBIT');
 const isReminder = dmSaying('still awaiting payment');
+/** A DM that is not a reminder (the late link awaits payment too, so it gets one). */
+const isOtherDm = (call: SlackApiCall) => String(call.args.channel).startsWith('D') && !isReminder(call);
+const isInterruptedNotice = dmSaying('paylink stopped while SAFEDEBIT');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -106,12 +109,13 @@ describe("the rounds' claims waiting past the ledger's time limit behind another
       .poll(
         () => [
           dms(isInterruptedNotice, 'F-INTERRUPTED').length,
-          dms(isLateLink, 'F-UNDELIVERED').length,
+          dms(isOtherDm, 'F-UNDELIVERED').length,
+          dms(isLateLink, LINK).length,
           dms(isReminder, 'F-AWAITING').length,
         ],
         { timeout: 5_000 },
       )
-      .toEqual([1, 1, 1]);
+      .toEqual([1, 1, 1, 1]);
   }, 30_000);
 });
 
