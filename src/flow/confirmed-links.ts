@@ -6,7 +6,7 @@ import { UNANSWERED_STATES } from '../ledger/schema.js';
 import { postMessage, postSummaryWhereAsked } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import { awaitingPaymentStatus, buildSummaryMessage, type SlackMessage } from '../slack/messages/link-messages.js';
-import { releaseForLater, retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
+import { releaseForLater, retryOrKeepForRounds, tryLedgerWrite } from './ledger-writes.js';
 import {
   linkSummaryOf,
   paymentStatusLine,
@@ -104,8 +104,9 @@ async function recordDelivery(
   record: () => Promise<unknown>,
 ): Promise<void> {
   const what = { step, link: linkId };
-  if ((await tryLedgerWrite(ctx, what, record)).ok || (await retryLedgerWrite(ctx, what, record)).ok) return;
-  ctx.unrecordedWrites.set(unrecordedDelivery(linkId), { link: linkId, record });
+  if (!(await tryLedgerWrite(ctx, what, record)).ok) {
+    await retryOrKeepForRounds(ctx, what, record, unrecordedDelivery(linkId));
+  }
 }
 
 /**

@@ -25,7 +25,7 @@ import { submissionKey } from '../slack/submission-key.js';
 import { buildCreatedView, buildNoticeView } from '../slack/views/outcome-views.js';
 import { buildPaymentModal } from '../slack/views/payment-modal.js';
 import { confirmReportedLink } from './confirmed-links.js';
-import { retryLedgerWrite, tryLedgerWrite, type Written } from './ledger-writes.js';
+import { retryOrKeepForRounds, tryLedgerWrite, type Written } from './ledger-writes.js';
 import { referenceUsedNote } from './reference-used.js';
 import {
   linkSummaryOf,
@@ -162,9 +162,9 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     await showStatusesKnownBy(place);
     if (!place.ok) {
       retryLater = async () => {
-        const retried = await retryLedgerWrite(ctx, summaryWrite, recordPlace);
-        if (!retried.ok) ctx.unrecordedWrites.set(unrecordedDelivery(linkId), { link: linkId, record: recordPlace });
-        await showStatusesKnownBy(retried);
+        await showStatusesKnownBy(
+          await retryOrKeepForRounds(ctx, summaryWrite, recordPlace, unrecordedDelivery(linkId)),
+        );
       };
     }
   }
@@ -186,18 +186,10 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     const givenWrite = { step: 'sent_privately', link: linkId };
     if (given) {
       if (!(await tryLedgerWrite(ctx, givenWrite, recordGiven)).ok) {
-        retryLater = async () => {
-          if (!(await retryLedgerWrite(ctx, givenWrite, recordGiven)).ok) {
-            ctx.unrecordedWrites.set(unrecordedDelivery(linkId), { link: linkId, record: recordGiven });
-          }
-        };
+        retryLater = () => retryOrKeepForRounds(ctx, givenWrite, recordGiven, unrecordedDelivery(linkId));
       }
     } else if (!created.ok) {
-      retryLater = async () => {
-        if (!(await retryLedgerWrite(ctx, createdWrite, recordCreated)).ok) {
-          ctx.unrecordedWrites.set(unrecordedOutcome(linkId), { link: linkId, record: recordCreated });
-        }
-      };
+      retryLater = () => retryOrKeepForRounds(ctx, createdWrite, recordCreated, unrecordedOutcome(linkId));
     }
   }
   await retryLater?.();
@@ -235,10 +227,9 @@ async function endWithoutLink(
   if (reportedOn(recorded)) return linkExists();
   await showInModal(ctx, submission, view, { text: aboutLink(ctx, submission, text) });
   if (recorded.ok) return;
-  const retried = await retryLedgerWrite(ctx, what, record);
   // Recorded late, a link reported on meanwhile is confirmed by the interrupted-links round.
-  if (!retried.ok) ctx.unrecordedWrites.set(unrecordedOutcome(linkId), { link: linkId, record });
-  else if (reportedOn(retried)) await linkExists();
+  const retried = await retryOrKeepForRounds(ctx, what, record, unrecordedOutcome(linkId));
+  if (reportedOn(retried)) await linkExists();
 }
 
 /** How the rep whose modal is gone asks again: as they asked (askAgainAs). */

@@ -69,6 +69,21 @@ export async function retryLedgerWrite<T>(
 }
 
 /**
+ * Tries a refused write again (retryLedgerWrite); still refused, it is kept in `ctx.unrecordedWrites` under `key`, for
+ * the rounds to record once the ledger takes writes again (and, until then, to leave its link alone).
+ */
+export async function retryOrKeepForRounds<T>(
+  ctx: LedgerWriteContext & { unrecordedWrites: Map<string, { link: string; record: () => Promise<unknown> }> },
+  what: WriteDescription,
+  record: () => Promise<T>,
+  key: string,
+): Promise<Written<T>> {
+  const retried = await retryLedgerWrite(ctx, what, record);
+  if (!retried.ok) ctx.unrecordedWrites.set(key, { link: what.link, record });
+  return retried;
+}
+
+/**
  * Gives a claim back for a later round (a DM Slack certainly did not take), trying again should the ledger refuse:
  * a claim left in place would mean that DM is never sent.
  */
