@@ -107,6 +107,32 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
     expect(app.standin.homeView(OTHER_REP.id)).toBeUndefined();
   });
 
+  it("answers SAFEDEBIT's notification without waiting for Slack to publish the Homes, drawn after, a stop awaiting them", async () => {
+    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id } });
+    h = app;
+    const { callbackUrl } = await app.createLink();
+    await openHome(app, SALES_REP.id);
+    await openHome(app, ADMIN.id);
+    await app.waitForLog('home_published', 2);
+    // Slack takes 3 s to publish each Home (slow, or waiting out a rate limit).
+    app.standin.setDelay('views.publish', 3_000);
+
+    const sentAt = Date.now();
+    expect(await app.notify(callbackUrl, 'SETTLED')).toBe(200);
+    expect(Date.now() - sentAt).toBeLessThan(1_500);
+    // Answered before the Homes showing the payment are published; they are drawn all the same, and a stop waits.
+    expect(visibleText(app.standin.homeView(SALES_REP.id))).not.toContain(':white_check_mark: Paid');
+    await app.standin.waitForCall('views.publish', (call) =>
+      visibleText(call.args.view).includes(':white_check_mark: Paid'),
+    );
+    await app.paylink.stop(10_000);
+    for (const user of [SALES_REP.id, ADMIN.id]) {
+      expect(visibleText(app.standin.homeView(user))).toContain(':white_check_mark: Paid');
+    }
+    expect(app.logs.filter((line) => line.includes('"home_published"'))).toHaveLength(4);
+    expect(app.logs.some((line) => line.includes('"shutdown_grace_expired"'))).toBe(false);
+  }, 20_000);
+
   it('ends showing a status that arrived while it was being drawn, not the draw begun before it', async () => {
     const app = await startHarness({ engine });
     h = app;
