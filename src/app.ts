@@ -146,6 +146,13 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     ]);
 
   const inFlight = new Set<Promise<void>>();
+  /** Work that goes on after an answer (to Slack, or SAFEDEBIT), counted until done for a graceful shutdown. */
+  const track = (work: Promise<void>) => {
+    const tracked = work
+      .catch((error: unknown) => logger.error({ event: 'link_flow_failed', error }))
+      .finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
   const clock = deps.clock ?? (() => new Date());
   const timeZone = deps.timeZone ?? config.timeZone;
   const homeTabs = createHomeTabs({ ledger, slack, logger, config, sandbox: inSandbox, clock, timeZone });
@@ -165,7 +172,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   let receivingSlack = false;
   const customRoutes = [
     healthRoute(() => ({ receivingSlack, sandbox: inSandbox, inFlight: inFlight.size })),
-    callbackRoute({ ...statusUpdates, config }),
+    callbackRoute({ ...statusUpdates, config, track }),
     thankYouRoute(config.locale),
     ...(sandbox?.routes ?? []),
   ];
@@ -218,12 +225,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     get publicUrl() {
       return publicUrl();
     },
-    track(work) {
-      const tracked = work
-        .catch((error: unknown) => logger.error({ event: 'link_flow_failed', error }))
-        .finally(() => inFlight.delete(tracked));
-      inFlight.add(tracked);
-    },
+    track,
   });
   app.error(async (error) => {
     logger.error({ event: 'listener_error', error: error.message });

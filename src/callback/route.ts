@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { CALLBACK_ROUTE_PREFIX } from '../constants.js';
 import type { ConfirmedLinkContext } from '../flow/confirmed-links.js';
 import { acceptPaymentNotification } from '../flow/payment-notification.js';
+import type { StatusUpdateOutcome } from '../flow/status-updates.js';
 import { addressAllowList, clientAddress } from '../http/client-address.js';
 import { type BodyLimits, decodeBody, readBody } from '../http/read-body.js';
 import { sendText } from '../http/send-text.js';
@@ -16,6 +17,8 @@ import { verifyCallbackToken } from './token.js';
 
 export interface CallbackRouteDependencies extends ConfirmedLinkContext {
   config: Pick<Readonly<Config>, 'locale' | 'callbackSecret' | 'callbackAllowedAddresses' | 'trustProxyHops'>;
+  /** Runs work after the answer and keeps it counted until done, for a graceful shutdown. */
+  track(work: Promise<void>): void;
   /** Test seams; the defaults suit production. */
   limits?: Partial<BodyLimits>;
 }
@@ -177,11 +180,11 @@ async function handleNotification(
     return;
   }
 
-  const { isNew, kind, outcome } = await acceptPaymentNotification(deps, link.id, {
+  const { isNew, kind, outcome, redrawHome } = await acceptPaymentNotification(deps, link.id, {
     status: notification.status,
     ...(notification.paymentId === undefined ? {} : { paymentId: notification.paymentId }),
   });
-  const logFields = {
+  answerNotification(deps, res, method, outcome, {
     event: 'callback',
     method,
     status: notification.status,
@@ -192,7 +195,20 @@ async function handleNotification(
     ...(notification.paymentId === undefined ? {} : { payment_id: notification.paymentId }),
     link: link.id,
     channel: link.summary_channel,
-  };
+  });
+  // Once answered: SAFEDEBIT's answer says whether the notification is kept and in the thread, not whether Slack has
+  // published every viewer's Home yet (one call each, which may wait out a rate limit).
+  if (redrawHome) deps.track(deps.homeTabs.refreshAfterStatusChange(link.id));
+}
+
+/** Answers a notification the flow took in: 200, or 503 for what a redelivery may bring into Slack or the ledger. */
+function answerNotification(
+  deps: CallbackRouteDependencies,
+  res: ServerResponse,
+  method: 'GET' | 'POST',
+  outcome: StatusUpdateOutcome,
+  logFields: Record<string, unknown>,
+): void {
   if (outcome.kind === 'ledger_unavailable') {
     answerLedgerUnavailable(deps, res, logFields, outcome.error);
     return;

@@ -10,19 +10,34 @@ export interface ReceivedStatus {
   paymentId?: string;
 }
 
+/** What became of a notification, and whether App Home is to be drawn again for those who opened it. */
+export interface AcceptedNotification {
+  isNew: boolean;
+  kind: StatusKind | 'unknown';
+  outcome: StatusUpdateOutcome;
+  redrawHome: boolean;
+}
+
 /**
  * A payment notification for a ledger link: kept in the ledger (a repeat, to this instance or another, before
- * or after a restart, is recognised by its key), then shown in Slack if the link's summary exists yet, and in
- * App Home for those who opened it. For a link whose creation was interrupted, it shows that the link exists:
- * the link gets its summary now.
+ * or after a restart, is recognised by its key), then shown in Slack if the link's summary exists yet. For a link
+ * whose creation was interrupted, it shows that the link exists: the link gets its summary now. App Home is left to
+ * the caller (`redrawHome`), to draw once SAFEDEBIT is answered: one views.publish per viewer, each of which may wait
+ * out a rate limit, decides nothing SAFEDEBIT is told.
  */
 export async function acceptPaymentNotification(
   ctx: ConfirmedLinkContext,
   linkId: string,
   received: ReceivedStatus,
-): Promise<{ isNew: boolean; kind: StatusKind | 'unknown'; outcome: StatusUpdateOutcome }> {
+): Promise<AcceptedNotification> {
   const status = classifyStatus(received.status);
   const kind = status.known ? status.kind : 'unknown';
+  const ledgerFailed = (isNew: boolean, error: unknown): AcceptedNotification => ({
+    isNew,
+    kind,
+    outcome: { kind: 'ledger_unavailable', error: errorCode(error) ?? 'unknown_error' },
+    redrawHome: false,
+  });
   let isNew: boolean;
   try {
     isNew = await ctx.ledger.recordNotification({
@@ -35,7 +50,7 @@ export async function acceptPaymentNotification(
     });
   } catch (error) {
     // Not kept: only a redelivery can bring it back.
-    return { isNew: false, kind, outcome: { kind: 'ledger_unavailable', error: errorCode(error) ?? 'unknown_error' } };
+    return ledgerFailed(false, error);
   }
   // Whether new or a repeat: a repeat may come after an attempt cut short by a failure.
   let confirmation: Confirmation;
@@ -43,16 +58,14 @@ export async function acceptPaymentNotification(
     confirmation = await announceConfirmedLink(ctx, linkId);
   } catch (error) {
     // Only its ledger calls can fail (Slack's failures are handled inside): kept, the redelivery confirms it.
-    return { isNew, kind, outcome: { kind: 'ledger_unavailable', error: errorCode(error) ?? 'unknown_error' } };
+    return ledgerFailed(isNew, error);
   }
   if (confirmation.kind === 'postponed') {
     // Kept, and confirmed again by a redelivery or the interrupted-links round.
-    if (isNew) await ctx.homeTabs.refreshAfterStatusChange(linkId);
-    return { isNew, kind, outcome: { kind: 'slack_unavailable', error: confirmation.error } };
+    return { isNew, kind, outcome: { kind: 'slack_unavailable', error: confirmation.error }, redrawHome: isNew };
   }
   const outcome = await deliverStatusUpdates(ctx, linkId);
-  if (isNew || confirmation.kind === 'confirmed') await ctx.homeTabs.refreshAfterStatusChange(linkId);
-  return { isNew, kind, outcome };
+  return { isNew, kind, outcome, redrawHome: isNew || confirmation.kind === 'confirmed' };
 }
 
 /**
