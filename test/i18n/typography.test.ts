@@ -73,6 +73,19 @@ describe('typography', () => {
     expect(texts.filter((text) => /\d \d/.test(text))).toEqual([]);
   });
 
+  it.each([
+    ['fr', '6\u202F000 liens'],
+    ['en', '6,000 links'],
+  ] as const)(
+    '%s: groups the digits of a count of links as amounts are grouped (a month exported)',
+    (locale, count) => {
+      const t = linkReportTexts(locale);
+      expect(t.exportComment('X', 6_000)).toContain(count);
+      expect(t.exportDone('X', 6_000)).toContain(`(${count})`);
+      expect(t.linkCount(6_000, 'X')).toBe(`${count} · X`);
+    },
+  );
+
   it('leaves English alone', () => {
     for (const locale of LOCALES.filter((locale) => locale !== 'fr')) {
       expect(textsOf(messagesFor(locale)).join('\n')).not.toMatch(/[\u00A0\u202F][:;!?]/);

@@ -90,6 +90,17 @@ describe('App Home', () => {
     expect(mineOnly).not.toContain('by <@');
   });
 
+  it.each([
+    ['fr', '12\u202F345 liens · 1\u202F234\u202F567,89\u00A0€', 'Payés en novembre 2026*\n1\u202F000 liens'],
+    ['en', '12,345 links · €1,234,567.89', 'Paid in November 2026*\n1,000 links'],
+  ] as const)('groups the digits of a count of links as it does those of an amount (%s)', (locale, awaiting, paid) => {
+    const totals = { awaiting: { count: 12_345, cents: 123_456_789 }, paid: { count: 1_000, cents: 100_000 } };
+    const month = locale === 'fr' ? 'novembre 2026' : 'November 2026';
+    const text = visibleText(buildHomeView(data({ locale, month, mine: { totals, links: [] } })));
+    expect(text).toContain(awaiting);
+    expect(text).toContain(paid);
+  });
+
   it('says why a link that was never made has no status', () => {
     const refused = linkRecord({ state: 'refused', state_detail: 'EXIST_005', link: null });
     const view = buildHomeView(data({ locale: 'fr', mine: { totals: NO_TOTALS, links: [refused] } }));
