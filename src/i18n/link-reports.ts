@@ -1,5 +1,5 @@
 import type { NotCreatedStanding } from '../domain/link-standing.js';
-import type { Locale } from './locale.js';
+import { INTL_TAG, type Locale } from './locale.js';
 
 /**
  * What paylink tells people about the links it made, in both languages: App Home, `/paylink list`,
@@ -71,7 +71,13 @@ export interface LinkReportTexts {
   announcedLate: string;
 }
 
-const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+/** A count's digits grouped as the locale groups an amount's (`12 345` with a narrow no-break space, `12,345`). */
+const COUNT_FORMATS: Record<Locale, Intl.NumberFormat> = {
+  fr: new Intl.NumberFormat(INTL_TAG.fr),
+  en: new Intl.NumberFormat(INTL_TAG.en),
+};
+const plural = (locale: Locale, count: number, one: string, many: string) =>
+  `${COUNT_FORMATS[locale].format(count)} ${count === 1 ? one : many}`;
 /** French "de" before a month: elided before a vowel (d'avril, d'août, d'octobre). */
 const deMonth = (month: string) => (/^[aeiouyàâéèêîô]/i.test(month) ? `d'${month}` : `de ${month}`);
 
@@ -84,7 +90,7 @@ const fr: LinkReportTexts = {
     unconfirmed: ":grey_question: Non confirmé (paylink s'est arrêté pendant la demande à SAFEDEBIT)",
   },
   expired: ':no_entry_sign: Expiré sans paiement',
-  linkCount: (count, amount) => (count === 0 ? 'aucun lien' : `${plural(count, 'lien', 'liens')} · ${amount}`),
+  linkCount: (count, amount) => (count === 0 ? 'aucun lien' : `${plural('fr', count, 'lien', 'liens')} · ${amount}`),
   createdAgo: (distance) => `créé ${distance}`,
   by: (user) => `par ${user}`,
   openThread: 'Voir le fil',
@@ -123,16 +129,18 @@ const fr: LinkReportTexts = {
   statusHistory: 'Historique',
   statusNoHistory: 'Aucune notification de SAFEDEBIT pour ce lien.',
   statusEarlierHistory: (count) =>
-    count === 1 ? '_… et 1 notification plus ancienne_' : `_… et ${count} notifications plus anciennes_`,
+    count === 1
+      ? '_… et 1 notification plus ancienne_'
+      : `_… et ${plural('fr', count, 'notification', 'notifications')} plus anciennes_`,
   statusRequestedBy: 'Demandé par',
   exportNotAdmin:
     "L'export est réservé aux administrateurs de paylink. Demandez-le à l'un d'eux, ou demandez à être ajouté·e à PAYLINK_ADMINS.",
   exportUsage: (command, example) => `Indiquez le mois au format AAAA-MM\u00A0: \`${command} export ${example}\`.`,
   exportPreparing: (month) => `:hourglass_flowing_sand: Préparation de l'export ${deMonth(month)}…`,
   exportNothing: (month) => `Aucun lien créé en ${month}\u00A0: rien à exporter.`,
-  exportComment: (month, count) => `Export paylink ${deMonth(month)}\u00A0: ${plural(count, 'lien', 'liens')}.`,
+  exportComment: (month, count) => `Export paylink ${deMonth(month)}\u00A0: ${plural('fr', count, 'lien', 'liens')}.`,
   exportDone: (month, count) =>
-    `:white_check_mark: L'export ${deMonth(month)} (${plural(count, 'lien', 'liens')}) est dans vos messages privés avec paylink.`,
+    `:white_check_mark: L'export ${deMonth(month)} (${plural('fr', count, 'lien', 'liens')}) est dans vos messages privés avec paylink.`,
   exportFailed: (month) =>
     `:warning: L'export ${deMonth(month)} n'a pas pu être envoyé\u00A0: Slack n'a pas accepté le fichier. Réessayez dans un instant.`,
   exportRefused: (month) =>
@@ -158,7 +166,7 @@ const en: LinkReportTexts = {
     unconfirmed: ':grey_question: Unconfirmed (paylink stopped while asking SAFEDEBIT)',
   },
   expired: ':no_entry_sign: Expired unpaid',
-  linkCount: (count, amount) => (count === 0 ? 'no links' : `${plural(count, 'link', 'links')} · ${amount}`),
+  linkCount: (count, amount) => (count === 0 ? 'no links' : `${plural('en', count, 'link', 'links')} · ${amount}`),
   createdAgo: (distance) => `created ${distance}`,
   by: (user) => `by ${user}`,
   openThread: 'Open thread',
@@ -197,15 +205,15 @@ const en: LinkReportTexts = {
   statusHistory: 'History',
   statusNoHistory: 'No notification from SAFEDEBIT for this link.',
   statusEarlierHistory: (count) =>
-    count === 1 ? '_… and 1 earlier notification_' : `_… and ${count} earlier notifications_`,
+    count === 1 ? '_… and 1 earlier notification_' : `_… and ${COUNT_FORMATS.en.format(count)} earlier notifications_`,
   statusRequestedBy: 'Requested by',
   exportNotAdmin: 'The export is for paylink admins only. Ask one of them, or ask to be added to PAYLINK_ADMINS.',
   exportUsage: (command, example) => `Give the month as YYYY-MM: \`${command} export ${example}\`.`,
   exportPreparing: (month) => `:hourglass_flowing_sand: Preparing the export of ${month}…`,
   exportNothing: (month) => `No link was created in ${month}: nothing to export.`,
-  exportComment: (month, count) => `paylink export of ${month}: ${plural(count, 'link', 'links')}.`,
+  exportComment: (month, count) => `paylink export of ${month}: ${plural('en', count, 'link', 'links')}.`,
   exportDone: (month, count) =>
-    `:white_check_mark: The export of ${month} (${plural(count, 'link', 'links')}) is in your direct messages with paylink.`,
+    `:white_check_mark: The export of ${month} (${plural('en', count, 'link', 'links')}) is in your direct messages with paylink.`,
   exportFailed: (month) =>
     `:warning: The export of ${month} could not be sent: Slack did not take the file. Try again in a moment.`,
   exportRefused: (month) =>
