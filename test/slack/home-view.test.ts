@@ -101,6 +101,20 @@ describe('App Home', () => {
     expect(text).toContain(paid);
   });
 
+  it.each([
+    ['en', 'created 0 seconds ago', 'created in'],
+    ['fr', 'créé il y a 0 secondes', 'créé dans'],
+  ] as const)(
+    'never says a link was created in the future, drawn by an instance whose clock is behind the one that made it (%s)',
+    (locale, age, future) => {
+      // Made by another instance whose clock is 2 s ahead of this one's.
+      const justMade = linkRecord({ created_at: new Date(NOW.getTime() + 2_000).toISOString() });
+      const text = visibleText(buildHomeView(data({ locale, mine: { totals: NO_TOTALS, links: [justMade] } })));
+      expect(text).toContain(age);
+      expect(text).not.toContain(future);
+    },
+  );
+
   it('says why a link that was never made has no status', () => {
     const refused = linkRecord({ state: 'refused', state_detail: 'EXIST_005', link: null });
     const view = buildHomeView(data({ locale: 'fr', mine: { totals: NO_TOTALS, links: [refused] } }));
