@@ -24,9 +24,13 @@ export function formatTime(date: Date, locale: Locale, timeZone: string): string
   return format(new TZDate(date, timeZone), 'HH:mm', { locale: DATE_FNS_LOCALE[locale] });
 }
 
-/** "3 days ago" / "il y a 3 jours": how long before `now` the date was. */
+/**
+ * "3 days ago" / "il y a 3 jours": how long before `now` the date was. A date after `now` is one another instance
+ * wrote with its clock ahead of this one's: taken as now, never "in 2 seconds".
+ */
 export function formatAge(date: Date, now: Date, locale: Locale): string {
-  return formatDistanceStrict(date, now, { locale: DATE_FNS_LOCALE[locale], addSuffix: true, in: ELAPSED });
+  const past = date.getTime() > now.getTime() ? now : date;
+  return formatDistanceStrict(past, now, { locale: DATE_FNS_LOCALE[locale], addSuffix: true, in: ELAPSED });
 }
 
 /** "3 days" / "3 jours": a duration, as its nearest whole unit. */
