@@ -115,6 +115,16 @@ describe('App Home', () => {
     },
   );
 
+  it.each([
+    ['36 h', 36 * 3_600_000, 'created 1 day ago'],
+    ['59 min 45 s', 59 * 60_000 + 45_000, 'created 59 minutes ago'],
+    ['23 h 50 min', 23 * 3_600_000 + 50 * 60_000, 'created 23 hours ago'],
+  ] as const)('does not say a link is older than it is, as its reminder does not (%s old)', (_, ageMs, age) => {
+    const link = linkRecord({ created_at: new Date(NOW.getTime() - ageMs).toISOString() });
+    const text = visibleText(buildHomeView(data({ mine: { totals: NO_TOTALS, links: [link] } })));
+    expect(text).toContain(age);
+  });
+
   it('says why a link that was never made has no status', () => {
     const refused = linkRecord({ state: 'refused', state_detail: 'EXIST_005', link: null });
     const view = buildHomeView(data({ locale: 'fr', mine: { totals: NO_TOTALS, links: [refused] } }));
