@@ -25,12 +25,18 @@ export function formatTime(date: Date, locale: Locale, timeZone: string): string
 }
 
 /**
- * "3 days ago" / "il y a 3 jours": how long before `now` the date was. A date after `now` is one another instance
- * wrote with its clock ahead of this one's: taken as now, never "in 2 seconds".
+ * "3 days ago" / "il y a 3 jours": how long before `now` the date was, floored as formatDuration is (36 hours are "1 day
+ * ago", as the link's reminder says, and 59 min 45 s are not "60 minutes ago"). A date after `now` is one another
+ * instance wrote with its clock ahead of this one's: taken as now, never "in 2 seconds".
  */
 export function formatAge(date: Date, now: Date, locale: Locale): string {
   const past = date.getTime() > now.getTime() ? now : date;
-  return formatDistanceStrict(past, now, { locale: DATE_FNS_LOCALE[locale], addSuffix: true, in: ELAPSED });
+  return formatDistanceStrict(past, now, {
+    locale: DATE_FNS_LOCALE[locale],
+    addSuffix: true,
+    roundingMethod: 'floor',
+    in: ELAPSED,
+  });
 }
 
 /** "3 days" / "3 jours": a duration, as its nearest whole unit. */
