@@ -102,6 +102,45 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
     expect(visibleText(usage.ack.json)).toContain('Give the payment reference: `/paylink status F-2026-031`');
   });
 
+  it('says how many links list and status show of how many matched, and where the asker sees them all', async () => {
+    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id } });
+    h = app;
+    // 11 links: one more than a list shows. Their first reference asked for 5 more times (SAFEDEBIT refuses it each
+    // time): 6 links with one reference, one more than a status shows.
+    const references = Array.from({ length: 11 }, (_, index) => `F-2026-${100 + index}`);
+    for (const payment_reference of references) await app.createLink({ ...VALID_FORM, payment_reference });
+    for (let tries = 0; tries < 5; tries += 1) {
+      const { view } = await app.openModal();
+      await app.submit(view, { ...VALID_FORM, payment_reference: 'F-2026-100' });
+      await app.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('EXIST_005'));
+    }
+    await app.createLink({ ...VALID_FORM, payment_reference: 'F-OTHER' }, OTHER_REP);
+
+    const list = await (await paylink(app, 'list')).answer();
+    expect(list).toContain('Your latest links (10 of 11)');
+    expect(list.match(/F-2026-1\d\d/g)).toEqual(references.slice(1).reverse());
+    expect(list).toContain("paylink's *Home* tab shows all 11.");
+    // Awaiting payment, the Home tab lists them among the rest: a rep is pointed to what an admin can export.
+    const open = await (await paylink(app, 'list open')).answer();
+    expect(open).toContain('Your links awaiting payment (10 of 11)');
+    expect(open).toContain('A paylink admin can export every link of a month (`/paylink export`).');
+
+    const status = await (await paylink(app, 'status F-2026-100')).answer();
+    expect(status.match(/\*History\*/g)).toHaveLength(5);
+    expect(status).toContain('Showing the latest 5 of 6 links with this reference.');
+    expect(status).toContain('A paylink admin can export every link of a month (`/paylink export`).');
+    const asAdmin = await (await paylink(app, 'status F-2026-100', ADMIN)).answer();
+    expect(asAdmin).toContain('Showing the latest 5 of 6 links with this reference.');
+    expect(asAdmin).toContain('`/paylink export YYYY-MM` sends you every link of a month.');
+
+    // All shown: nothing said of more.
+    const few = await (await paylink(app, 'list', OTHER_REP)).answer();
+    expect(few).toContain('Your latest links\n');
+    expect(few).not.toMatch(/ of \d+|export/);
+    const one = await (await paylink(app, 'status F-OTHER', ADMIN)).answer();
+    expect(one).not.toMatch(/Showing|export/);
+  });
+
   it('exports a month as an inert French CSV to the admin’s DM, with the external upload', async () => {
     const app = await startHarness({
       engine,
