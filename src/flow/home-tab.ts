@@ -6,11 +6,8 @@ import type { Ledger } from '../ledger/ledger.js';
 import { slackErrorCode } from '../slack/errors.js';
 import { buildHomeView, type HomeLinks } from '../slack/views/home-view.js';
 import type { SlackWebApi } from '../slack/web-api.js';
-import { isAdmin } from './link-reports.js';
+import { HOME_LINKS, isAdmin } from './link-reports.js';
 import { threadPermalinks } from './thread-permalinks.js';
-
-/** How many links App Home lists: the rep's, and the team's for an admin. */
-const HOME_LINKS = 20;
 
 export interface HomeContext {
   ledger: Ledger;

@@ -4,12 +4,22 @@ import { linkReportTexts } from '../i18n/link-reports.js';
 import { sandboxed } from '../i18n/messages.js';
 import { respondQuietly } from '../slack/delivery.js';
 import type { SlackMessage } from '../slack/messages/link-messages.js';
-import { buildListMessage, buildStatusMessage, type ReportContext } from '../slack/messages/report-messages.js';
+import {
+  buildListMessage,
+  buildStatusMessage,
+  type PartShown,
+  type ReportContext,
+  type SeeAll,
+} from '../slack/messages/report-messages.js';
 import { type PermalinkContext, threadPermalinks } from './thread-permalinks.js';
 
-/** How many links `/paylink list` shows, and how many links one reference may match in `/paylink status`. */
+/**
+ * How many links `/paylink list` shows, how many links of one reference `/paylink status` shows, and how many App Home
+ * lists (the rep's, and the team's for an admin).
+ */
 const LIST_LINKS = 10;
 const STATUS_LINKS = 5;
+export const HOME_LINKS = 20;
 
 export interface ReportFlowContext extends PermalinkContext {
   config: Pick<Readonly<Config>, 'locale' | 'admins'>;
@@ -28,25 +38,38 @@ export function isAdmin(ctx: Pick<ReportFlowContext, 'config'>, user: string): b
   return ctx.config.admins.includes(user);
 }
 
-/** `/paylink list [open|paid]`: the asker's last links, answered privately. */
+/**
+ * `/paylink list [open|paid]`: the asker's last links, answered privately; when more matched, how many, and where the
+ * asker sees them all.
+ */
 export async function answerList(ctx: ReportFlowContext, asker: Asker, only?: 'awaiting' | 'paid'): Promise<void> {
   await answer(ctx, asker, 'list', async () => {
     const context = reportContext(ctx);
-    const links = await ctx.ledger.latestLinks({
-      userId: asker.user,
-      limit: LIST_LINKS,
-      ...(only ? { only } : {}),
-      now: context.now,
-    });
-    return buildListMessage(context, only, links, await threadPermalinks(ctx, links));
+    const filter = { userId: asker.user, ...(only ? { only } : {}), now: context.now };
+    const { shown, matched } = await latestOf(
+      LIST_LINKS,
+      (limit) => ctx.ledger.latestLinks({ ...filter, limit }),
+      () => ctx.ledger.countLatestLinks(filter),
+    );
+    // App Home lists the asker's latest links, whatever their standing: all of them when there are few enough.
+    const homeShowsAll = only === undefined && matched <= HOME_LINKS;
+    const part = partShown(ctx, asker, matched, shown.length, homeShowsAll);
+    return buildListMessage(context, only, shown, await threadPermalinks(ctx, shown), part);
   });
 }
 
-/** `/paylink status <reference>`: the asker's links with that reference (anyone's for an admin), with their history. */
+/**
+ * `/paylink status <reference>`: the asker's links with that reference (anyone's for an admin), with their history;
+ * when more matched, how many, and where the asker sees them all.
+ */
 export async function answerStatus(ctx: ReportFlowContext, asker: Asker, reference: string): Promise<void> {
   await answer(ctx, asker, 'status', async () => {
     const owner = isAdmin(ctx, asker.user) ? {} : { userId: asker.user };
-    const links = await ctx.ledger.linksWithReference(reference, { ...owner, limit: STATUS_LINKS });
+    const { shown: links, matched } = await latestOf(
+      STATUS_LINKS,
+      (limit) => ctx.ledger.linksWithReference(reference, { ...owner, limit }),
+      () => ctx.ledger.countLinksWithReference(reference, owner),
+    );
     const [histories, permalinks] = await Promise.all([
       Promise.all(links.map((link) => ctx.ledger.notificationsOf(link.id))),
       threadPermalinks(ctx, links),
@@ -56,8 +79,43 @@ export async function answerStatus(ctx: ReportFlowContext, asker: Asker, referen
       history: histories[index] ?? [],
       ...(permalinks.has(link.id) ? { permalink: permalinks.get(link.id) } : {}),
     }));
-    return buildStatusMessage(reportContext(ctx), reference, found);
+    // App Home lists no reference's links (nor those SAFEDEBIT did not make): only the export has them all.
+    return buildStatusMessage(
+      reportContext(ctx),
+      reference,
+      found,
+      partShown(ctx, asker, matched, links.length, false),
+    );
   });
+}
+
+/**
+ * The first `limit` links `find` gives, and how many matched: one more is read to know whether there are more, and
+ * only then are they counted, so that an answer showing every link costs no second query.
+ */
+async function latestOf<T>(
+  limit: number,
+  find: (limit: number) => Promise<T[]>,
+  count: () => Promise<number>,
+): Promise<{ shown: T[]; matched: number }> {
+  const found = await find(limit + 1);
+  if (found.length <= limit) return { shown: found, matched: found.length };
+  // Counted after the read, a link whose standing changed meanwhile may leave the count: one more was there all the same.
+  return { shown: found.slice(0, limit), matched: Math.max(await count(), limit + 1) };
+}
+
+/** What an answer says of the links it leaves out, if it leaves out any. */
+function partShown(
+  ctx: ReportFlowContext,
+  asker: Asker,
+  matched: number,
+  shown: number,
+  homeShowsAll: boolean,
+): PartShown | undefined {
+  if (matched <= shown) return undefined;
+  // The export holds every link of a month, whatever became of it, but only an admin may ask for it.
+  const seeAll: SeeAll = homeShowsAll ? 'home' : isAdmin(ctx, asker.user) ? 'export' : 'admin_export';
+  return { matched, seeAll };
 }
 
 export function reportContext(ctx: ReportFlowContext): ReportContext {

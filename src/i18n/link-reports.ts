@@ -29,6 +29,15 @@ export interface LinkReportTexts {
   listTitle: Record<'all' | 'awaiting' | 'paid', string>;
   listEmpty: Record<'all' | 'awaiting' | 'paid', string>;
   listMore: (command: string) => string;
+  /** After a list's title when more links matched than it shows: "10 of 14". */
+  listShown: (shown: number, matched: number) => string;
+  /** Above a status answer when more links have the reference than it shows. */
+  statusShown: (shown: number, matched: number) => string;
+  /**
+   * Where the asker sees every link an answer left out: App Home when it lists them all, the export for an admin, an
+   * admin's export for a rep (who may not ask for it).
+   */
+  seeAll: Record<'home' | 'export' | 'admin_export', (matched: number, command: string) => string>;
   listUsage: (command: string) => string;
   statusUsage: (command: string) => string;
   statusNotFound: (reference: string) => string;
@@ -118,6 +127,14 @@ const fr: LinkReportTexts = {
   },
   listMore: (command) =>
     `L'onglet *Accueil* de paylink montre vos derniers liens et ce qui reste à encaisser\u202F; \`${command} status &lt;référence&gt;\` pour le détail d'un lien.`,
+  listShown: (shown, matched) => `${shown} sur ${matched}`,
+  statusShown: (shown, matched) => `Voici les ${shown} plus récents des ${matched} liens ayant cette référence.`,
+  seeAll: {
+    home: (matched) => `L'onglet *Accueil* de paylink montre les ${matched}.`,
+    export: (_, command) => `\`${command} export AAAA-MM\` vous envoie tous les liens d'un mois.`,
+    admin_export: (_, command) =>
+      `Un administrateur de paylink peut exporter tous les liens d'un mois (\`${command} export\`).`,
+  },
   listUsage: (command) => `\`${command} list\` accepte \`open\` (en attente de paiement) ou \`paid\` (payés), ou rien.`,
   statusUsage: (command) => `Indiquez la référence du paiement\u00A0: \`${command} status F-2026-031\`.`,
   statusNotFound: (reference) =>
@@ -194,6 +211,13 @@ const en: LinkReportTexts = {
   },
   listMore: (command) =>
     `paylink's *Home* tab shows your latest links and what is still to be paid; \`${command} status &lt;reference&gt;\` shows one in detail.`,
+  listShown: (shown, matched) => `${shown} of ${matched}`,
+  statusShown: (shown, matched) => `Showing the latest ${shown} of ${matched} links with this reference.`,
+  seeAll: {
+    home: (matched) => `paylink's *Home* tab shows all ${matched}.`,
+    export: (_, command) => `\`${command} export YYYY-MM\` sends you every link of a month.`,
+    admin_export: (_, command) => `A paylink admin can export every link of a month (\`${command} export\`).`,
+  },
   listUsage: (command) => `\`${command} list\` takes \`open\` (awaiting payment) or \`paid\`, or nothing.`,
   statusUsage: (command) => `Give the payment reference: \`${command} status F-2026-031\`.`,
   statusNotFound: (reference) =>

@@ -500,25 +500,41 @@ export class Ledger {
    * The latest links that exist (SAFEDEBIT made them), newest first: one rep's, or the whole team's without
    * `userId`; `awaiting` keeps those still awaiting payment at `now`, `paid` those paid.
    */
-  async latestLinks(options: {
-    userId?: string;
-    limit: number;
-    only?: 'awaiting' | 'paid';
-    now: Date;
-  }): Promise<LinkRecord[]> {
-    const { userId, only } = options;
+  async latestLinks(options: LatestLinksFilter & { limit: number }): Promise<LinkRecord[]> {
     return this.db
       .selectFrom('links')
       .selectAll()
-      .where('state', '=', 'created' satisfies LinkState)
-      .where(this.#ofThisKind)
-      .$if(userId !== undefined, (query) => query.where('user_id', '=', userId ?? ''))
-      .$if(only === 'awaiting', (query) => query.where(this.#awaitingPayment(options.now)))
-      .$if(only === 'paid', (query) => query.where('payment_status_rank', 'in', RANKS_OF_KIND.paid))
+      .where(this.#latestLinks(options))
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(options.limit)
       .execute();
+  }
+
+  /** How many links latestLinks finds with no limit: a rep's through links_by_rep. */
+  async countLatestLinks(options: LatestLinksFilter): Promise<number> {
+    return this.#countLinks(this.#latestLinks(options));
+  }
+
+  #latestLinks({ userId, only, now }: LatestLinksFilter): LinkCondition {
+    return (eb) =>
+      eb.and([
+        eb('state', '=', 'created' satisfies LinkState),
+        this.#ofThisKind(eb),
+        ...(userId !== undefined ? [eb('user_id', '=', userId)] : []),
+        ...(only === 'awaiting' ? [this.#awaitingPayment(now)(eb)] : []),
+        ...(only === 'paid' ? [eb('payment_status_rank', 'in', RANKS_OF_KIND.paid)] : []),
+      ]);
+  }
+
+  async #countLinks(condition: LinkCondition): Promise<number> {
+    const row = await this.db
+      .selectFrom('links')
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .where(condition)
+      .executeTakeFirstOrThrow();
+    // PostgreSQL's COUNT is a bigint, which node-pg reads as a string.
+    return Number(row.count);
   }
 
   /**
@@ -565,13 +581,26 @@ export class Ledger {
   /** The links (whatever became of them) with this payment reference, case aside, newest first; one rep's with `userId`. */
   async linksWithReference(
     paymentReference: string,
-    options: { userId?: string; limit: number; states?: readonly LinkState[] },
+    options: ReferenceFilter & { limit: number },
   ): Promise<LinkRecord[]> {
-    const { userId, limit, states } = options;
     return this.db
       .selectFrom('links')
       .selectAll()
-      .where((eb) =>
+      .where(this.#withReference(paymentReference, options))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(options.limit)
+      .execute();
+  }
+
+  /** How many links linksWithReference finds with no limit, through the reference's index. */
+  async countLinksWithReference(paymentReference: string, options: ReferenceFilter = {}): Promise<number> {
+    return this.#countLinks(this.#withReference(paymentReference, options));
+  }
+
+  #withReference(paymentReference: string, { userId, states }: ReferenceFilter): LinkCondition {
+    return (eb) =>
+      eb.and([
         eb.or([
           eb('reference_key', '=', referenceKey(paymentReference)),
           // Written by an instance of a release before reference_key, still running during a rolling upgrade.
@@ -580,14 +609,10 @@ export class Ledger {
             eb(eb.fn('lower', ['payment_reference']), '=', eb.fn('lower', [eb.val(paymentReference)])),
           ]),
         ]),
-      )
-      .where(this.#ofThisKind)
-      .$if(userId !== undefined, (query) => query.where('user_id', '=', userId ?? ''))
-      .$if(states !== undefined, (query) => query.where('state', 'in', [...(states ?? [])]))
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .execute();
+        this.#ofThisKind(eb),
+        ...(userId !== undefined ? [eb('user_id', '=', userId)] : []),
+        ...(states !== undefined ? [eb('state', 'in', [...states])] : []),
+      ]);
   }
 
   /** Every notification of a link, oldest first: its history. */
@@ -932,4 +957,17 @@ function inWindow(
 }
 
 /** A condition on a link's row, as Kysely's `where` takes it. */
+/** Which links latestLinks finds: one rep's with `userId`, those awaiting payment at `now` or paid with `only`. */
+interface LatestLinksFilter {
+  userId?: string;
+  only?: 'awaiting' | 'paid';
+  now: Date;
+}
+
+/** Which links with a reference linksWithReference finds: one rep's with `userId`, in these `states` only. */
+interface ReferenceFilter {
+  userId?: string;
+  states?: readonly LinkState[];
+}
+
 type LinkCondition = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) => Expression<SqlBool>;

@@ -75,6 +75,13 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
       paid,
     ]);
     expect(await ledger.latestLinks({ now: NOW, userId: 'U0NOBODY', limit: 20 })).toEqual([]);
+
+    // As many as each would list with no limit: what a list showing only some says it left out.
+    expect(await ledger.countLatestLinks({ now: NOW, userId: 'U0REP' })).toBe(7);
+    expect(await ledger.countLatestLinks({ now: NOW })).toBe(8);
+    expect(await ledger.countLatestLinks({ now: NOW, userId: 'U0REP', only: 'awaiting' })).toBe(3);
+    expect(await ledger.countLatestLinks({ now: NOW, userId: 'U0REP', only: 'paid' })).toBe(2);
+    expect(await ledger.countLatestLinks({ now: NOW, userId: 'U0NOBODY' })).toBe(0);
   });
 
   it('adds up what awaits payment and what was paid in a period, in whole cents, as numbers', async () => {
@@ -205,6 +212,10 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     ]);
     expect(ids(await ledger.linksWithReference('F-2026-031', { userId: 'U0REP', limit: 1 }))).toEqual([created]);
     expect(await ledger.linksWithReference('F-2026', { limit: 5 })).toEqual([]);
+    expect(await ledger.countLinksWithReference('f-2026-031')).toBe(3);
+    expect(await ledger.countLinksWithReference('F-2026-031', { userId: 'U0REP' })).toBe(2);
+    expect(await ledger.countLinksWithReference('F-2026-031', { states: ['created'] })).toBe(2);
+    expect(await ledger.countLinksWithReference('F-2026')).toBe(0);
     const history = await ledger.notificationsOf(created);
     expect(history.map((notification) => notification.status)).toEqual(['CREATED', 'ISSUED', 'SETTLED']);
   });

@@ -142,4 +142,30 @@ describe.each(ENGINES)('the rounds’ queries (%s)', (engine: Engine) => {
       for (const plan of [awaiting, paid]) expect(plan).not.toMatch(/^SCAN links$|Seq Scan/m);
     },
   );
+
+  // A list or status showing only some of the links that matched counts them all: through the rep's links, or the
+  // reference's, never every link ever made.
+  it.each([
+    ['a rep’s links', undefined],
+    ['a rep’s links awaiting payment', 'awaiting'],
+    ['a rep’s paid links', 'paid'],
+  ] as const)('%s are counted through an index', async (_, only) => {
+    const plan = await planOf((ledger) =>
+      ledger.countLatestLinks({ userId: 'U0REP', now: new Date(), ...(only ? { only } : {}) }),
+    );
+    expect(plan).toMatch(/links_by_rep|links_awaiting_payment|links_paid_since/);
+    expect(plan).not.toMatch(/^SCAN links$|Seq Scan/m);
+  });
+
+  it.each([
+    ['anyone’s, for an admin', undefined, /links_by_reference_key/],
+    // A rep's may as well be read among their own links (on an empty ledger, both planners do).
+    ['a rep’s', 'U0REP', /links_by_reference_key|links_by_rep/],
+  ])('the links with a reference, %s, are counted through an index', async (_, userId, index) => {
+    const plan = await planOf((ledger) =>
+      ledger.countLinksWithReference('F-2026-031', userId === undefined ? {} : { userId }),
+    );
+    expect(plan).toMatch(index);
+    expect(plan).not.toMatch(/^SCAN links$|Seq Scan/m);
+  });
 });

@@ -467,15 +467,26 @@ describe('App Home', () => {
 });
 
 describe('/paylink list, status, and the DMs about one link', () => {
-  it('list: 10 links at their worst, each with its thread', () => {
+  /** Sometimes, that more links matched than the answer shows, as many as a ledger may hold. */
+  const partShown = fc.option(
+    fc.record({
+      matched: fc.integer({ min: 6, max: 10_000_000 }),
+      seeAll: fc.constantFrom('home' as const, 'export' as const, 'admin_export' as const),
+    }),
+    { nil: undefined },
+  );
+
+  it('list: 10 links at their worst, each with its thread, and how many more matched', () => {
     fc.assert(
       fc.property(
         reportContext,
         fc.constantFrom(undefined, 'awaiting' as const, 'paid' as const),
         fc.array(ledgerLink, { minLength: 0, maxLength: 10 }),
         permalink,
-        (ctx, only, links, thread) => {
-          const message = buildListMessage(ctx, only, links, new Map(links.map((link) => [link.id, thread])));
+        partShown,
+        (ctx, only, links, thread, part) => {
+          const permalinks = new Map(links.map((link) => [link.id, thread]));
+          const message = buildListMessage(ctx, only, links, permalinks, part);
           expectWithin('message', message);
         },
       ),
@@ -483,7 +494,7 @@ describe('/paylink list, status, and the DMs about one link', () => {
     );
   });
 
-  it('status: 5 links with one reference, each with a long history of statuses at their longest', () => {
+  it('status: 5 links with one reference, each with a long history of statuses at their longest, and how many more', () => {
     fc.assert(
       fc.property(
         reportContext,
@@ -502,12 +513,13 @@ describe('/paylink list, status, and the DMs about one link', () => {
           ),
           { minLength: 0, maxLength: 5 },
         ),
-        (ctx, reference, found) => {
+        partShown,
+        (ctx, reference, found, part) => {
           const entries = found.map(({ permalink: thread, ...entry }) => ({
             ...entry,
             ...(thread ? { permalink: thread } : {}),
           }));
-          expectWithin('message', buildStatusMessage(ctx, reference, entries));
+          expectWithin('message', buildStatusMessage(ctx, reference, entries, part));
         },
       ),
       RUNS,

@@ -17,6 +17,7 @@ import {
   buildInterruptedView,
   buildLateLinkReply,
   buildLateLinkView,
+  buildListMessage,
   buildReminderMessage,
   buildStatusMessage,
 } from '../../src/slack/messages/report-messages.js';
@@ -340,6 +341,76 @@ describe('status answer', () => {
     expect(shown).toBeGreaterThan(0);
     expect(text).toContain(`_… and ${25 - shown} earlier notifications_`);
     expect(text).not.toContain('STATUS_0_');
+  });
+});
+
+describe('list and status answers that show only some of the links that matched', () => {
+  const context = (locale: 'en' | 'fr') => ({
+    locale,
+    timeZone: 'Europe/Paris',
+    now: new Date('2026-11-27T10:00:00Z'),
+    sandbox: false,
+  });
+  const links = [linkRecord(), linkRecord()];
+  const blockTexts = (message: { blocks?: types.KnownBlock[] }) => (message.blocks ?? []).map(visibleText);
+
+  it.each([
+    [
+      'en',
+      'Your links awaiting payment (2 of 14)',
+      {
+        home: "paylink's *Home* tab shows all 14.",
+        export: '`/paylink export YYYY-MM` sends you every link of a month.',
+        admin_export: 'A paylink admin can export every link of a month (`/paylink export`).',
+      },
+    ],
+    [
+      'fr',
+      'Vos liens en attente de paiement (2 sur 14)',
+      {
+        home: "L'onglet *Accueil* de paylink montre les 14.",
+        export: "`/paylink export AAAA-MM` vous envoie tous les liens d'un mois.",
+        admin_export: "Un administrateur de paylink peut exporter tous les liens d'un mois (`/paylink export`).",
+      },
+    ],
+  ] as const)(
+    'a list says how many of how many in its title, and where to see them all (%s)',
+    (locale, title, seeAll) => {
+      for (const [where, text] of Object.entries(seeAll)) {
+        const part = { matched: 14, seeAll: where as keyof typeof seeAll };
+        const message = buildListMessage(context(locale), 'awaiting', links, new Map(), part);
+        expect(message.text).toBe(title);
+        const texts = blockTexts(message);
+        expect(texts[0]).toBe(`*${title}*`);
+        // Under the links, before the footer every list has.
+        expect(texts.at(-2)).toBe(text);
+        expect(texts).toHaveLength(links.length + 3);
+      }
+    },
+  );
+
+  it.each([
+    [
+      'en',
+      'Showing the latest 2 of 6 links with this reference. `/paylink export YYYY-MM` sends you every link of a month.',
+    ],
+    [
+      'fr',
+      "Voici les 2 plus récents des 6 liens ayant cette référence. `/paylink export AAAA-MM` vous envoie tous les liens d'un mois.",
+    ],
+  ] as const)('a status says how many of how many above the links, and where to see them all (%s)', (locale, text) => {
+    const found = links.map((link) => ({ link, history: [] }));
+    const message = buildStatusMessage(context(locale), 'F-2026-031', found, { matched: 6, seeAll: 'export' });
+    expect(blockTexts(message)[0]).toBe(text);
+    expect(blockTexts(buildStatusMessage(context(locale), 'F-2026-031', found))[0]).not.toBe(text);
+  });
+
+  it('says nothing of the kind when every link that matched is shown', () => {
+    const list = buildListMessage(context('en'), undefined, links, new Map());
+    expect(list.text).toBe('Your latest links');
+    expect(blockTexts(list)).toHaveLength(links.length + 2);
+    const status = buildStatusMessage(context('en'), 'F-2026-031', [{ link: links[0] ?? linkRecord(), history: [] }]);
+    expect(visibleText(status)).not.toMatch(/Showing|export/);
   });
 });
 

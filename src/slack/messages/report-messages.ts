@@ -9,7 +9,7 @@ import { askAgainAs, messagesFor, sandboxed } from '../../i18n/messages.js';
 import type { LinkRecord, LinkWithAddress, NotificationRecord } from '../../ledger/ledger.js';
 import { FIELD_MAX_LENGTH } from '../../safedebit/fields.js';
 import { buildNoticeView } from '../views/outcome-views.js';
-import { mrkdwn } from '../views/text.js';
+import { contextBlock, mrkdwn } from '../views/text.js';
 import { cut, type LinkLineContext, linkHeadline, linkSection, standingText, threadButton } from './link-lines.js';
 import { escapeMrkdwn, type SlackMessage } from './link-messages.js';
 import { statusLine } from './status-messages.js';
@@ -27,25 +27,44 @@ const HISTORY_SHOWN = 25;
  */
 const HISTORY_MAX_CHARS = 2800;
 
-/** `/paylink list [open|paid]`: the rep's latest links, each with where it stands and a button to its thread. */
+/** Where the asker sees every link an answer left out (see LinkReportTexts.seeAll). */
+export type SeeAll = 'home' | 'export' | 'admin_export';
+
+/** An answer that shows only the latest of the links that matched: how many matched, and where to see them all. */
+export interface PartShown {
+  matched: number;
+  seeAll: SeeAll;
+}
+
+/**
+ * `/paylink list [open|paid]`: the rep's latest links, each with where it stands and a button to its thread; with
+ * `part`, how many of how many, and where to see them all.
+ */
 export function buildListMessage(
   ctx: ReportContext,
   only: 'awaiting' | 'paid' | undefined,
   links: readonly LinkRecord[],
   permalinks: ReadonlyMap<string, string>,
+  part?: PartShown,
 ): SlackMessage {
   const t = linkReportTexts(ctx.locale);
   const filter = only ?? 'all';
   if (links.length === 0) return { text: sandboxed(t.listEmpty[filter], ctx.sandbox) };
-  const title = sandboxed(t.listTitle[filter], ctx.sandbox);
+  const count = part ? ` (${t.listShown(links.length, part.matched)})` : '';
+  const title = sandboxed(`${t.listTitle[filter]}${count}`, ctx.sandbox);
   return {
     text: title,
     blocks: [
       { type: 'section', text: mrkdwn(`*${title}*`) },
       ...links.map((link) => linkSection(link, ctx, withPermalink(permalinks.get(link.id)))),
-      { type: 'context', elements: [mrkdwn(t.listMore(SLASH_COMMAND))] },
+      ...(part ? [contextBlock(seeAllText(ctx, part))] : []),
+      contextBlock(t.listMore(SLASH_COMMAND)),
     ],
   };
+}
+
+function seeAllText(ctx: ReportContext, { matched, seeAll }: PartShown): string {
+  return linkReportTexts(ctx.locale).seeAll[seeAll](matched, SLASH_COMMAND);
 }
 
 /** One link found by `/paylink status`, with its notifications oldest first. */
@@ -58,12 +77,14 @@ export interface LinkWithHistory {
 /**
  * `/paylink status <reference>`: each link with that reference the asker may see (newest first), where it
  * stands, and every status SAFEDEBIT sent for it. None: the same "not found" whether the reference is unknown
- * or another rep's, so that the answer tells nothing about other reps' links.
+ * or another rep's, so that the answer tells nothing about other reps' links. With `part`, above them: how many of how
+ * many, and where to see them all.
  */
 export function buildStatusMessage(
   ctx: ReportContext,
   reference: string,
   found: readonly LinkWithHistory[],
+  part?: PartShown,
 ): SlackMessage {
   const t = linkReportTexts(ctx.locale);
   if (found.length === 0) {
@@ -72,10 +93,14 @@ export function buildStatusMessage(
     const typed = cut(reference, FIELD_MAX_LENGTH.payment_reference + 1);
     return { text: sandboxed(t.statusNotFound(escapeMrkdwn(typed)), ctx.sandbox) };
   }
-  const blocks = found.flatMap((entry, index): types.KnownBlock[] => [
-    ...(index > 0 ? [{ type: 'divider' } as const] : []),
-    ...statusBlocks(ctx, entry),
-  ]);
+  const shown = part ? [contextBlock(`${t.statusShown(found.length, part.matched)} ${seeAllText(ctx, part)}`)] : [];
+  const blocks = [
+    ...shown,
+    ...found.flatMap((entry, index): types.KnownBlock[] => [
+      ...(index > 0 ? [{ type: 'divider' } as const] : []),
+      ...statusBlocks(ctx, entry),
+    ]),
+  ];
   const [first] = found;
   const title = first ? statusTitle(ctx, first.link) : '';
   return { text: sandboxed(title, ctx.sandbox), blocks };

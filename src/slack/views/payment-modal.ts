@@ -15,7 +15,7 @@ import type { OfferedPaymentTypes } from '../../domain/payment-type.js';
 import { LANGUAGE_NAMES, LOCALES, type Locale } from '../../i18n/locale.js';
 import { type Messages, messagesFor } from '../../i18n/messages.js';
 import { FIELD_MAX_LENGTH, type LimitedField } from '../../safedebit/fields.js';
-import { mrkdwn, plain } from './text.js';
+import { contextBlock, mrkdwn, plain } from './text.js';
 
 /** Slack's cap on a plain_text_input's max_length (and so on its initial value). */
 const SLACK_MAX_INPUT_LENGTH = 3000;
@@ -71,7 +71,7 @@ export function buildPaymentModal(data: PaymentModalData): types.ModalView {
   const input = (field: TextField, optional: boolean, element?: Partial<types.PlainTextInput>) =>
     textInput(m, data, field, optional, element);
   const blocks: types.KnownBlock[] = [
-    ...(data.sandbox ? [context(m.sandboxBanner)] : []),
+    ...(data.sandbox ? [contextBlock(m.sandboxBanner)] : []),
     ...(data.banner ? [{ ...section(data.banner), block_id: FORM_BANNER_BLOCK_ID }] : []),
     ...input('amount', false),
     ...(data.paymentTypes.length > 1 ? [paymentTypeInput(m, data)] : []),
@@ -224,8 +224,4 @@ function withNote(block: types.InputBlock, note: string | undefined): types.Know
 
 function section(text: string): types.SectionBlock {
   return { type: 'section', text: mrkdwn(text) };
-}
-
-function context(text: string): types.ContextBlock {
-  return { type: 'context', elements: [mrkdwn(text)] };
 }

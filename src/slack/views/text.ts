@@ -8,3 +8,8 @@ export function plain(text: string, maxLength = 3000): types.PlainTextElement {
 export function mrkdwn(text: string): types.MrkdwnElement {
   return { type: 'mrkdwn', text };
 }
+
+/** A line of small print under a message's or a view's blocks. */
+export function contextBlock(text: string): types.ContextBlock {
+  return { type: 'context', elements: [mrkdwn(text)] };
+}
