@@ -48,6 +48,8 @@ export interface PaylinkDependencies {
   replyClaimTimeoutMs?: number;
   /** The proxies every outbound call goes through (index.ts reads HTTP(S)_PROXY, NO_PROXY); none by default. */
   proxy?: ProxySettings;
+  /** How long each Slack Web API attempt waits for its answer; 10 s by default (see createSlackWebApi). */
+  slackTimeoutMs?: number;
   /** How long Bolt waits for a listener to acknowledge before answering 404 itself; Bolt's 3001 ms by default. */
   unhandledRequestTimeoutMs?: number;
   /** How many times the token check at start is tried again (with a doubling wait from 250 ms); 4 by default. */
@@ -131,6 +133,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     userAgent: USER_AGENT,
     logger,
     proxy,
+    ...(deps.slackTimeoutMs === undefined ? {} : { timeoutMs: deps.slackTimeoutMs }),
   });
   // Bolt's own calls (the token check; Socket Mode's apps.connections.open and WebSocket) only need a dispatcher
   // to go through a proxy: without one they keep Bolt's, whose WebSocket connection Socket Mode can force-close.

@@ -131,6 +131,8 @@ export interface HarnessOptions {
   ledgerRetryDelaysMs?: readonly number[];
   /** See PaylinkDependencies.statusRoundPeriodMs. */
   statusRoundPeriodMs?: number;
+  /** See PaylinkDependencies.slackTimeoutMs. */
+  slackTimeoutMs?: number;
 }
 
 /**
@@ -185,6 +187,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       : { interruptedLinksPeriodMs: options.interruptedLinksPeriodMs }),
     ...(options.ledgerRetryDelaysMs === undefined ? {} : { ledgerRetryDelaysMs: options.ledgerRetryDelaysMs }),
     ...(options.statusRoundPeriodMs === undefined ? {} : { statusRoundPeriodMs: options.statusRoundPeriodMs }),
+    ...(options.slackTimeoutMs === undefined ? {} : { slackTimeoutMs: options.slackTimeoutMs }),
   }).catch(async (error: unknown) => {
     await closeStandins();
     throw error;

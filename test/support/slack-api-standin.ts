@@ -150,8 +150,16 @@ export interface SlackApiStandin {
   homeView(user: string): DisplayedView | undefined;
   /** Files of external uploads, in the order their upload URLs were issued. */
   uploadedFiles(): UploadedFile[];
-  /** The next `times` calls to `method` answer with `fault` instead of being carried out. */
-  failNext(method: string, fault: SlackApiFault, times?: number): void;
+  /**
+   * The next `times` calls to `method` (those whose arguments `when` accepts, when given) answer with `fault` instead of
+   * being carried out.
+   */
+  failNext(
+    method: string,
+    fault: SlackApiFault,
+    times?: number,
+    when?: (args: Record<string, unknown>) => boolean,
+  ): void;
   /** Holds every answer of `method` back by `ms` (0 removes the delay). */
   setDelay(method: string, ms: number): void;
   /**
@@ -223,7 +231,7 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
   const viewIdsByExternalId = new Map<string, string>();
   const messages = new Map<string, Record<string, unknown>>();
   const conversationIdsByUsers = new Map<string, string>();
-  const faults = new Map<string, SlackApiFault[]>();
+  const faults = new Map<string, { fault: SlackApiFault; when?: (args: Record<string, unknown>) => boolean }[]>();
   const delays = new Map<string, number>();
   const metadataByMethod = new Map<string, ResponseMetadata>();
   const responseUrlIds = new Map<string, { issuedAt: number; uses: number }>();
@@ -505,6 +513,13 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
     },
   };
 
+  /** The first fault set for `method` that applies to a call with `args`, taken off the list. */
+  function takeFault(method: string, args: Record<string, unknown>): SlackApiFault | undefined {
+    const pending = faults.get(method) ?? [];
+    const index = pending.findIndex((entry) => entry.when === undefined || entry.when(args));
+    return index === -1 ? undefined : pending.splice(index, 1)[0]?.fault;
+  }
+
   async function answerWebApi(
     method: string,
     request: IncomingMessage,
@@ -516,7 +531,7 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
     callLog.add({ method, args: args ?? { unparsed: rawBody }, at: arrivedAt });
     const delayMs = delays.get(method);
     if (delayMs !== undefined) await sleep(delayMs);
-    const fault = faults.get(method)?.shift();
+    const fault = takeFault(method, args ?? {});
     if (typeof fault === 'object') {
       response.setHeader('Retry-After', String(fault.retryAfterSeconds));
       return sendJson(response, 429, refuse('ratelimited'));
@@ -710,8 +725,9 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
     uploadedFiles: () => [...files.values()],
     messagesIn: (channel) =>
       [...messages.entries()].filter(([key]) => key.startsWith(`${channel}/`)).map(([, message]) => message),
-    failNext: (method, fault, times = 1) => {
-      faults.set(method, [...(faults.get(method) ?? []), ...Array.from({ length: times }, () => fault)]);
+    failNext: (method, fault, times = 1, when) => {
+      const added = Array.from({ length: times }, () => ({ fault, ...(when ? { when } : {}) }));
+      faults.set(method, [...(faults.get(method) ?? []), ...added]);
     },
     setDelay: (method, ms) => {
       if (ms > 0) delays.set(method, ms);

@@ -249,6 +249,17 @@ describe('Slack Web API standin', () => {
       await expect(post()).resolves.toMatchObject({ ok: true });
     });
 
+    it('answers with the error only the calls it is told apply, leaving the others be', async () => {
+      standin.failNext('chat.postMessage', 'msg_too_long', 1, (args) => args.thread_ts !== undefined);
+      const client = webClient(standin);
+      const parent = await client.chat.postMessage({ channel: 'C0SALES', text: 'parent' });
+      const reply = () => answerOf(client.chat.postMessage({ channel: 'C0SALES', text: 'x', thread_ts: parent.ts }));
+
+      expect(parent.ok).toBe(true);
+      await expect(reply()).resolves.toMatchObject({ ok: false, error: 'msg_too_long' });
+      await expect(reply()).resolves.toMatchObject({ ok: true });
+    });
+
     it('rate limits with HTTP 429 and Retry-After, which the Slack client honours', async () => {
       standin.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 1 });
       const raw = await fetch(`${standin.apiUrl}chat.postMessage`, {
