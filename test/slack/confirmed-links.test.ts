@@ -4,7 +4,8 @@ import { classifyStatus, statusProgress } from '../../src/domain/payment-status.
 import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
 import { newLink } from '../support/link-records.js';
-import type { Harness } from '../support/paylink-harness.js';
+import { type Harness, visibleText } from '../support/paylink-harness.js';
+import type { SlackApiCall } from '../support/slack-api-standin.js';
 import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
 
 const CALLBACK_SECRET = 'confirmed-links-callback-secret-0123456789';
@@ -85,6 +86,66 @@ describe.each(ENGINES)('confirming a reported link when Slack refuses its summar
     await expect
       .poll(async () => (await app.paylink.ledger.findLink(later))?.summary_ts ?? null, { timeout: 3_000 })
       .not.toBeNull();
+  });
+});
+
+/** A message paylink posted in a DM (a conversation `D…`). */
+const inDirectMessage = (call: SlackApiCall) => String(call.args.channel).startsWith('D');
+
+describe.each(ENGINES)('a confirmed link whose summary Slack refuses or may have posted, on %s', (engine) => {
+  const harnesses = testHarnesses(engine);
+  const start = (options: { slackTimeoutMs?: number } = {}) =>
+    harnesses.start({
+      interruptedLinksPeriodMs: 600_000,
+      env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET },
+      ...options,
+    });
+
+  /** The one DM paylink sent about the link, and what its rep reads in it; nothing else in any DM. */
+  async function expectOneNotice(app: Harness, id: string): Promise<string> {
+    await app.waitForLog('confirmed_link_notice_sent');
+    const dms = app.standin.callsTo('chat.postMessage').filter(inDirectMessage);
+    expect(dms).toHaveLength(1);
+    const text = visibleText(dms[0]?.args);
+    expect(text).toContain('€1,250.50');
+    expect(text).toContain('F-REFUSED');
+    expect(text).toContain('Paid');
+    expect(text).toContain('/paylink status F-REFUSED');
+    expect(await app.paylink.ledger.findLink(id)).toMatchObject({ state: 'created', undelivered_to_rep: 0 });
+    return text;
+  }
+
+  it('a refusal (invalid_blocks) earns the rep a DM saying the link exists, where it stands and where to follow it', async () => {
+    const app = await start();
+    app.standin.failNext('chat.postMessage', 'invalid_blocks');
+    const id = await reportedInterruptedLink(app, SALES_REP.id, SALES_CHANNEL.id, 'F-REFUSED', new Date());
+    expect(await app.notify(buildCallbackUrl(app.baseUrl, id, CALLBACK_SECRET), 'SETTLED')).toBe(200);
+
+    const text = await expectOneNotice(app, id);
+    expect(text).toContain('Slack refused its summary');
+    // Slack surely posted nothing: the DM is no summary, and nothing is posted in the channel again.
+    expect(app.standin.messagesIn(SALES_CHANNEL.id)).toEqual([]);
+    expect(app.standin.callsTo('chat.postMessage').filter((call) => call.args.attachments !== undefined)).toHaveLength(
+      1,
+    );
+  });
+
+  it('a timeout, Slack having maybe posted the summary, earns a DM saying so, never a second summary', async () => {
+    const app = await start({ slackTimeoutMs: 1_000 });
+    app.standin.setDelay('chat.postMessage', 1_500);
+    const id = await reportedInterruptedLink(app, SALES_REP.id, SALES_CHANNEL.id, 'F-REFUSED', new Date());
+    const notified = app.notify(buildCallbackUrl(app.baseUrl, id, CALLBACK_SECRET), 'SETTLED');
+    await app.standin.waitForCall('chat.postMessage');
+    app.standin.setDelay('chat.postMessage', 0);
+    expect(await notified).toBe(200);
+
+    const text = await expectOneNotice(app, id);
+    expect(text).toContain('its summary may have been posted');
+    // Slack did post it (the stand-in answered too late): it stays the one summary, in the channel.
+    await expect.poll(() => app.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(1);
+    expect(app.standin.callsTo('chat.postMessage').filter((call) => call.args.attachments !== undefined)).toHaveLength(
+      1,
+    );
   });
 });
 
