@@ -3,9 +3,11 @@ import { madeBySandbox } from '../domain/sandbox-link.js';
 import { messagesFor, sandboxed } from '../i18n/messages.js';
 import type { LinkRecord, SummaryPlace } from '../ledger/ledger.js';
 import { UNANSWERED_STATES } from '../ledger/schema.js';
-import { postMessage, postSummaryWhereAsked } from '../slack/delivery.js';
+import { postMessage, postSummaryWhereAsked, sendDirectMessage } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import { awaitingPaymentStatus, buildSummaryMessage, type SlackMessage } from '../slack/messages/link-messages.js';
+import { buildConfirmedUnannouncedMessage } from '../slack/messages/report-messages.js';
+import { slackMayHaveActed } from '../slack/web-api.js';
 import { releaseForLater, retryOrKeepForRounds, tryLedgerWrite } from './ledger-writes.js';
 import {
   linkSummaryOf,
@@ -53,8 +55,10 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
   }
   ctx.logger.info({ event: 'link_confirmed', ...fields, status: link.payment_status });
   if (summary.place === undefined) {
-    // Not posted, and Slack may have posted it or refused it (logged): not posted again, nor DMd later as a link whose
-    // announcement paylink stopped in. App Home, `/paylink status` and the export still show the link and its status.
+    // Slack refused it, or may have posted it (a timeout; logged): not posted again, nor DMd later as a link whose
+    // announcement paylink stopped in, but its rep is told. Told first: should this instance stop before the write, the
+    // round still announces the link.
+    await tellRepSummaryNotPosted(ctx, link, summary.error);
     await recordDelivery(ctx, link.id, 'no_late_delivery', () => ctx.ledger.forgoLateDelivery(link.id));
     return { kind: 'confirmed' };
   }
@@ -62,6 +66,22 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
   const firstReply = { text: sandboxed(addressUnknown, madeBySandbox(link)) };
   await startSummaryThread(ctx, link, summary.place, firstReply, 'link_address_unknown');
   return { kind: 'confirmed' };
+}
+
+/**
+ * A confirmed link whose summary Slack refused, or may have posted (a timeout), gets no second summary: where the rep
+ * asked it could stand beside the first, and in their DM it would be the link twice, with statuses under neither. Its
+ * rep gets one DM instead, a notice and no summary: naming the link and where it stands, it reads true whether or not a
+ * summary is somewhere (after a timeout it says one may be, its statuses not following), and it points to App Home and
+ * `/paylink status`, which keep up with them. One Slack did not take is not sent again (logged): those still show it.
+ */
+async function tellRepSummaryNotPosted(ctx: ConfirmedLinkContext, link: LinkRecord, error: unknown): Promise<void> {
+  const how = slackMayHaveActed(error) ? 'unanswered' : 'refused';
+  const shown = { locale: ctx.config.locale, timeZone: ctx.timeZone, now: ctx.clock(), sandbox: ctx.sandbox };
+  const outcome = await sendDirectMessage(ctx, link.user_id, buildConfirmedUnannouncedMessage(shown, link, how));
+  const fields = { link: link.id, user: link.user_id, payment_reference: link.payment_reference, summary: how };
+  if (outcome.sent) ctx.logger.info({ event: 'confirmed_link_notice_sent', ...fields });
+  else ctx.logger.error({ event: 'confirmed_link_notice_not_sent', ...fields, error: outcome.error });
 }
 
 /** A stored link's summary, its status line saying where the link stands now. */

@@ -78,6 +78,12 @@ export interface LinkReportTexts {
    * only from SAFEDEBIT's notification: what happened, that it exists, and where its address is (paylink never had it).
    */
   announcedLate: string;
+  /**
+   * The rep's DM about a link SAFEDEBIT's notification confirmed whose summary Slack refused (`refused`: not posted),
+   * or did not answer for (`unanswered`: it may be posted, but no status will follow under it): that it exists, where
+   * its address is, and where to follow it (`status` is the command that shows it).
+   */
+  confirmedUnannounced: Record<'refused' | 'unanswered', (status: string) => string>;
 }
 
 /** A count's digits grouped as the locale groups an amount's (`12 345` with a narrow no-break space, `12,345`). */
@@ -172,6 +178,12 @@ const fr: LinkReportTexts = {
     ":warning: paylink s'est arrêté avant de pouvoir vous donner ce lien de paiement, qui n'a peut-être jamais été publié dans la conversation. SAFEDEBIT l'a bien créé (et envoyé au client si vous l'avez demandé)\u00A0: le voici.",
   announcedLate:
     ":warning: paylink s'est arrêté pendant qu'il annonçait ce lien de paiement, dont le récapitulatif n'a peut-être jamais été publié dans la conversation\u00A0: le voici. SAFEDEBIT a envoyé un statut pour ce lien\u00A0: il existe, mais son adresse n'est jamais parvenue à paylink. Elle est dans l'espace marchand SAFEDEBIT.",
+  confirmedUnannounced: {
+    refused: (status) =>
+      `:warning: SAFEDEBIT a envoyé un statut pour ce lien de paiement\u00A0: il existe, mais Slack a refusé son récapitulatif, qui n'a pas été publié. Son adresse n'est jamais parvenue à paylink\u00A0: elle est dans l'espace marchand SAFEDEBIT. Suivez-le dans l'onglet *Accueil* de paylink ou avec ${status}.`,
+    unanswered: (status) =>
+      `:warning: SAFEDEBIT a envoyé un statut pour ce lien de paiement\u00A0: il existe, mais Slack n'a pas répondu quand paylink a publié son récapitulatif. Celui-ci a peut-être été publié quand même, mais ses statuts ne s'y afficheront pas. Son adresse n'est jamais parvenue à paylink\u00A0: elle est dans l'espace marchand SAFEDEBIT. Suivez-le dans l'onglet *Accueil* de paylink ou avec ${status}.`,
+  },
 };
 
 const en: LinkReportTexts = {
@@ -252,6 +264,12 @@ const en: LinkReportTexts = {
     ':warning: paylink stopped before it could give you this payment link, which may never have been posted in the conversation. SAFEDEBIT did make it (and sent it to the customer if you asked it to): here it is.',
   announcedLate:
     ':warning: paylink stopped while announcing this payment link, so its summary may never have been posted in the conversation: here it is. SAFEDEBIT has sent a status for it, so the link exists, but its address never reached paylink: it is in your SAFEDEBIT merchant back office.',
+  confirmedUnannounced: {
+    refused: (status) =>
+      `:warning: SAFEDEBIT has sent a status for this payment link, so it exists, but Slack refused its summary: it was not posted. Its address never reached paylink: it is in your SAFEDEBIT merchant back office. Follow it in paylink's *Home* tab or with ${status}.`,
+    unanswered: (status) =>
+      `:warning: SAFEDEBIT has sent a status for this payment link, so it exists, but Slack did not answer when paylink posted its summary: its summary may have been posted all the same, but its statuses will not follow under it. Its address never reached paylink: it is in your SAFEDEBIT merchant back office. Follow it in paylink's *Home* tab or with ${status}.`,
+  },
 };
 
 const TEXTS: Record<Locale, LinkReportTexts> = { fr, en };

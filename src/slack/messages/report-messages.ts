@@ -220,6 +220,20 @@ export function buildAnnouncedLateReply(ctx: ReportContext, link: LinkRecord): S
 }
 
 /**
+ * The rep's DM about a link SAFEDEBIT's notification confirmed whose summary Slack refused or did not answer for
+ * (`how`): which link, where it stands, and where to follow it.
+ */
+export function buildConfirmedUnannouncedMessage(
+  ctx: ReportContext,
+  link: LinkRecord,
+  how: 'refused' | 'unanswered',
+): SlackMessage {
+  const status = `\`${SLASH_COMMAND} status ${escapeMrkdwn(link.payment_reference)}\``;
+  const notice = linkReportTexts(ctx.locale).confirmedUnannounced[how](status);
+  return noticeMessage(link, { notice, about: `${askedHeadline(ctx, link)}\n${standingText(link, ctx)}` });
+}
+
+/**
  * A reply about a stored link, marked [SANDBOX] by the link's kind (a live instance may post one about a trial link).
  */
 function lateReply(link: LinkRecord, text: string): SlackMessage {
