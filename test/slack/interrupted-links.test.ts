@@ -635,6 +635,30 @@ describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on 
     expect(app.standin.messagesIn(SALES_CHANNEL.id)).toEqual([]);
   });
 
+  it('have the link in a DM of its own when Slack refuses the reply carrying it under their summary, once', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now);
+    const id = await leftUndelivered(app, clock.now());
+    app.standin.failNext('chat.postMessage', 'msg_too_long', 1, (args) => args.thread_ts !== undefined);
+    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
+    await app.waitForLog('late_link_sent_apart');
+    await settle();
+
+    const [summary] = dmSummaries([app]);
+    const dm = app.standin.messagesIn(String(summary?.args.channel));
+    // The summary, and the link by itself: which link, why it comes late.
+    expect(dm.map((message) => message.thread_ts === undefined)).toEqual([true, true]);
+    const apart = visibleText(dm[1]);
+    expect(apart).toContain(LINK);
+    expect(apart).toContain('F-2026-031');
+    expect(apart).toContain('paylink stopped before it could give');
+    expect(dmSummaries([app])).toHaveLength(1);
+    expect(await app.paylink.ledger.findLink(id)).toMatchObject({
+      summary_ts: dm[0]?.ts,
+      undelivered_to_rep: 0,
+    });
+  });
+
   it('are sent again at a later round when Slack certainly did not take the DM, and once', async () => {
     const clock = movableClock();
     const app = await start(clock.now);
