@@ -95,6 +95,7 @@ export function currentSummaryOf(ctx: ConfirmedLinkContext, link: LinkRecord): S
  * does (a failure logged as `step`: the thread goes on without it), then the summary's place recorded, so
  * that every status of the link follows in that thread. Unrecorded, the place would leave them out of it: tried again,
  * then kept for the rounds; should the ledger stay out of reach, App Home and the export still show the link's status.
+ * False when Slack did not post `firstReply`, or may not have.
  */
 export async function startSummaryThread(
   ctx: ConfirmedLinkContext,
@@ -102,15 +103,18 @@ export async function startSummaryThread(
   place: SummaryPlace,
   firstReply: SlackMessage,
   step: string,
-): Promise<void> {
+): Promise<boolean> {
+  let replied = true;
   try {
     await postMessage(ctx, place.channel, firstReply, place.threadTs);
   } catch (error) {
+    replied = false;
     ctx.logger.warn({ event: 'slack_post_failed', step, error: slackErrorCode(error), link: link.id });
   }
   await recordDelivery(ctx, link.id, 'summary', () =>
     ctx.ledger.recordSummary(link.id, place, link.payment_status, link.link),
   );
+  return replied;
 }
 
 /**

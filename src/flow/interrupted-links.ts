@@ -1,13 +1,14 @@
 import type { types } from '@slack/bolt';
 import type { LinkRecord, LinkWithAddress } from '../ledger/ledger.js';
 import { LEDGER_WAIT_MS } from '../ledger/open.js';
-import { type DirectMessageOutcome, sendDirectMessage } from '../slack/delivery.js';
+import { type DirectMessageOutcome, postMessage, sendDirectMessage } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import type { SlackMessage } from '../slack/messages/link-messages.js';
 import {
   buildAnnouncedLateReply,
   buildInterruptedMessage,
   buildInterruptedView,
+  buildLateLinkMessage,
   buildLateLinkReply,
   buildLateLinkView,
 } from '../slack/messages/report-messages.js';
@@ -214,6 +215,7 @@ async function deliverLate(ctx: InterruptedLinkContext, link: LinkWithAddress): 
     delivered: { event: 'link_delivered_late', created_at: link.created_at },
     postponed: 'late_link_postponed',
     notSent: 'late_link_not_sent',
+    linkApart: buildLateLinkMessage(reportContext(ctx), link),
   });
 }
 
@@ -231,12 +233,18 @@ async function announceLate(ctx: InterruptedLinkContext, link: LinkRecord): Prom
  * stopped instance may have posted there without recording it): its summary, `whyLate` in its thread, its place
  * recorded so that its statuses follow there, and those that came meanwhile shown. The summary posted is logged
  * `events.delivered` (a warning naming the link); one Slack certainly did not take is given back for a later round.
+ * When `whyLate` carries the link and Slack did not post it, `events.linkApart` brings the link instead.
  */
 async function announceInDirectMessage(
   ctx: InterruptedLinkContext,
   link: LinkRecord,
   whyLate: SlackMessage,
-  events: { delivered: { event: string; [field: string]: unknown }; postponed: string; notSent: string },
+  events: {
+    delivered: { event: string; [field: string]: unknown };
+    postponed: string;
+    notSent: string;
+    linkApart?: SlackMessage;
+  },
 ): Promise<boolean> {
   const outcome = await sendClaimedNotice(ctx, link, currentSummaryOf(ctx, link), {
     postponed: events.postponed,
@@ -246,10 +254,37 @@ async function announceInDirectMessage(
   if (outcome.sent) {
     ctx.logger.warn({ ...events.delivered, ...fieldsOf(link) });
     const place = { channel: outcome.channel, ts: outcome.ts, threadTs: outcome.ts };
-    await startSummaryThread(ctx, link, place, whyLate, 'late_link_reply');
+    const replied = await startSummaryThread(ctx, link, place, whyLate, 'late_link_reply');
+    if (!replied && events.linkApart) await sendLinkApart(ctx, link, outcome.channel, events.linkApart);
     await showStatusesSoFar(ctx, link.id);
   }
   return roundGoesOnAfter(outcome);
+}
+
+/**
+ * The link by itself in the rep's DM, below its summary, when Slack did not post the reply carrying it in the summary's
+ * thread: as the link flow sends it privately when its thread reply fails. Once with no state of its own (the round's
+ * claim makes the announcement it is part of once), right then, whatever the failure: after a timeout the reply may be there too, the link then twice in the rep's
+ * own DM, which misleads no one, where none would leave them without it. One Slack does not take either is logged
+ * (`/paylink status` still shows the link).
+ */
+async function sendLinkApart(
+  ctx: InterruptedLinkContext,
+  link: LinkRecord,
+  channel: string,
+  linkApart: SlackMessage,
+): Promise<void> {
+  try {
+    await postMessage(ctx, channel, linkApart);
+    ctx.logger.info({ event: 'late_link_sent_apart', ...fieldsOf(link) });
+  } catch (error) {
+    ctx.logger.error({
+      event: 'slack_post_failed',
+      step: 'late_link_apart',
+      error: slackErrorCode(error),
+      link: link.id,
+    });
+  }
 }
 
 function linksWithUnrecordedWrites(ctx: InterruptedLinkContext): string[] {

@@ -204,6 +204,14 @@ export function buildLateLinkReply(ctx: ReportContext, link: LinkWithAddress): S
 }
 
 /**
+ * The same link by itself in the rep's DM, when Slack did not take that reply under its summary: which link, asked
+ * when, why it comes now, and the link.
+ */
+export function buildLateLinkMessage(ctx: ReportContext, link: LinkWithAddress): SlackMessage {
+  return noticeMessage(link, lateLinkNotice(ctx, link));
+}
+
+/**
  * A link SAFEDEBIT made that paylink stopped before giving its rep, in the rep's modal in place of "creating…", for a
  * rep still looking at it: which link, asked when, why it comes now, and the link.
  */
