@@ -132,7 +132,8 @@ describe.each(ENGINES)('a confirmed link whose summary Slack refuses or may have
 
   it('a timeout, Slack having maybe posted the summary, earns a DM saying so, never a second summary', async () => {
     const app = await start({ slackTimeoutMs: 1_000 });
-    app.standin.setDelay('chat.postMessage', 1_500);
+    // Well past the timeout: undici checks its timeouts of a second or more on a timer that may add up to a second.
+    app.standin.setDelay('chat.postMessage', 3_000);
     const id = await reportedInterruptedLink(app, SALES_REP.id, SALES_CHANNEL.id, 'F-REFUSED', new Date());
     const notified = app.notify(buildCallbackUrl(app.baseUrl, id, CALLBACK_SECRET), 'SETTLED');
     await app.standin.waitForCall('chat.postMessage');
@@ -142,7 +143,7 @@ describe.each(ENGINES)('a confirmed link whose summary Slack refuses or may have
     const text = await expectOneNotice(app, id);
     expect(text).toContain('its summary may have been posted');
     // Slack did post it (the stand-in answered too late): it stays the one summary, in the channel.
-    await expect.poll(() => app.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(1);
+    await expect.poll(() => app.standin.messagesIn(SALES_CHANNEL.id), { timeout: 5_000 }).toHaveLength(1);
     expect(app.standin.callsTo('chat.postMessage').filter((call) => call.args.attachments !== undefined)).toHaveLength(
       1,
     );
