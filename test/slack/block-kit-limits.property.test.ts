@@ -24,8 +24,10 @@ import {
 } from '../../src/slack/messages/link-messages.js';
 import {
   buildAnnouncedLateReply,
+  buildConfirmedUnannouncedMessage,
   buildInterruptedMessage,
   buildInterruptedView,
+  buildLateLinkMessage,
   buildLateLinkReply,
   buildLateLinkView,
   buildListMessage,
@@ -536,7 +538,7 @@ describe('/paylink list, status, and the DMs about one link', () => {
     );
   });
 
-  it('the reminder, the interrupted link’s DM and view, the late link’s reply and view, and the late announcement’s reply', () => {
+  it('the reminder, the interrupted link’s DM and view, the late link’s reply, DM and view, the late announcement’s reply, and the DM about an unposted summary', () => {
     fc.assert(
       fc.property(
         reportContext,
@@ -550,8 +552,11 @@ describe('/paylink list, status, and the DMs about one link', () => {
           expectWithin('modal', buildInterruptedView(ctx, link));
           const withAddress = { ...link, link: address };
           expectWithin('message', buildLateLinkReply(ctx, withAddress));
+          expectWithin('message', buildLateLinkMessage(ctx, withAddress));
           expectWithin('modal', buildLateLinkView(ctx, withAddress));
           expectWithin('message', buildAnnouncedLateReply(ctx, { ...link, link: null }));
+          expectWithin('message', buildConfirmedUnannouncedMessage(ctx, { ...link, link: null }, 'refused'));
+          expectWithin('message', buildConfirmedUnannouncedMessage(ctx, { ...link, link: null }, 'unanswered'));
         },
       ),
       RUNS,
