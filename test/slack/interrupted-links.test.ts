@@ -7,7 +7,14 @@ import { ENGINES } from '../support/databases.js';
 import { type TestHarnesses, testHarnesses } from '../support/harnesses.js';
 import { newLink } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
-import { type Harness, SIGNING_SECRET, VALID_FORM, visibleText, waitForLog } from '../support/paylink-harness.js';
+import {
+  type Harness,
+  type HarnessOptions,
+  SIGNING_SECRET,
+  VALID_FORM,
+  visibleText,
+  waitForLog,
+} from '../support/paylink-harness.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
 import { appHomeOpenedEvent, sendEvent, sendSlashCommand } from '../support/slack-requests.js';
 import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
@@ -577,7 +584,7 @@ async function expectLateDmSentAgainOnce(
 
 describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on %s', (engine) => {
   const harnesses = testHarnesses(engine);
-  const start = (clock: () => Date, options: { env?: Record<string, string> } = {}) =>
+  const start = (clock: () => Date, options: Pick<HarnessOptions, 'env' | 'slackTimeoutMs'> = {}) =>
     harnesses.start({
       clock,
       interruptedLinksPeriodMs: PERIOD_MS,
@@ -641,23 +648,49 @@ describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on 
     const id = await leftUndelivered(app, clock.now());
     app.standin.failNext('chat.postMessage', 'msg_too_long', 1, (args) => args.thread_ts !== undefined);
     clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
+    expect(await expectLinkApartOnce(app, id)).toHaveLength(2);
+  });
+
+  it('have the link by itself too when Slack may have posted that reply (a timeout): twice in their DM, never none', async () => {
+    const clock = movableClock();
+    const app = await start(clock.now, { slackTimeoutMs: 1_000 });
+    const id = await leftUndelivered(app, clock.now());
+    clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS));
+    await app.standin.waitForCall('chat.postMessage', (call) => call.args.attachments !== undefined);
+    // The reply held well past the timeout (undici's timer may add up to a second to it); the rest answered at once.
+    app.standin.setDelay('chat.postMessage', 3_000);
+    await app.standin.waitForCall('chat.postMessage', isLateLink);
+    app.standin.setDelay('chat.postMessage', 0);
+    await expectLinkApartOnce(app, id);
+    // Slack did post the reply, too late for paylink to know.
+    await expect
+      .poll(() => lateThread([app], isLateLink)?.replies, { timeout: 5_000 })
+      .toEqual([expect.stringContaining(LINK)]);
+  });
+
+  /**
+   * The rep's DM once a link given late had its reply with the link not posted, or maybe not: its summary (whose place
+   * is recorded), then the link by itself, once, saying which link it is and why it comes late. Resolves with the DM's
+   * messages as Slack holds them.
+   */
+  async function expectLinkApartOnce(app: Harness, id: string) {
     await app.waitForLog('late_link_sent_apart');
     await settle();
-
     const [summary] = dmSummaries([app]);
     const dm = app.standin.messagesIn(String(summary?.args.channel));
-    // The summary, and the link by itself: which link, why it comes late.
-    expect(dm.map((message) => message.thread_ts === undefined)).toEqual([true, true]);
-    const apart = visibleText(dm[1]);
+    const outOfThreads = dm.filter((message) => message.thread_ts === undefined);
+    expect(outOfThreads).toHaveLength(2);
+    const apart = visibleText(outOfThreads[1]);
     expect(apart).toContain(LINK);
     expect(apart).toContain('F-2026-031');
     expect(apart).toContain('paylink stopped before it could give');
     expect(dmSummaries([app])).toHaveLength(1);
     expect(await app.paylink.ledger.findLink(id)).toMatchObject({
-      summary_ts: dm[0]?.ts,
+      summary_ts: outOfThreads[0]?.ts,
       undelivered_to_rep: 0,
     });
-  });
+    return dm;
+  }
 
   it('are sent again at a later round when Slack certainly did not take the DM, and once', async () => {
     const clock = movableClock();
