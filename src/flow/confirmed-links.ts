@@ -9,6 +9,7 @@ import { awaitingPaymentStatus, buildSummaryMessage, type SlackMessage } from '.
 import { buildConfirmedUnannouncedMessage } from '../slack/messages/report-messages.js';
 import { slackMayHaveActed } from '../slack/web-api.js';
 import { releaseForLater, retryOrKeepForRounds, tryLedgerWrite } from './ledger-writes.js';
+import { reportContext } from './link-reports.js';
 import {
   linkSummaryOf,
   paymentStatusLine,
@@ -77,8 +78,8 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
  */
 async function tellRepSummaryNotPosted(ctx: ConfirmedLinkContext, link: LinkRecord, error: unknown): Promise<void> {
   const how = slackMayHaveActed(error) ? 'unanswered' : 'refused';
-  const shown = { locale: ctx.config.locale, timeZone: ctx.timeZone, now: ctx.clock(), sandbox: ctx.sandbox };
-  const outcome = await sendDirectMessage(ctx, link.user_id, buildConfirmedUnannouncedMessage(shown, link, how));
+  const notice = buildConfirmedUnannouncedMessage(reportContext(ctx), link, how);
+  const outcome = await sendDirectMessage(ctx, link.user_id, notice);
   const fields = { link: link.id, user: link.user_id, payment_reference: link.payment_reference, summary: how };
   if (outcome.sent) ctx.logger.info({ event: 'confirmed_link_notice_sent', ...fields });
   else ctx.logger.error({ event: 'confirmed_link_notice_not_sent', ...fields, error: outcome.error });

@@ -118,7 +118,10 @@ function partShown(
   return { matched, seeAll };
 }
 
-export function reportContext(ctx: ReportFlowContext): ReportContext {
+/** What the report messages need: the locale, the time zone, now, and whether this instance is the sandbox. */
+export function reportContext(
+  ctx: Pick<ReportFlowContext, 'timeZone' | 'clock' | 'sandbox'> & { config: Pick<Readonly<Config>, 'locale'> },
+): ReportContext {
   return { locale: ctx.config.locale, timeZone: ctx.timeZone, now: ctx.clock(), sandbox: ctx.sandbox };
 }
 
