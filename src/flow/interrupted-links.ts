@@ -264,9 +264,9 @@ async function announceInDirectMessage(
 /**
  * The link by itself in the rep's DM, below its summary, when Slack did not post the reply carrying it in the summary's
  * thread: as the link flow sends it privately when its thread reply fails. Once with no state of its own (the round's
- * claim makes the announcement it is part of once), right then, whatever the failure: after a timeout the reply may be there too, the link then twice in the rep's
- * own DM, which misleads no one, where none would leave them without it. One Slack does not take either is logged
- * (`/paylink status` still shows the link).
+ * claim makes the announcement it is part of once), right then, whatever the failure: after a timeout the reply may be
+ * there too, the link then twice in the rep's own DM, which misleads no one, where none would leave them without it.
+ * One Slack does not take either is logged (`/paylink status` still shows the link).
  */
 async function sendLinkApart(
   ctx: InterruptedLinkContext,

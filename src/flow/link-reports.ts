@@ -100,7 +100,8 @@ async function latestOf<T>(
 ): Promise<{ shown: T[]; matched: number }> {
   const found = await find(limit + 1);
   if (found.length <= limit) return { shown: found, matched: found.length };
-  // Counted after the read, a link whose standing changed meanwhile may leave the count: one more was there all the same.
+  // Counted after the read, a link whose standing changed meanwhile may leave the count: one more was there all the
+  // same.
   return { shown: found.slice(0, limit), matched: Math.max(await count(), limit + 1) };
 }
 
