@@ -21,7 +21,8 @@ const HOURS = 3_600_000;
 /** Short enough that a test waits a few of them, long enough not to spin. */
 const PERIOD_MS = 30;
 
-const isReminder = (call: SlackApiCall) => String(call.args.text).includes('still awaiting payment');
+/** A reminder says the link is still awaiting payment, or, its payment under way, that it is not paid yet. */
+const isReminder = (call: SlackApiCall) => String(call.args.text).includes(':alarm_clock: This payment link is ');
 const reminders = (app: Harness) => app.standin.callsTo('chat.postMessage').filter(isReminder);
 const settle = (ms = PERIOD_MS * 8) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -83,6 +84,15 @@ describe.each(ENGINES)('reminders, on %s', (engine) => {
     expect(repReminders[0]).toContain('This payment link is still awaiting payment, 3 days after it was created:');
     expect(repReminders[0]).toContain('*€1,250.50* · F-');
     expect(repReminders[0]).toContain('Jean Dupont');
+    // SAFEDEBIT issued F-ISSUED's debit before its reminder: the customer acted, the rep is told where it stands.
+    const underWay = repReminders.find((text) => text.includes('F-ISSUED')) ?? '';
+    expect(underWay).toContain(
+      'This payment link is not paid yet, 3 days after it was created, but the customer has acted and the payment is under way:',
+    );
+    expect(underWay).toMatch(
+      /\nSAFEDEBIT's latest news: :hourglass_flowing_sand: Debit issued · \d+ Nov 2026, \d\d:\d\d/,
+    );
+    expect(underWay).not.toContain('still awaiting payment');
     const [reminder] = app.standin.messagesIn(repDm);
     expect(JSON.stringify(reminder)).toMatch(/"url":"https:\/\/paylink-test\.slack\.com\/archives\/C0SALES\/p\d+"/);
     const otherReminders = app.standin.messagesIn(await dmOf(app, OTHER_REP.id)).map((message) => visibleText(message));

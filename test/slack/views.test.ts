@@ -430,6 +430,62 @@ describe('where a link SAFEDEBIT did not make stands', () => {
   });
 });
 
+describe('reminder', () => {
+  const context = { timeZone: 'Europe/Paris', now: new Date('2026-11-30T09:30:00Z'), sandbox: false };
+  const headline = '*€1,250.50* · F-2026-031 · Jean Dupont';
+  const issued = linkRecord({
+    payment_status: 'ISSUED',
+    payment_status_rank: 20,
+    payment_status_at: '2026-11-27T13:32:00.000Z',
+  });
+
+  it('says a link SAFEDEBIT said nothing of is still awaiting payment, how long after, and which link', () => {
+    const shown = visibleText(buildReminderMessage({ ...context, locale: 'en' }, linkRecord(), '3 days'));
+    expect(shown).toBe(
+      `:alarm_clock: This payment link is still awaiting payment, 3 days after it was created: ${headline}\n` +
+        `:alarm_clock: This payment link is still awaiting payment, 3 days after it was created:\n${headline}`,
+    );
+  });
+
+  it.each([
+    [
+      'en',
+      ':alarm_clock: This payment link is not paid yet, 3 days after it was created, but the customer has acted and the payment is under way:',
+      "SAFEDEBIT's latest news: :hourglass_flowing_sand: Debit issued · 27 Nov 2026, 14:32",
+    ],
+    [
+      'fr',
+      ":alarm_clock: Ce lien de paiement n'est pas encore payé, 3 jours après sa création, mais le client y a donné suite et le paiement est en cours\u00A0:",
+      'Dernières nouvelles de SAFEDEBIT\u00A0: :hourglass_flowing_sand: Prélèvement émis · 27 nov. 2026, 14:32',
+    ],
+  ] as const)(
+    'says where a link whose payment is under way stands, as App Home does, not that it still awaits payment (%s)',
+    (locale, underWay, news) => {
+      const age = locale === 'en' ? '3 days' : '3 jours';
+      const message = buildReminderMessage({ ...context, locale }, issued, age);
+      const section = visibleText(message.blocks);
+      const shownHeadline = locale === 'en' ? headline : '*1\u202F250,50\u00A0€* · F-2026-031 · Jean Dupont';
+      expect(section).toBe(`${underWay}\n${shownHeadline}\n${news}`);
+      // The status as App Home and the lists show it, not a second wording of it.
+      expect(news).toContain(standingText(issued, { ...context, locale }));
+      expect(message.text).toBe(`${underWay} ${shownHeadline} ${news}`);
+    },
+  );
+
+  it('gives the news of a status SAFEDEBIT sent outside its annex, without saying the customer acted', () => {
+    const unknown = linkRecord({
+      payment_status: 'ON_HOLD',
+      payment_status_rank: 1,
+      payment_status_at: issued.payment_status_at,
+    });
+    const shown = visibleText(buildReminderMessage({ ...context, locale: 'en' }, unknown, '3 days').blocks);
+    expect(shown).toBe(
+      `:alarm_clock: This payment link is still awaiting payment, 3 days after it was created:\n${headline}\n` +
+        "SAFEDEBIT's latest news: :grey_question: SAFEDEBIT status “ON_HOLD” · 27 Nov 2026, 14:32",
+    );
+  });
+});
+
 describe('interrupted link notice', () => {
   const context = { locale: 'en' as const, timeZone: 'Europe/Paris', now: new Date('2026-11-27T10:00:00Z') };
   const link = linkRecord({ state: 'interrupted', link: null, summary_channel: null, summary_ts: null });
