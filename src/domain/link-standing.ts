@@ -79,3 +79,13 @@ export function paidSince(
     ? link.payment_status_at
     : null;
 }
+
+/**
+ * A link whose latest status SAFEDEBIT knows as under way (a debit created, issued, awaiting validation…): the customer
+ * has acted on it, though the money is not in yet, so a reminder must not read as "chase the customer".
+ */
+export function paymentUnderWay(link: Pick<LinksTable, 'payment_status'>): boolean {
+  if (link.payment_status === null) return false;
+  const status = classifyStatus(link.payment_status);
+  return status.known && status.kind === 'pending';
+}

@@ -62,6 +62,10 @@ export interface LinkReportTexts {
   exportTitle: (month: string) => string;
   unavailable: string;
   reminder: (age: string) => string;
+  /** A reminder about a link whose payment is under way: the customer acted, SAFEDEBIT has not settled it yet. */
+  reminderUnderWay: (age: string) => string;
+  /** Under a reminder's link, where the link stands by SAFEDEBIT's latest status (as App Home shows it). */
+  reminderNews: (standing: string) => string;
   reminderThread: string;
   /**
    * The rep's DM when paylink stopped while SAFEDEBIT was making their link: what to do about it. `askAgain` is how
@@ -171,6 +175,9 @@ const fr: LinkReportTexts = {
   exportTitle: (month) => `paylink · liens ${deMonth(month)}`,
   unavailable: ":warning: paylink n'a pas pu lire ses liens pour l'instant. Réessayez dans un instant.",
   reminder: (age) => `:alarm_clock: Ce lien de paiement attend toujours d'être payé, ${age} après sa création\u00A0:`,
+  reminderUnderWay: (age) =>
+    `:alarm_clock: Ce lien de paiement n'est pas encore payé, ${age} après sa création, mais le client y a donné suite et le paiement est en cours\u00A0:`,
+  reminderNews: (standing) => `Dernières nouvelles de SAFEDEBIT\u00A0: ${standing}`,
   reminderThread: 'Voir le fil du lien',
   interrupted: (askAgain) =>
     `:warning: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien de paiement\u00A0: on ne sait pas s'il existe, ni s'il a été envoyé au client. Pour le savoir, relancez ${askAgain} avec la même référence\u00A0: SAFEDEBIT refuse une référence qu'il a déjà (le lien existe alors), sinon il crée le lien.`,
@@ -257,6 +264,9 @@ const en: LinkReportTexts = {
   exportTitle: (month) => `paylink · links of ${month}`,
   unavailable: ':warning: paylink could not read its links just now. Try again in a moment.',
   reminder: (age) => `:alarm_clock: This payment link is still awaiting payment, ${age} after it was created:`,
+  reminderUnderWay: (age) =>
+    `:alarm_clock: This payment link is not paid yet, ${age} after it was created, but the customer has acted and the payment is under way:`,
+  reminderNews: (standing) => `SAFEDEBIT's latest news: ${standing}`,
   reminderThread: "Open the link's thread",
   interrupted: (askAgain) =>
     `:warning: paylink stopped while SAFEDEBIT was creating this payment link, so whether it exists, or reached the customer, is unknown. To find out, run ${askAgain} again with the same reference: SAFEDEBIT refuses a reference it already has (the link then exists), and otherwise makes the link.`,

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import { SLASH_COMMAND } from '../../constants.js';
 import { formatAmount } from '../../domain/amount.js';
+import { paymentUnderWay } from '../../domain/link-standing.js';
 import { classifyStatus } from '../../domain/payment-status.js';
 import { madeBySandbox } from '../../domain/sandbox-link.js';
 import { formatDateTime } from '../../i18n/dates.js';
@@ -159,7 +160,10 @@ function latestLinesWithin(lines: readonly string[], maxChars: number): string[]
   return kept;
 }
 
-/** The rep's DM about a link still awaiting payment: how long, which link, and its thread. */
+/**
+ * The rep's DM about a link still awaiting payment: how long, which link, and its thread; for a link SAFEDEBIT sent a
+ * status for, where it stands, and when that status says the customer acted, that the payment is under way.
+ */
 export function buildReminderMessage(
   ctx: ReportContext,
   link: LinkRecord,
@@ -167,14 +171,15 @@ export function buildReminderMessage(
   permalink?: string,
 ): SlackMessage {
   const t = linkReportTexts(ctx.locale);
-  const text = sandboxed(t.reminder(age), madeBySandbox(link));
-  const headline = linkHeadline(link, ctx.locale);
+  const text = sandboxed(paymentUnderWay(link) ? t.reminderUnderWay(age) : t.reminder(age), madeBySandbox(link));
+  const news = link.payment_status === null ? [] : [t.reminderNews(standingText(link, ctx))];
+  const lines = [text, linkHeadline(link, ctx.locale), ...news];
   return {
-    text: `${text} ${headline}`,
+    text: lines.join(' '),
     blocks: [
       {
         type: 'section',
-        text: mrkdwn(`${text}\n${headline}`),
+        text: mrkdwn(lines.join('\n')),
         ...threadButton(ctx.locale, permalink, t.reminderThread),
       },
     ],
