@@ -179,6 +179,22 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
     expect(app.standin.callsTo('views.publish').length).toBeLessThan(1 + links.length);
   }, 30_000);
 
+  it('says the links cannot be read just now when the ledger fails, as /paylink list does, rather than show nothing', async () => {
+    const app = await startHarness({ engine });
+    h = app;
+    await app.createLink();
+    expect(visibleText(await openHome(app, SALES_REP.id))).toContain('F-2026-031');
+
+    await app.paylink.ledger.close();
+    const text = visibleText(await openHome(app, SALES_REP.id));
+    expect(text).toContain('Your payment links');
+    expect(text).toContain(':warning: paylink could not read its links just now. Come back to this tab in a moment.');
+    expect(text).not.toContain('F-2026-031');
+    await expect
+      .poll(() => app.logs.some((line) => line.includes('"report_failed"') && line.includes('"home"')))
+      .toBe(true);
+  });
+
   it('draws nothing for the Messages tab, and a Slack failure to publish fails nothing else', async () => {
     const app = await startHarness({ engine });
     h = app;
