@@ -1,10 +1,10 @@
-import type { Logger } from '@slack/bolt';
+import type { Logger, types } from '@slack/bolt';
 import type { Config } from '../config.js';
 import { monthBounds, monthOf } from '../domain/month.js';
 import { formatMonth } from '../i18n/dates.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { slackErrorCode } from '../slack/errors.js';
-import { buildHomeView, type HomeLinks } from '../slack/views/home-view.js';
+import { buildHomeView, buildUnavailableHomeView, type HomeLinks } from '../slack/views/home-view.js';
 import type { SlackWebApi } from '../slack/web-api.js';
 import { HOME_LINKS, isAdmin } from './link-reports.js';
 import { threadPermalinks } from './thread-permalinks.js';
@@ -33,12 +33,10 @@ export function createHomeTabs(ctx: HomeContext): HomeTabs {
   const draw = oneDrawAtATime((userId) => publishHome(ctx, userId));
   return {
     async opened(userId) {
-      try {
-        await ctx.ledger.recordHomeOpened(userId, ctx.clock());
-        await draw(userId);
-      } catch (error) {
-        failed('opened', userId, error);
-      }
+      // The user is looking at the tab: drawn even if the ledger did not take the visit (it then says so, if it cannot
+      // be read either).
+      await ctx.ledger.recordHomeOpened(userId, ctx.clock()).catch((error) => failed('opened', userId, error));
+      await draw(userId).catch((error) => failed('opened', userId, error));
     },
     async refreshAfterStatusChange(linkId) {
       try {
@@ -85,8 +83,30 @@ function oneDrawAtATime(publish: (userId: string) => Promise<void>): (userId: st
   };
 }
 
-/** Draws one user's Home from the ledger and publishes it. */
+/**
+ * Draws one user's Home from the ledger and publishes it; when the ledger cannot be read, a Home saying so, as
+ * `/paylink list` and `status` answer, rather than nothing (the tab left empty or stale).
+ */
 async function publishHome(ctx: HomeContext, userId: string): Promise<void> {
+  let drawn: DrawnHome | undefined;
+  try {
+    drawn = await drawHome(ctx, userId);
+  } catch (error) {
+    ctx.logger.error({ event: 'report_failed', report: 'home', user: userId, error });
+  }
+  const view = drawn?.view ?? buildUnavailableHomeView({ locale: ctx.config.locale, sandbox: ctx.sandbox });
+  await ctx.slack.views.publish({ user_id: userId, view });
+  ctx.logger.debug({ event: 'home_published', user: userId, ...(drawn ? drawn.shown : { unavailable: true }) });
+}
+
+interface DrawnHome {
+  view: types.HomeView;
+  /** How many of the user's links it shows, and whether it shows the team's. */
+  shown: { links: number; team: boolean };
+}
+
+/** One user's Home as the ledger has it now. */
+async function drawHome(ctx: HomeContext, userId: string): Promise<DrawnHome> {
   const now = ctx.clock();
   const month = monthOf(now, ctx.timeZone);
   const { from, until } = monthBounds(month, ctx.timeZone);
@@ -110,6 +130,5 @@ async function publishHome(ctx: HomeContext, userId: string): Promise<void> {
     notAllowed: ctx.config.allowedUsers.length > 0 && !ctx.config.allowedUsers.includes(userId),
     permalinks,
   });
-  await ctx.slack.views.publish({ user_id: userId, view });
-  ctx.logger.debug({ event: 'home_published', user: userId, links: mine.links.length, team: team !== undefined });
+  return { view, shown: { links: mine.links.length, team: team !== undefined } };
 }

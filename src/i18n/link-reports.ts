@@ -61,6 +61,8 @@ export interface LinkReportTexts {
   exportRefused: (month: string) => string;
   exportTitle: (month: string) => string;
   unavailable: string;
+  /** App Home when the ledger cannot be read: the tab is drawn again when the user comes back to it. */
+  homeUnavailable: string;
   reminder: (age: string) => string;
   /** A reminder about a link whose payment is under way: the customer acted, SAFEDEBIT has not settled it yet. */
   reminderUnderWay: (age: string) => string;
@@ -174,6 +176,8 @@ const fr: LinkReportTexts = {
     `:warning: L'export ${deMonth(month)} n'a pas pu être envoyé\u00A0: Slack refuse le fichier à paylink (il lui manque la permission files:write, ou son accès à l'espace de travail a été révoqué). Demandez à l'administrateur de l'application de la réinstaller.`,
   exportTitle: (month) => `paylink · liens ${deMonth(month)}`,
   unavailable: ":warning: paylink n'a pas pu lire ses liens pour l'instant. Réessayez dans un instant.",
+  homeUnavailable:
+    ":warning: paylink n'a pas pu lire ses liens pour l'instant. Revenez sur cet onglet dans un instant.",
   reminder: (age) => `:alarm_clock: Ce lien de paiement attend toujours d'être payé, ${age} après sa création\u00A0:`,
   reminderUnderWay: (age) =>
     `:alarm_clock: Ce lien de paiement n'est pas encore payé, ${age} après sa création, mais le client y a donné suite et le paiement est en cours\u00A0:`,
@@ -263,6 +267,7 @@ const en: LinkReportTexts = {
     `:warning: The export of ${month} could not be sent: Slack refuses paylink the file (it lacks the files:write permission, or its access to the workspace was revoked). Ask the app's administrator to reinstall it.`,
   exportTitle: (month) => `paylink · links of ${month}`,
   unavailable: ':warning: paylink could not read its links just now. Try again in a moment.',
+  homeUnavailable: ':warning: paylink could not read its links just now. Come back to this tab in a moment.',
   reminder: (age) => `:alarm_clock: This payment link is still awaiting payment, ${age} after it was created:`,
   reminderUnderWay: (age) =>
     `:alarm_clock: This payment link is not paid yet, ${age} after it was created, but the customer has acted and the payment is under way:`,

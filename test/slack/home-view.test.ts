@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { OPEN_THREAD_ACTION } from '../../src/constants.js';
 import { LOCALES } from '../../src/i18n/locale.js';
-import { buildHomeView, type HomeData } from '../../src/slack/views/home-view.js';
+import { buildHomeView, buildUnavailableHomeView, type HomeData } from '../../src/slack/views/home-view.js';
 import { linkRecord } from '../support/link-records.js';
 import { visibleText } from '../support/paylink-harness.js';
 
@@ -137,5 +137,30 @@ describe('App Home', () => {
     const [, section] = sections(buildHomeView(data({ mine: { totals: NO_TOTALS, links: [long] } })));
     expect(section?.text?.text).toContain(`${'x'.repeat(79)}…`);
     expect(section?.text?.text).not.toContain('x'.repeat(81));
+  });
+});
+
+describe('App Home when the ledger cannot be read', () => {
+  it.each([
+    [
+      'en',
+      'Your payment links',
+      ':warning: paylink could not read its links just now. Come back to this tab in a moment.',
+    ],
+    [
+      'fr',
+      'Vos liens de paiement',
+      ":warning: paylink n'a pas pu lire ses liens pour l'instant. Revenez sur cet onglet dans un instant.",
+    ],
+  ] as const)('says so under its title, briefly (%s)', (locale, title, unavailable) => {
+    const view = buildUnavailableHomeView({ locale, sandbox: false });
+    expect(view.type).toBe('home');
+    expect(visibleText(view)).toBe(`${title}\n${unavailable}`);
+  });
+
+  it('says SANDBOX as the drawn Home does', () => {
+    const banner = buildHomeView(data({ sandbox: true })).blocks[1];
+    expect(JSON.stringify(banner)).toContain('SANDBOX');
+    expect(buildUnavailableHomeView({ locale: 'en', sandbox: true }).blocks[1]).toEqual(banner);
   });
 });

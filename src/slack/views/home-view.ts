@@ -35,7 +35,6 @@ export interface HomeData extends LinkLineContext {
  */
 export function buildHomeView(data: HomeData): types.HomeView {
   const t = linkReportTexts(data.locale);
-  const m = messagesFor(data.locale);
   const mine = data.mine.links.length > 0 ? linkSections(data, data.mine, false) : [emptyState(data)];
   const team = data.team
     ? [
@@ -48,8 +47,7 @@ export function buildHomeView(data: HomeData): types.HomeView {
   return {
     type: 'home',
     blocks: [
-      header(t.homeTitle),
-      ...(data.sandbox ? [{ type: 'context' as const, elements: [mrkdwn(m.sandboxBanner)] }] : []),
+      ...titleBlocks(data),
       totalsBlock(data, data.mine),
       { type: 'context', elements: [mrkdwn(t.homeUpdated(formatDateTime(data.now, data.locale, data.timeZone)))] },
       { type: 'divider' },
@@ -58,6 +56,23 @@ export function buildHomeView(data: HomeData): types.HomeView {
       ...team,
     ],
   };
+}
+
+/**
+ * The Home drawn when the ledger cannot be read: its title, and that the links cannot be shown just now (as
+ * `/paylink list` says), rather than an empty or stale tab.
+ */
+export function buildUnavailableHomeView(data: Pick<HomeData, 'locale' | 'sandbox'>): types.HomeView {
+  return {
+    type: 'home',
+    blocks: [...titleBlocks(data), { type: 'section', text: mrkdwn(linkReportTexts(data.locale).homeUnavailable) }],
+  };
+}
+
+/** The tab's title, and in the sandbox the banner saying so. */
+function titleBlocks({ locale, sandbox }: Pick<HomeData, 'locale' | 'sandbox'>): types.KnownBlock[] {
+  const banner = sandbox ? [{ type: 'context' as const, elements: [mrkdwn(messagesFor(locale).sandboxBanner)] }] : [];
+  return [header(linkReportTexts(locale).homeTitle), ...banner];
 }
 
 function header(text: string): types.HeaderBlock {
