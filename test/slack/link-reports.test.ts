@@ -97,6 +97,13 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
     const asAdmin = await (await paylink(app, 'status F-2026-031', ADMIN)).answer();
     expect(asAdmin).toContain(`<@${SALES_REP.id}>`);
     expect(asAdmin).toContain(':white_check_mark: Paid');
+    // An admin searched everyone's links, not theirs alone.
+    expect(await (await paylink(app, 'status F-NOWHERE', ADMIN)).answer()).toBe(
+      "None of the team's links has the reference “F-NOWHERE”. Check it, or see the team's latest links in paylink's *Home* tab.",
+    );
+    expect(unknown).toBe(
+      'None of your links has the reference “F-NOWHERE”. Check it, or type `/paylink list` to see your links.',
+    );
 
     const usage = await paylink(app, 'status');
     expect(visibleText(usage.ack.json)).toContain('Give the payment reference: `/paylink status F-2026-031`');
