@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { formatMonth } from '../i18n/dates.js';
-import { linkReportTexts } from '../i18n/link-reports.js';
+import { type LinksSearched, linkReportTexts } from '../i18n/link-reports.js';
 import { sandboxed } from '../i18n/messages.js';
 import { respondQuietly } from '../slack/delivery.js';
 import type { SlackMessage } from '../slack/messages/link-messages.js';
@@ -64,7 +64,8 @@ export async function answerList(ctx: ReportFlowContext, asker: Asker, only?: 'a
  */
 export async function answerStatus(ctx: ReportFlowContext, asker: Asker, reference: string): Promise<void> {
   await answer(ctx, asker, 'status', async () => {
-    const owner = isAdmin(ctx, asker.user) ? {} : { userId: asker.user };
+    const searched: LinksSearched = isAdmin(ctx, asker.user) ? 'team' : 'own';
+    const owner = searched === 'team' ? {} : { userId: asker.user };
     const { shown: links, matched } = await latestOf(
       STATUS_LINKS,
       (limit) => ctx.ledger.linksWithReference(reference, { ...owner, limit }),
@@ -83,6 +84,7 @@ export async function answerStatus(ctx: ReportFlowContext, asker: Asker, referen
     return buildStatusMessage(
       reportContext(ctx),
       reference,
+      searched,
       found,
       partShown(ctx, asker, matched, links.length, false),
     );

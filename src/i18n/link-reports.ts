@@ -1,6 +1,9 @@
 import type { NotCreatedStanding } from '../domain/link-standing.js';
 import { INTL_TAG, type Locale } from './locale.js';
 
+/** Whose links `/paylink status` searched: the asker's own, or for an admin, everyone's. */
+export type LinksSearched = 'own' | 'team';
+
 /**
  * What paylink tells people about the links it made, in both languages: App Home, `/paylink list`,
  * `/paylink status`, `/paylink export`, the reminders, and the DMs about an interrupted link or one sent or announced
@@ -40,7 +43,11 @@ export interface LinkReportTexts {
   seeAll: Record<'home' | 'export' | 'admin_export', (matched: number, command: string) => string>;
   listUsage: (command: string) => string;
   statusUsage: (command: string) => string;
-  statusNotFound: (reference: string) => string;
+  /**
+   * No link with the reference among those searched: to a rep, the same whether it is unknown or another rep's, so
+   * that it tells nothing of other reps' links.
+   */
+  statusNotFound: Record<LinksSearched, (reference: string, command: string) => string>;
   statusTitle: (amount: string, reference: string) => string;
   statusCustomer: string;
   statusCreated: string;
@@ -149,8 +156,12 @@ const fr: LinkReportTexts = {
   },
   listUsage: (command) => `\`${command} list\` accepte \`open\` (en attente de paiement) ou \`paid\` (payés), ou rien.`,
   statusUsage: (command) => `Indiquez la référence du paiement\u00A0: \`${command} status F-2026-031\`.`,
-  statusNotFound: (reference) =>
-    `Aucun de vos liens n'a la référence «\u00A0${reference}\u00A0». Vérifiez-la, ou tapez \`/paylink list\` pour voir vos liens.`,
+  statusNotFound: {
+    own: (reference, command) =>
+      `Aucun de vos liens n'a la référence «\u00A0${reference}\u00A0». Vérifiez-la, ou tapez \`${command} list\` pour voir vos liens.`,
+    team: (reference) =>
+      `Aucun lien de l'équipe n'a la référence «\u00A0${reference}\u00A0». Vérifiez-la, ou consultez les derniers liens de l'équipe dans l'onglet *Accueil* de paylink.`,
+  },
   statusTitle: (amount, reference) => `Lien de paiement · ${amount} · ${reference}`,
   statusCustomer: 'Client',
   statusCreated: 'Créé le',
@@ -243,8 +254,12 @@ const en: LinkReportTexts = {
   },
   listUsage: (command) => `\`${command} list\` takes \`open\` (awaiting payment) or \`paid\`, or nothing.`,
   statusUsage: (command) => `Give the payment reference: \`${command} status F-2026-031\`.`,
-  statusNotFound: (reference) =>
-    `None of your links has the reference “${reference}”. Check it, or type \`/paylink list\` to see your links.`,
+  statusNotFound: {
+    own: (reference, command) =>
+      `None of your links has the reference “${reference}”. Check it, or type \`${command} list\` to see your links.`,
+    team: (reference) =>
+      `None of the team's links has the reference “${reference}”. Check it, or see the team's latest links in paylink's *Home* tab.`,
+  },
   statusTitle: (amount, reference) => `Payment link · ${amount} · ${reference}`,
   statusCustomer: 'Customer',
   statusCreated: 'Created',

@@ -521,7 +521,7 @@ describe('/paylink list, status, and the DMs about one link', () => {
             ...entry,
             ...(thread ? { permalink: thread } : {}),
           }));
-          expectWithin('message', buildStatusMessage(ctx, reference, entries, part));
+          expectWithin('message', buildStatusMessage(ctx, reference, 'own', entries, part));
         },
       ),
       RUNS,
@@ -531,9 +531,14 @@ describe('/paylink list, status, and the DMs about one link', () => {
   it('status: a reference no link has is echoed within limits, however long the rep typed it', () => {
     // Slack documents no length for a command's text; a message may hold 40,000 characters.
     fc.assert(
-      fc.property(reportContext, fc.integer({ min: 1, max: 10_000 }).chain(textOf), (ctx, reference) => {
-        expectWithin('message', buildStatusMessage(ctx, reference, []));
-      }),
+      fc.property(
+        reportContext,
+        fc.integer({ min: 1, max: 10_000 }).chain(textOf),
+        fc.constantFrom('own' as const, 'team' as const),
+        (ctx, reference, searched) => {
+          expectWithin('message', buildStatusMessage(ctx, reference, searched, []));
+        },
+      ),
       { numRuns: 20 },
     );
   });

@@ -319,7 +319,9 @@ describe('status answer', () => {
       replied_at: null,
     }));
   const historyText = (statuses: readonly string[]) => {
-    const message = buildStatusMessage(context, 'F-2026-031', [{ link: linkRecord(), history: historyOf(statuses) }]);
+    const message = buildStatusMessage(context, 'F-2026-031', 'own', [
+      { link: linkRecord(), history: historyOf(statuses) },
+    ]);
     const history = message.blocks?.at(-1) as { text?: { text: string } } | undefined;
     return history?.text?.text ?? '';
   };
@@ -344,13 +346,33 @@ describe('status answer', () => {
   });
 });
 
-describe('list and status answers that show only some of the links that matched', () => {
-  const context = (locale: 'en' | 'fr') => ({
-    locale,
-    timeZone: 'Europe/Paris',
-    now: new Date('2026-11-27T10:00:00Z'),
-    sandbox: false,
+/** What list and status answers are built with, in `locale`. */
+const reportContextIn = (locale: 'en' | 'fr') => ({
+  locale,
+  timeZone: 'Europe/Paris',
+  now: new Date('2026-11-27T10:00:00Z'),
+  sandbox: false,
+});
+
+describe('status answer for a reference none of the links searched has', () => {
+  it.each([
+    [
+      'en',
+      'None of your links has the reference “F-9&lt;9”. Check it, or type `/paylink list` to see your links.',
+      "None of the team's links has the reference “F-9&lt;9”. Check it, or see the team's latest links in paylink's *Home* tab.",
+    ],
+    [
+      'fr',
+      "Aucun de vos liens n'a la référence «\u00A0F-9&lt;9\u00A0». Vérifiez-la, ou tapez `/paylink list` pour voir vos liens.",
+      "Aucun lien de l'équipe n'a la référence «\u00A0F-9&lt;9\u00A0». Vérifiez-la, ou consultez les derniers liens de l'équipe dans l'onglet *Accueil* de paylink.",
+    ],
+  ] as const)("tells a rep none of theirs has it, an admin none of the team's (%s)", (locale, own, team) => {
+    expect(buildStatusMessage(reportContextIn(locale), 'F-9<9', 'own', [])).toEqual({ text: own });
+    expect(buildStatusMessage(reportContextIn(locale), 'F-9<9', 'team', [])).toEqual({ text: team });
   });
+});
+
+describe('list and status answers that show only some of the links that matched', () => {
   const links = [linkRecord(), linkRecord()];
   const blockTexts = (message: { blocks?: types.KnownBlock[] }) => (message.blocks ?? []).map(visibleText);
 
@@ -378,7 +400,7 @@ describe('list and status answers that show only some of the links that matched'
     (locale, title, seeAll) => {
       for (const [where, text] of Object.entries(seeAll)) {
         const part = { matched: 14, seeAll: where as keyof typeof seeAll };
-        const message = buildListMessage(context(locale), 'awaiting', links, new Map(), part);
+        const message = buildListMessage(reportContextIn(locale), 'awaiting', links, new Map(), part);
         expect(message.text).toBe(title);
         const texts = blockTexts(message);
         expect(texts[0]).toBe(`*${title}*`);
@@ -400,16 +422,21 @@ describe('list and status answers that show only some of the links that matched'
     ],
   ] as const)('a status says how many of how many above the links, and where to see them all (%s)', (locale, text) => {
     const found = links.map((link) => ({ link, history: [] }));
-    const message = buildStatusMessage(context(locale), 'F-2026-031', found, { matched: 6, seeAll: 'export' });
+    const message = buildStatusMessage(reportContextIn(locale), 'F-2026-031', 'team', found, {
+      matched: 6,
+      seeAll: 'export',
+    });
     expect(blockTexts(message)[0]).toBe(text);
-    expect(blockTexts(buildStatusMessage(context(locale), 'F-2026-031', found))[0]).not.toBe(text);
+    expect(blockTexts(buildStatusMessage(reportContextIn(locale), 'F-2026-031', 'team', found))[0]).not.toBe(text);
   });
 
   it('says nothing of the kind when every link that matched is shown', () => {
-    const list = buildListMessage(context('en'), undefined, links, new Map());
+    const list = buildListMessage(reportContextIn('en'), undefined, links, new Map());
     expect(list.text).toBe('Your latest links');
     expect(blockTexts(list)).toHaveLength(links.length + 2);
-    const status = buildStatusMessage(context('en'), 'F-2026-031', [{ link: links[0] ?? linkRecord(), history: [] }]);
+    const status = buildStatusMessage(reportContextIn('en'), 'F-2026-031', 'own', [
+      { link: links[0] ?? linkRecord(), history: [] },
+    ]);
     expect(visibleText(status)).not.toMatch(/Showing|export/);
   });
 });

@@ -5,7 +5,7 @@ import { paymentUnderWay } from '../../domain/link-standing.js';
 import { classifyStatus } from '../../domain/payment-status.js';
 import { madeBySandbox } from '../../domain/sandbox-link.js';
 import { formatDateTime } from '../../i18n/dates.js';
-import { linkReportTexts } from '../../i18n/link-reports.js';
+import { type LinksSearched, linkReportTexts } from '../../i18n/link-reports.js';
 import { askAgainAs, messagesFor, sandboxed } from '../../i18n/messages.js';
 import type { LinkRecord, LinkWithAddress, NotificationRecord } from '../../ledger/ledger.js';
 import { FIELD_MAX_LENGTH } from '../../safedebit/fields.js';
@@ -76,14 +76,15 @@ export interface LinkWithHistory {
 }
 
 /**
- * `/paylink status <reference>`: each link with that reference the asker may see (newest first), where it
- * stands, and every status SAFEDEBIT sent for it. None: the same "not found" whether the reference is unknown
- * or another rep's, so that the answer tells nothing about other reps' links. With `part`, above them: how many of how
- * many, and where to see them all.
+ * `/paylink status <reference>`: each link with that reference the asker may see (newest first, among those
+ * `searched`), where it stands, and every status SAFEDEBIT sent for it. None: for a rep, the same "not found" whether
+ * the reference is unknown or another rep's, so that the answer tells nothing about other reps' links. With `part`,
+ * above them: how many of how many, and where to see them all.
  */
 export function buildStatusMessage(
   ctx: ReportContext,
   reference: string,
+  searched: LinksSearched,
   found: readonly LinkWithHistory[],
   part?: PartShown,
 ): SlackMessage {
@@ -92,7 +93,7 @@ export function buildStatusMessage(
     // As typed after `/paylink status`, of any length, and `&` escaped to five: cut past the longest a reference can
     // be (one that long shows whole), so that the answer stays within what Slack shows (4000) and takes (40000).
     const typed = cut(reference, FIELD_MAX_LENGTH.payment_reference + 1);
-    return { text: sandboxed(t.statusNotFound(escapeMrkdwn(typed)), ctx.sandbox) };
+    return { text: sandboxed(t.statusNotFound[searched](escapeMrkdwn(typed), SLASH_COMMAND), ctx.sandbox) };
   }
   const shown = part ? [contextBlock(`${t.statusShown(found.length, part.matched)} ${seeAllText(ctx, part)}`)] : [];
   const blocks = [
