@@ -190,6 +190,9 @@ function isTimeZone(name: string): boolean {
 
 type Environment = z.output<typeof environmentFields>;
 
+/** Every variable the configuration reads: README.md's table and .env.example document each one, and no other. */
+export const CONFIG_VARIABLES = Object.keys(environmentFields.shape) as readonly (keyof Environment)[];
+
 /**
  * Rules across variables, on the parsed values. They run even when a variable failed its own check, so that every
  * problem is reported at once: a variable that failed holds what it could be read as (the text, NaN), and the rules

@@ -16,7 +16,7 @@ export interface ProxySettings {
 export type ProxySettingsResult = { ok: true; proxy: ProxySettings } | { ok: false; problems: string[] };
 
 /** Each setting's variables, the lowercase one first: when both are set it wins, as in undici and curl. */
-const PROXY_VARIABLES = {
+export const PROXY_VARIABLES = {
   httpProxy: ['http_proxy', 'HTTP_PROXY'],
   httpsProxy: ['https_proxy', 'HTTPS_PROXY'],
   noProxy: ['no_proxy', 'NO_PROXY'],

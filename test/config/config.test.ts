@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { CONFIG_VARIABLES, loadConfig } from '../../src/config.js';
+import { PROXY_VARIABLES } from '../../src/http/outbound.js';
 
 const MINIMAL = { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: 'signing-secret-value' };
 /** What production requires, all given. */
@@ -326,6 +327,46 @@ describe('a bad PAYLINK_PUBLIC_URL in production', () => {
         line.startsWith('PAYLINK_PUBLIC_URL:'),
       );
       expect(lines, url).toHaveLength(1);
+    }
+  });
+});
+
+describe('README.md and .env.example', () => {
+  const readRepoFile = (name: string) => readFileSync(new URL(`../../${name}`, import.meta.url), 'utf8');
+  /** What an admin may set: the schema's variables, and the standard proxy ones (documented by their uppercase names). */
+  const readVariables = [
+    ...CONFIG_VARIABLES,
+    ...Object.values(PROXY_VARIABLES).map(([, upperCase]) => upperCase),
+  ].sort();
+  /** The variables named in the first cell of each row of the README's configuration table. */
+  function readmeTableVariables(): string[] {
+    const section =
+      readRepoFile('README.md')
+        .split(/^## /m)
+        .find((part) => part.startsWith('Configuration\n')) ?? '';
+    const firstCells = section
+      .split('\n')
+      .flatMap((line) => (line.startsWith('| `') ? [line.split(' | ')[0] ?? ''] : []));
+    return firstCells
+      .flatMap((cell) => [...cell.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1] ?? ''))
+      .sort();
+  }
+  /** `NAME=value` lines of .env.example, commented out or not. */
+  const envExampleLines = [...readRepoFile('.env.example').matchAll(/^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$/gm)];
+
+  it("document exactly the variables paylink reads, each once: the README's configuration table", () => {
+    expect(readmeTableVariables()).toEqual(readVariables);
+  });
+
+  it('document exactly the variables paylink reads, each once: .env.example', () => {
+    expect(envExampleLines.map((line) => line[2]).sort()).toEqual(readVariables);
+  });
+
+  it('.env.example presets only defaults: copied as it is, it changes nothing', () => {
+    const defaults = loadConfig(MINIMAL);
+    for (const [, commented, name = '', value = ''] of envExampleLines) {
+      if (commented !== undefined || value === '') continue;
+      expect(loadConfig({ ...MINIMAL, [name]: value }), `${name}=${value}`).toEqual(defaults);
     }
   });
 });
