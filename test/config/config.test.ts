@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/config.js';
 import { PROXY_VARIABLES } from '../../src/http/outbound.js';
+import { readmeSection, readRepoFile } from '../support/repo-docs.js';
 
 const MINIMAL = { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: 'signing-secret-value' };
 /** What production requires, all given. */
@@ -332,7 +333,6 @@ describe('a bad PAYLINK_PUBLIC_URL in production', () => {
 });
 
 describe('README.md and .env.example', () => {
-  const readRepoFile = (name: string) => readFileSync(new URL(`../../${name}`, import.meta.url), 'utf8');
   /** What an admin may set: the schema's variables, and the standard proxy ones (documented by their uppercase names). */
   const readVariables = [
     ...CONFIG_VARIABLES,
@@ -340,11 +340,7 @@ describe('README.md and .env.example', () => {
   ].sort();
   /** The variables named in the first cell of each row of the README's configuration table. */
   function readmeTableVariables(): string[] {
-    const section =
-      readRepoFile('README.md')
-        .split(/^## /m)
-        .find((part) => part.startsWith('Configuration\n')) ?? '';
-    const firstCells = section
+    const firstCells = readmeSection('## Configuration')
       .split('\n')
       .flatMap((line) => (line.startsWith('| `') ? [line.split(' | ')[0] ?? ''] : []));
     return firstCells

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createJsonLogger } from '../../src/logger.js';
+import { readmeSection, sourceFiles } from '../support/repo-docs.js';
 
 function capture(level: 'debug' | 'info' | 'warn' | 'error' = 'debug') {
   const lines: string[] = [];
@@ -83,5 +84,46 @@ describe('createJsonLogger', () => {
     expect(line).not.toContain('4f2a-9c1e-77');
     expect(line).toContain('/cb/[redacted]');
     expect(line).toContain('ticket=[redacted]&app_id=A0X');
+  });
+});
+
+describe("the README's log events", () => {
+  const sources = sourceFiles();
+  const listed = new Set(
+    [...readmeSection('### Log events').matchAll(/`([a-z]+(?:_[a-z0-9]+)*)`/g)].map(([, name = '']) => name),
+  );
+  /**
+   * The events src/ logs, as it names them: the literals of an `event:` value (`retry ? 'a' : 'b'` too), those of the
+   * DM handlings interrupted-links.ts passes (`sent`, `postponed`, `notSent`), and each round's `<name>_failed` and
+   * `<name>_recovered`.
+   */
+  function loggedEvents(): string[] {
+    const literals = (pattern: RegExp) =>
+      sources.flatMap((source) =>
+        [...source.matchAll(pattern)].flatMap(([, value = '']) =>
+          [...value.matchAll(/'([a-z_]+)'/g)].map(([, name]) => name ?? ''),
+        ),
+      );
+    const rounds = literals(/startRounds\(\{ name: ('[a-z_]+')/g);
+    const roundSuffixes = sources.flatMap((source) =>
+      [...source.matchAll(/event: `\$\{options\.name\}(_[a-z]+)`/g)].map(([, suffix]) => suffix),
+    );
+    return [
+      ...literals(/\bevent: ([^,}\n]+)/g),
+      ...literals(/\b(?:sent|postponed|notSent): ('[a-z_]+')/g),
+      ...rounds.flatMap((round) => roundSuffixes.map((suffix) => `${round}${suffix}`)),
+    ];
+  }
+
+  it('lists every event paylink logs, for operators to find the errors among them', () => {
+    const logged = loggedEvents();
+    expect(logged.length).toBeGreaterThan(50);
+    expect(logged.filter((event) => !listed.has(event))).toEqual([]);
+  });
+
+  it('names only what src/ says: no event renamed or gone since', () => {
+    const logged = new Set(loggedEvents());
+    const unknown = [...listed].filter((name) => !logged.has(name) && !sources.some((source) => source.includes(name)));
+    expect(unknown).toEqual([]);
   });
 });
