@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SLASH_COMMAND } from '../../src/constants.js';
+import { LOCALES } from '../../src/i18n/locale.js';
+import { messagesFor } from '../../src/i18n/messages.js';
 import { parseCommandText, parsePaylinkCommand } from '../../src/slack/command-text.js';
 import { type Harness, SIGNING_SECRET, startHarness, visibleText } from '../support/paylink-harness.js';
 import { sendSlashCommand } from '../support/slack-requests.js';
@@ -49,6 +52,22 @@ describe('parsePaylinkCommand', () => {
     ['12,50 F&lt;1&gt;&amp;lt;', { kind: 'form', prefill: { amount: '12,50', payment_reference: 'F<1>&lt;' } }],
   ])('%j → %j', (text, expected) => {
     expect(parsePaylinkCommand(text)).toEqual(expected);
+  });
+});
+
+describe('/paylink help', () => {
+  it.each(LOCALES)('shows in %s every command, each written as the parser reads what it says', (locale) => {
+    const help = messagesFor(locale).help(SLASH_COMMAND);
+    const typed = [...help.matchAll(/`([^`]+)`/g)].map(([, code = '']) => code.replace(SLASH_COMMAND, '').trim());
+    expect(typed.map((text) => parsePaylinkCommand(text))).toEqual([
+      { kind: 'form', prefill: {} },
+      { kind: 'form', prefill: { amount: expect.stringMatching(/^1250[,.]50$/), payment_reference: 'F-2026-031' } },
+      { kind: 'list' },
+      { kind: 'list', only: 'awaiting' },
+      { kind: 'list', only: 'paid' },
+      { kind: 'status', reference: 'F-2026-031' },
+      { kind: 'export', month: { year: 2026, month: 11 } },
+    ]);
   });
 });
 
