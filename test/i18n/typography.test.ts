@@ -86,6 +86,15 @@ describe('typography', () => {
     },
   );
 
+  it.each([
+    ['fr', '10 sur 6\u202F000', 'des 6\u202F000 liens'],
+    ['en', '10 of 6,000', 'of 6,000 links'],
+  ] as const)('%s: groups the digits of how many links matched a list or a status', (locale, listed, statused) => {
+    const t = linkReportTexts(locale);
+    expect(t.listShown(10, 6_000)).toBe(listed);
+    expect(t.statusShown(5, 6_000)).toContain(statused);
+  });
+
   it('leaves English alone', () => {
     for (const locale of LOCALES.filter((locale) => locale !== 'fr')) {
       expect(textsOf(messagesFor(locale)).join('\n')).not.toMatch(/[\u00A0\u202F][:;!?]/);
