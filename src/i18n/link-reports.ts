@@ -104,8 +104,9 @@ const COUNT_FORMATS: Record<Locale, Intl.NumberFormat> = {
   fr: new Intl.NumberFormat(INTL_TAG.fr),
   en: new Intl.NumberFormat(INTL_TAG.en),
 };
+const grouped = (locale: Locale, count: number) => COUNT_FORMATS[locale].format(count);
 const plural = (locale: Locale, count: number, one: string, many: string) =>
-  `${COUNT_FORMATS[locale].format(count)} ${count === 1 ? one : many}`;
+  `${grouped(locale, count)} ${count === 1 ? one : many}`;
 /** French "de" before a month: elided before a vowel (d'avril, d'août, d'octobre). */
 const deMonth = (month: string) => (/^[aeiouyàâéèêîô]/i.test(month) ? `d'${month}` : `de ${month}`);
 
@@ -146,10 +147,11 @@ const fr: LinkReportTexts = {
   },
   listMore: (command) =>
     `L'onglet *Accueil* de paylink montre vos derniers liens et ce qui reste à encaisser\u202F; \`${command} status &lt;référence&gt;\` pour le détail d'un lien.`,
-  listShown: (shown, matched) => `${shown} sur ${matched}`,
-  statusShown: (shown, matched) => `Voici les ${shown} plus récents des ${matched} liens ayant cette référence.`,
+  listShown: (shown, matched) => `${shown} sur ${grouped('fr', matched)}`,
+  statusShown: (shown, matched) =>
+    `Voici les ${shown} plus récents des ${grouped('fr', matched)} liens ayant cette référence.`,
   seeAll: {
-    home: (matched) => `L'onglet *Accueil* de paylink montre les ${matched}.`,
+    home: (matched) => `L'onglet *Accueil* de paylink montre les ${grouped('fr', matched)}.`,
     export: (_, command) => `\`${command} export AAAA-MM\` vous envoie tous les liens d'un mois.`,
     admin_export: (_, command) =>
       `Un administrateur de paylink peut exporter tous les liens d'un mois (\`${command} export\`).`,
@@ -245,10 +247,11 @@ const en: LinkReportTexts = {
   },
   listMore: (command) =>
     `paylink's *Home* tab shows your latest links and what is still to be paid; \`${command} status &lt;reference&gt;\` shows one in detail.`,
-  listShown: (shown, matched) => `${shown} of ${matched}`,
-  statusShown: (shown, matched) => `Showing the latest ${shown} of ${matched} links with this reference.`,
+  listShown: (shown, matched) => `${shown} of ${grouped('en', matched)}`,
+  statusShown: (shown, matched) =>
+    `Showing the latest ${shown} of ${grouped('en', matched)} links with this reference.`,
   seeAll: {
-    home: (matched) => `paylink's *Home* tab shows all ${matched}.`,
+    home: (matched) => `paylink's *Home* tab shows all ${grouped('en', matched)}.`,
     export: (_, command) => `\`${command} export YYYY-MM\` sends you every link of a month.`,
     admin_export: (_, command) => `A paylink admin can export every link of a month (\`${command} export\`).`,
   },
@@ -267,7 +270,7 @@ const en: LinkReportTexts = {
   statusHistory: 'History',
   statusNoHistory: 'No notification from SAFEDEBIT for this link.',
   statusEarlierHistory: (count) =>
-    count === 1 ? '_… and 1 earlier notification_' : `_… and ${COUNT_FORMATS.en.format(count)} earlier notifications_`,
+    count === 1 ? '_… and 1 earlier notification_' : `_… and ${grouped('en', count)} earlier notifications_`,
   statusRequestedBy: 'Requested by',
   exportNotAdmin: 'The export is for paylink admins only. Ask one of them, or ask to be added to PAYLINK_ADMINS.',
   exportUsage: (command, example) => `Give the month as YYYY-MM: \`${command} export ${example}\`.`,
