@@ -81,8 +81,9 @@ export function paidSince(
 }
 
 /**
- * A link whose latest status SAFEDEBIT knows as under way (a debit created, issued, awaiting validation…): the customer
- * has acted on it, though the money is not in yet, so a reminder must not read as "chase the customer".
+ * A link whose status (its furthest) is one of a payment under way (a debit created, issued, awaiting validation…): not
+ * settled, not failed. SAFEDEBIT documents none of them, so who acts next (the customer, a bank) is unknown: a reminder
+ * says a payment is under way, neither "still awaiting payment" nor that the customer acted.
  */
 export function paymentUnderWay(link: Pick<LinksTable, 'payment_status'>): boolean {
   if (link.payment_status === null) return false;

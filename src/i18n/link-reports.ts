@@ -71,9 +71,9 @@ export interface LinkReportTexts {
   /** App Home when the ledger cannot be read: the tab is drawn again when the user comes back to it. */
   homeUnavailable: string;
   reminder: (age: string) => string;
-  /** A reminder about a link whose payment is under way: the customer acted, SAFEDEBIT has not settled it yet. */
+  /** A reminder about a link whose status is one of a payment under way (paymentUnderWay): not settled yet. */
   reminderUnderWay: (age: string) => string;
-  /** Under a reminder's link, where the link stands by SAFEDEBIT's latest status (as App Home shows it). */
+  /** Under a reminder's link, where it stands by SAFEDEBIT's furthest status, in App Home's words ("where it stands"). */
   reminderNews: (standing: string) => string;
   reminderThread: string;
   /**
@@ -193,8 +193,8 @@ const fr: LinkReportTexts = {
     ":warning: paylink n'a pas pu lire ses liens pour l'instant. Revenez sur cet onglet dans un instant.",
   reminder: (age) => `:alarm_clock: Ce lien de paiement attend toujours d'être payé, ${age} après sa création\u00A0:`,
   reminderUnderWay: (age) =>
-    `:alarm_clock: Ce lien de paiement n'est pas encore payé, ${age} après sa création, mais le client y a donné suite et le paiement est en cours\u00A0:`,
-  reminderNews: (standing) => `Dernières nouvelles de SAFEDEBIT\u00A0: ${standing}`,
+    `:alarm_clock: Ce lien de paiement n'est pas encore payé, ${age} après sa création, mais SAFEDEBIT signale un paiement en cours\u00A0:`,
+  reminderNews: (standing) => `Où il en est\u00A0: ${standing}`,
   reminderThread: 'Voir le fil du lien',
   interrupted: (askAgain) =>
     `:warning: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien de paiement\u00A0: on ne sait pas s'il existe, ni s'il a été envoyé au client. Pour le savoir, relancez ${askAgain} avec la même référence\u00A0: SAFEDEBIT refuse une référence qu'il a déjà (le lien existe alors), sinon il crée le lien.`,
@@ -288,8 +288,8 @@ const en: LinkReportTexts = {
   homeUnavailable: ':warning: paylink could not read its links just now. Come back to this tab in a moment.',
   reminder: (age) => `:alarm_clock: This payment link is still awaiting payment, ${age} after it was created:`,
   reminderUnderWay: (age) =>
-    `:alarm_clock: This payment link is not paid yet, ${age} after it was created, but the customer has acted and the payment is under way:`,
-  reminderNews: (standing) => `SAFEDEBIT's latest news: ${standing}`,
+    `:alarm_clock: This payment link is not paid yet, ${age} after it was created, but SAFEDEBIT reports a payment under way:`,
+  reminderNews: (standing) => `Where it stands: ${standing}`,
   reminderThread: "Open the link's thread",
   interrupted: (askAgain) =>
     `:warning: paylink stopped while SAFEDEBIT was creating this payment link, so whether it exists, or reached the customer, is unknown. To find out, run ${askAgain} again with the same reference: SAFEDEBIT refuses a reference it already has (the link then exists), and otherwise makes the link.`,

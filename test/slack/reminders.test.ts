@@ -84,14 +84,12 @@ describe.each(ENGINES)('reminders, on %s', (engine) => {
     expect(repReminders[0]).toContain('This payment link is still awaiting payment, 3 days after it was created:');
     expect(repReminders[0]).toContain('*€1,250.50* · F-');
     expect(repReminders[0]).toContain('Jean Dupont');
-    // SAFEDEBIT issued F-ISSUED's debit before its reminder: the customer acted, the rep is told where it stands.
+    // SAFEDEBIT issued F-ISSUED's debit before its reminder: a payment is under way, the rep is told where it stands.
     const underWay = repReminders.find((text) => text.includes('F-ISSUED')) ?? '';
     expect(underWay).toContain(
-      'This payment link is not paid yet, 3 days after it was created, but the customer has acted and the payment is under way:',
+      'This payment link is not paid yet, 3 days after it was created, but SAFEDEBIT reports a payment under way:',
     );
-    expect(underWay).toMatch(
-      /\nSAFEDEBIT's latest news: :hourglass_flowing_sand: Debit issued · \d+ Nov 2026, \d\d:\d\d/,
-    );
+    expect(underWay).toMatch(/\nWhere it stands: :hourglass_flowing_sand: Debit issued · \d+ Nov 2026, \d\d:\d\d/);
     expect(underWay).not.toContain('still awaiting payment');
     const [reminder] = app.standin.messagesIn(repDm);
     expect(JSON.stringify(reminder)).toMatch(/"url":"https:\/\/paylink-test\.slack\.com\/archives\/C0SALES\/p\d+"/);

@@ -477,13 +477,13 @@ describe('reminder', () => {
   it.each([
     [
       'en',
-      ':alarm_clock: This payment link is not paid yet, 3 days after it was created, but the customer has acted and the payment is under way:',
-      "SAFEDEBIT's latest news: :hourglass_flowing_sand: Debit issued · 27 Nov 2026, 14:32",
+      ':alarm_clock: This payment link is not paid yet, 3 days after it was created, but SAFEDEBIT reports a payment under way:',
+      'Where it stands: :hourglass_flowing_sand: Debit issued · 27 Nov 2026, 14:32',
     ],
     [
       'fr',
-      ":alarm_clock: Ce lien de paiement n'est pas encore payé, 3 jours après sa création, mais le client y a donné suite et le paiement est en cours\u00A0:",
-      'Dernières nouvelles de SAFEDEBIT\u00A0: :hourglass_flowing_sand: Prélèvement émis · 27 nov. 2026, 14:32',
+      ":alarm_clock: Ce lien de paiement n'est pas encore payé, 3 jours après sa création, mais SAFEDEBIT signale un paiement en cours\u00A0:",
+      'Où il en est\u00A0: :hourglass_flowing_sand: Prélèvement émis · 27 nov. 2026, 14:32',
     ],
   ] as const)(
     'says where a link whose payment is under way stands, as App Home does, not that it still awaits payment (%s)',
@@ -499,7 +499,7 @@ describe('reminder', () => {
     },
   );
 
-  it('gives the news of a status SAFEDEBIT sent outside its annex, without saying the customer acted', () => {
+  it('says where a link stands by a status SAFEDEBIT sent outside its annex, without saying a payment is under way', () => {
     const unknown = linkRecord({
       payment_status: 'ON_HOLD',
       payment_status_rank: 1,
@@ -508,7 +508,7 @@ describe('reminder', () => {
     const shown = visibleText(buildReminderMessage({ ...context, locale: 'en' }, unknown, '3 days').blocks);
     expect(shown).toBe(
       `:alarm_clock: This payment link is still awaiting payment, 3 days after it was created:\n${headline}\n` +
-        "SAFEDEBIT's latest news: :grey_question: SAFEDEBIT status “ON_HOLD” · 27 Nov 2026, 14:32",
+        'Where it stands: :grey_question: SAFEDEBIT status “ON_HOLD” · 27 Nov 2026, 14:32',
     );
   });
 });

@@ -163,7 +163,7 @@ function latestLinesWithin(lines: readonly string[], maxChars: number): string[]
 
 /**
  * The rep's DM about a link still awaiting payment: how long, which link, and its thread; for a link SAFEDEBIT sent a
- * status for, where it stands, and when that status says the customer acted, that the payment is under way.
+ * status for, where it stands, and when that status is one of a payment under way, that it is not paid yet but under way.
  */
 export function buildReminderMessage(
   ctx: ReportContext,
