@@ -148,6 +148,19 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
     expect(one).not.toMatch(/Showing|export/);
   });
 
+  it('points a rep to no admin where there is none (PAYLINK_ADMINS empty): says only how many of how many', async () => {
+    const app = await startHarness({ engine });
+    h = app;
+    for (let index = 0; index < 11; index += 1)
+      await app.createLink({ ...VALID_FORM, payment_reference: `F-${index}` });
+
+    const open = await (await paylink(app, 'list open')).answer();
+    expect(open).toContain('Your links awaiting payment (10 of 11)');
+    expect(open).not.toMatch(/admin|export/);
+    // App Home lists them all, admins or not.
+    expect(await (await paylink(app, 'list')).answer()).toContain("paylink's *Home* tab shows all 11.");
+  });
+
   it('exports a month as an inert French CSV to the admin’s DM, with the external upload', async () => {
     const app = await startHarness({
       engine,
