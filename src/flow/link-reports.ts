@@ -116,9 +116,17 @@ function partShown(
   homeShowsAll: boolean,
 ): PartShown | undefined {
   if (matched <= shown) return undefined;
-  // The export holds every link of a month, whatever became of it, but only an admin may ask for it.
-  const seeAll: SeeAll = homeShowsAll ? 'home' : isAdmin(ctx, asker.user) ? 'export' : 'admin_export';
-  return { matched, seeAll };
+  return { matched, ...seeAllWhere(ctx, asker, homeShowsAll) };
+}
+
+/**
+ * Where the asker sees every link: App Home, or the export, which holds every link of a month, whatever became of it,
+ * but only an admin may ask for it. With no admin, nowhere: a rep pointed to one would look for no one.
+ */
+function seeAllWhere(ctx: ReportFlowContext, asker: Asker, homeShowsAll: boolean): { seeAll?: SeeAll } {
+  if (homeShowsAll) return { seeAll: 'home' };
+  if (isAdmin(ctx, asker.user)) return { seeAll: 'export' };
+  return ctx.config.admins.length > 0 ? { seeAll: 'admin_export' } : {};
 }
 
 /** What the report messages need: the locale, the time zone, now, and whether this instance is the sandbox. */

@@ -31,10 +31,13 @@ const HISTORY_MAX_CHARS = 2800;
 /** Where the asker sees every link an answer left out (see LinkReportTexts.seeAll). */
 export type SeeAll = 'home' | 'export' | 'admin_export';
 
-/** An answer that shows only the latest of the links that matched: how many matched, and where to see them all. */
+/**
+ * An answer that shows only the latest of the links that matched: how many matched, and where to see them all (nowhere
+ * for a rep when there is no admin to export them).
+ */
 export interface PartShown {
   matched: number;
-  seeAll: SeeAll;
+  seeAll?: SeeAll;
 }
 
 /**
@@ -58,13 +61,13 @@ export function buildListMessage(
     blocks: [
       { type: 'section', text: mrkdwn(`*${title}*`) },
       ...links.map((link) => linkSection(link, ctx, withPermalink(permalinks.get(link.id)))),
-      ...(part ? [contextBlock(seeAllText(ctx, part))] : []),
+      ...(part?.seeAll ? [contextBlock(seeAllText(ctx, part.matched, part.seeAll))] : []),
       contextBlock(t.listMore(SLASH_COMMAND)),
     ],
   };
 }
 
-function seeAllText(ctx: ReportContext, { matched, seeAll }: PartShown): string {
+function seeAllText(ctx: ReportContext, matched: number, seeAll: SeeAll): string {
   return linkReportTexts(ctx.locale).seeAll[seeAll](matched, SLASH_COMMAND);
 }
 
@@ -95,7 +98,8 @@ export function buildStatusMessage(
     const typed = cut(reference, FIELD_MAX_LENGTH.payment_reference + 1);
     return { text: sandboxed(t.statusNotFound[searched](escapeMrkdwn(typed), SLASH_COMMAND), ctx.sandbox) };
   }
-  const shown = part ? [contextBlock(`${t.statusShown(found.length, part.matched)} ${seeAllText(ctx, part)}`)] : [];
+  const seeAll = part?.seeAll ? [seeAllText(ctx, part.matched, part.seeAll)] : [];
+  const shown = part ? [contextBlock([t.statusShown(found.length, part.matched), ...seeAll].join(' '))] : [];
   const blocks = [
     ...shown,
     ...found.flatMap((entry, index): types.KnownBlock[] => [
