@@ -299,9 +299,9 @@ const en: LinkReportTexts = {
     ':warning: paylink stopped while announcing this payment link, so its summary may never have been posted in the conversation: here it is. SAFEDEBIT has sent a status for it, so the link exists, but its address never reached paylink: it is in your SAFEDEBIT merchant back office.',
   confirmedUnannounced: {
     refused: (status) =>
-      `:warning: SAFEDEBIT has sent a status for this payment link, so it exists, but Slack refused its summary: it was not posted. Its address never reached paylink: it is in your SAFEDEBIT merchant back office. Follow it in paylink's *Home* tab or with ${status}.`,
+      `:warning: SAFEDEBIT has sent a status for this payment link, so it exists, but Slack refused its summary: it was not posted. Its address never reached paylink: it is in your SAFEDEBIT merchant back office. Follow this payment link in paylink's *Home* tab or with ${status}.`,
     unanswered: (status) =>
-      `:warning: SAFEDEBIT has sent a status for this payment link, so it exists, but Slack did not answer when paylink posted its summary: its summary may have been posted all the same, but its statuses will not follow under it. Its address never reached paylink: it is in your SAFEDEBIT merchant back office. Follow it in paylink's *Home* tab or with ${status}.`,
+      `:warning: SAFEDEBIT has sent a status for this payment link, so it exists, but Slack did not answer when paylink posted its summary: its summary may have been posted all the same, but its statuses will not follow under it. Its address never reached paylink: it is in your SAFEDEBIT merchant back office. Follow this payment link in paylink's *Home* tab or with ${status}.`,
   },
 };
 
