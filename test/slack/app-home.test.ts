@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OPEN_THREAD_ACTION } from '../../src/constants.js';
 import { ENGINES } from '../support/databases.js';
@@ -193,6 +194,21 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
     await expect
       .poll(() => app.logs.some((line) => line.includes('"report_failed"') && line.includes('"home"')))
       .toBe(true);
+  });
+
+  it('drawn though the ledger did not take the visit, logs that the visit was not recorded, not that the Home was not published', async () => {
+    const app = await startHarness({ engine });
+    h = app;
+    await app.createLink();
+    // The visits' table gone, the ledger refuses the visit; the links are read all the same.
+    await sql`alter table home_views rename to home_views_gone`.execute(app.paylink.ledger.db);
+
+    expect(visibleText(await openHome(app, SALES_REP.id))).toContain('F-2026-031');
+    const [published] = await app.waitForLog('home_published');
+    expect(published).toMatchObject({ user: SALES_REP.id, links: 1 });
+    const events = app.logs.map((line) => JSON.parse(line).event);
+    expect(events).toContain('home_visit_not_recorded');
+    expect(events).not.toContain('home_not_published');
   });
 
   it('draws nothing for the Messages tab, and a Slack failure to publish fails nothing else', async () => {
