@@ -1,6 +1,7 @@
 import type { Logger, types } from '@slack/bolt';
 import type { Config } from '../config.js';
 import { monthBounds, monthOf } from '../domain/month.js';
+import { errorCode } from '../http/transport-errors.js';
 import { formatMonth } from '../i18n/dates.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { slackErrorCode } from '../slack/errors.js';
@@ -34,8 +35,11 @@ export function createHomeTabs(ctx: HomeContext): HomeTabs {
   return {
     async opened(userId) {
       // The user is looking at the tab: drawn even if the ledger did not take the visit (it then says so, if it cannot
-      // be read either).
-      await ctx.ledger.recordHomeOpened(userId, ctx.clock()).catch((error) => failed('opened', userId, error));
+      // be read either). Unrecorded, the visit draws no later status change until the next one: logged apart from a
+      // Home Slack did not take.
+      await ctx.ledger
+        .recordHomeOpened(userId, ctx.clock())
+        .catch((error) => ctx.logger.warn({ event: 'home_visit_not_recorded', user: userId, error: errorCode(error) }));
       await draw(userId).catch((error) => failed('opened', userId, error));
     },
     async refreshAfterStatusChange(linkId) {
