@@ -252,6 +252,8 @@ describe.each(ENGINES)('links whose creation was interrupted, on %s', (engine) =
     // The notification comes while the link is being created: kept, since there is no summary to show it under.
     expect(await notify(app, id, 'CREATED')).toBe(200);
     expect(summaryPosts([app]).summaries).toEqual([]);
+    // Drawn again once SAFEDEBIT is answered: read before, the Home would not say whether the new status listed it.
+    await app.waitForLog('home_published', 2);
     expect(visibleText(app.standin.homeView(SALES_REP.id))).not.toContain('€1,250.50');
 
     clock.advance(abandonedAfterMs(SAFEDEBIT_TIMEOUT_MS));
@@ -265,7 +267,8 @@ describe.each(ENGINES)('links whose creation was interrupted, on %s', (engine) =
       expect.stringContaining('Payment created'),
     ]);
     expect((await app.paylink.ledger.findLink(id))?.state).toBe('created');
-    // The rep's App Home lists it now, as a link that exists.
+    // The rep's App Home lists it now, as a link that exists: drawn once its statuses are shown in its thread.
+    await app.waitForLog((entry) => entry.event === 'home_published' && entry.links === 1);
     expect(visibleText(app.standin.homeView(SALES_REP.id))).toContain('€1,250.50');
   });
 
