@@ -956,7 +956,6 @@ function inWindow(
   ];
 }
 
-/** A condition on a link's row, as Kysely's `where` takes it. */
 /** Which links latestLinks finds: one rep's with `userId`, those awaiting payment at `now` or paid with `only`. */
 interface LatestLinksFilter {
   userId?: string;
@@ -970,4 +969,5 @@ interface ReferenceFilter {
   states?: readonly LinkState[];
 }
 
+/** A condition on a link's row, as Kysely's `where` takes it. */
 type LinkCondition = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) => Expression<SqlBool>;
