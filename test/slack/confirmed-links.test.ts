@@ -97,6 +97,7 @@ describe.each(ENGINES)('a confirmed link whose summary Slack refuses or may have
   const start = (options: { slackTimeoutMs?: number } = {}) =>
     harnesses.start({
       interruptedLinksPeriodMs: 600_000,
+      channels: { [PRIVATE_CHANNEL]: { kind: 'private', botIsMember: false } },
       env: { PAYLINK_CALLBACK_SECRET: CALLBACK_SECRET },
       ...options,
     });
@@ -147,6 +148,24 @@ describe.each(ENGINES)('a confirmed link whose summary Slack refuses or may have
     expect(app.standin.callsTo('chat.postMessage').filter((call) => call.args.attachments !== undefined)).toHaveLength(
       1,
     );
+  });
+
+  it('a DM Slack did not open in time, its summary surely posted nowhere, is put back (503), not taken for one maybe posted', async () => {
+    const app = await start({ slackTimeoutMs: 1_000 });
+    // paylink is not in the channel where the rep asked: it turns to their DM, which Slack opens past the timeout.
+    const id = await reportedInterruptedLink(app, SALES_REP.id, PRIVATE_CHANNEL, 'F-REFUSED', new Date());
+    app.standin.setDelay('conversations.open', 3_000);
+    const callbackUrl = buildCallbackUrl(app.baseUrl, id, CALLBACK_SECRET);
+    expect(await app.notify(callbackUrl, 'SETTLED')).toBe(503);
+    expect(await app.paylink.ledger.findLink(id)).toMatchObject({ state: 'interrupted', summary_ts: null });
+
+    // Slack answering again, the redelivery gives the link its one summary, in the rep's DM: no notice instead of it.
+    app.standin.setDelay('conversations.open', 0);
+    expect(await app.notify(callbackUrl, 'SETTLED')).toBe(200);
+    const summaries = app.standin.callsTo('chat.postMessage').filter((call) => call.args.attachments !== undefined);
+    expect(summaries.filter(inDirectMessage)).toHaveLength(1);
+    expect(await app.paylink.ledger.findLink(id)).toMatchObject({ state: 'created', summary_ts: expect.any(String) });
+    expect(app.logs.map((line) => JSON.parse(line).event)).not.toContain('confirmed_link_notice_sent');
   });
 });
 
