@@ -59,7 +59,8 @@ export interface PostedPlace {
 
 /**
  * Where a summary went, or, when neither the conversation nor the DM took it, the last error (logged) and whether
- * posting it again is safe and may work: Slack was out of reach or answered an HTTP error, and surely posted nothing.
+ * posting it again is safe and may work: Slack was out of reach or answered an HTTP error, or did not open the DM in
+ * time, and surely posted nothing.
  */
 export type SummaryPosting = { place: PostedPlace } | { place?: undefined; error: unknown; mayTryAgain: boolean };
 
@@ -82,14 +83,16 @@ export async function postSummaryWhereAsked(
       return { error, mayTryAgain: slackSurelyDidNotPost(error) };
     }
   }
+  let posting = false;
   try {
     const dm = await directMessageChannel(ctx, origin.user);
+    posting = true;
     const ts = await postMessage(ctx, dm, message);
     ctx.logger.info({ event: 'post_fallback_dm', channel: origin.channel, user: origin.user });
     return { place: { channel: dm, ts, threadTs: ts, inDirectMessage: true } };
   } catch (error) {
     ctx.logger.error({ event: 'slack_post_failed', step: 'summary_dm', error: slackErrorCode(error), link });
-    return { error, mayTryAgain: slackSurelyDidNotPost(error) };
+    return { error, mayTryAgain: mayPostAgain(error, posting) };
   }
 }
 
@@ -137,10 +140,22 @@ export async function sendDirectMessage(
     posting = true;
     return { sent: true, channel, ts: await postMessage(ctx, channel, message) };
   } catch (error) {
-    const mayTryAgain = posting ? slackSurelyDidNotPost(error) : !(error instanceof SlackApiError);
     const code = slackErrorCode(error);
-    return { sent: false, error: code, mayTryAgain, recipientGone: RECIPIENT_GONE_ERRORS.has(code) };
+    return {
+      sent: false,
+      error: code,
+      mayTryAgain: mayPostAgain(error, posting),
+      recipientGone: RECIPIENT_GONE_ERRORS.has(code),
+    };
   }
+}
+
+/**
+ * Whether a DM that failed may be posted again: when the post failed (`posting`), only if Slack surely did not make it;
+ * before it, while opening the conversation (which posts nothing, a timeout included), unless Slack refused.
+ */
+function mayPostAgain(error: unknown, posting: boolean): boolean {
+  return posting ? slackSurelyDidNotPost(error) : !(error instanceof SlackApiError);
 }
 
 /**
