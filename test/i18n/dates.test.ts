@@ -2,7 +2,7 @@ import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns/format';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIsoWithOffset } from '../../src/i18n/dates.js';
+import { formatAge, formatIsoWithOffset } from '../../src/i18n/dates.js';
 
 /** Zones with summer time on either hemisphere, half-hour and 45-minute offsets, and negative ones. */
 const ZONES = [
@@ -51,5 +51,26 @@ describe('formatIsoWithOffset', () => {
     expect(formatIsoWithOffset(new Date('2026-01-15T12:00:00.999Z'), 'America/St_Johns')).toBe(
       '2026-01-15T08:30:00-03:30',
     );
+  });
+});
+
+describe('formatAge', () => {
+  const NOW = new Date('2026-11-27T10:00:00Z');
+  const before = (ms: number) => new Date(NOW.getTime() - ms);
+
+  it.each([
+    ['en', 0, 'just now'],
+    ['en', 59_999, 'just now'],
+    ['en', 60_000, '1 minute ago'],
+    ['fr', 0, "à l'instant"],
+    ['fr', 59_999, "à l'instant"],
+    ['fr', 60_000, 'il y a 1 minute'],
+  ] as const)('says an age under a minute is now, not "0 seconds ago" (%s, %i ms)', (locale, ageMs, expected) => {
+    expect(formatAge(before(ageMs), NOW, locale)).toBe(expected);
+  });
+
+  it('takes a date after now, written by an instance whose clock is ahead, as now', () => {
+    expect(formatAge(new Date(NOW.getTime() + 2_000), NOW, 'en')).toBe('just now');
+    expect(formatAge(new Date(NOW.getTime() + 2_000), NOW, 'fr')).toBe("à l'instant");
   });
 });

@@ -102,8 +102,8 @@ describe('App Home', () => {
   });
 
   it.each([
-    ['en', 'created 0 seconds ago', 'created in'],
-    ['fr', 'créé il y a 0 secondes', 'créé dans'],
+    ['en', 'created just now', 'created in'],
+    ['fr', "créé à l'instant", 'créé dans'],
   ] as const)(
     'never says a link was created in the future, drawn by an instance whose clock is behind the one that made it (%s)',
     (locale, age, future) => {
@@ -114,6 +114,16 @@ describe('App Home', () => {
       expect(text).not.toContain(future);
     },
   );
+
+  it.each([
+    ['en', 'created just now'],
+    ['fr', "créé à l'instant"],
+  ] as const)('says a link under a minute old was created just now, not 0 seconds ago (%s)', (locale, age) => {
+    const justMade = linkRecord({ created_at: new Date(NOW.getTime() - 59_000).toISOString() });
+    const text = visibleText(buildHomeView(data({ locale, mine: { totals: NO_TOTALS, links: [justMade] } })));
+    expect(text).toContain(age);
+    expect(text).not.toMatch(/second/);
+  });
 
   it.each([
     ['36 h', 36 * 3_600_000, 'created 1 day ago'],
