@@ -8,6 +8,9 @@ import type { Locale } from './locale.js';
 
 const DATE_FNS_LOCALE = { fr, en: enGB } as const;
 
+/** formatAge's words for an age under a minute, in the place of "3 days ago" / "il y a 3 jours". */
+const JUST_NOW: Record<Locale, string> = { fr: "à l'instant", en: 'just now' };
+
 /**
  * Where date-fns counts the days of a duration: left to itself, it counts them in the process's local zone (TZ), so
  * that 72 hours across the autumn clock change are "2 days" in Paris. In UTC, a day of a duration is 24 hours.
@@ -27,10 +30,13 @@ export function formatTime(date: Date, locale: Locale, timeZone: string): string
 /**
  * "3 days ago" / "il y a 3 jours": how long before `now` the date was, floored as formatDuration is (36 hours are "1 day
  * ago", as the link's reminder says, and 59 min 45 s are not "60 minutes ago"). A date after `now` is one another
- * instance wrote with its clock ahead of this one's: taken as now, never "in 2 seconds".
+ * instance wrote with its clock ahead of this one's: taken as now, never "in 2 seconds". Under a minute: "just now" /
+ * "à l'instant".
  */
 export function formatAge(date: Date, now: Date, locale: Locale): string {
   const past = date.getTime() > now.getTime() ? now : date;
+  // Floored, an age under a minute would read "0 seconds ago", which French would not write either.
+  if (now.getTime() - past.getTime() < 60_000) return JUST_NOW[locale];
   return formatDistanceStrict(past, now, {
     locale: DATE_FNS_LOCALE[locale],
     addSuffix: true,
