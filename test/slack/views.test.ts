@@ -495,7 +495,8 @@ describe('reminder', () => {
       expect(section).toBe(`${underWay}\n${shownHeadline}\n${news}`);
       // The status as App Home and the lists show it, not a second wording of it.
       expect(news).toContain(standingText(issued, { ...context, locale }));
-      expect(message.text).toBe(`${underWay} ${shownHeadline} ${news}`);
+      // In notifications, where it stands is set apart from the customer's name, as a summary's status update is.
+      expect(message.text).toBe(`${underWay} ${shownHeadline} — ${news}`);
     },
   );
 
