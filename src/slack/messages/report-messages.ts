@@ -178,13 +178,15 @@ export function buildReminderMessage(
   const t = linkReportTexts(ctx.locale);
   const text = sandboxed(paymentUnderWay(link) ? t.reminderUnderWay(age) : t.reminder(age), madeBySandbox(link));
   const news = link.payment_status === null ? [] : [t.reminderNews(standingText(link, ctx))];
-  const lines = [text, linkHeadline(link, ctx.locale), ...news];
+  const headline = linkHeadline(link, ctx.locale);
   return {
-    text: lines.join(' '),
+    // One line for notifications: the link after the sentence's colon, where it stands set apart as a summary's status
+    // update sets its status apart.
+    text: [`${text} ${headline}`, ...news].join(' — '),
     blocks: [
       {
         type: 'section',
-        text: mrkdwn(lines.join('\n')),
+        text: mrkdwn([text, headline, ...news].join('\n')),
         ...threadButton(ctx.locale, permalink, t.reminderThread),
       },
     ],
