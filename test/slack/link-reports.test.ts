@@ -287,6 +287,29 @@ describe('texts as the rep reads them', () => {
         expect(answer).not.toContain('Give the month as YYYY-MM');
       },
     );
+
+    it.each([
+      [
+        'en',
+        'admins only, and none is set: whoever installed paylink can name some in PAYLINK_ADMINS.',
+        'Ask one of them',
+      ],
+      [
+        'fr',
+        "de paylink, et aucun n'est désigné\u00A0: la personne qui a installé paylink peut en désigner dans PAYLINK_ADMINS.",
+        "Demandez-le à l'un d'eux",
+      ],
+    ] as const)(
+      'with no admin (PAYLINK_ADMINS empty), says so and who can name one, not to ask one (%s)',
+      async (locale, says, notSays) => {
+        const app = await startHarness({ env: { PAYLINK_LOCALE: locale } });
+        h = app;
+        const { ack } = await paylink(app, `export ${monthKey(thisMonth())}`);
+        const answer = String((ack.json as { text?: string }).text);
+        expect(answer).toContain(says);
+        expect(answer).not.toContain(notSays);
+      },
+    );
   });
 
   describe('a reminder, as the rep reads it', () => {
