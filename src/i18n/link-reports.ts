@@ -57,7 +57,8 @@ export interface LinkReportTexts {
   /** Above the history when its oldest notifications do not fit in the answer. */
   statusEarlierHistory: (count: number) => string;
   statusRequestedBy: string;
-  exportNotAdmin: string;
+  /** The export refused to a non-admin: whom to ask, or with no admin (PAYLINK_ADMINS empty), who can name some. */
+  exportNotAdmin: Record<'ask_admin' | 'no_admin', string>;
   exportUsage: (command: string, example: string) => string;
   exportPreparing: (month: string) => string;
   exportNothing: (month: string) => string;
@@ -175,8 +176,12 @@ const fr: LinkReportTexts = {
       ? '_… et 1 notification plus ancienne_'
       : `_… et ${plural('fr', count, 'notification', 'notifications')} plus anciennes_`,
   statusRequestedBy: 'Demandé par',
-  exportNotAdmin:
-    "L'export est réservé aux administrateurs de paylink. Demandez-le à l'un d'eux, ou demandez à être ajouté·e à PAYLINK_ADMINS.",
+  exportNotAdmin: {
+    ask_admin:
+      "L'export est réservé aux administrateurs de paylink. Demandez-le à l'un d'eux, ou demandez à être ajouté·e à PAYLINK_ADMINS.",
+    no_admin:
+      "L'export est réservé aux administrateurs de paylink, et aucun n'est désigné\u00A0: la personne qui a installé paylink peut en désigner dans PAYLINK_ADMINS.",
+  },
   exportUsage: (command, example) => `Indiquez le mois au format AAAA-MM\u00A0: \`${command} export ${example}\`.`,
   exportPreparing: (month) => `:hourglass_flowing_sand: Préparation de l'export ${deMonth(month)}…`,
   exportNothing: (month) => `Aucun lien créé en ${month}\u00A0: rien à exporter.`,
@@ -272,7 +277,11 @@ const en: LinkReportTexts = {
   statusEarlierHistory: (count) =>
     count === 1 ? '_… and 1 earlier notification_' : `_… and ${grouped('en', count)} earlier notifications_`,
   statusRequestedBy: 'Requested by',
-  exportNotAdmin: 'The export is for paylink admins only. Ask one of them, or ask to be added to PAYLINK_ADMINS.',
+  exportNotAdmin: {
+    ask_admin: 'The export is for paylink admins only. Ask one of them, or ask to be added to PAYLINK_ADMINS.',
+    no_admin:
+      'The export is for paylink admins only, and none is set: whoever installed paylink can name some in PAYLINK_ADMINS.',
+  },
   exportUsage: (command, example) => `Give the month as YYYY-MM: \`${command} export ${example}\`.`,
   exportPreparing: (month) => `:hourglass_flowing_sand: Preparing the export of ${month}…`,
   exportNothing: (month) => `No link was created in ${month}: nothing to export.`,

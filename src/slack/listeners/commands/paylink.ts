@@ -31,6 +31,8 @@ export function paylinkCommand(ctx: ListenerContext) {
       request: request.kind,
     });
     const asker = { user: command.user_id, responseUrl: command.response_url };
+    // With no admin, asking one is no answer: who can name some is.
+    const notAdmin = t.exportNotAdmin[ctx.config.admins.length > 0 ? 'ask_admin' : 'no_admin'];
     /** Admins only; anyone else is refused (logged). */
     const mayExport = () => {
       if (isAdmin(ctx, command.user_id)) return true;
@@ -43,7 +45,7 @@ export function paylinkCommand(ctx: ListenerContext) {
         return;
       case 'usage':
         // How to write the month is of no use to someone the export is refused to.
-        await ack(privately(request.of === 'export' && !mayExport() ? t.exportNotAdmin : usage(ctx, request.of)));
+        await ack(privately(request.of === 'export' && !mayExport() ? notAdmin : usage(ctx, request.of)));
         return;
       case 'list':
         await ack();
@@ -55,7 +57,7 @@ export function paylinkCommand(ctx: ListenerContext) {
         return;
       case 'export':
         if (!mayExport()) {
-          await ack(privately(t.exportNotAdmin));
+          await ack(privately(notAdmin));
           return;
         }
         await ack(privately(t.exportPreparing(monthName(ctx, monthBounds(request.month, ctx.timeZone).from))));
