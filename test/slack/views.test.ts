@@ -13,8 +13,10 @@ import {
 } from '../../src/slack/messages/link-messages.js';
 import {
   buildAnnouncedLateReply,
+  buildConfirmedUnannouncedMessage,
   buildInterruptedMessage,
   buildInterruptedView,
+  buildLateLinkMessage,
   buildLateLinkReply,
   buildLateLinkView,
   buildListMessage,
@@ -573,6 +575,17 @@ describe('a link paylink stopped before giving its rep, sent late', () => {
     const french = visibleText(buildLateLinkReply({ ...context, locale: 'fr', sandbox: false }, link));
     expect(french).toContain("paylink s'est arrêté avant de pouvoir vous donner ce lien de paiement");
     expect(french).toContain('Lien de paiement\u00A0: https://pay.example/p?SDESSID=x');
+  });
+
+  it("sets the link's address apart from when it was asked in the DM's notification text, as a reminder does", () => {
+    expect(buildLateLinkMessage({ ...context, sandbox: false }, link).text).toMatch(
+      / · Jean Dupont · 27 Nov 2026, 10:30 — <https:\/\/pay\.example\/p\?SDESSID=x>$/,
+    );
+    // A link confirmed whose summary Slack refused: where it stands, apart from when it was asked.
+    const confirmed = linkRecord({ payment_status: 'SETTLED', payment_status_at: '2026-11-27T13:32:00.000Z' });
+    expect(buildConfirmedUnannouncedMessage({ ...context, sandbox: false }, confirmed, 'refused').text).toContain(
+      ' · 27 Nov 2026, 10:30 — ',
+    );
   });
 
   it('says SANDBOX once: the reply in its text, the modal in its title', () => {
