@@ -270,7 +270,8 @@ interface LinkNotice {
 function noticeMessage(link: LinkRecord, { notice, about }: LinkNotice): SlackMessage {
   const text = sandboxed(notice, madeBySandbox(link));
   return {
-    text: `${text} ${about.replace(/\n/g, ' ')}`,
+    // One line for notifications, its lines set apart as a reminder's are.
+    text: `${text} ${about.replace(/\n/g, ' — ')}`,
     blocks: [{ type: 'section', text: mrkdwn(`${text}\n${about}`) }],
   };
 }
