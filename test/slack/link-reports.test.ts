@@ -31,6 +31,15 @@ async function paylink(
   };
 }
 
+/** Asks `times` more links with `reference`, each refused by SAFEDEBIT (EXIST_005): links all the same. */
+async function askAgainRefused(app: Harness, reference: string, times: number): Promise<void> {
+  for (let tries = 0; tries < times; tries += 1) {
+    const { view } = await app.openModal();
+    await app.submit(view, { ...VALID_FORM, payment_reference: reference });
+    await app.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('EXIST_005'));
+  }
+}
+
 const thisMonth = () => monthOf(new Date(), 'Europe/Paris');
 
 describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
@@ -116,11 +125,7 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
     // time): 6 links with one reference, one more than a status shows.
     const references = Array.from({ length: 11 }, (_, index) => `F-2026-${100 + index}`);
     for (const payment_reference of references) await app.createLink({ ...VALID_FORM, payment_reference });
-    for (let tries = 0; tries < 5; tries += 1) {
-      const { view } = await app.openModal();
-      await app.submit(view, { ...VALID_FORM, payment_reference: 'F-2026-100' });
-      await app.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('EXIST_005'));
-    }
+    await askAgainRefused(app, 'F-2026-100', 5);
     await app.createLink({ ...VALID_FORM, payment_reference: 'F-OTHER' }, OTHER_REP);
 
     const list = await (await paylink(app, 'list')).answer();
@@ -146,6 +151,34 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
     expect(few).not.toMatch(/ of \d+|export/);
     const one = await (await paylink(app, 'status F-OTHER', ADMIN)).answer();
     expect(one).not.toMatch(/Showing|export/);
+  });
+
+  it('shows the links it read when only their count fails, saying there are more than it shows', async () => {
+    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id } });
+    h = app;
+    // As above: 11 links, one more than a list shows, and 6 with one reference, one more than a status shows.
+    for (let index = 0; index < 11; index += 1)
+      await app.createLink({ ...VALID_FORM, payment_reference: `F-${index}` });
+    await askAgainRefused(app, 'F-0', 5);
+    // The ledger answers the read, then is out of reach for the count (SQLite busy, a failover).
+    const { ledger } = app.paylink;
+    const busy = async () => {
+      throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    };
+    ledger.countLatestLinks = busy;
+    ledger.countLinksWithReference = busy;
+
+    const list = await (await paylink(app, 'list')).answer();
+    expect(list).toContain('Your latest links (10 of more than 10)');
+    expect(list.match(/F-\d+/g)).toHaveLength(10);
+    expect(list).toContain('A paylink admin can export every link of a month (`/paylink export`).');
+    const status = await (await paylink(app, 'status F-0', ADMIN)).answer();
+    expect(status).toContain('Showing the latest 5 of more than 5 links with this reference.');
+    expect(status.match(/\*History\*/g)).toHaveLength(5);
+    const countFailures = app.logs.filter((line) => line.includes('"report_not_counted"'));
+    expect(countFailures).toHaveLength(2);
+    expect(countFailures.every((line) => line.includes('"level":"warn"'))).toBe(true);
+    expect(app.logs.some((line) => line.includes('"report_failed"'))).toBe(false);
   });
 
   it('points a rep to no admin where there is none (PAYLINK_ADMINS empty): says only how many of how many', async () => {
