@@ -47,12 +47,14 @@ export async function answerList(ctx: ReportFlowContext, asker: Asker, only?: 'a
     const context = reportContext(ctx);
     const filter = { userId: asker.user, ...(only ? { only } : {}), now: context.now };
     const { shown, matched } = await latestOf(
+      ctx,
+      'list',
       LIST_LINKS,
       (limit) => ctx.ledger.latestLinks({ ...filter, limit }),
       () => ctx.ledger.countLatestLinks(filter),
     );
     // App Home lists the asker's latest links, whatever their standing: all of them when there are few enough.
-    const homeShowsAll = only === undefined && matched <= HOME_LINKS;
+    const homeShowsAll = only === undefined && matched !== undefined && matched <= HOME_LINKS;
     const part = partShown(ctx, asker, matched, shown.length, homeShowsAll);
     return buildListMessage(context, only, shown, await threadPermalinks(ctx, shown), part);
   });
@@ -67,6 +69,8 @@ export async function answerStatus(ctx: ReportFlowContext, asker: Asker, referen
     const searched: LinksSearched = isAdmin(ctx, asker.user) ? 'team' : 'own';
     const owner = searched === 'team' ? {} : { userId: asker.user };
     const { shown: links, matched } = await latestOf(
+      ctx,
+      'status',
       STATUS_LINKS,
       (limit) => ctx.ledger.linksWithReference(reference, { ...owner, limit }),
       () => ctx.ledger.countLinksWithReference(reference, owner),
@@ -93,38 +97,52 @@ export async function answerStatus(ctx: ReportFlowContext, asker: Asker, referen
 
 /**
  * The first `limit` links `find` gives, and how many matched: one more is read to know whether there are more, and
- * only then are they counted, so that an answer showing every link costs no second query.
+ * only then are they counted, so that an answer showing every link costs no second query. A count that fails leaves
+ * `matched` undefined (more than shown): the links read are shown all the same.
  */
 async function latestOf<T>(
+  ctx: Pick<ReportFlowContext, 'logger'>,
+  report: 'list' | 'status',
   limit: number,
   find: (limit: number) => Promise<T[]>,
   count: () => Promise<number>,
-): Promise<{ shown: T[]; matched: number }> {
+): Promise<{ shown: T[]; matched: number | undefined }> {
   const found = await find(limit + 1);
   if (found.length <= limit) return { shown: found, matched: found.length };
-  // Counted after the read, a link whose standing changed meanwhile may leave the count: one more was there all the
-  // same.
-  return { shown: found.slice(0, limit), matched: Math.max(await count(), limit + 1) };
+  const shown = found.slice(0, limit);
+  try {
+    // Counted after the read, a link whose standing changed meanwhile may leave the count: one more was there all the
+    // same.
+    return { shown, matched: Math.max(await count(), limit + 1) };
+  } catch (error) {
+    ctx.logger.warn({ event: 'report_not_counted', report, error });
+    return { shown, matched: undefined };
+  }
 }
 
-/** What an answer says of the links it leaves out, if it leaves out any. */
+/** What an answer says of the links it leaves out, if it leaves out any (`matched` undefined: more, uncounted). */
 function partShown(
   ctx: ReportFlowContext,
   asker: Asker,
-  matched: number,
+  matched: number | undefined,
   shown: number,
   homeShowsAll: boolean,
 ): PartShown | undefined {
+  if (matched === undefined) return exportWhere(ctx, asker);
   if (matched <= shown) return undefined;
   return { matched, ...seeAllWhere(ctx, asker, homeShowsAll) };
 }
 
 /**
  * Where the asker sees every link: App Home, or the export, which holds every link of a month, whatever became of it,
- * but only an admin may ask for it. With no admin, nowhere: a rep pointed to one would look for no one.
+ * but only an admin may ask for it.
  */
 function seeAllWhere(ctx: ReportFlowContext, asker: Asker, homeShowsAll: boolean): { seeAll?: SeeAll } {
-  if (homeShowsAll) return { seeAll: 'home' };
+  return homeShowsAll ? { seeAll: 'home' } : exportWhere(ctx, asker);
+}
+
+/** The export, or with no admin, nowhere: a rep pointed to one would look for no one. */
+function exportWhere(ctx: ReportFlowContext, asker: Asker): { seeAll?: Exclude<SeeAll, 'home'> } {
   if (isAdmin(ctx, asker.user)) return { seeAll: 'export' };
   return ctx.config.admins.length > 0 ? { seeAll: 'admin_export' } : {};
 }

@@ -34,8 +34,12 @@ export interface LinkReportTexts {
   listMore: (command: string) => string;
   /** After a list's title when more links matched than it shows: "10 of 14". */
   listShown: (shown: number, matched: number) => string;
+  /** The same when the links that matched could not be counted: "10 of more than 10". */
+  listShownUncounted: (shown: number) => string;
   /** Above a status answer when more links have the reference than it shows. */
   statusShown: (shown: number, matched: number) => string;
+  /** The same when the links with the reference could not be counted. */
+  statusShownUncounted: (shown: number) => string;
   /**
    * Where the asker sees every link an answer left out: App Home when it lists them all, the export for an admin, an
    * admin's export for a rep (who may not ask for it).
@@ -149,8 +153,10 @@ const fr: LinkReportTexts = {
   listMore: (command) =>
     `L'onglet *Accueil* de paylink montre vos derniers liens et ce qui reste à encaisser\u202F; \`${command} status &lt;référence&gt;\` pour le détail d'un lien.`,
   listShown: (shown, matched) => `${shown} sur ${grouped('fr', matched)}`,
+  listShownUncounted: (shown) => `${shown} sur plus de ${shown}`,
   statusShown: (shown, matched) =>
     `Voici les ${shown} plus récents des ${grouped('fr', matched)} liens ayant cette référence.`,
+  statusShownUncounted: (shown) => `Voici les ${shown} plus récents des plus de ${shown} liens ayant cette référence.`,
   seeAll: {
     home: (matched) => `L'onglet *Accueil* de paylink montre les ${grouped('fr', matched)}.`,
     export: (_, command) => `\`${command} export AAAA-MM\` vous envoie tous les liens d'un mois.`,
@@ -253,8 +259,10 @@ const en: LinkReportTexts = {
   listMore: (command) =>
     `paylink's *Home* tab shows your latest links and what is still to be paid; \`${command} status &lt;reference&gt;\` shows one in detail.`,
   listShown: (shown, matched) => `${shown} of ${grouped('en', matched)}`,
+  listShownUncounted: (shown) => `${shown} of more than ${shown}`,
   statusShown: (shown, matched) =>
     `Showing the latest ${shown} of ${grouped('en', matched)} links with this reference.`,
+  statusShownUncounted: (shown) => `Showing the latest ${shown} of more than ${shown} links with this reference.`,
   seeAll: {
     home: (matched) => `paylink's *Home* tab shows all ${grouped('en', matched)}.`,
     export: (_, command) => `\`${command} export YYYY-MM\` sends you every link of a month.`,

@@ -33,12 +33,12 @@ export type SeeAll = 'home' | 'export' | 'admin_export';
 
 /**
  * An answer that shows only the latest of the links that matched: how many matched, and where to see them all (nowhere
- * for a rep when there is no admin to export them).
+ * for a rep when there is no admin to export them). When they could not be counted (`matched` undefined), more than
+ * shown, and App Home, which lists only so many, is not known to show them all.
  */
-export interface PartShown {
-  matched: number;
-  seeAll?: SeeAll;
-}
+export type PartShown =
+  | { matched: number; seeAll?: SeeAll }
+  | { matched?: undefined; seeAll?: Exclude<SeeAll, 'home'> };
 
 /**
  * `/paylink list [open|paid]`: the rep's latest links, each with where it stands and a button to its thread; with
@@ -54,21 +54,35 @@ export function buildListMessage(
   const t = linkReportTexts(ctx.locale);
   const filter = only ?? 'all';
   if (links.length === 0) return { text: sandboxed(t.listEmpty[filter], ctx.sandbox) };
-  const count = part ? ` (${t.listShown(links.length, part.matched)})` : '';
+  const count = part ? ` (${shownText(t.listShown, t.listShownUncounted, links.length, part)})` : '';
   const title = sandboxed(`${t.listTitle[filter]}${count}`, ctx.sandbox);
   return {
     text: title,
     blocks: [
       { type: 'section', text: mrkdwn(`*${title}*`) },
       ...links.map((link) => linkSection(link, ctx, withPermalink(permalinks.get(link.id)))),
-      ...(part?.seeAll ? [contextBlock(seeAllText(ctx, part.matched, part.seeAll))] : []),
+      ...(part ? seeAllText(ctx, part).map(contextBlock) : []),
       contextBlock(t.listMore(SLASH_COMMAND)),
     ],
   };
 }
 
-function seeAllText(ctx: ReportContext, matched: number, seeAll: SeeAll): string {
-  return linkReportTexts(ctx.locale).seeAll[seeAll](matched, SLASH_COMMAND);
+/** Where to see every link, if anywhere: a text, or none. */
+function seeAllText(ctx: ReportContext, part: PartShown): string[] {
+  const texts = linkReportTexts(ctx.locale).seeAll;
+  if (part.seeAll === 'home') return [texts.home(part.matched, SLASH_COMMAND)];
+  // The export's texts name no count: an uncounted part is pointed there all the same.
+  return part.seeAll ? [texts[part.seeAll](part.matched ?? 0, SLASH_COMMAND)] : [];
+}
+
+/** "10 of 14", or when the links that matched were not counted, "10 of more than 10". */
+function shownText(
+  counted: (shown: number, matched: number) => string,
+  uncounted: (shown: number) => string,
+  shown: number,
+  part: PartShown,
+): string {
+  return part.matched === undefined ? uncounted(shown) : counted(shown, part.matched);
 }
 
 /** One link found by `/paylink status`, with its notifications oldest first. */
@@ -98,8 +112,13 @@ export function buildStatusMessage(
     const typed = cut(reference, FIELD_MAX_LENGTH.payment_reference + 1);
     return { text: sandboxed(t.statusNotFound[searched](escapeMrkdwn(typed), SLASH_COMMAND), ctx.sandbox) };
   }
-  const seeAll = part?.seeAll ? [seeAllText(ctx, part.matched, part.seeAll)] : [];
-  const shown = part ? [contextBlock([t.statusShown(found.length, part.matched), ...seeAll].join(' '))] : [];
+  const shown = part
+    ? [
+        contextBlock(
+          [shownText(t.statusShown, t.statusShownUncounted, found.length, part), ...seeAllText(ctx, part)].join(' '),
+        ),
+      ]
+    : [];
   const blocks = [
     ...shown,
     ...found.flatMap((entry, index): types.KnownBlock[] => [
