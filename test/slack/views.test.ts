@@ -600,6 +600,24 @@ describe('a link paylink stopped before giving its rep, sent late', () => {
   });
 });
 
+describe('the DM about a confirmed link whose summary was not posted', () => {
+  const context = reportContextIn('en');
+  /** The notice's words, before the lines that tell which link it is. */
+  const notice = (payment_reference: string) =>
+    String(buildConfirmedUnannouncedMessage(context, linkRecord({ payment_reference, link: null }), 'refused').text);
+
+  it('gives the status command to copy as a code span', () => {
+    expect(notice('F-2026-031')).toContain('with `/paylink status F-2026-031`.');
+  });
+
+  it('keeps the command whole when the reference holds a backtick, which would end the code span', () => {
+    const text = notice('F-`26`<1>');
+    expect(text).toContain('/paylink status F-`26`&lt;1&gt;.');
+    // Every code span of the notice opened and closed: none begun inside the reference.
+    expect(text.slice(0, text.indexOf('/paylink status'))).not.toMatch(/`[^`]*$/);
+  });
+});
+
 describe('submission key', () => {
   it('names the modal a submission came from', () => {
     expect(viewIdOfSubmission(submissionKey('V0A1B2C3D4', '1764236400.a1b2c3d4'))).toBe('V0A1B2C3D4');
