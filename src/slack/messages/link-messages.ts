@@ -17,6 +17,15 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * `text` escaped, in a code span to copy; written plain when it holds a backtick, which would end the span early (mrkdwn
+ * escapes none), so that it is shown whole all the same.
+ */
+export function codeSpan(text: string): string {
+  const escaped = escapeMrkdwn(text);
+  return text.includes('`') ? escaped : `\`${escaped}\``;
+}
+
 export interface LinkSummary {
   locale: Locale;
   sandbox: boolean;

@@ -12,7 +12,7 @@ import { FIELD_MAX_LENGTH } from '../../safedebit/fields.js';
 import { buildNoticeView } from '../views/outcome-views.js';
 import { contextBlock, mrkdwn } from '../views/text.js';
 import { cut, type LinkLineContext, linkHeadline, linkSection, standingText, threadButton } from './link-lines.js';
-import { escapeMrkdwn, type SlackMessage } from './link-messages.js';
+import { codeSpan, escapeMrkdwn, type SlackMessage } from './link-messages.js';
 import { statusLine } from './status-messages.js';
 
 export interface ReportContext extends LinkLineContext {
@@ -267,7 +267,7 @@ export function buildConfirmedUnannouncedMessage(
   link: LinkRecord,
   how: 'refused' | 'unanswered',
 ): SlackMessage {
-  const status = `\`${SLASH_COMMAND} status ${escapeMrkdwn(link.payment_reference)}\``;
+  const status = codeSpan(`${SLASH_COMMAND} status ${link.payment_reference}`);
   const notice = linkReportTexts(ctx.locale).confirmedUnannounced[how](status);
   return noticeMessage(link, { notice, about: `${askedHeadline(ctx, link)}\n${standingText(link, ctx)}` });
 }
