@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness, stopWithGrace, VALID_FORM } from '../support/paylink-harness.js';
+import { type Harness, SIGNING_SECRET, startHarness, stopWithGrace, VALID_FORM } from '../support/paylink-harness.js';
+import { appHomeOpenedEvent, sendEvent } from '../support/slack-requests.js';
+import { SALES_REP } from '../support/slack-workspace.js';
 
 let app: Harness | undefined;
 afterEach(async () => {
@@ -21,5 +23,17 @@ describe('a stop whose grace runs out', () => {
       withinGrace: true,
       graceExpiredLogged: true,
     });
+  }, 20_000);
+
+  it('names what it still waited for: an App Home tab being drawn, not links', async () => {
+    app = await startHarness();
+    // Slack holds the tab's publication: the Home draw is still under way when the grace runs out.
+    app.standin.setDelay('views.publish', 20_000);
+    await sendEvent(app.baseUrl, SIGNING_SECRET, appHomeOpenedEvent(SALES_REP.id));
+    await app.standin.waitForCall('views.publish', undefined, 5_000);
+    const { outcome } = await stopWithGrace(app, 1_000, 8_000);
+    expect(outcome).toBe('stopped');
+    const expired = app.logs.find((line) => line.includes('"shutdown_grace_expired"'));
+    expect(JSON.parse(String(expired))).toMatchObject({ in_flight: 1, waiting_for: ['home'] });
   }, 20_000);
 });
