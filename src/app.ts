@@ -17,6 +17,7 @@ import {
   startStatusRounds,
   type UnrecordedWrite,
 } from './flow/status-updates.js';
+import type { Track, TrackedWork } from './flow/tracked-work.js';
 import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls, guardRequestListeners } from './http/malformed-request.js';
 import { createOutboundDispatcher, fetchThrough, type ProxySettings, usesProxy } from './http/outbound.js';
@@ -148,13 +149,13 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
       cutInFlight ? boltDispatcher?.destroy() : boltDispatcher?.close(),
     ]);
 
-  const inFlight = new Set<Promise<void>>();
-  /** Work that goes on after an answer (to Slack, or SAFEDEBIT), counted until done for a graceful shutdown. */
-  const track = (work: Promise<void>) => {
+  /** Work that goes on after an answer (to Slack, or SAFEDEBIT), by what it is, counted until done. */
+  const inFlight = new Map<Promise<void>, TrackedWork>();
+  const track: Track = (kind, work) => {
     const tracked = work
       .catch((error: unknown) => logger.error({ event: 'link_flow_failed', error }))
       .finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
+    inFlight.set(tracked, kind);
   };
   const clock = deps.clock ?? (() => new Date());
   const timeZone = deps.timeZone ?? config.timeZone;
@@ -333,12 +334,18 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     ]);
     const allDone = (async () => {
       await requestsAnswered;
-      await Promise.allSettled([awaited('links', Promise.allSettled([...inFlight])), roundsOver]);
+      await Promise.allSettled([Promise.allSettled([...inFlight.keys()]), roundsOver]);
       return 'done' as const;
     })();
     const outcome = await Promise.race([allDone, grace]);
     if (outcome === 'timeout') {
-      logger.warn({ event: 'shutdown_grace_expired', in_flight: inFlight.size, waiting_for: [...waitingFor] });
+      // What tracked work is still running, by what it is: links, App Home tabs, answers.
+      const tracked = new Set(inFlight.values());
+      logger.warn({
+        event: 'shutdown_grace_expired',
+        in_flight: inFlight.size,
+        waiting_for: [...waitingFor, ...tracked],
+      });
     }
     await recordLateWrites(statusUpdates, true);
     await closeClients(outcome === 'timeout');

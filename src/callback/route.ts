@@ -5,6 +5,7 @@ import { CALLBACK_ROUTE_PREFIX } from '../constants.js';
 import type { ConfirmedLinkContext } from '../flow/confirmed-links.js';
 import { acceptPaymentNotification } from '../flow/payment-notification.js';
 import type { StatusUpdateOutcome } from '../flow/status-updates.js';
+import type { Track } from '../flow/tracked-work.js';
 import { addressAllowList, clientAddress } from '../http/client-address.js';
 import { type BodyLimits, decodeBody, readBody } from '../http/read-body.js';
 import { sendText } from '../http/send-text.js';
@@ -17,8 +18,7 @@ import { verifyCallbackToken } from './token.js';
 
 export interface CallbackRouteDependencies extends ConfirmedLinkContext {
   config: Pick<Readonly<Config>, 'locale' | 'callbackSecret' | 'callbackAllowedAddresses' | 'trustProxyHops'>;
-  /** Runs work after the answer and keeps it counted until done, for a graceful shutdown. */
-  track(work: Promise<void>): void;
+  track: Track;
   /** Test seams; the defaults suit production. */
   limits?: Partial<BodyLimits>;
 }
@@ -198,7 +198,7 @@ async function handleNotification(
   });
   // Once answered: SAFEDEBIT's answer says whether the notification is kept and in the thread, not whether Slack has
   // published every viewer's Home yet (one call each, which may wait out a rate limit).
-  if (redrawHome) deps.track(deps.homeTabs.refreshAfterStatusChange(link.id));
+  if (redrawHome) deps.track('home', deps.homeTabs.refreshAfterStatusChange(link.id));
 }
 
 /** Answers a notification the flow took in: 200, or 503 for what a redelivery may bring into Slack or the ledger. */

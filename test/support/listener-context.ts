@@ -205,7 +205,7 @@ export async function listenerContext(env: Record<string, string> = {}): Promise
     replyClaimTimeoutMs: 120_000,
     ledgerRetryDelaysMs: [10, 10],
     unrecordedWrites: new Map(),
-    track: (work) => {
+    track: (_kind, work) => {
       tracked.push(work);
     },
   };

@@ -1,4 +1,5 @@
 import type { LinkFlowContext } from '../../flow/create-link.js';
+import type { Track } from '../../flow/tracked-work.js';
 
 /**
  * What listeners share: what the link flow needs, and how to run that flow after the ack so that shutdown
@@ -6,6 +7,5 @@ import type { LinkFlowContext } from '../../flow/create-link.js';
  * timeout or a dropped connection, when Slack may already have posted it (README, "Slack calls").
  */
 export interface ListenerContext extends LinkFlowContext {
-  /** Runs work after the ack and keeps it counted until done, for a graceful shutdown. */
-  track(work: Promise<void>): void;
+  track: Track;
 }

@@ -49,11 +49,11 @@ export function paylinkCommand(ctx: ListenerContext) {
         return;
       case 'list':
         await ack();
-        ctx.track(answerList(ctx, asker, request.only));
+        ctx.track('answers', answerList(ctx, asker, request.only));
         return;
       case 'status':
         await ack();
-        ctx.track(answerStatus(ctx, asker, request.reference));
+        ctx.track('answers', answerStatus(ctx, asker, request.reference));
         return;
       case 'export':
         if (!mayExport()) {
@@ -61,7 +61,7 @@ export function paylinkCommand(ctx: ListenerContext) {
           return;
         }
         await ack(privately(t.exportPreparing(monthName(ctx, monthBounds(request.month, ctx.timeZone).from))));
-        ctx.track(exportMonth(ctx, asker, request.month));
+        ctx.track('answers', exportMonth(ctx, asker, request.month));
         return;
       case 'form':
         break;

@@ -9,6 +9,6 @@ import type { ListenerContext } from '../context.js';
 export function appHomeOpened(ctx: ListenerContext) {
   return async ({ event }: Pick<SlackEventMiddlewareArgs<'app_home_opened'>, 'event'>): Promise<void> => {
     if (event.tab !== 'home') return;
-    ctx.track(ctx.homeTabs.opened(event.user));
+    ctx.track('home', ctx.homeTabs.opened(event.user));
   };
 }

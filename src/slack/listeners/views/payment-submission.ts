@@ -58,6 +58,7 @@ export function paymentSubmission(ctx: ListenerContext) {
       view: buildCreatingView(base, formatAmount(form.amountCents, locale), form.payment_reference),
     });
     ctx.track(
+      'links',
       createLinkFromSubmission(ctx, {
         origin,
         ...(teamId ? { teamId } : {}),
