@@ -44,7 +44,11 @@ export interface LinkReportTexts {
    * Where the asker sees every link an answer left out: App Home when it lists them all, the export for an admin, an
    * admin's export for a rep (who may not ask for it).
    */
-  seeAll: Record<'home' | 'export' | 'admin_export', (matched: number, command: string) => string>;
+  seeAll: {
+    home: (matched: number) => string;
+    export: (command: string) => string;
+    admin_export: (command: string) => string;
+  };
   listUsage: (command: string) => string;
   statusUsage: (command: string) => string;
   /**
@@ -159,8 +163,8 @@ const fr: LinkReportTexts = {
   statusShownUncounted: (shown) => `Voici les ${shown} plus récents des plus de ${shown} liens ayant cette référence.`,
   seeAll: {
     home: (matched) => `L'onglet *Accueil* de paylink montre les ${grouped('fr', matched)}.`,
-    export: (_, command) => `\`${command} export AAAA-MM\` vous envoie tous les liens d'un mois.`,
-    admin_export: (_, command) =>
+    export: (command) => `\`${command} export AAAA-MM\` vous envoie tous les liens d'un mois.`,
+    admin_export: (command) =>
       `Un administrateur de paylink peut exporter tous les liens d'un mois (\`${command} export\`).`,
   },
   listUsage: (command) => `\`${command} list\` accepte \`open\` (en attente de paiement) ou \`paid\` (payés), ou rien.`,
@@ -265,8 +269,8 @@ const en: LinkReportTexts = {
   statusShownUncounted: (shown) => `Showing the latest ${shown} of more than ${shown} links with this reference.`,
   seeAll: {
     home: (matched) => `paylink's *Home* tab shows all ${grouped('en', matched)}.`,
-    export: (_, command) => `\`${command} export YYYY-MM\` sends you every link of a month.`,
-    admin_export: (_, command) => `A paylink admin can export every link of a month (\`${command} export\`).`,
+    export: (command) => `\`${command} export YYYY-MM\` sends you every link of a month.`,
+    admin_export: (command) => `A paylink admin can export every link of a month (\`${command} export\`).`,
   },
   listUsage: (command) => `\`${command} list\` takes \`open\` (awaiting payment) or \`paid\`, or nothing.`,
   statusUsage: (command) => `Give the payment reference: \`${command} status F-2026-031\`.`,

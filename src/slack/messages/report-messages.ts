@@ -70,9 +70,8 @@ export function buildListMessage(
 /** Where to see every link, if anywhere: a text, or none. */
 function seeAllText(ctx: ReportContext, part: PartShown): string[] {
   const texts = linkReportTexts(ctx.locale).seeAll;
-  if (part.seeAll === 'home') return [texts.home(part.matched, SLASH_COMMAND)];
-  // The export's texts name no count: an uncounted part is pointed there all the same.
-  return part.seeAll ? [texts[part.seeAll](part.matched ?? 0, SLASH_COMMAND)] : [];
+  if (part.seeAll === 'home') return [texts.home(part.matched)];
+  return part.seeAll ? [texts[part.seeAll](SLASH_COMMAND)] : [];
 }
 
 /** "10 of 14", or when the links that matched were not counted, "10 of more than 10". */
