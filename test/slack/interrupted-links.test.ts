@@ -526,6 +526,28 @@ function lateThread(apps: readonly Harness[], isDm: (call: SlackApiCall) => bool
   return undefined;
 }
 
+/**
+ * A status SAFEDEBIT sends twice for a link announced late: its summary in the rep's DM shows it, its thread gets one
+ * reply for it after `repliesBefore`, and no second summary is posted, in the DM or the channel.
+ */
+async function expectStatusFollowsOnce(
+  app: Harness,
+  id: string,
+  isDm: (call: SlackApiCall) => boolean,
+  { status, shown }: { status: string; shown: string },
+  repliesBefore: readonly string[],
+) {
+  expect(await notify(app, id, status)).toBe(200);
+  expect(await notify(app, id, status)).toBe(200);
+  await expect.poll(() => visibleText(lateThread([app], isDm)?.summary)).toContain(shown);
+  await settle();
+  expect(lateThread([app], isDm)?.replies).toEqual(
+    [...repliesBefore, shown].map((text) => expect.stringContaining(text)),
+  );
+  expect(dmSummaries([app])).toHaveLength(1);
+  expect(app.standin.messagesIn(SALES_CHANNEL.id)).toEqual([]);
+}
+
 /** The summaries `apps` posted in DMs, out of any thread. */
 const dmSummaries = (apps: readonly Harness[]) =>
   summaryPosts(apps).summaries.filter((call) => String(call.args.channel).startsWith('D'));
@@ -638,17 +660,10 @@ describe.each(ENGINES)('links SAFEDEBIT made that their rep was never given, on 
       .poll(() => lateThread([app], isLateLink)?.replies)
       .toEqual([expect.stringContaining(LINK), expect.stringContaining('Payment created')]);
 
-    expect(await notify(app, id, 'SETTLED')).toBe(200);
-    expect(await notify(app, id, 'SETTLED')).toBe(200);
-    await expect.poll(() => visibleText(lateThread([app], isLateLink)?.summary)).toContain('Paid');
-    await settle();
-    expect(lateThread([app], isLateLink)?.replies).toEqual([
-      expect.stringContaining('paylink stopped before it could give'),
-      expect.stringContaining('Payment created'),
-      expect.stringContaining('Paid'),
+    await expectStatusFollowsOnce(app, id, isLateLink, { status: 'SETTLED', shown: 'Paid' }, [
+      'paylink stopped before it could give',
+      'Payment created',
     ]);
-    expect(dmSummaries([app])).toHaveLength(1);
-    expect(app.standin.messagesIn(SALES_CHANNEL.id)).toEqual([]);
   });
 
   it('have the link in a DM of its own when Slack refuses the reply carrying it under their summary, once', async () => {
@@ -857,17 +872,10 @@ describe.each(ENGINES)('links SAFEDEBIT reported on that paylink stopped while a
       .poll(() => lateThread([app], isUnannounced)?.replies)
       .toEqual([expect.stringContaining('paylink stopped while announcing'), expect.stringContaining('Paid')]);
 
-    expect(await notify(app, id, 'REFUNDED')).toBe(200);
-    expect(await notify(app, id, 'REFUNDED')).toBe(200);
-    await expect.poll(() => visibleText(lateThread([app], isUnannounced)?.summary)).toContain('Refunded');
-    await settle();
-    expect(lateThread([app], isUnannounced)?.replies).toEqual([
-      expect.stringContaining('paylink stopped while announcing'),
-      expect.stringContaining('Paid'),
-      expect.stringContaining('Refunded'),
+    await expectStatusFollowsOnce(app, id, isUnannounced, { status: 'REFUNDED', shown: 'Refunded' }, [
+      'paylink stopped while announcing',
+      'Paid',
     ]);
-    expect(dmSummaries([app])).toHaveLength(1);
-    expect(app.standin.messagesIn(SALES_CHANNEL.id)).toEqual([]);
   });
 
   it('are sent again at a later round when Slack certainly did not take the DM, and once', async () => {
