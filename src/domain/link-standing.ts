@@ -11,7 +11,7 @@ export type NotCreatedStanding = 'creating' | 'refused' | 'no_answer' | 'not_sen
 /** Kinds of status after which the customer is no longer expected to pay: no reminder, not "awaiting". */
 const DECIDED_KINDS: readonly StatusKind[] = ['paid', 'failed', 'refunded'];
 
-export const NOT_CREATED_STANDING: Readonly<Record<Exclude<LinkState, 'created'>, NotCreatedStanding>> = {
+const NOT_CREATED_STANDING: Readonly<Record<Exclude<LinkState, 'created'>, NotCreatedStanding>> = {
   requested: 'creating',
   refused: 'refused',
   outage: 'no_answer',

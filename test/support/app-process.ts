@@ -18,10 +18,7 @@ import { type InteractionPayload, sendSlashCommand, stateValuesFor, viewSubmissi
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The compiled entry point, read from the `start` script so tests run what `npm start` runs (`npm test` builds it first). */
-export const ENTRY = path.resolve(
-  ROOT,
-  startScriptEntry(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'))),
-);
+const ENTRY = path.resolve(ROOT, startScriptEntry(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'))));
 
 function startScriptEntry(pkg: { scripts: Record<string, string> }): string {
   const match = /^(?:exec )?node (\S+)$/.exec(pkg.scripts.start ?? '');
@@ -118,7 +115,7 @@ export async function startProcessWorld(engine: Engine = 'sqlite'): Promise<Proc
 }
 
 /** The environment of an app wired to these stand-ins and this ledger, as a deployment's .env would give it. */
-export function appEnvironment(wiring: { slackApiUrl: string; safedebitUrl: string; databaseUrl: string }) {
+function appEnvironment(wiring: { slackApiUrl: string; safedebitUrl: string; databaseUrl: string }) {
   return {
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,

@@ -12,7 +12,7 @@ type Json = Record<string, unknown>;
 export type Surface = 'modal' | 'home' | 'message';
 
 /** Slack's numbers, by what they limit. */
-export const LIMITS = {
+const LIMITS = {
   modalTitle: 24,
   modalButton: 24,
   privateMetadata: 3000,

@@ -95,7 +95,7 @@ export interface FakeSafedebit {
   createPaymentLink(request: PaymentLinkRequest): Promise<PaymentLinkOutcome>;
 }
 
-export function fakeSafedebit(): FakeSafedebit {
+function fakeSafedebit(): FakeSafedebit {
   const requests: PaymentLinkRequest[] = [];
   const scripted: PaymentLinkOutcome[] = [];
   return {

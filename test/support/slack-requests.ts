@@ -66,7 +66,7 @@ export const VERIFICATION_TOKEN = 'xVerificationTokenx';
  * Deliberately not a Slack URL: an app that posts to a response_url the test did not set gets a refused
  * connection at once (loopback discard port) instead of reaching for hooks.slack.com.
  */
-export const UNSET_RESPONSE_URL = 'http://127.0.0.1:9/response-url-not-set';
+const UNSET_RESPONSE_URL = 'http://127.0.0.1:9/response-url-not-set';
 
 /** Headers Slack sends with a request: `X-Slack-Signature = v0=hex(HMAC-SHA256(secret, "v0:<ts>:<body>"))`. */
 export function signSlackRequest(

@@ -58,7 +58,7 @@ export function awaitingPaymentStatus(locale: Locale): LinkStatus {
 }
 
 /** The status line lives in an attachment under the summary blocks, in its status color (see summaryStatusUpdate). */
-export function statusAttachments(status: LinkStatus): types.MessageAttachment[] {
+function statusAttachments(status: LinkStatus): types.MessageAttachment[] {
   return [
     { color: status.color, fallback: status.text, blocks: [{ type: 'context', elements: [mrkdwn(status.text)] }] },
   ];
