@@ -17,10 +17,10 @@ import {
   awaitingPaymentStatus,
   buildLinkReply,
   buildSummaryMessage,
-  escapeMrkdwn,
   type SlackMessage,
 } from '../slack/messages/link-messages.js';
 import type { ModalOrigin } from '../slack/metadata.js';
+import { escapeMrkdwn } from '../slack/mrkdwn.js';
 import { submissionKey } from '../slack/submission-key.js';
 import { buildCreatedView, buildNoticeView } from '../slack/views/outcome-views.js';
 import { buildPaymentModal } from '../slack/views/payment-modal.js';

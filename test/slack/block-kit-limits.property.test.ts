@@ -19,7 +19,6 @@ import {
   awaitingPaymentStatus,
   buildLinkReply,
   buildSummaryMessage,
-  escapeMrkdwn,
   type LinkStatus,
 } from '../../src/slack/messages/link-messages.js';
 import {
@@ -41,6 +40,7 @@ import {
   summaryStatusUpdate,
 } from '../../src/slack/messages/status-messages.js';
 import { encodeModalOrigin } from '../../src/slack/metadata.js';
+import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
 import { buildHomeView, type HomeLinks } from '../../src/slack/views/home-view.js';
 import { buildCreatedView, buildCreatingView, buildNoticeView } from '../../src/slack/views/outcome-views.js';
 import { buildPaymentModal } from '../../src/slack/views/payment-modal.js';

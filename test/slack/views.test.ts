@@ -8,7 +8,6 @@ import { standingText } from '../../src/slack/messages/link-lines.js';
 import {
   awaitingPaymentStatus,
   buildSummaryMessage,
-  escapeMrkdwn,
   type LinkSummary,
 } from '../../src/slack/messages/link-messages.js';
 import {
@@ -249,10 +248,6 @@ describe('summary message', () => {
     expect(message.attachments).toHaveLength(1);
     expect(visibleText(message.blocks)).not.toContain('Awaiting payment');
     expect(visibleText(message.attachments)).toContain('Awaiting payment');
-  });
-
-  it('escapes Slack markup', () => {
-    expect(escapeMrkdwn('<@U1> & <!channel>')).toBe('&lt;@U1&gt; &amp; &lt;!channel&gt;');
   });
 });
 

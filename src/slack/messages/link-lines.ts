@@ -8,8 +8,8 @@ import { linkReportTexts } from '../../i18n/link-reports.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor } from '../../i18n/messages.js';
 import type { LinkRecord } from '../../ledger/ledger.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
 import { mrkdwn, plain } from '../views/text.js';
-import { escapeMrkdwn } from './link-messages.js';
 import { expiredStatusLine, statusLine } from './status-messages.js';
 
 /** How a link is shown in App Home, lists and reminders: what the formatters need besides the link. */

@@ -3,6 +3,7 @@ import { formatAmount } from '../../domain/amount.js';
 import type { PaymentType } from '../../domain/payment-type.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
 import { mrkdwn } from '../views/text.js';
 
 /** A message for chat.postMessage / chat.update, without its channel. */
@@ -10,11 +11,6 @@ export interface SlackMessage {
   text: string;
   blocks?: types.KnownBlock[];
   attachments?: types.MessageAttachment[];
-}
-
-/** Slack mrkdwn treats &, < and > as markup: escape anything a rep or customer typed. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**

@@ -9,10 +9,11 @@ import { type LinksSearched, linkReportTexts } from '../../i18n/link-reports.js'
 import { askAgainAs, messagesFor, sandboxed } from '../../i18n/messages.js';
 import type { LinkRecord, LinkWithAddress, NotificationRecord } from '../../ledger/ledger.js';
 import { FIELD_MAX_LENGTH } from '../../safedebit/fields.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
 import { buildNoticeView } from '../views/outcome-views.js';
 import { contextBlock, mrkdwn } from '../views/text.js';
 import { cut, type LinkLineContext, linkHeadline, linkSection, standingText, threadButton } from './link-lines.js';
-import { codeSpan, escapeMrkdwn, type SlackMessage } from './link-messages.js';
+import { codeSpan, type SlackMessage } from './link-messages.js';
 import { statusLine } from './status-messages.js';
 
 export interface ReportContext extends LinkLineContext {

@@ -4,13 +4,8 @@ import { linkReportTexts } from '../../i18n/link-reports.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { describeStatus } from '../../i18n/statuses.js';
-import {
-  buildSummaryMessage,
-  escapeMrkdwn,
-  type LinkStatus,
-  type LinkSummary,
-  type SlackMessage,
-} from './link-messages.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
+import { buildSummaryMessage, type LinkStatus, type LinkSummary, type SlackMessage } from './link-messages.js';
 
 /** How each kind of status looks in Slack; only news the rep must act on mentions them. */
 const PRESENTATION: Record<StatusKind | 'unknown', { emoji: string; color: string; mentionRep: boolean }> = {

@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import { OPEN_LINK_ACTION, OUTCOME_VIEW_ID } from '../../constants.js';
 import type { Locale } from '../../i18n/locale.js';
 import { type Messages, messagesFor } from '../../i18n/messages.js';
-import { escapeMrkdwn } from '../messages/link-messages.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
 import { mrkdwn, plain } from './text.js';
 
 interface OutcomeViewBase {
