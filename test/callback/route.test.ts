@@ -91,6 +91,10 @@ function summaryMessage(h: Harness, summaryTs: string) {
 
 /** 26 Nov 2026, 14:32 in Paris. */
 const NOW = new Date('2026-11-26T13:32:00Z');
+/** NOW in a status reply: Slack's token, shown in each viewer's own time zone; Paris time where Slack cannot. */
+const REPLY_TIME = '<!date^1795699920^{time}|14:32>';
+/** NOW on a status line, as REPLY_TIME. */
+const LINE_DATE_TIME = '<!date^1795699920^{date_short}, {time}|26 Nov 2026, 14:32>';
 
 describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger on %s)', (engine) => {
   let h: Harness;
@@ -131,7 +135,7 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     const replies = statusReplies(h, link);
     expect(replies).toHaveLength(1);
     expect(replies[0]?.args.channel).toBe(SALES_CHANNEL.id);
-    expect(replies[0]?.args.text).toBe(`:white_check_mark: Paid · €1,250.50 · 14:32 · <@${SALES_REP.id}>`);
+    expect(replies[0]?.args.text).toBe(`:white_check_mark: Paid · €1,250.50 · ${REPLY_TIME} · <@${SALES_REP.id}>`);
 
     const updates = h.standin.callsTo('chat.update').filter((call) => call.args.ts === summaryTs);
     const statusUpdate = updates.at(-1);
@@ -139,9 +143,12 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     expect(statusUpdate?.args.blocks).toEqual(before.blocks);
     const after = summaryMessage(h, summaryTs);
     expect(after.blocks).toEqual(before.blocks);
-    expect(visibleText(after.attachments)).toContain('Paid · 26 Nov 2026, 14:32');
+    expect(visibleText(after.attachments)).toContain(`Paid · ${LINE_DATE_TIME}`);
     expect(visibleText(after.attachments)).not.toContain('Awaiting payment');
-    expect(after.attachments).toMatchObject([{ color: '#2eb67d' }]);
+    // Where Slack renders no date token: Paris time.
+    const paidLine = ':white_check_mark: Paid · 26 Nov 2026, 14:32';
+    expect(after.attachments).toMatchObject([{ color: '#2eb67d', fallback: paidLine }]);
+    expect(statusUpdate?.args.text).toMatch(new RegExp(` — ${paidLine}$`));
 
     const logged = h.logs.map((line) => JSON.parse(line)).find((entry) => entry.event === 'callback');
     expect(logged).toMatchObject({
@@ -173,7 +180,7 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
 
     expect((await postJson(callbackUrl, { status: 'SETTLED' })).status).toBe(200);
     expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
-      `:white_check_mark: Paid · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
+      `:white_check_mark: Paid · €1,250.50 · ${REPLY_TIME} · <@${SALES_REP.id}>`,
     ]);
     expect(h.standin.callsTo('chat.update').at(-1)?.args.ts).toBe(summaryTs);
     expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Paid');
@@ -185,7 +192,7 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     const response = await postForm(callbackUrl, { status: 'rejected', payment_reference: 'F-2026-031' });
     expect(response.status).toBe(200);
     expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
-      `:x: Rejected · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
+      `:x: Rejected · €1,250.50 · ${REPLY_TIME} · <@${SALES_REP.id}>`,
     ]);
     expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Rejected');
   });
@@ -198,7 +205,7 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     const response = await fetch(callbackUrl, { method: 'POST', body: form });
     expect(response.status).toBe(200);
     expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
-      ':hourglass_flowing_sand: Debit issued · €1,250.50 · 14:32',
+      `:hourglass_flowing_sand: Debit issued · €1,250.50 · ${REPLY_TIME}`,
     ]);
   });
 
@@ -263,7 +270,7 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     const response = await postJson(callbackUrl, { status: 'ON_HOLD <!channel>' });
     expect(response.status).toBe(200);
     expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
-      ':grey_question: SAFEDEBIT status “ON_HOLD &lt;!channel&gt;” · €1,250.50 · 14:32',
+      `:grey_question: SAFEDEBIT status “ON_HOLD &lt;!channel&gt;” · €1,250.50 · ${REPLY_TIME}`,
     ]);
     expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain(
       'SAFEDEBIT status “ON_HOLD &lt;!channel&gt;”',
@@ -489,7 +496,7 @@ describe.each(ENGINES)('a thread reply Slack did not take (ledger on %s)', (engi
 });
 
 describe('SAFEDEBIT_LINK_DURATION', () => {
-  it('shows the expiry date and time in the summary, in the locale and Paris time', async () => {
+  it("shows the expiry date and time in the summary, in each viewer's time zone, else in the locale and Paris time", async () => {
     const h = await startHarness({
       clock: () => NOW,
       env: { SAFEDEBIT_LINK_DURATION: '7', SAFEDEBIT_LINK_DURATION_UNIT: 'days', PAYLINK_LOCALE: 'fr' },
@@ -498,7 +505,7 @@ describe('SAFEDEBIT_LINK_DURATION', () => {
       const { summaryTs } = await createLink(h);
       expect(h.safedebit.requests.at(-1)?.body).toMatchObject({ link_duration: 7 });
       const summary = visibleText(summaryMessage(h, summaryTs).blocks);
-      expect(summary).toContain('*Expire le*\n3 déc. 2026, 14:32');
+      expect(summary).toContain('*Expire le*\n<!date^1796304720^{date_short}, {time}|3 déc. 2026, 14:32>');
     } finally {
       await h.close();
     }
@@ -563,9 +570,9 @@ describe.each(ENGINES)('PAYLINK_CALLBACK_ALLOWED_IPS (ledger on %s)', (engine) =
     expect(again.status).toBe(200);
 
     expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
-      `:white_check_mark: Paid · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
+      `:white_check_mark: Paid · €1,250.50 · ${REPLY_TIME} · <@${SALES_REP.id}>`,
     ]);
-    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain('Paid · 26 Nov 2026, 14:32');
+    expect(visibleText(summaryMessage(h, summaryTs).attachments)).toContain(`Paid · ${LINE_DATE_TIME}`);
     const kept = await h.paylink.ledger.db.selectFrom('notifications').select(['status', 'payment_id']).execute();
     expect(kept).toEqual([{ status: 'SETTLED', payment_id: 'P-9' }]);
     expect(h.logs.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'callback')).toMatchObject([
@@ -579,7 +586,7 @@ describe.each(ENGINES)('PAYLINK_CALLBACK_ALLOWED_IPS (ledger on %s)', (engine) =
     const link = await createLink(h);
     expect((await postJson(link.callbackUrl, { status: 'SETTLED' })).status).toBe(200);
     expect(statusReplies(h, link).map((call) => call.args.text)).toEqual([
-      `:white_check_mark: Paid · €1,250.50 · 14:32 · <@${SALES_REP.id}>`,
+      `:white_check_mark: Paid · €1,250.50 · ${REPLY_TIME} · <@${SALES_REP.id}>`,
     ]);
     expect(refusals(h)).toHaveLength(0);
   });

@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RANKS_OF_KIND } from '../../src/domain/link-standing.js';
 import { classifyStatus, statusProgress } from '../../src/domain/payment-status.js';
-import { formatDateTime, formatTime } from '../../src/i18n/dates.js';
+import { formatTime } from '../../src/i18n/dates.js';
 import { statusLine, statusReplyText } from '../../src/slack/messages/status-messages.js';
+import { dateTimeShown, slackTime } from '../../src/slack/mrkdwn.js';
 import { ENGINES, type Engine, freshDatabase } from '../support/databases.js';
 import { type Harness, startHarness, VALID_FORM } from '../support/paylink-harness.js';
 import type { StandinMode } from '../support/safedebit-standin.js';
@@ -256,14 +257,15 @@ async function runScenario(engine: Engine, s: Scenario) {
     const rows = await db.selectFrom('notifications').selectAll().execute();
     expect(rows.length).toBe(distinct.length);
     const expectedReplies = rows
-      .map((r) =>
-        statusReplyText(
+      .map((r) => {
+        const receivedAt = new Date(r.received_at);
+        return statusReplyText(
           { amountCents: link.amount_cents, user: SALES_REP.id },
           classifyStatus(r.status),
           'en',
-          formatTime(new Date(r.received_at), 'en', 'Europe/Paris'),
-        ),
-      )
+          slackTime(receivedAt, formatTime(receivedAt, 'en', 'Europe/Paris')),
+        );
+      })
       .sort();
     const replies = channelMessages
       .filter((m) => m.thread_ts === link.thread_ts && m.ts !== link.thread_ts)
@@ -293,7 +295,7 @@ async function runScenario(engine: Engine, s: Scenario) {
       const line = statusLine(
         classifyStatus(furthest.status),
         'en',
-        formatDateTime(new Date(String(link.payment_status_at)), 'en', 'Europe/Paris'),
+        dateTimeShown(new Date(String(link.payment_status_at)), 'en', 'Europe/Paris'),
       );
       const summary = summaries[0] as { attachments: { text?: string; blocks?: unknown }[] };
       expect(JSON.stringify(summary.attachments)).toContain(JSON.stringify(line.text).slice(1, -1));

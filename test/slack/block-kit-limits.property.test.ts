@@ -6,7 +6,6 @@ import { maskEmail, maskPhone } from '../../src/domain/mask.js';
 import { TEXT_FIELDS, type TextField } from '../../src/domain/payment-form.js';
 import { ANNEX_STATUSES, classifyStatus } from '../../src/domain/payment-status.js';
 import { PAYMENT_TYPES, type PaymentType } from '../../src/domain/payment-type.js';
-import { formatDateTime } from '../../src/i18n/dates.js';
 import { linkReportTexts } from '../../src/i18n/link-reports.js';
 import { LOCALES, type Locale } from '../../src/i18n/locale.js';
 import { messagesFor, sandboxed } from '../../src/i18n/messages.js';
@@ -40,7 +39,7 @@ import {
   summaryStatusUpdate,
 } from '../../src/slack/messages/status-messages.js';
 import { encodeModalOrigin } from '../../src/slack/metadata.js';
-import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
+import { dateTimeShown, escapeMrkdwn, slackTime } from '../../src/slack/mrkdwn.js';
 import { buildHomeView, type HomeLinks } from '../../src/slack/views/home-view.js';
 import { buildCreatedView, buildCreatingView, buildNoticeView } from '../../src/slack/views/outcome-views.js';
 import { buildPaymentModal } from '../../src/slack/views/payment-modal.js';
@@ -197,7 +196,7 @@ const banner = (at: Locale) => {
     refusalShown(at).map((refusal) => ({ text: m.refusedBanner(escapeMrkdwn(refusal.message)), refusal })),
     fc
       .tuple(date, userId, timeZone)
-      .map(([when, user, zone]) => m.referenceHeld.made(formatDateTime(when, at, zone), user))
+      .map(([when, user, zone]) => m.referenceHeld.made(dateTimeShown(when, at, zone), user))
       .map((held) => ({
         text: m.refusedBanner(held),
         refusal: { field: 'payment_reference' as const, message: held },
@@ -275,11 +274,11 @@ const statusLineOf = fc.oneof(
     .tuple(locale, paymentStatus, date, timeZone)
     .map(([at, status, when, zone]): [Locale, LinkStatus] => [
       at,
-      statusLine(classifyStatus(status), at, formatDateTime(when, at, zone)),
+      statusLine(classifyStatus(status), at, dateTimeShown(when, at, zone)),
     ]),
   fc
     .tuple(locale, date, timeZone)
-    .map(([at, when, zone]): [Locale, LinkStatus] => [at, expiredStatusLine(at, formatDateTime(when, at, zone))]),
+    .map(([at, when, zone]): [Locale, LinkStatus] => [at, expiredStatusLine(at, dateTimeShown(when, at, zone))]),
 );
 
 function expectWithin(surface: 'modal' | 'home' | 'message', payload: unknown): void {
@@ -381,7 +380,7 @@ describe('the link’s messages in the conversation', () => {
             ...summary,
             locale: at,
             ...(customer ? { customer } : {}),
-            ...(expires ? { expires: formatDateTime(expires[0], at, expires[1]) } : {}),
+            ...(expires ? { expires: dateTimeShown(expires[0], at, expires[1]) } : {}),
           };
           expectWithin('message', buildSummaryMessage(full, status));
           expectWithin('message', summaryStatusUpdate(full, status));
@@ -400,9 +399,11 @@ describe('the link’s messages in the conversation', () => {
         amountCents,
         userId,
         paymentStatus,
-        (at, sandbox, link, cents, user, status) => {
+        date,
+        (at, sandbox, link, cents, user, status, when) => {
           expectWithin('message', buildLinkReply(at, sandbox, link));
-          const reply = statusReplyText({ amountCents: cents, user }, classifyStatus(status), at, '23:59');
+          const time = slackTime(when, '23:59');
+          const reply = statusReplyText({ amountCents: cents, user }, classifyStatus(status), at, time);
           expectWithin('message', { text: sandboxed(reply, sandbox) });
         },
       ),

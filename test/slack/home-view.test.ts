@@ -46,13 +46,15 @@ describe('App Home', () => {
     const text = visibleText(view);
     expect(text).toContain('Awaiting payment*\n3 links · €2,500.00');
     expect(text).toContain('Paid in November 2026*\n1 link · €1,250.50');
+    // Dates as Slack's token, which each viewer's Slack shows in their own time zone (in Paris time where it cannot).
+    expect(text).toContain('Updated <!date^1796031000^{date_short}, {time}|30 Nov 2026, 10:30>');
     const [, first, second] = sections(view);
     expect(first?.text?.text).toBe(
-      '*€99.00* · F-2026-032 · ACME &lt;SAS&gt; &amp; co\n:hourglass: Awaiting payment · 27 Nov 2026, 10:30\n_created 3 days ago_',
+      '*€99.00* · F-2026-032 · ACME &lt;SAS&gt; &amp; co\n:hourglass: Awaiting payment · <!date^1795771800^{date_short}, {time}|27 Nov 2026, 10:30>\n_created 3 days ago_',
     );
     expect(first?.accessory).toBeUndefined();
     expect(second?.text?.text).toBe(
-      '*€1,250.50* · F-2026-031 · Jean Dupont\n:white_check_mark: Paid · 28 Nov 2026, 14:32\n_created 3 days ago_',
+      '*€1,250.50* · F-2026-031 · Jean Dupont\n:white_check_mark: Paid · <!date^1795872720^{date_short}, {time}|28 Nov 2026, 14:32>\n_created 3 days ago_',
     );
     expect(second?.accessory).toMatchObject({
       type: 'button',

@@ -75,10 +75,15 @@ describe.each(ENGINES)("a link's expiry, kept from when it was sent (ledger on %
 
     clock.advance(DAY);
     const expires = summaryText(app).match(/\*Expires\*\n([^\n]+)/)?.[1];
+    // Slack's date token, for each viewer's own time zone; in Paris time where Slack renders none (notifications).
+    const inParis = expires?.match(
+      /^<!date\^\d+\^\{date_short\}, \{time\}\|(\d\d? [A-Z][a-z]{2} \d{4}, \d\d:\d\d)>$/,
+    )?.[1];
+    expect(inParis).toBeDefined();
     await expect.poll(() => app.standin.callsTo('chat.update').length).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 200)); // more rounds: once only
     expect(app.standin.callsTo('chat.update').map((call) => String(call.args.text))).toEqual([
-      `Payment link · €1,250.50 · F-DEAD — :no_entry_sign: Expired unpaid · ${expires}`,
+      `Payment link · €1,250.50 · F-DEAD — :no_entry_sign: Expired unpaid · ${inParis}`,
     ]);
     expect(statusLineText(app)).toBe(`:no_entry_sign: Expired unpaid · ${expires}`);
     expect(await paylink(app, 'status F-DEAD')).toContain(`:no_entry_sign: Expired unpaid · ${expires}`);

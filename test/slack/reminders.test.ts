@@ -89,7 +89,12 @@ describe.each(ENGINES)('reminders, on %s', (engine) => {
     expect(underWay).toContain(
       'This payment link is not paid yet, 3 days after it was created, but SAFEDEBIT reports a payment under way:',
     );
-    expect(underWay).toMatch(/\nWhere it stands: :hourglass_flowing_sand: Debit issued · \d+ Nov 2026, \d\d:\d\d/);
+    // In the DM's blocks, the date as Slack's token, for each viewer's own time zone; in its notification text, Paris time.
+    const dateToken = String.raw`<!date\^\d+\^\{date_short\}, \{time\}\|\d+ Nov 2026, \d\d:\d\d>`;
+    expect(underWay).toMatch(
+      new RegExp(String.raw`\nWhere it stands: :hourglass_flowing_sand: Debit issued · ${dateToken}\n`),
+    );
+    expect(underWay).toMatch(/ — Where it stands: :hourglass_flowing_sand: Debit issued · \d+ Nov 2026, \d\d:\d\d\n/);
     expect(underWay).not.toContain('still awaiting payment');
     const [reminder] = app.standin.messagesIn(repDm);
     expect(JSON.stringify(reminder)).toMatch(/"url":"https:\/\/paylink-test\.slack\.com\/archives\/C0SALES\/p\d+"/);
@@ -226,7 +231,9 @@ describe.each(ENGINES)('reminders, on %s', (engine) => {
     await sendEvent(app.baseUrl, SIGNING_SECRET, appHomeOpenedEvent(SALES_REP.id));
     const home = visibleText((await app.standin.waitForCall('views.publish')).args.view);
     expect(home).toContain('*Awaiting payment*\n2 links · €2,501.00');
-    expect(home).toMatch(/F-EXPIRED · Jean Dupont\n:no_entry_sign: Expired unpaid · \d+ Nov 2026, \d\d:\d\d\n/);
+    expect(home).toMatch(
+      /F-EXPIRED · Jean Dupont\n:no_entry_sign: Expired unpaid · <!date\^\d+\^\{date_short\}, \{time\}\|\d+ Nov 2026, \d\d:\d\d>\n/,
+    );
     expect(home).toMatch(/F-RECENT · Jean Dupont\n:hourglass: Awaiting payment · /);
 
     const responseUrl = app.standin.responseUrl();

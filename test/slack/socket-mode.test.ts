@@ -11,7 +11,7 @@ import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
  * callbacks over HTTP.
  */
 
-/** 26 Nov 2026, 14:32 in Paris: the time the status reply shows. */
+/** 26 Nov 2026, 14:32 in Paris: the time the status reply shows where Slack cannot show it in the viewer's zone. */
 const NOW = new Date('2026-11-26T13:32:00Z');
 
 let h: Harness;
@@ -105,7 +105,9 @@ describe('the running app', () => {
         'chat.postMessage',
         (call) => call.args.thread_ts === summary?.ts && call.args.text !== linkReply?.text,
       );
-      expect(statusReply.args.text).toBe(`:white_check_mark: Paid · €1,250.50 · 14:32 · <@${SALES_REP.id}>`);
+      expect(statusReply.args.text).toBe(
+        `:white_check_mark: Paid · €1,250.50 · <!date^1795699920^{time}|14:32> · <@${SALES_REP.id}>`,
+      );
     });
   });
 });

@@ -42,10 +42,10 @@ describe('a payment status that came while SAFEDEBIT was answering', () => {
     const [summary, ...replies] = t.slack.callsTo('chat.postMessage');
     const summaryLine = JSON.stringify(summary?.args.attachments);
     const paidReply = replies.map((reply) => String(reply.args.text)).find((text) => text.includes('Paid'));
-    expect(paidReply).toContain('14:32');
+    // Both as Slack's date token, for each viewer's own time zone, with Paris time where Slack cannot show it.
+    expect(paidReply).toContain('Paid · €1,250.50 · <!date^1795699970^{time}|14:32> · ');
     // The summary's line says since when the link is paid: when SAFEDEBIT said so.
-    expect(summaryLine).toContain('Paid');
-    expect(summaryLine).toContain('14:32');
+    expect(summaryLine).toContain('Paid · <!date^1795699970^{date_short}, {time}|26 Nov 2026, 14:32>');
     expect(summaryLine).not.toContain('14:33');
   });
 });

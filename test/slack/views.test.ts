@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
+import { classifyStatus } from '../../src/domain/payment-status.js';
 import { LOCALES } from '../../src/i18n/locale.js';
 import type { NotificationRecord } from '../../src/ledger/ledger.js';
 import { FIELD_MAX_LENGTH } from '../../src/safedebit/fields.js';
@@ -22,6 +23,7 @@ import {
   buildReminderMessage,
   buildStatusMessage,
 } from '../../src/slack/messages/report-messages.js';
+import { statusLine, summaryStatusUpdate } from '../../src/slack/messages/status-messages.js';
 import { decodeModalOrigin, encodeModalOrigin } from '../../src/slack/metadata.js';
 import { submissionKey, viewIdOfSubmission } from '../../src/slack/submission-key.js';
 import { buildCreatedView, buildCreatingView } from '../../src/slack/views/outcome-views.js';
@@ -29,6 +31,11 @@ import { buildPaymentModal, notesOfForm } from '../../src/slack/views/payment-mo
 import { linkRecord } from '../support/link-records.js';
 import { visibleText } from '../support/paylink-harness.js';
 import { stateValuesFor } from '../support/slack-requests.js';
+
+/** When linkRecord's link was asked for, as Slack's date token: each viewer's own time zone, else Paris time. */
+const ASKED_AT = '<!date^1795771800^{date_short}, {time}|27 Nov 2026, 10:30>';
+/** The ISSUED status of the reminder's link, at 27 Nov 2026, 14:32 in Paris, as ASKED_AT. */
+const ISSUED_AT = '<!date^1795786320^{date_short}, {time}|27 Nov 2026, 14:32>';
 
 type Block = { type: string; block_id?: string; element?: Record<string, unknown> };
 const origin = encodeModalOrigin({
@@ -211,7 +218,7 @@ describe('summary message', () => {
     maskedPhone: '•• •• •• 56 78',
     deliveries: ['email'],
     user: 'U0REP',
-    expires: '3 déc. 2026, 14:32',
+    expires: '<!date^1796304720^{date_short}, {time}|3 déc. 2026, 14:32>',
   };
 
   it('shows amount in the locale, escaped texts, masked contact, delivery, requester and expiry', () => {
@@ -225,7 +232,7 @@ describe('summary message', () => {
       '•• •• •• 56 78',
       'Par e-mail',
       '<@U0REP>',
-      '3 déc. 2026, 14:32',
+      '*Expire le*\n<!date^1796304720^{date_short}, {time}|3 déc. 2026, 14:32>',
       'En attente de paiement',
     ]) {
       expect(text).toContain(expected);
@@ -248,6 +255,17 @@ describe('summary message', () => {
     expect(message.attachments).toHaveLength(1);
     expect(visibleText(message.blocks)).not.toContain('Awaiting payment');
     expect(visibleText(message.attachments)).toContain('Awaiting payment');
+  });
+
+  it("gives the status line's date as Slack's token, and in Paris time where Slack renders none", () => {
+    const paidAt = '<!date^1795786320^{date_short}, {time}|27 nov. 2026, 14:32>';
+    const update = summaryStatusUpdate(summary, statusLine(classifyStatus('SETTLED'), 'fr', paidAt));
+    const [attachment] = update.attachments ?? [];
+    expect(visibleText(attachment)).toBe(`:white_check_mark: Payé · ${paidAt}`);
+    expect(attachment?.fallback).toBe(':white_check_mark: Payé · 27 nov. 2026, 14:32');
+    expect(update.text).toBe(
+      'Lien de paiement · 1\u202f250,50\u00a0€ · F-&lt;2026&gt;&amp;031 — :white_check_mark: Payé · 27 nov. 2026, 14:32',
+    );
   });
 });
 
@@ -475,16 +493,18 @@ describe('reminder', () => {
     [
       'en',
       ':alarm_clock: This payment link is not paid yet, 3 days after it was created, but SAFEDEBIT reports a payment under way:',
+      `Where it stands: :hourglass_flowing_sand: Debit issued · ${ISSUED_AT}`,
       'Where it stands: :hourglass_flowing_sand: Debit issued · 27 Nov 2026, 14:32',
     ],
     [
       'fr',
       ":alarm_clock: Ce lien de paiement n'est pas encore payé, 3 jours après sa création, mais SAFEDEBIT signale un paiement en cours\u00A0:",
+      'Où il en est\u00A0: :hourglass_flowing_sand: Prélèvement émis · <!date^1795786320^{date_short}, {time}|27 nov. 2026, 14:32>',
       'Où il en est\u00A0: :hourglass_flowing_sand: Prélèvement émis · 27 nov. 2026, 14:32',
     ],
   ] as const)(
     'says where a link whose payment is under way stands, as App Home does, not that it still awaits payment (%s)',
-    (locale, underWay, news) => {
+    (locale, underWay, news, newsNotified) => {
       const age = locale === 'en' ? '3 days' : '3 jours';
       const message = buildReminderMessage({ ...context, locale }, issued, age);
       const section = visibleText(message.blocks);
@@ -492,8 +512,9 @@ describe('reminder', () => {
       expect(section).toBe(`${underWay}\n${shownHeadline}\n${news}`);
       // The status as App Home and the lists show it, not a second wording of it.
       expect(news).toContain(standingText(issued, { ...context, locale }));
-      // In notifications, where it stands is set apart from the customer's name, as a summary's status update is.
-      expect(message.text).toBe(`${underWay} ${shownHeadline} — ${news}`);
+      // In notifications, where it stands is set apart from the customer's name, as a summary's status update is, its
+      // date in Paris time: Slack renders no date token there.
+      expect(message.text).toBe(`${underWay} ${shownHeadline} — ${newsNotified}`);
     },
   );
 
@@ -506,7 +527,7 @@ describe('reminder', () => {
     const shown = visibleText(buildReminderMessage({ ...context, locale: 'en' }, unknown, '3 days').blocks);
     expect(shown).toBe(
       `:alarm_clock: This payment link is still awaiting payment, 3 days after it was created:\n${headline}\n` +
-        'Where it stands: :grey_question: SAFEDEBIT status “ON_HOLD” · 27 Nov 2026, 14:32',
+        `Where it stands: :grey_question: SAFEDEBIT status “ON_HOLD” · ${ISSUED_AT}`,
     );
   });
 });
@@ -516,14 +537,18 @@ describe('interrupted link notice', () => {
   const link = linkRecord({ state: 'interrupted', link: null, summary_channel: null, summary_ts: null });
 
   it('tells the rep in a DM and in the modal which link, asked when, and what to do', () => {
+    const message = buildInterruptedMessage({ ...context, sandbox: false }, link);
     for (const shown of [
-      visibleText(buildInterruptedMessage({ ...context, sandbox: false }, link)),
+      visibleText(message.blocks),
       visibleText(buildInterruptedView({ ...context, sandbox: false }, link)),
     ]) {
       expect(shown).toContain('paylink stopped while SAFEDEBIT was creating');
       expect(shown).toContain('run `/paylink` again with the same reference');
-      expect(shown).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · 27 Nov 2026, 10:30');
+      expect(shown).toContain(`*€1,250.50* · F-2026-031 · Jean Dupont · ${ASKED_AT}`);
     }
+    // In notifications, where Slack renders no date token: Paris time.
+    expect(message.text).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · 27 Nov 2026, 10:30');
+    expect(message.text).not.toContain('<!date');
   });
 
   it('names the message shortcut, not the slash command, for a link asked from a message (Slack runs none in a thread)', () => {
@@ -559,7 +584,7 @@ describe('a link paylink stopped before giving its rep, sent late', () => {
   it('gives the rep in the modal the link, which link it is, asked when, and why it comes now', () => {
     const shown = visibleText(buildLateLinkView({ ...context, sandbox: false }, link));
     expect(shown).toContain('paylink stopped before it could give you this payment link');
-    expect(shown).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · 27 Nov 2026, 10:30');
+    expect(shown).toContain(`*€1,250.50* · F-2026-031 · Jean Dupont · ${ASKED_AT}`);
     expect(shown).toContain('<https://pay.example/p?SDESSID=x>');
   });
 
@@ -578,8 +603,8 @@ describe('a link paylink stopped before giving its rep, sent late', () => {
     );
     // A link confirmed whose summary Slack refused: where it stands, apart from when it was asked.
     const confirmed = linkRecord({ payment_status: 'SETTLED', payment_status_at: '2026-11-27T13:32:00.000Z' });
-    expect(buildConfirmedUnannouncedMessage({ ...context, sandbox: false }, confirmed, 'refused').text).toContain(
-      ' · 27 Nov 2026, 10:30 — ',
+    expect(buildConfirmedUnannouncedMessage({ ...context, sandbox: false }, confirmed, 'refused').text).toMatch(
+      / · 27 Nov 2026, 10:30 — :white_check_mark: Paid · 27 Nov 2026, 14:32$/,
     );
   });
 
