@@ -1,11 +1,11 @@
 import { hasExpired, neverSent } from '../domain/link-standing.js';
 import { classifyStatus } from '../domain/payment-status.js';
-import { formatDateTime } from '../i18n/dates.js';
 import type { Locale } from '../i18n/locale.js';
 import { messagesFor } from '../i18n/messages.js';
 import { describeStatus } from '../i18n/statuses.js';
 import type { Ledger, LinkRecord } from '../ledger/ledger.js';
 import type { LinkState } from '../ledger/schema.js';
+import { dateTimeShown } from '../slack/mrkdwn.js';
 
 export interface ReferenceUsedContext {
   ledger: Ledger;
@@ -40,7 +40,7 @@ export async function referenceUsedNote(
   const earlier = held.find((link) => link.state === 'created') ?? held[0];
   if (earlier === undefined) return undefined;
   const { locale } = ctx.config;
-  const dateTime = (iso: string) => formatDateTime(new Date(iso), locale, ctx.timeZone);
+  const dateTime = (iso: string) => dateTimeShown(new Date(iso), locale, ctx.timeZone);
   const when = dateTime(earlier.created_at);
   const { referenceHeld } = messagesFor(locale);
   if (earlier.state === 'outage' || earlier.state === 'interrupted') return referenceHeld.unanswered(when);

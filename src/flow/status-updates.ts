@@ -3,7 +3,7 @@ import { hasExpired } from '../domain/link-standing.js';
 import { classifyStatus } from '../domain/payment-status.js';
 import { madeBySandbox } from '../domain/sandbox-link.js';
 import { errorCode } from '../http/transport-errors.js';
-import { formatDateTime, formatTime } from '../i18n/dates.js';
+import { formatTime } from '../i18n/dates.js';
 import { sandboxed } from '../i18n/messages.js';
 import type { Ledger, LinkRecord } from '../ledger/ledger.js';
 import { EXPIRY_SHOWN } from '../ledger/schema.js';
@@ -16,6 +16,7 @@ import {
   statusReplyText,
   summaryStatusUpdate,
 } from '../slack/messages/status-messages.js';
+import { dateTimeShown, slackTime } from '../slack/mrkdwn.js';
 import { slackMayHaveActed } from '../slack/web-api.js';
 import type { HomeTabs } from './home-tab.js';
 import { type LedgerWriteContext, retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
@@ -105,7 +106,8 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
       const staleBefore = new Date(now.getTime() - ctx.replyClaimTimeoutMs);
       if (!(await fromLedger(ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore)))) continue;
       try {
-        const time = formatTime(new Date(notification.received_at), ctx.config.locale, ctx.timeZone);
+        const receivedAt = new Date(notification.received_at);
+        const time = slackTime(receivedAt, formatTime(receivedAt, ctx.config.locale, ctx.timeZone));
         const reply = statusReplyText(repOf(link), classifyStatus(notification.status), ctx.config.locale, time);
         const text = sandboxed(reply, madeBySandbox(link));
         await postMessage(ctx, place.channel, { text }, place.threadTs);
@@ -351,7 +353,7 @@ export function linkSummaryOf(ctx: Pick<StatusUpdateContext, 'config' | 'timeZon
     maskedPhone: link.masked_phone,
     deliveries: deliveriesOf(link.sms_option, link.email_option),
     user: link.user_id,
-    ...(link.expires_at === null ? {} : { expires: formatDateTime(new Date(link.expires_at), locale, ctx.timeZone) }),
+    ...(link.expires_at === null ? {} : { expires: dateTimeShown(new Date(link.expires_at), locale, ctx.timeZone) }),
   };
 }
 
@@ -365,7 +367,7 @@ function lineDue(ctx: StatusUpdateContext, link: LinkRecord): { line: LinkStatus
     return link.payment_status === link.summary_status ? undefined : { line: payment, shown: link.payment_status };
   }
   if (!hasExpired(link, ctx.clock()) || link.summary_status === EXPIRY_SHOWN) return undefined;
-  const expiredAt = formatDateTime(new Date(link.expires_at), ctx.config.locale, ctx.timeZone);
+  const expiredAt = dateTimeShown(new Date(link.expires_at), ctx.config.locale, ctx.timeZone);
   return { line: expiredStatusLine(ctx.config.locale, expiredAt), shown: EXPIRY_SHOWN };
 }
 
@@ -375,7 +377,7 @@ export function paymentStatusLine(
   link: Pick<LinkRecord, 'payment_status' | 'payment_status_at'>,
 ): LinkStatus | undefined {
   if (link.payment_status === null || link.payment_status_at === null) return undefined;
-  const since = formatDateTime(new Date(link.payment_status_at), ctx.config.locale, ctx.timeZone);
+  const since = dateTimeShown(new Date(link.payment_status_at), ctx.config.locale, ctx.timeZone);
   return statusLine(classifyStatus(link.payment_status), ctx.config.locale, since);
 }
 

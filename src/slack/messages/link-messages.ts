@@ -3,7 +3,7 @@ import { formatAmount } from '../../domain/amount.js';
 import type { PaymentType } from '../../domain/payment-type.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
-import { escapeMrkdwn } from '../mrkdwn.js';
+import { escapeMrkdwn, withDateFallbacks } from '../mrkdwn.js';
 import { mrkdwn } from '../views/text.js';
 
 /** A message for chat.postMessage / chat.update, without its channel. */
@@ -34,7 +34,7 @@ export interface LinkSummary {
   maskedPhone: string;
   deliveries: ReadonlyArray<'sms' | 'email'>;
   user: string;
-  /** Already formatted in the locale and time zone. */
+  /** Slack's date token (dateTimeShown), its fallback in the locale and time zone. */
   expires?: string;
 }
 
@@ -45,6 +45,7 @@ export function deliveriesOf(smsOption: number, emailOption: number): LinkSummar
 
 /** Where a link stands, shown as the colored line under the summary and updated by chat.update. */
 export interface LinkStatus {
+  /** mrkdwn, its date as Slack's date token: written as its fallback where Slack does not render it. */
   text: string;
   color: string;
 }
@@ -56,7 +57,11 @@ export function awaitingPaymentStatus(locale: Locale): LinkStatus {
 /** The status line lives in an attachment under the summary blocks, in its status color (see summaryStatusUpdate). */
 function statusAttachments(status: LinkStatus): types.MessageAttachment[] {
   return [
-    { color: status.color, fallback: status.text, blocks: [{ type: 'context', elements: [mrkdwn(status.text)] }] },
+    {
+      color: status.color,
+      fallback: withDateFallbacks(status.text),
+      blocks: [{ type: 'context', elements: [mrkdwn(status.text)] }],
+    },
   ];
 }
 

@@ -4,12 +4,11 @@ import { formatAmount } from '../../domain/amount.js';
 import { paymentUnderWay } from '../../domain/link-standing.js';
 import { classifyStatus } from '../../domain/payment-status.js';
 import { madeBySandbox } from '../../domain/sandbox-link.js';
-import { formatDateTime } from '../../i18n/dates.js';
 import { type LinksSearched, linkReportTexts } from '../../i18n/link-reports.js';
 import { askAgainAs, messagesFor, sandboxed } from '../../i18n/messages.js';
 import type { LinkRecord, LinkWithAddress, NotificationRecord } from '../../ledger/ledger.js';
 import { FIELD_MAX_LENGTH } from '../../safedebit/fields.js';
-import { escapeMrkdwn } from '../mrkdwn.js';
+import { dateTimeShown, escapeMrkdwn, withDateFallbacks } from '../mrkdwn.js';
 import { buildNoticeView } from '../views/outcome-views.js';
 import { contextBlock, mrkdwn } from '../views/text.js';
 import { cut, type LinkLineContext, linkHeadline, linkSection, standingText, threadButton } from './link-lines.js';
@@ -140,7 +139,7 @@ function statusTitle(ctx: ReportContext, link: LinkRecord): string {
 
 function statusBlocks(ctx: ReportContext, { link, history, permalink }: LinkWithHistory): types.KnownBlock[] {
   const t = linkReportTexts(ctx.locale);
-  const dateTime = (iso: string) => formatDateTime(new Date(iso), ctx.locale, ctx.timeZone);
+  const dateTime = (iso: string) => dateTimeShown(new Date(iso), ctx.locale, ctx.timeZone);
   const fields = [
     ...(link.customer ? [mrkdwn(`*${t.statusCustomer}*\n${escapeMrkdwn(link.customer)}`)] : []),
     mrkdwn(`*${t.statusCreated}*\n${dateTime(link.created_at)}`),
@@ -201,7 +200,7 @@ export function buildReminderMessage(
   return {
     // One line for notifications: the link after the sentence's colon, where it stands set apart as a summary's status
     // update sets its status apart.
-    text: [`${text} ${headline}`, ...news].join(' — '),
+    text: withDateFallbacks([`${text} ${headline}`, ...news].join(' — ')),
     blocks: [
       {
         type: 'section',
@@ -290,7 +289,7 @@ function noticeMessage(link: LinkRecord, { notice, about }: LinkNotice): SlackMe
   const text = sandboxed(notice, madeBySandbox(link));
   return {
     // One line for notifications, its lines set apart as a reminder's are.
-    text: `${text} ${about.replace(/\n/g, ' — ')}`,
+    text: withDateFallbacks(`${text} ${about.replace(/\n/g, ' — ')}`),
     blocks: [{ type: 'section', text: mrkdwn(`${text}\n${about}`) }],
   };
 }
@@ -301,7 +300,7 @@ function noticeView(ctx: ReportContext, { notice, about }: LinkNotice): types.Mo
 
 /** "*1 250,50 €* · F-2026-031 · Jean Dupont · 27 Nov 2026, 10:30": the link, and when it was asked for. */
 function askedHeadline(ctx: ReportContext, link: LinkRecord): string {
-  return `${linkHeadline(link, ctx.locale)} · ${formatDateTime(new Date(link.created_at), ctx.locale, ctx.timeZone)}`;
+  return `${linkHeadline(link, ctx.locale)} · ${dateTimeShown(new Date(link.created_at), ctx.locale, ctx.timeZone)}`;
 }
 
 function interruptedNotice(ctx: ReportContext, link: LinkRecord): LinkNotice {

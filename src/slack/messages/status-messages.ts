@@ -4,7 +4,7 @@ import { linkReportTexts } from '../../i18n/link-reports.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { describeStatus } from '../../i18n/statuses.js';
-import { escapeMrkdwn } from '../mrkdwn.js';
+import { escapeMrkdwn, withDateFallbacks } from '../mrkdwn.js';
 import { buildSummaryMessage, type LinkStatus, type LinkSummary, type SlackMessage } from './link-messages.js';
 
 /** How each kind of status looks in Slack; only news the rep must act on mentions them. */
@@ -60,7 +60,7 @@ export function summaryStatusUpdate(summary: LinkSummary, line: LinkStatus): Sla
   return {
     ...buildSummaryMessage(summary, line),
     text: sandboxed(
-      `${m.summaryTitle} · ${amount} · ${escapeMrkdwn(summary.paymentReference)} — ${line.text}`,
+      `${m.summaryTitle} · ${amount} · ${escapeMrkdwn(summary.paymentReference)} — ${withDateFallbacks(line.text)}`,
       summary.sandbox,
     ),
   };

@@ -1,11 +1,11 @@
 import type { types } from '@slack/bolt';
 import { SLASH_COMMAND } from '../../constants.js';
 import { formatAmount } from '../../domain/amount.js';
-import { formatDateTime } from '../../i18n/dates.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
 import { messagesFor } from '../../i18n/messages.js';
 import type { LinkRecord, LinkTotals } from '../../ledger/ledger.js';
 import { type LinkLineContext, linkSection } from '../messages/link-lines.js';
+import { dateTimeShown } from '../mrkdwn.js';
 import { mrkdwn, plain } from './text.js';
 
 /** A list of links with where they stand, as App Home shows it. */
@@ -49,7 +49,7 @@ export function buildHomeView(data: HomeData): types.HomeView {
     blocks: [
       ...titleBlocks(data),
       totalsBlock(data, data.mine),
-      { type: 'context', elements: [mrkdwn(t.homeUpdated(formatDateTime(data.now, data.locale, data.timeZone)))] },
+      { type: 'context', elements: [mrkdwn(t.homeUpdated(dateTimeShown(data.now, data.locale, data.timeZone)))] },
       { type: 'divider' },
       header(t.homeMine),
       ...mine,
