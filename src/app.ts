@@ -183,6 +183,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const receiver: Receiver = config.slack.appToken
     ? new SocketModeReceiver({
         appToken: config.slack.appToken,
+        clientPingTimeout: config.slack.socketPingTimeoutMs,
         logger: withoutSlackEnvelopes(logger),
         customRoutes,
         dispatcher: boltDispatcher,

@@ -115,6 +115,7 @@ const environmentFields = z.object({
     z.string().trim().startsWith('xapp-', 'expected an app-level token starting with xapp-').optional(),
   ),
   SLACK_API_URL: z.preprocess(emptyAsUndefined, httpUrl.default('https://slack.com/api/')),
+  SLACK_SOCKET_PING_TIMEOUT_MS: z.preprocess(emptyAsUndefined, integerIn(1_000, 60_000).default(5_000)),
   PORT: z.preprocess(emptyAsUndefined, integerIn(0, 65535).default(3000)),
   SAFEDEBIT_API_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
   SAFEDEBIT_LOGIN: optionalText(),
@@ -294,6 +295,11 @@ export interface Config {
     signingSecret?: string;
     appToken?: string;
     apiUrl: string;
+    /**
+     * Socket Mode: how long the WebSocket client waits for Slack's pong before it reconnects, and the step of its
+     * delay before each new try (this, times the failures in a row).
+     */
+    socketPingTimeoutMs: number;
   };
   port: number;
   safedebit?: SafedebitConnection;
@@ -356,6 +362,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       signingSecret: e.SLACK_SIGNING_SECRET,
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+      socketPingTimeoutMs: e.SLACK_SOCKET_PING_TIMEOUT_MS,
     },
     port: e.PORT,
     safedebit:

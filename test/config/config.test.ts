@@ -41,6 +41,7 @@ describe('loadConfig', () => {
     expect(config.linkDuration).toBeUndefined();
     expect(config.callbackAllowedAddresses).toBeUndefined();
     expect(config.slack.apiUrl).toBe('https://slack.com/api/');
+    expect(config.slack.socketPingTimeoutMs).toBe(5000);
     expect(config.safedebit).toBeUndefined();
     expect(config.callbackSecret).not.toBe(MINIMAL.SLACK_SIGNING_SECRET);
     expect(config.callbackSecret.length).toBeGreaterThanOrEqual(32);
@@ -53,6 +54,7 @@ describe('loadConfig', () => {
       ...MINIMAL,
       SLACK_APP_TOKEN: 'xapp-1-test',
       SLACK_API_URL: 'http://127.0.0.1:9999/api',
+      SLACK_SOCKET_PING_TIMEOUT_MS: '1500',
       PORT: '8080',
       SAFEDEBIT_API_URL: 'https://api.safedebit.example/ssp/',
       SAFEDEBIT_LOGIN: 'login',
@@ -76,7 +78,7 @@ describe('loadConfig', () => {
     });
     if (!result.ok) throw new Error(result.problems.join('\n'));
     expect(result.config).toMatchObject({
-      slack: { appToken: 'xapp-1-test', apiUrl: 'http://127.0.0.1:9999/api/' },
+      slack: { appToken: 'xapp-1-test', apiUrl: 'http://127.0.0.1:9999/api/', socketPingTimeoutMs: 1500 },
       port: 8080,
       safedebit: {
         apiUrl: 'https://api.safedebit.example/ssp',
@@ -283,6 +285,18 @@ describe('loadConfig', () => {
       'PAYLINK_TRUST_PROXY: expected a whole number',
     ]);
     expect(problemsOf({ ...MINIMAL, PAYLINK_TRUST_PROXY: '11' })).toEqual(['PAYLINK_TRUST_PROXY: expected at most 10']);
+  });
+
+  it("bounds Socket Mode's ping timeout to 1 to 60 s, in milliseconds", () => {
+    for (const [value, problem] of [
+      ['5s', 'expected a whole number'],
+      ['999', 'expected at least 1000'],
+      ['60001', 'expected at most 60000'],
+    ] as const) {
+      expect(problemsOf({ ...MINIMAL, SLACK_SOCKET_PING_TIMEOUT_MS: value }), value).toEqual([
+        `SLACK_SOCKET_PING_TIMEOUT_MS: ${problem}`,
+      ]);
+    }
   });
 
   it('runs Socket Mode without a signing secret only with a callback secret', () => {
