@@ -10,10 +10,20 @@ afterEach(async () => {
   app = undefined;
 });
 
+/**
+ * Slack's socket client waits this before it opens a new connection after a drop, and this times the failures in a
+ * row before it asks for its URL again: the shortest SLACK_SOCKET_PING_TIMEOUT_MS, where the default would be 5 s.
+ */
+const PING_TIMEOUT_MS = 1_000;
+
 /** paylink in Socket Mode, as the README sets it up, once its WebSocket is open. */
 async function startConnected(): Promise<AppProcess> {
   world = await startProcessWorld();
-  app = await startAppProcess({ ...world.env, SLACK_APP_TOKEN: APP_TOKEN });
+  app = await startAppProcess({
+    ...world.env,
+    SLACK_APP_TOKEN: APP_TOKEN,
+    SLACK_SOCKET_PING_TIMEOUT_MS: String(PING_TIMEOUT_MS),
+  });
   await world.standin.waitForSocketConnection();
   return app;
 }
@@ -41,7 +51,7 @@ describe('Socket Mode, as the README sets it up (PORT still public for SAFEDEBIT
     // The connection drops (a network failure), and Slack refuses the new one: the app-level token was revoked.
     world?.standin.failNext('apps.connections.open', 'invalid_auth', 10);
     world?.standin.dropSocketConnections();
-    // Slack's socket client waits 5 s (its ping timeout) before it opens a new connection.
+    // Slack's socket client waits its ping timeout before it opens a new connection.
     const { exitCode, events, lost } = await exitOf(running, 15_000);
 
     expect(lost, running.output().slice(-800)).toMatchObject({
@@ -52,6 +62,11 @@ describe('Socket Mode, as the README sets it up (PORT still public for SAFEDEBIT
     // A clean stop (links in flight given their grace), not an unhandled rejection.
     expect(events.map((event) => event.event)).toContain('stopped');
     expect(exitCode).toBe(1);
+    // After the ping timeout paylink set, not the client's default of 5 s.
+    const droppedAt = world?.standin.socketConnections[0]?.closedAt ?? Number.NaN;
+    const askedAgainAt = world?.standin.callsTo('apps.connections.open').at(-1)?.at ?? Number.NaN;
+    expect(askedAgainAt - droppedAt).toBeGreaterThanOrEqual(PING_TIMEOUT_MS - 100);
+    expect(askedAgainAt - droppedAt).toBeLessThan(5_000);
   }, 20_000);
 
   it('stops cleanly too when Slack first fails to answer the reconnection, then refuses it', async () => {
@@ -62,7 +77,7 @@ describe('Socket Mode, as the README sets it up (PORT still public for SAFEDEBIT
     world?.standin.failNext('apps.connections.open', 'internal_error', 1);
     world?.standin.failNext('apps.connections.open', 'invalid_auth', 10);
     world?.standin.dropSocketConnections();
-    // 5 s before the new connection, then 10 s before the client asks for its URL again.
+    // The ping timeout before the new connection, then twice that before the client asks for its URL again.
     const { exitCode, events, lost } = await exitOf(running, 25_000);
 
     expect(lost, running.output().slice(-800)).toMatchObject({ level: 'error', error: 'invalid_auth' });
@@ -76,8 +91,8 @@ describe('Socket Mode, as the README sets it up (PORT still public for SAFEDEBIT
       const running = await startConnected();
 
       // The app-level token revoked, or regenerated without connections:write: Slack's socket client takes neither
-      // for a refusal for good (its list is not_authed, invalid_auth, account_inactive…) and asks again, 5, 10, 15 s…
-      // later, for ever, while /healthz says all is well and no command reaches paylink.
+      // for a refusal for good (its list is not_authed, invalid_auth, account_inactive…) and asks again, 1, 2, 3 ping
+      // timeouts later, for ever, while /healthz says all is well and no command reaches paylink.
       world?.standin.failNext('apps.connections.open', refusal, 50);
       world?.standin.dropSocketConnections();
       const { exitCode, lost } = await exitOf(running, 20_000);
