@@ -14,6 +14,7 @@ import {
   ENGINES,
   freshDatabase,
   ledgerLocationOf,
+  ownPostgresDatabase,
   TEST_POSTGRES_URL,
   type TestDatabase,
 } from '../support/databases.js';
@@ -149,9 +150,9 @@ async function appliedMigrations(database: TestDatabase): Promise<string[]> {
   }
 }
 
-/** A migrated ledger, as this release leaves it. */
-async function migratedDatabase(engine: (typeof ENGINES)[number]): Promise<TestDatabase> {
-  const database = await freshDatabase(engine);
+/** A migrated ledger, as this release leaves it: in `database`, or in a fresh one of `engine`. */
+async function migratedDatabase(engineOrDatabase: (typeof ENGINES)[number] | TestDatabase): Promise<TestDatabase> {
+  const database = typeof engineOrDatabase === 'string' ? await freshDatabase(engineOrDatabase) : engineOrDatabase;
   databases.push(database);
   await (await openLedger(ledgerLocationOf(database))).close();
   return database;
@@ -222,7 +223,10 @@ describe.each(ENGINES)('a ledger a newer release migrated (%s)', (engine) => {
 
 describe('an instance starting while a newer release migrates', () => {
   it('waits for it on PostgreSQL, then opens the ledger as it is', async () => {
-    const database = await migratedDatabase('postgres');
+    // A database of its own: the migration lock the newer release holds is server-wide within a database (in the
+    // shared one, it would hold up every other test's start), and Kysely's own introspector, which its migrator uses,
+    // fails when another test drops its schema meanwhile.
+    const database = await migratedDatabase(await ownPostgresDatabase());
     // The newer release, migrating with Kysely's migrator (and its lock) until it is let go.
     let finish = () => {};
     const finished = new Promise<void>((resolve) => {
@@ -251,7 +255,13 @@ describe('an instance starting while a newer release migrates', () => {
     });
     try {
       const newerRun = migrator.migrateToLatest();
-      await migrating;
+      // Kysely's migrator answers a failure rather than throw it: one would leave this test waiting for ever.
+      await Promise.race([
+        migrating,
+        newerRun.then(({ error }) => {
+          if (error) throw error;
+        }),
+      ]);
       const name = `paylink-during-${Date.now()}`;
       const url = new URL(database.url);
       url.searchParams.set('application_name', name);
