@@ -3,7 +3,6 @@ import { hasExpired } from '../domain/link-standing.js';
 import { classifyStatus } from '../domain/payment-status.js';
 import { madeBySandbox } from '../domain/sandbox-link.js';
 import { errorCode } from '../http/transport-errors.js';
-import { formatTime } from '../i18n/dates.js';
 import { sandboxed } from '../i18n/messages.js';
 import type { Ledger, LinkRecord } from '../ledger/ledger.js';
 import { EXPIRY_SHOWN } from '../ledger/schema.js';
@@ -16,7 +15,7 @@ import {
   statusReplyText,
   summaryStatusUpdate,
 } from '../slack/messages/status-messages.js';
-import { dateTimeShown, slackTime } from '../slack/mrkdwn.js';
+import { dateTimeShown, timeShown } from '../slack/mrkdwn.js';
 import { slackMayHaveActed } from '../slack/web-api.js';
 import type { HomeTabs } from './home-tab.js';
 import { type LedgerWriteContext, retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
@@ -106,8 +105,7 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
       const staleBefore = new Date(now.getTime() - ctx.replyClaimTimeoutMs);
       if (!(await fromLedger(ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore)))) continue;
       try {
-        const receivedAt = new Date(notification.received_at);
-        const time = slackTime(receivedAt, formatTime(receivedAt, ctx.config.locale, ctx.timeZone));
+        const time = timeShown(new Date(notification.received_at), ctx.config.locale, ctx.timeZone);
         const reply = statusReplyText(repOf(link), classifyStatus(notification.status), ctx.config.locale, time);
         const text = sandboxed(reply, madeBySandbox(link));
         await postMessage(ctx, place.channel, { text }, place.threadTs);

@@ -1,4 +1,4 @@
-import { formatDateTime } from '../i18n/dates.js';
+import { formatDateTime, formatTime } from '../i18n/dates.js';
 import type { Locale } from '../i18n/locale.js';
 
 /** Slack mrkdwn treats &, < and > as markup: escape anything a rep or customer typed. */
@@ -23,6 +23,11 @@ export function slackTime(date: Date, fallback: string): string {
 /** slackDateTime, with the date written in the deployment's language and time zone as its fallback. */
 export function dateTimeShown(date: Date, locale: Locale, timeZone: string): string {
   return slackDateTime(date, formatDateTime(date, locale, timeZone));
+}
+
+/** slackTime, with the time written in the deployment's time zone as its fallback. */
+export function timeShown(date: Date, locale: Locale, timeZone: string): string {
+  return slackTime(date, formatTime(date, locale, timeZone));
 }
 
 /**

@@ -2,9 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RANKS_OF_KIND } from '../../src/domain/link-standing.js';
 import { classifyStatus, statusProgress } from '../../src/domain/payment-status.js';
-import { formatTime } from '../../src/i18n/dates.js';
 import { statusLine, statusReplyText } from '../../src/slack/messages/status-messages.js';
-import { dateTimeShown, slackTime } from '../../src/slack/mrkdwn.js';
+import { dateTimeShown, timeShown } from '../../src/slack/mrkdwn.js';
 import { ENGINES, type Engine, freshDatabase } from '../support/databases.js';
 import { type Harness, startHarness, VALID_FORM } from '../support/paylink-harness.js';
 import type { StandinMode } from '../support/safedebit-standin.js';
@@ -257,15 +256,14 @@ async function runScenario(engine: Engine, s: Scenario) {
     const rows = await db.selectFrom('notifications').selectAll().execute();
     expect(rows.length).toBe(distinct.length);
     const expectedReplies = rows
-      .map((r) => {
-        const receivedAt = new Date(r.received_at);
-        return statusReplyText(
+      .map((r) =>
+        statusReplyText(
           { amountCents: link.amount_cents, user: SALES_REP.id },
           classifyStatus(r.status),
           'en',
-          slackTime(receivedAt, formatTime(receivedAt, 'en', 'Europe/Paris')),
-        );
-      })
+          timeShown(new Date(r.received_at), 'en', 'Europe/Paris'),
+        ),
+      )
       .sort();
     const replies = channelMessages
       .filter((m) => m.thread_ts === link.thread_ts && m.ts !== link.thread_ts)

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { dateTimeShown, escapeMrkdwn, slackDateTime, slackTime, withDateFallbacks } from '../../src/slack/mrkdwn.js';
+import {
+  dateTimeShown,
+  escapeMrkdwn,
+  slackDateTime,
+  slackTime,
+  timeShown,
+  withDateFallbacks,
+} from '../../src/slack/mrkdwn.js';
 
 /** 26 Nov 2026, 14:32:50 in Paris, 08:32:50 in New York. */
 const PAID_AT = new Date('2026-11-26T13:32:50Z');
@@ -33,6 +40,7 @@ describe("Slack's date token", () => {
     expect(dateTimeShown(PAID_AT, 'fr', 'America/New_York')).toBe(
       '<!date^1795699970^{date_short}, {time}|26 nov. 2026, 08:32>',
     );
+    expect(timeShown(PAID_AT, 'fr', 'America/New_York')).toBe('<!date^1795699970^{time}|08:32>');
   });
 
   it('is written as its fallback where Slack does not render it, the rest of the text as it was', () => {
