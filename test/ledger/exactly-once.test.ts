@@ -179,4 +179,37 @@ describe.each(ENGINES)('exactly once, on %s', (engine) => {
       expect.stringContaining('Paid'),
     ]);
   });
+
+  it('a notification that comes while another instance posts an earlier one is shown after it, not above it', async () => {
+    database = await freshDatabase(engine);
+    h = await startHarness({ databaseUrl: database.url });
+    const first = h;
+    other = await startHarness({
+      databaseUrl: database.url,
+      env: { SLACK_API_URL: first.standin.apiUrl, SAFEDEBIT_API_URL: first.safedebit.url },
+    });
+    const { view } = await first.openModal();
+    await first.submit(view, VALID_FORM);
+    await first.waitForViewUpdate(view.id, isCreatedView);
+    // Slack slow to take the CREATED reply: the SETTLED that comes to the other instance meanwhile waits its turn.
+    first.standin.setDelay('chat.postMessage', 800);
+    const created = postJson(callbackUrlOf(first), { payment_status: 'CREATED' });
+    const isReply = (call: { args: Record<string, unknown> }) => call.args.thread_ts !== undefined;
+    const replies = () => first.standin.callsTo('chat.postMessage').filter(isReply);
+    const linkReplies = replies().length;
+    await first.standin.waitForCall('chat.postMessage', (call) => isReply(call) && replies().length > linkReplies);
+    first.standin.setDelay('chat.postMessage', 0);
+    const settled = await postJson(callbackUrlOf(first, other.baseUrl), { payment_status: 'SETTLED' });
+    expect(settled.status).toBe(200);
+    expect((await created).status).toBe(200);
+
+    await expect.poll(() => repliesSaying(first, 'Paid'), { timeout: 5_000 }).toHaveLength(1);
+    const thread = channelMessages(first).filter((m) => m.thread_ts && m.thread_ts !== m.ts);
+    expect(thread.map((m) => String(m.text))).toEqual([
+      expect.stringContaining('paypage?SDESSID='),
+      expect.stringContaining('Payment created'),
+      expect.stringContaining('Paid'),
+    ]);
+    expect(visibleText(summaries(first)[0]?.attachments)).toContain('Paid');
+  });
 });
