@@ -89,8 +89,8 @@ function slackMayTakeItLater(error: unknown): boolean {
 const MAX_STATUS_LINE_ROUNDS = 3;
 
 /**
- * Brings a link's thread and summary up to date with its notifications: one reply per notification, each
- * claimed in the ledger so that no other instance posts it too, then the summary's status line set to the
+ * Brings a link's thread and summary up to date with its notifications: one reply per notification, in the order they
+ * came, each claimed in the ledger so that no other instance posts it too, then the summary's status line set to the
  * furthest-along status. Called by the notification route and by the link flow once the summary exists.
  */
 export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: string): Promise<StatusUpdateOutcome> {
@@ -99,11 +99,16 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
     const link = await fromLedger(ctx.ledger.findLink(linkId));
     if (!link?.summary_channel || !link.summary_ts || !link.thread_ts) return { kind: 'kept' };
     const place = { channel: link.summary_channel, ts: link.summary_ts, threadTs: link.thread_ts };
-    for (const notification of await fromLedger(ctx.ledger.unrepliedNotifications(linkId))) {
-      if (ctx.unrecordedWrites.has(unrecordedReply(notification.dedupe_key))) continue;
+    for (;;) {
+      // Read again after each reply: a notification that came meanwhile, to another instance that found the earlier
+      // reply claimed and left it to us, is posted after it.
+      const pending = await fromLedger(ctx.ledger.unrepliedNotifications(linkId));
+      const notification = pending.find((n) => !ctx.unrecordedWrites.has(unrecordedReply(n.dedupe_key)));
+      if (notification === undefined) break;
       const now = ctx.clock();
       const staleBefore = new Date(now.getTime() - ctx.replyClaimTimeoutMs);
-      if (!(await fromLedger(ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore)))) continue;
+      // Another instance is posting the oldest reply, and will post the later ones after it, in the order they came.
+      if (!(await fromLedger(ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore)))) break;
       try {
         const time = timeShown(new Date(notification.received_at), ctx.config.locale, ctx.timeZone);
         const reply = statusReplyText(repOf(link), classifyStatus(notification.status), ctx.config.locale, time);

@@ -195,6 +195,30 @@ describe('the round for replies Slack did not take', () => {
     expect(await t.ledger.unrepliedNotifications(creating)).toHaveLength(1);
   });
 
+  it('keeps the later replies behind one another instance is posting, then posts them in order once its claim is stale', async () => {
+    t = await listenerContext();
+    const id = await linkWithPendingNotification();
+    const now = t.ctx.clock();
+    expect(await t.ledger.claimReply('k', now, new Date(now.getTime() - 1))).toBe(true);
+    await t.ledger.recordNotification({
+      linkId: id,
+      dedupeKey: 'later',
+      status: 'REJECTED',
+      rank: 30,
+      receivedAt: new Date(now.getTime() + 1),
+    });
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'posted', replies: 0 });
+    expect(t.slack.callsTo('chat.postMessage')).toEqual([]);
+
+    // Its instance died mid-post: once the claim is stale, the round posts both, the older first.
+    t.ctx.clock = () => new Date(now.getTime() + t.ctx.replyClaimTimeoutMs + 1);
+    expect(await deliverUnpostedReplies(t.ctx)).toBe(2);
+    expect(t.slack.callsTo('chat.postMessage').map((call) => String(call.args.text))).toEqual([
+      expect.stringContaining('Paid'),
+      expect.stringContaining('Rejected'),
+    ]);
+  });
+
   const updatesFailWith = (error: Error) => {
     const { update } = t.slack.chat;
     t.slack.chat.update = async () => {
