@@ -132,8 +132,16 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
     });
     expect(await ledger.recordNotification(notification('credited', 'CREDITED', 40, 4))).toBe(true);
     expect(await ledger.findLink(id)).toMatchObject({ payment_status: 'CREDITED' });
+    // The same status again, for another payment: the link's status has not changed since the first.
+    expect(
+      await ledger.recordNotification({ ...notification('credited-2', 'CREDITED', 40, 5), paymentId: 'P-2' }),
+    ).toBe(true);
+    expect(await ledger.findLink(id)).toMatchObject({
+      payment_status: 'CREDITED',
+      payment_status_at: new Date(NOW.getTime() + 4 * 60_000).toISOString(),
+    });
     const pending = await ledger.unrepliedNotifications(id);
-    expect(pending.map((n) => n.status)).toEqual(['SETTLED', 'CREATED', 'CREDITED']);
+    expect(pending.map((n) => n.status)).toEqual(['SETTLED', 'CREATED', 'CREDITED', 'CREDITED']);
   });
 
   it('lets one claimant post a reply; a released or stale claim can be taken again, a posted one never', async () => {
