@@ -349,7 +349,8 @@ export class Ledger {
 
   /**
    * Keeps a notification (a repeat is recognised by its key and changes nothing) and, when it is new and at
-   * least as far along as the link's current status, makes it the link's status. True when it was new.
+   * least as far along as the link's current status (and not that very status), makes it the link's status. True when
+   * it was new.
    */
   async recordNotification(notification: NewNotification): Promise<boolean> {
     const receivedAt = notification.receivedAt.toISOString();
@@ -382,7 +383,12 @@ export class Ledger {
         .where((eb) =>
           eb.or([
             eb('payment_status_rank', 'is', null),
-            eb('payment_status_rank', '<=', notification.rank),
+            eb('payment_status_rank', '<', notification.rank),
+            // The same status again (another payment's) leaves it as it was, since when it was first reported.
+            eb.and([
+              eb('payment_status_rank', '=', notification.rank),
+              eb('payment_status', '<>', notification.status),
+            ]),
             // A REJECTED ranked 50 by an instance of the release before, still running during a rolling upgrade.
             ...(notification.rank >= REJECTED_RANK ? [sql<boolean>`upper(payment_status) = 'REJECTED'`] : []),
           ]),

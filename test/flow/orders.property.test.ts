@@ -111,7 +111,10 @@ async function waitUntil(condition: () => Promise<boolean> | boolean, timeoutMs:
   return condition();
 }
 
-/** The model: distinct notifications (first arrival), and the furthest-along status (equal ranks: the later). */
+/**
+ * The model: distinct notifications (first arrival), and the furthest-along status (equal ranks: the later, unless it
+ * is the same status again, for another payment: the first stays, with its time).
+ */
 function expectedOf(notifications: { status: string; payId?: string }[]) {
   const seen = new Map<string, string>();
   let furthest: { status: string; rank: number } | undefined;
@@ -121,7 +124,9 @@ function expectedOf(notifications: { status: string; payId?: string }[]) {
     if (seen.has(key)) continue;
     seen.set(key, n.status);
     const rank = statusProgress(classified);
-    if (furthest === undefined || rank >= furthest.rank) furthest = { status: n.status, rank };
+    if (furthest === undefined || rank > furthest.rank || (rank === furthest.rank && n.status !== furthest.status)) {
+      furthest = { status: n.status, rank };
+    }
   }
   return { distinct: [...seen.values()], furthest };
 }
