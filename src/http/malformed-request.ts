@@ -21,9 +21,16 @@ export async function answerMalformedRequests(args: ReceiverProcessEventErrorHan
   return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
 }
 
-/** A request path Bolt cannot even decode (`/cb/%E0%A4%A`) is the sender's fault: 400, not Bolt's 500. */
+/** Thrown by `new URL(target, base)` for a request target that is no URL (`//`, `//a:b@/x`). */
+const isInvalidUrl = (error: unknown) =>
+  error instanceof TypeError && (error as NodeJS.ErrnoException).code === 'ERR_INVALID_URL';
+
+/**
+ * A request target Bolt cannot decode (`/cb/%E0%A4%A`) or even parse (`//`) is the sender's fault: 400, not Bolt's 500
+ * with an error line.
+ */
 export function answerMalformedUrls(args: ReceiverDispatchErrorHandlerArgs): void {
-  if (args.error instanceof URIError && !args.response.headersSent) {
+  if ((args.error instanceof URIError || isInvalidUrl(args.error)) && !args.response.headersSent) {
     args.logger.warn({ event: 'malformed_request', error: 'undecodable URL' });
     args.response.writeHead(400);
     args.response.end();

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { ENGINES } from '../support/databases.js';
@@ -303,6 +304,28 @@ describe('malformed URLs', () => {
     const response = await fetch(`${h.baseUrl}/cb/%E0%A4%A`);
     expect(response.status).toBe(400);
   });
+
+  // fetch normalises such request targets away: they are sent over a raw socket.
+  it.each(['//', '//a:b@/cb/x'])(
+    'a target that is no URL (%s) is a 400 and a warning, not a 500 and an error',
+    async (target) => {
+      h = await startHarness();
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(h.paylink.port, '127.0.0.1');
+        let received = '';
+        socket.on('data', (chunk) => {
+          received += chunk.toString();
+        });
+        socket.on('error', reject);
+        socket.on('close', () => resolve(received.split('\r\n')[0] ?? ''));
+        socket.write(`GET ${target} HTTP/1.1\r\nHost: paylink.example.com\r\nConnection: close\r\n\r\n`);
+      });
+      expect(answer).toBe('HTTP/1.1 400 Bad Request');
+      const levels = h.logs.map((line) => JSON.parse(line) as { level: string; event?: string });
+      expect(levels.filter((entry) => entry.level === 'error')).toEqual([]);
+      expect(levels.some((entry) => entry.event === 'malformed_request')).toBe(true);
+    },
+  );
 });
 
 /** A message in a deal's thread, where the rep opens the form with the shortcut. */
