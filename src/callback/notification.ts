@@ -70,7 +70,7 @@ function addBodyFields(fields: Fields, body: string, contentType: string | undef
   // body as a form unless told otherwise, and no form body starts with `{` or `[`.
   const looksJson = type.endsWith('json') || /^[{[]/.test(text);
   if (looksJson) {
-    const parsed = parseJson(text);
+    const parsed = parseJson(quoteBigIntegers(text));
     if (parsed !== undefined) {
       addJsonFields(fields, parsed, '', 0);
       return;
@@ -82,9 +82,24 @@ function addBodyFields(fields: Fields, body: string, contentType: string | undef
 
 type Fields = Map<string, string>;
 
+/** A JSON string (skipped whole, escapes included) or a JSON number (its fraction and exponent included). */
+const JSON_STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/**
+ * An id sent as a bare integer past 2^53 (PHP's json_encode writes 64-bit ids so) would be rounded by JSON.parse, and
+ * two payments taken for one: such integers are read as the text sent.
+ */
+function quoteBigIntegers(json: string): string {
+  return json.replace(JSON_STRING_OR_NUMBER, (token) =>
+    /^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token)) ? `"${token}"` : token,
+  );
+}
+
 function addFormFields(fields: Fields, encoded: string): void {
   if (encoded === '') return;
-  for (const [name, value] of new URLSearchParams(encoded)) addField(fields, name, value);
+  // PHP's http_build_query nests as `data[pay_id]`: read as JSON's nested names are, `data.pay_id`.
+  for (const [name, value] of new URLSearchParams(encoded))
+    addField(fields, name.replace(/\[([^[\]]+)\]/g, '.$1'), value);
 }
 
 function addJsonFields(fields: Fields, value: unknown, name: string, depth: number): void {

@@ -61,6 +61,28 @@ describe('parseNotification', () => {
     expect(parsed.fields).toEqual({ 'data.payment.status': 'CREDITED', 'events.0.id': 'E1' });
   });
 
+  it("reads a form's nested names (PHP's http_build_query: data[pay_id]) as JSON's, under dotted names", () => {
+    const body = 'data%5Bhttp_status%5D=200&data%5Bpayment_status%5D=SETTLED&data%5Bpayment%5D%5Bpay_id%5D=P-2';
+    expect(parseNotification({ query: '', body, contentType: FORM_TYPE })).toEqual({
+      status: 'SETTLED',
+      paymentId: 'P-2',
+      fields: { 'data.http_status': '200', 'data.payment_status': 'SETTLED', 'data.payment.pay_id': 'P-2' },
+    });
+    expect(parseNotification({ query: 'list%5B%5D=a&pay_id=7', body: '' }).paymentId).toBe('7');
+  });
+
+  it('keeps a JSON integer too big for a double as sent: two payment ids past 2^53 stay two', () => {
+    const idOf = (body: string) => parseNotification({ query: '', body, contentType: JSON_TYPE }).paymentId;
+    expect(idOf('{"status":"SETTLED","pay_id":9007199254740993}')).toBe('9007199254740993');
+    expect(idOf('{"status":"SETTLED","pay_id":9007199254740992}')).toBe('9007199254740992');
+    expect(idOf('{"pay_id":-12345678901234567890,"status":"SETTLED"}')).toBe('-12345678901234567890');
+    // Numbers a double holds, and digits inside strings, are read as before.
+    expect(idOf('{"pay_id":42,"note":"12345678901234567890 \\" 98765432109876543210"}')).toBe('42');
+    expect(idOf('{"pay_id":1.5e300}')).toBe('1.5e+300');
+    const note = parseNotification({ query: '', body: '{"note":"a\\"12345678901234567890"}', contentType: JSON_TYPE });
+    expect(note.fields).toEqual({ note: 'a"12345678901234567890' });
+  });
+
   it('prefers the most specific status field, then a top-level one', () => {
     const body = JSON.stringify({ status: 'OK', payment_status: 'RETURNED', data: { sdd_status: 'SETTLED' } });
     expect(parseNotification({ query: '', body, contentType: JSON_TYPE }).status).toBe('RETURNED');
