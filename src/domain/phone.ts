@@ -45,7 +45,8 @@ export function normalizePhone(input: string, opts: { requireMobile: boolean }):
   if (text.length > max) return { ok: false, problem: { code: 'too_long', params: { max } } };
   if (!PHONE_CHARACTERS.test(text)) return { ok: false, problem: { code: 'phone_invalid' } };
 
-  const phone = parseAsFrench(text);
+  // libphonenumber reads a no-break space between digits, but neither a thin nor a narrow no-break space.
+  const phone = parseAsFrench(text.replace(/[\u2009\u202F]/gu, ' '));
   if (!phone) return { ok: false, problem: { code: 'phone_invalid' } };
   if (opts.requireMobile && !SMS_CAPABLE_TYPES.has(phone.getType() ?? '')) {
     return { ok: false, problem: { code: 'phone_not_mobile' } };

@@ -19,6 +19,9 @@ describe('normalizePhone', () => {
     '0033 6 12 34 56 78',
     '0033612345678',
     '06\u00A012\u00A034\u00A056\u00A078',
+    // A narrow no-break space (a French macOS keyboard, a number formatted by Intl), a thin space.
+    '06\u202F12\u202F34\u202F56\u202F78',
+    '+33\u20096\u200912\u200934\u200956\u200978',
     '  06 12 34 56 78  ',
   ])('writes the French mobile %j as 0612345678', (input) => {
     expect(normalizePhone(input, mobile)).toEqual({ ok: true, value: '0612345678' });
@@ -28,6 +31,8 @@ describe('normalizePhone', () => {
     ['+44 7400 123456', '+447400123456'],
     ['+32 470 12 34 56', '+32470123456'],
     ['0049 151 23456789', '+4915123456789'],
+    ['+49\u2009151\u202F23456789', '+4915123456789'],
+    ['0692\u202F12\u202F34\u202F56', '+262692123456'],
     ['+1 201 555 0123', '+12015550123'], // FIXED_LINE_OR_MOBILE: the US does not tell them apart
   ])('writes the foreign mobile %j in E.164 as %s', (input, expected) => {
     expect(normalizePhone(input, mobile)).toEqual({ ok: true, value: expected });
@@ -93,7 +98,7 @@ describe('normalizePhone', () => {
       )
       .map(([start, rest]) => `${start}${rest}`);
     const prefix = fc.constantFrom('0', '+33', '+33 ', '0033', '0033 ', '+33 (0)', '+33(0)', '(+33) ');
-    const separator = fc.constantFrom('', ' ', '.', '-', '\u00A0');
+    const separator = fc.constantFrom('', ' ', '.', '-', '\u00A0', '\u2009', '\u202F');
     fc.assert(
       fc.property(significant, prefix, fc.array(separator, { minLength: 4, maxLength: 4 }), (digits, start, seps) => {
         const pairs = [digits.slice(1, 3), digits.slice(3, 5), digits.slice(5, 7), digits.slice(7, 9)];
