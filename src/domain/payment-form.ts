@@ -206,7 +206,8 @@ function checkText(
   required: boolean,
   rule?: (text: string) => TextCheck,
 ): TextCheck {
-  const text = value?.trim() ?? '';
+  // Composed (NFC): an accent pasted as a separate mark is one character with its letter, as counted and as sent.
+  const text = value?.trim().normalize('NFC') ?? '';
   if (text === '') return required ? { ok: false, problem: { code: 'required' } } : { ok: true, value: undefined };
   const max = FIELD_MAX_LENGTH[field];
   // Counted in code points: an accented letter or an emoji is one character to the rep.

@@ -206,6 +206,19 @@ describe('validatePaymentForm', () => {
     expect(result.ok && result.value.consumer_last_name).toBe('😀'.repeat(16));
   });
 
+  it('counts an accent typed or pasted as a separate mark as part of its letter, and sends the letter composed', () => {
+    const decomposed = 'Marie-Hélène-Éva'.normalize('NFD');
+    expect(Array.from(decomposed).length).toBeGreaterThan(16);
+    const result = validatePaymentForm(
+      { ...minimal, consumer_first_name: decomposed, payment_reference: 'Réf-É'.normalize('NFD') },
+      opts,
+    );
+    expect(result.ok && [result.value.consumer_first_name, result.value.payment_reference]).toEqual([
+      'Marie-Hélène-Éva',
+      'Réf-É',
+    ]);
+  });
+
   it('takes a company without its name, as SAFEDEBIT does', () => {
     const result = validatePaymentForm({ ...company, social_reference: ' ' }, opts);
     expect(result.ok && [result.value.consumerType, result.value.social_reference]).toEqual([1, undefined]);
