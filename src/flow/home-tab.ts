@@ -122,7 +122,7 @@ async function drawHome(ctx: HomeContext, userId: string): Promise<DrawnHome> {
     return { totals, links };
   };
   const [mine, team] = await Promise.all([linksOf(userId), isAdmin(ctx, userId) ? linksOf(undefined) : undefined]);
-  const permalinks = await threadPermalinks(ctx, [...mine.links, ...(team?.links ?? [])]);
+  const permalinks = await threadPermalinks(ctx, [...mine.links, ...(team?.links ?? [])], userId);
   const view = buildHomeView({
     locale: ctx.config.locale,
     timeZone: ctx.timeZone,

@@ -56,7 +56,7 @@ export async function answerList(ctx: ReportFlowContext, asker: Asker, only?: 'a
     // App Home lists the asker's latest links, whatever their standing: all of them when there are few enough.
     const homeShowsAll = only === undefined && matched !== undefined && matched <= HOME_LINKS;
     const part = partShown(ctx, asker, matched, shown.length, homeShowsAll);
-    return buildListMessage(context, only, shown, await threadPermalinks(ctx, shown), part);
+    return buildListMessage(context, only, shown, await threadPermalinks(ctx, shown, asker.user), part);
   });
 }
 
@@ -77,7 +77,7 @@ export async function answerStatus(ctx: ReportFlowContext, asker: Asker, referen
     );
     const [histories, permalinks] = await Promise.all([
       Promise.all(links.map((link) => ctx.ledger.notificationsOf(link.id))),
-      threadPermalinks(ctx, links),
+      threadPermalinks(ctx, links, asker.user),
     ]);
     const found = links.map((link, index) => ({
       link,

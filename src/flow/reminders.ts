@@ -46,7 +46,7 @@ async function sendDueReminders(
     const now = ctx.clock();
     const [link] = await ctx.ledger.claimDueReminders(new Date(now.getTime() - remindAfterMs), now, 1);
     if (link === undefined) return undefined;
-    const permalinks = await threadPermalinks(ctx, [link]);
+    const permalinks = await threadPermalinks(ctx, [link], link.user_id);
     return () => remind(ctx, link, now, permalinks.get(link.id));
   });
 }

@@ -10,14 +10,24 @@ export interface PermalinkContext {
 }
 
 /**
- * The permalink of each link's thread (its summary message), by link id: kept in the ledger once Slack gave it,
- * asked of Slack otherwise. A link without a summary, or whose permalink Slack will not give now, has none.
+ * A summary in a direct message is in its rep's DM with paylink (Slack gives bots no other): no one else can open it,
+ * an admin looking at the team's links included.
+ */
+const threadOpenableBy = (link: LinkRecord, viewer: string) =>
+  link.user_id === viewer || !link.summary_channel?.startsWith('D');
+
+/**
+ * The permalink of each link's thread (its summary message) that `viewer` can open, by link id: kept in the ledger
+ * once Slack gave it, asked of Slack otherwise. A link without a summary, or whose permalink Slack will not give now,
+ * has none.
  */
 export async function threadPermalinks(
   ctx: PermalinkContext,
   links: readonly LinkRecord[],
+  viewer: string,
 ): Promise<Map<string, string>> {
-  const distinct = [...new Map(links.map((link) => [link.id, link])).values()];
+  const openable = links.filter((link) => threadOpenableBy(link, viewer));
+  const distinct = [...new Map(openable.map((link) => [link.id, link])).values()];
   const found = await Promise.all(
     distinct.map(async (link): Promise<[string, string] | undefined> => {
       if (link.summary_permalink) return [link.id, link.summary_permalink];

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OPEN_THREAD_ACTION } from '../../src/constants.js';
 import { ENGINES } from '../support/databases.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
-import { appHomeOpenedEvent, eventCallbackPayload, sendEvent } from '../support/slack-requests.js';
+import { appHomeOpenedEvent, eventCallbackPayload, sendEvent, sendSlashCommand } from '../support/slack-requests.js';
 import { SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
 
 const OTHER_REP: SlackUser = { id: 'U0REP2', username: 'other.rep', name: 'other.rep', team_id: TEAM_ID };
@@ -81,6 +81,39 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
     expect(text).toContain('Awaiting payment*\n2 links · €2,501.00');
     expect(text).toContain(`by <@${OTHER_REP.id}>`);
     expect(text).toContain(`by <@${SALES_REP.id}>`);
+  });
+
+  it("gives an admin no button into a rep's DM with paylink, where a link's summary went, in Home or status", async () => {
+    const app = await startHarness({
+      engine,
+      env: { PAYLINK_ADMINS: ADMIN.id },
+      channels: { G0SECRET: { kind: 'private', botIsMember: false } },
+    });
+    h = app;
+    const { view } = await app.openModal({ channel_id: 'G0SECRET', channel_name: 'secret-deals' });
+    await app.submit(view, VALID_FORM);
+    await app.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('paypage?SDESSID='));
+    const [link] = await app.paylink.ledger.latestLinks({ now: new Date(), limit: 1 });
+    expect(link?.summary_channel).toMatch(/^D/);
+    const buttonsInto = (view: unknown) =>
+      JSON.stringify(view).match(new RegExp(`/archives/${link?.summary_channel}/p\\d+`, 'g')) ?? [];
+
+    expect(buttonsInto(await openHome(app, SALES_REP.id))).toHaveLength(1);
+    expect(buttonsInto(await openHome(app, ADMIN.id))).toEqual([]);
+    const statusAs = async (user: SlackUser) => {
+      const responseUrl = app.standin.responseUrl();
+      await sendSlashCommand(app.baseUrl, SIGNING_SECRET, {
+        text: `status ${VALID_FORM.payment_reference}`,
+        user_id: user.id,
+        user_name: user.username,
+        response_url: responseUrl,
+      });
+      return (await app.standin.waitForResponse((post) => post.url === responseUrl)).body;
+    };
+    const asAdmin = await statusAs(ADMIN);
+    expect(visibleText(asAdmin)).toContain(`<@${SALES_REP.id}>`);
+    expect(buttonsInto(asAdmin)).toEqual([]);
+    expect(buttonsInto(await statusAs(SALES_REP))).toHaveLength(1);
   });
 
   it('is drawn again after a status change for the rep and the admins who opened it before, and only for them', async () => {
