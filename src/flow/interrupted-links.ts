@@ -40,10 +40,11 @@ const REPORTED_BATCH = 50;
 const SHORTEST_PERIOD_MS = 1_000;
 const LONGEST_PERIOD_MS = 60_000;
 /**
- * After a first round that looks at the whole ledger, rounds look only at links asked for this long before they
- * became abandoned: a round every minute at most finds them well within it, and the query stays small however
- * old the ledger. A link older than that still `requested`, or never given to its rep (no instance ran all that
- * while), is found at the next start.
+ * After a first look that runs out of links over the whole ledger, looks go back only this long before the last look
+ * that ran out: the query stays small however old the ledger, and a look cut short (a DM Slack put off, the ledger
+ * failing, for hours) keeps its lower bound where it was, so a link released for later is never left behind. A link
+ * older than that still `requested`, or never given to its rep (no instance ran all that while), is found at the
+ * next start.
  */
 const LOOK_BACK_MS = 60 * 60_000;
 
@@ -100,30 +101,37 @@ export function startInterruptedLinkChecks(
   safedebitTimeoutMs: number,
   periodMs: number,
 ): RoundTimer {
-  const interrupted = { leftAfterMs: abandonedAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs), seenAll: false };
-  const undelivered = { leftAfterMs: undeliveredAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs), seenAll: false };
+  const interrupted = lookBack(ctx, abandonedAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs));
+  const undeliveredAfter = undeliveredAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs);
+  const undelivered = lookBack(ctx, undeliveredAfter);
   return startRounds({ name: 'interrupted_links', periodMs, firstAfterMs: 0, logger: ctx.logger }, async (stopping) => {
     // What this instance did or learnt but could not record is recorded first, and the links the ledger still refuses
     // it for are left alone: a link SAFEDEBIT answered for is not taken for an interrupted one, nor a link its rep has
     // for one never given.
     await recordLateWrites(ctx);
-    // A look cut short (a DM Slack did not take, the timer stopping) leaves older links unseen: the whole ledger is
-    // looked at again until a look runs out of links.
-    if ((await noticeInterruptedLinks(ctx, leftWindow(ctx, interrupted), stopping)).ranOut) interrupted.seenAll = true;
+    await interrupted.look((window) => noticeInterruptedLinks(ctx, window, stopping));
     await confirmLinksReportedOn(ctx, stopping);
-    if ((await deliverUndeliveredLinks(ctx, leftWindow(ctx, undelivered), stopping)).ranOut) undelivered.seenAll = true;
+    await undelivered.look((window) => deliverUndeliveredLinks(ctx, window, stopping));
     // The announcing instance waits on Slack as a link's flow does: the same delay, after the confirmation.
-    await announceUnannouncedLinks(ctx, new Date(ctx.clock().getTime() - undelivered.leftAfterMs), stopping);
+    await announceUnannouncedLinks(ctx, new Date(ctx.clock().getTime() - undeliveredAfter), stopping);
   });
 }
 
 /**
- * The claims to look at for links left `leftAfterMs` after their claim: all of them up to then at first, then only
- * those of the LOOK_BACK_MS before.
+ * The claims to look at, round after round, for links left `leftAfterMs` after their claim: all of them up to then
+ * until a look runs out of links, then those from LOOK_BACK_MS before the last look that ran out. A look cut short (a
+ * DM Slack did not take, the timer stopping, the ledger failing) leaves links unseen or released for later, so it
+ * moves nothing.
  */
-function leftWindow(ctx: InterruptedLinkContext, look: { leftAfterMs: number; seenAll: boolean }) {
-  const upTo = new Date(ctx.clock().getTime() - look.leftAfterMs);
-  return look.seenAll ? { from: new Date(upTo.getTime() - LOOK_BACK_MS), upTo } : { upTo };
+function lookBack(ctx: InterruptedLinkContext, leftAfterMs: number) {
+  let ranOutUpTo: Date | undefined;
+  return {
+    async look(claimIn: (window: { from?: Date; upTo: Date }) => Promise<ClaimsWorkedThrough>): Promise<void> {
+      const upTo = new Date(ctx.clock().getTime() - leftAfterMs);
+      const from = ranOutUpTo && new Date(ranOutUpTo.getTime() - LOOK_BACK_MS);
+      if ((await claimIn(from ? { from, upTo } : { upTo })).ranOut) ranOutUpTo = upTo;
+    },
+  };
 }
 
 /**
