@@ -33,6 +33,12 @@ const initialOption = (view: Record<string, unknown>, blockId: string) =>
       | { initial_option?: { value: string } }
       | undefined
   )?.initial_option?.value;
+const initialOptions = (view: Record<string, unknown>, blockId: string) =>
+  (
+    (view.blocks as Array<Record<string, unknown>>).find((b) => b.block_id === blockId)?.element as
+      | { initial_options?: Array<{ value: string }> }
+      | undefined
+  )?.initial_options?.map((option) => option.value);
 /** Picks "company" in the modal as a rep would; resolves with the modal Slack then shows. */
 async function chooseCompany(view: DisplayedView, typed: Record<string, string> = {}): Promise<DisplayedView> {
   const stateValues = stateValuesFor(view as { blocks?: readonly unknown[] }, { ...typed, consumer_type: 'company' });
@@ -583,6 +589,66 @@ describe('SAFEDEBIT outages', () => {
       await h.waitForViewUpdate(retry.view.id, isCreatedView);
     },
   );
+});
+
+describe('the form given back', () => {
+  it('after an outage keeps every choice: boxes ticked, options picked, a label on two lines, the amount as typed', async () => {
+    h = await startHarness({ env: { PAYLINK_PAYMENT_TYPES: 'now,multi,later', PAYLINK_LOCALE: 'fr' } });
+    h.safedebit.setMode({ kind: 'status', status: 500 });
+    const { view } = await h.openModal();
+    await h.submit(view, {
+      ...VALID_FORM,
+      amount: '1 250,50 €',
+      delivery: ['sms', 'email'],
+      payment_type: 'later',
+      payment_lang: 'en',
+      reference_label: 'Ligne 1\nLigne 2',
+    });
+    const form = (await h.waitForViewUpdate(view.id, isFormView)).args.view as Record<string, unknown>;
+    expect({
+      amount: initialValue(form, 'amount'),
+      reference_label: initialValue(form, 'reference_label'),
+      delivery: initialOptions(form, 'delivery'),
+      payment_type: initialOption(form, 'payment_type'),
+      payment_lang: initialOption(form, 'payment_lang'),
+    }).toEqual({
+      amount: '1 250,50 €',
+      reference_label: 'Ligne 1\nLigne 2',
+      delivery: ['sms', 'email'],
+      payment_type: 'later',
+      payment_lang: 'en',
+    });
+  });
+
+  it("after a refusal naming a customer's field keeps a company's fields, the refusal under the field named", async () => {
+    h = await startHarness();
+    h.safedebit.setMode({ kind: 'refuse', code: 'PARAM_9', message: 'consumer_email is not valid' });
+    const { view } = await h.openModal();
+    await h.submit(await chooseCompany(view), {
+      ...VALID_FORM,
+      consumer_type: 'company',
+      social_reference: 'ACME SAS',
+      siren: '732 829 320',
+      tva_interco: 'FR44732829320',
+    });
+    const form = (
+      await h.waitForViewUpdate(view.id, (shown) => isFormView(shown) && visibleText(shown).includes('PARAM_9'))
+    ).args.view as Record<string, unknown>;
+    const blocks = blockIdsOf(form);
+    expect({
+      consumer_type: initialOption(form, 'consumer_type'),
+      social_reference: initialValue(form, 'social_reference'),
+      siren: initialValue(form, 'siren'),
+      tva_interco: initialValue(form, 'tva_interco'),
+      under_email: blocks[blocks.indexOf('consumer_email') + 1],
+    }).toEqual({
+      consumer_type: 'company',
+      social_reference: 'ACME SAS',
+      siren: '732 829 320',
+      tva_interco: 'FR44732829320',
+      under_email: 'consumer_email__note',
+    });
+  });
 });
 
 describe('message shortcut', () => {
