@@ -4,7 +4,7 @@ import { classifyStatus } from '../domain/payment-status.js';
 import { madeBySandbox } from '../domain/sandbox-link.js';
 import { errorCode } from '../http/transport-errors.js';
 import { sandboxed } from '../i18n/messages.js';
-import type { Ledger, LinkRecord } from '../ledger/ledger.js';
+import type { Ledger, LinkRecord, RoundCursor } from '../ledger/ledger.js';
 import { EXPIRY_SHOWN } from '../ledger/schema.js';
 import { CANNOT_POST_ERRORS, postMessage, type SlackDeliveryContext } from '../slack/delivery.js';
 import { slackErrorCode, slackRefusesApp } from '../slack/errors.js';
@@ -167,10 +167,24 @@ export const DEFAULT_STATUS_ROUND_PERIOD_MS = 60_000;
  * deliver them again, as when one arrived before the summary existed and was answered 200, kept for the link's flow.
  */
 export function startStatusRounds(ctx: StatusUpdateContext, periodMs: number): RoundTimer {
-  const reported: NotPostedReports = new Map();
+  const memory = statusRoundMemory();
   return startRounds({ name: 'status_updates', periodMs, logger: ctx.logger }, (stopping) =>
-    deliverUnpostedReplies(ctx, stopping, reported),
+    deliverUnpostedReplies(ctx, stopping, memory),
   );
+}
+
+/**
+ * What an instance's status rounds carry from one to the next: what they said of each link left behind, and where
+ * each of their pages of links left off. Only to spare the log and to be fair: a restart forgets it harmlessly.
+ */
+export interface StatusRoundMemory {
+  reported: NotPostedReports;
+  /** Where the next round's page of links with replies unposted, status lines behind, expiry unshown starts. */
+  pages: { replies?: RoundCursor; statusLines?: RoundCursor; expiries?: RoundCursor };
+}
+
+export function statusRoundMemory(): StatusRoundMemory {
+  return { reported: new Map(), pages: {} };
 }
 
 /**
@@ -210,21 +224,25 @@ function reportNotPosted(
 
 /**
  * One round: brings up to date the threads of links with a reply not posted and not being posted, or a status line
- * behind and not being rewritten (each claimed as the route claims it, so one instance does it, once). Resolves with
- * how many replies were posted.
+ * behind and not being rewritten (each claimed as the route claims it, so one instance does it, once), a page of each
+ * a round. Each page starts where the last round's left off, back to the oldest once it ran out: links Slack keeps
+ * refusing (a workspace paylink lost access to, a channel's keys revoked) do not fill every page and hold back those
+ * after them. Resolves with how many replies were posted.
  */
 export async function deliverUnpostedReplies(
   ctx: StatusUpdateContext,
   stopping: () => boolean = () => false,
-  reported: NotPostedReports = new Map(),
+  memory: StatusRoundMemory = statusRoundMemory(),
 ): Promise<number> {
   await recordLateWrites(ctx);
+  const { pages, reported } = memory;
   const staleBefore = new Date(ctx.clock().getTime() - ctx.replyClaimTimeoutMs);
-  const linkIds = new Set([
-    ...(await ctx.ledger.linksWithUnpostedReplies(staleBefore, PENDING_REPLIES_BATCH)),
-    ...(await ctx.ledger.linksWithStatusLineBehind(staleBefore, PENDING_REPLIES_BATCH)),
-    ...(await ctx.ledger.linksWithExpiryUnshown(ctx.clock(), staleBefore, PENDING_REPLIES_BATCH)),
-  ]);
+  const page = (after: RoundCursor | undefined) => ({ limit: PENDING_REPLIES_BATCH, ...(after ? { after } : {}) });
+  const replies = await ctx.ledger.linksWithUnpostedReplies(staleBefore, page(pages.replies));
+  const statusLines = await ctx.ledger.linksWithStatusLineBehind(staleBefore, page(pages.statusLines));
+  const expiries = await ctx.ledger.linksWithExpiryUnshown(ctx.clock(), staleBefore, page(pages.expiries));
+  memory.pages = { replies: replies.next, statusLines: statusLines.next, expiries: expiries.next };
+  const linkIds = new Set([...replies.ids, ...statusLines.ids, ...expiries.ids]);
   let posted = 0;
   const seen = new Set<string>();
   for (const linkId of linkIds) {

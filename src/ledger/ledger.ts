@@ -410,58 +410,75 @@ export class Ledger {
   }
 
   /**
-   * Up to `limit` links whose summary is posted and that have a notification with no thread reply yet and no live
-   * claim on it (none, or one made before `staleBefore`): Slack did not take the reply, and nothing may bring the
-   * notification again. The links with the oldest such notifications first.
+   * A page of up to `page.limit` links whose summary is posted and that have a notification with no thread reply yet
+   * and no live claim on it (none, or one made before `staleBefore`): Slack did not take the reply, and nothing may
+   * bring the notification again. The links with the oldest such notifications first, from after `page.after`.
    */
-  async linksWithUnpostedReplies(staleBefore: Date, limit: number): Promise<string[]> {
+  async linksWithUnpostedReplies(staleBefore: Date, page: RoundPageAsked): Promise<RoundPage> {
+    const oldest = sql<string>`min(notifications.received_at)`;
     const rows = await this.db
       .selectFrom('notifications')
       .innerJoin('links', 'links.id', 'notifications.link_id')
-      .select('notifications.link_id')
+      .select(['notifications.link_id as id', oldest.as('key')])
       .where('notifications.replied_at', 'is', null)
       .where(unclaimedOrStale('notifications.reply_claimed_at', staleBefore))
       .where('links.summary_ts', 'is not', null)
       .groupBy('notifications.link_id')
-      .orderBy((eb) => eb.fn.min('notifications.received_at'))
-      .limit(limit)
+      .$if(page.after !== undefined, (query) =>
+        query.having((eb) => after(eb, oldest, eb.ref('notifications.link_id'), page.after as RoundCursor)),
+      )
+      .orderBy(oldest)
+      .orderBy('notifications.link_id')
+      .limit(page.limit)
       .execute();
-    return rows.map((row) => row.link_id);
+    return roundPage(rows, page.limit);
   }
 
   /**
-   * Up to `limit` links whose summary's status line shows less than their furthest-along status, with no live claim on
-   * the line: its chat.update failed, and SAFEDEBIT may send nothing more that would rewrite it. Oldest status first.
+   * A page of up to `page.limit` links whose summary's status line shows less than their furthest-along status, with
+   * no live claim on the line: its chat.update failed, and SAFEDEBIT may send nothing more that would rewrite it.
+   * Oldest status first, from after `page.after`.
    */
-  async linksWithStatusLineBehind(staleBefore: Date, limit: number): Promise<string[]> {
+  async linksWithStatusLineBehind(staleBefore: Date, page: RoundPageAsked): Promise<RoundPage> {
+    const statusAt = sql<string>`payment_status_at`;
     const rows = await this.db
       .selectFrom('links')
-      .select('id')
+      .select(['id', statusAt.as('key')])
       // Written as the partial index links_status_line_behind is, so that SQLite's planner uses it.
       .where(STATUS_LINE_BEHIND)
       .where(unclaimedOrStale('status_line_claimed_at', staleBefore))
+      .$if(page.after !== undefined, (query) =>
+        query.where((eb) => after(eb, statusAt, eb.ref('id'), page.after as RoundCursor)),
+      )
       .orderBy('payment_status_at')
-      .limit(limit)
+      .orderBy('id')
+      .limit(page.limit)
       .execute();
-    return rows.map((row) => row.id);
+    return roundPage(rows, page.limit);
   }
 
   /**
-   * Up to `limit` links past their expiry by `now` with no status, whose summary's status line still says they await
-   * payment, with no live claim on the line: the status round rewrites it once. Earliest expiry first.
+   * A page of up to `page.limit` links past their expiry by `now` with no status, whose summary's status line still
+   * says they await payment, with no live claim on the line: the status round rewrites it once. Earliest expiry first,
+   * from after `page.after`.
    */
-  async linksWithExpiryUnshown(now: Date, staleBefore: Date, limit: number): Promise<string[]> {
+  async linksWithExpiryUnshown(now: Date, staleBefore: Date, page: RoundPageAsked): Promise<RoundPage> {
+    const expiresAt = sql<string>`expires_at`;
     const rows = await this.db
       .selectFrom('links')
-      .select('id')
+      .select(['id', expiresAt.as('key')])
       // Written as the partial index links_expiry_unshown is, so that SQLite's planner uses it.
       .where(EXPIRY_UNSHOWN)
       .where('expires_at', '<=', now.toISOString())
       .where(unclaimedOrStale('status_line_claimed_at', staleBefore))
+      .$if(page.after !== undefined, (query) =>
+        query.where((eb) => after(eb, expiresAt, eb.ref('id'), page.after as RoundCursor)),
+      )
       .orderBy('expires_at')
-      .limit(limit)
+      .orderBy('id')
+      .limit(page.limit)
       .execute();
-    return rows.map((row) => row.id);
+    return roundPage(rows, page.limit);
   }
 
   /**
@@ -960,6 +977,42 @@ function inWindow(
     ...(window.from === undefined ? [] : [eb('created_at', '>=', window.from.toISOString())]),
     ...(skip.length === 0 ? [] : [eb('id', 'not in', skip)]),
   ];
+}
+
+/**
+ * Where a round's page of links left off: the order key (a time) and id of its last link. The next page starts after
+ * it, so that links Slack keeps refusing do not fill every round's page and hold back those after them.
+ */
+export interface RoundCursor {
+  key: string;
+  id: string;
+}
+
+/** A page of a round's links asked for: up to `limit` of them, after `after` (from the first without). */
+export interface RoundPageAsked {
+  limit: number;
+  after?: RoundCursor;
+}
+
+/** A page of a round's links, and where the next one starts: undefined when this one was the last. */
+export interface RoundPage {
+  ids: string[];
+  next?: RoundCursor;
+}
+
+function roundPage(rows: readonly { id: string; key: string }[], limit: number): RoundPage {
+  const last = rows.at(-1);
+  return { ids: rows.map((row) => row.id), ...(rows.length < limit || !last ? {} : { next: last }) };
+}
+
+/** A row ordered by (`key`, `id`) after `cursor`. */
+function after(
+  eb: ExpressionBuilder<LedgerDatabase, 'links' | 'notifications'>,
+  key: Expression<string>,
+  id: Expression<string>,
+  cursor: RoundCursor,
+): Expression<SqlBool> {
+  return eb.or([eb(key, '>', cursor.key), eb.and([eb(key, '=', cursor.key), eb(id, '>', cursor.id)])]);
 }
 
 /** Which links latestLinks finds: one rep's with `userId`, those awaiting payment at `now` or paid with `only`. */

@@ -190,13 +190,25 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
     await linkWith(5, undefined, true);
     await linkWith(6, 'SETTLED', false);
     const staleBefore = new Date(NOW.getTime() - 60_000);
-    expect(await b.linksWithStatusLineBehind(staleBefore, 10)).toEqual([movedOn, older, newer]);
-    expect(await b.linksWithStatusLineBehind(staleBefore, 2)).toEqual([movedOn, older]);
+    expect((await b.linksWithStatusLineBehind(staleBefore, { limit: 10 })).ids).toEqual([movedOn, older, newer]);
+    // A page as long as asked says where the next starts; the last one says none.
+    const first = await b.linksWithStatusLineBehind(staleBefore, { limit: 2 });
+    expect(first.ids).toEqual([movedOn, older]);
+    expect(first.next).toBeDefined();
+    expect(
+      await b.linksWithStatusLineBehind(staleBefore, { limit: 2, ...(first.next && { after: first.next }) }),
+    ).toEqual({
+      ids: [newer],
+    });
 
     expect(await a.claimStatusLine(older, NOW, staleBefore)).toBe(true);
-    expect(await b.linksWithStatusLineBehind(staleBefore, 10)).toEqual([movedOn, newer]);
+    expect((await b.linksWithStatusLineBehind(staleBefore, { limit: 10 })).ids).toEqual([movedOn, newer]);
     const later = new Date(NOW.getTime() + 120_000);
-    expect(await b.linksWithStatusLineBehind(new Date(later.getTime() - 60_000), 10)).toEqual([movedOn, older, newer]);
+    expect((await b.linksWithStatusLineBehind(new Date(later.getTime() - 60_000), { limit: 10 })).ids).toEqual([
+      movedOn,
+      older,
+      newer,
+    ]);
   });
 
   it('lets one instance rewrite a status line; a stale claim is taken over, and its late release frees only its own', async () => {
@@ -244,9 +256,20 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
     const shown = await linkWith(7, minutes(-5), {});
     await a.recordSummaryStatus(shown, EXPIRY_SHOWN);
     const staleBefore = minutes(-1);
-    expect(await b.linksWithExpiryUnshown(NOW, staleBefore, 10)).toEqual([earlier, later]);
-    expect(await b.linksWithExpiryUnshown(NOW, staleBefore, 1)).toEqual([earlier]);
+    expect((await b.linksWithExpiryUnshown(NOW, staleBefore, { limit: 10 })).ids).toEqual([earlier, later]);
+    const first = await b.linksWithExpiryUnshown(NOW, staleBefore, { limit: 1 });
+    expect(first.ids).toEqual([earlier]);
+    const second = await b.linksWithExpiryUnshown(NOW, staleBefore, {
+      limit: 1,
+      ...(first.next && { after: first.next }),
+    });
+    expect(second.ids).toEqual([later]);
+    expect(
+      await b.linksWithExpiryUnshown(NOW, staleBefore, { limit: 1, ...(second.next && { after: second.next }) }),
+    ).toEqual({
+      ids: [],
+    });
     expect(await a.claimStatusLine(earlier, NOW, staleBefore)).toBe(true);
-    expect(await b.linksWithExpiryUnshown(NOW, staleBefore, 10)).toEqual([later]);
+    expect((await b.linksWithExpiryUnshown(NOW, staleBefore, { limit: 10 })).ids).toEqual([later]);
   });
 });

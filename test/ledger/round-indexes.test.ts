@@ -103,21 +103,36 @@ describe.each(ENGINES)('the rounds’ queries (%s)', (engine: Engine) => {
   });
 
   // The status round, every minute: a year's ledger holds some 200,000 notifications, nearly all replied to long ago.
-  it('notifications whose thread reply is not posted are looked for through the index of unreplied ones', async () => {
-    const plan = await planOf((ledger) => ledger.linksWithUnpostedReplies(new Date(), 50));
-    expect(plan).toContain('notifications_unreplied');
-    expect(plan).not.toContain('notifications_by_link');
-  });
+  // Its pages start where the last one left off, or at the oldest.
+  const STATUS_ROUND_PAGES = [
+    ['the first page', { limit: 50 }],
+    ['a later page', { limit: 50, after: { key: '2026-11-01T00:00:00.000Z', id: 'lnk_x' } }],
+  ] as const;
 
-  it('status lines behind their link’s status are looked for through their index', async () => {
-    const plan = await planOf((ledger) => ledger.linksWithStatusLineBehind(new Date(), 50));
-    expect(plan).toContain('links_status_line_behind');
-  });
+  it.each(STATUS_ROUND_PAGES)(
+    'notifications whose thread reply is not posted are looked for through the index of unreplied ones: %s',
+    async (_, page) => {
+      const plan = await planOf((ledger) => ledger.linksWithUnpostedReplies(new Date(), page));
+      expect(plan).toContain('notifications_unreplied');
+      expect(plan).not.toContain('notifications_by_link');
+    },
+  );
 
-  it('status lines still to show their link expired are looked for through their index', async () => {
-    const plan = await planOf((ledger) => ledger.linksWithExpiryUnshown(new Date(), new Date(), 50));
-    expect(plan).toContain('links_expiry_unshown');
-  });
+  it.each(STATUS_ROUND_PAGES)(
+    'status lines behind their link’s status are looked for through their index: %s',
+    async (_, page) => {
+      const plan = await planOf((ledger) => ledger.linksWithStatusLineBehind(new Date(), page));
+      expect(plan).toContain('links_status_line_behind');
+    },
+  );
+
+  it.each(STATUS_ROUND_PAGES)(
+    'status lines still to show their link expired are looked for through their index: %s',
+    async (_, page) => {
+      const plan = await planOf((ledger) => ledger.linksWithExpiryUnshown(new Date(), new Date(), page));
+      expect(plan).toContain('links_expiry_unshown');
+    },
+  );
 
   // App Home's totals, drawn again for every admin who opened it after every status change: a year's ledger holds some
   // 73,000 links, nearly all paid, failed or expired long ago.
