@@ -28,9 +28,10 @@ const integerIn = (min: number, max: number) =>
     emptyAsUndefined,
     z.coerce
       .number({ error: 'expected a whole number' })
-      .int('expected a whole number')
       .min(min, `expected at least ${min}`)
-      .max(max, `expected at most ${max}`),
+      .max(max, `expected at most ${max}`)
+      // Not `.int()`: zod takes its failure for a wrong type and stops there, hiding every other variable's problem.
+      .refine(Number.isInteger, 'expected a whole number'),
   );
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 const trimmedLowerCase = (value: unknown) =>

@@ -102,27 +102,30 @@ describe('loadConfig', () => {
     expect(result.config.merchantFields).not.toHaveProperty('shop_id');
   });
 
-  it('reports every problem at once, one line per variable, without echoing values', () => {
-    const problems = problemsOf({
-      SLACK_BOT_TOKEN: 'xoxp-test-user-token-secret',
-      PORT: 'eighty',
-      PAYLINK_LOCALE: 'de',
-      SAFEDEBIT_API_URL: 'https://api.example/ssp',
-      SAFEDEBIT_PASSWORD: 'hunter2-secret',
-      PAYLINK_MAX_AMOUNT: '-5',
-    });
-    expect(problems).toEqual([
-      'SLACK_BOT_TOKEN: expected a bot token starting with xoxb-',
-      'PORT: expected a whole number',
-      'PAYLINK_LOCALE: expected one of fr, en',
-      'PAYLINK_MAX_AMOUNT: expected at least 1',
-      'SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
-      'SAFEDEBIT_LOGIN: required with SAFEDEBIT_API_URL',
-      'SAFEDEBIT_BENEFICIARY_REFERENCE: required with SAFEDEBIT_API_URL',
-      'PAYLINK_PUBLIC_URL: required with SAFEDEBIT_API_URL: the public https address SAFEDEBIT calls back and sends customers to',
-    ]);
-    expect(problems.join('\n')).not.toMatch(/xoxp-test-user-token-secret|hunter2/);
-  });
+  it.each(['eighty', '1.5'])(
+    'reports every problem at once, one line per variable, without echoing values (PORT=%s)',
+    (port) => {
+      const problems = problemsOf({
+        SLACK_BOT_TOKEN: 'xoxp-test-user-token-secret',
+        PORT: port,
+        PAYLINK_LOCALE: 'de',
+        SAFEDEBIT_API_URL: 'https://api.example/ssp',
+        SAFEDEBIT_PASSWORD: 'hunter2-secret',
+        PAYLINK_MAX_AMOUNT: '-5',
+      });
+      expect(problems).toEqual([
+        'SLACK_BOT_TOKEN: expected a bot token starting with xoxb-',
+        'PORT: expected a whole number',
+        'PAYLINK_LOCALE: expected one of fr, en',
+        'PAYLINK_MAX_AMOUNT: expected at least 1',
+        'SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+        'SAFEDEBIT_LOGIN: required with SAFEDEBIT_API_URL',
+        'SAFEDEBIT_BENEFICIARY_REFERENCE: required with SAFEDEBIT_API_URL',
+        'PAYLINK_PUBLIC_URL: required with SAFEDEBIT_API_URL: the public https address SAFEDEBIT calls back and sends customers to',
+      ]);
+      expect(problems.join('\n')).not.toMatch(/xoxp-test-user-token-secret|hunter2/);
+    },
+  );
 
   it('refuses a public URL with a query or a fragment, which would swallow the paths paylink adds', () => {
     for (const url of ['https://pay.example.com/?x=1', 'https://pay.example.com/#', 'https://pay.example.com/?']) {
