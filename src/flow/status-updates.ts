@@ -188,11 +188,12 @@ export function statusRoundMemory(): StatusRoundMemory {
 }
 
 /**
- * What the status round last said of each reason a link's thread stays behind, and when: a link Slack refuses round
- * after round (a minute apart) is logged when that begins and once an hour, not 1,440 times a day. Slack refusing
- * paylink itself (its token, a scope) and the ledger failing are about every link: said once for all of them.
+ * What the status round last said of each reason a link's thread stays behind, when, and of which link (none for a
+ * reason about every link): a link Slack refuses round after round (a minute apart) is logged when that begins and once
+ * an hour, not 1,440 times a day. Slack refusing paylink itself (its token, a scope) and the ledger failing are about
+ * every link: said once for all of them.
  */
-export type NotPostedReports = Map<string, number>;
+export type NotPostedReports = Map<string, { at: number; link?: string }>;
 
 /** A reason a thread stays behind said again, while it lasts, at most this often. */
 const NOT_POSTED_REPEAT_MS = 60 * 60_000;
@@ -211,8 +212,8 @@ function reportNotPosted(
   seen.add(key);
   const now = ctx.clock().getTime();
   const last = reported.get(key);
-  if (last !== undefined && now - last < NOT_POSTED_REPEAT_MS) return;
-  reported.set(key, now);
+  if (last !== undefined && now - last.at < NOT_POSTED_REPEAT_MS) return;
+  reported.set(key, aboutEveryLink ? { at: now } : { at: now, link: linkId });
   // Only an admin can make Slack take paylink's calls again (a new token, the app reinstalled with its scopes).
   ctx.logger[appRefused ? 'error' : 'warn']({
     event: 'status_replies_not_posted',
@@ -245,14 +246,21 @@ export async function deliverUnpostedReplies(
   const linkIds = new Set([...replies.ids, ...statusLines.ids, ...expiries.ids]);
   let posted = 0;
   const seen = new Set<string>();
+  const lookedAt = new Set<string>();
   for (const linkId of linkIds) {
-    if (stopping()) return posted;
+    if (stopping()) break;
+    lookedAt.add(linkId);
     const outcome = await deliverStatusUpdates(ctx, linkId);
     if (outcome.kind === 'posted') posted += outcome.replies;
     else reportNotPosted(ctx, reported, seen, linkId, outcome);
   }
-  // A reason no longer met is forgotten: should it come back, it is said again.
-  for (const key of reported.keys()) if (!seen.has(key)) reported.delete(key);
+  // A reason no longer met by the links looked at is forgotten: should it come back, it is said again. One about a link
+  // on another page is kept until its page comes round (or for the hour it would be kept anyway).
+  const now = ctx.clock().getTime();
+  for (const [key, { at, link }] of reported) {
+    const looked = link === undefined ? lookedAt.size > 0 : lookedAt.has(link);
+    if (!seen.has(key) && (looked || now - at >= NOT_POSTED_REPEAT_MS)) reported.delete(key);
+  }
   return posted;
 }
 
