@@ -41,10 +41,10 @@ const SHORTEST_PERIOD_MS = 1_000;
 const LONGEST_PERIOD_MS = 60_000;
 /**
  * After a first look that runs out of links over the whole ledger, looks go back only this long before the last look
- * that ran out: the query stays small however old the ledger, and a look cut short (a DM Slack put off, the ledger
- * failing, for hours) keeps its lower bound where it was, so a link released for later is never left behind. A link
- * older than that still `requested`, or never given to its rep (no instance ran all that while), is found at the
- * next start.
+ * that ran out, and the whole ledger is looked at again this often: the query stays small however old the ledger, and
+ * a look cut short (a DM Slack put off, the ledger failing, for hours) keeps its lower bound where it was, so a link
+ * released for later is never left behind. A link older than that still `requested`, or never given to its rep (no
+ * instance ran all that while), is found at the next whole look.
  */
 const LOOK_BACK_MS = 60 * 60_000;
 
@@ -121,15 +121,22 @@ export function startInterruptedLinkChecks(
  * The claims to look at, round after round, for links left `leftAfterMs` after their claim: all of them up to then
  * until a look runs out of links, then those from LOOK_BACK_MS before the last look that ran out. A look cut short (a
  * DM Slack did not take, the timer stopping, the ledger failing) leaves links unseen or released for later, so it
- * moves nothing.
+ * moves nothing. A look that ran out did not see the links another instance held then, which that instance may
+ * release and leave behind (scaled in): the whole ledger is looked at again once LOOK_BACK_MS has passed since the last
+ * such look ran out.
  */
 function lookBack(ctx: InterruptedLinkContext, leftAfterMs: number) {
   let ranOutUpTo: Date | undefined;
+  let wholeLedgerRanOutAt = Number.NEGATIVE_INFINITY;
   return {
     async look(claimIn: (window: { from?: Date; upTo: Date }) => Promise<ClaimsWorkedThrough>): Promise<void> {
-      const upTo = new Date(ctx.clock().getTime() - leftAfterMs);
-      const from = ranOutUpTo && new Date(ranOutUpTo.getTime() - LOOK_BACK_MS);
-      if ((await claimIn(from ? { from, upTo } : { upTo })).ranOut) ranOutUpTo = upTo;
+      const now = ctx.clock().getTime();
+      const upTo = new Date(now - leftAfterMs);
+      const whole = ranOutUpTo === undefined || now - wholeLedgerRanOutAt >= LOOK_BACK_MS;
+      const from = whole ? undefined : new Date((ranOutUpTo as Date).getTime() - LOOK_BACK_MS);
+      if (!(await claimIn(from ? { from, upTo } : { upTo })).ranOut) return;
+      ranOutUpTo = upTo;
+      if (whole) wholeLedgerRanOutAt = now;
     },
   };
 }

@@ -91,3 +91,55 @@ describe.each(ENGINES)('a released link, Slack putting DMs off for over an hour,
     expect((await app.paylink.ledger.findLink(id))?.undelivered_to_rep).toBe(0);
   });
 });
+
+/**
+ * Two instances on one ledger: a look that runs out of links did not see one another instance held (claimed, its DM
+ * being put off). Once the holder releases it and leaves for good (scaled in), the instance that kept running must
+ * still look at it again: it looks at the whole ledger again within the hour.
+ */
+/** B's clock runs this far ahead of A's: only B takes the link for an abandoned one at first. */
+const SKEW_MS = 20_000;
+
+describe.each(ENGINES)('a link released by an instance that then leaves, on %s', (engine) => {
+  const harnesses = testHarnesses(engine);
+
+  it('is still noticed by the instance that kept running all along', async () => {
+    const clockA = movableClock();
+    const clockB = movableClock();
+    clockB.advance(SKEW_MS);
+    const a = await harnesses.start({ clock: clockA.now, interruptedLinksPeriodMs: PERIOD_MS });
+    const b = await harnesses.start({ clock: clockB.now, interruptedLinksPeriodMs: PERIOD_MS });
+    await a.waitForLog('started');
+    await b.waitForLog('started');
+    await settle();
+
+    // Slack puts B's DMs off (HTTP 429 past the client's retries), slowly: B holds its claim a while each round.
+    b.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 0 }, 1_000_000);
+    b.standin.setDelay('conversations.open', 300);
+
+    // An instance died while SAFEDEBIT was answering: abandoned by B's clock, not yet by A's.
+    const createdAt = new Date(clockA.now().getTime() - abandonedAfterMs(SAFEDEBIT_TIMEOUT_MS) + SKEW_MS / 2);
+    const id = await a.paylink.ledger.claimSubmission(
+      newLink({ createdAt, userId: SALES_REP.id, originChannel: SALES_CHANNEL.id, paymentReference: 'F-2026-099' }),
+    );
+    if (id === undefined) throw new Error('not claimed');
+
+    // B claimed it and is waiting on Slack: an hour on, A looks while B holds it.
+    await b.standin.waitForCall('conversations.open', () => true, 5_000);
+    expect((await a.paylink.ledger.findLink(id))?.state).toBe('interrupted');
+    clockA.advance(OVER_AN_HOUR_MS);
+    await settle();
+
+    // B gives the link back (its DM put off once more) and leaves for good.
+    b.standin.setDelay('conversations.open', 0);
+    await b.waitForLog('interrupted_notice_postponed');
+    await harnesses.stop(b);
+    expect((await a.paylink.ledger.findLink(id))?.state).toBe('requested');
+
+    // A keeps running, Slack taking its DMs, for another hour and more.
+    clockA.advance(OVER_AN_HOUR_MS);
+    await settle();
+    await a.waitForLog('interrupted_notice_sent', 1, 3_000);
+    expect((await a.paylink.ledger.findLink(id))?.state).toBe('interrupted');
+  });
+});
