@@ -61,6 +61,14 @@ async function chooseCompany(view: DisplayedView, typed: Record<string, string> 
   await h.waitForViewUpdate(view.id);
   return h.standin.displayedViews().find((shown) => shown.id === view.id) as DisplayedView;
 }
+/** A company's form, as a rep fills it once "company" is picked. */
+const COMPANY_FORM = {
+  ...VALID_FORM,
+  consumer_type: 'company',
+  social_reference: 'ACME SAS',
+  siren: '732 829 320',
+  tva_interco: 'FR44732829320',
+};
 const isFormView = (view: Record<string, unknown>) => blockIdsOf(view).includes('amount');
 const isCreatedView = (view: Record<string, unknown>) => visibleText(view).includes('paypage?SDESSID=');
 
@@ -134,13 +142,7 @@ describe('a valid submission', () => {
   it('sends only what the form had: no empty optional field, consumer_type for a company', async () => {
     h = await startHarness();
     const { view } = await h.openModal();
-    await h.submit(await chooseCompany(view), {
-      ...VALID_FORM,
-      consumer_type: 'company',
-      social_reference: 'ACME SAS',
-      siren: '732 829 320',
-      tva_interco: 'FR44732829320',
-    });
+    await h.submit(await chooseCompany(view), COMPANY_FORM);
     await h.waitForViewUpdate(view.id, isCreatedView);
     const body = h.safedebit.requests[0]?.body as Record<string, unknown>;
     expect(body).toMatchObject({
@@ -624,13 +626,7 @@ describe('the form given back', () => {
     h = await startHarness();
     h.safedebit.setMode({ kind: 'refuse', code: 'PARAM_9', message: 'consumer_email is not valid' });
     const { view } = await h.openModal();
-    await h.submit(await chooseCompany(view), {
-      ...VALID_FORM,
-      consumer_type: 'company',
-      social_reference: 'ACME SAS',
-      siren: '732 829 320',
-      tva_interco: 'FR44732829320',
-    });
+    await h.submit(await chooseCompany(view), COMPANY_FORM);
     const form = (
       await h.waitForViewUpdate(view.id, (shown) => isFormView(shown) && visibleText(shown).includes('PARAM_9'))
     ).args.view as Record<string, unknown>;
