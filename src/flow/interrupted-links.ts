@@ -132,11 +132,13 @@ function lookBack(ctx: InterruptedLinkContext, leftAfterMs: number) {
     async look(claimIn: (window: { from?: Date; upTo: Date }) => Promise<ClaimsWorkedThrough>): Promise<void> {
       const now = ctx.clock().getTime();
       const upTo = new Date(now - leftAfterMs);
-      const whole = ranOutUpTo === undefined || now - wholeLedgerRanOutAt >= LOOK_BACK_MS;
-      const from = whole ? undefined : new Date((ranOutUpTo as Date).getTime() - LOOK_BACK_MS);
+      const from =
+        ranOutUpTo && now - wholeLedgerRanOutAt < LOOK_BACK_MS
+          ? new Date(ranOutUpTo.getTime() - LOOK_BACK_MS)
+          : undefined;
       if (!(await claimIn(from ? { from, upTo } : { upTo })).ranOut) return;
       ranOutUpTo = upTo;
-      if (whole) wholeLedgerRanOutAt = now;
+      if (!from) wholeLedgerRanOutAt = now;
     },
   };
 }
