@@ -105,13 +105,15 @@ export async function directMessageChannel(ctx: SlackDeliveryContext, user: stri
 }
 
 /**
- * Slack's refusals of a DM that are about its one recipient, whose account is gone (deactivated, deleted, or a bot):
+ * Slack's refusals of a DM that are about its one recipient, whose account is gone (deactivated, deleted, or a bot)
+ * or hidden from the app (`user_not_visible`: moved to another workspace of the org, an information barrier):
  * unlike a refusal of every call (a revoked token; `account_inactive`, which is about the token's own account…), they
  * say nothing of the next DM, to someone else.
  */
 const RECIPIENT_GONE_ERRORS: ReadonlySet<string> = new Set([
   'user_not_found',
   'user_disabled',
+  'user_not_visible',
   'cannot_dm_bot',
   'is_archived',
 ]);
