@@ -150,6 +150,13 @@ async function handleNotification(
   }
   const link = await linkOfToken(deps, method, token, res);
   if (!link) return;
+  if (link.state === 'refused') {
+    // SAFEDEBIT refused its request, so no link exists to be paid; but the URL went out in that request (SAFEDEBIT,
+    // proxies, their logs), and a status kept here would show a paid link in finance's export.
+    deps.logger.warn({ event: 'callback_rejected', reason: 'link_refused', method, link: link.id });
+    sendText(res, 404, 'Not found');
+    return;
+  }
 
   // A GET has no body to read: its query string says it all.
   const read = method === 'GET' ? { ok: true as const, body: Buffer.alloc(0) } : await readBody(req, limits);
