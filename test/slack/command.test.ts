@@ -106,6 +106,12 @@ describe('/paylink command', () => {
     expect(metadata).toMatchObject({ channel: 'C0SALES', user: 'U0REP' });
   });
 
+  it('opens the form for a pasted text past 3000 characters whose cut falls inside an emoji', async () => {
+    const { view } = await h.openModal({ text: `12,50 ${'A'.repeat(2999)}😀 tail` });
+    expect(initialValue(view, 'payment_reference')).toBe('A'.repeat(2999));
+    expect(h.logs.filter((line) => line.includes('"modal_open_failed"'))).toEqual([]);
+  });
+
   it('tells the rep to try again when the trigger has expired', async () => {
     const trigger = h.standin.issueTriggerId();
     await new Promise((resolve) => setTimeout(resolve, 250));

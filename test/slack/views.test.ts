@@ -28,6 +28,8 @@ import { decodeModalOrigin, encodeModalOrigin } from '../../src/slack/metadata.j
 import { submissionKey, viewIdOfSubmission } from '../../src/slack/submission-key.js';
 import { buildCreatedView, buildCreatingView } from '../../src/slack/views/outcome-views.js';
 import { buildPaymentModal, notesOfForm } from '../../src/slack/views/payment-modal.js';
+import { plain } from '../../src/slack/views/text.js';
+import { blockKitProblems } from '../support/block-kit-limits.js';
 import { linkRecord } from '../support/link-records.js';
 import { visibleText } from '../support/paylink-harness.js';
 import { stateValuesFor } from '../support/slack-requests.js';
@@ -130,6 +132,19 @@ describe.each(LOCALES)('payment modal (%s)', (locale) => {
     });
     const longReference = (long.blocks as Block[]).find((block) => block.block_id === 'payment_reference')?.element;
     expect(longReference).toMatchObject({ initial_value: pasted.slice(0, 3000), max_length: 3000 });
+
+    // Cut between the two halves of an emoji, it would be no text at all: Slack would refuse the form. It goes whole.
+    const emojiAtCut = `${'A'.repeat(2999)}😀 tail`;
+    const cutView = buildPaymentModal({
+      locale,
+      sandbox: false,
+      privateMetadata: origin,
+      paymentTypes: ['now'],
+      values: { payment_reference: emojiAtCut },
+    });
+    expect(blockKitProblems('modal', cutView)).toEqual([]);
+    const cutReference = (cutView.blocks as Block[]).find((block) => block.block_id === 'payment_reference')?.element;
+    expect(cutReference).toMatchObject({ initial_value: 'A'.repeat(2999), max_length: 3000 });
   });
 
   it("offers the customer's language, the rep's by default, and keeps the one chosen", () => {
@@ -672,5 +687,15 @@ describe('a link SAFEDEBIT reported on that paylink stopped while announcing, to
     expect(buildAnnouncedLateReply({ ...context, sandbox: false }, trial).text).toMatch(/^\[SANDBOX\] /);
     expect(buildAnnouncedLateReply({ ...context, sandbox: true }, trial).text.match(/SANDBOX/g)).toHaveLength(1);
     expect(buildAnnouncedLateReply({ ...context, sandbox: true }, link).text).not.toContain('SANDBOX');
+  });
+});
+
+describe('plain', () => {
+  it('cuts a text past its limit with an ellipsis, never between the two halves of an emoji', () => {
+    expect(plain('Relance client', 75)).toEqual({ type: 'plain_text', text: 'Relance client', emoji: true });
+    expect(plain('abcdef', 4).text).toBe('abc…');
+    // The cut falls inside the emoji (UTF-16 units 3 and 4): the emoji goes whole, the text stays within the limit.
+    expect(plain('abc😀def', 5).text).toBe('abc…');
+    expect(plain('😀😀😀', 5).text).toBe('😀😀…');
   });
 });
