@@ -32,7 +32,7 @@ export function checkSiren(input: string): Checked<string, SirenProblemCode> {
 /**
  * An intra-community VAT number of any EU member state, its format and check digits checked by jsvat, returned
  * without separators (`FR44732829320`, `DE136695976`). A French number also carries a SIREN, which must pass
- * its own check and, when the form gives a SIREN, be that one.
+ * its own check (unless it is Monaco's 000…) and, when the form gives a SIREN, be that one.
  */
 export function checkEuVat(input: string, siren?: string): Checked<string, VatProblemCode> {
   const vat = input.replace(VAT_SEPARATORS, '').toUpperCase();
@@ -44,7 +44,9 @@ export function checkEuVat(input: string, siren?: string): Checked<string, VatPr
   if (!checked.isValid) return { ok: false, problem: { code: 'vat_checksum' } };
   if (vat.startsWith('FR')) {
     const vatSiren = vat.slice(-9);
-    if (!passesLuhn(vatSiren)) return { ok: false, problem: { code: 'vat_checksum' } };
+    // Monaco's companies get French numbers whose nine digits (000…) are no SIREN: only their key is checked.
+    const monaco = vatSiren.startsWith('000');
+    if (!monaco && !passesLuhn(vatSiren)) return { ok: false, problem: { code: 'vat_checksum' } };
     if (siren !== undefined && vatSiren !== siren) {
       return { ok: false, problem: { code: 'vat_siren_mismatch', params: { siren } } };
     }

@@ -94,4 +94,15 @@ describe('checkEuVat', () => {
   ])('refuses %s, whose check digits are wrong', (input) => {
     expect(checkEuVat(input)).toEqual({ ok: false, problem: { code: 'vat_checksum' } });
   });
+
+  // Monaco has no VAT register of its own: its companies get French numbers whose nine digits, 000…, are no SIREN
+  // (VIES lists them; python-stdnum's fr/tva skips the SIREN check for them). Their key is still checked.
+  it.each(['FR40000066034', 'FR26000040583', 'FR28000113851'])("accepts Monaco's %s, which carries no SIREN", (vat) => {
+    expect(checkEuVat(vat)).toEqual({ ok: true, value: vat });
+  });
+
+  it("refuses a Monaco number whose key is wrong, or given with a company's SIREN", () => {
+    expect(checkEuVat('FR41000066034')).toEqual({ ok: false, problem: { code: 'vat_checksum' } });
+    expect(checkEuVat('FR40000066034', '732829320')).toMatchObject({ problem: { code: 'vat_siren_mismatch' } });
+  });
 });
