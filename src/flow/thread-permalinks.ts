@@ -1,4 +1,5 @@
 import type { Logger } from '@slack/bolt';
+import { errorCode } from '../http/transport-errors.js';
 import type { Ledger, LinkRecord } from '../ledger/ledger.js';
 import { slackErrorCode } from '../slack/errors.js';
 import type { SlackWebApi } from '../slack/web-api.js';
@@ -32,18 +33,24 @@ export async function threadPermalinks(
     distinct.map(async (link): Promise<[string, string] | undefined> => {
       if (link.summary_permalink) return [link.id, link.summary_permalink];
       if (!link.summary_channel || !link.summary_ts) return undefined;
+      let permalink: string | undefined;
       try {
-        const { permalink } = await ctx.slack.chat.getPermalink({
+        ({ permalink } = await ctx.slack.chat.getPermalink({
           channel: link.summary_channel,
           message_ts: link.summary_ts,
-        });
-        if (!permalink) return undefined;
-        await ctx.ledger.recordPermalink(link.id, permalink);
-        return [link.id, permalink];
+        }));
       } catch (error) {
         ctx.logger.warn({ event: 'permalink_unavailable', link: link.id, error: slackErrorCode(error) });
         return undefined;
       }
+      if (!permalink) return undefined;
+      try {
+        await ctx.ledger.recordPermalink(link.id, permalink);
+      } catch (error) {
+        // Shown all the same: Slack is asked again next time.
+        ctx.logger.warn({ event: 'permalink_not_kept', link: link.id, error: errorCode(error) ?? 'unknown_error' });
+      }
+      return [link.id, permalink];
     }),
   );
   return new Map(found.filter((entry) => entry !== undefined));
