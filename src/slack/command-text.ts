@@ -92,7 +92,8 @@ export function parseCommandText(text: string): CommandPrefill {
 
 /** Slack sends what the rep typed with `&`, `<` and `>` written `&amp;`, `&lt;`, `&gt;` (`&amp;` last: `&amp;lt;`). */
 function typedText(slackText: string): string {
-  return slackText.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  // Composed (NFC), so that `payés` pasted with its accent as a separate mark is the keyword it reads as.
+  return slackText.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').normalize('NFC');
 }
 
 function isHelpRequest(text: string): boolean {

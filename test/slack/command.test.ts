@@ -32,6 +32,7 @@ describe('parsePaylinkCommand', () => {
     ['list', { kind: 'list' }],
     ['List open', { kind: 'list', only: 'awaiting' }],
     ['liste payés', { kind: 'list', only: 'paid' }],
+    ['liste paye\u0301s', { kind: 'list', only: 'paid' }],
     ['list PAID', { kind: 'list', only: 'paid' }],
     ['list everything', { kind: 'usage', of: 'list' }],
     ['list open paid', { kind: 'usage', of: 'list' }],
