@@ -9,7 +9,7 @@ import type { Track } from '../flow/tracked-work.js';
 import { addressAllowList, clientAddress } from '../http/client-address.js';
 import { type BodyLimits, decodeBody, readBody } from '../http/read-body.js';
 import { sendText } from '../http/send-text.js';
-import { sendThankYouPage } from '../http/thank-you.js';
+import { browserLocale, sendThankYouPage } from '../http/thank-you.js';
 import { errorCode } from '../http/transport-errors.js';
 import type { LinkRecord } from '../ledger/ledger.js';
 import { slackRefusesApp } from '../slack/errors.js';
@@ -123,7 +123,7 @@ async function handleBrowserVisit(
   } else {
     deps.logger.info({ event: 'callback_browser_visit', method, link: link.id });
   }
-  sendThankYouPage(res, deps.config.locale, method !== 'HEAD');
+  sendThankYouPage(res, browserLocale(req, deps.config.locale), method !== 'HEAD');
 }
 
 async function handleNotification(
@@ -191,7 +191,7 @@ async function handleNotification(
     status: notification.status,
     ...(notification.paymentId === undefined ? {} : { paymentId: notification.paymentId }),
   });
-  answerNotification(deps, res, method, outcome, {
+  answerNotification(deps, req, res, outcome, {
     event: 'callback',
     method,
     status: notification.status,
@@ -211,8 +211,8 @@ async function handleNotification(
 /** Answers a notification the flow took in: 200, or 503 for what a redelivery may bring into Slack or the ledger. */
 function answerNotification(
   deps: CallbackRouteDependencies,
+  req: IncomingMessage,
   res: ServerResponse,
-  method: 'GET' | 'POST',
   outcome: StatusUpdateOutcome,
   logFields: Record<string, unknown>,
 ): void {
@@ -230,7 +230,7 @@ function answerNotification(
   if (outcome.kind === 'undeliverable') deps.logger.error({ ...logFields, error: outcome.error });
   else deps.logger.info(logFields);
   // Should a browser ever carry the status here, it still sees where it is.
-  if (method === 'GET') sendThankYouPage(res, deps.config.locale, true);
+  if (req.method === 'GET') sendThankYouPage(res, browserLocale(req, deps.config.locale), true);
   else sendText(res, 200, 'OK');
 }
 

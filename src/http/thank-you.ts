@@ -1,13 +1,13 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import { THANK_YOU_PATH } from '../constants.js';
-import { type Locale, localeOf } from '../i18n/locale.js';
+import { type Locale, localeOf, preferredLocale } from '../i18n/locale.js';
 import { buildThankYouPage } from '../i18n/statuses.js';
 
 /**
  * `GET|HEAD /thanks?lang=fr|en`: the page a customer's browser lands on after the payment page, in the language
- * `lang` names (`fr`, `en`, `en-US`…), else the deployment's. It says thank you and nothing else: a browser
- * cannot tell paylink whether anyone paid.
+ * `lang` names (`fr`, `en`, `en-US`…), else the browser's, else the deployment's. It says thank you and nothing else:
+ * a browser cannot tell paylink whether anyone paid.
  */
 export function thankYouRoute(defaultLocale: Locale): CustomRoute {
   return {
@@ -15,9 +15,14 @@ export function thankYouRoute(defaultLocale: Locale): CustomRoute {
     method: ['GET', 'HEAD'],
     handler: (req, res) => {
       const lang = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lang');
-      sendThankYouPage(res, localeOf(lang, defaultLocale), req.method !== 'HEAD');
+      sendThankYouPage(res, localeOf(lang, browserLocale(req, defaultLocale)), req.method !== 'HEAD');
     },
   };
+}
+
+/** The language a browser asks for (`Accept-Language`), when paylink speaks it; else `fallback`. */
+export function browserLocale(req: IncomingMessage, fallback: Locale): Locale {
+  return preferredLocale(req.headers['accept-language'], fallback);
 }
 
 /** The thank-you page, self-contained: no script, no resource, no referrer (a callback URL carries its token). */

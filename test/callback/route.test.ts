@@ -226,6 +226,9 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     expect(visits).toMatchObject([{ level: 'warn', method: 'GET', link: expect.any(String), status_ignored: true }]);
     expect(visits[0].msg).toContain('PAYLINK_CALLBACK_ALLOWED_IPS');
     expect(JSON.stringify(visits)).not.toContain('SETTLED');
+    // In the customer's browser's language, whatever the deployment's (PAYLINK_LOCALE=en here).
+    const french = await fetch(callbackUrl, { headers: { accept: 'text/html', 'accept-language': 'fr-FR,fr;q=0.9' } });
+    expect(await french.text()).toContain('Vous pouvez fermer cette page.');
   });
 
   it('a HEAD changes nothing, whatever its query string says: the thank-you page’s headers only', async () => {
@@ -626,12 +629,15 @@ describe('the thank-you page', () => {
   });
 
   it.each([
-    ['?lang=fr', 'fr', 'Vous pouvez fermer cette page.'],
-    ['?lang=en-US', 'en', 'You can close this page.'],
-    ['', 'en', 'You can close this page.'],
-    ['?lang=de', 'en', 'You can close this page.'],
-  ])('/thanks%s is in %s', async (query, lang, text) => {
-    const response = await fetch(`${h.baseUrl}/thanks${query}`);
+    ['?lang=fr', '', 'fr', 'Vous pouvez fermer cette page.'],
+    ['?lang=en-US', 'fr-FR,fr;q=0.9', 'en', 'You can close this page.'],
+    ['', '', 'en', 'You can close this page.'],
+    ['?lang=de', '', 'en', 'You can close this page.'],
+    // Without `lang`, the browser's language when paylink speaks it.
+    ['', 'de-DE, fr;q=0.8, en;q=0.5', 'fr', 'Vous pouvez fermer cette page.'],
+    ['?lang=de', 'fr-CA', 'fr', 'Vous pouvez fermer cette page.'],
+  ])('/thanks%s asked by a browser in %j is in %s', async (query, acceptLanguage, lang, text) => {
+    const response = await fetch(`${h.baseUrl}/thanks${query}`, { headers: { 'accept-language': acceptLanguage } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
     const page = await response.text();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOCALES, localeOf } from '../../src/i18n/locale.js';
+import { LOCALES, localeOf, preferredLocale } from '../../src/i18n/locale.js';
 
 describe('localeOf', () => {
   it.each([
@@ -14,5 +14,22 @@ describe('localeOf', () => {
 
   it.each(['de', 'english', 'fra', 'enfr', '', null, undefined])('%j names none: the fallback', (tag) => {
     for (const fallback of LOCALES) expect(localeOf(tag, fallback)).toBe(fallback);
+  });
+});
+
+describe('preferredLocale', () => {
+  it.each([
+    ['fr-FR,fr;q=0.9,en-US;q=0.8,en;q=0.7', 'fr'],
+    ['de-DE, en;q=0.5, fr;q=0.8', 'fr'],
+    ['en;q=0.5, fr;q=0.5', 'en'],
+    ['fr;q=0, en-GB', 'en'],
+    ['EN-us', 'en'],
+  ] as const)('%j prefers %s', (header, locale) => {
+    const other = locale === 'fr' ? 'en' : 'fr';
+    expect(preferredLocale(header, other)).toBe(locale);
+  });
+
+  it.each(['', 'de-DE,it;q=0.5', '*', 'fr;q=abc', undefined])('%j names none: the fallback', (header) => {
+    for (const fallback of LOCALES) expect(preferredLocale(header, fallback)).toBe(fallback);
   });
 });
