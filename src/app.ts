@@ -105,6 +105,12 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     sandbox: inSandbox,
     onConnectionLost: (error) => logger.warn({ event: 'ledger_connection_lost', error: errorCode(error) }),
     onNewerLedger: (newestMigration) => logger.warn({ event: 'ledger_newer_than_release', newestMigration }),
+    onMigrationLockedOut: (waitedMs) =>
+      logger.warn({
+        event: 'ledger_migration_waiting',
+        waited_s: Math.round(waitedMs / 1000),
+        msg: "another session holds a lock on the ledger's tables (a pg_dump, a transaction left open in psql…): the migration gives way to it and tries again",
+      }),
   }).catch((error: unknown) => {
     throw new Error(describeLedgerFailure(error, config.ledger));
   });

@@ -42,6 +42,18 @@ export const LEDGER_WAIT_MS = 5_000;
  * open) would be carried out later, after paylink told the rep nothing was recorded, or gave up a round's claim.
  */
 const SERVER_STATEMENT_TIMEOUT_MS = LEDGER_WAIT_MS - 500;
+/**
+ * A migration's statement waits this long at most for a table's lock (a pg_dump, a transaction left open in psql, a
+ * finance query): while it waits, every later query on that table queues behind it, the calls of the instances still
+ * running during a rolling upgrade included, so it gives way well within their statement timeout and tries again.
+ */
+const MIGRATION_LOCK_WAIT_MS = 2_000;
+/** Between two tries of a migration another session's lock held back: the running instances' queries go through. */
+const MIGRATION_RETRY_PAUSE_MS = 3_000;
+/** How long a start keeps trying a migration held back by another session's lock, before it stops and says so. */
+export const MIGRATION_LOCKED_OUT_MS = 10 * 60_000;
+/** PostgreSQL's `lock_not_available`: lock_timeout passed. */
+const PG_LOCK_NOT_AVAILABLE = '55P03';
 const MAX_PREPARED_STATEMENTS = 256;
 /** SQLite's answers when another connection holds the lock a statement needs (or is recovering the WAL). */
 const SQLITE_LOCKED_OUT: ReadonlySet<string> = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_RECOVERY']);
@@ -65,6 +77,13 @@ export interface LedgerOptions {
   onNewerLedger?: (newestMigration: string) => void;
   /** This instance runs the built-in sandbox: it makes and sees only sandbox links (see Ledger). */
   sandbox?: boolean;
+  /**
+   * A migration gave way to another session's lock on the ledger's tables (see MIGRATION_LOCK_WAIT_MS) and is tried
+   * again; `waitedMs` since the first try.
+   */
+  onMigrationLockedOut?: (waitedMs: number) => void;
+  /** How long to keep trying such a migration; MIGRATION_LOCKED_OUT_MS by default. */
+  migrationLockedOutMs?: number;
 }
 
 /**
@@ -80,7 +99,7 @@ export async function openLedger(location: LedgerLocation, options: LedgerOption
       dialect: await postgresDialect(location.url, options, 'unlimited'),
     });
     try {
-      tellNewer(await migratePostgres(migrating), options);
+      tellNewer(await migratePostgres(migrating, options), options);
     } finally {
       await migrating.destroy().catch(() => undefined);
     }
@@ -119,16 +138,35 @@ async function migrateSqlite(db: Kysely<LedgerDatabase>): Promise<string | undef
 /**
  * Kysely's migrator holds an advisory lock while it migrates on PostgreSQL; the same lock (a session may take it again)
  * is held from before the look for a newer release's migrations, so that the look never sees another instance's run
- * half done.
+ * half done. A run that gave way to another session's lock on a table (MIGRATION_LOCK_WAIT_MS) was rolled back whole,
+ * and is tried again after a pause.
  */
-async function migratePostgres(db: Kysely<LedgerDatabase>): Promise<string | undefined> {
+async function migratePostgres(db: Kysely<LedgerDatabase>, options: LedgerOptions): Promise<string | undefined> {
   const schema = await currentSchema(db);
   const adapter = new PostgresAdapter();
   const lock = { lockTable: DEFAULT_MIGRATION_LOCK_TABLE, lockRowId: MIGRATION_LOCK_ID, lockTableSchema: schema };
+  const lockedOutMs = options.migrationLockedOutMs ?? MIGRATION_LOCKED_OUT_MS;
   return db.connection().execute(async (connection) => {
     await adapter.acquireMigrationLock(connection, lock);
     try {
-      return await migrateToLatest(connection, schema);
+      // For the migrations' statements, on this connection of their own; the migration lock is this session's already.
+      await sql`set lock_timeout = ${sql.lit(MIGRATION_LOCK_WAIT_MS)}`.execute(connection);
+      const started = Date.now();
+      for (;;) {
+        try {
+          return await migrateToLatest(connection, schema);
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== PG_LOCK_NOT_AVAILABLE) throw error;
+          const waitedMs = Date.now() - started;
+          if (waitedMs + MIGRATION_RETRY_PAUSE_MS > lockedOutMs) {
+            throw new Error(
+              `another session held a lock on the ledger's tables for ${Math.round(waitedMs / 1000)} s (a pg_dump, a transaction left open in psql…): the migration could not run`,
+            );
+          }
+          options.onMigrationLockedOut?.(waitedMs);
+          await sleep(MIGRATION_RETRY_PAUSE_MS);
+        }
+      }
     } finally {
       await adapter.releaseMigrationLock(connection, lock);
     }
