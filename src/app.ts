@@ -398,9 +398,21 @@ function describeLedgerFailure(error: unknown, location: LedgerLocation): string
   return `could not open the link ledger (${where}): ${ledgerFailureDetail(error)}`;
 }
 
+/** Node's refusals of a server's TLS certificate. */
+const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+
 function ledgerFailureDetail(error: unknown): string {
   const { code, message, severity } = (error ?? {}) as { code?: unknown; message?: unknown; severity?: unknown };
   if (typeof code !== 'string') return error instanceof Error ? error.message : String(error);
+  // Managed PostgreSQL services give `?sslmode=require`, which libpq (psql) reads as "encrypted, not verified".
+  if (UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+    return `${code}: the server's certificate is not trusted (pg reads sslmode=require as verify-full): name its CA in DATABASE_URL with sslrootcert=/path/to/ca.pem, or add uselibpqcompat=true for libpq's sslmode=require (encrypted, certificate not checked)`;
+  }
   // PostgreSQL's refusals carry a SQLSTATE and words (`database "x" does not exist`), never the password.
   return typeof severity === 'string' && typeof message === 'string' ? `${code} ${message}` : code;
 }
