@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 
 /** Where the ledger lives, as `DATABASE_URL` says: an embedded SQLite file, or a PostgreSQL server. */
@@ -7,23 +8,30 @@ export type LedgerLocation = { engine: 'sqlite'; path: string } | { engine: 'pos
 export const DEFAULT_SQLITE_PATH = './data/paylink.sqlite';
 
 /**
- * Reads `DATABASE_URL`: unset → the default SQLite file; `sqlite:/path` (or `sqlite:///path`, or a relative
- * `sqlite:data/x.sqlite`) → that file; `postgres://…` / `postgresql://…` → PostgreSQL. The error never
+ * Reads `DATABASE_URL`: unset → the default SQLite file; `sqlite:/path` (or `sqlite:///path`, `sqlite:~/x.sqlite`,
+ * or a relative `sqlite:data/x.sqlite`) → that file; `postgres://…` / `postgresql://…` → PostgreSQL. The error never
  * repeats the value: it may hold a password.
  */
 export function parseDatabaseUrl(value: string | undefined): LedgerLocation | { error: string } {
   const url = value?.trim();
   if (!url) return { engine: 'sqlite', path: resolve(DEFAULT_SQLITE_PATH) };
   if (/^sqlite:/i.test(url)) {
-    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    // `~/` as a shell would read it: no shell expands a .env file's values.
+    const path = url
+      .slice('sqlite:'.length)
+      .replace(/^\/\/(?=\/)/, '')
+      .replace(/^~(?=\/)/, homedir());
     if (path === '' || path.endsWith('/'))
       return { error: 'expected a file after sqlite:, e.g. sqlite:/var/lib/paylink/paylink.sqlite' };
     return { engine: 'sqlite', path: resolve(path) };
   }
   if (/^postgres(ql)?:\/\//i.test(url)) {
     try {
-      const parsed = new URL(url);
-      if (parsed.hostname === '' && !parsed.searchParams.has('host'))
+      // libpq's form for a unix socket, a user and no host (`postgresql://user@/db?host=/run/postgresql`), which a
+      // WHATWG URL refuses: read with a stand-in host, as pg reads it.
+      const hostless = /^postgres(ql)?:\/\/[^/?#]*@\//i.test(url);
+      const parsed = new URL(hostless ? url.replace('@/', '@localhost/') : url);
+      if ((hostless || parsed.hostname === '') && !parsed.searchParams.has('host'))
         return { error: 'expected a host in the postgres:// URL' };
       return { engine: 'postgres', url };
     } catch {

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { DEFAULT_SQLITE_PATH, parseDatabaseUrl } from '../../src/ledger/database-url.js';
@@ -13,6 +14,8 @@ describe('DATABASE_URL', () => {
     ['sqlite:/var/lib/paylink/ledger.sqlite', '/var/lib/paylink/ledger.sqlite'],
     ['sqlite:///var/lib/paylink/ledger.sqlite', '/var/lib/paylink/ledger.sqlite'],
     ['sqlite:data/other.sqlite', resolve('data/other.sqlite')],
+    // No shell expands it from a .env file: the admin's home folder, not a folder named `~` under the app's.
+    ['sqlite:~/paylink/ledger.sqlite', join(homedir(), 'paylink/ledger.sqlite')],
   ])('%s is a SQLite file', (url, path) => {
     expect(parseDatabaseUrl(url)).toEqual({ engine: 'sqlite', path });
   });
@@ -20,16 +23,23 @@ describe('DATABASE_URL', () => {
   it.each([
     'postgres://paylink:secret@db.internal:5432/paylink',
     'postgresql://paylink@127.0.0.1/paylink?sslmode=require',
+    // libpq's form for a unix socket, with a user and no host before the database (psql and pg read it).
+    'postgresql://paylink@/paylink?host=/var/run/postgresql',
+    'postgres:///paylink?host=/var/run/postgresql',
   ])('%s is PostgreSQL', (url) => {
     expect(parseDatabaseUrl(url)).toEqual({ engine: 'postgres', url });
   });
 
-  it.each(['mysql://root@localhost/paylink', 'sqlite:', 'sqlite:/var/lib/', 'postgres://', 'paylink.sqlite'])(
-    '%s is refused',
-    (url) => {
-      expect(parseDatabaseUrl(url)).toHaveProperty('error');
-    },
-  );
+  it.each([
+    'mysql://root@localhost/paylink',
+    'sqlite:',
+    'sqlite:/var/lib/',
+    'postgres://',
+    'postgresql://paylink@/paylink',
+    'paylink.sqlite',
+  ])('%s is refused', (url) => {
+    expect(parseDatabaseUrl(url)).toHaveProperty('error');
+  });
 
   it('a bad value stops the start with one line that does not repeat it (it may hold a password)', () => {
     const result = loadConfig({
