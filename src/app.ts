@@ -18,6 +18,7 @@ import {
   type UnrecordedWrite,
 } from './flow/status-updates.js';
 import type { Track, TrackedWork } from './flow/tracked-work.js';
+import { drainable } from './http/draining.js';
 import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls, guardRequestListeners } from './http/malformed-request.js';
 import { createOutboundDispatcher, fetchThrough, type ProxySettings, usesProxy } from './http/outbound.js';
@@ -264,6 +265,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   // restarts are the retries, and each one says why in a line, where Bolt would retry without a word.
   if (appToken) await checkToken('SLACK_APP_TOKEN', () => slack.apps.connections.open({ token: appToken }));
   const started = await app.start(config.port);
+  const connections = drainable(socketModeServer ?? (started as Server));
   await socketModeListening;
   receivingSlack = true;
   const slackLost = new Promise<void>((resolve) => {
@@ -333,6 +335,10 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
         .catch((error: unknown) => logger.warn({ event: 'receiver_stop_failed', error }))
         .then(() => socketModeServerClosed),
     );
+    // New connections are refused from now on; the ones kept alive take the request under way, if any, and close.
+    connections.drain();
+    // /healthz answers 503: a load balancer still polling it sends this instance nothing more.
+    receivingSlack = false;
     // No round starts from now on; the one in progress, if any, is awaited within the grace.
     const roundsOver = Promise.all([
       reminders && awaited('reminders', reminders.stop()),
