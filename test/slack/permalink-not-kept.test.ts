@@ -21,10 +21,14 @@ describe("a thread's permalink Slack gave, when the ledger does not take it (SQL
     // Another connection (a backup, a second instance's long write) holds the write lock a little longer than a
     // ledger call waits, from the moment paylink asks Slack for the permalink.
     const locker = new SqliteDatabase(database.url.slice('sqlite:'.length));
+    const unlock = () => {
+      if (locker.open && locker.inTransaction) locker.exec('ROLLBACK');
+    };
+    let unlocking: NodeJS.Timeout | undefined;
     const stop = h.standin.onCall((call) => {
       if (call.method !== 'chat.getPermalink' || locker.inTransaction) return;
       locker.exec('BEGIN IMMEDIATE');
-      setTimeout(() => locker.exec('ROLLBACK'), LEDGER_WAIT_MS + 500);
+      unlocking = setTimeout(unlock, LEDGER_WAIT_MS + 500);
     });
     try {
       const responseUrl = h.standin.responseUrl();
@@ -37,6 +41,8 @@ describe("a thread's permalink Slack gave, when the ledger does not take it (SQL
       expect(h.logs.filter((line) => line.includes('"permalink_not_kept"'))).toHaveLength(1);
     } finally {
       stop();
+      clearTimeout(unlocking);
+      unlock();
       locker.close();
     }
   }, 20_000);
