@@ -10,7 +10,8 @@ import type { Server, ServerResponse } from 'node:http';
 export function drainable(server: Server): { drain(): void } {
   const answering = new Set<ServerResponse>();
   let draining = false;
-  server.on('request', (_req, res: ServerResponse) => {
+  // Before the app's own listener: a route answering at once (/healthz) would have sent its headers already.
+  server.prependListener('request', (_req, res: ServerResponse) => {
     if (draining) {
       res.shouldKeepAlive = false;
       return;

@@ -1,4 +1,3 @@
-import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type AppProcess,
@@ -7,68 +6,9 @@ import {
   startAppProcess,
   startProcessWorld,
 } from '../support/app-process.js';
+import { KeptAliveConnection } from '../support/kept-alive-connection.js';
 import { SIGNING_SECRET } from '../support/paylink-harness.js';
 import { signSlackRequest, slashCommandPayload } from '../support/slack-requests.js';
-
-/**
- * A client that keeps its connection open between requests, as a load balancer or reverse proxy in front of paylink
- * does (ALB, nginx `keepalive`): raw HTTP/1.1 on one socket.
- */
-class KeptAliveConnection {
-  private buffered = Buffer.alloc(0);
-  private waiters: (() => void)[] = [];
-  closed = false;
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, chunk]);
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-    const end = () => {
-      this.closed = true;
-      for (const wake of this.waiters.splice(0)) wake();
-    };
-    socket.on('close', end);
-    socket.on('error', end);
-  }
-
-  static async open(port: number): Promise<KeptAliveConnection> {
-    const socket = connect(port, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    return new KeptAliveConnection(socket);
-  }
-
-  write(data: string): void {
-    this.socket.write(data);
-  }
-
-  /** The next whole response on this socket (status, head, body), or 'closed' if the server closed the connection. */
-  async response(timeoutMs = 5_000): Promise<{ status: number; head: string; body: string } | 'closed'> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const text = this.buffered.toString('latin1');
-      const headerEnd = text.indexOf('\r\n\r\n');
-      if (headerEnd >= 0) {
-        const head = text.slice(0, headerEnd);
-        const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-        if (this.buffered.length >= headerEnd + 4 + length) {
-          const body = this.buffered.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8');
-          this.buffered = this.buffered.subarray(headerEnd + 4 + length);
-          return { status: Number(head.split(' ')[1]), head, body };
-        }
-      }
-      if (this.closed) return 'closed';
-      if (Date.now() > deadline) throw new Error(`no response: ${text}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 100);
-      });
-    }
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
-}
 
 /** A signed POST /slack/events as raw HTTP/1.1, keep-alive. */
 function signedSlackRequest(rawBody: string): string {
