@@ -270,8 +270,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   receivingSlack = true;
   const slackLost = new Promise<void>((resolve) => {
     if (!(receiver instanceof SocketModeReceiver)) return;
-    const reopenWithinMs = SOCKET_MODE_REOPEN_PINGS * config.slack.socketPingTimeoutMs;
-    const watched = catchReconnectionFailures(receiver.client, reopenWithinMs, (error) => {
+    const watched = catchReconnectionFailures(receiver.client, SOCKET_MODE_REOPEN_TRIES, (error) => {
       // A stop under way cuts a reconnection short: that is no loss.
       if (stopping) return;
       receivingSlack = false;
@@ -465,12 +464,12 @@ interface ReconnectingClient {
  * unhandled rejection, cutting the links being created. Wrapped once the app has started (the first start's failure
  * still stops the start), such a failure reaches `onFailure` instead, and the attempt ends there. A refusal of the
  * app-level token that the client would ask about again for ever (`token_revoked`, `missing_scope`: not in its own
- * list) reaches `onFailure` too, and so does a WebSocket not open again `reopenWithinMs` after the first try to reopen
- * it. `onFailure` is called once. False when the client lacks the members wrapped.
+ * list) reaches `onFailure` too, and so does a WebSocket that did not open in `reopenTries` tries in a row given its
+ * URL. `onFailure` is called once. False when the client lacks the members wrapped.
  */
 function catchReconnectionFailures(
   client: SocketModeReceiver['client'],
-  reopenWithinMs: number,
+  reopenTries: number,
   onFailure: (error: unknown) => void,
 ): boolean {
   const reconnecting = client as unknown as ReconnectingClient;
@@ -492,33 +491,43 @@ function catchReconnectionFailures(
       });
     });
   const open = connections.open.bind(connections);
-  connections.open = (args) =>
-    open(args).catch((error: unknown) => {
-      if (TOKEN_CHECKS.SLACK_APP_TOKEN.refusals.has(slackErrorCode(error))) report(error);
-      throw error;
-    });
   // A WebSocket whose URL Slack's Web API gives but that does not open (a firewall letting slack.com through but not
   // Slack's socket servers, a proxy refusing the upgrade, those servers down): each try fails after a passing one, and
-  // the client would try for ever, deaf, while /healthz said all was well.
-  let reopening: NodeJS.Timeout | undefined;
+  // the client would try for ever, deaf, while /healthz said all was well. Only such tries count: a wait for the URL
+  // (a rate limit on apps.connections.open, Slack's API failing) is the client's own retries.
+  let urlGiven = false;
+  let urlsNotOpened = 0;
+  connections.open = (args) =>
+    open(args).then(
+      (answer) => {
+        urlGiven = true;
+        return answer;
+      },
+      (error: unknown) => {
+        if (TOKEN_CHECKS.SLACK_APP_TOKEN.refusals.has(slackErrorCode(error))) report(error);
+        throw error;
+      },
+    );
   client.on('reconnecting', () => {
-    reopening ??= setTimeout(
-      () => report(Object.assign(new Error('the WebSocket was not opened again'), { code: 'websocket_not_reopened' })),
-      reopenWithinMs,
-    ).unref();
+    if (!urlGiven) return;
+    urlGiven = false;
+    urlsNotOpened += 1;
+    if (urlsNotOpened >= reopenTries) {
+      report(Object.assign(new Error('the WebSocket was not opened again'), { code: 'websocket_not_reopened' }));
+    }
   });
   client.on('connected', () => {
-    clearTimeout(reopening);
-    reopening = undefined;
+    urlGiven = false;
+    urlsNotOpened = 0;
   });
   return true;
 }
 
 /**
- * Slack's socket client waits a ping timeout (SLACK_SOCKET_PING_TIMEOUT_MS, 5 s by default) times its failures in a
- * row before each new try: a WebSocket not open again within this many of them (a minute by default) is lost.
+ * Tries in a row whose WebSocket did not open, though Slack gave its URL, after which it is lost: Slack's socket
+ * client waits a ping timeout (SLACK_SOCKET_PING_TIMEOUT_MS, 5 s by default) or more before each, so a minute or more.
  */
-const SOCKET_MODE_REOPEN_PINGS = 12;
+const SOCKET_MODE_REOPEN_TRIES = 12;
 
 /** The http.Server Bolt's Socket Mode receiver serves custom routes on (a private field: checked, not assumed). */
 function routesServerOf(receiver: SocketModeReceiver): Server | undefined {
