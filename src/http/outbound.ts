@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher, EnvHttpProxyAgent, fetch, type RequestInit } from 'undici';
+import { Agent, type Dispatcher, EnvHttpProxyAgent, fetch, Pool, type RequestInit } from 'undici';
+import { errorCode, TUNNEL_NOT_OPENED } from './transport-errors.js';
 
 /**
  * The outbound proxies, as HTTP_PROXY, HTTPS_PROXY and NO_PROXY give them. Read once at start (index.ts) and
@@ -93,11 +94,46 @@ export function createOutboundDispatcher(proxy: ProxySettings, options: Outbound
   return new EnvHttpProxyAgent({
     ...pooling,
     ...connectTimeouts,
+    clientFactory: tunnelClients(connectTimeoutMs ?? agentOptions.headersTimeout),
     // Empty strings, not undefined: undici reads the process environment for a setting left undefined.
     httpProxy: proxy.httpProxy ?? '',
     httpsProxy: proxy.httpsProxy ?? '',
     noProxy: proxy.noProxy ?? '',
   });
+}
+
+/**
+ * The proxy's own connections, on which each tunnel is asked for (CONNECT). Its answer is waited for as long as a
+ * connection (undici's default, 300 s, would hold a call that long on a proxy gone silent), and a tunnel it did not
+ * open, its CONNECT unanswered or refused (a 502 from a proxy that cannot reach the target), fails as a connection that
+ * never opened (TUNNEL_NOT_OPENED), not as an aborted request: nothing was sent to the target, so a retry is safe.
+ */
+function tunnelClients(answerWithinMs: number | undefined) {
+  return (origin: URL | string, options: Pool.Options): Dispatcher => {
+    const pool = new Pool(origin, {
+      ...options,
+      ...(answerWithinMs === undefined ? {} : { headersTimeout: answerWithinMs }),
+    });
+    const askTunnel = pool.connect.bind(pool) as (params: Dispatcher.ConnectOptions) => Promise<Dispatcher.ConnectData>;
+    const notOpened = (detail: string, cause?: unknown) =>
+      Object.assign(new Error(`the proxy did not open a tunnel: ${detail}`, { cause }), { code: TUNNEL_NOT_OPENED });
+    Object.assign(pool, {
+      async connect(params: Dispatcher.ConnectOptions): Promise<Dispatcher.ConnectData> {
+        let tunnel: Dispatcher.ConnectData;
+        try {
+          tunnel = await askTunnel(params);
+        } catch (error) {
+          throw notOpened(errorCode(error) ?? String(error), error);
+        }
+        if (tunnel.statusCode !== 200) {
+          tunnel.socket.destroy();
+          throw notOpened(`it answered ${tunnel.statusCode}`);
+        }
+        return tunnel;
+      },
+    });
+    return pool;
+  };
 }
 
 /** A fetch going through `dispatcher`, for libraries that take a fetch function (Bolt's WebClient). */

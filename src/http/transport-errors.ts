@@ -1,13 +1,17 @@
+/** A proxy did not open the tunnel asked of it (outbound.ts): nothing reached the target. */
+export const TUNNEL_NOT_OPENED = 'PROXY_TUNNEL_NOT_OPENED';
+
 /**
  * Failures before the server could read a byte of the request: refused, name not resolved, connect timed out
- * (undici's connect timeout ends at the TLS handshake, and the request is only written after it). Only these
- * make a retry safe for a call that creates something.
+ * (undici's connect timeout ends at the TLS handshake, and the request is only written after it), or a proxy that did
+ * not open the tunnel to it (outbound.ts). Only these make a retry safe for a call that creates something.
  */
 export const NEVER_CONNECTED_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
   'UND_ERR_CONNECT_TIMEOUT',
+  TUNNEL_NOT_OPENED,
 ]);
 
 /**
