@@ -218,8 +218,17 @@ function checkAcrossVariables(e: Environment, ctx: z.RefinementCtx<Environment>)
     );
   }
   if (e.SAFEDEBIT_API_URL === undefined) {
+    const credentials = (['SAFEDEBIT_LOGIN', 'SAFEDEBIT_PASSWORD', 'SAFEDEBIT_BENEFICIARY_REFERENCE'] as const).filter(
+      (variable) => e[variable] !== undefined,
+    );
     if (production)
       problem('SAFEDEBIT_API_URL', 'required in production (the built-in sandbox is for development only)');
+    // Else the sandbox would make the links, its own Pay button marking them paid, the credentials ignored.
+    else if (credentials.length > 0)
+      problem(
+        'SAFEDEBIT_API_URL',
+        `required with ${credentials.join(', ')} (leave SAFEDEBIT's credentials empty to use the built-in sandbox)`,
+      );
   } else {
     for (const variable of ['SAFEDEBIT_LOGIN', 'SAFEDEBIT_PASSWORD', 'SAFEDEBIT_BENEFICIARY_REFERENCE'] as const) {
       if (e[variable] === undefined) problem(variable, 'required with SAFEDEBIT_API_URL');

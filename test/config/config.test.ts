@@ -192,6 +192,26 @@ describe('loadConfig', () => {
     expect(sandbox.ok && sandbox.config.publicUrl).toBeUndefined();
   });
 
+  it("refuses SAFEDEBIT's credentials without SAFEDEBIT_API_URL, rather than run the sandbox with them ignored", () => {
+    // SAFEDEBIT_API_URL left out or misspelled (SAFEDEBIT_URL): the sandbox would make the links, its Pay button
+    // marking them paid.
+    expect(
+      problemsOf({
+        ...MINIMAL,
+        SAFEDEBIT_URL: 'https://api.example/ssp',
+        SAFEDEBIT_LOGIN: 'merchant-login',
+        SAFEDEBIT_PASSWORD: 'merchant-password',
+        PAYLINK_PUBLIC_URL: 'https://paylink.example.com',
+      }),
+    ).toEqual([
+      "SAFEDEBIT_API_URL: required with SAFEDEBIT_LOGIN, SAFEDEBIT_PASSWORD (leave SAFEDEBIT's credentials empty to use the built-in sandbox)",
+    ]);
+    // Empty, as .env.example has them: the sandbox.
+    expect(
+      loadConfig({ ...MINIMAL, SAFEDEBIT_LOGIN: '', SAFEDEBIT_PASSWORD: ' ', SAFEDEBIT_BENEFICIARY_REFERENCE: '' }).ok,
+    ).toBe(true);
+  });
+
   it('takes an https URL as https in production whatever the case of its scheme', () => {
     const capitals = loadConfig({
       ...PRODUCTION,

@@ -15,6 +15,14 @@ import type { SlackApiCall } from '../support/slack-api-standin.js';
 import { appHomeOpenedEvent, sendEvent, sendSlashCommand } from '../support/slack-requests.js';
 import { SALES_CHANNEL, SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
 
+/** No SAFEDEBIT: neither its address nor the credentials the harness gives (either without the other stops the start). */
+const NO_SAFEDEBIT = {
+  SAFEDEBIT_API_URL: '',
+  SAFEDEBIT_LOGIN: '',
+  SAFEDEBIT_PASSWORD: '',
+  SAFEDEBIT_BENEFICIARY_REFERENCE: '',
+};
+
 let running: Harness | undefined;
 afterEach(async () => {
   await running?.close();
@@ -23,7 +31,7 @@ afterEach(async () => {
 
 describe('without SAFEDEBIT credentials (development)', () => {
   it('runs the whole flow against the built-in sandbox, and every message and log line says SANDBOX', async () => {
-    const h = await startHarness({ env: { SAFEDEBIT_API_URL: '' } });
+    const h = await startHarness({ env: { ...NO_SAFEDEBIT } });
     running = h;
     expect(await (await fetch(`${h.baseUrl}/healthz`)).json()).toMatchObject({ safedebit: 'SANDBOX' });
 
@@ -56,13 +64,13 @@ describe('without SAFEDEBIT credentials (development)', () => {
     ['http://localhost:3000', false],
     [PUBLIC_URL, false],
   ])('warns at start when PAYLINK_PUBLIC_URL=%s makes sandbox links unacceptable: %s', async (publicUrl, warns) => {
-    running = await startHarness({ env: { SAFEDEBIT_API_URL: '', PAYLINK_PUBLIC_URL: publicUrl } });
+    running = await startHarness({ env: { ...NO_SAFEDEBIT, PAYLINK_PUBLIC_URL: publicUrl } });
     const warned = running.logs.some((line) => line.includes('"sandbox_links_refused"'));
     expect(warned).toBe(warns);
   });
 
   it('is refused in production: no sandbox there', async () => {
-    await expect(startHarness({ env: { SAFEDEBIT_API_URL: '', NODE_ENV: 'production' } })).rejects.toThrow(
+    await expect(startHarness({ env: { ...NO_SAFEDEBIT, NODE_ENV: 'production' } })).rejects.toThrow(
       'SAFEDEBIT_API_URL: required in production',
     );
   });
@@ -94,7 +102,7 @@ function press(link: string, decision: 'pay' | 'refuse'): Promise<Response> {
 describe.each(ENGINES)('the sandbox closes the loop (ledger on %s)', (engine) => {
   // No public URL: links and callbacks go to http://localhost:<the port the system picked>.
   const start = async (env: Record<string, string> = {}) => {
-    running = await startHarness({ engine, env: { SAFEDEBIT_API_URL: '', PAYLINK_PUBLIC_URL: '', ...env } });
+    running = await startHarness({ engine, env: { ...NO_SAFEDEBIT, PAYLINK_PUBLIC_URL: '', ...env } });
     return running;
   };
 
@@ -178,7 +186,7 @@ describe.each(ENGINES)('the sandbox closes the loop (ledger on %s)', (engine) =>
   });
 
   it('in Socket Mode too: the sandbox is on PORT, where the callbacks are', async () => {
-    running = await startHarness({ engine, socketMode: true, env: { SAFEDEBIT_API_URL: '', PAYLINK_PUBLIC_URL: '' } });
+    running = await startHarness({ engine, socketMode: true, env: { ...NO_SAFEDEBIT, PAYLINK_PUBLIC_URL: '' } });
     const h = running;
     const { view } = await h.overSocket.openModal();
     await h.overSocket.submit(view, VALID_FORM);
@@ -236,7 +244,7 @@ describe.each(ENGINES)('trial links, once paylink goes live on the same ledger (
     // The month the links are made in, exported after the clock has moved on to remind them (maybe into the next).
     const month = monthKey(monthOf(clock.now(), 'Europe/Paris'));
     // The admin tries the sandbox, as "Setting up the Slack app" invites: one link paid, one left unpaid.
-    const sandboxEnv = { SAFEDEBIT_API_URL: '', PAYLINK_PUBLIC_URL: '', PAYLINK_REMIND_AFTER: '72h' };
+    const sandboxEnv = { ...NO_SAFEDEBIT, PAYLINK_PUBLIC_URL: '', PAYLINK_REMIND_AFTER: '72h' };
     const trial = await harnesses.start({ clock: clock.now, env: sandboxEnv });
     const { link } = await createSandboxLink(trial, { ...VALID_FORM, payment_reference: 'TEST-PAID' });
     expect((await press(link, 'pay')).status).toBe(303);
@@ -289,7 +297,7 @@ describe.each(ENGINES)('trial links, once paylink goes live on the same ledger (
     // Going live one instance at a time: the live one is behind the public URL the sandbox calls back.
     const live = await harnesses.start({});
     const trial = await harnesses.start({
-      env: { SAFEDEBIT_API_URL: '', PAYLINK_PUBLIC_URL: `http://localhost:${live.paylink.port}` },
+      env: { ...NO_SAFEDEBIT, PAYLINK_PUBLIC_URL: `http://localhost:${live.paylink.port}` },
     });
     const { link, threadTs } = await createSandboxLink(trial);
     expect((await pressOn(trial, link, 'pay')).status).toBe(303);
@@ -303,7 +311,7 @@ describe.each(ENGINES)('trial links, once paylink goes live on the same ledger (
   });
 
   it("are still marked [SANDBOX] when the live instance's status round posts a reply Slack did not take", async () => {
-    const trial = await harnesses.start({ env: { SAFEDEBIT_API_URL: '', PAYLINK_PUBLIC_URL: '' } });
+    const trial = await harnesses.start({ env: { ...NO_SAFEDEBIT, PAYLINK_PUBLIC_URL: '' } });
     const { link, threadTs } = await createSandboxLink(trial);
     trial.standin.failNext('chat.postMessage', 'internal_error', 10);
     await pressOn(trial, link, 'pay');
