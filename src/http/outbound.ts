@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { Agent, type Dispatcher, EnvHttpProxyAgent, fetch, Pool, type RequestInit } from 'undici';
 import { errorCode, TUNNEL_NOT_OPENED } from './transport-errors.js';
 
@@ -98,8 +99,19 @@ export function createOutboundDispatcher(proxy: ProxySettings, options: Outbound
     // Empty strings, not undefined: undici reads the process environment for a setting left undefined.
     httpProxy: proxy.httpProxy ?? '',
     httpsProxy: proxy.httpsProxy ?? '',
-    noProxy: proxy.noProxy ?? '',
+    noProxy: bracketedIpv6(proxy.noProxy ?? ''),
   });
+}
+
+/**
+ * NO_PROXY with its bare IPv6 addresses bracketed (`::1` → `[::1]`), as undici matches them: it reads `::1` as host
+ * `:` and port 1. curl, Go and Kubernetes' docs write them bare.
+ */
+function bracketedIpv6(noProxy: string): string {
+  return noProxy
+    .split(/([,\s]+)/)
+    .map((entry) => (isIPv6(entry) ? `[${entry}]` : entry))
+    .join('');
 }
 
 /**

@@ -114,6 +114,22 @@ describe('createOutboundDispatcher', () => {
     expect(connections).toBe(1);
   });
 
+  it('goes straight to an IPv6 address NO_PROXY lists bare (::1), as curl and Go read it', async () => {
+    proxy = await startLoopbackProxy();
+    target = createServer((_request, response) => response.end('ok'));
+    await new Promise<void>((resolve) => target?.listen(0, '::1', resolve));
+    const { port } = target.address() as AddressInfo;
+    for (const noProxy of ['localhost,127.0.0.1,::1', '[::1]', `[::1]:${port}`]) {
+      const dispatcher = createOutboundDispatcher({ httpProxy: proxy.url, noProxy });
+      try {
+        expect(await (await request(`http://[::1]:${port}/`, { dispatcher })).body.text()).toBe('ok');
+      } finally {
+        await dispatcher.close();
+      }
+    }
+    expect(proxy.tunnels).toEqual([]);
+  });
+
   it('fails like a server that refuses the connection when the proxy does: nothing was sent, a retry is safe', async () => {
     const origin = await startTarget();
     const dispatcher = createOutboundDispatcher({ httpProxy: `http://127.0.0.1:${await freePort()}` });
