@@ -179,6 +179,7 @@ function slackClient(apiUrl: string, proxy?: string): SlackWebApi {
     userAgent: 'paylink-review',
     logger: silentLogger,
     timeoutMs: TIMEOUT_MS,
+    backoffMs: 10,
     ...(proxy ? { proxy: { httpProxy: proxy } } : {}),
   });
   clients.push(client);

@@ -115,7 +115,6 @@ describe('Socket Mode: Slack cannot be heard any more', () => {
       slack.drop();
       await expect.poll(() => slack?.connected(), { timeout: 10_000 }).toBe(1);
     }
-    await new Promise((resolve) => setTimeout(resolve, 13_000));
     expect(app.child.exitCode).toBeNull();
     expect(app.output()).not.toContain('"socket_mode_lost"');
     expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
