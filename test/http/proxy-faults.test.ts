@@ -1,12 +1,12 @@
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo, connect, type Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSafedebitClient } from '../../src/safedebit/client.js';
 import { createSlackWebApi, type SlackWebApi } from '../../src/slack/web-api.js';
 import { LOGIN, PASSWORD, validRequest } from '../safedebit/fixtures.js';
-import { type Harness, startHarness, visibleText } from '../support/paylink-harness.js';
+import { type LoopbackProxy, startLoopbackProxy } from '../support/loopback-proxy.js';
+import { BOT_TOKEN, type Harness, startHarness, visibleText } from '../support/paylink-harness.js';
 import { startSafedebitStandin } from '../support/safedebit-standin.js';
 import { SALES_CHANNEL } from '../support/slack-workspace.js';
 
@@ -17,55 +17,8 @@ import { SALES_CHANNEL } from '../support/slack-workspace.js';
  * (safe to retry; a thread reply not marked as maybe posted), and a silent proxy is given up after the call's timeout.
  */
 
-/** A CONNECT proxy that tunnels, or, while `refusing`, answers 502 as a proxy does when it cannot reach the target. */
-async function startSwitchableProxy() {
-  const sockets = new Set<Socket>();
-  const track = (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-  };
-  const state = { refusing: false, refuseNext: 0, refused: 0 };
-  const server = createServer((_request, response) => response.writeHead(405).end());
-  server.on('connect', (request, client: Socket, head: Buffer) => {
-    track(client);
-    if (state.refusing || state.refuseNext > 0) {
-      if (state.refuseNext > 0) state.refuseNext -= 1;
-      state.refused += 1;
-      client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    const { hostname, port } = new URL(`http://${request.url ?? ''}`);
-    const upstream = connect(Number(port), hostname);
-    track(upstream);
-    upstream.once('error', () => client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'));
-    upstream.once('close', () => client.destroy());
-    client.once('close', () => upstream.destroy());
-    upstream.once('connect', () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    state,
-    /** Ends every tunnel open, so that the next call must ask the proxy for a new one. */
-    cutTunnels() {
-      for (const socket of sockets) socket.destroy();
-    },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 let h: Harness | undefined;
-let proxy: Awaited<ReturnType<typeof startSwitchableProxy>> | undefined;
+let proxy: LoopbackProxy | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
@@ -75,7 +28,7 @@ afterEach(async () => {
 
 describe('Slack out of reach behind HTTP_PROXY (the proxy answers 502 to CONNECT)', () => {
   it('a payment reply Slack never received is posted once Slack is back, as without a proxy', async () => {
-    proxy = await startSwitchableProxy();
+    proxy = await startLoopbackProxy();
     h = await startHarness({ env: { HTTP_PROXY: proxy.url } });
     const { callbackUrl } = await h.createLink();
     // The thread replies Slack holds that say the link was paid (the summary's own status line is not one).
@@ -85,14 +38,14 @@ describe('Slack out of reach behind HTTP_PROXY (the proxy answers 502 to CONNECT
         .filter((m) => m.thread_ts !== undefined && m.ts !== m.thread_ts && visibleText(m).includes('Paid')) ?? [];
 
     // Slack out of reach for the proxy: SAFEDEBIT's notification cannot be shown, and is answered 503 to come again.
-    proxy.state.refusing = true;
+    proxy.refuseTunnels(Number.POSITIVE_INFINITY);
     proxy.cutTunnels();
     expect(await h.notify(callbackUrl, 'SETTLED')).toBe(503);
-    expect(proxy.state.refused).toBeGreaterThan(0);
+    expect(proxy.refused).toBeGreaterThan(0);
     expect(paidReplies()).toHaveLength(0);
 
     // Slack reachable again; SAFEDEBIT delivers the same notification again, as the 503 asked.
-    proxy.state.refusing = false;
+    proxy.refuseTunnels(0);
     expect(await h.notify(callbackUrl, 'SETTLED')).toBe(200);
     expect(paidReplies()).toHaveLength(1);
   });
@@ -100,7 +53,7 @@ describe('Slack out of reach behind HTTP_PROXY (the proxy answers 502 to CONNECT
 
 describe('SAFEDEBIT out of reach for a moment behind HTTP_PROXY', () => {
   it('is asked a second time when the proxy could not open the tunnel, as after a direct name failure', async () => {
-    proxy = await startSwitchableProxy();
+    proxy = await startLoopbackProxy();
     const standin = await startSafedebitStandin({ login: LOGIN, password: PASSWORD });
     const client = createSafedebitClient({
       baseUrl: standin.url,
@@ -111,9 +64,9 @@ describe('SAFEDEBIT out of reach for a moment behind HTTP_PROXY', () => {
       proxy: { httpProxy: proxy.url },
     });
     try {
-      proxy.state.refuseNext = 1;
+      proxy.refuseTunnels(1);
       const outcome = await client.createPaymentLink(validRequest());
-      expect(proxy.state.refused).toBe(1);
+      expect(proxy.refused).toBe(1);
       // Nothing reached SAFEDEBIT on the first try: the second one is safe, and makes the link.
       expect(outcome).toMatchObject({ kind: 'link' });
       expect(standin.requests).toHaveLength(1);
@@ -175,7 +128,7 @@ async function settleWithin(call: Promise<unknown>, ms: number): Promise<string>
 function slackClient(apiUrl: string, proxy?: string): SlackWebApi {
   const client = createSlackWebApi({
     apiUrl,
-    token: 'xoxb-review-0000',
+    token: BOT_TOKEN,
     userAgent: 'paylink-review',
     logger: silentLogger,
     timeoutMs: TIMEOUT_MS,

@@ -72,18 +72,24 @@ describe('Socket Mode: Slack cannot be heard any more', () => {
     slack = app = database = undefined;
   });
 
-  it('stops, saying so, when its WebSocket cannot be opened again though the Web API answers', async () => {
-    slack = await startSlackSide();
+  /** The app in Socket Mode, connected to Slack's side; its socket client tries again 1 s after a failure. */
+  async function startConnected() {
+    const side = await startSlackSide();
+    slack = side;
     database = await freshDatabase('sqlite');
-    app = await startAppProcess({
+    const started = await startAppProcess({
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_APP_TOKEN: APP_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      // Slack's client tries again a ping timeout after a failure: 1 s here, so that paylink gives up after 12 s.
+      SLACK_API_URL: side.apiUrl,
       SLACK_SOCKET_PING_TIMEOUT_MS: '1000',
       DATABASE_URL: database.url,
     });
+    return { slack: side, app: started };
+  }
+
+  it('stops, saying so, when its WebSocket cannot be opened again though the Web API answers', async () => {
+    ({ slack, app } = await startConnected());
     expect(slack.connected()).toBe(1);
     const exited = new Promise<number | null>((resolve) => app?.child.once('exit', (code) => resolve(code)));
 
@@ -100,16 +106,7 @@ describe('Socket Mode: Slack cannot be heard any more', () => {
   }, 60_000);
 
   it('(control) stays up when its WebSocket opens again after a drop', async () => {
-    slack = await startSlackSide();
-    database = await freshDatabase('sqlite');
-    app = await startAppProcess({
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_APP_TOKEN: APP_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      SLACK_SOCKET_PING_TIMEOUT_MS: '1000',
-      DATABASE_URL: database.url,
-    });
+    ({ slack, app } = await startConnected());
     // Three drops, each followed by a WebSocket that opens: Slack refreshing its connections, as it does.
     for (let drop = 0; drop < 3; drop += 1) {
       slack.drop();

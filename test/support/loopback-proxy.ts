@@ -20,6 +20,15 @@ export interface LoopbackProxy {
   readonly requests: readonly TunnelledRequest[];
   /** `METHOD /path` of every request tunnelled to `target`. */
   requestsTo(target: string): string[];
+  /**
+   * Answers the next `times` CONNECTs 502, as a proxy that cannot reach the target does (Infinity: every one, until
+   * told 0).
+   */
+  refuseTunnels(times: number): void;
+  /** How many CONNECTs it refused. */
+  readonly refused: number;
+  /** Ends every tunnel open, so that the next call must ask for a new one. */
+  cutTunnels(): void;
   close(): Promise<void>;
 }
 
@@ -44,10 +53,18 @@ export async function startLoopbackProxy(): Promise<LoopbackProxy> {
   const server = createServer((_request, response) => {
     response.writeHead(405, { connection: 'close' }).end('this proxy only tunnels (CONNECT)');
   });
+  let toRefuse = 0;
+  let refused = 0;
   server.on('connect', (request, client: Socket, head: Buffer) => {
     const target = request.url ?? '';
     const { hostname, port } = new URL(`http://${target}`);
     track(client);
+    if (toRefuse > 0) {
+      toRefuse -= 1;
+      refused += 1;
+      client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     tunnels.push(target);
     const upstream = connect(Number(port), hostname);
     track(upstream);
@@ -78,6 +95,15 @@ export async function startLoopbackProxy(): Promise<LoopbackProxy> {
     requests,
     requestsTo: (target) =>
       requests.filter((seen) => seen.target === target).map((seen) => `${seen.method} ${seen.path}`),
+    refuseTunnels(times) {
+      toRefuse = times;
+    },
+    get refused() {
+      return refused;
+    },
+    cutTunnels() {
+      for (const socket of sockets) socket.destroy();
+    },
     async close() {
       for (const socket of sockets) socket.destroy();
       server.closeAllConnections();
