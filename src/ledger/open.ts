@@ -51,7 +51,7 @@ const MIGRATION_LOCK_WAIT_MS = 2_000;
 /** Between two tries of a migration another session's lock held back: the running instances' queries go through. */
 const MIGRATION_RETRY_PAUSE_MS = 3_000;
 /** How long a start keeps trying a migration held back by another session's lock, before it stops and says so. */
-export const MIGRATION_LOCKED_OUT_MS = 10 * 60_000;
+const MIGRATION_LOCKED_OUT_MS = 10 * 60_000;
 /** PostgreSQL's `lock_not_available`: lock_timeout passed. */
 const PG_LOCK_NOT_AVAILABLE = '55P03';
 const MAX_PREPARED_STATEMENTS = 256;
