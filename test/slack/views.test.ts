@@ -109,42 +109,32 @@ describe.each(LOCALES)('payment modal (%s)', (locale) => {
   });
 
   it('opens with a pre-filled value longer than its field allows, to be refused at submission, not by Slack', () => {
+    const formWith = (values: Record<string, string>) =>
+      buildPaymentModal({ locale, sandbox: false, privateMetadata: origin, paymentTypes: ['now'], values });
+    const elementOf = (view: types.View, field: string) =>
+      (view.blocks as Block[]).find((block) => block.block_id === field)?.element;
     const reference = 'F-2026-'.repeat(12);
-    const view = buildPaymentModal({
-      locale,
-      sandbox: false,
-      privateMetadata: origin,
-      paymentTypes: ['now'],
-      values: { amount: '12,50', payment_reference: reference },
+    const view = formWith({ amount: '12,50', payment_reference: reference });
+    expect(elementOf(view, 'payment_reference')).toMatchObject({
+      initial_value: reference,
+      max_length: reference.length,
     });
-    const elementOf = (field: string) => (view.blocks as Block[]).find((block) => block.block_id === field)?.element;
-    expect(elementOf('payment_reference')).toMatchObject({ initial_value: reference, max_length: reference.length });
-    expect(elementOf('amount')).toMatchObject({ initial_value: '12,50', max_length: 32 });
+    expect(elementOf(view, 'amount')).toMatchObject({ initial_value: '12,50', max_length: 32 });
 
     // Past Slack's own cap on max_length (3000), the value is cut to it: else Slack would not open the form at all.
     const pasted = 'F-2026-031 '.repeat(300).trim();
-    const long = buildPaymentModal({
-      locale,
-      sandbox: false,
-      privateMetadata: origin,
-      paymentTypes: ['now'],
-      values: { payment_reference: pasted },
+    expect(elementOf(formWith({ payment_reference: pasted }), 'payment_reference')).toMatchObject({
+      initial_value: pasted.slice(0, 3000),
+      max_length: 3000,
     });
-    const longReference = (long.blocks as Block[]).find((block) => block.block_id === 'payment_reference')?.element;
-    expect(longReference).toMatchObject({ initial_value: pasted.slice(0, 3000), max_length: 3000 });
 
     // Cut between the two halves of an emoji, it would be no text at all: Slack would refuse the form. It goes whole.
-    const emojiAtCut = `${'A'.repeat(2999)}😀 tail`;
-    const cutView = buildPaymentModal({
-      locale,
-      sandbox: false,
-      privateMetadata: origin,
-      paymentTypes: ['now'],
-      values: { payment_reference: emojiAtCut },
-    });
+    const cutView = formWith({ payment_reference: `${'A'.repeat(2999)}😀 tail` });
     expect(blockKitProblems('modal', cutView)).toEqual([]);
-    const cutReference = (cutView.blocks as Block[]).find((block) => block.block_id === 'payment_reference')?.element;
-    expect(cutReference).toMatchObject({ initial_value: 'A'.repeat(2999), max_length: 3000 });
+    expect(elementOf(cutView, 'payment_reference')).toMatchObject({
+      initial_value: 'A'.repeat(2999),
+      max_length: 3000,
+    });
   });
 
   it("offers the customer's language, the rep's by default, and keeps the one chosen", () => {
