@@ -81,6 +81,8 @@ export interface Messages {
    * `more`: others were left out.
    */
   notAllowedChannel: (channels: readonly string[], more?: boolean) => string;
+  /** Under an amount pre-filled from `/paylink 50 123`, which also reads as 50 € and a reference: how it was read. */
+  amountReadGrouped: (amount: string) => string;
   /** Slack opened the form too late: asking again (`askAgain`: the command, or the message shortcut) helps. */
   triggerExpired: (askAgain: string) => string;
   /** Slack refused paylink's token (revoked, app uninstalled) or a scope: retrying cannot help, an admin must act. */
@@ -195,6 +197,7 @@ const fr: Messages = {
       : channels.length === 1
         ? `Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez ce canal\u00A0: ${channels[0]}.`
         : `Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez l'un de ces canaux\u00A0: ${channels.join(', ')}${more ? '…' : '.'}`,
+  amountReadGrouped: (amount) => `Lu comme ${amount}, l'espace séparant les milliers\u00A0: vérifiez-le.`,
   triggerExpired: (askAgain) =>
     `Slack a mis trop de temps à ouvrir le formulaire. Relancez ${askAgain}, s'il vous plaît.`,
   slackRefusedApp:
@@ -322,6 +325,7 @@ const en: Messages = {
       : channels.length === 1
         ? `Payment links cannot be created in this conversation. Use this channel: ${channels[0]}.`
         : `Payment links cannot be created in this conversation. Use one of these channels: ${channels.join(', ')}${more ? '…' : '.'}`,
+  amountReadGrouped: (amount) => `Read as ${amount}, the space separating thousands: check it.`,
   triggerExpired: (askAgain) => `Slack took too long to open the form. Please run ${askAgain} again.`,
   slackRefusedApp:
     ":warning: Slack refuses to let paylink open the form: the app's access to this workspace needs fixing. Please tell the app's administrator.",

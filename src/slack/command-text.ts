@@ -4,6 +4,11 @@ import { type Month, parseMonth } from '../domain/month.js';
 export interface CommandPrefill {
   amount?: string;
   payment_reference?: string;
+  /**
+   * The amount's value when spaces group its thousands and its last group is three bare digits (`50 123`), which also
+   * reads as a shorter amount and a reference (50 €, reference 123): the form says how it read it.
+   */
+  groupedAmountCents?: number;
 }
 
 /** What `/paylink <text>` asks for: a report on the ledger, help, or the form (pre-filled from the text). */
@@ -84,7 +89,12 @@ export function parseCommandText(text: string): CommandPrefill {
     const checked = parseAmount(amount, { maxCents: Number.MAX_SAFE_INTEGER });
     if (checked.ok || AMOUNT_VALUE_PROBLEMS.has(checked.problem.code)) {
       const reference = words.slice(count).join(' ');
-      return reference ? { amount, payment_reference: reference } : { amount };
+      const grouped = checked.ok && count > 1 && /^\d{3}$/.test(words[count - 1] ?? '');
+      return {
+        amount,
+        ...(reference ? { payment_reference: reference } : {}),
+        ...(grouped ? { groupedAmountCents: checked.value } : {}),
+      };
     }
   }
   return words.length > 0 ? { payment_reference: words.join(' ') } : {};

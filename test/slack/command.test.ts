@@ -20,6 +20,12 @@ describe('parseCommandText', () => {
     ['0 F-1', { amount: '0', payment_reference: 'F-1' }],
     // A reference of digits stays the reference when the amount before it reads alone.
     ['1250,50 12345', { amount: '1250,50', payment_reference: '12345' }],
+    // Spaces between thousands read either way when the last group is three bare digits (`50 123`: 50 123 €, or 50 €
+    // and the reference 123): the amount keeps them, and its value goes to the form, which says how it read it.
+    ['50 123', { amount: '50 123', groupedAmountCents: 5_012_300 }],
+    ['1 250 F-2026-031', { amount: '1 250', payment_reference: 'F-2026-031', groupedAmountCents: 125_000 }],
+    ['1 250 000', { amount: '1 250 000', groupedAmountCents: 125_000_000 }],
+    ['1 250 €', { amount: '1 250 €' }],
   ])('%j → %j', (text, expected) => {
     expect(parseCommandText(text)).toEqual(expected);
   });
@@ -105,6 +111,21 @@ describe('/paylink command', () => {
     }
     const metadata = JSON.parse(String(view.private_metadata));
     expect(metadata).toMatchObject({ channel: 'C0SALES', user: 'U0REP' });
+  });
+
+  it('says under a space-grouped amount how it read it, a reference of three digits being read as its thousands', async () => {
+    const { view } = await h.openModal({ text: '50 123' });
+    expect(initialValue(view, 'amount')).toBe('50 123');
+    const amount = (view.blocks as Array<{ block_id?: string; hint?: { text?: string } }>).find(
+      (block) => block.block_id === 'amount',
+    );
+    expect(amount?.hint?.text).toBe('Read as €50,123.00, the space separating thousands: check it.');
+    // The hint is the form's usual one when the amount reads one way only.
+    const plain = await h.openModal({ text: '1 250,50 F-2026-031' });
+    const usual = (plain.view.blocks as Array<{ block_id?: string; hint?: { text?: string } }>).find(
+      (block) => block.block_id === 'amount',
+    );
+    expect(usual?.hint?.text).toBe(messagesFor('en').fields.amount.hint);
   });
 
   it('opens the form for a pasted text past 3000 characters whose cut falls inside an emoji', async () => {

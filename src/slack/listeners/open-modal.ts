@@ -3,7 +3,7 @@ import { askAgainAs, messagesFor, sandboxed } from '../../i18n/messages.js';
 import { respondQuietly } from '../delivery.js';
 import { slackErrorCode, slackRefusesApp } from '../errors.js';
 import { encodeModalOrigin, type ModalOrigin } from '../metadata.js';
-import { buildPaymentModal } from '../views/payment-modal.js';
+import { buildPaymentModal, type PaymentModalData } from '../views/payment-modal.js';
 import type { ListenerContext } from './context.js';
 
 /**
@@ -16,6 +16,7 @@ export async function openPaymentModal(
   triggerId: string,
   origin: ModalOrigin,
   values: Partial<PaymentFormInput>,
+  hints?: PaymentModalData['hints'],
 ): Promise<void> {
   const view = buildPaymentModal({
     locale: ctx.config.locale,
@@ -23,6 +24,7 @@ export async function openPaymentModal(
     privateMetadata: encodeModalOrigin(origin),
     paymentTypes: ctx.config.paymentTypes,
     values,
+    ...(hints ? { hints } : {}),
   });
   try {
     await ctx.slack.views.open({ trigger_id: triggerId, view });

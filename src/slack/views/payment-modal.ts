@@ -40,6 +40,8 @@ export interface PaymentModalData {
   banner?: string;
   /** A message shown right under a field, for problems found after the submission was acknowledged. */
   fieldNotes?: Partial<Record<TextField, string>>;
+  /** A hint in place of a field's usual one: how a pre-filled value was read. Gone when the form is drawn again. */
+  hints?: Partial<Record<TextField, string>>;
 }
 
 /**
@@ -111,6 +113,7 @@ function textInput(
   element: Partial<types.PlainTextInput> = {},
 ): types.KnownBlock[] {
   const texts = m.fields[field];
+  const hint = data.hints?.[field] ?? texts.hint;
   const initial = data.values[field];
   const limit = TYPED_MAX_LENGTH[field] ?? FIELD_MAX_LENGTH[field as LimitedField];
   const block: types.InputBlock = {
@@ -118,7 +121,7 @@ function textInput(
     block_id: field,
     optional,
     label: plain(texts.label),
-    ...(texts.hint ? { hint: plain(texts.hint) } : {}),
+    ...(hint ? { hint: plain(hint) } : {}),
     element: {
       type: 'plain_text_input',
       action_id: INPUT_ACTION,

@@ -1,5 +1,6 @@
 import type { SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { SLASH_COMMAND } from '../../../constants.js';
+import { formatAmount } from '../../../domain/amount.js';
 import { monthBounds, monthKey, monthOf, previousMonth } from '../../../domain/month.js';
 import { exportMonth } from '../../../flow/export-month.js';
 import { answerList, answerStatus, isAdmin, monthName } from '../../../flow/link-reports.js';
@@ -72,11 +73,15 @@ export function paylinkCommand(ctx: ListenerContext) {
       return;
     }
     await ack();
+    const { groupedAmountCents, ...values } = request.prefill;
     await openPaymentModal(
       ctx,
       command.trigger_id,
       { channel: command.channel_id, user: command.user_id, responseUrl: command.response_url },
-      request.prefill,
+      values,
+      groupedAmountCents === undefined
+        ? undefined
+        : { amount: m.amountReadGrouped(formatAmount(groupedAmountCents, ctx.config.locale)) },
     );
   };
 }
