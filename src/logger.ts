@@ -35,7 +35,10 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
   let name = 'paylink';
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = options.now ?? (() => new Date());
-  const secrets = options.secrets.filter((secret) => secret.length >= 6);
+  // Looked for in the JSON line, so as JSON writes them: a password's `"` or `\` is escaped there.
+  const secrets = options.secrets
+    .filter((secret) => secret.length >= 6)
+    .map((secret) => JSON.stringify(secret).slice(1, -1));
   const redact = (text: string) => {
     let result = text;
     for (const secret of secrets) result = result.split(secret).join('[redacted]');

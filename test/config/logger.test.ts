@@ -24,6 +24,21 @@ describe('createJsonLogger', () => {
     ]);
   });
 
+  it.each(['Pa"ss-w0rd-2026', 'Pa\\ss-w0rd-2026', 'tab\tpass-2026'])(
+    'never prints the secret %j, whose characters JSON escapes, in a field or a message',
+    (secret) => {
+      const lines: string[] = [];
+      const logger = createJsonLogger({ level: 'debug', secrets: [secret], write: (line) => lines.push(line) });
+      logger.error({ event: 'oops', detail: `the password is ${secret}` });
+      logger.error(`bolt says ${secret}`);
+      const read = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(read.map((entry) => entry.detail ?? entry.msg)).toEqual([
+        'the password is [redacted]',
+        'bolt says [redacted]',
+      ]);
+    },
+  );
+
   it('adds its context to every line', () => {
     const lines: string[] = [];
     const logger = createJsonLogger({
