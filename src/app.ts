@@ -203,6 +203,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
         logger,
         customRoutes,
         processBeforeResponse: false,
+        bodyLimit: SLACK_BODY_LIMIT_BYTES,
         ...(deps.unhandledRequestTimeoutMs === undefined
           ? {}
           : { unhandledRequestTimeoutMillis: deps.unhandledRequestTimeoutMs }),
@@ -378,6 +379,12 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     slackLost,
   };
 }
+
+/**
+ * Bolt reads a body whole before checking its signature, 4 MB by default, from anyone. Slack's largest request to
+ * paylink, a form's submission (the view and its values, every field at its limit), stays far under 1 MiB.
+ */
+const SLACK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Within the 30 s most process managers give before they kill (Kubernetes' default), with room to close. */
 const SHUTDOWN_GRACE_MS = 25_000;
