@@ -60,7 +60,10 @@ export interface PaylinkDependencies {
   reminderPeriodMs?: number;
   /** How often interrupted links are looked for after the look at start; see interruptedLinksPeriodMs. */
   interruptedLinksPeriodMs?: number;
-  /** How often thread replies Slack did not take are looked for; a minute by default. */
+  /**
+   * How often thread replies Slack did not take (and status lines behind, expiries unshown) are looked for; a minute
+   * by default.
+   */
   statusRoundPeriodMs?: number;
   /** The waits before each new try of a ledger write refused after SAFEDEBIT answered; about 15 s in all by default. */
   ledgerRetryDelaysMs?: readonly number[];
@@ -301,7 +304,8 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     config.safedebitTimeoutMs,
     deps.interruptedLinksPeriodMs ?? interruptedLinksPeriodMs(config.safedebitTimeoutMs),
   );
-  // Thread replies Slack did not take, which SAFEDEBIT may never bring again: looked for once a minute.
+  // Thread replies Slack did not take, which SAFEDEBIT may never bring again, status lines behind and expiries unshown:
+  // looked for once a minute.
   const statusRounds = startStatusRounds(
     { ...statusUpdates, config },
     deps.statusRoundPeriodMs ?? DEFAULT_STATUS_ROUND_PERIOD_MS,

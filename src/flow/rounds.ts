@@ -86,8 +86,6 @@ function failureStreak(options: Pick<RoundOptions, 'name' | 'logger'>) {
 
 /** What a round of claimed work came to. */
 export interface ClaimsWorkedThrough {
-  /** How many items were done. */
-  done: number;
   /** True when the round ended because no item was left to claim: every claimable one was seen. */
   ranOut: boolean;
 }
@@ -104,14 +102,12 @@ export async function workThroughClaims(
   stopping: () => boolean,
   claimNext: () => Promise<(() => Promise<boolean>) | undefined>,
 ): Promise<ClaimsWorkedThrough> {
-  let done = 0;
   while (!stopping()) {
     const handle = await claimNext();
-    if (handle === undefined) return { done, ranOut: true };
+    if (handle === undefined) return { ranOut: true };
     if (!(await handle())) break;
-    done += 1;
   }
-  return { done, ranOut: false };
+  return { ranOut: false };
 }
 
 /**

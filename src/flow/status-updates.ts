@@ -163,8 +163,9 @@ export const DEFAULT_STATUS_ROUND_PERIOD_MS = 60_000;
 
 /**
  * Looks every `periodMs` for notifications whose thread reply Slack did not take (an outage, a refusal it surely did
- * not act on) and for status lines whose rewrite failed, and brings those threads up to date: SAFEDEBIT may never
- * deliver them again, as when one arrived before the summary existed and was answered 200, kept for the link's flow.
+ * not act on), for status lines whose rewrite failed, and for links past their expiry whose summary does not say so
+ * yet, and brings those threads up to date: SAFEDEBIT may never deliver them again, as when one arrived before the
+ * summary existed and was answered 200, kept for the link's flow.
  */
 export function startStatusRounds(ctx: StatusUpdateContext, periodMs: number): RoundTimer {
   const memory = statusRoundMemory();
@@ -183,7 +184,7 @@ export interface StatusRoundMemory {
   pages: { replies?: RoundCursor; statusLines?: RoundCursor; expiries?: RoundCursor };
 }
 
-export function statusRoundMemory(): StatusRoundMemory {
+function statusRoundMemory(): StatusRoundMemory {
   return { reported: new Map(), pages: {} };
 }
 
@@ -224,11 +225,11 @@ function reportNotPosted(
 }
 
 /**
- * One round: brings up to date the threads of links with a reply not posted and not being posted, or a status line
- * behind and not being rewritten (each claimed as the route claims it, so one instance does it, once), a page of each
- * a round. Each page starts where the last round's left off, back to the oldest once it ran out: links Slack keeps
+ * One round: brings up to date the threads of links with a reply not posted and not being posted, a status line
+ * behind and not being rewritten, or an expiry their summary does not show yet (each claimed as the route claims it,
+ * so one instance does it, once), a page of each a round. Each page starts where the last round's left off, back to the oldest once it ran out: links Slack keeps
  * refusing (a workspace paylink lost access to, a channel's keys revoked) do not fill every page and hold back those
- * after them. Resolves with how many replies were posted.
+ * after them. Resolves with how many replies were posted. Without `stopping` and `memory`, a round on its own.
  */
 export async function deliverUnpostedReplies(
   ctx: StatusUpdateContext,

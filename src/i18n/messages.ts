@@ -45,8 +45,10 @@ export interface Messages {
   openLink: string;
   refusedBanner: (message: string) => string;
   outageBanner: string;
-  /** An outage told to a rep whose modal, and so the form, is gone: the command again with the same reference is safe. */
-  /** How to ask again: the command, or where it came from, the message shortcut (`askFromMessage`). */
+  /**
+   * An outage told to a rep whose modal, and so the form, is gone: the command again with the same reference is safe.
+   * `askAgain`: the command, or where it came from, the message shortcut (`askFromMessage`).
+   */
   outageFormGone: (askAgain: string) => string;
   /** The message shortcut, for a rep who asked from a message (slash commands do not run in threads). */
   askFromMessage: string;

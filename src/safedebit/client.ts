@@ -94,7 +94,7 @@ type RefusalWordKey = (typeof REFUSAL_WORD_KEYS)[number];
 const answerSchema = z.discriminatedUnion('result', [
   z.object({
     result: z.literal(true),
-    link: z.string().refine(isPaymentPageUrl, 'expected an https URL'),
+    link: z.string().refine(isPaymentPageUrl, 'expected a payment page address (https, no Slack markup, short enough)'),
   }),
   z.object({
     result: z.literal(false),

@@ -9,6 +9,8 @@ export interface ResponseUrlMessage {
   replace_original?: boolean;
 }
 
+const RESPONSE_URL_TIMEOUT_MS = 5000;
+
 /**
  * Posts to a response_url through `dispatcher` (the Slack client's: same connections, same proxy). Bolt's
  * `respond()` does the same but only inside a listener; the link flow runs after the ack and may need it later
@@ -18,14 +20,13 @@ export async function postToResponseUrl(
   dispatcher: Dispatcher,
   url: string,
   message: ResponseUrlMessage,
-  timeoutMs = 5000,
 ): Promise<void> {
   const response = await request(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ response_type: 'ephemeral', ...message }),
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
+    headersTimeout: RESPONSE_URL_TIMEOUT_MS,
+    bodyTimeout: RESPONSE_URL_TIMEOUT_MS,
     dispatcher,
   });
   await response.body.dump();

@@ -106,7 +106,7 @@ const MAX_WARNING_LENGTH = 300;
 
 /**
  * Methods Slack reads only form-encoded arguments for, whatever its docs say: files.getUploadURLExternal with a
- * JSON body answers `invalid_arguments` (PLATFORM.md). Its sibling goes the same way, as WebClient sends it.
+ * JSON body answers `invalid_arguments` (shared/slack/PLATFORM.md). Its sibling goes the same way, as WebClient sends it.
  * chat.getPermalink is a read method: Slack takes JSON bodies on write methods only.
  */
 const FORM_ENCODED_METHODS: ReadonlySet<string> = new Set([

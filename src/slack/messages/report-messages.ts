@@ -19,7 +19,7 @@ export interface ReportContext extends LinkLineContext {
   sandbox: boolean;
 }
 
-/** Slack shows at most this many notifications of one link's history in a status answer. */
+/** A status answer shows at most this many notifications of one link's history (the latest). */
 const HISTORY_SHOWN = 25;
 /**
  * Slack refuses a section text over 3000 characters, and a status SAFEDEBIT sends outside the annex is shown as
