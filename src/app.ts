@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { App, HTTPReceiver, type Logger, type LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { callbackRoute } from './callback/route.js';
 import type { Config } from './config.js';
@@ -367,6 +368,9 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     }
     await recordLateWrites(statusUpdates, true);
     await closeClients(outcome === 'timeout');
+    // Cut, the Slack calls still waiting (a rate limit waited out) end at once as never sent: the rounds give back the
+    // links they claimed for them, which the ledger must still take, or no later round would ever claim them again.
+    if (outcome === 'timeout') await Promise.race([allDone, sleep(CUT_SETTLE_MS, undefined, { ref: false })]);
     await ledger.close();
     logger.info({ event: 'stopped' });
   }
@@ -389,6 +393,9 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
  * paylink, a form's submission (the view and its values, every field at its limit), stays far under 1 MiB.
  */
 const SLACK_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** How long a stop whose grace ran out waits, once its clients are cut, for the work they ended to record it. */
+const CUT_SETTLE_MS = 2_000;
 
 /** Within the 30 s most process managers give before they kill (Kubernetes' default), with room to close. */
 const SHUTDOWN_GRACE_MS = 25_000;

@@ -133,7 +133,9 @@ export class SlackApiError extends Error {
  * opened, say it was not.
  */
 export function slackMayHaveActed(error: unknown): boolean {
-  if (error instanceof SlackApiError || error instanceof SlackHttpError) return false;
+  if (error instanceof SlackApiError || error instanceof SlackHttpError || error instanceof SlackCallAbandoned) {
+    return false;
+  }
   const code = errorCode(error);
   return code === undefined || !NEVER_CONNECTED_CODES.has(code);
 }
@@ -148,6 +150,18 @@ export class SlackHttpError extends Error {
   ) {
     super(`${method}: ${detail}`);
     this.name = 'SlackHttpError';
+  }
+}
+
+/**
+ * A call given up unsent, or between two attempts (waiting out a rate limit, a backoff), because the client was cut
+ * by a stop whose grace ran out: Slack did not act on it, so whatever it was for may be given back for later.
+ */
+export class SlackCallAbandoned extends Error {
+  readonly code = 'paylink_stopping';
+  constructor(readonly method: string) {
+    super(`${method}: not sent, paylink is stopping`);
+    this.name = 'SlackCallAbandoned';
   }
 }
 
@@ -168,7 +182,18 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
     'user-agent': options.userAgent,
   };
   const formHeaders = { ...jsonHeaders, 'content-type': 'application/x-www-form-urlencoded' };
-  const backoff = (attempt: number) => sleep(Math.min(backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS));
+  // Ends the waits between attempts when the client is cut: a rate limit of a minute would outlast the stop.
+  const cut = new AbortController();
+  const wait = async (name: string, ms: number) => {
+    try {
+      await sleep(ms, undefined, { signal: cut.signal });
+    } catch (error) {
+      if (cut.signal.aborted) throw new SlackCallAbandoned(name);
+      throw error;
+    }
+  };
+  const backoff = (name: string, attempt: number) =>
+    wait(name, Math.min(backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS));
   const logWarnings = slackWarningLogger(options.logger);
 
   /**
@@ -177,6 +202,7 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
    */
   async function post(name: string, url: string, headers: Record<string, string>, body: string | Uint8Array) {
     for (let attempt = 1; ; attempt++) {
+      if (cut.signal.aborted) throw new SlackCallAbandoned(name);
       const last = attempt === MAX_ATTEMPTS;
       let response: Awaited<ReturnType<typeof request>>;
       try {
@@ -184,7 +210,7 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
       } catch (error) {
         const code = errorCode(error);
         if (last || code === undefined || !NEVER_CONNECTED_CODES.has(code)) throw error;
-        await backoff(attempt);
+        await backoff(name, attempt);
         continue;
       }
       const { statusCode } = response;
@@ -194,12 +220,12 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
         const waitS = Number.isFinite(retryAfterS) && retryAfterS >= 0 ? retryAfterS : 1;
         if (last || waitS > MAX_RETRY_AFTER_S) throw new SlackHttpError(name, 429, `rate limited for ${waitS} s`);
         options.logger.warn({ event: 'slack_rate_limited', method: name, retry_after_s: waitS });
-        await sleep(waitS * 1000);
+        await wait(name, waitS * 1000);
         continue;
       }
       if (statusCode >= 500 && !last) {
         await response.body.dump();
-        await backoff(attempt);
+        await backoff(name, attempt);
         continue;
       }
       if (statusCode !== 200) {
@@ -265,7 +291,11 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
       },
     },
     respond: (responseUrl, message) => postToResponseUrl(dispatcher, responseUrl, message),
-    close: (cutInFlight = false) => (cutInFlight ? dispatcher.destroy() : dispatcher.close()),
+    close: (cutInFlight = false) => {
+      if (!cutInFlight) return dispatcher.close();
+      cut.abort();
+      return dispatcher.destroy();
+    },
   };
 }
 
