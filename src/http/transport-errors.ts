@@ -2,14 +2,18 @@
 export const TUNNEL_NOT_OPENED = 'PROXY_TUNNEL_NOT_OPENED';
 
 /**
- * Failures before the server could read a byte of the request: refused, name not resolved, connect timed out
- * (undici's connect timeout ends at the TLS handshake, and the request is only written after it), or a proxy that did
- * not open the tunnel to it (outbound.ts). Only these make a retry safe for a call that creates something.
+ * Failures before the server could read a byte of the request: refused, name not resolved, no route to the host or
+ * its network, no local address to connect from, connect timed out (undici's connect timeout ends at the TLS
+ * handshake, and the request is only written after it), or a proxy that did not open the tunnel to it (outbound.ts).
+ * Only these make a retry safe for a call that creates something.
  */
 export const NEVER_CONNECTED_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
   'UND_ERR_CONNECT_TIMEOUT',
   TUNNEL_NOT_OPENED,
 ]);

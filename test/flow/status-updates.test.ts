@@ -53,6 +53,18 @@ describe('a thread reply Slack did not confirm', () => {
     expect(await deliverStatusUpdates(t.ctx, id)).toMatchObject({ kind: 'slack_unavailable', error: 'ECONNREFUSED' });
     expect(await t.ledger.unrepliedNotifications(id)).toHaveLength(1);
   });
+
+  // The host's route to Slack lost (a NAT gateway restarting), or its own address gone: connect() failed, nothing sent.
+  it.each(['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'])(
+    'is tried again on redelivery when the connection failed with %s, before anything was sent',
+    async (code) => {
+      t = await listenerContext();
+      const id = await linkWithPendingNotification();
+      failPostsWith(Object.assign(new Error(`connect ${code}`), { code }));
+      expect(await deliverStatusUpdates(t.ctx, id)).toMatchObject({ kind: 'slack_unavailable', error: code });
+      expect(await t.ledger.unrepliedNotifications(id)).toHaveLength(1);
+    },
+  );
 });
 
 describe('a ledger failure while delivering', () => {
