@@ -21,6 +21,7 @@ import {
   EXPIRY_UNSHOWN_CONDITION,
   PAID_CONDITION,
   PAID_SINCE_OF_PAID,
+  REJECTED_RANK_BEFORE,
   REPORTED_UNANSWERED_CONDITION,
   STATUS_LINE_BEHIND_CONDITION,
   UNANNOUNCED_CONDITION,
@@ -389,8 +390,16 @@ export class Ledger {
               eb('payment_status_rank', '=', notification.rank),
               eb('payment_status', '<>', notification.status),
             ]),
-            // A REJECTED ranked 50 by an instance of the release before, still running during a rolling upgrade.
-            ...(notification.rank >= REJECTED_RANK ? [sql<boolean>`upper(payment_status) = 'REJECTED'`] : []),
+            // A REJECTED ranked 50 by an instance of the release before, still running during a rolling upgrade
+            // (today's, ranked 30, is above: the same status again keeps its time).
+            ...(notification.rank >= REJECTED_RANK
+              ? [
+                  eb.and([
+                    eb('payment_status_rank', '=', REJECTED_RANK_BEFORE),
+                    sql<boolean>`upper(payment_status) = 'REJECTED'`,
+                  ]),
+                ]
+              : []),
           ]),
         )
         .execute();

@@ -6,7 +6,8 @@ import { referenceKey } from './reference-key.js';
 
 /** The ranks of paid statuses when `paid_at` came (SETTLED, CREDITED, GUARANTEED, INDEMNIZED), as they were then. */
 const PAID_RANKS_AT_MIGRATION = [40, 45, 55];
-const REJECTED_RANK_BEFORE = 50;
+/** REJECTED's rank before SEPA's order was followed; migration 07 ranks it REJECTED_RANK_NOW. */
+export const REJECTED_RANK_BEFORE = 50;
 const REJECTED_RANK_NOW = 30;
 
 /**

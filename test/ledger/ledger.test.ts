@@ -144,6 +144,42 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
     expect(pending.map((n) => n.status)).toEqual(['SETTLED', 'CREATED', 'CREDITED', 'CREDITED']);
   });
 
+  it('keeps since when a link is rejected when another payment of it is rejected too', async () => {
+    const ledger = await open();
+    const id = String(await ledger.claimSubmission(NEW_LINK));
+    const rejected = (key: string, minutes: number) => ({
+      linkId: id,
+      dedupeKey: key,
+      status: 'REJECTED',
+      rank: 30,
+      receivedAt: new Date(NOW.getTime() + minutes * 60_000),
+      paymentId: key,
+    });
+    await ledger.recordNotification(rejected('P-1', 1));
+    await ledger.recordNotification(rejected('P-2', 120));
+    expect(await ledger.findLink(id)).toMatchObject({
+      payment_status: 'REJECTED',
+      payment_status_at: new Date(NOW.getTime() + 60_000).toISOString(),
+    });
+  });
+
+  it('moves a REJECTED ranked 50 by the release before (a rolling upgrade) on to a SETTLED', async () => {
+    const ledger = await open();
+    const id = String(await ledger.claimSubmission(NEW_LINK));
+    await ledger.db
+      .updateTable('links')
+      .set({ payment_status: 'REJECTED', payment_status_rank: 50, payment_status_at: NOW.toISOString() })
+      .where('id', '=', id)
+      .execute();
+    const settledAt = new Date(NOW.getTime() + 60_000);
+    await ledger.recordNotification({ linkId: id, dedupeKey: 's', status: 'SETTLED', rank: 40, receivedAt: settledAt });
+    expect(await ledger.findLink(id)).toMatchObject({
+      payment_status: 'SETTLED',
+      payment_status_rank: 40,
+      payment_status_at: settledAt.toISOString(),
+    });
+  });
+
   it('lets one claimant post a reply; a released or stale claim can be taken again, a posted one never', async () => {
     const [a, b] = [await open(), await open()];
     const id = String(await a.claimSubmission(NEW_LINK));
