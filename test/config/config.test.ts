@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/config.js';
 import { PROXY_VARIABLES } from '../../src/http/outbound.js';
@@ -393,6 +394,14 @@ describe('README.md and .env.example', () => {
 
   it('document exactly the variables paylink reads, each once: .env.example', () => {
     expect(envExampleLines.map((line) => line[2]).sort()).toEqual(readVariables);
+  });
+
+  it('.env.example says to quote a value holding #, which dotenv would cut there, and its example reads whole', () => {
+    const advice = readRepoFile('.env.example').match(/^# Quote a value that holds #.*?([A-Z_]+)="([^"]+)"/m);
+    const [, name = '', value = ''] = advice ?? [];
+    expect(value).toContain('#');
+    expect(parseDotenv(`${name}=${value}`)[name]).not.toBe(value);
+    expect(parseDotenv(`${name}="${value}"`)[name]).toBe(value);
   });
 
   it('.env.example presets only defaults: copied as it is, it changes nothing', () => {
