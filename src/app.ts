@@ -28,7 +28,7 @@ import { errorCode } from './http/transport-errors.js';
 import type { LedgerLocation } from './ledger/database-url.js';
 import type { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open.js';
-import { createJsonLogger, withoutSlackEnvelopes } from './logger.js';
+import { createJsonLogger, withBoltRefusalsNamed, withoutSlackEnvelopes } from './logger.js';
 import { createSafedebitClient, isPaymentPageUrl, type SafedebitClient } from './safedebit/client.js';
 import { createSandbox, type EmbeddedSandbox } from './sandbox/routes.js';
 import { slackErrorCode, TOKEN_REFUSALS } from './slack/errors.js';
@@ -204,7 +204,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     : new HTTPReceiver({
         signingSecret: config.slack.signingSecret ?? '',
         endpoints: SLACK_EVENTS_PATH,
-        logger,
+        logger: withBoltRefusalsNamed(logger),
         customRoutes,
         processBeforeResponse: false,
         bodyLimit: SLACK_BODY_LIMIT_BYTES,

@@ -103,3 +103,34 @@ export function withoutSlackEnvelopes(logger: Logger): Logger {
     },
   };
 }
+
+/**
+ * Refusals Bolt's HTTP receiver logs as bare words, each named as paylink's events are (`reason`: Bolt's words). A
+ * request not signed with SLACK_SIGNING_SECRET is what a mistyped secret looks like: every `/paylink` fails in Slack.
+ */
+const BOLT_REFUSALS: ReadonlyArray<{ words: RegExp; event: string; msg?: string }> = [
+  {
+    words: /^Failed to parse and verify the request data: (.*)$/s,
+    event: 'request_not_verified',
+    msg: "a request not signed with SLACK_SIGNING_SECRET: if Slack's own requests are refused, the secret is not this Slack app's",
+  },
+  { words: /^Request body exceeded the maximum allowed size (.*)$/s, event: 'request_too_large' },
+];
+
+/** The logger for Bolt's HTTP receiver: its refusals logged as events. */
+export function withBoltRefusalsNamed(logger: Logger): Logger {
+  return {
+    ...logger,
+    warn: (...parts) => {
+      const [first] = parts;
+      for (const refusal of typeof first === 'string' && parts.length === 1 ? BOLT_REFUSALS : []) {
+        const said = refusal.words.exec(first as string);
+        if (said) {
+          logger.warn({ event: refusal.event, reason: said[1], ...(refusal.msg ? { msg: refusal.msg } : {}) });
+          return;
+        }
+      }
+      logger.warn(...parts);
+    },
+  };
+}

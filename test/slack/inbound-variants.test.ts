@@ -170,7 +170,8 @@ describe('a body past 1 MiB on /slack/events', () => {
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
         sent += 1;
-        if (sent > 48) controller.close(); // 3 MiB
+        if (sent > 48)
+          controller.close(); // 3 MiB
         else controller.enqueue(chunk);
       },
     });
@@ -181,5 +182,9 @@ describe('a body past 1 MiB on /slack/events', () => {
       duplex: 'half',
     } as RequestInit);
     expect(response.status).toBe(413);
+    expect((await h.waitForLog('request_too_large'))[0]).toMatchObject({
+      level: 'warn',
+      reason: '(limit: 1048576 bytes)',
+    });
   });
 });

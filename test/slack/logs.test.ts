@@ -84,3 +84,17 @@ describe('logs', () => {
     }
   });
 });
+
+describe("Bolt's refusals of a request to /slack/events", () => {
+  it('a request not signed with SLACK_SIGNING_SECRET is logged as an event saying what to check, and answered 401', async () => {
+    h = await startHarness();
+    const answer = await sendSlashCommand(h.baseUrl, 'another-apps-signing-secret');
+    expect(answer.status).toBe(401);
+    const [refused] = await h.waitForLog('request_not_verified');
+    expect(refused).toMatchObject({
+      level: 'warn',
+      reason: 'Failed to verify authenticity: signature mismatch',
+      msg: expect.stringContaining('SLACK_SIGNING_SECRET'),
+    });
+  });
+});
