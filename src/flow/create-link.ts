@@ -145,7 +145,18 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   ctx.logger.info({ event: 'link_created', ...logFields });
   const stored = { ...newLinkRow(claim, linkId, ctx.sandbox ? 1 : 0), link: outcome.link };
   const { place: summary } = await postSummary(ctx, submission, stored, reported);
-  const posted = summary !== undefined && (await postLink(ctx, submission, summary, outcome.link));
+  const linkGiven = summary && (await postLink(ctx, submission, summary, outcome.link));
+  const posted = summary !== undefined && linkGiven === 'in_thread';
+  const createdView = buildCreatedView({
+    ...viewBase(ctx, submission),
+    amount: formatAmount(form.amountCents, locale),
+    reference: form.payment_reference,
+    link: outcome.link,
+    postedIn: !posted ? 'nowhere' : summary.inDirectMessage ? 'direct_message' : { channel: summary.channel },
+  });
+  // Its reply and the private fallback having failed, the modal is the rep's last chance of the link before the
+  // summary's place is recorded, which says whether the rep has it.
+  let shownInModal = linkGiven === 'nowhere' ? await showInModal(ctx, submission, createdView, undefined) : undefined;
   let retryLater: (() => Promise<unknown>) | undefined;
   let sentPrivately = false;
   if (!summary) {
@@ -153,7 +164,9 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   } else {
     // Recorded only once the link is in the thread, so that a notification finding the summary replies after it.
     const summaryWrite = { step: 'summary', link: linkId };
-    const recordPlace = () => ctx.ledger.recordSummary(linkId, summary, reported.payment_status, outcome.link);
+    const repHasLink = linkGiven !== 'nowhere' || shownInModal === true;
+    const recordPlace = () =>
+      ctx.ledger.recordSummary(linkId, summary, reported.payment_status, outcome.link, repHasLink);
     // A payment status known by then means notifications came before the summary: they are shown now.
     const showStatusesKnownBy = async (place: Written<string | null>) => {
       if (place.ok && place.value !== null) await showPendingStatuses(ctx, linkId);
@@ -168,16 +181,9 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
       };
     }
   }
-  const createdView = buildCreatedView({
-    ...viewBase(ctx, submission),
-    amount: formatAmount(form.amountCents, locale),
-    reference: form.payment_reference,
-    link: outcome.link,
-    postedIn: !posted ? 'nowhere' : summary.inDirectMessage ? 'direct_message' : { channel: summary.channel },
-  });
   // If the modal cannot show it, the rep still gets the link privately (unless a DM or a failed post already did).
   const linkForRep = posted && !summary.inDirectMessage ? buildLinkReply(locale, ctx.sandbox, outcome.link) : undefined;
-  const shownInModal = await showInModal(ctx, submission, createdView, linkForRep);
+  shownInModal ??= await showInModal(ctx, submission, createdView, linkForRep);
   if (!summary) {
     // With no summary, the ledger learns whether the rep has the link (one write, on this path only): if not, or if
     // this instance stops first, the interrupted-links round DMs it to them later.
@@ -379,8 +385,16 @@ async function postSummary(
   return postSummaryWhereAsked(ctx, submission.origin, message, stored.id);
 }
 
-/** Posts the link in the summary's thread. False if it could not be posted (the rep then gets it privately). */
-async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, summary: PostedPlace, link: string) {
+/**
+ * Posts the link in the summary's thread, or, when Slack does not take it there, sends it to the rep privately. Says
+ * where the rep got it: `nowhere` when neither reached them.
+ */
+async function postLink(
+  ctx: LinkFlowContext,
+  submission: LinkSubmission,
+  summary: PostedPlace,
+  link: string,
+): Promise<'in_thread' | 'privately' | 'nowhere'> {
   const { origin, form } = submission;
   const locale = ctx.config.locale;
   const linkReply = buildLinkReply(locale, ctx.sandbox, link);
@@ -393,15 +407,14 @@ async function postLink(ctx: LinkFlowContext, submission: LinkSubmission, summar
       error: slackErrorCode(error),
       payment_reference: form.payment_reference,
     });
-    await sendToRep(ctx, origin, linkReply);
-    return false;
+    return (await sendToRep(ctx, origin, linkReply)) ? 'privately' : 'nowhere';
   }
   if (summary.inDirectMessage && origin.responseUrl) {
     await respondQuietly(ctx, origin.responseUrl, {
       text: sandboxed(`${messagesFor(locale).fallbackDm(origin.channel)}\n${linkReply.text}`, ctx.sandbox),
     });
   }
-  return true;
+  return 'in_thread';
 }
 
 /**

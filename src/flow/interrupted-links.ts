@@ -225,9 +225,21 @@ async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<bo
   return roundGoesOnAfter(outcome);
 }
 
-/** A link its rep never got: in the modal if still open, and announced in their DM with the link in its thread. */
+/**
+ * A link its rep never got: in the modal if still open, and announced in their DM with the link in its thread; or, its
+ * summary posted where the rep asked, the link by itself in their DM (the summary stays where its statuses go).
+ */
 async function deliverLate(ctx: InterruptedLinkContext, link: LinkWithAddress): Promise<boolean> {
   await showInModal(ctx, link, buildLateLinkView(reportContext(ctx), link), 'late_link_modal_not_updated');
+  if (link.summary_ts !== null) {
+    const outcome = await sendClaimedNotice(ctx, link, buildLateLinkMessage(reportContext(ctx), link), {
+      postponed: 'late_link_postponed',
+      notSent: 'late_link_not_sent',
+      release: () => ctx.ledger.releaseUndeliveredLink(link.id, true),
+    });
+    if (outcome.sent) ctx.logger.warn({ event: 'link_delivered_late', ...fieldsOf(link), created_at: link.created_at });
+    return roundGoesOnAfter(outcome);
+  }
   return announceInDirectMessage(ctx, link, buildLateLinkReply(reportContext(ctx), link), {
     delivered: { event: 'link_delivered_late', created_at: link.created_at },
     postponed: 'late_link_postponed',

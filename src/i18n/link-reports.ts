@@ -95,6 +95,8 @@ export interface LinkReportTexts {
    * in their DM: what happened (the link follows it).
    */
   deliveredLate: string;
+  /** A link whose summary was posted where the rep asked, but which itself reached them nowhere, given late in their DM. */
+  linkReplyLate: string;
   /**
    * The first reply under the summary, posted late in the rep's DM, of a link paylink stopped while announcing, known
    * only from SAFEDEBIT's notification: what happened, that it exists, and where its address is (paylink never had it).
@@ -213,6 +215,8 @@ const fr: LinkReportTexts = {
   reminderThread: 'Voir le fil du lien',
   interrupted: (askAgain) =>
     `:warning: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien de paiement\u00A0: on ne sait pas s'il existe, ni s'il a été envoyé au client. Pour le savoir, relancez ${askAgain} avec la même référence\u00A0: SAFEDEBIT refuse une référence qu'il a déjà (le lien existe alors), sinon il crée le lien.`,
+  linkReplyLate:
+    ":warning: Le récapitulatif de ce lien de paiement a été publié, mais le lien lui-même ne vous est jamais parvenu (Slack ne l'a pas pris, ou paylink s'est arrêté avant). SAFEDEBIT l'a bien créé (et envoyé au client si vous l'avez demandé)\u00A0: le voici.",
   deliveredLate:
     ":warning: paylink s'est arrêté avant de pouvoir vous donner ce lien de paiement, qui n'a peut-être jamais été publié dans la conversation. SAFEDEBIT l'a bien créé (et envoyé au client si vous l'avez demandé)\u00A0: le voici.",
   announcedLate:
@@ -314,6 +318,8 @@ const en: LinkReportTexts = {
   reminderThread: "Open the link's thread",
   interrupted: (askAgain) =>
     `:warning: paylink stopped while SAFEDEBIT was creating this payment link, so whether it exists, or reached the customer, is unknown. To find out, run ${askAgain} again with the same reference: SAFEDEBIT refuses a reference it already has (the link then exists), and otherwise makes the link.`,
+  linkReplyLate:
+    ':warning: The summary of this payment link was posted, but the link itself never reached you (Slack did not take it, or paylink stopped first). SAFEDEBIT did make it (and sent it to the customer if you asked it to): here it is.',
   deliveredLate:
     ':warning: paylink stopped before it could give you this payment link, which may never have been posted in the conversation. SAFEDEBIT did make it (and sent it to the customer if you asked it to): here it is.',
   announcedLate:

@@ -238,6 +238,7 @@ export class Ledger {
           threadTs: string;
           shownStatus: string | null;
           link: string | null;
+          undelivered: number;
         }>,
       ) =>
         db
@@ -249,8 +250,9 @@ export class Ledger {
             summary_status: slot('shownStatus'),
             state: 'created' satisfies LinkState,
             link: sql<string | null>`coalesce(link, ${slot('link')})`,
-            // The summary is where the rep asked, its link in the thread (or sent privately when that post failed).
-            undelivered_to_rep: 0,
+            // The summary is where the rep asked, its link in the thread (or sent privately when that post failed);
+            // unless neither reached the rep, whose link a round then gives late.
+            undelivered_to_rep: slot('undelivered'),
           })
           .where('id', '=', slot('id'))
           .returning('payment_status'),
@@ -283,15 +285,17 @@ export class Ledger {
    * stands once the summary is known: null means no notification has arrived yet, since a link's first
    * notification sets it in the transaction that keeps it (and any later one finds the summary).
    * A summary is posted only for a link that exists: the link is `created` with its address (null when unknown),
-   * even if recording SAFEDEBIT's answer failed before.
+   * even if recording SAFEDEBIT's answer failed before. `repHasLink` false: the summary is posted but its link reached
+   * the rep nowhere (its reply, the private fallback and the modal all failed), for a round to give it late.
    */
   async recordSummary(
     id: string,
     place: SummaryPlace,
     shownStatus: string | null,
     link: string | null,
+    repHasLink = true,
   ): Promise<string | null> {
-    const [row] = await this.#recordSummary({ id, ...place, shownStatus, link });
+    const [row] = await this.#recordSummary({ id, ...place, shownStatus, link, undelivered: repHasLink ? 0 : 1 });
     return row?.payment_status ?? null;
   }
 
@@ -736,7 +740,8 @@ export class Ledger {
 
   /**
    * Claims up to `limit` links SAFEDEBIT made whose rep was never given them (the instance recording the link stopped
-   * before its summary was posted or the link sent privately), claimed at or before `window.upTo`, and not before
+   * before its summary was posted or the link sent privately, or the summary was posted but the link reached the rep
+   * nowhere), claimed at or before `window.upTo`, and not before
    * `window.from` when given. Each is returned to one claimant only, as claimDueReminders does, and counts as given.
    * Links in `skip` are left alone.
    */
@@ -760,16 +765,17 @@ export class Ledger {
   }
 
   /**
-   * Slack certainly did not take the summary announcing a link late in the rep's DM (see claimUndeliveredLinks and
-   * claimUnannouncedLinks): a later round may claim it again.
+   * Slack certainly did not take what a round sent to give a link late in the rep's DM: its summary (see
+   * claimUndeliveredLinks and claimUnannouncedLinks), or, with `summaryPosted` where the rep asked (see recordSummary's
+   * `repHasLink`), the link by itself. A later round may claim it again, its summary still as it was when claimed.
    */
-  async releaseUndeliveredLink(id: string): Promise<void> {
+  async releaseUndeliveredLink(id: string, summaryPosted = false): Promise<void> {
     await this.db
       .updateTable('links')
       .set({ undelivered_to_rep: 1 })
       .where('id', '=', id)
       .where('undelivered_to_rep', '=', 0)
-      .where('summary_ts', 'is', null)
+      .where('summary_ts', summaryPosted ? 'is not' : 'is', null)
       .execute();
   }
 

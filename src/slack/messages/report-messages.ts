@@ -308,9 +308,14 @@ function interruptedNotice(ctx: ReportContext, link: LinkRecord): LinkNotice {
   return { notice: linkReportTexts(ctx.locale).interrupted(askAgain), about: askedHeadline(ctx, link) };
 }
 
+/** Why the link comes late: its summary never posted (paylink stopped first), or posted without the link reaching the rep. */
 function lateLinkNotice(ctx: ReportContext, link: LinkWithAddress): LinkNotice {
+  const texts = linkReportTexts(ctx.locale);
   // SAFEDEBIT's address was checked when its answer was read: a plain https address, nothing Slack would misread.
-  return { notice: linkReportTexts(ctx.locale).deliveredLate, about: `${askedHeadline(ctx, link)}\n<${link.link}>` };
+  return {
+    notice: link.summary_ts === null ? texts.deliveredLate : texts.linkReplyLate,
+    about: `${askedHeadline(ctx, link)}\n<${link.link}>`,
+  };
 }
 
 function withPermalink(permalink: string | undefined) {
