@@ -269,25 +269,35 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   // A Slack that fails to answer stops it too, as at the bot token's check just before: the process manager's
   // restarts are the retries, and each one says why in a line, where Bolt would retry without a word.
   if (appToken) await checkToken('SLACK_APP_TOKEN', () => slack.apps.connections.open({ token: appToken }));
-  const started = await app.start(config.port);
+  // Watched from the first start: a WebSocket that never opens (a firewall letting slack.com through but not Slack's
+  // socket servers) would keep the start waiting for ever, without a word.
+  let socketModeFailed: (error: unknown) => void = () => undefined;
+  const socketModeFailure = new Promise<unknown>((resolve) => {
+    socketModeFailed = resolve;
+  });
+  const watched =
+    !(receiver instanceof SocketModeReceiver) ||
+    catchReconnectionFailures(receiver.client, SOCKET_MODE_REOPEN_TRIES, (error) => socketModeFailed(error));
+  const started = await Promise.race([app.start(config.port), socketModeFailure.then(() => undefined)]);
+  if (started === undefined) {
+    await app.stop().catch(() => undefined);
+    await Promise.all([closeClients(), ledger.close()]);
+    throw new Error(describeSocketModeFailure(await socketModeFailure, config.slack.apiUrl));
+  }
   const connections = drainable(socketModeServer ?? (started as Server));
   await socketModeListening;
   receivingSlack = true;
-  const slackLost = new Promise<void>((resolve) => {
-    if (!(receiver instanceof SocketModeReceiver)) return;
-    const watched = catchReconnectionFailures(receiver.client, SOCKET_MODE_REOPEN_TRIES, (error) => {
-      // A stop under way cuts a reconnection short: that is no loss.
-      if (stopping) return;
-      receivingSlack = false;
-      logger.error({
-        event: 'socket_mode_lost',
-        error: slackErrorCode(error),
-        msg: "Slack's WebSocket could not be opened again: paylink stops. If SLACK_APP_TOKEN was revoked or regenerated, set the new one",
-      });
-      resolve();
+  // A release of Slack's socket client without the members wrapped: its reconnections are left as they are.
+  if (!watched) logger.warn({ event: 'socket_mode_reconnections_unwatched' });
+  const slackLost = socketModeFailure.then((error) => {
+    // A stop under way cuts a reconnection short: that is no loss.
+    if (stopping) return new Promise<void>(() => undefined);
+    receivingSlack = false;
+    logger.error({
+      event: 'socket_mode_lost',
+      error: slackErrorCode(error),
+      msg: "Slack's WebSocket could not be opened again: paylink stops. If SLACK_APP_TOKEN was revoked or regenerated, set the new one",
     });
-    // A release of Slack's socket client without the members wrapped: its reconnections are left as they are.
-    if (!watched) logger.warn({ event: 'socket_mode_reconnections_unwatched' });
   });
   const address = (socketModeServer ?? (started as Server)).address() as AddressInfo;
   const port = address.port;
@@ -493,6 +503,15 @@ function describeTokenCheckFailure(variable: SlackTokenVariable, error: unknown,
   return `could not check ${variable} with Slack at ${apiUrl} (${typeof statusCode === 'number' ? `HTTP ${statusCode}` : code})`;
 }
 
+/** Why Socket Mode could not start, in one line: a WebSocket that never opened, or Slack refusing the app-level token. */
+function describeSocketModeFailure(error: unknown, apiUrl: string): string {
+  const code = slackErrorCode(error);
+  if (code === WEBSOCKET_NOT_OPENED) {
+    return `Slack's WebSocket did not open in ${SOCKET_MODE_REOPEN_TRIES} tries, though Slack's Web API gave its URL: let this host open wss:// connections to Slack's socket servers (*.slack.com, port 443; a firewall or a proxy refusing the upgrade)`;
+  }
+  return describeTokenCheckFailure('SLACK_APP_TOKEN', error, apiUrl);
+}
+
 /**
  * What catchReconnectionFailures reaches of Slack's socket client, whose members it needs are private in its types
  * (checked, not assumed).
@@ -507,8 +526,8 @@ interface ReconnectingClient {
  * (slackapi/node-slack-sdk#2656): `delayReconnectAttempt(this.start)`, and, after a failure it takes for a passing one,
  * `delayReconnectAttempt(this.retrieveWSSURL)` inside that start. A reconnection Slack refuses (`invalid_auth`), one
  * given up (Slack out of reach past the client's retries), or one a stop cuts short would end the process with an
- * unhandled rejection, cutting the links being created. Wrapped once the app has started (the first start's failure
- * still stops the start), such a failure reaches `onFailure` instead, and the attempt ends there. A refusal of the
+ * unhandled rejection, cutting the links being created. Wrapped before the app starts, such a failure reaches
+ * `onFailure` instead, and the attempt ends there (the start then stops with it). A refusal of the
  * app-level token that the client would ask about again for ever (`token_revoked`, `missing_scope`: not in its own
  * list) reaches `onFailure` too, and so does a WebSocket that did not open in `reopenTries` tries in a row given its
  * URL. `onFailure` is called once. False when the client lacks the members wrapped.
@@ -559,7 +578,7 @@ function catchReconnectionFailures(
     urlGiven = false;
     urlsNotOpened += 1;
     if (urlsNotOpened >= reopenTries) {
-      report(Object.assign(new Error('the WebSocket was not opened again'), { code: 'websocket_not_reopened' }));
+      report(Object.assign(new Error('the WebSocket was not opened'), { code: WEBSOCKET_NOT_OPENED }));
     }
   });
   client.on('connected', () => {
@@ -568,6 +587,9 @@ function catchReconnectionFailures(
   });
   return true;
 }
+
+/** The error code of a WebSocket Slack gave the URL of that did not open in SOCKET_MODE_REOPEN_TRIES tries. */
+const WEBSOCKET_NOT_OPENED = 'websocket_not_reopened';
 
 /**
  * Tries in a row whose WebSocket did not open, though Slack gave its URL, after which it is lost: Slack's socket

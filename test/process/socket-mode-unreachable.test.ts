@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { type AppProcess, startAppProcess } from '../support/app-process.js';
+import { type AppProcess, runUntilExit, startAppProcess } from '../support/app-process.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { APP_TOKEN, BOT_TOKEN, SIGNING_SECRET } from '../support/paylink-harness.js';
 
@@ -49,9 +49,12 @@ async function startSlackSide() {
     drop() {
       for (const ws of sockets) ws.terminate();
     },
-    dropAndRefuse() {
+    refuse() {
       refusing = true;
-      for (const ws of sockets) ws.terminate();
+    },
+    dropAndRefuse() {
+      this.refuse();
+      this.drop();
     },
     async close() {
       for (const ws of sockets) ws.terminate();
@@ -72,21 +75,38 @@ describe('Socket Mode: Slack cannot be heard any more', () => {
     slack = app = database = undefined;
   });
 
-  /** The app in Socket Mode, connected to Slack's side; its socket client tries again 1 s after a failure. */
-  async function startConnected() {
+  /** The app's environment in Socket Mode against Slack's side; its socket client tries again 1 s after a failure. */
+  async function socketModeEnv() {
     const side = await startSlackSide();
     slack = side;
     database = await freshDatabase('sqlite');
-    const started = await startAppProcess({
+    const env = {
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_APP_TOKEN: APP_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: side.apiUrl,
       SLACK_SOCKET_PING_TIMEOUT_MS: '1000',
       DATABASE_URL: database.url,
-    });
-    return { slack: side, app: started };
+    };
+    return { slack: side, env };
   }
+
+  /** The app in Socket Mode, connected to Slack's side. */
+  async function startConnected() {
+    const { slack: side, env } = await socketModeEnv();
+    return { slack: side, app: await startAppProcess(env) };
+  }
+
+  it('does not start, saying why in one line, when its WebSocket never opens though the Web API answers', async () => {
+    const { slack: side, env } = await socketModeEnv();
+    side.refuse();
+    const { code, stderr } = await runUntilExit(env);
+    expect(code).toBe(1);
+    expect(side.upgradesRefused()).toBe(12);
+    expect(stderr).toContain(
+      "paylink could not start: Slack's WebSocket did not open in 12 tries, though Slack's Web API gave its URL: let this host open wss:// connections to Slack's socket servers",
+    );
+  }, 60_000);
 
   it('stops, saying so, when its WebSocket cannot be opened again though the Web API answers', async () => {
     ({ slack, app } = await startConnected());
