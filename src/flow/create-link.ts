@@ -135,12 +135,21 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     return;
   }
 
-  // A failed write does not cost the rep the link SAFEDEBIT just made: the flow goes on, and the write is tried
-  // again once the rep has the link. Recording the summary's place, or that the link was sent privately, records the
-  // link too, so only one is retried.
+  // A failed write does not cost the rep the link SAFEDEBIT just made: the flow goes on, and the write is tried again
+  // meanwhile, not after Slack's calls: left `requested` while Slack puts them off, the link would be taken for an
+  // interrupted one. The write saying where the rep got the link records the link too, and makes it needless if it
+  // was kept; written late, it leaves a summary's place as it finds it, and it comes before the write saying the rep
+  // got the link privately.
   const recordCreated = () => ctx.ledger.recordOutcome(linkId, { state: 'created', link: outcome.link });
   const createdWrite = { step: 'outcome', state: 'created', link: linkId };
   const created = await tryLedgerWrite(ctx, createdWrite, recordCreated);
+  const createdRetried = created.ok
+    ? undefined
+    : retryOrKeepForRounds(ctx, createdWrite, recordCreated, unrecordedOutcome(linkId));
+  const superseding = async <T>(written: Written<T>) => {
+    if (written.ok) ctx.unrecordedWrites.delete(unrecordedOutcome(linkId));
+    return written;
+  };
   const reported: ReportedStatus = created.ok ? created.value : { payment_status: null, payment_status_at: null };
   ctx.logger.info({ event: 'link_created', ...logFields });
   const stored = { ...newLinkRow(claim, linkId, ctx.sandbox ? 1 : 0), link: outcome.link };
@@ -168,18 +177,14 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     const recordPlace = () =>
       ctx.ledger.recordSummary(linkId, summary, reported.payment_status, outcome.link, repHasLink);
     // A payment status known by then means notifications came before the summary: they are shown now.
-    const showStatusesKnownBy = async (place: Written<string | null>) => {
-      if (place.ok && place.value !== null) await showPendingStatuses(ctx, linkId);
+    const placeWritten = async (written: Written<string | null>) => {
+      await superseding(written);
+      if (written.ok && written.value !== null) await showPendingStatuses(ctx, linkId);
+      return written.ok;
     };
-    const place = await tryLedgerWrite(ctx, summaryWrite, recordPlace);
-    await showStatusesKnownBy(place);
-    if (!place.ok) {
-      retryLater = async () => {
-        await showStatusesKnownBy(
-          await retryOrKeepForRounds(ctx, summaryWrite, recordPlace, unrecordedDelivery(linkId)),
-        );
-      };
-    }
+    const retryPlace = async () =>
+      placeWritten(await retryOrKeepForRounds(ctx, summaryWrite, recordPlace, unrecordedDelivery(linkId)));
+    if (!(await placeWritten(await tryLedgerWrite(ctx, summaryWrite, recordPlace)))) retryLater = retryPlace;
   }
   // If the modal cannot show it, the rep still gets the link privately (unless a DM or a failed post already did).
   const linkForRep = posted && !summary.inDirectMessage ? buildLinkReply(locale, ctx.sandbox, outcome.link) : undefined;
@@ -191,14 +196,14 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     const recordGiven = () => ctx.ledger.recordSentPrivately(linkId, outcome.link);
     const givenWrite = { step: 'sent_privately', link: linkId };
     if (given) {
-      if (!(await tryLedgerWrite(ctx, givenWrite, recordGiven)).ok) {
-        retryLater = () => retryOrKeepForRounds(ctx, givenWrite, recordGiven, unrecordedDelivery(linkId));
+      await createdRetried;
+      if (!(await superseding(await tryLedgerWrite(ctx, givenWrite, recordGiven))).ok) {
+        retryLater = async () =>
+          superseding(await retryOrKeepForRounds(ctx, givenWrite, recordGiven, unrecordedDelivery(linkId)));
       }
-    } else if (!created.ok) {
-      retryLater = () => retryOrKeepForRounds(ctx, createdWrite, recordCreated, unrecordedOutcome(linkId));
     }
   }
-  await retryLater?.();
+  await Promise.all([createdRetried, retryLater?.()]);
 }
 
 /**

@@ -85,7 +85,15 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
     expect(await ledger.findLink(unrecorded)).toMatchObject({
       state: 'created',
       link: 'https://pay.example/paypage?SDESSID=2',
+      undelivered_to_rep: 0,
     });
+    // The answer's write, tried again late, leaves the summary's word on whether the rep has the link as it is.
+    await ledger.recordOutcome(unrecorded, { state: 'created', link: 'https://pay.example/paypage?SDESSID=2' });
+    expect(await ledger.findLink(unrecorded)).toMatchObject({ undelivered_to_rep: 0 });
+    const notGiven = String(await ledger.claimSubmission({ ...NEW_LINK, submissionKey: 'not-given' }));
+    await ledger.recordSummary(notGiven, place, null, 'https://pay.example/paypage?SDESSID=3', false);
+    await ledger.recordOutcome(notGiven, { state: 'created', link: 'https://pay.example/paypage?SDESSID=3' });
+    expect(await ledger.findLink(notGiven)).toMatchObject({ undelivered_to_rep: 1 });
     // A summary posted without the link's address (a link known to exist from a notification) keeps the one known.
     await ledger.recordSummary(id, place, null, null);
     expect((await ledger.findLink(id))?.link).toBe('https://pay.example/paypage?SDESSID=1');

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { abandonedAfterMs, undeliveredAfterMs } from '../../src/flow/interrupted-links.js';
+import type { Ledger } from '../../src/ledger/ledger.js';
+import { ENGINES } from '../support/databases.js';
+import { testHarnesses } from '../support/harnesses.js';
+import { movableClock } from '../support/movable-clock.js';
+import { VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import type { SlackApiCall } from '../support/slack-api-standin.js';
+
+/**
+ * The ledger refuses the write of SAFEDEBIT's link once (a failover, a locked SQLite file) while Slack puts the summary
+ * off (a rate limit): the write is tried again meanwhile, so the link is `created` long before it could be taken for an
+ * interrupted one. Before, it was tried again only after the Slack calls, and the interrupted-links round told the rep
+ * "paylink stopped while SAFEDEBIT was creating this payment link" while the live flow was about to post it.
+ */
+describe.each(ENGINES)(
+  'a live link whose answer the ledger refused once, Slack putting its summary off (%s)',
+  (engine) => {
+    const harnesses = testHarnesses(engine);
+
+    it('is recorded while Slack is waited for, not taken for an interrupted one, and reaches the rep once', async () => {
+      const clock = movableClock();
+      const app = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
+      const ledger = app.paylink.ledger as Ledger;
+      const recordOutcome = ledger.recordOutcome.bind(ledger);
+      let refused = false;
+      ledger.recordOutcome = async (id, outcome) => {
+        if (outcome.state === 'created' && !refused) {
+          refused = true;
+          throw new Error('SQLITE_BUSY: database is locked');
+        }
+        return recordOutcome(id, outcome);
+      };
+      app.standin.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 3 });
+      const { view } = await app.openModal();
+      await app.submit(view, VALID_FORM);
+      await app.waitForLog('slack_rate_limited');
+      const row = async () => (await ledger.db.selectFrom('links').selectAll().execute())[0];
+      await expect.poll(async () => (await row())?.state, { timeout: 2_500 }).toBe('created');
+      // The flow still waits on Slack as the abandonment delay passes.
+      clock.advance(abandonedAfterMs(1500) + 1_000);
+      await app.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('SDESSID='), 8_000);
+      clock.advance(undeliveredAfterMs(1500));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const isNotice = (call: SlackApiCall) => String(call.args.channel).startsWith('D');
+      expect(app.standin.callsTo('chat.postMessage').filter(isNotice)).toEqual([]);
+      expect(app.logs.filter((line) => line.includes('"event":"link_interrupted"'))).toEqual([]);
+      expect(await row()).toMatchObject({ state: 'created', undelivered_to_rep: 0, summary_ts: expect.any(String) });
+    }, 20_000);
+  },
+);
