@@ -221,8 +221,9 @@ async function endWithoutLink(
   text: string,
 ): Promise<void> {
   const what = { step: 'outcome', state: outcome.state, link: linkId };
-  const record = () => ctx.ledger.recordOutcome(linkId, outcome);
-  const recorded = await tryLedgerWrite(ctx, what, record);
+  // Recorded as not told yet: should this instance stop before the rep is told, a round tells them.
+  const record = (repTold: boolean) => ctx.ledger.recordOutcome(linkId, { ...outcome, repTold });
+  const recorded = await tryLedgerWrite(ctx, what, () => record(false));
   // A notification that came while SAFEDEBIT's answer was awaited (then lost or cut off): the link exists.
   const reportedOn = (written: Written<ReportedStatus>) =>
     outcome.state === 'outage' && written.ok && written.value.payment_status !== null;
@@ -236,10 +237,13 @@ async function endWithoutLink(
     );
   };
   if (reportedOn(recorded)) return linkExists();
-  await showInModal(ctx, submission, view, { text: aboutLink(ctx, submission, text) });
-  if (recorded.ok) return;
+  const told = await showInModal(ctx, submission, view, { text: aboutLink(ctx, submission, text) });
+  if (recorded.ok) {
+    if (told) await tryLedgerWrite(ctx, { step: 'rep_told', link: linkId }, () => ctx.ledger.recordRepTold(linkId));
+    return;
+  }
   // Recorded late, a link reported on meanwhile is confirmed by the interrupted-links round.
-  const retried = await retryOrKeepForRounds(ctx, what, record, unrecordedOutcome(linkId));
+  const retried = await retryOrKeepForRounds(ctx, what, () => record(told), unrecordedOutcome(linkId));
   if (reportedOn(retried)) await linkExists();
 }
 
@@ -424,7 +428,7 @@ async function postLink(
 
 /**
  * Replaces the modal's content; when Slack will not (modal closed, Slack error), sends `fallback` to the rep. True
- * when the modal shows `view`.
+ * when the rep has it: the modal shows `view`, or `fallback` reached them.
  */
 async function showInModal(
   ctx: LinkFlowContext,
@@ -437,7 +441,6 @@ async function showInModal(
     return true;
   } catch (error) {
     ctx.logger.warn({ event: 'views_update_failed', error: slackErrorCode(error) });
-    if (fallback) await sendToRep(ctx, submission.origin, fallback);
-    return false;
+    return fallback !== undefined && (await sendToRep(ctx, submission.origin, fallback));
   }
 }

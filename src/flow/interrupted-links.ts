@@ -11,6 +11,8 @@ import {
   buildLateLinkMessage,
   buildLateLinkReply,
   buildLateLinkView,
+  buildUntoldOutcomeMessage,
+  buildUntoldOutcomeView,
 } from '../slack/messages/report-messages.js';
 import { viewIdOfSubmission } from '../slack/submission-key.js';
 import { LONGEST_CALL_MS } from '../slack/web-api.js';
@@ -93,8 +95,8 @@ export function interruptedLinksPeriodMs(safedebitTimeoutMs: number): number {
 
 /**
  * Looks at start, then every `periodMs`, one round at a time, for links an instance left unfinished: interrupted
- * links, links reported on whose summary Slack did not take, and links made or confirmed that their rep was never
- * given.
+ * links, links reported on whose summary Slack did not take, links made or confirmed that their rep was never given,
+ * and refusals and outages their rep was never told of.
  */
 export function startInterruptedLinkChecks(
   ctx: InterruptedLinkContext,
@@ -104,6 +106,7 @@ export function startInterruptedLinkChecks(
   const interrupted = lookBack(ctx, abandonedAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs));
   const undeliveredAfter = undeliveredAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs);
   const undelivered = lookBack(ctx, undeliveredAfter);
+  const untold = lookBack(ctx, undeliveredAfter);
   return startRounds({ name: 'interrupted_links', periodMs, firstAfterMs: 0, logger: ctx.logger }, async (stopping) => {
     // What this instance did or learnt but could not record is recorded first, and the links the ledger still refuses
     // it for are left alone: a link SAFEDEBIT answered for is not taken for an interrupted one, nor a link its rep has
@@ -112,6 +115,8 @@ export function startInterruptedLinkChecks(
     await interrupted.look((window) => noticeInterruptedLinks(ctx, window, stopping));
     await confirmLinksReportedOn(ctx, stopping);
     await undelivered.look((window) => deliverUndeliveredLinks(ctx, window, stopping));
+    // A flow tells its rep of a refusal or an outage after recording it: the same delay as for a link.
+    await untold.look((window) => tellUntoldOutcomes(ctx, window, stopping));
     // The announcing instance waits on Slack as a link's flow does: the same delay, after the confirmation.
     await announceUnannouncedLinks(ctx, new Date(ctx.clock().getTime() - undeliveredAfter), stopping);
   });
@@ -174,6 +179,22 @@ async function deliverUndeliveredLinks(
   return workThroughClaims(stopping, async () => {
     const [link] = await ctx.ledger.claimUndeliveredLinks(window, 1, linksWithUnrecordedWrites(ctx));
     return link && (() => deliverLate(ctx, link));
+  });
+}
+
+/**
+ * One round: every refusal or outage claimed in `window` whose rep was never told of it (the instance recording it
+ * stopped before telling them) is told in the rep's DM, and in the modal if still open. Claimed in the ledger first as
+ * the other links are, so one instance tells it, once.
+ */
+async function tellUntoldOutcomes(
+  ctx: InterruptedLinkContext,
+  window: { from?: Date; upTo: Date },
+  stopping: () => boolean,
+): Promise<ClaimsWorkedThrough> {
+  return workThroughClaims(stopping, async () => {
+    const [link] = await ctx.ledger.claimUntoldOutcomes(window, 1, linksWithUnrecordedWrites(ctx));
+    return link && (() => tellLate(ctx, link));
   });
 }
 
@@ -246,6 +267,20 @@ async function deliverLate(ctx: InterruptedLinkContext, link: LinkWithAddress): 
     notSent: 'late_link_not_sent',
     linkApart: buildLateLinkMessage(reportContext(ctx), link),
   });
+}
+
+/** A refusal or an outage its rep was never told of: in the modal if still open, and in their DM. */
+async function tellLate(ctx: InterruptedLinkContext, link: LinkRecord): Promise<boolean> {
+  await showInModal(ctx, link, buildUntoldOutcomeView(reportContext(ctx), link), 'untold_outcome_modal_not_updated');
+  const outcome = await sendClaimedNotice(ctx, link, buildUntoldOutcomeMessage(reportContext(ctx), link), {
+    postponed: 'outcome_notice_postponed',
+    notSent: 'outcome_notice_not_sent',
+    release: () => ctx.ledger.releaseUndeliveredLink(link.id),
+  });
+  if (outcome.sent) {
+    ctx.logger.warn({ event: 'outcome_told_late', ...fieldsOf(link), state: link.state, created_at: link.created_at });
+  }
+  return roundGoesOnAfter(outcome);
 }
 
 /** A confirmed link its rep never heard of: announced in their DM, with why and where its address is in its thread. */

@@ -97,6 +97,8 @@ export interface LinkReportTexts {
   deliveredLate: string;
   /** A link whose summary was posted where the rep asked, but which itself reached them nowhere, given late in their DM. */
   linkReplyLate: string;
+  /** A refusal or an outage paylink stopped before telling the rep of, told late in their DM (what it was follows). */
+  outcomeUntold: string;
   /**
    * The first reply under the summary, posted late in the rep's DM, of a link paylink stopped while announcing, known
    * only from SAFEDEBIT's notification: what happened, that it exists, and where its address is (paylink never had it).
@@ -215,6 +217,8 @@ const fr: LinkReportTexts = {
   reminderThread: 'Voir le fil du lien',
   interrupted: (askAgain) =>
     `:warning: paylink s'est arrêté pendant que SAFEDEBIT créait ce lien de paiement\u00A0: on ne sait pas s'il existe, ni s'il a été envoyé au client. Pour le savoir, relancez ${askAgain} avec la même référence\u00A0: SAFEDEBIT refuse une référence qu'il a déjà (le lien existe alors), sinon il crée le lien.`,
+  outcomeUntold:
+    ":warning: paylink s'est arrêté avant de pouvoir vous dire ce qu'il est advenu de cette demande de lien de paiement\u00A0:",
   linkReplyLate:
     ":warning: Le récapitulatif de ce lien de paiement a été publié, mais le lien lui-même ne vous est jamais parvenu (Slack ne l'a pas pris, ou paylink s'est arrêté avant). SAFEDEBIT l'a bien créé (et envoyé au client si vous l'avez demandé)\u00A0: le voici.",
   deliveredLate:
@@ -318,6 +322,7 @@ const en: LinkReportTexts = {
   reminderThread: "Open the link's thread",
   interrupted: (askAgain) =>
     `:warning: paylink stopped while SAFEDEBIT was creating this payment link, so whether it exists, or reached the customer, is unknown. To find out, run ${askAgain} again with the same reference: SAFEDEBIT refuses a reference it already has (the link then exists), and otherwise makes the link.`,
+  outcomeUntold: ':warning: paylink stopped before it could tell you what became of this request for a payment link:',
   linkReplyLate:
     ':warning: The summary of this payment link was posted, but the link itself never reached you (Slack did not take it, or paylink stopped first). SAFEDEBIT did make it (and sent it to the customer if you asked it to): here it is.',
   deliveredLate:

@@ -129,7 +129,11 @@ export type ReportedStatus = Pick<LinksTable, 'payment_status' | 'payment_status
 /** A refusal's detail is SAFEDEBIT's code (null when it gave only a message); an outage's, its kind. */
 export type LinkOutcomeRecord =
   | { state: 'created'; link: string }
-  | { state: 'refused' | 'outage'; detail: string | null };
+  /**
+   * `repTold` false: the rep has not been told yet, which a round does (claimUntoldOutcomes) should the flow stop before
+   * it tells them and records so (recordRepTold).
+   */
+  | { state: 'refused' | 'outage'; detail: string | null; repTold?: boolean };
 
 export interface SummaryPlace {
   channel: string;
@@ -223,10 +227,10 @@ export class Ledger {
     );
     this.#recordFailure = prepareQuery(
       db,
-      (slot: SlotFor<{ id: string; state: 'refused' | 'outage'; detail: string | null }>) =>
+      (slot: SlotFor<{ id: string; state: 'refused' | 'outage'; detail: string | null; untold: number }>) =>
         db
           .updateTable('links')
-          .set({ state: slot('state'), state_detail: slot('detail') })
+          .set({ state: slot('state'), state_detail: slot('detail'), undelivered_to_rep: slot('untold') })
           .where('id', '=', slot('id'))
           // Recorded late (kept through an outage), it may find the link taken since for an interrupted one by
           // another instance, which it corrects, or confirmed by a notification, which it must not undo.
@@ -281,7 +285,12 @@ export class Ledger {
     const [row] =
       outcome.state === 'created'
         ? await this.#recordCreated({ id, link: outcome.link })
-        : await this.#recordFailure({ id, state: outcome.state, detail: outcome.detail });
+        : await this.#recordFailure({
+            id,
+            state: outcome.state,
+            detail: outcome.detail,
+            untold: outcome.repTold === false ? 1 : 0,
+          });
     return { payment_status: row?.payment_status ?? null, payment_status_at: row?.payment_status_at ?? null };
   }
 
@@ -302,6 +311,16 @@ export class Ledger {
   ): Promise<string | null> {
     const [row] = await this.#recordSummary({ id, ...place, shownStatus, link, undelivered: repHasLink ? 0 : 1 });
     return row?.payment_status ?? null;
+  }
+
+  /** The rep was told of a refusal or an outage recorded with `repTold` false: no round tells them again. */
+  async recordRepTold(id: string): Promise<void> {
+    await this.db
+      .updateTable('links')
+      .set({ undelivered_to_rep: 0 })
+      .where('id', '=', id)
+      .where('state', 'in', UNTOLD_STATES)
+      .execute();
   }
 
   /**
@@ -770,9 +789,32 @@ export class Ledger {
   }
 
   /**
+   * Claims up to `limit` refusals and outages whose rep was never told of them (the instance recording them stopped
+   * before it told the rep: the modal left on "creating…"), claimed at or before `window.upTo`, and not before
+   * `window.from` when given. Each is returned to one claimant only, as claimDueReminders does, and counts as told;
+   * releaseUndeliveredLink gives one back. Links in `skip` are left alone.
+   */
+  async claimUntoldOutcomes(
+    window: { from?: Date; upTo: Date },
+    limit: number,
+    skip: readonly string[] = [],
+  ): Promise<LinkRecord[]> {
+    const untold = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) =>
+      eb.and([
+        eb('undelivered_to_rep', '=', 1),
+        eb('state', 'in', UNTOLD_STATES),
+        eb('created_at', '<=', window.upTo.toISOString()),
+        this.#ofThisKind(eb),
+        ...inWindow(eb, window, skip),
+      ]);
+    return this.#claimLinks(untold, 'created_at', { undelivered_to_rep: 0 }, limit).execute();
+  }
+
+  /**
    * Slack certainly did not take what a round sent to give a link late in the rep's DM: its summary (see
    * claimUndeliveredLinks and claimUnannouncedLinks), or, with `summaryPosted` where the rep asked (see recordSummary's
-   * `repHasLink`), the link by itself. A later round may claim it again, its summary still as it was when claimed.
+   * `repHasLink`), the link by itself; or to tell a refusal or an outage late (claimUntoldOutcomes). A later round may
+   * claim it again, its summary still as it was when claimed.
    */
   async releaseUndeliveredLink(id: string, summaryPosted = false): Promise<void> {
     await this.db
@@ -972,6 +1014,8 @@ const REPORTED_UNANSWERED = sql<boolean>`${sql.raw(REPORTED_UNANSWERED_CONDITION
 
 /** The confirmed links whose rep was not given them yet (see claimUnannouncedLinks). */
 const UNANNOUNCED = sql<boolean>`${sql.raw(UNANNOUNCED_CONDITION)}`;
+/** The states of a request SAFEDEBIT made no link for, as far as paylink knows, whose rep may not have been told. */
+const UNTOLD_STATES: LinkState[] = ['refused', 'outage'];
 
 /** A claim (`column` holds when it was made) no one holds, or one made before `staleBefore` by an instance that never finished. */
 function unclaimedOrStale(column: string, staleBefore: Date) {

@@ -7,6 +7,7 @@ import { madeBySandbox } from '../../domain/sandbox-link.js';
 import { type LinksSearched, linkReportTexts } from '../../i18n/link-reports.js';
 import { askAgainAs, messagesFor, sandboxed } from '../../i18n/messages.js';
 import type { LinkRecord, LinkWithAddress, NotificationRecord } from '../../ledger/ledger.js';
+import { describeRefusal } from '../../safedebit/error-catalog.js';
 import { FIELD_MAX_LENGTH } from '../../safedebit/fields.js';
 import { dateTimeShown, escapeMrkdwn, withDateFallbacks } from '../mrkdwn.js';
 import { buildNoticeView } from '../views/outcome-views.js';
@@ -225,6 +226,19 @@ export function buildInterruptedView(ctx: ReportContext, link: LinkRecord): type
 }
 
 /**
+ * A refusal or an outage paylink stopped before telling the rep of, in their DM: which request, and what became of it,
+ * as the modal would have said (a refusal by its code, SAFEDEBIT's words not being kept).
+ */
+export function buildUntoldOutcomeMessage(ctx: ReportContext, link: LinkRecord): SlackMessage {
+  return noticeMessage(link, untoldOutcomeNotice(ctx, link));
+}
+
+/** The same notice in the rep's modal, in place of "creating…", for a rep still looking at it. */
+export function buildUntoldOutcomeView(ctx: ReportContext, link: LinkRecord): types.ModalView {
+  return noticeView(ctx, untoldOutcomeNotice(ctx, link));
+}
+
+/**
  * The first reply in the thread of a link's summary posted late in the rep's DM, SAFEDEBIT having made the link but
  * paylink stopped before giving it to them: why it comes now, and the link.
  */
@@ -301,6 +315,20 @@ function noticeView(ctx: ReportContext, { notice, about }: LinkNotice): types.Mo
 /** "*1 250,50 €* · F-2026-031 · Jean Dupont · 27 Nov 2026, 10:30": the link, and when it was asked for. */
 function askedHeadline(ctx: ReportContext, link: LinkRecord): string {
   return `${linkHeadline(link, ctx.locale)} · ${dateTimeShown(new Date(link.created_at), ctx.locale, ctx.timeZone)}`;
+}
+
+function untoldOutcomeNotice(ctx: ReportContext, link: LinkRecord): LinkNotice {
+  const m = messagesFor(ctx.locale);
+  const detail = link.state_detail;
+  const outcome =
+    link.state === 'refused'
+      ? detail === null
+        ? m.refusedWithoutCode
+        : m.refusedBanner(escapeMrkdwn(describeRefusal({ code: detail }, ctx.locale).message))
+      : detail === 'request_failed'
+        ? m.requestFailed
+        : m.outageFormGone(askAgainAs(ctx.locale, link.origin_thread_ts !== null));
+  return { notice: linkReportTexts(ctx.locale).outcomeUntold, about: `${askedHeadline(ctx, link)}\n${outcome}` };
 }
 
 function interruptedNotice(ctx: ReportContext, link: LinkRecord): LinkNotice {

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { undeliveredAfterMs } from '../../src/flow/interrupted-links.js';
+import { ENGINES } from '../support/databases.js';
+import { testHarnesses } from '../support/harnesses.js';
+import { movableClock } from '../support/movable-clock.js';
+import { type Harness, VALID_FORM } from '../support/paylink-harness.js';
+
+/**
+ * A refusal or an outage is recorded, then the rep is told (the modal, else privately). An instance that stops in
+ * between (a SIGTERM whose grace runs out while the modal's update waits out a Slack rate limit, or while SAFEDEBIT is
+ * still answering) leaves the rep's modal on "creating…": the next instance's round tells them in their DM what became
+ * of the request. Before, no round looked at a refusal or an outage, and the rep was never told.
+ */
+describe.each(ENGINES)('a refusal or an outage its rep was not told of when the instance stopped (%s)', (engine) => {
+  const harnesses = testHarnesses(engine);
+  const dms = (app: Harness) =>
+    app.standin.callsTo('chat.postMessage').filter((call) => String(call.args.channel).startsWith('D'));
+
+  /** Submits on an instance set up by `arrange`, stops it cut once `cutWhen` is logged, and starts the next one. */
+  async function stoppedBeforeTelling(arrange: (app: Harness) => void, cutWhen: string) {
+    const clock = movableClock();
+    const a = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
+    arrange(a);
+    const { view } = await a.openModal();
+    await a.submit(view, VALID_FORM);
+    await a.waitForLog(cutWhen);
+    await a.paylink.stop(200);
+    await a.waitForLog('shutdown_grace_expired');
+    await harnesses.stop(a);
+    const b = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
+    clock.advance(undeliveredAfterMs(1500) + 1_000);
+    return b;
+  }
+
+  it('an outage, the modal update waiting out a rate limit: the rep is told in their DM, once', async () => {
+    const b = await stoppedBeforeTelling((a) => {
+      a.safedebit.setMode({ kind: 'drop' });
+      a.standin.failNext('views.update', { status: 429, retryAfterSeconds: 60 });
+    }, 'slack_rate_limited');
+    await expect.poll(() => dms(b).length, { timeout: 4_000 }).toBe(1);
+    const text = String(dms(b)[0]?.args.text);
+    expect(text).toContain('paylink stopped before it could tell you what became of this request for a payment link');
+    expect(text).toContain('SAFEDEBIT did not answer properly');
+    expect(text).toContain(VALID_FORM.payment_reference);
+    await b.waitForLog('outcome_told_late');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(dms(b)).toHaveLength(1);
+  }, 20_000);
+
+  it('a refusal: the rep is told SAFEDEBIT’s reason by its code', async () => {
+    const b = await stoppedBeforeTelling((a) => {
+      a.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
+      a.standin.failNext('views.update', { status: 429, retryAfterSeconds: 60 });
+    }, 'slack_rate_limited');
+    await expect.poll(() => dms(b).length, { timeout: 4_000 }).toBe(1);
+    expect(String(dms(b)[0]?.args.text)).toContain('SAFEDEBIT refused the link');
+  }, 20_000);
+
+  it('SAFEDEBIT still answering when the grace runs out: the rep is told, whatever the cut left recorded', async () => {
+    const b = await stoppedBeforeTelling((a) => a.safedebit.setMode({ kind: 'hang' }), 'modal_opened');
+    await expect
+      .poll(() => dms(b).filter((call) => String(call.args.text).includes('paylink stopped')).length, {
+        timeout: 4_000,
+      })
+      .toBe(1);
+  }, 20_000);
+
+  it('told in the modal as it happens: no DM follows', async () => {
+    const clock = movableClock();
+    const a = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
+    a.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
+    const { view } = await a.openModal();
+    await a.submit(view, VALID_FORM);
+    await a.waitForViewUpdate(view.id, (shown) => JSON.stringify(shown).includes('EXIST_005'));
+    const row = async () => (await a.paylink.ledger.db.selectFrom('links').selectAll().execute())[0];
+    await expect.poll(async () => (await row())?.undelivered_to_rep).toBe(0);
+    expect(await row()).toMatchObject({ state: 'refused' });
+    clock.advance(undeliveredAfterMs(1500) + 1_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(dms(a)).toEqual([]);
+  }, 20_000);
+});
