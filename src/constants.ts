@@ -14,6 +14,8 @@ export const CONSUMER_TYPE_ACTION = 'consumer_type_select';
 export const OPEN_LINK_ACTION = 'open_payment_link';
 /** The URL button of a link in App Home and lists: opens the link's thread. */
 export const OPEN_THREAD_ACTION = 'open_link_thread';
+/** The one event the app subscribes to: its Home tab opened (the manifest's bot_events). */
+export const APP_HOME_OPENED_EVENT = 'app_home_opened';
 /** The action_id of the single element inside each input block (the block_id names the field). */
 export const INPUT_ACTION = 'value';
 

@@ -1,4 +1,5 @@
 import type { Logger, LogLevel } from '@slack/bolt';
+import { CALLBACK_ROUTE_PREFIX } from './constants.js';
 
 const SEVERITY: Record<string, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -10,7 +11,7 @@ const SENSITIVE_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // Socket Mode's WebSocket URL (apps.connections.open, logged by Slack's WebClient at debug): its ticket connects.
   [/([?&]ticket=)[^&"\s\\]+/g, '$1[redacted]'],
   // A callback URL's token (Bolt writes the URL of a request no route takes, e.g. a PUT to a callback URL).
-  [/(\/cb\/)[A-Za-z0-9_-]{20,}/g, '$1[redacted]'],
+  [new RegExp(`(${CALLBACK_ROUTE_PREFIX}/)[A-Za-z0-9_-]{20,}`, 'g'), '$1[redacted]'],
   [/\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b/g, '$1•••@$2'],
   [/(?<![\d.])(?:\+|00)\d[\d .-]{7,16}(\d{2})\b/g, '+•••$1'],
   [/(?<![\d.])0[1-9](?:[ .-]?\d{2}){3}[ .-]?(\d{2})(?![\d.])/g, '0••••••••$1'],

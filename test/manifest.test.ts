@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { APP_HOME_OPENED_EVENT } from '../src/constants.js';
 import { readRepoFile } from './support/repo-docs.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -96,7 +97,7 @@ describe('manifest.yml', () => {
 
   it('has a Home tab, and subscribes to the event that opens it', () => {
     expect(manifest.features.app_home).toMatchObject({ home_tab_enabled: true });
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual([APP_HOME_OPENED_EVENT]);
   });
 
   it('sends commands, interactions and events over HTTP to /slack/events', () => {

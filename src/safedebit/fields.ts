@@ -1,6 +1,7 @@
 /**
  * SAFEDEBIT `get_link_payment` fields and their maximum lengths, from the field table of SAFEDEBIT's
- * documentation. The modal's block_ids use these same names.
+ * documentation. The modal's text inputs' block_ids use these same names (its delivery and payment-type choices fill
+ * SAFEDEBIT's option flags: see src/constants.ts).
  */
 export const FIELD_MAX_LENGTH = {
   beneficiary_reference: 32,

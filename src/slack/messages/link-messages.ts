@@ -4,7 +4,7 @@ import type { PaymentType } from '../../domain/payment-type.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { escapeMrkdwn, withDateFallbacks } from '../mrkdwn.js';
-import { mrkdwn } from '../views/text.js';
+import { contextBlock, mrkdwn } from '../views/text.js';
 
 /** A message for chat.postMessage / chat.update, without its channel. */
 export interface SlackMessage {
@@ -60,7 +60,7 @@ function statusAttachments(status: LinkStatus): types.MessageAttachment[] {
     {
       color: status.color,
       fallback: withDateFallbacks(status.text),
-      blocks: [{ type: 'context', elements: [mrkdwn(status.text)] }],
+      blocks: [contextBlock(status.text)],
     },
   ];
 }

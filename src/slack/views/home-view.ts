@@ -6,7 +6,7 @@ import { messagesFor } from '../../i18n/messages.js';
 import type { LinkRecord, LinkTotals } from '../../ledger/ledger.js';
 import { type LinkLineContext, linkSection } from '../messages/link-lines.js';
 import { dateTimeShown } from '../mrkdwn.js';
-import { mrkdwn, plain } from './text.js';
+import { contextBlock, mrkdwn, plain } from './text.js';
 
 /** A list of links with where they stand, as App Home shows it. */
 export interface HomeLinks {
@@ -71,7 +71,7 @@ export function buildUnavailableHomeView(data: Pick<HomeData, 'locale' | 'sandbo
 
 /** The tab's title, and in the sandbox the banner saying so. */
 function titleBlocks({ locale, sandbox }: Pick<HomeData, 'locale' | 'sandbox'>): types.KnownBlock[] {
-  const banner = sandbox ? [{ type: 'context' as const, elements: [mrkdwn(messagesFor(locale).sandboxBanner)] }] : [];
+  const banner = sandbox ? [contextBlock(messagesFor(locale).sandboxBanner)] : [];
   return [header(linkReportTexts(locale).homeTitle), ...banner];
 }
 

@@ -3,7 +3,7 @@ import { OPEN_LINK_ACTION, OUTCOME_VIEW_ID } from '../../constants.js';
 import type { Locale } from '../../i18n/locale.js';
 import { type Messages, messagesFor } from '../../i18n/messages.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
-import { mrkdwn, plain } from './text.js';
+import { contextBlock, mrkdwn, plain } from './text.js';
 
 interface OutcomeViewBase {
   locale: Locale;
@@ -19,12 +19,8 @@ function outcomeView(base: OutcomeViewBase, title: string, blocks: types.KnownBl
     private_metadata: base.privateMetadata,
     title: plain(base.sandbox ? m.sandboxModalTitle : title, 24),
     close: plain(m.close, 24),
-    blocks: [...(base.sandbox ? [sandboxNotice(base.locale)] : []), ...blocks],
+    blocks: [...(base.sandbox ? [contextBlock(messagesFor(base.locale).sandboxBanner)] : []), ...blocks],
   };
-}
-
-function sandboxNotice(locale: Locale): types.ContextBlock {
-  return { type: 'context', elements: [mrkdwn(messagesFor(locale).sandboxBanner)] };
 }
 
 /** Shown at once on a valid submission, so Slack's 3-second ack never waits on SAFEDEBIT. `reference` as typed. */
@@ -56,7 +52,7 @@ export function buildCreatedView(data: CreatedViewData): types.ModalView {
       text: mrkdwn(`<${data.link}>`),
       accessory: { type: 'button', action_id: OPEN_LINK_ACTION, text: plain(m.openLink, 75), url: data.link },
     },
-    { type: 'context', elements: [mrkdwn(whereText(m, data.postedIn))] },
+    contextBlock(whereText(m, data.postedIn)),
   ]);
 }
 

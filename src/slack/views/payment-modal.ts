@@ -66,7 +66,10 @@ export function notesOfForm(blocks: readonly unknown[]): Pick<PaymentModalData, 
   return { ...(banner === undefined ? {} : { banner }), ...(Object.keys(fieldNotes).length > 0 ? { fieldNotes } : {}) };
 }
 
-/** The /paylink form. Each input's block_id is the SAFEDEBIT field it fills. */
+/**
+ * The /paylink form. Each text input's block_id is the SAFEDEBIT field it fills; the delivery and payment-type choices
+ * fill SAFEDEBIT's option flags (src/constants.ts).
+ */
 export function buildPaymentModal(data: PaymentModalData): types.ModalView {
   const m = messagesFor(data.locale);
   const company = data.values.consumer_type === 'company';

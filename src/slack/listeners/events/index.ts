@@ -1,7 +1,8 @@
 import type { App } from '@slack/bolt';
+import { APP_HOME_OPENED_EVENT } from '../../../constants.js';
 import type { ListenerContext } from '../context.js';
 import { appHomeOpened } from './app-home-opened.js';
 
 export function registerEvents(app: App, ctx: ListenerContext): void {
-  app.event('app_home_opened', appHomeOpened(ctx));
+  app.event(APP_HOME_OPENED_EVENT, appHomeOpened(ctx));
 }
