@@ -101,6 +101,12 @@ export function euroDigits(amountCents: number): { euros: string; cents: string 
   return { euros: digits.slice(0, -2), cents: digits.slice(-2) };
 }
 
+/** `125050` cents → `1250,50` / `1250.50` with `decimal`: no grouping, nothing a spreadsheet or a form misreads. */
+export function plainEuros(amountCents: number, decimal: string): string {
+  const digits = euroDigits(amountCents);
+  return `${digits.euros}${decimal}${digits.cents}`;
+}
+
 /** `1 250,50 €` in French (with Intl's own narrow no-break spaces), `€1,250.50` in English. */
 export function formatAmount(amountCents: number, locale: Locale): string {
   const { euros, cents } = euroDigits(amountCents);

@@ -1,7 +1,7 @@
 import { formatIsoWithOffset } from '../i18n/dates.js';
 import type { Locale } from '../i18n/locale.js';
 import type { LinkRecord } from '../ledger/ledger.js';
-import { euroDigits } from './amount.js';
+import { plainEuros } from './amount.js';
 import { paidSince } from './link-standing.js';
 
 /** The export's columns, in order: one row per link, whatever became of it. */
@@ -61,7 +61,7 @@ export function buildLinksCsv(links: readonly LinkRecord[], options: { locale: L
     link.payment_reference,
     link.consumer_reference,
     link.customer ?? '',
-    euros(link.amount_cents, decimal),
+    plainEuros(link.amount_cents, decimal),
     link.currency,
     link.state,
     link.payment_status ?? '',
@@ -76,12 +76,6 @@ export function buildLinksCsv(links: readonly LinkRecord[], options: { locale: L
     cells.map((cell) => csvCell(cell, separator)).join(separator),
   );
   return `${BYTE_ORDER_MARK}${lines.join('\r\n')}\r\n`;
-}
-
-/** `125050` → `1250,50` / `1250.50`: no grouping, which spreadsheets would read as text. */
-function euros(amountCents: number, decimal: string): string {
-  const digits = euroDigits(amountCents);
-  return `${digits.euros}${decimal}${digits.cents}`;
 }
 
 function csvCell(value: string, separator: string): string {

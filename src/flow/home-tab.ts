@@ -1,5 +1,6 @@
 import type { Logger, types } from '@slack/bolt';
 import type { Config } from '../config.js';
+import { userAllowed } from '../domain/access.js';
 import { monthBounds, monthOf } from '../domain/month.js';
 import { errorCode } from '../http/transport-errors.js';
 import { formatMonth } from '../i18n/dates.js';
@@ -131,7 +132,7 @@ async function drawHome(ctx: HomeContext, userId: string): Promise<DrawnHome> {
     month: formatMonth(now, ctx.config.locale, ctx.timeZone),
     mine,
     ...(team ? { team } : {}),
-    notAllowed: ctx.config.allowedUsers.length > 0 && !ctx.config.allowedUsers.includes(userId),
+    notAllowed: !userAllowed(ctx.config, userId),
     permalinks,
   });
   return { view, shown: { links: mine.links.length, team: team !== undefined } };

@@ -1,4 +1,4 @@
-import { euroDigits, formatAmount } from '../domain/amount.js';
+import { euroDigits, formatAmount, plainEuros } from '../domain/amount.js';
 import type { PaymentFormProblemCode } from '../domain/payment-form.js';
 import type { Problem } from '../domain/problem.js';
 import type { Locale } from './locale.js';
@@ -55,11 +55,11 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
     fr: ({ asThousands, asDecimals }) =>
       asDecimals === undefined
         ? `Montant ambigu\u00A0: vouliez-vous dire ${money(asThousands, 'fr')}\u202F? Écrivez ${euros(asThousands)}.`
-        : `Montant ambigu\u00A0: ${money(asThousands, 'fr')} ou ${money(asDecimals, 'fr')}\u202F? Écrivez ${euros(asThousands)} ou ${decimal(asDecimals, ',')}.`,
+        : `Montant ambigu\u00A0: ${money(asThousands, 'fr')} ou ${money(asDecimals, 'fr')}\u202F? Écrivez ${euros(asThousands)} ou ${plainEuros(Number(asDecimals), ',')}.`,
     en: ({ asThousands, asDecimals }) =>
       asDecimals === undefined
         ? `Ambiguous amount: did you mean ${money(asThousands, 'en')}? Write ${euros(asThousands)}.`
-        : `Ambiguous amount: ${money(asThousands, 'en')} or ${money(asDecimals, 'en')}? Write ${euros(asThousands)} or ${decimal(asDecimals, '.')}.`,
+        : `Ambiguous amount: ${money(asThousands, 'en')} or ${money(asDecimals, 'en')}? Write ${euros(asThousands)} or ${plainEuros(Number(asDecimals), '.')}.`,
   },
   amount_bad_grouping: {
     fr: 'Milliers mal séparés\u00A0: groupez les chiffres par 3 (1\u202F250\u202F000) ou ne les séparez pas (1250000).',
@@ -125,10 +125,4 @@ function money(cents: string | number | undefined, locale: Locale): string {
 /** `125000` cents → `1250`: how to type the amount without any separator. */
 function euros(amountCents: string | number | undefined): string {
   return euroDigits(Number(amountCents)).euros;
-}
-
-/** `125` cents → `1,25`: how to type the amount with an unmistakable decimal separator. */
-function decimal(amountCents: string | number | undefined, separator: ',' | '.'): string {
-  const digits = euroDigits(Number(amountCents));
-  return `${digits.euros}${separator}${digits.cents}`;
 }
