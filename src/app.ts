@@ -10,14 +10,9 @@ import { SANDBOX_API_PATH, SLACK_EVENTS_PATH } from './constants.js';
 import type { LinkCreator } from './flow/create-link.js';
 import { createHomeTabs } from './flow/home-tab.js';
 import { interruptedLinksPeriodMs, startInterruptedLinkChecks } from './flow/interrupted-links.js';
-import { DEFAULT_LEDGER_RETRY_DELAYS_MS } from './flow/ledger-writes.js';
+import { DEFAULT_LEDGER_RETRY_DELAYS_MS, type UnrecordedWrite } from './flow/ledger-writes.js';
 import { reminderPeriodMs, startReminders } from './flow/reminders.js';
-import {
-  DEFAULT_STATUS_ROUND_PERIOD_MS,
-  recordLateWrites,
-  startStatusRounds,
-  type UnrecordedWrite,
-} from './flow/status-updates.js';
+import { DEFAULT_STATUS_ROUND_PERIOD_MS, recordLateWrites, startStatusRounds } from './flow/status-updates.js';
 import type { Track, TrackedWork } from './flow/tracked-work.js';
 import { drainable } from './http/draining.js';
 import { healthRoute } from './http/health.js';

@@ -40,7 +40,7 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
   if (before === undefined || !UNANSWERED_STATES.includes(before.state)) return { kind: 'not_waiting' };
   const link = await ctx.ledger.confirmUnansweredLink(linkId, ctx.clock());
   if (link === undefined) return { kind: 'not_waiting' };
-  const fields = { link: link.id, user: link.user_id, payment_reference: link.payment_reference };
+  const fields = linkLogFields(link);
   const origin = {
     channel: link.origin_channel,
     user: link.user_id,
@@ -80,7 +80,7 @@ async function tellRepSummaryNotPosted(ctx: ConfirmedLinkContext, link: LinkReco
   const how = slackMayHaveActed(error) ? 'unanswered' : 'refused';
   const notice = buildConfirmedUnannouncedMessage(reportContext(ctx), link, how);
   const outcome = await sendDirectMessage(ctx, link.user_id, notice);
-  const fields = { link: link.id, user: link.user_id, payment_reference: link.payment_reference, summary: how };
+  const fields = { ...linkLogFields(link), summary: how };
   if (outcome.sent) ctx.logger.info({ event: 'confirmed_link_notice_sent', ...fields });
   else ctx.logger.error({ event: 'confirmed_link_notice_not_sent', ...fields, error: outcome.error });
 }
@@ -156,4 +156,9 @@ export async function showStatusesSoFar(ctx: ConfirmedLinkContext, linkId: strin
 /** Why a confirmed link's address never reached paylink: its state before it was confirmed. */
 function addressLostBy(link: LinkRecord): 'interrupted' | 'outage' {
   return link.state_detail === 'outage' ? 'outage' : 'interrupted';
+}
+
+/** What a log line says of a link a round handles: which link, whose, and its reference. */
+export function linkLogFields(link: LinkRecord) {
+  return { link: link.id, user: link.user_id, payment_reference: link.payment_reference };
 }

@@ -20,6 +20,7 @@ import {
   type ConfirmedLinkContext,
   confirmReportedLink,
   currentSummaryOf,
+  linkLogFields,
   showStatusesSoFar,
   startSummaryThread,
 } from './confirmed-links.js';
@@ -232,7 +233,7 @@ async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<bo
     // back `interrupted` when Slack did not take its summary, it is confirmed again at a later round.
     return (await confirmReportedLink(ctx, link.id)).kind === 'confirmed';
   }
-  await showInModal(ctx, link, buildInterruptedView(reportContext(ctx), link), 'interrupted_modal_not_updated');
+  await showInOpenModal(ctx, link, buildInterruptedView(reportContext(ctx), link), 'interrupted_modal_not_updated');
   const outcome = await sendClaimedNotice(ctx, link, buildInterruptedMessage(reportContext(ctx), link), {
     sent: 'interrupted_notice_sent',
     postponed: 'interrupted_notice_postponed',
@@ -241,7 +242,7 @@ async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<bo
   });
   // Once per link: one whose DM is put off is given back (`requested`) and found again by a later round, which logs it.
   if (outcome.sent || !outcome.mayTryAgain) {
-    ctx.logger.warn({ event: 'link_interrupted', ...fieldsOf(link), created_at: link.created_at });
+    ctx.logger.warn({ event: 'link_interrupted', ...linkLogFields(link), created_at: link.created_at });
   }
   return roundGoesOnAfter(outcome);
 }
@@ -251,14 +252,15 @@ async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<bo
  * summary posted where the rep asked, the link by itself in their DM (the summary stays where its statuses go).
  */
 async function deliverLate(ctx: InterruptedLinkContext, link: LinkWithAddress): Promise<boolean> {
-  await showInModal(ctx, link, buildLateLinkView(reportContext(ctx), link), 'late_link_modal_not_updated');
+  await showInOpenModal(ctx, link, buildLateLinkView(reportContext(ctx), link), 'late_link_modal_not_updated');
   if (link.summary_ts !== null) {
     const outcome = await sendClaimedNotice(ctx, link, buildLateLinkMessage(reportContext(ctx), link), {
       postponed: 'late_link_postponed',
       notSent: 'late_link_not_sent',
       release: () => ctx.ledger.releaseUndeliveredLink(link.id, true),
     });
-    if (outcome.sent) ctx.logger.warn({ event: 'link_delivered_late', ...fieldsOf(link), created_at: link.created_at });
+    if (outcome.sent)
+      ctx.logger.warn({ event: 'link_delivered_late', ...linkLogFields(link), created_at: link.created_at });
     return roundGoesOnAfter(outcome);
   }
   return announceInDirectMessage(ctx, link, buildLateLinkReply(reportContext(ctx), link), {
@@ -271,14 +273,24 @@ async function deliverLate(ctx: InterruptedLinkContext, link: LinkWithAddress): 
 
 /** A refusal or an outage its rep was never told of: in the modal if still open, and in their DM. */
 async function tellLate(ctx: InterruptedLinkContext, link: LinkRecord): Promise<boolean> {
-  await showInModal(ctx, link, buildUntoldOutcomeView(reportContext(ctx), link), 'untold_outcome_modal_not_updated');
+  await showInOpenModal(
+    ctx,
+    link,
+    buildUntoldOutcomeView(reportContext(ctx), link),
+    'untold_outcome_modal_not_updated',
+  );
   const outcome = await sendClaimedNotice(ctx, link, buildUntoldOutcomeMessage(reportContext(ctx), link), {
     postponed: 'outcome_notice_postponed',
     notSent: 'outcome_notice_not_sent',
     release: () => ctx.ledger.releaseUndeliveredLink(link.id),
   });
   if (outcome.sent) {
-    ctx.logger.warn({ event: 'outcome_told_late', ...fieldsOf(link), state: link.state, created_at: link.created_at });
+    ctx.logger.warn({
+      event: 'outcome_told_late',
+      ...linkLogFields(link),
+      state: link.state,
+      created_at: link.created_at,
+    });
   }
   return roundGoesOnAfter(outcome);
 }
@@ -316,7 +328,7 @@ async function announceInDirectMessage(
     release: () => ctx.ledger.releaseUndeliveredLink(link.id),
   });
   if (outcome.sent) {
-    ctx.logger.warn({ ...events.delivered, ...fieldsOf(link) });
+    ctx.logger.warn({ ...events.delivered, ...linkLogFields(link) });
     const place = { channel: outcome.channel, ts: outcome.ts, threadTs: outcome.ts };
     const replied = await startSummaryThread(ctx, link, place, whyLate, 'late_link_reply');
     if (!replied && events.linkApart) await sendLinkApart(ctx, link, outcome.channel, events.linkApart);
@@ -340,7 +352,7 @@ async function sendLinkApart(
 ): Promise<void> {
   try {
     await postMessage(ctx, channel, linkApart);
-    ctx.logger.info({ event: 'late_link_sent_apart', ...fieldsOf(link) });
+    ctx.logger.info({ event: 'late_link_sent_apart', ...linkLogFields(link) });
   } catch (error) {
     ctx.logger.error({
       event: 'slack_post_failed',
@@ -355,10 +367,6 @@ function linksWithUnrecordedWrites(ctx: InterruptedLinkContext): string[] {
   return [...new Set(Array.from(ctx.unrecordedWrites.values(), (write) => write.link))];
 }
 
-function fieldsOf(link: LinkRecord) {
-  return { link: link.id, user: link.user_id, payment_reference: link.payment_reference };
-}
-
 /**
  * DMs the rep about a link this round claimed, logging how it went (`handling` names the events). A DM Slack certainly
  * did not take is given back for a later round (`handling.release`); one it may have taken is not sent again.
@@ -371,12 +379,12 @@ async function sendClaimedNotice(
 ): Promise<DirectMessageOutcome> {
   const outcome = await sendDirectMessage(ctx, link.user_id, message);
   if (outcome.sent) {
-    if (handling.sent) ctx.logger.info({ event: handling.sent, ...fieldsOf(link) });
+    if (handling.sent) ctx.logger.info({ event: handling.sent, ...linkLogFields(link) });
     return outcome;
   }
   ctx.logger[outcome.mayTryAgain ? 'warn' : 'error']({
     event: outcome.mayTryAgain ? handling.postponed : handling.notSent,
-    ...fieldsOf(link),
+    ...linkLogFields(link),
     error: outcome.error,
   });
   if (outcome.mayTryAgain) await releaseForLater(ctx, link.id, handling.release);
@@ -384,7 +392,7 @@ async function sendClaimedNotice(
 }
 
 /** A rep still looking at the modal reads there what the DM says; a modal closed since is no longer Slack's to update. */
-async function showInModal(
+async function showInOpenModal(
   ctx: InterruptedLinkContext,
   link: LinkRecord,
   view: types.ModalView,

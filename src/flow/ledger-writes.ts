@@ -10,6 +10,12 @@ export interface LedgerWriteContext {
   ledgerRetryDelaysMs: readonly number[];
 }
 
+/** A write the ledger refused past its retries, kept to be recorded later, and the link it is about. */
+export interface UnrecordedWrite {
+  link: string;
+  record: () => Promise<unknown>;
+}
+
 /** A write's result, or why the ledger refused it (logged): the last error when it was tried again. */
 export type Written<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -73,7 +79,7 @@ export async function retryLedgerWrite<T>(
  * the rounds to record once the ledger takes writes again (and, until then, to leave its link alone).
  */
 export async function retryOrKeepForRounds<T>(
-  ctx: LedgerWriteContext & { unrecordedWrites: Map<string, { link: string; record: () => Promise<unknown> }> },
+  ctx: LedgerWriteContext & { unrecordedWrites: Map<string, UnrecordedWrite> },
   what: WriteDescription,
   record: () => Promise<T>,
   key: string,

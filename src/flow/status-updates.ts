@@ -18,7 +18,7 @@ import {
 import { dateTimeShown, timeShown } from '../slack/mrkdwn.js';
 import { slackMayHaveActed } from '../slack/web-api.js';
 import type { HomeTabs } from './home-tab.js';
-import { type LedgerWriteContext, retryLedgerWrite, tryLedgerWrite } from './ledger-writes.js';
+import { type LedgerWriteContext, retryLedgerWrite, tryLedgerWrite, type UnrecordedWrite } from './ledger-writes.js';
 import { type RoundTimer, startRounds } from './rounds.js';
 
 export interface StatusUpdateContext extends SlackDeliveryContext, LedgerWriteContext {
@@ -38,12 +38,6 @@ export interface StatusUpdateContext extends SlackDeliveryContext, LedgerWriteCo
    * its claim is stale, the link for one its rep never got, or the request for an interrupted one, and acts again.
    */
   unrecordedWrites: Map<string, UnrecordedWrite>;
-}
-
-/** A write the ledger refused past its retries, kept to be recorded later, and the link it is about. */
-export interface UnrecordedWrite {
-  link: string;
-  record: () => Promise<unknown>;
 }
 
 /** How far a link's pending status news got into Slack. */
