@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import { THANK_YOU_PATH } from '../constants.js';
 import { type Locale, localeOf, preferredLocale } from '../i18n/locale.js';
-import { buildThankYouPage } from '../i18n/statuses.js';
+import { buildThankYouPage } from './html.js';
 
 /**
  * `GET|HEAD /thanks?lang=fr|en`: the page a customer's browser lands on after the payment page, in the language

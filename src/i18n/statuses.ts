@@ -2,8 +2,8 @@ import type { AnnexStatus, ClassifiedStatus } from '../domain/payment-status.js'
 import type { Locale } from './locale.js';
 
 /**
- * What the payment-status callback shows people: the annex statuses in words (in Slack), and the page a
- * customer's browser gets if SAFEDEBIT sends it to the callback URL.
+ * What the payment-status callback shows people: the annex statuses in words (in Slack), and the words of the page a
+ * customer's browser gets after paying (src/http/html.ts).
  */
 
 // Typed by every annex status and every locale, so a missing translation is a type error.
@@ -26,7 +26,7 @@ const STATUS_WORDS: Record<AnnexStatus, Record<Locale, string>> = {
   PENDING: { fr: 'En cours', en: 'Pending' },
 };
 
-interface CallbackTexts {
+export interface CallbackTexts {
   /** A status outside the annex, shown as received (already cleaned by the caller). */
   unknownStatus: (status: string) => string;
   thankYouTitle: string;
@@ -54,43 +54,9 @@ export function describeStatus(status: ClassifiedStatus, locale: Locale): string
   return status.known ? STATUS_WORDS[status.status][locale] : TEXTS[locale].unknownStatus(status.raw);
 }
 
-const PAGE_STYLE =
-  'body{margin:0;min-height:100vh;display:grid;place-items:center;background:#f4f4f5;color:#1d1c1d;' +
-  'font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}' +
-  'main{background:#fff;padding:2rem 2.5rem;border-radius:12px;box-shadow:0 1px 4px rgb(0 0 0/.12);' +
-  'text-align:center;max-width:28rem;margin:1rem}h1{font-size:1.5rem;margin:0 0 .5rem}p{margin:0}';
-
-/**
- * The page a customer's browser gets after paying (`/thanks`), or on the callback URL, which SAFEDEBIT may
- * use as the return URL. Self-contained (no script, no external resource), every text escaped.
- */
-export function buildThankYouPage(locale: Locale): string {
-  const t = TEXTS[locale];
-  return htmlDocument(
-    locale,
-    t.thankYouTitle,
-    PAGE_STYLE,
-    `<main><h1>${escapeHtml(t.thankYouHeading)}</h1><p>${escapeHtml(t.thankYouBody)}</p></main>`,
-  );
-}
-
-/** A whole page around `body` (already HTML): no script, no external resource, one inline style sheet. */
-export function htmlDocument(locale: Locale, title: string, style: string, body: string): string {
-  return [
-    '<!doctype html>',
-    `<html lang="${escapeHtml(locale)}">`,
-    '<head><meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="robots" content="noindex">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${style}</style></head>`,
-    `<body>${body}</body>`,
-    '</html>',
-  ].join('\n');
-}
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
+/** The words of the customer's thank-you page. */
+export function thankYouWords(
+  locale: Locale,
+): Pick<CallbackTexts, 'thankYouTitle' | 'thankYouHeading' | 'thankYouBody'> {
+  return TEXTS[locale];
 }

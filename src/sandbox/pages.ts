@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { formatAmount } from '../domain/amount.js';
+import { escapeHtml, htmlDocument } from '../http/html.js';
 import type { Locale } from '../i18n/locale.js';
 import { SANDBOX_TEXTS } from '../i18n/sandbox.js';
-import { escapeHtml, htmlDocument } from '../i18n/statuses.js';
 import type { PaymentLinkRequest } from '../safedebit/request.js';
 
 /**

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatAmount } from '../../src/domain/amount.js';
 import { ANNEX_STATUSES, classifyStatus } from '../../src/domain/payment-status.js';
+import { buildThankYouPage, escapeHtml } from '../../src/http/html.js';
 import { LOCALES } from '../../src/i18n/locale.js';
-import { buildThankYouPage, describeStatus, escapeHtml } from '../../src/i18n/statuses.js';
+import { describeStatus } from '../../src/i18n/statuses.js';
 import { statusLine, statusReplyText } from '../../src/slack/messages/status-messages.js';
 
 const TARGET = { amountCents: 125050, user: 'U0REP' };

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { classifyStatus } from '../../src/domain/payment-status.js';
+import { buildThankYouPage } from '../../src/http/html.js';
 import { linkReportTexts } from '../../src/i18n/link-reports.js';
 import { LOCALES, type Locale } from '../../src/i18n/locale.js';
 import { messagesFor } from '../../src/i18n/messages.js';
 import { describeProblem } from '../../src/i18n/problems.js';
 import { SANDBOX_TEXTS } from '../../src/i18n/sandbox.js';
-import { buildThankYouPage, describeStatus } from '../../src/i18n/statuses.js';
+import { describeStatus } from '../../src/i18n/statuses.js';
 import { describeRefusal, REFUSAL_CATALOG } from '../../src/safedebit/error-catalog.js';
 
 /**
