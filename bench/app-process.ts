@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { HEALTH_PATH } from '../src/constants.js';
 
 /** An app under measurement, running as a child process so that its CPU time and memory are its own. */
 export interface AppProcess {
@@ -127,7 +128,7 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
 
 async function answersHealthCheck(baseUrl: string): Promise<boolean> {
   try {
-    const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(1_000) });
+    const response = await fetch(`${baseUrl}${HEALTH_PATH}`, { signal: AbortSignal.timeout(1_000) });
     await response.arrayBuffer();
     return response.status === 200;
   } catch {

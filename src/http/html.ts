@@ -1,7 +1,7 @@
 import type { Locale } from '../i18n/locale.js';
 import { thankYouWords } from '../i18n/statuses.js';
 
-/** The HTML pages paylink serves to browsers: the customer's thank-you page, and the sandbox's pages' frame. */
+// The HTML pages paylink serves to browsers: the customer's thank-you page, and the sandbox's pages' frame.
 
 const PAGE_STYLE =
   'body{margin:0;min-height:100vh;display:grid;place-items:center;background:#f4f4f5;color:#1d1c1d;' +
