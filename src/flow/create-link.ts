@@ -137,19 +137,14 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
 
   // A failed write does not cost the rep the link SAFEDEBIT just made: the flow goes on, and the write is tried again
   // meanwhile, not after Slack's calls: left `requested` while Slack puts them off, the link would be taken for an
-  // interrupted one. The write saying where the rep got the link records the link too, and makes it needless if it
-  // was kept; written late, it leaves a summary's place as it finds it, and it comes before the write saying the rep
-  // got the link privately.
+  // interrupted one. Written late, it leaves a summary's word on whether the rep has the link as it finds it; the write
+  // saying the rep got the link privately comes after it, and records the link too.
   const recordCreated = () => ctx.ledger.recordOutcome(linkId, { state: 'created', link: outcome.link });
   const createdWrite = { step: 'outcome', state: 'created', link: linkId };
   const created = await tryLedgerWrite(ctx, createdWrite, recordCreated);
   const createdRetried = created.ok
     ? undefined
     : retryOrKeepForRounds(ctx, createdWrite, recordCreated, unrecordedOutcome(linkId));
-  const superseding = async <T>(written: Written<T>) => {
-    if (written.ok) ctx.unrecordedWrites.delete(unrecordedOutcome(linkId));
-    return written;
-  };
   const reported: ReportedStatus = created.ok ? created.value : { payment_status: null, payment_status_at: null };
   ctx.logger.info({ event: 'link_created', ...logFields });
   const stored = { ...newLinkRow(claim, linkId, ctx.sandbox ? 1 : 0), link: outcome.link };
@@ -178,7 +173,6 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
       ctx.ledger.recordSummary(linkId, summary, reported.payment_status, outcome.link, repHasLink);
     // A payment status known by then means notifications came before the summary: they are shown now.
     const placeWritten = async (written: Written<string | null>) => {
-      await superseding(written);
       if (written.ok && written.value !== null) await showPendingStatuses(ctx, linkId);
       return written.ok;
     };
@@ -197,9 +191,14 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     const givenWrite = { step: 'sent_privately', link: linkId };
     if (given) {
       await createdRetried;
-      if (!(await superseding(await tryLedgerWrite(ctx, givenWrite, recordGiven))).ok) {
-        retryLater = async () =>
-          superseding(await retryOrKeepForRounds(ctx, givenWrite, recordGiven, unrecordedDelivery(linkId)));
+      // Once this write is recorded or kept, SAFEDEBIT's answer kept and played after it would say the rep has not it.
+      const dropKeptAnswer = () => ctx.unrecordedWrites.delete(unrecordedOutcome(linkId));
+      if ((await tryLedgerWrite(ctx, givenWrite, recordGiven)).ok) dropKeptAnswer();
+      else {
+        retryLater = async () => {
+          await retryOrKeepForRounds(ctx, givenWrite, recordGiven, unrecordedDelivery(linkId));
+          dropKeptAnswer();
+        };
       }
     }
   }
@@ -239,7 +238,12 @@ async function endWithoutLink(
   if (reportedOn(recorded)) return linkExists();
   const told = await showInModal(ctx, submission, view, { text: aboutLink(ctx, submission, text) });
   if (recorded.ok) {
-    if (told) await tryLedgerWrite(ctx, { step: 'rep_told', link: linkId }, () => ctx.ledger.recordRepTold(linkId));
+    // Kept for the rounds if refused, which meanwhile leave the link alone, rather than tell the rep again.
+    const toldWrite = { step: 'rep_told', link: linkId };
+    const recordTold = () => ctx.ledger.recordRepTold(linkId);
+    if (told && !(await tryLedgerWrite(ctx, toldWrite, recordTold)).ok) {
+      await retryOrKeepForRounds(ctx, toldWrite, recordTold, unrecordedDelivery(linkId));
+    }
     return;
   }
   // Recorded late, a link reported on meanwhile is confirmed by the interrupted-links round.

@@ -260,7 +260,7 @@ export class Ledger {
             state: 'created' satisfies LinkState,
             link: sql<string | null>`coalesce(link, ${slot('link')})`,
             // The summary is where the rep asked, its link in the thread (or sent privately when that post failed);
-            // unless neither reached the rep, whose link a round then gives late.
+            // unless neither reached the rep, whose link a round then gives late (SUMMARY_WITHOUT_LINK).
             undelivered_to_rep: slot('undelivered'),
           })
           .where('id', '=', slot('id'))
@@ -309,7 +309,13 @@ export class Ledger {
     link: string | null,
     repHasLink = true,
   ): Promise<string | null> {
-    const [row] = await this.#recordSummary({ id, ...place, shownStatus, link, undelivered: repHasLink ? 0 : 1 });
+    const [row] = await this.#recordSummary({
+      id,
+      ...place,
+      shownStatus,
+      link,
+      undelivered: repHasLink ? 0 : SUMMARY_WITHOUT_LINK,
+    });
     return row?.payment_status ?? null;
   }
 
@@ -776,7 +782,7 @@ export class Ledger {
   ): Promise<LinkWithAddress[]> {
     const undelivered = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) =>
       eb.and([
-        eb('undelivered_to_rep', '=', 1),
+        eb('undelivered_to_rep', 'in', [1, SUMMARY_WITHOUT_LINK]),
         eb('state', '=', 'created' satisfies LinkState),
         eb('link', 'is not', null),
         eb('created_at', '<=', window.upTo.toISOString()),
@@ -819,7 +825,7 @@ export class Ledger {
   async releaseUndeliveredLink(id: string, summaryPosted = false): Promise<void> {
     await this.db
       .updateTable('links')
-      .set({ undelivered_to_rep: 1 })
+      .set({ undelivered_to_rep: summaryPosted ? SUMMARY_WITHOUT_LINK : 1 })
       .where('id', '=', id)
       .where('undelivered_to_rep', '=', 0)
       .where('summary_ts', summaryPosted ? 'is not' : 'is', null)
@@ -1014,6 +1020,12 @@ const REPORTED_UNANSWERED = sql<boolean>`${sql.raw(REPORTED_UNANSWERED_CONDITION
 
 /** The confirmed links whose rep was not given them yet (see claimUnannouncedLinks). */
 const UNANNOUNCED = sql<boolean>`${sql.raw(UNANNOUNCED_CONDITION)}`;
+/**
+ * `undelivered_to_rep` of a link whose summary was posted where the rep asked but which itself reached them nowhere:
+ * not 1, which an instance of the release before, during a rolling upgrade, would take for a link with no summary, and
+ * announce again in the rep's DM, moving its summary there.
+ */
+const SUMMARY_WITHOUT_LINK = 2;
 /** The states of a request SAFEDEBIT made no link for, as far as paylink knows, whose rep may not have been told. */
 const UNTOLD_STATES: LinkState[] = ['refused', 'outage'];
 

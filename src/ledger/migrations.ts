@@ -49,7 +49,7 @@ export const REPORTED_UNANSWERED_CONDITION = "state in ('interrupted', 'outage')
 /**
  * A link SAFEDEBIT reported on whose answer never reached paylink (no address), confirmed, that its rep was not given
  * yet: the summary's place is not recorded. Fixed for its index as STATUS_LINE_BEHIND_CONDITION is. Every other link
- * marked undelivered has its address.
+ * marked 1 has its address, or no confirmation (a refusal or an outage not told to its rep yet).
  */
 export const UNANNOUNCED_CONDITION = 'undelivered_to_rep = 1 and link is null';
 

@@ -96,8 +96,9 @@ export interface LinksTable {
   /**
    * 1 from when SAFEDEBIT's link is recorded, or a notification confirms a link whose answer never came, until the rep
    * has it (its summary's place recorded, or the link sent to them privately): a link still 1 long after its flow must
-   * have ended was left by an instance that stopped, and its rep gets it by DM. 0 otherwise, and by default, as an
-   * instance of a release before writes it.
+   * have ended was left by an instance that stopped, and its rep gets it by DM. 2 when its summary was posted but the
+   * link itself reached the rep nowhere (the link then comes by itself in their DM). 1 too for a refusal or an outage
+   * recorded and not yet told to the rep. 0 otherwise, and by default, as an instance of a release before writes it.
    */
   undelivered_to_rep: ColumnType<number, number | undefined, number>;
   /**

@@ -47,5 +47,43 @@ describe.each(ENGINES)(
       expect(app.logs.filter((line) => line.includes('"event":"link_interrupted"'))).toEqual([]);
       expect(await row()).toMatchObject({ state: 'created', undelivered_to_rep: 0, summary_ts: expect.any(String) });
     }, 20_000);
+
+    it('sent privately, its two writes kept for the rounds: once the ledger is back, the round does not send it again', async () => {
+      const clock = movableClock();
+      const app = await harnesses.start({
+        clock: clock.now,
+        interruptedLinksPeriodMs: 30,
+        ledgerRetryDelaysMs: [10, 10],
+      });
+      const ledger = app.paylink.ledger as Ledger;
+      const busy = () => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      const recordOutcome = ledger.recordOutcome.bind(ledger);
+      const recordSentPrivately = ledger.recordSentPrivately.bind(ledger);
+      let refusing = true;
+      let outcomeRefusals = 0;
+      ledger.recordOutcome = async (id, outcome) => {
+        if (outcome.state === 'created' && (refusing || outcomeRefusals++ < 1)) throw busy();
+        return recordOutcome(id, outcome);
+      };
+      ledger.recordSentPrivately = async (id, link) => {
+        if (refusing) throw busy();
+        return recordSentPrivately(id, link);
+      };
+      // Slack refuses the summary: the link reaches the rep through the response_url.
+      app.standin.failNext('chat.postMessage', 'internal_error', 1);
+      const { view } = await app.openModal();
+      await app.submit(view, VALID_FORM);
+      await app.waitForLog((entry) => entry.event === 'ledger_write_abandoned' && entry.step === 'sent_privately');
+      // The ledger back, refusing the link's write once more: a round recording it after the private one would say the
+      // rep never had the link.
+      refusing = false;
+      await app.waitForLog('recorded_late');
+      clock.advance(undeliveredAfterMs(1500) + 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const isDm = (call: SlackApiCall) => String(call.args.channel).startsWith('D');
+      expect(app.standin.callsTo('chat.postMessage').filter(isDm)).toEqual([]);
+      const [row] = await ledger.db.selectFrom('links').selectAll().execute();
+      expect(row).toMatchObject({ state: 'created', undelivered_to_rep: 0 });
+    }, 20_000);
   },
 );

@@ -55,7 +55,7 @@ describe.each(ENGINES)('a summary posted, its link then reaching the rep nowhere
 
   it('Slack rate-limiting the reply and the DM past the client’s waits, the modal closed: the link comes late', async () => {
     const { app, clock, row } = await submittedWithReplyLimited(true);
-    expect(await row()).toMatchObject({ undelivered_to_rep: 1 });
+    expect(await row()).toMatchObject({ undelivered_to_rep: 2 });
     // Slack still rate-limiting at the round's first try: given back, and sent at the next.
     app.standin.failNext('conversations.open', LIMITED, 1);
     await linkGivenLate(app, clock);

@@ -65,6 +65,37 @@ describe.each(ENGINES)('a refusal or an outage its rep was not told of when the 
       .toBe(1);
   }, 20_000);
 
+  it.each([
+    ['once, then takes it again', 1, 'ledger_write_retried'],
+    ['past its retries (kept by the instance)', Number.POSITIVE_INFINITY, 'ledger_write_abandoned'],
+  ])(
+    'told in the modal, the ledger refusing the write saying so %s: no DM follows',
+    async (_, refusals, logged) => {
+      const clock = movableClock();
+      const a = await harnesses.start({
+        clock: clock.now,
+        interruptedLinksPeriodMs: 30,
+        ledgerRetryDelaysMs: [50, 50],
+      });
+      const ledger = a.paylink.ledger;
+      const recordRepTold = ledger.recordRepTold.bind(ledger);
+      let refused = 0;
+      ledger.recordRepTold = async (id) => {
+        if (refused++ < refusals) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+        return recordRepTold(id);
+      };
+      a.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
+      const { view } = await a.openModal();
+      await a.submit(view, VALID_FORM);
+      await a.waitForViewUpdate(view.id, (shown) => JSON.stringify(shown).includes('EXIST_005'));
+      await a.waitForLog((entry) => entry.event === logged && entry.step === 'rep_told');
+      clock.advance(undeliveredAfterMs(1500) + 1_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(dms(a)).toEqual([]);
+    },
+    20_000,
+  );
+
   it('told in the modal as it happens: no DM follows', async () => {
     const clock = movableClock();
     const a = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
