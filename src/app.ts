@@ -273,8 +273,9 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const watched =
     !(receiver instanceof SocketModeReceiver) ||
     catchReconnectionFailures(receiver.client, SOCKET_MODE_REOPEN_TRIES, (error) => socketModeFailed(error));
-  const started = await Promise.race([app.start(config.port), socketModeFailure.then(() => undefined)]);
-  if (started === undefined) {
+  const failedToStart = Symbol('socket mode failed to start');
+  const started = await Promise.race([app.start(config.port), socketModeFailure.then(() => failedToStart)]);
+  if (started === failedToStart) {
     await app.stop().catch(() => undefined);
     await Promise.all([closeClients(), ledger.close()]);
     throw new Error(describeSocketModeFailure(await socketModeFailure, config.slack.apiUrl));
