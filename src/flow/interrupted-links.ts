@@ -195,7 +195,7 @@ async function tellUntoldOutcomes(
 ): Promise<ClaimsWorkedThrough> {
   return workThroughClaims(stopping, async () => {
     const [link] = await ctx.ledger.claimUntoldOutcomes(window, 1, linksWithUnrecordedWrites(ctx));
-    return link && (() => tellLate(ctx, link));
+    return link && (() => tellOutcomeLate(ctx, link));
   });
 }
 
@@ -252,17 +252,17 @@ async function notice(ctx: InterruptedLinkContext, link: LinkRecord): Promise<bo
  * summary posted where the rep asked, the link by itself in their DM (the summary stays where its statuses go).
  */
 async function deliverLate(ctx: InterruptedLinkContext, link: LinkWithAddress): Promise<boolean> {
-  await showInOpenModal(ctx, link, buildLateLinkView(reportContext(ctx), link), 'late_link_modal_not_updated');
+  const view = buildLateLinkView(reportContext(ctx), link);
   if (link.summary_ts !== null) {
-    const outcome = await sendClaimedNotice(ctx, link, buildLateLinkMessage(reportContext(ctx), link), {
+    return tellLate(ctx, link, view, buildLateLinkMessage(reportContext(ctx), link), {
+      told: 'link_delivered_late',
+      modalNotUpdated: 'late_link_modal_not_updated',
       postponed: 'late_link_postponed',
       notSent: 'late_link_not_sent',
       release: () => ctx.ledger.releaseUndeliveredLink(link.id, true),
     });
-    if (outcome.sent)
-      ctx.logger.warn({ event: 'link_delivered_late', ...linkLogFields(link), created_at: link.created_at });
-    return roundGoesOnAfter(outcome);
   }
+  await showInOpenModal(ctx, link, view, 'late_link_modal_not_updated');
   return announceInDirectMessage(ctx, link, buildLateLinkReply(reportContext(ctx), link), {
     delivered: { event: 'link_delivered_late', created_at: link.created_at },
     postponed: 'late_link_postponed',
@@ -272,25 +272,37 @@ async function deliverLate(ctx: InterruptedLinkContext, link: LinkWithAddress): 
 }
 
 /** A refusal or an outage its rep was never told of: in the modal if still open, and in their DM. */
-async function tellLate(ctx: InterruptedLinkContext, link: LinkRecord): Promise<boolean> {
-  await showInOpenModal(
+async function tellOutcomeLate(ctx: InterruptedLinkContext, link: LinkRecord): Promise<boolean> {
+  return tellLate(
     ctx,
     link,
     buildUntoldOutcomeView(reportContext(ctx), link),
-    'untold_outcome_modal_not_updated',
+    buildUntoldOutcomeMessage(reportContext(ctx), link),
+    {
+      told: 'outcome_told_late',
+      modalNotUpdated: 'untold_outcome_modal_not_updated',
+      postponed: 'outcome_notice_postponed',
+      notSent: 'outcome_notice_not_sent',
+      release: () => ctx.ledger.releaseUndeliveredLink(link.id),
+    },
   );
-  const outcome = await sendClaimedNotice(ctx, link, buildUntoldOutcomeMessage(reportContext(ctx), link), {
-    postponed: 'outcome_notice_postponed',
-    notSent: 'outcome_notice_not_sent',
-    release: () => ctx.ledger.releaseUndeliveredLink(link.id),
-  });
+}
+
+/**
+ * Tells the rep late of a link this round claimed: `view` in the modal if still open, and `message` in their DM, logged
+ * `events.told` (a warning naming the link) once sent; one Slack certainly did not take is given back for a later round.
+ */
+async function tellLate(
+  ctx: InterruptedLinkContext,
+  link: LinkRecord,
+  view: types.ModalView,
+  message: SlackMessage,
+  events: { told: string; modalNotUpdated: string; postponed: string; notSent: string; release: () => Promise<void> },
+): Promise<boolean> {
+  await showInOpenModal(ctx, link, view, events.modalNotUpdated);
+  const outcome = await sendClaimedNotice(ctx, link, message, events);
   if (outcome.sent) {
-    ctx.logger.warn({
-      event: 'outcome_told_late',
-      ...linkLogFields(link),
-      state: link.state,
-      created_at: link.created_at,
-    });
+    ctx.logger.warn({ event: events.told, ...linkLogFields(link), state: link.state, created_at: link.created_at });
   }
   return roundGoesOnAfter(outcome);
 }
