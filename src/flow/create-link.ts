@@ -35,6 +35,7 @@ import {
   showPendingStatuses,
   unrecordedDelivery,
   unrecordedOutcome,
+  unrecordedRepTold,
 } from './status-updates.js';
 
 export interface LinkCreator {
@@ -158,17 +159,16 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     link: outcome.link,
     postedIn: !posted ? 'nowhere' : summary.inDirectMessage ? 'direct_message' : { channel: summary.channel },
   });
-  // Its reply and the private fallback having failed, the modal is the rep's last chance of the link before the
-  // summary's place is recorded, which says whether the rep has it.
-  let shownInModal = linkGiven === 'nowhere' ? await showInModal(ctx, submission, createdView, undefined) : undefined;
   let retryLater: (() => Promise<unknown>) | undefined;
   let sentPrivately = false;
+  // Written with the summary's place, read when that write is made: a retry after the modal showed the link says so.
+  let repHasLink = linkGiven !== 'nowhere';
+  let placeRecorded = false;
   if (!summary) {
     sentPrivately = await sendToRep(ctx, origin, buildLinkReply(locale, ctx.sandbox, outcome.link));
   } else {
     // Recorded only once the link is in the thread, so that a notification finding the summary replies after it.
     const summaryWrite = { step: 'summary', link: linkId };
-    const repHasLink = linkGiven !== 'nowhere' || shownInModal === true;
     const recordPlace = () =>
       ctx.ledger.recordSummary(linkId, summary, reported.payment_status, outcome.link, repHasLink);
     // A payment status known by then means notifications came before the summary: they are shown now.
@@ -178,28 +178,29 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     };
     const retryPlace = async () =>
       placeWritten(await retryOrKeepForRounds(ctx, summaryWrite, recordPlace, unrecordedDelivery(linkId)));
-    if (!(await placeWritten(await tryLedgerWrite(ctx, summaryWrite, recordPlace)))) retryLater = retryPlace;
+    placeRecorded = await placeWritten(await tryLedgerWrite(ctx, summaryWrite, recordPlace));
+    if (!placeRecorded) retryLater = retryPlace;
   }
   // If the modal cannot show it, the rep still gets the link privately (unless a DM or a failed post already did).
   const linkForRep = posted && !summary.inDirectMessage ? buildLinkReply(locale, ctx.sandbox, outcome.link) : undefined;
-  shownInModal ??= await showInModal(ctx, submission, createdView, linkForRep);
-  if (!summary) {
-    // With no summary, the ledger learns whether the rep has the link (one write, on this path only): if not, or if
-    // this instance stops first, the interrupted-links round DMs it to them later.
-    const given = sentPrivately || shownInModal;
+  const shownInModal = await showInModal(ctx, submission, createdView, linkForRep);
+  // The ledger learns that the rep has the link when it did not know: no summary (if not, or if this instance stops
+  // first, the interrupted-links round DMs it to them later), or a summary recorded before the modal showed the link
+  // that reached the rep nowhere else (a place recorded later says so itself).
+  const givenNow = summary ? !repHasLink && shownInModal && placeRecorded : sentPrivately || shownInModal;
+  if (summary && shownInModal) repHasLink = true;
+  if (givenNow) {
     const recordGiven = () => ctx.ledger.recordSentPrivately(linkId, outcome.link);
     const givenWrite = { step: 'sent_privately', link: linkId };
-    if (given) {
-      await createdRetried;
-      // Once this write is recorded or kept, SAFEDEBIT's answer kept and played after it would say the rep has not it.
-      const dropKeptAnswer = () => ctx.unrecordedWrites.delete(unrecordedOutcome(linkId));
-      if ((await tryLedgerWrite(ctx, givenWrite, recordGiven)).ok) dropKeptAnswer();
-      else {
-        retryLater = async () => {
-          await retryOrKeepForRounds(ctx, givenWrite, recordGiven, unrecordedDelivery(linkId));
-          dropKeptAnswer();
-        };
-      }
+    await createdRetried;
+    // Once this write is recorded or kept, SAFEDEBIT's answer kept and played after it would say the rep has not it.
+    const dropKeptAnswer = () => ctx.unrecordedWrites.delete(unrecordedOutcome(linkId));
+    if ((await tryLedgerWrite(ctx, givenWrite, recordGiven)).ok) dropKeptAnswer();
+    else {
+      retryLater = async () => {
+        await retryOrKeepForRounds(ctx, givenWrite, recordGiven, unrecordedDelivery(linkId));
+        dropKeptAnswer();
+      };
     }
   }
   await Promise.all([createdRetried, retryLater?.()]);
@@ -242,7 +243,7 @@ async function endWithoutLink(
     const toldWrite = { step: 'rep_told', link: linkId };
     const recordTold = () => ctx.ledger.recordRepTold(linkId);
     if (told && !(await tryLedgerWrite(ctx, toldWrite, recordTold)).ok) {
-      await retryOrKeepForRounds(ctx, toldWrite, recordTold, unrecordedDelivery(linkId));
+      await retryOrKeepForRounds(ctx, toldWrite, recordTold, unrecordedRepTold(linkId));
     }
     return;
   }

@@ -71,15 +71,16 @@ export function abandonedAfterMs(
 /**
  * Slack calls the link flow may make one after the other between recording SAFEDEBIT's link and the write that says
  * the rep has it: the summary where asked, then `conversations.open` and the summary in the rep's DM, the link in its
- * thread, then, that post failing, the `response_url`, `conversations.open` and the DM of sendToRep, and, those failing
- * too, the modal's `views.update` (or, with no summary at all, those three and the modal's).
+ * thread, then, that post failing, the `response_url`, `conversations.open` and the DM of sendToRep (or, with no
+ * summary at all, those three and the modal's `views.update`). An instance of the release before waits as long: no
+ * call may be added before that write.
  */
-const SLACK_CALLS_BEFORE_DELIVERY = 8;
+const SLACK_CALLS_BEFORE_DELIVERY = 7;
 
 /**
  * How long after its claim a link SAFEDEBIT made, never given to its rep, has surely been left by a flow that stopped:
  * the abandonment delay (SAFEDEBIT's answer and the flow's ledger writes), and each Slack call the flow may make before
- * the rep has the link taking as long as one can (LONGEST_CALL_MS: Slack's rate limits waited out), about 40 minutes.
+ * the rep has the link taking as long as one can (LONGEST_CALL_MS: Slack's rate limits waited out), about 35 minutes.
  * A flow still waiting on Slack is not taken for a stopped one, so a link on its way to its rep is not sent twice.
  */
 export function undeliveredAfterMs(

@@ -263,6 +263,11 @@ export async function deliverUnpostedReplies(
 const unrecordedReply = (dedupeKey: string) => `reply:${dedupeKey}`;
 /** The key of a link given to its rep whose record the ledger refused, in `unrecordedWrites`. */
 export const unrecordedDelivery = (linkId: string) => `delivery:${linkId}`;
+/**
+ * The key of a refusal or an outage told to its rep whose record the ledger refused, in `unrecordedWrites`: its own, not
+ * unrecordedDelivery's, which a confirmation of that link (an outage SAFEDEBIT reported on) keeps its summary's place by.
+ */
+export const unrecordedRepTold = (linkId: string) => `told:${linkId}`;
 /** The key of SAFEDEBIT's answer (a link, a refusal, an outage) whose record the ledger refused, in `unrecordedWrites`. */
 export const unrecordedOutcome = (linkId: string) => `outcome:${linkId}`;
 

@@ -96,7 +96,7 @@ describe("the rounds' claims waiting past the ledger's time limit behind another
     );
 
     locker = await lockLinksTable(database.url);
-    // Past every round's delay (the late link's, about 40 minutes, is the longest), within the hour rounds look back.
+    // Past every round's delay (the late link's, about 35 minutes, is the longest), within the hour rounds look back.
     clock.advance(undeliveredAfterMs(SAFEDEBIT_TIMEOUT_MS) + 1_000);
     // Each round's claim waits for the table, and paylink gives up after its 5 s.
     await logged(h, 'interrupted_links_failed');

@@ -3,6 +3,7 @@ import { abandonedAfterMs, undeliveredAfterMs } from '../../src/flow/interrupted
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
+import { refuseWhen } from '../support/ledger-faults.js';
 import { movableClock } from '../support/movable-clock.js';
 import { VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
@@ -22,15 +23,8 @@ describe.each(ENGINES)(
       const clock = movableClock();
       const app = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
       const ledger = app.paylink.ledger as Ledger;
-      const recordOutcome = ledger.recordOutcome.bind(ledger);
-      let refused = false;
-      ledger.recordOutcome = async (id, outcome) => {
-        if (outcome.state === 'created' && !refused) {
-          refused = true;
-          throw new Error('SQLITE_BUSY: database is locked');
-        }
-        return recordOutcome(id, outcome);
-      };
+      let refused = 0;
+      refuseWhen(ledger, 'recordOutcome', (_, outcome) => outcome.state === 'created' && refused++ < 1);
       app.standin.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 3 });
       const { view } = await app.openModal();
       await app.submit(view, VALID_FORM);
@@ -56,19 +50,14 @@ describe.each(ENGINES)(
         ledgerRetryDelaysMs: [10, 10],
       });
       const ledger = app.paylink.ledger as Ledger;
-      const busy = () => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
-      const recordOutcome = ledger.recordOutcome.bind(ledger);
-      const recordSentPrivately = ledger.recordSentPrivately.bind(ledger);
       let refusing = true;
       let outcomeRefusals = 0;
-      ledger.recordOutcome = async (id, outcome) => {
-        if (outcome.state === 'created' && (refusing || outcomeRefusals++ < 1)) throw busy();
-        return recordOutcome(id, outcome);
-      };
-      ledger.recordSentPrivately = async (id, link) => {
-        if (refusing) throw busy();
-        return recordSentPrivately(id, link);
-      };
+      refuseWhen(
+        ledger,
+        'recordOutcome',
+        (_, outcome) => outcome.state === 'created' && (refusing || outcomeRefusals++ < 1),
+      );
+      refuseWhen(ledger, 'recordSentPrivately', () => refusing);
       // Slack refuses the summary: the link reaches the rep through the response_url.
       app.standin.failNext('chat.postMessage', 'internal_error', 1);
       const { view } = await app.openModal();

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { undeliveredAfterMs } from '../../src/flow/interrupted-links.js';
+import type { Ledger } from '../../src/ledger/ledger.js';
 import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
+import { refuseWhen } from '../support/ledger-faults.js';
 import { movableClock } from '../support/movable-clock.js';
 import { type Harness, VALID_FORM } from '../support/paylink-harness.js';
 
@@ -15,11 +17,16 @@ describe.each(ENGINES)('a refusal or an outage its rep was not told of when the 
   const harnesses = testHarnesses(engine);
   const dms = (app: Harness) =>
     app.standin.callsTo('chat.postMessage').filter((call) => String(call.args.channel).startsWith('D'));
+  /** An instance on a movable clock, its rounds every 30 ms, its ledger writes tried again after `ledgerRetryDelaysMs`. */
+  async function startOnClock(ledgerRetryDelaysMs?: number[]) {
+    const clock = movableClock();
+    const app = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30, ledgerRetryDelaysMs });
+    return { clock, app };
+  }
 
   /** Submits on an instance set up by `arrange`, stops it cut once `cutWhen` is logged, and starts the next one. */
   async function stoppedBeforeTelling(arrange: (app: Harness) => void, cutWhen: string) {
-    const clock = movableClock();
-    const a = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
+    const { clock, app: a } = await startOnClock();
     arrange(a);
     const { view } = await a.openModal();
     await a.submit(view, VALID_FORM);
@@ -71,19 +78,9 @@ describe.each(ENGINES)('a refusal or an outage its rep was not told of when the 
   ])(
     'told in the modal, the ledger refusing the write saying so %s: no DM follows',
     async (_, refusals, logged) => {
-      const clock = movableClock();
-      const a = await harnesses.start({
-        clock: clock.now,
-        interruptedLinksPeriodMs: 30,
-        ledgerRetryDelaysMs: [50, 50],
-      });
-      const ledger = a.paylink.ledger;
-      const recordRepTold = ledger.recordRepTold.bind(ledger);
+      const { clock, app: a } = await startOnClock([50, 50]);
       let refused = 0;
-      ledger.recordRepTold = async (id) => {
-        if (refused++ < refusals) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
-        return recordRepTold(id);
-      };
+      refuseWhen(a.paylink.ledger, 'recordRepTold', () => refused++ < refusals);
       a.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
       const { view } = await a.openModal();
       await a.submit(view, VALID_FORM);
@@ -97,8 +94,7 @@ describe.each(ENGINES)('a refusal or an outage its rep was not told of when the 
   );
 
   it('told in the modal as it happens: no DM follows', async () => {
-    const clock = movableClock();
-    const a = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
+    const { clock, app: a } = await startOnClock();
     a.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
     const { view } = await a.openModal();
     await a.submit(view, VALID_FORM);
@@ -110,4 +106,36 @@ describe.each(ENGINES)('a refusal or an outage its rep was not told of when the 
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(dms(a)).toEqual([]);
   }, 20_000);
+
+  // The confirmation's summary place and the flow's "rep told" write, both kept for the rounds: the second must not
+  // replace the first, which would leave the place unrecorded, and the link announced again in the rep's DM.
+  it('an outage SAFEDEBIT reports on while the rep is told, the ledger refusing both writes: one summary, once', async () => {
+    const { clock, app } = await startOnClock([10, 10]);
+    const ledger = app.paylink.ledger as Ledger;
+    let refusing = true;
+    refuseWhen(ledger, 'recordSummary', () => refusing);
+    refuseWhen(ledger, 'recordRepTold', () => refusing);
+    app.safedebit.setMode({ kind: 'drop' });
+    const { view } = await app.openModal();
+    // The modal's update (telling the rep of the outage) waits on Slack a while.
+    app.standin.setDelay('views.update', 2_500);
+    await app.submit(view, VALID_FORM);
+    const row = async () => (await ledger.db.selectFrom('links').selectAll().execute())[0];
+    await expect.poll(async () => (await row())?.state, { timeout: 5_000 }).toBe('outage');
+    // SAFEDEBIT made the link all the same: its notification comes, to this instance.
+    const sent = app.safedebit.requests.at(-1)?.body as { url_callback: string };
+    const callbackUrl = `${app.baseUrl}${new URL(sent.url_callback).pathname}`;
+    await app.notify(callbackUrl, 'SETTLED');
+    await app.waitForLog((entry) => entry.event === 'ledger_write_abandoned' && entry.step === 'summary');
+    await app.waitForLog((entry) => entry.event === 'ledger_write_abandoned' && entry.step === 'rep_told');
+    app.standin.setDelay('views.update', 0);
+    refusing = false;
+    await app.waitForLog('recorded_late');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    clock.advance(undeliveredAfterMs(1500) + 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(app.logs.filter((line) => line.includes('"confirmed_link_delivered_late"'))).toEqual([]);
+    expect(dms(app)).toEqual([]);
+    expect(await row()).toMatchObject({ state: 'created', undelivered_to_rep: 0, summary_ts: expect.any(String) });
+  }, 30_000);
 });
