@@ -280,10 +280,11 @@ export async function recordLateWrites(
   ctx: Pick<StatusUpdateContext, 'logger' | 'unrecordedWrites'>,
   lastTry = false,
 ): Promise<void> {
-  for (const [key, { record }] of ctx.unrecordedWrites) {
+  for (const [key, write] of ctx.unrecordedWrites) {
     try {
-      await record();
-      ctx.unrecordedWrites.delete(key);
+      await write.record();
+      // Kept again meanwhile (a flow's later write of the same link), it waits for the next round.
+      if (ctx.unrecordedWrites.get(key) === write) ctx.unrecordedWrites.delete(key);
       ctx.logger.info({ event: 'recorded_late', write: key });
     } catch (error) {
       if (lastTry) ctx.logger.error({ event: 'record_lost', write: key, error: errorCode(error) });

@@ -163,6 +163,27 @@ describe('a ledger failure while delivering', () => {
   });
 });
 
+describe('writes kept for the rounds', () => {
+  it('a write kept again under the same key while the round records the one before stays for the next round', async () => {
+    t = await listenerContext();
+    const recorded: string[] = [];
+    const later = { link: 'L1', record: async () => void recorded.push('later') };
+    t.ctx.unrecordedWrites.set('delivery:L1', {
+      link: 'L1',
+      record: async () => {
+        recorded.push('first');
+        // A flow keeps its own write of the same link meanwhile.
+        t.ctx.unrecordedWrites.set('delivery:L1', later);
+      },
+    });
+    await recordLateWrites(t.ctx);
+    expect(t.ctx.unrecordedWrites.get('delivery:L1')).toBe(later);
+    await recordLateWrites(t.ctx);
+    expect(recorded).toEqual(['first', 'later']);
+    expect(t.ctx.unrecordedWrites.size).toBe(0);
+  });
+});
+
 describe('the round for replies Slack did not take', () => {
   const refusedOnce = () => {
     const { postMessage } = t.slack.chat;
