@@ -164,6 +164,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   // Written with the summary's place, read when that write is made: a retry after the modal showed the link says so.
   let repHasLink = linkGiven !== 'nowhere';
   let placeRecorded = false;
+  let showStatusesLater: (() => Promise<unknown>) | undefined;
   if (!summary) {
     sentPrivately = await sendToRep(ctx, origin, buildLinkReply(locale, ctx.sandbox, outcome.link));
   } else {
@@ -178,8 +179,13 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     };
     const retryPlace = async () =>
       placeWritten(await retryOrKeepForRounds(ctx, summaryWrite, recordPlace, unrecordedDelivery(linkId)));
-    placeRecorded = await placeWritten(await tryLedgerWrite(ctx, summaryWrite, recordPlace));
+    const firstTry = await tryLedgerWrite(ctx, summaryWrite, recordPlace);
+    placeRecorded = firstTry.ok;
     if (!placeRecorded) retryLater = retryPlace;
+    // Given nowhere, the link waits for the ledger to know whether the modal showed it before any more Slack calls: the
+    // round for such links allows only the modal's call and two writes after this one (linkAloneAfterMs).
+    else if (repHasLink) await placeWritten(firstTry);
+    else showStatusesLater = () => placeWritten(firstTry);
   }
   // If the modal cannot show it, the rep still gets the link privately (unless a DM or a failed post already did).
   const linkForRep = posted && !summary.inDirectMessage ? buildLinkReply(locale, ctx.sandbox, outcome.link) : undefined;
@@ -203,7 +209,13 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
       };
     }
   }
-  await Promise.all([createdRetried, retryLater?.()]);
+  await Promise.all([
+    createdRetried,
+    (async () => {
+      await retryLater?.();
+      await showStatusesLater?.();
+    })(),
+  ]);
 }
 
 /**

@@ -61,11 +61,15 @@ export function abandonedAfterMs(
   safedebitTimeoutMs: number,
   ledgerRetryDelaysMs: readonly number[] = DEFAULT_LEDGER_RETRY_DELAYS_MS,
 ): number {
+  // Each ledger call may itself wait LEDGER_WAIT_MS: the claim (its created_at is taken before it waits), the answer's
+  // write, then the summary's place and each retry of that last write.
+  return 2 * safedebitTimeoutMs + 2 * LEDGER_WAIT_MS + retriedWriteMs(ledgerRetryDelaysMs) + 5_000;
+}
+
+/** The longest a ledger write refused at first can take: its tries, each waiting up to LEDGER_WAIT_MS, and the waits between. */
+function retriedWriteMs(ledgerRetryDelaysMs: readonly number[]): number {
   const retriesMs = ledgerRetryDelaysMs.reduce((sum, delayMs) => sum + delayMs, 0);
-  // Each ledger call may itself wait that long: the claim (its created_at is taken before it waits), the answer's
-  // write, the summary's place, then each retry of that last write.
-  const triesMs = (ledgerRetryDelaysMs.length + 3) * LEDGER_WAIT_MS;
-  return 2 * safedebitTimeoutMs + retriesMs + triesMs + 5_000;
+  return retriesMs + (ledgerRetryDelaysMs.length + 1) * LEDGER_WAIT_MS;
 }
 
 /**
@@ -90,6 +94,24 @@ export function undeliveredAfterMs(
   return abandonedAfterMs(safedebitTimeoutMs, ledgerRetryDelaysMs) + SLACK_CALLS_BEFORE_DELIVERY * LONGEST_CALL_MS;
 }
 
+/**
+ * How long after its claim a link whose summary was recorded as posted without the link reaching the rep has surely
+ * been left by a flow that stopped: the flow then tries the modal (a Slack call as long as one can be), waits for
+ * SAFEDEBIT's answer to be recorded, and records that the modal showed the link (two writes with their retries).
+ * About 41 minutes. Only this release claims these links (undelivered_to_rep 2): the release before's delay is not
+ * theirs.
+ */
+export function linkAloneAfterMs(
+  safedebitTimeoutMs: number,
+  ledgerRetryDelaysMs: readonly number[] = DEFAULT_LEDGER_RETRY_DELAYS_MS,
+): number {
+  return (
+    undeliveredAfterMs(safedebitTimeoutMs, ledgerRetryDelaysMs) +
+    LONGEST_CALL_MS +
+    2 * retriedWriteMs(ledgerRetryDelaysMs)
+  );
+}
+
 /** How often interrupted links are looked for: half the abandonment delay, between a second and a minute. */
 export function interruptedLinksPeriodMs(safedebitTimeoutMs: number): number {
   return Math.min(LONGEST_PERIOD_MS, Math.max(SHORTEST_PERIOD_MS, abandonedAfterMs(safedebitTimeoutMs) / 2));
@@ -108,6 +130,7 @@ export function startInterruptedLinkChecks(
   const interrupted = lookBack(ctx, abandonedAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs));
   const undeliveredAfter = undeliveredAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs);
   const undelivered = lookBack(ctx, undeliveredAfter);
+  const linksAlone = lookBack(ctx, linkAloneAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs));
   const untold = lookBack(ctx, undeliveredAfter);
   return startRounds({ name: 'interrupted_links', periodMs, firstAfterMs: 0, logger: ctx.logger }, async (stopping) => {
     // What this instance did or learnt but could not record is recorded first, and the links the ledger still refuses
@@ -116,7 +139,8 @@ export function startInterruptedLinkChecks(
     await recordLateWrites(ctx);
     await interrupted.look((window) => noticeInterruptedLinks(ctx, window, stopping));
     await confirmLinksReportedOn(ctx, stopping);
-    await undelivered.look((window) => deliverUndeliveredLinks(ctx, window, stopping));
+    await undelivered.look((window) => deliverUndeliveredLinks(ctx, window, false, stopping));
+    await linksAlone.look((window) => deliverUndeliveredLinks(ctx, window, true, stopping));
     // A flow tells its rep of a refusal or an outage after recording it: the same delay as for a link.
     await untold.look((window) => tellUntoldOutcomes(ctx, window, stopping));
     // The announcing instance waits on Slack as a link's flow does: the same delay, after the confirmation.
@@ -176,10 +200,11 @@ async function noticeInterruptedLinks(
 async function deliverUndeliveredLinks(
   ctx: InterruptedLinkContext,
   window: { from?: Date; upTo: Date },
+  summaryPosted: boolean,
   stopping: () => boolean,
 ): Promise<ClaimsWorkedThrough> {
   return workThroughClaims(stopping, async () => {
-    const [link] = await ctx.ledger.claimUndeliveredLinks(window, 1, linksWithUnrecordedWrites(ctx));
+    const [link] = await ctx.ledger.claimUndeliveredLinks(window, 1, linksWithUnrecordedWrites(ctx), summaryPosted);
     return link && (() => deliverLate(ctx, link));
   });
 }

@@ -770,8 +770,8 @@ export class Ledger {
 
   /**
    * Claims up to `limit` links SAFEDEBIT made whose rep was never given them (the instance recording the link stopped
-   * before its summary was posted or the link sent privately, or the summary was posted but the link reached the rep
-   * nowhere), claimed at or before `window.upTo`, and not before
+   * before its summary was posted or the link sent privately; with `summaryPosted`, the summary was posted but the link
+   * reached the rep nowhere), claimed at or before `window.upTo`, and not before
    * `window.from` when given. Each is returned to one claimant only, as claimDueReminders does, and counts as given.
    * Links in `skip` are left alone.
    */
@@ -779,10 +779,11 @@ export class Ledger {
     window: { from?: Date; upTo: Date },
     limit: number,
     skip: readonly string[] = [],
+    summaryPosted = false,
   ): Promise<LinkWithAddress[]> {
     const undelivered = (eb: ExpressionBuilder<LedgerDatabase, 'links'>) =>
       eb.and([
-        eb('undelivered_to_rep', 'in', [1, SUMMARY_WITHOUT_LINK]),
+        eb('undelivered_to_rep', '=', summaryPosted ? SUMMARY_WITHOUT_LINK : 1),
         eb('state', '=', 'created' satisfies LinkState),
         eb('link', 'is not', null),
         eb('created_at', '<=', window.upTo.toISOString()),

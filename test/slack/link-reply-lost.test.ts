@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { undeliveredAfterMs } from '../../src/flow/interrupted-links.js';
+import { linkAloneAfterMs, undeliveredAfterMs } from '../../src/flow/interrupted-links.js';
+import { LONGEST_CALL_MS } from '../../src/slack/web-api.js';
 import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
 import { movableClock } from '../support/movable-clock.js';
@@ -20,7 +21,7 @@ describe.each(ENGINES)('a summary posted, its link then reaching the rep nowhere
       .filter((call) => String(call.args.channel).startsWith('D') && JSON.stringify(call.args).includes('SDESSID='));
 
   async function linkGivenLate(app: Harness, clock: ReturnType<typeof movableClock>) {
-    clock.advance(undeliveredAfterMs(1500) + 60_000);
+    clock.advance(linkAloneAfterMs(1500) + 1_000);
     await expect.poll(() => dmsWithLink(app).length, { timeout: 4_000 }).toBe(1);
     const [dm] = dmsWithLink(app);
     expect(String(dm?.args.text)).toContain('The summary of this payment link was posted, but the link itself never');
@@ -63,6 +64,10 @@ describe.each(ENGINES)('a summary posted, its link then reaching the rep nowhere
   it('Slack rate-limiting the reply and the DM past the client’s waits, the modal closed: the link comes late', async () => {
     const { app, clock, row } = await submittedWithReplyLimited(true);
     expect(await row()).toMatchObject({ undelivered_to_rep: 2 });
+    // Not at the delay of links never given: the flow may still be trying the modal, and recording what it showed.
+    clock.advance(undeliveredAfterMs(1500) + 1_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(dmsWithLink(app)).toEqual([]);
     // Slack still rate-limiting at the round's first try: given back, and sent at the next.
     app.standin.failNext('conversations.open', LIMITED, 1);
     await linkGivenLate(app, clock);
@@ -72,7 +77,7 @@ describe.each(ENGINES)('a summary posted, its link then reaching the rep nowhere
   it('the same, but the modal still open: the modal shows the link, and no DM follows', async () => {
     const { app, clock, row } = await submittedWithReplyLimited(false);
     expect(await row()).toMatchObject({ undelivered_to_rep: 0 });
-    clock.advance(undeliveredAfterMs(1500) + 60_000);
+    clock.advance(linkAloneAfterMs(1500) + 1_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(dmsWithLink(app)).toEqual([]);
   }, 20_000);
@@ -90,5 +95,59 @@ describe.each(ENGINES)('a summary posted, its link then reaching the rep nowhere
     await harnesses.stop(a);
     const b = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
     await linkGivenLate(b, clock);
+  }, 20_000);
+
+  /** The messages Slack holds in the rep's DM (those it took) that carry the link's address. */
+  const linksTakenInDm = (app: Harness) => {
+    const dm = app.standin.callsTo('chat.postMessage').find((call) => String(call.args.channel).startsWith('D'));
+    if (dm === undefined) return [];
+    return app.standin
+      .messagesIn(String(dm.args.channel))
+      .filter((message) => JSON.stringify(message).includes('SDESSID='))
+      .map((message) => String(message.text).slice(0, 90));
+  };
+
+  // The summary in the DM, its link then reaching the rep nowhere, every Slack call as long as one can be: seven calls,
+  // the place recorded with mark 2, then the modal's call showing the link, then the write clearing the mark.
+  it('every Slack call as long as one can be: the link the modal shows is not also sent by the round', async () => {
+    const clock = movableClock();
+    const app = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
+    const expired = app.standin.apiUrl.replace(/api\/$/, 'response/expired');
+    const { view } = await app.openModal({ response_url: expired });
+    // 1: the summary where asked refused (the bot not in the channel), 2-3: conversations.open and the summary in the DM,
+    // 4: the link in its thread refused, 5: the response_url (expired), 6-7: conversations.open and the DM with the link refused.
+    app.standin.failNext('chat.postMessage', 'not_in_channel', 1, (args) => args.channel === SALES_CHANNEL.id);
+    app.standin.failNext('chat.postMessage', 'internal_error', 1, (args) => args.thread_ts !== undefined);
+    app.standin.failNext(
+      'chat.postMessage',
+      'internal_error',
+      1,
+      (args) =>
+        String(args.channel).startsWith('D') &&
+        args.thread_ts === undefined &&
+        JSON.stringify(args).includes('SDESSID='),
+    );
+    app.standin.setDelay('views.update', 1_500);
+    let flowCalls = 0;
+    let flowOver = false;
+    const stop = app.standin.onCall((call) => {
+      if (flowOver) return;
+      flowCalls += 1;
+      // Each of the flow's calls takes as long as one may; the response_url (not a Web API call) before the 2nd open.
+      const opens = app.standin.callsTo('conversations.open').length;
+      clock.advance(LONGEST_CALL_MS * (call.method === 'conversations.open' && opens === 2 ? 2 : 1));
+      if (call.method === 'views.update') flowOver = true;
+    });
+    await app.submit(view, VALID_FORM);
+    await app.waitForViewUpdate(view.id, (shown) => JSON.stringify(shown).includes('SDESSID='), 8_000);
+    stop();
+    // The flow's Slack calls: eight, counting the response_url, the modal last; within the budget until the modal.
+    expect(flowCalls + 1).toBe(8);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // Past the delay of links never given (seven calls), within that of links given nowhere (the modal's call too).
+    expect(8 * LONGEST_CALL_MS).toBeGreaterThan(undeliveredAfterMs(1500));
+    expect(8 * LONGEST_CALL_MS).toBeLessThan(linkAloneAfterMs(1500));
+    // The modal showed the link: the rep has it, and no DM should carry it again.
+    expect(linksTakenInDm(app)).toEqual([]);
   }, 20_000);
 });
