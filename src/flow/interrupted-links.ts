@@ -185,10 +185,12 @@ async function noticeInterruptedLinks(
   window: { from?: Date; upTo: Date },
   stopping: () => boolean,
 ): Promise<ClaimsWorkedThrough> {
-  return workThroughClaims(stopping, async () => {
-    const [link] = await ctx.ledger.claimInterruptedLinks(window, 1, linksWithUnrecordedWrites(ctx));
-    return link && (() => notice(ctx, link));
-  });
+  return workThroughLinks(
+    ctx,
+    stopping,
+    (skip) => ctx.ledger.claimInterruptedLinks(window, 1, skip),
+    (link) => notice(ctx, link),
+  );
 }
 
 /**
@@ -203,10 +205,12 @@ async function deliverUndeliveredLinks(
   summaryPosted: boolean,
   stopping: () => boolean,
 ): Promise<ClaimsWorkedThrough> {
-  return workThroughClaims(stopping, async () => {
-    const [link] = await ctx.ledger.claimUndeliveredLinks(window, 1, linksWithUnrecordedWrites(ctx), summaryPosted);
-    return link && (() => deliverLate(ctx, link));
-  });
+  return workThroughLinks(
+    ctx,
+    stopping,
+    (skip) => ctx.ledger.claimUndeliveredLinks(window, 1, skip, summaryPosted),
+    (link) => deliverLate(ctx, link),
+  );
 }
 
 /**
@@ -219,10 +223,12 @@ async function tellUntoldOutcomes(
   window: { from?: Date; upTo: Date },
   stopping: () => boolean,
 ): Promise<ClaimsWorkedThrough> {
-  return workThroughClaims(stopping, async () => {
-    const [link] = await ctx.ledger.claimUntoldOutcomes(window, 1, linksWithUnrecordedWrites(ctx));
-    return link && (() => tellOutcomeLate(ctx, link));
-  });
+  return workThroughLinks(
+    ctx,
+    stopping,
+    (skip) => ctx.ledger.claimUntoldOutcomes(window, 1, skip),
+    (link) => tellOutcomeLate(ctx, link),
+  );
 }
 
 /**
@@ -237,10 +243,12 @@ async function announceUnannouncedLinks(
   confirmedUpTo: Date,
   stopping: () => boolean,
 ): Promise<void> {
-  await workThroughClaims(stopping, async () => {
-    const [link] = await ctx.ledger.claimUnannouncedLinks(confirmedUpTo, 1, linksWithUnrecordedWrites(ctx));
-    return link && (() => announceLate(ctx, link));
-  });
+  await workThroughLinks(
+    ctx,
+    stopping,
+    (skip) => ctx.ledger.claimUnannouncedLinks(confirmedUpTo, 1, skip),
+    (link) => announceLate(ctx, link),
+  );
 }
 
 /**
@@ -399,6 +407,23 @@ async function sendLinkApart(
       link: link.id,
     });
   }
+}
+
+/**
+ * Works through the links `claimOne` claims, one at a time (see workThroughClaims), handling each with `handle`. The
+ * claim is given the links this instance keeps a write about, to leave alone: the ledger does not know yet what
+ * became of them.
+ */
+function workThroughLinks<Link>(
+  ctx: InterruptedLinkContext,
+  stopping: () => boolean,
+  claimOne: (skip: readonly string[]) => Promise<Link[]>,
+  handle: (link: Link) => Promise<boolean>,
+): Promise<ClaimsWorkedThrough> {
+  return workThroughClaims(stopping, async () => {
+    const [link] = await claimOne(linksWithUnrecordedWrites(ctx));
+    return link && (() => handle(link));
+  });
 }
 
 function linksWithUnrecordedWrites(ctx: InterruptedLinkContext): string[] {
