@@ -87,10 +87,9 @@ describe('a reminders round cut by a ledger failure (SQLite file locked by anoth
           }),
         ),
       );
-      await h.paylink.ledger.recordOutcome(id, {
-        state: 'created',
-        link: `https://pay.example/paypage?SDESSID=${reference}`,
-      });
+      const link = `https://pay.example/paypage?SDESSID=${reference}`;
+      await h.paylink.ledger.recordOutcome(id, { state: 'created', link });
+      await h.paylink.ledger.recordSentPrivately(id, link);
       return id;
     };
     const unlock = refuseFirstDmThenLockLedger(h, database);

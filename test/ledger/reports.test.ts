@@ -15,15 +15,23 @@ const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
 /** A submission claimed at NOW unless `overrides` say otherwise. */
 const newLink = (overrides: Partial<NewLink> = {}) => newSubmission({ createdAt: NOW, ...overrides });
 
-/** A link SAFEDEBIT made, with these statuses received in order (a minute apart from `at`). */
+/** A link SAFEDEBIT made, its answer recorded, not yet given to its rep. */
+async function madeLink(ledger: Ledger, overrides: Partial<NewLink> = {}): Promise<string> {
+  const id = String(await ledger.claimSubmission(newLink(overrides)));
+  await ledger.recordOutcome(id, { state: 'created', link: `https://pay.example/paypage?SDESSID=${id}` });
+  return id;
+}
+
+/** A link SAFEDEBIT made and its rep was given, with these statuses received in order (a minute apart from `at`). */
 async function createdLink(
   ledger: Ledger,
   overrides: Partial<NewLink> = {},
   statuses: string[] = [],
   at = NOW,
 ): Promise<string> {
-  const id = String(await ledger.claimSubmission(newLink(overrides)));
-  await ledger.recordOutcome(id, { state: 'created', link: `https://pay.example/paypage?SDESSID=${id}` });
+  const id = await madeLink(ledger, overrides);
+  // Given to its rep (no summary: the tests that need one record it).
+  await ledger.recordSentPrivately(id, `https://pay.example/paypage?SDESSID=${id}`);
   for (const [index, status] of statuses.entries()) {
     await ledger.recordNotification({
       linkId: id,
@@ -391,8 +399,8 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     const ledger = await open();
     const held = String(await ledger.claimSubmission(newLink({ createdAt: minutes(-40) })));
     const free = String(await ledger.claimSubmission(newLink({ createdAt: minutes(-30) })));
-    const heldMade = await createdLink(ledger, { createdAt: minutes(-40) });
-    const freeMade = await createdLink(ledger, { createdAt: minutes(-30) });
+    const heldMade = await madeLink(ledger, { createdAt: minutes(-40) });
+    const freeMade = await madeLink(ledger, { createdAt: minutes(-30) });
     const upTo = minutes(-10);
     const skip = [held, heldMade];
     expect((await ledger.claimInterruptedLinks({ upTo }, 10, skip)).map((link) => link.id)).toEqual([free]);
@@ -406,9 +414,9 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     const place = { channel: 'C0SALES', ts: '1.000100', threadTs: '1.000100' };
     // SAFEDEBIT's answer recorded, then the instance stopped: neither summary nor link reached the rep.
     const undelivered = await Promise.all(
-      Array.from({ length: 5 }, (_, index) => createdLink(a, { createdAt: minutes(-40 - index) })),
+      Array.from({ length: 5 }, (_, index) => madeLink(a, { createdAt: minutes(-40 - index) })),
     );
-    const beingDelivered = await createdLink(a, { createdAt: minutes(-1) });
+    const beingDelivered = await madeLink(a, { createdAt: minutes(-1) });
     const summarized = await createdLink(a, { createdAt: minutes(-40) });
     await a.recordSummary(summarized, place, null, 'https://pay.example/paypage?SDESSID=s');
     const sentPrivately = await createdLink(a, { createdAt: minutes(-40) });
@@ -416,7 +424,7 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     // Its answer could not be recorded, the link was sent privately all the same: the link is known, and given.
     const sentUnrecorded = String(await a.claimSubmission(newLink({ createdAt: minutes(-40) })));
     await a.recordSentPrivately(sentUnrecorded, 'https://pay.example/paypage?SDESSID=u');
-    const otherKind = await createdLink(sandbox, { createdAt: minutes(-40) });
+    const otherKind = await madeLink(sandbox, { createdAt: minutes(-40) });
     // Recorded by an instance of the release before, still running during a rolling upgrade: it sets no flag.
     const previousRelease = String(await a.claimSubmission(newLink({ createdAt: minutes(-40) })));
     await a.db

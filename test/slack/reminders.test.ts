@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { undeliveredAfterMs } from '../../src/flow/interrupted-links.js';
 import { reminderPeriodMs } from '../../src/flow/reminders.js';
 import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
@@ -14,7 +15,7 @@ import {
 } from '../support/paylink-harness.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
 import { appHomeOpenedEvent, sendEvent, sendSlashCommand } from '../support/slack-requests.js';
-import { SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
+import { SALES_CHANNEL, SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
 
 const OTHER_REP: SlackUser = { id: 'U0REP2', username: 'other.rep', name: 'other.rep', team_id: TEAM_ID };
 const HOURS = 3_600_000;
@@ -271,6 +272,47 @@ describe.each(ENGINES)('reminders, on %s', (engine) => {
       if (zoneBefore === undefined) delete process.env.TZ;
       else process.env.TZ = zoneBefore;
     }
+  });
+
+  it('waits for a link to reach its rep: none for a link made but never given, or whose summary went out without it', async () => {
+    // PAYLINK_REMIND_AFTER may be shorter than the late-delivery round's delay (35 and 41 minutes at the defaults):
+    // a reminder must not be the rep's first word of a link, with no link in it.
+    const clock = movableClock();
+    const app = await start(clock.now, { env: { PAYLINK_REMIND_AFTER: '30m' } });
+    const ledger = app.paylink.ledger;
+    const address = (reference: string) => `https://pay.safedebit.example/paypage?SDESSID=${reference}`;
+    const made = async (reference: string) => {
+      const id = await ledger.claimSubmission(
+        newLink({ createdAt: clock.now(), userId: SALES_REP.id, paymentReference: reference }),
+      );
+      if (id === undefined) throw new Error('not claimed');
+      await ledger.recordOutcome(id, { state: 'created', link: address(reference) });
+      return id;
+    };
+    await ledger.recordSentPrivately(await made('F-GIVEN'), address('F-GIVEN'));
+    // SAFEDEBIT's link recorded, then the instance stopped: no summary, no link anywhere.
+    await made('F-NEVER');
+    // Its summary posted where asked, the link itself given nowhere.
+    const alone = await made('F-ALONE');
+    await ledger.recordSummary(
+      alone,
+      { channel: SALES_CHANNEL.id, ts: '1700000000.000100', threadTs: '1700000000.000100' },
+      null,
+      address('F-ALONE'),
+      false,
+    );
+    const marks = await ledger.db.selectFrom('links').select(['payment_reference', 'undelivered_to_rep']).execute();
+    expect(Object.fromEntries(marks.map((row) => [row.payment_reference, row.undelivered_to_rep]))).toEqual({
+      'F-GIVEN': 0,
+      'F-NEVER': 1,
+      'F-ALONE': 2,
+    });
+
+    clock.advance(31 * 60_000);
+    expect(31 * 60_000).toBeLessThan(undeliveredAfterMs(1500));
+    await expect.poll(() => reminders(app).length).toBe(1);
+    await settle();
+    expect(reminders(app).map((call) => String(call.args.text))).toEqual([expect.stringContaining('F-GIVEN')]);
   });
 
   it('is off without PAYLINK_REMIND_AFTER', async () => {
