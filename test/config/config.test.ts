@@ -397,11 +397,28 @@ describe('README.md and .env.example', () => {
   });
 
   it('.env.example says to quote a value holding #, which dotenv would cut there, and its example reads whole', () => {
-    const advice = readRepoFile('.env.example').match(/^# Quote a value that holds #.*?([A-Z_]+)="([^"]+)"/m);
+    const advice = readRepoFile('.env.example').match(/^# Quote a value that holds #.*?([A-Z_]+)='([^']+)'/m);
     const [, name = '', value = ''] = advice ?? [];
     expect(value).toContain('#');
     expect(parseDotenv(`${name}=${value}`)[name]).not.toBe(value);
-    expect(parseDotenv(`${name}="${value}"`)[name]).toBe(value);
+    expect(parseDotenv(`${name}='${value}'`)[name]).toBe(value);
+  });
+
+  // Double quotes would turn a password's `\n` into a line break and end at its `"`.
+  it.each(['Xk9#mP\\n2q', 'Xk9#m"P2q', 'Xk9#m`P2q'])(
+    'a password %s, quoted as .env.example says, reads back whole',
+    (password) => {
+      const advice = readRepoFile('.env.example').match(/^# Quote a value that holds #.*?([A-Z_]+)=(')/m);
+      const [, name = '', quote = ''] = advice ?? [];
+      expect(parseDotenv(`${name}=${quote}${password}${quote}`)[name]).toBe(password);
+    },
+  );
+
+  it(".env.example says how to quote a value holding ', and that reads back whole too", () => {
+    const advice = readRepoFile('.env.example').match(/holds '.*?([A-Z_]+)=`([^`]+)`/s);
+    const [, name = '', value = ''] = advice ?? [];
+    expect(value).toContain("'");
+    expect(parseDotenv(`${name}=\`${value}\``)[name]).toBe(value);
   });
 
   it('.env.example presets only defaults: copied as it is, it changes nothing', () => {
