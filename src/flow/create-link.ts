@@ -152,13 +152,6 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   const { place: summary } = await postSummary(ctx, submission, stored, reported);
   const linkGiven = summary && (await postLink(ctx, submission, summary, outcome.link));
   const posted = summary !== undefined && linkGiven === 'in_thread';
-  const createdView = buildCreatedView({
-    ...viewBase(ctx, submission),
-    amount: formatAmount(form.amountCents, locale),
-    reference: form.payment_reference,
-    link: outcome.link,
-    postedIn: !posted ? 'nowhere' : summary.inDirectMessage ? 'direct_message' : { channel: summary.channel },
-  });
   let retryLater: (() => Promise<unknown>) | undefined;
   let sentPrivately = false;
   // Written with the summary's place, read when that write is made: a retry after the modal showed the link says so.
@@ -187,6 +180,19 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     else if (repHasLink) await placeWritten(firstTry);
     else showStatusesLater = () => placeWritten(firstTry);
   }
+  const createdView = buildCreatedView({
+    ...viewBase(ctx, submission),
+    amount: formatAmount(form.amountCents, locale),
+    reference: form.payment_reference,
+    link: outcome.link,
+    postedIn: posted
+      ? summary.inDirectMessage
+        ? 'direct_message'
+        : { channel: summary.channel }
+      : sentPrivately || linkGiven === 'privately'
+        ? 'privately'
+        : 'nowhere',
+  });
   // If the modal cannot show it, the rep still gets the link privately (unless a DM or a failed post already did).
   const linkForRep = posted && !summary.inDirectMessage ? buildLinkReply(locale, ctx.sandbox, outcome.link) : undefined;
   const shownInModal = await showInModal(ctx, submission, createdView, linkForRep);
@@ -293,7 +299,8 @@ async function showOutcomeAgain(ctx: LinkFlowContext, submission: LinkSubmission
       amount: formatAmount(made.amount_cents, ctx.config.locale),
       reference: made.payment_reference,
       link: made.link,
-      // Posted elsewhere than asked: the rep's DM with paylink stood in (a DM where the rep asked is not one).
+      // Posted elsewhere than asked: the rep's DM with paylink stood in (a DM where the rep asked is not one). Not
+      // posted: whether it was sent privately is not recorded, so the modal says to keep it from there.
       postedIn: channel === null ? 'nowhere' : channel !== made.origin_channel ? 'direct_message' : { channel },
     });
   } else if (made?.state === 'created' && made.state_detail === 'outage') {

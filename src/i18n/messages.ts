@@ -41,7 +41,8 @@ export interface Messages {
   createdText: (amount: string, reference: string) => string;
   createdWhere: (place: string) => string;
   createdInDirectMessage: string;
-  createdNotPosted: string;
+  createdSentPrivately: string;
+  createdOnlyHere: string;
   openLink: string;
   refusedBanner: (message: string) => string;
   outageBanner: string;
@@ -157,7 +158,9 @@ const fr: Messages = {
   createdWhere: (place) => `Publié dans ${place}.`,
   createdInDirectMessage:
     'Je ne peux pas publier dans cette conversation\u00A0: le lien et son suivi sont dans vos messages privés avec paylink.',
-  createdNotPosted: "Le lien n'a pas pu être publié dans la conversation\u00A0: il vous a été envoyé en privé.",
+  createdSentPrivately: "Le lien n'a pas pu être publié dans la conversation\u00A0: il vous a été envoyé en privé.",
+  createdOnlyHere:
+    "Le lien n'a pas pu être publié dans la conversation ni vous être envoyé en privé\u00A0: copiez-le d'ici.",
   openLink: 'Ouvrir le lien',
   refusedBanner: (message) => `:no_entry: SAFEDEBIT a refusé le lien\u00A0: ${message}`,
   outageBanner:
@@ -286,7 +289,8 @@ const en: Messages = {
   createdWhere: (place) => `Posted in ${place}.`,
   createdInDirectMessage:
     'I cannot post in that conversation: the link and its follow-up are in your direct messages with paylink.',
-  createdNotPosted: 'The link could not be posted in the conversation: it was sent to you privately.',
+  createdSentPrivately: 'The link could not be posted in the conversation: it was sent to you privately.',
+  createdOnlyHere: 'The link could not be posted in the conversation, nor sent to you privately: copy it from here.',
   openLink: 'Open the link',
   refusedBanner: (message) => `:no_entry: SAFEDEBIT refused the link: ${message}`,
   outageBanner:

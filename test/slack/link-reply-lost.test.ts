@@ -4,7 +4,7 @@ import { LONGEST_CALL_MS } from '../../src/slack/web-api.js';
 import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
 import { movableClock } from '../support/movable-clock.js';
-import { type Harness, VALID_FORM } from '../support/paylink-harness.js';
+import { type Harness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import { SALES_CHANNEL } from '../support/slack-workspace.js';
 
 /**
@@ -54,7 +54,13 @@ describe.each(ENGINES)('a summary posted, its link then reaching the rep nowhere
     await app.submit(view, VALID_FORM);
     await app.waitForLog('rep_unreachable');
     if (modalClosed) await app.waitForLog('views_update_failed');
-    else await app.waitForViewUpdate(view.id, (shown) => JSON.stringify(shown).includes('SDESSID='));
+    else {
+      const shown = await app.waitForViewUpdate(view.id, (update) => JSON.stringify(update).includes('SDESSID='));
+      // The modal is the only place the rep has the link: it must not say it was sent to them privately.
+      const text = visibleText(shown.args.view);
+      expect(text).toContain('nor sent to you privately: copy it from here');
+      expect(text).not.toContain('it was sent to you privately');
+    }
     expect(app.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(1);
     expect(await atModal).toMatchObject({ summary_channel: SALES_CHANNEL.id, undelivered_to_rep: 2 });
     await expect.poll(async () => (await row())?.summary_channel).toBe(SALES_CHANNEL.id);
@@ -76,7 +82,8 @@ describe.each(ENGINES)('a summary posted, its link then reaching the rep nowhere
 
   it('the same, but the modal still open: the modal shows the link, and no DM follows', async () => {
     const { app, clock, row } = await submittedWithReplyLimited(false);
-    expect(await row()).toMatchObject({ undelivered_to_rep: 0 });
+    // Written once Slack has answered the modal's update.
+    await expect.poll(async () => (await row())?.undelivered_to_rep).toBe(0);
     clock.advance(linkAloneAfterMs(1500) + 1_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(dmsWithLink(app)).toEqual([]);

@@ -283,11 +283,11 @@ describe('outcome views', () => {
       amount: '€12.00',
       reference: 'R-1',
       link: 'https://pay.example/x',
-      postedIn: 'nowhere',
+      postedIn: 'privately',
     });
     expect(created.title.text).toContain('SANDBOX');
     expect(JSON.stringify(created.blocks)).toContain('"url":"https://pay.example/x"');
-    expect(visibleText(created)).toContain('sent to you privately');
+    expect(visibleText(created)).toContain('it was sent to you privately');
   });
 
   it('say where the link went', () => {
@@ -305,6 +305,12 @@ describe('outcome views', () => {
     expect(visibleText(buildCreatedView({ ...base, postedIn: 'direct_message' }))).toContain(
       'your direct messages with paylink',
     );
+    // The modal the only place the link reached: it says so, and to keep it from there.
+    const onlyHere = visibleText(buildCreatedView({ ...base, postedIn: 'nowhere' }));
+    expect(onlyHere).toContain('nor sent to you privately: copy it from here');
+    expect(onlyHere).not.toContain('it was sent to you privately');
+    const fr = visibleText(buildCreatedView({ ...base, locale: 'fr', postedIn: 'nowhere' }));
+    expect(fr).toContain("ni vous être envoyé en privé\u00A0: copiez-le d'ici");
   });
 
   it("show the rep's reference as typed, never as a mention or a link", () => {

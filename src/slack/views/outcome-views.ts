@@ -36,8 +36,11 @@ export interface CreatedViewData extends OutcomeViewBase {
   /** As the rep typed it: escaped here. */
   reference: string;
   link: string;
-  /** Where the link was posted: a conversation, the rep's DM with the app (the bot could not post where asked), or nowhere. */
-  postedIn: { channel: string } | 'direct_message' | 'nowhere';
+  /**
+   * Where the link was posted: a conversation, the rep's DM with the app (the bot could not post where asked), sent
+   * to the rep privately instead, or nowhere (the modal is the only place the rep has it).
+   */
+  postedIn: { channel: string } | 'direct_message' | 'privately' | 'nowhere';
 }
 
 export function buildCreatedView(data: CreatedViewData): types.ModalView {
@@ -57,7 +60,8 @@ export function buildCreatedView(data: CreatedViewData): types.ModalView {
 }
 
 function whereText(m: Messages, postedIn: CreatedViewData['postedIn']): string {
-  if (postedIn === 'nowhere') return m.createdNotPosted;
+  if (postedIn === 'nowhere') return m.createdOnlyHere;
+  if (postedIn === 'privately') return m.createdSentPrivately;
   if (postedIn === 'direct_message') return m.createdInDirectMessage;
   return m.createdWhere(`<#${postedIn.channel}>`);
 }
