@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { LinkRecord, LinkWithAddress } from '../ledger/ledger.js';
 import { LEDGER_WAIT_MS } from '../ledger/open.js';
+import { PAYMENT_REFERENCE_USED } from '../safedebit/error-catalog.js';
 import { type DirectMessageOutcome, postMessage, sendDirectMessage } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import type { SlackMessage } from '../slack/messages/link-messages.js';
@@ -26,6 +27,7 @@ import {
 } from './confirmed-links.js';
 import { DEFAULT_LEDGER_RETRY_DELAYS_MS, releaseForLater } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
+import { referenceUsedNote } from './reference-used.js';
 import {
   type ClaimsWorkedThrough,
   type RoundTimer,
@@ -305,13 +307,20 @@ async function deliverLate(ctx: InterruptedLinkContext, link: LinkWithAddress): 
   });
 }
 
-/** A refusal or an outage its rep was never told of: in the modal if still open, and in their DM. */
+/**
+ * A refusal or an outage its rep was never told of: in the modal if still open, and in their DM, as the modal would
+ * have said it (a payment reference already used names the link holding it, not to be made twice).
+ */
 async function tellOutcomeLate(ctx: InterruptedLinkContext, link: LinkRecord): Promise<boolean> {
+  const referenceHeld =
+    link.state === 'refused' && link.state_detail === PAYMENT_REFERENCE_USED
+      ? await referenceUsedNote(ctx, link.payment_reference, link.id)
+      : undefined;
   return tellLate(
     ctx,
     link,
-    buildUntoldOutcomeView(reportContext(ctx), link),
-    buildUntoldOutcomeMessage(reportContext(ctx), link),
+    buildUntoldOutcomeView(reportContext(ctx), link, referenceHeld),
+    buildUntoldOutcomeMessage(reportContext(ctx), link, referenceHeld),
     {
       told: 'outcome_told_late',
       modalNotUpdated: 'untold_outcome_modal_not_updated',

@@ -57,6 +57,10 @@ export interface Messages {
   outageLinkExists: string;
   /** A refusal shown again (the submission delivered twice) that came without a code: its words are not kept. */
   refusedWithoutCode: string;
+  /** A refusal told late with no code, the form long gone (`askAgain`: the command, or the message shortcut). */
+  refusedReasonLost: (askAgain: string) => string;
+  /** After a refusal's reason, told late: how to ask again once it is fixed. */
+  askAgainOnceFixed: (askAgain: string) => string;
   /**
    * EXIST_005 when paylink knows the earlier link: the one it made, the one it made that expired unpaid (SAFEDEBIT
    * keeps its reference, so a new link needs another), or one a try with no answer made after all.
@@ -185,6 +189,9 @@ const fr: Messages = {
   },
   refusedWithoutCode:
     ":no_entry: SAFEDEBIT a refusé le lien. Sa raison, affichée lors de sa réponse, n'a pas été conservée\u00A0: vérifiez le formulaire, puis réessayez.",
+  refusedReasonLost: (askAgain) =>
+    `:no_entry: SAFEDEBIT a refusé le lien, et sa raison n'a pas été conservée. Vérifiez les informations, puis relancez ${askAgain}.`,
+  askAgainOnceFixed: (askAgain) => `Corrigez-le, puis relancez ${askAgain}.`,
   outageLinkExists:
     ":information_source: La réponse de SAFEDEBIT n'est pas parvenue correctement à paylink, mais SAFEDEBIT a depuis envoyé un statut pour ce lien\u00A0: *il existe*, ne le créez pas une seconde fois. Son récapitulatif est publié là où vous l'avez demandé (ou, si paylink ne peut pas y écrire, dans vos messages privés avec paylink)\u202F; son adresse est dans l'espace marchand SAFEDEBIT.",
   requestFailed:
@@ -315,6 +322,9 @@ const en: Messages = {
   },
   refusedWithoutCode:
     ':no_entry: SAFEDEBIT refused the link. Its reason, shown when it answered, is not kept: check the form, then try again.',
+  refusedReasonLost: (askAgain) =>
+    `:no_entry: SAFEDEBIT refused the link, and its reason was not kept. Check the details, then run ${askAgain} again.`,
+  askAgainOnceFixed: (askAgain) => `Fix that, then run ${askAgain} again.`,
   outageLinkExists:
     ":information_source: SAFEDEBIT's answer did not reach paylink properly, but SAFEDEBIT has since sent a status for this link: *it exists*, do not create it again. Its summary is posted where you asked for it (or, where paylink cannot post, in your direct messages with paylink); its address is in your SAFEDEBIT merchant back office.",
   requestFailed:

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { undeliveredAfterMs } from '../../src/flow/interrupted-links.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
+import { buildUntoldOutcomeMessage, buildUntoldOutcomeView } from '../../src/slack/messages/report-messages.js';
 import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
 import { refuseWhen } from '../support/ledger-faults.js';
+import { linkRecord } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
 import { type Harness, VALID_FORM } from '../support/paylink-harness.js';
 
@@ -13,6 +15,49 @@ import { type Harness, VALID_FORM } from '../support/paylink-harness.js';
  * still answering) leaves the rep's modal on "creating…": the next instance's round tells them in their DM what became
  * of the request. Before, no round looked at a refusal or an outage, and the rep was never told.
  */
+describe('a refusal told late, the form long gone', () => {
+  const context = {
+    locale: 'en' as const,
+    timeZone: 'Europe/Paris',
+    now: new Date('2026-11-27T10:00:00Z'),
+    sandbox: false,
+  };
+  const refused = (code: string | null) =>
+    linkRecord({ state: 'refused', state_detail: code, link: null, summary_ts: null, summary_channel: null });
+  const told = (locale: 'en' | 'fr', code: string | null) => [
+    buildUntoldOutcomeMessage({ ...context, locale }, refused(code)).text,
+    JSON.stringify(buildUntoldOutcomeView({ ...context, locale }, refused(code))),
+  ];
+
+  it('with no code: says its reason was not kept, never that it was shown, and how to ask again', () => {
+    for (const text of told('en', null)) {
+      expect(text).toContain('SAFEDEBIT refused the link, and its reason was not kept');
+      expect(text).toContain('run `/paylink` again');
+      expect(text).not.toMatch(/shown when it answered|check the form/);
+    }
+    for (const text of told('fr', null)) {
+      expect(text).toContain("SAFEDEBIT a refusé le lien, et sa raison n'a pas été conservée");
+      expect(text).toContain('relancez `/paylink`');
+      expect(text).not.toMatch(/affichée lors de sa réponse|vérifiez le formulaire/);
+    }
+  });
+
+  it('with a code: its reason, then how to ask again', () => {
+    for (const text of told('en', 'EXIST_001')) {
+      expect(text).toContain('EXIST_001');
+      expect(text).toContain('then run `/paylink` again');
+    }
+    for (const text of told('fr', 'EXIST_001')) expect(text).toContain('puis relancez `/paylink`');
+    // Not one for the admin, or SAFEDEBIT's support, to sort out: asking again would meet the same.
+    for (const code of ['AUTH_002', 'EXIST_003', 'XYZ_042']) {
+      for (const text of told('en', code)) {
+        expect(text).toContain(code);
+        expect(text).not.toContain('run `/paylink` again');
+      }
+    }
+  });
+});
+
 describe.each(ENGINES)('a refusal or an outage its rep was not told of when the instance stopped (%s)', (engine) => {
   const harnesses = testHarnesses(engine);
   const dms = (app: Harness) =>
@@ -25,9 +70,9 @@ describe.each(ENGINES)('a refusal or an outage its rep was not told of when the 
   }
 
   /** Submits on an instance set up by `arrange`, stops it cut once `cutWhen` is logged, and starts the next one. */
-  async function stoppedBeforeTelling(arrange: (app: Harness) => void, cutWhen: string) {
+  async function stoppedBeforeTelling(arrange: (app: Harness) => void | Promise<void>, cutWhen: string) {
     const { clock, app: a } = await startOnClock();
-    arrange(a);
+    await arrange(a);
     const { view } = await a.openModal();
     await a.submit(view, VALID_FORM);
     await a.waitForLog(cutWhen);
@@ -61,6 +106,19 @@ describe.each(ENGINES)('a refusal or an outage its rep was not told of when the 
     }, 'slack_rate_limited');
     await expect.poll(() => dms(b).length, { timeout: 4_000 }).toBe(1);
     expect(String(dms(b)[0]?.args.text)).toContain('SAFEDEBIT refused the link');
+  }, 20_000);
+
+  it('a reference already used by a link paylink made: the rep is told to use that one, as the modal would have', async () => {
+    const b = await stoppedBeforeTelling(async (a) => {
+      // The first link for the reference, made and posted as usual; the stop comes with the second try's refusal.
+      await a.createLink();
+      a.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
+      a.standin.failNext('views.update', { status: 429, retryAfterSeconds: 60 });
+    }, 'slack_rate_limited');
+    await expect.poll(() => dms(b).length, { timeout: 4_000 }).toBe(1);
+    const text = String(dms(b)[0]?.args.text);
+    expect(text).toContain('paylink already made a link for this reference');
+    expect(text).not.toContain('enter a new one');
   }, 20_000);
 
   it('SAFEDEBIT still answering when the grace runs out: the rep is told, whatever the cut left recorded', async () => {

@@ -229,13 +229,13 @@ export function buildInterruptedView(ctx: ReportContext, link: LinkRecord): type
  * A refusal or an outage paylink stopped before telling the rep of, in their DM: which request, and what became of it,
  * as the modal would have said (a refusal by its code, SAFEDEBIT's words not being kept).
  */
-export function buildUntoldOutcomeMessage(ctx: ReportContext, link: LinkRecord): SlackMessage {
-  return noticeMessage(link, untoldOutcomeNotice(ctx, link));
+export function buildUntoldOutcomeMessage(ctx: ReportContext, link: LinkRecord, referenceHeld?: string): SlackMessage {
+  return noticeMessage(link, untoldOutcomeNotice(ctx, link, referenceHeld));
 }
 
 /** The same notice in the rep's modal, in place of "creating…", for a rep still looking at it. */
-export function buildUntoldOutcomeView(ctx: ReportContext, link: LinkRecord): types.ModalView {
-  return noticeView(ctx, untoldOutcomeNotice(ctx, link));
+export function buildUntoldOutcomeView(ctx: ReportContext, link: LinkRecord, referenceHeld?: string): types.ModalView {
+  return noticeView(ctx, untoldOutcomeNotice(ctx, link, referenceHeld));
 }
 
 /**
@@ -317,17 +317,24 @@ function askedHeadline(ctx: ReportContext, link: LinkRecord): string {
   return `${linkHeadline(link, ctx.locale)} · ${dateTimeShown(new Date(link.created_at), ctx.locale, ctx.timeZone)}`;
 }
 
-function untoldOutcomeNotice(ctx: ReportContext, link: LinkRecord): LinkNotice {
+/**
+ * `referenceHeld`: for a payment reference already used, what paylink knows of the link holding it (mrkdwn), which the
+ * rep uses rather than ask again.
+ */
+function untoldOutcomeNotice(ctx: ReportContext, link: LinkRecord, referenceHeld?: string): LinkNotice {
   const m = messagesFor(ctx.locale);
   const detail = link.state_detail;
+  const askAgain = askAgainAs(ctx.locale, link.origin_thread_ts !== null);
+  const refusal = () => {
+    if (referenceHeld !== undefined) return m.refusedBanner(referenceHeld);
+    if (detail === null) return m.refusedReasonLost(askAgain);
+    const described = describeRefusal({ code: detail }, ctx.locale);
+    const refused = m.refusedBanner(escapeMrkdwn(described.message));
+    // One the rep can fix is about a field of the form; any other is for the admin or SAFEDEBIT's support.
+    return described.field === undefined ? refused : `${refused} ${m.askAgainOnceFixed(askAgain)}`;
+  };
   const outcome =
-    link.state === 'refused'
-      ? detail === null
-        ? m.refusedWithoutCode
-        : m.refusedBanner(escapeMrkdwn(describeRefusal({ code: detail }, ctx.locale).message))
-      : detail === 'request_failed'
-        ? m.requestFailed
-        : m.outageFormGone(askAgainAs(ctx.locale, link.origin_thread_ts !== null));
+    link.state === 'refused' ? refusal() : detail === 'request_failed' ? m.requestFailed : m.outageFormGone(askAgain);
   return { notice: linkReportTexts(ctx.locale).outcomeUntold, about: `${askedHeadline(ctx, link)}\n${outcome}` };
 }
 
