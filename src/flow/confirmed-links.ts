@@ -96,7 +96,9 @@ export function currentSummaryOf(ctx: ConfirmedLinkContext, link: LinkRecord): S
  * does (a failure logged as `step`: the thread goes on without it), then the summary's place recorded, so
  * that every status of the link follows in that thread. Unrecorded, the place would leave them out of it: tried again,
  * then kept for the rounds; should the ledger stay out of reach, App Home and the export still show the link's status.
- * False when Slack did not post `firstReply`, or may not have.
+ * When `firstReply` carries the link, `linkApart` brings it some other way if Slack did not post the reply, or may not
+ * have, and says whether Slack took it: if not, the place is recorded as a summary whose link the rep has not, for a
+ * later round to send it by itself.
  */
 export async function startSummaryThread(
   ctx: ConfirmedLinkContext,
@@ -104,18 +106,18 @@ export async function startSummaryThread(
   place: SummaryPlace,
   firstReply: SlackMessage,
   step: string,
-): Promise<boolean> {
-  let replied = true;
+  linkApart?: () => Promise<boolean>,
+): Promise<void> {
+  let repHasLink = true;
   try {
     await postMessage(ctx, place.channel, firstReply, place.threadTs);
   } catch (error) {
-    replied = false;
     ctx.logger.warn({ event: 'slack_post_failed', step, error: slackErrorCode(error), link: link.id });
+    if (linkApart) repHasLink = await linkApart();
   }
   await recordDelivery(ctx, link.id, 'summary', () =>
-    ctx.ledger.recordSummary(link.id, place, link.payment_status, link.link),
+    ctx.ledger.recordSummary(link.id, place, link.payment_status, link.link, repHasLink),
   );
-  return replied;
 }
 
 /**

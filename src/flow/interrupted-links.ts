@@ -364,7 +364,8 @@ async function announceLate(ctx: InterruptedLinkContext, link: LinkRecord): Prom
  * stopped instance may have posted there without recording it): its summary, `whyLate` in its thread, its place
  * recorded so that its statuses follow there, and those that came meanwhile shown. The summary posted is logged
  * `events.delivered` (a warning naming the link); one Slack certainly did not take is given back for a later round.
- * When `whyLate` carries the link and Slack did not post it, `events.linkApart` brings the link instead.
+ * When `whyLate` carries the link and Slack did not post it, `events.linkApart` brings the link instead; should neither
+ * reach the rep, the summary's place says so, and a later round sends the link by itself.
  */
 async function announceInDirectMessage(
   ctx: InterruptedLinkContext,
@@ -385,8 +386,9 @@ async function announceInDirectMessage(
   if (outcome.sent) {
     ctx.logger.warn({ ...events.delivered, ...linkLogFields(link) });
     const place = { channel: outcome.channel, ts: outcome.ts, threadTs: outcome.ts };
-    const replied = await startSummaryThread(ctx, link, place, whyLate, 'late_link_reply');
-    if (!replied && events.linkApart) await sendLinkApart(ctx, link, outcome.channel, events.linkApart);
+    const { linkApart } = events;
+    const sendApart = linkApart && (() => sendLinkApart(ctx, link, outcome.channel, linkApart));
+    await startSummaryThread(ctx, link, place, whyLate, 'late_link_reply', sendApart);
     await showStatusesSoFar(ctx, link.id);
   }
   return roundGoesOnAfter(outcome);
@@ -397,17 +399,18 @@ async function announceInDirectMessage(
  * thread: as the link flow sends it privately when its thread reply fails. Once with no state of its own (the round's
  * claim makes the announcement it is part of once), right then, whatever the failure: after a timeout the reply may be
  * there too, the link then twice in the rep's own DM, which misleads no one, where none would leave them without it.
- * One Slack does not take either is logged (`/paylink status` still shows the link).
+ * False, logged, when Slack did not take it either, or may not have: a later round sends the link by itself again.
  */
 async function sendLinkApart(
   ctx: InterruptedLinkContext,
   link: LinkRecord,
   channel: string,
   linkApart: SlackMessage,
-): Promise<void> {
+): Promise<boolean> {
   try {
     await postMessage(ctx, channel, linkApart);
     ctx.logger.info({ event: 'late_link_sent_apart', ...linkLogFields(link) });
+    return true;
   } catch (error) {
     ctx.logger.error({
       event: 'slack_post_failed',
@@ -415,6 +418,7 @@ async function sendLinkApart(
       error: slackErrorCode(error),
       link: link.id,
     });
+    return false;
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abandonedAfterMs, undeliveredAfterMs } from '../../src/flow/interrupted-links.js';
+import { abandonedAfterMs, linkAloneAfterMs, undeliveredAfterMs } from '../../src/flow/interrupted-links.js';
 import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
 import { newLink } from '../support/link-records.js';
@@ -9,9 +9,10 @@ import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
 
 /**
  * A round claims a link left behind (a link never given to its rep, or one interrupted while SAFEDEBIT answered), then
- * DMs its rep. Stopped (a SIGTERM, a rolling deploy) while that DM waits out a Slack rate limit, the instance's grace
+ * DMs its rep (for a link never given, its summary, then the link in its thread or, failing that, by itself). Stopped (a SIGTERM, a rolling deploy) while that DM waits out a Slack rate limit, the instance's grace
  * runs out: the cut ends the wait as a DM never sent, and the round gives the link back before the ledger closes, for
- * the next instance to announce. Before, the claim was kept for good, and no round ever claimed the link again.
+ * the next instance to announce. Before, the claim was kept for good, and no round ever claimed the link again; and a
+ * summary posted whose link the cut kept from the rep was recorded as given, its link never sent.
  */
 const SAFEDEBIT_TIMEOUT_MS = 1500;
 const LINK = 'https://pay.example/paypage?SDESSID=left-behind-at-stop';
@@ -19,8 +20,11 @@ const LINK = 'https://pay.example/paypage?SDESSID=left-behind-at-stop';
 describe.each(ENGINES)('a round stopped while its DM waits out a Slack rate limit (%s)', (engine) => {
   const harnesses = testHarnesses(engine);
 
-  /** A link left behind, claimed by a round of `a` whose DM Slack rate-limits for a minute, then `a` stopped cut. */
-  async function claimedAtStop(made: boolean) {
+  /**
+   * A link left behind, claimed by a round of `a` whose DM Slack rate-limits for a minute (or, with `replyLimited`, the
+   * reply carrying the link in the thread of the summary the round posted in the DM), then `a` stopped cut.
+   */
+  async function claimedAtStop(made: boolean, replyLimited = false) {
     const clock = movableClock();
     const start = () => harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
     const a = await start();
@@ -29,7 +33,9 @@ describe.each(ENGINES)('a round stopped while its DM waits out a Slack rate limi
     );
     if (id === undefined) throw new Error('not claimed');
     if (made) await a.paylink.ledger.recordOutcome(id, { state: 'created', link: LINK });
-    a.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 60 });
+    const limited = { status: 429, retryAfterSeconds: 60 } as const;
+    if (replyLimited) a.standin.failNext('chat.postMessage', limited, 1, (args) => args.thread_ts !== undefined);
+    else a.standin.failNext('conversations.open', limited);
     clock.advance((made ? undeliveredAfterMs : abandonedAfterMs)(SAFEDEBIT_TIMEOUT_MS) + 1_000);
     await a.waitForLog('slack_rate_limited');
     await a.paylink.stop(300);
@@ -38,7 +44,7 @@ describe.each(ENGINES)('a round stopped while its DM waits out a Slack rate limi
     const next: Harness = await start();
     const dms = () =>
       next.standin.callsTo('chat.postMessage').filter((call) => String(call.args.channel).startsWith('D'));
-    return { id, next, dms };
+    return { id, next, dms, clock };
   }
 
   it('a link SAFEDEBIT made that its rep never had: given back, then announced by the next instance', async () => {
@@ -46,6 +52,22 @@ describe.each(ENGINES)('a round stopped while its DM waits out a Slack rate limi
     await expect
       .poll(() => dms().some((call) => JSON.stringify(call.args).includes(LINK)), { timeout: 4_000 })
       .toBe(true);
+  }, 20_000);
+
+  it('its summary posted in the DM, the reply carrying the link cut: the next instance sends the link by itself', async () => {
+    const { next, dms, clock } = await claimedAtStop(true, true);
+    // The summary went to the DM; the link, neither in its thread nor apart (the cut ends that call too).
+    clock.advance(linkAloneAfterMs(SAFEDEBIT_TIMEOUT_MS));
+    await expect
+      .poll(() => dms().filter((call) => JSON.stringify(call.args).includes(LINK)), { timeout: 4_000 })
+      .toEqual([
+        expect.objectContaining({
+          args: expect.objectContaining({
+            text: expect.stringContaining('The summary of this payment link was posted, but the link itself never'),
+          }),
+        }),
+      ]);
+    await next.waitForLog('link_delivered_late');
   }, 20_000);
 
   it('a link interrupted while SAFEDEBIT answered: given back, then its rep told by the next instance', async () => {
