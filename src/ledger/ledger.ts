@@ -215,12 +215,13 @@ export class Ledger {
       db
         .updateTable('links')
         // Until the rep has it: a flow that stops before then leaves it for the round that announces it late in the
-        // rep's DM. Written late (tried again beside the flow's Slack calls), it finds the summary's place recorded,
-        // which says whether the rep has it.
+        // rep's DM. Written late (tried again beside the flow's Slack calls, or kept and played by a round), it finds
+        // the summary's place recorded, or the link already made (sent privately, or confirmed by a notification),
+        // whose mark says whether the rep has it.
         .set({
           state: 'created' satisfies LinkState,
           link: slot('link'),
-          undelivered_to_rep: sql<number>`case when summary_ts is null then 1 else undelivered_to_rep end`,
+          undelivered_to_rep: sql<number>`case when summary_ts is null and state <> 'created' then 1 else undelivered_to_rep end`,
         })
         .where('id', '=', slot('id'))
         .returning(['payment_status', 'payment_status_at']),

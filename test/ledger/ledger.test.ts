@@ -101,6 +101,12 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
     expect((await ledger.claimUndeliveredLinks({ upTo }, 10, [], true)).map((link) => link.id)).toEqual([notGiven]);
     await ledger.releaseUndeliveredLink(notGiven, true);
     expect(await ledger.findLink(notGiven)).toMatchObject({ undelivered_to_rep: 2 });
+    // Sent privately (no summary), then the answer's write played late by a round: the rep still has the link.
+    const sentPrivately = String(await ledger.claimSubmission({ ...NEW_LINK, submissionKey: 'sent-privately' }));
+    await ledger.recordSentPrivately(sentPrivately, 'https://pay.example/paypage?SDESSID=4');
+    await ledger.recordOutcome(sentPrivately, { state: 'created', link: 'https://pay.example/paypage?SDESSID=4' });
+    expect(await ledger.findLink(sentPrivately)).toMatchObject({ state: 'created', undelivered_to_rep: 0 });
+    expect(await ledger.claimUndeliveredLinks({ upTo }, 10)).toEqual([]);
     // A summary posted without the link's address (a link known to exist from a notification) keeps the one known.
     await ledger.recordSummary(id, place, null, null);
     expect((await ledger.findLink(id))?.link).toBe('https://pay.example/paypage?SDESSID=1');
