@@ -372,11 +372,12 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
         waiting_for: [...waitingFor, ...tracked],
       });
     }
-    await recordLateWrites(statusUpdates, true);
     await closeClients(outcome === 'timeout');
     // Cut, the Slack calls still waiting (a rate limit waited out) end at once as never sent: the rounds give back the
     // links they claimed for them, which the ledger must still take, or no later round would ever claim them again.
     if (outcome === 'timeout') await Promise.race([allDone, sleep(CUT_SETTLE_MS, undefined, { ref: false })]);
+    // Last, so that writes kept by the work the cut ended (a link's place, say whether the rep has it) are tried too.
+    await recordLateWrites(statusUpdates, true);
     await ledger.close();
     logger.info({ event: 'stopped' });
   }

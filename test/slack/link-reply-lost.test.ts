@@ -3,6 +3,7 @@ import { linkAloneAfterMs, undeliveredAfterMs } from '../../src/flow/interrupted
 import { LONGEST_CALL_MS } from '../../src/slack/web-api.js';
 import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
+import { refuseWhen } from '../support/ledger-faults.js';
 import { movableClock } from '../support/movable-clock.js';
 import { type Harness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import { SALES_CHANNEL } from '../support/slack-workspace.js';
@@ -100,6 +101,24 @@ describe.each(ENGINES)('a summary posted, its link then reaching the rep nowhere
     await a.paylink.stop(100);
     await a.waitForLog('shutdown_grace_expired');
     await harnesses.stop(a);
+    const b = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
+    await linkGivenLate(b, clock);
+  }, 20_000);
+
+  it('the same, the ledger refusing the summary’s place past its retries: the stop records it at its last try', async () => {
+    const clock = movableClock();
+    const a = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30, ledgerRetryDelaysMs: [10, 10] });
+    let refusals = 0;
+    refuseWhen(a.paylink.ledger, 'recordSummary', () => refusals++ < 3);
+    const { view } = await a.openModal();
+    a.standin.setDelay('chat.postMessage', 1_000);
+    await a.submit(view, VALID_FORM);
+    await a.standin.waitForCall('chat.postMessage', (call) => call.args.thread_ts !== undefined);
+    await a.paylink.stop(100);
+    // Kept once the cut ended the reply, then recorded by the stop's last try rather than lost.
+    await a.waitForLog('recorded_late');
+    await harnesses.stop(a);
+    expect(refusals).toBe(4);
     const b = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
     await linkGivenLate(b, clock);
   }, 20_000);
