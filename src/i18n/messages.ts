@@ -209,7 +209,8 @@ const fr: Messages = {
       : channels.length === 1
         ? `Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez ce canal\u00A0: ${channels[0]}.`
         : `Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez l'un de ces canaux\u00A0: ${channels.join(', ')}${more ? '…' : '.'}`,
-  amountReadGrouped: (amount) => `Lu comme ${amount}, l'espace séparant les milliers\u00A0: vérifiez-le.`,
+  amountReadGrouped: (amount) =>
+    `Lu comme ${amount}, l'espace séparant les milliers. Pour un montant plus petit suivi d'une référence, corrigez le montant et saisissez la référence dans son champ.`,
   triggerExpired: (askAgain) =>
     `Slack a mis trop de temps à ouvrir le formulaire. Relancez ${askAgain}, s'il vous plaît.`,
   slackRefusedApp:
@@ -341,7 +342,8 @@ const en: Messages = {
       : channels.length === 1
         ? `Payment links cannot be created in this conversation. Use this channel: ${channels[0]}.`
         : `Payment links cannot be created in this conversation. Use one of these channels: ${channels.join(', ')}${more ? '…' : '.'}`,
-  amountReadGrouped: (amount) => `Read as ${amount}, the space separating thousands: check it.`,
+  amountReadGrouped: (amount) =>
+    `Read as ${amount}, the space separating thousands. For a smaller amount followed by a reference, fix the amount and type the reference in its field.`,
   triggerExpired: (askAgain) => `Slack took too long to open the form. Please run ${askAgain} again.`,
   slackRefusedApp:
     ":warning: Slack refuses to let paylink open the form: the app's access to this workspace needs fixing. Please tell the app's administrator.",

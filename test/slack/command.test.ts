@@ -119,7 +119,9 @@ describe('/paylink command', () => {
     const amount = (view.blocks as Array<{ block_id?: string; hint?: { text?: string } }>).find(
       (block) => block.block_id === 'amount',
     );
-    expect(amount?.hint?.text).toBe('Read as €50,123.00, the space separating thousands: check it.');
+    expect(amount?.hint?.text).toBe(
+      'Read as €50,123.00, the space separating thousands. For a smaller amount followed by a reference, fix the amount and type the reference in its field.',
+    );
     // The hint is the form's usual one when the amount reads one way only.
     const plain = await h.openModal({ text: '1 250,50 F-2026-031' });
     const usual = (plain.view.blocks as Array<{ block_id?: string; hint?: { text?: string } }>).find(
