@@ -5,12 +5,14 @@ import { formatAmount } from '../domain/amount.js';
 import { linkExpiry } from '../domain/link-duration.js';
 import { maskEmail, maskPhone } from '../domain/mask.js';
 import type { PaymentFormInput, TextField, ValidatedPaymentForm } from '../domain/payment-form.js';
+import type { Locale } from '../i18n/locale.js';
 import { askAgainAs, messagesFor, sandboxed } from '../i18n/messages.js';
 import { type LinkOutcomeRecord, type NewLink, newLinkRow, type ReportedStatus } from '../ledger/ledger.js';
 import { describeRefusal, PAYMENT_REFERENCE_USED, type RefusalDescription } from '../safedebit/error-catalog.js';
 import { buildPaymentLinkRequest } from '../safedebit/link-request.js';
 import type { PaymentLinkOutcome } from '../safedebit/outcome.js';
 import type { PaymentLinkRequest } from '../safedebit/request.js';
+import { isDirectMessage } from '../slack/channel-ids.js';
 import { type PostedPlace, postMessage, postSummaryWhereAsked, respondQuietly, sendToRep } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import {
@@ -418,6 +420,12 @@ async function postSummary(
   return postSummaryWhereAsked(ctx, submission.origin, message, stored.id);
 }
 
+/** Why the summary went to the rep's DM: no bot joins a DM between people; a channel may be closed to it. */
+function whyNotPostedThere(locale: Locale, channel: string): string {
+  const m = messagesFor(locale);
+  return isDirectMessage(channel) ? m.fallbackDmFromDirectMessage : m.fallbackDm(channel);
+}
+
 /**
  * Posts the link in the summary's thread, or, when Slack does not take it there, sends it to the rep privately. Says
  * where the rep got it: `nowhere` when neither reached them.
@@ -444,7 +452,7 @@ async function postLink(
   }
   if (summary.inDirectMessage && origin.responseUrl) {
     await respondQuietly(ctx, origin.responseUrl, {
-      text: sandboxed(`${messagesFor(locale).fallbackDm(origin.channel)}\n${linkReply.text}`, ctx.sandbox),
+      text: sandboxed(`${whyNotPostedThere(locale, origin.channel)}\n${linkReply.text}`, ctx.sandbox),
     });
   }
   return 'in_thread';

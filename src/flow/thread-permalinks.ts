@@ -1,6 +1,7 @@
 import type { Logger } from '@slack/bolt';
 import { errorCode } from '../http/transport-errors.js';
 import type { Ledger, LinkRecord } from '../ledger/ledger.js';
+import { isDirectMessage } from '../slack/channel-ids.js';
 import { slackErrorCode } from '../slack/errors.js';
 import type { SlackWebApi } from '../slack/web-api.js';
 
@@ -15,7 +16,7 @@ export interface PermalinkContext {
  * an admin looking at the team's links included.
  */
 const threadOpenableBy = (link: LinkRecord, viewer: string) =>
-  link.user_id === viewer || !link.summary_channel?.startsWith('D');
+  link.user_id === viewer || link.summary_channel === null || !isDirectMessage(link.summary_channel);
 
 /**
  * The permalink of each link's thread (its summary message) that `viewer` can open, by link id: kept in the ledger

@@ -40,6 +40,8 @@ export interface Messages {
   createdTitle: string;
   createdText: (amount: string, reference: string) => string;
   createdWhere: (place: string) => string;
+  /** Posted where the rep asked, their own DM with paylink. */
+  createdInAppDirectMessage: string;
   createdInDirectMessage: string;
   createdSentPrivately: string;
   createdOnlyHere: string;
@@ -113,6 +115,8 @@ export interface Messages {
   linkAddressUnknown: Record<'interrupted' | 'outage', string>;
   statusAwaiting: string;
   fallbackDm: (channel: string) => string;
+  /** The same, asked in a DM between people, which no bot can join. */
+  fallbackDmFromDirectMessage: string;
   /** What became of a link, sent to the rep when the modal that would have shown it is gone. */
   outcomeOfLink: (amount: string, reference: string, outcome: string) => string;
 }
@@ -160,6 +164,7 @@ const fr: Messages = {
   createdTitle: 'Lien créé',
   createdText: (amount, reference) => `:white_check_mark: Lien de paiement de *${amount}* créé (réf. ${reference}).`,
   createdWhere: (place) => `Publié dans ${place}.`,
+  createdInAppDirectMessage: 'Publié dans vos messages privés avec paylink.',
   createdInDirectMessage:
     'Je ne peux pas publier dans cette conversation\u00A0: le lien et son suivi sont dans vos messages privés avec paylink.',
   createdSentPrivately: "Le lien n'a pas pu être publié dans la conversation\u00A0: il vous a été envoyé en privé.",
@@ -249,6 +254,8 @@ const fr: Messages = {
   statusAwaiting: ':hourglass: En attente de paiement',
   fallbackDm: (channel) =>
     `Je n'ai pas pu publier dans <#${channel}> (je n'y suis pas invité, ou ses règles de publication m'en empêchent)\u00A0: voici le lien, et son récapitulatif est dans vos messages privés avec paylink. Si je n'y suis pas invité, invitez @paylink dans la conversation pour la prochaine fois.`,
+  fallbackDmFromDirectMessage:
+    'Je ne peux pas publier dans une conversation privée entre personnes\u00A0: voici le lien, et son récapitulatif est dans vos messages privés avec paylink.',
   outcomeOfLink: (amount, reference, outcome) =>
     `Lien de paiement de *${amount}* (réf. ${reference})\u00A0: ${outcome}`,
 };
@@ -295,6 +302,7 @@ const en: Messages = {
   createdTitle: 'Link created',
   createdText: (amount, reference) => `:white_check_mark: Payment link for *${amount}* created (ref. ${reference}).`,
   createdWhere: (place) => `Posted in ${place}.`,
+  createdInAppDirectMessage: 'Posted in your direct messages with paylink.',
   createdInDirectMessage:
     'I cannot post in that conversation: the link and its follow-up are in your direct messages with paylink.',
   createdSentPrivately: 'The link could not be posted in the conversation: it was sent to you privately.',
@@ -381,6 +389,8 @@ const en: Messages = {
   statusAwaiting: ':hourglass: Awaiting payment',
   fallbackDm: (channel) =>
     `I could not post in <#${channel}> (I am not a member, or its posting rules leave me out): here is the link instead, and its summary is in your direct messages with paylink. If I am not a member, invite @paylink to that conversation next time.`,
+  fallbackDmFromDirectMessage:
+    'I cannot post in a direct message between people: here is the link instead, and its summary is in your direct messages with paylink.',
   outcomeOfLink: (amount, reference, outcome) => `Payment link for *${amount}* (ref. ${reference}): ${outcome}`,
 };
 

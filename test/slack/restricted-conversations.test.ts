@@ -62,3 +62,19 @@ describe.each([
     );
   });
 });
+
+describe('asked in a direct message between people, where no bot can post', () => {
+  it('the rep reads that paylink cannot post in a DM, not a channel mention of it or to invite the bot there', async () => {
+    h = await startHarness();
+    const { view, responseUrl } = await h.openModal({ channel_id: 'D0PEOPLE', channel_name: 'directmessage' });
+    h.standin.failNext('chat.postMessage', 'channel_not_found', 1);
+    await h.submit(view, VALID_FORM);
+    const note = await h.standin.waitForResponse((post) => post.url === responseUrl);
+    const text = String((note.body as { text?: string }).text);
+    expect(text).toMatch(
+      /^I cannot post in a direct message between people: here is the link instead, and its summary is in your direct messages with paylink\./,
+    );
+    expect(text).not.toContain('<#D0PEOPLE>');
+    expect(text).not.toContain('invite @paylink');
+  });
+});

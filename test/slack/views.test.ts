@@ -305,6 +305,13 @@ describe('outcome views', () => {
     expect(visibleText(buildCreatedView({ ...base, postedIn: 'direct_message' }))).toContain(
       'your direct messages with paylink',
     );
+    // Asked in the rep's own DM with paylink, posted there: named as such (Slack shows a DM's `<#D…>` as no channel).
+    const inAppDm = visibleText(buildCreatedView({ ...base, postedIn: { channel: 'D0REPDM' } }));
+    expect(inAppDm).toContain('Posted in your direct messages with paylink.');
+    expect(inAppDm).not.toContain('<#D0REPDM>');
+    expect(visibleText(buildCreatedView({ ...base, locale: 'fr', postedIn: { channel: 'D0REPDM' } }))).toContain(
+      'Publié dans vos messages privés avec paylink.',
+    );
     // The modal the only place the link reached: it says so, and to keep it from there.
     const onlyHere = visibleText(buildCreatedView({ ...base, postedIn: 'nowhere' }));
     expect(onlyHere).toContain('nor sent to you privately: copy it from here');

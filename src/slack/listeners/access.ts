@@ -1,5 +1,6 @@
 import { type AccessDecision, decideAccess } from '../../domain/access.js';
 import type { Messages } from '../../i18n/messages.js';
+import { isDirectMessage } from '../channel-ids.js';
 import type { ListenerContext } from './context.js';
 
 /** The sentence a refused rep reads, or undefined when access is allowed. */
@@ -18,6 +19,6 @@ const CHANNELS_NAMED = 10;
  * there is none to name: a DM's id (D…) is someone else's conversation; and whether some were left out.
  */
 function allowedChannels(ctx: ListenerContext): [mentions: string[], more: boolean] {
-  const named = ctx.config.allowedChannels.filter((id) => !id.startsWith('D'));
+  const named = ctx.config.allowedChannels.filter((id) => !isDirectMessage(id));
   return [named.slice(0, CHANNELS_NAMED).map((id) => `<#${id}>`), named.length > CHANNELS_NAMED];
 }

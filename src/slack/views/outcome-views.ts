@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import { OPEN_LINK_ACTION, OUTCOME_VIEW_ID } from '../../constants.js';
 import type { Locale } from '../../i18n/locale.js';
 import { type Messages, messagesFor } from '../../i18n/messages.js';
+import { isDirectMessage } from '../channel-ids.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { contextBlock, mrkdwn, plain } from './text.js';
 
@@ -63,7 +64,8 @@ function whereText(m: Messages, postedIn: CreatedViewData['postedIn']): string {
   if (postedIn === 'nowhere') return m.createdOnlyHere;
   if (postedIn === 'privately') return m.createdSentPrivately;
   if (postedIn === 'direct_message') return m.createdInDirectMessage;
-  return m.createdWhere(`<#${postedIn.channel}>`);
+  // Slack shows a DM's `<#D…>` as no channel: the only DM paylink posts in where asked is the rep's with it.
+  return isDirectMessage(postedIn.channel) ? m.createdInAppDirectMessage : m.createdWhere(`<#${postedIn.channel}>`);
 }
 
 /** A plain notice in place of the form: access refused, or a problem only the admin can fix. */
