@@ -302,8 +302,8 @@ async function showOutcomeAgain(ctx: LinkFlowContext, submission: LinkSubmission
       reference: made.payment_reference,
       link: made.link,
       // Posted elsewhere than asked: the rep's DM with paylink stood in (a DM where the rep asked is not one). Not
-      // posted: whether it was sent privately is not recorded, so the modal says to keep it from there.
-      postedIn: channel === null ? 'nowhere' : channel !== made.origin_channel ? 'direct_message' : { channel },
+      // posted: whether it went privately or reached the rep in the modal alone is not recorded.
+      postedIn: channel === null ? 'not_posted' : channel !== made.origin_channel ? 'direct_message' : { channel },
     });
   } else if (made?.state === 'created' && made.state_detail === 'outage') {
     view = buildNoticeView(viewBase(ctx, submission), m.outageLinkExists);

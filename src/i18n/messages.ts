@@ -45,6 +45,8 @@ export interface Messages {
   createdInDirectMessage: string;
   createdSentPrivately: string;
   createdOnlyHere: string;
+  /** Not posted, where else it went unknown (a repeated submission shows the first one's outcome again). */
+  createdNotPosted: string;
   openLink: string;
   refusedBanner: (message: string) => string;
   outageBanner: string;
@@ -168,8 +170,8 @@ const fr: Messages = {
   createdInDirectMessage:
     'Je ne peux pas publier dans cette conversation\u00A0: le lien et son suivi sont dans vos messages privés avec paylink.',
   createdSentPrivately: "Le lien n'a pas pu être publié dans la conversation\u00A0: il vous a été envoyé en privé.",
-  createdOnlyHere:
-    "Le lien n'a pas pu être publié dans la conversation ni vous être envoyé en privé\u00A0: copiez-le d'ici.",
+  createdOnlyHere: "Le lien n'a pu être ni publié dans la conversation ni envoyé en privé\u00A0: copiez-le ici.",
+  createdNotPosted: "Le lien n'a pas pu être publié dans la conversation\u00A0: copiez-le ici.",
   openLink: 'Ouvrir le lien',
   refusedBanner: (message) => `:no_entry: SAFEDEBIT a refusé le lien\u00A0: ${message}`,
   outageBanner:
@@ -196,7 +198,7 @@ const fr: Messages = {
     ":no_entry: SAFEDEBIT a refusé le lien. Sa raison, affichée lors de sa réponse, n'a pas été conservée\u00A0: vérifiez le formulaire, puis réessayez.",
   refusedReasonLost: (askAgain) =>
     `:no_entry: SAFEDEBIT a refusé le lien, et sa raison n'a pas été conservée. Vérifiez les informations, puis relancez ${askAgain}.`,
-  askAgainOnceFixed: (askAgain) => `Corrigez-le, puis relancez ${askAgain}.`,
+  askAgainOnceFixed: (askAgain) => `Une fois ce point corrigé, relancez ${askAgain}.`,
   outageLinkExists:
     ":information_source: La réponse de SAFEDEBIT n'est pas parvenue correctement à paylink, mais SAFEDEBIT a depuis envoyé un statut pour ce lien\u00A0: *il existe*, ne le créez pas une seconde fois. Son récapitulatif est publié là où vous l'avez demandé (ou, si paylink ne peut pas y écrire, dans vos messages privés avec paylink)\u202F; son adresse est dans l'espace marchand SAFEDEBIT.",
   requestFailed:
@@ -307,6 +309,7 @@ const en: Messages = {
     'I cannot post in that conversation: the link and its follow-up are in your direct messages with paylink.',
   createdSentPrivately: 'The link could not be posted in the conversation: it was sent to you privately.',
   createdOnlyHere: 'The link could not be posted in the conversation, nor sent to you privately: copy it from here.',
+  createdNotPosted: 'The link could not be posted in the conversation: copy it from here.',
   openLink: 'Open the link',
   refusedBanner: (message) => `:no_entry: SAFEDEBIT refused the link: ${message}`,
   outageBanner:

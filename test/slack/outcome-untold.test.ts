@@ -47,7 +47,7 @@ describe('a refusal told late, the form long gone', () => {
       expect(text).toContain('EXIST_001');
       expect(text).toContain('then run `/paylink` again');
     }
-    for (const text of told('fr', 'EXIST_001')) expect(text).toContain('puis relancez `/paylink`');
+    for (const text of told('fr', 'EXIST_001')) expect(text).toContain('ce point corrigé, relancez `/paylink`');
     // Not one for the admin, or SAFEDEBIT's support, to sort out: asking again would meet the same.
     for (const code of ['AUTH_002', 'EXIST_003', 'XYZ_042']) {
       for (const text of told('en', code)) {

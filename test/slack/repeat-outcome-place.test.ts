@@ -27,9 +27,18 @@ describe('a submission Slack delivers twice', () => {
   it('asked from a DM the bot may post in: the repeat shows where it was posted, not "I cannot post…"', async () => {
     t = await listenerContext();
     const [first, repeat] = await deliverTwice(REP_DM_WITH_PAYLINK);
-    expect(first).toContain(`Posted in <#${REP_DM_WITH_PAYLINK}>`);
+    expect(first).toContain('Posted in your direct messages with paylink.');
     expect(repeat).not.toContain('I cannot post in that conversation');
-    expect(repeat).toContain(`Posted in <#${REP_DM_WITH_PAYLINK}>`);
+    expect(repeat).toContain('Posted in your direct messages with paylink.');
+  });
+
+  it('its summary refused, the link given elsewhere: the repeat says it was not posted, not where else it went', async () => {
+    t = await listenerContext();
+    // Refused for good, and not for where it was asked: no DM stands in for the summary.
+    t.slack.refuseNext('chat.postMessage', 'msg_too_long');
+    const [, repeat] = await deliverTwice('C0SALES');
+    // Whether it went privately or reached the rep in the modal alone is not recorded: neither is claimed.
+    expect(repeat).toContain('The link could not be posted in the conversation: copy it from here.');
   });
 
   it('asked where the bot may not post: the repeat says, as the first delivery did, that the DM stood in', async () => {

@@ -317,7 +317,7 @@ describe('outcome views', () => {
     expect(onlyHere).toContain('nor sent to you privately: copy it from here');
     expect(onlyHere).not.toContain('it was sent to you privately');
     const fr = visibleText(buildCreatedView({ ...base, locale: 'fr', postedIn: 'nowhere' }));
-    expect(fr).toContain("ni vous être envoyé en privé\u00A0: copiez-le d'ici");
+    expect(fr).toContain('ni envoyé en privé\u00A0: copiez-le ici');
   });
 
   it("show the rep's reference as typed, never as a mention or a link", () => {

@@ -39,9 +39,10 @@ export interface CreatedViewData extends OutcomeViewBase {
   link: string;
   /**
    * Where the link was posted: a conversation, the rep's DM with the app (the bot could not post where asked), sent
-   * to the rep privately instead, or nowhere (the modal is the only place the rep has it).
+   * to the rep privately instead, nowhere (the modal is the only place the rep has it), or not posted, where else it
+   * went unknown.
    */
-  postedIn: { channel: string } | 'direct_message' | 'privately' | 'nowhere';
+  postedIn: { channel: string } | 'direct_message' | 'privately' | 'nowhere' | 'not_posted';
 }
 
 export function buildCreatedView(data: CreatedViewData): types.ModalView {
@@ -63,6 +64,7 @@ export function buildCreatedView(data: CreatedViewData): types.ModalView {
 function whereText(m: Messages, postedIn: CreatedViewData['postedIn']): string {
   if (postedIn === 'nowhere') return m.createdOnlyHere;
   if (postedIn === 'privately') return m.createdSentPrivately;
+  if (postedIn === 'not_posted') return m.createdNotPosted;
   if (postedIn === 'direct_message') return m.createdInDirectMessage;
   // Slack shows a DM's `<#D…>` as no channel: the only DM paylink posts in where asked is the rep's with it.
   return isDirectMessage(postedIn.channel) ? m.createdInAppDirectMessage : m.createdWhere(`<#${postedIn.channel}>`);
