@@ -166,6 +166,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const clock = deps.clock ?? (() => new Date());
   const timeZone = deps.timeZone ?? config.timeZone;
   const homeTabs = createHomeTabs({ ledger, slack, logger, config, sandbox: inSandbox, clock, timeZone });
+  const ledgerRetriesCut = new AbortController();
   const statusUpdates = {
     ledger,
     slack,
@@ -176,6 +177,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     homeTabs,
     replyClaimTimeoutMs: deps.replyClaimTimeoutMs ?? DEFAULT_REPLY_CLAIM_TIMEOUT_MS,
     ledgerRetryDelaysMs: deps.ledgerRetryDelaysMs ?? DEFAULT_LEDGER_RETRY_DELAYS_MS,
+    ledgerRetriesCut: ledgerRetriesCut.signal,
     unrecordedWrites: new Map<string, UnrecordedWrite>(),
   };
   // Until started: in Socket Mode, Bolt serves PORT before Slack's WebSocket is open, and retries opening it.
@@ -372,6 +374,8 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
         waiting_for: [...waitingFor, ...tracked],
       });
     }
+    // Cut, a write waiting to be tried again is kept at once, for the last try below.
+    if (outcome === 'timeout') ledgerRetriesCut.abort();
     await closeClients(outcome === 'timeout');
     // Cut, the Slack calls still waiting (a rate limit waited out) end at once as never sent: the rounds give back the
     // links they claimed for them, which the ledger must still take, or no later round would ever claim them again.

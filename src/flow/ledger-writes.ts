@@ -8,6 +8,11 @@ export interface LedgerWriteContext {
   logger: Logger;
   /** The waits before each new try of a write the ledger refused after SAFEDEBIT answered. */
   ledgerRetryDelaysMs: readonly number[];
+  /**
+   * Aborted by a stop whose grace ran out: a write waiting to be tried again is kept at once instead, for the stop's
+   * last try before the ledger closes.
+   */
+  ledgerRetriesCut?: AbortSignal;
 }
 
 /** A write the ledger refused past its retries, kept to be recorded later, and the link it is about. */
@@ -55,11 +60,15 @@ export async function retryLedgerWrite<T>(
   write: () => Promise<T>,
 ): Promise<Written<T>> {
   let lastError: unknown;
-  for (const [index, delayMs] of ctx.ledgerRetryDelaysMs.entries()) {
-    await sleep(delayMs);
+  let attempts = 1;
+  const cut = ctx.ledgerRetriesCut;
+  for (const delayMs of ctx.ledgerRetryDelaysMs) {
+    const waited = await sleep(delayMs, true, { signal: cut }).catch(() => false);
+    if (!waited) break;
+    attempts += 1;
     try {
       const value = await write();
-      ctx.logger.info({ event: 'ledger_write_retried', ...what, attempt: index + 2 });
+      ctx.logger.info({ event: 'ledger_write_retried', ...what, attempt: attempts });
       return { ok: true, value };
     } catch (error) {
       lastError = error;
@@ -68,7 +77,8 @@ export async function retryLedgerWrite<T>(
   ctx.logger.error({
     event: 'ledger_write_abandoned',
     ...what,
-    attempts: ctx.ledgerRetryDelaysMs.length + 1,
+    attempts,
+    ...(cut?.aborted ? { cut_by_stop: true } : {}),
     error: lastError,
   });
   return { ok: false, error: lastError };
