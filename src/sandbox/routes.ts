@@ -92,6 +92,8 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
   const issuer = new LinkIssuer((id) => `${deps.publicUrl()}${SANDBOX_PAY_PATH}/${id}`);
   /** Decisions whose notification reached paylink: the page then says so, and pressing again sends nothing. */
   const decisions = new Map<string, Decision>();
+  /** Decisions being notified: a press meanwhile (a second tab) waits for it rather than send a second one. */
+  const beingNotified = new Map<string, Promise<unknown>>();
   // SAFEDEBIT's servers reach paylink from outside: no proxy between them, whatever HTTP(S)_PROXY says.
   const notifier = new Agent({ connect: { timeout: 5000 } });
 
@@ -215,14 +217,20 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
       return;
     }
     const locale = localeOfLink(link);
-    // Pressed again (a double click, the back button): the customer already chose, nothing more is sent.
+    // Pressed again (a double click, the back button, a second tab): the customer already chose, nothing more is sent.
+    for (let other = beingNotified.get(link.id); other !== undefined; other = beingNotified.get(link.id)) await other;
     if (!decisions.has(link.id)) {
-      const problem = await notify(link, chosen, locale);
+      const deciding = (async () => {
+        const problem = await notify(link, chosen, locale);
+        if (problem === undefined) decisions.set(link.id, chosen);
+        return problem;
+      })().finally(() => beingNotified.delete(link.id));
+      beingNotified.set(link.id, deciding);
+      const problem = await deciding;
       if (problem !== undefined) {
         showPaymentPage(req, res, link, 502, SANDBOX_TEXTS[locale].notificationFailed(problem));
         return;
       }
-      decisions.set(link.id, chosen);
     }
     res.writeHead(303, { location: redirectOf(link, locale), 'cache-control': 'no-store' });
     res.end();

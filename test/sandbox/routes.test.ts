@@ -215,6 +215,13 @@ describe('the sandbox’s payment page', () => {
     ]);
   });
 
+  it('pay and refuse pressed at once (two tabs, a quick change of mind): one decision, one notification', async () => {
+    const link = await issue({ payment_reference: 'F-RACE-1' });
+    const [paid, refused] = await Promise.all([press(link, 'pay'), press(link, 'refuse')]);
+    expect([paid.status, refused.status]).toEqual([303, 303]);
+    expect(notifications.map((n) => (n.body as { payment_status: string }).payment_status)).toEqual(['SETTLED']);
+  });
+
   it('follows payment_lang and manual_redirect_url when the request gives them', async () => {
     const link = await issue({
       payment_reference: 'F-REFUSE-1',
