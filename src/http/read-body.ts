@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { formInUtf8, textDecoderFor } from './charset.js';
 
 export interface BodyLimits {
   /** Anything larger is refused without being read to the end. */
@@ -37,15 +38,21 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
 }
 
 /**
- * The body as text. A multipart form (what PHP's curl sends for an array of fields) is turned into its
- * url-encoded equivalent; one that cannot be read as multipart is read as text.
+ * The body as text, in the charset its Content-Type declares (UTF-8 by default). A multipart form (what PHP's curl
+ * sends for an array of fields) is turned into its url-encoded equivalent; one that cannot be read as multipart is
+ * read as text.
  */
 export async function decodeBody(
   body: Buffer,
   contentType: string | undefined,
 ): Promise<{ body: string; contentType?: string }> {
   if (!contentType?.toLowerCase().startsWith('multipart/form-data')) {
-    return { body: body.toString('utf8'), ...(contentType === undefined ? {} : { contentType }) };
+    const decoder = textDecoderFor(contentType);
+    // A form in another charset than UTF-8 is turned into the same form in UTF-8, which is how it is read.
+    if (decoder.encoding !== 'utf-8' && contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+      return { body: formInUtf8(body, decoder), contentType: 'application/x-www-form-urlencoded' };
+    }
+    return { body: decoder.decode(body), ...(contentType === undefined ? {} : { contentType }) };
   }
   try {
     const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();

@@ -1,7 +1,9 @@
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
+import type { TextDecoder } from 'node:util';
 import { z } from 'zod';
+import { textDecoderFor } from '../http/charset.js';
 import { createOutboundDispatcher, type ProxySettings } from '../http/outbound.js';
 import { errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
 import type { OutageReason, PaymentLinkOutcome } from './outcome.js';
@@ -148,7 +150,11 @@ function describeContentType(contentType: string): string {
 }
 
 /** Reads the body up to `maxBytes`; past that it stops, which destroys the stream and its connection. */
-async function readAtMost(body: AsyncIterable<Buffer>, maxBytes: number): Promise<string | undefined> {
+async function readAtMost(
+  body: AsyncIterable<Buffer>,
+  maxBytes: number,
+  decoder: TextDecoder,
+): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let received = 0;
   for await (const chunk of body) {
@@ -156,8 +162,7 @@ async function readAtMost(body: AsyncIterable<Buffer>, maxBytes: number): Promis
     if (received > maxBytes) return undefined;
     chunks.push(chunk);
   }
-  // TextDecoder drops a UTF-8 byte order mark, which JSON.parse would choke on.
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  return decoder.decode(Buffer.concat(chunks));
 }
 
 /** `result: false` is SAFEDEBIT saying no, with a code or its own words; with neither it is not the contract. */
@@ -214,7 +219,7 @@ export function createSafedebitClient(options: SafedebitClientOptions): Safedebi
       discard(response.body);
       return outage('http_status', `HTTP ${response.statusCode} (${describeContentType(contentType)})`);
     }
-    const text = await readAtMost(response.body, maxResponseBytes);
+    const text = await readAtMost(response.body, maxResponseBytes, textDecoderFor(contentType));
     return text === undefined
       ? outage('too_large', `answer longer than ${maxResponseBytes} bytes`)
       : interpretAnswer(text, contentType);

@@ -193,4 +193,32 @@ describe('decodeBody', () => {
   ])('reads %s labelled %s, not a multipart after all, as what it looks like', async (body, type) => {
     expect(await statusOf(body, type)).toBe('SETTLED');
   });
+
+  /** `text` as a back office on Latin-1 sends it: each character one byte. */
+  const latin1 = (text: string) => Buffer.from(text, 'latin1');
+  const statusOfBytes = async (body: Buffer, contentType: string) =>
+    parseNotification({ query: '', ...(await decodeBody(body, contentType)) }).status;
+
+  it.each([
+    [
+      'a form, its escapes',
+      latin1('statut=Rembours%E9&x=a+b'),
+      'application/x-www-form-urlencoded; charset=ISO-8859-1',
+    ],
+    [
+      'a form, its raw bytes',
+      latin1('statut=Rembours\u00e9'),
+      'application/x-www-form-urlencoded; charset="windows-1252"',
+    ],
+    ['JSON', latin1('{"statut":"Rembours\u00e9"}'), 'application/json; charset=ISO-8859-1'],
+    ['JSON in UTF-8, as declared', Buffer.from('{"statut":"Rembours\u00e9"}'), 'application/json; charset=utf-8'],
+    ['JSON in UTF-8, no charset', Buffer.from('{"statut":"Rembours\u00e9"}'), 'application/json'],
+    [
+      'JSON, an unknown charset read as UTF-8',
+      Buffer.from('{"statut":"Rembours\u00e9"}'),
+      'application/json; charset=x-klingon',
+    ],
+  ])('reads %s in the charset its Content-Type declares', async (_, body, contentType) => {
+    expect(await statusOfBytes(body, contentType)).toBe('Remboursé');
+  });
 });

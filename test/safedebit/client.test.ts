@@ -216,6 +216,15 @@ describe('createPaymentLink: outages', () => {
     expect(outcome).toMatchObject({ kind: 'link', link: 'https://pay.safedebit.fr/paypage?SDESSID=abc' });
   });
 
+  it('reads an answer in the charset it declares: a refusal from a Latin-1 server keeps its accents', async () => {
+    const baseUrl = await startRawServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json; charset=ISO-8859-1' });
+      response.end(Buffer.from('{"result":false,"code":"X_001","message":"Référence inconnue"}', 'latin1'));
+    });
+    const outcome = await clientFor({ baseUrl }).createPaymentLink(validRequest());
+    expect(outcome).toMatchObject({ kind: 'refusal', code: 'X_001', message: 'Référence inconnue' });
+  });
+
   it('reports an HTML page that begins with blank lines (as PHP pages often do) as an HTML page', async () => {
     const baseUrl = await startRawServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/html; charset=UTF-8' });
