@@ -96,7 +96,11 @@ type RefusalWordKey = (typeof REFUSAL_WORD_KEYS)[number];
 const answerSchema = z.discriminatedUnion('result', [
   z.object({
     result: z.literal(true),
-    link: z.string().refine(isPaymentPageUrl, 'expected a payment page address (https, no Slack markup, short enough)'),
+    // Blanks around it (a PHP echo's line break) are no part of an address: SAFEDEBIT made the link, the rep gets it.
+    link: z
+      .string()
+      .trim()
+      .refine(isPaymentPageUrl, 'expected a payment page address (https, no Slack markup, short enough)'),
   }),
   z.object({
     result: z.literal(false),

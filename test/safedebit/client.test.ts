@@ -348,7 +348,7 @@ describe('createPaymentLink: answers the sandbox never gives', () => {
     ...[
       'https://pay.safedebit.fr/paypage?SDESSID=1 <!channel>',
       'https://evil.example/x|https://pay.safedebit.fr/paypage?SDESSID=1',
-      'https://pay.safedebit.fr/paypage?SDESSID=1\n',
+      'https://pay.safedebit.fr/paypage?SDESSID=1\nhttps://evil.example/',
       'https://pay.safedebit.fr@evil.example/paypage?SDESSID=1',
     ].map((tampered): [string, unknown, Partial<PaymentLinkRequest>, object] => [
       `a link ${JSON.stringify(tampered)}`,
@@ -356,6 +356,13 @@ describe('createPaymentLink: answers the sandbox never gives', () => {
       {},
       outage('unexpected_shape', 'undocumented answer: link: custom'),
     ]),
+    [
+      // A PHP back office may echo a value with its line break: SAFEDEBIT made the link, the rep must get it.
+      'a link with blanks around it',
+      { result: true, link: ' https://pay.safedebit.fr/paypage?SDESSID=1\r\n' },
+      {},
+      link(/^https:\/\/pay\.safedebit\.fr\/paypage\?SDESSID=1$/),
+    ],
     [
       'a link as long as Slack can show',
       { result: true, link: `https://pay.safedebit.fr/paypage?SDESSID=${'a'.repeat(MAX_PAYMENT_LINK_LENGTH - 41)}` },
