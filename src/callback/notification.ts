@@ -6,16 +6,18 @@
 
 import { parseJson } from '../http/read-body.js';
 
+/** Names an envelope may give its own outcome too (`{"status": 200, "data": {"state": "SETTLED"}}`). */
+const GENERIC_STATUS_FIELDS = ['status', 'statut', 'state', 'etat'] as const;
 /** Field names that carry a status, best first; matched case-insensitively, also as the last part of a nested name. */
 const STATUS_FIELDS = [
   'payment_status',
+  'payment_state',
+  'statut_paiement',
+  'etat_paiement',
   'sdd_status',
   'transfer_status',
   'transaction_status',
-  'status',
-  'statut',
-  'state',
-  'etat',
+  ...GENERIC_STATUS_FIELDS,
 ] as const;
 /** A field whose name merely contains one of these is a status too, when none of the names above is present. */
 const STATUS_NAME_PART = /status|statut/;
@@ -119,18 +121,33 @@ function addField(fields: Fields, name: string, value: string): void {
   fields.set(name, value.slice(0, MAX_VALUE_CHARS));
 }
 
+/**
+ * The status among the usual names, else a field whose name says status; a bare number under a generic name only when
+ * nothing else says one, as an envelope's outcome (an HTTP-like 200) is not the payment's.
+ */
 function findStatus(fields: Record<string, string>): string | undefined {
+  const generic: readonly string[] = GENERIC_STATUS_FIELDS;
+  const payments = (name: string, value: string) => !(generic.includes(lastPart(name)) && /^\d+$/.test(value.trim()));
   return (
-    findField(fields, STATUS_FIELDS) ??
-    Object.entries(fields).find(([name, value]) => STATUS_NAME_PART.test(lastPart(name)) && value.trim() !== '')?.[1]
+    findField(fields, STATUS_FIELDS, payments) ??
+    Object.entries(fields).find(
+      ([name, value]) => STATUS_NAME_PART.test(lastPart(name)) && value.trim() !== '' && payments(name, value),
+    )?.[1] ??
+    findField(fields, STATUS_FIELDS)
   );
 }
 
-/** The first non-empty field among `names` (in that order), top-level fields before nested ones. */
-function findField(fields: Record<string, string>, names: readonly string[]): string | undefined {
+/** The first non-empty field among `names` (in that order) that `accepts`, top-level fields before nested ones. */
+function findField(
+  fields: Record<string, string>,
+  names: readonly string[],
+  accepts: (name: string, value: string) => boolean = () => true,
+): string | undefined {
   const entries = Object.entries(fields).sort(([a], [b]) => a.split('.').length - b.split('.').length);
   for (const wanted of names) {
-    const found = entries.find(([name, value]) => lastPart(name) === wanted && value.trim() !== '');
+    const found = entries.find(
+      ([name, value]) => lastPart(name) === wanted && value.trim() !== '' && accepts(name, value),
+    );
     if (found) return found[1].trim();
   }
   return undefined;

@@ -97,6 +97,24 @@ describe('parseNotification', () => {
     expect(parseNotification({ query: 'STATUS=Settled', body: '' }).status).toBe('Settled');
   });
 
+  it('reads a payment state under its usual names, French ones too', () => {
+    for (const name of ['payment_state', 'etat_paiement', 'statut_paiement', 'data[payment_state]']) {
+      expect(parseNotification({ query: '', body: `id=7&${name}=SETTLED`, contentType: FORM_TYPE }).status).toBe(
+        'SETTLED',
+      );
+    }
+  });
+
+  it("takes an envelope's numeric status (an HTTP-like 200) for the payment's only when nothing else says one", () => {
+    const status = (value: object) =>
+      parseNotification({ query: '', body: JSON.stringify(value), contentType: JSON_TYPE }).status;
+    expect(status({ status: 200, data: { state: 'SETTLED' } })).toBe('SETTLED');
+    expect(status({ code: 0, status: 1, result: { paymentStatusLabel: 'REJECTED' } })).toBe('REJECTED');
+    // A payment's own status field is the payment's, numeric or not; and a number alone is still a status.
+    expect(status({ payment_status: 3, status: 'ok' })).toBe('3');
+    expect(status({ status: 4 })).toBe('4');
+  });
+
   it('sniffs a body sent without (or with a wrong) content type', () => {
     expect(parseNotification({ query: '', body: '{"status":"SETTLED"}' }).status).toBe('SETTLED');
     expect(parseNotification({ query: '', body: '{"status":"SETTLED"}', contentType: 'text/plain' }).status).toBe(
