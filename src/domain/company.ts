@@ -1,7 +1,7 @@
 import { type Country, checkVAT, countries } from 'jsvat';
 import type { Checked } from './problem.js';
 
-export type SirenProblemCode = 'siren_format' | 'siren_checksum';
+export type SirenProblemCode = 'siren_format' | 'siren_checksum' | 'siren_placeholder';
 export type VatProblemCode = 'vat_not_eu' | 'vat_format' | 'vat_checksum' | 'vat_siren_mismatch';
 
 // SIREN and VAT numbers are printed in groups (`732 829 320`, `FR 44 732829320`).
@@ -26,6 +26,8 @@ export function checkSiren(input: string): Checked<string, SirenProblemCode> {
   const siren = input.replace(SPACES, '');
   if (!/^\d{9}$/.test(siren)) return { ok: false, problem: { code: 'siren_format' } };
   if (!passesLuhn(siren)) return { ok: false, problem: { code: 'siren_checksum' } };
+  // Nine zeros pass the check digit, and name no company: a placeholder typed to get past the field.
+  if (/^0+$/.test(siren)) return { ok: false, problem: { code: 'siren_placeholder' } };
   return { ok: true, value: siren };
 }
 

@@ -25,6 +25,10 @@ describe('checkSiren', () => {
   it.each(['732829321', '732829302', '552100545'])('refuses %s whose check digit is wrong', (input) => {
     expect(checkSiren(input)).toEqual({ ok: false, problem: { code: 'siren_checksum' } });
   });
+
+  it('refuses 000 000 000, a placeholder that passes the check digit but names no company', () => {
+    expect(checkSiren('000 000 000')).toEqual({ ok: false, problem: { code: 'siren_placeholder' } });
+  });
 });
 
 describe('checkEuVat', () => {

@@ -25,6 +25,7 @@ const SAMPLES: Record<PaymentFormProblemCode, Problem> = {
   phone_not_mobile: { code: 'phone_not_mobile' },
   siren_format: { code: 'siren_format' },
   siren_checksum: { code: 'siren_checksum' },
+  siren_placeholder: { code: 'siren_placeholder' },
   vat_not_eu: { code: 'vat_not_eu' },
   vat_format: { code: 'vat_format' },
   vat_checksum: { code: 'vat_checksum' },
