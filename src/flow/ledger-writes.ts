@@ -109,5 +109,7 @@ export async function releaseForLater(
   release: () => Promise<void>,
 ): Promise<void> {
   const what = { step: 'release_claim', link };
-  if (!(await tryLedgerWrite(ctx, what, release)).ok) await retryLedgerWrite(ctx, what, release);
+  // Not cut short by a stop: a claim is kept by no one, and its tries within the stop's last seconds may still land.
+  const uncut = { ...ctx, ledgerRetriesCut: undefined };
+  if (!(await tryLedgerWrite(ctx, what, release)).ok) await retryLedgerWrite(uncut, what, release);
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { abandonedAfterMs, linkAloneAfterMs, undeliveredAfterMs } from '../../src/flow/interrupted-links.js';
 import { ENGINES } from '../support/databases.js';
 import { testHarnesses } from '../support/harnesses.js';
+import { refuseWhen } from '../support/ledger-faults.js';
 import { newLink } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
 import type { Harness } from '../support/paylink-harness.js';
@@ -24,10 +25,12 @@ describe.each(ENGINES)('a round stopped while its DM waits out a Slack rate limi
    * A link left behind, claimed by a round of `a` whose DM Slack rate-limits for a minute (or, with `replyLimited`, the
    * reply carrying the link in the thread of the summary the round posted in the DM), then `a` stopped cut.
    */
-  async function claimedAtStop(made: boolean, replyLimited = false) {
+  async function claimedAtStop(made: boolean, replyLimited = false, releaseRefusedOnce = false) {
     const clock = movableClock();
-    const start = () => harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
+    const start = () => harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30, ledgerRetryDelaysMs: [500] });
     const a = await start();
+    let releases = 0;
+    if (releaseRefusedOnce) refuseWhen(a.paylink.ledger, 'releaseUndeliveredLink', () => releases++ < 1);
     const id = await a.paylink.ledger.claimSubmission(
       newLink({ createdAt: clock.now(), userId: SALES_REP.id, originChannel: SALES_CHANNEL.id }),
     );
@@ -49,6 +52,13 @@ describe.each(ENGINES)('a round stopped while its DM waits out a Slack rate limi
 
   it('a link SAFEDEBIT made that its rep never had: given back, then announced by the next instance', async () => {
     const { dms } = await claimedAtStop(true);
+    await expect
+      .poll(() => dms().some((call) => JSON.stringify(call.args).includes(LINK)), { timeout: 4_000 })
+      .toBe(true);
+  }, 20_000);
+
+  it('the ledger refusing the claim’s release once: tried again within the stop’s last seconds, then announced', async () => {
+    const { dms } = await claimedAtStop(true, false, true);
     await expect
       .poll(() => dms().some((call) => JSON.stringify(call.args).includes(LINK)), { timeout: 4_000 })
       .toBe(true);

@@ -5,7 +5,12 @@ export function ledgerBusy(): Error {
   return Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
 }
 
-type LedgerMethod = 'recordOutcome' | 'recordSummary' | 'recordSentPrivately' | 'recordRepTold';
+type LedgerMethod =
+  | 'recordOutcome'
+  | 'recordSummary'
+  | 'recordSentPrivately'
+  | 'recordRepTold'
+  | 'releaseUndeliveredLink';
 
 /** Makes the ledger's `method` throw ledgerBusy() for each call `refuses(...its arguments)` says so, and work otherwise. */
 export function refuseWhen<M extends LedgerMethod>(
