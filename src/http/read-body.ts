@@ -48,11 +48,14 @@ export async function decodeBody(
 ): Promise<{ body: string; contentType?: string }> {
   if (!contentType?.toLowerCase().startsWith('multipart/form-data')) {
     const decoder = textDecoderFor(contentType);
-    // A form in another charset than UTF-8 is turned into the same form in UTF-8, which is how it is read.
-    if (decoder.encoding !== 'utf-8' && contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    const text = decoder.decode(body);
+    // A form in another charset than UTF-8 is turned into the same form in UTF-8, which is how it is read; not JSON
+    // labelled a form (PHP's curl posts json_encode() so), which is read as JSON.
+    const form = contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded');
+    if (decoder.encoding !== 'utf-8' && form && !/^\s*[{[]/.test(text)) {
       return { body: formInUtf8(body, decoder), contentType: 'application/x-www-form-urlencoded' };
     }
-    return { body: decoder.decode(body), ...(contentType === undefined ? {} : { contentType }) };
+    return { body: text, ...(contentType === undefined ? {} : { contentType }) };
   }
   try {
     const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();

@@ -1,9 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import type { TextDecoder } from 'node:util';
 import { z } from 'zod';
-import { textDecoderFor } from '../http/charset.js';
+import { type TextDecoding, textDecoderFor } from '../http/charset.js';
 import { createOutboundDispatcher, type ProxySettings } from '../http/outbound.js';
 import { errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
 import type { OutageReason, PaymentLinkOutcome } from './outcome.js';
@@ -157,7 +156,7 @@ function describeContentType(contentType: string): string {
 async function readAtMost(
   body: AsyncIterable<Buffer>,
   maxBytes: number,
-  decoder: TextDecoder,
+  decoder: TextDecoding,
 ): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let received = 0;

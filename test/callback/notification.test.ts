@@ -236,7 +236,20 @@ describe('decodeBody', () => {
       Buffer.from('{"statut":"Rembours\u00e9"}'),
       'application/json; charset=x-klingon',
     ],
+    // PHP's curl posts json_encode() as a form unless told otherwise.
+    [
+      'JSON labelled a Latin-1 form',
+      latin1('{"statut":"Rembours\u00e9"}'),
+      'application/x-www-form-urlencoded; charset=ISO-8859-1',
+    ],
   ])('reads %s in the charset its Content-Type declares', async (_, body, contentType) => {
     expect(await statusOfBytes(body, contentType)).toBe('Remboursé');
+  });
+
+  it('reads windows-1252’s own characters (’ œ € –), which Node 20 reads as invisible controls under that label', async () => {
+    const body = Buffer.from([...latin1('statut=l'), 0x92, ...latin1('op '), 0x9c, 0x80, 0x96]);
+    for (const charset of ['windows-1252', 'ISO-8859-1', 'latin1']) {
+      expect(await statusOfBytes(body, `application/x-www-form-urlencoded; charset=${charset}`)).toBe('l’op œ€–');
+    }
   });
 });

@@ -216,13 +216,20 @@ describe('createPaymentLink: outages', () => {
     expect(outcome).toMatchObject({ kind: 'link', link: 'https://pay.safedebit.fr/paypage?SDESSID=abc' });
   });
 
-  it('reads an answer in the charset it declares: a refusal from a Latin-1 server keeps its accents', async () => {
+  it('reads an answer in the charset it declares: a refusal from a Latin-1 server keeps its accents and ’', async () => {
     const baseUrl = await startRawServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json; charset=ISO-8859-1' });
-      response.end(Buffer.from('{"result":false,"code":"X_001","message":"Référence inconnue"}', 'latin1'));
+      const words = Buffer.concat([
+        Buffer.from('Référence inconnue de l', 'latin1'),
+        Buffer.from([0x92]),
+        Buffer.from('op'),
+      ]);
+      response.end(
+        Buffer.concat([Buffer.from('{"result":false,"code":"X_001","message":"'), words, Buffer.from('"}')]),
+      );
     });
     const outcome = await clientFor({ baseUrl }).createPaymentLink(validRequest());
-    expect(outcome).toMatchObject({ kind: 'refusal', code: 'X_001', message: 'Référence inconnue' });
+    expect(outcome).toMatchObject({ kind: 'refusal', code: 'X_001', message: 'Référence inconnue de l’op' });
   });
 
   it('reports an HTML page that begins with blank lines (as PHP pages often do) as an HTML page', async () => {
