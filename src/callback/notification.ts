@@ -4,6 +4,7 @@
  * payment id from the names such notifications usually use.
  */
 
+import { classifyStatus } from '../domain/payment-status.js';
 import { parseJson } from '../http/read-body.js';
 
 /** Names an envelope may give its own outcome too (`{"status": 200, "data": {"state": "SETTLED"}}`). */
@@ -128,12 +129,20 @@ function addField(fields: Fields, name: string, value: string): void {
 function findStatus(fields: Record<string, string>): string | undefined {
   const generic: readonly string[] = GENERIC_STATUS_FIELDS;
   const payments = (name: string, value: string) => !(generic.includes(lastPart(name)) && /^\d+$/.test(value.trim()));
+  const namedStatus = (known: boolean) =>
+    Object.entries(fields).find(
+      ([name, value]) =>
+        STATUS_NAME_PART.test(lastPart(name)) &&
+        value.trim() !== '' &&
+        payments(name, value) &&
+        (!known || classifyStatus(value).known),
+    )?.[1];
+  // Past the usual names, a number yields only to a status paylink knows (not a `status_date`, an `is_status_final`).
   return (
     findField(fields, STATUS_FIELDS, payments) ??
-    Object.entries(fields).find(
-      ([name, value]) => STATUS_NAME_PART.test(lastPart(name)) && value.trim() !== '' && payments(name, value),
-    )?.[1] ??
-    findField(fields, STATUS_FIELDS)
+    namedStatus(true) ??
+    findField(fields, STATUS_FIELDS) ??
+    namedStatus(false)
   );
 }
 

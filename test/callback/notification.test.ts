@@ -113,6 +113,9 @@ describe('parseNotification', () => {
     // A payment's own status field is the payment's, numeric or not; and a number alone is still a status.
     expect(status({ payment_status: 3, status: 'ok' })).toBe('3');
     expect(status({ status: 4 })).toBe('4');
+    // Not to a field that merely names itself after the status: its date, a flag.
+    expect(status({ pay_id: 'P-1', status: 1, status_date: '2026-11-29T10:00:00Z' })).toBe('1');
+    expect(status({ pay_id: 'P-1', statut: 3, is_status_final: true })).toBe('3');
   });
 
   it('sniffs a body sent without (or with a wrong) content type', () => {
