@@ -18,7 +18,8 @@ export function textDecoderFor(contentType: string | undefined): TextDecoding {
   if (declared !== undefined) {
     try {
       const decoder = new TextDecoder(declared);
-      return decoder.encoding === 'windows-1252' ? WINDOWS_1252 : decoder;
+      const legacy = decoder.encoding === 'windows-1252' ? WINDOWS_1252 : decoder;
+      return SINGLE_BYTE.test(legacy.encoding) ? utf8First(legacy) : legacy;
     } catch {
       // An unknown label: read as UTF-8, as a body declaring none is.
     }
@@ -38,6 +39,27 @@ const WINDOWS_1252: TextDecoding = {
       .toString('latin1')
       .replace(/[\u0080-\u009f]/g, (control) => WINDOWS_1252_80_9F.charAt(control.charCodeAt(0) - 0x80)),
 };
+
+/** Western single-byte charsets, in which text is seldom also valid UTF-8 (`Ã©` for `é`). */
+const SINGLE_BYTE = /^(?:windows-125\d|iso-8859-\d+)$/;
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Bytes that are valid UTF-8 read as UTF-8 though the label says otherwise: PHP stacks often declare ISO-8859-1 by
+ * default over UTF-8 text, whose `é` would otherwise read `Ã©`. Latin-1 text with an accent is not valid UTF-8.
+ */
+function utf8First(declared: TextDecoding): TextDecoding {
+  return {
+    encoding: declared.encoding,
+    decode(bytes) {
+      try {
+        return STRICT_UTF8.decode(bytes);
+      } catch {
+        return declared.decode(bytes);
+      }
+    },
+  };
+}
 
 /**
  * A url-encoded form in a charset other than UTF-8, as the same form in UTF-8: its percent-escapes are that charset's

@@ -249,6 +249,15 @@ describe('decodeBody', () => {
     expect(await statusOfBytes(body, contentType)).toBe('Remboursé');
   });
 
+  it('reads UTF-8 labelled Latin-1 (a PHP default over UTF-8 text) as UTF-8: valid UTF-8, it is no Latin-1 text', async () => {
+    const form = 'application/x-www-form-urlencoded; charset=ISO-8859-1';
+    expect(await statusOfBytes(Buffer.from('statut=Rembours%C3%A9'), form)).toBe('Remboursé');
+    expect(await statusOfBytes(Buffer.from('statut=Rembours\u00e9'), form)).toBe('Remboursé');
+    expect(await statusOfBytes(Buffer.from('{"statut":"Rembours\u00e9"}'), 'application/json; charset=latin1')).toBe(
+      'Remboursé',
+    );
+  });
+
   it('reads windows-1252’s own characters (’ œ € –), which Node 20 reads as invisible controls under that label', async () => {
     const body = Buffer.from([...latin1('statut=l'), 0x92, ...latin1('op '), 0x9c, 0x80, 0x96]);
     for (const charset of ['windows-1252', 'ISO-8859-1', 'latin1']) {
