@@ -46,9 +46,12 @@ export function checkEuVat(input: string, siren?: string): Checked<string, VatPr
   if (!checked.isValid) return { ok: false, problem: { code: 'vat_checksum' } };
   if (vat.startsWith('FR')) {
     const vatSiren = vat.slice(-9);
-    // Monaco's companies get French numbers whose nine digits (000…) are no SIREN: only their key is checked.
+    // Monaco's companies get French numbers whose nine digits (000…) are no SIREN: only their key is checked. Nine
+    // zeros, which pass every check, are a placeholder, as in the SIREN field.
     const monaco = vatSiren.startsWith('000');
-    if (!monaco && !passesLuhn(vatSiren)) return { ok: false, problem: { code: 'vat_checksum' } };
+    if ((!monaco && !passesLuhn(vatSiren)) || /^0+$/.test(vatSiren)) {
+      return { ok: false, problem: { code: 'vat_checksum' } };
+    }
     if (siren !== undefined && vatSiren !== siren) {
       return { ok: false, problem: { code: 'vat_siren_mismatch', params: { siren } } };
     }

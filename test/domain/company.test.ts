@@ -107,6 +107,8 @@ describe('checkEuVat', () => {
 
   it("refuses a Monaco number whose key is wrong, or given with a company's SIREN", () => {
     expect(checkEuVat('FR41000066034')).toEqual({ ok: false, problem: { code: 'vat_checksum' } });
+    // Its key right, nine zeros are still no number: a placeholder.
+    expect(checkEuVat('FR12000000000')).toEqual({ ok: false, problem: { code: 'vat_checksum' } });
     expect(checkEuVat('FR40000066034', '732829320')).toMatchObject({ problem: { code: 'vat_siren_mismatch' } });
   });
 });
