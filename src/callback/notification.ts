@@ -128,18 +128,19 @@ function addField(fields: Fields, name: string, value: string): void {
  */
 function findStatus(fields: Record<string, string>): string | undefined {
   const generic: readonly string[] = GENERIC_STATUS_FIELDS;
-  const payments = (name: string, value: string) => !(generic.includes(lastPart(name)) && /^\d+$/.test(value.trim()));
+  const mayBePayments = (name: string, value: string) =>
+    !(generic.includes(lastPart(name)) && /^\d+$/.test(value.trim()));
   const namedStatus = (known: boolean) =>
     Object.entries(fields).find(
       ([name, value]) =>
         STATUS_NAME_PART.test(lastPart(name)) &&
         value.trim() !== '' &&
-        payments(name, value) &&
+        mayBePayments(name, value) &&
         (!known || classifyStatus(value).known),
     )?.[1];
   // Past the usual names, a number yields only to a status paylink knows (not a `status_date`, an `is_status_final`).
   return (
-    findField(fields, STATUS_FIELDS, payments) ??
+    findField(fields, STATUS_FIELDS, mayBePayments) ??
     namedStatus(true) ??
     findField(fields, STATUS_FIELDS) ??
     namedStatus(false)

@@ -715,10 +715,10 @@ export class Ledger {
   }
 
   /**
-   * Claims up to `limit` links created at or before `createdUpTo` that still await payment at `now`, were given to their
-   * rep and were never reminded: each is returned to one claimant only, whichever instance asks and however often, since the
-   * update sets `reminded_at` only where it is still unset (PostgreSQL checks that again on a row another
-   * transaction just claimed; SQLite runs one writer at a time).
+   * Claims up to `limit` links created at or before `createdUpTo` that still await payment at `now`, were given to
+   * their rep and were never reminded: each is returned to one claimant only, whichever instance asks and however
+   * often, since the update sets `reminded_at` only where it is still unset (PostgreSQL checks that again on a row
+   * another transaction just claimed; SQLite runs one writer at a time).
    */
   async claimDueReminders(createdUpTo: Date, now: Date, limit: number): Promise<LinkRecord[]> {
     const awaiting = this.#awaitingPayment(now);
@@ -728,7 +728,7 @@ export class Ledger {
         eb('created_at', '<=', createdUpTo.toISOString()),
         awaiting(eb),
         this.#ofThisKind(eb),
-        // A link not yet given to its rep waits for the round that gives it: a reminder is no one's first word of a link.
+        // A link not yet given to its rep waits for the round that gives it, so that the reminder does not come first.
         eb('undelivered_to_rep', '=', 0),
       ]);
     return this.#claimLinks(due, 'created_at', { reminded_at: now.toISOString() }, limit).execute();
