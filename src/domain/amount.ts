@@ -11,6 +11,9 @@ export type AmountProblemCode =
   | 'amount_bad_grouping'
   | 'amount_too_large';
 
+/** The longest amount a rep types ("1 000 000 000,00 EUR" and room to spare): the form's input takes no more. */
+export const AMOUNT_TYPED_MAX_LENGTH = 32;
+
 // Regular, no-break, thin and narrow no-break spaces: Intl's French output uses U+202F and U+00A0,
 // and people paste amounts from documents that use any of them.
 const SPACE = '[ \\u00A0\\u2009\\u202F]';

@@ -1,4 +1,4 @@
-import { type AmountProblemCode, parseAmount } from '../domain/amount.js';
+import { AMOUNT_TYPED_MAX_LENGTH, type AmountProblemCode, parseAmount } from '../domain/amount.js';
 import { type Month, parseMonth } from '../domain/month.js';
 
 export interface CommandPrefill {
@@ -84,7 +84,14 @@ const AMOUNT_VALUE_PROBLEMS: ReadonlySet<AmountProblemCode> = new Set([
  */
 export function parseCommandText(text: string): CommandPrefill {
   const words = text.trim().split(/\s+/).filter(Boolean);
-  for (let count = words.length; count >= 1; count -= 1) {
+  // Only runs an amount's input could hold: each run tried is read whole, and a long pasted text (a spreadsheet's
+  // column) tried run by run took seconds before the ack.
+  let longest = 0;
+  for (let length = -1; longest < words.length; longest += 1) {
+    length += 1 + (words[longest]?.length ?? 0);
+    if (length > AMOUNT_TYPED_MAX_LENGTH) break;
+  }
+  for (let count = longest; count >= 1; count -= 1) {
     const amount = words.slice(0, count).join(' ');
     const checked = parseAmount(amount, { maxCents: Number.MAX_SAFE_INTEGER });
     if (checked.ok || AMOUNT_VALUE_PROBLEMS.has(checked.problem.code)) {

@@ -29,6 +29,15 @@ describe('parseCommandText', () => {
   ])('%j → %j', (text, expected) => {
     expect(parseCommandText(text)).toEqual(expected);
   });
+
+  it('reads a long pasted text (a spreadsheet column) at once: an amount is looked for in its first 32 characters', () => {
+    const column = `1250 ${'12 '.repeat(8000)}`.trim();
+    const started = performance.now();
+    const prefill = parseCommandText(column);
+    // Read word run by word run, it took seconds, before the ack Slack waits 3 s for.
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(prefill).toEqual({ amount: '1250', payment_reference: column.slice('1250 '.length) });
+  });
 });
 
 describe('parsePaylinkCommand', () => {

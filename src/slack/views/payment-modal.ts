@@ -10,6 +10,7 @@ import {
   PAYMENT_MODAL_ID,
   PAYMENT_TYPE_BLOCK_ID,
 } from '../../constants.js';
+import { AMOUNT_TYPED_MAX_LENGTH } from '../../domain/amount.js';
 import type { PaymentFormInput, TextField } from '../../domain/payment-form.js';
 import type { OfferedPaymentTypes } from '../../domain/payment-type.js';
 import { LANGUAGE_NAMES, LOCALES, type Locale } from '../../i18n/locale.js';
@@ -25,7 +26,11 @@ const SLACK_MAX_INPUT_LENGTH = 3000;
  * sent in cents; SIREN and VAT numbers are usually typed with separators ("732 829 320", "BE 0417.497.106"),
  * removed before sending. Every other input is capped at its SAFEDEBIT field's maximum length.
  */
-const TYPED_MAX_LENGTH: Partial<Record<TextField, number>> = { amount: 32, siren: 11, tva_interco: 24 };
+const TYPED_MAX_LENGTH: Partial<Record<TextField, number>> = {
+  amount: AMOUNT_TYPED_MAX_LENGTH,
+  siren: 11,
+  tva_interco: 24,
+};
 
 export interface PaymentModalData {
   locale: Locale;
