@@ -94,6 +94,8 @@ export interface Messages {
   notAllowedChannel: (channels: readonly string[], more?: boolean) => string;
   /** Under an amount pre-filled from `/paylink 50 123`, which also reads as 50 € and a reference: how it was read. */
   amountReadGrouped: (amount: string) => string;
+  /** Above a form drawn again because the payment types offered changed since it was opened. */
+  paymentTypesChanged: string;
   /** Slack opened the form too late: asking again (`askAgain`: the command, or the message shortcut) helps. */
   triggerExpired: (askAgain: string) => string;
   /** Slack refused paylink's token (revoked, app uninstalled) or a scope: retrying cannot help, an admin must act. */
@@ -216,6 +218,8 @@ const fr: Messages = {
       : channels.length === 1
         ? `Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez ce canal\u00A0: ${channels[0]}.`
         : `Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez l'un de ces canaux\u00A0: ${channels.join(', ')}${more ? '…' : '.'}`,
+  paymentTypesChanged:
+    ":warning: Les types de paiement proposés ont changé depuis l'ouverture de ce formulaire\u00A0: vérifiez-le, puis envoyez-le à nouveau.",
   amountReadGrouped: (amount) =>
     `Lu comme ${amount}, l'espace séparant les milliers. Pour un montant plus petit suivi d'une référence, corrigez le montant et saisissez la référence dans son champ.`,
   triggerExpired: (askAgain) =>
@@ -353,6 +357,8 @@ const en: Messages = {
       : channels.length === 1
         ? `Payment links cannot be created in this conversation. Use this channel: ${channels[0]}.`
         : `Payment links cannot be created in this conversation. Use one of these channels: ${channels.join(', ')}${more ? '…' : '.'}`,
+  paymentTypesChanged:
+    ':warning: The payment types offered have changed since this form was opened: check it, then send it again.',
   amountReadGrouped: (amount) =>
     `Read as ${amount}, the space separating thousands. For a smaller amount followed by a reference, fix the amount and type the reference in its field.`,
   triggerExpired: (askAgain) => `Slack took too long to open the form. Please run ${askAgain} again.`,

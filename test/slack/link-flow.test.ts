@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSUMER_TYPE_ACTION } from '../../src/constants.js';
+import { buildPaymentModal } from '../../src/slack/views/payment-modal.js';
 import { linkRecord } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
@@ -620,6 +621,32 @@ describe('the form given back', () => {
       payment_type: 'later',
       payment_lang: 'en',
     });
+  });
+
+  it('drawn before a restart that changed the payment types offered: drawn again with today’s, all typed kept', async () => {
+    h = await startHarness({ env: { PAYLINK_PAYMENT_TYPES: 'now' } });
+    const { view } = await h.openModal();
+    // As the form was drawn when PAYLINK_PAYMENT_TYPES offered other choices.
+    const drawnBefore = buildPaymentModal({
+      locale: 'en',
+      sandbox: false,
+      privateMetadata: String(view.private_metadata),
+      paymentTypes: ['multi', 'later'],
+      values: {},
+    });
+    const older = { ...view, blocks: drawnBefore.blocks };
+    const answer = (await h.submit(older, { ...VALID_FORM, amount: '1 250,50 €', payment_type: 'multi' })).json as {
+      response_action?: string;
+      view?: Record<string, unknown>;
+    };
+    // Not refused under a choice none of those shown can satisfy: the form again, as offered today.
+    expect(answer.response_action).toBe('update');
+    const form = answer.view ?? {};
+    expect(visibleText(form)).toContain('The payment types offered have changed since this form was opened');
+    expect(blockIdsOf(form)).not.toContain('payment_type');
+    expect(initialValue(form, 'amount')).toBe('1 250,50 €');
+    expect(initialValue(form, 'payment_reference')).toBe(VALID_FORM.payment_reference);
+    expect(h.safedebit.requests).toHaveLength(0);
   });
 
   it("after a refusal naming a customer's field keeps a company's fields, the refusal under the field named", async () => {

@@ -8,6 +8,7 @@ import { describeProblem } from '../../../i18n/problems.js';
 import { formInputFromState } from '../../form-state.js';
 import { decodeModalOrigin } from '../../metadata.js';
 import { buildCreatingView, buildNoticeView } from '../../views/outcome-views.js';
+import { buildPaymentModal, notesOfForm } from '../../views/payment-modal.js';
 import { accessRefusal } from '../access.js';
 import type { ListenerContext } from '../context.js';
 
@@ -43,6 +44,21 @@ export function paymentSubmission(ctx: ListenerContext) {
       paymentTypes: ctx.config.paymentTypes,
       defaultLang: locale,
     });
+    if (!checked.ok && checked.problems.payment_type?.code === 'option_not_offered') {
+      // Drawn before a restart that changed PAYLINK_PAYMENT_TYPES, the choice picked is offered no more: the form is
+      // drawn again with today's choices, everything typed kept, rather than refused under a list that may hold none.
+      ctx.logger.info({ event: 'submission_invalid', user: origin.user, fields: ['payment_type'] });
+      const { payment_type: _offeredNoMore, ...typed } = input;
+      const drawnAgain = buildPaymentModal({
+        ...base,
+        paymentTypes: ctx.config.paymentTypes,
+        values: typed,
+        ...notesOfForm(view.blocks),
+        banner: m.paymentTypesChanged,
+      });
+      await ack({ response_action: 'update', view: drawnAgain });
+      return;
+    }
     if (!checked.ok) {
       const errors = Object.fromEntries(
         Object.entries(checked.problems).map(([field, problem]) => [field, describeProblem(problem, locale)]),
