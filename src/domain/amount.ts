@@ -24,6 +24,11 @@ const AMOUNT_SHAPE = new RegExp(
     `(?<number>\\d(?:[\\d.,]|${SPACE})*?)${SPACE}*(?<currencyAfter>${CURRENCY})?$`,
   'iu',
 );
+/**
+ * `12€50`, as French people write 12,50 € by hand: the euro sign in place of the decimal comma, touching the digits
+ * (`/paylink 12 € 50` stays 12 € and the reference 50).
+ */
+const EURO_SIGN_AS_COMMA = new RegExp(`^(?<euros>\\d(?:[\\d.]|${SPACE})*?\\d|\\d)€(?<cents>\\d{1,2})$`, 'u');
 const NUMBER_TOKENS = new RegExp(`\\d+|${SPACE}+|[.,]`, 'gu');
 const SPACE_ONLY = new RegExp(`^${SPACE}+$`, 'u');
 
@@ -36,8 +41,10 @@ export function parseAmount(input: string, opts: { maxCents: number }): Checked<
   if (!Number.isSafeInteger(opts.maxCents) || opts.maxCents < 1) {
     throw new RangeError(`maxCents must be a positive safe integer, got ${opts.maxCents}`);
   }
-  const text = input.trim();
-  if (text === '') return fail('required');
+  const trimmed = input.trim();
+  if (trimmed === '') return fail('required');
+  const handWritten = EURO_SIGN_AS_COMMA.exec(trimmed)?.groups;
+  const text = handWritten ? `${handWritten.euros},${handWritten.cents}` : trimmed;
 
   const shape = AMOUNT_SHAPE.exec(text)?.groups;
   if (!shape?.number || !/\d$/.test(shape.number)) return fail('amount_not_a_number');

@@ -35,6 +35,11 @@ describe('parseAmount', () => {
     ['999', 99900],
     ['1000000', MAX_CENTS],
     ['1 000 000,00 €', MAX_CENTS],
+    // As French people write euros and cents by hand: the euro sign in place of the comma.
+    ['12€50', 1250],
+    ['12€5', 1250],
+    ['1 250€05', 125005],
+    ['1.250€50', 125050],
   ])('reads %j as %i cents', (input, cents) => {
     expect(parseAmount(input, opts)).toEqual({ ok: true, value: cents });
   });
@@ -54,6 +59,10 @@ describe('parseAmount', () => {
     ['-€-12', 'amount_not_a_number'],
     ['12 $', 'amount_not_a_number'],
     ['+12', 'amount_not_a_number'],
+    ['12€505', 'amount_not_a_number'],
+    ['12 € 50', 'amount_not_a_number'],
+    ['12,5€50', 'amount_not_a_number'],
+    ['€12€50', 'amount_not_a_number'],
     ['0', 'amount_zero'],
     ['0,00', 'amount_zero'],
     ['-12', 'amount_negative'],

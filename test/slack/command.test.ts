@@ -26,6 +26,8 @@ describe('parseCommandText', () => {
     ['1 250 F-2026-031', { amount: '1 250', payment_reference: 'F-2026-031', groupedAmountCents: 125_000 }],
     ['1 250 000', { amount: '1 250 000', groupedAmountCents: 125_000_000 }],
     ['1 250 €', { amount: '1 250 €' }],
+    ['12€50 F-1', { amount: '12€50', payment_reference: 'F-1' }],
+    ['12 € 50 F-1', { amount: '12 €', payment_reference: '50 F-1' }],
   ])('%j → %j', (text, expected) => {
     expect(parseCommandText(text)).toEqual(expected);
   });
