@@ -268,13 +268,20 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   if (appToken) await checkToken('SLACK_APP_TOKEN', () => slack.apps.connections.open({ token: appToken }));
   // Watched from the first start: a WebSocket that never opens (a firewall letting slack.com through but not Slack's
   // socket servers) would keep the start waiting for ever, without a word.
+  // Set once a stop begins: a reconnection of Slack's socket under way then opens nothing (catchReconnectionFailures).
+  let stopping: Promise<void> | undefined;
   let socketModeFailed: (error: unknown) => void = () => undefined;
   const socketModeFailure = new Promise<unknown>((resolve) => {
     socketModeFailed = resolve;
   });
   const watched =
     !(receiver instanceof SocketModeReceiver) ||
-    catchReconnectionFailures(receiver.client, SOCKET_MODE_REOPEN_TRIES, (error) => socketModeFailed(error));
+    catchReconnectionFailures(
+      receiver.client,
+      SOCKET_MODE_REOPEN_TRIES,
+      (error) => socketModeFailed(error),
+      () => stopping !== undefined,
+    );
   const failedToStart = Symbol('socket mode failed to start');
   const started = await Promise.race([app.start(config.port), socketModeFailure.then(() => failedToStart)]);
   if (started === failedToStart) {
@@ -328,7 +335,6 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     ...(reminderPeriod === undefined ? {} : { reminder_period_ms: reminderPeriod }),
   });
 
-  let stopping: Promise<void> | undefined;
   async function stop(graceMs: number): Promise<void> {
     logger.info({ event: 'stopping', in_flight: inFlight.size });
     // One grace for all a stop waits for: the requests being answered, the rounds in progress (a DM waiting out a
@@ -531,12 +537,15 @@ interface ReconnectingClient {
  * `onFailure` instead, and the attempt ends there (the start then stops with it). A refusal of the
  * app-level token that the client would ask about again for ever (`token_revoked`, `missing_scope`: not in its own
  * list) reaches `onFailure` too, and so does a WebSocket that did not open in `reopenTries` tries in a row given its
- * URL. `onFailure` is called once. False when the client lacks the members wrapped.
+ * URL. `onFailure` is called once. Once `stopping`, a reconnection under way gets no URL, and a WebSocket opened all
+ * the same is closed: the client's disconnect cannot cancel a start waiting for its URL, which would then take Slack's
+ * requests after the stop, its links left with no Slack to post to. False when the client lacks the members wrapped.
  */
 function catchReconnectionFailures(
   client: SocketModeReceiver['client'],
   reopenTries: number,
   onFailure: (error: unknown) => void,
+  stopping: () => boolean,
 ): boolean {
   const reconnecting = client as unknown as ReconnectingClient;
   const connections = reconnecting.webClient?.apps?.connections;
@@ -563,17 +572,21 @@ function catchReconnectionFailures(
   // (a rate limit on apps.connections.open, Slack's API failing) is the client's own retries.
   let urlGiven = false;
   let urlsNotOpened = 0;
+  const never = () => new Promise<never>(() => undefined);
   connections.open = (args) =>
-    open(args).then(
-      (answer) => {
-        urlGiven = true;
-        return answer;
-      },
-      (error: unknown) => {
-        if (TOKEN_CHECKS.SLACK_APP_TOKEN.refusals.has(slackErrorCode(error))) report(error);
-        throw error;
-      },
-    );
+    stopping()
+      ? never()
+      : open(args).then(
+          (answer) => {
+            if (stopping()) return never();
+            urlGiven = true;
+            return answer;
+          },
+          (error: unknown) => {
+            if (TOKEN_CHECKS.SLACK_APP_TOKEN.refusals.has(slackErrorCode(error))) report(error);
+            throw error;
+          },
+        );
   client.on('reconnecting', () => {
     if (!urlGiven) return;
     urlGiven = false;
@@ -583,6 +596,7 @@ function catchReconnectionFailures(
     }
   });
   client.on('connected', () => {
+    if (stopping()) void client.disconnect().catch(() => undefined);
     urlGiven = false;
     urlsNotOpened = 0;
   });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../support/paylink-harness.js';
+import { type Harness, startHarness, VALID_FORM } from '../support/paylink-harness.js';
+import { slashCommandPayload } from '../support/slack-requests.js';
 
 const PING_TIMEOUT_MS = 1_000;
 
@@ -33,5 +34,66 @@ describe('Socket Mode: a reconnection Slack rate-limits, then lets through', () 
     expect(h.standin.socketConnections.length, 'the WebSocket opened again').toBeGreaterThan(opened);
     expect(h.logs.filter((line) => line.includes('"socket_mode_lost"'))).toEqual([]);
     expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(200);
+  }, 30_000);
+});
+
+/**
+ * README, Operating it: "SIGTERM stops taking new requests". In Socket Mode, a SIGTERM that lands while Slack's socket
+ * client is reconnecting after a drop (its apps.connections.open under way: a slow Slack, a rate limit waited out)
+ * must not leave paylink opening a new WebSocket and taking envelopes while it drains its links.
+ */
+describe('Socket Mode: a stop during a reconnection', () => {
+  it('opens no new WebSocket and takes no new envelope once stopping', async () => {
+    h = await startHarness({
+      socketMode: true,
+      env: { SLACK_SOCKET_PING_TIMEOUT_MS: String(PING_TIMEOUT_MS), SAFEDEBIT_TIMEOUT_MS: '10000' },
+    });
+    const harness = h;
+    await harness.standin.waitForSocketConnection();
+
+    // A link in flight, SAFEDEBIT taking 5 s: the stop waits for it.
+    harness.safedebit.setMode({ kind: 'slow', delayMs: 5_000 });
+    const { view } = await harness.overSocket.openModal();
+    const ack = await harness.overSocket.submit(view, VALID_FORM);
+    expect(ack.payload).toMatchObject({ response_action: 'update' });
+
+    // The WebSocket drops; Slack answers the new apps.connections.open slowly (1.5 s).
+    harness.standin.setDelay('apps.connections.open', 1_500);
+    const asksBefore = harness.standin.callsTo('apps.connections.open').length;
+    harness.standin.dropSocketConnections();
+    await harness.standin.waitForCall(
+      'apps.connections.open',
+      () => harness.standin.callsTo('apps.connections.open').length > asksBefore,
+    );
+
+    // SIGTERM while the URL is on its way.
+    const stopAskedAt = Date.now();
+    const stopped = harness.paylink.stop(8_000);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+
+    const openedWhileStopping = harness.standin.socketConnections.filter(
+      (connection) => connection.openedAt >= stopAskedAt,
+    );
+    // A rep's /paylink delivered now: a stopping instance must not take it.
+    const taken = await harness.standin
+      .sendEnvelope('slash_commands', slashCommandPayload({ trigger_id: harness.standin.issueTriggerId() }), 1_000)
+      .then(
+        () => 'acked by the stopping instance',
+        () => 'not taken',
+      );
+    await stopped;
+    const stillOpenAfterStop = harness.standin.socketConnections.filter(
+      (connection) => connection.closedAt === undefined,
+    );
+
+    expect({
+      openedWhileStopping: openedWhileStopping.length,
+      taken,
+      stillOpenAfterStop: stillOpenAfterStop.length,
+    }).toEqual({
+      openedWhileStopping: 0,
+      taken: 'not taken',
+      stillOpenAfterStop: 0,
+    });
   }, 30_000);
 });
