@@ -266,10 +266,10 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   // A Slack that fails to answer stops it too, as at the bot token's check just before: the process manager's
   // restarts are the retries, and each one says why in a line, where Bolt would retry without a word.
   if (appToken) await checkToken('SLACK_APP_TOKEN', () => slack.apps.connections.open({ token: appToken }));
-  // Watched from the first start: a WebSocket that never opens (a firewall letting slack.com through but not Slack's
-  // socket servers) would keep the start waiting for ever, without a word.
   // Set once a stop begins: a reconnection of Slack's socket under way then opens nothing (catchReconnectionFailures).
   let stopping: Promise<void> | undefined;
+  // Watched from the first start: a WebSocket that never opens (a firewall letting slack.com through but not Slack's
+  // socket servers) would keep the start waiting for ever, without a word.
   let socketModeFailed: (error: unknown) => void = () => undefined;
   const socketModeFailure = new Promise<unknown>((resolve) => {
     socketModeFailed = resolve;
