@@ -90,15 +90,19 @@ describe.each(ENGINES)('a summary posted, its link then reaching the rep nowhere
     expect(dmsWithLink(app)).toEqual([]);
   }, 20_000);
 
+  /** Submits on `app` while Slack takes a second to answer each post, then stops it: the stop cuts the reply under way. */
+  async function submittedThenCutAtReply(app: Harness) {
+    const { view } = await app.openModal();
+    app.standin.setDelay('chat.postMessage', 1_000);
+    await app.submit(view, VALID_FORM);
+    await app.standin.waitForCall('chat.postMessage', (call) => call.args.thread_ts !== undefined);
+    await app.paylink.stop(100);
+  }
+
   it('a stop whose grace runs out while the link reply is in flight: the next instance gives the link late', async () => {
     const clock = movableClock();
     const a = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
-    const { view } = await a.openModal();
-    // Slack takes a second to answer each post: the stop cuts the reply under way.
-    a.standin.setDelay('chat.postMessage', 1_000);
-    await a.submit(view, VALID_FORM);
-    await a.standin.waitForCall('chat.postMessage', (call) => call.args.thread_ts !== undefined);
-    await a.paylink.stop(100);
+    await submittedThenCutAtReply(a);
     await a.waitForLog('shutdown_grace_expired');
     await harnesses.stop(a);
     const b = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30 });
@@ -115,11 +119,7 @@ describe.each(ENGINES)('a summary posted, its link then reaching the rep nowhere
     });
     let refusals = 0;
     refuseWhen(a.paylink.ledger, 'recordSummary', () => refusals++ < 1);
-    const { view } = await a.openModal();
-    a.standin.setDelay('chat.postMessage', 1_000);
-    await a.submit(view, VALID_FORM);
-    await a.standin.waitForCall('chat.postMessage', (call) => call.args.thread_ts !== undefined);
-    await a.paylink.stop(100);
+    await submittedThenCutAtReply(a);
     // Kept once the cut ended the reply, then recorded by the stop's last try rather than tried after the ledger closed.
     await a.waitForLog('recorded_late');
     await harnesses.stop(a);
