@@ -412,5 +412,5 @@ export function paymentStatusLine(
 }
 
 function repOf(link: LinkRecord) {
-  return { amountCents: link.amount_cents, user: link.user_id };
+  return { amountCents: link.amount_cents, user: link.user_id, paymentType: link.payment_type };
 }

@@ -96,6 +96,11 @@ export interface Messages {
   amountReadGrouped: (amount: string) => string;
   /** Above a form drawn again because the payment types offered changed since it was opened. */
   paymentTypesChanged: string;
+  /**
+   * In a status reply of a `multi_pay` link, in place of its amount: each payment of it may be one part, so two
+   * "Paid" lines must not read as twice the amount.
+   */
+  towardsMultiplePayment: (amount: string) => string;
   /** Slack opened the form too late: asking again (`askAgain`: the command, or the message shortcut) helps. */
   triggerExpired: (askAgain: string) => string;
   /** Slack refused paylink's token (revoked, app uninstalled) or a scope: retrying cannot help, an admin must act. */
@@ -222,6 +227,7 @@ const fr: Messages = {
     ":warning: Les types de paiement proposés ont changé depuis l'ouverture de ce formulaire\u00A0: vérifiez-le, puis envoyez-le à nouveau.",
   amountReadGrouped: (amount) =>
     `Lu comme ${amount}, l'espace séparant les milliers. Pour un montant plus petit suivi d'une référence, corrigez le montant et saisissez la référence dans son champ.`,
+  towardsMultiplePayment: (amount) => `sur un paiement multiple de ${amount}`,
   triggerExpired: (askAgain) =>
     `Slack a mis trop de temps à ouvrir le formulaire. Relancez ${askAgain}, s'il vous plaît.`,
   slackRefusedApp:
@@ -361,6 +367,7 @@ const en: Messages = {
     ':warning: The payment types offered have changed since this form was opened: check it, then send it again.',
   amountReadGrouped: (amount) =>
     `Read as ${amount}, the space separating thousands. For a smaller amount followed by a reference, fix the amount and type the reference in its field.`,
+  towardsMultiplePayment: (amount) => `towards a multiple payment of ${amount}`,
   triggerExpired: (askAgain) => `Slack took too long to open the form. Please run ${askAgain} again.`,
   slackRefusedApp:
     ":warning: Slack refuses to let paylink open the form: the app's access to this workspace needs fixing. Please tell the app's administrator.",

@@ -6,7 +6,7 @@ import { LOCALES } from '../../src/i18n/locale.js';
 import { describeStatus } from '../../src/i18n/statuses.js';
 import { statusLine, statusReplyText } from '../../src/slack/messages/status-messages.js';
 
-const TARGET = { amountCents: 125050, user: 'U0REP' };
+const TARGET = { amountCents: 125050, user: 'U0REP', paymentType: 'now' } as const;
 
 describe('status words', () => {
   it.each(LOCALES)('every annex status has its own words in %s', (locale) => {
@@ -33,6 +33,16 @@ describe('the status reply and status line', () => {
     expect(fr).toMatch(/Payé · 1\s250,50\s€ · 14:32/u);
     expect(statusReplyText(TARGET, classifyStatus('SETTLED'), 'en', '14:32')).toBe(
       ':white_check_mark: Paid · €1,250.50 · 14:32 · <@U0REP>',
+    );
+  });
+
+  it('says a payment of a multiple-payment link is towards its amount: two of them do not read as twice the amount', () => {
+    const multi = { ...TARGET, paymentType: 'multi' } as const;
+    expect(statusReplyText(multi, classifyStatus('SETTLED'), 'en', '14:32')).toBe(
+      ':white_check_mark: Paid · towards a multiple payment of €1,250.50 · 14:32 · <@U0REP>',
+    );
+    expect(statusReplyText(multi, classifyStatus('SETTLED'), 'fr', '14:32')).toBe(
+      `:white_check_mark: Payé · sur un paiement multiple de ${formatAmount(125050, 'fr')} · 14:32 · <@U0REP>`,
     );
   });
 

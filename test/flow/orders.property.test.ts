@@ -263,7 +263,7 @@ async function runScenario(engine: Engine, s: Scenario) {
     const expectedReplies = rows
       .map((r) =>
         statusReplyText(
-          { amountCents: link.amount_cents, user: SALES_REP.id },
+          { amountCents: link.amount_cents, user: SALES_REP.id, paymentType: link.payment_type },
           classifyStatus(r.status),
           'en',
           timeShown(new Date(r.received_at), 'en', 'Europe/Paris'),
@@ -284,9 +284,12 @@ async function runScenario(engine: Engine, s: Scenario) {
           .sort((x, y) => x.received_at.localeCompare(y.received_at))
           .map(
             (r) =>
-              statusReplyText({ amountCents: 0, user: SALES_REP.id }, classifyStatus(r.status), 'en', '').split(
-                ' · ',
-              )[0],
+              statusReplyText(
+                { amountCents: 0, user: SALES_REP.id, paymentType: 'now' },
+                classifyStatus(r.status),
+                'en',
+                '',
+              ).split(' · ')[0],
           ),
       );
     }

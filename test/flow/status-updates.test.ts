@@ -288,3 +288,34 @@ describe('the round for replies Slack did not take', () => {
     expect(t.slack.callsTo('chat.update')).toEqual([]);
   });
 });
+
+describe.each(['fr', 'en'] as const)('payments of a multiple-payment link, in its thread (%s)', (locale) => {
+  it('each reply says it is towards the link’s amount: two "Paid" lines do not read as twice the amount', async () => {
+    t = await listenerContext({ PAYLINK_LOCALE: locale });
+    const id = await t.ledger.claimSubmission(newLink({ createdAt: t.ctx.clock(), paymentType: 'multi' }));
+    if (id === undefined) throw new Error('not claimed');
+    await t.ledger.recordOutcome(id, { state: 'created', link: 'https://pay.example/paypage?SDESSID=1' });
+    const place = { channel: 'C0SALES', ts: '1700000000.000100', threadTs: '1700000000.000100' };
+    await t.ledger.recordSummary(id, place, null, 'https://pay.example/paypage?SDESSID=1');
+    for (const [n, paymentId] of ['PAY-1', 'PAY-2'].entries()) {
+      const receivedAt = new Date(t.ctx.clock().getTime() + n * 60_000);
+      await t.ledger.recordNotification({
+        linkId: id,
+        dedupeKey: paymentId,
+        status: 'SETTLED',
+        rank: 40,
+        paymentId,
+        receivedAt,
+      });
+    }
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'posted', replies: 2 });
+    const towards =
+      locale === 'fr'
+        ? 'Payé · sur un paiement multiple de 1\u202F250,50\u00A0€ · '
+        : 'Paid · towards a multiple payment of €1,250.50 · ';
+    expect(t.slack.callsTo('chat.postMessage').map((call) => String(call.args.text))).toEqual([
+      expect.stringContaining(towards),
+      expect.stringContaining(towards),
+    ]);
+  });
+});

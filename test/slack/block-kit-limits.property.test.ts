@@ -400,10 +400,11 @@ describe('the link’s messages in the conversation', () => {
         userId,
         paymentStatus,
         date,
-        (at, sandbox, link, cents, user, status, when) => {
+        fc.constantFrom(...PAYMENT_TYPES),
+        (at, sandbox, link, cents, user, status, when, paymentType) => {
           expectWithin('message', buildLinkReply(at, sandbox, link));
           const time = slackTime(when, '23:59');
-          const reply = statusReplyText({ amountCents: cents, user }, classifyStatus(status), at, time);
+          const reply = statusReplyText({ amountCents: cents, user, paymentType }, classifyStatus(status), at, time);
           expectWithin('message', { text: sandboxed(reply, sandbox) });
         },
       ),

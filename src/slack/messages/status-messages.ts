@@ -1,5 +1,6 @@
 import { formatAmount } from '../../domain/amount.js';
 import type { ClassifiedStatus, StatusKind } from '../../domain/payment-status.js';
+import type { PaymentType } from '../../domain/payment-type.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
@@ -20,17 +21,21 @@ function presentationOf(status: ClassifiedStatus) {
   return PRESENTATION[status.known ? status.kind : 'unknown'];
 }
 
-/** "✅ Paid · €1,250.50 · 14:32 · @rep": what happened, for how much, when; the rep is pinged if it matters. */
+/**
+ * "✅ Paid · €1,250.50 · 14:32 · @rep": what happened, for how much, when; the rep is pinged if it matters. A
+ * `multi_pay` link is paid in parts whose amounts no notification documents: "towards a multiple payment of …".
+ */
 export function statusReplyText(
-  link: { amountCents: number; user: string },
+  link: { amountCents: number; user: string; paymentType: PaymentType },
   status: ClassifiedStatus,
   locale: Locale,
   time: string,
 ): string {
   const { emoji, mentionRep } = presentationOf(status);
+  const amount = formatAmount(link.amountCents, locale);
   const parts = [
     `${emoji} ${escapeMrkdwn(describeStatus(status, locale))}`,
-    formatAmount(link.amountCents, locale),
+    link.paymentType === 'multi' ? messagesFor(locale).towardsMultiplePayment(amount) : amount,
     time,
     ...(mentionRep ? [`<@${link.user}>`] : []),
   ];
