@@ -55,11 +55,13 @@ export function callbackRoute(deps: CallbackRouteDependencies): CustomRoute {
       const token = typeof req.params?.token === 'string' ? req.params.token : '';
       const query = new URL(req.url ?? '/', 'http://localhost').search;
       const carriesStatus = req.method === 'GET' && parseNotification({ query, body: '' }).status !== undefined;
-      const notifiesByGet = carriesStatus && deps.config.callbackAllowedAddresses !== undefined;
+      // A GET from outside the list is a browser's (a customer back from the payment page): no 403 for them.
+      const getSender =
+        carriesStatus && deps.config.callbackAllowedAddresses !== undefined ? checkSender(req) : undefined;
       const handling =
-        req.method === 'POST' || notifiesByGet
+        req.method === 'POST' || getSender?.allowed
           ? handleNotification(deps, limits, checkSender, req, token, query, res)
-          : handleBrowserVisit(deps, req, token, res, carriesStatus);
+          : handleBrowserVisit(deps, req, token, res, carriesStatus ? (getSender ?? 'no_allow_list') : undefined);
       handling.catch((error: unknown) => {
         deps.logger.error({ event: 'callback_failed', error });
         if (!res.headersSent) sendText(res, 500, 'Internal error');
@@ -99,26 +101,36 @@ async function linkOfToken(deps: CallbackRouteDependencies, method: string, toke
 }
 
 /**
- * A visit that changes nothing. One carrying a status (`statusIgnored`) is a warning: should SAFEDEBIT notify by GET,
- * the admin learns how to let it. The status itself is not logged: whoever sent it chose it.
+ * A visit that changes nothing. One carrying a status (`statusIgnored`: no allow-list, or a sender outside it) is a
+ * warning: should SAFEDEBIT notify by GET, the admin learns how to let it. The status itself is not logged: whoever
+ * sent it chose it. An address outside the list is, so that SAFEDEBIT's new servers can be told from a customer.
  */
 async function handleBrowserVisit(
   deps: CallbackRouteDependencies,
   req: IncomingMessage,
   token: string,
   res: ServerResponse,
-  statusIgnored: boolean,
+  statusIgnored: ReturnType<SenderCheck> | 'no_allow_list' | undefined,
 ): Promise<void> {
   const method = req.method ?? 'GET';
   const link = await linkOfToken(deps, method, token, res);
   if (!link) return;
-  if (statusIgnored) {
+  if (statusIgnored === 'no_allow_list') {
     deps.logger.warn({
       event: 'callback_browser_visit',
       method,
       link: link.id,
       status_ignored: true,
       msg: "a GET carried a payment status, ignored: without PAYLINK_CALLBACK_ALLOWED_IPS a customer's browser could have sent it. If SAFEDEBIT notifies by GET, list its addresses in PAYLINK_CALLBACK_ALLOWED_IPS",
+    });
+  } else if (statusIgnored) {
+    deps.logger.warn({
+      event: 'callback_browser_visit',
+      method,
+      link: link.id,
+      status_ignored: true,
+      address: statusIgnored.address ?? 'unreadable',
+      msg: 'a GET carried a payment status from an address outside PAYLINK_CALLBACK_ALLOWED_IPS, ignored: a browser, or SAFEDEBIT from a server the list lacks',
     });
   } else {
     deps.logger.info({ event: 'callback_browser_visit', method, link: link.id });
