@@ -43,13 +43,20 @@ const BYTE_ORDER_MARK = '\uFEFF';
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /**
+ * A reference or name made of digits and what numbers, dates and percentages are written with (`000123`,
+ * `20261127000000000123`, `12/11/2026`, `1,5`, `(12)`, `50%`, `1E5`): a spreadsheet would read it as a number or a
+ * date, dropping leading zeros, rounding past 15 digits, and finance could no longer match it with SAFEDEBIT.
+ */
+const READ_AS_NUMBER = /^[\d\s.,:/%()€$+\-eE]*\d[\d\s.,:/%()€$+\-eE]*$/;
+
+/**
  * The links as a CSV file (RFC 4180: CRLF lines, fields quoted when they hold the separator, a quote or a line
  * break, quotes doubled) that opens cleanly in a spreadsheet of `locale`. Dates are ISO 8601 with the offset of
  * `timeZone`; amounts in euros with the locale's decimal separator; the contact masked, as the ledger keeps it.
  * `expires_at` is when a link SAFEDEBIT made stops working, as stored when it was claimed (empty when none is known):
  * one past it with no payment status expired unpaid. `paid_at` is when its paid standing began (empty when it is not paid): the date App Home's "paid in <month>" counts it
  * by, so that finance can rebuild that total. Every cell a spreadsheet could take for a formula starts with an
- * apostrophe instead: shown, never run. New columns go last, so that a spreadsheet reading the older ones still does.
+ * apostrophe instead: shown, never run; so does a reference it would read as a number or a date. New columns go last, so that a spreadsheet reading the older ones still does.
  */
 export function buildLinksCsv(links: readonly LinkRecord[], options: { locale: Locale; timeZone: string }): string {
   const { separator, decimal } = SPREADSHEET[options.locale];
@@ -58,9 +65,9 @@ export function buildLinksCsv(links: readonly LinkRecord[], options: { locale: L
     date(link.created_at),
     link.user_id,
     link.origin_channel,
-    link.payment_reference,
-    link.consumer_reference,
-    link.customer ?? '',
+    identifier(link.payment_reference),
+    identifier(link.consumer_reference),
+    identifier(link.customer ?? ''),
     plainEuros(link.amount_cents, decimal),
     link.currency,
     link.state,
@@ -76,6 +83,11 @@ export function buildLinksCsv(links: readonly LinkRecord[], options: { locale: L
     cells.map((cell) => csvCell(cell, separator)).join(separator),
   );
   return `${BYTE_ORDER_MARK}${lines.join('\r\n')}\r\n`;
+}
+
+/** A reference kept as text by a spreadsheet: behind the same apostrophe as a formula, when it could read as a number. */
+function identifier(value: string): string {
+  return READ_AS_NUMBER.test(value) ? `'${value}` : value;
 }
 
 function csvCell(value: string, separator: string): string {
