@@ -105,8 +105,8 @@ const NOT_PRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
 const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
 // The same, but for line breaks (LF, CRLF): the payment label may take several lines.
 const CONTROL_CHARACTER_BUT_LINE_BREAK = /[^\P{Cc}\n\r]|\r(?!\n)|[\u2028\u2029]/u;
-// SAFEDEBIT types consumer_zip_code Integer: a French code has 5 digits, other countries' 4 to 10.
-const NUMERIC_ZIP_CODE = /^\d{4,10}$/;
+// SAFEDEBIT types consumer_zip_code Integer: a French code has 5 digits, other countries' 3 (Iceland) to 10.
+const NUMERIC_ZIP_CODE = /^\d{3,10}$/;
 const COMPANY_FIELDS: ReadonlySet<FormField> = new Set(['social_reference', 'siren', 'tva_interco']);
 const CONSUMER_TYPE = { individual: 0, company: 1 } as const;
 

@@ -27,8 +27,8 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
     en: 'Invalid email address: write it like name@example.com.',
   },
   zip_code_invalid: {
-    fr: 'Un code postal a de 4 à 10 chiffres (5 en France), par ex. 75002 ou 01000.',
-    en: 'A postcode has 4 to 10 digits (5 in France), e.g. 75002 or 01000.',
+    fr: 'Un code postal a de 3 à 10 chiffres (5 en France), par ex. 75002 ou 01000.',
+    en: 'A postcode has 3 to 10 digits (5 in France), e.g. 75002 or 01000.',
   },
   zip_code_letters: {
     fr: "SAFEDEBIT n'accepte que des chiffres dans le code postal\u00A0: laissez-le vide s'il a des lettres.",

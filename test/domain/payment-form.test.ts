@@ -151,7 +151,7 @@ describe('validatePaymentForm', () => {
         consumer_email: 'jean dupont@example',
         consumer_phone_number: '01 23 45 67 89',
         consumer_first_name: 'Jean-Christophe-Marie',
-        consumer_zip_code: '750',
+        consumer_zip_code: '75',
         consumer_type: 'company',
         siren: '732829321',
         tva_interco: 'GB980780684',
@@ -295,6 +295,7 @@ describe('validatePaymentForm', () => {
     ['01000', 'French, leading zero kept'],
     ['97400', 'French overseas'],
     ['1000', 'Belgian'],
+    ['101', 'Icelandic (Reykjavík): Iceland is in SEPA, and SAFEDEBIT types it a number of up to 16 digits'],
     ['10115', 'German'],
     ['1234567890', 'ten digits'],
   ])('accepts the zip code %s (%s)', (zip) => {
@@ -302,7 +303,7 @@ describe('validatePaymentForm', () => {
     expect(result.ok && result.value.consumer_zip_code).toBe(zip);
   });
 
-  it.each(['750', '12345678901', '75 002', '00-950', '+75002'])('refuses the zip code %j', (zip) => {
+  it.each(['75', '12345678901', '75 002', '00-950', '+75002'])('refuses the zip code %j', (zip) => {
     expect(problemsOf({ ...minimal, consumer_zip_code: zip })).toEqual({
       consumer_zip_code: { code: 'zip_code_invalid' },
     });

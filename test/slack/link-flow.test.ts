@@ -255,7 +255,7 @@ describe('validation', () => {
       consumer_reference: 'C-1',
       consumer_email: 'not-an-email',
       consumer_phone_number: '01 23 45 67 89',
-      consumer_zip_code: '750',
+      consumer_zip_code: '75',
       delivery: ['sms'],
     });
     expect(result.status).toBe(200);
