@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as {
   scripts: Record<string, string>;
+  engines: { node: string };
 };
 
 /** What `tsc -p tsconfig.build.json` needs: the compiler, and the types of what the built files import. */
@@ -27,5 +29,33 @@ describe('npm install && npm start with NODE_ENV=production', () => {
     });
     const tree = JSON.parse(listed.stdout) as { dependencies?: Record<string, unknown> };
     expect(Object.keys(tree.dependencies ?? {})).toEqual(expect.arrayContaining(NEEDED_BY_THE_BUILD));
+  });
+});
+
+/**
+ * The README and package.json's engines promise the oldest Node an admin may run `npm install && npm start` and
+ * `npm test` on. Under 20.19, `npm test` died at vitest's start (rolldown's util.styleText with an array of formats:
+ * ERR_INVALID_ARG_VALUE) and npm warned EBADENGINE for undici, vite and rolldown.
+ */
+describe('the Node.js versions paylink says it runs on', () => {
+  const lock = JSON.parse(readFileSync(`${repoRoot}/package-lock.json`, 'utf8')) as {
+    packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>;
+  };
+  const oldest = semver.minVersion(pkg.engines.node)?.version ?? '';
+
+  it('are the ones the README states', () => {
+    const readme = readFileSync(`${repoRoot}/README.md`, 'utf8');
+    expect(readme).toContain(`Requires Node.js ${pkg.engines.node.replaceAll('||', 'or')}`);
+  });
+
+  it('start at one that every package the lock file installs runs on', () => {
+    const refusing = Object.entries(lock.packages)
+      .filter(([name, entry]) => name !== '' && !Array.isArray(entry.engines) && entry.engines?.node !== undefined)
+      // Native bindings for other platforms are in the lock file but installed only there.
+      .filter(([name]) => !/\/@rolldown\/binding-(?!linux-x64-gnu)/.test(name))
+      .filter(([, entry]) => !semver.satisfies(oldest, (entry.engines as { node: string }).node))
+      .map(([name, entry]) => `${name.replace(/^.*node_modules\//, '')}@${entry.version}`);
+    expect(oldest).not.toBe('');
+    expect(refusing, `on Node ${oldest}`).toEqual([]);
   });
 });
