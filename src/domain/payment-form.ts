@@ -49,6 +49,9 @@ export interface PaymentFormInput
 /** A modal input a problem can be shown under; the delivery checkboxes cannot be wrong on their own. */
 export type FormField = Exclude<keyof PaymentFormInput, 'delivery'>;
 
+/** Any input of the modal, the delivery checkboxes included: a refusal from SAFEDEBIT can be about any of them. */
+export type InputField = keyof PaymentFormInput;
+
 export type PaymentFormProblemCode =
   | AmountProblemCode
   | PhoneProblemCode

@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { formatAmount } from '../domain/amount.js';
 import { linkExpiry } from '../domain/link-duration.js';
 import { maskEmail, maskPhone } from '../domain/mask.js';
-import type { PaymentFormInput, TextField, ValidatedPaymentForm } from '../domain/payment-form.js';
+import type { InputField, PaymentFormInput, ValidatedPaymentForm } from '../domain/payment-form.js';
 import type { Locale } from '../i18n/locale.js';
 import { askAgainAs, messagesFor, sandboxed } from '../i18n/messages.js';
 import { type LinkOutcomeRecord, type NewLink, newLinkRow, type ReportedStatus } from '../ledger/ledger.js';
@@ -385,8 +385,14 @@ function viewBase(ctx: LinkFlowContext, submission: LinkSubmission) {
 }
 
 /** The form as the rep left it, with what went wrong above it and, for a field, under that field. */
-function formAgain(ctx: LinkFlowContext, submission: LinkSubmission, banner: string, field?: TextField, note?: string) {
-  const fieldNotes: Partial<Record<TextField, string>> | undefined = field && note ? { [field]: note } : undefined;
+function formAgain(
+  ctx: LinkFlowContext,
+  submission: LinkSubmission,
+  banner: string,
+  field?: InputField,
+  note?: string,
+) {
+  const fieldNotes: Partial<Record<InputField, string>> | undefined = field && note ? { [field]: note } : undefined;
   return buildPaymentModal({
     ...viewBase(ctx, submission),
     paymentTypes: ctx.config.paymentTypes,

@@ -1,4 +1,4 @@
-import { TEXT_FIELDS, type TextField } from '../domain/payment-form.js';
+import { type InputField, TEXT_FIELDS } from '../domain/payment-form.js';
 import type { Locale } from '../i18n/locale.js';
 import type { SafedebitRefusal } from './outcome.js';
 
@@ -7,7 +7,7 @@ export type RefusalAudience = 'rep' | 'admin';
 
 export interface RefusalEntry {
   /** The form field the refusal is about, so the message can sit under that input. */
-  field?: TextField;
+  field?: InputField;
   audience: RefusalAudience;
   /** What the rep reads, without the code (describeRefusal appends it). */
   fr: string;
@@ -17,7 +17,7 @@ export interface RefusalEntry {
 }
 
 export interface RefusalDescription {
-  field?: TextField;
+  field?: InputField;
   /**
    * Plain text, short enough to sit under a Slack input: the code's description ending with the code in
    * parentheses, for support, then SAFEDEBIT's own words when it gave some.
@@ -97,11 +97,24 @@ const SAFEDEBIT_SAID: Record<Locale, string> = { fr: 'SAFEDEBIT\u00A0:', en: 'SA
 const MAX_SHOWN_CODE_LENGTH = 48;
 const MAX_SHOWN_WORDS_LENGTH = 150;
 
-/** The form fields a refusal's words can be about, by the SAFEDEBIT names the modal's blocks carry. */
-const FIELD_MENTIONS = TEXT_FIELDS.map((field) => ({
+/**
+ * The form fields a refusal's words can be about, by the SAFEDEBIT names the modal's blocks carry; the option flags
+ * by the choice that sets them.
+ */
+const FIELD_NAMES: ReadonlyArray<readonly [name: string, field: InputField]> = [
+  ...TEXT_FIELDS.map((field) => [field, field] as const),
+  ['payment_lang', 'payment_lang'],
+  ['consumer_type', 'consumer_type'],
+  ['sms_option', 'delivery'],
+  ['email_option', 'delivery'],
+  ['pay_now', 'payment_type'],
+  ['multi_pay', 'payment_type'],
+  ['pay_later', 'payment_type'],
+];
+const FIELD_MENTIONS = FIELD_NAMES.map(([name, field]) => ({
   field,
   // The name as a whole word: `_` belongs to it, case aside ("SIREN invalide").
-  pattern: new RegExp(`(?<![a-z0-9_])${field}(?![a-z0-9_])`, 'i'),
+  pattern: new RegExp(`(?<![a-z0-9_])${name}(?![a-z0-9_])`, 'i'),
 }));
 
 /**
@@ -143,8 +156,8 @@ function shown(text: string, max: number): string {
 }
 
 /** The form field the words name first, if any. */
-function fieldNamedIn(words: string): TextField | undefined {
-  let first: { field: TextField; at: number } | undefined;
+function fieldNamedIn(words: string): InputField | undefined {
+  let first: { field: InputField; at: number } | undefined;
   for (const { field, pattern } of FIELD_MENTIONS) {
     const at = words.search(pattern);
     if (at >= 0 && (first === undefined || at < first.at)) first = { field, at };

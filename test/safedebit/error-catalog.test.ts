@@ -79,6 +79,16 @@ describe('describeRefusal', () => {
     });
   });
 
+  it.each([
+    ['payment_lang invalide : valeurs acceptées fr_FR, en_US', 'payment_lang'],
+    ['consumer_type invalide', 'consumer_type'],
+    ['sms_option non autorisé pour ce compte', 'delivery'],
+    ['Option email_option indisponible', 'delivery'],
+    ['multi_pay non disponible', 'payment_type'],
+  ])('puts words naming a choice of the form, %j, under that choice', (message, field) => {
+    expect(describeRefusal({ code: 'PARAM_001', message }, 'fr').field).toBe(field);
+  });
+
   it('names no field when the words name none of the form', () => {
     const refusal = describeRefusal({ message: 'beneficiary_reference inconnue (consumer_emails)' }, 'fr');
     expect(refusal.field).toBeUndefined();

@@ -494,6 +494,23 @@ describe('SAFEDEBIT refuses', () => {
     expect(visibleText(update.args.view)).toContain('This payment reference has already been used: enter a new one');
   });
 
+  // The contract leaves payment_lang's values open (paylink sends fr/en): its refusal would be about a choice.
+  it("shows SAFEDEBIT's words under the choice they name: the customer's language, the customer type", async () => {
+    h = await startHarness();
+    for (const [blockId, message] of [
+      ['payment_lang', 'payment_lang invalide : valeurs acceptées fr_FR, en_US'],
+      ['consumer_type', 'consumer_type invalide'],
+    ] as const) {
+      h.safedebit.setMode({ kind: 'refuse', code: 'PARAM_001', message });
+      const { view } = await h.openModal();
+      await h.submit(view, VALID_FORM);
+      const form = (await h.waitForViewUpdate(view.id, isFormView)).args.view as Record<string, unknown>;
+      expect(visibleText(form)).toContain('PARAM_001');
+      const blocks = blockIdsOf(form);
+      expect(blocks[blocks.indexOf(blockId) + 1]).toBe(`${blockId}__note`);
+    }
+  });
+
   it("shows SAFEDEBIT's words without a code under the field they name, never as an outage", async () => {
     h = await startHarness();
     h.safedebit.setMode({ kind: 'refuse', message: 'Le champ consumer_email est invalide <!channel>' });

@@ -11,7 +11,7 @@ import {
   PAYMENT_TYPE_BLOCK_ID,
 } from '../../constants.js';
 import { AMOUNT_TYPED_MAX_LENGTH } from '../../domain/amount.js';
-import type { PaymentFormInput, TextField } from '../../domain/payment-form.js';
+import type { InputField, PaymentFormInput, TextField } from '../../domain/payment-form.js';
 import type { OfferedPaymentTypes } from '../../domain/payment-type.js';
 import { LANGUAGE_NAMES, LOCALES, type Locale } from '../../i18n/locale.js';
 import { type Messages, messagesFor } from '../../i18n/messages.js';
@@ -44,7 +44,7 @@ export interface PaymentModalData {
   /** A banner above the form (a refusal, an outage). */
   banner?: string;
   /** A message shown right under a field, for problems found after the submission was acknowledged. */
-  fieldNotes?: Partial<Record<TextField, string>>;
+  fieldNotes?: Partial<Record<InputField, string>>;
   /** A hint in place of a field's usual one: how a pre-filled value was read. Gone when the form is drawn again. */
   hints?: Partial<Record<TextField, string>>;
 }
@@ -61,11 +61,11 @@ export function notesOfForm(blocks: readonly unknown[]): Pick<PaymentModalData, 
   };
   const idOf = (block: unknown) => String((block as { block_id?: unknown }).block_id ?? '');
   const banner = textOf(blocks.find((block) => idOf(block) === FORM_BANNER_BLOCK_ID));
-  const fieldNotes: Partial<Record<TextField, string>> = {};
+  const fieldNotes: Partial<Record<InputField, string>> = {};
   for (const block of blocks) {
     const note = textOf(block);
     if (idOf(block).endsWith(FIELD_NOTE_SUFFIX) && note !== undefined) {
-      fieldNotes[idOf(block).slice(0, -FIELD_NOTE_SUFFIX.length) as TextField] = note;
+      fieldNotes[idOf(block).slice(0, -FIELD_NOTE_SUFFIX.length) as InputField] = note;
     }
   }
   return { ...(banner === undefined ? {} : { banner }), ...(Object.keys(fieldNotes).length > 0 ? { fieldNotes } : {}) };
@@ -84,17 +84,17 @@ export function buildPaymentModal(data: PaymentModalData): types.ModalView {
     ...(data.sandbox ? [contextBlock(m.sandboxBanner)] : []),
     ...(data.banner ? [{ ...section(data.banner), block_id: FORM_BANNER_BLOCK_ID }] : []),
     ...input('amount', false),
-    ...(data.paymentTypes.length > 1 ? [paymentTypeInput(m, data)] : []),
+    ...(data.paymentTypes.length > 1 ? withNote(paymentTypeInput(m, data), data.fieldNotes?.payment_type) : []),
     ...input('payment_reference', false),
     ...input('consumer_reference', false),
     ...emailInput(m, data),
     ...input('consumer_phone_number', false),
-    deliveryInput(m, data.values.delivery ?? []),
-    paymentLangInput(m, data),
+    ...withNote(deliveryInput(m, data.values.delivery ?? []), data.fieldNotes?.delivery),
+    ...withNote(paymentLangInput(m, data), data.fieldNotes?.payment_lang),
     ...input('consumer_first_name', true),
     ...input('consumer_last_name', true),
     ...input('reference_label', true, { multiline: true }),
-    consumerTypeInput(m, company),
+    ...withNote(consumerTypeInput(m, company), data.fieldNotes?.consumer_type),
     ...(company ? [...input('social_reference', true), ...input('siren', true), ...input('tva_interco', true)] : []),
     { type: 'header', text: plain(m.addressHeader) },
     ...input('consumer_address_street_number', true),
