@@ -23,9 +23,14 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalText = (max?: number) =>
   z.preprocess(emptyAsUndefined, (max === undefined ? z.string().trim() : z.string().trim().max(max)).optional());
+// Written in decimal digits: Number() would also take `0x10` (16), `1e3` and `3000.0`, which no admin means.
+const decimalDigits = (value: unknown) => {
+  const present = emptyAsUndefined(value);
+  return typeof present === 'string' && !/^-?\d+$/.test(present.trim()) ? Number.NaN : present;
+};
 const integerIn = (min: number, max: number) =>
   z.preprocess(
-    emptyAsUndefined,
+    decimalDigits,
     z.coerce
       .number({ error: 'expected a whole number' })
       .min(min, `expected at least ${min}`)
@@ -34,6 +39,8 @@ const integerIn = (min: number, max: number) =>
       .refine(Number.isInteger, 'expected a whole number'),
   );
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+/** A base URL paylink adds paths to: a query or a fragment would swallow them. */
+const baseUrl = httpUrl.refine((url) => !/[?#]/.test(url), 'expected no query (?) or fragment (#)');
 const trimmedLowerCase = (value: unknown) =>
   typeof value === 'string' && value.trim() !== '' ? value.trim().toLowerCase() : undefined;
 const oneOf = <const Values extends readonly [string, ...string[]]>(values: Values) =>
@@ -118,8 +125,17 @@ const environmentFields = z.object({
   SLACK_API_URL: z.preprocess(emptyAsUndefined, httpUrl.default('https://slack.com/api/')),
   SLACK_SOCKET_PING_TIMEOUT_MS: z.preprocess(emptyAsUndefined, integerIn(1_000, 60_000).default(5_000)),
   PORT: z.preprocess(emptyAsUndefined, integerIn(0, 65535).default(3000)),
-  SAFEDEBIT_API_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
-  SAFEDEBIT_LOGIN: optionalText(),
+  SAFEDEBIT_API_URL: z.preprocess(
+    emptyAsUndefined,
+    baseUrl
+      .refine(
+        (url) => !/^[a-z]+:\/\/[^/]*@/i.test(url),
+        'expected no user:password in the URL (SAFEDEBIT_LOGIN and SAFEDEBIT_PASSWORD carry them)',
+      )
+      .optional(),
+  ),
+  // HTTP Basic authentication ends the login at its first colon.
+  SAFEDEBIT_LOGIN: optionalText().refine((login) => !login?.includes(':'), 'expected no colon (:)'),
   SAFEDEBIT_PASSWORD: z.preprocess(emptyAsUndefined, z.string().optional()),
   SAFEDEBIT_BENEFICIARY_REFERENCE: optionalText(FIELD_MAX_LENGTH.beneficiary_reference),
   SAFEDEBIT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, integerIn(500, 120_000).default(10_000)),
@@ -133,7 +149,7 @@ const environmentFields = z.object({
   // paylink appends its own paths (the callback, the thank-you page): a query or a fragment would swallow them.
   PAYLINK_PUBLIC_URL: z.preprocess(
     emptyAsUndefined,
-    httpUrl.refine((url) => !/[?#]/.test(url), 'expected no query (?) or fragment (#)').optional(),
+    baseUrl.optional(),
   ),
   PAYLINK_REDIRECT_URL: z.preprocess(
     emptyAsUndefined,
@@ -163,7 +179,7 @@ const environmentFields = z.object({
   PAYLINK_ALLOWED_CHANNELS: slackIdList('channel'),
   PAYLINK_ADMINS: slackIdList('user'),
   PAYLINK_REMIND_AFTER: z.preprocess(emptyAsUndefined, duration.optional()),
-  PAYLINK_LOCALE: z.preprocess(emptyAsUndefined, oneOf(LOCALES).default('fr')),
+  PAYLINK_LOCALE: z.preprocess(trimmedLowerCase, oneOf(LOCALES).default('fr')),
   PAYLINK_MAX_AMOUNT: z.preprocess(emptyAsUndefined, integerIn(1, 10_000_000).default(100_000)),
   DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().optional()).transform((value, ctx) => {
     const location = parseDatabaseUrl(value);

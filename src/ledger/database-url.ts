@@ -21,6 +21,9 @@ export function parseDatabaseUrl(value: string | undefined): LedgerLocation | { 
       .slice('sqlite:'.length)
       .replace(/^\/\/(?=\/)/, '')
       .replace(/^~(?=\/)/, homedir());
+    // `sqlite://data/x.sqlite` reads as a host `data`, and would be the root's /data/x.sqlite.
+    if (path.startsWith('//'))
+      return { error: 'expected sqlite:data/paylink.sqlite (relative) or sqlite:///var/lib/paylink.sqlite (absolute)' };
     if (path === '' || path.endsWith('/'))
       return { error: 'expected a file after sqlite:, e.g. sqlite:/var/lib/paylink/paylink.sqlite' };
     return { engine: 'sqlite', path: resolve(path) };

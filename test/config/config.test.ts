@@ -128,6 +128,41 @@ describe('loadConfig', () => {
     },
   );
 
+  it.each(['0x10', '1e3', '3000.0', '16 €'])('takes numbers in decimal digits only, not %j', (written) => {
+    expect(problemsOf({ ...MINIMAL, PORT: written, PAYLINK_MAX_AMOUNT: written })).toEqual([
+      'PORT: expected a whole number',
+      'PAYLINK_MAX_AMOUNT: expected a whole number',
+    ]);
+    expect(loadConfig({ ...MINIMAL, PAYLINK_MAX_AMOUNT: ' 250 ' })).toMatchObject({
+      config: { maxAmountCents: 25_000 },
+    });
+  });
+
+  it('reads PAYLINK_LOCALE in any case, as LOG_LEVEL and PAYLINK_PAYMENT_TYPES', () => {
+    expect(loadConfig({ ...MINIMAL, PAYLINK_LOCALE: ' EN ' })).toMatchObject({ config: { locale: 'en' } });
+  });
+
+  it('refuses what SAFEDEBIT_API_URL and SAFEDEBIT_LOGIN cannot carry, rather than drop it or fail at the first call', () => {
+    const safedebit = {
+      ...MINIMAL,
+      SAFEDEBIT_LOGIN: 'shop',
+      SAFEDEBIT_PASSWORD: 'hunter2-secret',
+      SAFEDEBIT_BENEFICIARY_REFERENCE: 'BENEF-1',
+      PAYLINK_PUBLIC_URL: 'https://pay.example.com',
+    };
+    expect(problemsOf({ ...safedebit, SAFEDEBIT_API_URL: 'https://api.example/ssp?env=prod' })).toEqual([
+      'SAFEDEBIT_API_URL: expected no query (?) or fragment (#)',
+    ]);
+    const withCredentials = problemsOf({ ...safedebit, SAFEDEBIT_API_URL: 'https://shop:hunter2@api.example/ssp' });
+    expect(withCredentials).toEqual([
+      'SAFEDEBIT_API_URL: expected no user:password in the URL (SAFEDEBIT_LOGIN and SAFEDEBIT_PASSWORD carry them)',
+    ]);
+    expect(
+      problemsOf({ ...safedebit, SAFEDEBIT_API_URL: 'https://api.example/ssp', SAFEDEBIT_LOGIN: 'shop:1' }),
+    ).toEqual(['SAFEDEBIT_LOGIN: expected no colon (:)']);
+    expect(loadConfig({ ...safedebit, SAFEDEBIT_API_URL: 'https://api.example/ssp' }).ok).toBe(true);
+  });
+
   it('refuses a public URL with a query or a fragment, which would swallow the paths paylink adds', () => {
     for (const url of ['https://pay.example.com/?x=1', 'https://pay.example.com/#', 'https://pay.example.com/?']) {
       expect(problemsOf({ ...MINIMAL, PAYLINK_PUBLIC_URL: url })).toEqual([

@@ -34,6 +34,8 @@ describe('DATABASE_URL', () => {
     'mysql://root@localhost/paylink',
     'sqlite:',
     'sqlite:/var/lib/',
+    // A host `data`: it would be the root's /data/x.sqlite, not ./data/x.sqlite.
+    'sqlite://data/x.sqlite',
     'postgres://',
     'postgresql://paylink@/paylink',
     'paylink.sqlite',
