@@ -22,6 +22,9 @@ export const CSV_COLUMNS = [
   'email',
   'expires_at',
   'paid_at',
+  'link_id',
+  'payment_type',
+  'state_detail',
 ] as const;
 
 /**
@@ -54,9 +57,11 @@ const READ_AS_NUMBER = /^[\d\s.,:/%()€$+\-eE]*\d[\d\s.,:/%()€$+\-eE]*$/;
  * break, quotes doubled) that opens cleanly in a spreadsheet of `locale`. Dates are ISO 8601 with the offset of
  * `timeZone`; amounts in euros with the locale's decimal separator; the contact masked, as the ledger keeps it.
  * `expires_at` is when a link SAFEDEBIT made stops working, as stored when it was claimed (empty when none is known):
- * one past it with no payment status expired unpaid. `paid_at` is when its paid standing began (empty when it is not paid): the date App Home's "paid in <month>" counts it
- * by, so that finance can rebuild that total. Every cell a spreadsheet could take for a formula starts with an
- * apostrophe instead: shown, never run; so does a reference it would read as a number or a date. New columns go last, so that a spreadsheet reading the older ones still does.
+ * one past it with no payment status expired unpaid. `paid_at` is when its paid standing began (empty when it is not
+ * paid): the date App Home's "paid in <month>" counts it by, so that finance can rebuild that total. `link_id` is the
+ * ledger's id, as the logs name the link (`link`); `state_detail` the refusal's code or the outage's kind. Every cell a
+ * spreadsheet could take for a formula starts with an apostrophe instead: shown, never run; so does a reference it
+ * would read as a number or a date. New columns go last, so that a spreadsheet reading the older ones still does.
  */
 export function buildLinksCsv(links: readonly LinkRecord[], options: { locale: Locale; timeZone: string }): string {
   const { separator, decimal } = SPREADSHEET[options.locale];
@@ -78,6 +83,9 @@ export function buildLinksCsv(links: readonly LinkRecord[], options: { locale: L
     link.masked_email,
     date(link.state === 'created' ? link.expires_at : null),
     date(paidSince(link)),
+    link.id,
+    link.payment_type,
+    link.state_detail ?? '',
   ]);
   const lines = [[...CSV_COLUMNS], ...rows].map((cells) =>
     cells.map((cell) => csvCell(cell, separator)).join(separator),

@@ -35,6 +35,7 @@ function parseCsv(text: string, separator: string): string[][] {
 }
 
 const PAID = linkRecord({
+  id: '01JDX7K3M9Q2',
   created_at: '2026-11-27T05:28:51.123Z',
   user_id: 'U0REP',
   origin_channel: 'C0SALES',
@@ -55,8 +56,8 @@ describe('the links CSV', () => {
     expect(csv.startsWith('\uFEFF')).toBe(true);
     expect(csv.slice(1).split('\r\n')).toEqual([
       // Written out: finance's spreadsheets and scripts read these names, in this order.
-      'created_at;rep_id;channel;payment_reference;consumer_reference;customer;amount;currency;state;payment_status;status_date;link;sms;email;expires_at;paid_at',
-      '2026-11-27T06:28:51+01:00;U0REP;C0SALES;F-2026-031;CUST-42;Jean Dupont;1250,50;EUR;created;SETTLED;2026-07-02T14:00:00+02:00;https://pay.example/paypage?SDESSID=abc;•• •• •• 56 78;j•••@example.com;;2026-07-02T00:30:00+02:00',
+      'created_at;rep_id;channel;payment_reference;consumer_reference;customer;amount;currency;state;payment_status;status_date;link;sms;email;expires_at;paid_at;link_id;payment_type;state_detail',
+      '2026-11-27T06:28:51+01:00;U0REP;C0SALES;F-2026-031;CUST-42;Jean Dupont;1250,50;EUR;created;SETTLED;2026-07-02T14:00:00+02:00;https://pay.example/paypage?SDESSID=abc;•• •• •• 56 78;j•••@example.com;;2026-07-02T00:30:00+02:00;01JDX7K3M9Q2;now;',
       '',
     ]);
   });
@@ -111,6 +112,19 @@ describe('the links CSV', () => {
       'j•••@example.com',
       '',
       '2026-07-01T22:30:00+00:00',
+      '01JDX7K3M9Q2',
+      'now',
+      '',
+    ]);
+  });
+
+  it('names each link as the logs do, its payment type, and why SAFEDEBIT made none: a refusal code, an outage', () => {
+    const refused = linkRecord({ ...PAID, id: 'L-2', state: 'refused', state_detail: 'EXIST_005', link: null });
+    const outage = linkRecord({ ...PAID, id: 'L-3', state: 'outage', state_detail: 'timeout', payment_type: 'multi' });
+    const [, ...rows] = parseCsv(buildLinksCsv([refused, outage], { locale: 'en', timeZone: 'UTC' }).slice(1), ',');
+    expect(rows.map((row) => row.slice(-3))).toEqual([
+      ['L-2', 'now', 'EXIST_005'],
+      ['L-3', 'multi', 'timeout'],
     ]);
   });
 
