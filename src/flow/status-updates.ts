@@ -3,6 +3,7 @@ import { hasExpired } from '../domain/link-standing.js';
 import { classifyStatus } from '../domain/payment-status.js';
 import { madeBySandbox } from '../domain/sandbox-link.js';
 import { errorCode } from '../http/transport-errors.js';
+import { onSameDay } from '../i18n/dates.js';
 import { sandboxed } from '../i18n/messages.js';
 import type { Ledger, LinkRecord, RoundCursor } from '../ledger/ledger.js';
 import { EXPIRY_SHOWN } from '../ledger/schema.js';
@@ -104,7 +105,13 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
       // Another instance is posting the oldest reply, and will post the later ones after it, in the order they came.
       if (!(await fromLedger(ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore)))) break;
       try {
-        const time = timeShown(new Date(notification.received_at), ctx.config.locale, ctx.timeZone);
+        // Posted on another day than it came (Slack down a night, a summary posted late): its date too.
+        const receivedAt = new Date(notification.received_at);
+        const time = (onSameDay(receivedAt, now, ctx.timeZone) ? timeShown : dateTimeShown)(
+          receivedAt,
+          ctx.config.locale,
+          ctx.timeZone,
+        );
         const reply = statusReplyText(repOf(link), classifyStatus(notification.status), ctx.config.locale, time);
         const text = sandboxed(reply, madeBySandbox(link));
         await postMessage(ctx, place.channel, { text }, place.threadTs);

@@ -319,3 +319,26 @@ describe.each(['fr', 'en'] as const)('payments of a multiple-payment link, in it
     ]);
   });
 });
+
+describe('a thread reply posted on another day than its notification came', () => {
+  it('gives the date with the time, which alone would read as today’s; the same day, the time alone', async () => {
+    t = await listenerContext();
+    const id = await t.ledger.claimSubmission(newLink({ createdAt: new Date('2026-11-25T08:00:00Z') }));
+    if (id === undefined) throw new Error('not claimed');
+    await t.ledger.recordOutcome(id, { state: 'created', link: 'https://pay.example/paypage?SDESSID=1' });
+    const place = { channel: 'C0SALES', ts: '1700000000.000100', threadTs: '1700000000.000100' };
+    await t.ledger.recordSummary(id, place, null, 'https://pay.example/paypage?SDESSID=1');
+    // The clock reads 14:32 in Paris on 26 Nov: the first came at 23:30 in Paris the night before.
+    for (const [dedupeKey, status, receivedAt] of [
+      ['night', 'WAITING', '2026-11-25T22:30:00Z'],
+      ['today', 'SETTLED', '2026-11-25T23:30:00Z'],
+    ] as const) {
+      await t.ledger.recordNotification({ linkId: id, dedupeKey, status, rank: 40, receivedAt: new Date(receivedAt) });
+    }
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'posted', replies: 2 });
+    expect(t.slack.callsTo('chat.postMessage').map((call) => String(call.args.text))).toEqual([
+      expect.stringContaining('<!date^1795645800^{date_short}, {time}|25 Nov 2026, 23:30>'),
+      expect.stringContaining('<!date^1795649400^{time}|00:30>'),
+    ]);
+  });
+});
