@@ -308,12 +308,11 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const port = address.port;
   listeningPort = port;
   // Due reminders are looked for once the app is up; at shutdown the rounds in progress end before the clients close.
-  const reminderPeriod =
-    config.remindAfterMs === undefined ? undefined : (deps.reminderPeriodMs ?? reminderPeriodMs(config.remindAfterMs));
-  const reminders =
-    config.remindAfterMs === undefined || reminderPeriod === undefined
+  const reminding =
+    config.remindAfterMs === undefined
       ? undefined
-      : startReminders({ ...statusUpdates, config }, config.remindAfterMs, reminderPeriod);
+      : { afterMs: config.remindAfterMs, periodMs: deps.reminderPeriodMs ?? reminderPeriodMs(config.remindAfterMs) };
+  const reminders = reminding && startReminders({ ...statusUpdates, config }, reminding.afterMs, reminding.periodMs);
   // Links whose creation an instance (this one before a restart, or another) left unfinished: looked for now.
   const interruptedLinks = startInterruptedLinkChecks(
     { ...statusUpdates, config },
@@ -332,7 +331,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     mode: config.slack.appToken ? 'socket' : 'http',
     safedebit: inSandbox ? 'SANDBOX' : 'live',
     locale: config.locale,
-    ...(reminderPeriod === undefined ? {} : { reminder_period_ms: reminderPeriod }),
+    ...(reminding && { reminder_period_ms: reminding.periodMs }),
   });
 
   async function stop(graceMs: number): Promise<void> {

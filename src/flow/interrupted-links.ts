@@ -134,20 +134,23 @@ export function startInterruptedLinkChecks(
   const undelivered = lookBack(ctx, undeliveredAfter);
   const linksAlone = lookBack(ctx, linkAloneAfterMs(safedebitTimeoutMs, ctx.ledgerRetryDelaysMs));
   const untold = lookBack(ctx, undeliveredAfter);
-  return startRounds({ name: 'interrupted_links', periodMs, firstAfterMs: 0, logger: ctx.logger }, async (stopping) => {
-    // What this instance did or learnt but could not record is recorded first, and the links the ledger still refuses
-    // it for are left alone: a link SAFEDEBIT answered for is not taken for an interrupted one, nor a link its rep has
-    // for one never given.
-    await recordLateWrites(ctx);
-    await interrupted.look((window) => noticeInterruptedLinks(ctx, window, stopping));
-    await confirmLinksReportedOn(ctx, stopping);
-    await undelivered.look((window) => deliverUndeliveredLinks(ctx, window, false, stopping));
-    await linksAlone.look((window) => deliverUndeliveredLinks(ctx, window, true, stopping));
-    // A flow tells its rep of a refusal or an outage after recording it: the same delay as for a link.
-    await untold.look((window) => tellUntoldOutcomes(ctx, window, stopping));
-    // The announcing instance waits on Slack as a link's flow does: the same delay, after the confirmation.
-    await announceUnannouncedLinks(ctx, new Date(ctx.clock().getTime() - undeliveredAfter), stopping);
-  });
+  return startRounds(
+    { name: 'interrupted_links', periodMs, firstAfterMs: 0, logger: ctx.logger, clock: ctx.clock },
+    async (stopping) => {
+      // What this instance did or learnt but could not record is recorded first, and the links the ledger still refuses
+      // it for are left alone: a link SAFEDEBIT answered for is not taken for an interrupted one, nor a link its rep has
+      // for one never given.
+      await recordLateWrites(ctx);
+      await interrupted.look((window) => noticeInterruptedLinks(ctx, window, stopping));
+      await confirmLinksReportedOn(ctx, stopping);
+      await undelivered.look((window) => deliverUndeliveredLinks(ctx, window, false, stopping));
+      await linksAlone.look((window) => deliverUndeliveredLinks(ctx, window, true, stopping));
+      // A flow tells its rep of a refusal or an outage after recording it: the same delay as for a link.
+      await untold.look((window) => tellUntoldOutcomes(ctx, window, stopping));
+      // The announcing instance waits on Slack as a link's flow does: the same delay, after the confirmation.
+      await announceUnannouncedLinks(ctx, new Date(ctx.clock().getTime() - undeliveredAfter), stopping);
+    },
+  );
 }
 
 /**

@@ -26,7 +26,7 @@ export function reminderPeriodMs(remindAfterMs: number): number {
 
 /** Looks for due reminders every `periodMs`, one round at a time. */
 export function startReminders(ctx: ReminderContext, remindAfterMs: number, periodMs: number): RoundTimer {
-  return startRounds({ name: 'reminders', periodMs, logger: ctx.logger }, (stopping) =>
+  return startRounds({ name: 'reminders', periodMs, logger: ctx.logger, clock: ctx.clock }, (stopping) =>
     sendDueReminders(ctx, remindAfterMs, stopping),
   );
 }

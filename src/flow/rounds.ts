@@ -17,6 +17,8 @@ export interface RoundOptions {
   /** Before the first round; `periodMs` by default. */
   firstAfterMs?: number;
   logger: Logger;
+  /** The app's clock: when a streak of failures began, and when it was last said. */
+  clock: () => Date;
 }
 
 /**
@@ -56,7 +58,7 @@ const FAILURE_REPEAT_MS = 60 * 60_000;
  * The log of a timer's failing rounds: the first of a streak, the same failure again once FAILURE_REPEAT_MS has passed
  * since it was last said (or at once when the failure changes), and the streak's end.
  */
-function failureStreak(options: Pick<RoundOptions, 'name' | 'logger'>) {
+function failureStreak(options: Pick<RoundOptions, 'name' | 'logger' | 'clock'>) {
   let failedRounds = 0;
   let since: Date | undefined;
   let lastSaid = { at: 0, error: '' };
@@ -70,9 +72,9 @@ function failureStreak(options: Pick<RoundOptions, 'name' | 'logger'>) {
     },
     failed: (error: unknown) => {
       failedRounds += 1;
-      since ??= new Date();
+      const now = options.clock().getTime();
+      since ??= new Date(now);
       const words = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      const now = Date.now();
       if (failedRounds > 1 && words === lastSaid.error && now - lastSaid.at < FAILURE_REPEAT_MS) return;
       lastSaid = { at: now, error: words };
       options.logger.error({

@@ -170,7 +170,7 @@ export const DEFAULT_STATUS_ROUND_PERIOD_MS = 60_000;
  */
 export function startStatusRounds(ctx: StatusUpdateContext, periodMs: number): RoundTimer {
   const memory = statusRoundMemory();
-  return startRounds({ name: 'status_updates', periodMs, logger: ctx.logger }, (stopping) =>
+  return startRounds({ name: 'status_updates', periodMs, logger: ctx.logger, clock: ctx.clock }, (stopping) =>
     deliverUnpostedReplies(ctx, stopping, memory),
   );
 }

@@ -157,7 +157,7 @@ export class SlackHttpError extends Error {
  * A call given up unsent, or between two attempts (waiting out a rate limit, a backoff), because the client was cut
  * by a stop whose grace ran out: Slack did not act on it, so whatever it was for may be given back for later.
  */
-export class SlackCallAbandoned extends Error {
+class SlackCallAbandoned extends Error {
   readonly code = 'paylink_stopping';
   constructor(readonly method: string) {
     super(`${method}: not sent, paylink is stopping`);

@@ -59,7 +59,7 @@ describe('a round that fails at every tick (the ledger out of reach for hours)',
   it('logs the failure once, not once a round, then once that it is over', async () => {
     lines.length = 0;
     let rounds = 0;
-    const timer = startRounds({ name: 'status_updates', periodMs: 1, logger }, async () => {
+    const timer = startRounds({ name: 'status_updates', periodMs: 1, logger, clock: () => new Date() }, async () => {
       rounds += 1;
       if (rounds <= 20) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     });
@@ -78,10 +78,13 @@ describe('a round that fails at every tick (the ledger out of reach for hours)',
     vi.useFakeTimers();
     try {
       let rounds = 0;
-      const timer = startRounds({ name: 'reminders', periodMs: 5 * 60_000, logger }, async () => {
-        rounds += 1;
-        throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
-      });
+      const timer = startRounds(
+        { name: 'reminders', periodMs: 5 * 60_000, logger, clock: () => new Date() },
+        async () => {
+          rounds += 1;
+          throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+        },
+      );
       // 26 rounds, 5 minutes apart: failing from minute 5 to minute 130.
       await vi.advanceTimersByTimeAsync(130 * 60_000);
       expect(rounds).toBe(26);

@@ -1,4 +1,5 @@
 import type { SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { APP_HOME_OPENED_EVENT } from '../../../constants.js';
 import type { ListenerContext } from '../context.js';
 
 /**
@@ -7,7 +8,7 @@ import type { ListenerContext } from '../context.js';
  * tab sends the same event, and needs nothing.
  */
 export function appHomeOpened(ctx: ListenerContext) {
-  return async ({ event }: Pick<SlackEventMiddlewareArgs<'app_home_opened'>, 'event'>): Promise<void> => {
+  return async ({ event }: Pick<SlackEventMiddlewareArgs<typeof APP_HOME_OPENED_EVENT>, 'event'>): Promise<void> => {
     if (event.tab !== 'home') return;
     ctx.track('home', ctx.homeTabs.opened(event.user));
   };
