@@ -7,16 +7,11 @@ import { postMessage, postSummaryWhereAsked, sendDirectMessage } from '../slack/
 import { slackErrorCode } from '../slack/errors.js';
 import { awaitingPaymentStatus, buildSummaryMessage, type SlackMessage } from '../slack/messages/link-messages.js';
 import { buildConfirmedUnannouncedMessage } from '../slack/messages/report-messages.js';
+import { paymentStatusLine } from '../slack/messages/status-messages.js';
 import { slackMayHaveActed } from '../slack/web-api.js';
 import { releaseForLater, retryOrKeepForRounds, tryLedgerWrite } from './ledger-writes.js';
 import { reportContext } from './link-reports.js';
-import {
-  linkSummaryOf,
-  paymentStatusLine,
-  type StatusUpdateContext,
-  showPendingStatuses,
-  unrecordedDelivery,
-} from './status-updates.js';
+import { linkSummaryOf, type StatusUpdateContext, showPendingStatuses, unrecordedDelivery } from './status-updates.js';
 
 export interface ConfirmedLinkContext extends StatusUpdateContext {
   config: Pick<Readonly<Config>, 'locale'>;
@@ -87,7 +82,7 @@ async function tellRepSummaryNotPosted(ctx: ConfirmedLinkContext, link: LinkReco
 
 /** A stored link's summary, its status line saying where the link stands now. */
 export function currentSummaryOf(ctx: ConfirmedLinkContext, link: LinkRecord): SlackMessage {
-  const status = paymentStatusLine(ctx, link) ?? awaitingPaymentStatus(ctx.config.locale);
+  const status = paymentStatusLine(link, ctx.config.locale, ctx.timeZone) ?? awaitingPaymentStatus(ctx.config.locale);
   return buildSummaryMessage(linkSummaryOf(ctx, link), status);
 }
 

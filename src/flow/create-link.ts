@@ -21,6 +21,7 @@ import {
   buildSummaryMessage,
   type SlackMessage,
 } from '../slack/messages/link-messages.js';
+import { paymentStatusLine } from '../slack/messages/status-messages.js';
 import type { ModalOrigin } from '../slack/metadata.js';
 import { escapeMrkdwn } from '../slack/mrkdwn.js';
 import { submissionKey } from '../slack/submission-key.js';
@@ -31,7 +32,6 @@ import { retryOrKeepForRounds, tryLedgerWrite, type Written } from './ledger-wri
 import { referenceUsedNote } from './reference-used.js';
 import {
   linkSummaryOf,
-  paymentStatusLine,
   type StatusUpdateContext,
   type SummarySource,
   showPendingStatuses,
@@ -421,7 +421,8 @@ async function postSummary(
   stored: SummarySource & { id: string },
   reported: ReportedStatus,
 ) {
-  const status = paymentStatusLine(ctx, reported) ?? awaitingPaymentStatus(ctx.config.locale);
+  const status =
+    paymentStatusLine(reported, ctx.config.locale, ctx.timeZone) ?? awaitingPaymentStatus(ctx.config.locale);
   const message = buildSummaryMessage(linkSummaryOf(ctx, stored), status);
   return postSummaryWhereAsked(ctx, submission.origin, message, stored.id);
 }

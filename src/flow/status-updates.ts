@@ -12,7 +12,7 @@ import { slackErrorCode, slackRefusesApp } from '../slack/errors.js';
 import { deliveriesOf, type LinkStatus, type LinkSummary } from '../slack/messages/link-messages.js';
 import {
   expiredStatusLine,
-  statusLine,
+  paymentStatusLine,
   statusReplyText,
   summaryStatusUpdate,
 } from '../slack/messages/status-messages.js';
@@ -399,23 +399,12 @@ export function linkSummaryOf(ctx: Pick<StatusUpdateContext, 'config' | 'timeZon
  * expiry, that it expired unpaid; with what `summary_status` records for it.
  */
 function lineDue(ctx: StatusUpdateContext, link: LinkRecord): { line: LinkStatus; shown: string } | undefined {
-  const payment = paymentStatusLine(ctx, link);
+  const payment = paymentStatusLine(link, ctx.config.locale, ctx.timeZone);
   if (payment && link.payment_status !== null) {
     return link.payment_status === link.summary_status ? undefined : { line: payment, shown: link.payment_status };
   }
   if (!hasExpired(link, ctx.clock()) || link.summary_status === EXPIRY_SHOWN) return undefined;
-  const expiredAt = dateTimeShown(new Date(link.expires_at), ctx.config.locale, ctx.timeZone);
-  return { line: expiredStatusLine(ctx.config.locale, expiredAt), shown: EXPIRY_SHOWN };
-}
-
-/** The summary's status line for the link's furthest-along status, since it was reported; undefined before any. */
-export function paymentStatusLine(
-  ctx: Pick<StatusUpdateContext, 'config' | 'timeZone'>,
-  link: Pick<LinkRecord, 'payment_status' | 'payment_status_at'>,
-): LinkStatus | undefined {
-  if (link.payment_status === null || link.payment_status_at === null) return undefined;
-  const since = dateTimeShown(new Date(link.payment_status_at), ctx.config.locale, ctx.timeZone);
-  return statusLine(classifyStatus(link.payment_status), ctx.config.locale, since);
+  return { line: expiredStatusLine(new Date(link.expires_at), ctx.config.locale, ctx.timeZone), shown: EXPIRY_SHOWN };
 }
 
 function repOf(link: LinkRecord) {

@@ -2,7 +2,6 @@ import type { types } from '@slack/bolt';
 import { OPEN_THREAD_ACTION } from '../../constants.js';
 import { formatAmount } from '../../domain/amount.js';
 import { hasExpired, notCreatedStanding } from '../../domain/link-standing.js';
-import { classifyStatus } from '../../domain/payment-status.js';
 import { formatAge } from '../../i18n/dates.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
 import type { Locale } from '../../i18n/locale.js';
@@ -10,7 +9,7 @@ import { messagesFor } from '../../i18n/messages.js';
 import type { LinkRecord } from '../../ledger/ledger.js';
 import { dateTimeShown, escapeMrkdwn } from '../mrkdwn.js';
 import { mrkdwn, plain } from '../views/text.js';
-import { expiredStatusLine, statusLine } from './status-messages.js';
+import { expiredStatusLine, paymentStatusLine } from './status-messages.js';
 
 /** How a link is shown in App Home, lists and reminders: what the formatters need besides the link. */
 export interface LinkLineContext {
@@ -39,14 +38,11 @@ export function standingText(link: LinkRecord, context: LinkLineContext): string
   const { locale, timeZone } = context;
   if (link.state !== 'created')
     return linkReportTexts(locale).notCreated[notCreatedStanding({ ...link, state: link.state })];
-  if (hasExpired(link, context.now)) {
-    return expiredStatusLine(locale, dateTimeShown(new Date(link.expires_at), locale, timeZone)).text;
-  }
-  if (link.payment_status === null || link.payment_status_at === null) {
-    return `${messagesFor(locale).statusAwaiting} · ${dateTimeShown(new Date(link.created_at), locale, timeZone)}`;
-  }
-  const since = dateTimeShown(new Date(link.payment_status_at), locale, timeZone);
-  return statusLine(classifyStatus(link.payment_status), locale, since).text;
+  if (hasExpired(link, context.now)) return expiredStatusLine(new Date(link.expires_at), locale, timeZone).text;
+  return (
+    paymentStatusLine(link, locale, timeZone)?.text ??
+    `${messagesFor(locale).statusAwaiting} · ${dateTimeShown(new Date(link.created_at), locale, timeZone)}`
+  );
 }
 
 /**

@@ -1,11 +1,12 @@
 import { formatAmount } from '../../domain/amount.js';
-import type { ClassifiedStatus, StatusKind } from '../../domain/payment-status.js';
+import { type ClassifiedStatus, classifyStatus, type StatusKind } from '../../domain/payment-status.js';
 import type { PaymentType } from '../../domain/payment-type.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { describeStatus } from '../../i18n/statuses.js';
-import { escapeMrkdwn, withDateFallbacks } from '../mrkdwn.js';
+import type { LinkRecord } from '../../ledger/ledger.js';
+import { dateTimeShown, escapeMrkdwn, withDateFallbacks } from '../mrkdwn.js';
 import { buildSummaryMessage, type LinkStatus, type LinkSummary, type SlackMessage } from './link-messages.js';
 
 /** How each kind of status looks in Slack; only news the rep must act on mentions them. */
@@ -48,9 +49,23 @@ export function statusLine(status: ClassifiedStatus, locale: Locale, dateTime: s
   return { text: `${emoji} ${escapeMrkdwn(describeStatus(status, locale))} · ${dateTime}`, color };
 }
 
+/** The status line of the link's furthest-along status, since it was reported; undefined before any. */
+export function paymentStatusLine(
+  link: Pick<LinkRecord, 'payment_status' | 'payment_status_at'>,
+  locale: Locale,
+  timeZone: string,
+): LinkStatus | undefined {
+  if (link.payment_status === null || link.payment_status_at === null) return undefined;
+  const since = dateTimeShown(new Date(link.payment_status_at), locale, timeZone);
+  return statusLine(classifyStatus(link.payment_status), locale, since);
+}
+
 /** The line of a link past its expiry with no status ("🚫 Expired unpaid · 4 Dec 2026, 14:32"): it can no longer be paid. */
-export function expiredStatusLine(locale: Locale, dateTime: string): LinkStatus {
-  return { text: `${linkReportTexts(locale).expired} · ${dateTime}`, color: '#9e9e9e' };
+export function expiredStatusLine(expiredAt: Date, locale: Locale, timeZone: string): LinkStatus {
+  return {
+    text: `${linkReportTexts(locale).expired} · ${dateTimeShown(expiredAt, locale, timeZone)}`,
+    color: '#9e9e9e',
+  };
 }
 
 /**
