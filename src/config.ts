@@ -147,10 +147,7 @@ const environmentFields = z.object({
   SAFEDEBIT_SHOP_ID: optionalText(),
   SAFEDEBIT_SHOP_REFERENCE: optionalText(),
   // paylink appends its own paths (the callback, the thank-you page): a query or a fragment would swallow them.
-  PAYLINK_PUBLIC_URL: z.preprocess(
-    emptyAsUndefined,
-    baseUrl.optional(),
-  ),
+  PAYLINK_PUBLIC_URL: z.preprocess(emptyAsUndefined, baseUrl.optional()),
   PAYLINK_REDIRECT_URL: z.preprocess(
     emptyAsUndefined,
     httpUrl
