@@ -119,7 +119,7 @@ describe("the README's log events", () => {
           [...value.matchAll(/'([a-z_]+)'/g)].map(([, name]) => name ?? ''),
         ),
       );
-    const rounds = literals(/startRounds\(\{ name: ('[a-z_]+')/g);
+    const rounds = literals(/startRounds\(\s*\{\s*name: ('[a-z_]+')/g);
     const roundSuffixes = sources.flatMap((source) =>
       [...source.matchAll(/event: `\$\{options\.name\}(_[a-z]+)`/g)].map(([, suffix]) => suffix),
     );
