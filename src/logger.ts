@@ -3,6 +3,9 @@ import { CALLBACK_ROUTE_PREFIX } from './constants.js';
 
 const SEVERITY: Record<string, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** Longer strings are cut in a log line: no one reads them whole, and a sender could make them as long as it likes. */
+const MAX_LOGGED_STRING = 4096;
+
 /** Anything that looks like a credential or customer contact, masked even if a caller slips one in. */
 const SENSITIVE_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\bxox[a-z]-[A-Za-z0-9-]+/g, 'xox*-[redacted]'],
@@ -12,7 +15,12 @@ const SENSITIVE_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/([?&]ticket=)[^&"\s\\]+/g, '$1[redacted]'],
   // A callback URL's token (Bolt writes the URL of a request no route takes, e.g. a PUT to a callback URL).
   [new RegExp(`(${CALLBACK_ROUTE_PREFIX}/)[A-Za-z0-9_-]{20,}`, 'g'), '$1[redacted]'],
-  [/\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b/g, '$1•••@$2'],
+  // Linear on any text (anyone can have a URL or a field name logged): a local part starts only where a run of its
+  // characters does, and every repeat is bounded, so no run is scanned again from each of its characters.
+  [
+    /(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{0,63}@((?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,63})\b/g,
+    '$1•••@$2',
+  ],
   [/(?<![\d.])(?:\+|00)\d[\d .-]{7,16}(\d{2})\b/g, '+•••$1'],
   [/(?<![\d.])0[1-9](?:[ .-]?\d{2}){3}[ .-]?(\d{2})(?![\d.])/g, '0••••••••$1'],
 ];
@@ -36,15 +44,21 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
   let name = 'paylink';
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = options.now ?? (() => new Date());
+  const secrets = options.secrets.filter((secret) => secret.length >= 6);
   // Looked for in the JSON line, so as JSON writes them: a password's `"` or `\` is escaped there.
-  const secrets = options.secrets
-    .filter((secret) => secret.length >= 6)
-    .map((secret) => JSON.stringify(secret).slice(1, -1));
-  const redact = (text: string) => {
+  const secretsInJson = secrets.map((secret) => JSON.stringify(secret).slice(1, -1));
+  const redact = (text: string, among: readonly string[]) => {
     let result = text;
-    for (const secret of secrets) result = result.split(secret).join('[redacted]');
+    for (const secret of among) result = result.split(secret).join('[redacted]');
     for (const [pattern, replacement] of SENSITIVE_PATTERNS) result = result.replace(pattern, replacement);
     return result;
+  };
+  // A long string is redacted before it is cut, so that no cut leaves the start of a secret unrecognised.
+  const shortened = (key: string, value: unknown) => {
+    const safe = jsonSafe(key, value);
+    return typeof safe === 'string' && safe.length > MAX_LOGGED_STRING
+      ? `${redact(safe, secrets).slice(0, MAX_LOGGED_STRING)}…[cut at ${MAX_LOGGED_STRING} characters]`
+      : safe;
   };
   const log = (lineLevel: string, parts: unknown[]) => {
     if ((SEVERITY[lineLevel] ?? 0) < (SEVERITY[level] ?? 0)) return;
@@ -63,7 +77,7 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
       ...fields,
       ...(texts.length ? { msg: texts.join(' ') } : {}),
     };
-    write(redact(JSON.stringify(entry, jsonSafe)));
+    write(redact(JSON.stringify(entry, shortened), secretsInJson));
   };
   return {
     debug: (...parts) => log('debug', parts),

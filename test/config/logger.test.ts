@@ -102,6 +102,28 @@ describe('createJsonLogger', () => {
   });
 });
 
+describe('a log line anyone can have written (a URL no route takes, a notification field name)', () => {
+  it('is redacted in linear time: a long run with no @ does not hold the only thread', () => {
+    const { logger, lines } = capture('info');
+    const started = performance.now();
+    logger.info(`Unhandled HTTP request (GET) made to /${'a.'.repeat(32_000)}`);
+    logger.info({ event: 'callback_without_status', fields: [`${'a-'.repeat(16_000)}@${'b.'.repeat(16_000)}`] });
+    // Quadratic, the first took seconds: past Slack's 3 s for every request waiting behind it.
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(lines).toHaveLength(2);
+    logger.info({ event: 'x', detail: 'jean.dupont@example.com, j@ex-ample.co.uk; write to a@b.fr' });
+    expect(JSON.parse(lines[2] ?? '{}').detail).toBe('j•••@example.com, j•••@ex-ample.co.uk; write to a•••@b.fr');
+  });
+
+  it('has its long strings cut, after the secrets in them are redacted', () => {
+    const { logger, lines } = capture('info');
+    logger.info({ event: 'x', detail: `${'y'.repeat(4090)}super-secret-password` });
+    const detail = String(JSON.parse(lines[0] ?? '{}').detail);
+    expect(detail).toMatch(/^y{4090}\[redac…\[cut at 4096 characters\]$/);
+    expect(lines[0]).not.toContain('super-');
+  });
+});
+
 describe("the README's log events", () => {
   const sources = sourceFiles();
   const listed = new Set(
