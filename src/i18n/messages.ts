@@ -103,6 +103,8 @@ export interface Messages {
   towardsMultiplePayment: (amount: string) => string;
   /** Slack opened the form too late: asking again (`askAgain`: the command, or the message shortcut) helps. */
   triggerExpired: (askAgain: string) => string;
+  /** Slack, rate limiting paylink or failing, could not open the form within the trigger's life: ask again shortly. */
+  slackBusy: (askAgain: string) => string;
   /** Slack refused paylink's token (revoked, app uninstalled) or a scope: retrying cannot help, an admin must act. */
   slackRefusedApp: string;
   formUnusable: (command: string) => string;
@@ -230,6 +232,8 @@ const fr: Messages = {
   towardsMultiplePayment: (amount) => `sur un paiement multiple de ${amount}`,
   triggerExpired: (askAgain) =>
     `Slack a mis trop de temps à ouvrir le formulaire. Relancez ${askAgain}, s'il vous plaît.`,
+  slackBusy: (askAgain) =>
+    `Slack est débordé et n'a pas pu ouvrir le formulaire. Relancez ${askAgain} dans quelques secondes, s'il vous plaît.`,
   slackRefusedApp:
     ":warning: Slack refuse à paylink d'ouvrir le formulaire\u00A0: son accès à cet espace de travail est à rétablir. Prévenez l'administrateur de l'application.",
   formUnusable: (command) => `Ce formulaire ne peut plus être utilisé\u00A0: relancez ${command}, s'il vous plaît.`,
@@ -369,6 +373,7 @@ const en: Messages = {
     `Read as ${amount}, the space separating thousands. For a smaller amount followed by a reference, fix the amount and type the reference in its field.`,
   towardsMultiplePayment: (amount) => `towards a multiple payment of ${amount}`,
   triggerExpired: (askAgain) => `Slack took too long to open the form. Please run ${askAgain} again.`,
+  slackBusy: (askAgain) => `Slack is busy and could not open the form. Please run ${askAgain} again in a few seconds.`,
   slackRefusedApp:
     ":warning: Slack refuses to let paylink open the form: the app's access to this workspace needs fixing. Please tell the app's administrator.",
   formUnusable: (command) => `This form can no longer be used: please run ${command} again.`,

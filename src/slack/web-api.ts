@@ -21,7 +21,8 @@ import { postToResponseUrl, type ResponseUrlMessage } from './response-url.js';
  * methods and chat.getPermalink are form-encoded, see FORM_ENCODED_METHODS) on a kept-alive undici pool (through the outbound
  * proxy when one is set), bearer token in the header. A call is sent again only when Slack says, or it is
  * certain, that it was not carried out, so that a link is not posted twice:
- * - HTTP 429: after `Retry-After`, so a rate-limited link is posted late rather than lost;
+ * - HTTP 429: after `Retry-After`, so a rate-limited link is posted late rather than lost (views.open only while its
+ *   trigger_id can still work);
  * - a connection that never opened, or an HTTP 5xx (Slack failing): after a short backoff;
  * - never after a timeout or a connection lost once the request was written: Slack may have done it.
  * A refusal (`{ok: false, error}`) throws a SlackApiError whose `data.error` is Slack's error name, as
@@ -90,6 +91,11 @@ const MAX_BACKOFF_MS = 4_000;
 /** A longer Retry-After than this is Slack asking to stop for a while: the call fails instead of hanging on. */
 const MAX_RETRY_AFTER_S = 60;
 const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * A trigger_id dies 3 s after Slack sent it: views.open is sent again only while that can still work, counting from
+ * the first try (the request came in shortly before). A longer wait fails the call at once, for the rep to be told.
+ */
+const TRIGGER_RETRY_BUDGET_MS = 2_500;
 
 /**
  * The longest one call can take at the default timeout: every attempt waits for its answer as long as it may, with the
@@ -192,15 +198,23 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
       throw error;
     }
   };
-  const backoff = (name: string, attempt: number) =>
-    wait(name, Math.min(backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS));
+  const backoffWait = (attempt: number) => Math.min(backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS);
+  const backoff = (name: string, attempt: number) => wait(name, backoffWait(attempt));
   const logWarnings = slackWarningLogger(options.logger);
 
   /**
    * POSTs `body` to `url` until Slack answers 200, within the retry rules above, and returns that answer with
    * its body unread; throws for anything else. `name` says what was sent, in errors and logs.
    */
-  async function post(name: string, url: string, headers: Record<string, string>, body: string | Uint8Array) {
+  async function post(
+    name: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array,
+    retryBudgetMs = Number.POSITIVE_INFINITY,
+  ) {
+    const started = Date.now();
+    const outlasts = (waitMs: number) => Date.now() + waitMs - started > retryBudgetMs;
     for (let attempt = 1; ; attempt++) {
       if (cut.signal.aborted) throw new SlackCallAbandoned(name);
       const last = attempt === MAX_ATTEMPTS;
@@ -209,7 +223,8 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
         response = await request(url, { method: 'POST', headers, body, dispatcher });
       } catch (error) {
         const code = errorCode(error);
-        if (last || code === undefined || !NEVER_CONNECTED_CODES.has(code)) throw error;
+        if (last || code === undefined || !NEVER_CONNECTED_CODES.has(code) || outlasts(backoffWait(attempt)))
+          throw error;
         await backoff(name, attempt);
         continue;
       }
@@ -218,12 +233,14 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
         await response.body.dump();
         const retryAfterS = Number(response.headers['retry-after'] ?? 1);
         const waitS = Number.isFinite(retryAfterS) && retryAfterS >= 0 ? retryAfterS : 1;
-        if (last || waitS > MAX_RETRY_AFTER_S) throw new SlackHttpError(name, 429, `rate limited for ${waitS} s`);
+        if (last || waitS > MAX_RETRY_AFTER_S || outlasts(waitS * 1000)) {
+          throw new SlackHttpError(name, 429, `rate limited for ${waitS} s`);
+        }
         options.logger.warn({ event: 'slack_rate_limited', method: name, retry_after_s: waitS });
         await wait(name, waitS * 1000);
         continue;
       }
-      if (statusCode >= 500 && !last) {
+      if (statusCode >= 500 && !last && !outlasts(backoffWait(attempt))) {
         await response.body.dump();
         await backoff(name, attempt);
         continue;
@@ -246,6 +263,7 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
       `${options.apiUrl}${method}`,
       token === undefined ? headers : { ...headers, authorization: `Bearer ${token}` },
       body,
+      method === 'views.open' ? TRIGGER_RETRY_BUDGET_MS : undefined,
     );
     const text = await response.body.text();
     let answer: Answer;

@@ -36,3 +36,27 @@ describe('/paylink when Slack refuses views.open for the bot token', () => {
     },
   );
 });
+
+describe('/paylink when Slack rate limits views.open past the trigger’s 3 seconds', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('tells the rep at once that Slack is busy, rather than after waiting out a Retry-After the trigger cannot outlive', async () => {
+    h = await startHarness();
+    h.standin.failNext('views.open', { status: 429, retryAfterSeconds: 8 });
+    const responseUrl = h.standin.responseUrl();
+    const sentAt = Date.now();
+    await sendSlashCommand(h.baseUrl, SIGNING_SECRET, {
+      trigger_id: h.standin.issueTriggerId(),
+      response_url: responseUrl,
+    });
+    const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
+    expect(answer.at - sentAt).toBeLessThan(3_000);
+    expect(visibleText(answer.body)).toBe(
+      'Slack is busy and could not open the form. Please run `/paylink` again in a few seconds.',
+    );
+    expect(h.standin.callsTo('views.open')).toHaveLength(1);
+  });
+});

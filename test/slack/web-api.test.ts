@@ -208,6 +208,20 @@ describe("paylink's Slack Web API client", () => {
     );
   });
 
+  it('sends views.open again only while its trigger_id can still work (3 s): 1 s waited out, 3 s not', async () => {
+    const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'x' }, blocks: [] };
+    standin.failNext('views.open', { status: 429, retryAfterSeconds: 1 });
+    await client(standin.apiUrl).views.open({ trigger_id: standin.issueTriggerId(), view });
+    standin.failNext('views.open', { status: 429, retryAfterSeconds: 3 });
+    const startedAt = Date.now();
+    const before = standin.callsTo('views.open').length;
+    await expect(
+      client(standin.apiUrl).views.open({ trigger_id: standin.issueTriggerId(), view }),
+    ).rejects.toMatchObject({ name: 'SlackHttpError', statusCode: 429 });
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    expect(standin.callsTo('views.open').length - before).toBe(1);
+  });
+
   it('gives up at once when Slack asks to wait more than a minute', async () => {
     standin.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 600 });
     const startedAt = Date.now();

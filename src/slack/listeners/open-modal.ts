@@ -4,12 +4,13 @@ import { respondQuietly } from '../delivery.js';
 import { slackErrorCode, slackRefusesApp } from '../errors.js';
 import { encodeModalOrigin, type ModalOrigin } from '../metadata.js';
 import { buildPaymentModal, type PaymentModalData } from '../views/payment-modal.js';
+import { SlackHttpError } from '../web-api.js';
 import type { ListenerContext } from './context.js';
 
 /**
  * Opens the payment modal. Called right after the ack, before any other I/O: the trigger_id dies after
- * 3 seconds. When Slack refuses it anyway (expired, already used), the rep is told to try again; when Slack refuses
- * paylink itself, to tell the admin, who finds an error in the log.
+ * 3 seconds. When Slack refuses it anyway (expired, already used), the rep is told to try again, shortly when Slack
+ * was rate limiting or failing; when Slack refuses paylink itself, to tell the admin, who finds an error in the log.
  */
 export async function openPaymentModal(
   ctx: ListenerContext,
@@ -45,7 +46,9 @@ export async function openPaymentModal(
     if (origin.responseUrl) {
       const m = messagesFor(ctx.config.locale);
       const askAgain = askAgainAs(ctx.config.locale, origin.threadTs !== undefined);
-      const text = sandboxed(forGood ? m.slackRefusedApp : m.triggerExpired(askAgain), ctx.sandbox);
+      // An HTTP error is Slack rate limiting or failing, past what the trigger could wait: not a slow open.
+      const said = error instanceof SlackHttpError ? m.slackBusy(askAgain) : m.triggerExpired(askAgain);
+      const text = sandboxed(forGood ? m.slackRefusedApp : said, ctx.sandbox);
       await respondQuietly(ctx, origin.responseUrl, { text });
     }
   }
