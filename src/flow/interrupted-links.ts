@@ -15,7 +15,7 @@ import {
   buildUntoldOutcomeMessage,
   buildUntoldOutcomeView,
 } from '../slack/messages/report-messages.js';
-import { viewIdOfSubmission } from '../slack/submission-key.js';
+import { modalKeyPrefix, viewIdOfSubmission } from '../slack/submission-key.js';
 import { LONGEST_CALL_MS } from '../slack/web-api.js';
 import {
   type ConfirmedLinkContext,
@@ -315,6 +315,12 @@ async function deliverLate(ctx: InterruptedLinkContext, link: LinkWithAddress): 
  * have said it (a payment reference already used names the link holding it, not to be made twice).
  */
 async function tellOutcomeLate(ctx: InterruptedLinkContext, link: LinkRecord): Promise<boolean> {
+  // Submitted again from the same modal: the rep saw the form given back with this outcome (Slack showed it, its answer
+  // lost). Their modal now shows what became of the later submission, which this must not replace.
+  if (await ctx.ledger.submittedAgain(modalKeyPrefix(link.submission_key), link.created_at)) {
+    ctx.logger.info({ event: 'outcome_seen_in_form', ...linkLogFields(link) });
+    return true;
+  }
   const referenceHeld =
     link.state === 'refused' && link.state_detail === PAYMENT_REFERENCE_USED
       ? await referenceUsedNote(ctx, link.payment_reference, link.id)

@@ -384,6 +384,24 @@ export class Ledger {
   }
 
   /**
+   * Whether a submission whose key starts with `keyPrefix` (another submission from one modal) was claimed after
+   * `createdAt`.
+   */
+  async submittedAgain(keyPrefix: string, createdAt: string): Promise<boolean> {
+    // A range on the unique key's index: every key starting with the prefix, and no other.
+    const pastPrefix = `${keyPrefix.slice(0, -1)}${String.fromCharCode(keyPrefix.charCodeAt(keyPrefix.length - 1) + 1)}`;
+    const later = await this.db
+      .selectFrom('links')
+      .select('id')
+      .where('submission_key', '>=', keyPrefix)
+      .where('submission_key', '<', pastPrefix)
+      .where('created_at', '>', createdAt)
+      .limit(1)
+      .executeTakeFirst();
+    return later !== undefined;
+  }
+
+  /**
    * Keeps a notification (a repeat is recognised by its key and changes nothing) and, when it is new and at
    * least as far along as the link's current status (and not that very status), makes it the link's status. True when
    * it was new.

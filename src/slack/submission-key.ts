@@ -11,3 +11,8 @@ export function viewIdOfSubmission(key: string): string {
   const end = key.indexOf(':');
   return end === -1 ? key : key.slice(0, end);
 }
+
+/** What the keys of every submission from the modal of `key` start with. */
+export function modalKeyPrefix(key: string): string {
+  return `${viewIdOfSubmission(key)}:`;
+}

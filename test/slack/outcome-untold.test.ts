@@ -7,7 +7,7 @@ import { testHarnesses } from '../support/harnesses.js';
 import { refuseWhen } from '../support/ledger-faults.js';
 import { linkRecord } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
-import { type Harness, VALID_FORM } from '../support/paylink-harness.js';
+import { type Harness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 
 /**
  * A refusal or an outage is recorded, then the rep is told (the modal, else privately). An instance that stops in
@@ -97,6 +97,34 @@ describe.each(ENGINES)('a refusal or an outage its rep was not told of when the 
     await b.waitForLog('outcome_told_late');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(dms(b)).toHaveLength(1);
+  }, 20_000);
+
+  // Slack applied the form given back but answered too late, and the private fallbacks failed: recorded as untold.
+  it('a refusal the rep saw all the same, and submitted again from the same modal: the later link stays in it', async () => {
+    const clock = movableClock();
+    const app = await harnesses.start({ clock: clock.now, interruptedLinksPeriodMs: 30, slackTimeoutMs: 400 });
+    app.safedebit.setMode({ kind: 'refuse', code: 'EXIST_001' });
+    const origin = app.standin.apiUrl.replace(/\/api\/$/, '');
+    const { view } = await app.openModal({ response_url: `${origin}/response/gone` });
+    app.standin.setDelay('views.update', 1_000);
+    app.standin.failNext('conversations.open', 'fatal_error');
+    await app.submit(view, VALID_FORM);
+    await app.waitForLog('rep_unreachable');
+    const shown = () => app.standin.displayedViews().find((displayed) => displayed.id === view.id);
+    await expect.poll(() => visibleText(shown()), { timeout: 3_000 }).toContain('EXIST_001');
+    app.standin.setDelay('views.update', 0);
+    app.safedebit.setMode({ kind: 'normal' });
+    const formBack = shown();
+    if (!formBack) throw new Error('no modal');
+    await app.submit(formBack, { ...VALID_FORM, payment_reference: 'F-2026-032' });
+    await app.waitForViewUpdate(view.id, (displayed) => visibleText(displayed).includes('paypage?SDESSID='));
+
+    clock.advance(undeliveredAfterMs(1500) + 1_000);
+    await app.waitForLog('outcome_seen_in_form');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(visibleText(shown())).toContain('paypage?SDESSID=');
+    // Nor is the rep told in their DM to fix a form they fixed.
+    expect(dms(app)).toHaveLength(0);
   }, 20_000);
 
   it('a refusal: the rep is told SAFEDEBIT’s reason by its code', async () => {
