@@ -115,25 +115,20 @@ async function handleBrowserVisit(
   const method = req.method ?? 'GET';
   const link = await linkOfToken(deps, method, token, res);
   if (!link) return;
-  if (statusIgnored === 'no_allow_list') {
-    deps.logger.warn({
-      event: 'callback_browser_visit',
-      method,
-      link: link.id,
-      status_ignored: true,
-      msg: "a GET carried a payment status, ignored: without PAYLINK_CALLBACK_ALLOWED_IPS a customer's browser could have sent it. If SAFEDEBIT notifies by GET, list its addresses in PAYLINK_CALLBACK_ALLOWED_IPS",
-    });
-  } else if (statusIgnored) {
-    deps.logger.warn({
-      event: 'callback_browser_visit',
-      method,
-      link: link.id,
-      status_ignored: true,
-      address: statusIgnored.address ?? 'unreadable',
-      msg: 'a GET carried a payment status from an address outside PAYLINK_CALLBACK_ALLOWED_IPS, ignored: a browser, or SAFEDEBIT from a server the list lacks',
-    });
-  } else {
+  if (statusIgnored === undefined) {
     deps.logger.info({ event: 'callback_browser_visit', method, link: link.id });
+  } else {
+    const withoutList = statusIgnored === 'no_allow_list';
+    deps.logger.warn({
+      event: 'callback_browser_visit',
+      method,
+      link: link.id,
+      status_ignored: true,
+      ...(withoutList ? {} : { address: statusIgnored.address ?? 'unreadable' }),
+      msg: withoutList
+        ? "a GET carried a payment status, ignored: without PAYLINK_CALLBACK_ALLOWED_IPS a customer's browser could have sent it. If SAFEDEBIT notifies by GET, list its addresses in PAYLINK_CALLBACK_ALLOWED_IPS"
+        : 'a GET carried a payment status from an address outside PAYLINK_CALLBACK_ALLOWED_IPS, ignored: a browser, or SAFEDEBIT from a server the list lacks',
+    });
   }
   sendThankYouPage(res, browserLocale(req, deps.config.locale), method !== 'HEAD');
 }
