@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import type { LinkRecord, LinkWithAddress } from '../ledger/ledger.js';
 import { LEDGER_WAIT_MS } from '../ledger/open.js';
 import { PAYMENT_REFERENCE_USED } from '../safedebit/error-catalog.js';
-import { type DirectMessageOutcome, postMessage, sendDirectMessage } from '../slack/delivery.js';
+import { postMessage } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import type { SlackMessage } from '../slack/messages/link-messages.js';
 import {
@@ -17,6 +17,7 @@ import {
 } from '../slack/messages/report-messages.js';
 import { modalKeyPrefix, viewIdOfSubmission } from '../slack/submission-key.js';
 import { LONGEST_CALL_MS } from '../slack/web-api.js';
+import { sendClaimedNotice } from './claimed-notice.js';
 import {
   type ConfirmedLinkContext,
   confirmReportedLink,
@@ -25,7 +26,7 @@ import {
   showStatusesSoFar,
   startSummaryThread,
 } from './confirmed-links.js';
-import { DEFAULT_LEDGER_RETRY_DELAYS_MS, releaseForLater } from './ledger-writes.js';
+import { DEFAULT_LEDGER_RETRY_DELAYS_MS } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
 import { referenceUsedNote } from './reference-used.js';
 import {
@@ -450,30 +451,6 @@ function workThroughLinks<Link>(
 
 function linksWithUnrecordedWrites(ctx: InterruptedLinkContext): string[] {
   return [...new Set(Array.from(ctx.unrecordedWrites.values(), (write) => write.link))];
-}
-
-/**
- * DMs the rep about a link this round claimed, logging how it went (`handling` names the events). A DM Slack certainly
- * did not take is given back for a later round (`handling.release`); one it may have taken is not sent again.
- */
-async function sendClaimedNotice(
-  ctx: InterruptedLinkContext,
-  link: LinkRecord,
-  message: SlackMessage,
-  handling: { sent?: string; postponed: string; notSent: string; release: () => Promise<void> },
-): Promise<DirectMessageOutcome> {
-  const outcome = await sendDirectMessage(ctx, link.user_id, message);
-  if (outcome.sent) {
-    if (handling.sent) ctx.logger.info({ event: handling.sent, ...linkLogFields(link) });
-    return outcome;
-  }
-  ctx.logger[outcome.mayTryAgain ? 'warn' : 'error']({
-    event: outcome.mayTryAgain ? handling.postponed : handling.notSent,
-    ...linkLogFields(link),
-    error: outcome.error,
-  });
-  if (outcome.mayTryAgain) await releaseForLater(ctx, link.id, handling.release);
-  return outcome;
 }
 
 /** A rep still looking at the modal reads there what the DM says; a modal closed since is no longer Slack's to update. */

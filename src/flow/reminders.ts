@@ -1,8 +1,8 @@
 import { formatDuration } from '../i18n/dates.js';
 import type { LinkRecord } from '../ledger/ledger.js';
-import { sendDirectMessage } from '../slack/delivery.js';
 import { buildReminderMessage } from '../slack/messages/report-messages.js';
-import { type LedgerWriteContext, releaseForLater } from './ledger-writes.js';
+import { sendClaimedNotice } from './claimed-notice.js';
+import type { LedgerWriteContext } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
 import {
   type ClaimsWorkedThrough,
@@ -54,24 +54,11 @@ async function sendDueReminders(
 /** True when the round goes on to the next link (roundGoesOnAfter). */
 async function remind(ctx: ReminderContext, link: LinkRecord, claimedAt: Date, permalink?: string): Promise<boolean> {
   const age = formatDuration(new Date(link.created_at), claimedAt, ctx.config.locale);
-  const message = buildReminderMessage(reportContext(ctx), link, age, permalink);
-  const outcome = await sendDirectMessage(ctx, link.user_id, message);
-  if (!outcome.sent) {
-    const retry = outcome.mayTryAgain;
-    ctx.logger[retry ? 'warn' : 'error']({
-      event: retry ? 'reminder_postponed' : 'reminder_not_sent',
-      link: link.id,
-      user: link.user_id,
-      error: outcome.error,
-    });
-    if (retry) await releaseForLater(ctx, link.id, () => ctx.ledger.releaseReminder(link.id, claimedAt));
-    return roundGoesOnAfter(outcome);
-  }
-  ctx.logger.info({
-    event: 'reminder_sent',
-    link: link.id,
-    user: link.user_id,
-    payment_reference: link.payment_reference,
+  const outcome = await sendClaimedNotice(ctx, link, buildReminderMessage(reportContext(ctx), link, age, permalink), {
+    sent: 'reminder_sent',
+    postponed: 'reminder_postponed',
+    notSent: 'reminder_not_sent',
+    release: () => ctx.ledger.releaseReminder(link.id, claimedAt),
   });
-  return true;
+  return roundGoesOnAfter(outcome);
 }
