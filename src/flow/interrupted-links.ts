@@ -140,16 +140,58 @@ export function startInterruptedLinkChecks(
     async (stopping) => {
       // What this instance did or learnt but could not record is recorded first, and the links the ledger still refuses
       // it for are left alone: a link SAFEDEBIT answered for is not taken for an interrupted one, nor a link its rep has
-      // for one never given.
+      // for one never given. Each link below is claimed in the ledger before it is handled, so one instance handles
+      // it, once; a DM Slack certainly did not take is released for a later round.
       await recordLateWrites(ctx);
-      await interrupted.look((window) => noticeInterruptedLinks(ctx, window, stopping));
+      // Asked of SAFEDEBIT, its answer never recorded (the instance asking stopped: a crash, a kill): `interrupted`,
+      // its rep told in one DM which link it was and how to find out whether it exists.
+      await interrupted.look((window) =>
+        workThroughLinks(
+          ctx,
+          stopping,
+          (skip) => ctx.ledger.claimInterruptedLinks(window, 1, skip),
+          (link) => notice(ctx, link),
+        ),
+      );
       await confirmLinksReportedOn(ctx, stopping);
-      await undelivered.look((window) => deliverUndeliveredLinks(ctx, window, false, stopping));
-      await linksAlone.look((window) => deliverUndeliveredLinks(ctx, window, true, stopping));
-      // A flow tells its rep of a refusal or an outage after recording it: the same delay as for a link.
-      await untold.look((window) => tellUntoldOutcomes(ctx, window, stopping));
-      // The announcing instance waits on Slack as a link's flow does: the same delay, after the confirmation.
-      await announceUnannouncedLinks(ctx, new Date(ctx.clock().getTime() - undeliveredAfter), stopping);
+      // Made by SAFEDEBIT, never given to its rep (the instance stopped before posting its summary or sending it
+      // privately, while SAFEDEBIT may have sent it to the customer): announced in their DM with why it comes late and
+      // the link in its thread; its summary posted where the rep asked, the link alone in their DM.
+      for (const [look, summaryPosted] of [
+        [undelivered, false],
+        [linksAlone, true],
+      ] as const) {
+        await look.look((window) =>
+          workThroughLinks(
+            ctx,
+            stopping,
+            (skip) => ctx.ledger.claimUndeliveredLinks(window, 1, skip, summaryPosted),
+            (link) => deliverLate(ctx, link),
+          ),
+        );
+      }
+      // A refusal or an outage its rep was never told of (the instance recording it stopped before telling them):
+      // told in their DM, and in the modal if still open; the same delay as for a link, since a flow tells its rep
+      // after recording it.
+      await untold.look((window) =>
+        workThroughLinks(
+          ctx,
+          stopping,
+          (skip) => ctx.ledger.claimUntoldOutcomes(window, 1, skip),
+          (link) => tellOutcomeLate(ctx, link),
+        ),
+      );
+      // Confirmed by a notification, never announced (the instance announcing it stopped before its summary's place was
+      // recorded): announced in the rep's DM with where its address is, not where the rep asked, where the stopped
+      // instance may have posted it unrecorded. The announcing instance waits on Slack as a link's flow does: the same
+      // delay, after the confirmation.
+      const confirmedUpTo = new Date(ctx.clock().getTime() - undeliveredAfter);
+      await workThroughLinks(
+        ctx,
+        stopping,
+        (skip) => ctx.ledger.claimUnannouncedLinks(confirmedUpTo, 1, skip),
+        (link) => announceLate(ctx, link),
+      );
     },
   );
 }
@@ -178,83 +220,6 @@ function lookBack(ctx: InterruptedLinkContext, leftAfterMs: number) {
       if (!from) wholeLedgerRanOutAt = now;
     },
   };
-}
-
-/**
- * One round: every link asked of SAFEDEBIT in `window` whose answer was never recorded (the instance asking stopped: a
- * crash, a kill) becomes `interrupted`, and its rep gets one DM saying which link and how to find out whether it
- * exists. Each link is claimed in the ledger first, so one instance sends the DM, once; a DM Slack certainly did not
- * take is released for the next round.
- */
-async function noticeInterruptedLinks(
-  ctx: InterruptedLinkContext,
-  window: { from?: Date; upTo: Date },
-  stopping: () => boolean,
-): Promise<ClaimsWorkedThrough> {
-  return workThroughLinks(
-    ctx,
-    stopping,
-    (skip) => ctx.ledger.claimInterruptedLinks(window, 1, skip),
-    (link) => notice(ctx, link),
-  );
-}
-
-/**
- * One round: every link SAFEDEBIT made, claimed in `window`, that its rep was never given (the instance that recorded
- * it stopped before posting its summary or sending it privately, while SAFEDEBIT may have sent it to the customer) is
- * announced in the rep's DM, with why it comes late and the link in its thread. Claimed in the ledger first as
- * interrupted links are, so one instance announces it, once.
- */
-async function deliverUndeliveredLinks(
-  ctx: InterruptedLinkContext,
-  window: { from?: Date; upTo: Date },
-  summaryPosted: boolean,
-  stopping: () => boolean,
-): Promise<ClaimsWorkedThrough> {
-  return workThroughLinks(
-    ctx,
-    stopping,
-    (skip) => ctx.ledger.claimUndeliveredLinks(window, 1, skip, summaryPosted),
-    (link) => deliverLate(ctx, link),
-  );
-}
-
-/**
- * One round: every refusal or outage claimed in `window` whose rep was never told of it (the instance recording it
- * stopped before telling them) is told in the rep's DM, and in the modal if still open. Claimed in the ledger first as
- * the other links are, so one instance tells it, once.
- */
-async function tellUntoldOutcomes(
-  ctx: InterruptedLinkContext,
-  window: { from?: Date; upTo: Date },
-  stopping: () => boolean,
-): Promise<ClaimsWorkedThrough> {
-  return workThroughLinks(
-    ctx,
-    stopping,
-    (skip) => ctx.ledger.claimUntoldOutcomes(window, 1, skip),
-    (link) => tellOutcomeLate(ctx, link),
-  );
-}
-
-/**
- * One round: every link a notification confirmed at or before `confirmedUpTo` that its rep was never given (the
- * instance announcing it stopped before its summary's place was recorded) is announced in the rep's DM, with why it
- * comes late and where its address is in its thread. Not posted where the rep asked: the stopped instance may have
- * posted its summary there without recording it. Claimed in the ledger first as the other links are, so one instance
- * announces it, once.
- */
-async function announceUnannouncedLinks(
-  ctx: InterruptedLinkContext,
-  confirmedUpTo: Date,
-  stopping: () => boolean,
-): Promise<void> {
-  await workThroughLinks(
-    ctx,
-    stopping,
-    (skip) => ctx.ledger.claimUnannouncedLinks(confirmedUpTo, 1, skip),
-    (link) => announceLate(ctx, link),
-  );
 }
 
 /**
