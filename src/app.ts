@@ -1,7 +1,6 @@
 import { once } from 'node:events';
-import { Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { App, HTTPReceiver, type Logger, type LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { callbackRoute } from './callback/route.js';
@@ -20,14 +19,20 @@ import { answerMalformedRequests, answerMalformedUrls, guardRequestListeners } f
 import { createOutboundDispatcher, fetchThrough, type ProxySettings, usesProxy } from './http/outbound.js';
 import { thankYouRoute } from './http/thank-you.js';
 import { errorCode } from './http/transport-errors.js';
-import type { LedgerLocation } from './ledger/database-url.js';
 import type { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open.js';
+import { describeLedgerFailure } from './ledger/open-failure.js';
 import { createJsonLogger, withBoltRefusalsNamed, withoutSlackEnvelopes } from './logger.js';
 import { createSafedebitClient, isPaymentPageUrl, type SafedebitClient } from './safedebit/client.js';
 import { createSandbox, type EmbeddedSandbox } from './sandbox/routes.js';
-import { slackErrorCode, TOKEN_REFUSALS } from './slack/errors.js';
+import { describeTokenCheckFailure, type SlackTokenVariable, slackErrorCode } from './slack/errors.js';
 import { registerListeners } from './slack/listeners/index.js';
+import {
+  catchReconnectionFailures,
+  describeSocketModeFailure,
+  routesServerOf,
+  SOCKET_MODE_REOPEN_TRIES,
+} from './slack/socket-mode.js';
 import { createSlackWebApi } from './slack/web-api.js';
 
 /** paylink's User-Agent towards SAFEDEBIT and Slack. */
@@ -430,192 +435,6 @@ export function shutdownGraceMs(safedebitTimeoutMs: number): number {
  * posted is never taken for one whose instance died; a crash costs its reply that long.
  */
 const DEFAULT_REPLY_CLAIM_TIMEOUT_MS = 10 * 60_000;
-
-/** Why the ledger could not open, in one line without the URL (it may hold a password). */
-function describeLedgerFailure(error: unknown, location: LedgerLocation): string {
-  // The SQLite file's path is no secret, and tells the admin which folder to fix.
-  const where = location.engine === 'sqlite' ? `sqlite, ${resolve(location.path)}` : 'postgres, DATABASE_URL';
-  return `could not open the link ledger (${where}): ${ledgerFailureDetail(error)}`;
-}
-
-/** Node's refusals of a server's TLS certificate. */
-const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-]);
-
-/** Node's refusals of a certificate out of its dates, and what mends each. */
-const OUTDATED_CERTIFICATE_ADVICE: ReadonlyMap<string, string> = new Map([
-  ['CERT_HAS_EXPIRED', 'has expired: whoever runs the database must renew it'],
-  ['CERT_NOT_YET_VALID', "is not valid yet: check this machine's clock"],
-]);
-
-/** The names a certificate is for: its subjectAltName entries, else its common name. */
-function certificateNames(certificate: unknown): string | undefined {
-  const { subjectaltname, subject } = (certificate ?? {}) as { subjectaltname?: unknown; subject?: { CN?: unknown } };
-  if (typeof subjectaltname === 'string' && subjectaltname !== '') {
-    return subjectaltname.replace(/\b(?:DNS|IP Address):/g, '');
-  }
-  return typeof subject?.CN === 'string' ? subject.CN : undefined;
-}
-
-function ledgerFailureDetail(error: unknown): string {
-  const { code, message, severity, host, cert } = (error ?? {}) as {
-    code?: unknown;
-    message?: unknown;
-    severity?: unknown;
-    host?: unknown;
-    cert?: unknown;
-  };
-  if (typeof code !== 'string') return error instanceof Error ? error.message : String(error);
-  // Managed PostgreSQL services give `?sslmode=require`, which libpq (psql) reads as "encrypted, not verified".
-  if (UNTRUSTED_CERTIFICATE_CODES.has(code)) {
-    return `${code}: the server's certificate is not trusted (pg reads sslmode=require as verify-full): name its CA in DATABASE_URL with sslrootcert=/path/to/ca.pem, or add uselibpqcompat=true for libpq's sslmode=require (encrypted, certificate not checked)`;
-  }
-  // Typically DATABASE_URL names the server by an address or an alias its certificate does not list.
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    const names = certificateNames(cert);
-    return `${code}: the server's certificate is ${names ? `for ${names}` : 'for another name'}, not ${typeof host === 'string' ? host : 'the host in DATABASE_URL'}: write in DATABASE_URL a host name the certificate is for`;
-  }
-  const outdated = OUTDATED_CERTIFICATE_ADVICE.get(code);
-  if (outdated) return `${code}: the server's certificate ${outdated}`;
-  // PostgreSQL's refusals carry a SQLSTATE and words (`database "x" does not exist`), never the password.
-  return typeof severity === 'string' && typeof message === 'string' ? `${code} ${message}` : code;
-}
-
-/** The tokens checked with Slack at start: the codes that say Slack refused one, and what the admin does then. */
-const TOKEN_CHECKS = {
-  SLACK_BOT_TOKEN: {
-    refusals: TOKEN_REFUSALS,
-    advice: "copy the Bot User OAuth Token again from the app's OAuth & Permissions page",
-  },
-  SLACK_APP_TOKEN: {
-    // An app-level token may also lack connections:write, or be another kind of token.
-    refusals: new Set([...TOKEN_REFUSALS, 'missing_scope', 'not_allowed_token_type']),
-    advice:
-      'generate an app-level token with connections:write under Basic Information → App-Level Tokens, and copy it again',
-  },
-};
-type SlackTokenVariable = keyof typeof TOKEN_CHECKS;
-
-function describeTokenCheckFailure(variable: SlackTokenVariable, error: unknown, apiUrl: string): string {
-  const code = slackErrorCode(error);
-  const { refusals, advice } = TOKEN_CHECKS[variable];
-  if (refusals.has(code)) return `Slack refused ${variable} (${code}): ${advice}`;
-  // Slack's failures (5xx, 429) answer with an HTTP status, which says more than the client's error code.
-  const { statusCode } = (error ?? {}) as { statusCode?: unknown };
-  return `could not check ${variable} with Slack at ${apiUrl} (${typeof statusCode === 'number' ? `HTTP ${statusCode}` : code})`;
-}
-
-/** Why Socket Mode could not start, in one line: a WebSocket that never opened, or Slack refusing the app-level token. */
-function describeSocketModeFailure(error: unknown, apiUrl: string): string {
-  const code = slackErrorCode(error);
-  if (code === WEBSOCKET_NOT_OPENED) {
-    return `Slack's WebSocket did not open in ${SOCKET_MODE_REOPEN_TRIES} tries, though Slack's Web API gave its URL: let this host open wss:// connections to Slack's socket servers (*.slack.com, port 443; a firewall or a proxy refusing the upgrade)`;
-  }
-  return describeTokenCheckFailure('SLACK_APP_TOKEN', error, apiUrl);
-}
-
-/**
- * What catchReconnectionFailures reaches of Slack's socket client, whose members it needs are private in its types
- * (checked, not assumed).
- */
-interface ReconnectingClient {
-  delayReconnectAttempt?: (callback: (this: unknown) => Promise<unknown>) => Promise<unknown>;
-  webClient?: { apps?: { connections?: { open?: (args?: object) => Promise<unknown> } } };
-}
-
-/**
- * After a drop, Slack's socket client opens a new connection from timers that leave their failure unhandled
- * (slackapi/node-slack-sdk#2656): `delayReconnectAttempt(this.start)`, and, after a failure it takes for a passing one,
- * `delayReconnectAttempt(this.retrieveWSSURL)` inside that start. A reconnection Slack refuses (`invalid_auth`), one
- * given up (Slack out of reach past the client's retries), or one a stop cuts short would end the process with an
- * unhandled rejection, cutting the links being created. Wrapped before the app starts, such a failure reaches
- * `onFailure` instead, and the attempt ends there (the start then stops with it). A refusal of the
- * app-level token that the client would ask about again for ever (`token_revoked`, `missing_scope`: not in its own
- * list) reaches `onFailure` too, and so does a WebSocket that did not open in `reopenTries` tries in a row given its
- * URL. `onFailure` is called once. Once `stopping`, a reconnection under way gets no URL, and a WebSocket opened all
- * the same is closed: the client's disconnect cannot cancel a start waiting for its URL, which would then take Slack's
- * requests after the stop, its links left with no Slack to post to. False when the client lacks the members wrapped.
- */
-function catchReconnectionFailures(
-  client: SocketModeReceiver['client'],
-  reopenTries: number,
-  onFailure: (error: unknown) => void,
-  stopping: () => boolean,
-): boolean {
-  const reconnecting = client as unknown as ReconnectingClient;
-  const connections = reconnecting.webClient?.apps?.connections;
-  if (typeof reconnecting.delayReconnectAttempt !== 'function' || typeof connections?.open !== 'function') return false;
-  let reported = false;
-  const report = (error: unknown) => {
-    if (reported) return;
-    reported = true;
-    onFailure(error);
-  };
-  const delay = reconnecting.delayReconnectAttempt.bind(client);
-  reconnecting.delayReconnectAttempt = (callback) =>
-    delay(function (this: unknown) {
-      // Failed, the attempt is left pending: what awaited it (a start, a URL) must not go on without one.
-      return callback.apply(this).catch((error: unknown) => {
-        report(error);
-        return new Promise<never>(() => undefined);
-      });
-    });
-  const open = connections.open.bind(connections);
-  // A WebSocket whose URL Slack's Web API gives but that does not open (a firewall letting slack.com through but not
-  // Slack's socket servers, a proxy refusing the upgrade, those servers down): each try fails after a passing one, and
-  // the client would try for ever, deaf, while /healthz said all was well. Only such tries count: a wait for the URL
-  // (a rate limit on apps.connections.open, Slack's API failing) is the client's own retries.
-  let urlGiven = false;
-  let urlsNotOpened = 0;
-  const never = () => new Promise<never>(() => undefined);
-  connections.open = (args) =>
-    stopping()
-      ? never()
-      : open(args).then(
-          (answer) => {
-            if (stopping()) return never();
-            urlGiven = true;
-            return answer;
-          },
-          (error: unknown) => {
-            if (TOKEN_CHECKS.SLACK_APP_TOKEN.refusals.has(slackErrorCode(error))) report(error);
-            throw error;
-          },
-        );
-  client.on('reconnecting', () => {
-    if (!urlGiven) return;
-    urlGiven = false;
-    urlsNotOpened += 1;
-    if (urlsNotOpened >= reopenTries) {
-      report(Object.assign(new Error('the WebSocket was not opened'), { code: WEBSOCKET_NOT_OPENED }));
-    }
-  });
-  client.on('connected', () => {
-    if (stopping()) void client.disconnect().catch(() => undefined);
-    urlGiven = false;
-    urlsNotOpened = 0;
-  });
-  return true;
-}
-
-/** The error code of a WebSocket Slack gave the URL of that did not open in SOCKET_MODE_REOPEN_TRIES tries. */
-const WEBSOCKET_NOT_OPENED = 'websocket_not_reopened';
-
-/**
- * Tries in a row whose WebSocket did not open, though Slack gave its URL, after which it is lost: Slack's socket
- * client waits a ping timeout (SLACK_SOCKET_PING_TIMEOUT_MS, 5 s by default) or more before each, so a minute or more.
- */
-const SOCKET_MODE_REOPEN_TRIES = 12;
-
-/** The http.Server Bolt's Socket Mode receiver serves custom routes on (a private field: checked, not assumed). */
-function routesServerOf(receiver: SocketModeReceiver): Server | undefined {
-  const server = (receiver as unknown as { httpServer?: unknown }).httpServer;
-  return server instanceof Server ? server : undefined;
-}
 
 /** Resolves once the server listens, rejects with its error (EADDRINUSE…); handled from the start. */
 function listening(server: Server): Promise<void> {

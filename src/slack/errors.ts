@@ -32,3 +32,27 @@ export const TOKEN_REFUSALS: ReadonlySet<string> = new Set([
 export function slackRefusesApp(code: string): boolean {
   return TOKEN_REFUSALS.has(code) || code === 'missing_scope';
 }
+
+/** The tokens checked with Slack at start: the codes that say Slack refused one, and what the admin does then. */
+export const TOKEN_CHECKS = {
+  SLACK_BOT_TOKEN: {
+    refusals: TOKEN_REFUSALS,
+    advice: "copy the Bot User OAuth Token again from the app's OAuth & Permissions page",
+  },
+  SLACK_APP_TOKEN: {
+    // An app-level token may also lack connections:write, or be another kind of token.
+    refusals: new Set([...TOKEN_REFUSALS, 'missing_scope', 'not_allowed_token_type']),
+    advice:
+      'generate an app-level token with connections:write under Basic Information → App-Level Tokens, and copy it again',
+  },
+};
+export type SlackTokenVariable = keyof typeof TOKEN_CHECKS;
+
+export function describeTokenCheckFailure(variable: SlackTokenVariable, error: unknown, apiUrl: string): string {
+  const code = slackErrorCode(error);
+  const { refusals, advice } = TOKEN_CHECKS[variable];
+  if (refusals.has(code)) return `Slack refused ${variable} (${code}): ${advice}`;
+  // Slack's failures (5xx, 429) answer with an HTTP status, which says more than the client's error code.
+  const { statusCode } = (error ?? {}) as { statusCode?: unknown };
+  return `could not check ${variable} with Slack at ${apiUrl} (${typeof statusCode === 'number' ? `HTTP ${statusCode}` : code})`;
+}

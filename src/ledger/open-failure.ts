@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import type { LedgerLocation } from './database-url.js';
+
+/** Why the ledger could not open, in one line without the URL (it may hold a password). */
+export function describeLedgerFailure(error: unknown, location: LedgerLocation): string {
+  // The SQLite file's path is no secret, and tells the admin which folder to fix.
+  const where = location.engine === 'sqlite' ? `sqlite, ${resolve(location.path)}` : 'postgres, DATABASE_URL';
+  return `could not open the link ledger (${where}): ${ledgerFailureDetail(error)}`;
+}
+
+/** Node's refusals of a server's TLS certificate. */
+const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+
+/** Node's refusals of a certificate out of its dates, and what mends each. */
+const OUTDATED_CERTIFICATE_ADVICE: ReadonlyMap<string, string> = new Map([
+  ['CERT_HAS_EXPIRED', 'has expired: whoever runs the database must renew it'],
+  ['CERT_NOT_YET_VALID', "is not valid yet: check this machine's clock"],
+]);
+
+/** The names a certificate is for: its subjectAltName entries, else its common name. */
+function certificateNames(certificate: unknown): string | undefined {
+  const { subjectaltname, subject } = (certificate ?? {}) as { subjectaltname?: unknown; subject?: { CN?: unknown } };
+  if (typeof subjectaltname === 'string' && subjectaltname !== '') {
+    return subjectaltname.replace(/\b(?:DNS|IP Address):/g, '');
+  }
+  return typeof subject?.CN === 'string' ? subject.CN : undefined;
+}
+
+function ledgerFailureDetail(error: unknown): string {
+  const { code, message, severity, host, cert } = (error ?? {}) as {
+    code?: unknown;
+    message?: unknown;
+    severity?: unknown;
+    host?: unknown;
+    cert?: unknown;
+  };
+  if (typeof code !== 'string') return error instanceof Error ? error.message : String(error);
+  // Managed PostgreSQL services give `?sslmode=require`, which libpq (psql) reads as "encrypted, not verified".
+  if (UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+    return `${code}: the server's certificate is not trusted (pg reads sslmode=require as verify-full): name its CA in DATABASE_URL with sslrootcert=/path/to/ca.pem, or add uselibpqcompat=true for libpq's sslmode=require (encrypted, certificate not checked)`;
+  }
+  // Typically DATABASE_URL names the server by an address or an alias its certificate does not list.
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    const names = certificateNames(cert);
+    return `${code}: the server's certificate is ${names ? `for ${names}` : 'for another name'}, not ${typeof host === 'string' ? host : 'the host in DATABASE_URL'}: write in DATABASE_URL a host name the certificate is for`;
+  }
+  const outdated = OUTDATED_CERTIFICATE_ADVICE.get(code);
+  if (outdated) return `${code}: the server's certificate ${outdated}`;
+  // PostgreSQL's refusals carry a SQLSTATE and words (`database "x" does not exist`), never the password.
+  return typeof severity === 'string' && typeof message === 'string' ? `${code} ${message}` : code;
+}
