@@ -16,7 +16,7 @@ import type { Track, TrackedWork } from './flow/tracked-work.js';
 import { drainable } from './http/draining.js';
 import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls, guardRequestListeners } from './http/malformed-request.js';
-import { createOutboundDispatcher, fetchThrough, type ProxySettings, usesProxy } from './http/outbound.js';
+import { createOutboundDispatcher, fetchThrough, usesProxy } from './http/outbound.js';
 import { thankYouRoute } from './http/thank-you.js';
 import { errorCode } from './http/transport-errors.js';
 import type { Ledger } from './ledger/ledger.js';
@@ -49,8 +49,6 @@ export interface PaylinkDependencies {
    * 10 minutes by default.
    */
   replyClaimTimeoutMs?: number;
-  /** The proxies every outbound call goes through (index.ts reads HTTP(S)_PROXY, NO_PROXY); none by default. */
-  proxy?: ProxySettings;
   /** How long each Slack Web API attempt waits for its answer; 10 s by default (see createSlackWebApi). */
   slackTimeoutMs?: number;
   /** How long Bolt waits for a listener to acknowledge before answering 404 itself; Bolt's 3001 ms by default. */
@@ -123,7 +121,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   // Known once listening: with PORT=0 (tests) the system picks it. Without a public URL (the sandbox alone), localhost.
   let listeningPort = config.port;
   const publicUrl = () => config.publicUrl ?? `http://localhost:${listeningPort}`;
-  const proxy = deps.proxy ?? {};
+  const { proxy } = config;
   const { safedebit, beneficiaryReference, sandbox } = config.safedebit
     ? {
         safedebit: createSafedebitClient({

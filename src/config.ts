@@ -11,6 +11,7 @@ import {
 } from './domain/link-duration.js';
 import { type OfferedPaymentTypes, PAYMENT_TYPES } from './domain/payment-type.js';
 import { type AddressRule, parseAddressRules } from './http/client-address.js';
+import { type ProxySettings, readProxySettings } from './http/outbound.js';
 import { LOCALES, type Locale } from './i18n/locale.js';
 import { type LedgerLocation, parseDatabaseUrl } from './ledger/database-url.js';
 import { FIELD_MAX_LENGTH } from './safedebit/fields.js';
@@ -359,6 +360,8 @@ export interface Config {
   /** The link ledger: the embedded SQLite file by default, PostgreSQL when several instances share the work. */
   ledger: LedgerLocation;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** The outbound proxies: HTTP_PROXY, HTTPS_PROXY, NO_PROXY (and their lowercase spellings). */
+  proxy: ProxySettings;
 }
 
 export type ConfigResult = { ok: true; config: Readonly<Config> } | { ok: false; problems: string[] };
@@ -369,13 +372,15 @@ export type ConfigResult = { ok: true; config: Readonly<Config> } | { ok: false;
  */
 export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+  // The standard proxy variables, by the rules every HTTP client reads them with (outbound.ts).
+  const proxy = readProxySettings(env);
+  if (!parsed.success || !proxy.ok) {
+    const problems = (parsed.error?.issues ?? []).map((issue) => {
       const variable = String(issue.path[0] ?? 'environment');
       const message = env[variable] === undefined && issue.code === 'invalid_type' ? 'required' : issue.message;
       return `${variable}: ${message}`;
     });
-    return { ok: false, problems: onePerVariable(problems) };
+    return { ok: false, problems: onePerVariable([...problems, ...(proxy.ok ? [] : proxy.problems)]) };
   }
   const e = parsed.data;
   const publicUrl = e.PAYLINK_PUBLIC_URL?.replace(/\/+$/, '');
@@ -423,6 +428,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     maxAmountCents: e.PAYLINK_MAX_AMOUNT * 100,
     ledger: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
+    proxy: proxy.proxy,
   };
   return { ok: true, config: deepFreeze(config) };
 }

@@ -1,22 +1,18 @@
 import { config as loadDotenv } from 'dotenv';
 import { startPaylink } from './app.js';
 import { loadConfig } from './config.js';
-import { readProxySettings } from './http/outbound.js';
 
 /** Entry point: read the environment once, start, and stop cleanly on SIGTERM / SIGINT. */
 loadDotenv({ quiet: true });
 const loaded = loadConfig(process.env);
-// The standard proxy variables, not paylink's own configuration, but read here too: nothing else reads them.
-const proxy = readProxySettings(process.env);
-if (!loaded.ok || !proxy.ok) {
-  const problems = [...(loaded.ok ? [] : loaded.problems), ...(proxy.ok ? [] : proxy.problems)];
+if (!loaded.ok) {
   process.stderr.write(
-    `paylink cannot start, the configuration has problems:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example and README.md.\n`,
+    `paylink cannot start, the configuration has problems:\n${loaded.problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example and README.md.\n`,
   );
   process.exit(1);
 }
 
-const running = await startPaylink(loaded.config, { proxy: proxy.proxy }).catch((error: unknown) => {
+const running = await startPaylink(loaded.config).catch((error: unknown) => {
   // One readable line (port taken, Slack refusing the token…) rather than a stack trace.
   process.stderr.write(`paylink could not start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

@@ -138,6 +138,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the proxy variables with the rest, their problems in the same list', () => {
+    expect(loadConfig({ ...MINIMAL, https_proxy: 'http://proxy.example:3128', NO_PROXY: 'localhost' })).toMatchObject({
+      config: { proxy: { httpsProxy: 'http://proxy.example:3128', noProxy: 'localhost' } },
+    });
+    expect(problemsOf({ ...MINIMAL, PORT: 'x', HTTPS_PROXY: 'user:s3cret@proxy.example' })).toEqual([
+      'PORT: expected a whole number',
+      'HTTPS_PROXY: expected a proxy URL such as http://proxy.example:3128',
+    ]);
+  });
+
   it('reads PAYLINK_LOCALE in any case, as LOG_LEVEL and PAYLINK_PAYMENT_TYPES', () => {
     expect(loadConfig({ ...MINIMAL, PAYLINK_LOCALE: ' EN ' })).toMatchObject({ config: { locale: 'en' } });
   });
