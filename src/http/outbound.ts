@@ -3,8 +3,8 @@ import { Agent, type Dispatcher, EnvHttpProxyAgent, fetch, Pool, type RequestIni
 import { errorCode, TUNNEL_NOT_OPENED } from './transport-errors.js';
 
 /**
- * The outbound proxies, as HTTP_PROXY, HTTPS_PROXY and NO_PROXY give them. Read once at start with the rest (loadConfig) and
- * passed down, so that tests set them explicitly and nothing below reads the process environment.
+ * The outbound proxies, as HTTP_PROXY, HTTPS_PROXY and NO_PROXY give them. Read once at start with the rest
+ * (loadConfig) and passed down, so that tests set them explicitly and nothing below reads the process environment.
  */
 export interface ProxySettings {
   /** Proxy for http:// targets. */
