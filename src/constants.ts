@@ -1,4 +1,5 @@
 import type { FormField, PaymentFormInput } from './domain/payment-form.js';
+import type { PaymentLinkRequest } from './safedebit/request.js';
 
 /**
  * The Slack identifiers the app registers or matches, and the HTTP paths it serves (the manifest repeats the first
@@ -21,8 +22,8 @@ export const INPUT_ACTION = 'value';
 
 // The payment modal's other blocks, written by the modal and read back from a submitted or re-rendered view. A
 // choice that is a SAFEDEBIT field is named after it, as the text inputs are.
-export const CONSUMER_TYPE_BLOCK_ID = 'consumer_type' satisfies FormField;
-export const PAYMENT_LANG_BLOCK_ID = 'payment_lang' satisfies FormField;
+export const CONSUMER_TYPE_BLOCK_ID = 'consumer_type' satisfies FormField & keyof PaymentLinkRequest;
+export const PAYMENT_LANG_BLOCK_ID = 'payment_lang' satisfies FormField & keyof PaymentLinkRequest;
 /** Sent as SAFEDEBIT's pay_now, multi_pay or pay_later flag. */
 export const PAYMENT_TYPE_BLOCK_ID = 'payment_type' satisfies FormField;
 /** Sent as SAFEDEBIT's sms_option and email_option. */
