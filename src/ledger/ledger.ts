@@ -388,14 +388,12 @@ export class Ledger {
    * `createdAt`.
    */
   async submittedAgain(keyPrefix: string, createdAt: string): Promise<boolean> {
-    // A range on the unique key's index: every key starting with the prefix, and no other.
-    const pastPrefix = `${keyPrefix.slice(0, -1)}${String.fromCharCode(keyPrefix.charCodeAt(keyPrefix.length - 1) + 1)}`;
+    // Compared for equality, not as a range: a database's collation may order `:` and what follows as it likes.
     const later = await this.db
       .selectFrom('links')
       .select('id')
-      .where('submission_key', '>=', keyPrefix)
-      .where('submission_key', '<', pastPrefix)
       .where('created_at', '>', createdAt)
+      .where(sql<string>`substr(submission_key, 1, ${keyPrefix.length})`, '=', keyPrefix)
       .limit(1)
       .executeTakeFirst();
     return later !== undefined;

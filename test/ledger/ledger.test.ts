@@ -66,6 +66,18 @@ describe.each(ENGINES)('the ledger on %s', (engine) => {
     expect(await a.claimSubmission({ ...NEW_LINK, submissionKey: 'V0VIEW:hash-2' })).toBeDefined();
   });
 
+  it('tells whether a modal was submitted again after a submission: its later keys only, not another modal’s', async () => {
+    const ledger = await open();
+    const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+    await ledger.claimSubmission({ ...NEW_LINK, submissionKey: 'V0FIRST:a', createdAt: at(0) });
+    await ledger.claimSubmission({ ...NEW_LINK, submissionKey: 'V0FIRS:b', createdAt: at(1) });
+    await ledger.claimSubmission({ ...NEW_LINK, submissionKey: 'V0FIRST2:c', createdAt: at(1) });
+    expect(await ledger.submittedAgain('V0FIRST:', at(0).toISOString())).toBe(false);
+    await ledger.claimSubmission({ ...NEW_LINK, submissionKey: 'V0FIRST:d', createdAt: at(2) });
+    expect(await ledger.submittedAgain('V0FIRST:', at(0).toISOString())).toBe(true);
+    expect(await ledger.submittedAgain('V0FIRST:', at(2).toISOString())).toBe(false);
+  });
+
   it('records what SAFEDEBIT answered and where the summary went', async () => {
     const ledger = await open();
     const id = String(await ledger.claimSubmission(NEW_LINK));
