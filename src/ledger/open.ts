@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database as BetterSqliteDatabase } from 'better-sqlite3';
@@ -22,6 +22,7 @@ import {
   sql,
   type TableMetadata,
 } from 'kysely';
+import { errorCode } from '../http/transport-errors.js';
 import type { LedgerLocation } from './database-url.js';
 import { Ledger } from './ledger.js';
 import { ledgerMigrations } from './migrations.js';
@@ -316,9 +317,21 @@ function discardingSilentConnections(pool: PostgresPool): PostgresPool {
   };
 }
 
+/** Creates an empty file with `mode` unless one is there: an existing file keeps the permissions given it. */
+function createIfMissing(path: string, mode: number): void {
+  try {
+    closeSync(openSync(path, 'wx', mode));
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') throw error;
+  }
+}
+
 async function sqliteDialect(path: string): Promise<Dialect> {
   const { default: SqliteDatabase } = await import('better-sqlite3');
-  mkdirSync(dirname(path), { recursive: true });
+  // Customer names and live payment links: readable by paylink's user only, when paylink makes the folder or the file.
+  // SQLite gives its -wal and -shm files the database file's permissions.
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  createIfMissing(path, 0o600);
   // No busy_timeout: SQLite would wait for another process's lock synchronously (see LockWaitingSqliteDriver).
   const database = new SqliteDatabase(path, { timeout: 0 });
   // WAL: readers never wait for the writer; a crash of the process loses nothing committed.

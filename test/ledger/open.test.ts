@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
@@ -18,6 +20,7 @@ import {
   TEST_POSTGRES_URL,
   type TestDatabase,
 } from '../support/databases.js';
+import { newLink } from '../support/link-records.js';
 import { startHarness } from '../support/paylink-harness.js';
 
 const opened: Ledger[] = [];
@@ -76,6 +79,28 @@ describe("PostgreSQL closing the ledger's connections (a restart, a failover)", 
     await vi.waitFor(() => expect(lost).not.toHaveLength(0));
     expect(lost[0]).toMatchObject({ code: '57P01' });
     expect(await ledger.findLink('AAAAAAAAAAAAAAAAAAAAAA')).toBeUndefined();
+  });
+});
+
+describe('a new SQLite ledger', () => {
+  it('is readable by its own user only: its folder, its file and the WAL SQLite makes beside it', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'paylink-modes-'));
+    try {
+      const file = path.join(root, 'data', 'ledger', 'paylink.sqlite');
+      const ledger = await openLedger({ engine: 'sqlite', path: file });
+      opened.push(ledger);
+      await ledger.claimSubmission(newLink());
+      const mode = (of: string) => (statSync(of).mode & 0o777).toString(8);
+      expect([mode(path.dirname(file)), mode(path.join(root, 'data')), mode(file), mode(`${file}-wal`)]).toEqual([
+        '700',
+        '700',
+        '600',
+        '600',
+      ]);
+    } finally {
+      await Promise.all(opened.splice(0).map((ledger) => ledger.close()));
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
