@@ -40,6 +40,8 @@ const integerIn = (min: number, max: number) =>
       .refine(Number.isInteger, 'expected a whole number'),
   );
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+const withoutCredentials = (url: string) => !/^[a-z]+:\/\/[^/]*@/i.test(url);
+const NO_CREDENTIALS = 'expected no user:password in the URL';
 /** A base URL paylink adds paths to: a query or a fragment would swallow them. */
 const baseUrl = httpUrl.refine((url) => !/[?#]/.test(url), 'expected no query (?) or fragment (#)');
 const trimmedLowerCase = (value: unknown) =>
@@ -123,16 +125,17 @@ const environmentFields = z.object({
     emptyAsUndefined,
     z.string().trim().startsWith('xapp-', 'expected an app-level token starting with xapp-').optional(),
   ),
-  SLACK_API_URL: z.preprocess(emptyAsUndefined, httpUrl.default('https://slack.com/api/')),
+  // Printed in the start's failure lines (`could not check … at <url>`): no credentials in it.
+  SLACK_API_URL: z.preprocess(
+    emptyAsUndefined,
+    baseUrl.refine(withoutCredentials, NO_CREDENTIALS).default('https://slack.com/api/'),
+  ),
   SLACK_SOCKET_PING_TIMEOUT_MS: z.preprocess(emptyAsUndefined, integerIn(1_000, 60_000).default(5_000)),
   PORT: z.preprocess(emptyAsUndefined, integerIn(0, 65535).default(3000)),
   SAFEDEBIT_API_URL: z.preprocess(
     emptyAsUndefined,
     baseUrl
-      .refine(
-        (url) => !/^[a-z]+:\/\/[^/]*@/i.test(url),
-        'expected no user:password in the URL (SAFEDEBIT_LOGIN and SAFEDEBIT_PASSWORD carry them)',
-      )
+      .refine(withoutCredentials, `${NO_CREDENTIALS} (SAFEDEBIT_LOGIN and SAFEDEBIT_PASSWORD carry them)`)
       .optional(),
   ),
   // HTTP Basic authentication ends the login at its first colon.

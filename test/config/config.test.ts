@@ -171,6 +171,10 @@ describe('loadConfig', () => {
       problemsOf({ ...safedebit, SAFEDEBIT_API_URL: 'https://api.example/ssp', SAFEDEBIT_LOGIN: 'shop:1' }),
     ).toEqual(['SAFEDEBIT_LOGIN: expected no colon (:)']);
     expect(loadConfig({ ...safedebit, SAFEDEBIT_API_URL: 'https://api.example/ssp' }).ok).toBe(true);
+    // Nor Slack's, which a failed start prints.
+    expect(problemsOf({ ...MINIMAL, SLACK_API_URL: 'https://bot:xoxb-1@slack.example/api/' })).toEqual([
+      'SLACK_API_URL: expected no user:password in the URL',
+    ]);
   });
 
   it('refuses a public URL with a query or a fragment, which would swallow the paths paylink adds', () => {
