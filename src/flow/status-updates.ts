@@ -1,18 +1,20 @@
 import type { Config } from '../config.js';
 import { hasExpired } from '../domain/link-standing.js';
-import { classifyStatus } from '../domain/payment-status.js';
+import { type ClassifiedStatus, classifyStatus } from '../domain/payment-status.js';
 import { madeBySandbox } from '../domain/sandbox-link.js';
 import { errorCode } from '../http/transport-errors.js';
 import { onSameDay } from '../i18n/dates.js';
 import { sandboxed } from '../i18n/messages.js';
 import type { Ledger, LinkRecord, RoundCursor } from '../ledger/ledger.js';
 import { EXPIRY_SHOWN } from '../ledger/schema.js';
-import { CANNOT_POST_ERRORS, postMessage, type SlackDeliveryContext } from '../slack/delivery.js';
+import { CANNOT_POST_ERRORS, postMessage, type SlackDeliveryContext, sendDirectMessage } from '../slack/delivery.js';
 import { slackErrorCode, slackRefusesApp } from '../slack/errors.js';
 import { deliveriesOf, type LinkStatus, type LinkSummary } from '../slack/messages/link-messages.js';
 import {
   expiredStatusLine,
+  mattersToRep,
   paymentStatusLine,
+  statusApartText,
   statusReplyText,
   summaryStatusUpdate,
 } from '../slack/messages/status-messages.js';
@@ -104,6 +106,8 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
       const staleBefore = new Date(now.getTime() - ctx.replyClaimTimeoutMs);
       // Another instance is posting the oldest reply, and will post the later ones after it, in the order they came.
       if (!(await fromLedger(ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore)))) break;
+      let status: ClassifiedStatus | undefined;
+      let reply: string | undefined;
       try {
         // Posted on another day than it came (Slack down a night, a summary posted late): its date too.
         const receivedAt = new Date(notification.received_at);
@@ -112,14 +116,20 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
           ctx.config.locale,
           ctx.timeZone,
         );
-        const reply = statusReplyText(repOf(link), classifyStatus(notification.status), ctx.config.locale, time);
-        const text = sandboxed(reply, madeBySandbox(link));
-        await postMessage(ctx, place.channel, { text }, place.threadTs);
+        status = classifyStatus(notification.status);
+        reply = statusReplyText(repOf(link), status, ctx.config.locale, time);
+        await postMessage(ctx, place.channel, { text: sandboxed(reply, madeBySandbox(link)) }, place.threadTs);
       } catch (error) {
         // A reply Slack may have posted is not posted again (as the client never resends such a call): the
         // thread may miss it, never show it twice. One Slack surely did not take stays for a redelivery.
-        if (slackMayTakeItLater(error)) await fromLedger(ctx.ledger.releaseReply(notification.dedupe_key, now));
-        else await fromLedger(ctx.ledger.markReplied(notification.dedupe_key, now));
+        if (slackMayTakeItLater(error)) {
+          await fromLedger(ctx.ledger.releaseReply(notification.dedupe_key, now));
+        } else {
+          await fromLedger(ctx.ledger.markReplied(notification.dedupe_key, now));
+          if (status && reply && CANNOT_POST_ERRORS.has(slackErrorCode(error)) && mattersToRep(status)) {
+            await sendStatusApart(ctx, link, reply);
+          }
+        }
         throw error;
       }
       // Posted: unless the ledger takes it, another instance would post it again once the claim is stale.
@@ -145,6 +155,25 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
       : { kind: 'slack_unavailable', error: code };
   }
   return { kind: 'posted', replies };
+}
+
+/**
+ * A paid or failed status whose thread takes no more replies, sent to the rep in their DM, once (its reply is marked
+ * done before): the rep would otherwise learn it only from App Home or `/paylink status`.
+ */
+async function sendStatusApart(ctx: StatusUpdateContext, link: LinkRecord, reply: string): Promise<void> {
+  const text = sandboxed(
+    statusApartText(
+      reply,
+      { paymentReference: link.payment_reference, channel: link.summary_channel ?? '' },
+      ctx.config.locale,
+    ),
+    madeBySandbox(link),
+  );
+  const outcome = await sendDirectMessage(ctx, link.user_id, { text });
+  const fields = { link: link.id, user: link.user_id };
+  if (outcome.sent) ctx.logger.info({ event: 'status_sent_apart', ...fields });
+  else ctx.logger.warn({ event: 'status_not_sent_apart', ...fields, error: outcome.error });
 }
 
 /**

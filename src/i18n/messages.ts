@@ -105,6 +105,8 @@ export interface Messages {
   triggerExpired: (askAgain: string) => string;
   /** Slack, rate limiting paylink or failing, could not open the form within the trigger's life: ask again shortly. */
   slackBusy: (askAgain: string) => string;
+  /** Under a status sent to the rep because the link's thread in `channel` no longer takes replies. */
+  statusThreadClosed: (reference: string, channel: string) => string;
   /** Slack refused paylink's token (revoked, app uninstalled) or a scope: retrying cannot help, an admin must act. */
   slackRefusedApp: string;
   formUnusable: (command: string) => string;
@@ -234,6 +236,8 @@ const fr: Messages = {
     `Slack a mis trop de temps à ouvrir le formulaire. Relancez ${askAgain}, s'il vous plaît.`,
   slackBusy: (askAgain) =>
     `Slack est débordé et n'a pas pu ouvrir le formulaire. Relancez ${askAgain} dans quelques secondes, s'il vous plaît.`,
+  statusThreadClosed: (reference, channel) =>
+    `Lien de paiement réf. ${reference}\u00A0: son fil dans <#${channel}> ne prend plus de réponse (conversation archivée, paylink retiré ou fil verrouillé), d'où ce message.`,
   slackRefusedApp:
     ":warning: Slack refuse à paylink d'ouvrir le formulaire\u00A0: son accès à cet espace de travail est à rétablir. Prévenez l'administrateur de l'application.",
   formUnusable: (command) => `Ce formulaire ne peut plus être utilisé\u00A0: relancez ${command}, s'il vous plaît.`,
@@ -374,6 +378,8 @@ const en: Messages = {
   towardsMultiplePayment: (amount) => `towards a multiple payment of ${amount}`,
   triggerExpired: (askAgain) => `Slack took too long to open the form. Please run ${askAgain} again.`,
   slackBusy: (askAgain) => `Slack is busy and could not open the form. Please run ${askAgain} again in a few seconds.`,
+  statusThreadClosed: (reference, channel) =>
+    `Payment link ref. ${reference}: its thread in <#${channel}> takes no more replies (the conversation archived, paylink removed from it or the thread locked), hence this message.`,
   slackRefusedApp:
     ":warning: Slack refuses to let paylink open the form: the app's access to this workspace needs fixing. Please tell the app's administrator.",
   formUnusable: (command) => `This form can no longer be used: please run ${command} again.`,

@@ -432,6 +432,24 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     },
   );
 
+  it('a payment whose thread takes no more replies reaches the rep in their DM, once; a pending status does not', async () => {
+    const { callbackUrl } = await createLink(h);
+    const directMessages = () =>
+      h.standin.callsTo('chat.postMessage').filter((call) => String(call.args.channel).startsWith('D'));
+    h.standin.failNext('chat.postMessage', 'is_archived');
+    expect((await postJson(callbackUrl, { status: 'WAITING' })).status).toBe(200);
+    expect(directMessages()).toHaveLength(0);
+    h.standin.failNext('chat.postMessage', 'is_archived');
+    expect((await postJson(callbackUrl, { status: 'SETTLED' })).status).toBe(200);
+    expect((await postJson(callbackUrl, { status: 'SETTLED' })).status).toBe(200);
+    expect(directMessages().map((call) => String(call.args.text))).toEqual([
+      expect.stringMatching(
+        /^:white_check_mark: Paid · €1,250\.50 · .+\nPayment link ref\. F-2026-031: its thread in <#C0SALES> takes no more replies/,
+      ),
+    ]);
+    expect(h.logs.map((line) => JSON.parse(line)).filter((e) => e.event === 'status_sent_apart')).toHaveLength(1);
+  });
+
   it('a GET without a status is the customer’s browser: a thank-you page, nothing posted', async () => {
     const link = await createLink(h);
     const { callbackUrl } = link;

@@ -43,6 +43,23 @@ export function statusReplyText(
   return parts.join(' · ');
 }
 
+/** Whether the status is news the rep must act on (money came in, or did not): they are pinged, or told apart. */
+export function mattersToRep(status: ClassifiedStatus): boolean {
+  return presentationOf(status).mentionRep;
+}
+
+/**
+ * A status reply whose thread no longer takes replies (its conversation archived, the bot removed, the thread locked),
+ * sent to the rep instead: the reply, then which link and why it comes here.
+ */
+export function statusApartText(
+  reply: string,
+  link: { paymentReference: string; channel: string },
+  locale: Locale,
+): string {
+  return `${reply}\n${messagesFor(locale).statusThreadClosed(escapeMrkdwn(link.paymentReference), link.channel)}`;
+}
+
 /** The colored line under the link's summary: where the payment stands, and since when. */
 export function statusLine(status: ClassifiedStatus, locale: Locale, dateTime: string): LinkStatus {
   const { emoji, color } = presentationOf(status);
