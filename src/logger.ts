@@ -18,7 +18,7 @@ const SENSITIVE_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // Linear on any text (anyone can have a URL or a field name logged): a local part starts only where a run of its
   // characters does, and every repeat is bounded, so no run is scanned again from each of its characters.
   [
-    /(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{0,63}@((?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,63})\b/g,
+    /(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{0,254}@((?:[A-Za-z0-9-]{1,63}\.){1,16}[A-Za-z]{2,63})\b/g,
     '$1•••@$2',
   ],
   [/(?<![\d.])(?:\+|00)\d[\d .-]{7,16}(\d{2})\b/g, '+•••$1'],
@@ -57,7 +57,7 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
   const shortened = (key: string, value: unknown) => {
     const safe = jsonSafe(key, value);
     return typeof safe === 'string' && safe.length > MAX_LOGGED_STRING
-      ? `${redact(safe, secrets).slice(0, MAX_LOGGED_STRING)}…[cut at ${MAX_LOGGED_STRING} characters]`
+      ? `${cutAt(redact(safe, secrets), MAX_LOGGED_STRING)}…[cut at ${MAX_LOGGED_STRING} characters]`
       : safe;
   };
   const log = (lineLevel: string, parts: unknown[]) => {
@@ -92,6 +92,12 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
       name = next;
     },
   };
+}
+
+/** The first `length` UTF-16 units of `text`, less a character's first half: no line carries half an emoji. */
+function cutAt(text: string, length: number): string {
+  const cut = text.slice(0, length);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
 function jsonSafe(_key: string, value: unknown): unknown {

@@ -17,13 +17,12 @@ export function parseDatabaseUrl(value: string | undefined): LedgerLocation | { 
   if (!url) return { engine: 'sqlite', path: resolve(DEFAULT_SQLITE_PATH) };
   if (/^sqlite:/i.test(url)) {
     // `~/` as a shell would read it: no shell expands a .env file's values.
-    const path = url
-      .slice('sqlite:'.length)
-      .replace(/^\/\/(?=\/)/, '')
-      .replace(/^~(?=\/)/, homedir());
+    const written = url.slice('sqlite:'.length);
     // `sqlite://data/x.sqlite` reads as a host `data`, and would be the root's /data/x.sqlite.
-    if (path.startsWith('//'))
+    if (/^\/\/[^/]/.test(written))
       return { error: 'expected sqlite:data/paylink.sqlite (relative) or sqlite:///var/lib/paylink.sqlite (absolute)' };
+    // An empty host before an absolute path, `sqlite:///…` or SQLAlchemy's `sqlite:////…`: the path.
+    const path = written.replace(/^\/{2,}(?=\/)/, '').replace(/^~(?=\/)/, homedir());
     if (path === '' || path.endsWith('/'))
       return { error: 'expected a file after sqlite:, e.g. sqlite:/var/lib/paylink/paylink.sqlite' };
     return { engine: 'sqlite', path: resolve(path) };

@@ -115,6 +115,14 @@ describe('a log line anyone can have written (a URL no route takes, a notificati
     expect(JSON.parse(lines[2] ?? '{}').detail).toBe('j•••@example.com, j•••@ex-ample.co.uk; write to a•••@b.fr');
   });
 
+  it('has its long strings cut between characters, never within an emoji', () => {
+    const { logger, lines } = capture('info');
+    logger.info({ event: 'x', detail: `${'y'.repeat(4095)}😀 and more` });
+    expect(String(JSON.parse(lines[0] ?? '{}').detail)).toBe(`${'y'.repeat(4095)}…[cut at 4096 characters]`);
+    logger.info({ event: 'x', detail: `an address whose name is long: ${'n'.repeat(70)}@example.com` });
+    expect(String(JSON.parse(lines[1] ?? '{}').detail)).toBe('an address whose name is long: n•••@example.com');
+  });
+
   it('has its long strings cut, after the secrets in them are redacted', () => {
     const { logger, lines } = capture('info');
     logger.info({ event: 'x', detail: `${'y'.repeat(4090)}super-secret-password` });

@@ -13,6 +13,8 @@ describe('DATABASE_URL', () => {
   it.each([
     ['sqlite:/var/lib/paylink/ledger.sqlite', '/var/lib/paylink/ledger.sqlite'],
     ['sqlite:///var/lib/paylink/ledger.sqlite', '/var/lib/paylink/ledger.sqlite'],
+    // SQLAlchemy's spelling of an absolute file.
+    ['sqlite:////var/lib/paylink/ledger.sqlite', '/var/lib/paylink/ledger.sqlite'],
     ['sqlite:data/other.sqlite', resolve('data/other.sqlite')],
     // No shell expands it from a .env file: the admin's home folder, not a folder named `~` under the app's.
     ['sqlite:~/paylink/ledger.sqlite', join(homedir(), 'paylink/ledger.sqlite')],
