@@ -55,11 +55,13 @@ export function callbackRoute(deps: CallbackRouteDependencies): CustomRoute {
       const token = typeof req.params?.token === 'string' ? req.params.token : '';
       const query = new URL(req.url ?? '/', 'http://localhost').search;
       const carriesStatus = req.method === 'GET' && parseNotification({ query, body: '' }).status !== undefined;
-      // A GET from outside the list is a browser's (a customer back from the payment page): no 403 for them.
       const getSender =
         carriesStatus && deps.config.callbackAllowedAddresses !== undefined ? checkSender(req) : undefined;
+      // A GET from outside the list asking for a page is a customer's browser back from the payment page: no 403 for
+      // them. Any other (a server of SAFEDEBIT's the list lacks) is refused as a POST is, so that it may come again.
+      const browserOutsideList = getSender?.allowed === false && /\btext\/html\b/i.test(req.headers.accept ?? '');
       const handling =
-        req.method === 'POST' || getSender?.allowed
+        req.method === 'POST' || (getSender !== undefined && !browserOutsideList)
           ? handleNotification(deps, limits, checkSender, req, token, query, res)
           : handleBrowserVisit(deps, req, token, res, carriesStatus ? (getSender ?? 'no_allow_list') : undefined);
       handling.catch((error: unknown) => {

@@ -561,10 +561,16 @@ describe.each(ENGINES)('PAYLINK_CALLBACK_ALLOWED_IPS (ledger on %s)', (engine) =
       body: JSON.stringify({ status: 'SETTLED' }),
     });
     expect(forwarded.status).toBe(403);
-    // A GET from outside the list is a customer's browser back on the "URL de retour": the thank-you page, no 403.
-    const byGet = await fetch(`${link.callbackUrl}?status=SETTLED`, { headers: { 'accept-language': 'fr-FR' } });
-    expect(byGet.status).toBe(200);
-    expect(await byGet.text()).toContain('Merci');
+    // A GET from outside the list asking for a page is a customer's browser back on the "URL de retour": the thank-you
+    // page, no 403. One that is not (a server of SAFEDEBIT's the list lacks) is refused, to come again once listed.
+    const byBrowser = await fetch(`${link.callbackUrl}?status=SETTLED`, {
+      headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8', 'accept-language': 'fr-FR' },
+    });
+    expect(byBrowser.status).toBe(200);
+    expect(await byBrowser.text()).toContain('Merci');
+    const byServer = await fetch(`${link.callbackUrl}?status=SETTLED`);
+    await byServer.arrayBuffer();
+    expect(byServer.status).toBe(403);
 
     expect(statusReplies(h, link)).toHaveLength(0);
     expect(await ledgerRows(h)).toEqual(before);
@@ -572,6 +578,7 @@ describe.each(ENGINES)('PAYLINK_CALLBACK_ALLOWED_IPS (ledger on %s)', (engine) =
     expect(refusals(h)).toMatchObject([
       { level: 'warn', event: 'callback_rejected', method: 'POST', address: '127.0.0.1' },
       { level: 'warn', event: 'callback_rejected', method: 'POST', address: '127.0.0.1' },
+      { level: 'warn', event: 'callback_rejected', method: 'GET', address: '127.0.0.1' },
     ]);
     // The status it carried is ignored with a warning naming the address: SAFEDEBIT's new servers, or a customer.
     const visits = h.logs.map((line) => JSON.parse(line)).filter((e) => e.event === 'callback_browser_visit');
