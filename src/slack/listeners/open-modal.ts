@@ -46,8 +46,9 @@ export async function openPaymentModal(
     if (origin.responseUrl) {
       const m = messagesFor(ctx.config.locale);
       const askAgain = askAgainAs(ctx.config.locale, origin.threadTs !== undefined);
-      // An HTTP error is Slack rate limiting or failing, past what the trigger could wait: not a slow open.
-      const said = error instanceof SlackHttpError ? m.slackBusy(askAgain) : m.triggerExpired(askAgain);
+      // Slack rate limiting or failing, past what the trigger could wait: not a slow open.
+      const busy = error instanceof SlackHttpError && (error.statusCode === 429 || error.statusCode >= 500);
+      const said = busy ? m.slackBusy(askAgain) : m.triggerExpired(askAgain);
       const text = sandboxed(forGood ? m.slackRefusedApp : said, ctx.sandbox);
       await respondQuietly(ctx, origin.responseUrl, { text });
     }
