@@ -43,6 +43,10 @@ describe('the Node.js versions paylink says it runs on', () => {
   };
   const oldest = semver.minVersion(pkg.engines.node)?.version ?? '';
 
+  it('are the ones the lock file records for paylink itself', () => {
+    expect(lock.packages['']?.engines).toEqual({ node: pkg.engines.node });
+  });
+
   it('are the ones the README states', () => {
     const readme = readFileSync(`${repoRoot}/README.md`, 'utf8');
     expect(readme).toContain(`Requires Node.js ${pkg.engines.node.replaceAll('||', 'or')}`);
