@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { App, HTTPReceiver, type Logger, type LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { callbackRoute } from './callback/route.js';
-import type { Config } from './config.js';
+import { type Config, secretsOf } from './config.js';
 import { SANDBOX_API_PATH, SLACK_EVENTS_PATH } from './constants.js';
 import type { LinkCreator } from './flow/create-link.js';
 import { createHomeTabs } from './flow/home-tab.js';
@@ -91,13 +91,7 @@ export interface RunningPaylink {
 export async function startPaylink(config: Readonly<Config>, deps: PaylinkDependencies = {}): Promise<RunningPaylink> {
   const logger = createJsonLogger({
     level: config.logLevel,
-    secrets: [
-      config.slack.botToken,
-      config.slack.signingSecret ?? '',
-      config.slack.appToken ?? '',
-      config.safedebit?.password ?? '',
-      config.callbackSecret,
-    ],
+    secrets: secretsOf(config),
     // Without SAFEDEBIT credentials the built-in sandbox answers: every log line says so.
     context: config.safedebit ? {} : { safedebit: 'SANDBOX' },
     ...(deps.writeLog ? { write: deps.writeLog } : {}),

@@ -436,6 +436,37 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   return { ok: true, config: deepFreeze(config) };
 }
 
+/**
+ * The values no log line may print: tokens, secrets, SAFEDEBIT's password, and the passwords in the proxies' and
+ * PostgreSQL's URLs (as written, and decoded).
+ */
+export function secretsOf(config: Readonly<Config>): string[] {
+  const urls = [
+    config.proxy.httpProxy,
+    config.proxy.httpsProxy,
+    config.ledger.engine === 'postgres' ? config.ledger.url : undefined,
+  ];
+  return [
+    config.slack.botToken,
+    config.slack.signingSecret ?? '',
+    config.slack.appToken ?? '',
+    config.safedebit?.password ?? '',
+    config.callbackSecret,
+    ...urls.flatMap((url) => {
+      const password = url !== undefined && URL.canParse(url) ? new URL(url).password : '';
+      return password === '' ? [] : [password, safelyDecoded(password)];
+    }),
+  ].filter((secret) => secret !== '');
+}
+
+function safelyDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** `VAR: a` and `VAR: b` → `VAR: a; b`, in the order the variables first came: one line per variable. */
 function onePerVariable(problems: readonly string[]): string[] {
   const byVariable = new Map<string, string[]>();

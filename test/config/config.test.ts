@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, loadConfig } from '../../src/config.js';
+import { CONFIG_VARIABLES, loadConfig, secretsOf } from '../../src/config.js';
 import { PROXY_VARIABLES } from '../../src/http/outbound.js';
 import { readmeSection, readRepoFile } from '../support/repo-docs.js';
 
@@ -146,6 +146,18 @@ describe('loadConfig', () => {
       'PORT: expected a whole number',
       'HTTPS_PROXY: expected a proxy URL such as http://proxy.example:3128',
     ]);
+  });
+
+  it('names as secrets, never to be logged, the passwords in the proxies’ and PostgreSQL’s URLs too', () => {
+    const loaded = loadConfig({
+      ...MINIMAL,
+      HTTPS_PROXY: 'http://paylink:pr0xy%23pass@proxy.example:3128',
+      DATABASE_URL: 'postgres://paylink:db-s3cret@db.example:5432/paylink',
+    });
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    expect(secretsOf(loaded.config)).toEqual(
+      expect.arrayContaining(['xoxb-test-token', 'pr0xy%23pass', 'pr0xy#pass', 'db-s3cret']),
+    );
   });
 
   it('reads PAYLINK_LOCALE in any case, as LOG_LEVEL and PAYLINK_PAYMENT_TYPES', () => {
