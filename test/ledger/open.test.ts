@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Ledger } from '../../src/ledger/ledger.js';
@@ -101,6 +101,18 @@ describe('a new SQLite ledger', () => {
       await Promise.all(opened.splice(0).map((ledger) => ledger.close()));
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a SQLite ledger’s commits', () => {
+  // Checked once by hand on a loop device whose image was copied while SAFEDEBIT was answering (a power cut): with
+  // NORMAL, the claim written before SAFEDEBIT was called was not in it, and the link SAFEDEBIT made was unknown.
+  it('are on disk before paylink goes on: synchronous FULL, not WAL’s NORMAL, which a host going down can undo', async () => {
+    const database = await freshDatabase('sqlite');
+    databases.push(database);
+    const ledger = await open(database);
+    const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(ledger.db);
+    expect(rows).toEqual([{ synchronous: 2 }]);
   });
 });
 
