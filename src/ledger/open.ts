@@ -343,7 +343,7 @@ async function sqliteDialect(path: string): Promise<Dialect> {
   const config = { database: reusingStatements(database) };
   return new (class extends SqliteDialect {
     override createDriver() {
-      return new LockWaitingSqliteDriver(config);
+      return new LockWaitingSqliteDriver(config, database);
     }
   })(config);
 }
@@ -356,6 +356,21 @@ async function sqliteDialect(path: string): Promise<Dialect> {
  * out has changed nothing, so trying it again is safe, inside a transaction too (its BEGIN, a write, its COMMIT).
  */
 class LockWaitingSqliteDriver extends SqliteDriver {
+  readonly #database: BetterSqliteDatabase;
+
+  constructor(config: ConstructorParameters<typeof SqliteDriver>[0], database: BetterSqliteDatabase) {
+    super(config);
+    this.#database = database;
+  }
+
+  /**
+   * SQLite rolls a transaction back itself on some failures (the disk full, an I/O error): a ROLLBACK then finds none,
+   * and its "no transaction is active" would hide the failure that ended it ("database or disk is full").
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.#database.inTransaction) await super.rollbackTransaction(connection);
+  }
+
   override async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await super.acquireConnection();
     return {

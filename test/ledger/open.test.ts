@@ -116,6 +116,21 @@ describe('a SQLite ledger’s commits', () => {
   });
 });
 
+describe('a SQLite ledger on a full disk', () => {
+  it('fails a write with why ("database or disk is full"), not with the ROLLBACK SQLite made needless', async () => {
+    const database = await freshDatabase('sqlite');
+    databases.push(database);
+    const ledger = await open(database);
+    const linkId = await ledger.claimSubmission(newLink());
+    if (linkId === undefined) throw new Error('not claimed');
+    // The file may grow no more: as a full disk, SQLITE_FULL, on which SQLite ends the transaction itself.
+    const { rows } = await sql<{ page_count: number }>`pragma page_count`.execute(ledger.db);
+    await sql.raw(`pragma max_page_count = ${rows[0]?.page_count}`).execute(ledger.db);
+    const notification = { linkId, dedupeKey: 'k'.repeat(4000), status: 'SETTLED', rank: 40, receivedAt: new Date() };
+    await expect(ledger.recordNotification(notification)).rejects.toMatchObject({ code: 'SQLITE_FULL' });
+  });
+});
+
 describe('two processes opening one new SQLite file at once', () => {
   it('both start, and each migration runs once', async () => {
     const database = await freshDatabase('sqlite');
