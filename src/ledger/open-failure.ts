@@ -51,6 +51,8 @@ function ledgerFailureDetail(error: unknown): string {
   }
   const outdated = OUTDATED_CERTIFICATE_ADVICE.get(code);
   if (outdated) return `${code}: the server's certificate ${outdated}`;
-  // PostgreSQL's refusals carry a SQLSTATE and words (`database "x" does not exist`), never the password.
-  return typeof severity === 'string' && typeof message === 'string' ? `${code} ${message}` : code;
+  // PostgreSQL's refusals carry a SQLSTATE and words (`database "x" does not exist`), never the password; SQLite's, its
+  // words (`unable to open database file`).
+  const worded = typeof message === 'string' && (typeof severity === 'string' || code.startsWith('SQLITE_'));
+  return worded ? `${code} ${message}` : code;
 }

@@ -84,6 +84,16 @@ describe('starting', () => {
       await expect(inFile).rejects.toThrow(
         `could not open the link ledger (sqlite, ${file}/ledger/paylink.sqlite): ENOTDIR`,
       );
+      // A file that is no SQLite database: SQLite's words with its code.
+      const notLedger = join(folder, 'notes.sqlite');
+      writeFileSync(notLedger, 'not a database, some notes '.repeat(100));
+      const onNotes = startPaylink(await configFor('http://127.0.0.1:1/api/', `sqlite:${notLedger}`), {
+        writeLog: () => {},
+        tokenCheckRetries: 0,
+      });
+      await expect(onNotes).rejects.toThrow(
+        `could not open the link ledger (sqlite, ${notLedger}): SQLITE_NOTADB file is not a database`,
+      );
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
