@@ -130,13 +130,15 @@ function findStatus(fields: Record<string, string>): string | undefined {
   const generic: readonly string[] = GENERIC_STATUS_FIELDS;
   const mayBePayments = (name: string, value: string) =>
     !(generic.includes(lastPart(name)) && /^\d+$/.test(value.trim()));
+  // Under such a name, one paylink does not know must be a code, one word: a sentence (a `status_message`) may quote
+  // the customer, and would be posted in the channel.
   const namedStatus = (known: boolean) =>
     Object.entries(fields).find(
       ([name, value]) =>
         STATUS_NAME_PART.test(lastPart(name)) &&
         value.trim() !== '' &&
         mayBePayments(name, value) &&
-        (!known || classifyStatus(value).known),
+        (known ? classifyStatus(value).known : !/\s/.test(value.trim())),
     )?.[1];
   // Past the usual names, a number yields only to a status paylink knows (not a `status_date`, an `is_status_final`).
   return (

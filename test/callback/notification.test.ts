@@ -97,6 +97,16 @@ describe('parseNotification', () => {
     expect(parseNotification({ query: 'STATUS=Settled', body: '' }).status).toBe('Settled');
   });
 
+  it('takes a sentence under a name that merely says status for no status: it may quote the customer', () => {
+    const body = JSON.stringify({ status_message: 'Refusé : M. Dupont a contesté le prélèvement', ref: 'F-1' });
+    expect(parseNotification({ query: '', body, contentType: 'application/json' }).status).toBeUndefined();
+    // A code under such a name, or a sentence under a usual one (shown as received), still is.
+    expect(parseNotification({ query: 'statusCode=PENDING_BANK', body: '' }).status).toBe('PENDING_BANK');
+    expect(parseNotification({ query: `status=${encodeURIComponent('en attente')}`, body: '' }).status).toBe(
+      'en attente',
+    );
+  });
+
   it('reads a payment state under its usual names, French ones too', () => {
     for (const name of ['payment_state', 'etat_paiement', 'statut_paiement', 'data[payment_state]']) {
       expect(parseNotification({ query: '', body: `id=7&${name}=SETTLED`, contentType: FORM_TYPE }).status).toBe(
