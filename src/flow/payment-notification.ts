@@ -65,7 +65,9 @@ export async function acceptPaymentNotification(
     return { isNew, kind, outcome: { kind: 'slack_unavailable', error: confirmation.error }, redrawHome: isNew };
   }
   const outcome = await deliverStatusUpdates(ctx, linkId);
-  return { isNew, kind, outcome, redrawHome: isNew || confirmation.kind === 'confirmed' };
+  // A repeat whose reply this attempt posted follows one cut short before it (a 503): App Home was not drawn then.
+  const repliedNow = outcome.kind === 'posted' && outcome.replies > 0;
+  return { isNew, kind, outcome, redrawHome: isNew || repliedNow || confirmation.kind === 'confirmed' };
 }
 
 /**

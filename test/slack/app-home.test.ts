@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OPEN_THREAD_ACTION } from '../../src/constants.js';
 import { ENGINES } from '../support/databases.js';
+import { ledgerBusy } from '../support/ledger-faults.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import { appHomeOpenedEvent, eventCallbackPayload, sendEvent, sendSlashCommand } from '../support/slack-requests.js';
 import { SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
@@ -142,6 +143,39 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
     const afterwards = app.standin.callsTo('views.publish').slice(before + 2);
     expect(afterwards.map((call) => call.args.user_id)).toEqual([ADMIN.id]);
     expect(app.standin.homeView(OTHER_REP.id)).toBeUndefined();
+  });
+
+  it('is drawn again when SAFEDEBIT delivers again a notification whose first delivery the ledger cut short (503)', async () => {
+    const app = await startHarness({ engine });
+    h = app;
+    const { callbackUrl } = await app.createLink();
+    await openHome(app, SALES_REP.id);
+    // The ledger refuses one read just after keeping the notification (a locked file, a failover): answered 503.
+    const ledger = app.paylink.ledger;
+    const find = ledger.findLink.bind(ledger);
+    const record = ledger.recordNotification.bind(ledger);
+    let refuseNextFind = false;
+    ledger.recordNotification = async (notification) => {
+      const isNew = await record(notification);
+      refuseNextFind = true;
+      return isNew;
+    };
+    ledger.findLink = async (id) => {
+      if (!refuseNextFind) return find(id);
+      refuseNextFind = false;
+      throw ledgerBusy();
+    };
+    expect(await app.notify(callbackUrl, 'SETTLED')).toBe(503);
+    ledger.recordNotification = record;
+    const published = app.standin.callsTo('views.publish').length;
+
+    // The redelivery is a repeat, but the one that posts the reply: the Home follows the thread.
+    expect(await app.notify(callbackUrl, 'SETTLED')).toBe(200);
+    await app.standin.waitForCall(
+      'views.publish',
+      (call) => app.standin.callsTo('views.publish').indexOf(call) >= published,
+    );
+    expect(visibleText(app.standin.homeView(SALES_REP.id))).toContain(':white_check_mark: Paid');
   });
 
   it("answers SAFEDEBIT's notification without waiting for Slack to publish the Homes, drawn after, a stop awaiting them", async () => {
