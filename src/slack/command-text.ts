@@ -39,16 +39,22 @@ const LIST_FILTERS: Readonly<Record<string, 'awaiting' | 'paid'>> = {
 };
 
 /**
- * `/paylink list [open|paid]`, `/paylink status <payment reference>`, `/paylink export <YYYY-MM>`, `/paylink help`;
- * anything else pre-fills the form, as `/paylink 1 250,50 F-2026-031` always did. Keywords are whole first words,
- * any case. `slackText` is the command's text as Slack sends it.
+ * `/paylink list [open|paid]`, `/paylink status <payment reference>`, `/paylink export <YYYY-MM>`, `/paylink help
+ * [keyword]`; anything else pre-fills the form, as `/paylink 1 250,50 F-2026-031` always did. Keywords are whole first
+ * words, any case. `slackText` is the command's text as Slack sends it.
  */
 export function parsePaylinkCommand(slackText: string): PaylinkCommand {
   const text = typedText(slackText);
-  if (isHelpRequest(text)) return { kind: 'help' };
   const trimmed = text.trim();
   const [first = '', ...rest] = trimmed.split(/\s+/);
-  const keyword = Object.hasOwn(KEYWORDS, first.toLowerCase()) ? KEYWORDS[first.toLowerCase()] : undefined;
+  const keywordOf = (word: string) =>
+    Object.hasOwn(KEYWORDS, word.toLowerCase()) ? KEYWORDS[word.toLowerCase()] : undefined;
+  // `help`, or help about one keyword (`help status`): how to write that one.
+  if (/^(help|aide|\?)$/i.test(first)) {
+    const about = keywordOf(rest[0] ?? '');
+    return about ? { kind: 'usage', of: about } : { kind: 'help' };
+  }
+  const keyword = keywordOf(first);
   const argument = trimmed.slice(first.length).trim();
   if (keyword === 'list') {
     if (argument === '') return { kind: 'list' };
@@ -111,8 +117,4 @@ export function parseCommandText(text: string): CommandPrefill {
 function typedText(slackText: string): string {
   // Composed (NFC), so that `payés` pasted with its accent as a separate mark is the keyword it reads as.
   return slackText.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').normalize('NFC');
-}
-
-function isHelpRequest(text: string): boolean {
-  return /^(help|aide|\?)$/i.test(text.trim());
 }

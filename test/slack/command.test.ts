@@ -63,7 +63,12 @@ describe('parsePaylinkCommand', () => {
     ['12,50 F-1', { kind: 'form', prefill: { amount: '12,50', payment_reference: 'F-1' } }],
     ['listing-2026', { kind: 'form', prefill: { payment_reference: 'listing-2026' } }],
     ['F-status', { kind: 'form', prefill: { payment_reference: 'F-status' } }],
-    ['help me', { kind: 'form', prefill: { payment_reference: 'help me' } }],
+    // Help about a keyword is how to write it; help with anything else, the help.
+    ['help status', { kind: 'usage', of: 'status' }],
+    ['aide liste', { kind: 'usage', of: 'list' }],
+    ['? EXPORT', { kind: 'usage', of: 'export' }],
+    ['help me', { kind: 'help' }],
+    ['helpdesk-7', { kind: 'form', prefill: { payment_reference: 'helpdesk-7' } }],
     ['', { kind: 'form', prefill: {} }],
     // As Slack sends what the rep typed: `&`, `<` and `>` escaped.
     ['status R&amp;D-7', { kind: 'status', reference: 'R&D-7' }],
