@@ -484,6 +484,12 @@ describe('where a link SAFEDEBIT did not make stands', () => {
     expect(standingText(outage, { ...context, locale: 'fr' })).not.toContain('Non créé');
   });
 
+  it('gives a refusal with SAFEDEBIT’s code, for the rep and for support', () => {
+    const refused = linkRecord({ ...unmade, state: 'refused', state_detail: 'EXIST_005' });
+    expect(standingText(refused, context)).toBe(':no_entry: Refused by SAFEDEBIT (EXIST_005)');
+    expect(standingText({ ...refused, state_detail: null }, context)).toBe(':no_entry: Refused by SAFEDEBIT');
+  });
+
   it('says "not created" of a request paylink could not even send', () => {
     const unsent = linkRecord({ ...unmade, state: 'outage', state_detail: 'request_failed' });
     expect(standingText(unsent, context)).toBe(':warning: Not created (paylink could not prepare the request)');

@@ -36,8 +36,13 @@ export function linkHeadline(link: LinkRecord, locale: Locale): string {
  */
 export function standingText(link: LinkRecord, context: LinkLineContext): string {
   const { locale, timeZone } = context;
-  if (link.state !== 'created')
-    return linkReportTexts(locale).notCreated[notCreatedStanding({ ...link, state: link.state })];
+  if (link.state !== 'created') {
+    const standing = linkReportTexts(locale).notCreated[notCreatedStanding({ ...link, state: link.state })];
+    // SAFEDEBIT's code says why, for the rep and for support.
+    return link.state === 'refused' && link.state_detail !== null
+      ? `${standing} (${escapeMrkdwn(link.state_detail)})`
+      : standing;
+  }
   if (hasExpired(link, context.now)) return expiredStatusLine(new Date(link.expires_at), locale, timeZone).text;
   return (
     paymentStatusLine(link, locale, timeZone)?.text ??
