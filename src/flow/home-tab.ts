@@ -120,7 +120,7 @@ async function drawHome(ctx: HomeContext, userId: string): Promise<DrawnHome> {
       ctx.ledger.totals({ ...(owner ? { userId: owner } : {}), paidFrom: from, paidUntil: until, now }),
       ctx.ledger.latestLinks({ ...(owner ? { userId: owner } : {}), limit: HOME_LINKS, now }),
     ]);
-    return { totals, links };
+    return { totals, links, limit: HOME_LINKS };
   };
   const [mine, team] = await Promise.all([linksOf(userId), isAdmin(ctx, userId) ? linksOf(undefined) : undefined]);
   const permalinks = await threadPermalinks(ctx, [...mine.links, ...(team?.links ?? [])], userId);

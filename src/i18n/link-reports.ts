@@ -29,6 +29,8 @@ export interface LinkReportTexts {
   homeMine: string;
   homeTeam: string;
   homeEmpty: (command: string) => string;
+  /** Under a Home list cut at its `shown` latest links: how to find an older one. */
+  homeLatestOnly: (shown: number, command: string) => string;
   listTitle: Record<'all' | 'awaiting' | 'paid', string>;
   listEmpty: Record<'all' | 'awaiting' | 'paid', string>;
   listMore: (command: string) => string;
@@ -142,6 +144,8 @@ const fr: LinkReportTexts = {
   homeUpdated: (dateTime) => `Mis à jour le ${dateTime}`,
   homeMine: 'Vos derniers liens',
   homeTeam: "Les derniers liens de l'équipe",
+  homeLatestOnly: (shown, command) =>
+    `Les ${shown} derniers liens seulement. Un plus ancien\u00A0: \`${command} status <référence de paiement>\`.`,
   homeEmpty: (command) =>
     [
       "Vous n'avez pas encore créé de lien de paiement.",
@@ -252,6 +256,8 @@ const en: LinkReportTexts = {
   homeUpdated: (dateTime) => `Updated ${dateTime}`,
   homeMine: 'Your latest links',
   homeTeam: "The team's latest links",
+  homeLatestOnly: (shown, command) =>
+    `The latest ${shown} links only. An older one: \`${command} status <payment reference>\`.`,
   homeEmpty: (command) =>
     [
       'You have not created a payment link yet.',

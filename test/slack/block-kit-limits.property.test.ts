@@ -421,6 +421,7 @@ describe('App Home', () => {
         paid: fc.record({ count: fc.nat(), cents: amountCents }),
       }),
       links: fc.array(ledgerLink, { minLength: count, maxLength: count }),
+      limit: fc.constant(count),
     });
 
   it('stays within Slack’s limits with 20 of the rep’s links and 20 of the team’s, each at its worst', () => {
@@ -451,7 +452,11 @@ describe('App Home', () => {
   it('and with no link yet', () => {
     for (const at of LOCALES) {
       for (const notAllowed of [false, true]) {
-        const empty = { totals: { awaiting: { count: 0, cents: 0 }, paid: { count: 0, cents: 0 } }, links: [] };
+        const empty = {
+          totals: { awaiting: { count: 0, cents: 0 }, paid: { count: 0, cents: 0 } },
+          links: [],
+          limit: 20,
+        };
         const now = new Date();
         const view = buildHomeView({
           locale: at,

@@ -13,6 +13,8 @@ export interface HomeLinks {
   totals: LinkTotals;
   /** Newest first. */
   links: readonly LinkRecord[];
+  /** The most links a list shows: one that long may have older links left out, which it says how to find. */
+  limit: number;
 }
 
 export interface HomeData extends LinkLineContext {
@@ -93,11 +95,15 @@ function totalsBlock(data: HomeData, list: HomeLinks): types.SectionBlock {
   };
 }
 
-function linkSections(data: HomeData, list: HomeLinks, showRep: boolean): types.SectionBlock[] {
-  return list.links.map((link) => {
+function linkSections(data: HomeData, list: HomeLinks, showRep: boolean): types.KnownBlock[] {
+  const sections = list.links.map((link) => {
     const permalink = data.permalinks.get(link.id);
     return linkSection(link, data, { showRep, ...(permalink ? { permalink } : {}) });
   });
+  const cut = list.links.length >= list.limit;
+  return cut
+    ? [...sections, contextBlock(linkReportTexts(data.locale).homeLatestOnly(list.limit, SLASH_COMMAND))]
+    : sections;
 }
 
 function emptyState(data: HomeData): types.SectionBlock {
