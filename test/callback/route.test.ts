@@ -640,8 +640,10 @@ describe.each(ENGINES)('PAYLINK_CALLBACK_ALLOWED_IPS (ledger on %s)', (engine) =
     expect((await post('203.0.113.7, 198.51.100.9')).status).toBe(403);
     // Not through the proxy: the socket's address.
     expect((await post()).status).toBe(403);
+    // An address the proxy's entry does not hold: nothing to check against the list, so refused.
+    expect((await post('not-an-address')).status).toBe(403);
     expect(statusReplies(h, link)).toHaveLength(0);
-    expect(refusals(h).map((entry) => entry.address)).toEqual(['198.51.100.9', '127.0.0.1']);
+    expect(refusals(h).map((entry) => entry.address)).toEqual(['198.51.100.9', '127.0.0.1', 'unreadable']);
 
     expect((await post('198.51.100.9, 203.0.113.7')).status).toBe(200);
     expect(statusReplies(h, link)).toHaveLength(1);

@@ -146,6 +146,9 @@ describe('the links CSV', () => {
     ['=cmd()', "'=cmd()"],
     ['+33 1 23', "'+33 1 23"],
     ['-2+3', "'-2+3"],
+    // Formulas that read as no number: only the formula guard makes them inert.
+    ['-A1+B1', "'-A1+B1"],
+    ['+A1', "'+A1"],
     ['@SUM(A1)', "'@SUM(A1)"],
     ['\t=1', "'\t=1"],
     ['\r=1', "'\r=1"],

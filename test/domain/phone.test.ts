@@ -43,8 +43,13 @@ describe('normalizePhone', () => {
     ['0696 12 34 56', '+596696123456'], // Martinique
     ['06 90 12 34 56', '+590690123456'], // Guadeloupe
     ['0694 12 34 56', '+594694123456'], // French Guiana
+    ['0639 69 12 34', '+262639691234'], // Mayotte
   ])('reads the overseas French mobile %j written the French way, in E.164 as %s', (input, expected) => {
     expect(normalizePhone(input, mobile)).toEqual({ ok: true, value: expected });
+  });
+
+  it('reads a Saint-Pierre-et-Miquelon mobile, six digits of its own, in international form', () => {
+    expect(normalizePhone('+508 55 12 34', mobile)).toEqual({ ok: true, value: '+508551234' });
   });
 
   it('tells an overseas fixed line from a mobile', () => {

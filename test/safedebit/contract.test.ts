@@ -117,20 +117,21 @@ describe('what paylink sends keeps to the French contract', () => {
 });
 
 /**
- * The contract does not say how `String - N` counts, nor what a "Téléphone portable" must look like. These fail
- * today, and say what paylink would meet if SAFEDEBIT read the contract the stricter way.
+ * The contract does not say how `String - N` counts, nor what a "Téléphone portable" must look like. Read the stricter
+ * way, SAFEDEBIT would refuse these, naming the field: what paylink would meet (the rep reading the refusal under it).
  */
 describe('readings the contract leaves open', () => {
-  it.fails('String - N counted in UTF-8 bytes: accented names at the form’s limit are refused', async () => {
+  it('String - N counted in UTF-8 bytes: accented names at the form’s limit are refused', async () => {
     const outcome = await sendThrough(form({ consumer_first_name: 'Marie-Hélène-Éva' }), { lengthIn: 'bytes' });
-    expect(outcome).toMatchObject({ kind: 'link' });
+    expect(outcome).toMatchObject({ kind: 'refusal', code: 'SANDBOX_INVALID_CONSUMER_FIRST_NAME' });
   });
-  it.fails('"Téléphone portable" read strictly: a landline with a link by email only is refused', async () => {
+  it('"Téléphone portable" read strictly: a landline with a link by email only is refused', async () => {
     const input = form({ consumer_phone_number: '01 23 45 67 89', delivery: ['email'] });
-    expect(await sendThrough(input, { phone: 'mobile' })).toMatchObject({ kind: 'link' });
+    const outcome = await sendThrough(input, { phone: 'mobile' });
+    expect(outcome).toMatchObject({ kind: 'refusal', code: 'SANDBOX_INVALID_CONSUMER_PHONE_NUMBER' });
   });
-  it.fails('the example’s national 10 digits: foreign and overseas numbers, sent in E.164, are refused', async () => {
-    const input = form({ consumer_phone_number: '0692 12 34 56' });
-    expect(await sendThrough(input, { phone: 'national' })).toMatchObject({ kind: 'link' });
+  it('the example’s national 10 digits: foreign and overseas numbers, sent in E.164, are refused', async () => {
+    const outcome = await sendThrough(form({ consumer_phone_number: '0692 12 34 56' }), { phone: 'national' });
+    expect(outcome).toMatchObject({ kind: 'refusal', code: 'SANDBOX_INVALID_CONSUMER_PHONE_NUMBER' });
   });
 });

@@ -57,9 +57,10 @@ describe('the payment modal submission', () => {
     expect(t.tracked).toHaveLength(0);
   });
 
-  it('checks the access again on submission', async () => {
+  it('checks the access again on submission, of the submitter Slack names whatever the metadata claims', async () => {
     t = await listenerContext({ PAYLINK_ALLOWED_USERS: 'U0SOMEONEELSE' });
-    const { ack, args } = submitted(VALID_FORM);
+    // The metadata names an allowed user; Slack says the rep submitted, who is not.
+    const { ack, args } = submitted(VALID_FORM, encodeModalOrigin({ ...ORIGIN, user: 'U0SOMEONEELSE' }));
     await paymentSubmission(t.ctx)(args);
     expect(visibleText((ack.acks[0] as { view: unknown }).view)).toContain('not allowed');
     expect(t.tracked).toHaveLength(0);
