@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { monthKey, monthOf } from '../../src/domain/month.js';
 import { ENGINES } from '../support/databases.js';
+import { clockFrom, MID_MONTH } from '../support/movable-clock.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import { sendSlashCommand } from '../support/slack-requests.js';
 import { type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
@@ -20,7 +21,7 @@ describe.each(ENGINES)('a notification for a link SAFEDEBIT refused (ledger on %
   });
 
   it('does not make the refused try a paid row in the export', async () => {
-    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id } });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine, env: { PAYLINK_ADMINS: ADMIN.id } });
     h = app;
     app.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005', message: 'Reference already used' });
     const { view } = await app.openModal();
@@ -39,7 +40,7 @@ describe.each(ENGINES)('a notification for a link SAFEDEBIT refused (ledger on %
 
     const responseUrl = app.standin.responseUrl();
     await sendSlashCommand(app.baseUrl, SIGNING_SECRET, {
-      text: `export ${monthKey(monthOf(new Date(), 'Europe/Paris'))}`,
+      text: `export ${monthKey(monthOf(MID_MONTH, 'Europe/Paris'))}`,
       user_id: ADMIN.id,
       user_name: ADMIN.username,
       response_url: responseUrl,

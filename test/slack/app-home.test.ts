@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OPEN_THREAD_ACTION } from '../../src/constants.js';
 import { ENGINES } from '../support/databases.js';
 import { ledgerBusy } from '../support/ledger-faults.js';
+import { clockFrom, MID_MONTH } from '../support/movable-clock.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import { appHomeOpenedEvent, eventCallbackPayload, sendEvent, sendSlashCommand } from '../support/slack-requests.js';
 import { SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
@@ -30,7 +31,7 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
   }
 
   it("shows a new rep how to create a first link, then their links with the totals and each link's thread", async () => {
-    const app = await startHarness({ engine });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine });
     h = app;
     expect(visibleText(await openHome(app, SALES_REP.id))).toContain('You have not created a payment link yet');
 
@@ -72,7 +73,7 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
   });
 
   it("shows an admin the whole team's latest links, each with its rep", async () => {
-    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id } });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine, env: { PAYLINK_ADMINS: ADMIN.id } });
     h = app;
     await app.createLink();
     await app.createLink({ ...VALID_FORM, payment_reference: 'F-OTHER' }, OTHER_REP);
@@ -86,6 +87,7 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
 
   it("gives an admin no button into a rep's DM with paylink, where a link's summary went, in Home or status", async () => {
     const app = await startHarness({
+      clock: clockFrom(MID_MONTH),
       engine,
       env: { PAYLINK_ADMINS: ADMIN.id },
       channels: { G0SECRET: { kind: 'private', botIsMember: false } },
@@ -118,7 +120,11 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
   });
 
   it('is drawn again after a status change for the rep and the admins who opened it before, and only for them', async () => {
-    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: `${ADMIN.id},U0ADMIN2` } });
+    const app = await startHarness({
+      clock: clockFrom(MID_MONTH),
+      engine,
+      env: { PAYLINK_ADMINS: `${ADMIN.id},U0ADMIN2` },
+    });
     h = app;
     const { callbackUrl } = await app.createLink();
     const { callbackUrl: othersLink } = await app.createLink(
@@ -146,7 +152,7 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
   });
 
   it('is drawn again when SAFEDEBIT delivers again a notification whose first delivery the ledger cut short (503)', async () => {
-    const app = await startHarness({ engine });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine });
     h = app;
     const { callbackUrl } = await app.createLink();
     await openHome(app, SALES_REP.id);
@@ -179,7 +185,7 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
   });
 
   it("answers SAFEDEBIT's notification without waiting for Slack to publish the Homes, drawn after, a stop awaiting them", async () => {
-    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id } });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine, env: { PAYLINK_ADMINS: ADMIN.id } });
     h = app;
     const { callbackUrl } = await app.createLink();
     await openHome(app, SALES_REP.id);
@@ -205,7 +211,7 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
   }, 20_000);
 
   it('ends showing a status that arrived while it was being drawn, not the draw begun before it', async () => {
-    const app = await startHarness({ engine });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine });
     h = app;
     const { callbackUrl } = await app.createLink();
     // The rep opens the tab; its first draw asks Slack for the thread's permalink, which takes a moment.
@@ -221,7 +227,7 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
   });
 
   it('answers each notification of a stream as it comes, and the Home, drawn one draw at a time, ends showing them all', async () => {
-    const app = await startHarness({ engine });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine });
     h = app;
     const links = [];
     for (let n = 0; n < 8; n += 1) links.push(await app.createLink({ ...VALID_FORM, payment_reference: `F-${n}` }));
@@ -248,7 +254,7 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
   }, 30_000);
 
   it('says the links cannot be read just now when the ledger fails, as /paylink list does, rather than show nothing', async () => {
-    const app = await startHarness({ engine });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine });
     h = app;
     await app.createLink();
     expect(visibleText(await openHome(app, SALES_REP.id))).toContain('F-2026-031');
@@ -264,7 +270,7 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
   });
 
   it('drawn though the ledger did not take the visit, logs that the visit was not recorded, not that the Home was not published', async () => {
-    const app = await startHarness({ engine });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine });
     h = app;
     await app.createLink();
     // The visits' table gone, the ledger refuses the visit; the links are read all the same.
@@ -279,7 +285,7 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
   });
 
   it('draws nothing for the Messages tab, and a Slack failure to publish fails nothing else', async () => {
-    const app = await startHarness({ engine });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine });
     h = app;
     await sendEvent(app.baseUrl, SIGNING_SECRET, appHomeOpenedEvent(SALES_REP.id, 'messages'));
     const { callbackUrl } = await app.createLink();
@@ -297,7 +303,7 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
 
 describe('App Home in Socket Mode', () => {
   it('is drawn when the event comes over the socket, acknowledged at once', async () => {
-    const app = await startHarness({ socketMode: true });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), socketMode: true });
     try {
       await app.standin.waitForSocketConnection();
       const ack = await app.standin.sendEnvelope('events_api', eventCallbackPayload(appHomeOpenedEvent(SALES_REP.id)));

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { monthKey, monthOf } from '../../src/domain/month.js';
+import { clockFrom, MID_MONTH } from '../support/movable-clock.js';
 import { type Harness, SIGNING_SECRET, startHarness, visibleText } from '../support/paylink-harness.js';
 import { sendSlashCommand } from '../support/slack-requests.js';
 import { type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
@@ -18,12 +19,12 @@ describe('/paylink export when the app lacks files:write', () => {
   });
 
   it('says the app must be given the permission, not to try again', async () => {
-    h = await startHarness({ env: { PAYLINK_ADMINS: ADMIN.id } });
+    h = await startHarness({ clock: clockFrom(MID_MONTH), env: { PAYLINK_ADMINS: ADMIN.id } });
     await h.createLink();
     h.standin.failNext('files.getUploadURLExternal', 'missing_scope');
     const responseUrl = h.standin.responseUrl();
     await sendSlashCommand(h.baseUrl, SIGNING_SECRET, {
-      text: `export ${monthKey(monthOf(new Date(), 'Europe/Paris'))}`,
+      text: `export ${monthKey(monthOf(MID_MONTH, 'Europe/Paris'))}`,
       user_id: ADMIN.id,
       user_name: ADMIN.username,
       response_url: responseUrl,

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { monthKey, monthOf, previousMonth } from '../../src/domain/month.js';
 import { ENGINES } from '../support/databases.js';
+import { clockFrom, MID_MONTH } from '../support/movable-clock.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import { type SlackHttpResult, sendSlashCommand } from '../support/slack-requests.js';
 import { SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
@@ -40,7 +41,7 @@ async function askAgainRefused(app: Harness, reference: string, times: number): 
   }
 }
 
-const thisMonth = () => monthOf(new Date(), 'Europe/Paris');
+const thisMonth = () => monthOf(MID_MONTH, 'Europe/Paris');
 
 describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
   let h: Harness | undefined;
@@ -50,7 +51,7 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
   });
 
   it("lists the rep's own last links, newest first, where each stands, and only the open or paid ones when asked", async () => {
-    const app = await startHarness({ engine });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine });
     h = app;
     expect(await (await paylink(app, 'list')).answer()).toContain('You have not created any payment link yet.');
     await app.createLink();
@@ -83,7 +84,7 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
   });
 
   it('shows where a link stands with its history to its rep and to an admin, never to another rep', async () => {
-    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id } });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine, env: { PAYLINK_ADMINS: ADMIN.id } });
     h = app;
     const { callbackUrl } = await app.createLink();
     expect(await app.notify(callbackUrl, 'ISSUED')).toBe(200);
@@ -119,7 +120,7 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
   });
 
   it('says how many links list and status show of how many matched, and where the asker sees them all', async () => {
-    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id } });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine, env: { PAYLINK_ADMINS: ADMIN.id } });
     h = app;
     // 11 links: one more than a list shows. Their first reference asked for 5 more times (SAFEDEBIT refuses it each
     // time): 6 links with one reference, one more than a status shows.
@@ -154,7 +155,7 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
   });
 
   it('shows the links it read when only their count fails, saying there are more than it shows', async () => {
-    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id } });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine, env: { PAYLINK_ADMINS: ADMIN.id } });
     h = app;
     // As above: 11 links, one more than a list shows, and 6 with one reference, one more than a status shows.
     for (let index = 0; index < 11; index += 1)
@@ -182,7 +183,7 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
   });
 
   it('points a rep to no admin where there is none (PAYLINK_ADMINS empty): says only how many of how many', async () => {
-    const app = await startHarness({ engine });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine });
     h = app;
     for (let index = 0; index < 11; index += 1)
       await app.createLink({ ...VALID_FORM, payment_reference: `F-${index}` });
@@ -196,6 +197,7 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
 
   it('exports a month as an inert French CSV to the admin’s DM, with the external upload', async () => {
     const app = await startHarness({
+      clock: clockFrom(MID_MONTH),
       engine,
       env: {
         PAYLINK_ADMINS: ADMIN.id,
@@ -237,7 +239,7 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
   });
 
   it('refuses the export politely to a non-admin, explains a bad month, and says when a month has nothing', async () => {
-    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id } });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine, env: { PAYLINK_ADMINS: ADMIN.id } });
     h = app;
     await app.createLink();
     const refused = await paylink(app, `export ${monthKey(thisMonth())}`);
@@ -252,7 +254,7 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
   });
 
   it('tells the admin when Slack does not take the file', async () => {
-    const app = await startHarness({ engine, env: { PAYLINK_ADMINS: ADMIN.id } });
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine, env: { PAYLINK_ADMINS: ADMIN.id } });
     h = app;
     await app.createLink();
     app.standin.failNext('files.completeUploadExternal', 'internal_error');
@@ -283,7 +285,7 @@ describe('texts as the rep reads them', () => {
     it.each(['fr', 'en'] as const)(
       'writes its footer without a <…> Slack would take for a link (%s)',
       async (locale) => {
-        const app = await startHarness({ env: { PAYLINK_LOCALE: locale } });
+        const app = await startHarness({ clock: clockFrom(MID_MONTH), env: { PAYLINK_LOCALE: locale } });
         h = app;
         await app.createLink();
         const answer = await (await paylink(app, 'list')).answer();
@@ -299,7 +301,10 @@ describe('texts as the rep reads them', () => {
       ['2026-08', 'août'],
       ['2026-10', 'octobre'],
     ])('elides "de" before a month starting with a vowel (%s)', async (month, name) => {
-      const app = await startHarness({ env: { PAYLINK_LOCALE: 'fr', PAYLINK_ADMINS: SALES_REP.id } });
+      const app = await startHarness({
+        clock: clockFrom(MID_MONTH),
+        env: { PAYLINK_LOCALE: 'fr', PAYLINK_ADMINS: SALES_REP.id },
+      });
       h = app;
       const { ack } = await paylink(app, `export ${month}`);
       const text = String((ack.json as { text?: string }).text);
@@ -312,7 +317,7 @@ describe('texts as the rep reads them', () => {
     it.each(['export', 'export nov'])(
       'says it is for admins, rather than how to write the month (/paylink %s)',
       async (text) => {
-        const app = await startHarness({ env: { PAYLINK_ADMINS: 'U0FINANCE' } });
+        const app = await startHarness({ clock: clockFrom(MID_MONTH), env: { PAYLINK_ADMINS: 'U0FINANCE' } });
         h = app;
         const { ack } = await paylink(app, text);
         const answer = String((ack.json as { text?: string }).text);
@@ -335,7 +340,7 @@ describe('texts as the rep reads them', () => {
     ] as const)(
       'with no admin (PAYLINK_ADMINS empty), says so and who can name one, not to ask one (%s)',
       async (locale, says, notSays) => {
-        const app = await startHarness({ env: { PAYLINK_LOCALE: locale } });
+        const app = await startHarness({ clock: clockFrom(MID_MONTH), env: { PAYLINK_LOCALE: locale } });
         h = app;
         const { ack } = await paylink(app, `export ${monthKey(thisMonth())}`);
         const answer = String((ack.json as { text?: string }).text);
