@@ -203,7 +203,8 @@ describe('createPaymentLink: outages', () => {
     sandbox.setMode(mode);
     const outcome = await clientFor({ timeoutMs: SHORT_TIMEOUT_MS }).createPaymentLink(validRequest());
     expect(outcome).toEqual(outage(reason, detail));
-    expect(outcome.latencyMs).toBeLessThan(SHORT_TIMEOUT_MS + 200);
+    // Within the one timeout: a second wait would take it to twice as long (the margin, for a loaded machine's timers).
+    expect(outcome.latencyMs).toBeLessThan(SHORT_TIMEOUT_MS * 2);
     expect(sandbox.requests).toHaveLength(1);
   });
 
@@ -297,7 +298,7 @@ describe('createPaymentLink: outages', () => {
         'connection failed: UND_ERR_CONNECT_TIMEOUT (2 attempts)',
         `no complete answer within ${timeoutMs} ms`,
       ]).toContain(outcome.kind === 'outage' ? outcome.detail : outcome.kind);
-      expect(outcome.latencyMs).toBeLessThan(timeoutMs + 150);
+      expect(outcome.latencyMs).toBeLessThan(timeoutMs * 1.5);
       expect(sockets).toHaveLength(2);
       expect(received.join('')).not.toContain('POST');
     } finally {
