@@ -505,11 +505,13 @@ describe('reminder', () => {
     payment_status_at: '2026-11-27T13:32:00.000Z',
   });
 
-  it('says a link SAFEDEBIT said nothing of is still awaiting payment, how long after, and which link', () => {
+  it('says a link SAFEDEBIT said nothing of is still awaiting payment, how long after, which link, and gives it', () => {
     const shown = visibleText(buildReminderMessage({ ...context, locale: 'en' }, linkRecord(), '3 days'));
     expect(shown).toBe(
       `:alarm_clock: This payment link is still awaiting payment, 3 days after it was created: ${headline}\n` +
-        `:alarm_clock: This payment link is still awaiting payment, 3 days after it was created:\n${headline}`,
+        `:alarm_clock: This payment link is still awaiting payment, 3 days after it was created:\n${headline}\n` +
+        // To send the customer again, from the DM: no need to find the thread.
+        ':link: Payment link: https://pay.example/paypage?SDESSID=abc',
     );
   });
 
@@ -551,7 +553,8 @@ describe('reminder', () => {
     const shown = visibleText(buildReminderMessage({ ...context, locale: 'en' }, unknown, '3 days').blocks);
     expect(shown).toBe(
       `:alarm_clock: This payment link is still awaiting payment, 3 days after it was created:\n${headline}\n` +
-        `Where it stands: :grey_question: SAFEDEBIT status “ON_HOLD” · ${ISSUED_AT}`,
+        `Where it stands: :grey_question: SAFEDEBIT status “ON_HOLD” · ${ISSUED_AT}\n` +
+        ':link: Payment link: https://pay.example/paypage?SDESSID=abc',
     );
   });
 });

@@ -195,9 +195,12 @@ export function buildReminderMessage(
   permalink?: string,
 ): SlackMessage {
   const t = linkReportTexts(ctx.locale);
-  const text = sandboxed(paymentUnderWay(link) ? t.reminderUnderWay(age) : t.reminder(age), madeBySandbox(link));
+  const underWay = paymentUnderWay(link);
+  const text = sandboxed(underWay ? t.reminderUnderWay(age) : t.reminder(age), madeBySandbox(link));
   const news = link.payment_status === null ? [] : [t.reminderNews(standingText(link, ctx))];
   const headline = linkHeadline(link, ctx.locale);
+  // Still to be paid: the link itself, for the rep to send the customer again.
+  const address = !underWay && link.link !== null ? [messagesFor(ctx.locale).linkReply(link.link)] : [];
   return {
     // One line for notifications: the link after the sentence's colon, where it stands set apart as a summary's status
     // update sets its status apart.
@@ -205,7 +208,7 @@ export function buildReminderMessage(
     blocks: [
       {
         type: 'section',
-        text: mrkdwn([text, headline, ...news].join('\n')),
+        text: mrkdwn([text, headline, ...news, ...address].join('\n')),
         ...threadButton(ctx.locale, permalink, t.reminderThread),
       },
     ],
