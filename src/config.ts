@@ -453,8 +453,12 @@ export function secretsOf(config: Readonly<Config>): string[] {
     config.safedebit?.password ?? '',
     config.callbackSecret,
     ...urls.flatMap((url) => {
-      const password = url !== undefined && URL.canParse(url) ? new URL(url).password : '';
-      return password === '' ? [] : [password, safelyDecoded(password)];
+      // libpq's unix-socket form has no host (`postgresql://u:pw@/db?host=…`), which a WHATWG URL refuses; pg also
+      // reads a password given as `?password=`.
+      const readable = url?.replace(/^([a-z]+:\/\/[^/?#]*@)\//i, '$1localhost/');
+      const parsed = readable !== undefined && URL.canParse(readable) ? new URL(readable) : undefined;
+      const passwords = [parsed?.password ?? '', parsed?.searchParams.get('password') ?? ''];
+      return passwords.filter((password) => password !== '').flatMap((password) => [password, safelyDecoded(password)]);
     }),
   ].filter((secret) => secret !== '');
 }

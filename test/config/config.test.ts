@@ -158,6 +158,15 @@ describe('loadConfig', () => {
     expect(secretsOf(loaded.config)).toEqual(
       expect.arrayContaining(['xoxb-test-token', 'pr0xy%23pass', 'pr0xy#pass', 'db-s3cret']),
     );
+    // libpq's unix-socket form, with no host, and a password given as a parameter, as pg reads them.
+    for (const url of [
+      'postgresql://paylink:db-s3cret@/paylink?host=/run/postgresql',
+      'postgres://paylink@db.example:5432/paylink?password=db-s3cret',
+    ]) {
+      const other = loadConfig({ ...MINIMAL, DATABASE_URL: url });
+      if (!other.ok) throw new Error(other.problems.join('\n'));
+      expect(secretsOf(other.config)).toContain('db-s3cret');
+    }
   });
 
   it('reads PAYLINK_LOCALE in any case, as LOG_LEVEL and PAYLINK_PAYMENT_TYPES', () => {
