@@ -14,12 +14,12 @@ const PHONE_CHARACTERS = /^[\d+().\-/ \u00A0\u2009\u202F]+$/u;
 const SMS_CAPABLE_TYPES: ReadonlySet<string> = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
 
 /**
- * France's overseas departments: their numbers are written like mainland ones (0692 12 34 56 in Réunion, 0696… in
- * Martinique), but belong to their own numbering plans; Mayotte's (0639…) share Réunion's +262, and are read with it.
- * Saint-Pierre-et-Miquelon's have six digits, never written so: a rep writes them in international form (+508…), read
- * as any foreign number.
+ * France's overseas departments and collectivities: their numbers are written like mainland ones (0692 12 34 56 in
+ * Réunion, 0696… in Martinique, 0708 41 12 34 for a Saint-Pierre-et-Miquelon mobile), but belong to their own
+ * numbering plans; Mayotte's (0639…) share Réunion's +262, Saint-Barthélemy's and Saint-Martin's Guadeloupe's +590,
+ * and are read with them.
  */
-const OVERSEAS_REGIONS = ['RE', 'GP', 'MQ', 'GF'] as const;
+const OVERSEAS_REGIONS = ['RE', 'GP', 'MQ', 'GF', 'PM'] as const;
 
 /**
  * A valid number as a French rep writes it, else undefined: mainland first, then overseas for a 0-and-9-digits one

@@ -48,7 +48,8 @@ describe('normalizePhone', () => {
     expect(normalizePhone(input, mobile)).toEqual({ ok: true, value: expected });
   });
 
-  it('reads a Saint-Pierre-et-Miquelon mobile, six digits of its own, in international form', () => {
+  it('reads a Saint-Pierre-et-Miquelon mobile written the French way, and one of six digits in international form', () => {
+    expect(normalizePhone('0708 41 12 34', mobile)).toEqual({ ok: true, value: '+508708411234' });
     expect(normalizePhone('+508 55 12 34', mobile)).toEqual({ ok: true, value: '+508551234' });
   });
 
