@@ -128,7 +128,7 @@ export function describeRefusal(refusal: SafedebitRefusal, locale: Locale): Refu
   if (refusal.code === undefined) {
     return { ...(field ? { field } : {}), message: QUOTED[locale](words ?? ''), configurationProblem: false };
   }
-  const shownCode = shown(refusal.code, MAX_SHOWN_CODE_LENGTH);
+  const shownCode = shownRefusalCode(refusal.code);
   const said = words === undefined ? '' : ` ${SAFEDEBIT_SAID[locale]} ${QUOTED[locale](words)}`;
   // hasOwn: a code such as "constructor" must not find Object.prototype's members.
   const entry = Object.hasOwn(REFUSAL_CATALOG, refusal.code) ? REFUSAL_CATALOG[refusal.code] : undefined;
@@ -147,6 +147,11 @@ export function describeRefusal(refusal: SafedebitRefusal, locale: Locale): Refu
     ...(entry.adminDetail === undefined ? {} : { adminDetail: entry.adminDetail }),
     configurationProblem: entry.audience === 'admin',
   };
+}
+
+/** A refusal's code as shown wherever paylink shows it: on one line, cut to a length a Slack text can hold. */
+export function shownRefusalCode(code: string): string {
+  return shown(code, MAX_SHOWN_CODE_LENGTH);
 }
 
 /** On one line, without invisible characters, cut to `max` characters. */

@@ -488,6 +488,10 @@ describe('where a link SAFEDEBIT did not make stands', () => {
     const refused = linkRecord({ ...unmade, state: 'refused', state_detail: 'EXIST_005' });
     expect(standingText(refused, context)).toBe(':no_entry: Refused by SAFEDEBIT (EXIST_005)');
     expect(standingText({ ...refused, state_detail: null }, context)).toBe(':no_entry: Refused by SAFEDEBIT');
+    // SAFEDEBIT's code as long as its answer: cut as the form cuts it, so that a status stays within Slack's limits.
+    const long = standingText({ ...refused, state_detail: `X${'Y'.repeat(5_000)}` }, context);
+    expect(long.length).toBeLessThan(100);
+    expect(long).toMatch(/^:no_entry: Refused by SAFEDEBIT \(XY+…\)$/);
   });
 
   it('says "not created" of a request paylink could not even send', () => {

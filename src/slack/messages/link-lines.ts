@@ -7,6 +7,7 @@ import { linkReportTexts } from '../../i18n/link-reports.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor } from '../../i18n/messages.js';
 import type { LinkRecord } from '../../ledger/ledger.js';
+import { shownRefusalCode } from '../../safedebit/error-catalog.js';
 import { dateTimeShown, escapeMrkdwn } from '../mrkdwn.js';
 import { mrkdwn, plain } from '../views/text.js';
 import { expiredStatusLine, paymentStatusLine } from './status-messages.js';
@@ -40,7 +41,7 @@ export function standingText(link: LinkRecord, context: LinkLineContext): string
     const standing = linkReportTexts(locale).notCreated[notCreatedStanding({ ...link, state: link.state })];
     // SAFEDEBIT's code says why, for the rep and for support.
     return link.state === 'refused' && link.state_detail !== null
-      ? `${standing} (${escapeMrkdwn(link.state_detail)})`
+      ? `${standing} (${escapeMrkdwn(shownRefusalCode(link.state_detail))})`
       : standing;
   }
   if (hasExpired(link, context.now)) return expiredStatusLine(new Date(link.expires_at), locale, timeZone).text;
