@@ -32,11 +32,12 @@ export async function acceptPaymentNotification(
 ): Promise<AcceptedNotification> {
   const status = classifyStatus(received.status);
   const kind = status.known ? status.kind : 'unknown';
+  // A notification kept before the ledger failed is the link's status already: App Home shows it, if it can be read.
   const ledgerFailed = (isNew: boolean, error: unknown): AcceptedNotification => ({
     isNew,
     kind,
     outcome: { kind: 'ledger_unavailable', error: errorCode(error) ?? 'unknown_error' },
-    redrawHome: false,
+    redrawHome: isNew,
   });
   let isNew: boolean;
   try {
@@ -65,9 +66,7 @@ export async function acceptPaymentNotification(
     return { isNew, kind, outcome: { kind: 'slack_unavailable', error: confirmation.error }, redrawHome: isNew };
   }
   const outcome = await deliverStatusUpdates(ctx, linkId);
-  // A repeat whose reply this attempt posted follows one cut short before it (a 503): App Home was not drawn then.
-  const repliedNow = outcome.kind === 'posted' && outcome.replies > 0;
-  return { isNew, kind, outcome, redrawHome: isNew || repliedNow || confirmation.kind === 'confirmed' };
+  return { isNew, kind, outcome, redrawHome: isNew || confirmation.kind === 'confirmed' };
 }
 
 /**
