@@ -118,9 +118,10 @@ async function drawHome(ctx: HomeContext, userId: string): Promise<DrawnHome> {
   const linksOf = async (owner: string | undefined): Promise<HomeLinks> => {
     const [totals, links] = await Promise.all([
       ctx.ledger.totals({ ...(owner ? { userId: owner } : {}), paidFrom: from, paidUntil: until, now }),
-      ctx.ledger.latestLinks({ ...(owner ? { userId: owner } : {}), limit: HOME_LINKS, now }),
+      // One more than shown: whether older links were left out.
+      ctx.ledger.latestLinks({ ...(owner ? { userId: owner } : {}), limit: HOME_LINKS + 1, now }),
     ]);
-    return { totals, links, limit: HOME_LINKS };
+    return { totals, links: links.slice(0, HOME_LINKS), more: links.length > HOME_LINKS };
   };
   const [mine, team] = await Promise.all([linksOf(userId), isAdmin(ctx, userId) ? linksOf(undefined) : undefined]);
   const permalinks = await threadPermalinks(ctx, [...mine.links, ...(team?.links ?? [])], userId);

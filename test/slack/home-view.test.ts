@@ -16,7 +16,7 @@ function data(overrides: Partial<HomeData> = {}): HomeData {
     now: NOW,
     sandbox: false,
     month: 'November 2026',
-    mine: { totals: NO_TOTALS, links: [], limit: 20 },
+    mine: { totals: NO_TOTALS, links: [], more: false },
     permalinks: new Map(),
     ...overrides,
   };
@@ -38,7 +38,7 @@ describe('App Home', () => {
         mine: {
           totals: { awaiting: { count: 3, cents: 250_000 }, paid: { count: 1, cents: 125_050 } },
           links: [awaiting, paid],
-          limit: 20,
+          more: false,
         },
         permalinks: new Map([[paid.id, 'https://paylink-test.slack.com/archives/C0SALES/p1700000000000100']]),
       }),
@@ -78,8 +78,8 @@ describe('App Home', () => {
     const view = buildHomeView(
       data({
         sandbox: true,
-        mine: { totals: NO_TOTALS, links, limit: 20 },
-        team: { totals: { awaiting: { count: 40, cents: 1 }, paid: { count: 0, cents: 0 } }, links, limit: 20 },
+        mine: { totals: NO_TOTALS, links, more: false },
+        team: { totals: { awaiting: { count: 40, cents: 1 }, paid: { count: 0, cents: 0 } }, links, more: false },
       }),
     );
     expect(view.blocks.length).toBeLessThanOrEqual(100);
@@ -88,7 +88,7 @@ describe('App Home', () => {
     expect(text).toContain('40 links · €0.01');
     expect(text).toContain('SANDBOX');
     expect(text.match(/by <@U0REP1>/g)).toHaveLength(7);
-    const mineOnly = visibleText(buildHomeView(data({ mine: { totals: NO_TOTALS, links, limit: 20 } })));
+    const mineOnly = visibleText(buildHomeView(data({ mine: { totals: NO_TOTALS, links, more: false } })));
     expect(mineOnly).not.toContain("team's");
     expect(mineOnly).not.toContain('by <@');
   });
@@ -99,7 +99,7 @@ describe('App Home', () => {
   ] as const)('groups the digits of a count of links as it does those of an amount (%s)', (locale, awaiting, paid) => {
     const totals = { awaiting: { count: 12_345, cents: 123_456_789 }, paid: { count: 1_000, cents: 100_000 } };
     const month = locale === 'fr' ? 'novembre 2026' : 'November 2026';
-    const text = visibleText(buildHomeView(data({ locale, month, mine: { totals, links: [], limit: 20 } })));
+    const text = visibleText(buildHomeView(data({ locale, month, mine: { totals, links: [], more: false } })));
     expect(text).toContain(awaiting);
     expect(text).toContain(paid);
   });
@@ -113,7 +113,7 @@ describe('App Home', () => {
       // Made by another instance whose clock is 2 s ahead of this one's.
       const justMade = linkRecord({ created_at: new Date(NOW.getTime() + 2_000).toISOString() });
       const text = visibleText(
-        buildHomeView(data({ locale, mine: { totals: NO_TOTALS, links: [justMade], limit: 20 } })),
+        buildHomeView(data({ locale, mine: { totals: NO_TOTALS, links: [justMade], more: false } })),
       );
       expect(text).toContain(age);
       expect(text).not.toContain(future);
@@ -126,7 +126,7 @@ describe('App Home', () => {
   ] as const)('says a link under a minute old was created just now, not 0 seconds ago (%s)', (locale, age) => {
     const justMade = linkRecord({ created_at: new Date(NOW.getTime() - 59_000).toISOString() });
     const text = visibleText(
-      buildHomeView(data({ locale, mine: { totals: NO_TOTALS, links: [justMade], limit: 20 } })),
+      buildHomeView(data({ locale, mine: { totals: NO_TOTALS, links: [justMade], more: false } })),
     );
     expect(text).toContain(age);
     expect(text).not.toMatch(/second/);
@@ -138,28 +138,28 @@ describe('App Home', () => {
     ['23 h 50 min', 23 * 3_600_000 + 50 * 60_000, 'created 23 hours ago'],
   ] as const)('does not say a link is older than it is, as its reminder does not (%s old)', (_, ageMs, age) => {
     const link = linkRecord({ created_at: new Date(NOW.getTime() - ageMs).toISOString() });
-    const text = visibleText(buildHomeView(data({ mine: { totals: NO_TOTALS, links: [link], limit: 20 } })));
+    const text = visibleText(buildHomeView(data({ mine: { totals: NO_TOTALS, links: [link], more: false } })));
     expect(text).toContain(age);
   });
 
   it('says, under a list as long as it goes, that it shows the latest links only, and how to find an older one', () => {
     const links = Array.from({ length: 3 }, () => linkRecord());
-    const full = visibleText(buildHomeView(data({ mine: { totals: NO_TOTALS, links, limit: 3 } })));
+    const full = visibleText(buildHomeView(data({ mine: { totals: NO_TOTALS, links, more: true } })));
     expect(full).toContain('The latest 3 links only. An older one: `/paylink status <payment reference>`.');
-    const shorter = visibleText(buildHomeView(data({ mine: { totals: NO_TOTALS, links, limit: 4 } })));
+    const shorter = visibleText(buildHomeView(data({ mine: { totals: NO_TOTALS, links, more: false } })));
     expect(shorter).not.toContain('The latest');
   });
 
   it('says why a link that was never made has no status', () => {
     const refused = linkRecord({ state: 'refused', state_detail: 'EXIST_005', link: null });
-    const view = buildHomeView(data({ locale: 'fr', mine: { totals: NO_TOTALS, links: [refused], limit: 20 } }));
+    const view = buildHomeView(data({ locale: 'fr', mine: { totals: NO_TOTALS, links: [refused], more: false } }));
     expect(visibleText(view)).toContain('Refusé par SAFEDEBIT');
     expect(visibleText(view)).toContain('il y a 3 jours');
   });
 
   it('cuts a very long customer name rather than a whole line', () => {
     const long = linkRecord({ customer: 'x'.repeat(500) });
-    const [, section] = sections(buildHomeView(data({ mine: { totals: NO_TOTALS, links: [long], limit: 20 } })));
+    const [, section] = sections(buildHomeView(data({ mine: { totals: NO_TOTALS, links: [long], more: false } })));
     expect(section?.text?.text).toContain(`${'x'.repeat(79)}…`);
     expect(section?.text?.text).not.toContain('x'.repeat(81));
   });

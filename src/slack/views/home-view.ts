@@ -13,8 +13,8 @@ export interface HomeLinks {
   totals: LinkTotals;
   /** Newest first. */
   links: readonly LinkRecord[];
-  /** The most links a list shows: one that long may have older links left out, which it says how to find. */
-  limit: number;
+  /** Older links were left out: the list says how to find them. */
+  more: boolean;
 }
 
 export interface HomeData extends LinkLineContext {
@@ -100,10 +100,8 @@ function linkSections(data: HomeData, list: HomeLinks, showRep: boolean): types.
     const permalink = data.permalinks.get(link.id);
     return linkSection(link, data, { showRep, ...(permalink ? { permalink } : {}) });
   });
-  const cut = list.links.length >= list.limit;
-  return cut
-    ? [...sections, contextBlock(linkReportTexts(data.locale).homeLatestOnly(list.limit, SLASH_COMMAND))]
-    : sections;
+  const note = linkReportTexts(data.locale).homeLatestOnly(list.links.length, SLASH_COMMAND);
+  return list.more ? [...sections, contextBlock(note)] : sections;
 }
 
 function emptyState(data: HomeData): types.SectionBlock {
