@@ -24,7 +24,8 @@ import { postToResponseUrl, type ResponseUrlMessage } from './response-url.js';
  * - HTTP 429: after `Retry-After`, so a rate-limited link is posted late rather than lost (views.open only while its
  *   trigger_id can still work);
  * - a connection that never opened, or an HTTP 5xx (Slack failing): after a short backoff;
- * - never after a timeout or a connection lost once the request was written: Slack may have done it.
+ * - never after a timeout, a connection lost once the request was written, or a 504 (the gateway timing out on Slack
+ *   behind it): Slack may have done it.
  * A refusal (`{ok: false, error}`) throws a SlackApiError whose `data.error` is Slack's error name, as
  * WebClient's platform errors do. Slack's warnings about a call (`response_metadata`) are logged, once each.
  */
@@ -91,6 +92,8 @@ const MAX_BACKOFF_MS = 4_000;
 /** A longer Retry-After than this is Slack asking to stop for a while: the call fails instead of hanging on. */
 const MAX_RETRY_AFTER_S = 60;
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** HTTP 504: the one 5xx after which Slack may have carried the call out (see slackMayHaveActed), not sent again. */
+const GATEWAY_TIMEOUT = 504;
 /**
  * A trigger_id dies 3 s after Slack sent it: views.open is sent again only while that can still work, counting from
  * the first try (the request came in shortly before). A longer wait fails the call at once, for the rep to be told.
@@ -139,9 +142,9 @@ export class SlackApiError extends Error {
  * opened, say it was not.
  */
 export function slackMayHaveActed(error: unknown): boolean {
-  if (error instanceof SlackApiError || error instanceof SlackHttpError || error instanceof SlackCallAbandoned) {
-    return false;
-  }
+  // A gateway timeout is Slack's front answering that Slack behind it did not in time: it may have done the call.
+  if (error instanceof SlackHttpError) return error.statusCode === GATEWAY_TIMEOUT;
+  if (error instanceof SlackApiError || error instanceof SlackCallAbandoned) return false;
   const code = errorCode(error);
   return code === undefined || !NEVER_CONNECTED_CODES.has(code);
 }
@@ -240,7 +243,7 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
         await wait(name, waitS * 1000);
         continue;
       }
-      if (statusCode >= 500 && !last && !outlasts(backoffWait(attempt))) {
+      if (statusCode >= 500 && statusCode !== GATEWAY_TIMEOUT && !last && !outlasts(backoffWait(attempt))) {
         await response.body.dump();
         await backoff(name, attempt);
         continue;

@@ -245,6 +245,27 @@ describe('a valid submission', () => {
   });
 });
 
+describe('a summary Slack answers 504 after posting it (its gateway timing out on Slack behind it)', () => {
+  it('is not posted again: one summary in the channel, and the rep has the link in the modal', async () => {
+    h = await startHarness();
+    const { view } = await h.openModal();
+    h.standin.failNext(
+      'chat.postMessage',
+      { status: 504, carriedOut: true },
+      1,
+      (args) => args.thread_ts === undefined,
+    );
+    await h.submit(view, VALID_FORM);
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const summaries = h.standin.messagesIn(SALES_CHANNEL.id).filter((message) => message.thread_ts === undefined);
+    expect(summaries).toHaveLength(1);
+    expect(h.standin.callsTo('chat.postMessage').filter((call) => call.args.channel === SALES_CHANNEL.id)).toHaveLength(
+      1,
+    );
+  });
+});
+
 describe('validation', () => {
   it('answers each problem under its input and never calls SAFEDEBIT', async () => {
     h = await startHarness();

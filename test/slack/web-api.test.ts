@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createJsonLogger } from '../../src/logger.js';
 import { slackErrorCode } from '../../src/slack/errors.js';
-import { createSlackWebApi, SlackApiError, SlackHttpError, type SlackWebApi } from '../../src/slack/web-api.js';
+import {
+  createSlackWebApi,
+  SlackApiError,
+  SlackHttpError,
+  type SlackWebApi,
+  slackMayHaveActed,
+} from '../../src/slack/web-api.js';
 import { freePort } from '../support/free-port.js';
 import { type SlackApiStandin, startSlackApiStandin } from '../support/slack-api-standin.js';
 
@@ -254,6 +260,20 @@ describe("paylink's Slack Web API client", () => {
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(740);
     } finally {
       await down.close();
+    }
+  });
+
+  it('never sends a call again after a 504, the gateway timing out on Slack behind it, which may have done it', async () => {
+    const timedOut = await scriptedSlack(httpStatus(504), okJson({ ts: '1.2' }));
+    try {
+      const failed = client(timedOut.apiUrl, { backoffMs: 50 }).chat.postMessage({ channel: 'C0', text: 'x' });
+      await expect(failed).rejects.toMatchObject({ name: 'SlackHttpError', statusCode: 504 });
+      expect(timedOut.received).toHaveLength(1);
+      expect(slackMayHaveActed(await failed.catch((error: unknown) => error))).toBe(true);
+      // Any other 5xx says Slack failed, nothing done.
+      expect(slackMayHaveActed(new SlackHttpError('chat.postMessage', 502, 'HTTP 502'))).toBe(false);
+    } finally {
+      await timedOut.close();
     }
   });
 

@@ -79,7 +79,11 @@ export interface ResponseUrlPost {
 }
 
 /** What `failNext` makes a method answer: an error name (`{ok: false, error}`), or Slack's rate limiting. */
-export type SlackApiFault = string | { status: 429; retryAfterSeconds: number };
+/**
+ * A refusal (Slack's error name), a rate limit, or a gateway timeout (504) answered once Slack behind it carried the
+ * call out all the same.
+ */
+export type SlackApiFault = string | { status: 429; retryAfterSeconds: number } | { status: 504; carriedOut: true };
 
 /** What Slack adds to its answers about a call: `warnings` (`missing_charset`…), `messages` (`[WARN] …`, `[ERROR] …`). */
 export interface ResponseMetadata {
@@ -532,7 +536,7 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
     const delayMs = delays.get(method);
     if (delayMs !== undefined) await sleep(delayMs);
     const fault = takeFault(method, args ?? {});
-    if (typeof fault === 'object') {
+    if (typeof fault === 'object' && fault.status === 429) {
       response.setHeader('Retry-After', String(fault.retryAfterSeconds));
       return sendJson(response, 429, refuse('ratelimited'));
     }
@@ -549,7 +553,7 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
               response_metadata: metadata,
             },
       );
-    if (fault !== undefined) return answer(refuse(fault));
+    if (typeof fault === 'string') return answer(refuse(fault));
     if (args === undefined) return answer(refuse('invalid_form_data'));
     if (FORM_ONLY_METHODS.has(method) && request.headers['content-type']?.startsWith('application/json')) {
       // Live Slack reads nothing from the JSON body here, so the required arguments are "missing".
@@ -559,7 +563,12 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
       method === 'apps.connections.open' ? checkAppToken(request.headers) : checkBotToken(request.headers, args);
     if (authRefusal !== undefined) return answer(authRefusal);
     const carryOut = methods[method];
-    answer(carryOut === undefined ? refuse('unknown_method') : carryOut(args));
+    const result = carryOut === undefined ? refuse('unknown_method') : carryOut(args);
+    if (fault?.status === 504) {
+      response.writeHead(504, { 'Content-Type': 'text/html' }).end('<html><body>504 Gateway Time-out</body></html>');
+      return;
+    }
+    answer(result);
   }
 
   /**
