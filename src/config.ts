@@ -13,7 +13,7 @@ import { type OfferedPaymentTypes, PAYMENT_TYPES } from './domain/payment-type.j
 import { type AddressRule, parseAddressRules } from './http/client-address.js';
 import { type ProxySettings, readProxySettings } from './http/outbound.js';
 import { LOCALES, type Locale } from './i18n/locale.js';
-import { type LedgerLocation, parseDatabaseUrl } from './ledger/database-url.js';
+import { type LedgerLocation, parseDatabaseUrl, withStandInHost } from './ledger/database-url.js';
 import { FIELD_MAX_LENGTH } from './safedebit/fields.js';
 
 /** SAFEDEBIT caps `url_callback` at 128 characters; the public URL must leave room for the token. */
@@ -453,9 +453,8 @@ export function secretsOf(config: Readonly<Config>): string[] {
     config.safedebit?.password ?? '',
     config.callbackSecret,
     ...urls.flatMap((url) => {
-      // libpq's unix-socket form has no host (`postgresql://u:pw@/db?host=…`), which a WHATWG URL refuses; pg also
-      // reads a password given as `?password=`.
-      const readable = url?.replace(/^([a-z]+:\/\/[^/?#]*@)\//i, '$1localhost/');
+      // pg also reads a password given as `?password=`.
+      const readable = url === undefined ? undefined : withStandInHost(url);
       const parsed = readable !== undefined && URL.canParse(readable) ? new URL(readable) : undefined;
       const passwords = [parsed?.password ?? '', parsed?.searchParams.get('password') ?? ''];
       return passwords.filter((password) => password !== '').flatMap((password) => [password, safelyDecoded(password)]);

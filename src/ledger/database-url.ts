@@ -29,10 +29,9 @@ export function parseDatabaseUrl(value: string | undefined): LedgerLocation | { 
   }
   if (/^postgres(ql)?:\/\//i.test(url)) {
     try {
-      // libpq's form for a unix socket, a user and no host (`postgresql://user@/db?host=/run/postgresql`), which a
-      // WHATWG URL refuses: read with a stand-in host, as pg reads it.
-      const hostless = /^postgres(ql)?:\/\/[^/?#]*@\//i.test(url);
-      const parsed = new URL(hostless ? url.replace('@/', '@localhost/') : url);
+      const readable = withStandInHost(url);
+      const hostless = readable !== url;
+      const parsed = new URL(readable);
       if ((hostless || parsed.hostname === '') && !parsed.searchParams.has('host'))
         return { error: 'expected a host in the postgres:// URL' };
       return { engine: 'postgres', url };
@@ -41,4 +40,12 @@ export function parseDatabaseUrl(value: string | undefined): LedgerLocation | { 
     }
   }
   return { error: 'expected sqlite:/path/to/file.sqlite or postgres://user@host:5432/database' };
+}
+
+/**
+ * libpq's form for a unix socket, a user and no host (`postgresql://user@/db?host=/run/postgresql`), which a WHATWG URL
+ * refuses, written with a stand-in host, as pg reads it; any other URL as it is.
+ */
+export function withStandInHost(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^/?#]*@)\//i, '$1localhost/');
 }
