@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, loadConfig, secretsOf } from '../../src/config.js';
+import { CONFIG_VARIABLES, type Config, loadConfig, secretsOf } from '../../src/config.js';
 import { PROXY_VARIABLES } from '../../src/http/outbound.js';
 import { readmeSection, readRepoFile } from '../support/repo-docs.js';
 
@@ -17,6 +17,12 @@ const PRODUCTION = {
   PAYLINK_PUBLIC_URL: 'https://paylink.example.com',
 };
 
+function configOf(env: Record<string, string>): Readonly<Config> {
+  const result = loadConfig(env);
+  if (!result.ok) throw new Error(result.problems.join('\n'));
+  return result.config;
+}
+
 function problemsOf(env: Record<string, string>): string[] {
   const result = loadConfig(env);
   if (result.ok) throw new Error('expected problems');
@@ -25,9 +31,7 @@ function problemsOf(env: Record<string, string>): string[] {
 
 describe('loadConfig', () => {
   it('applies the documented defaults and freezes the result', () => {
-    const result = loadConfig(MINIMAL);
-    if (!result.ok) throw new Error(result.problems.join('\n'));
-    const { config } = result;
+    const config = configOf(MINIMAL);
     expect(config).toMatchObject({
       port: 3000,
       locale: 'fr',
@@ -51,7 +55,7 @@ describe('loadConfig', () => {
   });
 
   it('reads every variable into its typed place', () => {
-    const result = loadConfig({
+    const config = configOf({
       ...MINIMAL,
       SLACK_APP_TOKEN: 'xapp-1-test',
       SLACK_API_URL: 'http://127.0.0.1:9999/api',
@@ -77,8 +81,7 @@ describe('loadConfig', () => {
       PAYLINK_MAX_AMOUNT: '2500',
       LOG_LEVEL: 'DEBUG',
     });
-    if (!result.ok) throw new Error(result.problems.join('\n'));
-    expect(result.config).toMatchObject({
+    expect(config).toMatchObject({
       slack: { appToken: 'xapp-1-test', apiUrl: 'http://127.0.0.1:9999/api/', socketPingTimeoutMs: 1500 },
       port: 8080,
       safedebit: {
@@ -100,7 +103,7 @@ describe('loadConfig', () => {
       maxAmountCents: 250_000,
       logLevel: 'debug',
     });
-    expect(result.config.merchantFields).not.toHaveProperty('shop_id');
+    expect(config.merchantFields).not.toHaveProperty('shop_id');
   });
 
   it.each(['eighty', '1.5'])(
@@ -149,13 +152,12 @@ describe('loadConfig', () => {
   });
 
   it('names as secrets, never to be logged, the passwords in the proxies’ and PostgreSQL’s URLs too', () => {
-    const loaded = loadConfig({
+    const config = configOf({
       ...MINIMAL,
       HTTPS_PROXY: 'http://paylink:pr0xy%23pass@proxy.example:3128',
       DATABASE_URL: 'postgres://paylink:db-s3cret@db.example:5432/paylink',
     });
-    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-    expect(secretsOf(loaded.config)).toEqual(
+    expect(secretsOf(config)).toEqual(
       expect.arrayContaining(['xoxb-test-token', 'pr0xy%23pass', 'pr0xy#pass', 'db-s3cret']),
     );
     // libpq's unix-socket form, with no host, and a password given as a parameter, as pg reads them.
@@ -163,9 +165,7 @@ describe('loadConfig', () => {
       'postgresql://paylink:db-s3cret@/paylink?host=/run/postgresql',
       'postgres://paylink@db.example:5432/paylink?password=db-s3cret',
     ]) {
-      const other = loadConfig({ ...MINIMAL, DATABASE_URL: url });
-      if (!other.ok) throw new Error(other.problems.join('\n'));
-      expect(secretsOf(other.config)).toContain('db-s3cret');
+      expect(secretsOf(configOf({ ...MINIMAL, DATABASE_URL: url }))).toContain('db-s3cret');
     }
   });
 
@@ -354,19 +354,18 @@ describe('loadConfig', () => {
   });
 
   it('reads the callback allow-list and the proxy hops; a bad entry is one line naming its position', () => {
-    const result = loadConfig({
+    const config = configOf({
       ...MINIMAL,
       PAYLINK_CALLBACK_ALLOWED_IPS: '203.0.113.7, 198.51.100.0/24, 2001:db8::/32',
       PAYLINK_TRUST_PROXY: '1',
     });
-    if (!result.ok) throw new Error(result.problems.join('\n'));
-    expect(result.config.trustProxyHops).toBe(1);
-    expect(result.config.callbackAllowedAddresses).toEqual([
+    expect(config.trustProxyHops).toBe(1);
+    expect(config.callbackAllowedAddresses).toEqual([
       { kind: 'address', address: '203.0.113.7', family: 'ipv4' },
       { kind: 'range', network: '198.51.100.0', prefix: 24, family: 'ipv4' },
       { kind: 'range', network: '2001:db8::', prefix: 32, family: 'ipv6' },
     ]);
-    expect(Object.isFrozen(result.config.callbackAllowedAddresses?.[0])).toBe(true);
+    expect(Object.isFrozen(config.callbackAllowedAddresses?.[0])).toBe(true);
 
     expect(
       problemsOf({
@@ -409,9 +408,7 @@ describe('loadConfig', () => {
 
   it('derives the callback key from the signing secret as every release before did', () => {
     // Derived otherwise, the callback URL of every link already made would answer 404 after an upgrade.
-    const result = loadConfig(MINIMAL);
-    if (!result.ok) throw new Error(result.problems.join('\n'));
-    expect(result.config.callbackSecret).toBe('wCS8-S7NKAT_1pVSZJRbNw20LbAcCaXP_CUpbY7V4Go');
+    expect(configOf(MINIMAL).callbackSecret).toBe('wCS8-S7NKAT_1pVSZJRbNw20LbAcCaXP_CUpbY7V4Go');
   });
 });
 
