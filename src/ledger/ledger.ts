@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  type CompiledQuery,
   type Expression,
   type ExpressionBuilder,
   type Insertable,
@@ -14,6 +15,7 @@ import { DECIDED_RANKS, RANKS_OF_KIND } from '../domain/link-standing.js';
 import { classifyStatus, statusProgress } from '../domain/payment-status.js';
 import type { PaymentType } from '../domain/payment-type.js';
 import { SANDBOX_LINK_ADDRESS } from '../domain/sandbox-link.js';
+import { GroupCommit } from './group-commit.js';
 import {
   AWAITING_PAYMENT_CONDITION,
   AWAITS_PAYMENT_UNTIL,
@@ -170,61 +172,69 @@ export class Ledger {
    */
   constructor(
     readonly db: Kysely<LedgerDatabase>,
-    options: { sandbox?: boolean } = {},
+    options: { sandbox?: boolean; groupCommits?: boolean } = {},
   ) {
     this.#sandbox = options.sandbox ? 1 : 0;
-    this.#insertLink = prepareQuery(db, (slot: SlotFor<NewLinkRow>) =>
-      db
-        .insertInto('links')
-        .values({
-          id: slot('id'),
-          submission_key: slot('submission_key'),
-          created_at: slot('created_at'),
-          team_id: slot('team_id'),
-          user_id: slot('user_id'),
-          origin_channel: slot('origin_channel'),
-          origin_thread_ts: slot('origin_thread_ts'),
-          summary_channel: null,
-          summary_ts: null,
-          thread_ts: null,
-          amount_cents: slot('amount_cents'),
-          currency: slot('currency'),
-          payment_reference: slot('payment_reference'),
-          reference_key: slot('reference_key'),
-          consumer_reference: slot('consumer_reference'),
-          customer: slot('customer'),
-          masked_email: slot('masked_email'),
-          masked_phone: slot('masked_phone'),
-          sms_option: slot('sms_option'),
-          email_option: slot('email_option'),
-          payment_type: slot('payment_type'),
-          sandbox: slot('sandbox'),
-          expires_at: slot('expires_at'),
-          link: null,
-          state: 'requested' satisfies LinkState,
-          state_detail: null,
-          payment_status: null,
-          payment_status_rank: null,
-          payment_status_at: null,
-          summary_status: null,
-        })
-        .onConflict((conflict) => conflict.column('submission_key').doNothing())
-        .returning('id'),
+    const groupCommit = options.groupCommits ? new GroupCommit(db) : undefined;
+    const write = groupCommit && (<Row>(query: CompiledQuery<Row>) => groupCommit.run(query));
+    this.#insertLink = prepareQuery(
+      db,
+      (slot: SlotFor<NewLinkRow>) =>
+        db
+          .insertInto('links')
+          .values({
+            id: slot('id'),
+            submission_key: slot('submission_key'),
+            created_at: slot('created_at'),
+            team_id: slot('team_id'),
+            user_id: slot('user_id'),
+            origin_channel: slot('origin_channel'),
+            origin_thread_ts: slot('origin_thread_ts'),
+            summary_channel: null,
+            summary_ts: null,
+            thread_ts: null,
+            amount_cents: slot('amount_cents'),
+            currency: slot('currency'),
+            payment_reference: slot('payment_reference'),
+            reference_key: slot('reference_key'),
+            consumer_reference: slot('consumer_reference'),
+            customer: slot('customer'),
+            masked_email: slot('masked_email'),
+            masked_phone: slot('masked_phone'),
+            sms_option: slot('sms_option'),
+            email_option: slot('email_option'),
+            payment_type: slot('payment_type'),
+            sandbox: slot('sandbox'),
+            expires_at: slot('expires_at'),
+            link: null,
+            state: 'requested' satisfies LinkState,
+            state_detail: null,
+            payment_status: null,
+            payment_status_rank: null,
+            payment_status_at: null,
+            summary_status: null,
+          })
+          .onConflict((conflict) => conflict.column('submission_key').doNothing())
+          .returning('id'),
+      write,
     );
-    this.#recordCreated = prepareQuery(db, (slot: SlotFor<{ id: string; link: string }>) =>
-      db
-        .updateTable('links')
-        // Until the rep has it: a flow that stops before then leaves it for the round that announces it late in the
-        // rep's DM. Written late (tried again beside the flow's Slack calls, or kept and played by a round), it finds
-        // the summary's place recorded, or the link already made (sent privately, or confirmed by a notification),
-        // whose mark says whether the rep has it.
-        .set({
-          state: 'created' satisfies LinkState,
-          link: slot('link'),
-          undelivered_to_rep: sql<number>`case when summary_ts is null and state <> 'created' then 1 else undelivered_to_rep end`,
-        })
-        .where('id', '=', slot('id'))
-        .returning(['payment_status', 'payment_status_at']),
+    this.#recordCreated = prepareQuery(
+      db,
+      (slot: SlotFor<{ id: string; link: string }>) =>
+        db
+          .updateTable('links')
+          // Until the rep has it: a flow that stops before then leaves it for the round that announces it late in the
+          // rep's DM. Written late (tried again beside the flow's Slack calls, or kept and played by a round), it finds
+          // the summary's place recorded, or the link already made (sent privately, or confirmed by a notification),
+          // whose mark says whether the rep has it.
+          .set({
+            state: 'created' satisfies LinkState,
+            link: slot('link'),
+            undelivered_to_rep: sql<number>`case when summary_ts is null and state <> 'created' then 1 else undelivered_to_rep end`,
+          })
+          .where('id', '=', slot('id'))
+          .returning(['payment_status', 'payment_status_at']),
+      write,
     );
     this.#recordFailure = prepareQuery(
       db,
@@ -237,6 +247,7 @@ export class Ledger {
           // another instance, which it corrects, or confirmed by a notification, which it must not undo.
           .where('state', 'in', ['requested', 'interrupted'] satisfies LinkState[])
           .returning(['payment_status', 'payment_status_at']),
+      write,
     );
     this.#recordSummary = prepareQuery(
       db,
@@ -266,6 +277,7 @@ export class Ledger {
           })
           .where('id', '=', slot('id'))
           .returning('payment_status'),
+      write,
     );
   }
 

@@ -114,7 +114,7 @@ export async function openLedger(location: LedgerLocation, options: LedgerOption
     await db.destroy().catch(() => undefined);
     throw error;
   }
-  return new Ledger(db, { sandbox: options.sandbox });
+  return new Ledger(db, { sandbox: options.sandbox, groupCommits: true });
 }
 
 /**

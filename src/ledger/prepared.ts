@@ -1,4 +1,4 @@
-import { type Compilable, type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Compilable, type CompiledQuery, type Kysely, type QueryResult, type RawBuilder, sql } from 'kysely';
 
 /** Where a prepared query takes one of its arguments, named. */
 class Slot {
@@ -18,13 +18,15 @@ export type SlotFor<Args> = <Name extends keyof Args & string>(name: Name) => Ra
 export function prepareQuery<Database, Args extends Record<string, unknown>, Row>(
   db: Kysely<Database>,
   build: (slot: SlotFor<Args>) => Compilable<Row>,
+  execute: (query: CompiledQuery<NoInfer<Row>>) => Promise<QueryResult<NoInfer<Row>>> = (query) =>
+    db.executeQuery(query),
 ): (args: Args) => Promise<Row[]> {
   const compiled = build((name) => sql`${new Slot(name)}`).compile();
   return async (args) => {
     const parameters = compiled.parameters.map((parameter) =>
       parameter instanceof Slot ? args[parameter.name] : parameter,
     );
-    const result = await db.executeQuery<Row>({ ...compiled, parameters });
+    const result = await execute({ ...compiled, parameters });
     return result.rows;
   };
 }

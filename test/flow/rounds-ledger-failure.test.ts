@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LEDGER_WAIT_MS } from '../../src/ledger/open.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { newLink } from '../support/link-records.js';
+import { movableClock } from '../support/movable-clock.js';
 import { type Harness, startHarness } from '../support/paylink-harness.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
 import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
@@ -73,14 +74,20 @@ describe('an interrupted-links round cut by a ledger failure (SQLite file locked
 describe('a reminders round cut by a ledger failure (SQLite file locked by another process)', () => {
   it('tries the release again, and every due link is reminded at a later round', async () => {
     database = await freshDatabase('sqlite');
-    app = await startHarness({ databaseUrl: database.url, reminderPeriodMs: 50, env: { PAYLINK_REMIND_AFTER: '10s' } });
+    // Links made now, remembered ten minutes later: no round finds one half made (claimed, its link not yet recorded).
+    const clock = movableClock();
+    app = await startHarness({
+      databaseUrl: database.url,
+      clock: clock.now,
+      reminderPeriodMs: 50,
+      env: { PAYLINK_REMIND_AFTER: '10s' },
+    });
     const h = app;
-    const longAgo = new Date(Date.now() - 10 * 60_000);
     const created = async (reference: string) => {
       const id = String(
         await h.paylink.ledger.claimSubmission(
           newLink({
-            createdAt: longAgo,
+            createdAt: clock.now(),
             userId: SALES_REP.id,
             originChannel: SALES_CHANNEL.id,
             paymentReference: reference,
@@ -93,8 +100,8 @@ describe('a reminders round cut by a ledger failure (SQLite file locked by anoth
       return id;
     };
     const unlock = refuseFirstDmThenLockLedger(h, database);
-    // Both created in one transaction-free burst, before the next round.
     const ids = await Promise.all([created('F-OLD-1'), created('F-OLD-2')]);
+    clock.advance(10 * 60_000);
     const isReminder = (call: SlackApiCall) => String(call.args.channel).startsWith('D');
     await expect
       .poll(() => h.standin.callsTo('chat.postMessage').filter(isReminder).length, { timeout: 15_000 })
