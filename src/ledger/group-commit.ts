@@ -11,10 +11,11 @@ type Outcome = { result: QueryResult<unknown> } | { error: unknown };
  * On SQLite each commit waits for the disk (`synchronous = FULL`) on the event loop's thread: every other request of
  * the instance waits with it, three times a link, and the flush costs the kernel more CPU than the writes. The link
  * writes that arrive in one turn of the event loop are committed together, with one wait for the disk. Each caller
- * still goes on only once its write is on disk. A write refused (a constraint) fails alone, as it would alone; one
- * that ends the whole transaction (the disk full, an I/O error) fails the group, each write of which would have failed
- * alone. Each write runs in a savepoint of its own only to tell the two apart: without it, the writes after one that
- * ended the transaction would each be committed on its own, unseen, while the group was told it failed.
+ * still goes on only once its write is on disk. A write refused (a constraint) fails alone, as it would alone; a
+ * failure that ends the whole transaction or its commit (the disk full, an I/O error) fails every write of the group,
+ * none of which is kept, and each caller is told, as a lone write's would be. Each write runs in a savepoint of its
+ * own only to tell the two apart: without it, the writes after one that ended the transaction would each be committed
+ * on its own, unseen, while the group was told it failed.
  * PostgreSQL groups the commits of concurrent connections itself.
  */
 export class GroupCommit<Database> {
