@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { blockKitProblems } from './block-kit-limits.js';
+import { slackJson } from './slack-json.js';
 import {
   APP_ID,
   BOT_ID,
@@ -703,7 +704,7 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
         else resolve(outcome);
       };
       pendingAcks.set(envelopeId, { sentAt: performance.now(), settle });
-      socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: true }));
+      socket.send(slackJson({ envelope_id: envelopeId, type, payload, accepts_response_payload: true }));
     });
   }
 
@@ -933,5 +934,5 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   // A delayed answer may outlive close(), which destroys open connections.
   if (response.destroyed) return;
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' }).end(slackJson(body));
 }

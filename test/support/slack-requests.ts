@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ViewStateSelectedOption, ViewStateValue } from '@slack/bolt';
+import { slackJson } from './slack-json.js';
 import {
   APP_ID,
   BOT_ID,
@@ -167,7 +168,7 @@ export function sendInteraction(
   payload: object,
   overrides?: SigningOverrides,
 ): Promise<SlackHttpResult> {
-  const rawBody = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const rawBody = new URLSearchParams({ payload: slackJson(payload) }).toString();
   return sendSignedRequest(appBaseUrl, signingSecret, rawBody, overrides);
 }
 
@@ -486,5 +487,5 @@ export function sendEventCallback(
   const headers: Record<string, string> = retry
     ? { 'X-Slack-Retry-Num': String(retry.num), 'X-Slack-Retry-Reason': retry.reason }
     : {};
-  return sendSignedRequest(appBaseUrl, signingSecret, JSON.stringify(body), overrides, JSON_CONTENT_TYPE, headers);
+  return sendSignedRequest(appBaseUrl, signingSecret, slackJson(body), overrides, JSON_CONTENT_TYPE, headers);
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel, verifySlackRequest, webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type SlackApiStandin, startSlackApiStandin } from './slack-api-standin.js';
+import { slackJson } from './slack-json.js';
 import {
   appHomeOpenedEvent,
   blockActionsPayload,
@@ -502,6 +503,34 @@ describe('Slack Web API standin', () => {
       expect(sixth.status).toBe(404);
       await expect(sixth.json()).resolves.toMatchObject({ error: 'used_url' });
     });
+  });
+});
+
+describe('JSON as Slack writes it', () => {
+  it('escapes every character past ASCII, and parses back to the same value', () => {
+    const value = { label: 'Amount (€)', name: 'Zoë Ł.', emoji: '😀', plain: 'a"b\\c' };
+    const written = slackJson(value);
+
+    expect(written).toBe(
+      String.raw`{"label":"Amount (\u20ac)","name":"Zo\u00eb \u0141.","emoji":"\ud83d\ude00","plain":"a\"b\\c"}`,
+    );
+    expect(JSON.parse(written)).toEqual(value);
+  });
+
+  it("is how the stand-in answers Slack's Web API calls", async () => {
+    const standin = await startSlackApiStandin();
+    try {
+      const response = await fetch(`${standin.apiUrl}chat.postMessage`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${BOT_TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ channel: 'C0SALES', text: 'Lien de 120,00 € créé' }),
+      });
+      const raw = await response.text();
+      expect(raw).toContain(String.raw`Lien de 120,00 \u20ac cr\u00e9\u00e9`);
+      expect(JSON.parse(raw)).toMatchObject({ ok: true, message: { text: 'Lien de 120,00 € créé' } });
+    } finally {
+      await standin.close();
+    }
   });
 });
 
