@@ -422,7 +422,8 @@ async function postSummary(
   reported: ReportedStatus,
 ) {
   const status =
-    paymentStatusLine(reported, ctx.config.locale, ctx.timeZone) ?? awaitingPaymentStatus(ctx.config.locale);
+    paymentStatusLine({ ...reported, payment_type: stored.payment_type }, ctx.config.locale, ctx.timeZone) ??
+    awaitingPaymentStatus(ctx.config.locale);
   const message = buildSummaryMessage(linkSummaryOf(ctx, stored), status);
   return postSummaryWhereAsked(ctx, submission.origin, message, stored.id);
 }

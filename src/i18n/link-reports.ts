@@ -25,6 +25,9 @@ export interface LinkReportTexts {
   homeTitle: string;
   homeAwaiting: string;
   homePaidIn: (month: string) => string;
+  /** `multi_pay` links whose first part was paid in the month, with the amounts they are for, not paid amounts. */
+  homeMultiPayBegunIn: (month: string) => string;
+  multiPayCount: (count: number, amount: string) => string;
   homeUpdated: (dateTime: string) => string;
   homeMine: string;
   homeTeam: string;
@@ -141,6 +144,8 @@ const fr: LinkReportTexts = {
   homeTitle: 'Vos liens de paiement',
   homeAwaiting: 'En attente de paiement',
   homePaidIn: (month) => `Payés en ${month}`,
+  homeMultiPayBegunIn: (month) => `Paiements multiples commencés en ${month}`,
+  multiPayCount: (count, amount) => `${plural('fr', count, 'lien', 'liens')} · pour ${amount} en tout`,
   homeUpdated: (dateTime) => `Mis à jour le ${dateTime}`,
   homeMine: 'Vos derniers liens',
   homeTeam: "Les derniers liens de l'équipe",
@@ -253,6 +258,8 @@ const en: LinkReportTexts = {
   homeTitle: 'Your payment links',
   homeAwaiting: 'Awaiting payment',
   homePaidIn: (month) => `Paid in ${month}`,
+  homeMultiPayBegunIn: (month) => `Multiple payments begun in ${month}`,
+  multiPayCount: (count, amount) => `${plural('en', count, 'link', 'links')} · for ${amount} in all`,
   homeUpdated: (dateTime) => `Updated ${dateTime}`,
   homeMine: 'Your latest links',
   homeTeam: "The team's latest links",

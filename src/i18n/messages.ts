@@ -98,9 +98,9 @@ export interface Messages {
   paymentTypesChanged: string;
   /**
    * In a status reply of a `multi_pay` link, in place of its amount: each payment of it may be one part, so two
-   * "Paid" lines must not read as twice the amount.
+   * "Paid" lines must not read as twice the amount; without the amount, in its status line.
    */
-  towardsMultiplePayment: (amount: string) => string;
+  towardsMultiplePayment: (amount?: string) => string;
   /** Slack opened the form too late: asking again (`askAgain`: the command, or the message shortcut) helps. */
   triggerExpired: (askAgain: string) => string;
   /** Slack, rate limiting paylink or failing, could not open the form within the trigger's life: ask again shortly. */
@@ -231,7 +231,7 @@ const fr: Messages = {
     ":warning: Les types de paiement proposés ont changé depuis l'ouverture de ce formulaire\u00A0: vérifiez-le, puis envoyez-le à nouveau.",
   amountReadGrouped: (amount) =>
     `Lu comme ${amount}, l'espace séparant les milliers. Pour un montant plus petit suivi d'une référence, corrigez le montant et saisissez la référence dans son champ.`,
-  towardsMultiplePayment: (amount) => `sur un paiement multiple de ${amount}`,
+  towardsMultiplePayment: (amount) => (amount ? `sur un paiement multiple de ${amount}` : 'sur un paiement multiple'),
   triggerExpired: (askAgain) =>
     `Slack a mis trop de temps à ouvrir le formulaire. Relancez ${askAgain}, s'il vous plaît.`,
   slackBusy: (askAgain) =>
@@ -375,7 +375,8 @@ const en: Messages = {
     ':warning: The payment types offered have changed since this form was opened: check it, then send it again.',
   amountReadGrouped: (amount) =>
     `Read as ${amount}, the space separating thousands. For a smaller amount followed by a reference, fix the amount and type the reference in its field.`,
-  towardsMultiplePayment: (amount) => `towards a multiple payment of ${amount}`,
+  towardsMultiplePayment: (amount) =>
+    amount ? `towards a multiple payment of ${amount}` : 'towards a multiple payment',
   triggerExpired: (askAgain) => `Slack took too long to open the form. Please run ${askAgain} again.`,
   slackBusy: (askAgain) => `Slack is busy and could not open the form. Please run ${askAgain} again in a few seconds.`,
   statusThreadClosed: (reference, channel) =>

@@ -637,19 +637,26 @@ export class Ledger {
    * `paidFrom` (included) and `paidUntil` (excluded), by the date their paid standing began (`paid_at`).
    */
   async totals(options: { userId?: string; paidFrom: Date; paidUntil: Date; now: Date }): Promise<LinkTotals> {
-    const total = async (only: LinkCondition) => {
-      const row = await this.db
+    /** The links `only` holds, those for a multiple payment apart from the others. */
+    const total = async (only: LinkCondition): Promise<{ multiPay: Tally; others: Tally }> => {
+      const rows = await this.db
         .selectFrom('links')
         .select((eb) => [
+          'payment_type',
           eb.fn.countAll<number>().as('count'),
           eb.fn.sum<number | string | null>('amount_cents').as('cents'),
         ])
         .$if(options.userId !== undefined, (query) => query.where('user_id', '=', options.userId ?? ''))
         .where(this.#ofThisKind)
         .where(only)
-        .executeTakeFirstOrThrow();
-      // PostgreSQL's SUM of a bigint is a numeric, which node-pg reads as a string.
-      return { count: Number(row.count), cents: Number(row.cents ?? 0) };
+        .groupBy('payment_type')
+        .execute();
+      const tally = (multiPay: boolean) =>
+        rows
+          .filter((row) => (row.payment_type === 'multi') === multiPay)
+          // PostgreSQL's COUNT is a bigint and its SUM of a bigint a numeric, which node-pg reads as strings.
+          .reduce((sum, row) => addTallies(sum, { count: Number(row.count), cents: Number(row.cents ?? 0) }), NO_LINKS);
+      return { multiPay: tally(true), others: tally(false) };
     };
     const paidFrom = options.paidFrom.toISOString();
     const paidUntil = options.paidUntil.toISOString();
@@ -670,7 +677,11 @@ export class Ledger {
         ]),
       ),
     ]);
-    return { awaiting: awaitingTotal, paid: paidTotal };
+    return {
+      awaiting: addTallies(awaitingTotal.multiPay, awaitingTotal.others),
+      paid: paidTotal.others,
+      multiPayBegun: paidTotal.multiPay,
+    };
   }
 
   /** The links (whatever became of them) with this payment reference, case aside, newest first; one rep's with `userId`. */
@@ -1026,9 +1037,27 @@ export class Ledger {
   }
 }
 
+/** How many links, for how much in all. */
+export interface Tally {
+  count: number;
+  cents: number;
+}
+
+const NO_LINKS: Tally = { count: 0, cents: 0 };
+
+function addTallies(a: Tally, b: Tally): Tally {
+  return { count: a.count + b.count, cents: a.cents + b.cents };
+}
+
 export interface LinkTotals {
-  awaiting: { count: number; cents: number };
-  paid: { count: number; cents: number };
+  awaiting: Tally;
+  /** Links paid in the period, their whole amount: every payment type but the multiple payment. */
+  paid: Tally;
+  /**
+   * `multi_pay` links whose first part was paid in the period, and the amounts they are for: the customer pays them
+   * in parts whose amounts no notification gives, so no more than their count is known to be paid.
+   */
+  multiPayBegun: Tally;
 }
 
 /** The links whose summary's status line is behind their furthest-along status (see linksWithStatusLineBehind). */

@@ -11,6 +11,7 @@ import { linkRecord, newLink as newSubmission } from '../support/link-records.js
 
 const NOW = new Date('2026-11-27T10:00:00.000Z');
 const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
+const NONE = { count: 0, cents: 0 };
 
 /** A submission claimed at NOW unless `overrides` say otherwise. */
 const newLink = (overrides: Partial<NewLink> = {}) => newSubmission({ createdAt: NOW, ...overrides });
@@ -105,11 +106,33 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
 
     const period = { paidFrom: NOW, paidUntil: minutes(2) };
     const mine = await ledger.totals({ now: NOW, userId: 'U0REP', ...period });
-    expect(mine).toEqual({ awaiting: { count: 2, cents: big + 1 }, paid: { count: 1, cents: 10_000 } });
+    expect(mine).toEqual({
+      awaiting: { count: 2, cents: big + 1 },
+      paid: { count: 1, cents: 10_000 },
+      multiPayBegun: NONE,
+    });
     const team = await ledger.totals({ now: NOW, paidFrom: NOW, paidUntil: minutes(3) });
-    expect(team).toEqual({ awaiting: { count: 2, cents: big + 1 }, paid: { count: 3, cents: 70_000 } });
+    expect(team).toEqual({
+      awaiting: { count: 2, cents: big + 1 },
+      paid: { count: 3, cents: 70_000 },
+      multiPayBegun: NONE,
+    });
     const none = await ledger.totals({ now: NOW, userId: 'U0NOBODY', ...period });
-    expect(none).toEqual({ awaiting: { count: 0, cents: 0 }, paid: { count: 0, cents: 0 } });
+    expect(none).toEqual({ awaiting: NONE, paid: NONE, multiPayBegun: NONE });
+  });
+
+  it("counts a multiple payment's link apart: a part paid is not its whole amount paid, nor is the link awaiting payment", async () => {
+    const ledger = await open();
+    await createdLink(ledger, { amountCents: 125_050, paymentType: 'multi' }, ['SETTLED']);
+    await createdLink(ledger, { amountCents: 30_000, paymentType: 'multi' });
+    await createdLink(ledger, { amountCents: 10_000 }, ['SETTLED']);
+    await createdLink(ledger, { amountCents: 2_000, paymentType: 'later' }, ['SETTLED']);
+
+    expect(await ledger.totals({ now: NOW, paidFrom: NOW, paidUntil: minutes(2) })).toEqual({
+      awaiting: { count: 1, cents: 30_000 },
+      paid: { count: 2, cents: 12_000 },
+      multiPayBegun: { count: 1, cents: 125_050 },
+    });
   });
 
   it('counts a payment in the month its paid standing began, whatever paid status comes after', async () => {
@@ -193,7 +216,11 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     await createdLink(ledger, { amountCents: 7, expiresAt: minutes(-30) }, ['SOMETHING_NEW'], minutes(-60));
     await createdLink(ledger, { amountCents: 70, expiresAt: minutes(-30) }, ['SETTLED', 'SOMETHING_NEW'], minutes(-60));
     const month = { now: NOW, paidFrom: minutes(-1000), paidUntil: minutes(1000) };
-    expect(await ledger.totals(month)).toEqual({ awaiting: { count: 1, cents: 7 }, paid: { count: 1, cents: 70 } });
+    expect(await ledger.totals(month)).toEqual({
+      awaiting: { count: 1, cents: 7 },
+      paid: { count: 1, cents: 70 },
+      multiPayBegun: NONE,
+    });
   });
 
   it('finds links by payment reference whatever the case, with their history oldest first', async () => {
@@ -331,7 +358,11 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     expect(ids(await sandbox.latestLinks({ now: NOW, limit: 10 }))).toEqual(
       ids([{ id: trialPaid }, { id: trialUnpaid }]),
     );
-    expect(await live.totals(month)).toEqual({ awaiting: { count: 1, cents: 125_050 }, paid: { count: 0, cents: 0 } });
+    expect(await live.totals(month)).toEqual({
+      awaiting: { count: 1, cents: 125_050 },
+      paid: NONE,
+      multiPayBegun: NONE,
+    });
     expect((await sandbox.totals(month)).paid.count).toBe(1);
     expect(ids(await live.linksWithReference('F-1', { limit: 5 }))).toEqual([real]);
     expect(ids(await live.linksCreatedBetween(minutes(-1000), NOW))).toEqual(

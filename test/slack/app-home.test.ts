@@ -72,6 +72,19 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
     expect(app.standin.callsTo('chat.getPermalink')).toHaveLength(asked);
   });
 
+  it("counts a multiple payment's link apart from the links paid: a part notified paid is not its whole amount", async () => {
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine, env: { PAYLINK_PAYMENT_TYPES: 'multi' } });
+    h = app;
+    const { callbackUrl } = await app.createLink();
+    expect(await app.notify(callbackUrl, 'SETTLED')).toBe(200);
+
+    const text = visibleText(await openHome(app, SALES_REP.id));
+    expect(text).toMatch(/Paid in \w+ \d{4}\*\nno links/);
+    expect(text).toMatch(/Multiple payments begun in \w+ \d{4}\*\n1 link · for €1,250\.50 in all/);
+    expect(text).toContain('Awaiting payment*\nno links');
+    expect(text).toContain(':white_check_mark: Paid · towards a multiple payment · ');
+  });
+
   it("shows an admin the whole team's latest links, each with its rep", async () => {
     const app = await startHarness({ clock: clockFrom(MID_MONTH), engine, env: { PAYLINK_ADMINS: ADMIN.id } });
     h = app;

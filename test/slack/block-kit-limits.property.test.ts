@@ -419,6 +419,7 @@ describe('App Home', () => {
       totals: fc.record({
         awaiting: fc.record({ count: fc.nat(), cents: amountCents }),
         paid: fc.record({ count: fc.nat(), cents: amountCents }),
+        multiPayBegun: fc.record({ count: fc.nat(), cents: amountCents }),
       }),
       links: fc.array(ledgerLink, { minLength: count, maxLength: count }),
       more: fc.boolean(),
@@ -453,7 +454,11 @@ describe('App Home', () => {
     for (const at of LOCALES) {
       for (const notAllowed of [false, true]) {
         const empty = {
-          totals: { awaiting: { count: 0, cents: 0 }, paid: { count: 0, cents: 0 } },
+          totals: {
+            awaiting: { count: 0, cents: 0 },
+            paid: { count: 0, cents: 0 },
+            multiPayBegun: { count: 0, cents: 0 },
+          },
           links: [],
           more: false,
         };

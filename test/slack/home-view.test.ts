@@ -7,7 +7,8 @@ import { linkRecord } from '../support/link-records.js';
 import { visibleText } from '../support/paylink-harness.js';
 
 const NOW = new Date('2026-11-30T09:30:00.000Z');
-const NO_TOTALS = { awaiting: { count: 0, cents: 0 }, paid: { count: 0, cents: 0 } };
+const NONE = { count: 0, cents: 0 };
+const NO_TOTALS = { awaiting: NONE, paid: NONE, multiPayBegun: NONE };
 
 function data(overrides: Partial<HomeData> = {}): HomeData {
   return {
@@ -36,7 +37,7 @@ describe('App Home', () => {
     const view = buildHomeView(
       data({
         mine: {
-          totals: { awaiting: { count: 3, cents: 250_000 }, paid: { count: 1, cents: 125_050 } },
+          totals: { awaiting: { count: 3, cents: 250_000 }, paid: { count: 1, cents: 125_050 }, multiPayBegun: NONE },
           links: [awaiting, paid],
           more: false,
         },
@@ -64,6 +65,37 @@ describe('App Home', () => {
     });
   });
 
+  it.each([
+    ['en', 'Multiple payments begun in November 2026*\n1 link · for €1,250.50 in all', 'towards a multiple payment'],
+    [
+      'fr',
+      'Paiements multiples commencés en novembre 2026*\n1 lien · pour 1\u202F250,50\u00A0€ en tout',
+      'sur un paiement multiple',
+    ],
+  ] as const)(
+    "shows multiple payments begun apart (%s): a part paid, of an amount no notification gives, is not the link's amount paid",
+    (locale, begun, towards) => {
+      const partPaid = linkRecord({
+        payment_type: 'multi',
+        payment_status: 'SETTLED',
+        payment_status_rank: 40,
+        payment_status_at: '2026-11-28T13:32:00.000Z',
+      });
+      const month = locale === 'fr' ? 'novembre 2026' : 'November 2026';
+      const totals = { ...NO_TOTALS, multiPayBegun: { count: 1, cents: 125_050 } };
+      const text = visibleText(
+        buildHomeView(data({ locale, month, mine: { totals, links: [partPaid], more: false } })),
+      );
+      expect(text).toContain(begun);
+      expect(text).toContain(towards);
+      // Without any, the tab says nothing of them.
+      const none = visibleText(
+        buildHomeView(data({ locale, month, mine: { totals: NO_TOTALS, links: [], more: false } })),
+      );
+      expect(none).not.toMatch(/ultiple/);
+    },
+  );
+
   it.each(LOCALES)('tells a new rep how to create a first link (%s), or that they may not', (locale) => {
     const empty = visibleText(buildHomeView(data({ locale })));
     expect(empty).toContain('/paylink');
@@ -79,7 +111,7 @@ describe('App Home', () => {
       data({
         sandbox: true,
         mine: { totals: NO_TOTALS, links, more: false },
-        team: { totals: { awaiting: { count: 40, cents: 1 }, paid: { count: 0, cents: 0 } }, links, more: false },
+        team: { totals: { ...NO_TOTALS, awaiting: { count: 40, cents: 1 } }, links, more: false },
       }),
     );
     expect(view.blocks.length).toBeLessThanOrEqual(100);
@@ -97,7 +129,11 @@ describe('App Home', () => {
     ['fr', '12\u202F345 liens · 1\u202F234\u202F567,89\u00A0€', 'Payés en novembre 2026*\n1\u202F000 liens'],
     ['en', '12,345 links · €1,234,567.89', 'Paid in November 2026*\n1,000 links'],
   ] as const)('groups the digits of a count of links as it does those of an amount (%s)', (locale, awaiting, paid) => {
-    const totals = { awaiting: { count: 12_345, cents: 123_456_789 }, paid: { count: 1_000, cents: 100_000 } };
+    const totals = {
+      awaiting: { count: 12_345, cents: 123_456_789 },
+      paid: { count: 1_000, cents: 100_000 },
+      multiPayBegun: NONE,
+    };
     const month = locale === 'fr' ? 'novembre 2026' : 'November 2026';
     const text = visibleText(buildHomeView(data({ locale, month, mine: { totals, links: [], more: false } })));
     expect(text).toContain(awaiting);

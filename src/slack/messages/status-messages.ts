@@ -60,21 +60,35 @@ export function statusApartText(
   return `${reply}\n${messagesFor(locale).statusThreadClosed(escapeMrkdwn(link.paymentReference), link.channel)}`;
 }
 
-/** The colored line under the link's summary: where the payment stands, and since when. */
-export function statusLine(status: ClassifiedStatus, locale: Locale, dateTime: string): LinkStatus {
+/**
+ * The colored line under the link's summary (and in App Home and lists): where the payment stands, and since when. A
+ * `multi_pay` link's payment is "towards a multiple payment": one part paid must not read as its amount paid.
+ */
+export function statusLine(
+  status: ClassifiedStatus,
+  locale: Locale,
+  dateTime: string,
+  paymentType: PaymentType = 'now',
+): LinkStatus {
   const { emoji, color } = presentationOf(status);
-  return { text: `${emoji} ${escapeMrkdwn(describeStatus(status, locale))} · ${dateTime}`, color };
+  const partPaid = paymentType === 'multi' && status.known && status.kind === 'paid';
+  const parts = [
+    `${emoji} ${escapeMrkdwn(describeStatus(status, locale))}`,
+    ...(partPaid ? [messagesFor(locale).towardsMultiplePayment()] : []),
+    dateTime,
+  ];
+  return { text: parts.join(' · '), color };
 }
 
 /** The status line of the link's furthest-along status, since it was reported; undefined before any. */
 export function paymentStatusLine(
-  link: Pick<LinkRecord, 'payment_status' | 'payment_status_at'>,
+  link: Pick<LinkRecord, 'payment_status' | 'payment_status_at' | 'payment_type'>,
   locale: Locale,
   timeZone: string,
 ): LinkStatus | undefined {
   if (link.payment_status === null || link.payment_status_at === null) return undefined;
   const since = dateTimeShown(new Date(link.payment_status_at), locale, timeZone);
-  return statusLine(classifyStatus(link.payment_status), locale, since);
+  return statusLine(classifyStatus(link.payment_status), locale, since, link.payment_type);
 }
 
 /** The line of a link past its expiry with no status ("🚫 Expired unpaid · 4 Dec 2026, 14:32"): it can no longer be paid. */

@@ -81,16 +81,29 @@ function header(text: string): types.HeaderBlock {
   return { type: 'header', text: plain(text, 150) };
 }
 
-/** "Awaiting payment: 3 links · 2 500,00 €" beside "Paid in November 2026: 1 link · 1 250,50 €". */
+/**
+ * "Awaiting payment: 3 links · 2 500,00 €" beside "Paid in November 2026: 1 link · 1 250,50 €", and, when there are
+ * any, the multiple payments begun in the month, whose parts paid no notification gives.
+ */
 function totalsBlock(data: HomeData, list: HomeLinks): types.SectionBlock {
   const t = linkReportTexts(data.locale);
+  const { awaiting, paid, multiPayBegun } = list.totals;
   const count = ({ count, cents }: { count: number; cents: number }) =>
     t.linkCount(count, formatAmount(cents, data.locale));
+  const multiPay =
+    multiPayBegun.count === 0
+      ? []
+      : [
+          mrkdwn(
+            `*${t.homeMultiPayBegunIn(data.month)}*\n${t.multiPayCount(multiPayBegun.count, formatAmount(multiPayBegun.cents, data.locale))}`,
+          ),
+        ];
   return {
     type: 'section',
     fields: [
-      mrkdwn(`*${t.homeAwaiting}*\n${count(list.totals.awaiting)}`),
-      mrkdwn(`*${t.homePaidIn(data.month)}*\n${count(list.totals.paid)}`),
+      mrkdwn(`*${t.homeAwaiting}*\n${count(awaiting)}`),
+      mrkdwn(`*${t.homePaidIn(data.month)}*\n${count(paid)}`),
+      ...multiPay,
     ],
   };
 }
