@@ -1,5 +1,5 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database as BetterSqliteDatabase } from 'better-sqlite3';
 import type { SqliteDatabase } from 'kysely';
@@ -326,12 +326,33 @@ function createIfMissing(path: string, mode: number): void {
   }
 }
 
+/**
+ * SQLite opens a file its user may not write (a backup restored as root, a file made read-only) read-only, without a
+ * word: the start would succeed, and every link's first write fail. So such a file stops the start, saying why.
+ */
+function refuseUnwritable(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      accessSync(file, constants.W_OK);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') continue;
+      throw Object.assign(
+        new Error(
+          `paylink's user cannot write ${basename(file)} (${errorCode(error)}): make it that user's, or writable by it`,
+        ),
+        { code: 'SQLITE_READONLY' },
+      );
+    }
+  }
+}
+
 async function sqliteDialect(path: string): Promise<Dialect> {
   const { default: SqliteDatabase } = await import('better-sqlite3');
   // Customer names and live payment links: readable by paylink's user only, when paylink makes the folder or the file.
   // SQLite gives its -wal and -shm files the database file's permissions.
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   createIfMissing(path, 0o600);
+  refuseUnwritable(path);
   // No busy_timeout: SQLite would wait for another process's lock synchronously (see LockWaitingSqliteDriver).
   const database = new SqliteDatabase(path, { timeout: 0 });
   // WAL: readers never wait for the writer; a crash of the process loses nothing committed.

@@ -130,19 +130,31 @@ function appEnvironment(wiring: { slackApiUrl: string; safedebitUrl: string; dat
   };
 }
 
-/** Runs the app with only `env` (and PATH) until it exits, as a start that fails would: its exit code and stderr. */
-export async function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+const START_FAILURE_WAIT_MS = 45_000;
+
+/**
+ * Runs the app with only `env` (and PATH) until it exits (killed after START_FAILURE_WAIT_MS), as a start that fails would: its exit code and stderr. `as`
+ * runs it as another user, as a deployment's service account.
+ */
+export async function runUntilExit(
+  env: Record<string, string>,
+  as?: { uid: number; gid: number },
+): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [ENTRY], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
     cwd: '/',
+    ...as,
   });
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr += chunk;
   });
+  // A start expected to fail that does not is stopped in time for the test to say so, not left running.
+  const stop = setTimeout(() => child.kill('SIGKILL'), START_FAILURE_WAIT_MS);
   // 'close', not 'exit': stderr's last lines may still be unread when 'exit' comes.
   const [code] = await once(child, 'close');
+  clearTimeout(stop);
   return { code: code as number | null, stderr };
 }
 

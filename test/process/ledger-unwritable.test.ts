@@ -1,0 +1,42 @@
+import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openLedger } from '../../src/ledger/open.js';
+import { type ProcessWorld, runUntilExit, startProcessWorld } from '../support/app-process.js';
+
+/** The user paylink runs as here: root may write any file, so as root the app is run as `nobody`. */
+const NOBODY = 65534;
+const asServiceUser: { uid: number; gid: number } | undefined =
+  process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : undefined;
+
+describe('a SQLite ledger file paylink’s user cannot write (a backup restored as root)', () => {
+  let world: ProcessWorld | undefined;
+  let folder: string | undefined;
+  afterEach(async () => {
+    await world?.close([]);
+    if (folder) rmSync(folder, { recursive: true, force: true });
+    world = folder = undefined;
+  });
+
+  it('stops the start with a line saying so, rather than start and fail every link', async () => {
+    world = await startProcessWorld('sqlite');
+    folder = mkdtempSync(join(tmpdir(), 'paylink-restored-'));
+    const path = join(folder, 'paylink.sqlite');
+    // The backup put in place: a migrated ledger, without -wal or -shm, readable by all, writable by its owner only.
+    await (await openLedger({ engine: 'sqlite', path })).close();
+    rmSync(`${path}-wal`, { force: true });
+    rmSync(`${path}-shm`, { force: true });
+    // paylink's folder is its user's; the file is root's (0644, as `cp` leaves it), or, not as root, read-only.
+    chmodSync(path, asServiceUser ? 0o644 : 0o444);
+    if (asServiceUser) chownSync(folder, asServiceUser.uid, asServiceUser.gid);
+    chmodSync(folder, 0o700);
+
+    const { code, stderr } = await runUntilExit({ ...world.env, DATABASE_URL: `sqlite:${path}` }, asServiceUser);
+
+    expect(code, stderr).toBe(1);
+    expect(stderr).toContain(
+      `could not open the link ledger (sqlite, ${path}): SQLITE_READONLY paylink's user cannot write paylink.sqlite`,
+    );
+  }, 60_000);
+});
