@@ -383,7 +383,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     // links they claimed for them, which the ledger must still take, or no later round would ever claim them again.
     if (outcome === 'timeout') await Promise.race([allDone, sleep(CUT_SETTLE_MS, undefined, { ref: false })]);
     // Last, so that writes kept by the work the cut ended (a link's place, say whether the rep has it) are tried too.
-    await recordLateWrites(statusUpdates, true);
+    await recordLateWrites(statusUpdates, { withinMs: LAST_WRITES_MS });
     await ledger.close();
     logger.info({ event: 'stopped' });
   }
@@ -409,6 +409,9 @@ const SLACK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** How long a stop whose grace ran out waits, once its clients are cut, for the work they ended to record it. */
 const CUT_SETTLE_MS = 2_000;
+
+/** How long a stop tries the writes the ledger refused until then, before it logs those left as lost (`record_lost`). */
+const LAST_WRITES_MS = 2_000;
 
 /** Within the 30 s most process managers give before they kill (Kubernetes' default), with room to close. */
 const SHUTDOWN_GRACE_MS = 25_000;

@@ -310,21 +310,42 @@ export const unrecordedOutcome = (linkId: string) => `outcome:${linkId}`;
 /**
  * Records what this instance did in Slack that the ledger refused to record until now (see `unrecordedWrites`); a
  * write it still refuses stays for the next try. At shutdown (`lastTry`), those left are logged: once their claim is
- * stale or their delay past, another instance may post the reply, or DM the link, again.
+ * stale or their delay past, another instance may post the reply, or DM the link, again. The last try lasts
+ * `withinMs` at most: a ledger making each write wait (a file another process holds locked: 5 s each) would otherwise
+ * keep the stop going past the process manager's kill, and its log of what was lost with it.
  */
 export async function recordLateWrites(
   ctx: Pick<StatusUpdateContext, 'logger' | 'unrecordedWrites'>,
-  lastTry = false,
+  lastTry?: { withinMs: number },
 ): Promise<void> {
+  const deadline = lastTry && performance.now() + lastTry.withinMs;
   for (const [key, write] of ctx.unrecordedWrites) {
     try {
-      await write.record();
+      await (deadline === undefined ? write.record() : beforeDeadline(() => write.record(), deadline));
       // Kept again meanwhile (a flow's later write of the same link), it waits for the next round.
       if (ctx.unrecordedWrites.get(key) === write) ctx.unrecordedWrites.delete(key);
       ctx.logger.info({ event: 'recorded_late', write: key });
     } catch (error) {
       if (lastTry) ctx.logger.error({ event: 'record_lost', write: key, error: errorCode(error) });
     }
+  }
+}
+
+/** `work`, unless `deadline` (a `performance.now()`) passes first, or has passed: then it fails with `stop_deadline`. */
+async function beforeDeadline(work: () => Promise<unknown>, deadline: number): Promise<void> {
+  const left = deadline - performance.now();
+  const late = () => Object.assign(new Error('not recorded before the stop'), { code: 'stop_deadline' });
+  if (left <= 0) throw late();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      work(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(late()), left);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

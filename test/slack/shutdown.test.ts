@@ -1,12 +1,19 @@
+import SqliteDatabase from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { type Harness, SIGNING_SECRET, startHarness, stopWithGrace, VALID_FORM } from '../support/paylink-harness.js';
 import { appHomeOpenedEvent, sendEvent } from '../support/slack-requests.js';
 import { SALES_REP } from '../support/slack-workspace.js';
 
 let app: Harness | undefined;
+let database: TestDatabase | undefined;
+let locker: SqliteDatabase.Database | undefined;
 afterEach(async () => {
+  if (locker?.inTransaction) locker.exec('ROLLBACK');
+  locker?.close();
   await app?.close();
-  app = undefined;
+  await database?.drop();
+  app = database = locker = undefined;
 });
 
 describe('a stop whose grace runs out', () => {
@@ -36,4 +43,30 @@ describe('a stop whose grace runs out', () => {
     const expired = app.logs.find((line) => line.includes('"shutdown_grace_expired"'));
     expect(JSON.parse(String(expired))).toMatchObject({ in_flight: 1, waiting_for: ['home'] });
   }, 20_000);
+
+  it('ends in time when the SQLite file is held locked by another process, logging each write it could not record', async () => {
+    database = await freshDatabase('sqlite');
+    app = await startHarness({ databaseUrl: database.url, ledgerRetryDelaysMs: [] });
+    const h = app;
+    h.safedebit.setMode({ kind: 'slow', delayMs: 300 });
+    const views = [];
+    for (let index = 0; index < 2; index++) views.push((await h.openModal()).view);
+    await Promise.all(
+      views.map((view, index) => h.submit(view, { ...VALID_FORM, payment_reference: `F-LOCKED-${index}` })),
+    );
+    // While SAFEDEBIT makes the links, an admin's sqlite3 shell is left in a write transaction: each ledger write waits
+    // 5 s for it, then fails, and the flows keep what they could not record for a later try.
+    await expect.poll(() => h.safedebit.requests.length).toBe(2);
+    locker = new SqliteDatabase(database.url.slice('sqlite:'.length));
+    locker.exec('BEGIN IMMEDIATE');
+    await h.waitForLog('ledger_write_abandoned', 2, 20_000);
+
+    const { outcome, tookMs } = await stopWithGrace(h, 1_000, 30_000);
+
+    // The grace, 2 s for the work cut to settle, 2 s at most for the last writes: no more, however many are left.
+    expect({ outcome, inTime: tookMs < 6_000 }).toEqual({ outcome: 'stopped', inTime: true });
+    const lost = h.logs.filter((line) => line.includes('"record_lost"'));
+    expect(lost.filter((line) => line.includes('"write":"outcome:'))).toHaveLength(2);
+    expect(h.logs.at(-1)).toContain('"event":"stopped"');
+  }, 60_000);
 });
