@@ -16,13 +16,14 @@ const SENSITIVE_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // A callback URL's token (Bolt writes the URL of a request no route takes, e.g. a PUT to a callback URL).
   [new RegExp(`(${CALLBACK_ROUTE_PREFIX}/)[A-Za-z0-9_-]{20,}`, 'g'), '$1[redacted]'],
   // Linear on any text (anyone can have a URL or a field name logged): a local part starts only where a run of its
-  // characters does, and every repeat is bounded, so no run is scanned again from each of its characters.
+  // characters does, and every repeat is bounded, so no run is scanned again from each of its characters. Written
+  // percent-encoded too, as a query string in a URL Bolt logs carries them: `@` as %40, `+` as %2B, a space as + or %20.
   [
-    /(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{0,254}@((?:[A-Za-z0-9-]{1,63}\.){1,16}[A-Za-z]{2,63})\b/g,
-    '$1•••@$2',
+    /(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{0,254}(@|%40)((?:[A-Za-z0-9-]{1,63}\.){1,16}[A-Za-z]{2,63})\b/g,
+    '$1•••$2$3',
   ],
-  [/(?<![\d.])(?:\+|00)\d[\d .-]{7,16}(\d{2})\b/g, '+•••$1'],
-  [/(?<![\d.])0[1-9](?:[ .-]?\d{2}){3}[ .-]?(\d{2})(?![\d.])/g, '0••••••••$1'],
+  [/(?<![\d.])(?:\+|%2[Bb]|00)\d(?:[\d .+-]|%20){7,16}(\d{2})\b/g, '+•••$1'],
+  [/(?<![\d.])0[1-9](?:(?:[ .+-]|%20)?\d{2}){3}(?:[ .+-]|%20)?(\d{2})(?![\d.])/g, '0••••••••$1'],
 ];
 
 export interface JsonLoggerOptions {

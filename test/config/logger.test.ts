@@ -115,6 +115,22 @@ describe('a log line anyone can have written (a URL no route takes, a notificati
     expect(JSON.parse(lines[2] ?? '{}').detail).toBe('j•••@example.com, j•••@ex-ample.co.uk; write to a•••@b.fr');
   });
 
+  it('never prints a full email or phone number written percent-encoded, as a query string carries them', () => {
+    const { logger, lines } = capture('info');
+    // As Bolt writes a request no route takes: the URL as received, form-encoded (`@` as %40, `+` as %2B, spaces as +).
+    logger.info(
+      'Unhandled HTTP request (GET) made to /cb?email=jean.dupont%40example.com&tel=%2B33612345678&tel2=%2b33+6+12+34+56+78',
+    );
+    logger.info('Unhandled HTTP request (GET) made to /nope?phone=%2B33%206%2012%2034%2056%2078&fixe=01+23+45+67+89');
+    logger.info('Unhandled HTTP request (GET) made to /nope?mobile=06%2012%2034%2056%2078&ts=1700000000.000100');
+    const line = lines.join('\n');
+    for (const leaked of ['jean.dupont', '612345678', '6+12+34+56', '6%2012%2034%2056', '23+45+67', '12%2034%2056']) {
+      expect(line).not.toContain(leaked);
+    }
+    expect(line).toContain('email=j•••%40example.com&');
+    expect(line).toContain('&ts=1700000000.000100');
+  });
+
   it('has its long strings cut between characters, never within an emoji', () => {
     const { logger, lines } = capture('info');
     logger.info({ event: 'x', detail: `${'y'.repeat(4095)}😀 and more` });
