@@ -318,35 +318,46 @@ export async function recordLateWrites(
   ctx: Pick<StatusUpdateContext, 'logger' | 'unrecordedWrites'>,
   lastTry?: { withinMs: number },
 ): Promise<void> {
-  const deadline = lastTry && performance.now() + lastTry.withinMs;
-  for (const [key, write] of ctx.unrecordedWrites) {
-    try {
-      await (deadline === undefined ? write.record() : beforeDeadline(() => write.record(), deadline));
-      // Kept again meanwhile (a flow's later write of the same link), it waits for the next round.
-      if (ctx.unrecordedWrites.get(key) === write) ctx.unrecordedWrites.delete(key);
-      ctx.logger.info({ event: 'recorded_late', write: key });
-    } catch (error) {
-      if (lastTry) ctx.logger.error({ event: 'record_lost', write: key, error: errorCode(error) });
+  const limit = lastTry && timeLimit(lastTry.withinMs);
+  try {
+    for (const [key, write] of ctx.unrecordedWrites) {
+      try {
+        await (limit ? limit.race(() => write.record()) : write.record());
+        // Kept again meanwhile (a flow's later write of the same link), it waits for the next round.
+        if (ctx.unrecordedWrites.get(key) === write) ctx.unrecordedWrites.delete(key);
+        ctx.logger.info({ event: 'recorded_late', write: key });
+      } catch (error) {
+        if (lastTry) ctx.logger.error({ event: 'record_lost', write: key, error: errorCode(error) });
+      }
     }
+  } finally {
+    limit?.clear();
   }
 }
 
-/** `work`, unless `deadline` (a `performance.now()`) passes first, or has passed: then it fails with `stop_deadline`. */
-async function beforeDeadline(work: () => Promise<unknown>, deadline: number): Promise<void> {
-  const left = deadline - performance.now();
+/**
+ * A time limit set now: `race(work)` fails with `stop_deadline` when `ms` pass first, and once they have, without
+ * starting the work.
+ */
+function timeLimit(ms: number) {
   const late = () => Object.assign(new Error('not recorded before the stop'), { code: 'stop_deadline' });
-  if (left <= 0) throw late();
+  let passed = false;
   let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      work(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(late()), left);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      passed = true;
+      reject(late());
+    }, ms);
+  });
+  // Raced by each write, or by none when they all end in time.
+  expired.catch(() => undefined);
+  return {
+    race: async (work: () => Promise<unknown>): Promise<void> => {
+      if (passed) throw late();
+      await Promise.race([work(), expired]);
+    },
+    clear: () => clearTimeout(timer),
+  };
 }
 
 /**
