@@ -5,7 +5,15 @@ import type { LedgerLocation } from './database-url.js';
 export function describeLedgerFailure(error: unknown, location: LedgerLocation): string {
   // The SQLite file's path is no secret, and tells the admin which folder to fix.
   const where = location.engine === 'sqlite' ? `sqlite, ${resolve(location.path)}` : 'postgres, DATABASE_URL';
-  return `could not open the link ledger (${where}): ${ledgerFailureDetail(error)}`;
+  // Node's refusal of a folder or file on the way ("EEXIST: file already exists, mkdir '/srv/paylink/data'") names
+  // what to fix; PostgreSQL's would name DATABASE_URL's host.
+  const detail =
+    location.engine === 'sqlite' && isFileSystemRefusal(error) ? error.message : ledgerFailureDetail(error);
+  return `could not open the link ledger (${where}): ${detail}`;
+}
+
+function isFileSystemRefusal(error: unknown): error is Error {
+  return error instanceof Error && typeof (error as { syscall?: unknown }).syscall === 'string';
 }
 
 /** Node's refusals of a server's TLS certificate. */

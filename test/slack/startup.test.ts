@@ -82,7 +82,7 @@ describe('starting', () => {
         tokenCheckRetries: 0,
       });
       await expect(inFile).rejects.toThrow(
-        `could not open the link ledger (sqlite, ${file}/ledger/paylink.sqlite): ENOTDIR`,
+        `could not open the link ledger (sqlite, ${file}/ledger/paylink.sqlite): ENOTDIR: not a directory, mkdir '${file}/ledger'`,
       );
       // A file that is no SQLite database: SQLite's words with its code.
       const notLedger = join(folder, 'notes.sqlite');
