@@ -61,10 +61,10 @@ describe('the status reply and status line', () => {
 
   it('colors the status line by kind', () => {
     const colors = ['SETTLED', 'REJECTED', 'CREATED', 'REMBOURSE', 'ON_HOLD'].map(
-      (status) => statusLine(classifyStatus(status), 'en', '26 Nov 2026, 14:32').color,
+      (status) => statusLine(classifyStatus(status), 'en', '26 Nov 2026, 14:32', 'now').color,
     );
     expect(new Set(colors).size).toBe(5);
-    expect(statusLine(classifyStatus('SETTLED'), 'en', '26 Nov 2026, 14:32').text).toBe(
+    expect(statusLine(classifyStatus('SETTLED'), 'en', '26 Nov 2026, 14:32', 'now').text).toBe(
       ':white_check_mark: Paid · 26 Nov 2026, 14:32',
     );
   });

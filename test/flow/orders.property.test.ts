@@ -302,6 +302,7 @@ async function runScenario(engine: Engine, s: Scenario) {
         classifyStatus(furthest.status),
         'en',
         dateTimeShown(new Date(String(link.payment_status_at)), 'en', 'Europe/Paris'),
+        link.payment_type,
       );
       const summary = summaries[0] as { attachments: { text?: string; blocks?: unknown }[] };
       expect(JSON.stringify(summary.attachments)).toContain(JSON.stringify(line.text).slice(1, -1));

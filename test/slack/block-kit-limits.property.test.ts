@@ -271,10 +271,10 @@ const privateMetadata = fc
 const statusLineOf = fc.oneof(
   locale.map((at): [Locale, LinkStatus] => [at, awaitingPaymentStatus(at)]),
   fc
-    .tuple(locale, paymentStatus, date, timeZone)
-    .map(([at, status, when, zone]): [Locale, LinkStatus] => [
+    .tuple(locale, paymentStatus, date, timeZone, paymentType)
+    .map(([at, status, when, zone, type]): [Locale, LinkStatus] => [
       at,
-      statusLine(classifyStatus(status), at, dateTimeShown(when, at, zone)),
+      statusLine(classifyStatus(status), at, dateTimeShown(when, at, zone), type),
     ]),
   fc
     .tuple(locale, date, timeZone)

@@ -264,7 +264,7 @@ describe('summary message', () => {
 
   it("gives the status line's date as Slack's token, and in Paris time where Slack renders none", () => {
     const paidAt = '<!date^1795786320^{date_short}, {time}|27 nov. 2026, 14:32>';
-    const update = summaryStatusUpdate(summary, statusLine(classifyStatus('SETTLED'), 'fr', paidAt));
+    const update = summaryStatusUpdate(summary, statusLine(classifyStatus('SETTLED'), 'fr', paidAt, 'now'));
     const [attachment] = update.attachments ?? [];
     expect(visibleText(attachment)).toBe(`:white_check_mark: Payé · ${paidAt}`);
     expect(attachment?.fallback).toBe(':white_check_mark: Payé · 27 nov. 2026, 14:32');
@@ -351,10 +351,8 @@ describe('status answer', () => {
       reply_claimed_at: null,
       replied_at: null,
     }));
-  const historyText = (statuses: readonly string[]) => {
-    const message = buildStatusMessage(context, 'F-2026-031', 'own', [
-      { link: linkRecord(), history: historyOf(statuses) },
-    ]);
+  const historyText = (statuses: readonly string[], link = linkRecord()) => {
+    const message = buildStatusMessage(context, 'F-2026-031', 'own', [{ link, history: historyOf(statuses) }]);
     const history = message.blocks?.at(-1) as { text?: { text: string } } | undefined;
     return history?.text?.text ?? '';
   };
@@ -364,6 +362,15 @@ describe('status answer', () => {
     expect(text.split('\n')).toHaveLength(4);
     expect(text.indexOf('Payment created')).toBeLessThan(text.indexOf('Paid'));
     expect(text).not.toContain('earlier');
+  });
+
+  it('says each payment of a multiple payment is towards it, as its thread does: two parts are not twice its amount', () => {
+    const link = linkRecord({ payment_type: 'multi', payment_status: 'SETTLED', payment_status_rank: 40 });
+    const paidLines = historyText(['CREATED', 'SETTLED', 'SETTLED'], link)
+      .split('\n')
+      .filter((line) => line.includes('Paid'));
+    expect(paidLines).toHaveLength(2);
+    for (const line of paidLines) expect(line).toContain('Paid · towards a multiple payment · ');
   });
 
   it("keeps within Slack's 3000 characters, the latest first, when SAFEDEBIT sends long unknown statuses", () => {

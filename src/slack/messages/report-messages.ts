@@ -152,7 +152,7 @@ function statusBlocks(ctx: ReportContext, { link, history, permalink }: LinkWith
       .slice(-HISTORY_SHOWN)
       .map(
         (notification) =>
-          `• ${statusLine(classifyStatus(notification.status), ctx.locale, dateTime(notification.received_at)).text}`,
+          `• ${statusLine(classifyStatus(notification.status), ctx.locale, dateTime(notification.received_at), link.payment_type).text}`,
       ),
     HISTORY_MAX_CHARS,
   );

@@ -61,14 +61,14 @@ export function statusApartText(
 }
 
 /**
- * The colored line under the link's summary (and in App Home and lists): where the payment stands, and since when. A
+ * A status and since when, as the link's summary, App Home, lists and `/paylink status`'s history show it. A
  * `multi_pay` link's payment is "towards a multiple payment": one part paid must not read as its amount paid.
  */
 export function statusLine(
   status: ClassifiedStatus,
   locale: Locale,
   dateTime: string,
-  paymentType: PaymentType = 'now',
+  paymentType: PaymentType,
 ): LinkStatus {
   const { emoji, color } = presentationOf(status);
   const partPaid = paymentType === 'multi' && status.known && status.kind === 'paid';
