@@ -45,6 +45,8 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
   let name = 'paylink';
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = options.now ?? (() => new Date());
+  // Shorter ones are not looked for: a 3-letter password would mask every word holding it. Slack's tokens and secrets
+  // are long, the config refuses a PAYLINK_CALLBACK_SECRET under 16; a short SAFEDEBIT password is SSP's to refuse.
   const secrets = options.secrets.filter((secret) => secret.length >= 6);
   // Looked for in the JSON line, so as JSON writes them: a password's `"` or `\` is escaped there.
   const secretsInJson = secrets.map((secret) => JSON.stringify(secret).slice(1, -1));

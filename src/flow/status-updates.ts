@@ -35,10 +35,11 @@ export interface StatusUpdateContext extends SlackDeliveryContext, LedgerWriteCo
   replyClaimTimeoutMs: number;
   /**
    * What this instance did in Slack, or learnt from SAFEDEBIT, but the ledger refused to record past the write retries
-   * (an outage of more than 15 s), by what it was (`unrecordedReply`, `unrecordedDelivery`, `unrecordedOutcome`): a
-   * thread reply posted, a link given to its rep, SAFEDEBIT's answer. Recorded by each status and interrupted-links
-   * round and at shutdown until the ledger takes them, so that no instance takes the reply for one never posted once
-   * its claim is stale, the link for one its rep never got, or the request for an interrupted one, and acts again.
+   * (an outage of more than 15 s), by what it was (`unrecordedReply`, `unrecordedDelivery`, `unrecordedRepTold`,
+   * `unrecordedOutcome`): a thread reply posted, a link given to its rep, a refusal or an outage told to its rep,
+   * SAFEDEBIT's answer. Recorded by each status and interrupted-links round and at shutdown until the ledger takes
+   * them, so that no instance takes the reply for one never posted once its claim is stale, the link for one its rep
+   * never got, the rep for one never told, or the request for an interrupted one, and acts again.
    */
   unrecordedWrites: Map<string, UnrecordedWrite>;
 }
@@ -308,9 +309,9 @@ export const unrecordedRepTold = (linkId: string) => `told:${linkId}`;
 export const unrecordedOutcome = (linkId: string) => `outcome:${linkId}`;
 
 /**
- * Records what this instance did in Slack that the ledger refused to record until now (see `unrecordedWrites`); a
- * write it still refuses stays for the next try. At shutdown (`lastTry`), those left are logged: once their claim is
- * stale or their delay past, another instance may post the reply, or DM the link, again. The last try lasts
+ * Records what the ledger refused to record until now (see `unrecordedWrites`); a write it still refuses stays for the
+ * next try. At shutdown (`lastTry`), those left are logged: once their claim is stale or their delay past, another
+ * instance may act again (post the reply, DM the link or the refusal, take the link for an interrupted one). The last try lasts
  * `withinMs` at most: a ledger making each write wait (a file another process holds locked: 5 s each) would otherwise
  * keep the stop going past the process manager's kill, and its log of what was lost with it.
  */

@@ -634,7 +634,8 @@ export class Ledger {
 
   /**
    * How many links (one rep's, or the team's) await payment at `now` and for how much, and how many were paid between
-   * `paidFrom` (included) and `paidUntil` (excluded), by the date their paid standing began (`paid_at`).
+   * `paidFrom` (included) and `paidUntil` (excluded), by the date their paid standing began (`paid_at`, or, written by
+   * a release before it, the paid status's date: PAID_SINCE); the multiple payments begun then apart (LinkTotals).
    */
   async totals(options: { userId?: string; paidFrom: Date; paidUntil: Date; now: Date }): Promise<LinkTotals> {
     /** The links `only` holds, those for a multiple payment apart from the others. */
