@@ -19,11 +19,10 @@ import { verifyCallbackToken } from './token.js';
 export interface CallbackRouteDependencies extends ConfirmedLinkContext {
   config: Pick<Readonly<Config>, 'locale' | 'callbackSecret' | 'callbackAllowedAddresses' | 'trustProxyHops'>;
   track: Track;
-  /** Test seams; the defaults suit production. */
-  limits?: Partial<BodyLimits>;
 }
 
-const DEFAULT_LIMITS: BodyLimits = { maxBodyBytes: 64 * 1024, bodyTimeoutMs: 10_000 };
+/** A notification is a few fields: 64 KiB is plenty, and a sender trickling its body is cut after 10 s. */
+const NOTIFICATION_BODY_LIMITS: BodyLimits = { maxBodyBytes: 64 * 1024, bodyTimeoutMs: 10_000 };
 
 /**
  * Suggested delay before SAFEDEBIT delivers again when Slack or the ledger is out of reach (whether it honours it
@@ -46,7 +45,6 @@ type SenderCheck = (req: IncomingMessage) => { allowed: boolean; address?: strin
  * list, it is a browser's, as is any other `GET` and every `HEAD`: the thank-you page, and nothing changed.
  */
 export function callbackRoute(deps: CallbackRouteDependencies): CustomRoute {
-  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const checkSender = senderCheck(deps.config);
   return {
     path: `${CALLBACK_ROUTE_PREFIX}/:token`,
@@ -62,7 +60,7 @@ export function callbackRoute(deps: CallbackRouteDependencies): CustomRoute {
       const browserOutsideList = getSender?.allowed === false && /\btext\/html\b/i.test(req.headers.accept ?? '');
       const handling =
         req.method === 'POST' || (getSender !== undefined && !browserOutsideList)
-          ? handleNotification(deps, limits, checkSender, req, token, query, res)
+          ? handleNotification(deps, checkSender, req, token, query, res)
           : handleBrowserVisit(deps, req, token, res, carriesStatus ? (getSender ?? 'no_allow_list') : undefined);
       handling.catch((error: unknown) => {
         deps.logger.error({ event: 'callback_failed', error });
@@ -137,7 +135,6 @@ async function handleBrowserVisit(
 
 async function handleNotification(
   deps: CallbackRouteDependencies,
-  limits: BodyLimits,
   checkSender: SenderCheck,
   req: IncomingMessage,
   token: string,
@@ -168,7 +165,8 @@ async function handleNotification(
   }
 
   // A GET has no body to read: its query string says it all.
-  const read = method === 'GET' ? { ok: true as const, body: Buffer.alloc(0) } : await readBody(req, limits);
+  const read =
+    method === 'GET' ? { ok: true as const, body: Buffer.alloc(0) } : await readBody(req, NOTIFICATION_BODY_LIMITS);
   if (!read.ok) {
     deps.logger.warn({ event: 'callback_rejected', reason: read.reason, method, link: link.id });
     if (read.reason === 'too_large') sendText(res, 413, 'Payload too large', { connection: 'close' });

@@ -16,8 +16,6 @@ export interface SafedebitClientOptions {
   /** Bounds the whole call: connecting (retry included), waiting for the answer and reading it. */
   timeoutMs: number;
   userAgent: string;
-  /** Past this many bytes the answer is abandoned as `too_large`. Default 64 KiB. */
-  maxResponseBytes?: number;
   /** The outbound proxies; none by default (the process environment is not read here). */
   proxy?: ProxySettings;
 }
@@ -31,7 +29,8 @@ export interface SafedebitClient {
   close(cutInFlight?: boolean): Promise<void>;
 }
 
-const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
+/** Past this many bytes the answer is abandoned as `too_large`: a link and a few fields come in well under it. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /**
  * A retry can create a second link, so the second attempt only follows a connection that never opened,
@@ -203,7 +202,6 @@ export function createSafedebitClient(options: SafedebitClientOptions): Safedebi
   }
   if (options.login.includes(':')) throw new TypeError('SAFEDEBIT login cannot contain ":" (HTTP Basic auth)');
   const path = `${base.pathname.replace(/\/+$/, '')}/get_link_payment`;
-  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const headers = {
     'content-type': 'application/json',
     accept: 'application/json',
@@ -222,9 +220,9 @@ export function createSafedebitClient(options: SafedebitClientOptions): Safedebi
       discard(response.body);
       return outage('http_status', `HTTP ${response.statusCode} (${describeContentType(contentType)})`);
     }
-    const text = await readAtMost(response.body, maxResponseBytes, textDecoderFor(contentType));
+    const text = await readAtMost(response.body, MAX_RESPONSE_BYTES, textDecoderFor(contentType));
     return text === undefined
-      ? outage('too_large', `answer longer than ${maxResponseBytes} bytes`)
+      ? outage('too_large', `answer longer than ${MAX_RESPONSE_BYTES} bytes`)
       : interpretAnswer(text, contentType);
   }
 

@@ -6,7 +6,6 @@ export interface ResponseUrlMessage {
   text: string;
   blocks?: types.KnownBlock[];
   response_type?: 'ephemeral' | 'in_channel';
-  replace_original?: boolean;
 }
 
 const RESPONSE_URL_TIMEOUT_MS = 5000;
