@@ -1,3 +1,9 @@
+import {
+  CONSUMER_TYPE_BLOCK_ID,
+  DELIVERY_BLOCK_ID,
+  PAYMENT_LANG_BLOCK_ID,
+  PAYMENT_TYPE_BLOCK_ID,
+} from '../constants.js';
 import { type InputField, TEXT_FIELDS } from '../domain/payment-form.js';
 import type { Locale } from '../i18n/locale.js';
 import type { SafedebitRefusal } from './outcome.js';
@@ -103,13 +109,13 @@ const MAX_SHOWN_WORDS_LENGTH = 150;
  */
 const FIELD_NAMES: ReadonlyArray<readonly [name: string, field: InputField]> = [
   ...TEXT_FIELDS.map((field) => [field, field] as const),
-  ['payment_lang', 'payment_lang'],
-  ['consumer_type', 'consumer_type'],
-  ['sms_option', 'delivery'],
-  ['email_option', 'delivery'],
-  ['pay_now', 'payment_type'],
-  ['multi_pay', 'payment_type'],
-  ['pay_later', 'payment_type'],
+  ['payment_lang', PAYMENT_LANG_BLOCK_ID],
+  ['consumer_type', CONSUMER_TYPE_BLOCK_ID],
+  ['sms_option', DELIVERY_BLOCK_ID],
+  ['email_option', DELIVERY_BLOCK_ID],
+  ['pay_now', PAYMENT_TYPE_BLOCK_ID],
+  ['multi_pay', PAYMENT_TYPE_BLOCK_ID],
+  ['pay_later', PAYMENT_TYPE_BLOCK_ID],
 ];
 const FIELD_MENTIONS = FIELD_NAMES.map(([name, field]) => ({
   field,
