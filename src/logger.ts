@@ -1,5 +1,6 @@
 import type { Logger, LogLevel } from '@slack/bolt';
 import { CALLBACK_ROUTE_PREFIX } from './constants.js';
+import { cutToUnits } from './domain/text-cut.js';
 
 const SEVERITY: Record<string, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -60,7 +61,7 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
   const shortened = (key: string, value: unknown) => {
     const safe = jsonSafe(key, value);
     return typeof safe === 'string' && safe.length > MAX_LOGGED_STRING
-      ? `${cutAt(redact(safe, secrets), MAX_LOGGED_STRING)}…[cut at ${MAX_LOGGED_STRING} characters]`
+      ? `${cutToUnits(redact(safe, secrets), MAX_LOGGED_STRING)}…[cut at ${MAX_LOGGED_STRING} characters]`
       : safe;
   };
   const log = (lineLevel: string, parts: unknown[]) => {
@@ -95,12 +96,6 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
       name = next;
     },
   };
-}
-
-/** The first `length` UTF-16 units of `text`, less a character's first half: no line carries half an emoji. */
-function cutAt(text: string, length: number): string {
-  const cut = text.slice(0, length);
-  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
 function jsonSafe(_key: string, value: unknown): unknown {

@@ -5,6 +5,7 @@ import {
   PAYMENT_TYPE_BLOCK_ID,
 } from '../constants.js';
 import { type InputField, TEXT_FIELDS } from '../domain/payment-form.js';
+import { cutToCharacters } from '../domain/text-cut.js';
 import type { Locale } from '../i18n/locale.js';
 import type { SafedebitRefusal } from './outcome.js';
 
@@ -162,8 +163,7 @@ export function shownRefusalCode(code: string): string {
 
 /** On one line, without invisible characters, cut to `max` characters. */
 function shown(text: string, max: number): string {
-  const characters = Array.from(text.replace(/[\p{C}\s]+/gu, ' ').trim());
-  return characters.length > max ? `${characters.slice(0, max - 1).join('')}…` : characters.join('');
+  return cutToCharacters(text.replace(/[\p{C}\s]+/gu, ' ').trim(), max);
 }
 
 /** The form field the words name first, if any. */

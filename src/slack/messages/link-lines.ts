@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import { OPEN_THREAD_ACTION } from '../../constants.js';
 import { formatAmount } from '../../domain/amount.js';
 import { hasExpired, notCreatedStanding } from '../../domain/link-standing.js';
+import { cutToCharacters } from '../../domain/text-cut.js';
 import { formatAge } from '../../i18n/dates.js';
 import { linkReportTexts } from '../../i18n/link-reports.js';
 import type { Locale } from '../../i18n/locale.js';
@@ -24,7 +25,7 @@ const CUSTOMER_SHOWN_CHARS = 80;
 
 /** "*1 250,50 €* · F-2026-031 · Jean Dupont": amount, reference, customer. */
 export function linkHeadline(link: LinkRecord, locale: Locale): string {
-  const customer = link.customer === null ? [] : [escapeMrkdwn(cut(link.customer, CUSTOMER_SHOWN_CHARS))];
+  const customer = link.customer === null ? [] : [escapeMrkdwn(cutToCharacters(link.customer, CUSTOMER_SHOWN_CHARS))];
   return [`*${formatAmount(link.amount_cents, locale)}*`, escapeMrkdwn(link.payment_reference), ...customer].join(
     ' · ',
   );
@@ -75,10 +76,4 @@ export function threadButton(locale: Locale, permalink: string | undefined, labe
   if (!permalink) return {};
   const text = plain(label ?? linkReportTexts(locale).openThread, 75);
   return { accessory: { type: 'button' as const, action_id: OPEN_THREAD_ACTION, text, url: permalink } };
-}
-
-/** `text`, cut to `max` characters (an emoji kept whole), ending with `…` when cut. */
-export function cut(text: string, max: number): string {
-  const characters = Array.from(text);
-  return characters.length > max ? `${characters.slice(0, max - 1).join('')}…` : text;
 }

@@ -4,6 +4,7 @@ import { formatAmount } from '../../domain/amount.js';
 import { paymentUnderWay } from '../../domain/link-standing.js';
 import { classifyStatus } from '../../domain/payment-status.js';
 import { madeBySandbox } from '../../domain/sandbox-link.js';
+import { cutToCharacters } from '../../domain/text-cut.js';
 import { type LinksSearched, linkReportTexts } from '../../i18n/link-reports.js';
 import { askAgainAs, messagesFor, sandboxed } from '../../i18n/messages.js';
 import type { LinkRecord, LinkWithAddress, NotificationRecord } from '../../ledger/ledger.js';
@@ -12,7 +13,7 @@ import { FIELD_MAX_LENGTH } from '../../safedebit/fields.js';
 import { dateTimeShown, escapeMrkdwn, withDateFallbacks } from '../mrkdwn.js';
 import { buildNoticeView } from '../views/outcome-views.js';
 import { contextBlock, mrkdwn } from '../views/text.js';
-import { cut, type LinkLineContext, linkHeadline, linkSection, standingText, threadButton } from './link-lines.js';
+import { type LinkLineContext, linkHeadline, linkSection, standingText, threadButton } from './link-lines.js';
 import { codeSpan, type SlackMessage } from './link-messages.js';
 import { statusLine } from './status-messages.js';
 
@@ -109,7 +110,7 @@ export function buildStatusMessage(
   if (found.length === 0) {
     // As typed after `/paylink status`, of any length, and `&` escaped to five: cut past the longest a reference can
     // be (one that long shows whole), so that the answer stays within what Slack shows (4000) and takes (40000).
-    const typed = cut(reference, FIELD_MAX_LENGTH.payment_reference + 1);
+    const typed = cutToCharacters(reference, FIELD_MAX_LENGTH.payment_reference + 1);
     return { text: sandboxed(t.statusNotFound[searched](escapeMrkdwn(typed), SLASH_COMMAND), ctx.sandbox) };
   }
   const shown = part

@@ -13,10 +13,11 @@ import {
 import { AMOUNT_TYPED_MAX_LENGTH } from '../../domain/amount.js';
 import type { InputField, PaymentFormInput, TextField } from '../../domain/payment-form.js';
 import type { OfferedPaymentTypes } from '../../domain/payment-type.js';
+import { cutToUnits } from '../../domain/text-cut.js';
 import { LANGUAGE_NAMES, LOCALES, type Locale } from '../../i18n/locale.js';
 import { type Messages, messagesFor } from '../../i18n/messages.js';
 import { FIELD_MAX_LENGTH, type LimitedField } from '../../safedebit/fields.js';
-import { contextBlock, mrkdwn, plain, within } from './text.js';
+import { contextBlock, mrkdwn, plain } from './text.js';
 
 /** Slack's cap on a plain_text_input's max_length (and so on its initial value). */
 const SLACK_MAX_INPUT_LENGTH = 3000;
@@ -137,7 +138,7 @@ function textInput(
       // error once submitted, rather than Slack refusing to open it; up to Slack's own cap, past which it is cut.
       max_length: Math.min(SLACK_MAX_INPUT_LENGTH, Math.max(limit, initial?.length ?? 0)),
       ...(texts.placeholder ? { placeholder: plain(texts.placeholder) } : {}),
-      ...(initial ? { initial_value: within(initial, SLACK_MAX_INPUT_LENGTH) } : {}),
+      ...(initial ? { initial_value: cutToUnits(initial, SLACK_MAX_INPUT_LENGTH) } : {}),
       ...element,
     },
   };
