@@ -16,7 +16,7 @@ export function slackErrorCode(error: unknown): string {
 }
 
 /** Slack's refusals of a token itself: no request with it works until an admin fixes it. */
-export const TOKEN_REFUSALS: ReadonlySet<string> = new Set([
+const TOKEN_REFUSALS: ReadonlySet<string> = new Set([
   'invalid_auth',
   'not_authed',
   'account_inactive',
