@@ -382,9 +382,14 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     // Cut, the Slack calls still waiting (a rate limit waited out) end at once as never sent: the rounds give back the
     // links they claimed for them, which the ledger must still take, or no later round would ever claim them again.
     if (outcome === 'timeout') await Promise.race([allDone, sleep(CUT_SETTLE_MS, undefined, { ref: false })]);
-    // Last, so that writes kept by the work the cut ended (a link's place, say whether the rep has it) are tried too.
-    await recordLateWrites(statusUpdates, { withinMs: LAST_WRITES_MS });
+    // Last, so that writes kept by the work the cut ended (a link's place, say whether the rep has it) are tried too. A
+    // ledger making each wait (a file another process holds locked: 5 s a write) would keep the stop past the process
+    // manager's kill: after LAST_WRITES_MS the ledger closes, which ends the write in flight (SQLite: at once;
+    // PostgreSQL: when its statement ends) and fails those left, each logged as what it came to.
+    const lastWrites = recordLateWrites(statusUpdates, true);
+    await Promise.race([lastWrites, sleep(LAST_WRITES_MS, undefined, { ref: false })]);
     await ledger.close();
+    await lastWrites;
     logger.info({ event: 'stopped' });
   }
 
@@ -410,7 +415,7 @@ const SLACK_BODY_LIMIT_BYTES = 1024 * 1024;
 /** How long a stop whose grace ran out waits, once its clients are cut, for the work they ended to record it. */
 const CUT_SETTLE_MS = 2_000;
 
-/** How long a stop tries the writes the ledger refused until then, before it logs those left as lost (`record_lost`). */
+/** How long a stop tries the writes the ledger refused until then before it closes the ledger, failing those left. */
 const LAST_WRITES_MS = 2_000;
 
 /** Within the 30 s most process managers give before they kill (Kubernetes' default), with room to close. */

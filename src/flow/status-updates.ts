@@ -311,54 +311,26 @@ export const unrecordedOutcome = (linkId: string) => `outcome:${linkId}`;
 /**
  * Records what the ledger refused to record until now (see `unrecordedWrites`); a write it still refuses stays for the
  * next try. At shutdown (`lastTry`), those left are logged: once their claim is stale or their delay past, another
- * instance may act again (post the reply, DM the link or the refusal, take the link for an interrupted one). The last try lasts
- * `withinMs` at most: a ledger making each write wait (a file another process holds locked: 5 s each) would otherwise
- * keep the stop going past the process manager's kill, and its log of what was lost with it.
+ * instance may act again (post the reply, DM the link or the refusal, take the link for an interrupted one).
  */
 export async function recordLateWrites(
   ctx: Pick<StatusUpdateContext, 'logger' | 'unrecordedWrites'>,
-  lastTry?: { withinMs: number },
+  lastTry = false,
 ): Promise<void> {
-  const limit = lastTry && timeLimit(lastTry.withinMs);
-  try {
-    for (const [key, write] of ctx.unrecordedWrites) {
-      try {
-        await (limit ? limit.race(() => write.record()) : write.record());
-        // Kept again meanwhile (a flow's later write of the same link), it waits for the next round.
-        if (ctx.unrecordedWrites.get(key) === write) ctx.unrecordedWrites.delete(key);
-        ctx.logger.info({ event: 'recorded_late', write: key });
-      } catch (error) {
-        if (lastTry) ctx.logger.error({ event: 'record_lost', write: key, error: errorCode(error) });
+  for (const [key, write] of ctx.unrecordedWrites) {
+    try {
+      await write.record();
+      // Kept again meanwhile (a flow's later write of the same link), it waits for the next round.
+      if (ctx.unrecordedWrites.get(key) === write) ctx.unrecordedWrites.delete(key);
+      ctx.logger.info({ event: 'recorded_late', write: key });
+    } catch (error) {
+      if (lastTry) {
+        // A ledger closed by the stop fails a write with no code.
+        const cause = errorCode(error) ?? (error instanceof Error ? error.message : String(error));
+        ctx.logger.error({ event: 'record_lost', write: key, error: cause });
       }
     }
-  } finally {
-    limit?.clear();
   }
-}
-
-/**
- * A time limit set now: `race(work)` fails with `stop_deadline` when `ms` pass first, and once they have, without
- * starting the work.
- */
-function timeLimit(ms: number) {
-  const late = () => Object.assign(new Error('not recorded before the stop'), { code: 'stop_deadline' });
-  let passed = false;
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      passed = true;
-      reject(late());
-    }, ms);
-  });
-  // Raced by each write, or by none when they all end in time.
-  expired.catch(() => undefined);
-  return {
-    race: async (work: () => Promise<unknown>): Promise<void> => {
-      if (passed) throw late();
-      await Promise.race([work(), expired]);
-    },
-    clear: () => clearTimeout(timer),
-  };
 }
 
 /**

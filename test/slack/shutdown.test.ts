@@ -1,6 +1,8 @@
 import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import { refuseWhen } from '../support/ledger-faults.js';
 import { type Harness, SIGNING_SECRET, startHarness, stopWithGrace, VALID_FORM } from '../support/paylink-harness.js';
 import { appHomeOpenedEvent, sendEvent } from '../support/slack-requests.js';
 import { SALES_REP } from '../support/slack-workspace.js';
@@ -8,12 +10,14 @@ import { SALES_REP } from '../support/slack-workspace.js';
 let app: Harness | undefined;
 let database: TestDatabase | undefined;
 let locker: SqliteDatabase.Database | undefined;
+let rowLocker: pg.Client | undefined;
 afterEach(async () => {
   if (locker?.inTransaction) locker.exec('ROLLBACK');
   locker?.close();
+  await rowLocker?.end().catch(() => undefined);
   await app?.close();
   await database?.drop();
-  app = database = locker = undefined;
+  app = database = locker = rowLocker = undefined;
 });
 
 describe('a stop whose grace runs out', () => {
@@ -69,4 +73,46 @@ describe('a stop whose grace runs out', () => {
     expect(lost.filter((line) => line.includes('"write":"outcome:'))).toHaveLength(2);
     expect(h.logs.at(-1)).toContain('"event":"stopped"');
   }, 60_000);
+
+  it('logs each last write as what it came to: one the ledger takes after the stop closes it is not called lost (PostgreSQL)', async () => {
+    database = await freshDatabase('postgres');
+    // No round tries the kept write before the stop does.
+    app = await startHarness({
+      databaseUrl: database.url,
+      ledgerRetryDelaysMs: [],
+      interruptedLinksPeriodMs: 3_600_000,
+      statusRoundPeriodMs: 3_600_000,
+    });
+    const h = app;
+    // SAFEDEBIT's answer refused by the ledger for a moment: the flow gives the link and keeps the write.
+    let refusing = true;
+    refuseWhen(h.paylink.ledger, 'recordOutcome', () => refusing);
+    await h.createLink();
+    const [abandoned] = await h.waitForLog('ledger_write_abandoned');
+    const linkId = String(abandoned?.link);
+    refusing = false;
+    let landed = false;
+    const recordOutcome = h.paylink.ledger.recordOutcome.bind(h.paylink.ledger);
+    h.paylink.ledger.recordOutcome = async (...args) => {
+      const recorded = await recordOutcome(...args);
+      landed = true;
+      return recorded;
+    };
+    // A finance query holds the link's row for 3 s: the stop's last try of the write outlasts its 2 s.
+    rowLocker = new pg.Client({ connectionString: database.url });
+    await rowLocker.connect();
+    await rowLocker.query('begin');
+    await rowLocker.query('select id from links where id = $1 for update', [linkId]);
+    setTimeout(() => void rowLocker?.query('commit'), 3_000);
+
+    const { outcome, tookMs } = await stopWithGrace(h, 500, 20_000);
+
+    expect({ outcome, inTime: tookMs < 8_000 }).toEqual({ outcome: 'stopped', inTime: true });
+    const said = (event: string) => h.logs.some((line) => line.includes(`"${event}"`) && line.includes(linkId));
+    expect({ landed, recordedLate: said('recorded_late'), lost: said('record_lost') }).toEqual({
+      landed: true,
+      recordedLate: true,
+      lost: false,
+    });
+  }, 40_000);
 });
