@@ -23,8 +23,9 @@ const SENSITIVE_PATTERNS: ReadonlyArray<[RegExp, string]> = [
     /(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{0,254}(@|%40)((?:[A-Za-z0-9-]{1,63}\.){1,16}[A-Za-z]{2,63})\b/g,
     '$1•••$2$3',
   ],
-  [/(?<![\d.])(?:\+|%2[Bb]|00)\d(?:[\d .+-]|%20){7,16}(\d{2})\b/g, '+•••$1'],
-  [/(?<![\d.])0[1-9](?:(?:[ .+-]|%20)?\d{2}){3}(?:[ .+-]|%20)?(\d{2})(?![\d.])/g, '0••••••••$1'],
+  // A number starts where no digit or dot is before it, a percent-escape's last digit aside (`%20` before `06…`).
+  [/(?<!(?<!%[\dA-Fa-f])[\d.])(?:\+|%2[Bb]|00)\d(?:[\d .+-]|%20){7,16}(\d{2})\b/g, '+•••$1'],
+  [/(?<!(?<!%[\dA-Fa-f])[\d.])0[1-9](?:(?:[ .+-]|%20)?\d{2}){3}(?:[ .+-]|%20)?(\d{2})(?![\d.])/g, '0••••••••$1'],
 ];
 
 export interface JsonLoggerOptions {

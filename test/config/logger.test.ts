@@ -131,6 +131,18 @@ describe('a log line anyone can have written (a URL no route takes, a notificati
     expect(line).toContain('&ts=1700000000.000100');
   });
 
+  it.each([
+    ['a note', 'Rappeler au 06 12 34 56 78', '12%2034%2056'],
+    ['a contact', 'Jean Dupont, +33 6 12 34 56 78', '12%2034%2056'],
+    ['a contact, no separators', 'Jean Dupont +33612345678', '612345678'],
+    ['a contact, national', 'Jean Dupont 0612345678', '612345678'],
+  ])('masks a phone number right after a space written %%20, in %s', (_, value, digits) => {
+    const { logger, lines } = capture('info');
+    // encodeURIComponent's way: the space before the number is %20, whose last digit is no digit of the number.
+    logger.info(`Unhandled HTTP request (GET) made to /nope?contact=${encodeURIComponent(value)}`);
+    expect(JSON.parse(lines[0] ?? '{}').msg).not.toContain(digits);
+  });
+
   it('has its long strings cut between characters, never within an emoji', () => {
     const { logger, lines } = capture('info');
     logger.info({ event: 'x', detail: `${'y'.repeat(4095)}😀 and more` });
