@@ -150,7 +150,7 @@ const fr: LinkReportTexts = {
   homeMine: 'Vos derniers liens',
   homeTeam: "Les derniers liens de l'équipe",
   homeLatestOnly: (shown, command) =>
-    `Les ${shown} derniers liens seulement. Un plus ancien\u00A0: \`${command} status <référence de paiement>\`.`,
+    `Les ${shown} derniers liens seulement. Un plus ancien\u00A0: \`${command} status &lt;référence de paiement&gt;\`.`,
   homeEmpty: (command) =>
     [
       "Vous n'avez pas encore créé de lien de paiement.",
@@ -264,7 +264,7 @@ const en: LinkReportTexts = {
   homeMine: 'Your latest links',
   homeTeam: "The team's latest links",
   homeLatestOnly: (shown, command) =>
-    `The latest ${shown} links only. An older one: \`${command} status <payment reference>\`.`,
+    `The latest ${shown} links only. An older one: \`${command} status &lt;payment reference&gt;\`.`,
   homeEmpty: (command) =>
     [
       'You have not created a payment link yet.',
