@@ -18,7 +18,7 @@ import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls, guardRequestListeners } from './http/malformed-request.js';
 import { createOutboundDispatcher, fetchThrough, usesProxy } from './http/outbound.js';
 import { thankYouRoute } from './http/thank-you.js';
-import { errorCode } from './http/transport-errors.js';
+import { errorCodeOrMessage } from './http/transport-errors.js';
 import type { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open.js';
 import { describeLedgerFailure } from './ledger/open-failure.js';
@@ -100,7 +100,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const inSandbox = config.safedebit === undefined;
   const ledger = await openLedger(config.ledger, {
     sandbox: inSandbox,
-    onConnectionLost: (error) => logger.warn({ event: 'ledger_connection_lost', error: errorCode(error) }),
+    onConnectionLost: (error) => logger.warn({ event: 'ledger_connection_lost', error: errorCodeOrMessage(error) }),
     onNewerLedger: (newestMigration) => logger.warn({ event: 'ledger_newer_than_release', newestMigration }),
     onMigrationLockedOut: (waitedMs) =>
       logger.warn({

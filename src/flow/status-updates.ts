@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import { hasExpired } from '../domain/link-standing.js';
 import { type ClassifiedStatus, classifyStatus } from '../domain/payment-status.js';
 import { madeBySandbox } from '../domain/sandbox-link.js';
-import { errorCode } from '../http/transport-errors.js';
+import { errorCode, errorCodeOrMessage } from '../http/transport-errors.js';
 import { onSameDay } from '../i18n/dates.js';
 import { sandboxed } from '../i18n/messages.js';
 import type { Ledger, LinkRecord, RoundCursor } from '../ledger/ledger.js';
@@ -324,11 +324,8 @@ export async function recordLateWrites(
       if (ctx.unrecordedWrites.get(key) === write) ctx.unrecordedWrites.delete(key);
       ctx.logger.info({ event: 'recorded_late', write: key });
     } catch (error) {
-      if (lastTry) {
-        // A ledger closed by the stop fails a write with no code.
-        const cause = errorCode(error) ?? (error instanceof Error ? error.message : String(error));
-        ctx.logger.error({ event: 'record_lost', write: key, error: cause });
-      }
+      // A ledger closed by the stop fails a write with no code.
+      if (lastTry) ctx.logger.error({ event: 'record_lost', write: key, error: errorCodeOrMessage(error) });
     }
   }
 }

@@ -29,3 +29,8 @@ export function errorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** errorCode, or for an error that carries none (pg's "Connection terminated unexpectedly"), its message. */
+export function errorCodeOrMessage(error: unknown): string {
+  return errorCode(error) ?? (error instanceof Error ? error.message : String(error));
+}
