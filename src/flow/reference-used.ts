@@ -48,7 +48,11 @@ export async function referenceUsedNote(
   const status = earlier.payment_status === null ? undefined : classifyStatus(earlier.payment_status);
   if (status?.known && status.kind !== 'pending' && earlier.payment_status_at !== null) {
     const said = describeStatus(status, locale);
-    return referenceHeld.decided[status.kind](when, earlier.user_id, said, dateTime(earlier.payment_status_at));
+    const since = dateTime(earlier.payment_status_at);
+    // A part of a multiple payment paid is not the link paid (see statusLine).
+    if (status.kind === 'paid' && earlier.payment_type === 'multi')
+      return referenceHeld.multiPayBegun(when, earlier.user_id, said, since);
+    return referenceHeld.decided[status.kind](when, earlier.user_id, said, since);
   }
   // Expired unpaid, it can no longer be paid: the rep needs a new link, which SAFEDEBIT makes under another reference.
   if (hasExpired(earlier, ctx.clock()))

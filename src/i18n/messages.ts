@@ -80,6 +80,8 @@ export interface Messages {
       'paid' | 'failed' | 'refunded',
       (when: string, user: string, status: string, since: string) => string
     >;
+    /** A `multi_pay` link with a part paid: no notification says whether the whole amount was. */
+    multiPayBegun: (when: string, user: string, status: string, since: string) => string;
     unanswered: (when: string) => string;
   };
   ledgerUnavailable: string;
@@ -202,6 +204,8 @@ const fr: Messages = {
       refunded: (when, user, status, since) =>
         `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}>, et son paiement a été ou va être remboursé (${status}, le ${since}). SAFEDEBIT garde sa référence\u00A0: saisissez-en une autre pour un nouveau lien (EXIST_005).`,
     },
+    multiPayBegun: (when, user, status, since) =>
+      `paylink a déjà créé un lien pour cette référence le ${when}, à la demande de <@${user}>, et un paiement multiple a commencé dessus (${status}, le ${since}). Ne le faites pas payer deux fois\u00A0: pour un autre paiement, saisissez une autre référence (EXIST_005).`,
     unanswered: (when) =>
       `Un essai avec cette référence le ${when} est resté sans réponse de SAFEDEBIT, qui a pourtant créé ce lien\u00A0: n'en créez pas un second. Il est dans l'espace marchand SAFEDEBIT (EXIST_005).`,
   },
@@ -347,6 +351,8 @@ const en: Messages = {
       refunded: (when, user, status, since) =>
         `paylink already made a link for this reference on ${when}, asked by <@${user}>, and its payment was refunded or is being refunded (${status}, ${since}). SAFEDEBIT keeps its reference: enter another reference for a new link (EXIST_005).`,
     },
+    multiPayBegun: (when, user, status, since) =>
+      `paylink already made a link for this reference on ${when}, asked by <@${user}>, and a multiple payment began on it (${status}, ${since}). Do not have it paid twice: for another payment, enter another reference (EXIST_005).`,
     unanswered: (when) =>
       `A try with this reference on ${when} got no answer from SAFEDEBIT, which made that link all the same: do not make a second one. It is in your SAFEDEBIT merchant back office (EXIST_005).`,
   },

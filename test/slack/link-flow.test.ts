@@ -457,6 +457,20 @@ describe('SAFEDEBIT refuses', () => {
     },
   );
 
+  it('says a multiple payment began on the link paylink made with that reference, not that it was paid', async () => {
+    h = await startHarness({ env: { PAYLINK_PAYMENT_TYPES: 'multi' } });
+    const { callbackUrl } = await h.createLink();
+    // One part paid: no notification says whether it was the whole amount.
+    expect(await h.notify(callbackUrl, 'SETTLED')).toBe(200);
+
+    h.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
+    const shown = await formAfterRefusedRetry();
+    expect(shown).not.toContain('it was paid');
+    expect(shown).toMatch(
+      /and a multiple payment began on it \(Paid, .+\)\. Do not have it paid twice: for another payment, enter another reference \(EXIST_005\)/,
+    );
+  });
+
   it('still points to the link paylink made after ten tries SAFEDEBIT refused with EXIST_005', async () => {
     h = await startHarness();
     await h.createLink();
