@@ -7,6 +7,11 @@ const SEVERITY: Record<string, number> = { debug: 10, info: 20, warn: 30, error:
 /** Longer strings are cut in a log line: no one reads them whole, and a sender could make them as long as it likes. */
 const MAX_LOGGED_STRING = 4096;
 
+/** Where a phone number starts: no digit or dot before it, a percent-escape's last digit aside (`%20` before `06…`). */
+const NUMBER_START = String.raw`(?<!(?<!%[\dA-Fa-f])[\d.])`;
+/** What may stand between a phone number's digits: a space (or + or %20 in a query string), a dot, a dash. */
+const DIGITS_APART = '(?:[ .+-]|%20)';
+
 /** Anything that looks like a credential or customer contact, masked even if a caller slips one in. */
 const SENSITIVE_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\bxox[a-z]-[A-Za-z0-9-]+/g, 'xox*-[redacted]'],
@@ -23,9 +28,11 @@ const SENSITIVE_PATTERNS: ReadonlyArray<[RegExp, string]> = [
     /(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{0,254}(@|%40)((?:[A-Za-z0-9-]{1,63}\.){1,16}[A-Za-z]{2,63})\b/g,
     '$1•••$2$3',
   ],
-  // A number starts where no digit or dot is before it, a percent-escape's last digit aside (`%20` before `06…`).
-  [/(?<!(?<!%[\dA-Fa-f])[\d.])(?:\+|%2[Bb]|00)\d(?:[\d .+-]|%20){7,16}(\d{2})\b/g, '+•••$1'],
-  [/(?<!(?<!%[\dA-Fa-f])[\d.])0[1-9](?:(?:[ .+-]|%20)?\d{2}){3}(?:[ .+-]|%20)?(\d{2})(?![\d.])/g, '0••••••••$1'],
+  [new RegExp(String.raw`${NUMBER_START}(?:\+|%2[Bb]|00)\d(?:\d|${DIGITS_APART}){7,16}(\d{2})\b`, 'g'), '+•••$1'],
+  [
+    new RegExp(String.raw`${NUMBER_START}0[1-9](?:${DIGITS_APART}?\d{2}){3}${DIGITS_APART}?(\d{2})(?![\d.])`, 'g'),
+    '0••••••••$1',
+  ],
 ];
 
 export interface JsonLoggerOptions {
