@@ -180,7 +180,8 @@ const fr: LinkReportTexts = {
     admin_export: (command) =>
       `Un administrateur de paylink peut exporter tous les liens d'un mois (\`${command} export\`).`,
   },
-  listUsage: (command) => `\`${command} list\` accepte \`open\` (en attente de paiement) ou \`paid\` (payés), ou rien.`,
+  listUsage: (command) =>
+    `\`${command} liste\` accepte \`impayés\` (en attente de paiement) ou \`payés\`, ou rien (\`open\` et \`paid\` aussi).`,
   statusUsage: (command) => `Indiquez la référence du paiement\u00A0: \`${command} status F-2026-031\`.`,
   statusNotFound: {
     own: (reference, command) =>

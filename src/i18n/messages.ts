@@ -251,7 +251,7 @@ const fr: Messages = {
       `• \`${command}\` ouvre le formulaire`,
       `• \`${command} 1250,50 F-2026-031\` le pré-remplit avec le montant et la référence`,
       "• Dans un fil\u00A0: menu ⋮ d'un message → *Create payment link*, le lien est publié dans ce fil",
-      `• \`${command} list\` vos 10 derniers liens et où ils en sont (\`list open\`\u00A0: en attente de paiement, \`list paid\`\u00A0: payés)`,
+      `• \`${command} list\` vos 10 derniers liens et où ils en sont (\`liste impayés\`\u00A0: en attente de paiement, \`liste payés\`\u00A0: payés)`,
       `• \`${command} status F-2026-031\` où en est ce lien, avec son historique`,
       `• \`${command} export 2026-11\` (administrateurs) les liens du mois en CSV, dans vos messages privés`,
       "• L'onglet *Accueil* de paylink montre vos liens et ce qui reste à encaisser",

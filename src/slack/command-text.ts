@@ -33,6 +33,8 @@ const LIST_FILTERS: Readonly<Record<string, 'awaiting' | 'paid'>> = {
   open: 'awaiting',
   unpaid: 'awaiting',
   ouverts: 'awaiting',
+  impayés: 'awaiting',
+  impayes: 'awaiting',
   paid: 'paid',
   payés: 'paid',
   payes: 'paid',

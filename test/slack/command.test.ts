@@ -49,6 +49,8 @@ describe('parsePaylinkCommand', () => {
     ['list', { kind: 'list' }],
     ['List open', { kind: 'list', only: 'awaiting' }],
     ['liste payés', { kind: 'list', only: 'paid' }],
+    ['liste impayés', { kind: 'list', only: 'awaiting' }],
+    ['liste IMPAYES', { kind: 'list', only: 'awaiting' }],
     ['liste paye\u0301s', { kind: 'list', only: 'paid' }],
     ['list PAID', { kind: 'list', only: 'paid' }],
     ['list everything', { kind: 'usage', of: 'list' }],
