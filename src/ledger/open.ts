@@ -327,21 +327,23 @@ function createIfMissing(path: string, mode: number): void {
 }
 
 /**
- * SQLite opens a file its user may not write (a backup restored as root, a file made read-only) read-only, without a
- * word: the start would succeed, and every link's first write fail. So such a file stops the start, saying why.
+ * SQLite opens a file its user may not write (a backup restored as root, a file made read-only, a read-only mount)
+ * read-only, without a word: the start would succeed, and every link's first write fail. So such a file stops the
+ * start, saying why.
  */
 function refuseUnwritable(path: string): void {
   for (const file of [path, `${path}-wal`, `${path}-shm`]) {
     try {
       accessSync(file, constants.W_OK);
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') continue;
-      throw Object.assign(
-        new Error(
-          `paylink's user cannot write ${basename(file)} (${errorCode(error)}): make it that user's, or writable by it`,
-        ),
-        { code: 'SQLITE_READONLY' },
-      );
+      const code = errorCode(error);
+      if (code === 'ENOENT') continue;
+      // Its owner and permissions are no part of it on a read-only mount (a container's, a backup's disk attached).
+      const why =
+        code === 'EROFS'
+          ? `${basename(file)} is on a file system mounted read-only (EROFS): mount it read-write, or set DATABASE_URL to a file on one that is`
+          : `paylink's user cannot write ${basename(file)} (${code}): make it that user's, or writable by it`;
+      throw Object.assign(new Error(why), { code: 'SQLITE_READONLY' });
     }
   }
 }

@@ -39,4 +39,37 @@ describe('a SQLite ledger file paylink’s user cannot write (a backup restored 
       `could not open the link ledger (sqlite, ${path}): SQLITE_READONLY paylink's user cannot write paylink.sqlite`,
     );
   }, 60_000);
+
+  it('on a file system mounted read-only, says so rather than blame the file’s owner', async () => {
+    world = await startProcessWorld('sqlite');
+    folder = mkdtempSync(join(tmpdir(), 'paylink-read-only-'));
+    const backup = join(folder, 'paylink.sqlite');
+    await (await openLedger({ engine: 'sqlite', path: backup })).close();
+    // A mount of its own (a user and mount namespace: no root needed) holding the ledger, then made read-only.
+    const mounted = join(folder, 'mounted');
+    const path = join(mounted, 'paylink.sqlite');
+    const mountReadOnly = [
+      `mkdir -p "${mounted}"`,
+      `mount -t tmpfs tmpfs "${mounted}"`,
+      `cp "${backup}" "${path}"`,
+      `mount -o remount,ro "${mounted}"`,
+      'exec "$@"',
+    ].join(' && ');
+
+    const { code, stderr } = await runUntilExit({ ...world.env, DATABASE_URL: `sqlite:${path}` }, undefined, [
+      'unshare',
+      '--user',
+      '--map-root-user',
+      '--mount',
+      'sh',
+      '-c',
+      mountReadOnly,
+      'sh',
+    ]);
+
+    expect(code, stderr).toBe(1);
+    expect(stderr).toContain(
+      `could not open the link ledger (sqlite, ${path}): SQLITE_READONLY paylink.sqlite is on a file system mounted read-only (EROFS): mount it read-write, or set DATABASE_URL to a file on one that is`,
+    );
+  }, 60_000);
 });

@@ -139,8 +139,11 @@ const START_FAILURE_WAIT_MS = 45_000;
 export async function runUntilExit(
   env: Record<string, string>,
   as?: { uid: number; gid: number },
+  /** A command the app's own (`node …/index.js`) is given to as its last arguments, to run it in other surroundings. */
+  within: readonly string[] = [],
 ): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [ENTRY], {
+  const [command = process.execPath, ...args] = [...within, process.execPath, ENTRY];
+  const child = spawn(command, args, {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
     cwd: '/',
