@@ -512,21 +512,8 @@ export class Ledger {
    * Oldest status first, from after `page.after`.
    */
   async linksWithStatusLineBehind(staleBefore: Date, page: RoundPageAsked): Promise<RoundPage> {
-    const statusAt = sql<string>`payment_status_at`;
-    const rows = await this.db
-      .selectFrom('links')
-      .select(['id', statusAt.as('key')])
-      // Written as the partial index links_status_line_behind is, so that SQLite's planner uses it.
-      .where(STATUS_LINE_BEHIND)
-      .where(unclaimedOrStale('status_line_claimed_at', staleBefore))
-      .$if(page.after !== undefined, (query) =>
-        query.where((eb) => after(eb, statusAt, eb.ref('id'), page.after as RoundCursor)),
-      )
-      .orderBy('payment_status_at')
-      .orderBy('id')
-      .limit(page.limit)
-      .execute();
-    return roundPage(rows, page.limit);
+    // Written as the partial index links_status_line_behind is, so that SQLite's planner uses it.
+    return this.#linksPage('payment_status_at', [STATUS_LINE_BEHIND], staleBefore, page);
   }
 
   /**
@@ -535,18 +522,29 @@ export class Ledger {
    * from after `page.after`.
    */
   async linksWithExpiryUnshown(now: Date, staleBefore: Date, page: RoundPageAsked): Promise<RoundPage> {
-    const expiresAt = sql<string>`expires_at`;
-    const rows = await this.db
-      .selectFrom('links')
-      .select(['id', expiresAt.as('key')])
-      // Written as the partial index links_expiry_unshown is, so that SQLite's planner uses it.
-      .where(EXPIRY_UNSHOWN)
-      .where('expires_at', '<=', now.toISOString())
+    // Written as the partial index links_expiry_unshown is, so that SQLite's planner uses it.
+    const expired: LinkCondition = (eb) => eb('expires_at', '<=', now.toISOString());
+    return this.#linksPage('expires_at', [EXPIRY_UNSHOWN, expired], staleBefore, page);
+  }
+
+  /** A round's page of the links meeting `conditions` whose status line no live claim holds, in the order of `key`. */
+  async #linksPage(
+    key: 'payment_status_at' | 'expires_at',
+    conditions: readonly (LinkCondition | Expression<SqlBool>)[],
+    staleBefore: Date,
+    page: RoundPageAsked,
+  ): Promise<RoundPage> {
+    const keyValue = sql<string>`${sql.ref(key)}`;
+    const rows = await conditions
+      .reduce(
+        (query, condition) => query.where(condition),
+        this.db.selectFrom('links').select(['id', keyValue.as('key')]),
+      )
       .where(unclaimedOrStale('status_line_claimed_at', staleBefore))
       .$if(page.after !== undefined, (query) =>
-        query.where((eb) => after(eb, expiresAt, eb.ref('id'), page.after as RoundCursor)),
+        query.where((eb) => after(eb, keyValue, eb.ref('id'), page.after as RoundCursor)),
       )
-      .orderBy('expires_at')
+      .orderBy(key)
       .orderBy('id')
       .limit(page.limit)
       .execute();
