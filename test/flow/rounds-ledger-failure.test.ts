@@ -1,7 +1,7 @@
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LEDGER_WAIT_MS } from '../../src/ledger/open.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import { freshDatabase, sqlitePathOf, type TestDatabase } from '../support/databases.js';
 import { newLink } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
 import { type Harness, startHarness } from '../support/paylink-harness.js';
@@ -25,7 +25,7 @@ afterEach(async () => {
  */
 function refuseFirstDmThenLockLedger(h: Harness, ledgerFile: TestDatabase): () => void {
   h.standin.failNext('conversations.open', { status: 429, retryAfterSeconds: 120 });
-  const locker = new SqliteDatabase(ledgerFile.url.slice('sqlite:'.length));
+  const locker = new SqliteDatabase(sqlitePathOf(ledgerFile));
   let locked = false;
   const stop = h.standin.onCall((call) => {
     if (call.method !== 'conversations.open' || locked) return;

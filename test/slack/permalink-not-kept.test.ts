@@ -1,7 +1,7 @@
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LEDGER_WAIT_MS } from '../../src/ledger/open.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import { freshDatabase, sqlitePathOf, type TestDatabase } from '../support/databases.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM } from '../support/paylink-harness.js';
 import { sendSlashCommand } from '../support/slack-requests.js';
 
@@ -20,7 +20,7 @@ describe("a thread's permalink Slack gave, when the ledger does not take it (SQL
     await h.createLink({ ...VALID_FORM, payment_reference: 'F-2026-PERMA' });
     // Another connection (a backup, a second instance's long write) holds the write lock a little longer than a
     // ledger call waits, from the moment paylink asks Slack for the permalink.
-    const locker = new SqliteDatabase(database.url.slice('sqlite:'.length));
+    const locker = new SqliteDatabase(sqlitePathOf(database));
     const unlock = () => {
       if (locker.open && locker.inTransaction) locker.exec('ROLLBACK');
     };

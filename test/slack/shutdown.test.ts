@@ -1,7 +1,7 @@
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import { freshDatabase, sqlitePathOf, type TestDatabase } from '../support/databases.js';
 import { refuseWhen } from '../support/ledger-faults.js';
 import { type Harness, SIGNING_SECRET, startHarness, stopWithGrace, VALID_FORM } from '../support/paylink-harness.js';
 import { appHomeOpenedEvent, sendEvent } from '../support/slack-requests.js';
@@ -61,7 +61,7 @@ describe('a stop whose grace runs out', () => {
     // While SAFEDEBIT makes the links, an admin's sqlite3 shell is left in a write transaction: each ledger write waits
     // 5 s for it, then fails, and the flows keep what they could not record for a later try.
     await expect.poll(() => h.safedebit.requests.length).toBe(2);
-    locker = new SqliteDatabase(database.url.slice('sqlite:'.length));
+    locker = new SqliteDatabase(sqlitePathOf(database));
     locker.exec('BEGIN IMMEDIATE');
     await h.waitForLog('ledger_write_abandoned', 2, 20_000);
 

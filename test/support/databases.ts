@@ -47,6 +47,13 @@ export function ledgerLocationOf(database: TestDatabase): LedgerLocation {
   return location;
 }
 
+/** The SQLite ledger file of `database`, for a test that opens it beside the app (to hold its lock). */
+export function sqlitePathOf(database: TestDatabase): string {
+  const location = ledgerLocationOf(database);
+  if (location.engine !== 'sqlite') throw new Error(`not a SQLite ledger: ${location.engine}`);
+  return location.path;
+}
+
 /**
  * A PostgreSQL database of its own, for a test that holds what is server-wide within a database, such as the
  * migration lock (an advisory lock): in a schema of the shared test database, it would hold up every other test's start.
