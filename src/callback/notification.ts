@@ -123,13 +123,16 @@ function addField(fields: Fields, name: string, value: string): void {
 }
 
 /**
- * The status among the usual names, else a field whose name says status; a bare number under a generic name only when
- * nothing else says one, as an envelope's outcome (an HTTP-like 200) is not the payment's.
+ * The status among the usual names, else a field whose name says status. Under a generic name, what an envelope may
+ * say of itself (an HTTP-like 200, an `ok`, `success` or `true`) yields to a status paylink knows found elsewhere, and
+ * a bare number to anything else that says one.
  */
 function findStatus(fields: Record<string, string>): string | undefined {
   const generic: readonly string[] = GENERIC_STATUS_FIELDS;
   const mayBePayments = (name: string, value: string) =>
     !(generic.includes(lastPart(name)) && /^\d+$/.test(value.trim()));
+  const surelyPayments = (name: string, value: string) =>
+    mayBePayments(name, value) && (!generic.includes(lastPart(name)) || classifyStatus(value.trim()).known);
   // Under such a name, one paylink does not know must be a code, one word: a sentence (a `status_message`) may quote
   // the customer, and would be posted in the channel.
   const namedStatus = (known: boolean) =>
@@ -142,8 +145,9 @@ function findStatus(fields: Record<string, string>): string | undefined {
     )?.[1];
   // Past the usual names, a number yields only to a status paylink knows (not a `status_date`, an `is_status_final`).
   return (
-    findField(fields, STATUS_FIELDS, mayBePayments) ??
+    findField(fields, STATUS_FIELDS, surelyPayments) ??
     namedStatus(true) ??
+    findField(fields, STATUS_FIELDS, mayBePayments) ??
     findField(fields, STATUS_FIELDS) ??
     namedStatus(false)
   );

@@ -128,6 +128,17 @@ describe('parseNotification', () => {
     expect(status({ pay_id: 'P-1', statut: 3, is_status_final: true })).toBe('3');
   });
 
+  it("takes an envelope's outcome written as a word or a boolean for the payment's only when nothing else says one", () => {
+    const status = (value: object) =>
+      parseNotification({ query: '', body: JSON.stringify(value), contentType: JSON_TYPE }).status;
+    expect(status({ status: 'success', data: { state: 'SETTLED' } })).toBe('SETTLED');
+    expect(status({ status: 'ok', payment: { state: 'SETTLED' } })).toBe('SETTLED');
+    expect(status({ status: true, data: { status: 'SETTLED' } })).toBe('SETTLED');
+    expect(status({ status: 'OK', etat: 'SETTLED' })).toBe('SETTLED');
+    // Alone, it is still what the notification says, shown as received.
+    expect(status({ status: 'success', data: { pay_id: 'P-1' } })).toBe('success');
+  });
+
   it('sniffs a body sent without (or with a wrong) content type', () => {
     expect(parseNotification({ query: '', body: '{"status":"SETTLED"}' }).status).toBe('SETTLED');
     expect(parseNotification({ query: '', body: '{"status":"SETTLED"}', contentType: 'text/plain' }).status).toBe(
