@@ -50,8 +50,8 @@ const KIND_OF: Record<AnnexStatus, StatusKind> = {
 
 /**
  * How far along the payment each annex status is, so a late notification cannot take a link back (`CREATED`
- * after `SETTLED`). In SEPA a reject comes before settlement (so a payment settled after one is a new attempt that
- * went through), a return or a cancellation after it, an indemnity after a return, refunds last.
+ * after `SETTLED`). In SEPA a reject or a cancellation comes before settlement (so a payment settled after one is a
+ * new attempt that went through), a return after it, an indemnity after a return, refunds last.
  * Equal ranks: the later notification wins.
  */
 const PROGRESS: Record<AnnexStatus, number> = {
@@ -62,11 +62,11 @@ const PROGRESS: Record<AnnexStatus, number> = {
   ISSUED: 20,
   CREDITINPROGRESS: 25,
   REJECTED: 30,
+  CANCELED: 30,
   SETTLED: 40,
   CREDITED: 40,
   GUARANTEED: 45,
   RETURNED: 50,
-  CANCELED: 50,
   INDEMNIZED: 55,
   TOREMBOURSE: 60,
   WAITINGREMBOURSE: 65,

@@ -19,11 +19,12 @@ import { GroupCommit } from './group-commit.js';
 import {
   AWAITING_PAYMENT_CONDITION,
   AWAITS_PAYMENT_UNTIL,
+  BEFORE_SETTLEMENT_RANK_EARLIER,
   DUE_REMINDER_CONDITION,
   EXPIRY_UNSHOWN_CONDITION,
   PAID_CONDITION,
   PAID_SINCE_OF_PAID,
-  REJECTED_RANK_BEFORE,
+  RANKED_BEFORE_SETTLEMENT_LATER,
   REPORTED_UNANSWERED_CONDITION,
   STATUS_LINE_BEHIND_CONDITION,
   UNANNOUNCED_CONDITION,
@@ -43,8 +44,8 @@ export type NotificationRecord = Selectable<NotificationsTable>;
 /** A link whose address SAFEDEBIT gave. */
 export type LinkWithAddress = LinkRecord & { link: string };
 
-/** REJECTED's rank (below SETTLED: in SEPA a reject comes before settlement). */
-const REJECTED_RANK = statusProgress(classifyStatus('REJECTED'));
+/** REJECTED's and CANCELED's rank (below SETTLED: in SEPA both come before settlement). */
+const BEFORE_SETTLEMENT_RANK = statusProgress(classifyStatus('REJECTED'));
 
 /** What is known of a link when the rep's submission is accepted, before SAFEDEBIT is asked. */
 export interface NewLink {
@@ -453,13 +454,13 @@ export class Ledger {
               eb('payment_status_rank', '=', notification.rank),
               eb('payment_status', '<>', notification.status),
             ]),
-            // A REJECTED ranked 50 by an instance of the release before, still running during a rolling upgrade
-            // (today's, ranked 30, is above: the same status again keeps its time).
-            ...(notification.rank >= REJECTED_RANK
+            // A REJECTED or CANCELED ranked 50 by an instance of a release before, still running during a rolling
+            // upgrade (today's, ranked 30, is above: the same status again keeps its time).
+            ...(notification.rank >= BEFORE_SETTLEMENT_RANK
               ? [
                   eb.and([
-                    eb('payment_status_rank', '=', REJECTED_RANK_BEFORE),
-                    sql<boolean>`upper(payment_status) = 'REJECTED'`,
+                    eb('payment_status_rank', '=', BEFORE_SETTLEMENT_RANK_EARLIER),
+                    eb(sql<string>`upper(payment_status)`, 'in', RANKED_BEFORE_SETTLEMENT_LATER),
                   ]),
                 ]
               : []),

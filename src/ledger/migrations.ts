@@ -6,9 +6,14 @@ import { referenceKey } from './reference-key.js';
 
 /** The ranks of paid statuses when `paid_at` came (SETTLED, CREDITED, GUARANTEED, INDEMNIZED), as they were then. */
 const PAID_RANKS_AT_MIGRATION = [40, 45, 55];
-/** REJECTED's rank before SEPA's order was followed; migration 07 ranks it REJECTED_RANK_NOW. */
-export const REJECTED_RANK_BEFORE = 50;
-const REJECTED_RANK_NOW = 30;
+/**
+ * REJECTED's and CANCELED's rank before SEPA's order was followed (both come before settlement); migrations 07 and 15
+ * rank them BEFORE_SETTLEMENT_RANK, as statusProgress does now.
+ */
+export const BEFORE_SETTLEMENT_RANK_EARLIER = 50;
+const BEFORE_SETTLEMENT_RANK = 30;
+/** How the statuses ranked BEFORE_SETTLEMENT_RANK_EARLIER until then were written, upper-cased (an alias included). */
+export const RANKED_BEFORE_SETTLEMENT_LATER = ['REJECTED', 'CANCELED', 'CANCELLED'] as const;
 
 /**
  * The ledger's migrations, in order. They are in the code (not files beside it) so the build carries them;
@@ -208,42 +213,16 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-27-07-rejected-before-settled': {
     async up(db: Kysely<unknown>) {
       // REJECTED ranked 50, above SETTLED, until SEPA's order was followed (a reject comes before settlement).
-      await sql`update links set payment_status_rank = ${REJECTED_RANK_NOW}
-        where payment_status_rank = ${REJECTED_RANK_BEFORE} and upper(payment_status) = 'REJECTED'`.execute(db);
-      // Meanwhile a status that came after a reject (a SETTLED) was kept but not shown: each rejected link's status is
-      // worked out again from its notifications, in the order they came, as the ledger ranks them now.
-      const ledger = db as Kysely<{
-        links: { id: string; payment_status: string | null };
-        notifications: { link_id: string; status: string; received_at: string };
-      }>;
-      const rejected = await ledger
+      await sql`update links set payment_status_rank = ${BEFORE_SETTLEMENT_RANK}
+        where payment_status_rank = ${BEFORE_SETTLEMENT_RANK_EARLIER} and upper(payment_status) = 'REJECTED'`.execute(
+        db,
+      );
+      const rejected = await (db as StatusLedger)
         .selectFrom('links')
         .select('id')
         .where(sql<boolean>`upper(payment_status) = 'REJECTED'`)
         .execute();
-      for (const { id } of rejected) {
-        const notifications = await ledger
-          .selectFrom('notifications')
-          .select(['status', 'received_at'])
-          .where('link_id', '=', id)
-          .orderBy('received_at')
-          .execute();
-        let status: { status: string; rank: number; at: string; paidAt: string | null } | undefined;
-        for (const n of notifications) {
-          const rank = statusProgress(classifyStatus(n.status));
-          if (status !== undefined && rank < status.rank) continue;
-          const paid = RANKS_OF_KIND.paid.includes(rank);
-          status = {
-            status: n.status,
-            rank,
-            at: n.received_at,
-            paidAt: paid ? (status?.paidAt ?? n.received_at) : null,
-          };
-        }
-        if (status === undefined) continue;
-        await sql`update links set payment_status = ${status.status}, payment_status_rank = ${status.rank},
-          payment_status_at = ${status.at}, paid_at = ${status.paidAt} where id = ${id}`.execute(db);
-      }
+      await restatusFromNotifications(db as StatusLedger, rejected);
     },
   },
   '2026-11-27-08-sandbox-links': {
@@ -350,7 +329,62 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-11-29-15-canceled-before-settled': {
+    async up(db: Kysely<unknown>) {
+      // CANCELED ranked 50 too, above SETTLED, until 29 Nov: in SEPA a cancellation comes before settlement, as a reject.
+      const cancelled = (
+        await (db as StatusLedger)
+          .selectFrom('links')
+          .select(['id', 'payment_status'])
+          .where('payment_status_rank', '=', BEFORE_SETTLEMENT_RANK_EARLIER)
+          .execute()
+      ).filter((link) => {
+        const status = classifyStatus(link.payment_status ?? '');
+        return status.known && status.status === 'CANCELED';
+      });
+      for (const { id } of cancelled) {
+        await sql`update links set payment_status_rank = ${BEFORE_SETTLEMENT_RANK} where id = ${id}`.execute(db);
+      }
+      await restatusFromNotifications(db as StatusLedger, cancelled);
+    },
+  },
 };
+
+/** What restatusFromNotifications reads and writes. */
+type StatusLedger = Kysely<{
+  links: { id: string; payment_status: string | null; payment_status_rank: number | null };
+  notifications: { link_id: string; status: string; received_at: string };
+}>;
+
+/**
+ * A status that came after one ranked above settlement (a SETTLED after a REJECTED) was kept but not shown: each link's
+ * status is worked out again from its notifications, in the order they came, as the ledger ranks them now.
+ */
+async function restatusFromNotifications(db: StatusLedger, links: readonly { id: string }[]): Promise<void> {
+  for (const { id } of links) {
+    const notifications = await db
+      .selectFrom('notifications')
+      .select(['status', 'received_at'])
+      .where('link_id', '=', id)
+      .orderBy('received_at')
+      .execute();
+    let status: { status: string; rank: number; at: string; paidAt: string | null } | undefined;
+    for (const n of notifications) {
+      const rank = statusProgress(classifyStatus(n.status));
+      if (status !== undefined && rank < status.rank) continue;
+      const paid = RANKS_OF_KIND.paid.includes(rank);
+      status = {
+        status: n.status,
+        rank,
+        at: n.received_at,
+        paidAt: paid ? (status?.paidAt ?? n.received_at) : null,
+      };
+    }
+    if (status === undefined) continue;
+    await sql`update links set payment_status = ${status.status}, payment_status_rank = ${status.rank},
+      payment_status_at = ${status.at}, paid_at = ${status.paidAt} where id = ${id}`.execute(db);
+  }
+}
 
 export const ledgerMigrations: MigrationProvider = {
   getMigrations: async () => MIGRATIONS,

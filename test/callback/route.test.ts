@@ -105,15 +105,18 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     await h.close();
   });
 
-  it('a payment made after a rejected attempt shows the link paid: in SEPA a reject comes before settlement', async () => {
-    const link = await createLink(h);
-    expect((await postJson(link.callbackUrl, { payment_status: 'REJECTED', pay_id: 'P-1' })).status).toBe(200);
-    expect((await postJson(link.callbackUrl, { payment_status: 'SETTLED', pay_id: 'P-2' })).status).toBe(200);
-    expect(statusReplies(h, link)).toHaveLength(2);
-    expect(visibleText(summaryMessage(h, link.summaryTs).attachments)).toContain('Paid');
-    const [row] = await h.paylink.ledger.db.selectFrom('links').selectAll().execute();
-    expect(row).toMatchObject({ payment_status: 'SETTLED', paid_at: expect.any(String) });
-  });
+  it.each(['REJECTED', 'CANCELED'])(
+    'a payment made after a %s attempt shows the link paid: in SEPA both come before settlement',
+    async (failed) => {
+      const link = await createLink(h);
+      expect((await postJson(link.callbackUrl, { payment_status: failed, pay_id: 'P-1' })).status).toBe(200);
+      expect((await postJson(link.callbackUrl, { payment_status: 'SETTLED', pay_id: 'P-2' })).status).toBe(200);
+      expect(statusReplies(h, link)).toHaveLength(2);
+      expect(visibleText(summaryMessage(h, link.summaryTs).attachments)).toContain('Paid');
+      const [row] = await h.paylink.ledger.db.selectFrom('links').selectAll().execute();
+      expect(row).toMatchObject({ payment_status: 'SETTLED', paid_at: expect.any(String) });
+    },
+  );
 
   it('a payment id holding a NUL character is kept without it, and its status posted', async () => {
     const link = await createLink(h);

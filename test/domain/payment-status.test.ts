@@ -51,7 +51,7 @@ describe('classifyStatus', () => {
 describe('statusProgress', () => {
   /**
    * How far along each annex status is, least first; statuses on one line are as far along as each other (the later
-   * notification wins). In SEPA a reject comes before settlement, a return or a cancellation after it, an indemnity
+   * notification wins). In SEPA a reject or a cancellation comes before settlement, a return after it, an indemnity
    * after a return, refunds last.
    */
   const ORDER: AnnexStatus[][] = [
@@ -59,10 +59,10 @@ describe('statusProgress', () => {
     ['WAITING', 'WAITINGFORVALIDATION', 'PENDING'],
     ['ISSUED'],
     ['CREDITINPROGRESS'],
-    ['REJECTED'],
+    ['REJECTED', 'CANCELED'],
     ['SETTLED', 'CREDITED'],
     ['GUARANTEED'],
-    ['RETURNED', 'CANCELED'],
+    ['RETURNED'],
     ['INDEMNIZED'],
     ['TOREMBOURSE'],
     ['WAITINGREMBOURSE'],

@@ -12,13 +12,18 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
 
-/** The release before the latest: every migration but the last one applied. */
+/** A migration that alters the links table, which takes its exclusive lock (a reader holds it up). */
+const ALTERING_MIGRATION = '2026-11-28-14-unannounced-links';
+
+/** A release before one that alters the links table: migrated up to ALTERING_MIGRATION; returns the latest migration. */
 async function ledgerOfReleaseBefore(database: TestDatabase): Promise<string> {
   const names = Object.keys(await ledgerMigrations.getMigrations()).sort();
+  const before = names[names.indexOf(ALTERING_MIGRATION) - 1];
+  if (before === undefined) throw new Error(`no migration before ${ALTERING_MIGRATION}`);
   const db = new Kysely<unknown>({
     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url }) }),
   });
-  const { error } = await new Migrator({ db, provider: ledgerMigrations }).migrateTo(names.at(-2) as string);
+  const { error } = await new Migrator({ db, provider: ledgerMigrations }).migrateTo(before);
   await db.destroy();
   if (error) throw error;
   return names.at(-1) as string;

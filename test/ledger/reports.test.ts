@@ -695,14 +695,17 @@ describe.each(ENGINES)(
       });
     });
 
-    it('do not hide a payment settled after a REJECTED that release ranked above SETTLED', async () => {
-      const ledger = await open();
-      await writtenByPreviousRelease(ledger, 'rejected-by-old-instance', 'REJECTED', 50, 1);
-      // Days later the customer pays on a new attempt; a current instance gets the notification.
-      const settled = { dedupeKey: 'settled', status: 'SETTLED', rank: 40, receivedAt: minutes(60) };
-      await ledger.recordNotification({ linkId: 'rejected-by-old-instance', ...settled });
-      expect(await ledger.findLink('rejected-by-old-instance')).toMatchObject({ payment_status: 'SETTLED' });
-    });
+    it.each(['REJECTED', 'Cancelled'])(
+      'do not hide a payment settled after a %s that release ranked above SETTLED',
+      async (failed) => {
+        const ledger = await open();
+        await writtenByPreviousRelease(ledger, 'failed-by-old-instance', failed, 50, 1);
+        // Days later the customer pays on a new attempt; a current instance gets the notification.
+        const settled = { dedupeKey: 'settled', status: 'SETTLED', rank: 40, receivedAt: minutes(60) };
+        await ledger.recordNotification({ linkId: 'failed-by-old-instance', ...settled });
+        expect(await ledger.findLink('failed-by-old-instance')).toMatchObject({ payment_status: 'SETTLED' });
+      },
+    );
 
     it('keep their payment in the month of its paid status when a current instance records a later paid status', async () => {
       const ledger = await open();
@@ -750,6 +753,19 @@ async function upgradedLedger(
   } finally {
     await database.drop();
   }
+}
+
+/** A notification's row as a release before wrote it, its reply posted when it came. */
+function repliedNotification(linkId: string, key: string, status: string, at: Date) {
+  return {
+    dedupe_key: key,
+    link_id: linkId,
+    received_at: at.toISOString(),
+    status,
+    payment_id: null,
+    reply_claimed_at: null,
+    replied_at: at.toISOString(),
+  };
 }
 
 /** A link's row as a release before the `sandbox` column wrote it (Kysely leaves an undefined column out). */
@@ -847,15 +863,8 @@ describe('a ledger made while REJECTED ranked above SETTLED', () => {
 describe('a ledger made while REJECTED ranked above SETTLED, with a payment settled after its reject', () => {
   it('shows the link paid once upgraded, as a link rejected then settled today does', async () => {
     // What the release before wrote for REJECTED (rank 50) then SETTLED (rank 40, kept but not made the status).
-    const notification = (key: string, status: string, at: Date) => ({
-      dedupe_key: key,
-      link_id: 'paid-after-reject',
-      received_at: at.toISOString(),
-      status,
-      payment_id: null,
-      reply_claimed_at: null,
-      replied_at: at.toISOString(),
-    });
+    const notification = (key: string, status: string, at: Date) =>
+      repliedNotification('paid-after-reject', key, status, at);
     await upgradedLedger(
       (migration) => migration < '2026-11-27-07-rejected-before-settled',
       async (old) => {
@@ -883,6 +892,57 @@ describe('a ledger made while REJECTED ranked above SETTLED, with a payment sett
           payment_status: 'SETTLED',
           payment_status_rank: 40,
           paid_at: minutes(2).toISOString(),
+        });
+        expect((await ledger.totals({ now: NOW, paidFrom: NOW, paidUntil: minutes(60) })).paid.count).toBe(1);
+      },
+    );
+  });
+});
+
+describe('a ledger made while CANCELED ranked above SETTLED', () => {
+  it('ranks its cancelled links below settlement, and shows paid one settled after its cancellation', async () => {
+    const link = (id: string, payment_status: string) =>
+      earlierRow({
+        id,
+        state: 'created',
+        payment_status,
+        payment_status_rank: 50,
+        payment_status_at: minutes(1).toISOString(),
+        summary_status: payment_status,
+      });
+    await upgradedLedger(
+      (migration) => migration < '2026-11-29-15-canceled-before-settled',
+      async (old) => {
+        const db = old as Kysely<{ links: Record<string, unknown>; notifications: Record<string, unknown> }>;
+        await db
+          .insertInto('links')
+          .values([link('cancelled', 'Cancelled'), link('paid-after-cancel', 'CANCELED'), link('returned', 'RETURNED')])
+          .execute();
+        // What the release before wrote for CANCELED (rank 50) then SETTLED (rank 40, kept but not made the status).
+        await db
+          .insertInto('notifications')
+          .values([
+            repliedNotification('cancelled', 'c', 'Cancelled', minutes(1)),
+            repliedNotification('paid-after-cancel', 'pc', 'CANCELED', minutes(1)),
+            repliedNotification('paid-after-cancel', 'ps', 'SETTLED', minutes(2)),
+            repliedNotification('returned', 'r', 'RETURNED', minutes(1)),
+          ])
+          .execute();
+      },
+      async (ledger) => {
+        expect(await ledger.findLink('cancelled')).toMatchObject({
+          payment_status: 'Cancelled',
+          payment_status_rank: 30,
+          payment_status_at: minutes(1).toISOString(),
+        });
+        expect(await ledger.findLink('paid-after-cancel')).toMatchObject({
+          payment_status: 'SETTLED',
+          payment_status_rank: 40,
+          paid_at: minutes(2).toISOString(),
+        });
+        expect(await ledger.findLink('returned')).toMatchObject({
+          payment_status: 'RETURNED',
+          payment_status_rank: 50,
         });
         expect((await ledger.totals({ now: NOW, paidFrom: NOW, paidUntil: minutes(60) })).paid.count).toBe(1);
       },
