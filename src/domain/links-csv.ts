@@ -52,6 +52,29 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  */
 const READ_AS_NUMBER = /^[\d\s.,:/%()€$+\-eE]*\d[\d\s.,:/%()€$+\-eE]*$/;
 
+/** Month names and their abbreviations, English and French, as spreadsheets read them in dates. */
+const MONTH = `(?:${[
+  ['jan', 'janv', 'january', 'janvier'],
+  ['feb', 'febr', 'february', 'fev', 'fév', 'fevr', 'févr', 'fevrier', 'février'],
+  ['mar', 'march', 'mars'],
+  ['apr', 'april', 'avr', 'avril'],
+  ['may', 'mai'],
+  ['jun', 'june', 'juin'],
+  ['jul', 'july', 'juil', 'juillet'],
+  ['aug', 'august', 'aou', 'aoû', 'aout', 'août'],
+  ['sep', 'sept', 'september', 'septembre'],
+  ['oct', 'october', 'octobre'],
+  ['nov', 'november', 'novembre'],
+  ['dec', 'déc', 'december', 'decembre', 'décembre'],
+]
+  .flat()
+  .join('|')})`;
+/**
+ * A day or a year beside a month's name (`NOV-2026`, `12-Nov`, `1-mars`, `12 déc. 2026`, and the gene names `SEPT2` and
+ * `MARCH1` spreadsheets are known to have made dates of): read as a date too.
+ */
+const READ_AS_DATE = new RegExp(String.raw`^(?=.*\d)(?:\d{1,4}[\s./-]*)?${MONTH}\.?(?:[\s./-]*\d{1,4})?$`, 'iu');
+
 /**
  * The links as a CSV file (RFC 4180: CRLF lines, fields quoted when they hold the separator, a quote or a line
  * break, quotes doubled) that opens cleanly in a spreadsheet of `locale`. Dates are ISO 8601 with the offset of
@@ -93,9 +116,9 @@ export function buildLinksCsv(links: readonly LinkRecord[], options: { locale: L
   return `${BYTE_ORDER_MARK}${lines.join('\r\n')}\r\n`;
 }
 
-/** A reference kept as text by a spreadsheet: behind the same apostrophe as a formula, when it could read as a number. */
+/** A reference kept as text by a spreadsheet: behind the same apostrophe as a formula, when it could read as a number or a date. */
 function identifier(value: string): string {
-  return READ_AS_NUMBER.test(value) ? `'${value}` : value;
+  return READ_AS_NUMBER.test(value) || READ_AS_DATE.test(value) ? `'${value}` : value;
 }
 
 function csvCell(value: string, separator: string): string {

@@ -168,8 +168,18 @@ describe('the links CSV', () => {
     ['50%', "'50%"],
     ['1E5', "'1E5"],
     ['2026-11', "'2026-11"],
+    // Month names too, English and French (SEPT2 and MARCH1 are the gene names spreadsheets made dates of).
+    ['NOV-2026', "'NOV-2026"],
+    ['Nov 2026', "'Nov 2026"],
+    ['12-NOV', "'12-NOV"],
+    ['SEPT2', "'SEPT2"],
+    ['MARCH1', "'MARCH1"],
+    ['1-mars', "'1-mars"],
+    ['12 déc. 2026', "'12 déc. 2026"],
     ['F-2026-031', 'F-2026-031'],
     ['CUST 42', 'CUST 42'],
+    ['NOVA-2026', 'NOVA-2026'],
+    ['MAI', 'MAI'],
   ])('keeps the reference %j as text, as finance matches it with SAFEDEBIT and the invoice', (reference, shown) => {
     for (const locale of ['fr', 'en'] as const) {
       const link = linkRecord({ payment_reference: reference, consumer_reference: reference, customer: reference });
