@@ -267,7 +267,7 @@ class OwnSchemaIntrospector implements DatabaseIntrospector {
 async function postgresDialect(url: string, options: LedgerOptions, calls: 'limited' | 'unlimited'): Promise<Dialect> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: verifyFullSpelledOut(url),
     max: calls === 'limited' ? 10 : 1,
     connectionTimeoutMillis: LEDGER_WAIT_MS,
     ...(calls === 'limited' ? { query_timeout: LEDGER_WAIT_MS } : {}),
@@ -289,6 +289,16 @@ async function postgresDialect(url: string, options: LedgerOptions, calls: 'limi
     }
   });
   return ownSchemaOnly(new PostgresDialect({ pool: discardingSilentConnections(pool) }));
+}
+
+/**
+ * pg 8 reads sslmode `prefer`, `require` and `verify-ca` as `verify-full` (the README says so), and prints a 9-line
+ * warning on every start that it will not in pg 9: spelled `verify-full`, the same connection, and the start's output
+ * stays paylink's own lines. `uselibpqcompat=true` keeps libpq's meanings, the mode as written.
+ */
+function verifyFullSpelledOut(url: string): string {
+  if (/[?&]uselibpqcompat=true(?:&|$)/.test(url)) return url;
+  return url.replace(/([?&]sslmode=)(?:prefer|require|verify-ca)(?=&|$)/, '$1verify-full');
 }
 
 /**
