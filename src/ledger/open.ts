@@ -342,19 +342,35 @@ function createIfMissing(path: string, mode: number): void {
  * start, saying why.
  */
 function refuseUnwritable(path: string): void {
-  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
-    try {
-      accessSync(file, constants.W_OK);
-    } catch (error) {
-      const code = errorCode(error);
-      if (code === 'ENOENT') continue;
-      // Its owner and permissions are no part of it on a read-only mount (a container's, a backup's disk attached).
-      const why =
-        code === 'EROFS'
-          ? `${basename(file)} is on a file system mounted read-only (EROFS): mount it read-write, or set DATABASE_URL to a file on one that is`
-          : `paylink's user cannot write ${basename(file)} (${code}): make it that user's, or writable by it`;
-      throw Object.assign(new Error(why), { code: 'SQLITE_READONLY' });
-    }
+  const refusal = (why: string) => Object.assign(new Error(why), { code: 'SQLITE_READONLY' });
+  const companions = [`${path}-wal`, `${path}-shm`];
+  for (const file of [path, ...companions]) {
+    const code = writeRefusal(file);
+    if (code === undefined || code === 'ENOENT') continue;
+    // Its owner and permissions are no part of it on a read-only mount (a container's, a backup's disk attached).
+    throw refusal(
+      code === 'EROFS'
+        ? `${basename(file)} is on a file system mounted read-only (EROFS): mount it read-write, or set DATABASE_URL to a file on one that is`
+        : `paylink's user cannot write ${basename(file)} (${code}): make it that user's, or writable by it`,
+    );
+  }
+  // SQLite makes the -wal and -shm files beside the ledger, and removes them when the last connection closes.
+  const folder = dirname(path);
+  const code = companions.every((file) => writeRefusal(file) === undefined) ? undefined : writeRefusal(folder);
+  if (code !== undefined) {
+    throw refusal(
+      `paylink's user cannot write in ${folder} (${code}), where SQLite keeps ${companions.map((file) => basename(file)).join(' and ')}: make the folder that user's, or writable by it`,
+    );
+  }
+}
+
+/** Why `path` may not be written (`ENOENT` when it is not there), or undefined when it may. */
+function writeRefusal(path: string): string | undefined {
+  try {
+    accessSync(path, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    return errorCode(error);
   }
 }
 

@@ -40,6 +40,26 @@ describe('a SQLite ledger file paylink’s user cannot write (a backup restored 
     );
   }, 60_000);
 
+  it('in a folder paylink’s user cannot write, where SQLite keeps its -wal and -shm files, says which folder', async () => {
+    world = await startProcessWorld('sqlite');
+    folder = mkdtempSync(join(tmpdir(), 'paylink-folder-'));
+    const path = join(folder, 'paylink.sqlite');
+    await (await openLedger({ engine: 'sqlite', path })).close();
+    rmSync(`${path}-wal`, { force: true });
+    rmSync(`${path}-shm`, { force: true });
+    // The file is paylink's user's; the folder, root's (as root) or read-only (not as root).
+    if (asServiceUser) chownSync(path, asServiceUser.uid, asServiceUser.gid);
+    chmodSync(folder, asServiceUser ? 0o755 : 0o555);
+
+    const { code, stderr } = await runUntilExit({ ...world.env, DATABASE_URL: `sqlite:${path}` }, asServiceUser);
+    chmodSync(folder, 0o700);
+
+    expect(code, stderr).toBe(1);
+    expect(stderr).toContain(
+      `could not open the link ledger (sqlite, ${path}): SQLITE_READONLY paylink's user cannot write in ${folder} (EACCES), where SQLite keeps paylink.sqlite-wal and paylink.sqlite-shm: make the folder that user's, or writable by it`,
+    );
+  }, 60_000);
+
   it('on a file system mounted read-only, says so rather than blame the file’s owner', async () => {
     world = await startProcessWorld('sqlite');
     folder = mkdtempSync(join(tmpdir(), 'paylink-read-only-'));
