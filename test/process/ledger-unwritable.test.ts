@@ -1,6 +1,6 @@
 import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/ledger/open.js';
 import { type ProcessWorld, runUntilExit, startProcessWorld } from '../support/app-process.js';
@@ -19,20 +19,29 @@ describe('a SQLite ledger file paylink’s user cannot write (a backup restored 
     world = folder = undefined;
   });
 
-  it('stops the start with a line saying so, rather than start and fail every link', async () => {
+  /**
+   * The backup put in place in a new folder: a migrated ledger, without -wal or -shm, readable by all, writable by its
+   * owner only. Starts the world the app runs in.
+   */
+  async function backupInPlace(prefix: string): Promise<{ path: string; env: Record<string, string> }> {
     world = await startProcessWorld('sqlite');
-    folder = mkdtempSync(join(tmpdir(), 'paylink-restored-'));
+    folder = mkdtempSync(join(tmpdir(), prefix));
     const path = join(folder, 'paylink.sqlite');
-    // The backup put in place: a migrated ledger, without -wal or -shm, readable by all, writable by its owner only.
     await (await openLedger({ engine: 'sqlite', path })).close();
     rmSync(`${path}-wal`, { force: true });
     rmSync(`${path}-shm`, { force: true });
+    return { path, env: world.env };
+  }
+
+  it('stops the start with a line saying so, rather than start and fail every link', async () => {
+    const { path, env } = await backupInPlace('paylink-restored-');
+    const directory = dirname(path);
     // paylink's folder is its user's; the file is root's (0644, as `cp` leaves it), or, not as root, read-only.
     chmodSync(path, asServiceUser ? 0o644 : 0o444);
-    if (asServiceUser) chownSync(folder, asServiceUser.uid, asServiceUser.gid);
-    chmodSync(folder, 0o700);
+    if (asServiceUser) chownSync(directory, asServiceUser.uid, asServiceUser.gid);
+    chmodSync(directory, 0o700);
 
-    const { code, stderr } = await runUntilExit({ ...world.env, DATABASE_URL: `sqlite:${path}` }, asServiceUser);
+    const { code, stderr } = await runUntilExit({ ...env, DATABASE_URL: `sqlite:${path}` }, asServiceUser);
 
     expect(code, stderr).toBe(1);
     expect(stderr).toContain(
@@ -41,22 +50,18 @@ describe('a SQLite ledger file paylink’s user cannot write (a backup restored 
   }, 60_000);
 
   it('in a folder paylink’s user cannot write, where SQLite keeps its -wal and -shm files, says which folder', async () => {
-    world = await startProcessWorld('sqlite');
-    folder = mkdtempSync(join(tmpdir(), 'paylink-folder-'));
-    const path = join(folder, 'paylink.sqlite');
-    await (await openLedger({ engine: 'sqlite', path })).close();
-    rmSync(`${path}-wal`, { force: true });
-    rmSync(`${path}-shm`, { force: true });
+    const { path, env } = await backupInPlace('paylink-folder-');
+    const directory = dirname(path);
     // The file is paylink's user's; the folder, root's (as root) or read-only (not as root).
     if (asServiceUser) chownSync(path, asServiceUser.uid, asServiceUser.gid);
-    chmodSync(folder, asServiceUser ? 0o755 : 0o555);
+    chmodSync(directory, asServiceUser ? 0o755 : 0o555);
 
-    const { code, stderr } = await runUntilExit({ ...world.env, DATABASE_URL: `sqlite:${path}` }, asServiceUser);
-    chmodSync(folder, 0o700);
+    const { code, stderr } = await runUntilExit({ ...env, DATABASE_URL: `sqlite:${path}` }, asServiceUser);
+    chmodSync(directory, 0o700);
 
     expect(code, stderr).toBe(1);
     expect(stderr).toContain(
-      `could not open the link ledger (sqlite, ${path}): SQLITE_READONLY paylink's user cannot write in ${folder} (EACCES), where SQLite keeps paylink.sqlite-wal and paylink.sqlite-shm: make the folder that user's, or writable by it`,
+      `could not open the link ledger (sqlite, ${path}): SQLITE_READONLY paylink's user cannot write in ${directory} (EACCES), where SQLite keeps paylink.sqlite-wal and paylink.sqlite-shm: make the folder that user's, or writable by it`,
     );
   }, 60_000);
 
