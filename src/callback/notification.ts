@@ -85,17 +85,38 @@ function addBodyFields(fields: Fields, body: string, contentType: string | undef
 
 type Fields = Map<string, string>;
 
-/** A JSON string (skipped whole, escapes included) or a JSON number (its fraction and exponent included). */
-const JSON_STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+/** A JSON number at a given place (its fraction and exponent included). */
+const JSON_NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /**
  * An id sent as a bare integer past 2^53 (PHP's json_encode writes 64-bit ids so) would be rounded by JSON.parse, and
- * two payments taken for one: such integers are read as the text sent.
+ * two payments taken for one: such integers are read as the text sent. One pass over the text, strings skipped whole
+ * (escapes included): a pattern matching strings, tried again at each quote of an unterminated one, took seconds on a
+ * 64 KiB body of escaped quotes, the event loop held throughout.
  */
 function quoteBigIntegers(json: string): string {
-  return json.replace(JSON_STRING_OR_NUMBER, (token) =>
-    /^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token)) ? `"${token}"` : token,
-  );
+  let quoted = '';
+  let copiedUpTo = 0;
+  let at = 0;
+  while (at < json.length) {
+    const char = json[at] as string;
+    if (char === '"') {
+      at += 1;
+      while (at < json.length && json[at] !== '"') at += json[at] === '\\' ? 2 : 1;
+      at += 1;
+    } else if (char === '-' || (char >= '0' && char <= '9')) {
+      JSON_NUMBER.lastIndex = at;
+      const token = JSON_NUMBER.exec(json)?.[0] ?? char;
+      if (/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
+        quoted += `${json.slice(copiedUpTo, at)}"${token}"`;
+        copiedUpTo = at + token.length;
+      }
+      at += token.length;
+    } else {
+      at += 1;
+    }
+  }
+  return copiedUpTo === 0 ? json : quoted + json.slice(copiedUpTo);
 }
 
 function addFormFields(fields: Fields, encoded: string): void {

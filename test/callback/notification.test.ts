@@ -139,6 +139,15 @@ describe('parseNotification', () => {
     expect(status({ status: 'success', data: { pay_id: 'P-1' } })).toBe('success');
   });
 
+  it('reads a body shaped to make a pattern backtrack (an unterminated string of escaped quotes) in one pass', () => {
+    // 64 KiB, the most a callback reads: a scan restarting at each quote took about 3 s, the event loop held throughout.
+    const body = `{"${'\\"'.repeat(32_000)}`;
+    const started = performance.now();
+    const parsed = parseNotification({ query: '', body, contentType: JSON_TYPE });
+    expect(performance.now() - started).toBeLessThan(250);
+    expect(parsed.status).toBeUndefined();
+  });
+
   it('sniffs a body sent without (or with a wrong) content type', () => {
     expect(parseNotification({ query: '', body: '{"status":"SETTLED"}' }).status).toBe('SETTLED');
     expect(parseNotification({ query: '', body: '{"status":"SETTLED"}', contentType: 'text/plain' }).status).toBe(
