@@ -17,6 +17,7 @@ import { drainable } from './http/draining.js';
 import { healthRoute } from './http/health.js';
 import { answerMalformedRequests, answerMalformedUrls, guardRequestListeners } from './http/malformed-request.js';
 import { createOutboundDispatcher, fetchThrough, usesProxy } from './http/outbound.js';
+import { cutSlowBodies } from './http/slow-bodies.js';
 import { thankYouRoute } from './http/thank-you.js';
 import { errorCodeOrMessage } from './http/transport-errors.js';
 import type { Ledger } from './ledger/ledger.js';
@@ -51,6 +52,8 @@ export interface PaylinkDependencies {
   replyClaimTimeoutMs?: number;
   /** How long each Slack Web API attempt waits for its answer; 10 s by default (see createSlackWebApi). */
   slackTimeoutMs?: number;
+  /** How long a request to /slack/events may take to arrive whole before it is answered 408; 10 s by default. */
+  slackBodyTimeoutMs?: number;
   /** How long Bolt waits for a listener to acknowledge before answering 404 itself; Bolt's 3001 ms by default. */
   unhandledRequestTimeoutMs?: number;
   /** How many times the token check at start is tried again (with a doubling wait from 250 ms); 4 by default. */
@@ -286,6 +289,8 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     await Promise.all([closeClients(), ledger.close()]);
     throw new Error(describeSocketModeFailure(await socketModeFailure, config.slack.apiUrl));
   }
+  if (!socketModeServer)
+    cutSlowBodies(started as Server, SLACK_EVENTS_PATH, deps.slackBodyTimeoutMs ?? SLACK_BODY_TIMEOUT_MS);
   const connections = drainable(socketModeServer ?? (started as Server));
   await socketModeListening;
   receivingSlack = true;
@@ -411,6 +416,8 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
  * paylink, a form's submission (the view and its values, every field at its limit), stays far under 1 MiB.
  */
 const SLACK_BODY_LIMIT_BYTES = 1024 * 1024;
+/** Slack sends its requests whole at once, and waits 3 s for the answer: a body still coming after this never will. */
+const SLACK_BODY_TIMEOUT_MS = 10_000;
 
 /** How long a stop whose grace ran out waits, once its clients are cut, for the work they ended to record it. */
 const CUT_SETTLE_MS = 2_000;

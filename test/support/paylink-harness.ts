@@ -132,6 +132,8 @@ export interface HarnessOptions {
   statusRoundPeriodMs?: number;
   /** See PaylinkDependencies.slackTimeoutMs. */
   slackTimeoutMs?: number;
+  /** See PaylinkDependencies.slackBodyTimeoutMs. */
+  slackBodyTimeoutMs?: number;
 }
 
 /**
@@ -183,6 +185,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.ledgerRetryDelaysMs === undefined ? {} : { ledgerRetryDelaysMs: options.ledgerRetryDelaysMs }),
     ...(options.statusRoundPeriodMs === undefined ? {} : { statusRoundPeriodMs: options.statusRoundPeriodMs }),
     ...(options.slackTimeoutMs === undefined ? {} : { slackTimeoutMs: options.slackTimeoutMs }),
+    ...(options.slackBodyTimeoutMs === undefined ? {} : { slackBodyTimeoutMs: options.slackBodyTimeoutMs }),
   }).catch(async (error: unknown) => {
     await closeStandins();
     throw error;
