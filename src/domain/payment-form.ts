@@ -5,6 +5,7 @@ import { checkEuVat, checkSiren, type SirenProblemCode, type VatProblemCode } fr
 import type { OfferedPaymentTypes, PaymentType } from './payment-type.js';
 import { normalizePhone, type PhoneProblemCode } from './phone.js';
 import type { Checked, Problem } from './problem.js';
+import { plainSpaces } from './spaces.js';
 
 /** What a rep must fill in, under the SAFEDEBIT field names. */
 export const REQUIRED_INPUT_FIELDS = [
@@ -135,8 +136,8 @@ export function validatePaymentForm(
   // A modal opened before the choice was offered submits none: the default is what it would have shown.
   const paymentType = take('payment_type', checkChoice(input.payment_type ?? opts.paymentTypes[0], opts.paymentTypes));
   const paymentLang = take('payment_lang', checkChoice(input.payment_lang ?? opts.defaultLang, LOCALES));
-  const paymentReference = textField('payment_reference', true, checkPrintable);
-  const consumerReference = textField('consumer_reference', true, checkPrintable);
+  const paymentReference = textField('payment_reference', true, checkReference);
+  const consumerReference = textField('consumer_reference', true, checkReference);
   const consumerEmail = textField('consumer_email', true, checkEmail);
   // The SMS carrying the link needs a mobile; a link sent by email only may go to any phone.
   const consumerPhone = take(
@@ -229,6 +230,14 @@ function optionalWith<Code extends PaymentFormProblemCode>(
 
 function checkPrintable(text: string): TextCheck {
   return NOT_PRINTABLE.test(text) ? { ok: false, problem: { code: 'not_printable' } } : { ok: true, value: text };
+}
+
+/**
+ * A reference as the rep sees it: pasted from a PDF or an email, its spaces may be no-break ones, which SAFEDEBIT and
+ * a lookup typed by hand would take for other characters (another reference, a second link for one invoice).
+ */
+function checkReference(text: string): TextCheck {
+  return checkPrintable(plainSpaces(text));
 }
 
 function checkEmail(text: string): TextCheck {

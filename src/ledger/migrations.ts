@@ -348,6 +348,21 @@ const MIGRATIONS: Record<string, Migration> = {
       await restatusFromNotifications(db as StatusLedger, cancelled);
     },
   },
+  '2026-11-29-16-reference-key-spaces': {
+    async up(db: Kysely<unknown>) {
+      // referenceKey writes every space as a plain one since: the keys of references pasted with no-break spaces.
+      const links = db as Kysely<{ links: { id: string; payment_reference: string; reference_key: string | null } }>;
+      for (const { id, payment_reference, reference_key } of await links
+        .selectFrom('links')
+        .select(['id', 'payment_reference', 'reference_key'])
+        .execute()) {
+        const key = referenceKey(payment_reference);
+        if (key !== reference_key) {
+          await links.updateTable('links').set({ reference_key: key }).where('id', '=', id).execute();
+        }
+      }
+    },
+  },
 };
 
 /** What restatusFromNotifications reads and writes. */

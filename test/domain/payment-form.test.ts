@@ -59,6 +59,17 @@ describe('validatePaymentForm', () => {
     });
   });
 
+  it('sends the references with plain spaces where they were pasted with no-break or thin ones (a PDF, an email)', () => {
+    const result = validatePaymentForm(
+      { ...minimal, payment_reference: 'FAC\u00a02026\u202f031', consumer_reference: 'CLIENT\u2009 42' },
+      opts,
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      value: { payment_reference: 'FAC 2026 031', consumer_reference: 'CLIENT  42' },
+    });
+  });
+
   it('trims every value and maps the consumer type and delivery options', () => {
     const result = validatePaymentForm(
       {

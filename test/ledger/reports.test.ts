@@ -835,6 +835,27 @@ describe('a ledger made before reference keys', () => {
   });
 });
 
+describe('a ledger made while reference keys kept no-break spaces', () => {
+  it('finds a reference pasted with them by the same reference typed with plain spaces', async () => {
+    await upgradedLedger(
+      (migration) => migration < '2026-11-29-16-reference-key-spaces',
+      (old) =>
+        (old as Kysely<{ links: Record<string, unknown> }>)
+          .insertInto('links')
+          .values({
+            ...earlierRow({ id: 'pasted', payment_reference: 'FAC\u00a02026\u00a0031' }),
+            reference_key: 'fac\u00a02026\u00a0031',
+          })
+          .execute(),
+      async (ledger) => {
+        expect((await ledger.linksWithReference('FAC 2026 031', { limit: 5 })).map((link) => link.id)).toEqual([
+          'pasted',
+        ]);
+      },
+    );
+  });
+});
+
 describe('a ledger made while REJECTED ranked above SETTLED', () => {
   it('ranks its rejected links below settlement, so a payment made after the reject shows', async () => {
     const status = (id: string, payment_status: string, payment_status_rank: number) =>
