@@ -1,4 +1,5 @@
 import { INTL_TAG, LOCALES, type Locale } from '../i18n/locale.js';
+import { withoutFormatMarks } from './pasted-text.js';
 import type { Checked, Problem } from './problem.js';
 
 export type AmountProblemCode =
@@ -41,7 +42,7 @@ export function parseAmount(input: string, opts: { maxCents: number }): Checked<
   if (!Number.isSafeInteger(opts.maxCents) || opts.maxCents < 1) {
     throw new RangeError(`maxCents must be a positive safe integer, got ${opts.maxCents}`);
   }
-  const trimmed = input.trim();
+  const trimmed = withoutFormatMarks(input).trim();
   if (trimmed === '') return fail('required');
   const handWritten = EURO_SIGN_AS_COMMA.exec(trimmed)?.groups;
   const text = handWritten ? `${handWritten.euros},${handWritten.cents}` : trimmed;

@@ -2,10 +2,10 @@ import { LOCALES, type Locale } from '../i18n/locale.js';
 import { FIELD_MAX_LENGTH } from '../safedebit/fields.js';
 import { type AmountProblemCode, parseAmount } from './amount.js';
 import { checkEuVat, checkSiren, type SirenProblemCode, type VatProblemCode } from './company.js';
+import { plainSpaces } from './pasted-text.js';
 import type { OfferedPaymentTypes, PaymentType } from './payment-type.js';
 import { normalizePhone, type PhoneProblemCode } from './phone.js';
 import type { Checked, Problem } from './problem.js';
-import { plainSpaces } from './spaces.js';
 
 /** What a rep must fill in, under the SAFEDEBIT field names. */
 export const REQUIRED_INPUT_FIELDS = [

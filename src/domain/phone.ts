@@ -1,6 +1,7 @@
 // The "max" metadata bundle is the one that tells mobile numbers from fixed lines reliably.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { FIELD_MAX_LENGTH } from '../safedebit/fields.js';
+import { withoutFormatMarks } from './pasted-text.js';
 import type { Checked } from './problem.js';
 
 export type PhoneProblemCode = 'required' | 'too_long' | 'phone_invalid' | 'phone_not_mobile';
@@ -41,7 +42,7 @@ function parseAsFrench(text: string) {
  * 10 digits `0612345678`, as in SAFEDEBIT's example; valid foreign numbers become E.164.
  */
 export function normalizePhone(input: string, opts: { requireMobile: boolean }): Checked<string, PhoneProblemCode> {
-  const text = input.trim();
+  const text = withoutFormatMarks(input).trim();
   const max = FIELD_MAX_LENGTH.consumer_phone_number;
   if (text === '') return { ok: false, problem: { code: 'required' } };
   if (text.length > max) return { ok: false, problem: { code: 'too_long', params: { max } } };

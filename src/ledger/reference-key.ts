@@ -1,4 +1,4 @@
-import { plainSpaces } from '../domain/spaces.js';
+import { plainSpaces } from '../domain/pasted-text.js';
 
 /**
  * How a payment reference is looked up whatever its case: Unicode lower case (SQLite's lower() folds ASCII only, so

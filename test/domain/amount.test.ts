@@ -103,6 +103,12 @@ describe('parseAmount', () => {
     expect(parseAmount('12,345', opts)).toEqual(thousandsOnly);
   });
 
+  it('reads an amount pasted with invisible marks around or inside it', () => {
+    for (const pasted of ['\u202a1 250,50 €\u202c', '1\u200b250,50', '\ufeff1250.50']) {
+      expect(parseAmount(pasted, { maxCents: 100_000_000 }), pasted).toEqual({ ok: true, value: 125050 });
+    }
+  });
+
   it('rejects amounts over the maximum, naming it', () => {
     const tooLarge = { ok: false, problem: { code: 'amount_too_large', params: { maxCents: MAX_CENTS } } };
     expect(parseAmount('1000000,01', opts)).toEqual(tooLarge);

@@ -84,6 +84,17 @@ describe('normalizePhone', () => {
     expect(normalizePhone(input, anyPhone)).toEqual({ ok: false, problem: { code: 'phone_invalid' } });
   });
 
+  it('reads a number pasted with invisible marks around or inside it (WhatsApp, iOS Contacts, a web page)', () => {
+    for (const pasted of [
+      '\u202a+33 6 12 34 56 78\u202c',
+      '\u202d+33 6 12 34 56 78\u202c',
+      '06 12 34 56 78\u200b',
+      '06\u206012 34 56 78',
+    ]) {
+      expect(normalizePhone(pasted, { requireMobile: true }), pasted).toEqual({ ok: true, value: '0612345678' });
+    }
+  });
+
   it('requires a number', () => {
     expect(normalizePhone('  ', anyPhone)).toEqual({ ok: false, problem: { code: 'required' } });
   });
