@@ -31,6 +31,14 @@ export const OPTIONAL_TEXT_FIELDS = [
 ] as const;
 export type OptionalTextField = (typeof OPTIONAL_TEXT_FIELDS)[number];
 
+/** The company's details: asked, checked and sent for a company only. */
+export const COMPANY_FIELDS = [
+  'social_reference',
+  'siren',
+  'tva_interco',
+] as const satisfies readonly OptionalTextField[];
+export type CompanyField = (typeof COMPANY_FIELDS)[number];
+
 /** The form's text inputs (every input but the choices: customer type, delivery, payment type, language). */
 export const TEXT_FIELDS = [...REQUIRED_INPUT_FIELDS, ...OPTIONAL_TEXT_FIELDS] as const;
 export type TextField = (typeof TEXT_FIELDS)[number];
@@ -111,7 +119,6 @@ const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
 const CONTROL_CHARACTER_BUT_LINE_BREAK = /[^\P{Cc}\n\r]|\r(?!\n)|[\u2028\u2029]/u;
 // SAFEDEBIT types consumer_zip_code Integer: a French code has 5 digits, other countries' 3 (Iceland) to 10.
 const NUMERIC_ZIP_CODE = /^\d{3,10}$/;
-const COMPANY_FIELDS: ReadonlySet<FormField> = new Set(['social_reference', 'siren', 'tva_interco']);
 const CONSUMER_TYPE = { individual: 0, company: 1 } as const;
 
 /** Checks every field and keeps every problem, so the rep sees all of them at once under their inputs. */
@@ -257,7 +264,7 @@ function checkZipCode(text: string): TextCheck {
 function controlCharacterProblems(input: PaymentFormInput, isCompany: boolean): PaymentFormProblems {
   const problems: PaymentFormProblems = {};
   for (const field of TEXT_FIELDS) {
-    if (!isCompany && COMPANY_FIELDS.has(field)) continue;
+    if (!isCompany && (COMPANY_FIELDS as readonly string[]).includes(field)) continue;
     const text = input[field]?.trim() ?? '';
     if (field === 'reference_label') {
       if (CONTROL_CHARACTER_BUT_LINE_BREAK.test(text)) problems[field] = { code: 'control_character' };

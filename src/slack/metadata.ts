@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMPANY_FIELDS } from '../domain/payment-form.js';
 
 /**
  * What a modal must remember about where it was opened: Slack's `view_submission` carries no channel.
@@ -14,6 +15,11 @@ const modalOriginSchema = z.object({
     .optional(),
   /** The command's or shortcut's response_url: reaches the rep even where the bot cannot post. */
   responseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * The company's details typed before the rep picked an individual: given back should they pick a company again.
+   * Each as short as its input (Slack holds it to SAFEDEBIT's length), well within the 3000 characters.
+   */
+  company: z.partialRecord(z.enum(COMPANY_FIELDS), z.string()).optional(),
 });
 
 export type ModalOrigin = z.infer<typeof modalOriginSchema>;

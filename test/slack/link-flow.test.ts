@@ -40,9 +40,14 @@ const initialOptions = (view: Record<string, unknown>, blockId: string) =>
       | { initial_options?: Array<{ value: string }> }
       | undefined
   )?.initial_options?.map((option) => option.value);
-/** Picks "company" in the modal as a rep would; resolves with the modal Slack then shows. */
-async function chooseCompany(view: DisplayedView, typed: Record<string, string> = {}): Promise<DisplayedView> {
-  const stateValues = stateValuesFor(view as { blocks?: readonly unknown[] }, { ...typed, consumer_type: 'company' });
+/** Picks a customer type in the modal as a rep would, with `typed` in it; resolves with the modal Slack then shows. */
+async function chooseCustomerType(
+  view: DisplayedView,
+  type: 'company' | 'individual',
+  typed: Record<string, string> = {},
+): Promise<DisplayedView> {
+  const stateValues = stateValuesFor(view as { blocks?: readonly unknown[] }, { ...typed, consumer_type: type });
+  const updates = h.standin.callsTo('views.update').length;
   await sendInteraction(
     h.baseUrl,
     SIGNING_SECRET,
@@ -54,12 +59,12 @@ async function chooseCompany(view: DisplayedView, typed: Record<string, string> 
           type: 'radio_buttons',
           action_id: CONSUMER_TYPE_ACTION,
           block_id: 'consumer_type',
-          selected_option: { text: { type: 'plain_text', text: 'Company' }, value: 'company' },
+          selected_option: { text: { type: 'plain_text', text: type }, value: type },
         },
       ],
     }),
   );
-  await h.waitForViewUpdate(view.id);
+  await h.standin.waitForCall('views.update', () => h.standin.callsTo('views.update').length > updates);
   return h.standin.displayedViews().find((shown) => shown.id === view.id) as DisplayedView;
 }
 /** A company's form, as a rep fills it once "company" is picked. */
@@ -143,7 +148,7 @@ describe('a valid submission', () => {
   it('sends only what the form had: no empty optional field, consumer_type for a company', async () => {
     h = await startHarness();
     const { view } = await h.openModal();
-    await h.submit(await chooseCompany(view), COMPANY_FORM);
+    await h.submit(await chooseCustomerType(view, 'company'), COMPANY_FORM);
     await h.waitForViewUpdate(view.id, isCreatedView);
     const body = h.safedebit.requests[0]?.body as Record<string, unknown>;
     expect(body).toMatchObject({
@@ -188,7 +193,7 @@ describe('a valid submission', () => {
   it("sends a company's German VAT number, and shows the names when the company's is left out", async () => {
     h = await startHarness();
     const { view } = await h.openModal();
-    await h.submit(await chooseCompany(view), {
+    await h.submit(await chooseCustomerType(view, 'company'), {
       ...VALID_FORM,
       consumer_type: 'company',
       tva_interco: 'DE 136 695 976',
@@ -307,7 +312,7 @@ describe('validation', () => {
   it('checks the SIREN and the VAT number of a company', async () => {
     h = await startHarness();
     const { view } = await h.openModal();
-    const result = await h.submit(await chooseCompany(view), {
+    const result = await h.submit(await chooseCustomerType(view, 'company'), {
       ...VALID_FORM,
       consumer_type: 'company',
       siren: '732829321',
@@ -341,7 +346,7 @@ describe('SAFEDEBIT refuses', () => {
     await h.submit(view, VALID_FORM);
     await h.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('EXIST_005'));
     const refused = h.standin.displayedViews().find((shown) => shown.id === view.id) as DisplayedView;
-    await chooseCompany(refused);
+    await chooseCustomerType(refused, 'company');
     const shownNow = () => h.standin.displayedViews().find((shown) => shown.id === view.id) as Record<string, unknown>;
     await expect.poll(() => blockIdsOf(shownNow())).toContain('social_reference');
     expect(visibleText(shownNow())).toContain('SAFEDEBIT refused the link');
@@ -705,7 +710,7 @@ describe('the form given back', () => {
     h = await startHarness();
     h.safedebit.setMode({ kind: 'refuse', code: 'PARAM_9', message: 'consumer_email is not valid' });
     const { view } = await h.openModal();
-    await h.submit(await chooseCompany(view), COMPANY_FORM);
+    await h.submit(await chooseCustomerType(view, 'company'), COMPANY_FORM);
     const form = (
       await h.waitForViewUpdate(view.id, (shown) => isFormView(shown) && visibleText(shown).includes('PARAM_9'))
     ).args.view as Record<string, unknown>;
@@ -803,11 +808,24 @@ describe('customer type', () => {
     h = await startHarness();
     const { view } = await h.openModal({ text: '99 F-9' });
     expect(blockIdsOf(view)).not.toContain('siren');
-    const updated = await chooseCompany(view, { consumer_reference: 'CUST-7', payment_lang: 'fr' });
+    const updated = await chooseCustomerType(view, 'company', { consumer_reference: 'CUST-7', payment_lang: 'fr' });
     expect(blockIdsOf(updated)).toEqual(expect.arrayContaining(['social_reference', 'siren', 'tva_interco']));
     expect(initialValue(updated, 'consumer_reference')).toBe('CUST-7');
     expect(initialOption(updated, 'payment_lang')).toBe('fr');
     expect(initialValue(updated, 'amount')).toBe('99');
     expect(h.standin.callsTo('views.update')[0]?.args.hash).toBe(view.hash);
+  });
+
+  it('gives back the company details typed when the rep switches to individual and back to company', async () => {
+    h = await startHarness();
+    const { view } = await h.openModal({ text: '1250,50 F-2026-031' });
+    const company = { social_reference: 'ACME SAS', siren: '732 829 320', tva_interco: 'FR44732829320' };
+    const asIndividual = await chooseCustomerType(await chooseCustomerType(view, 'company'), 'individual', company);
+    expect(blockIdsOf(asIndividual)).not.toContain('siren');
+    const backToCompany = await chooseCustomerType(asIndividual, 'company');
+    expect(initialValue(backToCompany, 'amount')).toBe('1250,50');
+    expect(
+      Object.fromEntries(Object.keys(company).map((field) => [field, initialValue(backToCompany, field)])),
+    ).toEqual(company);
   });
 });

@@ -1,6 +1,8 @@
 import type { BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { COMPANY_FIELDS, type CompanyField } from '../../../domain/payment-form.js';
 import { slackErrorCode } from '../../errors.js';
 import { formInputFromState } from '../../form-state.js';
+import { decodeModalOrigin, encodeModalOrigin } from '../../metadata.js';
 import { buildPaymentModal, notesOfForm } from '../../views/payment-modal.js';
 import type { ListenerContext } from '../context.js';
 
@@ -10,6 +12,14 @@ export function consumerTypeAction(ctx: ListenerContext) {
     await ack();
     const view = body.view;
     if (!view) return;
+    const typed = formInputFromState(view.state);
+    const origin = decodeModalOrigin(view.private_metadata);
+    // An individual's form has no company fields: what was typed in them waits in the modal's metadata.
+    const company = typed.consumer_type === 'company';
+    const kept = companyDetailsOf(origin?.company ?? {});
+    const values = company ? { ...kept, ...typed } : typed;
+    const keeping = company ? undefined : { ...kept, ...companyDetailsOf(typed) };
+    const privateMetadata = origin ? encodeModalOrigin({ ...origin, company: keeping }) : view.private_metadata;
     try {
       await ctx.slack.views.update({
         view_id: view.id,
@@ -17,9 +27,9 @@ export function consumerTypeAction(ctx: ListenerContext) {
         view: buildPaymentModal({
           locale: ctx.config.locale,
           sandbox: ctx.sandbox,
-          privateMetadata: view.private_metadata,
+          privateMetadata,
           paymentTypes: ctx.config.paymentTypes,
-          values: formInputFromState(view.state),
+          values,
           // The form given back after a refusal keeps saying why.
           ...notesOfForm(view.blocks),
         }),
@@ -29,4 +39,11 @@ export function consumerTypeAction(ctx: ListenerContext) {
       ctx.logger.warn({ event: 'views_update_failed', step: 'consumer_type', error: slackErrorCode(error) });
     }
   };
+}
+
+/** The company details among `values`, those given only. */
+function companyDetailsOf(values: Partial<Record<CompanyField, string>>): Partial<Record<CompanyField, string>> {
+  return Object.fromEntries(
+    COMPANY_FIELDS.flatMap((field) => (values[field] === undefined ? [] : [[field, values[field]]])),
+  );
 }
