@@ -224,6 +224,8 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
       await showStatusesLater?.();
     })(),
   ]);
+  // Given privately, no summary: notifications that came meanwhile reach the rep apart, as later ones will.
+  if (!summary && givenNow) await showPendingStatuses(ctx, linkId);
 }
 
 /**

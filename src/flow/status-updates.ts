@@ -95,6 +95,7 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
   let replies = 0;
   try {
     const link = await fromLedger(ctx.ledger.findLink(linkId));
+    if (link && givenWithoutSummary(link)) return await deliverApart(ctx, link);
     if (!link?.summary_channel || !link.summary_ts || !link.thread_ts) return { kind: 'kept' };
     const place = { channel: link.summary_channel, ts: link.summary_ts, threadTs: link.thread_ts };
     for (;;) {
@@ -110,15 +111,8 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
       let status: ClassifiedStatus | undefined;
       let reply: string | undefined;
       try {
-        // Posted on another day than it came (Slack down a night, a summary posted late): its date too.
-        const receivedAt = new Date(notification.received_at);
-        const time = (onSameDay(receivedAt, now, ctx.timeZone) ? timeShown : dateTimeShown)(
-          receivedAt,
-          ctx.config.locale,
-          ctx.timeZone,
-        );
         status = classifyStatus(notification.status);
-        reply = statusReplyText(repOf(link), status, ctx.config.locale, time);
+        reply = replyTo(ctx, link, notification, status, now);
         await postMessage(ctx, place.channel, { text: sandboxed(reply, madeBySandbox(link)) }, place.threadTs);
       } catch (error) {
         // A reply Slack may have posted is not posted again (as the client never resends such a call): the
@@ -159,18 +153,54 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
 }
 
 /**
- * A paid or failed status whose thread takes no more replies, sent to the rep in their DM, once (its reply is marked
- * done before): the rep would otherwise learn it only from App Home or `/paylink status`.
+ * A notification's reply; posted on another day than it came (Slack down a night, a summary posted late), with its date
+ * too.
+ */
+function replyTo(
+  ctx: StatusUpdateContext,
+  link: LinkRecord,
+  notification: { received_at: string },
+  status: ClassifiedStatus,
+  now: Date,
+): string {
+  const receivedAt = new Date(notification.received_at);
+  const shown = onSameDay(receivedAt, now, ctx.timeZone) ? timeShown : dateTimeShown;
+  return statusReplyText(repOf(link), status, ctx.config.locale, shown(receivedAt, ctx.config.locale, ctx.timeZone));
+}
+
+/**
+ * A link its rep was given privately because Slack did not take its summary (the flow is over: no summary will come,
+ * nor thread for its statuses). Not kept for a thread that will never exist, where no one would see them: each
+ * notification is claimed, and a paid or failed one sent to the rep apart.
+ */
+function givenWithoutSummary(link: LinkRecord): boolean {
+  return link.state === 'created' && link.link !== null && link.summary_ts === null && link.undelivered_to_rep === 0;
+}
+
+async function deliverApart(ctx: StatusUpdateContext, link: LinkRecord): Promise<StatusUpdateOutcome> {
+  let replies = 0;
+  for (const notification of await fromLedger(ctx.ledger.unrepliedNotifications(link.id))) {
+    const now = ctx.clock();
+    const staleBefore = new Date(now.getTime() - ctx.replyClaimTimeoutMs);
+    if (!(await fromLedger(ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore)))) continue;
+    // Marked done before it is sent: sent once at most, as a reply whose thread closed.
+    await fromLedger(ctx.ledger.markReplied(notification.dedupe_key, now));
+    const status = classifyStatus(notification.status);
+    if (mattersToRep(status)) await sendStatusApart(ctx, link, replyTo(ctx, link, notification, status, now));
+    replies += 1;
+  }
+  return { kind: 'posted', replies };
+}
+
+/**
+ * A paid or failed status whose thread takes no more replies, or whose link has no summary, sent to the rep in their
+ * DM, once (its reply is marked done before): the rep would otherwise learn it only from App Home or `/paylink status`.
  */
 async function sendStatusApart(ctx: StatusUpdateContext, link: LinkRecord, reply: string): Promise<void> {
-  const text = sandboxed(
-    statusApartText(
-      reply,
-      { paymentReference: link.payment_reference, channel: link.summary_channel ?? '' },
-      ctx.config.locale,
-    ),
-    madeBySandbox(link),
-  );
+  const where = link.summary_channel
+    ? { threadClosedIn: link.summary_channel }
+    : { summaryNotPostedIn: link.origin_channel };
+  const text = sandboxed(statusApartText(reply, link.payment_reference, where, ctx.config.locale), madeBySandbox(link));
   const outcome = await sendDirectMessage(ctx, link.user_id, { text });
   const fields = { link: link.id, user: link.user_id };
   if (outcome.sent) ctx.logger.info({ event: 'status_sent_apart', ...fields });

@@ -109,6 +109,7 @@ export interface Messages {
   slackBusy: (askAgain: string) => string;
   /** Under a status sent to the rep because the link's thread in `channel` no longer takes replies. */
   statusThreadClosed: (reference: string, channel: string) => string;
+  statusWithoutSummary: (reference: string, channel: string) => string;
   /** Slack refused paylink's token (revoked, app uninstalled) or a scope: retrying cannot help, an admin must act. */
   slackRefusedApp: string;
   formUnusable: (command: string) => string;
@@ -242,6 +243,8 @@ const fr: Messages = {
     `Slack est débordé et n'a pas pu ouvrir le formulaire. Relancez ${askAgain} dans quelques secondes, s'il vous plaît.`,
   statusThreadClosed: (reference, channel) =>
     `Lien de paiement réf. ${reference}\u00A0: son fil dans <#${channel}> ne prend plus de réponse (conversation archivée, paylink retiré ou fil verrouillé), d'où ce message.`,
+  statusWithoutSummary: (reference, channel) =>
+    `Lien de paiement réf. ${reference}\u00A0: Slack n'a pas pris son résumé dans <#${channel}> (le lien vous a été donné en privé), d'où ce message.`,
   slackRefusedApp:
     ":warning: Slack refuse à paylink d'ouvrir le formulaire\u00A0: son accès à cet espace de travail est à rétablir. Prévenez l'administrateur de l'application.",
   formUnusable: (command) => `Ce formulaire ne peut plus être utilisé\u00A0: relancez ${command}, s'il vous plaît.`,
@@ -387,6 +390,8 @@ const en: Messages = {
   slackBusy: (askAgain) => `Slack is busy and could not open the form. Please run ${askAgain} again in a few seconds.`,
   statusThreadClosed: (reference, channel) =>
     `Payment link ref. ${reference}: its thread in <#${channel}> takes no more replies (the conversation archived, paylink removed from it or the thread locked), hence this message.`,
+  statusWithoutSummary: (reference, channel) =>
+    `Payment link ref. ${reference}: Slack did not take its summary in <#${channel}> (the link was given to you privately), hence this message.`,
   slackRefusedApp:
     ":warning: Slack refuses to let paylink open the form: the app's access to this workspace needs fixing. Please tell the app's administrator.",
   formUnusable: (command) => `This form can no longer be used: please run ${command} again.`,

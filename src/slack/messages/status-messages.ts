@@ -50,14 +50,22 @@ export function mattersToRep(status: ClassifiedStatus): boolean {
 
 /**
  * A status reply whose thread no longer takes replies (its conversation archived, the bot removed, the thread locked),
- * sent to the rep instead: the reply, then which link and why it comes here.
+ * or whose link has no summary (Slack did not take it), sent to the rep instead: the reply, then which link and why
+ * it comes here.
  */
 export function statusApartText(
   reply: string,
-  link: { paymentReference: string; channel: string },
+  paymentReference: string,
+  where: { threadClosedIn: string } | { summaryNotPostedIn: string },
   locale: Locale,
 ): string {
-  return `${reply}\n${messagesFor(locale).statusThreadClosed(escapeMrkdwn(link.paymentReference), link.channel)}`;
+  const m = messagesFor(locale);
+  const reference = escapeMrkdwn(paymentReference);
+  const why =
+    'threadClosedIn' in where
+      ? m.statusThreadClosed(reference, where.threadClosedIn)
+      : m.statusWithoutSummary(reference, where.summaryNotPostedIn);
+  return `${reply}\n${why}`;
 }
 
 /**
