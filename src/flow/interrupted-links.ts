@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import type { LinkRecord, LinkWithAddress } from '../ledger/ledger.js';
 import { LEDGER_WAIT_MS } from '../ledger/open.js';
 import { PAYMENT_REFERENCE_USED } from '../safedebit/error-catalog.js';
-import { postMessage } from '../slack/delivery.js';
+import { directMessageChannel, postMessage } from '../slack/delivery.js';
 import { slackErrorCode } from '../slack/errors.js';
 import type { SlackMessage } from '../slack/messages/link-messages.js';
 import {
@@ -358,20 +358,25 @@ async function announceInDirectMessage(
     notSent: events.notSent,
     release: () => ctx.ledger.releaseUndeliveredLink(link.id),
   });
+  const { linkApart } = events;
   if (outcome.sent) {
     ctx.logger.warn({ ...events.delivered, ...linkLogFields(link) });
     const place = { channel: outcome.channel, ts: outcome.ts, threadTs: outcome.ts };
-    const { linkApart } = events;
-    const sendApart = linkApart && (() => sendLinkApart(ctx, link, outcome.channel, linkApart));
+    const sendApart = linkApart && (() => sendLinkApart(ctx, link, linkApart, outcome.channel));
     await startSummaryThread(ctx, link, place, whyLate, 'late_link_reply', sendApart);
     await showStatusesSoFar(ctx, link.id);
+  } else if (!outcome.mayTryAgain && linkApart) {
+    // The summary may be in the DM (a timeout, a 504), never its link, and it is not posted again: the link by itself,
+    // as the link flow gives it privately when its summary fails.
+    await sendLinkApart(ctx, link, linkApart);
   }
   return roundGoesOnAfter(outcome);
 }
 
 /**
- * The link by itself in the rep's DM, below its summary, when Slack did not post the reply carrying it in the summary's
- * thread: as the link flow sends it privately when its thread reply fails. Once with no state of its own (the round's
+ * The link by itself in the rep's DM (`channel`, when opened), below its summary, when Slack did not post the reply
+ * carrying it in the summary's thread, or may have posted the summary without it: as the link flow sends it privately
+ * when its thread reply fails. Once with no state of its own (the round's
  * claim makes the announcement it is part of once), right then, whatever the failure: after a timeout the reply may be
  * there too, the link then twice in the rep's own DM, which misleads no one, where none would leave them without it.
  * False, logged, when Slack did not take it either, or may not have: a later round sends the link by itself again.
@@ -379,11 +384,11 @@ async function announceInDirectMessage(
 async function sendLinkApart(
   ctx: InterruptedLinkContext,
   link: LinkRecord,
-  channel: string,
   linkApart: SlackMessage,
+  channel?: string,
 ): Promise<boolean> {
   try {
-    await postMessage(ctx, channel, linkApart);
+    await postMessage(ctx, channel ?? (await directMessageChannel(ctx, link.user_id)), linkApart);
     ctx.logger.info({ event: 'late_link_sent_apart', ...linkLogFields(link) });
     return true;
   } catch (error) {
