@@ -153,11 +153,27 @@ export async function sendDirectMessage(
 }
 
 /**
- * Whether a DM that failed may be posted again: when the post failed (`posting`), only if Slack surely did not make it;
- * before it, while opening the conversation (which posts nothing, a timeout included), unless Slack refused.
+ * Slack's refusals of a DM for its own sake: its recipient, the conversation, the message's content. Asked again, Slack
+ * would refuse it again; other refusals (Slack unwell, the token or a scope an admin may fix) are about every call.
+ */
+const DM_REFUSED_FOR_GOOD: ReadonlySet<string> = new Set([
+  ...RECIPIENT_GONE_ERRORS,
+  ...CANNOT_POST_ERRORS,
+  'invalid_blocks',
+  'invalid_attachments',
+  'msg_too_long',
+  'no_text',
+  'team_access_not_granted',
+]);
+
+/**
+ * Whether a DM that failed may be posted again: Slack refused it (`ok: false`, nothing posted) for a reason that may
+ * pass, or never got it (not connected, an HTTP error; any failure while opening the conversation, which posts
+ * nothing). A timeout while posting (`posting`) may have posted it: not again, so never twice.
  */
 function mayPostAgain(error: unknown, posting: boolean): boolean {
-  return posting ? slackSurelyDidNotPost(error) : !(error instanceof SlackApiError);
+  if (error instanceof SlackApiError) return !DM_REFUSED_FOR_GOOD.has(error.data.error);
+  return !posting || !slackMayHaveActed(error);
 }
 
 /**
