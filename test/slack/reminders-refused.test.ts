@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testHarnesses } from '../support/harnesses.js';
+import { type TestHarnesses, testHarnesses } from '../support/harnesses.js';
 import { movableClock } from '../support/movable-clock.js';
 import { VALID_FORM } from '../support/paylink-harness.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
@@ -11,6 +11,17 @@ const HOURS = 3_600_000;
 const PERIOD_MS = 1_500;
 
 const isReminder = (call: SlackApiCall) => String(call.args.text).includes('still awaiting payment');
+
+/** An instance reminding of links unpaid after 72 h, its rounds every `periodMs`, on a clock the test moves. */
+async function remindingInstance(harnesses: TestHarnesses, periodMs: number) {
+  const clock = movableClock();
+  const app = await harnesses.start({
+    clock: clock.now,
+    reminderPeriodMs: periodMs,
+    env: { PAYLINK_REMIND_AFTER: '72h' },
+  });
+  return { app, clock };
+}
 
 /**
  * Slack's refusals of a DM about that rep alone: their account deactivated, or hidden from the app (a rep moved to
@@ -24,12 +35,7 @@ describe('reminders, when a rep has left the workspace', () => {
   it.each(REFUSALS_ABOUT_THE_REP)(
     "their links' DMs, refused for good (%s), do not hold back the other reps' reminders by a round each",
     async (refusal) => {
-      const clock = movableClock();
-      const app = await harnesses.start({
-        clock: clock.now,
-        reminderPeriodMs: PERIOD_MS,
-        env: { PAYLINK_REMIND_AFTER: '72h' },
-      });
+      const { app, clock } = await remindingInstance(harnesses, PERIOD_MS);
       // The rep who left had three links still unpaid, older than the one of the rep still here.
       for (const reference of ['F-GONE-1', 'F-GONE-2', 'F-GONE-3'])
         await app.createLink({ ...VALID_FORM, payment_reference: reference }, GONE_REP);
@@ -46,6 +52,39 @@ describe('reminders, when a rep has left the workspace', () => {
         })
         .toBe(1);
       expect(app.logs.filter((line) => line.includes('"reminder_not_sent"'))).toHaveLength(3);
+    },
+  );
+});
+
+/**
+ * Slack answers `{ok: false}` for reasons about every call rather than the DM: Slack itself unwell
+ * (`service_unavailable`), or the bot token refused until an admin fixes it (`invalid_auth`, `token_revoked`,
+ * `missing_scope` for im:write). conversations.open posts nothing: the DM was certainly not taken, and may be later.
+ */
+const REFUSALS_OF_EVERY_CALL = ['service_unavailable', 'invalid_auth', 'token_revoked', 'missing_scope'];
+
+describe('reminders, when Slack refuses the DM for a reason about every call, which may pass', () => {
+  const harnesses = testHarnesses('sqlite');
+  const QUICK_PERIOD_MS = 40;
+
+  it.each(REFUSALS_OF_EVERY_CALL)(
+    'conversations.open answering %s for two rounds: every due link is still reminded once Slack takes DMs again',
+    async (refusal) => {
+      const { app, clock } = await remindingInstance(harnesses, QUICK_PERIOD_MS);
+      for (const reference of ['F-A', 'F-B', 'F-C'])
+        await app.createLink({ ...VALID_FORM, payment_reference: reference });
+      // Two rounds refused, since a round stops at such a refusal.
+      app.standin.failNext('conversations.open', refusal, 2);
+
+      clock.advance(73 * HOURS);
+      const reminded = () =>
+        app.standin
+          .callsTo('chat.postMessage')
+          .filter(isReminder)
+          .map((call) => String(call.args.text).match(/F-[ABC]/)?.[0])
+          .sort();
+      await expect.poll(reminded, { timeout: 5_000 }).toEqual(['F-A', 'F-B', 'F-C']);
+      expect(app.logs.filter((line) => line.includes('"reminder_postponed"'))).toHaveLength(2);
     },
   );
 });
