@@ -33,11 +33,11 @@ export async function acceptPaymentNotification(
   const status = classifyStatus(received.status);
   const kind = status.known ? status.kind : 'unknown';
   // A notification kept before the ledger failed is the link's status already: App Home shows it, if it can be read.
-  const ledgerFailed = (isNew: boolean, error: unknown): AcceptedNotification => ({
+  const ledgerFailed = (isNew: boolean, kept: boolean, error: unknown): AcceptedNotification => ({
     isNew,
     kind,
     outcome: { kind: 'ledger_unavailable', error: errorCode(error) ?? 'unknown_error' },
-    redrawHome: isNew,
+    redrawHome: kept,
   });
   let isNew: boolean;
   try {
@@ -51,22 +51,22 @@ export async function acceptPaymentNotification(
     });
   } catch (error) {
     // Not kept: only a redelivery can bring it back.
-    return ledgerFailed(false, error);
+    return ledgerFailed(false, false, error);
   }
-  // Whether new or a repeat: a repeat may come after an attempt cut short by a failure.
+  // Whether new or a repeat: a repeat may come after an attempt cut short by a failure (App Home's draw included).
   let confirmation: Confirmation;
   try {
     confirmation = await announceConfirmedLink(ctx, linkId);
   } catch (error) {
     // Only its ledger calls can fail (Slack's failures are handled inside): kept, the redelivery confirms it.
-    return ledgerFailed(isNew, error);
+    return ledgerFailed(isNew, true, error);
   }
   if (confirmation.kind === 'postponed') {
     // Kept, and confirmed again by a redelivery or the interrupted-links round.
-    return { isNew, kind, outcome: { kind: 'slack_unavailable', error: confirmation.error }, redrawHome: isNew };
+    return { isNew, kind, outcome: { kind: 'slack_unavailable', error: confirmation.error }, redrawHome: true };
   }
   const outcome = await deliverStatusUpdates(ctx, linkId);
-  return { isNew, kind, outcome, redrawHome: isNew || confirmation.kind === 'confirmed' };
+  return { isNew, kind, outcome, redrawHome: true };
 }
 
 /**
