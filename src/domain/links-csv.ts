@@ -116,7 +116,10 @@ export function buildLinksCsv(links: readonly LinkRecord[], options: { locale: L
   return `${BYTE_ORDER_MARK}${lines.join('\r\n')}\r\n`;
 }
 
-/** A reference kept as text by a spreadsheet: behind the same apostrophe as a formula, when it could read as a number or a date. */
+/**
+ * A reference kept as text by a spreadsheet: behind the same apostrophe as a formula, when it could read as a number or
+ * a date.
+ */
 function identifier(value: string): string {
   return READ_AS_NUMBER.test(value) || READ_AS_DATE.test(value) ? `'${value}` : value;
 }

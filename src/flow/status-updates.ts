@@ -7,7 +7,13 @@ import { onSameDay } from '../i18n/dates.js';
 import { sandboxed } from '../i18n/messages.js';
 import type { Ledger, LinkRecord, RoundCursor } from '../ledger/ledger.js';
 import { EXPIRY_SHOWN } from '../ledger/schema.js';
-import { CANNOT_POST_ERRORS, postMessage, type SlackDeliveryContext, sendDirectMessage } from '../slack/delivery.js';
+import {
+  CANNOT_POST_ERRORS,
+  MESSAGE_REFUSED_ERRORS,
+  postMessage,
+  type SlackDeliveryContext,
+  sendDirectMessage,
+} from '../slack/delivery.js';
 import { slackErrorCode, slackRefusesApp } from '../slack/errors.js';
 import { deliveriesOf, type LinkStatus, type LinkSummary } from '../slack/messages/link-messages.js';
 import {
@@ -69,10 +75,7 @@ const UNDELIVERABLE_ERRORS = new Set([
   'edit_window_closed',
   // chat.update of a message in a frozen, archived or deleted channel.
   'is_inactive',
-  'invalid_blocks',
-  'invalid_attachments',
-  'msg_too_long',
-  'no_text',
+  ...MESSAGE_REFUSED_ERRORS,
 ]);
 
 /**

@@ -31,6 +31,14 @@ export const CANNOT_POST_ERRORS: ReadonlySet<string> = new Set([
   'cannot_reply_to_message',
 ]);
 
+/** Slack's refusals of a message for its content: asked again, Slack would refuse it again. */
+export const MESSAGE_REFUSED_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_blocks',
+  'invalid_attachments',
+  'msg_too_long',
+  'no_text',
+]);
+
 /** Posts a message (in a thread when `threadTs` is given) and returns its ts. */
 export async function postMessage(
   ctx: SlackDeliveryContext,
@@ -159,10 +167,7 @@ export async function sendDirectMessage(
 const DM_REFUSED_FOR_GOOD: ReadonlySet<string> = new Set([
   ...RECIPIENT_GONE_ERRORS,
   ...CANNOT_POST_ERRORS,
-  'invalid_blocks',
-  'invalid_attachments',
-  'msg_too_long',
-  'no_text',
+  ...MESSAGE_REFUSED_ERRORS,
   'team_access_not_granted',
 ]);
 
