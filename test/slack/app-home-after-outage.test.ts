@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/databases.js';
-import { ledgerBusy } from '../support/ledger-faults.js';
+import { afterNotificationKept, refuseWhen } from '../support/ledger-faults.js';
 import { clockFrom, MID_MONTH } from '../support/movable-clock.js';
 import { type Harness, SIGNING_SECRET, startHarness, visibleText } from '../support/paylink-harness.js';
 import { appHomeOpenedEvent, sendEvent } from '../support/slack-requests.js';
@@ -24,28 +24,17 @@ describe.each(ENGINES)('App Home after a payment the ledger took during an outag
     // The ledger keeps the notification, then is out of reach for a few seconds (a PostgreSQL failover, a locked
     // SQLite file): its reads fail, the notification is answered 503, and the Home's redraw cannot read it either.
     const ledger = app.paylink.ledger;
-    const find = ledger.findLink.bind(ledger);
-    const viewers = ledger.homeViewers.bind(ledger);
-    const record = ledger.recordNotification.bind(ledger);
     let down = false;
-    ledger.recordNotification = async (notification) => {
-      const isNew = await record(notification);
+    const keepNormally = afterNotificationKept(ledger, () => {
       down = true;
-      return isNew;
-    };
-    ledger.findLink = async (id) => {
-      if (down) throw ledgerBusy();
-      return find(id);
-    };
-    ledger.homeViewers = async (users) => {
-      if (down) throw ledgerBusy();
-      return viewers(users);
-    };
+    });
+    refuseWhen(ledger, 'findLink', () => down);
+    refuseWhen(ledger, 'homeViewers', () => down);
     expect(await app.notify(callbackUrl, 'SETTLED')).toBe(503);
     await app.waitForLog((entry) => entry.event === 'home_not_published' && entry.step === 'refresh');
 
     // The ledger is back; SAFEDEBIT delivers the notification again, as the 503 invited it to.
-    ledger.recordNotification = record;
+    keepNormally();
     down = false;
     expect(await app.notify(callbackUrl, 'SETTLED')).toBe(200);
     // The thread says Paid now...

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OPEN_THREAD_ACTION } from '../../src/constants.js';
 import { ENGINES } from '../support/databases.js';
-import { ledgerBusy } from '../support/ledger-faults.js';
+import { afterNotificationKept, refuseWhen } from '../support/ledger-faults.js';
 import { clockFrom, MID_MONTH } from '../support/movable-clock.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import { appHomeOpenedEvent, eventCallbackPayload, sendEvent, sendSlashCommand } from '../support/slack-requests.js';
@@ -179,21 +179,17 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
     await openHome(app, SALES_REP.id);
     // The ledger refuses one read just after keeping the notification (a locked file, a failover): answered 503.
     const ledger = app.paylink.ledger;
-    const find = ledger.findLink.bind(ledger);
-    const record = ledger.recordNotification.bind(ledger);
     let refuseNextFind = false;
-    ledger.recordNotification = async (notification) => {
-      const isNew = await record(notification);
+    const keepNormally = afterNotificationKept(ledger, () => {
       refuseNextFind = true;
-      return isNew;
-    };
-    ledger.findLink = async (id) => {
-      if (!refuseNextFind) return find(id);
+    });
+    refuseWhen(ledger, 'findLink', () => {
+      const refused = refuseNextFind;
       refuseNextFind = false;
-      throw ledgerBusy();
-    };
+      return refused;
+    });
     expect(await app.notify(callbackUrl, 'SETTLED')).toBe(503);
-    ledger.recordNotification = record;
+    keepNormally();
     // Kept, it is the link's status: the Home says so, whoever posts the thread's reply later (a redelivery, a round).
     await expect
       .poll(() => visibleText(app.standin.homeView(SALES_REP.id)), { timeout: 3_000 })

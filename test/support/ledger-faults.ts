@@ -6,6 +6,8 @@ export function ledgerBusy(): Error {
 }
 
 type LedgerMethod =
+  | 'findLink'
+  | 'homeViewers'
   | 'recordOutcome'
   | 'recordSummary'
   | 'recordSentPrivately'
@@ -23,4 +25,20 @@ export function refuseWhen<M extends LedgerMethod>(
     if (refuses(...args)) throw ledgerBusy();
     return original(...args);
   }) as Ledger[M];
+}
+
+/**
+ * Runs `then` each time the ledger has kept a notification, before the caller goes on (to fail what comes next);
+ * returns what puts the ledger back as it was.
+ */
+export function afterNotificationKept(ledger: Ledger, then: () => void): () => void {
+  const record = ledger.recordNotification.bind(ledger);
+  ledger.recordNotification = async (notification) => {
+    const isNew = await record(notification);
+    then();
+    return isNew;
+  };
+  return () => {
+    ledger.recordNotification = record;
+  };
 }
