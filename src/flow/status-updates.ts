@@ -3,7 +3,6 @@ import { hasExpired } from '../domain/link-standing.js';
 import { type ClassifiedStatus, classifyStatus } from '../domain/payment-status.js';
 import { madeBySandbox } from '../domain/sandbox-link.js';
 import { errorCode, errorCodeOrMessage } from '../http/transport-errors.js';
-import { onSameDay } from '../i18n/dates.js';
 import { sandboxed } from '../i18n/messages.js';
 import type { Ledger, LinkRecord, RoundCursor } from '../ledger/ledger.js';
 import { EXPIRY_SHOWN } from '../ledger/schema.js';
@@ -24,7 +23,7 @@ import {
   statusReplyText,
   summaryStatusUpdate,
 } from '../slack/messages/status-messages.js';
-import { dateTimeShown, timeShown } from '../slack/mrkdwn.js';
+import { dateTimeShown, dayAndTimeShown, timeShown } from '../slack/mrkdwn.js';
 import { slackMayHaveActed } from '../slack/web-api.js';
 import type { HomeTabs } from './home-tab.js';
 import { type LedgerWriteContext, retryLedgerWrite, tryLedgerWrite, type UnrecordedWrite } from './ledger-writes.js';
@@ -88,6 +87,12 @@ function slackMayTakeItLater(error: unknown): boolean {
 
 /** Concurrent writers of the status line converge in a round or two; this only bounds a pathological race. */
 const MAX_STATUS_LINE_ROUNDS = 3;
+
+/**
+ * A reply posted within this of its notification shows the time alone: the message's own time, beside it, tells the day.
+ * A reply any later shows the day too (a time across midnight for some reader as soon as it is late by a few hours).
+ */
+const TIME_ALONE_WITHIN_MS = 10 * 60_000;
 
 /**
  * Brings a link's thread and summary up to date with its notifications: one reply per notification, in the order they
@@ -156,8 +161,8 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
 }
 
 /**
- * A notification's reply; posted on another day than it came (Slack down a night, a summary posted late), with its date
- * too.
+ * A notification's reply. Posted a while after it came (Slack down a night, a summary posted late), with its day too:
+ * whether that is another day depends on each reader's time zone, which only their Slack knows.
  */
 function replyTo(
   ctx: StatusUpdateContext,
@@ -167,7 +172,7 @@ function replyTo(
   now: Date,
 ): string {
   const receivedAt = new Date(notification.received_at);
-  const shown = onSameDay(receivedAt, now, ctx.timeZone) ? timeShown : dateTimeShown;
+  const shown = now.getTime() - receivedAt.getTime() <= TIME_ALONE_WITHIN_MS ? timeShown : dayAndTimeShown;
   return statusReplyText(repOf(link), status, ctx.config.locale, shown(receivedAt, ctx.config.locale, ctx.timeZone));
 }
 

@@ -69,8 +69,3 @@ export function formatIsoWithOffset(date: Date, timeZone: string): string {
   const minutes = String(Math.abs(offsetMinutes) % 60).padStart(2, '0');
   return `${wallClock}${sign}${hours}:${minutes}`;
 }
-
-/** Whether two instants fall on one calendar day in the given time zone. */
-export function onSameDay(a: Date, b: Date, timeZone: string): boolean {
-  return formatIsoWithOffset(a, timeZone).slice(0, 10) === formatIsoWithOffset(b, timeZone).slice(0, 10);
-}

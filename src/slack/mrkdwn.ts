@@ -20,6 +20,14 @@ export function slackTime(date: Date, fallback: string): string {
   return dateToken(date, '{time}', fallback);
 }
 
+/**
+ * "Yesterday, 7:30 PM" / "Today, 01:30": the day as each viewer's Slack names it in their own zone, then the time; for a
+ * time that came a while before the message it is in, where the time alone would read as that day's.
+ */
+export function dayAndTimeShown(date: Date, locale: Locale, timeZone: string): string {
+  return dateToken(date, '{date_short_pretty}, {time}', formatDateTime(date, locale, timeZone));
+}
+
 /** slackDateTime, with the date written in the deployment's language and time zone as its fallback. */
 export function dateTimeShown(date: Date, locale: Locale, timeZone: string): string {
   return slackDateTime(date, formatDateTime(date, locale, timeZone));

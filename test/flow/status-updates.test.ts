@@ -320,25 +320,28 @@ describe.each(['fr', 'en'] as const)('payments of a multiple-payment link, in it
   });
 });
 
-describe('a thread reply posted on another day than its notification came', () => {
-  it('gives the date with the time, which alone would read as today’s; the same day, the time alone', async () => {
-    t = await listenerContext();
+describe('a thread reply posted later than its notification came', () => {
+  it('gives the day in each reader’s own zone with the time, which alone would read as today’s; posted at once, the time alone', async () => {
+    t = await listenerContext(); // its clock: 26 Nov 13:32Z, 14:32 in Paris, 08:32 in New York
     const id = await t.ledger.claimSubmission(newLink({ createdAt: new Date('2026-11-25T08:00:00Z') }));
     if (id === undefined) throw new Error('not claimed');
     await t.ledger.recordOutcome(id, { state: 'created', link: 'https://pay.example/paypage?SDESSID=1' });
     const place = { channel: 'C0SALES', ts: '1700000000.000100', threadTs: '1700000000.000100' };
     await t.ledger.recordSummary(id, place, null, 'https://pay.example/paypage?SDESSID=1');
-    // The clock reads 14:32 in Paris on 26 Nov: the first came at 23:30 in Paris the night before.
+    // 23:30 in Paris the night before; 00:30 in Paris, the same day there, but 19:30 on 25 Nov in New York; and one
+    // that came five minutes before the reply.
     for (const [dedupeKey, status, receivedAt] of [
       ['night', 'WAITING', '2026-11-25T22:30:00Z'],
-      ['today', 'SETTLED', '2026-11-25T23:30:00Z'],
+      ['paris-today', 'WAITING', '2026-11-25T23:30:00Z'],
+      ['now', 'SETTLED', '2026-11-26T13:27:00Z'],
     ] as const) {
       await t.ledger.recordNotification({ linkId: id, dedupeKey, status, rank: 40, receivedAt: new Date(receivedAt) });
     }
-    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'posted', replies: 2 });
+    expect(await deliverStatusUpdates(t.ctx, id)).toEqual({ kind: 'posted', replies: 3 });
     expect(t.slack.callsTo('chat.postMessage').map((call) => String(call.args.text))).toEqual([
-      expect.stringContaining('<!date^1795645800^{date_short}, {time}|25 Nov 2026, 23:30>'),
-      expect.stringContaining('<!date^1795649400^{time}|00:30>'),
+      expect.stringContaining('<!date^1795645800^{date_short_pretty}, {time}|25 Nov 2026, 23:30>'),
+      expect.stringContaining('<!date^1795649400^{date_short_pretty}, {time}|26 Nov 2026, 00:30>'),
+      expect.stringContaining('<!date^1795699620^{time}|14:27>'),
     ]);
   });
 });
