@@ -7,7 +7,7 @@ import { acceptPaymentNotification } from '../flow/payment-notification.js';
 import type { StatusUpdateOutcome } from '../flow/status-updates.js';
 import type { Track } from '../flow/tracked-work.js';
 import { addressAllowList, clientAddress } from '../http/client-address.js';
-import { type BodyLimits, decodeBody, readBody } from '../http/read-body.js';
+import { type BodyLimits, decodeBody, decompressBody, READABLE_CONTENT_CODINGS, readBody } from '../http/read-body.js';
 import { sendText } from '../http/send-text.js';
 import { browserLocale, sendThankYouPage } from '../http/thank-you.js';
 import { errorCode } from '../http/transport-errors.js';
@@ -174,10 +174,23 @@ async function handleNotification(
     else res.destroy();
     return;
   }
+  const decompressed = decompressBody(
+    read.body,
+    req.headers['content-encoding'],
+    NOTIFICATION_BODY_LIMITS.maxBodyBytes,
+  );
+  if (!decompressed.ok) {
+    deps.logger.warn({ event: 'callback_rejected', reason: decompressed.reason, method, link: link.id });
+    if (decompressed.reason === 'unsupported_encoding') {
+      sendText(res, 415, 'Unsupported content encoding', { 'accept-encoding': READABLE_CONTENT_CODINGS });
+    } else if (decompressed.reason === 'too_large') sendText(res, 413, 'Payload too large');
+    else sendText(res, 400, 'Bad request');
+    return;
+  }
   const contentType = req.headers['content-type'];
   const notification = parseNotification({
     query,
-    ...(await decodeBody(read.body, contentType)),
+    ...(await decodeBody(decompressed.body, contentType)),
   });
 
   if (notification.status === undefined) {

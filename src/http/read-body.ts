@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { formInUtf8, textDecoderFor } from './charset.js';
 
 export interface BodyLimits {
@@ -35,6 +36,48 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
     const timer = setTimeout(() => finish({ ok: false, reason: 'timeout' }), limits.bodyTimeoutMs);
     req.on('data', onData).on('end', onEnd).on('error', onAbort).on('close', onAbort);
   });
+}
+
+/** The content codings paylink reads, as an Accept-Encoding header names them to a sender it refused. */
+export const READABLE_CONTENT_CODINGS = 'gzip, deflate, br';
+
+const DECOMPRESSORS: Record<string, typeof gunzipSync> = {
+  gzip: gunzipSync,
+  'x-gzip': gunzipSync,
+  deflate: inflateSync,
+  br: brotliDecompressSync,
+};
+
+export type BodyDecompressed =
+  | { ok: true; body: Buffer }
+  | { ok: false; reason: 'unsupported_encoding' | 'undecodable_body' | 'too_large' };
+
+/**
+ * The body with the content codings its sender applied undone, last applied first (a sender or a proxy may compress
+ * what it posts). Each is inflated to `maxBodyBytes` at most: a small body that would inflate to gigabytes is refused
+ * before it is.
+ */
+export function decompressBody(
+  body: Buffer,
+  contentEncoding: string | undefined,
+  maxBodyBytes: number,
+): BodyDecompressed {
+  const codings = (contentEncoding ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  let decoded = body;
+  for (const coding of codings.reverse()) {
+    const decompress = DECOMPRESSORS[coding];
+    if (!decompress) return { ok: false, reason: 'unsupported_encoding' };
+    try {
+      decoded = decompress(decoded, { maxOutputLength: maxBodyBytes });
+    } catch (error) {
+      const tooLarge = (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+      return { ok: false, reason: tooLarge ? 'too_large' : 'undecodable_body' };
+    }
+  }
+  return { ok: true, body: decoded };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CALLBACK_ROUTE_PREFIX } from '../../src/constants.js';
 import { ENGINES } from '../support/databases.js';
@@ -317,6 +318,57 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     });
     expect(response.status).toBe(413);
     expect(performance.now() - startedAt).toBeLessThan(2000);
+    expect(statusReplies(h, link)).toHaveLength(0);
+  });
+
+  // Compressed as an HTTP client set to compress what it sends, or a proxy, would post it: read, never taken as a
+  // notification without a status and acknowledged, which SAFEDEBIT would not send again.
+  it.each([
+    ['gzip', gzipSync],
+    ['x-gzip', gzipSync],
+    ['deflate', deflateSync],
+    ['br', brotliCompressSync],
+  ] as const)('a body sent with Content-Encoding: %s is read', async (coding, compress) => {
+    const link = await createLink(h);
+    const response = await fetch(link.callbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': coding },
+      body: compress(JSON.stringify({ status: 'SETTLED' })),
+    });
+    expect(response.status).toBe(200);
+    expect(statusReplies(h, link)).toHaveLength(1);
+  });
+
+  it('a body in a coding paylink cannot read is refused with 415, naming those it can; a corrupt one with 400', async () => {
+    const link = await createLink(h);
+    const unknown = await fetch(link.callbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'compress' },
+      body: 'whatever',
+    });
+    expect(unknown.status).toBe(415);
+    expect(unknown.headers.get('accept-encoding')).toBe('gzip, deflate, br');
+    const corrupt = await fetch(link.callbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: JSON.stringify({ status: 'SETTLED' }),
+    });
+    expect(corrupt.status).toBe(400);
+    expect(statusReplies(h, link)).toHaveLength(0);
+    const warnings = h.logs.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'callback_rejected');
+    expect(warnings.map((entry) => entry.reason)).toEqual(['unsupported_encoding', 'undecodable_body']);
+  });
+
+  it('a compressed body that inflates past the limit is refused with 413, without inflating it whole', async () => {
+    const link = await createLink(h);
+    const bomb = gzipSync(JSON.stringify({ status: 'SETTLED', padding: 'x'.repeat(5 * 1024 * 1024) }));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const response = await fetch(link.callbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: bomb,
+    });
+    expect(response.status).toBe(413);
     expect(statusReplies(h, link)).toHaveLength(0);
   });
 
