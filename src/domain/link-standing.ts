@@ -2,11 +2,11 @@ import type { LinkState, LinksTable } from '../ledger/schema.js';
 import { ANNEX_STATUSES, classifyStatus, type StatusKind, statusProgress } from './payment-status.js';
 
 /**
- * Why a link has no payment status: being created, refused, SAFEDEBIT out of reach (the link may exist), a request
- * paylink could not even send (none exists), or paylink stopped before SAFEDEBIT's answer was recorded (the link may
- * exist).
+ * Why a link has no payment status: being created, refused, no answer from SAFEDEBIT (the link may exist), a request
+ * paylink could not even send or SAFEDEBIT's host could not be reached (none exists), or paylink stopped before
+ * SAFEDEBIT's answer was recorded (the link may exist).
  */
-export type NotCreatedStanding = 'creating' | 'refused' | 'no_answer' | 'not_sent' | 'unconfirmed';
+export type NotCreatedStanding = 'creating' | 'refused' | 'no_answer' | 'not_sent' | 'unreachable' | 'unconfirmed';
 
 /** Kinds of status after which the customer is no longer expected to pay: no reminder, not "awaiting". */
 const DECIDED_KINDS: readonly StatusKind[] = ['paid', 'failed', 'refunded'];
@@ -18,16 +18,20 @@ const NOT_CREATED_STANDING: Readonly<Record<Exclude<LinkState, 'created'>, NotCr
   interrupted: 'unconfirmed',
 };
 
-/** A request paylink could not even build or send: it never reached SAFEDEBIT, which made nothing. */
+/**
+ * A request that never reached SAFEDEBIT, which made nothing: paylink could not build or send it, or no try could
+ * connect to SAFEDEBIT's host.
+ */
 export function neverSent(link: Pick<LinksTable, 'state' | 'state_detail'>): boolean {
-  return link.state === 'outage' && link.state_detail === 'request_failed';
+  return link.state === 'outage' && (link.state_detail === 'request_failed' || link.state_detail === 'unreachable');
 }
 
-/** The standing of a link SAFEDEBIT did not make: a request paylink could not send is told apart from an outage. */
+/** The standing of a link SAFEDEBIT did not make: a request that never reached it is told apart from an outage. */
 export function notCreatedStanding(
   link: Pick<LinksTable, 'state_detail'> & { state: Exclude<LinkState, 'created'> },
 ): NotCreatedStanding {
-  return neverSent(link) ? 'not_sent' : NOT_CREATED_STANDING[link.state];
+  if (!neverSent(link)) return NOT_CREATED_STANDING[link.state];
+  return link.state_detail === 'unreachable' ? 'unreachable' : 'not_sent';
 }
 
 /**

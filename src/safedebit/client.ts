@@ -239,7 +239,8 @@ export function createSafedebitClient(options: SafedebitClientOptions): Safedebi
         if (neverConnected && attempt < MAX_ATTEMPTS) continue;
         const tried = attempt === 1 ? '1 attempt' : `${attempt} attempts`;
         const cause = code ?? (error instanceof Error ? error.name : 'unknown error');
-        return outage('connection', `connection failed: ${cause} (${tried})`);
+        // Every try failed before connecting (only those are tried again): SAFEDEBIT received nothing.
+        return outage(neverConnected ? 'unreachable' : 'connection', `connection failed: ${cause} (${tried})`);
       }
     }
   }

@@ -10,8 +10,10 @@ export type PaymentLinkOutcome =
 /** Why SAFEDEBIT said no: at least one of the two. */
 export type SafedebitRefusal = { code: string; message?: string } | { code?: undefined; message: string };
 
+/** `unreachable`: no try could connect, so nothing was sent; `connection`: cut, perhaps after the request was sent. */
 export type OutageReason =
   | 'timeout'
+  | 'unreachable'
   | 'connection'
   | 'http_status'
   | 'html'

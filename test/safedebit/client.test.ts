@@ -260,7 +260,7 @@ describe('createPaymentLink: outages', () => {
     const watch = watchConnections(baseUrl);
     try {
       const outcome = await clientFor({ baseUrl }).createPaymentLink(validRequest());
-      expect(outcome).toEqual(outage('connection', 'connection failed: ECONNREFUSED (2 attempts)'));
+      expect(outcome).toEqual(outage('unreachable', 'connection failed: ECONNREFUSED (2 attempts)'));
       expect(watch.counts).toEqual({ attempts: 2, failures: 2 });
     } finally {
       watch.stop();
@@ -273,7 +273,7 @@ describe('createPaymentLink: outages', () => {
     try {
       const outcome = await clientFor({ baseUrl }).createPaymentLink(validRequest());
       expect(outcome).toEqual(
-        outage('connection', expect.stringMatching(/^connection failed: (ENOTFOUND|EAI_AGAIN) \(2 attempts\)$/)),
+        outage('unreachable', expect.stringMatching(/^connection failed: (ENOTFOUND|EAI_AGAIN) \(2 attempts\)$/)),
       );
       expect(watch.counts).toEqual({ attempts: 2, failures: 2 });
     } finally {

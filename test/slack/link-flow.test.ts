@@ -3,8 +3,16 @@ import { CONSUMER_TYPE_ACTION } from '../../src/constants.js';
 import { buildPaymentModal } from '../../src/slack/views/payment-modal.js';
 import { linkRecord } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
-import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
-import type { StandinMode } from '../support/safedebit-standin.js';
+import {
+  type Harness,
+  SAFEDEBIT_LOGIN,
+  SAFEDEBIT_PASSWORD,
+  SIGNING_SECRET,
+  startHarness,
+  VALID_FORM,
+  visibleText,
+} from '../support/paylink-harness.js';
+import { type SafedebitStandin, type StandinMode, startSafedebitStandin } from '../support/safedebit-standin.js';
 import type { DisplayedView } from '../support/slack-api-standin.js';
 import {
   blockActionsPayload,
@@ -16,8 +24,12 @@ import {
 import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
 
 let h: Harness;
+/** A SAFEDEBIT stand-in started again on the harness's port, after the harness's own was closed. */
+let safedebitAgain: SafedebitStandin | undefined;
 afterEach(async () => {
   await h.close();
+  await safedebitAgain?.close();
+  safedebitAgain = undefined;
 });
 
 const blockIdsOf = (view: Record<string, unknown>) =>
@@ -523,6 +535,28 @@ describe('SAFEDEBIT refuses', () => {
     const update = await h.waitForViewUpdate(view.id, isFormView);
     const shown = visibleText(update.args.view);
     expect(shown).not.toContain('which made that link all the same');
+  });
+
+  it('does not say SAFEDEBIT made a link for a try that never reached it (its host refused every connection)', async () => {
+    h = await startHarness();
+    const port = Number(new URL(h.safedebit.url).port);
+    await h.safedebit.close();
+    const first = await h.openModal();
+    await h.submit(first.view, VALID_FORM);
+    await h.waitForViewUpdate(first.view.id, (shown) => visibleText(shown).includes('no link to show'));
+    // SAFEDEBIT back; the reference is one it holds from elsewhere (its back office, another tool).
+    safedebitAgain = await startSafedebitStandin({ login: SAFEDEBIT_LOGIN, password: SAFEDEBIT_PASSWORD, port });
+    safedebitAgain.setMode({ kind: 'refuse', code: 'EXIST_005' });
+    const { view } = await h.openModal();
+    await h.submit(view, VALID_FORM);
+    const update = await h.waitForViewUpdate(
+      view.id,
+      (shown) => isFormView(shown) && visibleText(shown).includes('EXIST_005'),
+    );
+    const shown = visibleText(update.args.view);
+    expect(safedebitAgain.requests).toHaveLength(1);
+    expect(shown).not.toContain('which made that link all the same');
+    expect(shown).toContain('This payment reference has already been used: enter a new one');
   });
 
   it('asks for a new reference when paylink never used the one SAFEDEBIT says is taken', async () => {

@@ -213,8 +213,10 @@ export async function startSafedebitStandin(options: StandinOptions): Promise<Sa
       mode = next;
     },
     requests,
+    // Closed early by a test that takes SAFEDEBIT's host down, then again by its harness.
     close: () =>
       new Promise<void>((resolve, reject) => {
+        if (!server.listening) return resolve();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
