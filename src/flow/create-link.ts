@@ -6,7 +6,7 @@ import { linkExpiry } from '../domain/link-duration.js';
 import { maskEmail, maskPhone } from '../domain/mask.js';
 import type { InputField, PaymentFormInput, ValidatedPaymentForm } from '../domain/payment-form.js';
 import type { Locale } from '../i18n/locale.js';
-import { askAgainAs, messagesFor, sandboxed } from '../i18n/messages.js';
+import { askAgainAs, messagesFor } from '../i18n/messages.js';
 import { type LinkOutcomeRecord, type NewLink, newLinkRow, type ReportedStatus } from '../ledger/ledger.js';
 import { describeRefusal, PAYMENT_REFERENCE_USED, type RefusalDescription } from '../safedebit/error-catalog.js';
 import { buildPaymentLinkRequest } from '../safedebit/link-request.js';
@@ -17,6 +17,7 @@ import { type PostedPlace, postMessage, postSummaryWhereAsked, respondQuietly, s
 import { slackErrorCode } from '../slack/errors.js';
 import {
   awaitingPaymentStatus,
+  buildLinkForRep,
   buildLinkReply,
   buildSummaryMessage,
   type SlackMessage,
@@ -161,7 +162,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
   let placeRecorded = false;
   let showStatusesLater: (() => Promise<unknown>) | undefined;
   if (!summary) {
-    sentPrivately = await sendToRep(ctx, origin, buildLinkReply(locale, ctx.sandbox, outcome.link));
+    sentPrivately = await sendToRep(ctx, origin, linkForRep(ctx, submission, outcome.link));
   } else {
     // Recorded only once the link is in the thread, so that a notification finding the summary replies after it.
     const summaryWrite = { step: 'summary', link: linkId };
@@ -196,8 +197,8 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
         : 'nowhere',
   });
   // If the modal cannot show it, the rep still gets the link privately (unless a DM or a failed post already did).
-  const linkForRep = posted && !summary.inDirectMessage ? buildLinkReply(locale, ctx.sandbox, outcome.link) : undefined;
-  const shownInModal = await showInModal(ctx, submission, createdView, linkForRep);
+  const fallback = posted && !summary.inDirectMessage ? linkForRep(ctx, submission, outcome.link) : undefined;
+  const shownInModal = await showInModal(ctx, submission, createdView, fallback);
   // The ledger learns that the rep has the link when it did not know: no summary (if not, or if this instance stops
   // first, the interrupted-links round DMs it to them later), or a summary recorded before the modal showed the link
   // that reached the rep nowhere else (a place recorded later says so itself).
@@ -280,6 +281,11 @@ function askAgain(ctx: LinkFlowContext, submission: LinkSubmission): string {
 }
 
 /** `outcome`, saying which link it is about, for the rep whose modal is gone. */
+function linkForRep(ctx: LinkFlowContext, submission: LinkSubmission, link: string, why?: string): SlackMessage {
+  const { amountCents, payment_reference } = submission.form;
+  return buildLinkForRep(ctx.config.locale, ctx.sandbox, { amountCents, reference: payment_reference }, link, why);
+}
+
 function aboutLink(ctx: LinkFlowContext, submission: LinkSubmission, outcome: string): string {
   const { locale } = ctx.config;
   const { amountCents, payment_reference } = submission.form;
@@ -447,8 +453,7 @@ async function postLink(
   link: string,
 ): Promise<'in_thread' | 'privately' | 'nowhere'> {
   const { origin, form } = submission;
-  const locale = ctx.config.locale;
-  const linkReply = buildLinkReply(locale, ctx.sandbox, link);
+  const linkReply = buildLinkReply(ctx.config.locale, ctx.sandbox, link);
   try {
     await postMessage(ctx, summary.channel, linkReply, summary.threadTs);
   } catch (error) {
@@ -458,12 +463,11 @@ async function postLink(
       error: slackErrorCode(error),
       payment_reference: form.payment_reference,
     });
-    return (await sendToRep(ctx, origin, linkReply)) ? 'privately' : 'nowhere';
+    return (await sendToRep(ctx, origin, linkForRep(ctx, submission, link))) ? 'privately' : 'nowhere';
   }
   if (summary.inDirectMessage && origin.responseUrl) {
-    await respondQuietly(ctx, origin.responseUrl, {
-      text: sandboxed(`${whyNotPostedThere(locale, origin.channel)}\n${linkReply.text}`, ctx.sandbox),
-    });
+    const why = whyNotPostedThere(ctx.config.locale, origin.channel);
+    await respondQuietly(ctx, origin.responseUrl, linkForRep(ctx, submission, link, why));
   }
   return 'in_thread';
 }

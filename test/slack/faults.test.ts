@@ -38,14 +38,27 @@ describe('Slack faults', () => {
     expect(linkPosts()).toHaveLength(1);
   });
 
-  it('views.update failing: the outcome still reaches the rep by message', async () => {
+  // Away from its summary, a link says which payment it is for: a rep who made two at once must not mix them up.
+  const PRIVATE_LINK = /^Payment link for \*€1,250\.50\* \(ref\. F-2026-031\): http:\S+paypage\?SDESSID=\S+$/;
+
+  it('views.update failing: the outcome still reaches the rep by message, saying which payment the link is for', async () => {
     h = await startHarness();
     const { view, responseUrl } = await h.openModal();
     h.standin.failNext('views.update', 'not_found', 1);
     await h.submit(view, VALID_FORM);
     const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
-    expect(visibleText(answer.body)).toContain('paypage?SDESSID=');
+    expect(visibleText(answer.body)).toMatch(PRIVATE_LINK);
     expect(linkPosts()).toHaveLength(1);
+  });
+
+  it('the link refused in the summary’s thread: it reaches the rep privately, saying which payment it is for', async () => {
+    h = await startHarness();
+    const { view, responseUrl } = await h.openModal();
+    // The summary is posted; the link's reply in its thread is refused.
+    h.standin.failNext('chat.postMessage', 'internal_error', 10, (args) => args.thread_ts !== undefined);
+    await h.submit(view, VALID_FORM);
+    const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
+    expect(visibleText(answer.body)).toMatch(PRIVATE_LINK);
   });
 
   // The rep closed the modal while SAFEDEBIT was slow: the form is gone with it, and must not be said kept.
@@ -95,7 +108,7 @@ describe('Slack faults', () => {
     const update = await h.waitForViewUpdate(view.id, isCreatedView);
     expect(visibleText(update.args.view)).toContain('could not be posted');
     const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
-    expect(visibleText(answer.body)).toContain('paypage?SDESSID=');
+    expect(visibleText(answer.body)).toMatch(PRIVATE_LINK);
     expect(h.safedebit.requests).toHaveLength(1);
     expect(h.standin.messagesIn(SALES_CHANNEL.id)).toHaveLength(0);
   });

@@ -50,7 +50,7 @@ describe.each([
     // Where it was asked, the rep reads why, without being told to invite a bot that is not the problem there.
     const note = await h.standin.waitForResponse((post) => post.url === responseUrl);
     expect(String((note.body as { text?: string }).text)).toMatch(
-      /^I could not post in <#C\w+> \(I am not a member, or its posting rules leave me out\): here is the link instead, and its summary is in your direct messages with paylink\./,
+      /^I could not post in <#C\w+> \(I am not a member, or its posting rules leave me out\): here is the link instead, and its summary is in your direct messages with paylink\..*\nPayment link for \*€1,250\.50\* \(ref\. F-2026-031\): http\S+paypage\?SDESSID=\S+$/,
     );
 
     // SAFEDEBIT's status reaches the rep's DM thread.

@@ -8,6 +8,7 @@ import { formInputFromState } from '../../src/slack/form-state.js';
 import { standingText } from '../../src/slack/messages/link-lines.js';
 import {
   awaitingPaymentStatus,
+  buildLinkForRep,
   buildSummaryMessage,
   type LinkSummary,
 } from '../../src/slack/messages/link-messages.js';
@@ -270,6 +271,26 @@ describe('summary message', () => {
     expect(attachment?.fallback).toBe(':white_check_mark: Payé · 27 nov. 2026, 14:32');
     expect(update.text).toBe(
       'Lien de paiement · 1\u202f250,50\u00a0€ · F-&lt;2026&gt;&amp;031 — :white_check_mark: Payé · 27 nov. 2026, 14:32',
+    );
+  });
+});
+
+describe('a link sent to its rep away from its summary', () => {
+  const payment = { amountCents: 125050, reference: 'F-<2026>&031' };
+  const link = 'https://pay.example/paypage?SDESSID=abc';
+
+  it('says which payment it is for, the reference escaped', () => {
+    expect(buildLinkForRep('en', false, payment, link).text).toBe(
+      'Payment link for *€1,250.50* (ref. F-&lt;2026&gt;&amp;031): https://pay.example/paypage?SDESSID=abc',
+    );
+    expect(buildLinkForRep('fr', false, payment, link).text).toBe(
+      'Lien de paiement de *1\u202F250,50\u00A0€* (réf. F-&lt;2026&gt;&amp;031)\u00A0: https://pay.example/paypage?SDESSID=abc',
+    );
+  });
+
+  it('comes after why it comes apart, marked once as the sandbox’s', () => {
+    expect(buildLinkForRep('en', true, payment, link, 'I could not post there.').text).toBe(
+      '[SANDBOX] I could not post there.\nPayment link for *€1,250.50* (ref. F-&lt;2026&gt;&amp;031): https://pay.example/paypage?SDESSID=abc',
     );
   });
 });

@@ -99,7 +99,25 @@ export function buildSummaryMessage(summary: LinkSummary, status: LinkStatus): S
   };
 }
 
+/** The link in its summary's thread, where the summary above says which payment it is for. */
 export function buildLinkReply(locale: Locale, sandbox: boolean, link: string): SlackMessage {
   const m = messagesFor(locale);
   return { text: sandboxed(m.linkReply(link), sandbox) };
+}
+
+/**
+ * The link sent to its rep alone, away from its summary (the modal closed, the summary or its thread refused), after
+ * `why` when there is one: which payment it is for, so that a rep who made two links at once does not send a customer
+ * the other one.
+ */
+export function buildLinkForRep(
+  locale: Locale,
+  sandbox: boolean,
+  payment: { amountCents: number; reference: string },
+  link: string,
+  why?: string,
+): SlackMessage {
+  const amount = formatAmount(payment.amountCents, locale);
+  const about = messagesFor(locale).outcomeOfLink(amount, escapeMrkdwn(payment.reference), link);
+  return { text: sandboxed(why === undefined ? about : `${why}\n${about}`, sandbox) };
 }
