@@ -150,6 +150,7 @@ async function migratePostgres(db: Kysely<LedgerDatabase>, options: LedgerOption
   return db.connection().execute(async (connection) => {
     await adapter.acquireMigrationLock(connection, lock);
     try {
+      await refuseLedgerFurtherAlong(connection, schema);
       // For the migrations' statements, on this connection of their own; the migration lock is this session's already.
       await sql`set lock_timeout = ${sql.lit(MIGRATION_LOCK_WAIT_MS)}`.execute(connection);
       const started = Date.now();
@@ -172,6 +173,28 @@ async function migratePostgres(db: Kysely<LedgerDatabase>, options: LedgerOption
       await adapter.releaseMigrationLock(connection, lock);
     }
   });
+}
+
+/**
+ * paylink's schema is the first of the search path. A ledger made in `public` under PostgreSQL's default path
+ * (`"$user", public`) is still reached by name once a schema named after the user is created, but migrating there would
+ * start an empty ledger: every link gone from Slack, their notifications answered 404. So the start stops, saying why,
+ * when paylink's schema has no ledger and one lies further along the path.
+ */
+async function refuseLedgerFurtherAlong(db: Kysely<LedgerDatabase>, schema: string | undefined): Promise<void> {
+  const [firstMigration] = Object.keys(await ledgerMigrations.getMigrations()).sort();
+  const { rows } = await sql<{ schema: string }>`select n.nspname as schema from pg_catalog.pg_class c
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    where c.oid = to_regclass(${DEFAULT_MIGRATION_TABLE})`.execute(db);
+  const reached = rows[0]?.schema;
+  if (reached === undefined || schema === undefined || reached === schema) return;
+  // Another app's migrations there (Kysely's table name is everyone's default) are none of paylink's business.
+  const { rows: ledgerMade } = await sql`select 1 from ${sql.id(reached, DEFAULT_MIGRATION_TABLE)}
+    where name = ${firstMigration}`.execute(db);
+  if (ledgerMade.length === 0) return;
+  throw new Error(
+    `the ledger's tables are in schema "${reached}", but the search path now starts at schema "${schema}", where paylink would start an empty ledger: add options=-c%20search_path%3D${reached} to DATABASE_URL, or move the ledger's tables to "${schema}"`,
+  );
 }
 
 function tellNewer(newestUnknown: string | undefined, options: LedgerOptions): void {

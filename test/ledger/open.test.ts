@@ -51,6 +51,46 @@ describe('openLedger on PostgreSQL', () => {
   });
 });
 
+/**
+ * PostgreSQL's default search path is `"$user", public`: a ledger made without options lives in `public` until a schema
+ * named after the user appears (PostgreSQL 15's advice since `public` stopped being writable by everyone).
+ */
+describe('a search path that no longer starts at the ledger’s schema', () => {
+  async function withSchemaOfUser(database: TestDatabase, before: string[] = []): Promise<void> {
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      for (const statement of before) await admin.query(statement);
+      await admin.query(`create schema "${decodeURIComponent(new URL(database.url).username)}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+
+  it('stops the start, naming both schemas, rather than make a new empty ledger where the links are not', async () => {
+    const database = await ownPostgresDatabase();
+    databases.push(database);
+    const first = await openLedger(ledgerLocationOf(database));
+    await first.claimSubmission(newLink());
+    await first.close();
+    await withSchemaOfUser(database);
+    await expect(openLedger(ledgerLocationOf(database))).rejects.toThrow(
+      /^the ledger's tables are in schema "public", but the search path now starts at schema "postgres", where paylink would start an empty ledger: /,
+    );
+  });
+
+  it('is no obstacle when what lies further along is another app’s, not a ledger', async () => {
+    const database = await ownPostgresDatabase();
+    databases.push(database);
+    await withSchemaOfUser(database, [
+      'create table public.kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)',
+      "insert into public.kysely_migration values ('0001_invoices', '2026-01-01')",
+    ]);
+    const ledger = await open(database);
+    expect(await ledger.claimSubmission(newLink())).toBeDefined();
+  });
+});
+
 describe("PostgreSQL closing the ledger's connections (a restart, a failover)", () => {
   it('is heard, not fatal, and the next query opens a new connection', async () => {
     const database = await freshDatabase('postgres');
