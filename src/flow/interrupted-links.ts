@@ -31,6 +31,7 @@ import { type ReportFlowContext, reportContext } from './link-reports.js';
 import { referenceUsedNote } from './reference-used.js';
 import {
   type ClaimsWorkedThrough,
+  periodWithin,
   type RoundTimer,
   roundGoesOnAfter,
   startRounds,
@@ -117,7 +118,7 @@ export function linkAloneAfterMs(
 
 /** How often interrupted links are looked for: half the abandonment delay, between a second and a minute. */
 export function interruptedLinksPeriodMs(safedebitTimeoutMs: number): number {
-  return Math.min(LONGEST_PERIOD_MS, Math.max(SHORTEST_PERIOD_MS, abandonedAfterMs(safedebitTimeoutMs) / 2));
+  return periodWithin(abandonedAfterMs(safedebitTimeoutMs) / 2, SHORTEST_PERIOD_MS, LONGEST_PERIOD_MS);
 }
 
 /**

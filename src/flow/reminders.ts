@@ -6,6 +6,7 @@ import type { LedgerWriteContext } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
 import {
   type ClaimsWorkedThrough,
+  periodWithin,
   type RoundTimer,
   roundGoesOnAfter,
   startRounds,
@@ -21,7 +22,7 @@ type ReminderContext = ReportFlowContext & LedgerWriteContext;
 
 /** How often due reminders are looked for: a tenth of the delay, between a second and five minutes. */
 export function reminderPeriodMs(remindAfterMs: number): number {
-  return Math.min(LONGEST_PERIOD_MS, Math.max(SHORTEST_PERIOD_MS, Math.round(remindAfterMs / 10)));
+  return periodWithin(remindAfterMs / 10, SHORTEST_PERIOD_MS, LONGEST_PERIOD_MS);
 }
 
 /** Looks for due reminders every `periodMs`, one round at a time. */

@@ -21,6 +21,11 @@ export interface RoundOptions {
   clock: () => Date;
 }
 
+/** A round's period worked out from a delay, kept between `shortestMs` and `longestMs`. */
+export function periodWithin(periodMs: number, shortestMs: number, longestMs: number): number {
+  return Math.min(longestMs, Math.max(shortestMs, Math.round(periodMs)));
+}
+
 /**
  * Runs `round` every `periodMs`, one at a time: the next round is scheduled once the last one is over, so rounds
  * never overlap however slow Slack or the ledger is. `round` is told whether the timer is being stopped.
