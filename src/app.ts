@@ -167,7 +167,8 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   const timeZone = deps.timeZone ?? config.timeZone;
   const homeTabs = createHomeTabs({ ledger, slack, logger, config, sandbox: inSandbox, clock, timeZone });
   const ledgerRetriesCut = new AbortController();
-  const statusUpdates = {
+  // What every flow shares (the link flow, notifications, rounds, App Home); each adds its own to it.
+  const flowContext = {
     ledger,
     slack,
     logger,
@@ -184,7 +185,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   let receivingSlack = false;
   const customRoutes = [
     healthRoute(() => ({ receivingSlack, sandbox: inSandbox, inFlight: inFlight.size })),
-    callbackRoute({ ...statusUpdates, config, track }),
+    callbackRoute({ ...flowContext, config, track }),
     thankYouRoute(config.locale),
     ...(sandbox?.routes ?? []),
   ];
@@ -232,7 +233,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   });
 
   registerListeners(app, {
-    ...statusUpdates,
+    ...flowContext,
     config,
     safedebit: safedebit satisfies LinkCreator,
     beneficiaryReference,
@@ -314,17 +315,17 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     config.remindAfterMs === undefined
       ? undefined
       : { afterMs: config.remindAfterMs, periodMs: deps.reminderPeriodMs ?? reminderPeriodMs(config.remindAfterMs) };
-  const reminders = reminding && startReminders({ ...statusUpdates, config }, reminding.afterMs, reminding.periodMs);
+  const reminders = reminding && startReminders({ ...flowContext, config }, reminding.afterMs, reminding.periodMs);
   // Links whose creation an instance (this one before a restart, or another) left unfinished: looked for now.
   const interruptedLinks = startInterruptedLinkChecks(
-    { ...statusUpdates, config },
+    { ...flowContext, config },
     config.safedebitTimeoutMs,
     deps.interruptedLinksPeriodMs ?? interruptedLinksPeriodMs(config.safedebitTimeoutMs),
   );
   // Thread replies Slack did not take, which SAFEDEBIT may never bring again, status lines behind and expiries unshown:
   // looked for once a minute.
   const statusRounds = startStatusRounds(
-    { ...statusUpdates, config },
+    { ...flowContext, config },
     deps.statusRoundPeriodMs ?? DEFAULT_STATUS_ROUND_PERIOD_MS,
   );
   logger.info({
@@ -391,7 +392,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     // ledger making each wait (a file another process holds locked: 5 s a write) would keep the stop past the process
     // manager's kill: after LAST_WRITES_MS the ledger closes, which ends the write in flight (SQLite: at once;
     // PostgreSQL: when its statement ends) and fails those left, each logged as what it came to.
-    const lastWrites = recordLateWrites(statusUpdates, true);
+    const lastWrites = recordLateWrites(flowContext, true);
     await Promise.race([lastWrites, sleep(LAST_WRITES_MS, undefined, { ref: false })]);
     await ledger.close();
     await lastWrites;
