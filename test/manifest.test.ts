@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { APP_HOME_OPENED_EVENT } from '../src/constants.js';
+import { APP_HOME_OPENED_EVENT, MESSAGE_SHORTCUT_ID, SLACK_EVENTS_PATH, SLASH_COMMAND } from '../src/constants.js';
 import { readRepoFile } from './support/repo-docs.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -70,13 +70,13 @@ describe('manifest.yml', () => {
   it('declares the /paylink command and the message shortcut', () => {
     expect(manifest.features.slash_commands).toEqual([
       expect.objectContaining({
-        command: '/paylink',
+        command: SLASH_COMMAND,
         usage_hint:
           '[amount] [payment reference] | list [open|paid] | status <payment reference> | export <YYYY-MM> | help',
       }),
     ]);
     expect(manifest.features.shortcuts).toEqual([
-      expect.objectContaining({ type: 'message', name: 'Create payment link', callback_id: 'paylink_from_message' }),
+      expect.objectContaining({ type: 'message', name: 'Create payment link', callback_id: MESSAGE_SHORTCUT_ID }),
     ]);
   });
 
@@ -104,7 +104,10 @@ describe('manifest.yml', () => {
     const urls = requestUrls(manifest);
 
     expect(urls).toHaveLength(3);
-    for (const url of urls) expect(url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
+    for (const url of urls) {
+      expect(new URL(url).protocol).toBe('https:');
+      expect(new URL(url).pathname).toBe(SLACK_EVENTS_PATH);
+    }
     expect(manifest.settings).toMatchObject({ interactivity: { is_enabled: true }, socket_mode_enabled: false });
   });
 

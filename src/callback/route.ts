@@ -35,7 +35,8 @@ type SenderCheck = (req: IncomingMessage) => { allowed: boolean; address?: strin
 
 /**
  * `POST ${CALLBACK_ROUTE_PREFIX}/:token`: SAFEDEBIT's payment notification for the ledger link the token names.
- * This file reads HTTP and answers it; the ledger and Slack are the flow's business. The signed token, and
+ * This file reads HTTP, finds the link the token names, and answers; keeping the notification and telling Slack are
+ * the flow's business (App Home redrawn after it, once answered). The signed token, and
  * the sender's address when PAYLINK_CALLBACK_ALLOWED_IPS is set, are the only authentication SAFEDEBIT's
  * undocumented notification allows: a forged token is a 404, another sender a 403.
  * The notification's method is not documented either (SAFEDEBIT's English summary: "accept what comes (GET or POST,

@@ -74,7 +74,8 @@ const CURRENCY = 'EUR';
  * Everything after a valid submission was acknowledged: the ledger row first (claimed once per submission,
  * whichever instance and however often Slack delivers it), SAFEDEBIT called once with a callback URL that
  * names that row, and only when a link exists: the summary in the conversation, the link in its thread, the
- * modal updated. A refusal or an outage posts nothing in the channel and gives the rep the form back intact.
+ * modal updated. A refusal or an outage posts nothing in the channel and gives the rep the form back intact, unless
+ * SAFEDEBIT's notification already said the link exists (then it is confirmed: its summary is posted).
  */
 export async function createLinkFromSubmission(ctx: LinkFlowContext, submission: LinkSubmission): Promise<void> {
   const { origin, form } = submission;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import { parseJson } from '../http/read-body.js';
+import { PAYMENT_REFERENCE_USED } from './error-catalog.js';
 import type { SafedebitRefusal } from './outcome.js';
 import { type PaymentLinkRequest, paymentLinkRequestSchema } from './request.js';
 
@@ -61,7 +62,7 @@ export class LinkIssuer {
 
   /** A link, or `EXIST_005` when the payment reference was used before. */
   issue(request: PaymentLinkRequest): LinkAnswer {
-    if (this.usedReferences.has(request.payment_reference)) return refusal('EXIST_005');
+    if (this.usedReferences.has(request.payment_reference)) return refusal(PAYMENT_REFERENCE_USED);
     this.usedReferences.add(request.payment_reference);
     const id = randomBytes(16).toString('hex');
     const issued: IssuedLink = { id, link: this.linkFor(id), payId: randomBytes(8).toString('hex'), request };

@@ -8,6 +8,7 @@ import { sendText } from '../http/send-text.js';
 import { errorCode } from '../http/transport-errors.js';
 import { type Locale, localeOf } from '../i18n/locale.js';
 import { SANDBOX_TEXTS } from '../i18n/sandbox.js';
+import { PAYMENT_REFERENCE_USED } from '../safedebit/error-catalog.js';
 import {
   checkLinkRequest,
   type IssuedLink,
@@ -111,7 +112,7 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
     };
     switch (testPathOf(reference)) {
       case 'exists':
-        sendJson(res, { result: false, code: 'EXIST_005' });
+        sendJson(res, { result: false, code: PAYMENT_REFERENCE_USED });
         break;
       case 'refuse':
         sendJson(res, { result: false, message: CODELESS_REFUSAL_MESSAGE });
