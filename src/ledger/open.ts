@@ -12,6 +12,7 @@ import {
   type Dialect,
   Kysely,
   MIGRATION_LOCK_ID,
+  type MigrationLockOptions,
   Migrator,
   PostgresAdapter,
   PostgresDialect,
@@ -140,7 +141,8 @@ async function migrateSqlite(db: Kysely<LedgerDatabase>): Promise<string | undef
  * Kysely's migrator holds an advisory lock while it migrates on PostgreSQL; the same lock (a session may take it again)
  * is held from before the look for a newer release's migrations, so that the look never sees another instance's run
  * half done. A run that gave way to another session's lock on a table (MIGRATION_LOCK_WAIT_MS) was rolled back whole,
- * and is tried again after a pause.
+ * and is tried again after a pause, without the migration lock: it is one for the whole database, and another paylink
+ * in another schema of it (staging beside production) would not start while this one waits for a pg_dump to end.
  */
 async function migratePostgres(db: Kysely<LedgerDatabase>, options: LedgerOptions): Promise<string | undefined> {
   const schema = await currentSchema(db);
@@ -148,31 +150,42 @@ async function migratePostgres(db: Kysely<LedgerDatabase>, options: LedgerOption
   const lock = { lockTable: DEFAULT_MIGRATION_LOCK_TABLE, lockRowId: MIGRATION_LOCK_ID, lockTableSchema: schema };
   const lockedOutMs = options.migrationLockedOutMs ?? MIGRATION_LOCKED_OUT_MS;
   return db.connection().execute(async (connection) => {
-    await adapter.acquireMigrationLock(connection, lock);
-    try {
-      await refuseLedgerFurtherAlong(connection, schema);
-      // For the migrations' statements, on this connection of their own; the migration lock is this session's already.
-      await sql`set lock_timeout = ${sql.lit(MIGRATION_LOCK_WAIT_MS)}`.execute(connection);
-      const started = Date.now();
-      for (;;) {
-        try {
-          return await migrateToLatest(connection, schema);
-        } catch (error) {
-          if ((error as { code?: unknown }).code !== PG_LOCK_NOT_AVAILABLE) throw error;
-          const waitedMs = Date.now() - started;
-          if (waitedMs + MIGRATION_RETRY_PAUSE_MS > lockedOutMs) {
-            throw new Error(
-              `another session held a lock on the ledger's tables for ${Math.round(waitedMs / 1000)} s (a pg_dump, a transaction left open in psql…): the migration could not run`,
-            );
-          }
-          options.onMigrationLockedOut?.(waitedMs);
-          await sleep(MIGRATION_RETRY_PAUSE_MS);
+    // For the migrations' statements, on this connection of their own.
+    await sql`set lock_timeout = ${sql.lit(MIGRATION_LOCK_WAIT_MS)}`.execute(connection);
+    const started = Date.now();
+    for (;;) {
+      try {
+        return await underMigrationLock(connection, adapter, lock, async () => {
+          await refuseLedgerFurtherAlong(connection, schema);
+          return migrateToLatest(connection, schema);
+        });
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== PG_LOCK_NOT_AVAILABLE) throw error;
+        const waitedMs = Date.now() - started;
+        if (waitedMs + MIGRATION_RETRY_PAUSE_MS > lockedOutMs) {
+          throw new Error(
+            `another session held a lock on the ledger's tables for ${Math.round(waitedMs / 1000)} s (a pg_dump, a transaction left open in psql…): the migration could not run`,
+          );
         }
+        options.onMigrationLockedOut?.(waitedMs);
+        await sleep(MIGRATION_RETRY_PAUSE_MS);
       }
-    } finally {
-      await adapter.releaseMigrationLock(connection, lock);
     }
   });
+}
+
+async function underMigrationLock<T>(
+  connection: Kysely<LedgerDatabase>,
+  adapter: PostgresAdapter,
+  lock: MigrationLockOptions,
+  run: () => Promise<T>,
+): Promise<T> {
+  await adapter.acquireMigrationLock(connection, lock);
+  try {
+    return await run();
+  } finally {
+    await adapter.releaseMigrationLock(connection, lock);
+  }
 }
 
 /**

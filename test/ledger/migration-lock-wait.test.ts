@@ -50,6 +50,20 @@ async function longReader(url: string): Promise<pg.Client> {
   return reader;
 }
 
+/** `url` with its own schema `name` (made here) first in the search path. */
+async function inOwnSchema(url: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`create schema ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const own = new URL(url);
+  own.searchParams.set('options', `-c search_path=${name}`);
+  return own.toString();
+}
+
 /** Until a session waits for the links table's exclusive lock (an ALTER TABLE queued behind the reader). */
 async function alterQueued(url: string): Promise<void> {
   const watcher = new pg.Client({ connectionString: url });
@@ -102,6 +116,30 @@ describe('a rolling upgrade on PostgreSQL while another session reads the links 
     const upgraded = await upgrading;
     const { rows } = await sql<{ name: string }>`select max(name) as name from kysely_migration`.execute(upgraded.db);
     expect(rows[0]?.name).toBe(latest);
+  }, 30_000);
+
+  it('leaves the migration lock to others between its tries: another paylink in another schema of the database starts', async () => {
+    const database = await ownPostgresDatabase();
+    cleanups.push(() => database.drop());
+    await ledgerOfReleaseBefore(database);
+    const reader = await longReader(database.url);
+    cleanups.push(() => reader.end());
+    const upgrading = openLedger({ engine: 'postgres', url: database.url });
+    cleanups.push(async () => (await upgrading).close());
+    await alterQueued(database.url);
+
+    // Staging's paylink in the same database, in a schema of its own, (re)starting meanwhile.
+    const neighbour = await inOwnSchema(database.url, 'staging');
+    const opening = openLedger({ engine: 'postgres', url: neighbour });
+    cleanups.push(async () => (await opening).close());
+    const started = Date.now();
+    const outcome = await Promise.race([
+      opening.then(() => `opened after ${Math.round((Date.now() - started) / 1000)} s`),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting after 8 s'), 8_000)),
+    ]);
+    expect(outcome).toMatch(/^opened/);
+    await reader.query('commit');
+    await upgrading;
   }, 30_000);
 
   it('stops the start with one readable line when the lock is held past the time it keeps trying', async () => {
