@@ -20,6 +20,8 @@ export interface LinkReportTexts {
   /** "3 links · 2 500,00 €"; no amount when there is no link. */
   linkCount: (count: number, amount: string) => string;
   createdAgo: (distance: string) => string;
+  /** The age of a request SAFEDEBIT made no link for: never "created". */
+  requestedAgo: (distance: string) => string;
   by: (user: string) => string;
   openThread: string;
   homeTitle: string;
@@ -64,6 +66,7 @@ export interface LinkReportTexts {
   statusTitle: (amount: string, reference: string) => string;
   statusCustomer: string;
   statusCreated: string;
+  statusRequested: string;
   statusLink: string;
   statusHistory: string;
   statusNoHistory: string;
@@ -140,6 +143,7 @@ const fr: LinkReportTexts = {
   expired: ':no_entry_sign: Expiré sans paiement',
   linkCount: (count, amount) => (count === 0 ? 'aucun lien' : `${plural('fr', count, 'lien', 'liens')} · ${amount}`),
   createdAgo: (distance) => `créé ${distance}`,
+  requestedAgo: (distance) => `demandé ${distance}`,
   by: (user) => `par ${user}`,
   openThread: 'Voir le fil',
   homeTitle: 'Vos liens de paiement',
@@ -193,6 +197,7 @@ const fr: LinkReportTexts = {
   statusTitle: (amount, reference) => `Lien de paiement · ${amount} · ${reference}`,
   statusCustomer: 'Client',
   statusCreated: 'Créé le',
+  statusRequested: 'Demandé le',
   statusLink: 'Lien',
   statusHistory: 'Historique',
   statusNoHistory: 'Aucune notification de SAFEDEBIT pour ce lien.',
@@ -256,6 +261,7 @@ const en: LinkReportTexts = {
   expired: ':no_entry_sign: Expired unpaid',
   linkCount: (count, amount) => (count === 0 ? 'no links' : `${plural('en', count, 'link', 'links')} · ${amount}`),
   createdAgo: (distance) => `created ${distance}`,
+  requestedAgo: (distance) => `requested ${distance}`,
   by: (user) => `by ${user}`,
   openThread: 'Open thread',
   homeTitle: 'Your payment links',
@@ -307,6 +313,7 @@ const en: LinkReportTexts = {
   statusTitle: (amount, reference) => `Payment link · ${amount} · ${reference}`,
   statusCustomer: 'Customer',
   statusCreated: 'Created',
+  statusRequested: 'Requested',
   statusLink: 'Link',
   statusHistory: 'History',
   statusNoHistory: 'No notification from SAFEDEBIT for this link.',

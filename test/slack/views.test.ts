@@ -5,7 +5,7 @@ import { LOCALES } from '../../src/i18n/locale.js';
 import type { NotificationRecord } from '../../src/ledger/ledger.js';
 import { FIELD_MAX_LENGTH } from '../../src/safedebit/fields.js';
 import { formInputFromState } from '../../src/slack/form-state.js';
-import { standingText } from '../../src/slack/messages/link-lines.js';
+import { linkSection, standingText } from '../../src/slack/messages/link-lines.js';
 import {
   awaitingPaymentStatus,
   buildLinkForRep,
@@ -522,9 +522,31 @@ describe('where a link SAFEDEBIT did not make stands', () => {
     expect(long).toMatch(/^:no_entry: Refused by SAFEDEBIT \(XY+…\)$/);
   });
 
-  it('says "not created" of a request paylink could not even send', () => {
+  it('says "not created" of a request paylink could not even send, or that never reached SAFEDEBIT', () => {
     const unsent = linkRecord({ ...unmade, state: 'outage', state_detail: 'request_failed' });
     expect(standingText(unsent, context)).toBe(':warning: Not created (paylink could not prepare the request)');
+    const unreached = linkRecord({ ...unmade, state: 'outage', state_detail: 'unreachable' });
+    expect(standingText(unreached, context)).toBe(':warning: Not created (SAFEDEBIT could not be reached)');
+  });
+
+  // Its standing says it was never made: its age and date must not say it was.
+  it.each(LOCALES)('gives its age and date as when it was requested, not created (%s)', (locale) => {
+    const refused = linkRecord({ ...unmade, state: 'refused', state_detail: 'EXIST_005' });
+    const created = linkRecord();
+    const at = { ...context, locale, now: new Date('2026-11-30T10:00:00Z') };
+    const ageOf = (link: typeof created) => visibleText(linkSection(link, at)).split('\n').at(-1);
+    expect([ageOf(refused), ageOf(created)]).toEqual(
+      locale === 'en'
+        ? ['_requested 3 days ago_', '_created 3 days ago_']
+        : ['_demandé il y a 3 jours_', '_créé il y a 3 jours_'],
+    );
+    const statusOf = (link: typeof created) =>
+      visibleText(buildStatusMessage({ ...at, sandbox: false }, 'F-2026-031', 'own', [{ link, history: [] }]));
+    const [requestedField, createdField] =
+      locale === 'en' ? ['*Requested*', '*Created*'] : ['*Demandé le*', '*Créé le*'];
+    expect(statusOf(refused)).toContain(requestedField);
+    expect(statusOf(refused)).not.toContain(createdField);
+    expect(statusOf(created)).toContain(createdField);
   });
 });
 

@@ -62,7 +62,8 @@ export function linkSection(
   options: { permalink?: string; showRep?: boolean } = {},
 ): types.SectionBlock {
   const t = linkReportTexts(context.locale);
-  const age = t.createdAgo(formatAge(new Date(link.created_at), context.now, context.locale));
+  const ago = link.state === 'created' ? t.createdAgo : t.requestedAgo;
+  const age = ago(formatAge(new Date(link.created_at), context.now, context.locale));
   const details = options.showRep ? `${age} · ${t.by(`<@${link.user_id}>`)}` : age;
   return {
     type: 'section',

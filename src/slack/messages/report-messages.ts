@@ -144,7 +144,7 @@ function statusBlocks(ctx: ReportContext, { link, history, permalink }: LinkWith
   const dateTime = (iso: string) => dateTimeShown(new Date(iso), ctx.locale, ctx.timeZone);
   const fields = [
     ...(link.customer ? [mrkdwn(`*${t.statusCustomer}*\n${escapeMrkdwn(link.customer)}`)] : []),
-    mrkdwn(`*${t.statusCreated}*\n${dateTime(link.created_at)}`),
+    mrkdwn(`*${link.state === 'created' ? t.statusCreated : t.statusRequested}*\n${dateTime(link.created_at)}`),
     mrkdwn(`*${t.statusRequestedBy}*\n<@${link.user_id}>`),
     ...(link.link ? [mrkdwn(`*${t.statusLink}*\n<${link.link}>`)] : []),
   ];
