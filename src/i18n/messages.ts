@@ -108,8 +108,11 @@ export interface Messages {
   /** Slack, rate limiting paylink or failing, could not open the form within the trigger's life: ask again shortly. */
   slackBusy: (askAgain: string) => string;
   /** Under a status sent to the rep because the link's thread in `channel` no longer takes replies. */
-  statusThreadClosed: (reference: string, channel: string) => string;
-  statusWithoutSummary: (reference: string, channel: string) => string;
+  /** `conversation`: a channel's mention, or one of the two below for a DM, which Slack shows as no mention. */
+  statusThreadClosed: (reference: string, conversation: string) => string;
+  statusWithoutSummary: (reference: string, conversation: string) => string;
+  appDirectMessage: string;
+  directMessageAsked: string;
   /** Slack refused paylink's token (revoked, app uninstalled) or a scope: retrying cannot help, an admin must act. */
   slackRefusedApp: string;
   formUnusable: (command: string) => string;
@@ -241,10 +244,12 @@ const fr: Messages = {
     `Slack a mis trop de temps à ouvrir le formulaire. Relancez ${askAgain}, s'il vous plaît.`,
   slackBusy: (askAgain) =>
     `Slack est débordé et n'a pas pu ouvrir le formulaire. Relancez ${askAgain} dans quelques secondes, s'il vous plaît.`,
-  statusThreadClosed: (reference, channel) =>
-    `Lien de paiement réf. ${reference}\u00A0: son fil dans <#${channel}> ne prend plus de réponse (conversation archivée, paylink retiré ou fil verrouillé), d'où ce message.`,
-  statusWithoutSummary: (reference, channel) =>
-    `Lien de paiement réf. ${reference}\u00A0: Slack n'a pas pris son résumé dans <#${channel}> (le lien vous a été donné en privé), d'où ce message.`,
+  statusThreadClosed: (reference, conversation) =>
+    `Lien de paiement réf. ${reference}\u00A0: son fil dans ${conversation} ne prend plus de réponse (conversation archivée, paylink retiré ou fil verrouillé), d'où ce message.`,
+  statusWithoutSummary: (reference, conversation) =>
+    `Lien de paiement réf. ${reference}\u00A0: Slack n'a pas pris son résumé dans ${conversation} (le lien vous a été donné en privé), d'où ce message.`,
+  appDirectMessage: 'vos messages privés avec paylink',
+  directMessageAsked: "la conversation privée où vous l'avez demandé",
   slackRefusedApp:
     ":warning: Slack refuse à paylink d'ouvrir le formulaire\u00A0: son accès à cet espace de travail est à rétablir. Prévenez l'administrateur de l'application.",
   formUnusable: (command) => `Ce formulaire ne peut plus être utilisé\u00A0: relancez ${command}, s'il vous plaît.`,
@@ -388,10 +393,12 @@ const en: Messages = {
     amount ? `towards a multiple payment of ${amount}` : 'towards a multiple payment',
   triggerExpired: (askAgain) => `Slack took too long to open the form. Please run ${askAgain} again.`,
   slackBusy: (askAgain) => `Slack is busy and could not open the form. Please run ${askAgain} again in a few seconds.`,
-  statusThreadClosed: (reference, channel) =>
-    `Payment link ref. ${reference}: its thread in <#${channel}> takes no more replies (the conversation archived, paylink removed from it or the thread locked), hence this message.`,
-  statusWithoutSummary: (reference, channel) =>
-    `Payment link ref. ${reference}: Slack did not take its summary in <#${channel}> (the link was given to you privately), hence this message.`,
+  statusThreadClosed: (reference, conversation) =>
+    `Payment link ref. ${reference}: its thread in ${conversation} takes no more replies (the conversation archived, paylink removed from it or the thread locked), hence this message.`,
+  statusWithoutSummary: (reference, conversation) =>
+    `Payment link ref. ${reference}: Slack did not take its summary in ${conversation} (the link was given to you privately), hence this message.`,
+  appDirectMessage: 'your direct messages with paylink',
+  directMessageAsked: 'the direct message where you asked for it',
   slackRefusedApp:
     ":warning: Slack refuses to let paylink open the form: the app's access to this workspace needs fixing. Please tell the app's administrator.",
   formUnusable: (command) => `This form can no longer be used: please run ${command} again.`,

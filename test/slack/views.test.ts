@@ -24,7 +24,7 @@ import {
   buildReminderMessage,
   buildStatusMessage,
 } from '../../src/slack/messages/report-messages.js';
-import { statusLine, summaryStatusUpdate } from '../../src/slack/messages/status-messages.js';
+import { statusApartText, statusLine, summaryStatusUpdate } from '../../src/slack/messages/status-messages.js';
 import { decodeModalOrigin, encodeModalOrigin } from '../../src/slack/metadata.js';
 import { submissionKey, viewIdOfSubmission } from '../../src/slack/submission-key.js';
 import { buildCreatedView, buildCreatingView } from '../../src/slack/views/outcome-views.js';
@@ -291,6 +291,38 @@ describe('a link sent to its rep away from its summary', () => {
   it('comes after why it comes apart, marked once as the sandbox’s', () => {
     expect(buildLinkForRep('en', true, payment, link, 'I could not post there.').text).toBe(
       '[SANDBOX] I could not post there.\nPayment link for *€1,250.50* (ref. F-&lt;2026&gt;&amp;031): https://pay.example/paypage?SDESSID=abc',
+    );
+  });
+});
+
+describe('a status sent to the rep apart from its thread', () => {
+  const reply = ':white_check_mark: Paid · €1,250.50 · 14:32 · <@U0REP>';
+  const whyOf = (where: Parameters<typeof statusApartText>[2], locale: 'en' | 'fr' = 'en') =>
+    statusApartText(reply, 'F-<1>', where, locale).split('\n')[1];
+
+  it('names the channel where its summary was to go, or its closed thread is', () => {
+    expect(whyOf({ summaryNotPostedIn: 'C0SALES' })).toBe(
+      'Payment link ref. F-&lt;1&gt;: Slack did not take its summary in <#C0SALES> (the link was given to you privately), hence this message.',
+    );
+    expect(whyOf({ threadClosedIn: 'C0SALES' })).toMatch(
+      /^Payment link ref\. F-&lt;1&gt;: its thread in <#C0SALES> takes/,
+    );
+  });
+
+  // Slack shows a DM's `<#D…>` as no conversation.
+  it.each(LOCALES)('names a direct message in words, not as a channel (%s)', (locale) => {
+    const asked = whyOf({ summaryNotPostedIn: 'D0PEOPLE' }, locale);
+    const closed = whyOf({ threadClosedIn: 'D0APPDM' }, locale);
+    expect([asked, closed].join('\n')).not.toContain('<#');
+    expect(asked).toContain(
+      locale === 'en'
+        ? 'in the direct message where you asked for it'
+        : "dans la conversation privée où vous l'avez demandé",
+    );
+    expect(closed).toContain(
+      locale === 'en'
+        ? 'its thread in your direct messages with paylink'
+        : 'son fil dans vos messages privés avec paylink',
     );
   });
 });

@@ -6,6 +6,7 @@ import type { Locale } from '../../i18n/locale.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { describeStatus } from '../../i18n/statuses.js';
 import type { LinkRecord } from '../../ledger/ledger.js';
+import { isDirectMessage } from '../channel-ids.js';
 import { dateTimeShown, escapeMrkdwn, withDateFallbacks } from '../mrkdwn.js';
 import { buildSummaryMessage, type LinkStatus, type LinkSummary, type SlackMessage } from './link-messages.js';
 
@@ -61,10 +62,14 @@ export function statusApartText(
 ): string {
   const m = messagesFor(locale);
   const reference = escapeMrkdwn(paymentReference);
+  // A DM's `<#D…>` shows as no conversation: a summary's thread in one is in the rep's DM with paylink, the only DM
+  // it posts in; a summary not taken in one was asked for there.
+  const conversation = (channel: string, directMessage: string) =>
+    isDirectMessage(channel) ? directMessage : `<#${channel}>`;
   const why =
     'threadClosedIn' in where
-      ? m.statusThreadClosed(reference, where.threadClosedIn)
-      : m.statusWithoutSummary(reference, where.summaryNotPostedIn);
+      ? m.statusThreadClosed(reference, conversation(where.threadClosedIn, m.appDirectMessage))
+      : m.statusWithoutSummary(reference, conversation(where.summaryNotPostedIn, m.directMessageAsked));
   return `${reply}\n${why}`;
 }
 
