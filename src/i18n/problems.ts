@@ -82,8 +82,8 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
     en: 'A SIREN has 9 digits, e.g. 732\u00A0829\u00A0320.',
   },
   siren_placeholder: {
-    fr: "000 000 000 n'est pas un SIREN\u00A0: saisissez celui de l'entreprise, ou laissez le champ vide.",
-    en: "000 000 000 is not a SIREN: type the company's, or leave the field empty.",
+    fr: "000\u00A0000\u00A0000 n'est pas un SIREN\u00A0: saisissez celui de l'entreprise, ou laissez le champ vide.",
+    en: "000\u00A0000\u00A0000 is not a SIREN: type the company's, or leave the field empty.",
   },
   siren_checksum: {
     fr: "Ce SIREN n'existe pas (chiffre de contrôle faux)\u00A0: vérifiez-le.",

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { PaymentFormProblemCode } from '../../src/domain/payment-form.js';
 import { classifyStatus } from '../../src/domain/payment-status.js';
 import { buildThankYouPage } from '../../src/http/html.js';
 import { linkReportTexts } from '../../src/i18n/link-reports.js';
@@ -30,25 +31,42 @@ function breakingSpaces(text: string): string[] {
   return [...before, ...after];
 }
 
-const PROBLEM_CODES = [
-  'not_printable',
-  'amount_not_a_number',
-  'amount_ambiguous',
-  'amount_too_large',
-  'phone_invalid',
-  'vat_not_eu',
-  'vat_checksum',
-  'amount_bad_grouping',
-  'siren_format',
-] as const;
+/** Every code the form's rules return: a code added to them and not here is a type error. */
+const EVERY_PROBLEM_CODE: Record<PaymentFormProblemCode, true> = {
+  required: true,
+  too_long: true,
+  not_printable: true,
+  control_character: true,
+  email_invalid: true,
+  zip_code_invalid: true,
+  zip_code_letters: true,
+  option_not_offered: true,
+  amount_not_a_number: true,
+  amount_zero: true,
+  amount_negative: true,
+  amount_too_many_decimals: true,
+  amount_ambiguous: true,
+  amount_bad_grouping: true,
+  amount_too_large: true,
+  phone_invalid: true,
+  phone_not_mobile: true,
+  siren_format: true,
+  siren_checksum: true,
+  siren_placeholder: true,
+  vat_not_eu: true,
+  vat_format: true,
+  vat_checksum: true,
+  vat_siren_mismatch: true,
+};
 
-/** The problems whose sentences hold punctuation or numbers, with the params their rules give. */
-const problemTexts = (locale: Locale) => [
-  ...PROBLEM_CODES.map((code) =>
-    describeProblem({ code, params: { asThousands: 125000, asDecimals: 125, maxCents: 100_000_000 } }, locale),
-  ),
-  describeProblem({ code: 'amount_ambiguous', params: { asThousands: 1234500 } }, locale),
-];
+/** Every problem's sentence, with params such as its rule gives (a thousands-sized amount where one is shown). */
+const problemTexts = (locale: Locale) =>
+  Object.keys(EVERY_PROBLEM_CODE).map((code) =>
+    describeProblem(
+      { code, params: { asThousands: 1234500, asDecimals: 125, maxCents: 100_000_000, max: 1000, siren: '732829320' } },
+      locale,
+    ),
+  );
 
 const FRENCH: Record<string, string[]> = {
   messages: textsOf(messagesFor('fr')),
