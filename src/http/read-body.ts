@@ -41,12 +41,12 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
 /** The content codings paylink reads, as an Accept-Encoding header names them to a sender it refused. */
 export const READABLE_CONTENT_CODINGS = 'gzip, deflate, br';
 
-const DECOMPRESSORS: Record<string, typeof gunzipSync> = {
-  gzip: gunzipSync,
-  'x-gzip': gunzipSync,
-  deflate: inflateSync,
-  br: brotliDecompressSync,
-};
+const DECOMPRESSORS: ReadonlyMap<string, typeof gunzipSync> = new Map([
+  ['gzip', gunzipSync],
+  ['x-gzip', gunzipSync],
+  ['deflate', inflateSync],
+  ['br', brotliDecompressSync],
+]);
 
 export type BodyDecompressed =
   | { ok: true; body: Buffer }
@@ -68,7 +68,7 @@ export function decompressBody(
     .filter((coding) => coding !== '' && coding !== 'identity');
   let decoded = body;
   for (const coding of codings.reverse()) {
-    const decompress = DECOMPRESSORS[coding];
+    const decompress = DECOMPRESSORS.get(coding);
     if (!decompress) return { ok: false, reason: 'unsupported_encoding' };
     try {
       decoded = decompress(decoded, { maxOutputLength: maxBodyBytes });

@@ -348,6 +348,13 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     });
     expect(unknown.status).toBe(415);
     expect(unknown.headers.get('accept-encoding')).toBe('gzip, deflate, br');
+    // A name every object has is no coding either.
+    const inherited = await fetch(link.callbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'constructor' },
+      body: JSON.stringify({ status: 'SETTLED' }),
+    });
+    expect(inherited.status).toBe(415);
     const corrupt = await fetch(link.callbackUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
@@ -356,7 +363,11 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     expect(corrupt.status).toBe(400);
     expect(statusReplies(h, link)).toHaveLength(0);
     const warnings = h.logs.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'callback_rejected');
-    expect(warnings.map((entry) => entry.reason)).toEqual(['unsupported_encoding', 'undecodable_body']);
+    expect(warnings.map((entry) => entry.reason)).toEqual([
+      'unsupported_encoding',
+      'unsupported_encoding',
+      'undecodable_body',
+    ]);
   });
 
   it('a compressed body that inflates past the limit is refused with 413, without inflating it whole', async () => {
