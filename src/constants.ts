@@ -3,8 +3,8 @@ import type { PaymentLinkRequest } from './safedebit/request.js';
 
 /**
  * The Slack identifiers the app registers or matches, and the HTTP paths it serves (the manifest repeats the command,
- * the shortcut, the event and the events path; a test checks they agree). The payment modal's text inputs are not here: each block_id is the SAFEDEBIT field it fills, from the form's
- * field lists (src/domain/payment-form.ts).
+ * the shortcut, the event and the events path; a test checks they agree). The payment modal's text inputs are not
+ * here: each block_id is the SAFEDEBIT field it fills, from the form's field lists (src/domain/payment-form.ts).
  */
 export const SLASH_COMMAND = '/paylink';
 export const MESSAGE_SHORTCUT_ID = 'paylink_from_message';

@@ -281,12 +281,13 @@ function askAgain(ctx: LinkFlowContext, submission: LinkSubmission): string {
   return askAgainAs(ctx.config.locale, submission.origin.threadTs !== undefined);
 }
 
-/** `outcome`, saying which link it is about, for the rep whose modal is gone. */
+/** The link sent to the rep away from its summary, saying which payment it is for (after `why`, if any). */
 function linkForRep(ctx: LinkFlowContext, submission: LinkSubmission, link: string, why?: string): SlackMessage {
   const { amountCents, payment_reference } = submission.form;
   return buildLinkForRep(ctx.config.locale, ctx.sandbox, { amountCents, reference: payment_reference }, link, why);
 }
 
+/** `outcome`, saying which link it is about, for the rep whose modal is gone. */
 function aboutLink(ctx: LinkFlowContext, submission: LinkSubmission, outcome: string): string {
   const { locale } = ctx.config;
   const { amountCents, payment_reference } = submission.form;
