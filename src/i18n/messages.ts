@@ -107,8 +107,11 @@ export interface Messages {
   triggerExpired: (askAgain: string) => string;
   /** Slack, rate limiting paylink or failing, could not open the form within the trigger's life: ask again shortly. */
   slackBusy: (askAgain: string) => string;
-  /** Under a status sent to the rep because the link's thread in `channel` no longer takes replies. */
-  /** `conversation`: a channel's mention, or one of the two below for a DM, which Slack shows as no mention. */
+  /**
+   * Under a status sent to the rep because the link's thread in `conversation` no longer takes replies, or because Slack
+   * did not take its summary there: a channel's mention, or one of the two below for a DM, which Slack shows as no
+   * mention.
+   */
   statusThreadClosed: (reference: string, conversation: string) => string;
   statusWithoutSummary: (reference: string, conversation: string) => string;
   appDirectMessage: string;
