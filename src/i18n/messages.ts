@@ -89,6 +89,8 @@ export interface Messages {
   ledgerUnavailableFormGone: (askAgain: string) => string;
   requestFailed: string;
   notAllowedUser: string;
+  /** To a member of another organization, in a Slack Connect channel shared with the workspace paylink serves. */
+  notAllowedOtherOrganization: string;
   /**
    * `channels`: the allowed conversations a rep can be sent to, as mentions (`<#C…>`), none when there is none to name;
    * `more`: others were left out.
@@ -232,6 +234,8 @@ const fr: Messages = {
   askFromMessage: 'le raccourci *Create payment link* (menu ⋮ du message)',
   notAllowedUser:
     "Vous n'êtes pas autorisé·e à créer des liens de paiement. Demandez l'accès à l'administrateur de l'application paylink.",
+  notAllowedOtherOrganization:
+    "paylink ne crée de liens de paiement que pour les membres de l'espace de travail où il est installé\u00A0: demandez le lien à votre interlocuteur chez eux.",
   notAllowedChannel: (channels, more = false) =>
     channels.length === 0
       ? "Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez un canal autorisé par l'administrateur de l'application paylink."
@@ -382,6 +386,8 @@ const en: Messages = {
     `:warning: paylink could not record the request: *no link was created*. Run ${askAgain} again in a moment.`,
   askFromMessage: "the *Create payment link* shortcut (the message's ⋮ menu)",
   notAllowedUser: "You are not allowed to create payment links. Ask the paylink app's administrator for access.",
+  notAllowedOtherOrganization:
+    'paylink makes payment links for the members of the workspace it is installed in only: ask your contact there for the link.',
   notAllowedChannel: (channels, more = false) =>
     channels.length === 0
       ? "Payment links cannot be created in this conversation. Use a channel the paylink app's administrator allowed."

@@ -10,7 +10,7 @@ import {
   sendEventCallback,
   shortcutMessages,
 } from '../support/slack-requests.js';
-import { GRID_REP, SALES_CHANNEL, SALES_REP, TEAM_ID } from '../support/slack-workspace.js';
+import { ENTERPRISE, GRID_REP, SALES_CHANNEL, SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
 
 /**
  * Slack sends the same requests in shapes the default helpers do not: an org-wide install (team null, a W… user whose
@@ -62,6 +62,40 @@ describe('an org-wide install (Enterprise Grid)', () => {
     await h.submit(view, VALID_FORM, GRID_REP, orgWideInteraction);
     await h.waitForViewUpdate(view.id, isCreatedView);
     expect(await links()).toMatchObject([{ user_id: GRID_REP.id, origin_thread_ts: '1700000001.000100' }]);
+  });
+});
+
+/**
+ * A Slack Connect channel the sales team shares with a customer's organization: Slack lets its external members use
+ * the host's apps there, and names them with their own workspace (`user.team_id`), not the one paylink is installed in
+ * (`view.app_installed_team_id`).
+ */
+describe('a member of another organization, in a Slack Connect channel', () => {
+  const CUSTOMER: SlackUser = { id: 'U0ACMEBUYER', username: 'buyer', name: 'buyer', team_id: 'T0ACMECORP' };
+
+  it('is refused at the submission: no payment link made on the merchant’s account, nothing posted', async () => {
+    h = await startHarness();
+    const { view } = await h.openModal({ user_id: CUSTOMER.id, user_name: CUSTOMER.username });
+    const submitted = await h.submit(view, VALID_FORM, CUSTOMER);
+    expect(submitted.json).toMatchObject({ response_action: 'update' });
+    expect(visibleText((submitted.json as { view?: unknown }).view)).toContain(
+      'paylink makes payment links for the members of the workspace it is installed in only',
+    );
+    expect(h.safedebit.requests).toHaveLength(0);
+    expect(await links()).toEqual([]);
+    expect(h.standin.callsTo('chat.postMessage')).toHaveLength(0);
+    const [refused] = await h.waitForLog('access_refused');
+    expect(refused).toMatchObject({ reason: 'other_organization', user: CUSTOMER.id, team: CUSTOMER.team_id });
+  });
+
+  // In an Enterprise Grid org, members of its other workspaces have their own team too: paylink cannot tell them from
+  // outsiders by id, and lets them through.
+  it('lets through a member of another workspace of the Enterprise Grid org paylink is installed in', async () => {
+    h = await startHarness();
+    const { view } = await h.openModal({ user_id: GRID_REP.id, user_name: GRID_REP.username });
+    await h.submit(view, VALID_FORM, GRID_REP, (payload) => ({ ...payload, enterprise: { ...ENTERPRISE } }));
+    await h.waitForViewUpdate(view.id, isCreatedView);
+    expect(await links()).toMatchObject([{ user_id: GRID_REP.id, state: 'created' }]);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { SLASH_COMMAND } from '../../../constants.js';
+import { fromAnotherOrganization } from '../../../domain/access.js';
 import { formatAmount } from '../../../domain/amount.js';
 import { validatePaymentForm } from '../../../domain/payment-form.js';
 import { createLinkFromSubmission } from '../../../flow/create-link.js';
@@ -33,6 +34,14 @@ export function paymentSubmission(ctx: ListenerContext) {
     }
     // The submitter is who Slack says it is, whatever the metadata claims; the access is checked again.
     const origin = { ...decoded, user: body.user.id };
+    const userTeam = body.user.team_id;
+    const installedTeam = view.app_installed_team_id;
+    if (fromAnotherOrganization({ userTeam, installedTeam, inEnterprise: Boolean(body.enterprise) })) {
+      const refused = { event: 'access_refused', reason: 'other_organization', user: origin.user, team: userTeam };
+      ctx.logger.warn({ ...refused, channel: origin.channel });
+      await ack({ response_action: 'update', view: buildNoticeView(base, m.notAllowedOtherOrganization) });
+      return;
+    }
     const refusal = accessRefusal(ctx, m, origin.user, origin.channel);
     if (refusal) {
       await ack({ response_action: 'update', view: buildNoticeView(base, refusal) });
