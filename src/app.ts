@@ -438,9 +438,9 @@ export function shutdownGraceMs(safedebitTimeoutMs: number): number {
 }
 
 /**
- * Longer than a thread reply's post can take (paylink's Slack client makes up to 5 attempts of up to 10 s each, and
- * waits up to a minute between them when Slack asks it to, about 5 minutes in all), so that a reply still being
- * posted is never taken for one whose instance died; a crash costs its reply that long.
+ * Longer than a thread reply's post can take (paylink's Slack client makes up to 5 attempts of up to 10 s each for the
+ * answer and 10 s for its body, and waits up to a minute between them when Slack asks it to, about 6 minutes in all),
+ * so that a reply still being posted is never taken for one whose instance died; a crash costs its reply that long.
  */
 const DEFAULT_REPLY_CLAIM_TIMEOUT_MS = 10 * 60_000;
 

@@ -88,7 +88,7 @@ const SLACK_CALLS_BEFORE_DELIVERY = 7;
 /**
  * How long after its claim a link SAFEDEBIT made, never given to its rep, has surely been left by a flow that stopped:
  * the abandonment delay (SAFEDEBIT's answer and the flow's ledger writes), and each Slack call the flow may make before
- * the rep has the link taking as long as one can (LONGEST_CALL_MS: Slack's rate limits waited out), about 35 minutes.
+ * the rep has the link taking as long as one can (LONGEST_CALL_MS: Slack's rate limits waited out), about 40 minutes.
  * A flow still waiting on Slack is not taken for a stopped one, so a link on its way to its rep is not sent twice.
  */
 export function undeliveredAfterMs(

@@ -9,6 +9,8 @@ export interface ResponseUrlMessage {
 }
 
 const RESPONSE_URL_TIMEOUT_MS = 5000;
+/** undici's default: a longer answer (none is expected, Slack answers `ok`) closes its connection rather than be read. */
+const RESPONSE_BODY_READ_BYTES = 128 * 1024;
 
 /**
  * Posts to a response_url through `dispatcher` (the Slack client's: same connections, same proxy). Bolt's
@@ -28,6 +30,10 @@ export async function postToResponseUrl(
     bodyTimeout: RESPONSE_URL_TIMEOUT_MS,
     dispatcher,
   });
-  await response.body.dump();
+  // Its status says whether Slack took the message; the body is read only to free the connection, and given up on
+  // if it never ends (bodyTimeout bounds each wait between two chunks, not the whole).
+  await response.body
+    .dump({ limit: RESPONSE_BODY_READ_BYTES, signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS) })
+    .catch(() => undefined);
   if (response.statusCode !== 200) throw new Error(`response_url answered HTTP ${response.statusCode}`);
 }

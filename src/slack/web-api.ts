@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, webApi } from '@slack/bolt';
-import { request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { createOutboundDispatcher, type ProxySettings } from '../http/outbound.js';
 import { errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
 import { postToResponseUrl, type ResponseUrlMessage } from './response-url.js';
@@ -101,11 +101,11 @@ const GATEWAY_TIMEOUT = 504;
 const TRIGGER_RETRY_BUDGET_MS = 2_500;
 
 /**
- * The longest one call can take at the default timeout: every attempt waits for its answer as long as it may, with the
- * longest wait between them (a Retry-After of a minute), about 5 minutes.
+ * The longest one call can take at the default timeout: every attempt waits for its answer as long as it may, then
+ * for the answer's body as long again, with the longest wait between them (a Retry-After of a minute), about 6 minutes.
  */
 export const LONGEST_CALL_MS =
-  MAX_ATTEMPTS * DEFAULT_TIMEOUT_MS + (MAX_ATTEMPTS - 1) * Math.max(MAX_RETRY_AFTER_S * 1000, MAX_BACKOFF_MS);
+  MAX_ATTEMPTS * 2 * DEFAULT_TIMEOUT_MS + (MAX_ATTEMPTS - 1) * Math.max(MAX_RETRY_AFTER_S * 1000, MAX_BACKOFF_MS);
 /** WebClient's own default: past this many calls at once, the next ones wait for a connection. */
 const MAX_CONNECTIONS = 100;
 /** Distinct Slack warnings remembered so that each is logged once; past this many the oldest is forgotten. */
@@ -175,6 +175,25 @@ class SlackCallAbandoned extends Error {
 }
 
 type Answer = { ok: boolean; error?: unknown } & Record<string, unknown>;
+
+/** An answer whose body did not end in time: sent, so Slack may have carried the call out (slackMayHaveActed). */
+class SlackAnswerTooSlow extends Error {
+  readonly code = 'paylink_answer_timeout';
+  constructor(method: string, timeoutMs: number) {
+    super(`${method}: answer not read within ${timeoutMs} ms`);
+    this.name = 'SlackAnswerTooSlow';
+  }
+}
+
+/** The answer's body within `timeoutMs`: undici's bodyTimeout bounds only each wait between two of its chunks. */
+async function readWithin(method: string, body: Dispatcher.ResponseData['body'], timeoutMs: number): Promise<string> {
+  const timer = setTimeout(() => body.destroy(new SlackAnswerTooSlow(method, timeoutMs)), timeoutMs);
+  try {
+    return await body.text();
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -268,7 +287,7 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
       body,
       method === 'views.open' ? TRIGGER_RETRY_BUDGET_MS : undefined,
     );
-    const text = await response.body.text();
+    const text = await readWithin(method, response.body, timeoutMs);
     let answer: Answer;
     try {
       answer = JSON.parse(text) as Answer;

@@ -69,9 +69,10 @@ describe('when a link counts as interrupted', () => {
 
   it('a link made but never given to its rep: that, and 7 Slack calls each waiting out 4 rate limits of a minute', () => {
     // The summary, its DM fallback (conversations.open, the post), the link in the thread, then sendToRep's response_url,
-    // conversations.open and DM: 5 attempts of up to 10 s and 4 waits of 60 s each, about 5 minutes.
-    expect(undeliveredAfterMs(10_000)).toBe(75_000 + 7 * 290_000);
-    expect(undeliveredAfterMs(10_000, [10, 20])).toBe(50_030 + 7 * 290_000);
+    // conversations.open and DM: 5 attempts of up to 10 s for the answer and 10 s for its body, and 4 waits of 60 s,
+    // about 6 minutes each.
+    expect(undeliveredAfterMs(10_000)).toBe(75_000 + 7 * 340_000);
+    expect(undeliveredAfterMs(10_000, [10, 20])).toBe(50_030 + 7 * 340_000);
   });
 });
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createJsonLogger } from '../../src/logger.js';
 import { slackErrorCode } from '../../src/slack/errors.js';
@@ -334,6 +335,40 @@ describe("paylink's Slack Web API client", () => {
       await cut.close();
     }
   });
+
+  it('gives up an answer whose body never ends (each chunk within the timeout), not sent again', async () => {
+    const dripping = await scriptedSlack((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).write('{"ok":true,');
+      const drip = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(drip));
+    });
+    try {
+      const startedAt = Date.now();
+      const failed = client(dripping.apiUrl, { timeoutMs: 300 }).chat.postMessage({ channel: 'C0', text: 'x' });
+      const error = await Promise.race([failed.catch((caught: unknown) => caught), sleep(3_000, 'still waiting')]);
+      expect(slackErrorCode(error)).toBe('paylink_answer_timeout');
+      expect(slackMayHaveActed(error)).toBe(true);
+      expect(Date.now() - startedAt).toBeLessThan(2_000);
+      expect(dripping.received).toHaveLength(1);
+    } finally {
+      await dripping.close();
+    }
+  });
+
+  it('takes a response_url post as delivered on its 200, though the answer’s body never ends', async () => {
+    const dripping = await scriptedSlack((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' }).write('o');
+      const drip = setInterval(() => res.write('k'), 50);
+      res.on('close', () => clearInterval(drip));
+    });
+    try {
+      const posted = client(dripping.apiUrl).respond(`${dripping.apiUrl}response`, { text: 'x' });
+      expect(await Promise.race([posted.then(() => 'delivered'), sleep(8_000, 'still waiting')])).toBe('delivered');
+      expect(dripping.received).toHaveLength(1);
+    } finally {
+      await dripping.close();
+    }
+  }, 10_000);
 
   describe("Slack's warnings", () => {
     const slackSays = () =>
