@@ -2,14 +2,14 @@ import type { LinkRecord } from '../ledger/ledger.js';
 import { type DirectMessageOutcome, type SlackDeliveryContext, sendDirectMessage } from '../slack/delivery.js';
 import type { SlackMessage } from '../slack/messages/link-messages.js';
 import { linkLogFields } from './confirmed-links.js';
-import { type LedgerWriteContext, releaseForLater } from './ledger-writes.js';
+import { type KeepingLedgerWriteContext, releaseForLater } from './ledger-writes.js';
 
 /**
  * DMs the rep about a link this round claimed, logging how it went (`handling` names the events). A DM Slack certainly
  * did not take is given back for a later round (`handling.release`); one it may have taken is not sent again.
  */
 export async function sendClaimedNotice(
-  ctx: SlackDeliveryContext & LedgerWriteContext,
+  ctx: SlackDeliveryContext & KeepingLedgerWriteContext,
   link: LinkRecord,
   message: SlackMessage,
   handling: { sent?: string; postponed: string; notSent: string; release: () => Promise<void> },
@@ -24,6 +24,8 @@ export async function sendClaimedNotice(
     ...linkLogFields(link),
     error: outcome.error,
   });
-  if (outcome.mayTryAgain) await releaseForLater(ctx, link.id, handling.release);
+  if (outcome.mayTryAgain) {
+    await releaseForLater(ctx, link.id, handling.release, `release:${handling.postponed}:${link.id}`);
+  }
   return outcome;
 }

@@ -45,7 +45,12 @@ export async function announceConfirmedLink(ctx: ConfirmedLinkContext, linkId: s
   if (summary.place === undefined && summary.mayTryAgain) {
     // Slack surely did not post it: confirmed again later, by a redelivery or the interrupted-links round, rather than
     // left created with no summary for good.
-    await releaseForLater(ctx, link.id, () => ctx.ledger.unconfirmLink(link.id, before));
+    await releaseForLater(
+      ctx,
+      link.id,
+      () => ctx.ledger.unconfirmLink(link.id, before),
+      `release:confirmation:${link.id}`,
+    );
     ctx.logger.warn({ event: 'link_confirmation_postponed', ...fields, error: slackErrorCode(summary.error) });
     return { kind: 'postponed', error: slackErrorCode(summary.error) };
   }

@@ -21,6 +21,11 @@ export interface UnrecordedWrite {
   record: () => Promise<unknown>;
 }
 
+/** A context that keeps the writes the ledger refused past their tries, for the rounds to record (recordLateWrites). */
+export interface KeepingLedgerWriteContext extends LedgerWriteContext {
+  unrecordedWrites: Map<string, UnrecordedWrite>;
+}
+
 /** A write's result, or why the ledger refused it (logged): the last error when it was tried again. */
 export type Written<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -89,7 +94,7 @@ export async function retryLedgerWrite<T>(
  * the rounds to record once the ledger takes writes again (and, until then, to leave its link alone).
  */
 export async function retryOrKeepForRounds<T>(
-  ctx: LedgerWriteContext & { unrecordedWrites: Map<string, UnrecordedWrite> },
+  ctx: KeepingLedgerWriteContext,
   what: WriteDescription,
   record: () => Promise<T>,
   key: string,
@@ -100,16 +105,18 @@ export async function retryOrKeepForRounds<T>(
 }
 
 /**
- * Gives a claim back for a later round (a DM Slack certainly did not take), trying again should the ledger refuse:
- * a claim left in place would mean that DM is never sent.
+ * Gives a claim back for a later round (a DM Slack certainly did not take), trying again should the ledger refuse, then
+ * keeping it for the rounds under `key` (recordLateWrites): a claim left in place would mean that DM is never sent.
  */
 export async function releaseForLater(
-  ctx: LedgerWriteContext,
+  ctx: KeepingLedgerWriteContext,
   link: string,
   release: () => Promise<void>,
+  key: string,
 ): Promise<void> {
   const what = { step: 'release_claim', link };
   // Not cut short by a stop: a claim is kept by no one, and its tries within the stop's last seconds may still land.
   const uncut = { ...ctx, ledgerRetriesCut: undefined };
-  if (!(await tryLedgerWrite(ctx, what, release)).ok) await retryLedgerWrite(uncut, what, release);
+  if ((await tryLedgerWrite(ctx, what, release)).ok) return;
+  await retryOrKeepForRounds(uncut, what, release, key);
 }

@@ -2,7 +2,7 @@ import { formatDuration } from '../i18n/dates.js';
 import type { LinkRecord } from '../ledger/ledger.js';
 import { buildReminderMessage } from '../slack/messages/report-messages.js';
 import { sendClaimedNotice } from './claimed-notice.js';
-import type { LedgerWriteContext } from './ledger-writes.js';
+import type { KeepingLedgerWriteContext } from './ledger-writes.js';
 import { type ReportFlowContext, reportContext } from './link-reports.js';
 import {
   type ClaimsWorkedThrough,
@@ -12,13 +12,14 @@ import {
   startRounds,
   workThroughClaims,
 } from './rounds.js';
+import { recordLateWrites } from './status-updates.js';
 import { threadPermalinks } from './thread-permalinks.js';
 
 const SHORTEST_PERIOD_MS = 1_000;
 const LONGEST_PERIOD_MS = 5 * 60_000;
 
 /** A reminder Slack did not take is released for a later round, that write tried again should the ledger refuse it. */
-type ReminderContext = ReportFlowContext & LedgerWriteContext;
+type ReminderContext = ReportFlowContext & KeepingLedgerWriteContext;
 
 /** How often due reminders are looked for: a tenth of the delay, between a second and five minutes. */
 export function reminderPeriodMs(remindAfterMs: number): number {
@@ -43,6 +44,8 @@ async function sendDueReminders(
   remindAfterMs: number,
   stopping: () => boolean,
 ): Promise<ClaimsWorkedThrough> {
+  // A reminder's claim the ledger refused to give back (a DM Slack did not take) is given back first.
+  await recordLateWrites(ctx);
   return workThroughClaims(stopping, async () => {
     const now = ctx.clock();
     const [link] = await ctx.ledger.claimDueReminders(new Date(now.getTime() - remindAfterMs), now, 1);

@@ -12,7 +12,9 @@ type LedgerMethod =
   | 'recordSummary'
   | 'recordSentPrivately'
   | 'recordRepTold'
-  | 'releaseUndeliveredLink';
+  | 'releaseUndeliveredLink'
+  | 'releaseReminder'
+  | 'releaseInterruptedLink';
 
 /** Makes the ledger's `method` throw ledgerBusy() for each call `refuses(...its arguments)` says so, and work otherwise. */
 export function refuseWhen<M extends LedgerMethod>(
