@@ -16,7 +16,11 @@ export interface SandboxTexts {
   unknownLinkHeading: string;
   unknownLinkBody: string;
   /** The notification did not reach paylink; the page offers the buttons again. */
+  /** paylink surely did not keep it: the customer may choose again. */
   notificationFailed: (reason: string) => string;
+  /** paylink may have kept it: the same one may be sent again, which paylink takes once. */
+  notificationUnconfirmed: (reason: string) => string;
+  noAnswer: (origin: string) => string;
   paylinkAnswered: (status: number) => string;
   unreachable: (origin: string) => string;
 }
@@ -38,7 +42,10 @@ export const SANDBOX_TEXTS: Record<Locale, SandboxTexts> = {
       'Ce lien SANDBOX n’existe pas, ou paylink a redémarré depuis sa création (le bac à sable garde ses liens en mémoire).',
     notificationFailed: (reason) =>
       `Le bac à sable n’a pas pu prévenir paylink (${reason}). Rien n’a été enregistré\u00A0: vous pouvez réessayer.`,
+    notificationUnconfirmed: (reason) =>
+      `paylink n’a pas confirmé avoir reçu la notification (${reason})\u00A0: elle apparaît peut-être déjà dans Slack. Vous pouvez la renvoyer, paylink ne la prend qu’une fois.`,
     paylinkAnswered: (status) => `paylink a répondu HTTP ${status}`,
+    noAnswer: (origin) => `pas de réponse complète de ${origin}`,
     unreachable: (origin) => `${origin} injoignable`,
   },
   en: {
@@ -56,7 +63,10 @@ export const SANDBOX_TEXTS: Record<Locale, SandboxTexts> = {
       'This SANDBOX link does not exist, or paylink restarted since it was made (the sandbox keeps its links in memory).',
     notificationFailed: (reason) =>
       `The sandbox could not notify paylink (${reason}). Nothing was recorded: you can try again.`,
+    notificationUnconfirmed: (reason) =>
+      `paylink did not confirm it took the notification (${reason}): it may show in Slack already. You may send it again, paylink takes it once.`,
     paylinkAnswered: (status) => `paylink answered HTTP ${status}`,
+    noAnswer: (origin) => `no complete answer from ${origin}`,
     unreachable: (origin) => `${origin} could not be reached`,
   },
 };

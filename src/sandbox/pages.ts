@@ -23,6 +23,8 @@ export interface PaymentPage {
   decision?: Decision;
   /** Why the last press did not reach paylink; the buttons stay. */
   problem?: string;
+  /** The one decision left to send again, when paylink may have kept its notification. */
+  only?: Decision;
 }
 
 const STYLE =
@@ -63,10 +65,12 @@ export function buildPaymentPage(page: PaymentPage): string {
   ];
   const list = details.map(([term, value]) => `<dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value)}</dd>`).join('');
   const problem = page.problem === undefined ? '' : `<p class="problem" role="alert">${escapeHtml(page.problem)}</p>`;
+  const button = (decision: Decision) =>
+    `<button name="decision" value="${decision}">${escapeHtml(t[decision])}</button>`;
+  const buttons = page.only === undefined ? button('pay') + button('refuse') : button(page.only);
   const action =
     page.decision === undefined
-      ? `<form method="post"><button name="decision" value="pay">${escapeHtml(t.pay)}</button>` +
-        `<button name="decision" value="refuse">${escapeHtml(t.refuse)}</button></form>`
+      ? `<form method="post">${buttons}</form>`
       : `<p>${escapeHtml(t.decided[page.decision])}</p>`;
   return layout(page.locale, `<h1>${escapeHtml(t.heading)}</h1><dl>${list}</dl>${problem}${action}`);
 }

@@ -5,7 +5,7 @@ import { Agent, request } from 'undici';
 import { SANDBOX_API_PATH, SANDBOX_PAY_PATH, THANK_YOU_PATH } from '../constants.js';
 import { type BodyLimits, readBody } from '../http/read-body.js';
 import { sendText } from '../http/send-text.js';
-import { errorCode } from '../http/transport-errors.js';
+import { errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
 import { type Locale, localeOf } from '../i18n/locale.js';
 import { SANDBOX_TEXTS } from '../i18n/sandbox.js';
 import { PAYMENT_REFERENCE_USED } from '../safedebit/error-catalog.js';
@@ -53,8 +53,17 @@ const SERVER_ERROR_PAGE =
 const API_LIMITS: BodyLimits = { maxBodyBytes: 64 * 1024, bodyTimeoutMs: 10_000 };
 /** The payment form sends one short field. */
 const FORM_LIMITS: BodyLimits = { maxBodyBytes: 1024, bodyTimeoutMs: 10_000 };
-/** paylink answers a notification within Slack's own retries; past this the sandbox says it did not. */
-const NOTIFY_TIMEOUT_MS = 15_000;
+/**
+ * paylink answers a notification once Slack took its reply, waiting out a rate limit of up to a minute and a call of
+ * 10 s: past this the sandbox says it did not answer, and that it may have kept the notification all the same.
+ */
+const NOTIFY_TIMEOUT_MS = 75_000;
+
+/** Why a notification did not reach paylink, and whether paylink may have kept it all the same. */
+interface NotifyProblem {
+  reason: string;
+  maybeKept: boolean;
+}
 
 /** The statuses the buttons send, from the annex. */
 const STATUS_OF: Record<Decision, string> = { pay: 'SETTLED', refuse: 'REJECTED' };
@@ -93,6 +102,8 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
   const issuer = new LinkIssuer((id) => `${deps.publicUrl()}${SANDBOX_PAY_PATH}/${id}`);
   /** Decisions whose notification reached paylink: the page then says so, and pressing again sends nothing. */
   const decisions = new Map<string, Decision>();
+  /** Decisions whose notification paylink may have kept without saying so: only they are sent again. */
+  const maybeKept = new Map<string, Decision>();
   /** Decisions being notified: a press meanwhile (a second tab) waits for it rather than send a second one. */
   const beingNotified = new Map<string, Promise<unknown>>();
   // SAFEDEBIT's servers reach paylink from outside: no proxy between them, whatever HTTP(S)_PROXY says.
@@ -153,19 +164,25 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
   ): void {
     const locale = localeOfLink(link);
     const decision = decisions.get(link.id);
+    const pending = maybeKept.get(link.id);
     const page: PaymentPage = {
       locale,
       amountCents: link.request.amount,
       reference: link.request.payment_reference,
       customer: describeCustomer(link.request),
       ...(decision === undefined ? {} : { decision }),
+      ...(pending === undefined ? {} : { only: pending }),
       ...(problem === undefined ? {} : { problem }),
     };
     sendPage(res, status, buildPaymentPage(page), req.method === 'HEAD', new URL(redirectOf(link, locale)).origin);
   }
 
-  /** Posts the notification SAFEDEBIT would to `url_callback`; undefined once paylink took it (2xx). */
-  async function notify(link: IssuedLink, decision: Decision, locale: Locale): Promise<string | undefined> {
+  /**
+   * Posts the notification SAFEDEBIT would to `url_callback`; undefined once paylink took it (2xx), else why not, and
+   * whether paylink may have kept it all the same: it answers 503 for one it kept but could not show in Slack yet, and
+   * an answer not received may have been on its way.
+   */
+  async function notify(link: IssuedLink, decision: Decision, locale: Locale): Promise<NotifyProblem | undefined> {
     const { url_callback: callbackUrl, payment_reference: reference } = link.request;
     const status = STATUS_OF[decision];
     const texts = SANDBOX_TEXTS[locale];
@@ -185,7 +202,8 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
         http_status: response.statusCode,
         payment_reference: reference,
       });
-      return delivered ? undefined : texts.paylinkAnswered(response.statusCode);
+      if (delivered) return undefined;
+      return { reason: texts.paylinkAnswered(response.statusCode), maybeKept: response.statusCode >= 500 };
     } catch (error) {
       // The callback URL carries its token: only its origin is shown or logged.
       const origin = new URL(callbackUrl).origin;
@@ -197,7 +215,10 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
         error: cause,
         payment_reference: reference,
       });
-      return texts.unreachable(origin);
+      const code = errorCode(error);
+      if (code !== undefined && NEVER_CONNECTED_CODES.has(code))
+        return { reason: texts.unreachable(origin), maybeKept: false };
+      return { reason: texts.noAnswer(origin), maybeKept: true };
     }
   }
 
@@ -221,15 +242,20 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
     // Pressed again (a double click, the back button, a second tab): the customer already chose, nothing more is sent.
     for (let other = beingNotified.get(link.id); other !== undefined; other = beingNotified.get(link.id)) await other;
     if (!decisions.has(link.id)) {
+      // A decision paylink may have kept is the one sent again, whatever a replayed form says: the page offers no other.
+      const decision = maybeKept.get(link.id) ?? chosen;
       const deciding = (async () => {
-        const problem = await notify(link, chosen, locale);
-        if (problem === undefined) decisions.set(link.id, chosen);
+        const problem = await notify(link, decision, locale);
+        if (problem === undefined) decisions.set(link.id, decision);
+        else if (problem.maybeKept) maybeKept.set(link.id, decision);
         return problem;
       })().finally(() => beingNotified.delete(link.id));
       beingNotified.set(link.id, deciding);
       const problem = await deciding;
       if (problem !== undefined) {
-        showPaymentPage(req, res, link, 502, SANDBOX_TEXTS[locale].notificationFailed(problem));
+        const texts = SANDBOX_TEXTS[locale];
+        const told = problem.maybeKept ? texts.notificationUnconfirmed : texts.notificationFailed;
+        showPaymentPage(req, res, link, 502, told(problem.reason));
         return;
       }
     }

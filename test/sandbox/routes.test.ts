@@ -241,15 +241,41 @@ describe('the sandbox’s payment page', () => {
     expect(await (await fetch(link)).text()).toContain('Ce paiement a été refusé.');
   });
 
-  it('a refused notification keeps the buttons and says why; pressing again delivers it', async () => {
+  it('a notification paylink refused keeps the buttons and says nothing was recorded; pressing again delivers it', async () => {
+    const link = await issue();
+    callbackStatus = 404;
+    const failed = await press(link, 'pay');
+    expect(failed.status).toBe(502);
+    const page = await failed.text();
+    expect(page).toContain('The sandbox could not notify paylink (paylink answered HTTP 404). Nothing was recorded');
+    expect(page).toContain('value="refuse"');
+    callbackStatus = 200;
+    expect((await press(link, 'refuse')).status).toBe(303);
+    expect(notifications.map((n) => n.body)).toMatchObject([
+      { payment_status: 'SETTLED' },
+      { payment_status: 'REJECTED' },
+    ]);
+  });
+
+  // paylink answers 503 once it kept a notification it could not show in Slack yet: it may be recorded.
+  it('a notification paylink may have kept (503) is not said unrecorded, and only it can be sent again', async () => {
     const link = await issue();
     callbackStatus = 503;
     const failed = await press(link, 'pay');
     expect(failed.status).toBe(502);
-    expect(await failed.text()).toContain('The sandbox could not notify paylink (paylink answered HTTP 503).');
+    const page = await failed.text();
+    expect(page).toContain('paylink did not confirm it took the notification (paylink answered HTTP 503)');
+    expect(page).not.toContain('Nothing was recorded');
+    expect(page).toContain('value="pay"');
+    expect(page).not.toContain('value="refuse"');
+    // Whatever a replayed form says, the same decision goes again; paylink takes it once.
     callbackStatus = 200;
-    expect((await press(link, 'pay')).status).toBe(303);
-    expect(notifications).toHaveLength(2);
+    expect((await press(link, 'refuse')).status).toBe(303);
+    expect(notifications.map((n) => n.body)).toMatchObject([
+      { payment_status: 'SETTLED' },
+      { payment_status: 'SETTLED' },
+    ]);
+    expect(await (await fetch(link)).text()).toContain('This payment was made.');
   });
 
   it('a callback URL out of reach: the page names its origin only, never the token', async () => {

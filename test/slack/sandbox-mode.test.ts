@@ -185,6 +185,19 @@ describe.each(ENGINES)('the sandbox closes the loop (ledger on %s)', (engine) =>
     expect(logged).toMatchObject({ level: 'warn', http_status: 403 });
   });
 
+  it('a payment paylink kept while Slack failed (503): the page and the thread end up saying the same', async () => {
+    const h = await start();
+    const { link, summaryTs } = await createSandboxLink(h);
+    h.standin.failNext('chat.postMessage', 'internal_error', 1);
+    const unconfirmed = await press(link, 'pay');
+    expect(unconfirmed.status).toBe(502);
+    expect(await unconfirmed.text()).toContain('paylink did not confirm it took the notification');
+    // The customer, not told nothing was recorded, has only Pay to press again.
+    expect((await press(link, 'refuse')).status).toBe(303);
+    expect(await (await fetch(link)).text()).toContain('This payment was made.');
+    await expect.poll(() => statusLine(h, summaryTs)).toContain('Paid');
+  });
+
   it('in Socket Mode too: the sandbox is on PORT, where the callbacks are', async () => {
     running = await startHarness({ engine, socketMode: true, env: { ...NO_SAFEDEBIT, PAYLINK_PUBLIC_URL: '' } });
     const h = running;
