@@ -78,7 +78,10 @@ export interface LinksTable {
   summary_status: string | null;
   /** Set by the instance rewriting the status line, so that two never do at once (a stale claim may be taken over). */
   status_line_claimed_at: string | null;
-  /** The thread's permalink, asked of Slack once (App Home, lists, reminders) and kept: it never changes. */
+  /**
+   * The thread's permalink, asked of Slack once (App Home, lists, reminders) and kept: it never changes. Empty when Slack
+   * said the summary is gone (deleted, its conversation closed to paylink): none will ever be had.
+   */
   summary_permalink: string | null;
   /** When the instance that sent the rep's reminder claimed it: set once, so one DM per link. */
   reminded_at: string | null;
