@@ -61,6 +61,15 @@ function postForm(url: string, fields: Record<string, string>): Promise<Response
 }
 
 /** The status replies the app asked Slack to post in the link's thread (refused attempts included). */
+/** A JSON notification posted with `Content-Encoding: coding`, its body as given. */
+function postEncoded(url: string, coding: string, body: string | Uint8Array): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-encoding': coding },
+    body,
+  });
+}
+
 function statusReplies(h: Harness, link: CreatedLink) {
   return h.standin
     .callsTo('chat.postMessage')
@@ -330,36 +339,20 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     ['br', brotliCompressSync],
   ] as const)('a body sent with Content-Encoding: %s is read', async (coding, compress) => {
     const link = await createLink(h);
-    const response = await fetch(link.callbackUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-encoding': coding },
-      body: compress(JSON.stringify({ status: 'SETTLED' })),
-    });
+    const response = await postEncoded(link.callbackUrl, coding, compress(JSON.stringify({ status: 'SETTLED' })));
     expect(response.status).toBe(200);
     expect(statusReplies(h, link)).toHaveLength(1);
   });
 
   it('a body in a coding paylink cannot read is refused with 415, naming those it can; a corrupt one with 400', async () => {
     const link = await createLink(h);
-    const unknown = await fetch(link.callbackUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-encoding': 'compress' },
-      body: 'whatever',
-    });
+    const unknown = await postEncoded(link.callbackUrl, 'compress', 'whatever');
     expect(unknown.status).toBe(415);
     expect(unknown.headers.get('accept-encoding')).toBe('gzip, deflate, br');
     // A name every object has is no coding either.
-    const inherited = await fetch(link.callbackUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-encoding': 'constructor' },
-      body: JSON.stringify({ status: 'SETTLED' }),
-    });
+    const inherited = await postEncoded(link.callbackUrl, 'constructor', JSON.stringify({ status: 'SETTLED' }));
     expect(inherited.status).toBe(415);
-    const corrupt = await fetch(link.callbackUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
-      body: JSON.stringify({ status: 'SETTLED' }),
-    });
+    const corrupt = await postEncoded(link.callbackUrl, 'gzip', JSON.stringify({ status: 'SETTLED' }));
     expect(corrupt.status).toBe(400);
     expect(statusReplies(h, link)).toHaveLength(0);
     const warnings = h.logs.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'callback_rejected');
@@ -374,11 +367,7 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     const link = await createLink(h);
     const bomb = gzipSync(JSON.stringify({ status: 'SETTLED', padding: 'x'.repeat(5 * 1024 * 1024) }));
     expect(bomb.length).toBeLessThan(64 * 1024);
-    const response = await fetch(link.callbackUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
-      body: bomb,
-    });
+    const response = await postEncoded(link.callbackUrl, 'gzip', bomb);
     expect(response.status).toBe(413);
     expect(statusReplies(h, link)).toHaveLength(0);
   });

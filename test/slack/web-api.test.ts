@@ -44,6 +44,14 @@ const okJson = (body: object) => (_req: IncomingMessage, res: ServerResponse) =>
 const httpStatus = (status: number) => (_req: IncomingMessage, res: ServerResponse) =>
   res.writeHead(status, { 'content-type': 'text/html' }).end('<h1>Slack is having trouble</h1>');
 
+/** A 200 whose body starts with `start`, then gets `more` every 50 ms, within any timeout between chunks, for ever. */
+const answerNeverEnding =
+  (contentType: string, start: string, more: string) => (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(200, { 'content-type': contentType }).write(start);
+    const drip = setInterval(() => res.write(more), 50);
+    res.on('close', () => clearInterval(drip));
+  };
+
 describe("paylink's Slack Web API client", () => {
   let standin: SlackApiStandin;
   let slack: SlackWebApi | undefined;
@@ -337,11 +345,7 @@ describe("paylink's Slack Web API client", () => {
   });
 
   it('gives up an answer whose body never ends (each chunk within the timeout), not sent again', async () => {
-    const dripping = await scriptedSlack((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).write('{"ok":true,');
-      const drip = setInterval(() => res.write(' '), 50);
-      res.on('close', () => clearInterval(drip));
-    });
+    const dripping = await scriptedSlack(answerNeverEnding('application/json; charset=utf-8', '{"ok":true,', ' '));
     try {
       const startedAt = Date.now();
       const failed = client(dripping.apiUrl, { timeoutMs: 300 }).chat.postMessage({ channel: 'C0', text: 'x' });
@@ -356,11 +360,7 @@ describe("paylink's Slack Web API client", () => {
   });
 
   it('takes a response_url post as delivered on its 200, though the answer’s body never ends', async () => {
-    const dripping = await scriptedSlack((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' }).write('o');
-      const drip = setInterval(() => res.write('k'), 50);
-      res.on('close', () => clearInterval(drip));
-    });
+    const dripping = await scriptedSlack(answerNeverEnding('text/plain', 'o', 'k'));
     try {
       const posted = client(dripping.apiUrl).respond(`${dripping.apiUrl}response`, { text: 'x' });
       expect(await Promise.race([posted.then(() => 'delivered'), sleep(8_000, 'still waiting')])).toBe('delivered');
