@@ -3,7 +3,7 @@ import type { Logger, webApi } from '@slack/bolt';
 import { type Dispatcher, request } from 'undici';
 import { createOutboundDispatcher, type ProxySettings } from '../http/outbound.js';
 import { errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
-import { postToResponseUrl, type ResponseUrlMessage } from './response-url.js';
+import { postToResponseUrl, RESPONSE_URL_TIMEOUT_MS, type ResponseUrlMessage } from './response-url.js';
 
 /**
  * The Slack Web API methods paylink calls, with the same arguments and answers as Bolt's WebClient (whose
@@ -330,7 +330,8 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
         await response.body.dump();
       },
     },
-    respond: (responseUrl, message) => postToResponseUrl(dispatcher, responseUrl, message),
+    respond: (responseUrl, message) =>
+      postToResponseUrl(dispatcher, responseUrl, message, Math.min(timeoutMs, RESPONSE_URL_TIMEOUT_MS)),
     close: (cutInFlight = false) => {
       if (!cutInFlight) return dispatcher.close();
       cut.abort();
