@@ -37,8 +37,8 @@ export function paymentSubmission(ctx: ListenerContext) {
     const userTeam = body.user.team_id;
     const installedTeam = view.app_installed_team_id;
     if (fromAnotherOrganization({ userTeam, installedTeam, inEnterprise: Boolean(body.enterprise) })) {
-      const refused = { event: 'access_refused', reason: 'other_organization', user: origin.user, team: userTeam };
-      ctx.logger.warn({ ...refused, channel: origin.channel });
+      const { user, channel } = origin;
+      ctx.logger.warn({ event: 'access_refused', reason: 'other_organization', user, team: userTeam, channel });
       await ack({ response_action: 'update', view: buildNoticeView(base, m.notAllowedOtherOrganization) });
       return;
     }
