@@ -1,5 +1,6 @@
 import type { LinkRecord } from '../ledger/ledger.js';
 import { type DirectMessageOutcome, type SlackDeliveryContext, sendDirectMessage } from '../slack/delivery.js';
+import { slackRefusesApp } from '../slack/errors.js';
 import type { SlackMessage } from '../slack/messages/link-messages.js';
 import { linkLogFields } from './confirmed-links.js';
 import { type KeepingLedgerWriteContext, releaseForLater } from './ledger-writes.js';
@@ -19,11 +20,14 @@ export async function sendClaimedNotice(
     if (handling.sent) ctx.logger.info({ event: handling.sent, ...linkLogFields(link) });
     return outcome;
   }
-  ctx.logger[outcome.mayTryAgain ? 'warn' : 'error']({
-    event: outcome.mayTryAgain ? handling.postponed : handling.notSent,
-    ...linkLogFields(link),
-    error: outcome.error,
-  });
+  // Slack refusing paylink itself fails the round, which says so once an hour (roundGoesOnAfter), not a link a round.
+  if (!slackRefusesApp(outcome.error)) {
+    ctx.logger[outcome.mayTryAgain ? 'warn' : 'error']({
+      event: outcome.mayTryAgain ? handling.postponed : handling.notSent,
+      ...linkLogFields(link),
+      error: outcome.error,
+    });
+  }
   if (outcome.mayTryAgain) {
     await releaseForLater(ctx, link.id, handling.release, `release:${handling.postponed}:${link.id}`);
   }

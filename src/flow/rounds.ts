@@ -1,5 +1,6 @@
 import type { Logger } from '@slack/bolt';
 import type { DirectMessageOutcome } from '../slack/delivery.js';
+import { slackRefusesApp } from '../slack/errors.js';
 
 export interface RoundTimer {
   /** No round starts any more; resolves once the round in progress (if any) is over. */
@@ -118,10 +119,25 @@ export async function workThroughClaims(
 }
 
 /**
+ * Slack refusing paylink itself (its token revoked, the app uninstalled, a scope missing): the round fails with it, which
+ * its timer logs as an error when it begins and once an hour (`<round>_failed`), rather than a warning a link a round:
+ * only an admin can end it.
+ */
+export class SlackRefusesPaylink extends Error {
+  readonly code: string;
+  constructor(code: string) {
+    super(`Slack refuses paylink's calls (${code}): reinstall the app, or give it its bot token again`);
+    this.name = 'SlackRefusesPaylink';
+    this.code = code;
+  }
+}
+
+/**
  * Whether a round of DMs goes on to its next claim after this DM: it was sent, or refused for its recipient alone (a
  * rep who left), so that one rep's links do not hold back everyone else's by a round each. A refusal that would meet
- * every DM (a revoked token) ends the round instead of using up its claims.
+ * every DM (Slack unwell) ends the round instead of using up its claims; one of paylink itself fails it.
  */
 export function roundGoesOnAfter(outcome: DirectMessageOutcome): boolean {
+  if (!outcome.sent && slackRefusesApp(outcome.error)) throw new SlackRefusesPaylink(outcome.error);
   return outcome.sent || outcome.recipientGone;
 }

@@ -2,7 +2,7 @@ import type { Logger } from '@slack/bolt';
 import { errorCode } from '../http/transport-errors.js';
 import type { Ledger, LinkRecord } from '../ledger/ledger.js';
 import { isDirectMessage } from '../slack/channel-ids.js';
-import { slackErrorCode } from '../slack/errors.js';
+import { slackErrorCode, slackRefusesApp } from '../slack/errors.js';
 import type { SlackWebApi } from '../slack/web-api.js';
 
 export interface PermalinkContext {
@@ -50,7 +50,8 @@ export async function threadPermalinks(
         }));
       } catch (error) {
         const code = slackErrorCode(error);
-        ctx.logger.warn({ event: 'permalink_unavailable', link: link.id, error: code });
+        // Slack refusing paylink itself is said by what the permalink was for (the round, the tab's publication).
+        if (!slackRefusesApp(code)) ctx.logger.warn({ event: 'permalink_unavailable', link: link.id, error: code });
         if (SUMMARY_GONE_ERRORS.has(code)) await keep(ctx, link.id, GONE);
         return undefined;
       }

@@ -84,7 +84,34 @@ describe('reminders, when Slack refuses the DM for a reason about every call, wh
           .map((call) => String(call.args.text).match(/F-[ABC]/)?.[0])
           .sort();
       await expect.poll(reminded, { timeout: 5_000 }).toEqual(['F-A', 'F-B', 'F-C']);
-      expect(app.logs.filter((line) => line.includes('"reminder_postponed"'))).toHaveLength(2);
+      const events = app.logs.map((line) => JSON.parse(line) as { event: string; level: string; error?: unknown });
+      if (refusal === 'service_unavailable') {
+        expect(events.filter((entry) => entry.event === 'reminder_postponed')).toHaveLength(2);
+      } else {
+        // Slack refusing paylink itself, which only an admin ends: the round fails with it, said once as an error.
+        expect(events.filter((entry) => entry.event === 'reminder_postponed')).toEqual([]);
+        expect(events.filter((entry) => entry.event === 'reminders_failed')).toMatchObject([
+          { level: 'error', error: expect.stringContaining(`Slack refuses paylink's calls (${refusal})`) },
+        ]);
+        expect(events.filter((entry) => entry.event === 'reminders_recovered')).toHaveLength(1);
+      }
     },
   );
+
+  it('the bot token revoked for many rounds: one error an admin is alerted to, not a warning at every round', async () => {
+    const { app, clock } = await remindingInstance(harnesses, QUICK_PERIOD_MS);
+    await app.createLink({ ...VALID_FORM, payment_reference: 'F-A' });
+    let revoked = true;
+    for (const method of ['conversations.open', 'chat.getPermalink']) {
+      app.standin.failNext(method, 'token_revoked', 10_000, () => revoked);
+    }
+    clock.advance(73 * HOURS);
+    await expect.poll(() => app.standin.callsTo('conversations.open').length, { timeout: 10_000 }).toBeGreaterThan(20);
+    revoked = false;
+    await expect.poll(() => app.standin.callsTo('chat.postMessage').filter(isReminder).length).toBe(1);
+    const aboutToken = app.logs
+      .map((line) => JSON.parse(line) as { event: string; level: string })
+      .filter((entry) => entry.level !== 'info' && JSON.stringify(entry).includes('token_revoked'));
+    expect(aboutToken.map(({ event, level }) => `${level} ${event}`)).toEqual(['error reminders_failed']);
+  });
 });
