@@ -15,8 +15,7 @@ export interface SandboxTexts {
   decided: Record<'pay' | 'refuse', string>;
   unknownLinkHeading: string;
   unknownLinkBody: string;
-  /** The notification did not reach paylink; the page offers the buttons again. */
-  /** paylink surely did not keep it: the customer may choose again. */
+  /** The notification did not reach paylink, which surely did not keep it: the page offers both buttons again. */
   notificationFailed: (reason: string) => string;
   /** paylink may have kept it: the same one may be sent again, which paylink takes once. */
   notificationUnconfirmed: (reason: string) => string;
