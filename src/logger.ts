@@ -12,6 +12,9 @@ const NUMBER_START = String.raw`(?<!(?<!%[\dA-Fa-f])[\d.])`;
 /** What may stand between a phone number's digits: a space (or + or %20 in a query string), a dot, a dash. */
 const DIGITS_APART = '(?:[ .+-]|%20)';
 
+/** A character of an email address's name, as the form takes it (any letter or digit) or a URL carries it (`%40`). */
+const EMAIL_NAME_CHARACTER = String.raw`[\p{L}\p{M}\p{N}._%+!#$'*^\x60{|}~-]`;
+
 /** Anything that looks like a credential or customer contact, masked even if a caller slips one in. */
 const SENSITIVE_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\bxox[a-z]-[A-Za-z0-9-]+/g, 'xox*-[redacted]'],
@@ -24,8 +27,12 @@ const SENSITIVE_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // Linear on any text (anyone can have a URL or a field name logged): a local part starts only where a run of its
   // characters does, and every repeat is bounded, so no run is scanned again from each of its characters. Written
   // percent-encoded too, as a query string in a URL Bolt logs carries them: `@` as %40, `+` as %2B, a space as + or %20.
+  // Any letter, as the form takes accented and non-Latin addresses; a query string's `=`, `&`, `?` and `/` end a name.
   [
-    /(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{0,254}(@|%40)((?:[A-Za-z0-9-]{1,63}\.){1,16}[A-Za-z]{2,63})\b/g,
+    new RegExp(
+      String.raw`(?<!${EMAIL_NAME_CHARACTER})(${EMAIL_NAME_CHARACTER})${EMAIL_NAME_CHARACTER}{0,254}(@|%40)((?:[\p{L}\p{M}\p{N}-]{1,63}\.){1,16}[\p{L}\p{M}]{2,63})(?![\p{L}\p{M}\p{N}_])`,
+      'gu',
+    ),
     '$1•••$2$3',
   ],
   [new RegExp(String.raw`${NUMBER_START}(?:\+|%2[Bb]|00)\d(?:\d|${DIGITS_APART}){7,16}(\d{2})\b`, 'g'), '+•••$1'],

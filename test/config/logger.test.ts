@@ -115,6 +115,19 @@ describe('a log line anyone can have written (a URL no route takes, a notificati
     expect(JSON.parse(lines[2] ?? '{}').detail).toBe('j•••@example.com, j•••@ex-ample.co.uk; write to a•••@b.fr');
   });
 
+  it('never prints the name of an address the form takes: accented, in a non-Latin script, or with other characters', () => {
+    const { logger, lines } = capture('info');
+    // The form takes any address with a domain (its own and SAFEDEBIT's check): the customer's name is in these too.
+    logger.info({
+      event: 'x',
+      detail: "josé.müller@exämple.fr, 山田太郎@例え.テスト, jean!dupont@example.com, o'brien@example.ie",
+    });
+    const detail = String(JSON.parse(lines[0] ?? '{}').detail);
+    for (const leaked of ['josé', 'müller', '山田太郎', 'jean!', 'dupont', 'brien'])
+      expect(detail).not.toContain(leaked);
+    expect(detail).toBe('j•••@exämple.fr, 山•••@例え.テスト, j•••@example.com, o•••@example.ie');
+  });
+
   it('never prints a full email or phone number written percent-encoded, as a query string carries them', () => {
     const { logger, lines } = capture('info');
     // As Bolt writes a request no route takes: the URL as received, form-encoded (`@` as %40, `+` as %2B, spaces as +).
@@ -136,7 +149,7 @@ describe('a log line anyone can have written (a URL no route takes, a notificati
     ['a contact', 'Jean Dupont, +33 6 12 34 56 78', '12%2034%2056'],
     ['a contact, no separators', 'Jean Dupont +33612345678', '612345678'],
     ['a contact, national', 'Jean Dupont 0612345678', '612345678'],
-  ])('masks a phone number right after a space written %%20, in %s', (_, value, digits) => {
+  ])('masks a phone number right after a percent-encoded space, in %s', (_, value, digits) => {
     const { logger, lines } = capture('info');
     // encodeURIComponent's way: the space before the number is %20, whose last digit is no digit of the number.
     logger.info(`Unhandled HTTP request (GET) made to /nope?contact=${encodeURIComponent(value)}`);
