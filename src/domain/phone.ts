@@ -27,6 +27,9 @@ const OVERSEAS_REGIONS = ['RE', 'GP', 'MQ', 'GF', 'PM'] as const;
  * mainland lacks. Validity is checked once here: with the "max" metadata it is the costly part of the parse.
  */
 function parseAsFrench(text: string) {
+  // A French number starts with its 0, another with its country code: libphonenumber would read `612 34 56 78`, a
+  // Spanish mobile whose +34 was left out, as France's 06 12 34 56 78, and the SMS would go to a stranger.
+  if (!/^[+0]/.test(text.replace(/[^\d+]/g, ''))) return undefined;
   const mainland = parsePhoneNumberFromString(text, 'FR');
   if (mainland?.isValid()) return mainland;
   if (!/^0\d{9}$/.test(text.replace(/\D/g, ''))) return undefined;
@@ -42,7 +45,10 @@ function parseAsFrench(text: string) {
  * 10 digits `0612345678`, as in SAFEDEBIT's example; valid foreign numbers become E.164.
  */
 export function normalizePhone(input: string, opts: { requireMobile: boolean }): Checked<string, PhoneProblemCode> {
-  const text = withoutFormatMarks(input).trim();
+  // Word and Outlook put non-breaking hyphens or en dashes between the pairs of a number they were given.
+  const text = withoutFormatMarks(input)
+    .trim()
+    .replace(/[\u2010-\u2013\u2212]/gu, '-');
   const max = FIELD_MAX_LENGTH.consumer_phone_number;
   if (text === '') return { ok: false, problem: { code: 'required' } };
   if (text.length > max) return { ok: false, problem: { code: 'too_long', params: { max } } };

@@ -84,6 +84,29 @@ describe('normalizePhone', () => {
     expect(normalizePhone(input, anyPhone)).toEqual({ ok: false, problem: { code: 'phone_invalid' } });
   });
 
+  it.each([
+    '612 34 56 78', // a Spanish mobile whose +34 was left out
+    '612345678',
+    '6 12 34 56 78',
+    '(6) 12 34 56 78',
+  ])(
+    'refuses %j, with neither the 0 a French number starts with nor a country code, rather than guess France',
+    (input) => {
+      // Read as 06 12 34 56 78, SAFEDEBIT would text the customer's payment link to whoever holds that French number.
+      expect(normalizePhone(input, mobile)).toEqual({ ok: false, problem: { code: 'phone_invalid' } });
+      expect(normalizePhone(input, anyPhone)).toEqual({ ok: false, problem: { code: 'phone_invalid' } });
+    },
+  );
+
+  it.each([
+    '06\u201112\u201134\u201156\u201178', // non-breaking hyphens, as Outlook and Word put them
+    '06\u201012\u201034\u201056\u201078',
+    '06\u201312\u201334\u201356\u201378', // en dashes
+    '+33\u20116\u201112\u201134\u201156\u201178',
+  ])('reads %j, written with a dash other than the hyphen-minus', (input) => {
+    expect(normalizePhone(input, mobile)).toEqual({ ok: true, value: '0612345678' });
+  });
+
   it('reads a number pasted with invisible marks around or inside it (WhatsApp, iOS Contacts, a web page)', () => {
     for (const pasted of [
       '\u202a+33 6 12 34 56 78\u202c',
