@@ -47,10 +47,11 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 
 /**
  * A reference or name made of digits and what numbers, dates and percentages are written with (`000123`,
- * `20261127000000000123`, `12/11/2026`, `1,5`, `(12)`, `50%`, `1E5`): a spreadsheet would read it as a number or a
- * date, dropping leading zeros, rounding past 15 digits, and finance could no longer match it with SAFEDEBIT.
+ * `20261127000000000123`, `12/11/2026`, `1,5`, `(12)`, `50%`, and `1E5`, whose E is an exponent, unlike
+ * `E-2026-031`'s): a spreadsheet would read it as a number or a date, dropping leading zeros, rounding past 15 digits,
+ * and finance could no longer match it with SAFEDEBIT.
  */
-const READ_AS_NUMBER = /^[\d\s.,:/%()€$+\-eE]*\d[\d\s.,:/%()€$+\-eE]*$/;
+const READ_AS_NUMBER = /^[\d\s.,:/%()€$+-]*\d[\d\s.,:/%()€$+-]*$|^[+-]?[\d.,]*\d[eE][+-]?\d+$/;
 
 /** Month names and their abbreviations, English and French, as spreadsheets read them in dates. */
 const MONTH = `(?:${[

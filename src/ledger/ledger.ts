@@ -155,6 +155,17 @@ export interface NewNotification {
 }
 
 /**
+ * A new link's id: 16 random bytes, base64url. The first byte's top bit is cleared, so that no id starts with `-` or
+ * `_` (1 in 32 would): the export would have to write one starting with `-` as `'-…` for a spreadsheet not to take it
+ * for a formula, and finance could no longer find it in the logs. 127 random bits still name a link uniquely.
+ */
+export function newLinkId(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0] ?? 0) & 0x7f;
+  return bytes.toString('base64url');
+}
+
+/**
  * The link ledger: one row per link and one per notification received, on SQLite or PostgreSQL alike.
  * Whatever must happen once (a SAFEDEBIT call per submission, a thread reply per notification) is claimed
  * here with a unique key or a conditional update, so it holds across instances and restarts.
@@ -287,7 +298,7 @@ export class Ledger {
    * already claimed (Slack delivered it twice, or to two instances): then there is nothing left to do.
    */
   async claimSubmission(link: NewLink): Promise<string | undefined> {
-    const [inserted] = await this.#insertLink(newLinkRow(link, randomBytes(16).toString('base64url'), this.#sandbox));
+    const [inserted] = await this.#insertLink(newLinkRow(link, newLinkId(), this.#sandbox));
     return inserted?.id;
   }
 

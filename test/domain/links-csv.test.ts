@@ -167,6 +167,7 @@ describe('the links CSV', () => {
     ['(12)', "'(12)"],
     ['50%', "'50%"],
     ['1E5', "'1E5"],
+    ['1,5E-3', "'1,5E-3"],
     ['2026-11', "'2026-11"],
     // Month names too, English and French (SEPT2 and MARCH1 are the gene names spreadsheets made dates of).
     ['NOV-2026', "'NOV-2026"],
@@ -177,6 +178,12 @@ describe('the links CSV', () => {
     ['1-mars', "'1-mars"],
     ['12 déc. 2026', "'12 déc. 2026"],
     ['F-2026-031', 'F-2026-031'],
+    // An E that is no exponent: text to a spreadsheet, so as typed.
+    ['E-2026-031', 'E-2026-031'],
+    ['E2026-0042', 'E2026-0042'],
+    ['2026-E-017', '2026-E-017'],
+    ['E 12', 'E 12'],
+    ['12E', '12E'],
     ['CUST 42', 'CUST 42'],
     ['NOVA-2026', 'NOVA-2026'],
     ['MAI', 'MAI'],
