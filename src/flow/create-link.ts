@@ -6,7 +6,7 @@ import { linkExpiry } from '../domain/link-duration.js';
 import { maskEmail, maskPhone } from '../domain/mask.js';
 import type { InputField, PaymentFormInput, ValidatedPaymentForm } from '../domain/payment-form.js';
 import type { Locale } from '../i18n/locale.js';
-import { askAgainAs, messagesFor } from '../i18n/messages.js';
+import { askAgainAs, messagesFor, refusedFormGone } from '../i18n/messages.js';
 import { type LinkOutcomeRecord, type NewLink, newLinkRow, type ReportedStatus } from '../ledger/ledger.js';
 import { describeRefusal, PAYMENT_REFERENCE_USED, type RefusalDescription } from '../safedebit/error-catalog.js';
 import { buildPaymentLinkRequest } from '../safedebit/link-request.js';
@@ -120,7 +120,7 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
 
   if (outcome.kind === 'refusal') {
     const refusal = describeRefusal(outcome, locale);
-    const shown = await shownRefusal(ctx, refusal, outcome.code ?? null, form.payment_reference, linkId);
+    const { shown, held } = await shownRefusal(ctx, refusal, outcome.code ?? null, form.payment_reference, linkId);
     ctx.logger[refusal.configurationProblem ? 'error' : 'info']({
       event: 'link_refused',
       code: outcome.code,
@@ -129,7 +129,10 @@ export async function createLinkFromSubmission(ctx: LinkFlowContext, submission:
     });
     const view = refusalView(ctx, submission, refusal, shown);
     const refused = { state: 'refused' as const, detail: outcome.code ?? null };
-    await endWithoutLink(ctx, submission, linkId, refused, view, m.refusedBanner(shown));
+    // One the rep can fix is about a field of the form; a reference held is for the earlier link (`shown` names it).
+    const fixable = refusal.field !== undefined && !held;
+    const formGone = refusedFormGone(locale, shown, fixable, askAgain(ctx, submission));
+    await endWithoutLink(ctx, submission, linkId, refused, view, formGone);
     return;
   }
   if (outcome.kind === 'outage') {
@@ -319,7 +322,7 @@ async function showOutcomeAgain(ctx: LinkFlowContext, submission: LinkSubmission
     view = buildNoticeView(viewBase(ctx, submission), m.outageLinkExists);
   } else if (made?.state === 'refused' && made.state_detail !== null) {
     const refusal = describeRefusal({ code: made.state_detail }, ctx.config.locale);
-    const shown = await shownRefusal(ctx, refusal, made.state_detail, made.payment_reference, made.id);
+    const { shown } = await shownRefusal(ctx, refusal, made.state_detail, made.payment_reference, made.id);
     view = refusalView(ctx, submission, refusal, shown);
   } else if (made?.state === 'refused') {
     view = formAgain(ctx, submission, m.refusedWithoutCode);
@@ -331,7 +334,7 @@ async function showOutcomeAgain(ctx: LinkFlowContext, submission: LinkSubmission
 
 /**
  * A refusal as the rep reads it (mrkdwn): SAFEDEBIT's words and codes escaped, so that they can neither format nor
- * mention; for a payment reference already used, the earlier link paylink knows of, if any.
+ * mention; for a payment reference already used, the earlier link paylink knows of, if any (`held`).
  */
 async function shownRefusal(
   ctx: LinkFlowContext,
@@ -339,9 +342,9 @@ async function shownRefusal(
   code: string | null,
   paymentReference: string,
   linkId: string,
-): Promise<string> {
+): Promise<{ shown: string; held: boolean }> {
   const held = code === PAYMENT_REFERENCE_USED ? await referenceUsedNote(ctx, paymentReference, linkId) : undefined;
-  return held ?? escapeMrkdwn(refusal.message);
+  return { shown: held ?? escapeMrkdwn(refusal.message), held: held !== undefined };
 }
 
 /**

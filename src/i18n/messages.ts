@@ -469,3 +469,12 @@ export function sandboxed(text: string, sandbox: boolean): string {
 export function askAgainAs(locale: Locale, fromMessage: boolean): string {
   return fromMessage ? messagesFor(locale).askFromMessage : `\`${SLASH_COMMAND}\``;
 }
+
+/**
+ * A refusal told to a rep whose form is gone (`shown`, mrkdwn): one they can fix, about a field of the form, says how
+ * to ask again once fixed; one for the admin, or for a reference an earlier link holds (`shown` names it), does not.
+ */
+export function refusedFormGone(locale: Locale, shown: string, fixable: boolean, askAgain: string): string {
+  const m = messagesFor(locale);
+  return fixable ? `${m.refusedBanner(shown)} ${m.askAgainOnceFixed(askAgain)}` : m.refusedBanner(shown);
+}

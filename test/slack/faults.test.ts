@@ -365,4 +365,38 @@ describe('the form gone, asked for from a message with the shortcut', () => {
     expect(text).toContain(advice);
     expect(text).not.toContain('/paylink');
   });
+
+  it('after a refusal the rep can fix, the rep is told to fix it and use the shortcut again', async () => {
+    h = await startHarness({ env: { PAYLINK_LOCALE: 'en' } });
+    h.safedebit.setMode({ kind: 'refuse', code: 'EXIST_001' });
+    const { view, responseUrl } = await h.openModalFromMessage(DEAL_IN_THREAD);
+    h.standin.failNext('views.update', 'not_found', 1);
+    await h.submit(view, VALID_FORM);
+    const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
+    const text = visibleText(answer.body);
+    expect(text).toContain('(EXIST_001)');
+    expect(text).toContain('Fix that, then run the *Create payment link* shortcut');
+    expect(text).not.toContain('/paylink');
+  });
+});
+
+// The form went with the modal: "enter another one" alone leaves the rep nowhere to enter it.
+describe('a refusal, the modal closed while the link was being created', () => {
+  it.each([
+    ['one the rep can fix', 'EXIST_001', true],
+    ['one for the admin', 'AUTH_002', false],
+  ] as const)(
+    '%s: the private notice says to run /paylink again once fixed only when the rep can',
+    async (_, code, fixable) => {
+      h = await startHarness({ env: { PAYLINK_LOCALE: 'en' } });
+      h.safedebit.setMode({ kind: 'refuse', code });
+      const { view, responseUrl } = await h.openModal();
+      h.standin.failNext('views.update', 'not_found', 1);
+      await h.submit(view, VALID_FORM);
+      const answer = await h.standin.waitForResponse((post) => post.url.endsWith(new URL(responseUrl).pathname));
+      const text = visibleText(answer.body);
+      expect(text).toContain('SAFEDEBIT refused the link');
+      expect(text.includes('Fix that, then run `/paylink` again.')).toBe(fixable);
+    },
+  );
 });

@@ -6,7 +6,7 @@ import { classifyStatus } from '../../domain/payment-status.js';
 import { madeBySandbox } from '../../domain/sandbox-link.js';
 import { cutToCharacters } from '../../domain/text-cut.js';
 import { type LinksSearched, linkReportTexts } from '../../i18n/link-reports.js';
-import { askAgainAs, messagesFor, sandboxed } from '../../i18n/messages.js';
+import { askAgainAs, messagesFor, refusedFormGone, sandboxed } from '../../i18n/messages.js';
 import type { LinkRecord, LinkWithAddress, NotificationRecord } from '../../ledger/ledger.js';
 import { describeRefusal } from '../../safedebit/error-catalog.js';
 import { FIELD_MAX_LENGTH } from '../../safedebit/fields.js';
@@ -330,12 +330,11 @@ function untoldOutcomeNotice(ctx: ReportContext, link: LinkRecord, referenceHeld
   const detail = link.state_detail;
   const askAgain = askAgainAs(ctx.locale, link.origin_thread_ts !== null);
   const refusal = () => {
-    if (referenceHeld !== undefined) return m.refusedBanner(referenceHeld);
+    if (referenceHeld !== undefined) return refusedFormGone(ctx.locale, referenceHeld, false, askAgain);
     if (detail === null) return m.refusedReasonLost(askAgain);
     const described = describeRefusal({ code: detail }, ctx.locale);
-    const refused = m.refusedBanner(escapeMrkdwn(described.message));
-    // One the rep can fix is about a field of the form; any other is for the admin or SAFEDEBIT's support.
-    return described.field === undefined ? refused : `${refused} ${m.askAgainOnceFixed(askAgain)}`;
+    const fixable = described.field !== undefined;
+    return refusedFormGone(ctx.locale, escapeMrkdwn(described.message), fixable, askAgain);
   };
   const outcome =
     link.state === 'refused' ? refusal() : detail === 'request_failed' ? m.requestFailed : m.outageFormGone(askAgain);
