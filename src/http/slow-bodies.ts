@@ -9,7 +9,7 @@ import { sendText } from './send-text.js';
 export function cutSlowBodies(server: Server, path: string, timeoutMs: number): void {
   // Before Bolt's listener, which starts reading the body.
   server.prependListener('request', (req, res) => {
-    if (req.method !== 'POST' || req.url?.split('?')[0] !== path) return;
+    if (req.method !== 'POST' || routedPath(req.url) !== path) return;
     const timer = setTimeout(() => {
       // Node closes the connection once the answer is sent.
       if (res.headersSent) req.destroy();
@@ -18,4 +18,16 @@ export function cutSlowBodies(server: Server, path: string, timeoutMs: number): 
     const received = () => clearTimeout(timer);
     req.once('end', received).once('close', received);
   });
+}
+
+/**
+ * The path as Bolt routes it: resolved as a URL, so that `/slack/./events`, `/slack/%2e/events` and the absolute form
+ * `http://host/slack/events`, which reach its events handler, are cut too. One that is no URL gets a 400 elsewhere.
+ */
+function routedPath(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
 }

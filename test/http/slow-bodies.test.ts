@@ -49,4 +49,18 @@ describe('a request to /slack/events whose body does not arrive (anyone may send
     const help = await sendSlashCommand(h.baseUrl, SIGNING_SECRET, { text: 'help' });
     expect(help.status).toBe(200);
   }, 30_000);
+
+  // Bolt routes on the URL's resolved path: each of these reaches its events handler, which reads before it checks.
+  it('is cut however its path is spelled, as Bolt resolves it: dot segments, escaped dots, the absolute form', async () => {
+    h = await startHarness({ engine: 'sqlite', slackBodyTimeoutMs: 300 });
+    const targets = [
+      '/slack/./events',
+      '/x/../slack/events',
+      '/slack/%2e/events',
+      'http://paylink.example/slack/events',
+    ];
+    const senders = await Promise.all(targets.map((target) => trickle(h.paylink.port, target, 1024, 1023)));
+    const answers = await Promise.all(senders.map(answerOnceClosed));
+    expect(answers.map((answer) => answer.split('\r\n')[0])).toEqual(targets.map(() => 'HTTP/1.1 408 Request Timeout'));
+  }, 30_000);
 });
