@@ -695,7 +695,10 @@ export class Ledger {
     };
   }
 
-  /** The links (whatever became of them) with this payment reference, case aside, newest first; one rep's with `userId`. */
+  /**
+   * The links (whatever became of them) with this payment reference, case aside; one rep's with `userId`. Those
+   * SAFEDEBIT made come first, then newest first: a reference paid, then tried again and refused, still shows its link.
+   */
   async linksWithReference(
     paymentReference: string,
     options: ReferenceFilter & { limit: number },
@@ -704,6 +707,7 @@ export class Ledger {
       .selectFrom('links')
       .selectAll()
       .where(this.#withReference(paymentReference, options))
+      .orderBy((eb) => eb.case().when('state', '=', 'created').then(0).else(1).end())
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(options.limit)

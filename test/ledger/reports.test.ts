@@ -255,6 +255,22 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
     expect(history.map((notification) => notification.status)).toEqual(['CREATED', 'ISSUED', 'SETTLED']);
   });
 
+  it('finds the links SAFEDEBIT made with a reference before the tries it refused since, however many', async () => {
+    // A reference paid, then tried again and refused (EXIST_005): `status` shows 5 links, the paid one among them.
+    const ledger = await open();
+    const made = await createdLink(ledger, { paymentReference: 'F-2026-031' }, ['SETTLED']);
+    const retries: string[] = [];
+    for (let minute = 1; minute <= 6; minute += 1) {
+      const retry = String(
+        await ledger.claimSubmission(newLink({ paymentReference: 'F-2026-031', createdAt: minutes(minute) })),
+      );
+      await ledger.recordOutcome(retry, { state: 'refused', detail: 'EXIST_005' });
+      retries.unshift(retry);
+    }
+    const found = await ledger.linksWithReference('F-2026-031', { userId: 'U0REP', limit: 5 });
+    expect(found.map((link) => link.id)).toEqual([made, ...retries.slice(0, 4)]);
+  });
+
   it('finds a reference with accented letters whatever their case, composed or not', async () => {
     const ledger = await open();
     const summer = await createdLink(ledger, { paymentReference: 'FACTURE-ÉTÉ-12' });
