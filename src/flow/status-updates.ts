@@ -4,7 +4,7 @@ import { type ClassifiedStatus, classifyStatus } from '../domain/payment-status.
 import { madeBySandbox } from '../domain/sandbox-link.js';
 import { errorCode, errorCodeOrMessage } from '../http/transport-errors.js';
 import { sandboxed } from '../i18n/messages.js';
-import type { Ledger, LinkRecord, RoundCursor } from '../ledger/ledger.js';
+import type { Ledger, LinkRecord, NotificationRecord, RoundCursor } from '../ledger/ledger.js';
 import { EXPIRY_SHOWN } from '../ledger/schema.js';
 import {
   CANNOT_POST_ERRORS,
@@ -18,6 +18,7 @@ import { deliveriesOf, type LinkStatus, type LinkSummary } from '../slack/messag
 import {
   expiredStatusLine,
   mattersToRep,
+  newsToRep,
   paymentStatusLine,
   statusApartText,
   statusReplyText,
@@ -85,6 +86,12 @@ function slackMayTakeItLater(error: unknown): boolean {
   return !UNDELIVERABLE_ERRORS.has(slackErrorCode(error)) && !slackMayHaveActed(error);
 }
 
+/** A notification's thread reply, and whether it is news the rep is pinged for (or told apart when the thread is closed). */
+interface StatusReply {
+  text: string;
+  news: boolean;
+}
+
 /** Concurrent writers of the status line converge in a round or two; this only bounds a pathological race. */
 const MAX_STATUS_LINE_ROUNDS = 3;
 
@@ -116,12 +123,10 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
       const staleBefore = new Date(now.getTime() - ctx.replyClaimTimeoutMs);
       // Another instance is posting the oldest reply, and will post the later ones after it, in the order they came.
       if (!(await fromLedger(ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore)))) break;
-      let status: ClassifiedStatus | undefined;
-      let reply: string | undefined;
+      let reply: StatusReply | undefined;
       try {
-        status = classifyStatus(notification.status);
-        reply = replyTo(ctx, link, notification, status, now);
-        await postMessage(ctx, place.channel, { text: sandboxed(reply, madeBySandbox(link)) }, place.threadTs);
+        reply = await replyTo(ctx, link, notification, now);
+        await postMessage(ctx, place.channel, { text: sandboxed(reply.text, madeBySandbox(link)) }, place.threadTs);
       } catch (error) {
         // A reply Slack may have posted is not posted again (as the client never resends such a call): the
         // thread may miss it, never show it twice. One Slack surely did not take stays for a redelivery.
@@ -129,9 +134,8 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
           await fromLedger(ctx.ledger.releaseReply(notification.dedupe_key, now));
         } else {
           await fromLedger(ctx.ledger.markReplied(notification.dedupe_key, now));
-          if (status && reply && CANNOT_POST_ERRORS.has(slackErrorCode(error)) && mattersToRep(status)) {
-            await sendStatusApart(ctx, link, reply);
-          }
+          if (reply?.news && CANNOT_POST_ERRORS.has(slackErrorCode(error)))
+            await sendStatusApart(ctx, link, reply.text);
         }
         throw error;
       }
@@ -164,16 +168,27 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
  * A notification's reply. Posted a while after it came (Slack down a night, a summary posted late), with its day too:
  * whether that is another day depends on each reader's time zone, which only their Slack knows.
  */
-function replyTo(
+async function replyTo(
   ctx: StatusUpdateContext,
   link: LinkRecord,
-  notification: { received_at: string },
-  status: ClassifiedStatus,
+  notification: NotificationRecord,
   now: Date,
-): string {
+): Promise<StatusReply> {
+  const status = classifyStatus(notification.status);
   const receivedAt = new Date(notification.received_at);
   const shown = now.getTime() - receivedAt.getTime() <= TIME_ALONE_WITHIN_MS ? timeShown : dayAndTimeShown;
-  return statusReplyText(repOf(link), status, ctx.config.locale, shown(receivedAt, ctx.config.locale, ctx.timeZone));
+  const time = shown(receivedAt, ctx.config.locale, ctx.timeZone);
+  // Whether a paid or failed status is news to the rep depends on the link's statuses before it (newsToRep).
+  const earlier = mattersToRep(status) ? await statusesBefore(ctx, notification) : [];
+  const text = statusReplyText(repOf(link), status, ctx.config.locale, time, earlier);
+  return { text, news: newsToRep(status, earlier) };
+}
+
+/** The link's statuses received before this notification's. */
+async function statusesBefore(ctx: StatusUpdateContext, notification: NotificationRecord): Promise<ClassifiedStatus[]> {
+  const history = await fromLedger(ctx.ledger.notificationsOf(notification.link_id));
+  const at = history.findIndex((earlier) => earlier.dedupe_key === notification.dedupe_key);
+  return history.slice(0, Math.max(at, 0)).map((earlier) => classifyStatus(earlier.status));
 }
 
 /**
@@ -193,16 +208,17 @@ async function deliverApart(ctx: StatusUpdateContext, link: LinkRecord): Promise
     if (!(await fromLedger(ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore)))) continue;
     // Marked done before it is sent: sent once at most, as a reply whose thread closed.
     await fromLedger(ctx.ledger.markReplied(notification.dedupe_key, now));
-    const status = classifyStatus(notification.status);
-    if (mattersToRep(status)) await sendStatusApart(ctx, link, replyTo(ctx, link, notification, status, now));
+    const reply = await replyTo(ctx, link, notification, now);
+    if (reply.news) await sendStatusApart(ctx, link, reply.text);
     replies += 1;
   }
   return { kind: 'posted', replies };
 }
 
 /**
- * A paid or failed status whose thread takes no more replies, or whose link has no summary, sent to the rep in their
- * DM, once (its reply is marked done before): the rep would otherwise learn it only from App Home or `/paylink status`.
+ * A paid or failed status that is news to the rep (newsToRep) whose thread takes no more replies, or whose link has no
+ * summary, sent to the rep in their DM, once (its reply is marked done before): the rep would otherwise learn it only
+ * from App Home or `/paylink status`.
  */
 async function sendStatusApart(ctx: StatusUpdateContext, link: LinkRecord, reply: string): Promise<void> {
   const where = link.summary_channel

@@ -482,7 +482,7 @@ export class Ledger {
     });
   }
 
-  /** The link's notifications whose thread reply has not been posted yet, oldest first. */
+  /** The link's notifications whose thread reply has not been posted yet, oldest first, as notificationsOf orders them. */
   async unrepliedNotifications(linkId: string): Promise<NotificationRecord[]> {
     return this.db
       .selectFrom('notifications')
@@ -490,6 +490,7 @@ export class Ledger {
       .where('link_id', '=', linkId)
       .where('replied_at', 'is', null)
       .orderBy('received_at')
+      .orderBy('dedupe_key')
       .execute();
   }
 

@@ -53,6 +53,17 @@ describe('the status reply and status line', () => {
     expect(statusReplyText(TARGET, classifyStatus('WHATEVER'), 'en', '09:05')).not.toContain('<@');
   });
 
+  it('mentions the rep once for one payment: not again for a paid status after a paid one, again once it failed', () => {
+    const reply = (status: string, earlier: string[]) =>
+      statusReplyText(TARGET, classifyStatus(status), 'en', '09:05', earlier.map(classifyStatus));
+    expect(reply('CREDITED', ['CREATED', 'SETTLED'])).not.toContain('<@');
+    expect(reply('GUARANTEED', ['SETTLED', 'WAITING', 'CREDITED'])).not.toContain('<@');
+    expect(reply('RETURNED', ['SETTLED'])).toContain('<@U0REP>');
+    expect(reply('REJECTED', ['RETURNED'])).not.toContain('<@');
+    expect(reply('SETTLED', ['SETTLED', 'RETURNED', 'WAITING'])).toContain('<@U0REP>');
+    expect(reply('SETTLED', ['CREATED', 'WAITING'])).toContain('<@U0REP>');
+  });
+
   it('escapes an unknown status so it cannot mention or link', () => {
     const text = statusReplyText(TARGET, classifyStatus('<!channel> <https://evil|x>'), 'en', '09:05');
     expect(text).not.toMatch(/<[!h]/);

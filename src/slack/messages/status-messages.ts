@@ -24,29 +24,46 @@ function presentationOf(status: ClassifiedStatus) {
 }
 
 /**
- * "✅ Paid · €1,250.50 · 14:32 · @rep": what happened, for how much, when; the rep is pinged if it matters. A
- * `multi_pay` link is paid in parts whose amounts no notification documents: "towards a multiple payment of …".
+ * "✅ Paid · €1,250.50 · 14:32 · @rep": what happened, for how much, when; the rep is pinged if it is news to them
+ * (`earlier`: the link's statuses before it). A `multi_pay` link is paid in parts whose amounts no notification
+ * documents: "towards a multiple payment of …".
  */
 export function statusReplyText(
   link: { amountCents: number; user: string; paymentType: PaymentType },
   status: ClassifiedStatus,
   locale: Locale,
   time: string,
+  earlier: readonly ClassifiedStatus[] = [],
 ): string {
-  const { emoji, mentionRep } = presentationOf(status);
+  const { emoji } = presentationOf(status);
   const amount = formatAmount(link.amountCents, locale);
   const parts = [
     `${emoji} ${escapeMrkdwn(describeStatus(status, locale))}`,
     link.paymentType === 'multi' ? messagesFor(locale).towardsMultiplePayment(amount) : amount,
     time,
-    ...(mentionRep ? [`<@${link.user}>`] : []),
+    ...(newsToRep(status, earlier) ? [`<@${link.user}>`] : []),
   ];
   return parts.join(' · ');
 }
 
-/** Whether the status is news the rep must act on (money came in, or did not): they are pinged, or told apart. */
+/** Whether the status is of a kind the rep must act on (money came in, or did not). */
 export function mattersToRep(status: ClassifiedStatus): boolean {
   return presentationOf(status).mentionRep;
+}
+
+/**
+ * Whether the status is news the rep must act on, given the link's statuses before it: they are pinged, or told apart.
+ * Not when the last such status was of its kind (CREDITED after SETTLED, a multiple payment's next part paid): one
+ * payment pings its rep once, and again only when it fails, or is paid after failing.
+ */
+export function newsToRep(status: ClassifiedStatus, earlier: readonly ClassifiedStatus[]): boolean {
+  if (!mattersToRep(status)) return false;
+  const previous = earlier.findLast(mattersToRep);
+  return previous === undefined || kindOf(previous) !== kindOf(status);
+}
+
+function kindOf(status: ClassifiedStatus): StatusKind | undefined {
+  return status.known ? status.kind : undefined;
 }
 
 /**
