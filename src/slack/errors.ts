@@ -1,6 +1,7 @@
 /**
  * The `error` of a Slack platform error (`not_in_channel`…); for a transport failure, the deepest code along
- * its causes (`ENOTFOUND` rather than the client's generic `slack_webapi_request_error`).
+ * its causes (`ENOTFOUND` rather than the client's generic `slack_webapi_request_error`), `timeout` for a request
+ * given up on (a TimeoutError, whose own `code` is a number: Slack's client checking a token at start).
  */
 export function slackErrorCode(error: unknown): string {
   const data = (error as { data?: { error?: unknown } } | undefined)?.data;
@@ -8,8 +9,9 @@ export function slackErrorCode(error: unknown): string {
   let code: string | undefined;
   let current: unknown = error;
   for (let depth = 0; current !== null && typeof current === 'object' && depth < 6; depth += 1) {
-    const { code: own, original, cause } = current as { code?: unknown; original?: unknown; cause?: unknown };
+    const { code: own, name, original, cause } = current as Record<string, unknown>;
     if (typeof own === 'string') code = own;
+    else if (name === 'TimeoutError') code = 'timeout';
     current = original ?? cause;
   }
   return code ?? 'unknown_error';

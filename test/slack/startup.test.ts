@@ -1,6 +1,9 @@
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { webApi } from '@slack/bolt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startPaylink } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -173,5 +176,24 @@ describe('slackErrorCode', () => {
     });
     expect(slackErrorCode(transport)).toBe('ECONNRESET');
     expect(slackErrorCode(undefined)).toBe('unknown_error');
+  });
+
+  it('names a timeout of Slack’s client, which checks the tokens at start, rather than its generic code', async () => {
+    // A firewall dropping the packets, a proxy that hangs: Slack never answers.
+    const silent = createServer(() => undefined);
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const client = new webApi.WebClient('xoxb-test', {
+        slackApiUrl: `http://127.0.0.1:${port}/api/`,
+        timeout: 200,
+        retryConfig: { retries: 0 },
+        logLevel: webApi.LogLevel.ERROR,
+      });
+      expect(slackErrorCode(await client.auth.test().catch((error: unknown) => error))).toBe('timeout');
+    } finally {
+      silent.close();
+    }
   });
 });
