@@ -218,7 +218,8 @@ export const CONFIG_VARIABLES = Object.keys(environmentFields.shape) as readonly
  * only ask whether a variable is set, parse a URL themselves, or compare a number.
  */
 function checkAcrossVariables(e: Environment, ctx: z.RefinementCtx<Environment>): void {
-  const production = e.NODE_ENV === 'production';
+  // In any case, as the other variables' words are read: `NODE_ENV=Production` is no development start.
+  const production = e.NODE_ENV?.toLowerCase() === 'production';
   const problem = (variable: keyof Environment, message: string) =>
     ctx.addIssue({ code: 'custom', path: [variable], message });
   if (e.SLACK_APP_TOKEN === undefined && e.SLACK_SIGNING_SECRET === undefined) {

@@ -227,10 +227,13 @@ describe('loadConfig', () => {
   });
 
   it('needs SAFEDEBIT and a public https URL in production: no sandbox there', () => {
-    expect(problemsOf({ ...MINIMAL, NODE_ENV: 'production' })).toEqual([
-      'SAFEDEBIT_API_URL: required in production (the built-in sandbox is for development only)',
-      'PAYLINK_PUBLIC_URL: required in production: the https address SAFEDEBIT calls back',
-    ]);
+    // Written in any case, as the other variables' words are read: `Production` would otherwise be a development start.
+    for (const production of ['production', 'Production', 'PRODUCTION']) {
+      expect(problemsOf({ ...MINIMAL, NODE_ENV: production })).toEqual([
+        'SAFEDEBIT_API_URL: required in production (the built-in sandbox is for development only)',
+        'PAYLINK_PUBLIC_URL: required in production: the https address SAFEDEBIT calls back',
+      ]);
+    }
     expect(loadConfig(PRODUCTION).ok).toBe(true);
     expect(problemsOf({ ...PRODUCTION, PAYLINK_PUBLIC_URL: 'http://paylink.example.com' })).toEqual([
       'PAYLINK_PUBLIC_URL: expected an https URL in production',
