@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
@@ -7,8 +6,9 @@ import { parse } from 'yaml';
 import { APP_HOME_OPENED_EVENT, MESSAGE_SHORTCUT_ID, SLACK_EVENTS_PATH, SLASH_COMMAND } from '../src/constants.js';
 import { readRepoFile } from './support/repo-docs.js';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const schemaPath = path.resolve(repoRoot, '..', 'shared', 'slack', 'manifest.schema.1.0.0.json');
+// Slack's published manifest schema (MIT, its licence beside it), kept in the repository so that `npm test` runs in
+// any clone.
+const schemaPath = fileURLToPath(new URL('fixtures/slack/manifest.schema.1.0.0.json', import.meta.url));
 
 /**
  * A draft-07 validator for Slack's published manifest schema. Strict mode stays on, so a keyword or format
@@ -52,7 +52,7 @@ const SCOPE_OF_METHOD: Readonly<Record<string, string | null>> = {
 const SCOPES_BESIDE_METHODS = ['commands', 'chat:write.public'];
 
 const validate = manifestValidator();
-const manifest = parse(readFileSync(path.join(repoRoot, 'manifest.yml'), 'utf8'));
+const manifest = parse(readRepoFile('manifest.yml'));
 
 /** Every string under a key named `url` or ending in `_url`, wherever it sits in the manifest. */
 function requestUrls(node: unknown): string[] {
