@@ -10,18 +10,20 @@ const pkg = JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as {
   engines: { node: string };
 };
 
-/** What `tsc -p tsconfig.build.json` needs: the compiler, and the types of what the built files import. */
+/** What `tsc -b tsconfig.build.json` needs: the compiler, and the types of what the built files import. */
 const NEEDED_BY_THE_BUILD = ['typescript', '@types/node', '@types/better-sqlite3', '@types/pg', '@types/ws', 'ws'];
 
 /**
  * `npm install` with NODE_ENV=production in the environment (a Dockerfile's `ENV NODE_ENV=production`, a systemd
- * unit's Environment=) installs `dependencies` only. The README's `npm install && npm start` then runs `prestart`,
- * which compiles with tsc: whatever that compile needs must come with `dependencies`.
+ * unit's Environment=) installs `dependencies` only. The README's `npm install && npm start` builds with tsc as it
+ * installs (`prepare`), and `prestart` builds again what changed since: whatever that compile needs must come with
+ * `dependencies`.
  */
 describe('npm install && npm start with NODE_ENV=production', () => {
-  it('installs what the build that prestart runs needs', () => {
+  it('installs what the build that prepare and prestart run needs', () => {
+    expect(pkg.scripts.prepare).toBe('npm run build');
     expect(pkg.scripts.prestart).toBe('npm run build');
-    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
+    expect(pkg.scripts.build).toBe('tsc -b tsconfig.build.json');
     // What npm installs when it omits dev dependencies, as it does when NODE_ENV=production.
     const listed = spawnSync('npm', ['ls', ...NEEDED_BY_THE_BUILD, '--omit=dev', '--json'], {
       cwd: repoRoot,
@@ -29,6 +31,17 @@ describe('npm install && npm start with NODE_ENV=production', () => {
     });
     const tree = JSON.parse(listed.stdout) as { dependencies?: Record<string, unknown> };
     expect(Object.keys(tree.dependencies ?? {})).toEqual(expect.arrayContaining(NEEDED_BY_THE_BUILD));
+  });
+
+  // Compiling at every start took 18 s of CPU, and failed with 260 lines of EACCES where the install is not the
+  // running user's to write (`RUN npm install` as root, then `USER node`; a read-only file system).
+  it('compiles nothing at start once the install built it (npm test, as npm start, built it just before)', () => {
+    const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
+    const dry = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json', '--dry', '--verbose'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    expect(dry.stdout).toContain("Project 'tsconfig.build.json' is up to date");
   });
 });
 
