@@ -284,7 +284,14 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
       () => stopping !== undefined,
     );
   const failedToStart = Symbol('socket mode failed to start');
-  const started = await Promise.race([app.start(config.port), socketModeFailure.then(() => failedToStart)]);
+  const notListening = async (error: unknown): Promise<never> => {
+    await app.stop().catch(() => undefined);
+    await Promise.all([closeClients(), ledger.close()]);
+    throw describeListenFailure(error, config.port);
+  };
+  const started = await Promise.race([app.start(config.port), socketModeFailure.then(() => failedToStart)]).catch(
+    notListening,
+  );
   if (started === failedToStart) {
     await app.stop().catch(() => undefined);
     await Promise.all([closeClients(), ledger.close()]);
@@ -293,7 +300,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   if (!socketModeServer)
     cutSlowBodies(started as Server, SLACK_EVENTS_PATH, deps.slackBodyTimeoutMs ?? SLACK_BODY_TIMEOUT_MS);
   const connections = drainable(socketModeServer ?? (started as Server));
-  await socketModeListening;
+  await socketModeListening?.catch(notListening);
   receivingSlack = true;
   // A release of Slack's socket client without the members wrapped: its reconnections are left as they are.
   if (!watched) logger.warn({ event: 'socket_mode_reconnections_unwatched' });
@@ -443,6 +450,16 @@ export function shutdownGraceMs(safedebitTimeoutMs: number): number {
  * so that a reply still being posted is never taken for one whose instance died; a crash costs its reply that long.
  */
 const DEFAULT_REPLY_CLAIM_TIMEOUT_MS = 10 * 60_000;
+
+/** A port paylink cannot listen on, as one line naming PORT; any other error as it is. */
+function describeListenFailure(error: unknown, port: number): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE')
+    return new Error(`PORT ${port} is in use by another process (EADDRINUSE): stop it, or choose another PORT`);
+  if (code === 'EACCES')
+    return new Error(`PORT ${port} needs privileges this user lacks (EACCES): choose one above 1023`);
+  return error;
+}
 
 /** Resolves once the server listens, rejects with its error (EADDRINUSE…); handled from the start. */
 function listening(server: Server): Promise<void> {

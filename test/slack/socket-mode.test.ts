@@ -130,14 +130,19 @@ describe('stopping', () => {
 });
 
 describe('starting on a taken PORT', () => {
-  it('fails with the error, instead of crashing the process', async () => {
-    const blocker = createServer().listen(0);
-    await once(blocker, 'listening');
-    const { port } = blocker.address() as AddressInfo;
-    try {
-      await expect(startHarness({ socketMode: true, env: { PORT: String(port) } })).rejects.toThrow(/EADDRINUSE/);
-    } finally {
-      blocker.close();
-    }
-  });
+  it.each([true, false])(
+    'fails with one line naming PORT, instead of crashing the process (Socket Mode: %s)',
+    async (socketMode) => {
+      const blocker = createServer().listen(0);
+      await once(blocker, 'listening');
+      const { port } = blocker.address() as AddressInfo;
+      try {
+        await expect(startHarness({ socketMode, env: { PORT: String(port) } })).rejects.toThrow(
+          `PORT ${port} is in use by another process (EADDRINUSE): stop it, or choose another PORT`,
+        );
+      } finally {
+        blocker.close();
+      }
+    },
+  );
 });
