@@ -69,7 +69,40 @@ export function parsePaylinkCommand(slackText: string): PaylinkCommand {
     const month = parseMonth(argument);
     return month ? { kind: 'export', month } : { kind: 'usage', of: 'export' };
   }
+  // `stauts F-2026-031`: how to write the keyword, not a form for a link whose reference would be what was mistyped.
+  const mistyped = mistypedKeyword(first);
+  if (mistyped && takes(mistyped, argument)) return { kind: 'usage', of: mistyped };
   return { kind: 'form', prefill: parseCommandText(text) };
+}
+
+/** Whether `argument` is what the keyword takes: a list's filter, any reference, an export's month. */
+function takes(keyword: 'list' | 'status' | 'export', argument: string): boolean {
+  if (keyword === 'status' || argument === '') return true;
+  return keyword === 'list' ? Object.hasOwn(LIST_FILTERS, argument.toLowerCase()) : parseMonth(argument) !== undefined;
+}
+
+/**
+ * The keyword a word of letters is, typed with one letter wrong (two swapped, one missing, one too many, one for
+ * another: `stauts`, `satus`, `lsit`, `lists`), if any. Words of 4 letters or more only, digits never: a reference.
+ */
+function mistypedKeyword(word: string): 'list' | 'status' | 'export' | undefined {
+  const typed = word.toLowerCase();
+  if (typed.length < 4 || !/^\p{L}+$/u.test(typed)) return undefined;
+  const near = Object.keys(KEYWORDS).find((keyword) => oneEditApart(typed, keyword));
+  return near === undefined ? undefined : KEYWORDS[near];
+}
+
+/** Whether `a` is `b` with one letter replaced, added or missing, or two neighbours swapped. */
+function oneEditApart(a: string, b: string): boolean {
+  if (a === b || Math.abs(a.length - b.length) > 1) return false;
+  let at = 0;
+  while (a[at] !== undefined && a[at] === b[at]) at += 1;
+  if (a.length === b.length) {
+    const swapped = a[at] === b[at + 1] && a[at + 1] === b[at] && a.slice(at + 2) === b.slice(at + 2);
+    return swapped || a.slice(at + 1) === b.slice(at + 1);
+  }
+  const [longer, shorter] = a.length > b.length ? [a, b] : [b, a];
+  return longer.slice(at + 1) === shorter.slice(at);
 }
 
 /**

@@ -62,6 +62,19 @@ describe('parsePaylinkCommand', () => {
     ['export 2026-13', { kind: 'usage', of: 'export' }],
     ['export novembre', { kind: 'usage', of: 'export' }],
     ['export', { kind: 'usage', of: 'export' }],
+    // A keyword mistyped by a letter (swapped, missing, one too many, another) where what follows fits it: how to
+    // write it, not a form for a new link whose reference is `stauts F-2026-031`.
+    ['stauts F-2026-031', { kind: 'usage', of: 'status' }],
+    ['satus F-2026-031', { kind: 'usage', of: 'status' }],
+    ['statu', { kind: 'usage', of: 'status' }],
+    ['lsit', { kind: 'usage', of: 'list' }],
+    ['lists open', { kind: 'usage', of: 'list' }],
+    ['LITSE payés', { kind: 'usage', of: 'list' }],
+    ['exprot 2026-11', { kind: 'usage', of: 'export' }],
+    // …but not a reference that is near one, followed by what the keyword does not take, or a word of digits.
+    ['Lisa 120', { kind: 'form', prefill: { payment_reference: 'Lisa 120' } }],
+    ['expert 7', { kind: 'form', prefill: { payment_reference: 'expert 7' } }],
+    ['LIST1', { kind: 'form', prefill: { payment_reference: 'LIST1' } }],
     ['12,50 F-1', { kind: 'form', prefill: { amount: '12,50', payment_reference: 'F-1' } }],
     ['listing-2026', { kind: 'form', prefill: { payment_reference: 'listing-2026' } }],
     ['F-status', { kind: 'form', prefill: { payment_reference: 'F-status' } }],
