@@ -39,8 +39,8 @@ export function isAdmin(ctx: Pick<ReportFlowContext, 'config'>, user: string): b
 }
 
 /**
- * `/paylink list [open|paid]`: the asker's last links, answered privately; when more matched, how many, and where the
- * asker sees them all.
+ * `/paylink list [open|paid]`: the asker's last links (`open`: those awaiting payment the longest, the first to chase,
+ * which App Home's latest leave out), answered privately; when more matched, how many, and where the asker sees them all.
  */
 export async function answerList(ctx: ReportFlowContext, asker: Asker, only?: 'awaiting' | 'paid'): Promise<void> {
   await answer(ctx, asker, 'list', async () => {
@@ -50,7 +50,7 @@ export async function answerList(ctx: ReportFlowContext, asker: Asker, only?: 'a
       ctx,
       'list',
       LIST_LINKS,
-      (limit) => ctx.ledger.latestLinks({ ...filter, limit }),
+      (limit) => ctx.ledger.latestLinks({ ...filter, limit, oldestFirst: only === 'awaiting' }),
       () => ctx.ledger.countLatestLinks(filter),
     );
     // App Home lists the asker's latest links, whatever their standing: all of them when there are few enough.

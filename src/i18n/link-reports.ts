@@ -164,7 +164,7 @@ const fr: LinkReportTexts = {
     ].join('\n'),
   listTitle: {
     all: 'Vos derniers liens',
-    awaiting: 'Vos liens en attente de paiement',
+    awaiting: "Vos liens en attente de paiement, les plus anciens d'abord",
     paid: 'Vos derniers liens payés',
   },
   listEmpty: {
@@ -282,7 +282,7 @@ const en: LinkReportTexts = {
     ].join('\n'),
   listTitle: {
     all: 'Your latest links',
-    awaiting: 'Your links awaiting payment',
+    awaiting: 'Your links awaiting payment, the longest first',
     paid: 'Your latest paid links',
   },
   listEmpty: {

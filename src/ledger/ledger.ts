@@ -603,16 +603,17 @@ export class Ledger {
   }
 
   /**
-   * The latest links that exist (SAFEDEBIT made them), newest first: one rep's, or the whole team's without
-   * `userId`; `awaiting` keeps those still awaiting payment at `now`, `paid` those paid.
+   * The latest links that exist (SAFEDEBIT made them), newest first, or the earliest with `oldestFirst`: one rep's, or
+   * the whole team's without `userId`; `awaiting` keeps those still awaiting payment at `now`, `paid` those paid.
    */
-  async latestLinks(options: LatestLinksFilter & { limit: number }): Promise<LinkRecord[]> {
+  async latestLinks(options: LatestLinksFilter & { limit: number; oldestFirst?: boolean }): Promise<LinkRecord[]> {
+    const order = options.oldestFirst ? 'asc' : 'desc';
     return this.db
       .selectFrom('links')
       .selectAll()
       .where(this.#latestLinks(options))
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
+      .orderBy('created_at', order)
+      .orderBy('id', order)
       .limit(options.limit)
       .execute();
   }

@@ -79,6 +79,15 @@ describe.each(ENGINES)('what the ledger tells reps and finance, on %s', (engine)
       pending,
       awaiting,
     ]);
+    // What awaits payment the longest first: the first to chase, out of App Home's sight once it is among the older.
+    const longestAwaiting = await ledger.latestLinks({
+      now: NOW,
+      userId: 'U0REP',
+      limit: 2,
+      only: 'awaiting',
+      oldestFirst: true,
+    });
+    expect(ids(longestAwaiting)).toEqual([awaiting, pending]);
     expect(ids(await ledger.latestLinks({ now: NOW, userId: 'U0REP', limit: 20, only: 'paid' }))).toEqual([
       indemnified,
       paid,

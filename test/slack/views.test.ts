@@ -472,7 +472,7 @@ describe('list and status answers that show only some of the links that matched'
   it.each([
     [
       'en',
-      'Your links awaiting payment (2 of 14)',
+      'Your links awaiting payment, the longest first (2 of 14)',
       {
         home: "paylink's *Home* tab shows all 14.",
         export: '`/paylink export YYYY-MM` sends you every link of a month.',
@@ -481,7 +481,7 @@ describe('list and status answers that show only some of the links that matched'
     ],
     [
       'fr',
-      'Vos liens en attente de paiement (2 sur 14)',
+      "Vos liens en attente de paiement, les plus anciens d'abord (2 sur 14)",
       {
         home: "L'onglet *Accueil* de paylink montre les 14.",
         export: "`/paylink export AAAA-MM` vous envoie tous les liens d'un mois.",
