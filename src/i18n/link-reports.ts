@@ -33,6 +33,8 @@ export interface LinkReportTexts {
   homeUpdated: (dateTime: string) => string;
   homeMine: string;
   homeTeam: string;
+  /** Under the team's links, for an admin, when the team has none yet. */
+  homeTeamEmpty: string;
   homeEmpty: (command: string) => string;
   /** Under a Home list cut at its `shown` latest links: how to find an older one. */
   homeLatestOnly: (shown: number, command: string) => string;
@@ -154,6 +156,7 @@ const fr: LinkReportTexts = {
   homeUpdated: (dateTime) => `Mis à jour le ${dateTime}`,
   homeMine: 'Vos derniers liens',
   homeTeam: "Les derniers liens de l'équipe",
+  homeTeamEmpty: "Personne dans l'équipe n'a encore créé de lien de paiement.",
   homeLatestOnly: (shown, command) =>
     `Les ${shown} derniers liens seulement. Un plus ancien\u00A0: \`${command} status &lt;référence de paiement&gt;\`.`,
   homeEmpty: (command) =>
@@ -272,6 +275,7 @@ const en: LinkReportTexts = {
   homeUpdated: (dateTime) => `Updated ${dateTime}`,
   homeMine: 'Your latest links',
   homeTeam: "The team's latest links",
+  homeTeamEmpty: 'No one in the team has created a payment link yet.',
   homeLatestOnly: (shown, command) =>
     `The latest ${shown} links only. An older one: \`${command} status &lt;payment reference&gt;\`.`,
   homeEmpty: (command) =>

@@ -126,6 +126,15 @@ describe('App Home', () => {
   });
 
   it.each([
+    ['en', 'No one in the team has created a payment link yet.'],
+    ['fr', "Personne dans l'équipe n'a encore créé de lien de paiement."],
+  ] as const)("says so under the team's links when the team has none yet (%s)", (locale, said) => {
+    const none = { totals: NO_TOTALS, links: [], more: false };
+    const text = visibleText(buildHomeView(data({ locale, mine: none, team: none })));
+    expect(text.endsWith(said)).toBe(true);
+  });
+
+  it.each([
     ['fr', '12\u202F345 liens · 1\u202F234\u202F567,89\u00A0€', 'Payés en novembre 2026*\n1\u202F000 liens'],
     ['en', '12,345 links · €1,234,567.89', 'Paid in November 2026*\n1,000 links'],
   ] as const)('groups the digits of a count of links as it does those of an amount (%s)', (locale, awaiting, paid) => {

@@ -43,7 +43,9 @@ export function buildHomeView(data: HomeData): types.HomeView {
         { type: 'divider' } as const,
         header(t.homeTeam),
         totalsBlock(data, data.team),
-        ...linkSections(data, data.team, true),
+        ...(data.team.links.length > 0
+          ? linkSections(data, data.team, true)
+          : [{ type: 'section', text: mrkdwn(t.homeTeamEmpty) } as const]),
       ]
     : [];
   return {
