@@ -43,11 +43,24 @@ export function timeShown(date: Date, locale: Locale, timeZone: string): string 
  * `text` beside its blocks (notifications), an attachment's `fallback`. The fallback stays escaped, as the rest of
  * such a text is.
  */
-export function withDateFallbacks(text: string): string {
+function withDateFallbacks(text: string): string {
   return text.replace(DATE_TOKEN, '$1');
 }
 
 const DATE_TOKEN = /<!date\^\d+\^[^|>]*\|([^>]*)>/g;
+
+/**
+ * A message's `text` beside its blocks as its notification shows it: Slack's push and desktop notifications, and
+ * screen readers, read it as written, so it is plain: date tokens as their fallbacks, a link as its label (or its
+ * address), and no bold, italic, strike or code marks (a mark only where Slack reads one: around words, not inside a
+ * `F_2026_031`). Mentions and escapes stay, Slack reading them in notifications too.
+ */
+export function notificationText(text: string): string {
+  return withDateFallbacks(text)
+    .replace(/<((?:https?|mailto):[^|>]*)\|([^>]*)>/g, '$2')
+    .replace(/<((?:https?|mailto):[^|>]*)>/g, '$1')
+    .replace(/(^|[\s(])([*_~`])(\S(?:[^\n]*?\S)?)\2(?=$|[\s).,:;!?])/g, '$1$3');
+}
 
 /**
  * `<!date^SECONDS^FORMAT|FALLBACK>`. The fallback ends at the first `>`, so it is escaped as mrkdwn; a `|` in it needs

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   dateTimeShown,
   escapeMrkdwn,
+  notificationText,
   slackDateTime,
   slackTime,
   timeShown,
-  withDateFallbacks,
 } from '../../src/slack/mrkdwn.js';
 
 /** 26 Nov 2026, 14:32:50 in Paris, 08:32:50 in New York. */
@@ -45,7 +45,24 @@ describe("Slack's date token", () => {
 
   it('is written as its fallback where Slack does not render it, the rest of the text as it was', () => {
     const text = `Paid · ${slackDateTime(PAID_AT, '26 Nov 2026, 14:32')} · <@U1> &amp; ${slackTime(PAID_AT, 'a > b')}`;
-    expect(withDateFallbacks(text)).toBe('Paid · 26 Nov 2026, 14:32 · <@U1> &amp; a &gt; b');
-    expect(withDateFallbacks('<!channel> <https://example.com|x>')).toBe('<!channel> <https://example.com|x>');
+    expect(notificationText(text)).toBe('Paid · 26 Nov 2026, 14:32 · <@U1> &amp; a &gt; b');
+    expect(notificationText('<!channel> <@U1>')).toBe('<!channel> <@U1>');
+  });
+
+  // Push and desktop notifications, and screen readers, read a message's `text` as written: `*€1,250.50*`, `<https://…>`.
+  it('is written plain for a notification: no bold, italic, strike or code marks, links as their label or address', () => {
+    const text = `:alarm_clock: Still awaiting, since ${slackDateTime(PAID_AT, '26 Nov 2026, 14:32')}: *€1,250.50* · F_2026_031 · _A&amp;B_`;
+    expect(notificationText(text)).toBe(
+      ':alarm_clock: Still awaiting, since 26 Nov 2026, 14:32: €1,250.50 · F_2026_031 · A&amp;B',
+    );
+    expect(
+      notificationText(
+        'run `/paylink status F-1` or see ~old~ <https://pay.example/p?x=1> and <https://a.example|this>',
+      ),
+    ).toBe('run /paylink status F-1 or see old https://pay.example/p?x=1 and this');
+    // What is no mark stays: a lone star, a mention, a reference with underscores or stars inside it.
+    expect(notificationText('5 * 3 · <@U1> · PO*2026*7 · snake_case_name')).toBe(
+      '5 * 3 · <@U1> · PO*2026*7 · snake_case_name',
+    );
   });
 });

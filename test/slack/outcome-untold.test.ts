@@ -25,7 +25,8 @@ describe('a refusal told late, the form long gone', () => {
   const refused = (code: string | null) =>
     linkRecord({ state: 'refused', state_detail: code, link: null, summary_ts: null, summary_channel: null });
   const told = (locale: 'en' | 'fr', code: string | null) => [
-    buildUntoldOutcomeMessage({ ...context, locale }, refused(code)).text,
+    // The DM as it shows (its notification text is plain).
+    JSON.stringify(buildUntoldOutcomeMessage({ ...context, locale }, refused(code)).blocks),
     JSON.stringify(buildUntoldOutcomeView({ ...context, locale }, refused(code))),
   ];
 

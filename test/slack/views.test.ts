@@ -585,6 +585,8 @@ describe('where a link SAFEDEBIT did not make stands', () => {
 describe('reminder', () => {
   const context = { timeZone: 'Europe/Paris', now: new Date('2026-11-30T09:30:00Z'), sandbox: false };
   const headline = '*€1,250.50* · F-2026-031 · Jean Dupont';
+  // In notifications, where Slack shows mrkdwn marks as written: plain.
+  const notifiedHeadline = '€1,250.50 · F-2026-031 · Jean Dupont';
   const issued = linkRecord({
     payment_status: 'ISSUED',
     payment_status_rank: 20,
@@ -594,7 +596,7 @@ describe('reminder', () => {
   it('says a link SAFEDEBIT said nothing of is still awaiting payment, how long after, which link, and gives it', () => {
     const shown = visibleText(buildReminderMessage({ ...context, locale: 'en' }, linkRecord(), '3 days'));
     expect(shown).toBe(
-      `:alarm_clock: This payment link is still awaiting payment, 3 days after it was created: ${headline}\n` +
+      `:alarm_clock: This payment link is still awaiting payment, 3 days after it was created: ${notifiedHeadline}\n` +
         `:alarm_clock: This payment link is still awaiting payment, 3 days after it was created:\n${headline}\n` +
         // To send the customer again, from the DM: no need to find the thread.
         ':link: Payment link: https://pay.example/paypage?SDESSID=abc',
@@ -626,7 +628,7 @@ describe('reminder', () => {
       expect(news).toContain(standingText(issued, { ...context, locale }));
       // In notifications, where it stands is set apart from the customer's name, as a summary's status update is, its
       // date in Paris time: Slack renders no date token there.
-      expect(message.text).toBe(`${underWay} ${shownHeadline} — ${newsNotified}`);
+      expect(message.text).toBe(`${underWay} ${shownHeadline.replaceAll('*', '')} — ${newsNotified}`);
     },
   );
 
@@ -660,7 +662,7 @@ describe('interrupted link notice', () => {
       expect(shown).toContain(`*€1,250.50* · F-2026-031 · Jean Dupont · ${ASKED_AT}`);
     }
     // In notifications, where Slack renders no date token: Paris time.
-    expect(message.text).toContain('*€1,250.50* · F-2026-031 · Jean Dupont · 27 Nov 2026, 10:30');
+    expect(message.text).toContain('makes the link. €1,250.50 · F-2026-031 · Jean Dupont · 27 Nov 2026, 10:30');
     expect(message.text).not.toContain('<!date');
   });
 
@@ -712,7 +714,7 @@ describe('a link paylink stopped before giving its rep, sent late', () => {
 
   it("sets the link's address apart from when it was asked in the DM's notification text, as a reminder does", () => {
     expect(buildLateLinkMessage({ ...context, sandbox: false }, link).text).toMatch(
-      / · Jean Dupont · 27 Nov 2026, 10:30 — <https:\/\/pay\.example\/p\?SDESSID=x>$/,
+      / · Jean Dupont · 27 Nov 2026, 10:30 — https:\/\/pay\.example\/p\?SDESSID=x$/,
     );
     // A link confirmed whose summary Slack refused: where it stands, apart from when it was asked.
     const confirmed = linkRecord({ payment_status: 'SETTLED', payment_status_at: '2026-11-27T13:32:00.000Z' });
@@ -735,9 +737,11 @@ describe('a link paylink stopped before giving its rep, sent late', () => {
 
 describe('the DM about a confirmed link whose summary was not posted', () => {
   const context = reportContextIn('en');
-  /** The notice's words, before the lines that tell which link it is. */
+  /** The notice as the DM shows it (its notification is plain). */
   const notice = (payment_reference: string) =>
-    String(buildConfirmedUnannouncedMessage(context, linkRecord({ payment_reference, link: null }), 'refused').text);
+    visibleText(
+      buildConfirmedUnannouncedMessage(context, linkRecord({ payment_reference, link: null }), 'refused').blocks,
+    );
 
   it('gives the status command to copy as a code span', () => {
     expect(notice('F-2026-031')).toContain('with `/paylink status F-2026-031`.');

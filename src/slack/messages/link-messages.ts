@@ -3,7 +3,7 @@ import { formatAmount } from '../../domain/amount.js';
 import type { PaymentType } from '../../domain/payment-type.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor, sandboxed } from '../../i18n/messages.js';
-import { escapeMrkdwn, withDateFallbacks } from '../mrkdwn.js';
+import { escapeMrkdwn, notificationText } from '../mrkdwn.js';
 import { contextBlock, mrkdwn } from '../views/text.js';
 
 /** A message for chat.postMessage / chat.update, without its channel. */
@@ -59,7 +59,7 @@ function statusAttachments(status: LinkStatus): types.MessageAttachment[] {
   return [
     {
       color: status.color,
-      fallback: withDateFallbacks(status.text),
+      fallback: notificationText(status.text),
       blocks: [contextBlock(status.text)],
     },
   ];

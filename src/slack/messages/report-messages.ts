@@ -10,7 +10,7 @@ import { askAgainAs, messagesFor, refusedFormGone, sandboxed } from '../../i18n/
 import type { LinkRecord, LinkWithAddress, NotificationRecord } from '../../ledger/ledger.js';
 import { describeRefusal } from '../../safedebit/error-catalog.js';
 import { FIELD_MAX_LENGTH } from '../../safedebit/fields.js';
-import { dateTimeShown, escapeMrkdwn, withDateFallbacks } from '../mrkdwn.js';
+import { dateTimeShown, escapeMrkdwn, notificationText } from '../mrkdwn.js';
 import { buildNoticeView } from '../views/outcome-views.js';
 import { contextBlock, mrkdwn } from '../views/text.js';
 import { type LinkLineContext, linkHeadline, linkSection, standingText, threadButton } from './link-lines.js';
@@ -205,7 +205,7 @@ export function buildReminderMessage(
   return {
     // One line for notifications: the link after the sentence's colon, where it stands set apart as a summary's status
     // update sets its status apart.
-    text: withDateFallbacks([`${text} ${headline}`, ...news].join(' — ')),
+    text: notificationText([`${text} ${headline}`, ...news].join(' — ')),
     blocks: [
       {
         type: 'section',
@@ -307,7 +307,7 @@ function noticeMessage(link: LinkRecord, { notice, about }: LinkNotice): SlackMe
   const text = sandboxed(notice, madeBySandbox(link));
   return {
     // One line for notifications, its lines set apart as a reminder's are.
-    text: withDateFallbacks(`${text} ${about.replace(/\n/g, ' — ')}`),
+    text: notificationText(`${text} ${about.replace(/\n/g, ' — ')}`),
     blocks: [{ type: 'section', text: mrkdwn(`${text}\n${about}`) }],
   };
 }

@@ -7,7 +7,7 @@ import { messagesFor, sandboxed } from '../../i18n/messages.js';
 import { describeStatus } from '../../i18n/statuses.js';
 import type { LinkRecord } from '../../ledger/ledger.js';
 import { isDirectMessage } from '../channel-ids.js';
-import { dateTimeShown, escapeMrkdwn, withDateFallbacks } from '../mrkdwn.js';
+import { dateTimeShown, escapeMrkdwn, notificationText } from '../mrkdwn.js';
 import { buildSummaryMessage, type LinkStatus, type LinkSummary, type SlackMessage } from './link-messages.js';
 
 /** How each kind of status looks in Slack; only news the rep must act on mentions them. */
@@ -141,7 +141,7 @@ export function summaryStatusUpdate(summary: LinkSummary, line: LinkStatus): Sla
   return {
     ...buildSummaryMessage(summary, line),
     text: sandboxed(
-      `${m.summaryTitle} · ${amount} · ${escapeMrkdwn(summary.paymentReference)} — ${withDateFallbacks(line.text)}`,
+      `${m.summaryTitle} · ${amount} · ${escapeMrkdwn(summary.paymentReference)} — ${notificationText(line.text)}`,
       summary.sandbox,
     ),
   };
