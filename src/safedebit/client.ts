@@ -91,6 +91,25 @@ const refusalWords = z
 const REFUSAL_WORD_KEYS = ['message', 'msg', 'error_message', 'error'] as const;
 type RefusalWordKey = (typeof REFUSAL_WORD_KEYS)[number];
 
+/**
+ * The documented booleans, and the strings and numbers a PHP back office may echo for them: a link SAFEDEBIT made,
+ * taken for an outage, would be lost to the rep (asking again meets EXIST_005); a refusal would lose its code.
+ */
+const RESULT_WRITTEN = new Map<unknown, boolean>([
+  ['true', true],
+  [1, true],
+  ['1', true],
+  ['false', false],
+  [0, false],
+  ['0', false],
+]);
+
+function readResult(answer: unknown): unknown {
+  if (answer === null || typeof answer !== 'object' || !('result' in answer)) return answer;
+  const written = RESULT_WRITTEN.get(answer.result);
+  return written === undefined ? answer : { ...answer, result: written };
+}
+
 const answerSchema = z.discriminatedUnion('result', [
   z.object({
     result: z.literal(true),
@@ -189,7 +208,7 @@ function interpretAnswer(text: string, contentType: string): Settlement {
   } catch {
     return outage('not_json', `answer is not JSON (${describeContentType(contentType)}, ${text.length} characters)`);
   }
-  const answer = answerSchema.safeParse(json);
+  const answer = answerSchema.safeParse(readResult(json));
   if (!answer.success) return outage('unexpected_shape', `undocumented answer: ${describeIssues(answer.error.issues)}`);
   if (!answer.data.result) return refusalOf(answer.data);
   return { kind: 'link', link: answer.data.link };

@@ -217,6 +217,36 @@ describe('createPaymentLink: outages', () => {
     expect(outcome).toMatchObject({ kind: 'link', link: 'https://pay.safedebit.fr/paypage?SDESSID=abc' });
   });
 
+  // The documentation shows JSON booleans; a PHP back office may echo its result as a string or a number. A link it made
+  // taken for an outage would be lost to the rep (and asking again meets EXIST_005); a refusal would lose its code.
+  it.each([
+    ['"true"', 'link'],
+    ['1', 'link'],
+    ['"1"', 'link'],
+    ['"false"', 'refusal'],
+    ['0', 'refusal'],
+  ])('reads result %s as the boolean it writes', async (result, kind) => {
+    const baseUrl = await startRawServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(`{"result":${result},"link":"https://pay.safedebit.fr/paypage?SDESSID=abc","code":"AUTH_002"}`);
+    });
+    const outcome = await clientFor({ baseUrl }).createPaymentLink(validRequest());
+    expect(outcome).toMatchObject(
+      kind === 'link' ? { kind, link: 'https://pay.safedebit.fr/paypage?SDESSID=abc' } : { kind, code: 'AUTH_002' },
+    );
+  });
+
+  it('takes a result it cannot read as a boolean for an outage', async () => {
+    const baseUrl = await startRawServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"result":"ok","link":"https://pay.safedebit.fr/paypage?SDESSID=abc"}');
+    });
+    expect(await clientFor({ baseUrl }).createPaymentLink(validRequest())).toMatchObject({
+      kind: 'outage',
+      reason: 'unexpected_shape',
+    });
+  });
+
   it('reads an answer in the charset it declares: a refusal from a Latin-1 server keeps its accents and ’', async () => {
     const baseUrl = await startRawServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json; charset=ISO-8859-1' });
