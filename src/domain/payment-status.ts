@@ -84,14 +84,22 @@ const ALIASES: Readonly<Record<string, AnnexStatus>> = {
   CANCELLED: 'CANCELED',
   REFUNDED: 'REMBOURSE',
   PAID: 'SETTLED',
+  INDEMNIFIED: 'INDEMNIZED',
 };
 
 /** A recognized status, or the text as received (shown verbatim, never guessed at). */
 export type ClassifiedStatus = { known: true; status: AnnexStatus; kind: StatusKind } | { known: false; raw: string };
 
-/** Maps a status to its annex code and kind, case, spaces, dashes and underscores aside (`waiting_for_validation`). */
+/**
+ * Maps a status to its annex code and kind, case, accents, spaces, dashes and underscores aside
+ * (`waiting_for_validation`, `Remboursé`): a refund read as unknown would leave its link shown paid.
+ */
 export function classifyStatus(status: string): ClassifiedStatus {
-  const code = status.toUpperCase().replace(/[\s_-]+/g, '');
+  const code = status
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toUpperCase()
+    .replace(/[\s_-]+/g, '');
   const annex = isAnnexStatus(code) ? code : Object.hasOwn(ALIASES, code) ? ALIASES[code] : undefined;
   return annex === undefined ? { known: false, raw: status } : { known: true, status: annex, kind: KIND_OF[annex] };
 }

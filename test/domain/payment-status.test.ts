@@ -39,6 +39,13 @@ describe('classifyStatus', () => {
     ['CANCELLED', 'CANCELED'],
     ['refunded', 'REMBOURSE'],
     ['paid', 'SETTLED'],
+    // The annex's French words written with their accents, as French speakers write them.
+    ['REMBOURSÉ', 'REMBOURSE'],
+    ['Remboursé', 'REMBOURSE'],
+    ['TO_REMBOURSÉ', 'TOREMBOURSE'],
+    ['waiting remboursé', 'WAITINGREMBOURSE'],
+    ['REMBOURSE\u0301', 'REMBOURSE'],
+    ['indemnified', 'INDEMNIZED'],
   ])('%s is %s', (received, status) => {
     expect(classifyStatus(received)).toMatchObject({ known: true, status });
   });
