@@ -121,11 +121,12 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
       if (notification === undefined) break;
       const now = ctx.clock();
       const staleBefore = new Date(now.getTime() - ctx.replyClaimTimeoutMs);
+      // Written before the claim: the ledger failing to read the link's history then leaves the reply to a
+      // redelivery, where past the claim the failure would be taken for Slack's and the reply marked done unposted.
+      const reply = await replyTo(ctx, link, notification, now);
       // Another instance is posting the oldest reply, and will post the later ones after it, in the order they came.
       if (!(await fromLedger(ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore)))) break;
-      let reply: StatusReply | undefined;
       try {
-        reply = await replyTo(ctx, link, notification, now);
         await postMessage(ctx, place.channel, { text: sandboxed(reply.text, madeBySandbox(link)) }, place.threadTs);
       } catch (error) {
         // A reply Slack may have posted is not posted again (as the client never resends such a call): the
@@ -134,8 +135,7 @@ export async function deliverStatusUpdates(ctx: StatusUpdateContext, linkId: str
           await fromLedger(ctx.ledger.releaseReply(notification.dedupe_key, now));
         } else {
           await fromLedger(ctx.ledger.markReplied(notification.dedupe_key, now));
-          if (reply?.news && CANNOT_POST_ERRORS.has(slackErrorCode(error)))
-            await sendStatusApart(ctx, link, reply.text);
+          if (reply.news && CANNOT_POST_ERRORS.has(slackErrorCode(error))) await sendStatusApart(ctx, link, reply.text);
         }
         throw error;
       }
@@ -205,10 +205,11 @@ async function deliverApart(ctx: StatusUpdateContext, link: LinkRecord): Promise
   for (const notification of await fromLedger(ctx.ledger.unrepliedNotifications(link.id))) {
     const now = ctx.clock();
     const staleBefore = new Date(now.getTime() - ctx.replyClaimTimeoutMs);
+    // Written first, as for a thread: a ledger failing to read the history leaves the notification unclaimed.
+    const reply = await replyTo(ctx, link, notification, now);
     if (!(await fromLedger(ctx.ledger.claimReply(notification.dedupe_key, now, staleBefore)))) continue;
     // Marked done before it is sent: sent once at most, as a reply whose thread closed.
     await fromLedger(ctx.ledger.markReplied(notification.dedupe_key, now));
-    const reply = await replyTo(ctx, link, notification, now);
     if (reply.news) await sendStatusApart(ctx, link, reply.text);
     replies += 1;
   }

@@ -345,3 +345,58 @@ describe('a thread reply posted later than its notification came', () => {
     ]);
   });
 });
+
+const databaseLocked = () => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+
+/** A created link with a SETTLED notification pending; its summary posted, or given to its rep privately. */
+async function linkWithSettled(summary: boolean): Promise<string> {
+  const id = await t.ledger.claimSubmission(newLink({ createdAt: t.ctx.clock() }));
+  if (id === undefined) throw new Error('not claimed');
+  await t.ledger.recordOutcome(id, { state: 'created', link: 'https://pay.example/paypage?SDESSID=1' });
+  if (summary) {
+    const place = { channel: 'C0SALES', ts: '1700000000.000100', threadTs: '1700000000.000100' };
+    await t.ledger.recordSummary(id, place, null, 'https://pay.example/paypage?SDESSID=1');
+  } else {
+    await t.ledger.recordSentPrivately(id, 'https://pay.example/paypage?SDESSID=1');
+  }
+  await t.ledger.recordNotification({
+    linkId: id,
+    dedupeKey: 'k',
+    status: 'SETTLED',
+    rank: 40,
+    receivedAt: t.ctx.clock(),
+  });
+  return id;
+}
+
+/** notificationsOf refused once (a locked SQLite file, a PostgreSQL connection reset), then working. */
+function historyReadRefusedOnce() {
+  const { notificationsOf } = t.ledger;
+  let refused = 0;
+  t.ledger.notificationsOf = async (...args) => {
+    if (refused++ === 0) throw databaseLocked();
+    return notificationsOf.apply(t.ledger, args);
+  };
+}
+
+// Whether to mention the rep depends on the link's history, read for a paid or failed status: read once its reply was
+// claimed, a failure was taken for Slack's (the reply marked done, never posted) or came after it was marked done.
+describe('a ledger read refused for a moment while a paid status is delivered', () => {
+  it('leaves the thread reply to post later, not marked done unposted', async () => {
+    t = await listenerContext();
+    const id = await linkWithSettled(true);
+    historyReadRefusedOnce();
+    await deliverStatusUpdates(t.ctx, id);
+    await deliverStatusUpdates(t.ctx, id);
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('still tells the rep apart, for a link given without a summary', async () => {
+    t = await listenerContext();
+    const id = await linkWithSettled(false);
+    historyReadRefusedOnce();
+    await deliverStatusUpdates(t.ctx, id);
+    await deliverStatusUpdates(t.ctx, id);
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+});
