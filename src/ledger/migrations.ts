@@ -363,7 +363,27 @@ const MIGRATIONS: Record<string, Migration> = {
       }
     },
   },
+  '2026-11-30-17-status-accents': {
+    async up(db: Kysely<unknown>) {
+      // Statuses written with accents (REMBOURSÉ) or as INDEMNIFIED were unknown until 30 Nov, and never replaced a
+      // known one: a link refunded with REMBOURSÉ stayed paid. The statuses of links that had one are worked out again.
+      const ledger = db as StatusLedger;
+      const notifications = await ledger.selectFrom('notifications').select(['link_id', 'status']).execute();
+      const reread = new Set(
+        notifications.filter(({ status }) => readOtherwiseSince30Nov(status)).map((n) => n.link_id),
+      );
+      await restatusFromNotifications(
+        ledger,
+        [...reread].map((id) => ({ id })),
+      );
+    },
+  },
 };
+
+/** A status classifyStatus may read otherwise since 30 Nov: one with a letter outside ASCII, or INDEMNIFIED. */
+function readOtherwiseSince30Nov(status: string): boolean {
+  return /[^\p{ASCII}]/u.test(status) || status.toUpperCase().replace(/[\s_-]+/g, '') === 'INDEMNIFIED';
+}
 
 /** What restatusFromNotifications reads and writes. */
 type StatusLedger = Kysely<{

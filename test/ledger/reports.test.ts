@@ -996,6 +996,53 @@ describe('a ledger made while CANCELED ranked above SETTLED', () => {
   });
 });
 
+describe('a ledger made while accented statuses were unknown', () => {
+  it('shows refunded a link paid then refunded with REMBOURSÉ, and no other link changed', async () => {
+    const link = (id: string, payment_status: string) =>
+      earlierRow({
+        id,
+        state: 'created',
+        payment_status,
+        payment_status_rank: 40,
+        payment_status_at: minutes(1).toISOString(),
+        paid_at: minutes(1).toISOString(),
+        summary_status: payment_status,
+      });
+    await upgradedLedger(
+      (migration) => migration < '2026-11-30-17-status-accents',
+      async (old) => {
+        const db = old as Kysely<{ links: Record<string, unknown>; notifications: Record<string, unknown> }>;
+        await db
+          .insertInto('links')
+          .values([link('refunded', 'SETTLED'), link('paid', 'SETTLED')])
+          .execute();
+        // What the release before kept: REMBOURSÉ an unknown status (rank 1), so the link stayed paid.
+        await db
+          .insertInto('notifications')
+          .values([
+            repliedNotification('refunded', 'rs', 'SETTLED', minutes(1)),
+            repliedNotification('refunded', 'rr', 'Remboursé', minutes(2)),
+            repliedNotification('paid', 'ps', 'SETTLED', minutes(1)),
+          ])
+          .execute();
+      },
+      async (ledger) => {
+        expect(await ledger.findLink('refunded')).toMatchObject({
+          payment_status: 'Remboursé',
+          payment_status_rank: 70,
+          payment_status_at: minutes(2).toISOString(),
+          paid_at: null,
+        });
+        expect(await ledger.findLink('paid')).toMatchObject({
+          payment_status: 'SETTLED',
+          paid_at: minutes(1).toISOString(),
+        });
+        expect((await ledger.totals({ now: NOW, paidFrom: NOW, paidUntil: minutes(60) })).paid.count).toBe(1);
+      },
+    );
+  });
+});
+
 describe('a ledger made before sandbox links were marked', () => {
   it("marks the links the sandbox made, by their payment page's address, and no other", async () => {
     const oldRow = (id: string, link: string | null) =>
