@@ -128,6 +128,21 @@ describe('a log line anyone can have written (a URL no route takes, a notificati
     expect(detail).toBe('j•••@exämple.fr, 山•••@例え.テスト, j•••@example.com, o•••@example.ie');
   });
 
+  it.each([
+    [
+      'Slack’s writing of an address in a text',
+      '<mailto:jean.dupont@example.fr|jean.dupont@example.fr>',
+      'jean.dupont@',
+    ],
+    ['an address right after another and a |', 'jean.dupont@example.fr|marie.curie@example.fr', 'marie.curie@'],
+    ['an address right after another and a ~', 'jean.dupont@example.fr~marie.curie@example.fr', 'marie.curie@'],
+    ['an accented address, percent-encoded', 'email=jos%C3%A9%40ex%C3%A4mple.fr&x=1', 'jos%C3%A9%40'],
+  ])('masks every address in %s', (_, text, name) => {
+    const { logger, lines } = capture('info');
+    logger.info({ event: 'x', detail: text });
+    expect(lines.join('\n')).not.toContain(name);
+  });
+
   it('never prints a full email or phone number written percent-encoded, as a query string carries them', () => {
     const { logger, lines } = capture('info');
     // As Bolt writes a request no route takes: the URL as received, form-encoded (`@` as %40, `+` as %2B, spaces as +).
