@@ -31,7 +31,7 @@ const SENSITIVE_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [new RegExp(`(${CALLBACK_ROUTE_PREFIX}/)[A-Za-z0-9_-]{20,}`, 'g'), '$1[redacted]'],
   // Linear on any text (anyone can have a URL or a field name logged): a local part starts only after a letter, digit or
   // `._%+-` does not stand, and every repeat is bounded, so a run is scanned again from few of its characters, and
-  // at most 255 further (about 50 ms for 64 KiB written to defeat it, the most a notification's body holds). Written
+  // at most 255 further (about 60 ms for 64 KiB written to defeat it, the most a notification's body holds). Written
   // percent-encoded too, as a query string in a URL Bolt logs carries them: `@` as %40, `+` as %2B, a space as + or %20.
   // Any letter, as the form takes accented and non-Latin addresses; a query string's `=`, `&`, `?` and `/` end a name.
   [
