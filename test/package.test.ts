@@ -15,13 +15,13 @@ const NEEDED_BY_THE_BUILD = ['typescript', '@types/node', '@types/better-sqlite3
 
 /**
  * `npm install` with NODE_ENV=production in the environment (a Dockerfile's `ENV NODE_ENV=production`, a systemd
- * unit's Environment=) installs `dependencies` only. The README's `npm install && npm start` builds with tsc as it
- * installs (`prepare`), and `prestart` builds again what changed since: whatever that compile needs must come with
- * `dependencies`.
+ * unit's Environment=) installs `dependencies` only. The README's `npm install && npm start` then runs `prestart`,
+ * which compiles with tsc what changed since the last build: whatever that compile needs must come with `dependencies`.
+ * (Not at install, `prepare`: a Dockerfile's `RUN npm ci` before the sources are copied would fail.)
  */
 describe('npm install && npm start with NODE_ENV=production', () => {
-  it('installs what the build that prepare and prestart run needs', () => {
-    expect(pkg.scripts.prepare).toBe('npm run build');
+  it('installs what the build that prestart runs needs', () => {
+    expect(pkg.scripts.prepare).toBeUndefined();
     expect(pkg.scripts.prestart).toBe('npm run build');
     expect(pkg.scripts.build).toBe('tsc -b tsconfig.build.json');
     // What npm installs when it omits dev dependencies, as it does when NODE_ENV=production.
@@ -35,7 +35,7 @@ describe('npm install && npm start with NODE_ENV=production', () => {
 
   // Compiling at every start took 18 s of CPU, and failed with 260 lines of EACCES where the install is not the
   // running user's to write (`RUN npm install` as root, then `USER node`; a read-only file system).
-  it('compiles nothing at start once the install built it (npm test, as npm start, built it just before)', () => {
+  it('compiles nothing at start once built (npm test, as npm start, built it just before)', () => {
     const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
     const dry = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json', '--dry', '--verbose'], {
       cwd: repoRoot,
