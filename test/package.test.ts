@@ -41,7 +41,8 @@ describe('npm install && npm start with NODE_ENV=production', () => {
       cwd: repoRoot,
       encoding: 'utf8',
     });
-    expect(dry.stdout).toContain("Project 'tsconfig.build.json' is up to date");
+    const hint = 'dist/ is older than the sources: `npm test` builds first, `npx vitest` alone does not';
+    expect(dry.stdout, hint).toContain("Project 'tsconfig.build.json' is up to date");
   });
 });
 
