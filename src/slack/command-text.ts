@@ -75,15 +75,21 @@ export function parsePaylinkCommand(slackText: string): PaylinkCommand {
   return { kind: 'form', prefill: parseCommandText(text) };
 }
 
-/** Whether `argument` is what the keyword takes: a list's filter, any reference, an export's month. */
+/**
+ * Whether `argument` is what a mistyped keyword is surely followed by, rather than the rest of a reference that starts
+ * with a word near it (`Statuts SAS Dupont`, `Lits`): a list's filter, a reference of one word with a digit in it, an
+ * export's month or nothing.
+ */
 function takes(keyword: 'list' | 'status' | 'export', argument: string): boolean {
-  if (keyword === 'status' || argument === '') return true;
-  return keyword === 'list' ? Object.hasOwn(LIST_FILTERS, argument.toLowerCase()) : parseMonth(argument) !== undefined;
+  if (keyword === 'list') return Object.hasOwn(LIST_FILTERS, argument.toLowerCase());
+  if (keyword === 'status') return /^\S*\d\S*$/.test(argument);
+  return argument === '' || parseMonth(argument) !== undefined;
 }
 
 /**
- * The keyword a word of letters is, typed with one letter wrong (two swapped, one missing, one too many, one for
- * another: `stauts`, `satus`, `lsit`, `lists`), if any. Words of 4 letters or more only, digits never: a reference.
+ * The keyword a word of letters is, typed with two letters swapped, one missing or one too many (`stauts`, `satus`,
+ * `lsit`, `lists`), if any: not with one letter for another, which real words are (`statue`, `expert`, `piste`).
+ * Words of 4 letters or more only, digits never: a reference.
  */
 function mistypedKeyword(word: string): 'list' | 'status' | 'export' | undefined {
   const typed = word.toLowerCase();
@@ -92,15 +98,12 @@ function mistypedKeyword(word: string): 'list' | 'status' | 'export' | undefined
   return near === undefined ? undefined : KEYWORDS[near];
 }
 
-/** Whether `a` is `b` with one letter replaced, added or missing, or two neighbours swapped. */
+/** Whether `a` is `b` with one letter added or missing, or two neighbours swapped. */
 function oneEditApart(a: string, b: string): boolean {
   if (a === b || Math.abs(a.length - b.length) > 1) return false;
   let at = 0;
   while (a[at] !== undefined && a[at] === b[at]) at += 1;
-  if (a.length === b.length) {
-    const swapped = a[at] === b[at + 1] && a[at + 1] === b[at] && a.slice(at + 2) === b.slice(at + 2);
-    return swapped || a.slice(at + 1) === b.slice(at + 1);
-  }
+  if (a.length === b.length) return a[at] === b[at + 1] && a[at + 1] === b[at] && a.slice(at + 2) === b.slice(at + 2);
   const [longer, shorter] = a.length > b.length ? [a, b] : [b, a];
   return longer.slice(at + 1) === shorter.slice(at);
 }

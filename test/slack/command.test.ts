@@ -62,19 +62,15 @@ describe('parsePaylinkCommand', () => {
     ['export 2026-13', { kind: 'usage', of: 'export' }],
     ['export novembre', { kind: 'usage', of: 'export' }],
     ['export', { kind: 'usage', of: 'export' }],
-    // A keyword mistyped by a letter (swapped, missing, one too many, another) where what follows fits it: how to
-    // write it, not a form for a new link whose reference is `stauts F-2026-031`.
+    // A keyword mistyped by a letter (two swapped, one missing, one too many) where what follows is surely for it: how
+    // to write it, not a form for a new link whose reference is `stauts F-2026-031`.
     ['stauts F-2026-031', { kind: 'usage', of: 'status' }],
     ['satus F-2026-031', { kind: 'usage', of: 'status' }],
-    ['statu', { kind: 'usage', of: 'status' }],
-    ['lsit', { kind: 'usage', of: 'list' }],
+    ['lsit open', { kind: 'usage', of: 'list' }],
     ['lists open', { kind: 'usage', of: 'list' }],
     ['LITSE payés', { kind: 'usage', of: 'list' }],
     ['exprot 2026-11', { kind: 'usage', of: 'export' }],
-    // …but not a reference that is near one, followed by what the keyword does not take, or a word of digits.
-    ['Lisa 120', { kind: 'form', prefill: { payment_reference: 'Lisa 120' } }],
-    ['expert 7', { kind: 'form', prefill: { payment_reference: 'expert 7' } }],
-    ['LIST1', { kind: 'form', prefill: { payment_reference: 'LIST1' } }],
+    ['exprot', { kind: 'usage', of: 'export' }],
     ['12,50 F-1', { kind: 'form', prefill: { amount: '12,50', payment_reference: 'F-1' } }],
     ['listing-2026', { kind: 'form', prefill: { payment_reference: 'listing-2026' } }],
     ['F-status', { kind: 'form', prefill: { payment_reference: 'F-status' } }],
@@ -90,6 +86,27 @@ describe('parsePaylinkCommand', () => {
     ['12,50 F&lt;1&gt;&amp;lt;', { kind: 'form', prefill: { amount: '12,50', payment_reference: 'F<1>&lt;' } }],
   ])('%j → %j', (text, expected) => {
     expect(parsePaylinkCommand(text)).toEqual(expected);
+  });
+});
+
+describe('a reference that starts with a real word near a keyword', () => {
+  // One letter for another, or what follows not surely for the keyword, or a word with digits: the form, pre-filled.
+  it.each([
+    'Lisa 120',
+    'expert 7',
+    'LIST1',
+    'lsit',
+    'statu',
+    'Statuts SAS Dupont',
+    'Statue Lyon 2026',
+    'States 2026-031',
+    'Expert 2026-11',
+    'Piste',
+    'lost',
+    'last',
+    'lits',
+  ])('%j pre-fills the form', (reference) => {
+    expect(parsePaylinkCommand(reference)).toEqual({ kind: 'form', prefill: { payment_reference: reference } });
   });
 });
 
