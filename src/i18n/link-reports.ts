@@ -179,9 +179,8 @@ const fr: LinkReportTexts = {
     `L'onglet *Accueil* de paylink montre vos derniers liens et ce qui reste à encaisser\u202F; \`${command} status &lt;référence&gt;\` pour le détail d'un lien.`,
   listShown: (shown, matched) => `${shown} sur ${grouped('fr', matched)}`,
   listShownUncounted: (shown) => `${shown} sur plus de ${shown}`,
-  statusShown: (shown, matched) =>
-    `Voici les ${shown} plus récents des ${grouped('fr', matched)} liens ayant cette référence.`,
-  statusShownUncounted: (shown) => `Voici les ${shown} plus récents des plus de ${shown} liens ayant cette référence.`,
+  statusShown: (shown, matched) => `Voici ${shown} des ${grouped('fr', matched)} liens ayant cette référence.`,
+  statusShownUncounted: (shown) => `Voici ${shown} des plus de ${shown} liens ayant cette référence.`,
   seeAll: {
     home: (matched) => `L'onglet *Accueil* de paylink montre les ${grouped('fr', matched)}.`,
     export: (command) => `\`${command} export AAAA-MM\` vous envoie tous les liens d'un mois.`,
@@ -298,9 +297,8 @@ const en: LinkReportTexts = {
     `paylink's *Home* tab shows your latest links and what is still to be paid; \`${command} status &lt;reference&gt;\` shows one in detail.`,
   listShown: (shown, matched) => `${shown} of ${grouped('en', matched)}`,
   listShownUncounted: (shown) => `${shown} of more than ${shown}`,
-  statusShown: (shown, matched) =>
-    `Showing the latest ${shown} of ${grouped('en', matched)} links with this reference.`,
-  statusShownUncounted: (shown) => `Showing the latest ${shown} of more than ${shown} links with this reference.`,
+  statusShown: (shown, matched) => `Showing ${shown} of ${grouped('en', matched)} links with this reference.`,
+  statusShownUncounted: (shown) => `Showing ${shown} of more than ${shown} links with this reference.`,
   seeAll: {
     home: (matched) => `paylink's *Home* tab shows all ${grouped('en', matched)}.`,
     export: (command) => `\`${command} export YYYY-MM\` sends you every link of a month.`,

@@ -142,10 +142,10 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
 
     const status = await (await paylink(app, 'status F-2026-100')).answer();
     expect(status.match(/\*History\*/g)).toHaveLength(5);
-    expect(status).toContain('Showing the latest 5 of 6 links with this reference.');
+    expect(status).toContain('Showing 5 of 6 links with this reference.');
     expect(status).toContain('A paylink admin can export every link of a month (`/paylink export`).');
     const asAdmin = await (await paylink(app, 'status F-2026-100', ADMIN)).answer();
-    expect(asAdmin).toContain('Showing the latest 5 of 6 links with this reference.');
+    expect(asAdmin).toContain('Showing 5 of 6 links with this reference.');
     expect(asAdmin).toContain('`/paylink export YYYY-MM` sends you every link of a month.');
 
     // All shown: nothing said of more.
@@ -176,7 +176,7 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
     expect(list.match(/F-\d+/g)).toHaveLength(10);
     expect(list).toContain('A paylink admin can export every link of a month (`/paylink export`).');
     const status = await (await paylink(app, 'status F-0', ADMIN)).answer();
-    expect(status).toContain('Showing the latest 5 of more than 5 links with this reference.');
+    expect(status).toContain('Showing 5 of more than 5 links with this reference.');
     expect(status.match(/\*History\*/g)).toHaveLength(5);
     const countFailures = app.logs.filter((line) => line.includes('"report_not_counted"'));
     expect(countFailures).toHaveLength(2);

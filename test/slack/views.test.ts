@@ -507,11 +507,11 @@ describe('list and status answers that show only some of the links that matched'
   it.each([
     [
       'en',
-      'Showing the latest 2 of 6 links with this reference. `/paylink export YYYY-MM` sends you every link of a month.',
+      'Showing 2 of 6 links with this reference. `/paylink export YYYY-MM` sends you every link of a month.',
     ],
     [
       'fr',
-      "Voici les 2 plus récents des 6 liens ayant cette référence. `/paylink export AAAA-MM` vous envoie tous les liens d'un mois.",
+      "Voici 2 des 6 liens ayant cette référence. `/paylink export AAAA-MM` vous envoie tous les liens d'un mois.",
     ],
   ] as const)('a status says how many of how many above the links, and where to see them all (%s)', (locale, text) => {
     const found = links.map((link) => ({ link, history: [] }));

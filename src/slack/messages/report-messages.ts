@@ -94,8 +94,8 @@ export interface LinkWithHistory {
 }
 
 /**
- * `/paylink status <reference>`: each link with that reference the asker may see (newest first, among those
- * `searched`), where it stands, and every status SAFEDEBIT sent for it. None: for a rep, the same "not found" whether
+ * `/paylink status <reference>`: each link with that reference the asker may see (those SAFEDEBIT made first, then
+ * newest first, among those `searched`), where it stands, and every status SAFEDEBIT sent for it. None: for a rep, the same "not found" whether
  * the reference is unknown or another rep's, so that the answer tells nothing about other reps' links. With `part`,
  * above them: how many of how many, and where to see them all.
  */
