@@ -49,6 +49,9 @@ describe.each(ENGINES)('a summary posted, its link then reaching the rep nowhere
     // The summary's place is recorded before the modal is tried: an instance of the release before, during a rolling
     // upgrade, takes a link still unrecorded after seven Slack calls for one whose instance stopped.
     let atModal: ReturnType<typeof row> | undefined;
+    // Slack answers the update half a second later, so that the row is read before the flow, answered, records it
+    // given (on a busy machine, the read started at the call came after that write on PostgreSQL).
+    app.standin.setDelay('views.update', 500);
     app.standin.onCall((call) => {
       if (call.method === 'views.update' && JSON.stringify(call.args).includes('SDESSID=')) atModal ??= row();
     });
