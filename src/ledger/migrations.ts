@@ -380,9 +380,10 @@ const MIGRATIONS: Record<string, Migration> = {
   },
 };
 
-/** A status classifyStatus may read otherwise since 30 Nov: one with a letter outside ASCII, or INDEMNIFIED. */
+/** A status classifyStatus knows since 30 Nov only: one with a letter outside ASCII, or INDEMNIFIED. */
 function readOtherwiseSince30Nov(status: string): boolean {
-  return /[^\p{ASCII}]/u.test(status) || status.toUpperCase().replace(/[\s_-]+/g, '') === 'INDEMNIFIED';
+  const newlyKnowable = /[^\p{ASCII}]/u.test(status) || status.toUpperCase().replace(/[\s_-]+/g, '') === 'INDEMNIFIED';
+  return newlyKnowable && classifyStatus(status).known;
 }
 
 /** What restatusFromNotifications reads and writes. */
@@ -406,7 +407,9 @@ async function restatusFromNotifications(db: StatusLedger, links: readonly { id:
     let status: { status: string; rank: number; at: string; paidAt: string | null } | undefined;
     for (const n of notifications) {
       const rank = statusProgress(classifyStatus(n.status));
-      if (status !== undefined && rank < status.rank) continue;
+      // As the ledger records them: a lower rank never replaces, nor does the same status again (it keeps its time).
+      if (status !== undefined && (rank < status.rank || (rank === status.rank && n.status === status.status)))
+        continue;
       const paid = RANKS_OF_KIND.paid.includes(rank);
       status = {
         status: n.status,

@@ -1014,7 +1014,7 @@ describe('a ledger made while accented statuses were unknown', () => {
         const db = old as Kysely<{ links: Record<string, unknown>; notifications: Record<string, unknown> }>;
         await db
           .insertInto('links')
-          .values([link('refunded', 'SETTLED'), link('paid', 'SETTLED')])
+          .values([link('refunded', 'SETTLED'), link('paid', 'SETTLED'), link('paid-twice', 'SETTLED')])
           .execute();
         // What the release before kept: REMBOURSÉ an unknown status (rank 1), so the link stayed paid.
         await db
@@ -1023,6 +1023,10 @@ describe('a ledger made while accented statuses were unknown', () => {
             repliedNotification('refunded', 'rs', 'SETTLED', minutes(1)),
             repliedNotification('refunded', 'rr', 'Remboursé', minutes(2)),
             repliedNotification('paid', 'ps', 'SETTLED', minutes(1)),
+            // An accented status still unknown, then two parts paid: nothing to work out again.
+            repliedNotification('paid-twice', 'pc', 'Créé', minutes(0)),
+            repliedNotification('paid-twice', 'p1', 'SETTLED', minutes(1)),
+            repliedNotification('paid-twice', 'p2', 'SETTLED', minutes(30)),
           ])
           .execute();
       },
@@ -1033,11 +1037,14 @@ describe('a ledger made while accented statuses were unknown', () => {
           payment_status_at: minutes(2).toISOString(),
           paid_at: null,
         });
-        expect(await ledger.findLink('paid')).toMatchObject({
-          payment_status: 'SETTLED',
-          paid_at: minutes(1).toISOString(),
-        });
-        expect((await ledger.totals({ now: NOW, paidFrom: NOW, paidUntil: minutes(60) })).paid.count).toBe(1);
+        for (const id of ['paid', 'paid-twice']) {
+          expect(await ledger.findLink(id)).toMatchObject({
+            payment_status: 'SETTLED',
+            payment_status_at: minutes(1).toISOString(),
+            paid_at: minutes(1).toISOString(),
+          });
+        }
+        expect((await ledger.totals({ now: NOW, paidFrom: NOW, paidUntil: minutes(60) })).paid.count).toBe(2);
       },
     );
   });
