@@ -12,13 +12,11 @@ const NUMBER_START = String.raw`(?<!(?<!%[\dA-Fa-f])[\d.])`;
 /** What may stand between a phone number's digits: a space (or + or %20 in a query string), a dot, a dash. */
 const DIGITS_APART = '(?:[ .+-]|%20)';
 
-/** A character of an email address's name, as the form takes it (any letter or digit) or a URL carries it (`%40`). */
-const EMAIL_NAME_CHARACTER = String.raw`[\p{L}\p{M}\p{N}._%+!#$'*^\x60{|}~-]`;
 /**
- * What stands before a name's first character in no address: a name may start right after the others (`|` in Slack's
- * `<mailto:a@x.fr|a@x.fr>`, `~`, `'`).
+ * A character of an email address's name, as the form takes it (any letter or digit) or a URL carries it (`%40`). Not
+ * `|`, which Slack writes between an address and its label (`<mailto:a@x.fr|a@x.fr>`): the second is a name of its own.
  */
-const WITHIN_A_NAME = String.raw`[\p{L}\p{M}\p{N}._%+-]`;
+const EMAIL_NAME_CHARACTER = String.raw`[\p{L}\p{M}\p{N}._%+!#$'*^\x60{}~-]`;
 
 /** Anything that looks like a credential or customer contact, masked even if a caller slips one in. */
 const SENSITIVE_PATTERNS: ReadonlyArray<[RegExp, string]> = [
@@ -29,14 +27,13 @@ const SENSITIVE_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/([?&]ticket=)[^&"\s\\]+/g, '$1[redacted]'],
   // A callback URL's token (Bolt writes the URL of a request no route takes, e.g. a PUT to a callback URL).
   [new RegExp(`(${CALLBACK_ROUTE_PREFIX}/)[A-Za-z0-9_-]{20,}`, 'g'), '$1[redacted]'],
-  // Linear on any text (anyone can have a URL or a field name logged): a local part starts only after a letter, digit or
-  // `._%+-` does not stand, and every repeat is bounded, so a run is scanned again from few of its characters, and
-  // at most 255 further (about 60 ms for 64 KiB written to defeat it, the most a notification's body holds). Written
+  // Linear on any text (anyone can have a URL or a field name logged): a local part starts only where a run of its
+  // characters does, and every repeat is bounded, so no run is scanned again from each of its characters. Written
   // percent-encoded too, as a query string in a URL Bolt logs carries them: `@` as %40, `+` as %2B, a space as + or %20.
   // Any letter, as the form takes accented and non-Latin addresses; a query string's `=`, `&`, `?` and `/` end a name.
   [
     new RegExp(
-      String.raw`(?<!${WITHIN_A_NAME})(${EMAIL_NAME_CHARACTER})${EMAIL_NAME_CHARACTER}{0,254}(@|%40)((?:[\p{L}\p{M}\p{N}%-]{1,63}\.){1,16}[\p{L}\p{M}]{2,63})(?![\p{L}\p{M}\p{N}_])`,
+      String.raw`(?<!${EMAIL_NAME_CHARACTER})(${EMAIL_NAME_CHARACTER})${EMAIL_NAME_CHARACTER}{0,254}(@|%40)((?:[\p{L}\p{M}\p{N}%-]{1,63}\.){1,16}[\p{L}\p{M}]{2,63})(?![\p{L}\p{M}\p{N}_])`,
       'gu',
     ),
     '$1•••$2$3',

@@ -135,7 +135,6 @@ describe('a log line anyone can have written (a URL no route takes, a notificati
       'jean.dupont@',
     ],
     ['an address right after another and a |', 'jean.dupont@example.fr|marie.curie@example.fr', 'marie.curie@'],
-    ['an address right after another and a ~', 'jean.dupont@example.fr~marie.curie@example.fr', 'marie.curie@'],
     ['an accented address, percent-encoded', 'email=jos%C3%A9%40ex%C3%A4mple.fr&x=1', 'jos%C3%A9%40'],
   ])('masks every address in %s', (_, text, name) => {
     const { logger, lines } = capture('info');
