@@ -505,10 +505,7 @@ describe('list and status answers that show only some of the links that matched'
   );
 
   it.each([
-    [
-      'en',
-      'Showing 2 of 6 links with this reference. `/paylink export YYYY-MM` sends you every link of a month.',
-    ],
+    ['en', 'Showing 2 of 6 links with this reference. `/paylink export YYYY-MM` sends you every link of a month.'],
     [
       'fr',
       "Voici 2 des 6 liens ayant cette référence. `/paylink export AAAA-MM` vous envoie tous les liens d'un mois.",
