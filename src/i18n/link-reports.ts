@@ -60,6 +60,8 @@ export interface LinkReportTexts {
   };
   listUsage: (command: string) => string;
   statusUsage: (command: string) => string;
+  /** A report's keyword mistyped: the request meant (`request`, a code span), as it would be typed. */
+  didYouMean: (request: string) => string;
   /**
    * No link with the reference among those searched: to a rep, the same whether it is unknown or another rep's, so
    * that it tells nothing of other reps' links.
@@ -190,6 +192,7 @@ const fr: LinkReportTexts = {
   listUsage: (command) =>
     `\`${command} liste\` accepte \`impayés\` (en attente de paiement) ou \`payés\`, ou rien (\`open\` et \`paid\` aussi).`,
   statusUsage: (command) => `Indiquez la référence du paiement\u00A0: \`${command} status F-2026-031\`.`,
+  didYouMean: (request) => `Vouliez-vous dire ${request}\u00A0?`,
   statusNotFound: {
     own: (reference, command) =>
       `Aucun de vos liens n'a la référence «\u00A0${reference}\u00A0». Vérifiez-la, ou tapez \`${command} list\` pour voir vos liens.`,
@@ -285,7 +288,7 @@ const en: LinkReportTexts = {
     ].join('\n'),
   listTitle: {
     all: 'Your latest links',
-    awaiting: 'Your links awaiting payment, the longest first',
+    awaiting: 'Your links awaiting payment, oldest first',
     paid: 'Your latest paid links',
   },
   listEmpty: {
@@ -306,6 +309,7 @@ const en: LinkReportTexts = {
   },
   listUsage: (command) => `\`${command} list\` takes \`open\` (awaiting payment) or \`paid\`, or nothing.`,
   statusUsage: (command) => `Give the payment reference: \`${command} status F-2026-031\`.`,
+  didYouMean: (request) => `Did you mean ${request}?`,
   statusNotFound: {
     own: (reference, command) =>
       `None of your links has the reference “${reference}”. Check it, or type \`${command} list\` to see your links.`,

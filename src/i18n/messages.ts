@@ -266,7 +266,7 @@ const fr: Messages = {
       `• \`${command}\` ouvre le formulaire`,
       `• \`${command} 1250,50 F-2026-031\` le pré-remplit avec le montant et la référence`,
       "• Dans un fil\u00A0: menu ⋮ d'un message → *Create payment link*, le lien est publié dans ce fil",
-      `• \`${command} list\` vos 10 derniers liens et où ils en sont (\`liste impayés\`\u00A0: en attente de paiement, \`liste payés\`\u00A0: payés)`,
+      `• \`${command} list\` vos 10 derniers liens et où ils en sont (\`liste impayés\`\u00A0: en attente de paiement, les plus anciens d'abord, \`liste payés\`\u00A0: payés)`,
       `• \`${command} status F-2026-031\` où en est ce lien, avec son historique`,
       `• \`${command} export 2026-11\` (administrateurs) les liens du mois en CSV, dans vos messages privés`,
       "• L'onglet *Accueil* de paylink montre vos liens et ce qui reste à encaisser",
@@ -417,7 +417,7 @@ const en: Messages = {
       `• \`${command}\` opens the form`,
       `• \`${command} 1250.50 F-2026-031\` pre-fills it with the amount and the reference`,
       "• In a thread: a message's ⋮ menu → *Create payment link* posts the link in that thread",
-      `• \`${command} list\` your 10 latest links and where they stand (\`list open\`: awaiting payment, \`list paid\`: paid)`,
+      `• \`${command} list\` your 10 latest links and where they stand (\`list open\`: awaiting payment, oldest first, \`list paid\`: paid)`,
       `• \`${command} status F-2026-031\` where that link stands, with its history`,
       `• \`${command} export 2026-11\` (admins) the month's links as a CSV file, in your direct messages`,
       "• paylink's *Home* tab shows your links and what is still to be paid",
@@ -476,5 +476,8 @@ export function askAgainAs(locale: Locale, fromMessage: boolean): string {
  */
 export function refusedFormGone(locale: Locale, shown: string, fixable: boolean, askAgain: string): string {
   const m = messagesFor(locale);
-  return fixable ? `${m.refusedBanner(shown)} ${m.askAgainOnceFixed(askAgain)}` : m.refusedBanner(shown);
+  const refused = m.refusedBanner(shown);
+  if (!fixable) return refused;
+  // SAFEDEBIT's own words end in their closing quote: the sentence after them needs its full stop before it.
+  return `${refused}${/[.!?]$/.test(refused) ? '' : '.'} ${m.askAgainOnceFixed(askAgain)}`;
 }

@@ -19,6 +19,8 @@ export type PaylinkCommand =
   | { kind: 'export'; month: Month }
   /** A report's keyword with what it cannot take: the answer says how to write it. */
   | { kind: 'usage'; of: 'list' | 'status' | 'export' }
+  /** A report's keyword mistyped (`stauts F-2026-031`): the answer gives the request `meant`, as it would be typed. */
+  | { kind: 'mistyped'; of: 'list' | 'status' | 'export'; meant: string }
   | { kind: 'form'; prefill: CommandPrefill };
 
 /** Each report's keyword, in English and in French. */
@@ -69,9 +71,10 @@ export function parsePaylinkCommand(slackText: string): PaylinkCommand {
     const month = parseMonth(argument);
     return month ? { kind: 'export', month } : { kind: 'usage', of: 'export' };
   }
-  // `stauts F-2026-031`: how to write the keyword, not a form for a link whose reference would be what was mistyped.
-  const mistyped = mistypedKeyword(first);
-  if (mistyped && takes(mistyped, argument)) return { kind: 'usage', of: mistyped };
+  // `stauts F-2026-031`: the request meant, not a form for a link whose reference would be what was mistyped.
+  const near = keywordNear(first);
+  const of = near === undefined ? undefined : KEYWORDS[near];
+  if (near && of && takes(of, argument)) return { kind: 'mistyped', of, meant: `${near} ${argument}`.trim() };
   return { kind: 'form', prefill: parseCommandText(text) };
 }
 
@@ -87,15 +90,14 @@ function takes(keyword: 'list' | 'status' | 'export', argument: string): boolean
 }
 
 /**
- * The keyword a word of letters is, typed with two letters swapped, one missing or one too many (`stauts`, `satus`,
- * `lsit`, `lists`), if any: not with one letter for another, which real words are (`statue`, `expert`, `piste`).
- * Words of 4 letters or more only, digits never: a reference.
+ * The keyword (in English or French) a word of letters is, typed with two letters swapped, one missing or one too many
+ * (`stauts`, `satus`, `lsit`, `lists`), if any: not with one letter for another, which real words are (`statue`,
+ * `expert`, `piste`). Words of 4 letters or more only, digits never: a reference.
  */
-function mistypedKeyword(word: string): 'list' | 'status' | 'export' | undefined {
+function keywordNear(word: string): string | undefined {
   const typed = word.toLowerCase();
   if (typed.length < 4 || !/^\p{L}+$/u.test(typed)) return undefined;
-  const near = Object.keys(KEYWORDS).find((keyword) => oneEditApart(typed, keyword));
-  return near === undefined ? undefined : KEYWORDS[near];
+  return Object.keys(KEYWORDS).find((keyword) => oneEditApart(typed, keyword));
 }
 
 /** Whether `a` is `b` with one letter added or missing, or two neighbours swapped. */

@@ -4,7 +4,7 @@ import { classifyStatus } from '../../src/domain/payment-status.js';
 import { buildThankYouPage } from '../../src/http/html.js';
 import { linkReportTexts } from '../../src/i18n/link-reports.js';
 import { LOCALES, type Locale } from '../../src/i18n/locale.js';
-import { messagesFor } from '../../src/i18n/messages.js';
+import { messagesFor, refusedFormGone } from '../../src/i18n/messages.js';
 import { describeProblem } from '../../src/i18n/problems.js';
 import { SANDBOX_TEXTS } from '../../src/i18n/sandbox.js';
 import { describeStatus } from '../../src/i18n/statuses.js';
@@ -118,5 +118,23 @@ describe('typography', () => {
     for (const locale of LOCALES.filter((locale) => locale !== 'fr')) {
       expect(textsOf(messagesFor(locale)).join('\n')).not.toMatch(/[\u00A0\u202F][:;!?]/);
     }
+  });
+});
+
+describe('a refusal told with the form gone', () => {
+  it.each([
+    [
+      'en',
+      '“consumer_email invalid”',
+      ':no_entry: SAFEDEBIT refused the link: “consumer_email invalid”. Fix that, then',
+    ],
+    [
+      'fr',
+      '«\u00A0email invalide\u00A0»',
+      'SAFEDEBIT a refusé le lien\u00A0: «\u00A0email invalide\u00A0». Une fois ce point',
+    ],
+    ['en', 'This reference is used (EXIST_005).', 'This reference is used (EXIST_005). Fix that, then'],
+  ] as const)('ends SAFEDEBIT’s words with a full stop before how to ask again (%s)', (locale, words, said) => {
+    expect(refusedFormGone(locale, words, true, '`/paylink`')).toContain(said);
   });
 });

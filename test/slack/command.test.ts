@@ -62,15 +62,15 @@ describe('parsePaylinkCommand', () => {
     ['export 2026-13', { kind: 'usage', of: 'export' }],
     ['export novembre', { kind: 'usage', of: 'export' }],
     ['export', { kind: 'usage', of: 'export' }],
-    // A keyword mistyped by a letter (two swapped, one missing, one too many) where what follows is surely for it: how
-    // to write it, not a form for a new link whose reference is `stauts F-2026-031`.
-    ['stauts F-2026-031', { kind: 'usage', of: 'status' }],
-    ['satus F-2026-031', { kind: 'usage', of: 'status' }],
-    ['lsit open', { kind: 'usage', of: 'list' }],
-    ['lists open', { kind: 'usage', of: 'list' }],
-    ['LITSE payés', { kind: 'usage', of: 'list' }],
-    ['exprot 2026-11', { kind: 'usage', of: 'export' }],
-    ['exprot', { kind: 'usage', of: 'export' }],
+    // A keyword mistyped by a letter (two swapped, one missing, one too many) where what follows is surely for it: the
+    // request meant, not a form for a new link whose reference is `stauts F-2026-031`.
+    ['stauts F-2026-031', { kind: 'mistyped', of: 'status', meant: 'status F-2026-031' }],
+    ['satus F-2026-031', { kind: 'mistyped', of: 'status', meant: 'status F-2026-031' }],
+    ['lsit open', { kind: 'mistyped', of: 'list', meant: 'list open' }],
+    ['lists open', { kind: 'mistyped', of: 'list', meant: 'list open' }],
+    ['LITSE payés', { kind: 'mistyped', of: 'list', meant: 'liste payés' }],
+    ['exprot 2026-11', { kind: 'mistyped', of: 'export', meant: 'export 2026-11' }],
+    ['exprot', { kind: 'mistyped', of: 'export', meant: 'export' }],
     ['12,50 F-1', { kind: 'form', prefill: { amount: '12,50', payment_reference: 'F-1' } }],
     ['listing-2026', { kind: 'form', prefill: { payment_reference: 'listing-2026' } }],
     ['F-status', { kind: 'form', prefill: { payment_reference: 'F-status' } }],
@@ -159,6 +159,19 @@ describe('/paylink command', () => {
     }
     const metadata = JSON.parse(String(view.private_metadata));
     expect(metadata).toMatchObject({ channel: 'C0SALES', user: 'U0REP' });
+  });
+
+  it('answers a mistyped keyword privately with the request meant, and opens no form', async () => {
+    for (const [typed, shown] of [
+      ['stauts ACME-12', 'Did you mean `/paylink status ACME-12`?'],
+      ['lsit open', 'Did you mean `/paylink list open`?'],
+      // Escaped as Slack wants; a backtick, which would end the code span, shown plain.
+      ['statsu R&amp;D`7', 'Did you mean /paylink status R&amp;D`7?'],
+    ] as const) {
+      const result = await sendSlashCommand(h.baseUrl, SIGNING_SECRET, { text: typed });
+      expect(result.json).toEqual({ response_type: 'ephemeral', text: shown });
+    }
+    expect(h.standin.callsTo('views.open')).toHaveLength(0);
   });
 
   it('says under a space-grouped amount how it read it, a reference of three digits being read as its thousands', async () => {

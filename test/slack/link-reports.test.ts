@@ -135,7 +135,7 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
     expect(list).toContain("paylink's *Home* tab shows all 11.");
     // Awaiting payment, the Home tab lists them among the rest: a rep is pointed to what an admin can export.
     const open = await (await paylink(app, 'list open')).answer();
-    expect(open).toContain('Your links awaiting payment, the longest first (10 of 11)');
+    expect(open).toContain('Your links awaiting payment, oldest first (10 of 11)');
     // The first to chase, which App Home's latest links leave out once there are many.
     expect(open.match(/F-2026-1\d\d/g)).toEqual(references.slice(0, 10));
     expect(open).toContain('A paylink admin can export every link of a month (`/paylink export`).');
@@ -191,7 +191,7 @@ describe.each(ENGINES)('/paylink list, status and export, on %s', (engine) => {
       await app.createLink({ ...VALID_FORM, payment_reference: `F-${index}` });
 
     const open = await (await paylink(app, 'list open')).answer();
-    expect(open).toContain('Your links awaiting payment, the longest first (10 of 11)');
+    expect(open).toContain('Your links awaiting payment, oldest first (10 of 11)');
     expect(open).not.toMatch(/admin|export/);
     // App Home lists them all, admins or not.
     expect(await (await paylink(app, 'list')).answer()).toContain("paylink's *Home* tab shows all 11.");

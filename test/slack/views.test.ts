@@ -472,7 +472,7 @@ describe('list and status answers that show only some of the links that matched'
   it.each([
     [
       'en',
-      'Your links awaiting payment, the longest first (2 of 14)',
+      'Your links awaiting payment, oldest first (2 of 14)',
       {
         home: "paylink's *Home* tab shows all 14.",
         export: '`/paylink export YYYY-MM` sends you every link of a month.',

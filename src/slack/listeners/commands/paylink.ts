@@ -7,6 +7,7 @@ import { answerList, answerStatus, isAdmin, monthName } from '../../../flow/link
 import { linkReportTexts } from '../../../i18n/link-reports.js';
 import { messagesFor, sandboxed } from '../../../i18n/messages.js';
 import { type PaylinkCommand, parsePaylinkCommand } from '../../command-text.js';
+import { codeSpan } from '../../messages/link-messages.js';
 import { accessRefusal } from '../access.js';
 import type { ListenerContext } from '../context.js';
 import { openPaymentModal } from '../open-modal.js';
@@ -47,6 +48,15 @@ export function paylinkCommand(ctx: ListenerContext) {
       case 'usage':
         // How to write the month is of no use to someone the export is refused to.
         await ack(privately(request.of === 'export' && !mayExport() ? notAdmin : usage(ctx, request.of)));
+        return;
+      case 'mistyped':
+        await ack(
+          privately(
+            request.of === 'export' && !mayExport()
+              ? notAdmin
+              : t.didYouMean(codeSpan(`${SLASH_COMMAND} ${request.meant}`)),
+          ),
+        );
         return;
       case 'list':
         await ack();
