@@ -9,13 +9,19 @@ afterEach(async () => {
   await t.close();
 });
 
-/** A created link whose summary is posted, with one SETTLED notification waiting for its thread reply. */
-async function linkWithPendingNotification(): Promise<string> {
+/**
+ * A created link whose summary is posted (or, `given: 'privately'`, given to its rep without one), with one SETTLED
+ * notification waiting for its thread reply.
+ */
+async function linkWithPendingNotification(given: 'in_thread' | 'privately' = 'in_thread'): Promise<string> {
   const id = await t.ledger.claimSubmission(newLink({ createdAt: t.ctx.clock() }));
   if (id === undefined) throw new Error('not claimed');
   await t.ledger.recordOutcome(id, { state: 'created', link: 'https://pay.example/paypage?SDESSID=1' });
-  const place = { channel: 'C0SALES', ts: '1700000000.000100', threadTs: '1700000000.000100' };
-  await t.ledger.recordSummary(id, place, null, 'https://pay.example/paypage?SDESSID=1');
+  if (given === 'privately') await t.ledger.recordSentPrivately(id, 'https://pay.example/paypage?SDESSID=1');
+  else {
+    const place = { channel: 'C0SALES', ts: '1700000000.000100', threadTs: '1700000000.000100' };
+    await t.ledger.recordSummary(id, place, null, 'https://pay.example/paypage?SDESSID=1');
+  }
   await t.ledger.recordNotification({
     linkId: id,
     dedupeKey: 'k',
@@ -348,27 +354,6 @@ describe('a thread reply posted later than its notification came', () => {
 
 const databaseLocked = () => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
 
-/** A created link with a SETTLED notification pending; its summary posted, or given to its rep privately. */
-async function linkWithSettled(summary: boolean): Promise<string> {
-  const id = await t.ledger.claimSubmission(newLink({ createdAt: t.ctx.clock() }));
-  if (id === undefined) throw new Error('not claimed');
-  await t.ledger.recordOutcome(id, { state: 'created', link: 'https://pay.example/paypage?SDESSID=1' });
-  if (summary) {
-    const place = { channel: 'C0SALES', ts: '1700000000.000100', threadTs: '1700000000.000100' };
-    await t.ledger.recordSummary(id, place, null, 'https://pay.example/paypage?SDESSID=1');
-  } else {
-    await t.ledger.recordSentPrivately(id, 'https://pay.example/paypage?SDESSID=1');
-  }
-  await t.ledger.recordNotification({
-    linkId: id,
-    dedupeKey: 'k',
-    status: 'SETTLED',
-    rank: 40,
-    receivedAt: t.ctx.clock(),
-  });
-  return id;
-}
-
 /** notificationsOf refused once (a locked SQLite file, a PostgreSQL connection reset), then working. */
 function historyReadRefusedOnce() {
   const { notificationsOf } = t.ledger;
@@ -384,7 +369,7 @@ function historyReadRefusedOnce() {
 describe('a ledger read refused for a moment while a paid status is delivered', () => {
   it('leaves the thread reply to post later, not marked done unposted', async () => {
     t = await listenerContext();
-    const id = await linkWithSettled(true);
+    const id = await linkWithPendingNotification();
     historyReadRefusedOnce();
     await deliverStatusUpdates(t.ctx, id);
     await deliverStatusUpdates(t.ctx, id);
@@ -393,7 +378,7 @@ describe('a ledger read refused for a moment while a paid status is delivered', 
 
   it('still tells the rep apart, for a link given without a summary', async () => {
     t = await listenerContext();
-    const id = await linkWithSettled(false);
+    const id = await linkWithPendingNotification('privately');
     historyReadRefusedOnce();
     await deliverStatusUpdates(t.ctx, id);
     await deliverStatusUpdates(t.ctx, id);
