@@ -753,9 +753,12 @@ describe.each(ENGINES)(
  * A SQLite ledger made by an earlier paylink, with only the migrations `kept` names and what `seed` put in it; then
  * opened as paylink opens it at start, for `check`.
  */
+/** A ledger of an earlier release, as its seed writes it: rows of any shape, the columns that release had. */
+type EarlierLedger = Kysely<{ links: Record<string, unknown>; notifications: Record<string, unknown> }>;
+
 async function upgradedLedger(
   kept: (migration: string) => boolean,
-  seed: (old: Kysely<unknown>) => Promise<unknown>,
+  seed: (old: EarlierLedger) => Promise<unknown>,
   check: (ledger: Ledger) => Promise<void>,
 ): Promise<void> {
   const database = await freshDatabase('sqlite');
@@ -767,7 +770,7 @@ async function upgradedLedger(
     );
     const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SqliteDatabase(location.path) }) });
     await new Migrator({ db: old, provider: { getMigrations: async () => earlier } }).migrateToLatest();
-    await seed(old);
+    await seed(old as EarlierLedger);
     await old.destroy();
     const ledger = await openLedger(location);
     try {
@@ -829,7 +832,7 @@ describe('a ledger made before paid_at', () => {
     await upgradedLedger(
       (migration) => migration < '2026-11-27-03-paid-at',
       (old) =>
-        (old as Kysely<{ links: Record<string, unknown> }>)
+        old
           .insertInto('links')
           .values([oldRow('paid', 'CREDITED', 40), oldRow('returned', 'RETURNED', 50), oldRow('awaiting', null, null)])
           .execute(),
@@ -849,7 +852,7 @@ describe('a ledger made before reference keys', () => {
     await upgradedLedger(
       (migration) => migration < '2026-11-27-05-reference-key',
       (old) =>
-        (old as Kysely<{ links: Record<string, unknown> }>)
+        old
           .insertInto('links')
           .values({ ...earlierRow({ id: 'old', payment_reference: 'FACTURE-É1' }), reference_key: undefined })
           .execute(),
@@ -865,7 +868,7 @@ describe('a ledger made while reference keys kept no-break spaces', () => {
     await upgradedLedger(
       (migration) => migration < '2026-11-29-16-reference-key-spaces',
       (old) =>
-        (old as Kysely<{ links: Record<string, unknown> }>)
+        old
           .insertInto('links')
           .values({
             ...earlierRow({ id: 'pasted', payment_reference: 'FAC\u00a02026\u00a0031' }),
@@ -888,7 +891,7 @@ describe('a ledger made while REJECTED ranked above SETTLED', () => {
     await upgradedLedger(
       (migration) => migration < '2026-11-27-07-rejected-before-settled',
       (old) =>
-        (old as Kysely<{ links: Record<string, unknown> }>)
+        old
           .insertInto('links')
           .values([status('rejected', 'Rejected', 50), status('returned', 'RETURNED', 50)])
           .execute(),
@@ -913,8 +916,7 @@ describe('a ledger made while REJECTED ranked above SETTLED, with a payment sett
       repliedNotification('paid-after-reject', key, status, at);
     await upgradedLedger(
       (migration) => migration < '2026-11-27-07-rejected-before-settled',
-      async (old) => {
-        const db = old as Kysely<{ links: Record<string, unknown>; notifications: Record<string, unknown> }>;
+      async (db) => {
         await db
           .insertInto('links')
           .values(
@@ -958,8 +960,7 @@ describe('a ledger made while CANCELED ranked above SETTLED', () => {
       });
     await upgradedLedger(
       (migration) => migration < '2026-11-29-15-canceled-before-settled',
-      async (old) => {
-        const db = old as Kysely<{ links: Record<string, unknown>; notifications: Record<string, unknown> }>;
+      async (db) => {
         await db
           .insertInto('links')
           .values([link('cancelled', 'Cancelled'), link('paid-after-cancel', 'CANCELED'), link('returned', 'RETURNED')])
@@ -1010,8 +1011,7 @@ describe('a ledger made while accented statuses were unknown', () => {
       });
     await upgradedLedger(
       (migration) => migration < '2026-11-30-17-status-accents',
-      async (old) => {
-        const db = old as Kysely<{ links: Record<string, unknown>; notifications: Record<string, unknown> }>;
+      async (db) => {
         await db
           .insertInto('links')
           .values([link('refunded', 'SETTLED'), link('paid', 'SETTLED'), link('paid-twice', 'SETTLED')])
@@ -1057,7 +1057,7 @@ describe('a ledger made before sandbox links were marked', () => {
     await upgradedLedger(
       (migration) => migration < '2026-11-27-08-sandbox-links',
       (old) =>
-        (old as Kysely<{ links: Record<string, unknown> }>)
+        old
           .insertInto('links')
           .values([
             oldRow('trial', 'http://localhost:3000/sandbox/pay/0123456789abcdef0123456789abcdef'),
@@ -1079,7 +1079,7 @@ describe('a ledger made before links were marked undelivered', () => {
     await upgradedLedger(
       (migration) => migration < '2026-11-27-09-undelivered-links',
       (old) =>
-        (old as Kysely<{ links: Record<string, unknown> }>)
+        old
           .insertInto('links')
           .values([
             { ...earlierRow({ id: 'posted' }), sandbox: 0 },
@@ -1102,7 +1102,7 @@ describe('a ledger made before link expiries were kept', () => {
     await upgradedLedger(
       (migration) => migration < '2026-11-27-10-link-expiry',
       (old) =>
-        (old as Kysely<{ links: Record<string, unknown> }>)
+        old
           .insertInto('links')
           .values(earlierRow({ id: 'sent-last-year', created_at: '2025-11-27T09:30:00.000Z' }))
           .execute(),
@@ -1120,7 +1120,7 @@ describe('a ledger made before confirmations were dated', () => {
     await upgradedLedger(
       (migration) => migration < '2026-11-28-14-unannounced-links',
       (old) =>
-        (old as Kysely<{ links: Record<string, unknown> }>)
+        old
           .insertInto('links')
           .values([
             { ...earlierRow({ id: 'posted' }), sandbox: 0, undelivered_to_rep: 0 },
