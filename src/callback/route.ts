@@ -10,7 +10,7 @@ import { addressAllowList, clientAddress } from '../http/client-address.js';
 import { type BodyLimits, decodeBody, decompressBody, READABLE_CONTENT_CODINGS, readBody } from '../http/read-body.js';
 import { sendText } from '../http/send-text.js';
 import { browserLocale, sendThankYouPage } from '../http/thank-you.js';
-import { errorCode } from '../http/transport-errors.js';
+import { errorCodeOrMessage } from '../http/transport-errors.js';
 import type { LinkRecord } from '../ledger/ledger.js';
 import { slackRefusesApp } from '../slack/errors.js';
 import { parseNotification } from './notification.js';
@@ -89,7 +89,7 @@ async function linkOfToken(deps: CallbackRouteDependencies, method: string, toke
   try {
     link = linkId === undefined ? undefined : await deps.ledger.findLink(linkId);
   } catch (error) {
-    answerLedgerUnavailable(deps, res, { event: 'callback', method, link: linkId }, errorCode(error));
+    answerLedgerUnavailable(deps, res, { event: 'callback', method, link: linkId }, errorCodeOrMessage(error));
     return undefined;
   }
   if (!link) {
@@ -217,7 +217,7 @@ async function handleNotification(
     method,
     status: notification.status,
     kind,
-    repeat: !isNew,
+    ...(isNew === undefined ? {} : { repeat: !isNew }),
     outcome: outcome.kind,
     payment_reference: link.payment_reference,
     ...(notification.paymentId === undefined ? {} : { payment_id: notification.paymentId }),

@@ -2,7 +2,7 @@ import type { Logger, types } from '@slack/bolt';
 import type { Config } from '../config.js';
 import { userAllowed } from '../domain/access.js';
 import { monthBounds, monthOf } from '../domain/month.js';
-import { errorCode } from '../http/transport-errors.js';
+import { errorCodeOrMessage } from '../http/transport-errors.js';
 import { formatMonth } from '../i18n/dates.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { slackErrorCode } from '../slack/errors.js';
@@ -40,7 +40,9 @@ export function createHomeTabs(ctx: HomeContext): HomeTabs {
       // Home Slack did not take.
       await ctx.ledger
         .recordHomeOpened(userId, ctx.clock())
-        .catch((error) => ctx.logger.warn({ event: 'home_visit_not_recorded', user: userId, error: errorCode(error) }));
+        .catch((error) =>
+          ctx.logger.warn({ event: 'home_visit_not_recorded', user: userId, error: errorCodeOrMessage(error) }),
+        );
       await draw(userId).catch((error) => failed('opened', userId, error));
     },
     async refreshAfterStatusChange(linkId) {

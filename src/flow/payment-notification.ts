@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { classifyStatus, type StatusKind, statusProgress } from '../domain/payment-status.js';
-import { errorCode } from '../http/transport-errors.js';
+import { errorCodeOrMessage } from '../http/transport-errors.js';
 import { announceConfirmedLink, type Confirmation, type ConfirmedLinkContext } from './confirmed-links.js';
 import { deliverStatusUpdates, type StatusUpdateOutcome } from './status-updates.js';
 
@@ -12,7 +12,8 @@ export interface ReceivedStatus {
 
 /** What became of a notification, and whether App Home is to be drawn again for those who opened it. */
 export interface AcceptedNotification {
-  isNew: boolean;
+  /** Whether the ledger had not kept it before; unknown when the ledger failed to record it. */
+  isNew: boolean | undefined;
   kind: StatusKind | 'unknown';
   outcome: StatusUpdateOutcome;
   redrawHome: boolean;
@@ -33,10 +34,10 @@ export async function acceptPaymentNotification(
   const status = classifyStatus(received.status);
   const kind = status.known ? status.kind : 'unknown';
   // A notification kept before the ledger failed is the link's status already: App Home shows it, if it can be read.
-  const ledgerFailed = (isNew: boolean, kept: boolean, error: unknown): AcceptedNotification => ({
+  const ledgerFailed = (isNew: boolean | undefined, kept: boolean, error: unknown): AcceptedNotification => ({
     isNew,
     kind,
-    outcome: { kind: 'ledger_unavailable', error: errorCode(error) ?? 'unknown_error' },
+    outcome: { kind: 'ledger_unavailable', error: errorCodeOrMessage(error) },
     redrawHome: kept,
   });
   let isNew: boolean;
@@ -50,8 +51,8 @@ export async function acceptPaymentNotification(
       receivedAt: ctx.clock(),
     });
   } catch (error) {
-    // Not kept: only a redelivery can bring it back.
-    return ledgerFailed(false, false, error);
+    // Not kept: only a redelivery can bring it back. Whether it was kept before is unknown.
+    return ledgerFailed(undefined, false, error);
   }
   // Whether new or a repeat: a repeat may come after an attempt cut short by a failure (App Home's draw included).
   let confirmation: Confirmation;

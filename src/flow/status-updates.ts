@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import { hasExpired } from '../domain/link-standing.js';
 import { type ClassifiedStatus, classifyStatus } from '../domain/payment-status.js';
 import { madeBySandbox } from '../domain/sandbox-link.js';
-import { errorCode, errorCodeOrMessage } from '../http/transport-errors.js';
+import { errorCodeOrMessage } from '../http/transport-errors.js';
 import { sandboxed } from '../i18n/messages.js';
 import type { Ledger, LinkRecord, NotificationRecord, RoundCursor } from '../ledger/ledger.js';
 import { EXPIRY_SHOWN } from '../ledger/schema.js';
@@ -393,7 +393,7 @@ class LedgerFailure extends Error {
   readonly code: string;
   constructor(cause: unknown) {
     super('ledger call failed', { cause });
-    this.code = errorCode(cause) ?? (cause instanceof Error ? cause.name : 'unknown_error');
+    this.code = errorCodeOrMessage(cause);
   }
 }
 

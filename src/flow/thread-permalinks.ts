@@ -1,5 +1,5 @@
 import type { Logger } from '@slack/bolt';
-import { errorCode } from '../http/transport-errors.js';
+import { errorCodeOrMessage } from '../http/transport-errors.js';
 import type { Ledger, LinkRecord } from '../ledger/ledger.js';
 import { isDirectMessage } from '../slack/channel-ids.js';
 import { slackErrorCode, slackRefusesApp } from '../slack/errors.js';
@@ -68,6 +68,6 @@ async function keep(ctx: PermalinkContext, link: string, permalink: string): Pro
     await ctx.ledger.recordPermalink(link, permalink);
   } catch (error) {
     // Shown all the same (or not, when gone): Slack is asked again next time.
-    ctx.logger.warn({ event: 'permalink_not_kept', link, error: errorCode(error) ?? 'unknown_error' });
+    ctx.logger.warn({ event: 'permalink_not_kept', link, error: errorCodeOrMessage(error) });
   }
 }

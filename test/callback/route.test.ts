@@ -448,6 +448,24 @@ describe.each(ENGINES)('SAFEDEBIT notification → the link’s thread (ledger o
     },
   );
 
+  it.each(['findLink', 'recordNotification', 'claimReply'] as const)(
+    'a ledger failure with no code (%s; pg’s "Connection terminated unexpectedly") is logged in its words, not as a repeat',
+    async (method) => {
+      const link = await createLink(h);
+      const { ledger } = h.paylink;
+      const original = ledger[method];
+      ledger[method] = async () => {
+        throw new Error('Connection terminated unexpectedly');
+      };
+      expect((await postJson(link.callbackUrl, { status: 'SETTLED' })).status).toBe(503);
+      ledger[method] = original as never;
+      const logged = h.logs.map((line) => JSON.parse(line)).find((entry) => entry.event === 'callback');
+      expect(logged).toMatchObject({ outcome: 'ledger_unavailable', error: 'Connection terminated unexpectedly' });
+      // Not recorded, the notification may or may not have come before: unknown, so not said. Recorded, it is new.
+      expect(logged.repeat).toBe(method === 'claimReply' ? false : undefined);
+    },
+  );
+
   it('a failed status-line update is retried alone on redelivery: the reply is not posted twice', async () => {
     const link = await createLink(h);
     const { callbackUrl, summaryTs } = link;

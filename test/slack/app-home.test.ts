@@ -297,6 +297,17 @@ describe.each(ENGINES)('App Home, on %s', (engine) => {
     expect(events).not.toContain('home_not_published');
   });
 
+  it('logs why a visit was not recorded in the failure’s words when it has no code (pg’s connection lost)', async () => {
+    const app = await startHarness({ clock: clockFrom(MID_MONTH), engine });
+    h = app;
+    app.paylink.ledger.recordHomeOpened = async () => {
+      throw new Error('Connection terminated unexpectedly');
+    };
+    await openHome(app, SALES_REP.id);
+    const [notRecorded] = await app.waitForLog('home_visit_not_recorded');
+    expect(notRecorded).toMatchObject({ user: SALES_REP.id, error: 'Connection terminated unexpectedly' });
+  });
+
   it('draws nothing for the Messages tab, and a Slack failure to publish fails nothing else', async () => {
     const app = await startHarness({ clock: clockFrom(MID_MONTH), engine });
     h = app;

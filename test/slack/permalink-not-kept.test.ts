@@ -46,4 +46,16 @@ describe("a thread's permalink Slack gave, when the ledger does not take it (SQL
       locker.close();
     }
   }, 20_000);
+
+  it('logs why in the failure’s words when it has no code (pg’s connection lost)', async () => {
+    app = await startHarness({});
+    const h = app;
+    await h.createLink({ ...VALID_FORM, payment_reference: 'F-2026-PERMA' });
+    h.paylink.ledger.recordPermalink = async () => {
+      throw new Error('Connection terminated unexpectedly');
+    };
+    await sendSlashCommand(h.baseUrl, SIGNING_SECRET, { text: 'list', response_url: h.standin.responseUrl() });
+    const [notKept] = await h.waitForLog('permalink_not_kept');
+    expect(notKept).toMatchObject({ error: 'Connection terminated unexpectedly' });
+  });
 });
