@@ -146,6 +146,7 @@ async function migrateSqlite(db: Kysely<LedgerDatabase>): Promise<string | undef
  */
 async function migratePostgres(db: Kysely<LedgerDatabase>, options: LedgerOptions): Promise<string | undefined> {
   const schema = await currentSchema(db);
+  if (schema === undefined) throw await noSchemaOnSearchPath(db);
   const adapter = new PostgresAdapter();
   const lock = { lockTable: DEFAULT_MIGRATION_LOCK_TABLE, lockRowId: MIGRATION_LOCK_ID, lockTableSchema: schema };
   const lockedOutMs = options.migrationLockedOutMs ?? MIGRATION_LOCKED_OUT_MS;
@@ -262,6 +263,25 @@ async function migrationsOfNewerRelease(db: Kysely<LedgerDatabase>, schema?: str
 async function currentSchema(db: Kysely<LedgerDatabase>): Promise<string | undefined> {
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
   return rows[0]?.schema ?? undefined;
+}
+
+/**
+ * No schema of the search path exists (DATABASE_URL's `options=-c search_path=paylink` before `CREATE SCHEMA paylink`):
+ * PostgreSQL would say only "no schema has been selected to create in".
+ */
+async function noSchemaOnSearchPath(db: Kysely<LedgerDatabase>): Promise<Error> {
+  const { rows } = await sql<{
+    path: string;
+    user: string;
+  }>`select current_setting('search_path') as path, current_user as user`.execute(db);
+  const { path = '', user = '' } = rows[0] ?? {};
+  const first = (path.split(',')[0] ?? '')
+    .trim()
+    .replace(/^"\$user"$/, user)
+    .replace(/^"(.*)"$/, '$1');
+  return new Error(
+    `no schema of the search path (${path}) exists: create it first (CREATE SCHEMA ${first} AUTHORIZATION ${user}), or name one that exists in DATABASE_URL's options=-c search_path=…`,
+  );
 }
 
 /**

@@ -79,6 +79,16 @@ describe('a search path that no longer starts at the ledger’s schema', () => {
     );
   });
 
+  it('that leads to no schema at all (DATABASE_URL’s search_path before CREATE SCHEMA) stops the start saying so', async () => {
+    const database = await ownPostgresDatabase();
+    databases.push(database);
+    const url = new URL(database.url);
+    url.searchParams.set('options', '-c search_path=paylink');
+    await expect(openLedger(ledgerLocationOf({ ...database, url: url.toString() }))).rejects.toThrow(
+      "no schema of the search path (paylink) exists: create it first (CREATE SCHEMA paylink AUTHORIZATION postgres), or name one that exists in DATABASE_URL's options=-c search_path=…",
+    );
+  });
+
   it('is no obstacle when what lies further along is another app’s, not a ledger', async () => {
     const database = await ownPostgresDatabase();
     databases.push(database);
