@@ -30,6 +30,7 @@ const KEYWORDS: Readonly<Record<string, 'list' | 'status' | 'export'>> = {
   status: 'status',
   statut: 'status',
   export: 'export',
+  exporter: 'export',
 };
 const LIST_FILTERS: Readonly<Record<string, 'awaiting' | 'paid'>> = {
   open: 'awaiting',

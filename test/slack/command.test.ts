@@ -62,6 +62,10 @@ describe('parsePaylinkCommand', () => {
     ['export 2026-13', { kind: 'usage', of: 'export' }],
     ['export novembre', { kind: 'usage', of: 'export' }],
     ['export', { kind: 'usage', of: 'export' }],
+    // A French rep writes the verb: `/paylink exporter 2026-02`, not a form for a link whose reference is that.
+    ['Exporter 2026-02', { kind: 'export', month: { year: 2026, month: 2 } }],
+    ['exporter', { kind: 'usage', of: 'export' }],
+    ['aide exporter', { kind: 'usage', of: 'export' }],
     // A keyword mistyped by a letter (two swapped, one missing, one too many) where what follows is surely for it: the
     // request meant, not a form for a new link whose reference is `stauts F-2026-031`.
     ['stauts F-2026-031', { kind: 'mistyped', of: 'status', meant: 'status F-2026-031' }],
