@@ -20,6 +20,8 @@ export function describeSocketModeFailure(error: unknown, apiUrl: string): strin
  */
 interface ReconnectingClient {
   delayReconnectAttempt?: (callback: (this: unknown) => Promise<unknown>) => Promise<unknown>;
+  /** The client waits its ping timeout times this before a reconnection, which adds one. */
+  numOfConsecutiveReconnectionFailures?: number;
   webClient?: { apps?: { connections?: { open?: (args?: object) => Promise<unknown> } } };
 }
 
@@ -34,7 +36,8 @@ interface ReconnectingClient {
  * list) reaches `onFailure` too, and so does a WebSocket that did not open in `reopenTries` tries in a row given its
  * URL. `onFailure` is called once. Once `stopping`, a reconnection under way gets no URL, and a WebSocket opened all
  * the same is closed: the client's disconnect cannot cancel a start waiting for its URL, which would then take Slack's
- * requests after the stop, its links left with no Slack to post to. False when the client lacks the members wrapped.
+ * requests after the stop, its links left with no Slack to post to. Slack recycling the connection (`disconnect`) is
+ * no failure: the client reconnects at once. False when the client lacks the members wrapped.
  */
 export function catchReconnectionFailures(
   client: SocketModeReceiver['client'],
@@ -44,22 +47,39 @@ export function catchReconnectionFailures(
 ): boolean {
   const reconnecting = client as unknown as ReconnectingClient;
   const connections = reconnecting.webClient?.apps?.connections;
-  if (typeof reconnecting.delayReconnectAttempt !== 'function' || typeof connections?.open !== 'function') return false;
+  if (
+    typeof reconnecting.delayReconnectAttempt !== 'function' ||
+    typeof reconnecting.numOfConsecutiveReconnectionFailures !== 'number' ||
+    typeof connections?.open !== 'function'
+  ) {
+    return false;
+  }
   let reported = false;
   const report = (error: unknown) => {
     if (reported) return;
     reported = true;
     onFailure(error);
   };
+  // Slack recycles each connection every few hours (`disconnect`: `refresh_requested`, or `warning` a little before),
+  // and the client closes it at once; it then waited its ping timeout (5 s by default, up to a minute) before opening
+  // the next, while Slack had nowhere to send a rep's /paylink or Submit and refused them (dispatch_failed).
+  let askedBySlack = false;
+  client.on('ws_message', (data: unknown) => {
+    if (isDisconnectMessage(data)) askedBySlack = true;
+  });
   const delay = reconnecting.delayReconnectAttempt.bind(client);
-  reconnecting.delayReconnectAttempt = (callback) =>
-    delay(function (this: unknown) {
+  reconnecting.delayReconnectAttempt = (callback) => {
+    // The client adds one failure, then waits its ping timeout times their number: asked by Slack, none, no wait.
+    if (askedBySlack) reconnecting.numOfConsecutiveReconnectionFailures = -1;
+    askedBySlack = false;
+    return delay(function (this: unknown) {
       // Failed, the attempt is left pending: what awaited it (a start, a URL) must not go on without one.
       return callback.apply(this).catch((error: unknown) => {
         report(error);
         return new Promise<never>(() => undefined);
       });
     });
+  };
   const open = connections.open.bind(connections);
   // A WebSocket whose URL Slack's Web API gives but that does not open (a firewall letting slack.com through but not
   // Slack's socket servers, a proxy refusing the upgrade, those servers down): each try fails after a passing one, and
@@ -97,6 +117,22 @@ export function catchReconnectionFailures(
   });
   return true;
 }
+
+/**
+ * Slack's `{"type":"disconnect","reason":…}` (small), told apart from the envelopes (whose payloads may hold the word)
+ * without parsing each of them.
+ */
+function isDisconnectMessage(data: unknown): boolean {
+  const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data : undefined;
+  if (text === undefined || text.length > MAX_DISCONNECT_MESSAGE_LENGTH || !text.includes('"disconnect"')) return false;
+  try {
+    return (JSON.parse(text.toString()) as { type?: unknown }).type === 'disconnect';
+  } catch {
+    return false;
+  }
+}
+
+const MAX_DISCONNECT_MESSAGE_LENGTH = 2_048;
 
 /** The error code of a WebSocket Slack gave the URL of that did not open in SOCKET_MODE_REOPEN_TRIES tries. */
 const WEBSOCKET_NOT_OPENED = 'websocket_not_reopened';

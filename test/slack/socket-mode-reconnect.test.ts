@@ -38,6 +38,35 @@ describe('Socket Mode: a reconnection Slack rate-limits, then lets through', () 
 });
 
 /**
+ * Slack recycles every Socket Mode connection every few hours: `disconnect` (`refresh_requested`, or `warning` a little
+ * before) on it, and the app is to open a new one at once. Slack's client closes the old one at once, then waited a
+ * ping timeout before opening the next (5 s by default, up to a minute): meanwhile Slack had nowhere to send a rep's
+ * /paylink or Submit, and refused them (dispatch_failed).
+ */
+describe.each(['refresh_requested', 'warning'] as const)(
+  'Socket Mode: Slack recycling the connection (%s)',
+  (reason) => {
+    it('reconnects at once, and serves the rep’s /paylink that comes a moment later', async () => {
+      h = await startHarness({ socketMode: true, env: { SLACK_SOCKET_PING_TIMEOUT_MS: '5000' } });
+      const harness = h;
+      await harness.standin.waitForSocketConnection();
+      const opened = harness.standin.socketConnections.length;
+
+      const askedAt = Date.now();
+      harness.standin.askToReconnect(reason);
+      const reopened = () => harness.standin.socketConnections.slice(opened).find((c) => c.closedAt === undefined);
+      await expect.poll(reopened, { timeout: 4_000, interval: 20 }).toBeDefined();
+      expect(reopened()?.openedAt).toBeLessThan(askedAt + 1_000);
+      expect(harness.standin.socketConnections.slice(0, opened).every((c) => c.closedAt !== undefined)).toBe(true);
+
+      const { result } = await harness.overSocket.openModal();
+      expect(result.payload).toEqual({});
+      expect(harness.logs.filter((line) => line.includes('"socket_mode_lost"'))).toEqual([]);
+    }, 20_000);
+  },
+);
+
+/**
  * README, Operating it: "SIGTERM stops taking new requests". In Socket Mode, a SIGTERM that lands while Slack's socket
  * client is reconnecting after a drop (its apps.connections.open under way: a slow Slack, a rate limit waited out)
  * must not leave paylink opening a new WebSocket and taking envelopes while it drains its links.

@@ -188,6 +188,11 @@ export interface SlackApiStandin {
   sendEnvelope(type: SocketEnvelopeType, payload: object, timeoutMs?: number): Promise<SocketModeAck>;
   /** Drops every open Socket Mode connection without a close frame, as a network failure does (close code 1006). */
   dropSocketConnections(): void;
+  /**
+   * Asks the app to reconnect on every open Socket Mode connection, as Slack does every few hours when it recycles
+   * them (`{type: 'disconnect', reason: 'refresh_requested'}`); the connections stay open until the app closes them.
+   */
+  askToReconnect(reason?: 'refresh_requested' | 'warning'): void;
   /** Closes the Web API and the Socket Mode connections; pending `sendEnvelope` calls reject. */
   close(): Promise<void>;
 }
@@ -768,6 +773,14 @@ export async function startSlackApiStandin(options: SlackApiStandinOptions = {})
     sendEnvelope,
     dropSocketConnections: () => {
       for (const socket of openSockets.keys()) socket.terminate();
+    },
+    askToReconnect: (reason = 'refresh_requested') => {
+      const disconnect = JSON.stringify({
+        type: 'disconnect',
+        reason,
+        debug_info: { host: 'applink-7fc4fdbb7b-jq8jw' },
+      });
+      for (const socket of openSockets.keys()) socket.send(disconnect);
     },
     close: async () => {
       for (const pending of pendingAcks.values()) pending.settle(new Error('The standin closed before the ack came'));
