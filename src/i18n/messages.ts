@@ -147,7 +147,7 @@ export interface Messages {
 
 const fr: Messages = {
   modalTitle: 'Lien de paiement',
-  sandboxModalTitle: 'SANDBOX · Lien paiement',
+  sandboxModalTitle: 'Lien de paiement SANDBOX',
   submit: 'Créer le lien',
   close: 'Fermer',
   sandboxBanner: ':test_tube: *SANDBOX* — les liens viennent du bac à sable intégré, aucun paiement réel.',
@@ -254,7 +254,7 @@ const fr: Messages = {
   statusThreadClosed: (reference, conversation) =>
     `Lien de paiement réf. ${reference}\u00A0: son fil dans ${conversation} ne prend plus de réponse (conversation archivée, paylink retiré ou fil verrouillé), d'où ce message.`,
   statusWithoutSummary: (reference, conversation) =>
-    `Lien de paiement réf. ${reference}\u00A0: Slack n'a pas pris son résumé dans ${conversation} (le lien vous a été donné en privé), d'où ce message.`,
+    `Lien de paiement réf. ${reference}\u00A0: Slack n'a pas accepté son récapitulatif dans ${conversation} (le lien vous a été donné en privé), d'où ce message.`,
   appDirectMessage: 'vos messages privés avec paylink',
   directMessageAsked: "la conversation privée où vous l'avez demandé",
   slackRefusedApp:
