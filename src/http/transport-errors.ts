@@ -19,6 +19,20 @@ export const NEVER_CONNECTED_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Node's refusals of a server's TLS certificate (self-signed, an authority it does not know, out of its dates, for
+ * another name): the handshake failed, so the request was never written.
+ */
+export const CERTIFICATE_REFUSAL_CODES: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
  * The first error code along the `cause` chain: undici rejects with the socket's own error
  * (`ECONNREFUSED`), while wrappers such as fetch's `TypeError('fetch failed')` carry it as their cause.
  */

@@ -22,6 +22,7 @@ export interface SandboxTexts {
   noAnswer: (origin: string) => string;
   paylinkAnswered: (status: number) => string;
   unreachable: (origin: string) => string;
+  certificateRefused: (origin: string, code: string) => string;
 }
 
 export const SANDBOX_TEXTS: Record<Locale, SandboxTexts> = {
@@ -46,6 +47,8 @@ export const SANDBOX_TEXTS: Record<Locale, SandboxTexts> = {
     paylinkAnswered: (status) => `paylink a répondu HTTP ${status}`,
     noAnswer: (origin) => `pas de réponse complète de ${origin}`,
     unreachable: (origin) => `${origin} injoignable`,
+    certificateRefused: (origin, code) =>
+      `paylink ne se fie pas au certificat de ${origin} (${code})\u00A0: donnez à Node son autorité avec NODE_EXTRA_CA_CERTS`,
   },
   en: {
     title: 'SAFEDEBIT SANDBOX — Payment',
@@ -67,5 +70,7 @@ export const SANDBOX_TEXTS: Record<Locale, SandboxTexts> = {
     paylinkAnswered: (status) => `paylink answered HTTP ${status}`,
     noAnswer: (origin) => `no complete answer from ${origin}`,
     unreachable: (origin) => `${origin} could not be reached`,
+    certificateRefused: (origin, code) =>
+      `paylink does not trust the certificate of ${origin} (${code}): give Node its authority with NODE_EXTRA_CA_CERTS`,
   },
 };

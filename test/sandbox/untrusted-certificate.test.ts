@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { type Harness, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import { SALES_CHANNEL } from '../support/slack-workspace.js';
+
+/**
+ * The sandbox behind an https PAYLINK_PUBLIC_URL whose certificate Node does not trust (a company CA the reps'
+ * browsers trust through the OS, a self-signed staging host): the sandbox's notification fails at the TLS handshake,
+ * before a byte of it is sent, so paylink cannot have kept it. The page had said that paylink "may" have taken it and
+ * offered only the same button again: it never showed in Slack, and pressing again failed the same way.
+ */
+
+const NO_SAFEDEBIT = {
+  SAFEDEBIT_API_URL: '',
+  SAFEDEBIT_LOGIN: '',
+  SAFEDEBIT_PASSWORD: '',
+  SAFEDEBIT_BENEFICIARY_REFERENCE: '',
+};
+
+let running: Harness | undefined;
+let front: Server | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+  front?.closeAllConnections();
+  await new Promise((resolve) => front?.close(resolve) ?? resolve(undefined));
+  front = undefined;
+});
+
+/** An https server with a self-signed certificate, as the public address in front of paylink. */
+async function selfSignedFront(): Promise<number> {
+  const folder = mkdtempSync(join(tmpdir(), 'paylink-tls-'));
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-new',
+      '-x509',
+      '-days',
+      '2',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+    ].concat(['-keyout', join(folder, 'key.pem'), '-out', join(folder, 'cert.pem')]),
+    { stdio: 'ignore' },
+  );
+  const key = readFileSync(join(folder, 'key.pem'));
+  const cert = readFileSync(join(folder, 'cert.pem'));
+  rmSync(folder, { recursive: true, force: true });
+  front = createServer({ key, cert }, (_req, res) => res.writeHead(200).end());
+  await new Promise<void>((resolve) => front?.listen(0, '127.0.0.1', resolve));
+  return (front.address() as AddressInfo).port;
+}
+
+it('a notification refused at the TLS handshake is said not recorded, with both buttons back', async () => {
+  const port = await selfSignedFront();
+  const h = await startHarness({ env: { ...NO_SAFEDEBIT, PAYLINK_PUBLIC_URL: `https://localhost:${port}` } });
+  running = h;
+  const { view } = await h.openModal();
+  await h.submit(view, VALID_FORM);
+  await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('/sandbox/pay/'));
+  const reply = h.standin.messagesIn(SALES_CHANNEL.id).findLast((m) => String(m.text).includes('/sandbox/pay/'));
+  const link = String(reply?.text).match(/https?:\/\/[^\s|>]+/)?.[0] ?? '';
+
+  // The rep's browser reaches the page (it trusts the certificate); here, straight on paylink's port.
+  const pressed = await fetch(`${h.baseUrl}${new URL(link).pathname}`, {
+    method: 'POST',
+    body: new URLSearchParams({ decision: 'pay' }),
+    redirect: 'manual',
+  });
+  expect(pressed.status).toBe(502);
+  const page = await pressed.text();
+  expect(page).not.toContain('it may show in Slack already');
+  expect(page).toContain(
+    `paylink does not trust the certificate of https://localhost:${port} (DEPTH_ZERO_SELF_SIGNED_CERT): give Node its authority with NODE_EXTRA_CA_CERTS`,
+  );
+  expect(page).toContain('Nothing was recorded');
+  expect(page).toContain('value="pay"');
+  expect(page).toContain('value="refuse"');
+});
