@@ -119,6 +119,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
   let listeningPort = config.port;
   const publicUrl = () => config.publicUrl ?? `http://localhost:${listeningPort}`;
   const { proxy } = config;
+  const clock = deps.clock ?? (() => new Date());
   const { safedebit, beneficiaryReference, sandbox } = config.safedebit
     ? {
         safedebit: createSafedebitClient({
@@ -132,7 +133,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
         beneficiaryReference: config.safedebit.beneficiaryReference,
         sandbox: undefined,
       }
-    : startEmbeddedSandbox(config, logger, publicUrl, () => listeningPort);
+    : startEmbeddedSandbox(config, logger, publicUrl, () => listeningPort, clock);
 
   const slack = createSlackWebApi({
     apiUrl: config.slack.apiUrl,
@@ -163,7 +164,6 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
       .finally(() => inFlight.delete(tracked));
     inFlight.set(tracked, kind);
   };
-  const clock = deps.clock ?? (() => new Date());
   const timeZone = deps.timeZone ?? config.timeZone;
   const homeTabs = createHomeTabs({ ledger, slack, logger, config, sandbox: inSandbox, clock, timeZone });
   const ledgerRetriesCut = new AbortController();
@@ -481,8 +481,15 @@ function startEmbeddedSandbox(
   logger: Logger,
   publicUrl: () => string,
   port: () => number,
+  clock: () => Date,
 ): { safedebit: SafedebitClient; beneficiaryReference: string; sandbox: EmbeddedSandbox } {
-  const sandbox = createSandbox({ logger, locale: config.locale, timeoutMs: config.safedebitTimeoutMs, publicUrl });
+  const sandbox = createSandbox({
+    logger,
+    locale: config.locale,
+    timeoutMs: config.safedebitTimeoutMs,
+    publicUrl,
+    expiry: { clock, unit: config.linkDuration?.unit },
+  });
   let client: SafedebitClient | undefined;
   const connected = () =>
     (client ??= createSafedebitClient({

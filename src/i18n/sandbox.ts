@@ -15,6 +15,8 @@ export interface SandboxTexts {
   decided: Record<'pay' | 'refuse', string>;
   unknownLinkHeading: string;
   unknownLinkBody: string;
+  expiredLinkHeading: string;
+  expiredLinkBody: string;
   /** The notification did not reach paylink, which surely did not keep it: the page offers both buttons again. */
   notificationFailed: (reason: string) => string;
   /** paylink may have kept it: the same one may be sent again, which paylink takes once. */
@@ -40,6 +42,9 @@ export const SANDBOX_TEXTS: Record<Locale, SandboxTexts> = {
     unknownLinkHeading: 'Lien de paiement inconnu',
     unknownLinkBody:
       'Ce lien SANDBOX n’existe pas, ou paylink a redémarré depuis sa création (le bac à sable garde ses liens en mémoire).',
+    expiredLinkHeading: 'Lien de paiement expiré',
+    expiredLinkBody:
+      'Ce lien SANDBOX a expiré\u00A0: il ne peut plus être payé ni refusé. Demandez un nouveau lien à votre interlocuteur.',
     notificationFailed: (reason) =>
       `Le bac à sable n’a pas pu prévenir paylink (${reason}). Rien n’a été enregistré\u00A0: vous pouvez réessayer.`,
     notificationUnconfirmed: (reason) =>
@@ -63,6 +68,9 @@ export const SANDBOX_TEXTS: Record<Locale, SandboxTexts> = {
     unknownLinkHeading: 'Unknown payment link',
     unknownLinkBody:
       'This SANDBOX link does not exist, or paylink restarted since it was made (the sandbox keeps its links in memory).',
+    expiredLinkHeading: 'Payment link expired',
+    expiredLinkBody:
+      'This SANDBOX link has expired: it can no longer be paid or refused. Ask your contact for a new link.',
     notificationFailed: (reason) =>
       `The sandbox could not notify paylink (${reason}). Nothing was recorded: you can try again.`,
     notificationUnconfirmed: (reason) =>

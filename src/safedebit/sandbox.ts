@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
+import { type LinkDurationUnit, linkExpiry } from '../domain/link-duration.js';
 import { parseJson } from '../http/read-body.js';
 import { PAYMENT_REFERENCE_USED } from './error-catalog.js';
 import type { SafedebitRefusal } from './outcome.js';
@@ -28,6 +29,14 @@ export interface IssuedLink {
   /** The payment's id, given in its notifications. */
   payId: string;
   request: PaymentLinkRequest;
+  /** When it can no longer be paid: `link_duration` after it was issued, in the unit the account is said to use. */
+  expiresAt?: Date;
+}
+
+/** How links expire: the clock, and the unit of `link_duration` (SAFEDEBIT_LINK_DURATION_UNIT; none, no expiry). */
+export interface LinkExpiry {
+  clock: () => Date;
+  unit: LinkDurationUnit | undefined;
 }
 
 const refusal = (code: string): LinkAnswer => ({ result: false, code });
@@ -58,7 +67,10 @@ export class LinkIssuer {
   private readonly issued = new Map<string, IssuedLink>();
 
   /** `linkFor(id)`: the payment page's URL, asked when the link is issued. */
-  constructor(private readonly linkFor: (id: string) => string) {}
+  constructor(
+    private readonly linkFor: (id: string) => string,
+    private readonly expiry?: LinkExpiry,
+  ) {}
 
   /** A link, or `EXIST_005` when the payment reference was used before. */
   issue(request: PaymentLinkRequest): LinkAnswer {
@@ -66,12 +78,21 @@ export class LinkIssuer {
     this.usedReferences.add(request.payment_reference);
     const id = randomBytes(16).toString('hex');
     const issued: IssuedLink = { id, link: this.linkFor(id), payId: randomBytes(8).toString('hex'), request };
+    const expiresAt =
+      this.expiry && request.link_duration !== undefined
+        ? linkExpiry(this.expiry.clock(), { value: request.link_duration, unit: this.expiry.unit })
+        : undefined;
+    if (expiresAt !== undefined) issued.expiresAt = expiresAt;
     this.issued.set(id, issued);
     return { result: true, link: issued.link };
   }
 
   find(id: string): IssuedLink | undefined {
     return this.issued.get(id);
+  }
+
+  expired(link: IssuedLink): boolean {
+    return this.expiry !== undefined && link.expiresAt !== undefined && this.expiry.clock() >= link.expiresAt;
   }
 }
 

@@ -81,6 +81,12 @@ export function buildUnknownLinkPage(locale: Locale): string {
   return layout(locale, `<h1>${escapeHtml(t.unknownLinkHeading)}</h1><p>${escapeHtml(t.unknownLinkBody)}</p>`);
 }
 
+/** For a link whose `link_duration` passed before the customer chose: it takes no payment, as SAFEDEBIT's would not. */
+export function buildExpiredLinkPage(locale: Locale): string {
+  const t = SANDBOX_TEXTS[locale];
+  return layout(locale, `<h1>${escapeHtml(t.expiredLinkHeading)}</h1><p>${escapeHtml(t.expiredLinkBody)}</p>`);
+}
+
 /** Who pays, as the request names them: the company, or the person, then their reference. */
 export function describeCustomer(request: PaymentLinkRequest): string {
   const person = [request.consumer_first_name, request.consumer_last_name].filter(Boolean).join(' ');

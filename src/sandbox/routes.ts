@@ -13,10 +13,12 @@ import {
   checkLinkRequest,
   type IssuedLink,
   type LinkAnswer,
+  type LinkExpiry,
   LinkIssuer,
   type SandboxCredentials,
 } from '../safedebit/sandbox.js';
 import {
+  buildExpiredLinkPage,
   buildPaymentPage,
   buildUnknownLinkPage,
   type Decision,
@@ -79,6 +81,8 @@ export interface SandboxDependencies {
    * with it. Asked each time: with PORT=0 the port is only known once paylink listens.
    */
   publicUrl: () => string;
+  /** Links stop taking payment once their `link_duration` has passed, as SAFEDEBIT's do. */
+  expiry: LinkExpiry;
 }
 
 export interface EmbeddedSandbox {
@@ -99,7 +103,7 @@ export function testPathOf(paymentReference: string): TestPath | undefined {
 
 export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
   const credentials = { login: 'paylink-sandbox', password: randomBytes(18).toString('base64url') };
-  const issuer = new LinkIssuer((id) => `${deps.publicUrl()}${SANDBOX_PAY_PATH}/${id}`);
+  const issuer = new LinkIssuer((id) => `${deps.publicUrl()}${SANDBOX_PAY_PATH}/${id}`, deps.expiry);
   /** Decisions whose notification reached paylink: the page then says so, and pressing again sends nothing. */
   const decisions = new Map<string, Decision>();
   /** Decisions whose notification paylink may have kept without saying so: only they are sent again. */
@@ -230,6 +234,11 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
     const link = issuer.find(id);
     if (!link) {
       sendPage(res, 404, buildUnknownLinkPage(deps.locale), req.method === 'HEAD');
+      return;
+    }
+    // Expired before the customer chose: nothing more is sent. A choice made in time is still shown, or sent again.
+    if (issuer.expired(link) && !decisions.has(link.id) && !maybeKept.has(link.id)) {
+      sendPage(res, 410, buildExpiredLinkPage(localeOfLink(link)), req.method === 'HEAD');
       return;
     }
     if (req.method !== 'POST') {

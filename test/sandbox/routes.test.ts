@@ -7,6 +7,7 @@ import { createJsonLogger } from '../../src/logger.js';
 import type { PaymentLinkRequest } from '../../src/safedebit/request.js';
 import { CODELESS_REFUSAL_MESSAGE, createSandbox, type EmbeddedSandbox, testPathOf } from '../../src/sandbox/routes.js';
 import { validRequest } from '../safedebit/fixtures.js';
+import { movableClock } from '../support/movable-clock.js';
 
 /**
  * The built-in sandbox's routes, served alone on a loopback port, with a stand-in for paylink's callback URL
@@ -29,6 +30,8 @@ let notifications: Notification[];
 /** What the callback stand-in answers. */
 let callbackStatus: number;
 let callbackBase: string;
+/** The sandbox's clock: its links' `link_duration` counts in minutes (SAFEDEBIT_LINK_DURATION_UNIT). */
+let clock: ReturnType<typeof movableClock>;
 
 async function listen(server: Server): Promise<string> {
   servers.push(server);
@@ -76,11 +79,13 @@ beforeEach(async () => {
     }),
   );
   let sandboxBase = '';
+  clock = movableClock();
   sandbox = createSandbox({
     logger: createJsonLogger({ level: 'debug', secrets: [], write: (line) => logs.push(line) }),
     locale: 'en',
     timeoutMs: TIMEOUT_MS,
     publicUrl: () => sandboxBase,
+    expiry: { clock: clock.now, unit: 'minutes' },
   });
   // Its address is only known once it listens, as paylink's with PORT=0.
   sandboxBase = await listen(serveRoutes(sandbox.routes));
@@ -212,6 +217,28 @@ describe('the sandbox’s payment page', () => {
           pay_id: expect.stringMatching(/^[0-9a-f]{16}$/),
         },
       },
+    ]);
+  });
+
+  it('past its link_duration, takes no decision and says the link expired; one chosen in time is still shown', async () => {
+    const unpaid = await issue({ payment_reference: 'F-LATE-1', link_duration: 10 });
+    const paidInTime = await issue({ payment_reference: 'F-TIME-1', link_duration: 10 });
+    const noDuration = await issue({ payment_reference: 'F-OPEN-1' });
+    expect((await press(paidInTime, 'pay')).status).toBe(303);
+    clock.advance(10 * 60_000);
+
+    const page = await fetch(unpaid);
+    expect(page.status).toBe(410);
+    const text = await page.text();
+    expect(text).toContain('Payment link expired');
+    expect(text).not.toContain('value="pay"');
+    expect((await fetch(unpaid, { method: 'HEAD' })).status).toBe(410);
+    expect((await press(unpaid, 'pay')).status).toBe(410);
+    expect(await (await fetch(paidInTime)).text()).toContain('This payment was made.');
+    expect((await press(noDuration, 'refuse')).status).toBe(303);
+    expect(notifications.map((n) => (n.body as { payment_reference: string }).payment_reference)).toEqual([
+      'F-TIME-1',
+      'F-OPEN-1',
     ]);
   });
 
