@@ -442,9 +442,11 @@ async function postSummary(
 }
 
 /** Why the summary went to the rep's DM: no bot joins a DM between people; a channel may be closed to it. */
-function whyNotPostedThere(locale: Locale, channel: string): string {
+function whyNotPostedThere(locale: Locale, origin: ModalOrigin): string {
   const m = messagesFor(locale);
-  return isDirectMessage(channel) ? m.fallbackDmFromDirectMessage : m.fallbackDm(channel);
+  return isDirectMessage(origin.channel) || origin.groupDm
+    ? m.fallbackDmFromDirectMessage
+    : m.fallbackDm(origin.channel);
 }
 
 /**
@@ -471,7 +473,7 @@ async function postLink(
     return (await sendToRep(ctx, origin, linkForRep(ctx, submission, link))) ? 'privately' : 'nowhere';
   }
   if (summary.inDirectMessage && origin.responseUrl) {
-    const why = whyNotPostedThere(ctx.config.locale, origin.channel);
+    const why = whyNotPostedThere(ctx.config.locale, origin);
     await respondQuietly(ctx, origin.responseUrl, linkForRep(ctx, submission, link, why));
   }
   return 'in_thread';

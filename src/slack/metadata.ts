@@ -13,6 +13,8 @@ const modalOriginSchema = z.object({
     .string()
     .regex(/^\d+\.\d+$/)
     .optional(),
+  /** Opened in a group DM: a DM between people, as one whose id starts with `D`, which no bot can join. */
+  groupDm: z.literal(true).optional(),
   /** The command's or shortcut's response_url: reaches the rep even where the bot cannot post. */
   responseUrl: z.url({ protocol: /^https?$/ }).optional(),
   /**

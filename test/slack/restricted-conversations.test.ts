@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import type { DisplayedView } from '../support/slack-api-standin.js';
 import { SALES_CHANNEL, SALES_REP } from '../support/slack-workspace.js';
 
 let h: Harness;
@@ -64,17 +65,40 @@ describe.each([
 });
 
 describe('asked in a direct message between people, where no bot can post', () => {
-  it('the rep reads that paylink cannot post in a DM, not a channel mention of it or to invite the bot there', async () => {
-    h = await startHarness();
-    const { view, responseUrl } = await h.openModal({ channel_id: 'D0PEOPLE', channel_name: 'directmessage' });
-    h.standin.failNext('chat.postMessage', 'channel_not_found', 1);
-    await h.submit(view, VALID_FORM);
+  /** The note the rep gets with the link, and that it neither mentions `channel` nor says to invite the bot there. */
+  async function noteOnDirectMessage(
+    opened: Promise<{ view: DisplayedView; responseUrl: string }>,
+    channel: string,
+    paymentReference = VALID_FORM.payment_reference,
+  ): Promise<string> {
+    const { view, responseUrl } = await opened;
+    await h.submit(view, { ...VALID_FORM, payment_reference: paymentReference });
     const note = await h.standin.waitForResponse((post) => post.url === responseUrl);
     const text = String((note.body as { text?: string }).text);
-    expect(text).toMatch(
-      /^I cannot post in a direct message between people: here is the link instead, and its summary is in your direct messages with paylink\./,
-    );
-    expect(text).not.toContain('<#D0PEOPLE>');
+    expect(text).not.toContain(`<#${channel}>`);
     expect(text).not.toContain('invite @paylink');
+    return text;
+  }
+  const betweenPeople =
+    /^I cannot post in a direct message between people: here is the link instead, and its summary is in your direct messages with paylink\./;
+
+  it('the rep reads that paylink cannot post in a DM, not a channel mention of it or to invite the bot there', async () => {
+    h = await startHarness();
+    const opened = h.openModal({ channel_id: 'D0PEOPLE', channel_name: 'directmessage' });
+    h.standin.failNext('chat.postMessage', 'channel_not_found', 1);
+    expect(await noteOnDirectMessage(opened, 'D0PEOPLE')).toMatch(betweenPeople);
+  });
+
+  // A group DM's id is a private channel's (`G…`), its name `mpdm-…`: Slack lets no app join one between people (the
+  // stand-in refuses its posts as it does a private channel's the bot is not in).
+  it('so does the rep asking in a group DM, by command or by the message shortcut', async () => {
+    h = await startHarness();
+    const byCommand = h.openModal({ channel_id: 'G0GROUPDM', channel_name: 'mpdm-sales.rep--alice--bob-1' });
+    expect(await noteOnDirectMessage(byCommand, 'G0GROUPDM')).toMatch(betweenPeople);
+    const byShortcut = h.openModalFromMessage(
+      { ts: '1764150000.000100', text: 'Invoice F-2026-031' },
+      { channel: { id: 'G0GROUPDM', name: 'mpdm-sales.rep--alice--bob-1' } },
+    );
+    expect(await noteOnDirectMessage(byShortcut, 'G0GROUPDM', 'F-2026-032')).toMatch(betweenPeople);
   });
 });

@@ -6,6 +6,7 @@ import { exportMonth } from '../../../flow/export-month.js';
 import { answerList, answerStatus, isAdmin, monthName } from '../../../flow/link-reports.js';
 import { linkReportTexts } from '../../../i18n/link-reports.js';
 import { messagesFor, sandboxed } from '../../../i18n/messages.js';
+import { isGroupDirectMessageName } from '../../channel-ids.js';
 import { type PaylinkCommand, parsePaylinkCommand } from '../../command-text.js';
 import { codeSpan } from '../../messages/link-messages.js';
 import { accessRefusal } from '../access.js';
@@ -87,7 +88,12 @@ export function paylinkCommand(ctx: ListenerContext) {
     await openPaymentModal(
       ctx,
       command.trigger_id,
-      { channel: command.channel_id, user: command.user_id, responseUrl: command.response_url },
+      {
+        channel: command.channel_id,
+        user: command.user_id,
+        responseUrl: command.response_url,
+        ...(isGroupDirectMessageName(command.channel_name) ? { groupDm: true } : {}),
+      },
       values,
       groupedAmountCents === undefined
         ? undefined

@@ -1,5 +1,6 @@
 import type { MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { messagesFor, sandboxed } from '../../../i18n/messages.js';
+import { isGroupDirectMessageName } from '../../channel-ids.js';
 import { respondQuietly } from '../../delivery.js';
 import { accessRefusal } from '../access.js';
 import type { ListenerContext } from '../context.js';
@@ -30,6 +31,7 @@ export function fromMessageShortcut(ctx: ListenerContext) {
         user,
         threadTs,
         responseUrl: shortcut.response_url,
+        ...(isGroupDirectMessageName(shortcut.channel.name) ? { groupDm: true } : {}),
       },
       {},
     );
