@@ -69,7 +69,7 @@ describe('asked in a direct message between people, where no bot can post', () =
   async function noteOnDirectMessage(
     opened: Promise<{ view: DisplayedView; responseUrl: string }>,
     channel: string,
-    paymentReference = VALID_FORM.payment_reference,
+    paymentReference: string = VALID_FORM.payment_reference,
   ): Promise<string> {
     const { view, responseUrl } = await opened;
     await h.submit(view, { ...VALID_FORM, payment_reference: paymentReference });
