@@ -236,8 +236,10 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
       sendPage(res, 404, buildUnknownLinkPage(deps.locale), req.method === 'HEAD');
       return;
     }
-    // Expired before the customer chose: nothing more is sent. A choice made in time is still shown, or sent again.
-    if (issuer.expired(link) && !decisions.has(link.id) && !maybeKept.has(link.id)) {
+    // Expired before the customer chose: nothing more is sent. A choice made in time (still on its way to paylink, too)
+    // is still shown, or sent again.
+    const choiceMade = decisions.has(link.id) || maybeKept.has(link.id) || beingNotified.has(link.id);
+    if (issuer.expired(link) && !choiceMade) {
       sendPage(res, 410, buildExpiredLinkPage(localeOfLink(link)), req.method === 'HEAD');
       return;
     }

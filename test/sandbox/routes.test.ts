@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CustomRoute } from '@slack/bolt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SANDBOX_API_PATH } from '../../src/constants.js';
 import { createJsonLogger } from '../../src/logger.js';
 import type { PaymentLinkRequest } from '../../src/safedebit/request.js';
@@ -27,8 +27,9 @@ let sandbox: EmbeddedSandbox;
 let base: string;
 let logs: string[];
 let notifications: Notification[];
-/** What the callback stand-in answers. */
+/** What the callback stand-in answers, once `callbackHeld` settles (paylink answers once Slack took its reply). */
 let callbackStatus: number;
+let callbackHeld: Promise<unknown>;
 let callbackBase: string;
 /** The sandbox's clock: its links' `link_duration` counts in minutes (SAFEDEBIT_LINK_DURATION_UNIT). */
 let clock: ReturnType<typeof movableClock>;
@@ -66,6 +67,7 @@ beforeEach(async () => {
   logs = [];
   notifications = [];
   callbackStatus = 200;
+  callbackHeld = Promise.resolve();
   callbackBase = await listen(
     createServer(async (req, res) => {
       const text = await readAll(req);
@@ -75,6 +77,7 @@ beforeEach(async () => {
         contentType: req.headers['content-type'],
         body: JSON.parse(text),
       });
+      await callbackHeld;
       res.writeHead(callbackStatus).end();
     }),
   );
@@ -240,6 +243,23 @@ describe('the sandbox’s payment page', () => {
       'F-TIME-1',
       'F-OPEN-1',
     ]);
+  });
+
+  it('pressed in time, its notification still on its way at the deadline: a second press is not told it expired', async () => {
+    const link = await issue({ payment_reference: 'F-EDGE-1', link_duration: 10 });
+    let answerPaylink = () => {};
+    callbackHeld = new Promise<void>((resolve) => {
+      answerPaylink = resolve;
+    });
+    const first = press(link, 'pay');
+    await vi.waitFor(() => expect(notifications).toHaveLength(1));
+    clock.advance(10 * 60_000);
+    const again = press(link, 'pay');
+    // Long enough for the second press to reach the sandbox while the first is still being answered.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    answerPaylink();
+    expect([(await first).status, (await again).status]).toEqual([303, 303]);
+    expect(notifications).toHaveLength(1);
   });
 
   it('pay and refuse pressed at once (two tabs, a quick change of mind): one decision, one notification', async () => {
