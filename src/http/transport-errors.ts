@@ -18,18 +18,21 @@ export const NEVER_CONNECTED_CODES: ReadonlySet<string> = new Set([
   TUNNEL_NOT_OPENED,
 ]);
 
+/** Why Node refused a server's TLS certificate, by what mends it. */
+export type CertificateRefusal = 'unknown_authority' | 'expired' | 'not_yet_valid' | 'other_name';
+
 /**
- * Node's refusals of a server's TLS certificate (self-signed, an authority it does not know, out of its dates, for
- * another name): the handshake failed, so the request was never written.
+ * Node's refusals of a server's TLS certificate, by their code: the handshake failed, so the request was never
+ * written.
  */
-export const CERTIFICATE_REFUSAL_CODES: ReadonlySet<string> = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
+export const CERTIFICATE_REFUSALS: ReadonlyMap<string, CertificateRefusal> = new Map([
+  ['DEPTH_ZERO_SELF_SIGNED_CERT', 'unknown_authority'],
+  ['SELF_SIGNED_CERT_IN_CHAIN', 'unknown_authority'],
+  ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unknown_authority'],
+  ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'unknown_authority'],
+  ['CERT_HAS_EXPIRED', 'expired'],
+  ['CERT_NOT_YET_VALID', 'not_yet_valid'],
+  ['ERR_TLS_CERT_ALTNAME_INVALID', 'other_name'],
 ]);
 
 /**

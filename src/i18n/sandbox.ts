@@ -1,3 +1,4 @@
+import type { CertificateRefusal } from '../http/transport-errors.js';
 import type { Locale } from './locale.js';
 
 /** What the built-in sandbox's payment pages say, in the customer's language. */
@@ -24,7 +25,8 @@ export interface SandboxTexts {
   noAnswer: (origin: string) => string;
   paylinkAnswered: (status: number) => string;
   unreachable: (origin: string) => string;
-  certificateRefused: (origin: string, code: string) => string;
+  /** Node refused PAYLINK_PUBLIC_URL's certificate: why, and what mends it. */
+  certificateRefused: Record<CertificateRefusal, (origin: string, code: string) => string>;
 }
 
 export const SANDBOX_TEXTS: Record<Locale, SandboxTexts> = {
@@ -52,8 +54,15 @@ export const SANDBOX_TEXTS: Record<Locale, SandboxTexts> = {
     paylinkAnswered: (status) => `paylink a répondu HTTP ${status}`,
     noAnswer: (origin) => `pas de réponse complète de ${origin}`,
     unreachable: (origin) => `${origin} injoignable`,
-    certificateRefused: (origin, code) =>
-      `paylink ne se fie pas au certificat de ${origin} (${code})\u00A0: donnez à Node son autorité avec NODE_EXTRA_CA_CERTS`,
+    certificateRefused: {
+      unknown_authority: (origin, code) =>
+        `paylink ne se fie pas au certificat de ${origin} (${code})\u00A0: donnez à Node son autorité de certification avec NODE_EXTRA_CA_CERTS`,
+      expired: (origin, code) => `le certificat de ${origin} a expiré (${code})\u00A0: il est à renouveler`,
+      not_yet_valid: (origin, code) =>
+        `le certificat de ${origin} n’est pas encore valide (${code})\u00A0: vérifiez l’horloge de cette machine`,
+      other_name: (origin, code) =>
+        `le certificat de ${origin} est pour un autre nom (${code})\u00A0: PAYLINK_PUBLIC_URL doit nommer un hôte pour lequel il est fait`,
+    },
   },
   en: {
     title: 'SAFEDEBIT SANDBOX — Payment',
@@ -78,7 +87,14 @@ export const SANDBOX_TEXTS: Record<Locale, SandboxTexts> = {
     paylinkAnswered: (status) => `paylink answered HTTP ${status}`,
     noAnswer: (origin) => `no complete answer from ${origin}`,
     unreachable: (origin) => `${origin} could not be reached`,
-    certificateRefused: (origin, code) =>
-      `paylink does not trust the certificate of ${origin} (${code}): give Node its authority with NODE_EXTRA_CA_CERTS`,
+    certificateRefused: {
+      unknown_authority: (origin, code) =>
+        `paylink does not trust the certificate of ${origin} (${code}): give Node its certificate authority with NODE_EXTRA_CA_CERTS`,
+      expired: (origin, code) => `the certificate of ${origin} has expired (${code}): it is to be renewed`,
+      not_yet_valid: (origin, code) =>
+        `the certificate of ${origin} is not valid yet (${code}): check this machine's clock`,
+      other_name: (origin, code) =>
+        `the certificate of ${origin} is for another name (${code}): PAYLINK_PUBLIC_URL must name a host it is for`,
+    },
   },
 };

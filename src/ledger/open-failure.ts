@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { CERTIFICATE_REFUSALS } from '../http/transport-errors.js';
 import type { LedgerLocation } from './database-url.js';
 
 /** Why the ledger could not open, in one line without the URL (it may hold a password). */
@@ -16,19 +17,11 @@ function isFileSystemRefusal(error: unknown): error is Error {
   return error instanceof Error && typeof (error as { syscall?: unknown }).syscall === 'string';
 }
 
-/** Node's refusals of a server's TLS certificate. */
-const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-]);
-
-/** Node's refusals of a certificate out of its dates, and what mends each. */
-const OUTDATED_CERTIFICATE_ADVICE: ReadonlyMap<string, string> = new Map([
-  ['CERT_HAS_EXPIRED', 'has expired: whoever runs the database must renew it'],
-  ['CERT_NOT_YET_VALID', "is not valid yet: check this machine's clock"],
-]);
+/** What mends a certificate out of its dates. */
+const OUTDATED_CERTIFICATE_ADVICE: Readonly<Record<'expired' | 'not_yet_valid', string>> = {
+  expired: 'has expired: whoever runs the database must renew it',
+  not_yet_valid: "is not valid yet: check this machine's clock",
+};
 
 /** The names a certificate is for: its subjectAltName entries, else its common name. */
 function certificateNames(certificate: unknown): string | undefined {
@@ -48,17 +41,19 @@ function ledgerFailureDetail(error: unknown): string {
     cert?: unknown;
   };
   if (typeof code !== 'string') return error instanceof Error ? error.message : String(error);
+  const refusal = CERTIFICATE_REFUSALS.get(code);
   // Managed PostgreSQL services give `?sslmode=require`, which libpq (psql) reads as "encrypted, not verified".
-  if (UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+  if (refusal === 'unknown_authority') {
     return `${code}: the server's certificate is not trusted (pg reads sslmode=require as verify-full): name its CA in DATABASE_URL with sslrootcert=/path/to/ca.pem, or add uselibpqcompat=true for libpq's sslmode=require (encrypted, certificate not checked)`;
   }
   // Typically DATABASE_URL names the server by an address or an alias its certificate does not list.
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+  if (refusal === 'other_name') {
     const names = certificateNames(cert);
     return `${code}: the server's certificate is ${names ? `for ${names}` : 'for another name'}, not ${typeof host === 'string' ? host : 'the host in DATABASE_URL'}: write in DATABASE_URL a host name the certificate is for`;
   }
-  const outdated = OUTDATED_CERTIFICATE_ADVICE.get(code);
-  if (outdated) return `${code}: the server's certificate ${outdated}`;
+  if (refusal === 'expired' || refusal === 'not_yet_valid') {
+    return `${code}: the server's certificate ${OUTDATED_CERTIFICATE_ADVICE[refusal]}`;
+  }
   // PostgreSQL's refusals carry a SQLSTATE and words (`database "x" does not exist`), never the password; SQLite's, its
   // words (`unable to open database file`).
   const worded = typeof message === 'string' && (typeof severity === 'string' || code.startsWith('SQLITE_'));

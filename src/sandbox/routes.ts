@@ -5,7 +5,7 @@ import { Agent, request } from 'undici';
 import { SANDBOX_API_PATH, SANDBOX_PAY_PATH, THANK_YOU_PATH } from '../constants.js';
 import { type BodyLimits, readBody } from '../http/read-body.js';
 import { sendText } from '../http/send-text.js';
-import { CERTIFICATE_REFUSAL_CODES, errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
+import { CERTIFICATE_REFUSALS, errorCode, NEVER_CONNECTED_CODES } from '../http/transport-errors.js';
 import { type Locale, localeOf } from '../i18n/locale.js';
 import { SANDBOX_TEXTS } from '../i18n/sandbox.js';
 import { PAYMENT_REFERENCE_USED } from '../safedebit/error-catalog.js';
@@ -223,8 +223,9 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
       if (code !== undefined && NEVER_CONNECTED_CODES.has(code))
         return { reason: texts.unreachable(origin), maybeKept: false };
       // PAYLINK_PUBLIC_URL's certificate, which the reps' browsers may trust (an authority of the system's) and Node not.
-      if (code !== undefined && CERTIFICATE_REFUSAL_CODES.has(code)) {
-        return { reason: texts.certificateRefused(origin, code), maybeKept: false };
+      const refusal = code === undefined ? undefined : CERTIFICATE_REFUSALS.get(code);
+      if (code !== undefined && refusal !== undefined) {
+        return { reason: texts.certificateRefused[refusal](origin, code), maybeKept: false };
       }
       return { reason: texts.noAnswer(origin), maybeKept: true };
     }

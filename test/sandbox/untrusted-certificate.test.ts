@@ -4,7 +4,9 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CERTIFICATE_REFUSALS } from '../../src/http/transport-errors.js';
+import { SANDBOX_TEXTS } from '../../src/i18n/sandbox.js';
 import { type Harness, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import { SALES_CHANNEL } from '../support/slack-workspace.js';
 
@@ -79,9 +81,27 @@ it('a notification refused at the TLS handshake is said not recorded, with both 
   const page = await pressed.text();
   expect(page).not.toContain('it may show in Slack already');
   expect(page).toContain(
-    `paylink does not trust the certificate of https://localhost:${port} (DEPTH_ZERO_SELF_SIGNED_CERT): give Node its authority with NODE_EXTRA_CA_CERTS`,
+    `paylink does not trust the certificate of https://localhost:${port} (DEPTH_ZERO_SELF_SIGNED_CERT): give Node its certificate authority with NODE_EXTRA_CA_CERTS`,
   );
   expect(page).toContain('Nothing was recorded');
   expect(page).toContain('value="pay"');
   expect(page).toContain('value="refuse"');
+});
+
+describe('what the page says of each certificate Node refuses', () => {
+  // Only an unknown authority is mended by NODE_EXTRA_CA_CERTS: an expired certificate, or one for another name, is not.
+  it.each([
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'give Node its certificate authority with NODE_EXTRA_CA_CERTS'],
+    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'give Node its certificate authority with NODE_EXTRA_CA_CERTS'],
+    ['CERT_HAS_EXPIRED', 'has expired (CERT_HAS_EXPIRED): it is to be renewed'],
+    ['CERT_NOT_YET_VALID', "is not valid yet (CERT_NOT_YET_VALID): check this machine's clock"],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'PAYLINK_PUBLIC_URL must name a host it is for'],
+  ])('%s: %s', (code, advice) => {
+    const refusal = CERTIFICATE_REFUSALS.get(code);
+    if (refusal === undefined) throw new Error(`${code} is no certificate refusal`);
+    const said = SANDBOX_TEXTS.en.certificateRefused[refusal]('https://paylink.example.com', code);
+    expect(said).toContain('https://paylink.example.com');
+    expect(said).toContain(advice);
+    expect(SANDBOX_TEXTS.fr.certificateRefused[refusal]('https://paylink.example.com', code)).toContain(`(${code})`);
+  });
 });
