@@ -270,17 +270,22 @@ async function currentSchema(db: Kysely<LedgerDatabase>): Promise<string | undef
  * PostgreSQL would say only "no schema has been selected to create in".
  */
 async function noSchemaOnSearchPath(db: Kysely<LedgerDatabase>): Promise<Error> {
-  const { rows } = await sql<{
-    path: string;
+  const { rows } = await sql<{ path: string }>`select current_setting('search_path') as path`.execute(db);
+  const path = rows[0]?.path ?? '';
+  const first = path.split(',')[0]?.trim() ?? '';
+  const options = "DATABASE_URL's options=-c search_path=…";
+  if (first === '') return new Error(`the search path is empty: name the ledger's schema in ${options}`);
+  // As PostgreSQL reads it: "$user" is the user's name, a quoted name is as written, any other is lowercased.
+  const quoted = /^"(.*)"$/.exec(first)?.[1];
+  const named = first === '$user' || quoted === '$user' ? null : (quoted?.replaceAll('""', '"') ?? first.toLowerCase());
+  // Quoted where SQL needs it (a user named paylink-prod), so that the statement runs as written.
+  const names = await sql<{
+    schema: string;
     user: string;
-  }>`select current_setting('search_path') as path, current_user as user`.execute(db);
-  const { path = '', user = '' } = rows[0] ?? {};
-  const first = (path.split(',')[0] ?? '')
-    .trim()
-    .replace(/^"\$user"$/, user)
-    .replace(/^"(.*)"$/, '$1');
+  }>`select quote_ident(coalesce(${named}, current_user)) as schema, quote_ident(current_user) as user`.execute(db);
+  const { schema = first, user = '' } = names.rows[0] ?? {};
   return new Error(
-    `no schema of the search path (${path}) exists: create it first (CREATE SCHEMA ${first} AUTHORIZATION ${user}), or name one that exists in DATABASE_URL's options=-c search_path=…`,
+    `no schema of the search path (${path}) exists: create it first (CREATE SCHEMA ${schema} AUTHORIZATION ${user}), or name one that exists in ${options}`,
   );
 }
 

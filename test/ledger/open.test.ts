@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -87,6 +88,33 @@ describe('a search path that no longer starts at the ledger’s schema', () => {
     await expect(openLedger(ledgerLocationOf({ ...database, url: url.toString() }))).rejects.toThrow(
       "no schema of the search path (paylink) exists: create it first (CREATE SCHEMA paylink AUTHORIZATION postgres), or name one that exists in DATABASE_URL's options=-c search_path=…",
     );
+  });
+
+  it('suggests a CREATE SCHEMA that runs as written, whatever the user’s name (paylink-prod)', async () => {
+    const database = await ownPostgresDatabase();
+    databases.push(database);
+    const role = `paylink-prod-${randomBytes(3).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await admin.query(`create role "${role}" login`);
+      const url = new URL(database.url);
+      url.username = role;
+      url.searchParams.set('options', '-c search_path=Paylink');
+      const refusal = await openLedger(ledgerLocationOf({ ...database, url: url.toString() })).then(
+        (ledger) => ledger.close().then(() => undefined),
+        (error: unknown) => error as Error,
+      );
+      const suggested = /\((CREATE SCHEMA [^)]*)\)/.exec(String(refusal?.message))?.[1];
+      expect(suggested).toBe(`CREATE SCHEMA paylink AUTHORIZATION "${role}"`);
+      await admin.query(String(suggested));
+      const ledger = await openLedger(ledgerLocationOf({ ...database, url: url.toString() }));
+      await ledger.close();
+    } finally {
+      await admin.query('drop schema if exists paylink cascade').catch(() => undefined);
+      await admin.query(`drop role if exists "${role}"`).catch(() => undefined);
+      await admin.end();
+    }
   });
 
   it('is no obstacle when what lies further along is another app’s, not a ledger', async () => {
