@@ -65,7 +65,7 @@ export function catchReconnectionFailures(
   // the next, while Slack had nowhere to send a rep's /paylink or Submit and refused them (dispatch_failed).
   let askedBySlack = false;
   client.on('ws_message', (data: unknown) => {
-    if (isDisconnectMessage(data)) askedBySlack = true;
+    if (isRefreshMessage(data)) askedBySlack = true;
   });
   const delay = reconnecting.delayReconnectAttempt.bind(client);
   reconnecting.delayReconnectAttempt = (callback) => {
@@ -112,6 +112,8 @@ export function catchReconnectionFailures(
   });
   client.on('connected', () => {
     if (stopping()) void client.disconnect().catch(() => undefined);
+    // Asked while a reconnection was already under way: that one answered it, not the next, unrelated, drop.
+    askedBySlack = false;
     urlGiven = false;
     urlsNotOpened = 0;
   });
@@ -119,18 +121,25 @@ export function catchReconnectionFailures(
 }
 
 /**
- * Slack's `{"type":"disconnect","reason":…}` (small), told apart from the envelopes (whose payloads may hold the word)
- * without parsing each of them.
+ * Slack's `{"type":"disconnect","reason":"refresh_requested"}` (small), told apart from the envelopes (whose payloads
+ * may hold the word) without parsing each of them.
  */
-function isDisconnectMessage(data: unknown): boolean {
+function isRefreshMessage(data: unknown): boolean {
   const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data : undefined;
   if (text === undefined || text.length > MAX_DISCONNECT_MESSAGE_LENGTH || !text.includes('"disconnect"')) return false;
   try {
-    return (JSON.parse(text.toString()) as { type?: unknown }).type === 'disconnect';
+    const { type, reason } = JSON.parse(text.toString()) as { type?: unknown; reason?: unknown };
+    return type === 'disconnect' && typeof reason === 'string' && REFRESH_REASONS.has(reason);
   } catch {
     return false;
   }
 }
+
+/**
+ * Slack recycling a connection. Not `link_disabled` (Socket Mode turned off for the app): reconnecting at once would
+ * loop as fast as Slack answers.
+ */
+const REFRESH_REASONS: ReadonlySet<string> = new Set(['refresh_requested', 'warning']);
 
 const MAX_DISCONNECT_MESSAGE_LENGTH = 2_048;
 

@@ -66,6 +66,18 @@ describe.each(['refresh_requested', 'warning'] as const)(
   },
 );
 
+describe('Socket Mode: Slack turning Socket Mode off for the app (disconnect, link_disabled)', () => {
+  it('is no recycling: the next connection waits the ping timeout, not reopened at once in a loop', async () => {
+    h = await startHarness({ socketMode: true, env: { SLACK_SOCKET_PING_TIMEOUT_MS: '5000' } });
+    const harness = h;
+    await harness.standin.waitForSocketConnection();
+    const opened = harness.standin.socketConnections.length;
+    harness.standin.askToReconnect('link_disabled');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(harness.standin.socketConnections.slice(opened)).toEqual([]);
+  }, 20_000);
+});
+
 /**
  * README, Operating it: "SIGTERM stops taking new requests". In Socket Mode, a SIGTERM that lands while Slack's socket
  * client is reconnecting after a drop (its apps.connections.open under way: a slow Slack, a rate limit waited out)

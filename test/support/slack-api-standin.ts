@@ -192,7 +192,7 @@ export interface SlackApiStandin {
    * Asks the app to reconnect on every open Socket Mode connection, as Slack does every few hours when it recycles
    * them (`{type: 'disconnect', reason: 'refresh_requested'}`); the connections stay open until the app closes them.
    */
-  askToReconnect(reason?: 'refresh_requested' | 'warning'): void;
+  askToReconnect(reason?: 'refresh_requested' | 'warning' | 'link_disabled'): void;
   /** Closes the Web API and the Socket Mode connections; pending `sendEnvelope` calls reject. */
   close(): Promise<void>;
 }
