@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ownPostgresDatabase, TEST_POSTGRES_URL, type TestDatabase } from '../support/databases.js';
 import { type Harness, startHarness } from '../support/paylink-harness.js';
+import { SALES_CHANNEL } from '../support/slack-workspace.js';
 
 let app: Harness | undefined;
 let database: TestDatabase | undefined;
@@ -56,5 +57,9 @@ describe('PostgreSQL ending paylink’s connections while a notification is reco
     expect(logged).toMatchObject({ outcome: 'ledger_unavailable', error: 'Connection terminated unexpectedly' });
     expect(logged.repeat).toBeUndefined();
     expect(await h.notify(callbackUrl, 'SETTLED')).toBe(200);
+    const paidReplies = h.standin
+      .messagesIn(SALES_CHANNEL.id)
+      .filter((message) => message.thread_ts !== undefined && String(message.text).includes('Paid'));
+    expect(paidReplies).toHaveLength(1);
   }, 30_000);
 });
