@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CERTIFICATE_REFUSALS } from '../../src/http/transport-errors.js';
 import { SANDBOX_TEXTS } from '../../src/i18n/sandbox.js';
-import { type Harness, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
-import { SALES_CHANNEL } from '../support/slack-workspace.js';
+import { type Harness, startHarness } from '../support/paylink-harness.js';
+import { createSandboxLink, NO_SAFEDEBIT } from '../support/sandbox-links.js';
 
 /**
  * The sandbox behind an https PAYLINK_PUBLIC_URL whose certificate Node does not trust (a company CA the reps'
@@ -16,13 +16,6 @@ import { SALES_CHANNEL } from '../support/slack-workspace.js';
  * before a byte of it is sent, so paylink cannot have kept it. The page had said that paylink "may" have taken it and
  * offered only the same button again: it never showed in Slack, and pressing again failed the same way.
  */
-
-const NO_SAFEDEBIT = {
-  SAFEDEBIT_API_URL: '',
-  SAFEDEBIT_LOGIN: '',
-  SAFEDEBIT_PASSWORD: '',
-  SAFEDEBIT_BENEFICIARY_REFERENCE: '',
-};
 
 let running: Harness | undefined;
 let front: Server | undefined;
@@ -65,11 +58,7 @@ it('a notification refused at the TLS handshake is said not recorded, with both 
   const port = await selfSignedFront();
   const h = await startHarness({ env: { ...NO_SAFEDEBIT, PAYLINK_PUBLIC_URL: `https://localhost:${port}` } });
   running = h;
-  const { view } = await h.openModal();
-  await h.submit(view, VALID_FORM);
-  await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('/sandbox/pay/'));
-  const reply = h.standin.messagesIn(SALES_CHANNEL.id).findLast((m) => String(m.text).includes('/sandbox/pay/'));
-  const link = String(reply?.text).match(/https?:\/\/[^\s|>]+/)?.[0] ?? '';
+  const { link } = await createSandboxLink(h);
 
   // The rep's browser reaches the page (it trusts the certificate); here, straight on paylink's port.
   const pressed = await fetch(`${h.baseUrl}${new URL(link).pathname}`, {

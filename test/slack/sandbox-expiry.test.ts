@@ -1,6 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { movableClock } from '../support/movable-clock.js';
-import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
+import { type Harness, SIGNING_SECRET, startHarness, visibleText } from '../support/paylink-harness.js';
+import { createSandboxLink, NO_SAFEDEBIT } from '../support/sandbox-links.js';
 import { sendSlashCommand } from '../support/slack-requests.js';
 import { SALES_CHANNEL } from '../support/slack-workspace.js';
 
@@ -9,14 +10,6 @@ import { SALES_CHANNEL } from '../support/slack-workspace.js';
  * unpaid", its payment page takes no payment, as SAFEDEBIT's stops taking them once link_duration has passed (it had
  * taken one, and the thread then said Paid).
  */
-
-const NO_SAFEDEBIT = {
-  SAFEDEBIT_API_URL: '',
-  SAFEDEBIT_LOGIN: '',
-  SAFEDEBIT_PASSWORD: '',
-  SAFEDEBIT_BENEFICIARY_REFERENCE: '',
-  PAYLINK_PUBLIC_URL: '',
-};
 
 let running: Harness | undefined;
 afterEach(async () => {
@@ -28,14 +21,16 @@ it('a trial link paylink shows as expired unpaid can no longer be paid on its sa
   const clock = movableClock();
   const h = await startHarness({
     clock: clock.now,
-    env: { ...NO_SAFEDEBIT, SAFEDEBIT_LINK_DURATION: '10', SAFEDEBIT_LINK_DURATION_UNIT: 'minutes' },
+    // No public URL: the page answers on paylink's own port, as `http://localhost:PORT`.
+    env: {
+      ...NO_SAFEDEBIT,
+      PAYLINK_PUBLIC_URL: '',
+      SAFEDEBIT_LINK_DURATION: '10',
+      SAFEDEBIT_LINK_DURATION_UNIT: 'minutes',
+    },
   });
   running = h;
-  const { view } = await h.openModal();
-  await h.submit(view, VALID_FORM);
-  await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('/sandbox/pay/'));
-  const reply = h.standin.messagesIn(SALES_CHANNEL.id).findLast((m) => String(m.text).includes('/sandbox/pay/'));
-  const link = String(reply?.text).match(/https?:\/\/[^\s|>]+/)?.[0] ?? '';
+  const { link, threadTs } = await createSandboxLink(h);
 
   clock.advance(15 * 60_000);
   // paylink tells the rep the link expired unpaid…
@@ -54,6 +49,6 @@ it('a trial link paylink shows as expired unpaid can no longer be paid on its sa
     redirect: 'manual',
   });
   expect(paid.status).toBe(410);
-  const replies = h.standin.messagesIn(SALES_CHANNEL.id).filter((m) => m.thread_ts === reply?.thread_ts);
+  const replies = h.standin.messagesIn(SALES_CHANNEL.id).filter((m) => m.thread_ts === threadTs);
   expect(replies.map((m) => String(m.text))).not.toContainEqual(expect.stringContaining('Paid'));
 });

@@ -11,17 +11,10 @@ import {
   VALID_FORM,
   visibleText,
 } from '../support/paylink-harness.js';
+import { createSandboxLink, NO_SAFEDEBIT } from '../support/sandbox-links.js';
 import type { SlackApiCall } from '../support/slack-api-standin.js';
 import { appHomeOpenedEvent, sendEvent, sendSlashCommand } from '../support/slack-requests.js';
 import { SALES_CHANNEL, SALES_REP, type SlackUser, TEAM_ID } from '../support/slack-workspace.js';
-
-/** No SAFEDEBIT: neither its address nor the credentials the harness gives (either without the other stops the start). */
-const NO_SAFEDEBIT = {
-  SAFEDEBIT_API_URL: '',
-  SAFEDEBIT_LOGIN: '',
-  SAFEDEBIT_PASSWORD: '',
-  SAFEDEBIT_BENEFICIARY_REFERENCE: '',
-};
 
 let running: Harness | undefined;
 afterEach(async () => {
@@ -75,17 +68,6 @@ describe('without SAFEDEBIT credentials (development)', () => {
     );
   });
 });
-
-/** A link created in the built-in sandbox: its page's URL, and the messages its status shows in. */
-async function createSandboxLink(h: Harness, form: Record<string, string> = VALID_FORM) {
-  const { view } = await h.openModal();
-  await h.submit(view, form);
-  await h.waitForViewUpdate(view.id, (v) => visibleText(v).includes('/sandbox/pay/'));
-  const reply = h.standin.messagesIn(SALES_CHANNEL.id).findLast((m) => String(m.text).includes('/sandbox/pay/'));
-  const summary = h.standin.messagesIn(SALES_CHANNEL.id).findLast((m) => m.attachments !== undefined);
-  const link = String(reply?.text).match(/https?:\/\/[^\s|>]+/)?.[0] ?? '';
-  return { link, threadTs: String(reply?.thread_ts), summaryTs: String(summary?.ts) };
-}
 
 function threadReplies(h: Harness, threadTs: string) {
   return h.standin.messagesIn(SALES_CHANNEL.id).filter((m) => m.thread_ts === threadTs && m.ts !== threadTs);
