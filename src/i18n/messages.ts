@@ -100,6 +100,8 @@ export interface Messages {
   amountReadGrouped: (amount: string) => string;
   /** Above a form drawn again because the payment types offered changed since it was opened. */
   paymentTypesChanged: string;
+  /** Above a form sent for a company while it showed none of the company's fields: drawn again with them. */
+  companyDetailsBack: string;
   /**
    * In a status reply of a `multi_pay` link, in place of its amount: each payment of it may be one part, so two
    * "Paid" lines must not read as twice the amount; without the amount, in its status line.
@@ -244,6 +246,8 @@ const fr: Messages = {
         : `Les liens de paiement ne peuvent pas être créés dans cette conversation. Utilisez l'un de ces canaux\u00A0: ${channels.join(', ')}${more ? '…' : '.'}`,
   paymentTypesChanged:
     ":warning: Les types de paiement proposés ont changé depuis l'ouverture de ce formulaire\u00A0: vérifiez-le, puis envoyez-le à nouveau.",
+  companyDetailsBack:
+    ':warning: Vérifiez les coordonnées de la société ci-dessous (le formulaire ne les montrait plus), puis envoyez-le à nouveau.',
   amountReadGrouped: (amount) =>
     `Lu comme ${amount}, l'espace séparant les milliers. Pour un montant plus petit suivi d'une référence, corrigez le montant et saisissez la référence dans son champ.`,
   towardsMultiplePayment: (amount) => (amount ? `sur un paiement multiple de ${amount}` : 'sur un paiement multiple'),
@@ -396,6 +400,8 @@ const en: Messages = {
         : `Payment links cannot be created in this conversation. Use one of these channels: ${channels.join(', ')}${more ? '…' : '.'}`,
   paymentTypesChanged:
     ':warning: The payment types offered have changed since this form was opened: check it, then send it again.',
+  companyDetailsBack:
+    ":warning: Check the company's details below (the form no longer showed them), then send it again.",
   amountReadGrouped: (amount) =>
     `Read as ${amount}, the space separating thousands. For a smaller amount followed by a reference, fix the amount and type the reference in its field.`,
   towardsMultiplePayment: (amount) =>

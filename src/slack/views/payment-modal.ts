@@ -11,7 +11,7 @@ import {
   PAYMENT_TYPE_BLOCK_ID,
 } from '../../constants.js';
 import { AMOUNT_TYPED_MAX_LENGTH } from '../../domain/amount.js';
-import type { InputField, PaymentFormInput, TextField } from '../../domain/payment-form.js';
+import { COMPANY_FIELDS, type InputField, type PaymentFormInput, type TextField } from '../../domain/payment-form.js';
 import type { OfferedPaymentTypes } from '../../domain/payment-type.js';
 import { cutToUnits } from '../../domain/text-cut.js';
 import { LANGUAGE_NAMES, LOCALES, type Locale } from '../../i18n/locale.js';
@@ -70,6 +70,12 @@ export function notesOfForm(blocks: readonly unknown[]): Pick<PaymentModalData, 
     }
   }
   return { ...(banner === undefined ? {} : { banner }), ...(Object.keys(fieldNotes).length > 0 ? { fieldNotes } : {}) };
+}
+
+/** Whether a displayed form shows the company's fields (it does once the rep picked a company and Slack redrew it). */
+export function showsCompanyFields(blocks: readonly unknown[]): boolean {
+  const companyFields: readonly string[] = COMPANY_FIELDS;
+  return blocks.some((block) => companyFields.includes(String((block as { block_id?: unknown }).block_id)));
 }
 
 /**

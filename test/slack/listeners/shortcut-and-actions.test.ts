@@ -107,7 +107,7 @@ describe('the customer type switch', () => {
     expect(json).toContain('a@b.fr');
   });
 
-  it('a hash conflict (the rep typed meanwhile) is only logged: the next change re-renders', async () => {
+  it('a hash conflict (another click’s redraw came first) is only logged', async () => {
     t = await listenerContext();
     t.slack.refuseNext('views.update', 'hash_conflict');
     const { args } = switchTo('company', {});

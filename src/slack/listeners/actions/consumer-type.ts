@@ -35,7 +35,8 @@ export function consumerTypeAction(ctx: ListenerContext) {
         }),
       });
     } catch (error) {
-      // hash_conflict: the rep changed the view meanwhile; the next change re-renders it.
+      // hash_conflict: another update of the view came first (a second click). A company sent from a form left without
+      // its fields is drawn again with them at submission (paymentSubmission).
       ctx.logger.warn({ event: 'views_update_failed', step: 'consumer_type', error: slackErrorCode(error) });
     }
   };

@@ -7,9 +7,9 @@ import { createLinkFromSubmission } from '../../../flow/create-link.js';
 import { messagesFor } from '../../../i18n/messages.js';
 import { describeProblem } from '../../../i18n/problems.js';
 import { formInputFromState } from '../../form-state.js';
-import { decodeModalOrigin } from '../../metadata.js';
+import { decodeModalOrigin, encodeModalOrigin } from '../../metadata.js';
 import { buildCreatingView, buildNoticeView } from '../../views/outcome-views.js';
-import { buildPaymentModal, notesOfForm } from '../../views/payment-modal.js';
+import { buildPaymentModal, notesOfForm, showsCompanyFields } from '../../views/payment-modal.js';
 import { accessRefusal } from '../access.js';
 import type { ListenerContext } from '../context.js';
 
@@ -48,6 +48,21 @@ export function paymentSubmission(ctx: ListenerContext) {
       return;
     }
     const input = formInputFromState(view.state);
+    if (input.consumer_type === 'company' && !showsCompanyFields(view.blocks)) {
+      // A company picked on a form showing none of its fields (the switch's redraw refused by Slack, or lost to a second
+      // click): drawn again with the details typed, kept in the metadata, to check before a company's link is made.
+      ctx.logger.info({ event: 'submission_invalid', user: origin.user, fields: ['consumer_type'] });
+      const companyForm = buildPaymentModal({
+        ...base,
+        privateMetadata: encodeModalOrigin({ ...decoded, company: undefined }),
+        paymentTypes: ctx.config.paymentTypes,
+        values: { ...decoded.company, ...input },
+        ...notesOfForm(view.blocks),
+        banner: m.companyDetailsBack,
+      });
+      await ack({ response_action: 'update', view: companyForm });
+      return;
+    }
     const checked = validatePaymentForm(input, {
       maxCents: ctx.config.maxAmountCents,
       paymentTypes: ctx.config.paymentTypes,
