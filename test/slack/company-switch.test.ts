@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSUMER_TYPE_ACTION } from '../../src/constants.js';
+import { buildPaymentModal } from '../../src/slack/views/payment-modal.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import type { DisplayedView } from '../support/slack-api-standin.js';
 import { blockActionsPayload, sendInteraction, stateValuesFor } from '../support/slack-requests.js';
@@ -69,5 +70,28 @@ describe('the company/individual switch, clicked twice quickly', () => {
     await h.waitForViewUpdate(view.id, (update) => visibleText(update).includes('paypage?SDESSID='));
     const sent = h.safedebit.requests[0]?.body as Record<string, unknown>;
     expect(sent).toMatchObject({ consumer_type: 1, social_reference: 'ACME SAS', siren: '732829320' });
+  });
+
+  // Drawn before a restart that changed PAYLINK_PAYMENT_TYPES (`multi` offered then, picked), and sent for a company
+  // whose redraw was lost: both are said, and the rep checks both before a link of a type nobody chose is made.
+  it('drawn again for a company whose payment type is offered no more, says both', async () => {
+    h = await startHarness({ env: { PAYLINK_PAYMENT_TYPES: 'now,later' } });
+    const { view } = await h.openModal();
+    const drawnBefore = buildPaymentModal({
+      locale: 'en',
+      sandbox: false,
+      privateMetadata: String(view.private_metadata),
+      paymentTypes: ['multi', 'later'],
+      values: {},
+    });
+    const older = { ...view, blocks: drawnBefore.blocks };
+    const submitted = await h.submit(older, { ...VALID_FORM, payment_type: 'multi', consumer_type: 'company' });
+    const answer = submitted.json as { response_action?: string; view?: Record<string, unknown> };
+    expect(answer.response_action).toBe('update');
+    const shown = visibleText(answer.view ?? {});
+    expect(shown).toContain('The payment types offered have changed since this form was opened');
+    expect(shown).toContain("Check the company's details");
+    expect(blockIdsOf(answer.view ?? {})).toContain('siren');
+    expect(h.safedebit.requests).toHaveLength(0);
   });
 });

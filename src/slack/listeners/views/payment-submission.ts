@@ -48,37 +48,30 @@ export function paymentSubmission(ctx: ListenerContext) {
       return;
     }
     const input = formInputFromState(view.state);
-    if (input.consumer_type === 'company' && !showsCompanyFields(view.blocks)) {
-      // A company picked on a form showing none of its fields (the switch's redraw refused by Slack, or lost to a second
-      // click): drawn again with the details typed, kept in the metadata, to check before a company's link is made.
-      ctx.logger.info({ event: 'submission_invalid', user: origin.user, fields: ['consumer_type'] });
-      const companyForm = buildPaymentModal({
-        ...base,
-        privateMetadata: encodeModalOrigin({ ...decoded, company: undefined }),
-        paymentTypes: ctx.config.paymentTypes,
-        values: { ...decoded.company, ...input },
-        ...notesOfForm(view.blocks),
-        banner: m.companyDetailsBack,
-      });
-      await ack({ response_action: 'update', view: companyForm });
-      return;
-    }
     const checked = validatePaymentForm(input, {
       maxCents: ctx.config.maxAmountCents,
       paymentTypes: ctx.config.paymentTypes,
       defaultLang: locale,
     });
-    if (!checked.ok && checked.problems.payment_type?.code === 'option_not_offered') {
-      // Drawn before a restart that changed PAYLINK_PAYMENT_TYPES, the choice picked is offered no more: the form is
-      // drawn again with today's choices, everything typed kept, rather than refused under a list that may hold none.
-      ctx.logger.info({ event: 'submission_invalid', user: origin.user, fields: ['payment_type'] });
-      const { payment_type: _offeredNoMore, ...typed } = input;
+    // Drawn before a restart that changed PAYLINK_PAYMENT_TYPES, the choice picked is offered no more: the form is drawn
+    // again with today's choices, rather than refused under a list that may hold none.
+    const typeGone = !checked.ok && checked.problems.payment_type?.code === 'option_not_offered';
+    // A company picked on a form showing none of its fields (the switch's redraw refused by Slack, or lost to a second
+    // click): drawn again with the details typed, kept in the metadata, to check before a company's link is made.
+    const companyHidden = input.consumer_type === 'company' && !showsCompanyFields(view.blocks);
+    if (typeGone || companyHidden) {
+      const fields = [...(typeGone ? ['payment_type'] : []), ...(companyHidden ? ['consumer_type'] : [])];
+      ctx.logger.info({ event: 'submission_invalid', user: origin.user, fields });
+      const { payment_type: offered, ...typed } = input;
       const drawnAgain = buildPaymentModal({
         ...base,
+        ...(companyHidden ? { privateMetadata: encodeModalOrigin({ ...decoded, company: undefined }) } : {}),
         paymentTypes: ctx.config.paymentTypes,
-        values: typed,
+        values: { ...(companyHidden ? decoded.company : {}), ...typed, ...(typeGone ? {} : { payment_type: offered }) },
         ...notesOfForm(view.blocks),
-        banner: m.paymentTypesChanged,
+        banner: [...(typeGone ? [m.paymentTypesChanged] : []), ...(companyHidden ? [m.companyDetailsBack] : [])].join(
+          '\n',
+        ),
       });
       await ack({ response_action: 'update', view: drawnAgain });
       return;
