@@ -237,11 +237,12 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
       sendPage(res, 404, buildUnknownLinkPage(deps.locale), req.method === 'HEAD');
       return;
     }
-    // Expired before the customer chose: nothing more is sent. A choice made in time (still on its way to paylink, too)
-    // is still shown, or sent again.
-    const choiceMade = decisions.has(link.id) || maybeKept.has(link.id) || beingNotified.has(link.id);
-    if (issuer.expired(link) && !choiceMade) {
-      sendPage(res, 410, buildExpiredLinkPage(localeOfLink(link)), req.method === 'HEAD');
+    // Expired before the customer chose: nothing more is sent. A choice made in time is still shown, or sent again; one
+    // still on its way to paylink is waited for (below), as before the deadline.
+    const expiredUnchosen = () => issuer.expired(link) && !decisions.has(link.id) && !maybeKept.has(link.id);
+    const sendExpired = () => sendPage(res, 410, buildExpiredLinkPage(localeOfLink(link)), req.method === 'HEAD');
+    if (expiredUnchosen() && !beingNotified.has(link.id)) {
+      sendExpired();
       return;
     }
     if (req.method !== 'POST') {
@@ -257,6 +258,11 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
     const locale = localeOfLink(link);
     // Pressed again (a double click, the back button, a second tab): the customer already chose, nothing more is sent.
     for (let other = beingNotified.get(link.id); other !== undefined; other = beingNotified.get(link.id)) await other;
+    // The choice waited for did not reach paylink, and the deadline has passed meanwhile: too late for this one.
+    if (expiredUnchosen()) {
+      sendExpired();
+      return;
+    }
     if (!decisions.has(link.id)) {
       // A decision paylink may have kept is the one sent again, whatever a replayed form says: the page offers no other.
       const decision = maybeKept.get(link.id) ?? chosen;

@@ -262,6 +262,23 @@ describe('the sandbox’s payment page', () => {
     expect(notifications).toHaveLength(1);
   });
 
+  it('pressed in time, its notification refused by paylink after the deadline: a second press gets 410, sends nothing', async () => {
+    const link = await issue({ payment_reference: 'F-EDGE-2', link_duration: 10 });
+    let answerPaylink = () => {};
+    callbackHeld = new Promise<void>((resolve) => {
+      answerPaylink = resolve;
+    });
+    callbackStatus = 403;
+    const first = press(link, 'pay');
+    await vi.waitFor(() => expect(notifications).toHaveLength(1));
+    clock.advance(10 * 60_000);
+    const again = press(link, 'pay');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    answerPaylink();
+    expect([(await first).status, (await again).status]).toEqual([502, 410]);
+    expect(notifications).toHaveLength(1);
+  });
+
   it('pay and refuse pressed at once (two tabs, a quick change of mind): one decision, one notification', async () => {
     const link = await issue({ payment_reference: 'F-RACE-1' });
     const [paid, refused] = await Promise.all([press(link, 'pay'), press(link, 'refuse')]);
