@@ -272,13 +272,11 @@ async function currentSchema(db: Kysely<LedgerDatabase>): Promise<string | undef
 async function noSchemaOnSearchPath(db: Kysely<LedgerDatabase>): Promise<Error> {
   const { rows } = await sql<{ path: string }>`select current_setting('search_path') as path`.execute(db);
   const path = rows[0]?.path ?? '';
-  const first = path.split(',')[0]?.trim() ?? '';
+  const first = firstSchemaOf(path);
   const options = "DATABASE_URL's options=-c search_path=…";
-  if (first === '') return new Error(`the search path is empty: name the ledger's schema in ${options}`);
-  // As PostgreSQL reads it: "$user" is the user's name, a quoted name is as written, any other is lowercased.
-  const quoted = /^"(.*)"$/.exec(first)?.[1];
-  const named = first === '$user' || quoted === '$user' ? null : (quoted?.replaceAll('""', '"') ?? first.toLowerCase());
+  if (first === undefined) return new Error(`the search path is empty: name the ledger's schema in ${options}`);
   // Quoted where SQL needs it (a user named paylink-prod), so that the statement runs as written.
+  const named = first === '$user' ? null : first;
   const names = await sql<{
     schema: string;
     user: string;
@@ -287,6 +285,19 @@ async function noSchemaOnSearchPath(db: Kysely<LedgerDatabase>): Promise<Error> 
   return new Error(
     `no schema of the search path (${path}) exists: create it first (CREATE SCHEMA ${schema} AUTHORIZATION ${user}), or name one that exists in ${options}`,
   );
+}
+
+/**
+ * The first schema a search path names, as PostgreSQL reads it: a quoted name as written (commas and doubled quotes
+ * within), another with A to Z lowercased and nothing else, `$user` for the user's own; undefined when it names none
+ * (empty, or `""` as PostgreSQL shows one emptied by `SET search_path = ''`).
+ */
+function firstSchemaOf(path: string): string | undefined {
+  const text = path.trimStart();
+  const quoted = /^"((?:[^"]|"")*)"/.exec(text)?.[1];
+  if (text.startsWith('"')) return quoted ? quoted.replaceAll('""', '"') : undefined;
+  const word = text.split(',')[0]?.trim() ?? '';
+  return word === '' ? undefined : word.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
 }
 
 /**

@@ -117,6 +117,52 @@ describe('a search path that no longer starts at the ledger’s schema', () => {
     }
   });
 
+  it('suggests the schema PostgreSQL looks for: capitals past ASCII kept (ÉQUIPE is Équipe), a quoted comma', async () => {
+    const database = await ownPostgresDatabase();
+    databases.push(database);
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      for (const [path, schema] of [
+        ['ÉQUIPE', '"Équipe"'],
+        ['"Sales, EU", public', '"Sales, EU"'],
+      ] as const) {
+        const url = new URL(database.url);
+        url.searchParams.set('options', `-c search_path=${path.replaceAll(' ', '\\ ')}`);
+        const location = ledgerLocationOf({ ...database, url: url.toString() });
+        // Dropped, so that no schema of the path exists (`public` follows the quoted one).
+        await admin.query('drop schema public cascade');
+        const refusal = await openLedger(location).then(
+          (ledger) => ledger.close().then(() => undefined),
+          (error: unknown) => error as Error,
+        );
+        expect(String(refusal?.message)).toContain(`(CREATE SCHEMA ${schema} AUTHORIZATION postgres)`);
+        await admin.query(`CREATE SCHEMA ${schema} AUTHORIZATION postgres`);
+        const ledger = await openLedger(location);
+        await ledger.close();
+        await admin.query(`drop schema ${schema} cascade`);
+        await admin.query('create schema public');
+      }
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('that is empty (ALTER DATABASE … SET search_path = \'\', PostgreSQL shows "") stops the start saying so', async () => {
+    const database = await ownPostgresDatabase();
+    databases.push(database);
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await admin.query(`alter database "${new URL(database.url).pathname.slice(1)}" set search_path = ''`);
+    } finally {
+      await admin.end();
+    }
+    await expect(openLedger(ledgerLocationOf(database))).rejects.toThrow(
+      "the search path is empty: name the ledger's schema in DATABASE_URL's options=-c search_path=…",
+    );
+  });
+
   it('is no obstacle when what lies further along is another app’s, not a ledger', async () => {
     const database = await ownPostgresDatabase();
     databases.push(database);
