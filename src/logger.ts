@@ -151,6 +151,12 @@ export function withoutSlackEnvelopes(logger: Logger): Logger {
  */
 const BOLT_REFUSALS: ReadonlyArray<{ words: RegExp; event: string; msg?: string }> = [
   {
+    // Signed with the right secret, but this host's clock and Slack's are more than 5 minutes apart.
+    words: /^Failed to parse and verify the request data: (.*request is stale.*)$/s,
+    event: 'request_not_verified',
+    msg: "Slack's timestamp is more than 5 minutes from this host's clock: set its clock right (NTP); the signing secret is not in question",
+  },
+  {
     words: /^Failed to parse and verify the request data: (.*)$/s,
     event: 'request_not_verified',
     msg: "a request not signed with SLACK_SIGNING_SECRET: if Slack's own requests are refused, the secret is not this Slack app's",

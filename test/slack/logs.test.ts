@@ -97,4 +97,19 @@ describe("Bolt's refusals of a request to /slack/events", () => {
       msg: expect.stringContaining('SLACK_SIGNING_SECRET'),
     });
   });
+
+  // Signed with the right secret, 6 minutes from this host's clock (a VM or container without NTP): every /paylink is
+  // refused, and the line is to send the operator to the clock, not to the secret.
+  it('a request whose timestamp is over 5 minutes from this host’s clock is logged as the clock’s fault', async () => {
+    h = await startHarness();
+    const sixMinutesAgo = Math.floor(Date.now() / 1000) - 6 * 60;
+    const answer = await sendSlashCommand(h.baseUrl, SIGNING_SECRET, {}, { timestampSeconds: sixMinutesAgo });
+    expect(answer.status).toBe(401);
+    const [refused] = await h.waitForLog('request_not_verified');
+    expect(refused).toMatchObject({
+      level: 'warn',
+      reason: expect.stringContaining('stale'),
+      msg: "Slack's timestamp is more than 5 minutes from this host's clock: set its clock right (NTP); the signing secret is not in question",
+    });
+  });
 });
