@@ -23,7 +23,7 @@ import { errorCodeOrMessage } from './http/transport-errors.js';
 import type { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open.js';
 import { describeLedgerFailure } from './ledger/open-failure.js';
-import { createJsonLogger, withBoltRefusalsNamed, withoutSlackEnvelopes } from './logger.js';
+import { createJsonLogger, socketClientLogger, withBoltRefusalsNamed } from './logger.js';
 import { createSafedebitClient, isPaymentPageUrl, type SafedebitClient } from './safedebit/client.js';
 import { createSandbox, type EmbeddedSandbox } from './sandbox/routes.js';
 import { describeTokenCheckFailure, type SlackTokenVariable, slackErrorCode } from './slack/errors.js';
@@ -193,7 +193,7 @@ export async function startPaylink(config: Readonly<Config>, deps: PaylinkDepend
     ? new SocketModeReceiver({
         appToken: config.slack.appToken,
         clientPingTimeout: config.slack.socketPingTimeoutMs,
-        logger: withoutSlackEnvelopes(logger),
+        logger: socketClientLogger(logger),
         customRoutes,
         dispatcher: boltDispatcher,
         // The socket client asks apps.connections.open with its own WebClient: without this, always slack.com.

@@ -133,14 +133,30 @@ function jsonSafe(_key: string, value: unknown): unknown {
 const ENVELOPE_LINE =
   /^(Received a message on the WebSocket|Unable to parse an incoming WebSocket message|Calling ack\(\)|Sending a WebSocket message|ack\(\) call begins|ack\(\) response sent)/;
 
-/** The logger for Slack's socket client: its lines quoting envelopes keep their first words only. */
-export function withoutSlackEnvelopes(logger: Logger): Logger {
+/**
+ * Errors Slack's socket client logs for a connection that dropped (a NAT or load balancer timing it out, a network
+ * blip), which it opens again by itself: not an operator's to act on, unless it cannot (`socket_mode_lost`, an error).
+ */
+const SOCKET_DROP_LINE =
+  /^(WebSocket error occurred|WebSocket error!|Failed to send ping to Slack|WebSocket not available, skipping ping|Failed to retrieve a new WSS URL)/;
+
+/**
+ * The logger for Slack's socket client: its lines quoting envelopes keep their first words only, and its errors about a
+ * dropped connection are `socket_mode_dropped` warnings.
+ */
+export function socketClientLogger(logger: Logger): Logger {
   return {
     ...logger,
     debug: (...parts) => {
       const [first] = parts;
       const envelope = typeof first === 'string' ? ENVELOPE_LINE.exec(first) : null;
       logger.debug(...(envelope ? [`${envelope[1]} (envelope not logged)`] : parts));
+    },
+    error: (...parts) => {
+      const [first] = parts;
+      if (typeof first === 'string' && SOCKET_DROP_LINE.test(first))
+        logger.warn({ event: 'socket_mode_dropped', reason: first });
+      else logger.error(...parts);
     },
   };
 }
