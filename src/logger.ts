@@ -136,9 +136,11 @@ const ENVELOPE_LINE =
 /**
  * Errors Slack's socket client logs for a connection that dropped (a NAT or load balancer timing it out, a network
  * blip), which it opens again by itself: not an operator's to act on, unless it cannot (`socket_mode_lost`, an error).
+ * Not Slack refusing a new connection's URL (`Failed to retrieve a new WSS URL`): the client may ask again for ever,
+ * deaf, and those errors are all an operator would see of it.
  */
 const SOCKET_DROP_LINE =
-  /^(WebSocket error occurred|WebSocket error!|Failed to send ping to Slack|WebSocket not available, skipping ping|Failed to retrieve a new WSS URL)/;
+  /^(WebSocket error occurred|WebSocket error!|Failed to send ping to Slack|WebSocket not available, skipping ping)/;
 
 /**
  * The logger for Slack's socket client: its lines quoting envelopes keep their first words only, and its errors about a
@@ -170,7 +172,7 @@ const BOLT_REFUSALS: ReadonlyArray<{ words: RegExp; event: string; msg?: string 
     // Signed with the right secret, but this host's clock and Slack's are more than 5 minutes apart.
     words: /^Failed to parse and verify the request data: (.*request is stale.*)$/s,
     event: 'request_not_verified',
-    msg: "Slack's timestamp is more than 5 minutes from this host's clock: set its clock right (NTP); the signing secret is not in question",
+    msg: "Slack's timestamp is more than 5 minutes from this host's clock: set its clock right (NTP); Bolt checks the signature only then",
   },
   {
     words: /^Failed to parse and verify the request data: (.*)$/s,

@@ -109,7 +109,7 @@ describe("Bolt's refusals of a request to /slack/events", () => {
     expect(refused).toMatchObject({
       level: 'warn',
       reason: expect.stringContaining('stale'),
-      msg: "Slack's timestamp is more than 5 minutes from this host's clock: set its clock right (NTP); the signing secret is not in question",
+      msg: "Slack's timestamp is more than 5 minutes from this host's clock: set its clock right (NTP); Bolt checks the signature only then",
     });
   });
 });

@@ -37,4 +37,21 @@ describe('Socket Mode: a WebSocket dropped, and reopened by itself', () => {
     const dropped = harness.logs.slice(before).filter((line) => line.includes('"socket_mode_dropped"'));
     expect(dropped.length).toBeGreaterThan(0);
   }, 30_000);
+
+  // Slack refusing the new connection's URL with an error its client tries again for ever (access_denied…): no
+  // socket_mode_lost comes, and the client's error lines are all that tells the operator paylink is deaf.
+  it('leaves Slack refusing the new URL at error level', async () => {
+    h = await startHarness({ socketMode: true, env: { SLACK_SOCKET_PING_TIMEOUT_MS: '1000' } });
+    const harness = h;
+    await harness.standin.waitForSocketConnection();
+    const before = harness.logs.length;
+    harness.standin.failNext('apps.connections.open', 'access_denied', 1000);
+    harness.standin.dropSocketConnections();
+    const refusedUrl = () =>
+      harness.logs
+        .slice(before)
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry.level === 'error' && String(entry.msg).startsWith('Failed to retrieve a new WSS URL'));
+    await expect.poll(() => refusedUrl().length, { timeout: 8_000, interval: 50 }).toBeGreaterThan(0);
+  }, 20_000);
 });
