@@ -241,7 +241,9 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
     // still on its way to paylink is waited for (below), as before the deadline.
     const expiredUnchosen = () => issuer.expired(link) && !decisions.has(link.id) && !maybeKept.has(link.id);
     const sendExpired = () => sendPage(res, 410, buildExpiredLinkPage(localeOfLink(link)), req.method === 'HEAD');
-    if (expiredUnchosen() && !beingNotified.has(link.id)) {
+    // Whether this press came after the deadline: one made in time is sent, whenever the one it waited for ends.
+    const late = expiredUnchosen();
+    if (late && !beingNotified.has(link.id)) {
       sendExpired();
       return;
     }
@@ -258,8 +260,8 @@ export function createSandbox(deps: SandboxDependencies): EmbeddedSandbox {
     const locale = localeOfLink(link);
     // Pressed again (a double click, the back button, a second tab): the customer already chose, nothing more is sent.
     for (let other = beingNotified.get(link.id); other !== undefined; other = beingNotified.get(link.id)) await other;
-    // The choice waited for did not reach paylink, and the deadline has passed meanwhile: too late for this one.
-    if (expiredUnchosen()) {
+    // Made after the deadline, this press waited for one made in time, which did not reach paylink: too late for it.
+    if (late && expiredUnchosen()) {
       sendExpired();
       return;
     }

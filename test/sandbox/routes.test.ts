@@ -77,8 +77,10 @@ beforeEach(async () => {
         contentType: req.headers['content-type'],
         body: JSON.parse(text),
       });
+      // As it stands when the notification arrives, answered once `callbackHeld` settles.
+      const status = callbackStatus;
       await callbackHeld;
-      res.writeHead(callbackStatus).end();
+      res.writeHead(status).end();
     }),
   );
   let sandboxBase = '';
@@ -277,6 +279,24 @@ describe('the sandbox’s payment page', () => {
     answerPaylink();
     expect([(await first).status, (await again).status]).toEqual([502, 410]);
     expect(notifications).toHaveLength(1);
+  });
+
+  it('pressed twice in time, the first refused by paylink after the deadline: the second is still sent', async () => {
+    const link = await issue({ payment_reference: 'F-EDGE-3', link_duration: 10 });
+    let answerPaylink = () => {};
+    callbackHeld = new Promise<void>((resolve) => {
+      answerPaylink = resolve;
+    });
+    callbackStatus = 403;
+    const first = press(link, 'pay');
+    await vi.waitFor(() => expect(notifications).toHaveLength(1));
+    const again = press(link, 'pay');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    clock.advance(10 * 60_000);
+    callbackStatus = 200;
+    answerPaylink();
+    expect([(await first).status, (await again).status]).toEqual([502, 303]);
+    expect(notifications).toHaveLength(2);
   });
 
   it('pay and refuse pressed at once (two tabs, a quick change of mind): one decision, one notification', async () => {
