@@ -94,4 +94,23 @@ describe('the company/individual switch, clicked twice quickly', () => {
     expect(blockIdsOf(answer.view ?? {})).toContain('siren');
     expect(h.safedebit.requests).toHaveLength(0);
   });
+
+  // The switch on a form drawn before the restart that changed PAYLINK_PAYMENT_TYPES (`multi` picked, offered then):
+  // said, as at the submission, rather than swapped for today's first choice without a word.
+  it('clicked on a form whose payment type is offered no more, says the payment types changed', async () => {
+    h = await startHarness({ env: { PAYLINK_PAYMENT_TYPES: 'now,later' } });
+    const { view } = await h.openModal();
+    const drawnBefore = buildPaymentModal({
+      locale: 'en',
+      sandbox: false,
+      privateMetadata: String(view.private_metadata),
+      paymentTypes: ['multi', 'later'],
+      values: {},
+    });
+    const older = { ...view, blocks: drawnBefore.blocks } as DisplayedView;
+    await pick(older, 'company', { payment_type: 'multi' });
+    await h.waitForViewUpdate(view.id, (shown) => blockIdsOf(shown).includes('siren'));
+    const redrawn = h.standin.displayedViews().find((shown) => shown.id === view.id) as DisplayedView;
+    expect(visibleText(redrawn)).toContain('The payment types offered have changed since this form was opened');
+  });
 });

@@ -1,5 +1,6 @@
 import type { BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { COMPANY_FIELDS, type CompanyField } from '../../../domain/payment-form.js';
+import { messagesFor } from '../../../i18n/messages.js';
 import { slackErrorCode } from '../../errors.js';
 import { formInputFromState } from '../../form-state.js';
 import { decodeModalOrigin, encodeModalOrigin } from '../../metadata.js';
@@ -12,8 +13,15 @@ export function consumerTypeAction(ctx: ListenerContext) {
     await ack();
     const view = body.view;
     if (!view) return;
-    const typed = formInputFromState(view.state);
+    const { payment_type: paymentType, ...typedBut } = formInputFromState(view.state);
+    // Drawn before a restart that changed PAYLINK_PAYMENT_TYPES, the choice picked is offered no more: said, as at the
+    // submission, rather than swapped for today's first without a word.
+    const offered: readonly string[] = ctx.config.paymentTypes;
+    const typeGone = paymentType !== undefined && !offered.includes(paymentType);
+    const typed = typeGone || paymentType === undefined ? typedBut : { ...typedBut, payment_type: paymentType };
     const origin = decodeModalOrigin(view.private_metadata);
+    const notes = notesOfForm(view.blocks);
+    const m = messagesFor(ctx.config.locale);
     // An individual's form has no company fields: what was typed in them waits in the modal's metadata.
     const company = typed.consumer_type === 'company';
     const kept = companyDetailsOf(origin?.company ?? {});
@@ -31,7 +39,8 @@ export function consumerTypeAction(ctx: ListenerContext) {
           paymentTypes: ctx.config.paymentTypes,
           values,
           // The form given back after a refusal keeps saying why.
-          ...notesOfForm(view.blocks),
+          ...notes,
+          ...(typeGone ? { banner: [notes.banner, m.paymentTypesChanged].filter(Boolean).join('\n') } : {}),
         }),
       });
     } catch (error) {
