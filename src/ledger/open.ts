@@ -289,15 +289,21 @@ async function noSchemaOnSearchPath(db: Kysely<LedgerDatabase>): Promise<Error> 
 
 /**
  * The first schema a search path names, as PostgreSQL reads it: a quoted name as written (commas and doubled quotes
- * within), another with A to Z lowercased and nothing else, `$user` for the user's own; undefined when it names none
- * (empty, or `""` as PostgreSQL shows one emptied by `SET search_path = ''`).
+ * within), another with A to Z lowercased and nothing else, `$user` for the user's own; empty entries (`""`, as
+ * PostgreSQL shows one set by `SET search_path = ''`) skipped; undefined when it names none.
  */
 function firstSchemaOf(path: string): string | undefined {
-  const text = path.trimStart();
-  const quoted = /^"((?:[^"]|"")*)"/.exec(text)?.[1];
-  if (text.startsWith('"')) return quoted ? quoted.replaceAll('""', '"') : undefined;
-  const word = text.split(',')[0]?.trim() ?? '';
-  return word === '' ? undefined : word.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+  for (let rest = path.trimStart(); rest !== ''; rest = rest.replace(/^\s*,?\s*/, '')) {
+    const quoted = rest.startsWith('"') ? /^"((?:[^"]|"")*)"/.exec(rest) : null;
+    if (rest.startsWith('"') && !quoted) return undefined;
+    const entry = quoted?.[0] ?? /^[^,]*/.exec(rest)?.[0] ?? '';
+    const name = quoted
+      ? (quoted[1] ?? '').replaceAll('""', '"')
+      : entry.trim().replace(/[A-Z]/g, (l) => l.toLowerCase());
+    if (name !== '') return name;
+    rest = rest.slice(entry.length);
+  }
+  return undefined;
 }
 
 /**

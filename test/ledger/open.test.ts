@@ -163,6 +163,22 @@ describe('a search path that no longer starts at the ledger’s schema', () => {
     );
   });
 
+  it("that starts with an emptied entry (SET search_path = '', paylink) names the schema it holds", async () => {
+    const database = await ownPostgresDatabase();
+    databases.push(database);
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await admin.query('drop schema public cascade');
+      await admin.query(`alter database "${new URL(database.url).pathname.slice(1)}" set search_path = '', paylink`);
+    } finally {
+      await admin.end();
+    }
+    await expect(openLedger(ledgerLocationOf(database))).rejects.toThrow(
+      '(CREATE SCHEMA paylink AUTHORIZATION postgres)',
+    );
+  });
+
   it('is no obstacle when what lies further along is another app’s, not a ledger', async () => {
     const database = await ownPostgresDatabase();
     databases.push(database);
