@@ -169,7 +169,7 @@ export function socketClientLogger(logger: Logger): Logger {
  */
 const BOLT_REFUSALS: ReadonlyArray<{ words: RegExp; event: string; msg?: string }> = [
   {
-    // Signed with the right secret, but this host's clock and Slack's are more than 5 minutes apart.
+    // Its timestamp more than 5 minutes from this host's clock: Bolt refuses it before it checks the signature.
     words: /^Failed to parse and verify the request data: (.*request is stale.*)$/s,
     event: 'request_not_verified',
     msg: "Slack's timestamp is more than 5 minutes from this host's clock: set its clock right (NTP); Bolt checks the signature only then",

@@ -113,4 +113,23 @@ describe('the company/individual switch, clicked twice quickly', () => {
     const redrawn = h.standin.displayedViews().find((shown) => shown.id === view.id) as DisplayedView;
     expect(visibleText(redrawn)).toContain('The payment types offered have changed since this form was opened');
   });
+
+  // Open through two restarts that changed PAYLINK_PAYMENT_TYPES, switched after each: the banner says it once.
+  it('says the payment types changed once, however many restarts and switches the form has seen', async () => {
+    h = await startHarness({ env: { PAYLINK_PAYMENT_TYPES: 'now,later' } });
+    const { view } = await h.openModal();
+    const changed = 'The payment types offered have changed since this form was opened';
+    const redrawnBefore = buildPaymentModal({
+      locale: 'en',
+      sandbox: false,
+      privateMetadata: String(view.private_metadata),
+      paymentTypes: ['multi', 'later'],
+      values: {},
+      banner: `:warning: ${changed}: check it, then send it again.`,
+    });
+    await pick({ ...view, blocks: redrawnBefore.blocks } as DisplayedView, 'company', { payment_type: 'multi' });
+    await h.waitForViewUpdate(view.id, (shown) => blockIdsOf(shown).includes('siren'));
+    const redrawn = h.standin.displayedViews().find((shown) => shown.id === view.id) as DisplayedView;
+    expect(visibleText(redrawn).split(changed)).toHaveLength(2);
+  });
 });

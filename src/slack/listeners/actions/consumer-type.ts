@@ -40,7 +40,10 @@ export function consumerTypeAction(ctx: ListenerContext) {
           values,
           // The form given back after a refusal keeps saying why.
           ...notes,
-          ...(typeGone ? { banner: [notes.banner, m.paymentTypesChanged].filter(Boolean).join('\n') } : {}),
+          // Said once, however many restarts and switches the form has seen.
+          ...(typeGone && !notes.banner?.includes(m.paymentTypesChanged)
+            ? { banner: [notes.banner, m.paymentTypesChanged].filter(Boolean).join('\n') }
+            : {}),
         }),
       });
     } catch (error) {
