@@ -54,7 +54,7 @@ export function parseAmount(input: string, opts: { maxCents: number }): Checked<
   if (minusBefore || minusAfter) return fail('amount_negative');
 
   const digits = splitDigits(shape.number);
-  if (!digits.ok) return digits;
+  if (!digits.ok) return readingsWithin(digits, opts.maxCents);
   const cents = BigInt(digits.value.integer) * 100n + BigInt(digits.value.fraction.padEnd(2, '0'));
 
   if (cents === 0n) return fail('amount_zero');
@@ -189,6 +189,20 @@ function ambiguousReadings([integer = '', threeDigits = '']: string[]): Record<s
   const asThousands = Number(BigInt(integer + threeDigits) * 100n);
   if (!threeDigits.endsWith('0')) return { asThousands };
   return { asThousands, asDecimals: Number(BigInt(integer + threeDigits.slice(0, 2))) };
+}
+
+/**
+ * An ambiguous amount's readings over the maximum are not offered ("Write 250000" would be refused at once as too high);
+ * with none left, the amount is too high whichever was meant.
+ */
+function readingsWithin(
+  failed: { ok: false; problem: Problem<AmountProblemCode> },
+  maxCents: number,
+): { ok: false; problem: Problem<AmountProblemCode> } {
+  if (failed.problem.code !== 'amount_ambiguous') return failed;
+  const readings = Object.entries(failed.problem.params ?? {}).filter(([, cents]) => Number(cents) <= maxCents);
+  if (readings.length === 0) return fail('amount_too_large', { maxCents });
+  return fail('amount_ambiguous', Object.fromEntries(readings) as Record<string, number>);
 }
 
 function fail(

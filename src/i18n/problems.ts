@@ -52,18 +52,22 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
     en: 'Two decimals at most (the cents): e.g. 12.50.',
   },
   amount_ambiguous: {
-    fr: ({ asThousands, asDecimals }) =>
-      asDecimals === undefined
-        ? `Montant ambigu\u00A0: vouliez-vous dire ${money(asThousands, 'fr')}\u202F? Écrivez ${euros(asThousands)}.`
-        : `Montant ambigu\u00A0: ${money(asThousands, 'fr')} ou ${money(asDecimals, 'fr')}\u202F? Écrivez ${euros(asThousands)} ou ${plainEuros(Number(asDecimals), ',')}.`,
-    en: ({ asThousands, asDecimals }) =>
-      asDecimals === undefined
-        ? `Ambiguous amount: did you mean ${money(asThousands, 'en')}? Write ${euros(asThousands)}.`
-        : `Ambiguous amount: ${money(asThousands, 'en')} or ${money(asDecimals, 'en')}? Write ${euros(asThousands)} or ${plainEuros(Number(asDecimals), '.')}.`,
+    fr: (readings) => {
+      const [one, other] = readingsOf(readings, 'fr');
+      return other === undefined
+        ? `Montant ambigu\u00A0: vouliez-vous dire ${one?.amount}\u202F? Écrivez ${one?.typed}.`
+        : `Montant ambigu\u00A0: ${one?.amount} ou ${other.amount}\u202F? Écrivez ${one?.typed} ou ${other.typed}.`;
+    },
+    en: (readings) => {
+      const [one, other] = readingsOf(readings, 'en');
+      return other === undefined
+        ? `Ambiguous amount: did you mean ${one?.amount}? Write ${one?.typed}.`
+        : `Ambiguous amount: ${one?.amount} or ${other.amount}? Write ${one?.typed} or ${other.typed}.`;
+    },
   },
   amount_bad_grouping: {
-    fr: 'Milliers mal séparés\u00A0: groupez les chiffres par 3 (1\u202F250\u202F000) ou ne les séparez pas (1250000).',
-    en: 'Misplaced thousands separators: group digits by 3 (1,250,000) or leave them out (1250000).',
+    fr: 'Milliers mal séparés\u00A0: groupez les chiffres par 3 (12\u202F500,00) ou ne les séparez pas (12500).',
+    en: 'Misplaced thousands separators: group digits by 3 (12,500.00) or leave them out (12500).',
   },
   amount_too_large: {
     fr: ({ maxCents }) => `Montant trop élevé\u00A0: ${money(maxCents, 'fr')} au maximum.`,
@@ -124,6 +128,22 @@ function isKnownCode(code: string): code is PaymentFormProblemCode {
 /** An amount param in cents, as the rep's locale writes money. */
 function money(cents: string | number | undefined, locale: Locale): string {
   return formatAmount(Number(cents), locale);
+}
+
+/**
+ * The readings of an ambiguous amount offered (those within the maximum), thousands first: each as shown and as
+ * typed (`1250`, `1,25`).
+ */
+function readingsOf(
+  { asThousands, asDecimals }: Record<string, string | number | undefined>,
+  locale: Locale,
+): { amount: string; typed: string }[] {
+  return [
+    ...(asThousands === undefined ? [] : [{ amount: money(asThousands, locale), typed: euros(asThousands) }]),
+    ...(asDecimals === undefined
+      ? []
+      : [{ amount: money(asDecimals, locale), typed: plainEuros(Number(asDecimals), locale === 'fr' ? ',' : '.') }]),
+  ];
 }
 
 /** `125000` cents → `1250`: how to type the amount without any separator. */

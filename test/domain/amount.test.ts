@@ -103,6 +103,24 @@ describe('parseAmount', () => {
     expect(parseAmount('12,345', opts)).toEqual(thousandsOnly);
   });
 
+  // Under PAYLINK_MAX_AMOUNT (100 000 € by default), a reading over it is not one to offer: "Write 250000" would be
+  // refused at once as too high.
+  it('offers only the readings within the maximum, and says an amount too high when none is', () => {
+    const max = { maxCents: 10_000_000 };
+    expect(parseAmount('250,000', max)).toEqual({
+      ok: false,
+      problem: { code: 'amount_ambiguous', params: { asDecimals: 25000 } },
+    });
+    expect(parseAmount('123.456', max)).toEqual({
+      ok: false,
+      problem: { code: 'amount_too_large', params: { maxCents: 10_000_000 } },
+    });
+    expect(parseAmount('9,500', max)).toEqual({
+      ok: false,
+      problem: { code: 'amount_ambiguous', params: { asThousands: 950000, asDecimals: 950 } },
+    });
+  });
+
   it('reads an amount pasted with invisible marks around or inside it', () => {
     for (const pasted of ['\u202a1 250,50 €\u202c', '1\u200b250,50', '\ufeff1250.50']) {
       expect(parseAmount(pasted, { maxCents: 100_000_000 }), pasted).toEqual({ ok: true, value: 125050 });

@@ -44,6 +44,25 @@ describe('describeProblem', () => {
     expect(sentence).not.toMatch(/undefined|NaN|\{|\}/);
   });
 
+  it('asks about the one reading of an ambiguous amount left within the maximum', () => {
+    const decimalsOnly = { code: 'amount_ambiguous', params: { asDecimals: 25000 } } as const;
+    expect(describeProblem(decimalsOnly, 'en')).toBe('Ambiguous amount: did you mean €250.00? Write 250.00.');
+    expect(describeProblem(decimalsOnly, 'fr')).toBe(
+      'Montant ambigu\u00A0: vouliez-vous dire 250,00\u00A0€\u202F? Écrivez 250,00.',
+    );
+  });
+
+  // Typed as shown, each example is an amount the form takes under its default maximum (100 000 €).
+  it('gives examples of grouping the form takes as written', () => {
+    const grouping = { code: 'amount_bad_grouping' } as const;
+    expect(describeProblem(grouping, 'en')).toBe(
+      'Misplaced thousands separators: group digits by 3 (12,500.00) or leave them out (12500).',
+    );
+    expect(describeProblem(grouping, 'fr')).toBe(
+      'Milliers mal séparés\u00A0: groupez les chiffres par 3 (12\u202F500,00) ou ne les séparez pas (12500).',
+    );
+  });
+
   it('speaks each language', () => {
     expect(describeProblem(SAMPLES.required, 'fr')).toBe('Ce champ est obligatoire.');
     expect(describeProblem(SAMPLES.required, 'en')).toBe('This field is required.');
