@@ -192,17 +192,19 @@ function ambiguousReadings([integer = '', threeDigits = '']: string[]): Record<s
 }
 
 /**
- * An ambiguous amount's readings over the maximum are not offered ("Write 250000" would be refused at once as too high);
- * with none left, the amount is too high whichever was meant.
+ * An ambiguous amount's readings over the maximum are not offered ("Write 250000" would be refused at once as too high),
+ * but said to be (`overMaxCents`, the thousands reading, the larger), so that the rep who meant it is not steered to
+ * the other, a thousand times smaller; with none left, the amount is too high whichever was meant.
  */
 function readingsWithin(
   failed: { ok: false; problem: Problem<AmountProblemCode> },
   maxCents: number,
 ): { ok: false; problem: Problem<AmountProblemCode> } {
   if (failed.problem.code !== 'amount_ambiguous') return failed;
-  const readings = Object.entries(failed.problem.params ?? {}).filter(([, cents]) => Number(cents) <= maxCents);
-  if (readings.length === 0) return fail('amount_too_large', { maxCents });
-  return fail('amount_ambiguous', Object.fromEntries(readings) as Record<string, number>);
+  const { asThousands, asDecimals } = failed.problem.params ?? {};
+  if (Number(asThousands) <= maxCents) return failed;
+  if (asDecimals === undefined || Number(asDecimals) > maxCents) return fail('amount_too_large', { maxCents });
+  return fail('amount_ambiguous', { asDecimals: Number(asDecimals), overMaxCents: Number(asThousands), maxCents });
 }
 
 function fail(

@@ -54,12 +54,20 @@ const MESSAGES: Record<PaymentFormProblemCode, Record<Locale, Message>> = {
   amount_ambiguous: {
     fr: (readings) => {
       const [one, other] = readingsOf(readings, 'fr');
+      const { overMaxCents, maxCents } = readings;
+      if (overMaxCents !== undefined) {
+        return `Montant ambigu\u00A0: ${money(overMaxCents, 'fr')} dépasse le maximum de ${money(maxCents, 'fr')}. Vouliez-vous dire ${one?.amount}\u202F? Écrivez ${one?.typed}.`;
+      }
       return other === undefined
         ? `Montant ambigu\u00A0: vouliez-vous dire ${one?.amount}\u202F? Écrivez ${one?.typed}.`
         : `Montant ambigu\u00A0: ${one?.amount} ou ${other.amount}\u202F? Écrivez ${one?.typed} ou ${other.typed}.`;
     },
     en: (readings) => {
       const [one, other] = readingsOf(readings, 'en');
+      const { overMaxCents, maxCents } = readings;
+      if (overMaxCents !== undefined) {
+        return `Ambiguous amount: ${money(overMaxCents, 'en')} is over the ${money(maxCents, 'en')} maximum. Did you mean ${one?.amount}? Write ${one?.typed}.`;
+      }
       return other === undefined
         ? `Ambiguous amount: did you mean ${one?.amount}? Write ${one?.typed}.`
         : `Ambiguous amount: ${one?.amount} or ${other.amount}? Write ${one?.typed} or ${other.typed}.`;

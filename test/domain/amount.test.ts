@@ -107,9 +107,13 @@ describe('parseAmount', () => {
   // refused at once as too high.
   it('offers only the readings within the maximum, and says an amount too high when none is', () => {
     const max = { maxCents: 10_000_000 };
+    // The reading over the maximum is said to be, so that the rep is not steered to one a thousand times smaller.
     expect(parseAmount('250,000', max)).toEqual({
       ok: false,
-      problem: { code: 'amount_ambiguous', params: { asDecimals: 25000 } },
+      problem: {
+        code: 'amount_ambiguous',
+        params: { asDecimals: 25000, overMaxCents: 25000000, maxCents: 10_000_000 },
+      },
     });
     expect(parseAmount('123.456', max)).toEqual({
       ok: false,

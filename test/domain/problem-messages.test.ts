@@ -44,11 +44,16 @@ describe('describeProblem', () => {
     expect(sentence).not.toMatch(/undefined|NaN|\{|\}/);
   });
 
-  it('asks about the one reading of an ambiguous amount left within the maximum', () => {
-    const decimalsOnly = { code: 'amount_ambiguous', params: { asDecimals: 25000 } } as const;
-    expect(describeProblem(decimalsOnly, 'en')).toBe('Ambiguous amount: did you mean €250.00? Write 250.00.');
+  it('asks about the one reading of an ambiguous amount within the maximum, saying the other is over it', () => {
+    const decimalsOnly = {
+      code: 'amount_ambiguous',
+      params: { asDecimals: 25000, overMaxCents: 25000000, maxCents: 10000000 },
+    } as const;
+    expect(describeProblem(decimalsOnly, 'en')).toBe(
+      'Ambiguous amount: €250,000.00 is over the €100,000.00 maximum. Did you mean €250.00? Write 250.00.',
+    );
     expect(describeProblem(decimalsOnly, 'fr')).toBe(
-      'Montant ambigu\u00A0: vouliez-vous dire 250,00\u00A0€\u202F? Écrivez 250,00.',
+      'Montant ambigu\u00A0: 250\u202F000,00\u00A0€ dépasse le maximum de 100\u202F000,00\u00A0€. Vouliez-vous dire 250,00\u00A0€\u202F? Écrivez 250,00.',
     );
   });
 
