@@ -178,7 +178,7 @@ const fr: LinkReportTexts = {
     paid: "Aucun de vos liens n'a encore été payé.",
   },
   listMore: (command) =>
-    `L'onglet *Accueil* de paylink montre vos derniers liens et ce qui reste à encaisser\u202F; \`${command} status &lt;référence&gt;\` pour le détail d'un lien.`,
+    `L'onglet *Accueil* de paylink montre vos derniers liens et ce qui reste à encaisser\u202F; \`${command} status &lt;référence de paiement&gt;\` pour le détail d'un lien.`,
   listShown: (shown, matched) => `${shown} sur ${grouped('fr', matched)}`,
   listShownUncounted: (shown) => `${shown} sur plus de ${shown}`,
   statusShown: (shown, matched) => `Voici ${shown} des ${grouped('fr', matched)} liens ayant cette référence.`,
@@ -297,7 +297,7 @@ const en: LinkReportTexts = {
     paid: 'None of your links has been paid yet.',
   },
   listMore: (command) =>
-    `paylink's *Home* tab shows your latest links and what is still to be paid; \`${command} status &lt;reference&gt;\` shows one in detail.`,
+    `paylink's *Home* tab shows your latest links and what is still to be paid; \`${command} status &lt;payment reference&gt;\` shows one in detail.`,
   listShown: (shown, matched) => `${shown} of ${grouped('en', matched)}`,
   listShownUncounted: (shown) => `${shown} of more than ${shown}`,
   statusShown: (shown, matched) => `Showing ${shown} of ${grouped('en', matched)} links with this reference.`,

@@ -312,7 +312,7 @@ const en: Messages = {
   fields: {
     amount: { label: 'Amount (€)', hint: 'For example 1,250.50 or 1250.50', placeholder: '1,250.50' },
     payment_reference: { label: 'Payment reference', hint: 'Invoice or order number, unique' },
-    consumer_reference: { label: 'Customer reference', hint: 'Your id for this customer' },
+    consumer_reference: { label: 'Customer reference', hint: 'Your ID for this customer' },
     consumer_email: { label: 'Customer email' },
     consumer_phone_number: {
       label: 'Customer mobile',
@@ -323,7 +323,7 @@ const en: Messages = {
     reference_label: { label: 'Payment label', hint: 'What the customer sees on the payment page' },
     consumer_type: { label: 'Customer type' },
     social_reference: { label: 'Company name' },
-    siren: { label: 'SIREN', hint: '9 digits, for example 732\u00A0829\u00A0320' },
+    siren: { label: 'SIREN', hint: 'French company number, 9 digits, for example 732\u00A0829\u00A0320' },
     tva_interco: {
       label: 'EU VAT number',
       hint: 'EU country code then the number, for example FR44732829320 or DE136695976',

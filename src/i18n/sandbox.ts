@@ -76,7 +76,7 @@ export const SANDBOX_TEXTS: Record<Locale, SandboxTexts> = {
     decided: { pay: 'This payment was made.', refuse: 'This payment was refused.' },
     unknownLinkHeading: 'Unknown payment link',
     unknownLinkBody:
-      'This SANDBOX link does not exist, or paylink restarted since it was made (the sandbox keeps its links in memory).',
+      'This SANDBOX link does not exist, or paylink has restarted since it was made (the sandbox keeps its links in memory).',
     expiredLinkHeading: 'Payment link expired',
     expiredLinkBody:
       'This SANDBOX link has expired: it can no longer be paid or refused. Ask your contact for a new link.',

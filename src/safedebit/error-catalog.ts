@@ -87,9 +87,10 @@ export const REFUSAL_CATALOG: Readonly<Record<string, RefusalEntry>> = {
   },
 };
 
+/** After "SAFEDEBIT refused the link:" in the banner, or "Refused by SAFEDEBIT:" in a status: said once. */
 const UNKNOWN_REFUSAL: Record<Locale, string> = {
-  fr: 'SAFEDEBIT a refusé la demande\u00A0: citez ce code au support',
-  en: 'SAFEDEBIT refused the request: quote this code to support',
+  fr: 'Un code que paylink ne connaît pas, à citer au support de SAFEDEBIT',
+  en: 'A code paylink does not know, to quote to SAFEDEBIT support',
 };
 
 /** SAFEDEBIT's words, quoted as each language quotes. */

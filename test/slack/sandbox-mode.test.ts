@@ -200,7 +200,7 @@ describe.each(ENGINES)('the sandbox closes the loop (ledger on %s)', (engine) =>
     const h = await start();
     const response = await fetch(`${h.baseUrl}/sandbox/pay/0123456789abcdef0123456789abcdef`);
     expect(response.status).toBe(404);
-    expect(await response.text()).toContain('paylink restarted since it was made');
+    expect(await response.text()).toContain('paylink has restarted since it was made');
   });
 
   it.each([

@@ -541,14 +541,18 @@ describe('where a link SAFEDEBIT did not make stands', () => {
     expect(standingText(outage, { ...context, locale: 'fr' })).not.toContain('Non créé');
   });
 
-  it('gives a refusal with SAFEDEBIT’s code, for the rep and for support', () => {
+  it('gives a refusal in words, as the form said it, with SAFEDEBIT’s code for support', () => {
     const refused = linkRecord({ ...unmade, state: 'refused', state_detail: 'EXIST_005' });
-    expect(standingText(refused, context)).toBe(':no_entry: Refused by SAFEDEBIT (EXIST_005)');
+    expect(standingText(refused, context)).toBe(
+      ':no_entry: Refused by SAFEDEBIT: This payment reference has already been used: enter a new one (EXIST_005).',
+    );
     expect(standingText({ ...refused, state_detail: null }, context)).toBe(':no_entry: Refused by SAFEDEBIT');
     // SAFEDEBIT's code as long as its answer: cut as the form cuts it, so that a status stays within Slack's limits.
     const long = standingText({ ...refused, state_detail: `X${'Y'.repeat(5_000)}` }, context);
-    expect(long.length).toBeLessThan(100);
-    expect(long).toMatch(/^:no_entry: Refused by SAFEDEBIT \(XY+…\)$/);
+    expect(long.length).toBeLessThan(150);
+    expect(long).toMatch(
+      /^:no_entry: Refused by SAFEDEBIT: A code paylink does not know, to quote to SAFEDEBIT support \(XY+…\)\.$/,
+    );
   });
 
   it('says "not created" of a request paylink could not even send, or that never reached SAFEDEBIT', () => {

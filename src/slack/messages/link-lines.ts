@@ -8,7 +8,7 @@ import { linkReportTexts } from '../../i18n/link-reports.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor } from '../../i18n/messages.js';
 import type { LinkRecord } from '../../ledger/ledger.js';
-import { shownRefusalCode } from '../../safedebit/error-catalog.js';
+import { describeRefusal } from '../../safedebit/error-catalog.js';
 import { dateTimeShown, escapeMrkdwn } from '../mrkdwn.js';
 import { mrkdwn, plain } from '../views/text.js';
 import { expiredStatusLine, paymentStatusLine } from './status-messages.js';
@@ -31,6 +31,9 @@ export function linkHeadline(link: LinkRecord, locale: Locale): string {
   );
 }
 
+/** Between a refused link's standing and why, as each language writes a colon. */
+const BEFORE_WHY: Record<Locale, string> = { fr: '\u00A0: ', en: ': ' };
+
 /**
  * Where the link stands and since when: its furthest payment status and its date ("✅ Paid · 27 Nov 2026, 14:32"),
  * "awaiting payment" since its creation when SAFEDEBIT said nothing yet, "expired" since its expiry when it said
@@ -40,9 +43,9 @@ export function standingText(link: LinkRecord, context: LinkLineContext): string
   const { locale, timeZone } = context;
   if (link.state !== 'created') {
     const standing = linkReportTexts(locale).notCreated[notCreatedStanding({ ...link, state: link.state })];
-    // SAFEDEBIT's code says why, for the rep and for support.
+    // Why, in words as the form said it, with SAFEDEBIT's code for support.
     return link.state === 'refused' && link.state_detail !== null
-      ? `${standing} (${escapeMrkdwn(shownRefusalCode(link.state_detail))})`
+      ? `${standing}${BEFORE_WHY[locale]}${escapeMrkdwn(describeRefusal({ code: link.state_detail }, locale).message)}`
       : standing;
   }
   if (hasExpired(link, context.now)) return expiredStatusLine(new Date(link.expires_at), locale, timeZone).text;
