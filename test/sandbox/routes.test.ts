@@ -247,55 +247,42 @@ describe('the sandbox’s payment page', () => {
     ]);
   });
 
-  it('pressed in time, its notification still on its way at the deadline: a second press is not told it expired', async () => {
-    const link = await issue({ payment_reference: 'F-EDGE-1', link_duration: 10 });
+  /**
+   * A link of 10 minutes pressed twice: the first press's notification held at paylink until the second press has
+   * reached the sandbox, with the deadline passing before the second press (`lateSecond`) or after it, and paylink
+   * answering the first `firstAnswer`, the second 200. Resolves with both presses' statuses.
+   */
+  async function twoPresses(reference: string, lateSecond: boolean, firstAnswer: number): Promise<number[]> {
+    const link = await issue({ payment_reference: reference, link_duration: 10 });
     let answerPaylink = () => {};
     callbackHeld = new Promise<void>((resolve) => {
       answerPaylink = resolve;
     });
+    callbackStatus = firstAnswer;
     const first = press(link, 'pay');
     await vi.waitFor(() => expect(notifications).toHaveLength(1));
-    clock.advance(10 * 60_000);
+    if (lateSecond) clock.advance(10 * 60_000);
     const again = press(link, 'pay');
     // Long enough for the second press to reach the sandbox while the first is still being answered.
     await new Promise((resolve) => setTimeout(resolve, 150));
+    if (!lateSecond) clock.advance(10 * 60_000);
+    callbackStatus = 200;
     answerPaylink();
-    expect([(await first).status, (await again).status]).toEqual([303, 303]);
+    return [(await first).status, (await again).status];
+  }
+
+  it('pressed in time, its notification still on its way at the deadline: a second press is not told it expired', async () => {
+    expect(await twoPresses('F-EDGE-1', true, 200)).toEqual([303, 303]);
     expect(notifications).toHaveLength(1);
   });
 
   it('pressed in time, its notification refused by paylink after the deadline: a second press gets 410, sends nothing', async () => {
-    const link = await issue({ payment_reference: 'F-EDGE-2', link_duration: 10 });
-    let answerPaylink = () => {};
-    callbackHeld = new Promise<void>((resolve) => {
-      answerPaylink = resolve;
-    });
-    callbackStatus = 403;
-    const first = press(link, 'pay');
-    await vi.waitFor(() => expect(notifications).toHaveLength(1));
-    clock.advance(10 * 60_000);
-    const again = press(link, 'pay');
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    answerPaylink();
-    expect([(await first).status, (await again).status]).toEqual([502, 410]);
+    expect(await twoPresses('F-EDGE-2', true, 403)).toEqual([502, 410]);
     expect(notifications).toHaveLength(1);
   });
 
   it('pressed twice in time, the first refused by paylink after the deadline: the second is still sent', async () => {
-    const link = await issue({ payment_reference: 'F-EDGE-3', link_duration: 10 });
-    let answerPaylink = () => {};
-    callbackHeld = new Promise<void>((resolve) => {
-      answerPaylink = resolve;
-    });
-    callbackStatus = 403;
-    const first = press(link, 'pay');
-    await vi.waitFor(() => expect(notifications).toHaveLength(1));
-    const again = press(link, 'pay');
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    clock.advance(10 * 60_000);
-    callbackStatus = 200;
-    answerPaylink();
-    expect([(await first).status, (await again).status]).toEqual([502, 303]);
+    expect(await twoPresses('F-EDGE-3', false, 403)).toEqual([502, 303]);
     expect(notifications).toHaveLength(2);
   });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSUMER_TYPE_ACTION } from '../../src/constants.js';
-import { buildPaymentModal } from '../../src/slack/views/payment-modal.js';
+import { drawnUnder } from '../support/earlier-forms.js';
 import { type Harness, SIGNING_SECRET, startHarness, VALID_FORM, visibleText } from '../support/paylink-harness.js';
 import type { DisplayedView } from '../support/slack-api-standin.js';
 import { blockActionsPayload, sendInteraction, stateValuesFor } from '../support/slack-requests.js';
@@ -77,14 +77,7 @@ describe('the company/individual switch, clicked twice quickly', () => {
   it('drawn again for a company whose payment type is offered no more, says both', async () => {
     h = await startHarness({ env: { PAYLINK_PAYMENT_TYPES: 'now,later' } });
     const { view } = await h.openModal();
-    const drawnBefore = buildPaymentModal({
-      locale: 'en',
-      sandbox: false,
-      privateMetadata: String(view.private_metadata),
-      paymentTypes: ['multi', 'later'],
-      values: {},
-    });
-    const older = { ...view, blocks: drawnBefore.blocks };
+    const older = drawnUnder(view, ['multi', 'later']);
     const submitted = await h.submit(older, { ...VALID_FORM, payment_type: 'multi', consumer_type: 'company' });
     const answer = submitted.json as { response_action?: string; view?: Record<string, unknown> };
     expect(answer.response_action).toBe('update');
@@ -100,14 +93,7 @@ describe('the company/individual switch, clicked twice quickly', () => {
   it('clicked on a form whose payment type is offered no more, says the payment types changed', async () => {
     h = await startHarness({ env: { PAYLINK_PAYMENT_TYPES: 'now,later' } });
     const { view } = await h.openModal();
-    const drawnBefore = buildPaymentModal({
-      locale: 'en',
-      sandbox: false,
-      privateMetadata: String(view.private_metadata),
-      paymentTypes: ['multi', 'later'],
-      values: {},
-    });
-    const older = { ...view, blocks: drawnBefore.blocks } as DisplayedView;
+    const older = drawnUnder(view, ['multi', 'later']);
     await pick(older, 'company', { payment_type: 'multi' });
     await h.waitForViewUpdate(view.id, (shown) => blockIdsOf(shown).includes('siren'));
     const redrawn = h.standin.displayedViews().find((shown) => shown.id === view.id) as DisplayedView;
@@ -119,15 +105,8 @@ describe('the company/individual switch, clicked twice quickly', () => {
     h = await startHarness({ env: { PAYLINK_PAYMENT_TYPES: 'now,later' } });
     const { view } = await h.openModal();
     const changed = 'The payment types offered have changed since this form was opened';
-    const redrawnBefore = buildPaymentModal({
-      locale: 'en',
-      sandbox: false,
-      privateMetadata: String(view.private_metadata),
-      paymentTypes: ['multi', 'later'],
-      values: {},
-      banner: `:warning: ${changed}: check it, then send it again.`,
-    });
-    await pick({ ...view, blocks: redrawnBefore.blocks } as DisplayedView, 'company', { payment_type: 'multi' });
+    const older = drawnUnder(view, ['multi', 'later'], `:warning: ${changed}: check it, then send it again.`);
+    await pick(older, 'company', { payment_type: 'multi' });
     await h.waitForViewUpdate(view.id, (shown) => blockIdsOf(shown).includes('siren'));
     const redrawn = h.standin.displayedViews().find((shown) => shown.id === view.id) as DisplayedView;
     expect(visibleText(redrawn).split(changed)).toHaveLength(2);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSUMER_TYPE_ACTION } from '../../src/constants.js';
-import { buildPaymentModal } from '../../src/slack/views/payment-modal.js';
+import { drawnUnder } from '../support/earlier-forms.js';
 import { linkRecord } from '../support/link-records.js';
 import { movableClock } from '../support/movable-clock.js';
 import {
@@ -718,14 +718,7 @@ describe('the form given back', () => {
     h = await startHarness({ env: { PAYLINK_PAYMENT_TYPES: 'now' } });
     const { view } = await h.openModal();
     // As the form was drawn when PAYLINK_PAYMENT_TYPES offered other choices.
-    const drawnBefore = buildPaymentModal({
-      locale: 'en',
-      sandbox: false,
-      privateMetadata: String(view.private_metadata),
-      paymentTypes: ['multi', 'later'],
-      values: {},
-    });
-    const older = { ...view, blocks: drawnBefore.blocks };
+    const older = drawnUnder(view, ['multi', 'later']);
     const answer = (await h.submit(older, { ...VALID_FORM, amount: '1 250,50 €', payment_type: 'multi' })).json as {
       response_action?: string;
       view?: Record<string, unknown>;
