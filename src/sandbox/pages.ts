@@ -78,13 +78,18 @@ export function buildPaymentPage(page: PaymentPage): string {
 /** For a link the sandbox does not know: made up, or made before paylink restarted. */
 export function buildUnknownLinkPage(locale: Locale): string {
   const t = SANDBOX_TEXTS[locale];
-  return layout(locale, `<h1>${escapeHtml(t.unknownLinkHeading)}</h1><p>${escapeHtml(t.unknownLinkBody)}</p>`);
+  return noticePage(locale, t.unknownLinkHeading, t.unknownLinkBody);
 }
 
 /** For a link whose `link_duration` passed before the customer chose: it takes no payment, as SAFEDEBIT's would not. */
 export function buildExpiredLinkPage(locale: Locale): string {
   const t = SANDBOX_TEXTS[locale];
-  return layout(locale, `<h1>${escapeHtml(t.expiredLinkHeading)}</h1><p>${escapeHtml(t.expiredLinkBody)}</p>`);
+  return noticePage(locale, t.expiredLinkHeading, t.expiredLinkBody);
+}
+
+/** A page that only says something: no form. */
+function noticePage(locale: Locale, heading: string, body: string): string {
+  return layout(locale, `<h1>${escapeHtml(heading)}</h1><p>${escapeHtml(body)}</p>`);
 }
 
 /** Who pays, as the request names them: the company, or the person, then their reference. */
