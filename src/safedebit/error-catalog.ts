@@ -19,6 +19,8 @@ export interface RefusalEntry {
   /** What the rep reads, without the code (describeRefusal appends it). */
   fr: string;
   en: string;
+  /** What it was, once past: after "Refused by SAFEDEBIT:" in a link's status, with no step to take (refusalWhy). */
+  was: Record<Locale, string>;
   /** English, for the logs: what is wrong and which setting to check. Admin refusals only. */
   adminDetail?: string;
 }
@@ -40,6 +42,7 @@ function configurationProblem(adminDetail: string): RefusalEntry {
     audience: 'admin',
     fr: "Accès SAFEDEBIT mal configuré\u00A0: aucun lien n'a été créé, prévenez l'administrateur de l'application",
     en: "SAFEDEBIT access is misconfigured: no link was created, please tell the app's administrator",
+    was: { fr: 'accès refusé', en: 'access refused' },
     adminDetail,
   };
 }
@@ -67,31 +70,48 @@ export const REFUSAL_CATALOG: Readonly<Record<string, RefusalEntry>> = {
     audience: 'rep',
     fr: 'Cette référence client est déjà utilisée chez SAFEDEBIT\u00A0: saisissez-en une autre',
     en: 'This customer reference is already in use at SAFEDEBIT: enter another one',
+    was: { fr: 'référence client déjà utilisée', en: 'customer reference already in use' },
   },
   EXIST_002: {
     field: 'consumer_reference',
     audience: 'rep',
     fr: "SAFEDEBIT n'accepte pas cette référence client\u00A0: vérifiez-la",
     en: 'SAFEDEBIT does not accept this customer reference: please check it',
+    was: { fr: 'référence client non acceptée', en: 'customer reference not accepted' },
   },
   EXIST_003: {
     audience: 'rep',
     fr: 'SAFEDEBIT signale une référence de prélèvement SEPA déjà utilisée\u00A0: contactez le support SAFEDEBIT',
     en: 'SAFEDEBIT reports a SEPA direct debit reference already in use: contact SAFEDEBIT support',
+    was: { fr: 'référence de prélèvement SEPA déjà utilisée', en: 'SEPA direct debit reference already in use' },
   },
   [PAYMENT_REFERENCE_USED]: {
     field: 'payment_reference',
     audience: 'rep',
     fr: 'Cette référence de paiement a déjà été utilisée\u00A0: saisissez-en une nouvelle',
     en: 'This payment reference has already been used: enter a new one',
+    // Not "enter a new one": the link that holds it may be this payment's (reference-used.ts).
+    was: { fr: 'référence de paiement déjà utilisée', en: 'payment reference already in use' },
   },
 };
 
-/** After "SAFEDEBIT refused the link:" in the banner, or "Refused by SAFEDEBIT:" in a status: said once. */
+/** Alone under a field, or after "SAFEDEBIT refused the link:" in the banner: whose code it is, and what to do. */
 const UNKNOWN_REFUSAL: Record<Locale, string> = {
-  fr: 'Un code que paylink ne connaît pas, à citer au support de SAFEDEBIT',
-  en: 'A code paylink does not know, to quote to SAFEDEBIT support',
+  fr: 'Code SAFEDEBIT inconnu de paylink, à citer à son support',
+  en: 'SAFEDEBIT code unknown to paylink, to quote to its support',
 };
+
+/** The same in a link's status, after "Refused by SAFEDEBIT:". */
+const UNKNOWN_REFUSAL_WAS: Record<Locale, string> = { fr: 'code inconnu de paylink', en: 'a code unknown to paylink' };
+
+/**
+ * Why SAFEDEBIT refused a link, once past (`/paylink status`): what it was, with the code for support; no step to take,
+ * the form's being gone.
+ */
+export function refusalWhy(code: string, locale: Locale): string {
+  const entry = Object.hasOwn(REFUSAL_CATALOG, code) ? REFUSAL_CATALOG[code] : undefined;
+  return `${entry?.was[locale] ?? UNKNOWN_REFUSAL_WAS[locale]} (${shownRefusalCode(code)})`;
+}
 
 /** SAFEDEBIT's words, quoted as each language quotes. */
 const QUOTED: Record<Locale, (words: string) => string> = {

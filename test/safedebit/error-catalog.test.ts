@@ -52,17 +52,17 @@ describe('describeRefusal', () => {
 
   it('still shows an unknown code to the rep', () => {
     expect(describeRefusal({ code: 'PAY_042' }, 'fr')).toEqual({
-      message: 'Un code que paylink ne connaît pas, à citer au support de SAFEDEBIT (PAY_042).',
+      message: 'Code SAFEDEBIT inconnu de paylink, à citer à son support (PAY_042).',
       configurationProblem: false,
     });
     expect(describeRefusal({ code: 'PAY_042' }, 'en').message).toBe(
-      'A code paylink does not know, to quote to SAFEDEBIT support (PAY_042).',
+      'SAFEDEBIT code unknown to paylink, to quote to its support (PAY_042).',
     );
   });
 
   it('does not mistake Object.prototype members for catalog entries', () => {
     expect(describeRefusal({ code: 'constructor' }, 'en').message).toBe(
-      'A code paylink does not know, to quote to SAFEDEBIT support (constructor).',
+      'SAFEDEBIT code unknown to paylink, to quote to its support (constructor).',
     );
   });
 
@@ -116,7 +116,7 @@ describe('describeRefusal', () => {
     expect(describeRefusal({ code: 'PAY_042', message: 'consumer_zip_code must be an integer' }, 'en')).toEqual({
       field: 'consumer_zip_code',
       message:
-        'A code paylink does not know, to quote to SAFEDEBIT support (PAY_042). SAFEDEBIT: “consumer_zip_code must be an integer”',
+        'SAFEDEBIT code unknown to paylink, to quote to its support (PAY_042). SAFEDEBIT: “consumer_zip_code must be an integer”',
       configurationProblem: false,
     });
     const auth = describeRefusal({ code: 'AUTH_002', message: 'Bad password for consumer_email' }, 'en');

@@ -541,18 +541,23 @@ describe('where a link SAFEDEBIT did not make stands', () => {
     expect(standingText(outage, { ...context, locale: 'fr' })).not.toContain('Non créé');
   });
 
-  it('gives a refusal in words, as the form said it, with SAFEDEBIT’s code for support', () => {
+  it('gives a refusal in words, with SAFEDEBIT’s code for support, and no step to take on a form long gone', () => {
     const refused = linkRecord({ ...unmade, state: 'refused', state_detail: 'EXIST_005' });
     expect(standingText(refused, context)).toBe(
-      ':no_entry: Refused by SAFEDEBIT: This payment reference has already been used: enter a new one (EXIST_005).',
+      ':no_entry: Refused by SAFEDEBIT: payment reference already in use (EXIST_005)',
+    );
+    expect(standingText(refused, { ...context, locale: 'fr' })).toBe(
+      ':no_entry: Refusé par SAFEDEBIT\u00A0: référence de paiement déjà utilisée (EXIST_005)',
+    );
+    // Fixed since, maybe: what it was, not "please tell the app's administrator".
+    expect(standingText({ ...refused, state_detail: 'AUTH_002' }, context)).toBe(
+      ':no_entry: Refused by SAFEDEBIT: access refused (AUTH_002)',
     );
     expect(standingText({ ...refused, state_detail: null }, context)).toBe(':no_entry: Refused by SAFEDEBIT');
     // SAFEDEBIT's code as long as its answer: cut as the form cuts it, so that a status stays within Slack's limits.
     const long = standingText({ ...refused, state_detail: `X${'Y'.repeat(5_000)}` }, context);
-    expect(long.length).toBeLessThan(150);
-    expect(long).toMatch(
-      /^:no_entry: Refused by SAFEDEBIT: A code paylink does not know, to quote to SAFEDEBIT support \(XY+…\)\.$/,
-    );
+    expect(long.length).toBeLessThan(120);
+    expect(long).toMatch(/^:no_entry: Refused by SAFEDEBIT: a code unknown to paylink \(XY+…\)$/);
   });
 
   it('says "not created" of a request paylink could not even send, or that never reached SAFEDEBIT', () => {

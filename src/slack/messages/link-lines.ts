@@ -8,7 +8,7 @@ import { linkReportTexts } from '../../i18n/link-reports.js';
 import type { Locale } from '../../i18n/locale.js';
 import { messagesFor } from '../../i18n/messages.js';
 import type { LinkRecord } from '../../ledger/ledger.js';
-import { describeRefusal } from '../../safedebit/error-catalog.js';
+import { refusalWhy } from '../../safedebit/error-catalog.js';
 import { dateTimeShown, escapeMrkdwn } from '../mrkdwn.js';
 import { mrkdwn, plain } from '../views/text.js';
 import { expiredStatusLine, paymentStatusLine } from './status-messages.js';
@@ -43,9 +43,9 @@ export function standingText(link: LinkRecord, context: LinkLineContext): string
   const { locale, timeZone } = context;
   if (link.state !== 'created') {
     const standing = linkReportTexts(locale).notCreated[notCreatedStanding({ ...link, state: link.state })];
-    // Why, in words as the form said it, with SAFEDEBIT's code for support.
+    // Why, in words, with SAFEDEBIT's code for support.
     return link.state === 'refused' && link.state_detail !== null
-      ? `${standing}${BEFORE_WHY[locale]}${escapeMrkdwn(describeRefusal({ code: link.state_detail }, locale).message)}`
+      ? `${standing}${BEFORE_WHY[locale]}${escapeMrkdwn(refusalWhy(link.state_detail, locale))}`
       : standing;
   }
   if (hasExpired(link, context.now)) return expiredStatusLine(new Date(link.expires_at), locale, timeZone).text;
