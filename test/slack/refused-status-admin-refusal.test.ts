@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 // SAFEDEBIT refused a request for a bad password (AUTH_002): the modal rightly told the rep, then, to tell the admin.
-// The admin fixed SAFEDEBIT_PASSWORD and links are made again; asked later, `/paylink status F-AUTH-1` still says, in
+// The admin fixed SAFEDEBIT_PASSWORD and links are made again; asked later, `/paylink status F-AUTH-1` had said, in
 // the present, that access *is* misconfigured and to tell the administrator (to an admin asking too).
 it('does not tell the rep, in /paylink status, that SAFEDEBIT access is misconfigured once links are made again', async () => {
   const app = await startHarness();
