@@ -371,3 +371,84 @@ describe('texts as the rep reads them', () => {
     });
   });
 });
+
+/** The line of `/paylink status <reference>` that says SAFEDEBIT refused a try. */
+async function refusedLineOfStatus(app: Harness, reference: string): Promise<string | undefined> {
+  const answer = await (await paylink(app, `status ${reference}`)).answer();
+  return answer.split('\n').find((line) => line.includes('Refused by SAFEDEBIT'));
+}
+
+describe('links SAFEDEBIT refused', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  // The status had said "Refused by SAFEDEBIT (EXIST_001)": a code the rep cannot read.
+  it('are told in /paylink status in words, with the code for support', async () => {
+    const app = await startHarness();
+    h = app;
+    app.safedebit.setMode({ kind: 'refuse', code: 'EXIST_001' });
+    const { view } = await app.openModal();
+    await app.submit(view, VALID_FORM);
+    await app.waitForViewUpdate(view.id, (shown) =>
+      visibleText(shown).includes('customer reference is already in use'),
+    );
+    expect(await refusedLineOfStatus(app, VALID_FORM.payment_reference)).toMatch(/customer reference.*\(EXIST_001\)/i);
+  });
+
+  // A try with no answer from SAFEDEBIT, which made the link all the same; the retry refused with EXIST_005. The modal
+  // says not to make a second link (src/flow/reference-used.ts); the status had told the opposite: "enter a new one".
+  it('do not tell the rep to enter a new payment reference when an earlier try of it holds the link', async () => {
+    const app = await startHarness({ env: { SAFEDEBIT_TIMEOUT_MS: '500' } });
+    h = app;
+    app.safedebit.setMode({ kind: 'hang' });
+    const first = await app.openModal();
+    await app.submit(first.view, VALID_FORM);
+    await app.waitForViewUpdate(first.view.id, (shown) => visibleText(shown).includes('no link to show'));
+
+    app.safedebit.setMode({ kind: 'refuse', code: 'EXIST_005' });
+    const retry = await app.openModal();
+    await app.submit(retry.view, VALID_FORM);
+    const update = await app.waitForViewUpdate(retry.view.id, (shown) => visibleText(shown).includes('EXIST_005'));
+    expect(visibleText(update.args.view)).toContain('do not make a second one');
+    expect(visibleText(update.args.view)).not.toContain('enter a new one');
+
+    const refusedLine = await refusedLineOfStatus(app, VALID_FORM.payment_reference);
+    expect(refusedLine).toBeDefined();
+    expect(refusedLine).not.toContain('enter a new one');
+  });
+
+  // AUTH_002: the modal rightly told the rep to tell the admin. Once fixed, the status had still said access *is*
+  // misconfigured and to tell the administrator.
+  it('do not say, once links are made again, that SAFEDEBIT access is misconfigured', async () => {
+    const app = await startHarness();
+    h = app;
+    app.safedebit.setMode({ kind: 'refuse', code: 'AUTH_002' });
+    const refused = await app.openModal();
+    await app.submit(refused.view, { ...VALID_FORM, payment_reference: 'F-AUTH-1' });
+    await app.waitForViewUpdate(refused.view.id, (shown) => visibleText(shown).includes('AUTH_002'));
+    app.safedebit.setMode({ kind: 'normal' });
+    await app.createLink();
+
+    const line = await refusedLineOfStatus(app, 'F-AUTH-1');
+    expect(line).toBeDefined();
+    expect(line).not.toMatch(/is misconfigured|please tell the app's administrator/);
+  });
+
+  // A code SAFEDEBIT's annex does not list: the form had come back with ":no_entry: SAFEDEBIT refused the link:
+  // SAFEDEBIT refused the request: quote this code to support (PAY_042).", the same news twice.
+  it('with a code paylink does not know: the form says once that SAFEDEBIT refused', async () => {
+    const app = await startHarness();
+    h = app;
+    app.safedebit.setMode({ kind: 'refuse', code: 'PAY_042' });
+    const { view } = await app.openModal();
+    await app.submit(view, VALID_FORM);
+    const update = await app.waitForViewUpdate(view.id, (shown) => visibleText(shown).includes('PAY_042'));
+    const blocks = (update.args as { view: { blocks: { text?: { text: string } }[] } }).view.blocks;
+    const banner = blocks.find((block) => block.text?.text.includes('PAY_042'))?.text?.text ?? '';
+    expect(banner).toContain('PAY_042');
+    expect(banner.match(/SAFEDEBIT refused/g)).toHaveLength(1);
+  });
+});
